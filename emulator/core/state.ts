@@ -1,0 +1,217 @@
+/**
+ * The sandbox's whole world, as plain JSON-serialisable data. Every service module reads and writes this one
+ * object (held by `store.ts`), so the control API can dump it, reset it to a scenario, and tests can assert on it.
+ *
+ * Identifiers follow Microsoft's: Entra object ids and app ids are GUIDs; Dataverse record ids are GUIDs.
+ * Secrets are never kept in clear text: client secrets and user passwords are stored as SHA-256 hex digests.
+ */
+
+export type Tenant = {
+  id: string; // tenant id (GUID)
+  /** Verified domains; the first is the initial `*.onmicrosoft.com` domain. */
+  domains: string[];
+  displayName: string;
+  countryLetterCode: string;
+  securityDefaultsEnabled: boolean;
+};
+
+/** Built-in directory role template ids (identical in every Entra tenant). */
+export const DIRECTORY_ROLES = {
+  globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
+  dynamics365Administrator: "44367163-eba1-44c3-98af-f5787879f96a",
+  powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
+  applicationAdministrator: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+  cloudApplicationAdministrator: "158c047a-c907-4556-b7ef-446551a6b5f7",
+  privilegedRoleAdministrator: "e8611ab8-c189-46e8-94e1-60213ab1f814",
+} as const;
+
+export type PerUserMfaState = "disabled" | "enabled" | "enforced";
+
+export type User = {
+  id: string; // object id (GUID)
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  passwordSha256: string;
+  perUserMfaState: PerUserMfaState;
+  accountEnabled: boolean;
+  /** Directory role template ids held directly (see DIRECTORY_ROLES). */
+  directoryRoleTemplateIds: string[];
+};
+
+export type PasswordCredential = {
+  keyId: string;
+  displayName: string | null;
+  hint: string; // first 3 characters of the secret, as Graph returns it
+  startDateTime: string;
+  endDateTime: string;
+  secretSha256: string; // never exposed by the control API
+};
+
+export type PermissionScope = { id: string; value: string; type: "User" | "Admin"; adminConsentDisplayName: string; isEnabled: boolean };
+export type AppRole = { id: string; value: string; displayName: string; allowedMemberTypes: ("User" | "Application")[]; isEnabled: boolean };
+export type RequiredResourceAccess = { resourceAppId: string; resourceAccess: { id: string; type: "Scope" | "Role" }[] };
+
+export type Application = {
+  id: string; // object id, used in /applications/{id}
+  appId: string; // client id, used in tokens and Dataverse
+  tenantId: string; // home tenant
+  displayName: string;
+  signInAudience: "AzureADMyOrg" | "AzureADMultipleOrgs" | "AzureADandPersonalMicrosoftAccount" | "PersonalMicrosoftAccount";
+  /** Graph name of the manifest's `allowPublicClient`. */
+  isFallbackPublicClient: boolean | null;
+  tags: string[];
+  notes: string | null;
+  identifierUris: string[];
+  web: {
+    redirectUris: string[];
+    implicitGrantSettings: { enableIdTokenIssuance: boolean; enableAccessTokenIssuance: boolean }; // manifest oauth2AllowIdTokenImplicitFlow / oauth2AllowImplicitFlow
+  };
+  publicClient: { redirectUris: string[] };
+  spa: { redirectUris: string[] };
+  requiredResourceAccess: RequiredResourceAccess[];
+  api: { requestedAccessTokenVersion: 1 | 2 | null; oauth2PermissionScopes: PermissionScope[] };
+  appRoles: AppRole[];
+  passwordCredentials: PasswordCredential[];
+  createdDateTime: string;
+};
+
+/**
+ * Microsoft's own multi-tenant resource applications (Graph, Dynamics CRM). They have no home tenant in the sandbox;
+ * a tenant "has" one once a service principal for its appId exists there.
+ */
+export type FirstPartyResource = {
+  appId: string;
+  displayName: string;
+  /** Resource identifiers accepted in `scope` (`{identifier}/.default`, `{identifier}/{scope}`). */
+  identifierUris: string[];
+  /** Dataverse environments are resources too: their URL is matched by prefix against `environments[].url`. */
+  acceptsEnvironmentUrls: boolean;
+  accessTokenVersion: 1 | 2;
+  oauth2PermissionScopes: PermissionScope[];
+  appRoles: AppRole[];
+};
+
+export type ServicePrincipal = {
+  id: string; // object id
+  appId: string;
+  tenantId: string;
+  displayName: string;
+  appOwnerOrganizationId: string | null;
+  servicePrincipalNames: string[];
+  accountEnabled: boolean;
+  appRoleAssignmentRequired: boolean;
+  tags: string[];
+  createdDateTime: string;
+};
+
+export type OAuth2PermissionGrant = {
+  id: string;
+  tenantId: string;
+  clientId: string; // client SP object id
+  consentType: "AllPrincipals" | "Principal";
+  principalId: string | null;
+  resourceId: string; // resource SP object id
+  scope: string; // space separated
+};
+
+export type AppRoleAssignment = {
+  id: string;
+  tenantId: string;
+  principalId: string; // user or SP object id
+  principalType: "User" | "ServicePrincipal";
+  resourceId: string; // resource SP object id
+  appRoleId: string;
+  createdDateTime: string;
+};
+
+// ---------------------------------------------------------------- Dataverse
+
+export type BusinessUnit = { businessunitid: string; name: string; parentbusinessunitid: string | null };
+export type Privilege = { privilegeid: string; name: string; accessright: number; canbebasic: boolean; canbelocal: boolean; canbedeep: boolean; canbeglobal: boolean };
+/** Depth as Dataverse's AddPrivilegesRole takes it: Basic (user), Local (BU), Deep (parent:child BU), Global (org). */
+export type PrivilegeDepth = "Basic" | "Local" | "Deep" | "Global";
+export type Role = {
+  roleid: string;
+  name: string;
+  businessunitid: string;
+  roletemplateid: string | null; // System Administrator: 627090ff-40a3-4053-8790-584edc5be201
+  ismanaged: boolean;
+  /** System Administrator holds every privilege implicitly; custom roles list theirs. */
+  allPrivileges: boolean;
+  privileges: { privilegeid: string; depth: PrivilegeDepth }[];
+};
+export type SystemUser = {
+  systemuserid: string;
+  businessunitid: string;
+  fullname: string;
+  domainname: string; // UPN for users, "" style placeholder for application users
+  internalemailaddress: string | null;
+  azureactivedirectoryobjectid: string | null; // Entra user oid (or SP oid for app users)
+  applicationid: string | null; // Entra appId for application users
+  isdisabled: boolean;
+  accessmode: number; // 0 read-write, 4 non-interactive
+  createdon: string;
+};
+export type SystemUserRole = { systemuserid: string; roleid: string };
+
+export type Environment = {
+  id: string; // OrganizationId (GUID)
+  environmentId: string; // Power Platform environment id (GUID)
+  tenantId: string;
+  uniqueName: string;
+  urlName: string; // path segment under the sandbox origin: {origin}/dynamics/{urlName}
+  friendlyName: string;
+  region: string; // NA, EMEA, ...
+  version: string; // e.g. 9.2.25101.00143 or 9.1.0.xxx for on-premises
+  webApiVersion: "9.2" | "9.1";
+  state: 0 | 1; // 0 enabled
+  purpose: string;
+  /** On-premises deployments: no Entra; the Web API takes HTTP Basic with a domain user's name and password. */
+  onPremises: boolean;
+  basicAuthUsers: { domainName: string; passwordSha256: string; systemuserid: string }[];
+  businessUnits: BusinessUnit[];
+  roles: Role[];
+  systemUsers: SystemUser[];
+  systemUserRoles: SystemUserRole[];
+};
+
+// ---------------------------------------------------------------- faults
+
+export type FaultService = "identity" | "graph" | "discovery" | "dataverse" | "*";
+export type Fault = {
+  id: string;
+  service: FaultService;
+  /** HTTP method to match, or "*" */
+  method: string;
+  /** Matched against the request path (without query) by prefix; a string starting with "^" is a regular expression. */
+  path: string;
+  kind: "latency" | "throttle" | "unavailable";
+  latencyMs?: number;
+  retryAfterSeconds?: number;
+  /** How many more matching requests the fault applies to; null = until cleared. */
+  remaining: number | null;
+};
+
+export type SandboxSettings = {
+  /** Directory replication lag: a just-created application/service principal answers 404 on other reads for this long. */
+  replicationLagMs: number;
+  /** Latency added to every request of every service (the bench uses 100 ms). */
+  baseLatencyMs: number;
+};
+
+export type SandboxState = {
+  scenario: string;
+  settings: SandboxSettings;
+  tenants: Tenant[];
+  users: User[];
+  applications: Application[];
+  servicePrincipals: ServicePrincipal[];
+  oauth2PermissionGrants: OAuth2PermissionGrant[];
+  appRoleAssignments: AppRoleAssignment[];
+  environments: Environment[];
+  faults: Fault[];
+};

@@ -1,0 +1,27 @@
+/**
+ * Holds the one `SandboxState`. Everything is in memory: the sandbox is a rehearsal space, and the control API
+ * resets it to a scenario. Handlers mutate the object returned by `getState()` directly (single-threaded Node).
+ */
+import { randomUUID } from "node:crypto";
+import type { SandboxState } from "./state";
+
+let current: SandboxState | undefined;
+
+export function getState(): SandboxState {
+  if (!current) throw new Error("sandbox state not initialised: call replaceState() with a scenario first");
+  return current;
+}
+
+export function replaceState(next: SandboxState): void {
+  current = next;
+}
+
+/** True while a just-created directory object should still look absent to reads other than its create response. */
+export function isStillReplicating(createdDateTime: string, now: Date = new Date()): boolean {
+  const lag = getState().settings.replicationLagMs;
+  return lag > 0 && now.getTime() - Date.parse(createdDateTime) < lag;
+}
+
+export function newGuid(): string {
+  return randomUUID();
+}

@@ -1,0 +1,1 @@
+console.log("prepare-prisma placeholder during bootstrap")
