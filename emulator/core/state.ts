@@ -13,6 +13,8 @@ export type Tenant = {
   displayName: string;
   countryLetterCode: string;
   securityDefaultsEnabled: boolean;
+  /** Entra "Users can register applications" (default true when absent): lets non-admins create app registrations. */
+  usersCanRegisterApps?: boolean;
 };
 
 /** Built-in directory role template ids (identical in every Entra tenant). */
@@ -77,6 +79,10 @@ export type Application = {
   appRoles: AppRole[];
   passwordCredentials: PasswordCredential[];
   createdDateTime: string;
+  /** Object ids of the owners (users or service principals); Graph makes a delegated creator the first owner. */
+  ownerIds?: string[];
+  /** Graph properties the sandbox stores but does not interpret (description, info, optionalClaims, ...). */
+  extraProperties?: Record<string, unknown>;
 };
 
 /**
@@ -177,7 +183,17 @@ export type Environment = {
   roles: Role[];
   systemUsers: SystemUser[];
   systemUserRoles: SystemUserRole[];
+  /** Privilege catalogue of the org; absent = the standard one in `emulator/dataverse/privileges-catalog.ts`. */
+  privileges?: Privilege[];
+  /**
+   * Business rows by entity set name (`leads`, `contacts`, `accounts`), as Web API JSON without annotations.
+   * Absent = the sample rows of `emulator/dataverse/sample-records.ts`.
+   */
+  records?: Record<string, DataverseRecord[]>;
 };
+
+/** A business row in Web API JSON form, e.g. `{ "leadid": "…", "fullname": "…", "_ownerid_value": "…" }`. */
+export type DataverseRecord = Record<string, string | number | boolean | null>;
 
 // ---------------------------------------------------------------- faults
 
