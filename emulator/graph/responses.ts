@@ -3,7 +3,7 @@
  * `client-request-id` echoed, else the server's id), and errors use the directory shape
  * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}` (contract §2.1).
  */
-import type { EmuRequest, EmuResponse } from "../core/http";
+import { INVALID_JSON, parseJsonBody, type EmuRequest, type EmuResponse } from "../core/http";
 
 /** Graph metadata base as Microsoft writes it in `@odata.context`; clients ignore it, so we keep Microsoft's form. */
 export const GRAPH_METADATA = "https://graph.microsoft.com";
@@ -58,3 +58,14 @@ export const invalidJson = (req: EmuRequest): EmuResponse =>
 export function contextUrl(req: EmuRequest, fragment: string): string {
   return `${GRAPH_METADATA}/${req.params.ver ?? "v1.0"}/$metadata#${fragment}`;
 }
+
+/** Parses a JSON object body; a malformed one is Graph's 400 `BadRequest`. */
+export function readJsonObject(req: EmuRequest): { ok: true; body: Record<string, unknown> } | { ok: false; response: EmuResponse } {
+  const parsed = parseJsonBody(req.rawBody);
+  if (parsed === undefined) return { ok: true, body: {} };
+  if (parsed === INVALID_JSON || typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, response: invalidJson(req) };
+  }
+  return { ok: true, body: parsed as Record<string, unknown> };
+}
+

@@ -1,0 +1,67 @@
+/**
+ * Microsoft Graph routes served under `{origin}/graph/{v1.0|beta}/...`. Actions may be addressed by their short name
+ * (`addPassword`) or fully qualified (`microsoft.graph.addPassword`), as Graph accepts both.
+ */
+import type { EmuRequest, EmuResponse, Route } from "../core/http";
+import { addPassword, createApplication, deleteApplication, getApplication, listApplications, removePassword, updateApplication } from "./applications";
+import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
+import { graphError } from "./responses";
+import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
+import {
+  getAuthenticationRequirements,
+  getMe,
+  getSecurityDefaults,
+  getUser,
+  listMemberOf,
+  listOrganization,
+  listRoleAssignments,
+  updateAuthenticationRequirements,
+  updateSecurityDefaults,
+} from "./users";
+
+const V = String.raw`^/graph/(?<ver>v1\.0|beta)`;
+/** `/{id}` or `(appId='…')` after an entity set. */
+const KEY = String.raw`(?:/(?<id>[^/()]+)|\((?<key>[^)]*)\))`;
+const ACTION = (name: string) => String.raw`/(?:microsoft\.graph\.)?${name}/?$`;
+
+function route(method: string, pattern: string, handle: (req: EmuRequest) => Promise<EmuResponse>): Route {
+  return { service: "graph", method, pattern: new RegExp(pattern, "i"), handle };
+}
+
+export const routes: Route[] = [
+  route("GET", `${V}/applications/?$`, listApplications),
+  route("POST", `${V}/applications/?$`, createApplication),
+  route("POST", `${V}/applications${KEY}${ACTION("addPassword")}`, addPassword),
+  route("POST", `${V}/applications${KEY}${ACTION("removePassword")}`, removePassword),
+  route("GET", `${V}/applications${KEY}/?$`, getApplication),
+  route("PATCH", `${V}/applications${KEY}/?$`, updateApplication),
+  route("DELETE", `${V}/applications${KEY}/?$`, deleteApplication),
+
+  route("GET", `${V}/servicePrincipals/?$`, listServicePrincipals),
+  route("POST", `${V}/servicePrincipals/?$`, createServicePrincipal),
+  route("GET", `${V}/servicePrincipals${KEY}/?$`, getServicePrincipal),
+  route("DELETE", `${V}/servicePrincipals${KEY}/?$`, deleteServicePrincipal),
+
+  route("GET", `${V}/oauth2PermissionGrants/?$`, listGrants),
+  route("POST", `${V}/oauth2PermissionGrants/?$`, createGrant),
+  route("GET", `${V}/oauth2PermissionGrants/(?<id>[^/]+)/?$`, getGrant),
+  route("PATCH", `${V}/oauth2PermissionGrants/(?<id>[^/]+)/?$`, updateGrant),
+  route("DELETE", `${V}/oauth2PermissionGrants/(?<id>[^/]+)/?$`, deleteGrant),
+
+  route("GET", `${V}/me/?$`, getMe),
+  route("GET", `${V}/me/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
+  route("GET", `${V}/users/(?<user>[^/]+)/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
+  route("GET", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, getAuthenticationRequirements),
+  route("PATCH", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, updateAuthenticationRequirements),
+  route("GET", `${V}/users/(?<user>[^/]+)/?$`, getUser),
+  route("GET", `${V}/organization/?$`, listOrganization),
+  route("GET", `${V}/roleManagement/directory/roleAssignments/?$`, listRoleAssignments),
+  route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
+  route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),
+
+  // Anything else under /graph is a segment Graph does not know (or the sandbox does not serve).
+  route("*", `${V}/(?<rest>.*)$`, async (req) => {
+    const segment = req.params.rest.split(/[/?(]/)[0];
+    return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);
+  }),
+];
