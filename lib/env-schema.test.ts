@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ConfigurationError, parseEnv } from "./env-schema";
+
+const key = () => randomBytes(32).toString("base64");
+
+describe("parseEnv", () => {
+  it("applies defaults for an empty environment in development", () => {
+    const env = parseEnv({});
+    expect(env.DATABASE_URL).toBe("file:./.data/portal.db");
+    expect(env.MICROSOFT_AUTHORITY_HOST).toBe("https://login.microsoftonline.com");
+    expect(env.DYNAMICS_ALLOWED_HOSTS).toEqual(["*.dynamics.com"]);
+    expect(env.PORTAL_ENCRYPTION_KEYS).toBeUndefined();
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", LOG_LEVEL: " " }).DATABASE_URL).toBe("file:./.data/portal.db");
+  });
+
+  it("names each bad variable and what it expects", () => {
+    try {
+      parseEnv({ DATABASE_URL: "mysql://x", MICROSOFT_GRAPH_URL: "http://graph.local", LOG_LEVEL: "loud" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      const message = (error as Error).message;
+      expect(message).toContain("DATABASE_URL must start with file: (SQLite) or postgresql://");
+      expect(message).toContain("MICROSOFT_GRAPH_URL must be an https:// URL");
+      expect(message).toContain("LOG_LEVEL");
+    }
+  });
+
+  it("refuses production without an encryption key or deep-link secret", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/PORTAL_ENCRYPTION_KEYS is required in production/);
+    expect(() => parseEnv({ NODE_ENV: "production", PORTAL_ENCRYPTION_KEYS: `k1:${key()}` })).toThrow(/DEEP_LINK_SECRET is required/);
+    const env = parseEnv({ NODE_ENV: "production", PORTAL_ENCRYPTION_KEYS: `k1:${key()}`, DEEP_LINK_SECRET: "x".repeat(32) });
+    expect(env.PORTAL_ENCRYPTION_KEYS?.[0].id).toBe("k1");
+  });
+
+  it("parses rotating keys, first one active, and rejects short or duplicate keys without echoing them", () => {
+    const env = parseEnv({ PORTAL_ENCRYPTION_KEYS: `new:${key()}, old:${key()}` });
+    expect(env.PORTAL_ENCRYPTION_KEYS?.map((k) => k.id)).toEqual(["new", "old"]);
+    const short = Buffer.from("too-short").toString("base64");
+    expect(() => parseEnv({ PORTAL_ENCRYPTION_KEYS: `k:${short}` })).toThrow(/32 random bytes/);
+    try {
+      parseEnv({ PORTAL_ENCRYPTION_KEYS: `k:${short}` });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(short);
+    }
+    const k = key();
+    expect(() => parseEnv({ PORTAL_ENCRYPTION_KEYS: `a:${k},a:${k}` })).toThrow(/appears twice/);
+  });
+
+  it("parses the Dynamics host allow-list", () => {
+    expect(parseEnv({ DYNAMICS_ALLOWED_HOSTS: "*.crm.dynamics.com, Localhost:4443" }).DYNAMICS_ALLOWED_HOSTS).toEqual([
+      "*.crm.dynamics.com",
+      "localhost:4443",
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The portal's configuration, as a zod schema. Pure (no process access) so tests and scripts can parse a literal
+ * object; `lib/env.ts` is the only module that reads `process.env`.
+ */
+import { z } from "zod";
+
+/** t3's rule: an empty variable means "not set", so `FOO=` falls back to the default instead of failing oddly. */
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
+
+const httpsUrl = (what: string) =>
+  z
+    .string()
+    .url(`must be a URL (${what})`)
+    .refine((u) => u.startsWith("https://"), "must be an https:// URL: Microsoft's libraries refuse anything else");
+
+/** `kid:base64key,kid:base64key`; the first key encrypts, all of them decrypt (rotation). */
+const encryptionKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+      const key = m ? Buffer.from(m[2], "base64") : null;
+      if (!m || !key || key.length !== 32) {
+        ctx.addIssue({
+          code: "custom",
+          message: "each entry must be `<key id>:<base64 of 32 random bytes>` (generate one with `openssl rand -base64 32`)",
+        });
+        return z.NEVER;
+      }
+      if (keys.some((k) => k.id === m[1])) {
+        ctx.addIssue({ code: "custom", message: `key id "${m[1]}" appears twice` });
+        return z.NEVER;
+      }
+      keys.push({ id: m[1], key });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "must hold at least one key" });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
+    /** `file:./.data/portal.db` (SQLite, default) or `postgresql://user:pass@host:5432/db`. */
+    DATABASE_URL: optional(
+      z
+        .string()
+        .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), "must start with file: (SQLite) or postgresql:// (PostgreSQL)")
+        .default("file:./.data/portal.db"),
+    ),
+    PORTAL_BASE_URL: optional(z.string().url("must be the portal's public URL, e.g. https://portal.example.com").default("http://localhost:3000")),
+    /** AES-256-GCM keys for stored secrets. Required in production; the demo generates one under .data/. */
+    PORTAL_ENCRYPTION_KEYS: optional(encryptionKeys.optional()),
+    /** HMAC-SHA256 secret shared with Act-On for signed deep links. */
+    DEEP_LINK_SECRET: optional(z.string().min(32, "must be at least 32 characters").optional()),
+    /** Bearer token Act-On's servers present to read connection outcomes. */
+    ACTON_API_TOKEN: optional(z.string().min(32, "must be at least 32 characters").optional()),
+    /** Microsoft endpoints. Defaults are Microsoft's public cloud; the sandbox sets its own origin. */
+    MICROSOFT_AUTHORITY_HOST: optional(httpsUrl("the Entra ID authority host").default("https://login.microsoftonline.com")),
+    MICROSOFT_GRAPH_URL: optional(httpsUrl("Microsoft Graph").default("https://graph.microsoft.com")),
+    MICROSOFT_DISCOVERY_URL: optional(httpsUrl("the Dataverse Global Discovery Service").default("https://globaldisco.crm.dynamics.com")),
+    /** Hosts a Dynamics environment URL may have; `*.` matches one or more labels. The server sends tokens nowhere else. */
+    DYNAMICS_ALLOWED_HOSTS: optional(
+      z
+        .string()
+        .default("*.dynamics.com")
+        .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
+    ),
+    /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
+    PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
+    PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),
+    LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.PORTAL_ENCRYPTION_KEYS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PORTAL_ENCRYPTION_KEYS"],
+        message: "is required in production: stored Microsoft credentials are encrypted with it",
+      });
+    }
+    if (env.NODE_ENV === "production" && !env.DEEP_LINK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEEP_LINK_SECRET"],
+        message: "is required in production: it verifies the signed links Act-On sends admins with",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigurationError";
+  }
+}
+
+/** Parses a raw environment, naming every bad variable and what it expects. Secrets' values never reach the message. */
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigurationError(
+    result.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
+  );
+}

@@ -1,0 +1,50 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db";
+import { openSecret, sealSecret, type EncryptionKey } from "./secret-box";
+import type { Result } from "../errors";
+
+export type SecretKind = "clientSecret" | "password";
+
+/** Binds a ciphertext to its row and owner: moving it to another secret or connection makes it unreadable. */
+function secretAad(secretId: string, connectionId: string, kind: SecretKind): string {
+  return `portal-secret:v1:${secretId}:${connectionId}:${kind}`;
+}
+
+export type StoreSecretOptions = {
+  connectionId: string;
+  kind: SecretKind;
+  plaintext: string;
+  keys: EncryptionKey[];
+  status?: "pending" | "active";
+  microsoftKeyId?: string | null;
+  hint?: string | null;
+  expiresAt?: Date | null;
+};
+
+/** Encrypts and stores a credential; returns only its id (the plaintext never leaves this call). */
+export async function storeSecret(db: Db, options: StoreSecretOptions): Promise<{ id: string }> {
+  const id = randomUUID();
+  const sealed = sealSecret(options.plaintext, options.keys, secretAad(id, options.connectionId, options.kind));
+  await db.secret.create({
+    data: {
+      id,
+      connectionId: options.connectionId,
+      kind: options.kind,
+      status: options.status ?? "pending",
+      ...sealed,
+      microsoftKeyId: options.microsoftKeyId ?? null,
+      hint: options.hint ?? null,
+      expiresAt: options.expiresAt ?? null,
+    },
+    select: { id: true },
+  });
+  return { id };
+}
+
+/** Decrypts a stored credential for immediate use (a token request); callers must not log or persist the value. */
+export async function readSecret(db: Db, options: { secretId: string; keys: EncryptionKey[] }): Promise<Result<string> | null> {
+  const row = await db.secret.findUnique({ where: { id: options.secretId } });
+  if (!row) return null;
+  return openSecret(row, options.keys, secretAad(row.id, row.connectionId, row.kind));
+}

@@ -1,0 +1,76 @@
+/**
+ * Test fixtures that give each test file its own real database, on SQLite and on PostgreSQL, migrated with the
+ * committed migrations (the same `migrate deploy` the start command runs).
+ *
+ * PostgreSQL comes from TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). When it is
+ * unreachable the PostgreSQL cases are skipped locally, but under CI=true they fail: CI must prove both databases.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { createDb, type Db } from "../db";
+// @ts-expect-error -- plain ESM script shared with the start command
+import { migrate } from "../../scripts/migrate.mjs";
+
+export type TestDatabase = { provider: "sqlite" | "postgresql"; url: string; db: Db; cleanup: () => Promise<void> };
+
+export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
+
+export async function isPostgresReachable(url = TEST_POSTGRES_URL): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Which providers this run covers; throws under CI when PostgreSQL is down, rather than silently skipping it. */
+export async function providersUnderTest(): Promise<("sqlite" | "postgresql")[]> {
+  if (await isPostgresReachable()) return ["sqlite", "postgresql"];
+  if (process.env.CI) throw new Error(`PostgreSQL is unreachable at ${redactUrl(TEST_POSTGRES_URL)}; CI requires it.`);
+  console.warn(`PostgreSQL unreachable at ${redactUrl(TEST_POSTGRES_URL)}: running the SQLite cases only.`);
+  return ["sqlite"];
+}
+
+export async function createTestDatabase(provider: "sqlite" | "postgresql"): Promise<TestDatabase> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "portal-db-"));
+    const url = `file:${join(dir, "test.db")}`;
+    migrate({ ...process.env, DATABASE_URL: url });
+    const db = createDb(url);
+    return { provider, url, db, cleanup: async () => { await db.$disconnect(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const name = `portal_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const base = new URL(TEST_POSTGRES_URL);
+  base.pathname = `/${name}`;
+  const url = base.toString();
+  migrate({ ...process.env, DATABASE_URL: url });
+  const db = createDb(url);
+  return {
+    provider,
+    url,
+    db,
+    cleanup: async () => {
+      await db.$disconnect();
+      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}

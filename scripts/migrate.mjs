@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Applies the committed migrations of the database DATABASE_URL names (SQLite file by default, or PostgreSQL).
+// The start and test commands call this; nobody migrates by hand.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export function migrate(env = process.env) {
+  const url = env.DATABASE_URL || "file:./.data/portal.db";
+  if (url.startsWith("file:")) mkdirSync(dirname(resolve(root, url.slice(5))), { recursive: true });
+  execFileSync(join(root, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...env, DATABASE_URL: url, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  migrate();
+  console.log(`database migrated (${(process.env.DATABASE_URL || "file:./.data/portal.db").replace(/\/\/[^@]*@/, "//***@")})`);
+}
