@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+    include: ["app/**/*.test.ts", "lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", "generated/**"],
     pool: "forks",
     testTimeout: 30_000,

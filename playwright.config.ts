@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { defineConfig } from "@playwright/test";
+
+const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT || 4543);
+const PORTAL_PORT = Number(process.env.E2E_PORTAL_PORT || 3100);
+const sandboxOrigin = `https://localhost:${SANDBOX_PORT}`;
+
+// The e2e portal runs as production (`next start`) with throwaway secrets and its own database file.
+const portalEnv: Record<string, string> = {
+  DATABASE_URL: process.env.E2E_DATABASE_URL || "file:./.data/e2e.db",
+  PORTAL_BASE_URL: `http://localhost:${PORTAL_PORT}`,
+  PORTAL_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
+  DEEP_LINK_SECRET: randomBytes(32).toString("base64url"),
+  ACTON_API_TOKEN: randomBytes(32).toString("base64url"),
+  MICROSOFT_AUTHORITY_HOST: sandboxOrigin,
+  MICROSOFT_GRAPH_URL: `${sandboxOrigin}/graph`,
+  MICROSOFT_DISCOVERY_URL: `${sandboxOrigin}/globaldisco`,
+  DYNAMICS_ALLOWED_HOSTS: `localhost:${SANDBOX_PORT}`,
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+export default defineConfig({
+  testDir: "e2e",
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  workers: 2,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://localhost:${PORTAL_PORT}`,
+    trace: "retain-on-failure",
+    // The sandbox's certificate comes from a local CA the browser does not know.
+    ignoreHTTPSErrors: true,
+    launchOptions: { executablePath: "/usr/bin/chromium" },
+  },
+  // The sandbox first, then the app (which talks to it), as two servers Playwright starts and stops.
+  webServer: [
+    {
+      command: "./node_modules/.bin/tsx emulator/main.ts",
+      url: `${sandboxOrigin}/__emulator/endpoints`,
+      ignoreHTTPSErrors: true,
+      env: { EMULATOR_PORT: String(SANDBOX_PORT) },
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `node scripts/migrate.mjs && ./node_modules/.bin/next start -p ${PORTAL_PORT}`,
+      url: `http://localhost:${PORTAL_PORT}/api/health`,
+      env: portalEnv,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
+});

@@ -1,0 +1,56 @@
+import { spawn, spawnSync } from "node:child_process";
+import { BIN, ROOT, step } from "../lib/paths.mjs";
+import { isPortFree, supervise } from "../lib/processes.mjs";
+import { localPortalEnv } from "../lib/portal-env.mjs";
+import { startSandbox, waitForUrl } from "../lib/sandbox.mjs";
+import { migrate } from "../migrate.mjs";
+
+const PASSWORD = "Sandbox-Passw0rd!";
+
+/** `npm run demo`: the portal on http://localhost:3000 against the Microsoft sandbox, production build. */
+export async function run() {
+  const portalPort = Number(process.env.PORT || 3000);
+  const sandboxPort = Number(process.env.EMULATOR_PORT || 4443);
+  for (const [port, what] of [[portalPort, "the portal (set PORT)"], [sandboxPort, "the Microsoft sandbox (set EMULATOR_PORT)"]]) {
+    if (!(await isPortFree(port))) {
+      console.error(`Port ${port} is already in use; it is needed for ${what}. Stop what uses it, or choose another port.`);
+      return 1;
+    }
+  }
+
+  step("Preparing the database");
+  migrate({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" });
+
+  step(`Starting the Microsoft sandbox on https://localhost:${sandboxPort}`);
+  const sandbox = startSandbox({ port: sandboxPort, stdio: ["ignore", "ignore", "inherit"] });
+  const sandboxOrigin = `https://localhost:${sandboxPort}`;
+  await waitForUrl(`${sandboxOrigin}/__emulator/endpoints`);
+  const env = await localPortalEnv({ sandboxOrigin, portalPort });
+
+  step("Building the portal (next build)");
+  const build = spawnSync(BIN("next"), ["build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  if (build.status !== 0) {
+    sandbox.kill();
+    console.error("next build failed; run `npx next build` to see why.");
+    return build.status ?? 1;
+  }
+
+  step(`Starting the portal on http://localhost:${portalPort}`);
+  const portal = spawn(BIN("next"), ["start", "-p", String(portalPort)], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  await waitForUrl(`http://localhost:${portalPort}/api/health`);
+
+  console.log(`
+  The portal is ready:        http://localhost:${portalPort}
+  Microsoft sandbox:          ${sandboxOrigin}   (state: ${sandboxOrigin}/__emulator/state)
+
+  Sandbox users (password ${PASSWORD}):
+    admin@contoso.onmicrosoft.com          Global Administrator, System Administrator in both environments
+    mfa.admin@contoso.onmicrosoft.com      same roles, MFA enforced (refused in legacy username+password mode)
+    user@contoso.onmicrosoft.com           no admin role (to see the portal explain what is missing)
+    support@actoncorp.onmicrosoft.com      Act-On support staff
+  On-premises organization: ${sandboxOrigin}/dynamics/contoso-onprem  user CONTOSO\\crmadmin / ${PASSWORD}
+
+  Press Ctrl-C to stop both.
+`);
+  return supervise([sandbox, portal]);
+}

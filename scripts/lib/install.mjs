@@ -1,0 +1,56 @@
+// "Installs what is missing": dependencies from the lockfile, the generated Prisma clients, and (for browser tests)
+// Debian's Chromium. Each check is cheap when nothing is missing, so every command can call them.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, step } from "./paths.mjs";
+
+const STAMP = join(ROOT, "node_modules", ".portal-install-stamp");
+
+function lockHash() {
+  return createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json"))).digest("hex");
+}
+
+/** Runs `npm ci` when node_modules is absent or was installed from another lockfile. */
+export function ensureDependencies() {
+  const hash = lockHash();
+  const installed = existsSync(join(ROOT, "node_modules", ".bin", "next")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash;
+  if (!installed) {
+    step("Installing dependencies (npm ci; compiling better-sqlite3 takes about a minute)");
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1", CHECKPOINT_DISABLE: "1" },
+    });
+    writeFileSync(STAMP, hash);
+  }
+  if (!existsSync(join(ROOT, "generated", "sqlite", "client.ts")) || !existsSync(join(ROOT, "generated", "postgresql", "client.ts"))) {
+    execFileSync("node", [join(ROOT, "scripts", "prepare-prisma.mjs")], { cwd: ROOT, stdio: "inherit" });
+  }
+}
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Installs Debian's Chromium for Playwright when running as root; otherwise explains how. Returns false if absent. */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `\nChromium is not installed at ${CHROMIUM}, and this user cannot install it.\n` +
+        "Install it with:  sudo apt-get update && sudo apt-get install -y chromium\n" +
+        "then run the command again. (Playwright's own browser download needs the internet, so it is not used.)\n",
+    );
+    return false;
+  }
+  step("Installing Chromium from Debian's packages (apt-get)");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args.join(" ")} failed (exit ${r.status}).`);
+      return false;
+    }
+  }
+  return existsSync(CHROMIUM);
+}
