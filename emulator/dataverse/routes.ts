@@ -1,0 +1,169 @@
+/**
+ * Dataverse Web API routes: `{origin}/dynamics/{urlName}/api/data/v{9.0|9.1|9.2}/...`. One route receives the whole
+ * OData path and dispatches on its segments (`set`, `set(key)`, navigation, `$ref`, bound and unbound operations),
+ * because OData keys and function parameters do not fit fixed patterns well.
+ */
+import type { EmuRequest, EmuResponse, Route } from "../core/http";
+import { getState } from "../core/store";
+import type { Environment } from "../core/state";
+import { authenticateDataverseCaller, isResponse } from "./auth";
+import { findEntitySet, ENTITY_SETS } from "./entity-sets";
+import { entityResponse, listResponse } from "./query";
+import { isGuid, type WebApiContext } from "./request-context";
+import { apiBase, DV, dvError, dvJson, recordNotFound, segmentNotFound } from "./responses";
+import { addPrivilegesRole, createRole, listRolePrivilegesAssociation, retrieveRolePrivileges } from "./roles";
+import { effectivePrivileges, requirePrivilege } from "./security";
+import { associateRole, createSystemUser, disassociateRole, getSystemUser, listUserRoles, systemUserExpander, updateSystemUser } from "./systemusers";
+
+type Segment = { name: string; key: string | null; raw: string };
+
+function parseSegments(rest: string): Segment[] | null {
+  const parts = rest.split("/").filter((p) => p !== "");
+  const out: Segment[] = [];
+  for (const raw of parts) {
+    const m = /^([\w.$]+)(?:\((.*)\))?$/.exec(raw);
+    if (!m) return null;
+    out.push({ name: m[1], key: m[2] ?? null, raw });
+  }
+  return out;
+}
+
+/** Web API versions an org answers: cloud orgs 9.0–9.2; a 9.1 on-premises org up to 9.1. */
+function supportsVersion(env: Environment, ver: string): boolean {
+  return ["9.0", "9.1", "9.2"].includes(ver) && Number(ver) <= Number(env.webApiVersion);
+}
+
+function whoAmI(ctx: WebApiContext): EmuResponse {
+  return dvJson(ctx.req, 200, {
+    "@odata.context": `${apiBase(ctx.req, ctx.env)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+    BusinessUnitId: ctx.caller.user.businessunitid,
+    UserId: ctx.caller.user.systemuserid,
+    OrganizationId: ctx.env.id,
+  });
+}
+
+const DEPTH_RANK = { Basic: 0, Local: 1, Deep: 2, Global: 3 } as const;
+
+/** Business rows the caller may see at their read depth (own rows, their BU's, their BU subtree's, or all). */
+function visibleRows(ctx: WebApiContext, privilegeName: string, rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const depth = effectivePrivileges(ctx.env, ctx.caller.user).get(privilegeName.toLowerCase());
+  if (!depth || depth === "Global" || !rows.some((r) => "_ownerid_value" in r)) return rows;
+  const me = ctx.caller.user;
+  const ownerBu = (ownerId: unknown) => ctx.env.systemUsers.find((u) => u.systemuserid === ownerId)?.businessunitid;
+  const subtree = new Set([me.businessunitid]);
+  if (DEPTH_RANK[depth] >= DEPTH_RANK.Deep) {
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const bu of ctx.env.businessUnits) {
+        if (bu.parentbusinessunitid && subtree.has(bu.parentbusinessunitid) && !subtree.has(bu.businessunitid)) {
+          subtree.add(bu.businessunitid);
+          grew = true;
+        }
+      }
+    }
+  }
+  return rows.filter((r) => (depth === "Basic" ? r._ownerid_value === me.systemuserid : subtree.has(ownerBu(r._ownerid_value) ?? "")));
+}
+
+function readSet(ctx: WebApiContext, setName: string, key: string | null): EmuResponse {
+  const set = findEntitySet(setName)!;
+  const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, set.readPrivilege, set.logicalName);
+  if (denied) return denied;
+  const rows = visibleRows(ctx, set.readPrivilege, set.rows(ctx.env));
+  const expander = setName === "systemusers" ? systemUserExpander(ctx) : undefined;
+  if (key === null) return listResponse(ctx.req, ctx.env, set.name, rows, set.logicalName, expander);
+  if (!isGuid(key)) return dvError(ctx.req, 400, DV.segmentNotFound, `Bad Request - Error in query syntax: '${key}' is not a valid key for '${setName}'.`);
+  const row = rows.find((r) => String(r[set.key]).toLowerCase() === key.toLowerCase());
+  if (!row) return recordNotFound(ctx.req, set.logicalName, key.toLowerCase());
+  return entityResponse(ctx.req, ctx.env, set.name, row, set.logicalName, expander);
+}
+
+const methodNotAllowed = (req: EmuRequest) => dvError(req, 405, "0x80060888", `The HTTP method '${req.method}' is not allowed for this resource.`);
+
+function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
+  const { req } = ctx;
+  const [first, second, third] = segments;
+  const method = req.method.toUpperCase();
+  const name = first.name;
+
+  if (name === "WhoAmI" && segments.length === 1 && (first.key === null || first.key === "")) {
+    return method === "GET" ? whoAmI(ctx) : methodNotAllowed(req);
+  }
+  if (name === "RetrieveRolePrivilegesRole" && segments.length === 1) {
+    if (method !== "GET") return methodNotAllowed(req);
+    // RoleId=@p with ?@p=<guid>, or RoleId=<guid> inline.
+    const m = /^RoleId=(.+)$/i.exec(first.key ?? "");
+    const arg = m?.[1] ?? null;
+    const value = arg?.startsWith("@") ? req.url.searchParams.get(arg) : arg;
+    return retrieveRolePrivileges(ctx, value?.replace(/^'|'$/g, "") ?? null);
+  }
+  const set = findEntitySet(name);
+  if (!set) return segmentNotFound(req, first.raw);
+
+  if (segments.length === 1) {
+    if (method === "GET") return readSet(ctx, name, first.key);
+    if (method === "POST" && first.key === null) {
+      if (name === "systemusers") return createSystemUser(ctx);
+      if (name === "roles") return createRole(ctx);
+      return methodNotAllowed(req);
+    }
+    if (method === "PATCH" && first.key !== null && name === "systemusers") return updateSystemUser(ctx, first.key);
+    return methodNotAllowed(req);
+  }
+
+  if (first.key === null || !isGuid(first.key)) return segmentNotFound(req, second.raw);
+  const id = first.key.toLowerCase();
+
+  if (name === "systemusers" && second.name === "systemuserroles_association") {
+    const isRef = third?.name === "$ref";
+    if (segments.length === 2 && second.key === null && method === "GET") return listUserRoles(ctx, id, false);
+    if (segments.length === 3 && isRef && second.key === null) {
+      if (method === "GET") return listUserRoles(ctx, id, true);
+      if (method === "POST") return associateRole(ctx, id);
+      if (method === "DELETE") return disassociateRole(ctx, id, null);
+      return methodNotAllowed(req);
+    }
+    if (segments.length === 3 && isRef && second.key !== null && method === "DELETE") return disassociateRole(ctx, id, second.key);
+    return segmentNotFound(req, (third ?? second).raw);
+  }
+  if (name === "roles" && segments.length === 2) {
+    if (/^(Microsoft\.Dynamics\.CRM\.)?AddPrivilegesRole$/.test(second.name) && method === "POST") return addPrivilegesRole(ctx, id);
+    if (second.name === "roleprivileges_association" && method === "GET") return listRolePrivilegesAssociation(ctx, id);
+  }
+  if (name === "systemusers" && segments.length === 2 && second.name === "businessunitid" && method === "GET") {
+    const user = ctx.env.systemUsers.find((u) => u.systemuserid === id);
+    if (!user) return recordNotFound(req, "systemuser", id);
+    return readSet(ctx, "businessunits", user.businessunitid);
+  }
+  return segmentNotFound(req, second.raw);
+}
+
+async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
+  const urlName = decodeURIComponent(req.params.org).toLowerCase();
+  const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName);
+  if (!env) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` };
+  if (!supportsVersion(env, req.params.ver)) return segmentNotFound(req, `v${req.params.ver}`);
+  const caller = await authenticateDataverseCaller(req, env);
+  if (isResponse(caller)) return caller;
+  const ctx: WebApiContext = { req, env, caller };
+  let rest: string;
+  try {
+    rest = decodeURIComponent(req.params.rest ?? "");
+  } catch {
+    rest = req.params.rest ?? "";
+  }
+  if (rest === "" || rest === "/") {
+    // The service document: the entity sets this org serves.
+    return dvJson(req, 200, {
+      "@odata.context": `${apiBase(req, env)}/$metadata`,
+      value: ENTITY_SETS.map((s) => ({ name: s.name, kind: "EntitySet", url: s.name })),
+    });
+  }
+  const segments = parseSegments(rest);
+  if (!segments || segments.length === 0) return segmentNotFound(req, rest.split("/")[0]);
+  return dispatch(ctx, segments);
+}
+
+export const routes: Route[] = [
+  { service: "dataverse", method: "*", pattern: /^\/dynamics\/(?<org>[^/]+)\/api\/data\/v(?<ver>\d+\.\d+)(?:\/(?<rest>.*))?$/i, handle: handleWebApi },
+];
