@@ -4,7 +4,7 @@ import type { Db } from "../db";
 import { openSecret, sealSecret, type EncryptionKey } from "./secret-box";
 import type { Result } from "../errors";
 
-export type SecretKind = "clientSecret" | "password";
+export type SecretKind = "clientSecret" | "password" | "adminTokenCache";
 
 /** Binds a ciphertext to its row and owner: moving it to another secret or connection makes it unreadable. */
 function secretAad(secretId: string, connectionId: string, kind: SecretKind): string {

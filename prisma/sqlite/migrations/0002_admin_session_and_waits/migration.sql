@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProvisioningStep" ADD COLUMN "waitingFor" TEXT;
