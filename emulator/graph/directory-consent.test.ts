@@ -1,0 +1,178 @@
+import { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DIRECTORY_ROLES } from "../core/state";
+import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
+import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
+import { getState, mintAccessToken, resetScenario, startTestSandbox, type TestSandbox } from "./sandbox-test-support";
+
+const GRAPH = "https://graph.microsoft.com";
+const ADMIN_SCOPES = "openid profile User.Read Application.ReadWrite.All DelegatedPermissionGrant.ReadWrite.All Directory.Read.All Policy.Read.All RoleManagement.Read.Directory UserAuthenticationMethod.Read.All";
+
+let sandbox: TestSandbox;
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+});
+afterAll(() => sandbox.close());
+beforeEach(() => resetScenario());
+
+function graph(token: string, version = "v1.0"): Client {
+  return Client.init({ baseUrl: `${sandbox.origin}/graph/`, customHosts: new Set(["localhost"]), defaultVersion: version, authProvider: (done) => done(null, token) });
+}
+const token = (oid: string, scp = ADMIN_SCOPES) => mintAccessToken({ tid: TENANTS.contoso, aud: GRAPH, oid, scp });
+async function graphFailure(p: Promise<unknown>): Promise<GraphError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as GraphError;
+  }
+  throw new Error("expected the Graph call to fail");
+}
+
+async function createApp(client: Client) {
+  return client.api("/applications").post({ displayName: "Act-On Dynamics Connector (contoso)", signInAudience: "AzureADMyOrg" });
+}
+
+describe("service principals", () => {
+  it("creates one for a new app (201), refuses a second (409), finds it by appId", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const app = await createApp(client);
+    const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
+    expect(sp).toMatchObject({ appId: app.appId, appDisplayName: app.displayName, appOwnerOrganizationId: TENANTS.contoso, accountEnabled: true, servicePrincipalNames: [app.appId] });
+    const dup = await graphFailure(client.api("/servicePrincipals").post({ appId: app.appId }));
+    expect(dup.statusCode).toBe(409);
+    expect(dup.code).toBe("Request_MultipleObjectsWithSameKeyValue");
+    const found = await client.api("/servicePrincipals").filter(`appId eq '${app.appId}'`).select("id,appId").get();
+    expect(found.value).toEqual([{ id: sp.id, appId: app.appId }]);
+  });
+
+  it("exposes Dataverse's user_impersonation scope on the first-party service principal", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const res = await client.api("/servicePrincipals").filter(`appId eq '${DYNAMICS_CRM_APP_ID}'`).select("id,appId,displayName,oauth2PermissionScopes").get();
+    expect(res.value).toHaveLength(1);
+    expect(res.value[0].id).toBe(SERVICE_PRINCIPALS.contosoDataverse);
+    expect(res.value[0].displayName).toBe("Dataverse");
+    expect(res.value[0].oauth2PermissionScopes).toContainEqual(expect.objectContaining({ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", value: "user_impersonation" }));
+    const byName = await client.api("/servicePrincipals").filter("displayName eq 'Microsoft Graph'").get();
+    expect(byName.value[0].appId).toBe(GRAPH_APP_ID);
+  });
+
+  it("answers NoBackingApplicationObject for an unknown app and for one still replicating", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const unknown = await graphFailure(client.api("/servicePrincipals").post({ appId: "99999999-0000-4000-8000-000000000000" }));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.code).toBe("Request_BadRequest");
+    expect(JSON.stringify(unknown.body)).toContain("NoBackingApplicationObject");
+    getState().settings.replicationLagMs = 300;
+    const app = await createApp(client);
+    const early = await graphFailure(client.api("/servicePrincipals").post({ appId: app.appId }));
+    expect(early.statusCode).toBe(400);
+    await new Promise((r) => setTimeout(r, 350));
+    const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
+    // The new principal is itself replicating now: reads by id miss it, its create response does not.
+    expect((await graphFailure(client.api(`/servicePrincipals/${sp.id}`).get())).statusCode).toBe(404);
+  });
+});
+
+describe("oauth2PermissionGrants", () => {
+  it("grants tenant-wide consent to Dataverse user_impersonation, finds, updates and deletes it", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const app = await createApp(client);
+    const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
+    const grant = await client.api("/oauth2PermissionGrants").post({
+      clientId: sp.id,
+      consentType: "AllPrincipals",
+      resourceId: SERVICE_PRINCIPALS.contosoDataverse,
+      scope: "user_impersonation",
+    });
+    expect(grant).toMatchObject({ clientId: sp.id, consentType: "AllPrincipals", principalId: null, resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" });
+    const found = await client.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}' and consentType eq 'AllPrincipals'`).get();
+    expect(found.value).toEqual([expect.objectContaining({ id: grant.id })]);
+    const dup = await graphFailure(client.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }));
+    expect(dup.statusCode).toBe(409);
+    expect(dup.code).toBe("Request_MultipleObjectsWithSameKeyValue");
+    const bad = await graphFailure(client.api(`/oauth2PermissionGrants/${grant.id}`).patch({ scope: "user_impersonation Mail.Read" }));
+    expect(bad.statusCode).toBe(400);
+    await client.api(`/oauth2PermissionGrants/${grant.id}`).delete();
+    expect((await client.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}'`).get()).value).toEqual([]);
+  });
+
+  it("refuses AllPrincipals consent by a user without an admin role, and Principal consent without principalId", async () => {
+    const admin = graph(await token(USERS.contosoAdmin));
+    const app = await createApp(admin);
+    const sp = await admin.api("/servicePrincipals").post({ appId: app.appId });
+    const body = { clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" };
+    const denied = await graphFailure(graph(await token(USERS.contosoUser)).api("/oauth2PermissionGrants").post(body));
+    expect(denied.statusCode).toBe(403);
+    expect(denied.code).toBe("Authorization_RequestDenied");
+    const noPrincipal = await graphFailure(admin.api("/oauth2PermissionGrants").post({ ...body, consentType: "Principal" }));
+    expect(noPrincipal.statusCode).toBe(400);
+    const noScope = await graphFailure(graph(await token(USERS.contosoAdmin, "User.Read Application.ReadWrite.All")).api("/oauth2PermissionGrants").post(body));
+    expect(noScope.statusCode).toBe(403);
+  });
+
+  it("answers 404 for a client service principal that is still replicating", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const app = await createApp(client);
+    // The app itself replicated long ago; only the service principal is fresh.
+    getState().applications.find((a) => a.id === app.id)!.createdDateTime = "2024-01-01T00:00:00Z";
+    getState().settings.replicationLagMs = 5_000;
+    const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
+    const err = await graphFailure(client.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }));
+    expect(err.statusCode).toBe(404);
+    expect(err.code).toBe("Request_ResourceNotFound");
+  });
+});
+
+describe("signed-in user and tenant checks", () => {
+  it("GET /me returns the default property set", async () => {
+    const me = await graph(await token(USERS.contosoAdmin)).api("/me").get();
+    expect(Object.keys(me).sort()).toEqual(
+      ["@odata.context", "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName"].sort(),
+    );
+    expect(me).toMatchObject({ id: USERS.contosoAdmin, userPrincipalName: "admin@contoso.onmicrosoft.com", "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity" });
+  });
+
+  it("GET /organization is a one-element collection with verified domains", async () => {
+    const org = await graph(await token(USERS.contosoAdmin)).api("/organization").get();
+    expect(org.value).toHaveLength(1);
+    expect(org.value[0]).toMatchObject({ id: TENANTS.contoso, displayName: "Contoso", tenantType: "AAD" });
+    expect(org.value[0].verifiedDomains).toEqual([{ capabilities: "Email, OfficeCommunicationsOnline", isDefault: true, isInitial: true, name: "contoso.onmicrosoft.com", type: "Managed" }]);
+  });
+
+  it("lists directory roles by roleTemplateId in memberOf, its cast and role assignments", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    const memberOf = await client.api("/me/memberOf").get();
+    expect(memberOf.value).toContainEqual(expect.objectContaining({ "@odata.type": "#microsoft.graph.directoryRole", roleTemplateId: DIRECTORY_ROLES.globalAdministrator, displayName: "Global Administrator" }));
+    const cast = await client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole").get();
+    expect(cast.value.map((r: { roleTemplateId: string }) => r.roleTemplateId).sort()).toEqual([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator].sort());
+    const assignments = await client.api("/roleManagement/directory/roleAssignments").filter(`principalId eq '${USERS.contosoAdmin}'`).get();
+    expect(assignments.value).toContainEqual(expect.objectContaining({ principalId: USERS.contosoAdmin, roleDefinitionId: DIRECTORY_ROLES.globalAdministrator, directoryScopeId: "/" }));
+    expect((await graph(await token(USERS.contosoUser)).api("/me/memberOf").get()).value).toEqual([]);
+  });
+
+  it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {
+    const client = graph(await token(USERS.contosoAdmin), "beta");
+    const mfa = await client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
+    expect(mfa.perUserMfaState).toBe("enforced");
+    const denied = await graphFailure(client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).patch({ perUserMfaState: "disabled" }));
+    expect(denied.statusCode).toBe(403);
+    const writer = graph(await token(USERS.contosoAdmin, "Policy.ReadWrite.AuthenticationMethod Policy.ReadWrite.SecurityDefaults Policy.Read.All"), "beta");
+    await writer.api(`/users/admin@contoso.onmicrosoft.com/authentication/requirements`).patch({ perUserMfaState: "enabled" });
+    expect(getState().users.find((u) => u.id === USERS.contosoAdmin)!.perUserMfaState).toBe("enabled");
+    const v1 = graph(await token(USERS.contosoAdmin));
+    const policy = await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").get();
+    expect(policy).toMatchObject({ id: "00000000-0000-0000-0000-000000000005", displayName: "Security Defaults", isEnabled: false });
+    await graph(await token(USERS.contosoAdmin, "Policy.ReadWrite.SecurityDefaults Policy.Read.All")).api("/policies/identitySecurityDefaultsEnforcementPolicy").patch({ isEnabled: true });
+    expect((await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").get()).isEnabled).toBe(true);
+    const noPolicyRead = await graphFailure(graph(await token(USERS.contosoAdmin, "User.Read")).api("/policies/identitySecurityDefaultsEnforcementPolicy").get());
+    expect(noPolicyRead.statusCode).toBe(403);
+  });
+
+  it("app-only tokens: /me is a 400, application reads need Application.Read.All or better", async () => {
+    const app = await mintAccessToken({ tid: TENANTS.contoso, aud: "00000003-0000-0000-c000-000000000000", oid: SERVICE_PRINCIPALS.contosoGraph, roles: ["Application.ReadWrite.All"] });
+    expect((await graphFailure(graph(app).api("/me").get())).statusCode).toBe(400);
+    expect((await graph(app).api("/applications").get()).value).toEqual([]);
+    const none = await mintAccessToken({ tid: TENANTS.contoso, aud: GRAPH, oid: SERVICE_PRINCIPALS.contosoGraph, roles: [] });
+    expect((await graphFailure(graph(none).api("/applications").get())).statusCode).toBe(403);
+  });
+});
