@@ -1,0 +1,47 @@
+/**
+ * A tiny client for the sandbox's control API, for tests and scripts: reset between tests, read the state, inject
+ * faults. Uses global fetch, so the process must trust the sandbox CA (NODE_EXTRA_CA_CERTS).
+ */
+import type { Fault, SandboxSettings, SandboxState } from "./core/state";
+
+export type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
+
+export type SandboxClient = {
+  origin: string;
+  reset(input?: { scenario: string } | { state: unknown }): Promise<void>;
+  getState(): Promise<SandboxState>;
+  getEndpoints(): Promise<Record<string, unknown>>;
+  addFault(fault: FaultSpec): Promise<Fault>;
+  clearFaults(): Promise<void>;
+  removeFault(id: string): Promise<void>;
+  setSettings(settings: Partial<SandboxSettings>): Promise<SandboxSettings>;
+};
+
+export function createSandboxClient(origin: string): SandboxClient {
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${origin}/__emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    origin,
+    reset: async (input = { scenario: "default" }) => {
+      await call("POST", "/reset", input);
+    },
+    getState: async () => (await call("GET", "/state")) as SandboxState,
+    getEndpoints: async () => (await call("GET", "/endpoints")) as Record<string, unknown>,
+    addFault: async (fault) => (await call("POST", "/faults", fault)) as Fault,
+    clearFaults: async () => {
+      await call("DELETE", "/faults");
+    },
+    removeFault: async (id) => {
+      await call("DELETE", `/faults/${encodeURIComponent(id)}`);
+    },
+    setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The sandbox's control API under `/__emulator/`: where everything is (`endpoints`), reset to a scenario or a given
+ * state, read the state, inject faults, tune latency and replication lag. Never subject to faults or latency.
+ */
+import { json, parseJsonBody, INVALID_JSON, type EmuRequest, type EmuResponse, type Route } from "../core/http";
+import type { Fault } from "../core/state";
+import { getState, newGuid, replaceState } from "../core/store";
+import { resetIdentityRuntime } from "../identity/routes";
+import { buildScenario, SCENARIOS } from "../scenarios/index";
+import { PORTAL_APP, PORTAL_APP_SECRET } from "../scenarios/ids";
+import { faultInputSchema, firstIssue, resetInputSchema, settingsPatchSchema } from "./schemas";
+import { normaliseIncomingState, redactState } from "./state-view";
+
+export type ControlContext = { caBundle: string; caSpkiSha256: string };
+
+const badRequest = (message: string) => json(400, { error: { code: "invalid_input", message } });
+
+function readJson(req: EmuRequest): unknown | EmuResponse {
+  const body = parseJsonBody(req.rawBody);
+  if (body === INVALID_JSON) return badRequest("The body is not valid JSON.");
+  return body;
+}
+
+const isResponse = (x: unknown): x is EmuResponse => typeof x === "object" && x !== null && "status" in x && typeof (x as EmuResponse).status === "number";
+
+function endpoints(req: EmuRequest, ctx: ControlContext): EmuResponse {
+  const { origin } = req;
+  const state = getState();
+  const portal = state.applications.find((a) => a.appId === PORTAL_APP.appId);
+  return json(200, {
+    origin,
+    identity: {
+      authorityHost: origin,
+      commonAuthority: `${origin}/common`,
+      organizationsAuthority: `${origin}/organizations`,
+      deviceLogin: `${origin}/devicelogin`,
+      knownAuthority: new URL(origin).host,
+      tenants: state.tenants.map((t) => ({
+        id: t.id,
+        displayName: t.displayName,
+        domains: t.domains,
+        authority: `${origin}/${t.id}`,
+        openidConfiguration: `${origin}/${t.id}/v2.0/.well-known/openid-configuration`,
+      })),
+    },
+    graph: { baseUrl: `${origin}/graph`, v1: `${origin}/graph/v1.0`, beta: `${origin}/graph/beta`, resource: "https://graph.microsoft.com" },
+    discovery: { baseUrl: `${origin}/globaldisco`, instances: `${origin}/globaldisco/api/discovery/v2.0/Instances`, resource: `${origin}/globaldisco` },
+    dataverse: {
+      environments: state.environments.map((e) => ({
+        id: e.id,
+        environmentId: e.environmentId,
+        tenantId: e.tenantId,
+        friendlyName: e.friendlyName,
+        urlName: e.urlName,
+        url: `${origin}/dynamics/${e.urlName}`,
+        webApiUrl: `${origin}/dynamics/${e.urlName}/api/data/v${e.webApiVersion}`,
+        onPremises: e.onPremises,
+        region: e.region,
+        version: e.version,
+      })),
+    },
+    control: { baseUrl: `${origin}/__emulator` },
+    // The portal's sandbox registration: its secret is a published test value that only the sandbox accepts.
+    portalApp: portal
+      ? { clientId: portal.appId, clientSecret: PORTAL_APP_SECRET, homeTenantId: portal.tenantId, redirectUris: portal.web.redirectUris }
+      : null,
+    trust: { caBundle: ctx.caBundle, nodeExtraCaCerts: `NODE_EXTRA_CA_CERTS=${ctx.caBundle}`, caSpkiSha256: ctx.caSpkiSha256 },
+    scenarios: Object.keys(SCENARIOS),
+  });
+}
+
+function reset(req: EmuRequest): EmuResponse {
+  const body = req.rawBody ? readJson(req) : { scenario: "default" };
+  if (isResponse(body)) return body;
+  const parsed = resetInputSchema.safeParse(body ?? { scenario: "default" });
+  if (!parsed.success) return badRequest(`Send {"scenario":"<name>"} or {"state":{...}}. ${firstIssue(parsed.error)}`);
+  let next;
+  if ("scenario" in parsed.data) {
+    next = buildScenario(parsed.data.scenario);
+    if (!next) return badRequest(`Unknown scenario '${parsed.data.scenario}'. Known: ${Object.keys(SCENARIOS).join(", ")}.`);
+  } else {
+    next = normaliseIncomingState(parsed.data.state as Record<string, unknown>);
+  }
+  replaceState(next);
+  resetIdentityRuntime();
+  return json(200, { scenario: next.scenario });
+}
+
+function addFault(req: EmuRequest): EmuResponse {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = faultInputSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  const fault: Fault = { id: newGuid(), ...parsed.data };
+  getState().faults.push(fault);
+  return json(201, fault);
+}
+
+function deleteFault(req: EmuRequest): EmuResponse {
+  const state = getState();
+  const before = state.faults.length;
+  state.faults = state.faults.filter((f) => f.id !== req.params.id);
+  return state.faults.length < before ? { status: 204 } : json(404, { error: { code: "not_found", message: `No fault with id ${req.params.id}.` } });
+}
+
+function patchSettings(req: EmuRequest): EmuResponse {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = settingsPatchSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  const state = getState();
+  state.settings = { ...state.settings, ...parsed.data };
+  return json(200, state.settings);
+}
+
+export function createControlRoutes(ctx: ControlContext): Route[] {
+  const route = (method: string, pattern: RegExp, handle: Route["handle"]): Route => ({ service: "control", method, pattern, handle });
+  return [
+    route("GET", /^\/__emulator\/endpoints$/, (req) => endpoints(req, ctx)),
+    route("GET", /^\/__emulator\/health$/, () => json(200, { status: "ok" })),
+    route("POST", /^\/__emulator\/reset$/, reset),
+    route("GET", /^\/__emulator\/state$/, () => json(200, redactState(getState()) as object)),
+    route("GET", /^\/__emulator\/faults$/, () => json(200, { value: getState().faults })),
+    route("POST", /^\/__emulator\/faults$/, addFault),
+    route("DELETE", /^\/__emulator\/faults$/, () => {
+      getState().faults = [];
+      return { status: 204 };
+    }),
+    route("DELETE", /^\/__emulator\/faults\/(?<id>[^/]+)$/, deleteFault),
+    route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
+    route("PATCH", /^\/__emulator\/settings$/, patchSettings),
+  ];
+}

@@ -1,0 +1,67 @@
+/** Inputs of the control API, validated with zod before anything changes (bad input ⇒ 400, state untouched). */
+import { z } from "zod";
+
+export const faultInputSchema = z
+  .object({
+    service: z.enum(["identity", "graph", "discovery", "dataverse", "*"]),
+    method: z.string().min(1).default("*"),
+    /** Prefix of the request path (full or inside the service), or a regular expression starting with `^`. */
+    path: z.string().default(""),
+    kind: z.enum(["latency", "throttle", "unavailable"]),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+    remaining: z.number().int().min(1).nullable().default(null),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.kind === "latency" && f.latencyMs === undefined) ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "latencyMs is required for a latency fault" });
+    if (f.path.startsWith("^")) {
+      try {
+        new RegExp(f.path);
+      } catch {
+        ctx.addIssue({ code: "custom", path: ["path"], message: "path starts with ^ but is not a valid regular expression" });
+      }
+    }
+  });
+export type FaultInput = z.infer<typeof faultInputSchema>;
+
+export const settingsPatchSchema = z
+  .object({
+    replicationLagMs: z.number().int().min(0).max(600_000).optional(),
+    baseLatencyMs: z.number().int().min(0).max(60_000).optional(),
+  })
+  .strict();
+
+/**
+ * A full state for `reset`. Collections are checked for presence and kind; their members are trusted (tests build
+ * them from `buildDefaultScenario()`). Users may carry `password` and secrets `secretText` in clear text instead of
+ * digests: the sandbox hashes them on the way in.
+ */
+const rows = z.array(z.record(z.string(), z.unknown()));
+export const stateInputSchema = z
+  .object({
+    scenario: z.string().default("custom"),
+    settings: z.object({ replicationLagMs: z.number().int().min(0), baseLatencyMs: z.number().int().min(0) }).default({ replicationLagMs: 0, baseLatencyMs: 0 }),
+    tenants: rows,
+    users: rows,
+    applications: rows,
+    servicePrincipals: rows,
+    oauth2PermissionGrants: rows,
+    appRoleAssignments: rows,
+    environments: rows,
+    faults: rows.default([]),
+  })
+  .passthrough();
+
+export const resetInputSchema = z.union([
+  z.object({ scenario: z.string().min(1) }).strict(),
+  z.object({ state: stateInputSchema }).strict(),
+]);
+
+/** The first issue in plain words, e.g. `kind: Invalid option: expected one of "latency"|"throttle"|"unavailable"`. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  return `${where}${issue.message}`;
+}

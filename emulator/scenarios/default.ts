@@ -1,0 +1,288 @@
+/**
+ * The default scenario: a customer tenant (Contoso) about to onboard, and Act-On's own tenant that hosts the portal's
+ * multi-tenant app registration. Contoso has NOT consented to the portal yet, so the first admin sign-in meets the
+ * consent page, exactly like a real first run. Built fresh on every call: callers may mutate the result.
+ */
+import { createHash } from "node:crypto";
+import {
+  DIRECTORY_ROLES,
+  type Application,
+  type Environment,
+  type OAuth2PermissionGrant,
+  type SandboxState,
+  type ServicePrincipal,
+  type Tenant,
+  type User,
+} from "../core/state";
+import { DATAVERSE_USER_IMPERSONATION_SCOPE_ID, DYNAMICS_CRM_APP_ID, GRAPH_APP_ID, MICROSOFT_SERVICES_TENANT_ID } from "../graph/first-party";
+import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, ROLE_TEMPLATES, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS, USERS } from "./ids";
+
+/** A fixed past instant for seeded objects, so replication lag never hides them. */
+const SEEDED_AT = "2024-01-15T09:00:00Z";
+
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** Graph delegated scopes the portal declares (ids are Microsoft's published ones). */
+export const PORTAL_GRAPH_SCOPES = [
+  ["37f7f235-527c-4136-accd-4a02d197296e", "openid"],
+  ["14dad69e-099b-42c9-810b-d002981feec1", "profile"],
+  ["64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "email"],
+  ["7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "offline_access"],
+  ["e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read"],
+  ["bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All"],
+  ["41ce6ca6-6826-4807-84f1-1c82854f7ee5", "DelegatedPermissionGrant.ReadWrite.All"],
+  ["06da0dbc-49e2-44d2-8312-53f166ab848a", "Directory.Read.All"],
+  ["572fea84-0151-49b2-9301-11cb16974376", "Policy.Read.All"],
+  ["741c54c3-0c1e-44a1-818b-3f97ab4e8c83", "RoleManagement.Read.Directory"],
+  ["aec28ec7-4d02-4e8c-b864-50163aea77eb", "UserAuthenticationMethod.Read.All"],
+] as const;
+
+function tenant(id: string, domain: string, displayName: string): Tenant {
+  return { id, domains: [domain], displayName, countryLetterCode: "US", securityDefaultsEnabled: false, usersCanRegisterApps: true };
+}
+
+function user(id: string, tenantId: string, upn: string, displayName: string, roles: string[], mfa: User["perUserMfaState"] = "disabled"): User {
+  const [givenName, ...rest] = displayName.split(" ");
+  return {
+    id,
+    tenantId,
+    userPrincipalName: upn,
+    displayName,
+    givenName,
+    surname: rest.join(" ") || null,
+    mail: upn,
+    passwordSha256: sha256Hex(SANDBOX_PASSWORD),
+    perUserMfaState: mfa,
+    accountEnabled: true,
+    directoryRoleTemplateIds: roles,
+  };
+}
+
+function firstPartySp(id: string, tenantId: string, appId: string, displayName: string, names: string[]): ServicePrincipal {
+  return {
+    id,
+    appId,
+    tenantId,
+    displayName,
+    appOwnerOrganizationId: MICROSOFT_SERVICES_TENANT_ID,
+    servicePrincipalNames: [appId, ...names],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: [],
+    createdDateTime: SEEDED_AT,
+  };
+}
+
+const graphSp = (id: string, tenantId: string) =>
+  firstPartySp(id, tenantId, GRAPH_APP_ID, "Microsoft Graph", ["https://graph.microsoft.com", "https://graph.microsoft.com/", "https://canary.graph.microsoft.com"]);
+const dataverseSp = (id: string, tenantId: string) =>
+  firstPartySp(id, tenantId, DYNAMICS_CRM_APP_ID, "Dataverse", [
+    `${DYNAMICS_CRM_APP_ID}/*.crm.dynamics.com`,
+    `${DYNAMICS_CRM_APP_ID}/*.crm4.dynamics.com`,
+    "https://globaldisco.crm.dynamics.com",
+    "https://admin.services.crm.dynamics.com",
+  ]);
+
+function portalApplication(): Application {
+  return {
+    id: PORTAL_APP.objectId,
+    appId: PORTAL_APP.appId,
+    tenantId: TENANTS.actoncorp,
+    displayName: PORTAL_APP.displayName,
+    signInAudience: "AzureADMultipleOrgs",
+    isFallbackPublicClient: false,
+    tags: ["acton-onboarding-portal"],
+    notes: "Sandbox registration of the onboarding portal",
+    identifierUris: [`api://${PORTAL_APP.appId}`],
+    web: {
+      redirectUris: ["http://localhost:3000/auth/callback", "http://localhost/auth/callback"],
+      implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
+    },
+    publicClient: { redirectUris: [] },
+    spa: { redirectUris: [] },
+    requiredResourceAccess: [
+      { resourceAppId: GRAPH_APP_ID, resourceAccess: PORTAL_GRAPH_SCOPES.map(([id]) => ({ id, type: "Scope" as const })) },
+      // One entry covers both Dataverse environments and the Global Discovery Service: both are the Dynamics CRM app.
+      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DATAVERSE_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
+    ],
+    api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [] },
+    appRoles: [
+      { id: PORTAL_APP.supportRoleId, value: "Support", displayName: "Support", allowedMemberTypes: ["User"], isEnabled: true },
+      { id: PORTAL_APP.adminRoleId, value: "Admin", displayName: "Admin", allowedMemberTypes: ["User"], isEnabled: true },
+    ],
+    passwordCredentials: [
+      {
+        keyId: PORTAL_APP.secretKeyId,
+        displayName: "sandbox",
+        hint: PORTAL_APP_SECRET.slice(0, 3),
+        startDateTime: SEEDED_AT,
+        endDateTime: "2099-12-31T00:00:00Z",
+        secretSha256: sha256Hex(PORTAL_APP_SECRET),
+      },
+    ],
+    createdDateTime: SEEDED_AT,
+    ownerIds: [USERS.actonSupportAdmin],
+  };
+}
+
+type EnvironmentSeed = {
+  ids: { id: string; environmentId: string; urlName: string };
+  friendlyName: string;
+  uniqueName: string;
+  region: string;
+  /** Distinguishes the generated Dataverse row ids of each environment. */
+  n: number;
+  admins: User[];
+  basicUsers: User[];
+  onPremises?: boolean;
+};
+
+function environment(seed: EnvironmentSeed): Environment {
+  const rowId = (kind: number, i: number) => `6${kind}000000-0000-4000-8000-0000000${String(seed.n).padStart(2, "0")}${String(i).padStart(3, "0")}`;
+  const rootBu = rowId(2, 1);
+  const sysAdmin = rowId(3, 1);
+  const basic = rowId(3, 2);
+  const systemUsers: Environment["systemUsers"] = [];
+  const systemUserRoles: Environment["systemUserRoles"] = [];
+  [...seed.admins.map((u) => [u, sysAdmin] as const), ...seed.basicUsers.map((u) => [u, basic] as const)].forEach(([u, roleid], i) => {
+    const systemuserid = rowId(4, i + 1);
+    systemUsers.push({
+      systemuserid,
+      businessunitid: rootBu,
+      fullname: u.displayName,
+      domainname: u.userPrincipalName,
+      internalemailaddress: u.mail,
+      azureactivedirectoryobjectid: u.id,
+      applicationid: null,
+      isdisabled: false,
+      accessmode: 0,
+      createdon: SEEDED_AT,
+    });
+    systemUserRoles.push({ systemuserid, roleid });
+  });
+  const basicAuthUsers: Environment["basicAuthUsers"] = [];
+  if (seed.onPremises) {
+    const systemuserid = rowId(4, 1);
+    systemUsers.push({
+      systemuserid,
+      businessunitid: rootBu,
+      fullname: "CRM Administrator",
+      domainname: "CONTOSO\\crmadmin",
+      internalemailaddress: "crmadmin@contoso.local",
+      azureactivedirectoryobjectid: null,
+      applicationid: null,
+      isdisabled: false,
+      accessmode: 0,
+      createdon: SEEDED_AT,
+    });
+    systemUserRoles.push({ systemuserid, roleid: sysAdmin });
+    basicAuthUsers.push({ domainName: "CONTOSO\\crmadmin", passwordSha256: sha256Hex(SANDBOX_PASSWORD), systemuserid });
+  }
+  return {
+    id: seed.ids.id,
+    environmentId: seed.ids.environmentId,
+    tenantId: TENANTS.contoso,
+    uniqueName: seed.uniqueName,
+    urlName: seed.ids.urlName,
+    friendlyName: seed.friendlyName,
+    region: seed.region,
+    version: seed.onPremises ? "9.1.0.24201" : "9.2.25114.00181",
+    webApiVersion: seed.onPremises ? "9.1" : "9.2",
+    state: 0,
+    purpose: "",
+    onPremises: seed.onPremises ?? false,
+    basicAuthUsers,
+    businessUnits: [{ businessunitid: rootBu, name: seed.uniqueName, parentbusinessunitid: null }],
+    roles: [
+      { roleid: sysAdmin, name: "System Administrator", businessunitid: rootBu, roletemplateid: ROLE_TEMPLATES.systemAdministrator, ismanaged: true, allPrivileges: true, privileges: [] },
+      { roleid: basic, name: "Basic User", businessunitid: rootBu, roletemplateid: ROLE_TEMPLATES.basicUser, ismanaged: true, allPrivileges: false, privileges: [] },
+    ],
+    systemUsers,
+    systemUserRoles,
+  };
+}
+
+export function buildDefaultScenario(): SandboxState {
+  const admin = user(USERS.contosoAdmin, TENANTS.contoso, "admin@contoso.onmicrosoft.com", "Contoso Admin", [
+    DIRECTORY_ROLES.globalAdministrator,
+    DIRECTORY_ROLES.dynamics365Administrator,
+  ]);
+  const mfaAdmin = user(
+    USERS.contosoMfaAdmin,
+    TENANTS.contoso,
+    "mfa.admin@contoso.onmicrosoft.com",
+    "Contoso MFA Admin",
+    [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator],
+    "enforced",
+  );
+  const plainUser = user(USERS.contosoUser, TENANTS.contoso, "user@contoso.onmicrosoft.com", "Contoso User", []);
+  const support = user(USERS.actonSupport, TENANTS.actoncorp, "support@actoncorp.onmicrosoft.com", "Act-On Support", []);
+  const supportAdmin = user(USERS.actonSupportAdmin, TENANTS.actoncorp, "support.admin@actoncorp.onmicrosoft.com", "Act-On Support Admin", []);
+
+  const portalSp: ServicePrincipal = {
+    id: SERVICE_PRINCIPALS.actoncorpPortal,
+    appId: PORTAL_APP.appId,
+    tenantId: TENANTS.actoncorp,
+    displayName: PORTAL_APP.displayName,
+    appOwnerOrganizationId: TENANTS.actoncorp,
+    servicePrincipalNames: [PORTAL_APP.appId, `api://${PORTAL_APP.appId}`],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
+    createdDateTime: SEEDED_AT,
+  };
+  // Act-On staff sign in to their own portal with basic OIDC scopes, consented once for the whole tenant.
+  const actonSignInGrant: OAuth2PermissionGrant = {
+    id: "50000000-0000-4000-8000-000000000001",
+    tenantId: TENANTS.actoncorp,
+    clientId: portalSp.id,
+    consentType: "AllPrincipals",
+    principalId: null,
+    resourceId: SERVICE_PRINCIPALS.actoncorpGraph,
+    scope: "openid profile email offline_access User.Read",
+  };
+
+  return {
+    scenario: "default",
+    settings: { replicationLagMs: 0, baseLatencyMs: 0 },
+    tenants: [tenant(TENANTS.contoso, "contoso.onmicrosoft.com", "Contoso"), tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software")],
+    users: [admin, mfaAdmin, plainUser, support, supportAdmin],
+    applications: [portalApplication()],
+    servicePrincipals: [
+      graphSp(SERVICE_PRINCIPALS.contosoGraph, TENANTS.contoso),
+      dataverseSp(SERVICE_PRINCIPALS.contosoDataverse, TENANTS.contoso),
+      graphSp(SERVICE_PRINCIPALS.actoncorpGraph, TENANTS.actoncorp),
+      dataverseSp(SERVICE_PRINCIPALS.actoncorpDataverse, TENANTS.actoncorp),
+      portalSp,
+    ],
+    oauth2PermissionGrants: [actonSignInGrant],
+    appRoleAssignments: [
+      {
+        id: "51000000-0000-4000-8000-000000000001",
+        tenantId: TENANTS.actoncorp,
+        principalId: support.id,
+        principalType: "User",
+        resourceId: portalSp.id,
+        appRoleId: PORTAL_APP.supportRoleId,
+        createdDateTime: SEEDED_AT,
+      },
+      {
+        id: "51000000-0000-4000-8000-000000000002",
+        tenantId: TENANTS.actoncorp,
+        principalId: supportAdmin.id,
+        principalType: "User",
+        resourceId: portalSp.id,
+        appRoleId: PORTAL_APP.adminRoleId,
+        createdDateTime: SEEDED_AT,
+      },
+    ],
+    environments: [
+      environment({ ids: ENVIRONMENTS.contosoSales, friendlyName: "Contoso Sales", uniqueName: "contososales", region: "NA", n: 1, admins: [admin, mfaAdmin], basicUsers: [plainUser] }),
+      environment({ ids: ENVIRONMENTS.contosoEu, friendlyName: "Contoso EU", uniqueName: "contosoeu", region: "EMEA", n: 2, admins: [admin, mfaAdmin], basicUsers: [] }),
+      environment({ ids: ENVIRONMENTS.contosoOnPrem, friendlyName: "Contoso On-Prem", uniqueName: "contosoonprem", region: "NA", n: 3, admins: [], basicUsers: [], onPremises: true }),
+    ],
+    faults: [],
+  };
+}

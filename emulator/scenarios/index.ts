@@ -1,0 +1,22 @@
+/**
+ * Named scenarios the control API can reset to (`POST /__emulator/reset {"scenario": "<name>"}`). Each builder
+ * returns a fresh state object, so a reset never shares mutable data with an earlier run.
+ */
+import type { SandboxState } from "../core/state";
+import { buildDefaultScenario } from "./default";
+
+export const SCENARIOS: Record<string, () => SandboxState> = {
+  default: buildDefaultScenario,
+  /** The default world with Contoso's security defaults on: ROPC fails with AADSTS50076 for everyone there. */
+  "security-defaults": () => {
+    const state = buildDefaultScenario();
+    state.scenario = "security-defaults";
+    for (const t of state.tenants) if (t.domains[0] === "contoso.onmicrosoft.com") t.securityDefaultsEnabled = true;
+    return state;
+  },
+};
+
+export function buildScenario(name: string): SandboxState | null {
+  const build = SCENARIOS[name];
+  return build ? build() : null;
+}
