@@ -14,6 +14,9 @@ export type AppErrorCode =
   | "insufficient_privileges"
   | "mfa_required"
   | "invalid_credentials"
+  | "client_secret_invalid"
+  | "client_secret_expired"
+  | "public_client_not_allowed"
   | "environment_not_allowed"
   | "throttled"
   | "upstream_unavailable"
@@ -52,6 +55,9 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   insufficient_privileges: 403,
   mfa_required: 403,
   invalid_credentials: 401,
+  client_secret_invalid: 401,
+  client_secret_expired: 401,
+  public_client_not_allowed: 400,
   environment_not_allowed: 400,
   throttled: 429,
   upstream_unavailable: 502,

@@ -1,0 +1,75 @@
+/**
+ * When to try a Microsoft call again, and after how long. Pure (clock and randomness are inputs), so every decision
+ * is unit-tested; `http.ts` and `identity.ts` apply it.
+ *
+ * Rules (contract §2.1 throttling, §5.4 Microsoft's own tooling):
+ * - reads retry on 429, 502, 503, 504 and on network errors or timeouts;
+ * - writes retry only when Microsoft explicitly throttled them (429, or 503 carrying Retry-After): any other failure
+ *   may have landed, so the caller re-reads instead of replaying a create;
+ * - `Retry-After` (seconds or an HTTP date) is honoured; without it, exponential backoff with full jitter;
+ * - attempts and total time are bounded; a wait that would overrun the budget ends the loop, and the error carries
+ *   the requested wait so the engine can schedule the step for later.
+ */
+
+export type RetryPolicy = {
+  /** Including the first try. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  /** Cap of one backoff wait (a longer Retry-After is still honoured within the budget). */
+  maxDelayMs: number;
+  /** Cap of the whole call including waits. */
+  totalBudgetMs: number;
+};
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000, totalBudgetMs: 60_000 };
+
+/** Parses `Retry-After` (delta-seconds or HTTP-date) into milliseconds; undefined when absent or malformed. */
+export function parseRetryAfter(value: string | null | undefined, now: Date = new Date()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now.getTime());
+}
+
+/** Full-jitter exponential backoff: a uniform wait in [0, min(maxDelay, base·2^(attempt-1))). */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export type RetryInput = {
+  kind: "read" | "write";
+  status?: number;
+  transport?: "timeout" | "network";
+  retryAfter?: string | null;
+  /** The attempt that just failed (1 = first try). */
+  attempt: number;
+  /** Time spent since the first try started. */
+  elapsedMs: number;
+  policy: RetryPolicy;
+  random?: () => number;
+  now?: Date;
+};
+
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryAfterMs?: number };
+
+/** True when this failure is one the rules allow retrying at all (before attempt/budget limits). */
+export function isRetryableFailure(kind: "read" | "write", status: number | undefined, transport: RetryInput["transport"], hasRetryAfter: boolean): boolean {
+  if (status === 429) return true;
+  if (kind === "write") return status === 503 && hasRetryAfter;
+  if (transport) return true;
+  return status === 502 || status === 503 || status === 504;
+}
+
+/** Decides whether to try again and how long to wait first. */
+export function decideRetry(input: RetryInput): RetryDecision {
+  const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
+  if (!isRetryableFailure(input.kind, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
+  if (input.attempt >= input.policy.maxAttempts) return { retry: false, retryAfterMs };
+  const delayMs = retryAfterMs ?? backoffDelay(input.attempt, input.policy, input.random);
+  if (input.elapsedMs + delayMs > input.policy.totalBudgetMs) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };
+  return { retry: true, delayMs };
+}
