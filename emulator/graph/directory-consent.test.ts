@@ -3,10 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DIRECTORY_ROLES } from "../core/state";
 import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
-import { getState, mintAccessToken, resetScenario, startTestSandbox, type TestSandbox } from "./sandbox-test-support";
+import { appToken, DAEMON_CLIENT, getState, NARROW_CLIENT, resetScenario, startTestSandbox, userToken, type TestSandbox } from "./sandbox-test-support";
 
-const GRAPH = "https://graph.microsoft.com";
-const ADMIN_SCOPES = "openid profile User.Read Application.ReadWrite.All DelegatedPermissionGrant.ReadWrite.All Directory.Read.All Policy.Read.All RoleManagement.Read.Directory UserAuthenticationMethod.Read.All";
+const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
 
 let sandbox: TestSandbox;
 beforeAll(async () => {
@@ -18,7 +17,10 @@ beforeEach(() => resetScenario());
 function graph(token: string, version = "v1.0"): Client {
   return Client.init({ baseUrl: `${sandbox.origin}/graph/`, customHosts: new Set(["localhost"]), defaultVersion: version, authProvider: (done) => done(null, token) });
 }
-const token = (oid: string, scp = ADMIN_SCOPES) => mintAccessToken({ tid: TENANTS.contoso, aud: GRAPH, oid, scp });
+/** A Graph token for the user through the broadly consented test client. */
+const token = (oid: string) => userToken(sandbox.origin, UPN[oid], ["https://graph.microsoft.com/.default"]);
+/** The admin through a client consented for User.Read only. */
+const narrowToken = () => userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"], NARROW_CLIENT);
 async function graphFailure(p: Promise<unknown>): Promise<GraphError> {
   try {
     await p;
@@ -106,7 +108,7 @@ describe("oauth2PermissionGrants", () => {
     expect(denied.code).toBe("Authorization_RequestDenied");
     const noPrincipal = await graphFailure(admin.api("/oauth2PermissionGrants").post({ ...body, consentType: "Principal" }));
     expect(noPrincipal.statusCode).toBe(400);
-    const noScope = await graphFailure(graph(await token(USERS.contosoAdmin, "User.Read Application.ReadWrite.All")).api("/oauth2PermissionGrants").post(body));
+    const noScope = await graphFailure(graph(await narrowToken()).api("/oauth2PermissionGrants").post(body));
     expect(noScope.statusCode).toBe(403);
   });
 
@@ -154,25 +156,32 @@ describe("signed-in user and tenant checks", () => {
     const client = graph(await token(USERS.contosoAdmin), "beta");
     const mfa = await client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
     expect(mfa.perUserMfaState).toBe("enforced");
-    const denied = await graphFailure(client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).patch({ perUserMfaState: "disabled" }));
+    const denied = await graphFailure(graph(await narrowToken(), "beta").api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).patch({ perUserMfaState: "disabled" }));
     expect(denied.statusCode).toBe(403);
-    const writer = graph(await token(USERS.contosoAdmin, "Policy.ReadWrite.AuthenticationMethod Policy.ReadWrite.SecurityDefaults Policy.Read.All"), "beta");
+    const writer = client;
     await writer.api(`/users/admin@contoso.onmicrosoft.com/authentication/requirements`).patch({ perUserMfaState: "enabled" });
     expect(getState().users.find((u) => u.id === USERS.contosoAdmin)!.perUserMfaState).toBe("enabled");
     const v1 = graph(await token(USERS.contosoAdmin));
     const policy = await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").get();
     expect(policy).toMatchObject({ id: "00000000-0000-0000-0000-000000000005", displayName: "Security Defaults", isEnabled: false });
-    await graph(await token(USERS.contosoAdmin, "Policy.ReadWrite.SecurityDefaults Policy.Read.All")).api("/policies/identitySecurityDefaultsEnforcementPolicy").patch({ isEnabled: true });
+    // Policy.ReadWrite.ConditionalAccess also allows changing security defaults.
+    await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").patch({ isEnabled: true });
     expect((await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").get()).isEnabled).toBe(true);
-    const noPolicyRead = await graphFailure(graph(await token(USERS.contosoAdmin, "User.Read")).api("/policies/identitySecurityDefaultsEnforcementPolicy").get());
+    const noPolicyRead = await graphFailure(graph(await narrowToken()).api("/policies/identitySecurityDefaultsEnforcementPolicy").get());
     expect(noPolicyRead.statusCode).toBe(403);
   });
 
-  it("app-only tokens: /me is a 400, application reads need Application.Read.All or better", async () => {
-    const app = await mintAccessToken({ tid: TENANTS.contoso, aud: "00000003-0000-0000-c000-000000000000", oid: SERVICE_PRINCIPALS.contosoGraph, roles: ["Application.ReadWrite.All"] });
-    expect((await graphFailure(graph(app).api("/me").get())).statusCode).toBe(400);
-    expect((await graph(app).api("/applications").get()).value).toEqual([]);
-    const none = await mintAccessToken({ tid: TENANTS.contoso, aud: GRAPH, oid: SERVICE_PRINCIPALS.contosoGraph, roles: [] });
-    expect((await graphFailure(graph(none).api("/applications").get())).statusCode).toBe(403);
+  it("app-only tokens: /me is a 400, application permissions decide the rest", async () => {
+    const daemon = graph(await appToken(sandbox.origin, DAEMON_CLIENT, "https://graph.microsoft.com"));
+    expect((await graphFailure(daemon.api("/me").get())).statusCode).toBe(400);
+    // The daemon holds Application.ReadWrite.All: it can register an app, its principal and a secret...
+    const app = await createApp(daemon);
+    await daemon.api("/servicePrincipals").post({ appId: app.appId });
+    const { secretText } = await daemon.api(`/applications/${app.id}/addPassword`).post({});
+    // ...and that new app, holding no Graph application permission, may read nothing.
+    const bare = graph(await appToken(sandbox.origin, { appId: app.appId, secret: secretText }, "https://graph.microsoft.com"));
+    const err = await graphFailure(bare.api("/applications").get());
+    expect(err.statusCode).toBe(403);
+    expect(err.code).toBe("Authorization_RequestDenied");
   });
 });

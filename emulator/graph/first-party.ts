@@ -50,6 +50,8 @@ export const FIRST_PARTY_RESOURCES: FirstPartyResource[] = [
       scope("41ce6ca6-6826-4807-84f1-1c82854f7ee5", "DelegatedPermissionGrant.ReadWrite.All", "Admin", "Manage all delegated permission grants"),
       scope("572fea84-0151-49b2-9301-11cb16974376", "Policy.Read.All", "Admin", "Read your organization's policies"),
       scope("7e823077-d88e-468f-a337-e18f1f0e6c7c", "Policy.ReadWrite.AuthenticationMethod", "Admin", "Read and write authentication method policies"),
+      scope("aec28ec7-4d02-4e8c-b864-50163aea77eb", "UserAuthenticationMethod.Read.All", "Admin", "Read all users' authentication methods"),
+      scope("84bccea3-f856-4a8a-967b-dbe0a3d53a64", "AppRoleAssignment.ReadWrite.All", "Admin", "Manage app permission grants and app role assignments"),
       scope("b7887744-6746-4312-813d-72daeaee7e2d", "UserAuthenticationMethod.ReadWrite.All", "Admin", "Read and write all users' authentication methods"),
       scope("ad902697-1014-4ef5-81ef-2b4301988e8c", "Policy.ReadWrite.ConditionalAccess", "Admin", "Read and write your organization's conditional access policies"),
       scope("741c54c3-0c1e-44a1-818b-3f97ab4e8c83", "RoleManagement.Read.Directory", "Admin", "Read Azure Active Directory RBAC settings"),

@@ -59,8 +59,9 @@ export const routes: Route[] = [
   route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
   route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),
 
-  // Anything else under /graph is a segment Graph does not know (or the sandbox does not serve).
-  route("*", `${V}/(?<rest>.*)$`, async (req) => {
+  // A first segment Graph does not serve is its 400 "Resource not found for the segment"; a wrong method on a
+  // served segment falls through to the server's 405.
+  route("*", `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies)(?:[/(]|$))(?<rest>.*)$`, async (req) => {
     const segment = req.params.rest.split(/[/?(]/)[0];
     return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);
   }),

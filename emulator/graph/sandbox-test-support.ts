@@ -1,93 +1,156 @@
 /**
- * Test support for the Graph, Discovery and Dataverse contract tests: a sandbox on an ephemeral port with the default
- * scenario, and tokens shaped like Entra's (v1 access tokens) for callers the tests need.
+ * Test support for the Graph, Discovery and Dataverse contract tests: the real sandbox (`startSandbox`) on an
+ * ephemeral port with the default scenario plus three test clients in Contoso, and tokens obtained from the
+ * sandbox's own identity endpoints through MSAL (ROPC for users, client credentials for apps), exactly as a client
+ * of the real services would get them. `mintAccessToken` exists only for tokens no honest STS would issue (another
+ * tenant's, a forged audience).
  */
-import { readFileSync } from "node:fs";
-import type { IncomingMessage } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
-import type { EmuRequest, Route } from "../core/http";
-import { ensureSandboxCertificates } from "../core/tls";
+import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
+import { createHash } from "node:crypto";
+import { startSandbox } from "../core/server";
+import type { Application, SandboxState, ServicePrincipal } from "../core/state";
 import { getState, newGuid, replaceState } from "../core/store";
 import { signJwt } from "../core/tokens";
 import { buildDefaultScenario } from "../scenarios/default";
-import { routes as dataverseRoutes } from "../dataverse/routes";
-import { routes as discoveryRoutes } from "../discovery/routes";
-import { routes as graphRoutes } from "./routes";
+import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 
 export type TestSandbox = { origin: string; close: () => Promise<void> };
 
-const ROUTES: Route[] = [...graphRoutes, ...discoveryRoutes, ...dataverseRoutes];
+const SEEDED = "2024-01-01T00:00:00Z";
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+/** ROPC client consented tenant-wide for everything the contract tests call. */
+export const BROAD_CLIENT = { appId: "31000000-0000-4000-8000-0000000000a1", objectId: "30000000-0000-4000-8000-0000000000a1", spId: "40000000-0000-4000-8000-0000000000a1" };
+/** ROPC client consented for `User.Read` only, to provoke Authorization_RequestDenied. */
+export const NARROW_CLIENT = { appId: "31000000-0000-4000-8000-0000000000a2", objectId: "30000000-0000-4000-8000-0000000000a2", spId: "40000000-0000-4000-8000-0000000000a2" };
+/** Confidential daemon holding Graph's Application.ReadWrite.All application permission. */
+export const DAEMON_CLIENT = {
+  appId: "31000000-0000-4000-8000-0000000000a3",
+  objectId: "30000000-0000-4000-8000-0000000000a3",
+  spId: "40000000-0000-4000-8000-0000000000a3",
+  secret: "Dm8Q~sandbox-contract-test-daemon-secret",
+};
+
+export const BROAD_GRAPH_SCOPES = [
+  "User.Read", "Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Policy.Read.All",
+  "RoleManagement.Read.Directory", "UserAuthenticationMethod.Read.All", "Policy.ReadWrite.AuthenticationMethod", "Policy.ReadWrite.ConditionalAccess",
+];
+
+function testApp(ids: { appId: string; objectId: string }, displayName: string, isPublic: boolean, secret?: string): Application {
+  return {
+    id: ids.objectId,
+    appId: ids.appId,
+    tenantId: TENANTS.contoso,
+    displayName,
+    signInAudience: "AzureADMyOrg",
+    isFallbackPublicClient: isPublic,
+    tags: [],
+    notes: null,
+    identifierUris: [],
+    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+    publicClient: { redirectUris: [] },
+    spa: { redirectUris: [] },
+    requiredResourceAccess: [],
+    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
+    appRoles: [],
+    passwordCredentials: secret
+      ? [{ keyId: newGuid(), displayName: "tests", hint: secret.slice(0, 3), startDateTime: SEEDED, endDateTime: "2099-01-01T00:00:00Z", secretSha256: createHash("sha256").update(secret).digest("hex") }]
+      : [],
+    createdDateTime: SEEDED,
+  };
 }
 
-/** Serves only this folder's routes; the core server's `startSandbox` replaces it once available. */
-export async function startTestSandbox(): Promise<TestSandbox> {
-  replaceState(buildDefaultScenario());
-  let origin = "";
-  const certs = ensureSandboxCertificates();
-  const tls = { cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) };
-  const server: Server = createServer(tls, async (req, res) => {
-    const url = new URL(req.url ?? "/", origin);
-    const rawBody = await readBody(req);
-    const path = (req.url ?? "/").split("?")[0];
-    for (const route of ROUTES) {
-      if (route.method !== "*" && route.method !== req.method) continue;
-      const m = route.pattern.exec(path);
-      if (!m) continue;
-      const emuReq: EmuRequest = {
-        method: req.method ?? "GET",
-        url,
-        path,
-        headers: req.headers,
-        rawBody,
-        params: Object.fromEntries(Object.entries(m.groups ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>,
-        origin,
-        requestId: newGuid(),
-        receivedAt: new Date(),
-      };
-      const out = await route.handle(emuReq);
-      const headers = { ...(out.headers ?? {}) };
-      let body = "";
-      if (typeof out.body === "string") body = out.body;
-      else if (out.body !== undefined) {
-        body = JSON.stringify(out.body);
-        headers["content-type"] ??= "application/json; charset=utf-8";
-      }
-      res.writeHead(out.status, headers);
-      res.end(body);
-      return;
-    }
-    res.writeHead(404).end();
+function testSp(ids: { appId: string; spId: string }, displayName: string): ServicePrincipal {
+  return {
+    id: ids.spId,
+    appId: ids.appId,
+    tenantId: TENANTS.contoso,
+    displayName,
+    appOwnerOrganizationId: TENANTS.contoso,
+    servicePrincipalNames: [ids.appId],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: [],
+    createdDateTime: SEEDED,
+  };
+}
+
+/** The default scenario plus the test clients (and their consent) in Contoso. */
+export function buildContractScenario(): SandboxState {
+  const state = buildDefaultScenario();
+  state.applications.push(
+    testApp(BROAD_CLIENT, "Contract Tests (broad)", true),
+    testApp(NARROW_CLIENT, "Contract Tests (narrow)", true),
+    testApp(DAEMON_CLIENT, "Contract Tests (daemon)", false, DAEMON_CLIENT.secret),
+  );
+  state.servicePrincipals.push(
+    testSp(BROAD_CLIENT, "Contract Tests (broad)"),
+    testSp(NARROW_CLIENT, "Contract Tests (narrow)"),
+    testSp(DAEMON_CLIENT, "Contract Tests (daemon)"),
+  );
+  const grant = (clientId: string, resourceId: string, scope: string) => ({ id: newGuid(), tenantId: TENANTS.contoso, clientId, consentType: "AllPrincipals" as const, principalId: null, resourceId, scope });
+  state.oauth2PermissionGrants.push(
+    grant(BROAD_CLIENT.spId, SERVICE_PRINCIPALS.contosoGraph, ["openid", "profile", "offline_access", ...BROAD_GRAPH_SCOPES].join(" ")),
+    grant(BROAD_CLIENT.spId, SERVICE_PRINCIPALS.contosoDataverse, "user_impersonation"),
+    grant(NARROW_CLIENT.spId, SERVICE_PRINCIPALS.contosoGraph, "openid profile offline_access User.Read"),
+  );
+  state.appRoleAssignments.push({
+    id: newGuid(),
+    tenantId: TENANTS.contoso,
+    principalId: DAEMON_CLIENT.spId,
+    principalType: "ServicePrincipal",
+    resourceId: SERVICE_PRINCIPALS.contosoGraph,
+    appRoleId: "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", // Application.ReadWrite.All
+    createdDateTime: SEEDED,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `https://localhost:${(server.address() as AddressInfo).port}`;
-  return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return state;
+}
+
+export async function startTestSandbox(): Promise<TestSandbox> {
+  const sandbox = await startSandbox({ port: 0, scenario: buildContractScenario() });
+  return { origin: sandbox.origin, close: () => sandbox.close() };
 }
 
 export function resetScenario(): void {
-  replaceState(buildDefaultScenario());
+  replaceState(buildContractScenario());
 }
 
 export { getState };
 
-type TokenOptions = {
-  tid: string;
-  aud: string;
-  /** Delegated token for this user (`scp`), else app-only (`roles`). */
-  oid: string;
-  appid?: string;
-  scp?: string;
-  roles?: string[];
-  wids?: string[];
-};
+function authority(origin: string, tenantId: string) {
+  return { authority: `${origin}/${tenantId}`, knownAuthorities: [new URL(origin).host] };
+}
 
-/** A v1 access token as Entra issues them for Graph and Dataverse (iss sts.windows.net, appid, ver 1.0). */
-export async function mintAccessToken(o: TokenOptions): Promise<string> {
+const userTokens = new Map<string, Promise<string>>();
+
+/** A user's access token through ROPC with one of the public test clients (memoised: tokens live an hour). */
+export function userToken(origin: string, username: string, scopes: string[], client: { appId: string } = BROAD_CLIENT): Promise<string> {
+  const key = [origin, username, client.appId, ...scopes].join("|");
+  let token = userTokens.get(key);
+  if (!token) {
+    token = acquireUserToken(origin, username, scopes, client);
+    userTokens.set(key, token);
+    token.catch(() => userTokens.delete(key));
+  }
+  return token;
+}
+
+async function acquireUserToken(origin: string, username: string, scopes: string[], client: { appId: string }): Promise<string> {
+  const pca = new PublicClientApplication({ auth: { clientId: client.appId, ...authority(origin, TENANTS.contoso) } });
+  const result = await pca.acquireTokenByUsernamePassword({ scopes, username, password: SANDBOX_PASSWORD });
+  if (!result?.accessToken) throw new Error("no access token from the sandbox");
+  return result.accessToken;
+}
+
+/** An app-only access token through client credentials (`{resource}/.default`). */
+export async function appToken(origin: string, client: { appId: string; secret: string }, resource: string): Promise<string> {
+  const cca = new ConfidentialClientApplication({ auth: { clientId: client.appId, clientSecret: client.secret, ...authority(origin, TENANTS.contoso) } });
+  const result = await cca.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true });
+  if (!result?.accessToken) throw new Error("no access token from the sandbox");
+  return result.accessToken;
+}
+
+/** A v1 access token no sandbox STS flow would issue here (another tenant's user, an arbitrary audience). */
+export async function mintAccessToken(o: { tid: string; aud: string; oid: string; scp?: string; roles?: string[]; appid?: string }): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return signJwt({
     aud: o.aud,
@@ -98,12 +161,9 @@ export async function mintAccessToken(o: TokenOptions): Promise<string> {
     tid: o.tid,
     oid: o.oid,
     sub: o.oid,
-    appid: o.appid ?? "31000000-0000-4000-8000-000000000001",
-    appidacr: o.scp ? "0" : "1",
+    appid: o.appid ?? BROAD_CLIENT.appId,
     ver: "1.0",
-    uti: newGuid(),
-    ...(o.scp !== undefined ? { scp: o.scp, idtyp: "user" } : { idtyp: "app" }),
+    ...(o.scp !== undefined ? { scp: o.scp } : {}),
     ...(o.roles ? { roles: o.roles } : {}),
-    ...(o.wids ? { wids: o.wids } : {}),
   });
 }
