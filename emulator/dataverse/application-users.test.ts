@@ -1,11 +1,13 @@
 import { DynamicsWebApi } from "dynamics-web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getState, mintAccessToken, resetScenario, startTestSandbox, type TestSandbox } from "../graph/sandbox-test-support";
+import { appToken, getState, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
+import { createHash } from "node:crypto";
 import { ENVIRONMENTS, ROLE_TEMPLATES, TENANTS, USERS } from "../scenarios/ids";
 import { privilegeIdFor } from "./privileges-catalog";
 
 const CONNECTOR_APP_ID = "31000000-0000-4000-8000-0000000000c1";
 const CONNECTOR_SP_ID = "40000000-0000-4000-8000-0000000000c1";
+const CONNECTOR_SECRET = "Cn8Q~sandbox-connector-test-secret-value";
 
 let sandbox: TestSandbox;
 let envUrl: string;
@@ -34,7 +36,16 @@ beforeEach(() => {
     requiredResourceAccess: [],
     api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
     appRoles: [],
-    passwordCredentials: [],
+    passwordCredentials: [
+      {
+        keyId: "33000000-0000-4000-8000-0000000000c1",
+        displayName: "tests",
+        hint: CONNECTOR_SECRET.slice(0, 3),
+        startDateTime: "2024-01-01T00:00:00Z",
+        endDateTime: "2099-01-01T00:00:00Z",
+        secretSha256: createHash("sha256").update(CONNECTOR_SECRET).digest("hex"),
+      },
+    ],
     createdDateTime: "2024-01-01T00:00:00Z",
   });
   state.servicePrincipals.push({
@@ -51,8 +62,16 @@ beforeEach(() => {
   });
 });
 
-const userToken = (oid: string) => mintAccessToken({ tid: TENANTS.contoso, aud: envUrl, oid, scp: "user_impersonation" });
-const appToken = () => mintAccessToken({ tid: TENANTS.contoso, aud: `${envUrl}/`, oid: CONNECTOR_SP_ID, appid: CONNECTOR_APP_ID });
+const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
+/** The user's delegated Dataverse token (`{env}/user_impersonation`) from the sandbox's token endpoint. */
+const dataverseUserToken = (oid: string) => userToken(sandbox.origin, UPN[oid], [`${envUrl}/user_impersonation`]);
+/** The connector's client-credentials token (`{env}/.default`). */
+const connectorToken = () => appToken(sandbox.origin, { appId: CONNECTOR_APP_ID, secret: CONNECTOR_SECRET }, envUrl);
+
+/** dynamics-web-api returns the new row's id (parsed from OData-EntityId) when no representation is asked for. */
+async function createRow(api: DynamicsWebApi, collection: string, data: Record<string, unknown>): Promise<string> {
+  return (await api.create<Record<string, unknown>, string>({ collection, data })) as string;
+}
 
 function webApi(token: () => Promise<string>): DynamicsWebApi {
   // dynamics-web-api resolves "api/data/v9.2" against serverUrl: a trailing slash keeps the /dynamics/{org} prefix.
@@ -70,7 +89,7 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; code: str
 
 describe("the admin provisions an application user with dynamics-web-api", () => {
   it("WhoAmI, root business unit, create the app user, find System Administrator, associate it", async () => {
-    const api = webApi(() => userToken(USERS.contosoAdmin));
+    const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const me = await api.callFunction<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>("WhoAmI");
     expect(me.OrganizationId).toBe(ENVIRONMENTS.contosoSales.id);
     const bus = await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid", "name"], filter: "parentbusinessunitid eq null" });
@@ -80,10 +99,7 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
     const alsoRoot = await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid"], filter: "_parentbusinessunitid_value eq null" });
     expect(alsoRoot.value[0].businessunitid).toBe(rootBu);
 
-    const systemuserid = await api.create({
-      collection: "systemusers",
-      data: { applicationid: CONNECTOR_APP_ID, accessmode: 4, isdisabled: false, "businessunitid@odata.bind": `/businessunits(${rootBu})` },
-    });
+    const systemuserid = await createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, accessmode: 4, isdisabled: false, "businessunitid@odata.bind": `/businessunits(${rootBu})` });
     expect(systemuserid).toMatch(/^[0-9a-f-]{36}$/);
     const roles = await api.retrieveMultiple({
       collection: "roles",
@@ -109,19 +125,19 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
     });
 
     // Now the app itself is admitted.
-    const asApp = await webApi(appToken).callFunction<{ UserId: string }>("WhoAmI");
+    const asApp = await webApi(connectorToken).callFunction<{ UserId: string }>("WhoAmI");
     expect(asApp.UserId).toBe(systemuserid);
 
     await api.disassociate({ collection: "systemusers", primaryKey: systemuserid, relationshipName: "systemuserroles_association", relatedKey: roles.value[0].roleid });
-    const noRole = await failure(webApi(appToken).callFunction("WhoAmI"));
+    const noRole = await failure(webApi(connectorToken).callFunction("WhoAmI"));
     expect(noRole.status).toBe(403);
     expect(noRole.code).toBe("0x80072560");
   });
 
   it("builds a custom least-privilege role and reads its privileges back", async () => {
-    const api = webApi(() => userToken(USERS.contosoAdmin));
+    const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const rootBu = (await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid"], filter: "parentbusinessunitid eq null" })).value[0].businessunitid;
-    const roleId = await api.create({ collection: "roles", data: { name: "Act-On Connector", "businessunitid@odata.bind": `/businessunits(${rootBu})` } });
+    const roleId = await createRow(api, "roles", { name: "Act-On Connector", "businessunitid@odata.bind": `/businessunits(${rootBu})` });
     const privileges = await api.retrieveMultiple({
       collection: "privileges",
       select: ["privilegeid", "name", "accessright"],
@@ -144,15 +160,15 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
 
 describe("the connector verifies with an app-only token", () => {
   it("is not a member until an application user with a role exists, then reads leads/contacts/accounts it may see", async () => {
-    const app = webApi(appToken);
+    const app = webApi(connectorToken);
     expect((await failure(app.callFunction("WhoAmI"))).code).toBe("0x80072560");
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
     const rootBu = env.businessUnits[0].businessunitid;
-    const admin = webApi(() => userToken(USERS.contosoAdmin));
-    const systemuserid = await admin.create({ collection: "systemusers", data: { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` } });
+    const admin = webApi(() => dataverseUserToken(USERS.contosoAdmin));
+    const systemuserid = await createRow(admin, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` });
     // An application user without a role is still refused.
     expect((await failure(app.callFunction("WhoAmI"))).code).toBe("0x80072560");
-    const roleId = await admin.create({ collection: "roles", data: { name: "Leads only", "businessunitid@odata.bind": `/businessunits(${rootBu})` } });
+    const roleId = await createRow(admin, "roles", { name: "Leads only", "businessunitid@odata.bind": `/businessunits(${rootBu})` });
     await admin.callAction({ collection: "roles", key: roleId, actionName: "Microsoft.Dynamics.CRM.AddPrivilegesRole", action: { Privileges: [{ PrivilegeId: privilegeIdFor("prvReadLead"), Depth: 3, BusinessUnitId: rootBu }] } });
     await admin.associate({ collection: "systemusers", primaryKey: systemuserid, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: roleId });
     expect((await app.callFunction<{ UserId: string }>("WhoAmI")).UserId).toBe(systemuserid);
@@ -168,9 +184,9 @@ describe("the connector verifies with an app-only token", () => {
 
 describe("refusals", () => {
   it("a user without prvCreateUser cannot create application users (0x80040220)", async () => {
-    const api = webApi(() => userToken(USERS.contosoUser));
+    const api = webApi(() => dataverseUserToken(USERS.contosoUser));
     const rootBu = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!.businessUnits[0].businessunitid;
-    const err = await failure(api.create({ collection: "systemusers", data: { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` } }));
+    const err = await failure(createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` }));
     expect(err.status).toBe(403);
     expect(err.code).toBe("0x80040220");
     expect(err.message).toContain("is missing prvCreateUser privilege");
@@ -178,11 +194,11 @@ describe("refusals", () => {
   });
 
   it("a second application user for the same app is 412 0x80040237; associating a role twice too", async () => {
-    const api = webApi(() => userToken(USERS.contosoAdmin));
+    const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
     const data = { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` };
-    const id = await api.create({ collection: "systemusers", data });
-    const dup = await failure(api.create({ collection: "systemusers", data }));
+    const id = await createRow(api, "systemusers", data);
+    const dup = await failure(createRow(api, "systemusers", data));
     expect(dup.status).toBe(412);
     expect(dup.code).toBe("0x80040237");
     const sysAdmin = env.roles.find((r) => r.roletemplateid === ROLE_TEMPLATES.systemAdministrator)!.roleid;
@@ -193,21 +209,21 @@ describe("refusals", () => {
   });
 
   it("an app without a service principal in the tenant cannot become an application user", async () => {
-    const api = webApi(() => userToken(USERS.contosoAdmin));
+    const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
-    const err = await failure(api.create({ collection: "systemusers", data: { applicationid: "99999999-0000-4000-8000-000000000000", "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` } }));
+    const err = await failure(createRow(api, "systemusers", { applicationid: "99999999-0000-4000-8000-000000000000", "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` }));
     expect(err.status).toBe(400);
     expect(err.message).toContain("99999999-0000-4000-8000-000000000000");
   });
 
   it("a disabled application user is not a member", async () => {
-    const api = webApi(() => userToken(USERS.contosoAdmin));
+    const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
-    const id = await api.create({ collection: "systemusers", data: { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` } });
+    const id = await createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` });
     await api.associate({ collection: "systemusers", primaryKey: id, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: env.roles[0].roleid });
-    await webApi(appToken).callFunction("WhoAmI");
+    await webApi(connectorToken).callFunction("WhoAmI");
     await api.update({ collection: "systemusers", key: id, data: { isdisabled: true } });
     expect((await api.retrieve({ collection: "systemusers", key: id, select: ["isdisabled"] })).isdisabled).toBe(true);
-    expect((await failure(webApi(appToken).callFunction("WhoAmI"))).code).toBe("0x80072560");
+    expect((await failure(webApi(connectorToken).callFunction("WhoAmI"))).code).toBe("0x80072560");
   });
 });

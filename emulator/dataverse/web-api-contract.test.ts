@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getState, mintAccessToken, resetScenario, startTestSandbox, type TestSandbox } from "../graph/sandbox-test-support";
+import { getState, mintAccessToken, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
 import { ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, USERS } from "../scenarios/ids";
 
 let sandbox: TestSandbox;
@@ -15,7 +15,7 @@ beforeEach(() => resetScenario());
 
 const ODATA = { accept: "application/json", "odata-maxversion": "4.0", "odata-version": "4.0" };
 async function adminHeaders(): Promise<Record<string, string>> {
-  return { ...ODATA, authorization: `Bearer ${await mintAccessToken({ tid: TENANTS.contoso, aud: envUrl, oid: USERS.contosoAdmin, scp: "user_impersonation" })}` };
+  return { ...ODATA, authorization: `Bearer ${await userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", [`${envUrl}/user_impersonation`])}` };
 }
 const rootBu = () => getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!.businessUnits[0].businessunitid;
 
@@ -84,14 +84,15 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
     const res = await fetch(`${api}/WhoAmI`);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${sandbox.origin}/${TENANTS.contoso}/oauth2/authorize, resource_id=${envUrl}/`);
+    // No sandbox flow issues an Act-On user a token for Contoso's environment, so this one is minted.
     const otherTenant = await mintAccessToken({ tid: TENANTS.actoncorp, aud: envUrl, oid: USERS.actonSupport, scp: "user_impersonation" });
     expect((await fetch(`${api}/WhoAmI`, { headers: { authorization: `Bearer ${otherTenant}` } })).status).toBe(401);
-    const graphToken = await mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: USERS.contosoAdmin, scp: "User.Read" });
+    const graphToken = await userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", ["https://graph.microsoft.com/User.Read"]);
     expect((await fetch(`${api}/WhoAmI`, { headers: { authorization: `Bearer ${graphToken}` } })).status).toBe(401);
   });
 
   it("a directory user without a systemuser in the environment is 403 0x80072560", async () => {
-    const token = await mintAccessToken({ tid: TENANTS.contoso, aud: `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}`, oid: USERS.contosoUser, scp: "user_impersonation" });
+    const token = await userToken(sandbox.origin, "user@contoso.onmicrosoft.com", [`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/user_impersonation`]);
     const res = await fetch(`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: "0x80072560", message: "The user is not a member of the organization." } });

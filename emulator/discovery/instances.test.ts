@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getState, mintAccessToken, resetScenario, startTestSandbox, type TestSandbox } from "../graph/sandbox-test-support";
+import { getState, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
 import { ENVIRONMENTS, TENANTS, USERS } from "../scenarios/ids";
 
 let sandbox: TestSandbox;
@@ -12,14 +12,16 @@ afterAll(() => sandbox.close());
 beforeEach(() => resetScenario());
 
 const GDS = "https://globaldisco.crm.dynamics.com";
-const userToken = (oid: string, aud = GDS) => mintAccessToken({ tid: TENANTS.contoso, aud, oid, scp: "user_impersonation" });
+const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
+/** A GDS token from the sandbox's token endpoint (`{GDS}/user_impersonation`), or for another resource. */
+const gdsToken = (oid: string, resource = GDS) => userToken(sandbox.origin, UPN[oid], [`${resource}/user_impersonation`]);
 async function get(path: string, token?: string) {
   return fetch(`${root}/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 }
 
 describe("Global Discovery Service Instances", () => {
   it("lists the cloud environments where the caller is an enabled user, with every documented field", async () => {
-    const res = await get("Instances", await userToken(USERS.contosoAdmin));
+    const res = await get("Instances", await gdsToken(USERS.contosoAdmin));
     expect(res.status).toBe(200);
     expect(res.headers.get("odata-version")).toBe("4.0");
     const body = await res.json();
@@ -43,7 +45,7 @@ describe("Global Discovery Service Instances", () => {
   });
 
   it("supports $select, $filter and the keyed forms (always arrays)", async () => {
-    const token = await userToken(USERS.contosoAdmin);
+    const token = await gdsToken(USERS.contosoAdmin);
     const selected = await (await get("Instances?$select=ApiUrl,FriendlyName", token)).json();
     expect(selected["@odata.context"]).toBe(`${root}/$metadata#Instances(ApiUrl,FriendlyName)`);
     expect(Object.keys(selected.value[0]).sort()).toEqual(["ApiUrl", "FriendlyName"]);
@@ -56,18 +58,18 @@ describe("Global Discovery Service Instances", () => {
   });
 
   it("is per user: a basic user sees only their environment, not as sysadmin; disabled users see nothing", async () => {
-    const body = await (await get("Instances", await userToken(USERS.contosoUser))).json();
+    const body = await (await get("Instances", await gdsToken(USERS.contosoUser))).json();
     expect(body.value).toEqual([expect.objectContaining({ UrlName: ENVIRONMENTS.contosoSales.urlName, IsUserSysAdmin: false })]);
     for (const env of getState().environments) for (const u of env.systemUsers) if (u.azureactivedirectoryobjectid === USERS.contosoUser) u.isdisabled = true;
-    expect((await (await get("Instances", await userToken(USERS.contosoUser))).json()).value).toEqual([]);
+    expect((await (await get("Instances", await gdsToken(USERS.contosoUser))).json()).value).toEqual([]);
   });
 
   it("accepts the sandbox's own GDS audience and answers 401 with a Bearer challenge without a token", async () => {
-    expect((await get("Instances", await userToken(USERS.contosoAdmin, `${sandbox.origin}/globaldisco`))).status).toBe(200);
+    expect((await get("Instances", await gdsToken(USERS.contosoAdmin, `${sandbox.origin}/globaldisco`))).status).toBe(200);
     const res = await get("Instances");
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${sandbox.origin}/common/oauth2/authorize, resource_id=${GDS}/`);
-    expect((await get("Instances", await userToken(USERS.contosoAdmin, "https://graph.microsoft.com"))).status).toBe(401);
+    expect((await get("Instances", await userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"]))).status).toBe(401);
   });
 
   it("serves $metadata", async () => {
