@@ -101,8 +101,9 @@ export const defaultSleep: Sleep = (ms, signal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
-function record(options: { recorder?: CallRecorder }, call: CallRecord): void {
-  for (const r of [options.recorder, processRecorder]) {
+/** Reports one exchange to the given recorder and the process-wide one. */
+export function recordCall(recorder: CallRecorder | undefined, call: CallRecord): void {
+  for (const r of [recorder, processRecorder]) {
     if (!r) continue;
     try {
       r.onCall(call);
@@ -173,7 +174,7 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
       response = undefined;
     }
     const ms = Date.now() - attemptStarted;
-    record(options, { service: options.service, method: options.method, path: url.pathname, status: response?.status ?? null, ms, attempt });
+    recordCall(options.recorder, { service: options.service, method: options.method, path: url.pathname, status: response?.status ?? null, ms, attempt });
 
     if (response && response.status < 400) {
       const requestIds = [...requestIdsFromHeaders(response.headers)];

@@ -1,0 +1,371 @@
+import "server-only";
+import type { z } from "zod";
+import { APPLICATION_USER_ACCESS_MODE } from "./constants";
+import { isMicrosoftError, MicrosoftError } from "./errors";
+import { microsoftFetch, type BasicAuth, type CallSettings, type MicrosoftFetchOptions, type MicrosoftResponse } from "./http";
+import {
+  businessUnitSchema,
+  collectionSchema,
+  guidSchema,
+  privilegeSchema,
+  rolePrivilegesResponseSchema,
+  roleSchema,
+  systemUserSchema,
+  whoAmISchema,
+  type DataverseRoleRow,
+  type DataverseSystemUserRow,
+} from "./schemas";
+
+/**
+ * The Dataverse Web API of one environment, in our words: who am I, the root business unit, security roles and
+ * their privileges, and the application user that lets the Act-On app in. Wire details (OData headers, unquoted GUID
+ * filters, `OData-EntityId`, `$ref` associations) stay in here.
+ */
+
+type DataverseAuth = { getToken: () => Promise<string>; basicAuth?: never } | { basicAuth: BasicAuth; getToken?: never };
+
+export type DataverseContext = CallSettings &
+  DataverseAuth & {
+    /** The environment URL (`https://org.crm.dynamics.com`, sandbox `{origin}/dynamics/{urlName}`), already allow-listed. */
+    environmentUrl: string;
+    /** Web API version; cloud orgs 9.2, on-premises 9.1. Default 9.2. */
+    apiVersion?: "9.2" | "9.1";
+  };
+
+export type WhoAmI = { userId: string; businessUnitId: string; organizationId: string };
+export type BusinessUnit = { businessUnitId: string; name: string };
+export type SecurityRole = { roleId: string; name: string; businessUnitId: string | null; templateId: string | null };
+export type Privilege = { privilegeId: string; name: string };
+export type PrivilegeDepth = "Basic" | "Local" | "Deep" | "Global";
+export type RolePrivilege = { privilegeId: string; name: string | null; depth: PrivilegeDepth };
+export type ApplicationUser = {
+  systemUserId: string;
+  appId: string;
+  fullName: string | null;
+  isDisabled: boolean;
+  businessUnitId: string | null;
+  roles: SecurityRole[];
+};
+
+// ---------------------------------------------------------------- transport
+
+const ROLE_SELECT = "roleid,name,_businessunitid_value,_roletemplateid_value";
+const USER_SELECT = "systemuserid,applicationid,fullname,isdisabled,_businessunitid_value";
+
+function apiBase(ctx: DataverseContext): string {
+  return `${ctx.environmentUrl.replace(/\/+$/, "")}/api/data/v${ctx.apiVersion ?? "9.2"}`;
+}
+
+/** OData wants `%20` for spaces; `$`, `(`, `)`, `,`, `'` and `=` stay readable. */
+function queryString(query: Record<string, string> | undefined): string {
+  if (!query) return "";
+  const enc = (v: string) => encodeURIComponent(v).replace(/%24/g, "$").replace(/%2C/gi, ",").replace(/%3D/gi, "=").replace(/%28/g, "(").replace(/%29/g, ")");
+  const parts = Object.entries(query).map(([k, v]) => `${k}=${enc(v)}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+type DataverseCall<T> = {
+  method: MicrosoftFetchOptions<T>["method"];
+  /** Relative to the Web API base, e.g. `/WhoAmI`; or an absolute `@odata.nextLink`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  retry: "read" | "write";
+  schema?: z.ZodType<T>;
+  justCreated?: boolean;
+  headers?: Record<string, string>;
+};
+
+async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): Promise<MicrosoftResponse<T>> {
+  const url = call.path.startsWith("https://") ? call.path : `${apiBase(ctx)}${call.path}${queryString(call.query)}`;
+  return microsoftFetch<T>({
+    service: "dataverse",
+    method: call.method,
+    url,
+    ...(ctx.basicAuth ? { basicAuth: ctx.basicAuth } : { token: await ctx.getToken!() }),
+    body: call.body,
+    headers: {
+      "odata-maxversion": "4.0",
+      "odata-version": "4.0",
+      // Role and privilege changes are cached ~30 s; provisioning reads its own writes (contract §3.1).
+      consistency: "Strong",
+      ...call.headers,
+    },
+    retry: call.retry,
+    schema: call.schema,
+    justCreated: call.justCreated,
+    timeoutMs: ctx.timeoutMs,
+    signal: ctx.signal,
+    policy: ctx.retry,
+    recorder: ctx.recorder,
+    sleep: ctx.sleep,
+  });
+}
+
+const MAX_PAGES = 20;
+
+async function dataverseList<T extends z.ZodTypeAny>(ctx: DataverseContext, path: string, item: T, query?: Record<string, string>): Promise<z.infer<T>[]> {
+  const schema = collectionSchema(item);
+  let res = await dataverseCall(ctx, { method: "GET", path, query, retry: "read", schema });
+  const items: z.infer<T>[] = [...res.data.value];
+  for (let page = 1; res.data["@odata.nextLink"] && page < MAX_PAGES; page++) {
+    res = await dataverseCall(ctx, { method: "GET", path: res.data["@odata.nextLink"], retry: "read", schema });
+    items.push(...res.data.value);
+  }
+  return items;
+}
+
+function requireGuid(value: string, what: string): string {
+  const parsed = guidSchema.safeParse(value);
+  if (!parsed.success) throw new TypeError(`${what} must be a GUID`);
+  return parsed.data;
+}
+
+/** A string literal for `$filter` (a single quote is doubled). GUIDs are written bare. */
+function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The id a 204 create answers with: the last `(guid)` of `OData-EntityId`. */
+export function parseEntityId(header: string | null): string | null {
+  const m = header ? /\(([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\)\s*$/.exec(header) : null;
+  return m ? m[1].toLowerCase() : null;
+}
+
+function createdId(res: MicrosoftResponse<unknown>, key: string): string {
+  const fromHeader = parseEntityId(res.headers.get("odata-entityid"));
+  const fromBody = res.data && typeof res.data === "object" ? (res.data as Record<string, unknown>)[key] : undefined;
+  const id = fromHeader ?? (typeof fromBody === "string" ? fromBody.toLowerCase() : null);
+  if (id) return id;
+  throw new MicrosoftError({
+    service: "dataverse",
+    status: res.status,
+    requestIds: res.requestIds,
+    appError: {
+      code: "upstream_unavailable",
+      userMessage: "Dynamics 365 answered in a way we did not expect. Contact Act-On support and quote the reference below.",
+      detail: `create answered ${res.status} without OData-EntityId or ${key}; request ids ${res.requestIds.join(", ")}`,
+      retryable: false,
+      requestIds: res.requestIds,
+    },
+  });
+}
+
+// ---------------------------------------------------------------- mappers
+
+const toRole = (r: DataverseRoleRow): SecurityRole => ({ roleId: r.roleid, name: r.name, businessUnitId: r._businessunitid_value, templateId: r._roletemplateid_value });
+
+const toApplicationUser = (u: DataverseSystemUserRow): ApplicationUser => ({
+  systemUserId: u.systemuserid,
+  appId: u.applicationid ?? "",
+  fullName: u.fullname,
+  isDisabled: u.isdisabled,
+  businessUnitId: u._businessunitid_value,
+  roles: (u.systemuserroles_association ?? []).map(toRole),
+});
+
+const DEPTHS: PrivilegeDepth[] = ["Basic", "Local", "Deep", "Global"];
+
+function toDepth(value: string | number): PrivilegeDepth {
+  if (typeof value === "number" || /^\d$/.test(value)) return DEPTHS[Number(value)] ?? "Basic";
+  return DEPTHS.find((d) => d.toLowerCase() === value.toLowerCase()) ?? "Basic";
+}
+
+// ---------------------------------------------------------------- verbs
+
+/** Asks the environment who the caller is (the cheapest authenticated call; verifies a connection). @throws MicrosoftError */
+export async function whoAmI(ctx: DataverseContext, options: { justCreated?: boolean } = {}): Promise<WhoAmI> {
+  const res = await dataverseCall(ctx, { method: "GET", path: "/WhoAmI", retry: "read", schema: whoAmISchema, justCreated: options.justCreated });
+  return { userId: res.data.UserId, businessUnitId: res.data.BusinessUnitId, organizationId: res.data.OrganizationId };
+}
+
+/** Finds the environment's root business unit (the one without a parent). @throws MicrosoftError */
+export async function findRootBusinessUnit(ctx: DataverseContext): Promise<BusinessUnit> {
+  const rows = await dataverseList(ctx, "/businessunits", businessUnitSchema, {
+    $select: "businessunitid,name",
+    $filter: "_parentbusinessunitid_value eq null",
+  });
+  const root = rows[0];
+  if (!root) {
+    throw new MicrosoftError({
+      service: "dataverse",
+      operation: "GET /businessunits",
+      appError: {
+        code: "not_found",
+        userMessage: "We could not find the root business unit of this Dynamics 365 environment. Check that your account can read business units.",
+        detail: "no business unit without a parent was returned",
+        retryable: false,
+      },
+    });
+  }
+  return { businessUnitId: root.businessunitid, name: root.name };
+}
+
+/** Finds a role by its template (locale-independent, e.g. System Administrator) in a business unit. @throws MicrosoftError */
+export async function findRoleByTemplateId(ctx: DataverseContext, options: { templateId: string; businessUnitId: string }): Promise<SecurityRole | null> {
+  const templateId = requireGuid(options.templateId, "templateId");
+  const bu = requireGuid(options.businessUnitId, "businessUnitId");
+  const rows = await dataverseList(ctx, "/roles", roleSchema, {
+    $select: ROLE_SELECT,
+    $filter: `_roletemplateid_value eq ${templateId} and _businessunitid_value eq ${bu}`,
+  });
+  return rows[0] ? toRole(rows[0]) : null;
+}
+
+/** Finds a role by exact name in a business unit (roles are copied per business unit). @throws MicrosoftError */
+export async function findRoleByName(ctx: DataverseContext, options: { name: string; businessUnitId: string }): Promise<SecurityRole | null> {
+  const bu = requireGuid(options.businessUnitId, "businessUnitId");
+  const rows = await dataverseList(ctx, "/roles", roleSchema, {
+    $select: ROLE_SELECT,
+    $filter: `name eq ${odataString(options.name)} and _businessunitid_value eq ${bu}`,
+  });
+  const exact = rows.filter((r) => r.name === options.name);
+  return exact[0] ? toRole(exact[0]) : null;
+}
+
+/** Creates a custom security role in a business unit and returns its id. Never replayed. @throws MicrosoftError */
+export async function createRole(ctx: DataverseContext, options: { name: string; businessUnitId: string; description?: string }): Promise<SecurityRole> {
+  const bu = requireGuid(options.businessUnitId, "businessUnitId");
+  const res = await dataverseCall(ctx, {
+    method: "POST",
+    path: "/roles",
+    retry: "write",
+    body: { name: options.name, "businessunitid@odata.bind": `/businessunits(${bu})`, ...(options.description ? { description: options.description } : {}) },
+  });
+  return { roleId: createdId(res, "roleid"), name: options.name, businessUnitId: bu, templateId: null };
+}
+
+/** Looks up privileges by name (e.g. `prvReadLead`); names not found are simply absent from the result. @throws MicrosoftError */
+export async function findPrivilegesByName(ctx: DataverseContext, options: { names: string[] }): Promise<Privilege[]> {
+  const names = [...new Set(options.names)];
+  const out: Privilege[] = [];
+  // Keep each URL short: 20 names per request.
+  for (let i = 0; i < names.length; i += 20) {
+    const chunk = names.slice(i, i + 20);
+    const rows = await dataverseList(ctx, "/privileges", privilegeSchema, {
+      $select: "privilegeid,name",
+      $filter: chunk.map((n) => `name eq ${odataString(n)}`).join(" or "),
+    });
+    out.push(...rows.map((r) => ({ privilegeId: r.privilegeid, name: r.name })));
+  }
+  return out;
+}
+
+/** Adds (or re-levels) privileges on a role with `AddPrivilegesRole`; idempotent. @throws MicrosoftError */
+export async function addPrivilegesToRole(ctx: DataverseContext, options: { roleId: string; privileges: { privilegeId: string; depth: PrivilegeDepth }[] }): Promise<void> {
+  const roleId = requireGuid(options.roleId, "roleId");
+  if (options.privileges.length === 0) return;
+  await dataverseCall(ctx, {
+    method: "POST",
+    path: `/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`,
+    // Setting the same privileges at the same depth twice changes nothing, so a replay is safe.
+    retry: "read",
+    body: { Privileges: options.privileges.map((p) => ({ PrivilegeId: requireGuid(p.privilegeId, "privilegeId"), Depth: p.depth })) },
+  });
+}
+
+/** Lists a role's privileges with their depth (`RetrieveRolePrivilegesRole`). @throws MicrosoftError */
+export async function listRolePrivileges(ctx: DataverseContext, options: { roleId: string }): Promise<RolePrivilege[]> {
+  const roleId = requireGuid(options.roleId, "roleId");
+  const res = await dataverseCall(ctx, {
+    method: "GET",
+    path: "/RetrieveRolePrivilegesRole(RoleId=@p1)",
+    query: { "@p1": roleId },
+    retry: "read",
+    schema: rolePrivilegesResponseSchema,
+  });
+  return res.data.RolePrivileges.map((p) => ({ privilegeId: p.PrivilegeId, name: p.PrivilegeName ?? null, depth: toDepth(p.Depth) }));
+}
+
+/** Finds the application user of an Entra app (by client id), with its roles. @throws MicrosoftError */
+export async function findApplicationUser(ctx: DataverseContext, options: { appId: string; justCreated?: boolean }): Promise<ApplicationUser | null> {
+  const appId = requireGuid(options.appId, "appId");
+  const rows = await dataverseList(ctx, "/systemusers", systemUserSchema, {
+    $select: USER_SELECT,
+    // GUIDs are unquoted in Dataverse filters (contract §7.13).
+    $filter: `applicationid eq ${appId}`,
+    $expand: `systemuserroles_association($select=${ROLE_SELECT})`,
+  });
+  return rows[0] ? toApplicationUser(rows[0]) : null;
+}
+
+/** Creates the application user for an Entra app in a business unit, or returns the existing one. @throws MicrosoftError */
+export async function createApplicationUser(
+  ctx: DataverseContext,
+  options: { appId: string; businessUnitId: string; justCreated?: boolean },
+): Promise<ApplicationUser> {
+  const appId = requireGuid(options.appId, "appId");
+  const bu = requireGuid(options.businessUnitId, "businessUnitId");
+  try {
+    const res = await dataverseCall(ctx, {
+      method: "POST",
+      path: "/systemusers",
+      retry: "write",
+      justCreated: options.justCreated,
+      body: { applicationid: appId, "businessunitid@odata.bind": `/businessunits(${bu})`, accessmode: APPLICATION_USER_ACCESS_MODE, isdisabled: false },
+    });
+    return { systemUserId: createdId(res, "systemuserid"), appId, fullName: null, isDisabled: false, businessUnitId: bu, roles: [] };
+  } catch (e) {
+    // 412 0x80040237: one application user per app per environment; it is there already (an earlier attempt landed).
+    if (!isMicrosoftError(e, "conflict")) throw e;
+    const existing = await findApplicationUser(ctx, { appId });
+    if (existing) return existing;
+    throw e;
+  }
+}
+
+/** Gives a user a security role; a role already held counts as given. @throws MicrosoftError */
+export async function assignRoleToUser(ctx: DataverseContext, options: { systemUserId: string; roleId: string; justCreated?: boolean }): Promise<void> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const roleId = requireGuid(options.roleId, "roleId");
+  try {
+    await dataverseCall(ctx, {
+      method: "POST",
+      path: `/systemusers(${systemUserId})/systemuserroles_association/$ref`,
+      // Associating twice is harmless (answered as a duplicate below), so a replay is safe.
+      retry: "read",
+      justCreated: options.justCreated,
+      body: { "@odata.id": `${apiBase(ctx)}/roles(${roleId})` },
+    });
+  } catch (e) {
+    if (isMicrosoftError(e, "conflict")) return;
+    throw e;
+  }
+}
+
+/** Lists the security roles a user holds. @throws MicrosoftError */
+export async function listUserRoles(ctx: DataverseContext, options: { systemUserId: string }): Promise<SecurityRole[]> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const rows = await dataverseList(ctx, `/systemusers(${systemUserId})/systemuserroles_association`, roleSchema, { $select: ROLE_SELECT });
+  return rows.map(toRole);
+}
+
+/** Disables an application user (the reversible way to cut Act-On off). @throws MicrosoftError */
+export async function disableApplicationUser(ctx: DataverseContext, options: { systemUserId: string }): Promise<void> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, retry: "read", body: { isdisabled: true } });
+}
+
+/** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */
+export async function verifyOnPremisesCredentials(
+  options: CallSettings & { environmentUrl: string; username: string; password: string; apiVersion?: "9.2" | "9.1" },
+): Promise<WhoAmI> {
+  const { username, password, ...rest } = options;
+  try {
+    return await whoAmI({ ...rest, apiVersion: options.apiVersion ?? "9.1", basicAuth: { username, password } });
+  } catch (e) {
+    if (!isMicrosoftError(e, "unauthorized")) throw e;
+    throw new MicrosoftError({
+      service: "dataverse",
+      operation: "GET /WhoAmI",
+      status: e.status,
+      upstreamCode: e.upstreamCode,
+      requestIds: e.requestIds,
+      appError: {
+        ...e.appError,
+        code: "invalid_credentials",
+        userMessage: "Dynamics 365 did not accept that user name and password. Use DOMAIN\\user (or user@domain) and the account's current password.",
+      },
+    });
+  }
+}
