@@ -89,3 +89,33 @@ export const STANDARD_PRIVILEGES: Privilege[] = buildCatalogue();
 export const CONNECTOR_ROLE_PRIVILEGE_NAMES = [
   "prvReadLead", "prvReadContact", "prvReadAccount", "prvReadNote", "prvReadList", "prvReadUser", "prvReadBusinessUnit",
 ] as const;
+
+/**
+ * Approximately what Dataverse's "Basic User" role holds (own records, read within the business unit, read users,
+ * business units and the organization), for scenarios that want a realistic non-admin user. No lead privileges:
+ * those come with sales roles.
+ */
+export const BASIC_USER_PRIVILEGES: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] = [
+  ...(["Account", "Contact"] as const).flatMap((t) => [
+    { name: `prvCreate${t}`, depth: "Basic" as const },
+    { name: `prvRead${t}`, depth: "Local" as const },
+    { name: `prvWrite${t}`, depth: "Basic" as const },
+    { name: `prvDelete${t}`, depth: "Basic" as const },
+    { name: `prvAppend${t}`, depth: "Basic" as const },
+    { name: `prvAppendTo${t}`, depth: "Local" as const },
+    { name: `prvAssign${t}`, depth: "Basic" as const },
+    { name: `prvShare${t}`, depth: "Basic" as const },
+  ]),
+  { name: "prvCreateNote", depth: "Basic" },
+  { name: "prvReadNote", depth: "Basic" },
+  { name: "prvWriteNote", depth: "Basic" },
+  { name: "prvReadUser", depth: "Global" },
+  { name: "prvReadBusinessUnit", depth: "Global" },
+  { name: "prvReadOrganization", depth: "Global" },
+  { name: "prvReadRole", depth: "Local" },
+];
+
+/** `{ privilegeid, depth }` entries for a `Role.privileges` array, from privilege names. */
+export function rolePrivilegesFor(entries: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[]): { privilegeid: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] {
+  return entries.map((e) => ({ privilegeid: privilegeIdFor(e.name), depth: e.depth }));
+}
