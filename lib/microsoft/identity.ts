@@ -19,7 +19,7 @@ import {
 } from "@azure/msal-node";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
-import { mapMicrosoftError, MicrosoftError, type TransportFailure } from "./errors";
+import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type TransportFailure } from "./errors";
 import { defaultSleep, DEFAULT_TIMEOUT_MS, recordCall, type CallRecorder, type RetryPolicy, type Sleep } from "./http";
 import { decideRetry, DEFAULT_RETRY_POLICY } from "./retry";
 
@@ -87,7 +87,17 @@ export function appScope(config: IdentityConfig, resource: TokenResource): strin
 
 // ---------------------------------------------------------------- MSAL plumbing
 
-type CallScope = { recorder?: CallRecorder; timeoutMs: number; lastStatus?: number; lastRetryAfter?: string; transport?: TransportFailure };
+type CallScope = {
+  recorder?: CallRecorder;
+  timeoutMs: number;
+  /** Exchanges made in this attempt (MSAL answers some failures from its own throttling cache, without one). */
+  networkCalls: number;
+  lastStatus?: number;
+  lastRetryAfter?: string;
+  /** The JSON error body of the last failed exchange (MSAL hides metadata failures behind a client error). */
+  lastErrorBody?: unknown;
+  transport?: TransportFailure;
+};
 const callScope = new AsyncLocalStorage<CallScope>();
 
 /**
@@ -120,9 +130,13 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
     }
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k] = v));
+    // MSAL's throttling reads `Retry-After` with this exact casing; without it MSAL blocks the request for 60 s.
+    if (headers["retry-after"] !== undefined) headers["Retry-After"] = headers["retry-after"];
     if (scope) {
+      scope.networkCalls += 1;
       scope.lastStatus = res.status;
       scope.lastRetryAfter = headers["retry-after"];
+      scope.lastErrorBody = res.status >= 400 ? body : undefined;
       scope.transport = undefined;
     }
     recordCall(scope?.recorder, { service: "identity", method, path, status: res.status, ms: Date.now() - started, attempt: 1 });
@@ -130,9 +144,11 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
   } catch (e) {
     const transport: TransportFailure = e instanceof Error && e.name === "TimeoutError" ? "timeout" : "network";
     if (scope) {
+      scope.networkCalls += 1;
       scope.transport = transport;
       scope.lastStatus = undefined;
       scope.lastRetryAfter = undefined;
+      scope.lastErrorBody = undefined;
     }
     recordCall(scope?.recorder, { service: "identity", method, path, status: null, ms: Date.now() - started, attempt: 1 });
     throw e;
@@ -187,6 +203,11 @@ export function toMicrosoftError(e: unknown, context: { operation: string; justC
     // MSAL's own "no account/refresh token in the cache" carries no AADSTS number: the admin must sign in again.
     const noTokens = e instanceof InteractionRequiredAuthError && !errorNo && !/consent/i.test(e.errorCode);
     const clientSide = !(e instanceof ServerError) && !(e instanceof InteractionRequiredAuthError);
+    if (clientSide && scope?.lastErrorBody && scope.lastStatus !== undefined) {
+      // e.g. endpoints_resolution_error after the metadata endpoint answered 400 invalid_tenant (AADSTS90002).
+      const appError = mapMicrosoftError({ service: "identity", status: scope.lastStatus, body: scope.lastErrorBody, justCreated: context.justCreated, operation: context.operation });
+      return new MicrosoftError({ service: "identity", operation: context.operation, status: scope.lastStatus, upstreamCode: upstreamCodeOf(scope.lastErrorBody), requestIds: appError.requestIds, appError });
+    }
     const transport = scope?.transport ?? (clientSide && /network|endpoints_resolution/i.test(e.errorCode) ? "network" : undefined);
     const body = {
       error: noTokens ? "interaction_required" : e.errorCode,
@@ -232,13 +253,20 @@ async function acquire(
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const sleep = options.sleep ?? defaultSleep;
   const started = Date.now();
+  let previous: CallScope | undefined;
   for (let attempt = 1; ; attempt++) {
-    const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+    const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
     try {
       const result = await callScope.run(scope, run);
       if (!result) throw new InteractionRequiredAuthError("no_tokens_found", "MSAL returned no token.");
       return result;
     } catch (e) {
+      if (scope.networkCalls === 0 && e instanceof ServerError && previous?.lastStatus !== undefined) {
+        // MSAL replayed the previous throttling answer from its cache without calling out: still that answer.
+        scope.lastStatus = previous.lastStatus;
+        scope.lastErrorBody = previous.lastErrorBody;
+      }
+      previous = scope;
       const error = toMicrosoftError(e, { operation, justCreated: options.justCreated, scope });
       const decision = decideRetry({
         kind: "read",
@@ -251,7 +279,8 @@ async function acquire(
       });
       if (!decision.retry) throw error;
       log.warn("microsoft token request will be retried", { operation, code: error.appError.code, attempt, delayMs: decision.delayMs });
-      await sleep(decision.delayMs);
+      // MSAL keeps its own throttle window until Retry-After has fully passed; a small margin avoids waking up inside it.
+      await sleep(decision.delayMs + (scope.lastRetryAfter ? 100 : 0));
     }
   }
 }
@@ -352,7 +381,7 @@ export async function completeSignIn(options: TokenCallOptions & { code: string;
   const session = createAdminSession({ clientType: "confidential", config: options.config });
   const { app, config } = internalsOf(session);
   // An authorization code is single-use: never replay the redemption.
-  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
   try {
     const result = await callScope.run(scope, () =>
       (app as ConfidentialClientApplication).acquireTokenByCode({
@@ -374,7 +403,7 @@ export async function signInWithDeviceCode(
 ): Promise<AdminSession> {
   const session = createAdminSession({ clientType: "public", clientId: options.clientId, config: options.config });
   const { app, config } = internalsOf(session);
-  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
   try {
     const result = await callScope.run(scope, () =>
       (app as PublicClientApplication).acquireTokenByDeviceCode({

@@ -1,0 +1,121 @@
+/**
+ * Integration-test support for `lib/microsoft`: one in-process sandbox per test file, reset before every test to the
+ * default world in which Contoso has already consented to the portal (as after a first admin sign-in) and the
+ * portal app allows public client flows, so tests sign admins in with ROPC instead of a browser.
+ * Used only by `*.integration.test.ts`.
+ */
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createSandboxClient, type SandboxClient } from "@/emulator/client";
+import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
+import type { SandboxState } from "@/emulator/core/state";
+import { buildDefaultScenario, PORTAL_GRAPH_SCOPES } from "@/emulator/scenarios/default";
+import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "@/emulator/scenarios/ids";
+import type { CallRecord, CallRecorder } from "./http";
+import { signInWithPassword, type AdminSession, type IdentityConfig } from "./identity";
+
+export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
+
+export const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
+export const CONTOSO_MFA_ADMIN = "mfa.admin@contoso.onmicrosoft.com";
+export const CONTOSO_USER = "user@contoso.onmicrosoft.com";
+export const CONTOSO_PORTAL_SP = "40000000-0000-4000-8000-0000000000c1";
+
+/** The default scenario after Contoso's admin consented to the portal, with public client flows on the portal app. */
+export function consentedScenario(): SandboxState {
+  const state = buildDefaultScenario();
+  state.scenario = "lib-microsoft-consented";
+  const portal = state.applications.find((a) => a.appId === PORTAL_APP.appId)!;
+  portal.isFallbackPublicClient = true;
+  state.servicePrincipals.push({
+    id: CONTOSO_PORTAL_SP,
+    appId: PORTAL_APP.appId,
+    tenantId: TENANTS.contoso,
+    displayName: PORTAL_APP.displayName,
+    appOwnerOrganizationId: TENANTS.actoncorp,
+    servicePrincipalNames: [PORTAL_APP.appId],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: [],
+    createdDateTime: "2024-01-15T09:00:00Z",
+  });
+  state.oauth2PermissionGrants.push(
+    {
+      id: "50000000-0000-4000-8000-0000000000c1",
+      tenantId: TENANTS.contoso,
+      clientId: CONTOSO_PORTAL_SP,
+      consentType: "AllPrincipals",
+      principalId: null,
+      resourceId: SERVICE_PRINCIPALS.contosoGraph,
+      scope: PORTAL_GRAPH_SCOPES.map(([, value]) => value).join(" "),
+    },
+    {
+      id: "50000000-0000-4000-8000-0000000000c2",
+      tenantId: TENANTS.contoso,
+      clientId: CONTOSO_PORTAL_SP,
+      consentType: "AllPrincipals",
+      principalId: null,
+      resourceId: SERVICE_PRINCIPALS.contosoDataverse,
+      scope: "user_impersonation",
+    },
+  );
+  return state;
+}
+
+export type MicrosoftSandbox = {
+  origin: string;
+  control: SandboxClient;
+  config: IdentityConfig;
+  graphUrl: string;
+  discoveryUrl: string;
+  environmentUrl: (urlName: string) => string;
+  sandbox: RunningSandbox;
+};
+
+/** Starts a sandbox for the test file and resets it to `scenario` (default: consentedScenario) before each test. */
+export function useMicrosoftSandbox(scenario: () => SandboxState = consentedScenario): MicrosoftSandbox {
+  const fixture = {} as MicrosoftSandbox;
+  beforeAll(async () => {
+    if (!process.env.NODE_EXTRA_CA_CERTS?.endsWith("ca-bundle.pem")) {
+      throw new Error("Run with NODE_EXTRA_CA_CERTS=$PWD/.data/sandbox/ca-bundle.pem: Node reads it only at start-up.");
+    }
+    fixture.sandbox = await startSandbox({ port: 0 });
+    fixture.origin = fixture.sandbox.origin;
+    fixture.control = createSandboxClient(fixture.origin);
+    fixture.graphUrl = `${fixture.origin}/graph`;
+    fixture.discoveryUrl = `${fixture.origin}/globaldisco`;
+    fixture.environmentUrl = (urlName) => `${fixture.origin}/dynamics/${urlName}`;
+    fixture.config = {
+      authorityHost: fixture.origin,
+      graphUrl: fixture.graphUrl,
+      discoveryUrl: fixture.discoveryUrl,
+      portalClientId: PORTAL_APP.appId,
+      portalClientSecret: PORTAL_APP_SECRET,
+    };
+  });
+  beforeEach(async () => {
+    await fixture.control.reset({ state: scenario() });
+  });
+  afterAll(async () => {
+    await fixture.sandbox?.close();
+  });
+  return fixture;
+}
+
+/** Signs a Contoso user in to the portal app with ROPC (no browser), as the CLI's password path does. */
+export function signInAs(fx: MicrosoftSandbox, username: string = CONTOSO_ADMIN): Promise<AdminSession> {
+  return signInWithPassword({ config: fx.config, tenant: TENANTS.contoso, username, password: SANDBOX_PASSWORD });
+}
+
+/** A recorder that keeps every call, for assertions on retries and call counts. */
+export function callLog(): CallRecorder & { calls: CallRecord[] } {
+  const calls: CallRecord[] = [];
+  return { calls, onCall: (c) => void calls.push(c) };
+}
+
+/** Fast retries for tests: real backoff shapes, small numbers. */
+export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 };
+
+/** Decodes a JWT's payload (tests read claims). */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
+}
