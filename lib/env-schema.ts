@@ -74,6 +74,18 @@ export const envSchema = z
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
     PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),
     LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
+    /**
+     * Provisioning budgets. Real tenants take seconds to minutes to replicate a new app and a new application user,
+     * and Microsoft's own automation polls an application user for up to 10 minutes, every 10-20 s: the defaults
+     * follow that. Tests and rehearsals shorten them.
+     */
+    PROVISIONING_STEP_BUDGET_MS: optional(z.coerce.number().int().min(1_000).default(10 * 60_000)),
+    PROVISIONING_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(1_000).default(60)),
+    /** Pause between polls of something Microsoft is still setting up, when it gave no Retry-After. */
+    PROVISIONING_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
+    PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(1_000).default(60_000)),
+    /** Client secrets the portal creates expire after this many days (Microsoft allows up to 2 years). */
+    CLIENT_SECRET_LIFETIME_DAYS: optional(z.coerce.number().int().min(1).max(730).default(365)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PORTAL_ENCRYPTION_KEYS) {

@@ -1,0 +1,47 @@
+import "server-only";
+import type { Env } from "../env-schema";
+import type { IdentityConfig } from "../microsoft/identity";
+import type { EncryptionKey } from "../secrets/secret-box";
+import type { RetryBudget } from "./machine";
+
+/** Everything the engine needs from configuration, as plain values (tests build one literally). */
+export type EngineConfig = {
+  identity: IdentityConfig;
+  allowedDynamicsHosts: string[];
+  keys: EncryptionKey[];
+  budget: RetryBudget;
+  /** Pause between polls when Microsoft gave no Retry-After (replication, a new application user). */
+  pollIntervalMs: number;
+  leaseMs: number;
+  /** How long an object created by an interrupted attempt may stay invisible before it is presumed never created. */
+  replicationWindowMs: number;
+  secretLifetimeDays: number;
+  /** Waits shorter than this are slept through by the runner; longer ones free the run for any instance. */
+  maxInlineWaitMs: number;
+  /** Per-call timeout for Microsoft requests. */
+  callTimeoutMs: number;
+};
+
+export function engineConfigFromEnv(env: Env): EngineConfig {
+  if (!env.PORTAL_ENCRYPTION_KEYS) {
+    throw new Error("PORTAL_ENCRYPTION_KEYS is not set: provisioning stores Microsoft credentials encrypted and cannot run without it");
+  }
+  return {
+    identity: {
+      authorityHost: env.MICROSOFT_AUTHORITY_HOST,
+      graphUrl: env.MICROSOFT_GRAPH_URL,
+      discoveryUrl: env.MICROSOFT_DISCOVERY_URL,
+      portalClientId: env.PORTAL_CLIENT_ID,
+      portalClientSecret: env.PORTAL_CLIENT_SECRET,
+    },
+    allowedDynamicsHosts: env.DYNAMICS_ALLOWED_HOSTS,
+    keys: env.PORTAL_ENCRYPTION_KEYS,
+    budget: { stepBudgetMs: env.PROVISIONING_STEP_BUDGET_MS, maxAttempts: env.PROVISIONING_MAX_ATTEMPTS },
+    pollIntervalMs: env.PROVISIONING_POLL_INTERVAL_MS,
+    leaseMs: env.PROVISIONING_LEASE_MS,
+    replicationWindowMs: Math.min(env.PROVISIONING_STEP_BUDGET_MS, 2 * 60_000),
+    secretLifetimeDays: env.CLIENT_SECRET_LIFETIME_DAYS,
+    maxInlineWaitMs: 60_000,
+    callTimeoutMs: 30_000,
+  };
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { appError } from "../../errors";
+import { DYNAMICS_USER_IMPERSONATION } from "../../microsoft/constants";
+import { isMicrosoftError } from "../../microsoft/errors";
+import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant } from "../../microsoft/graph";
+import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
+import type { StepResult } from "../runner";
+
+/**
+ * Microsoft's admin-consent page for the new app, for admins who prefer to approve it themselves
+ * (https://learn.microsoft.com/entra/identity-platform/v2-admin-consent).
+ */
+export function adminConsentUrl(input: { authorityHost: string; tenantId: string; clientId: string; environmentUrl: string; redirectUri: string; state: string }): string {
+  const url = new URL(`${input.authorityHost.replace(/\/+$/, "")}/${input.tenantId}/v2.0/adminconsent`);
+  url.searchParams.set("client_id", input.clientId);
+  url.searchParams.set("scope", `${input.environmentUrl}/${DYNAMICS_USER_IMPERSONATION}`);
+  url.searchParams.set("redirect_uri", input.redirectUri);
+  url.searchParams.set("state", input.state);
+  return url.toString();
+}
+
+/** Step 4: a tenant-wide (AllPrincipals) grant of Dynamics CRM user_impersonation to the app's service principal. */
+export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult> {
+  const app = ctx.outputOf("appRegistration");
+  const clientSpId = requireFact((app?.servicePrincipalId as string | undefined) ?? ctx.connection.servicePrincipalId, "the app's service principal");
+  try {
+    const dynamics = await findDataverseServicePrincipal(ctx.graph());
+    if (!dynamics) {
+      return {
+        kind: "fail",
+        error: appError("not_found", "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment."),
+      };
+    }
+    if (ctx.options.consent === "redirect") {
+      const grant = await findPermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId });
+      if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
+      const url = adminConsentUrl({
+        authorityHost: ctx.config.identity.authorityHost,
+        tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),
+        clientId: requireFact((app?.appId as string | undefined) ?? ctx.connection.clientId, "the app id"),
+        environmentUrl: requireFact(ctx.connection.environmentUrl, "the environment URL"),
+        redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
+        state: ctx.run.id,
+      });
+      return retryLater(ctx, ctx.config.pollIntervalMs, `you to approve access on Microsoft's consent page: ${url}`, appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", { retryable: true }));
+    }
+    const grant = await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId, scope: DYNAMICS_USER_IMPERSONATION, justCreated: true });
+    return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "graph" });
+  } catch (error) {
+    // A duplicate grant means an interrupted attempt's grant exists but is not listed yet: look again shortly.
+    if (isMicrosoftError(error, "conflict")) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to record the consent");
+    return outcomeFromError(ctx, error, "Microsoft to record the consent");
+  }
+}

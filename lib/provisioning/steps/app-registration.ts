@@ -1,0 +1,77 @@
+import "server-only";
+import { isMicrosoftError } from "../../microsoft/errors";
+import {
+  createApplication,
+  createServicePrincipal,
+  findApplicationByAppId,
+  findApplicationByTag,
+  findServicePrincipal,
+  updateApplicationFlows,
+  type AppRegistration,
+} from "../../microsoft/graph";
+import { APP_DISPLAY_NAME, connectionTag, done, outcomeFromError, PRODUCT_TAG, retryLater, type StepContext } from "./step-context";
+import type { StepResult } from "../runner";
+
+const WAITING_FOR_APP = "Microsoft to finish creating the app registration";
+
+/**
+ * Finds this connection's app registration: by the app id a previous run stored, else by its tag. An app this run
+ * may have created moments ago can be invisible for a while (directory replication), so the caller also checks intents.
+ */
+export async function findConnectionApp(ctx: StepContext): Promise<AppRegistration | null> {
+  if (ctx.connection.clientId) {
+    const byId = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
+    if (byId) return byId;
+  }
+  return findApplicationByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
+}
+
+/** Legacy (username + password) mode needs public client flows and both implicit-flow switches on, as the article says. */
+export function flowsMatch(app: AppRegistration, legacy: boolean): boolean {
+  return legacy ? app.allowsPublicClientFlows && app.implicitIdTokenIssuance && app.implicitAccessTokenIssuance : true;
+}
+
+/** Step 3: the single-tenant "Act-On Integration" app with Dynamics CRM user_impersonation, and its service principal. */
+export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResult> {
+  const legacy = ctx.options.mode === "legacy";
+  const own = ctx.outputOf("appRegistration") ?? {};
+  try {
+    let app = await findConnectionApp(ctx);
+    if (!app) {
+      const intent = own.appCreateRequestedAt as string | undefined;
+      if (intent && ctx.now().getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
+        // An earlier attempt asked Microsoft to create the app and was interrupted; it may just not be visible yet.
+        return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
+      }
+      await ctx.recordIntent({ appCreateRequestedAt: ctx.now().toISOString() });
+      app = await createApplication(ctx.graph(), {
+        displayName: APP_DISPLAY_NAME,
+        tags: [PRODUCT_TAG, connectionTag(ctx.connection.id), `acton-account:${ctx.connection.actonAccountId}`],
+        legacy,
+        notes: `Created by the Act-On onboarding portal for Act-On account ${ctx.connection.actonAccountId}. Removing it disconnects Act-On.`,
+      });
+      await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
+    } else if (!flowsMatch(app, legacy)) {
+      await updateApplicationFlows(ctx.graph(), { objectId: app.objectId, legacy, justCreated: true });
+    }
+    const justCreated = !!own.appCreateRequestedAt || !!own.objectId;
+    const sp = (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ?? (await createServicePrincipalOrWait(ctx, app.appId, justCreated));
+    if (!sp) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to finish creating the app's service principal");
+    return done(
+      { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },
+      { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },
+    );
+  } catch (error) {
+    return outcomeFromError(ctx, error, WAITING_FOR_APP);
+  }
+}
+
+/** A 409 means the principal exists but is not visible yet: wait rather than fail. */
+async function createServicePrincipalOrWait(ctx: StepContext, appId: string, justCreated: boolean) {
+  try {
+    return await createServicePrincipal(ctx.graph(), { appId, justCreated: true });
+  } catch (error) {
+    if (justCreated && isMicrosoftError(error, "conflict")) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+import "server-only";
+import { disableApplicationUser } from "../../microsoft/dataverse";
+import { deleteApplication, removeClientSecret } from "../../microsoft/graph";
+import { done, outcomeFromError, type StepContext } from "./step-context";
+import type { StepResult } from "../runner";
+
+/** Disconnect, first step: remove the client secrets Act-On holds at Microsoft and forget every stored credential. */
+export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult> {
+  try {
+    const secrets = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } } });
+    for (const secret of secrets) {
+      if (secret.kind === "clientSecret" && secret.microsoftKeyId && ctx.connection.applicationObjectId) {
+        await removeClientSecret(ctx.graph(), { objectId: ctx.connection.applicationObjectId, keyId: secret.microsoftKeyId });
+      }
+      await ctx.db.secret.update({ where: { id: secret.id }, data: { status: "revoked", revokedAt: ctx.now(), ciphertext: "", iv: "", authTag: "" } });
+    }
+    return done({ revoked: secrets.length }, { connectionPatch: lastStep(ctx, "revokeSecrets") });
+  } catch (error) {
+    return outcomeFromError(ctx, error, "Microsoft to remove the client secret");
+  }
+}
+
+/** Disconnect, if asked: disable the application user (Dataverse keeps users; disabling is how access ends). */
+export async function runRemoveApplicationUserStep(ctx: StepContext): Promise<StepResult> {
+  if (!ctx.connection.applicationUserId || !ctx.connection.environmentUrl) return done({ skipped: "no application user" }, { connectionPatch: lastStep(ctx, "removeApplicationUser") });
+  try {
+    await disableApplicationUser(ctx.dataverse(ctx.connection.environmentUrl), { systemUserId: ctx.connection.applicationUserId });
+    return done({ disabled: ctx.connection.applicationUserId }, { connectionPatch: lastStep(ctx, "removeApplicationUser") });
+  } catch (error) {
+    return outcomeFromError(ctx, error, "Dynamics 365 to disable the application user");
+  }
+}
+
+/** Disconnect, if asked: delete the app registration (Entra keeps it 30 days in deleted items). */
+export async function runDeleteAppRegistrationStep(ctx: StepContext): Promise<StepResult> {
+  if (!ctx.connection.applicationObjectId) return done({ skipped: "no app registration" }, { connectionPatch: lastStep(ctx, "deleteAppRegistration") });
+  try {
+    await deleteApplication(ctx.graph(), { objectId: ctx.connection.applicationObjectId });
+    return done({ deleted: ctx.connection.applicationObjectId }, { connectionPatch: lastStep(ctx, "deleteAppRegistration") });
+  } catch (error) {
+    return outcomeFromError(ctx, error, "Microsoft to delete the app registration");
+  }
+}
+
+/** The disconnect's last step marks the connection Disconnected in the same commit. */
+function lastStep(ctx: StepContext, step: string) {
+  const steps = ctx.run.steps.map((s) => s.name);
+  if (steps[steps.length - 1] !== step) return undefined;
+  return { status: "disconnected" as const, disconnectedAt: ctx.now(), secretExpiresAt: null };
+}

@@ -1,0 +1,86 @@
+import "server-only";
+import type { Db } from "../../db";
+import { appError } from "../../errors";
+import type { DataverseContext } from "../../microsoft/dataverse";
+import type { DiscoveryContext } from "../../microsoft/discovery";
+import { isMicrosoftError } from "../../microsoft/errors";
+import type { GraphContext } from "../../microsoft/graph";
+import type { CallSettings } from "../../microsoft/http";
+import type { AdminSession } from "../../microsoft/identity";
+import type { EngineConfig } from "../config";
+import type { StepName } from "../machine";
+import type { StepResult } from "../runner";
+import type { RunOptions } from "../run-options";
+import type { RunRecord } from "../store";
+
+export type ConnectionFacts = {
+  id: string;
+  accountId: string;
+  actonAccountId: string;
+  authMode: "cloud" | "legacy" | "onprem";
+  environmentUrl: string | null;
+  tenantId: string | null;
+  clientId: string | null;
+  applicationObjectId: string | null;
+  servicePrincipalId: string | null;
+  applicationUserId: string | null;
+  integrationUsername: string | null;
+};
+
+/** What a step executor gets: the run, the connection's facts, and Microsoft clients acting as the signed-in admin. */
+export type StepContext = {
+  db: Db;
+  config: EngineConfig;
+  run: RunRecord;
+  step: StepName;
+  connection: ConnectionFacts;
+  options: RunOptions;
+  session: AdminSession | null;
+  call: CallSettings;
+  now: () => Date;
+  graph: () => GraphContext;
+  discovery: () => DiscoveryContext;
+  /** The Dataverse Web API of an environment, as the admin. */
+  dataverse: (environmentUrl: string) => DataverseContext;
+  /** Output committed by an earlier step of this run (or this step's own partial output). */
+  outputOf: (step: StepName) => Record<string, unknown> | null;
+  /** Commits a note to this step's output before a Microsoft write, so an interrupted attempt is recognised later. */
+  recordIntent: (intent: Record<string, unknown>) => Promise<void>;
+};
+
+export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({
+  kind: "done",
+  output,
+  ...extra,
+});
+
+/** A pause: Microsoft is still settling (or throttling); try again after `delayMs`. */
+export function retryLater(ctx: StepContext, delayMs: number, waitingFor: string, error = appError("replication_pending", `Waiting for ${waitingFor}.`, { retryable: true })): StepResult {
+  return { kind: "retry", notBefore: new Date(ctx.now().getTime() + delayMs), error, waitingFor };
+}
+
+/**
+ * Turns a Microsoft failure into a step outcome: retryable ones (throttling, 503, replication lag, timeouts) wait
+ * for Retry-After or the poll interval; everything else fails the step with its plain-language remediation.
+ * Anything that is not a MicrosoftError is a bug and is rethrown.
+ */
+export function outcomeFromError(ctx: StepContext, error: unknown, waitingFor: string): StepResult {
+  if (!isMicrosoftError(error)) throw error;
+  const requestIds = error.requestIds;
+  const appErr = { ...error.appError, requestIds: error.appError.requestIds?.length ? error.appError.requestIds : requestIds };
+  if (appErr.retryable) {
+    const delay = error.retryAfterMs ?? ctx.config.pollIntervalMs;
+    return { kind: "retry", notBefore: new Date(ctx.now().getTime() + delay), error: appErr, waitingFor, requestIds };
+  }
+  return { kind: "fail", error: appErr, requestIds };
+}
+
+/** The tag that finds this connection's app registration again, whatever happened to the portal's database row. */
+export const connectionTag = (connectionId: string) => `acton-connection:${connectionId}`;
+export const PRODUCT_TAG = "acton-dynamics-connector";
+export const APP_DISPLAY_NAME = "Act-On Integration";
+
+export function requireFact<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined || value === "") throw new Error(`provisioning: ${what} is missing (an earlier step should have set it)`);
+  return value;
+}
