@@ -32,3 +32,18 @@ export const APPLICATION_USER_ACCESS_MODE = 4;
 
 /** Graph's fixed object id of the security-defaults policy. */
 export const SECURITY_DEFAULTS_POLICY_ID = "00000000-0000-0000-0000-000000000005";
+
+/**
+ * Delegated Microsoft Graph permissions the portal asks an admin for at sign-in (they must be declared on the portal's
+ * app registration): who they are, their roles and MFA state, the tenant's policies, and creating the app
+ * registration with its consent grant.
+ */
+export const ADMIN_GRAPH_PERMISSIONS = [
+  "User.Read",
+  "Application.ReadWrite.All",
+  "DelegatedPermissionGrant.ReadWrite.All",
+  "Directory.Read.All",
+  "Policy.Read.All",
+  "RoleManagement.Read.Directory",
+  "UserAuthenticationMethod.Read.All",
+] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type CallRecord, type MicrosoftFetchOptions } from "./http";
+import { microsoftFetch, setCallRecorder, type CallRecord, type MicrosoftFetchOptions } from "./http";
 
 /** A scripted stand-in for the platform fetch: answers in order, remembering what it was sent. */
 function scriptedFetch(answers: (Response | Error)[]) {
@@ -146,5 +146,20 @@ describe("microsoftFetch", () => {
     const h = harness([json(200, {})]);
     await h.run({ token: undefined, basicAuth: { username: "CONTOSO\\crmadmin", password: "pw" } });
     expect((h.sent[0].init.headers as Record<string, string>).authorization).toBe(`Basic ${Buffer.from("CONTOSO\\crmadmin:pw").toString("base64")}`);
+  });
+
+  it("reports every exchange to a process-wide recorder too (the bench's call count), and survives a broken one", async () => {
+    const seen: CallRecord[] = [];
+    setCallRecorder({ onCall: (c) => void seen.push(c) });
+    try {
+      const h = harness([throttled("1"), json(200, {})], { recorder: { onCall: () => { throw new Error("broken observer"); } } });
+      await h.run();
+      expect(seen.map((c) => [c.service, c.method, c.status])).toEqual([
+        ["graph", "GET", 429],
+        ["graph", "GET", 200],
+      ]);
+    } finally {
+      setCallRecorder(undefined);
+    }
   });
 });

@@ -19,6 +19,7 @@ import {
 } from "@azure/msal-node";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
+import { ADMIN_GRAPH_PERMISSIONS } from "./constants";
 import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type TransportFailure } from "./errors";
 import { defaultSleep, DEFAULT_TIMEOUT_MS, recordCall, type CallRecorder, type RetryPolicy, type Sleep } from "./http";
 import { decideRetry, DEFAULT_RETRY_POLICY } from "./retry";
@@ -78,6 +79,16 @@ function resourceUrl(config: IdentityConfig, resource: TokenResource): string {
 /** The delegated scope for a resource: Graph's statically consented set, Dynamics' `user_impersonation`. */
 export function delegatedScope(config: IdentityConfig, resource: TokenResource): string {
   return resource === "graph" ? `${resourceUrl(config, resource)}/.default` : `${resourceUrl(config, resource)}/user_impersonation`;
+}
+
+/**
+ * What an interactive sign-in asks for: the portal's Graph permissions by name, plus consent up front for Dynamics
+ * (Global Discovery and every environment are the one Dynamics CRM app), so later silent refreshes for Dataverse
+ * need no second consent. `.default` is not used here: Entra refuses to mix it with another resource's scopes.
+ */
+export function adminSignInScopes(config: IdentityConfig): { scopes: string[]; extraScopesToConsent: string[] } {
+  const graph = resourceUrl(config, "graph");
+  return { scopes: ADMIN_GRAPH_PERMISSIONS.map((p) => `${graph}/${p}`), extraScopesToConsent: [delegatedScope(config, "discovery")] };
 }
 
 /** The app-only scope for a resource (client credentials always ask for `/.default`). */
@@ -199,7 +210,7 @@ export function toMicrosoftError(e: unknown, context: { operation: string; justC
   }
   if (e instanceof AuthError) {
     const errorNo = (e as ServerError).errorNo ?? (e as InteractionRequiredAuthError).errorNo;
-    const status = (e as ServerError).status ?? scope?.lastStatus;
+    const status = e instanceof ServerError ? (e.status ?? scope?.lastStatus) : undefined;
     // MSAL's own "no account/refresh token in the cache" carries no AADSTS number: the admin must sign in again.
     const noTokens = e instanceof InteractionRequiredAuthError && !errorNo && !/consent/i.test(e.errorCode);
     const clientSide = !(e instanceof ServerError) && !(e instanceof InteractionRequiredAuthError);
@@ -364,7 +375,7 @@ export async function getSignInUrl(options: {
   const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
   const state = options.state ?? randomUUID();
   const url = await (app as ConfidentialClientApplication).getAuthCodeUrl({
-    scopes: [delegatedScope(config, "graph")],
+    ...adminSignInScopes(config),
     redirectUri: options.redirectUri,
     codeChallenge: challenge,
     codeChallengeMethod: "S256",
@@ -388,7 +399,7 @@ export async function completeSignIn(options: TokenCallOptions & { code: string;
         code: options.code,
         codeVerifier: options.codeVerifier,
         redirectUri: options.redirectUri,
-        scopes: [delegatedScope(config, "graph")],
+        scopes: adminSignInScopes(config).scopes,
       }),
     );
     return signedIn(session, result);
@@ -407,7 +418,7 @@ export async function signInWithDeviceCode(
   try {
     const result = await callScope.run(scope, () =>
       (app as PublicClientApplication).acquireTokenByDeviceCode({
-        scopes: [delegatedScope(config, "graph")],
+        scopes: adminSignInScopes(config).scopes,
         ...(options.tenant ? { authority: `${trimSlash(config.authorityHost)}/${options.tenant}` } : {}),
         deviceCodeCallback: (r) => options.onCode(r.message, r.userCode, r.verificationUri),
       }),
