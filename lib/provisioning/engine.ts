@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { CallSettings } from "../microsoft/http";
 import { getAdminToken, type AdminSession } from "../microsoft/identity";
 import { log } from "../log";
-import { loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
+import { forgetAdminSession, loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
 import type { EngineConfig } from "./config";
 import type { StepName } from "./machine";
 import { driveRun, type DriveResult, type RunnerEvent, type StepExecutor, type StepResult } from "./runner";
@@ -110,9 +110,12 @@ export function stepExecutor(engine: Engine): StepExecutor {
   };
 }
 
-/** Drives a run with this engine (see runner.ts). */
-export function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
-  return driveRun(runId, {
+/**
+ * Drives a run with this engine (see runner.ts). Once the run succeeds or is cancelled the admin's stored sign-in is
+ * no longer needed and is forgotten; a failed run keeps it so the admin can retry.
+ */
+export async function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
+  const result = await driveRun(runId, {
     db: engine.db,
     owner: engine.owner,
     execute: stepExecutor(engine),
@@ -123,4 +126,6 @@ export function driveRunWith(engine: Engine, runId: string): Promise<DriveResult
     sleep: engine.sleep,
     onEvent: engine.onEvent,
   });
+  if ((result.status === "succeeded" || result.status === "cancelled") && result.run) await forgetAdminSession(engine.db, result.run.connectionId);
+  return result;
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { createDb, type Db } from "../db";
 // @ts-expect-error -- plain ESM script shared with the start command
-import { migrate } from "../../scripts/migrate.mjs";
+import { migrateAsync } from "../../scripts/migrate.mjs";
 
 export type TestDatabase = { provider: "sqlite" | "postgresql"; url: string; db: Db; cleanup: () => Promise<void> };
 
@@ -43,7 +43,7 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "portal-db-"));
     const url = `file:${join(dir, "test.db")}`;
-    migrate({ ...process.env, DATABASE_URL: url });
+    await migrateAsync({ ...process.env, DATABASE_URL: url });
     const db = createDb(url);
     return { provider, url, db, cleanup: async () => { await db.$disconnect(); rmSync(dir, { recursive: true, force: true }); } };
   }
@@ -55,7 +55,7 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
   const base = new URL(TEST_POSTGRES_URL);
   base.pathname = `/${name}`;
   const url = base.toString();
-  migrate({ ...process.env, DATABASE_URL: url });
+  await migrateAsync({ ...process.env, DATABASE_URL: url });
   const db = createDb(url);
   return {
     provider,

@@ -1,0 +1,94 @@
+/**
+ * The provisioning engine end to end against the Microsoft sandbox, on SQLite and PostgreSQL: every mode's happy
+ * path, asserting the sandbox's own state (not only the portal's).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAccount } from "../accounts/ensure-account";
+import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { approveRun } from "./approve-run";
+import { driveRunWith } from "./engine";
+import { startDisconnect } from "./start-disconnect";
+import { startRun, type StartRunInput } from "./start-run";
+import { testEngine } from "./testing/engine-fixture";
+import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
+import { connectionTag } from "./steps/step-context";
+import type { SandboxState } from "@/emulator/core/state";
+
+const providers = await providersUnderTest();
+const fx: MicrosoftSandbox = useMicrosoftSandbox();
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+
+export function connectionObjects(state: SandboxState, connectionId: string) {
+  const apps = state.applications.filter((a) => a.tags.includes(connectionTag(connectionId)));
+  const appIds = apps.map((a) => a.appId);
+  const sps = state.servicePrincipals.filter((sp) => appIds.includes(sp.appId));
+  const grants = state.oauth2PermissionGrants.filter((g) => sps.some((sp) => sp.id === g.clientId));
+  const env = state.environments.find((e) => e.urlName === ENVIRONMENTS.contosoSales.urlName)!;
+  const users = env.systemUsers.filter((u) => u.applicationid && appIds.includes(u.applicationid));
+  const roleLinks = env.systemUserRoles.filter((r) => users.some((u) => u.systemuserid === r.systemuserid));
+  const secrets = apps.flatMap((a) => a.passwordCredentials);
+  return { apps, sps, grants, users, roleLinks, secrets, env };
+}
+
+describe.each(providers)("provisioning engine on %s", (provider) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(provider);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  async function connect(options: Partial<StartRunInput["options"]> & { mode: "cloud" | "legacy" | "onprem" }, extra: Partial<StartRunInput> = {}) {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    const engine = testEngine(t.db, fx);
+    const session = options.mode === "onprem" ? null : await signInAs(fx);
+    const started = await startRun(engine, { accountId: account.id, kind: "connect", options: { requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", ...options }, session, actor, ...extra });
+    if (!started.ok) throw new Error(`startRun failed: ${started.error.code} ${started.error.userMessage}`);
+    return { engine, account, view: started.value };
+  }
+
+  it("connects in cloud mode with the least-privilege role: plan, approve, run, and exactly one of everything at Microsoft", async () => {
+    const { engine, view } = await connect({ mode: "cloud" });
+    expect(view.status).toBe("awaitingApproval");
+    expect(view.plan?.blockers).toEqual([]);
+    expect(view.plan?.environment?.url).toBe(fx.environmentUrl("contoso-sales"));
+    const verbs = view.plan!.steps.flatMap((s) => s.actions.map((a) => `${s.step}:${a.verb}`));
+    expect(verbs).toEqual(expect.arrayContaining(["appRegistration:create", "adminConsent:create", "clientSecret:create", "applicationUser:create", "verify:check"]));
+    // The dry run wrote nothing at Microsoft.
+    expect(connectionObjects(await fx.control.getState(), view.connection.id).apps).toHaveLength(0);
+
+    const approved = await approveRun(engine, { runId: view.id, actor });
+    expect(approved.ok && approved.value.status).toBe("pending");
+    const result = await driveRunWith(engine, view.id);
+    expect(result.status).toBe("succeeded");
+
+    const objects = connectionObjects(await fx.control.getState(), view.connection.id);
+    expect(objects.apps).toHaveLength(1);
+    const app = objects.apps[0];
+    expect(app).toMatchObject({ displayName: "Act-On Integration", signInAudience: "AzureADMyOrg", isFallbackPublicClient: false });
+    expect(app.requiredResourceAccess).toEqual([{ resourceAppId: "00000007-0000-0000-c000-000000000000", resourceAccess: [{ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", type: "Scope" }] }]);
+    expect(objects.sps).toHaveLength(1);
+    expect(objects.grants).toHaveLength(1);
+    expect(objects.grants[0]).toMatchObject({ consentType: "AllPrincipals", principalId: null, scope: "user_impersonation" });
+    expect(objects.users).toHaveLength(1);
+    expect(objects.users[0]).toMatchObject({ isdisabled: false, accessmode: 4 });
+    expect(objects.roleLinks).toHaveLength(1);
+    const role = objects.env.roles.find((r) => r.roleid === objects.roleLinks[0].roleid)!;
+    expect(role.name).toBe("Act-On Integration");
+    expect(role.allPrivileges).toBe(false);
+    expect(role.privileges.map((p) => p.depth)).toEqual(LEAST_PRIVILEGE_ROLE_PRIVILEGES.map(() => "Global"));
+    expect(objects.secrets).toHaveLength(1);
+
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: view.connection.id } });
+    expect(connection).toMatchObject({ status: "active", authMode: "cloud", clientId: app.appId, applicationUserId: objects.users[0].systemuserid, securityRole: "leastPrivilege" });
+    expect(connection.lastVerifiedAt).toBeInstanceOf(Date);
+    expect(connection.secretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 360 * 86_400_000);
+    const secrets = await t.db.secret.findMany({ where: { connectionId: connection.id } });
+    expect(secrets.filter((s) => s.kind === "clientSecret" && s.status === "active")).toHaveLength(1);
+    expect(secrets.find((s) => s.kind === "clientSecret")!.microsoftKeyId).toBe(objects.secrets[0].keyId);
+    // The admin's sign-in is forgotten once the run succeeded.
+    expect(secrets.filter((s) => s.kind === "adminTokenCache" && s.status === "active")).toHaveLength(0);
+  });
+});

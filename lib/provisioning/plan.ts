@@ -1,0 +1,158 @@
+import "server-only";
+import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
+import { findApplicationUser, findRootBusinessUnit, listRolePrivileges, findPrivilegesByName } from "../microsoft/dataverse";
+import { listEnvironments } from "../microsoft/discovery";
+import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, getSignedInAdmin } from "../microsoft/graph";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
+import { STEP_LABELS, type StepName } from "./machine";
+import { findConnectionApp, flowsMatch } from "./steps/app-registration";
+import { findTargetRole } from "./steps/application-user";
+import { chooseEnvironment } from "./steps/environment";
+import { findProblems, gatherPreconditionFacts } from "./steps/preconditions";
+import type { StepContext } from "./steps/step-context";
+
+/**
+ * The dry run: before its first write, the engine reads what exists and lists, step by step, what it will create,
+ * change or reuse, in the tenant and in the environment. The admin approves this plan; unmet preconditions are
+ * blockers that must be fixed first.
+ */
+
+export type PlanAction = {
+  verb: "create" | "reuse" | "update" | "remove" | "disable" | "delete" | "check" | "approve";
+  what: string;
+  detail?: string;
+  privileges?: { name: string; feature: string }[];
+};
+export type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
+export type PlanBlocker = { code: string; message: string };
+export type Plan = {
+  steps: PlanStep[];
+  blockers: PlanBlocker[];
+  environment: { url: string; name: string | null } | null;
+  /** What the run deliberately leaves alone, so nobody is surprised. */
+  notes: string[];
+  computedAt: string;
+};
+
+/** Reads (never writes) everything the plan needs, concurrently where independent. @throws MicrosoftError */
+export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<Plan> {
+  const plan: Plan = { steps: [], blockers: [], environment: null, notes: [], computedAt: ctx.now().toISOString() };
+  const add = (step: StepName, ...actions: PlanAction[]) => {
+    if (!steps.includes(step)) return;
+    const existing = plan.steps.find((s) => s.step === step);
+    if (existing) existing.actions.push(...actions);
+    else plan.steps.push({ step, label: STEP_LABELS[step], actions });
+  };
+
+  if (ctx.run.kind === "disconnect") return planDisconnect(ctx, steps, plan, add);
+
+  if (ctx.options.mode === "onprem") {
+    const url = ctx.options.environment ?? ctx.connection.environmentUrl;
+    plan.environment = url ? { url, name: null } : null;
+    add("environment", { verb: "check", what: `The server address ${url ?? "(missing)"} is an allowed Dynamics 365 host` });
+    add("verify", { verb: "check", what: `Sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} over HTTP Basic and call WhoAmI on the server's Web API` });
+    return plan;
+  }
+
+  const [admin, environments] = await Promise.all([getSignedInAdmin(ctx.graph()), listEnvironments(ctx.discovery())]);
+  const choice = chooseEnvironment(ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined, environments, ctx.config.allowedDynamicsHosts);
+  if (choice.kind !== "resolved") {
+    plan.blockers.push({
+      code: choice.kind === "invalid" ? "environment_not_allowed" : "environment_required",
+      message:
+        choice.kind === "invalid"
+          ? choice.message
+          : choice.candidates.length
+            ? `Choose the environment to connect: ${choice.candidates.map((e) => `${e.friendlyName} (${e.url})`).join(", ")}.`
+            : "Microsoft lists no Dynamics 365 environment for your account. Paste the environment's URL.",
+    });
+    return plan;
+  }
+  const envUrl = choice.url;
+  plan.environment = { url: envUrl, name: choice.name };
+  add("environment", { verb: "check", what: `Connect ${choice.name ?? envUrl} (${envUrl}) in tenant ${admin.tenantDomain ?? admin.tenantId}, signed in as ${admin.userPrincipalName}` });
+
+  const dv = ctx.dataverse(envUrl);
+  const [facts, app, dynamicsSp, rootBu] = await Promise.all([
+    steps.includes("preconditions") ? gatherPreconditionFacts(ctx, envUrl) : Promise.resolve(null),
+    findConnectionApp(ctx),
+    findDataverseServicePrincipal(ctx.graph()),
+    findRootBusinessUnit(dv),
+  ]);
+  if (facts) {
+    const problems = findProblems(facts, ctx.options.mode === "legacy" ? "legacy" : "cloud");
+    plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
+    add("preconditions", { verb: "check", what: problems.length ? `${problems.length} problem(s) to fix before connecting` : "You can register apps, grant consent, and you are a System Administrator of the environment" });
+  }
+
+  const legacy = ctx.options.mode === "legacy";
+  if (app) {
+    add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
+    if (!flowsMatch(app, legacy)) add("appRegistration", { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" });
+  } else {
+    add("appRegistration", {
+      verb: "create",
+      what: "App registration “Act-On Integration”, accounts in this organizational directory only",
+      detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and implicit ID/access tokens on (legacy mode)" : ""}`,
+    });
+  }
+  const sp = app ? await findServicePrincipal(ctx.graph(), { appId: app.appId }) : null;
+  add("appRegistration", sp ? { verb: "reuse", what: "The app's service principal (enterprise application)" } : { verb: "create", what: "The app's service principal (enterprise application)" });
+
+  const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
+  if (!dynamicsSp) plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
+  if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
+  else if (ctx.options.consent === "redirect") add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
+  else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
+
+  if (steps.includes("clientSecret")) {
+    const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000).toISOString().slice(0, 10);
+    const current = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } }, select: { hint: true } });
+    add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
+    if (current.length) add("clientSecret", { verb: "remove", what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified` });
+  }
+
+  const [appUser, role] = await Promise.all([
+    app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
+    findTargetRole(dv, ctx.options.role, rootBu.businessUnitId),
+  ]);
+  add("applicationUser", appUser ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` } : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` });
+  if (ctx.options.role === "systemAdministrator") {
+    add("applicationUser", { verb: "reuse", what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)" });
+  } else if (role) {
+    const held = new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name));
+    const missing = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !held.has(p.name));
+    add("applicationUser", missing.length
+      ? { verb: "update", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${missing.length} privilege(s)`, privileges: missing.map(({ name, feature }) => ({ name, feature })) }
+      : { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` });
+  } else {
+    const known = await findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) });
+    add("applicationUser", {
+      verb: "create",
+      what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended) with ${known.length} privileges, organization-wide`,
+      privileges: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map(({ name, feature }) => ({ name, feature })),
+    });
+  }
+  if (!appUser || !role || !appUser.roles.some((r) => r.roleId === role.roleId)) add("applicationUser", { verb: "create", what: "Give the application user that security role" });
+
+  add("verify", legacy
+    ? { verb: "check", what: `Sign in as ${ctx.connection.integrationUsername ?? "the integration user"} with the app and call WhoAmI in the environment` }
+    : { verb: "check", what: "Sign in as the app with the new secret and call WhoAmI in the environment; the connection then becomes Active" });
+  return plan;
+}
+
+async function planDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, add: (step: StepName, ...a: PlanAction[]) => void): Promise<Plan> {
+  const secrets = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } } });
+  const clientSecrets = secrets.filter((s) => s.kind === "clientSecret");
+  add("revokeSecrets", { verb: "remove", what: clientSecrets.length ? `${clientSecrets.length} client secret(s) at Microsoft (${clientSecrets.map((s) => `${s.hint ?? "?"}…`).join(", ")})` : "No client secret at Microsoft" });
+  if (secrets.length > clientSecrets.length) add("revokeSecrets", { verb: "remove", what: "The stored integration user password" });
+  add("removeApplicationUser", { verb: "disable", what: `Application user ${ctx.connection.applicationUserId ?? "(none)"} in ${ctx.connection.environmentUrl ?? "the environment"}` });
+  add("deleteAppRegistration", { verb: "delete", what: `App registration ${ctx.connection.clientId ?? "(none)"} (Microsoft keeps it restorable for 30 days)` });
+  if (!steps.includes("removeApplicationUser") && ctx.connection.applicationUserId) {
+    plan.notes.push("The application user stays in Dynamics 365 (without a secret the app cannot sign in); choose to disable it here, or do it in Power Platform admin center.");
+  }
+  if (!steps.includes("deleteAppRegistration") && ctx.connection.clientId) {
+    plan.notes.push("The “Act-On Integration” app registration stays in Microsoft Entra; choose to delete it here, or delete it there.");
+  }
+  return plan;
+}

@@ -1,0 +1,102 @@
+/**
+ * The serialisable view of a run and its connection, for the checklist, the CLI and support. Built from database
+ * rows by selecting fields one by one, so a secret can never ride along. Pure.
+ */
+import type { Plan } from "./plan";
+import { STEP_LABELS, type RunKind, type RunStatus, type StepName, type StepStatus } from "./machine";
+import type { RunRecord } from "./store";
+
+export type StepView = {
+  name: StepName;
+  label: string;
+  status: StepStatus;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  waitingFor: string | null;
+  notBefore: string | null;
+  error: { code: string; message: string; detail: string | null; requestIds: string[] } | null;
+  output: Record<string, unknown> | null;
+};
+
+export type ConnectionView = {
+  id: string;
+  status: string;
+  authMode: string;
+  environmentUrl: string | null;
+  environmentName: string | null;
+  tenantId: string | null;
+  clientId: string | null;
+  applicationUserId: string | null;
+  securityRole: string | null;
+  lastVerifiedAt: string | null;
+  secretExpiresAt: string | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+};
+
+export type RunView = {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  plan: Plan | null;
+  steps: StepView[];
+  connection: ConnectionView;
+};
+
+type ConnectionRow = {
+  id: string;
+  status: string;
+  authMode: string;
+  environmentUrl: string | null;
+  environmentName: string | null;
+  tenantId: string | null;
+  clientId: string | null;
+  applicationUserId: string | null;
+  securityRole: string | null;
+  lastVerifiedAt: Date | null;
+  secretExpiresAt: Date | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Step outputs hold ids only; intents (timestamps of interrupted creates) are internal and left out. */
+const PUBLIC_OUTPUT = new Set(["environmentUrl", "environmentName", "tenantId", "appId", "objectId", "servicePrincipalId", "grantId", "keyId", "expiresAt", "systemUserId", "roleId", "roleName", "businessUnitName", "userId", "verifiedAt", "removedSecrets", "revoked", "disabled", "deleted", "directoryRoles", "via"]);
+
+export function toRunView(run: RunRecord, connection: ConnectionRow): RunView {
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    plan: (run.plan as Plan | null) ?? null,
+    steps: run.steps.map((s) => ({
+      name: s.name,
+      label: STEP_LABELS[s.name],
+      status: s.status,
+      attempts: s.attempts,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+      waitingFor: s.waitingFor,
+      notBefore: iso(s.notBefore),
+      error: s.errorCode ? { code: s.errorCode, message: s.userMessage ?? "", detail: s.errorDetail, requestIds: s.requestIds } : null,
+      output: s.output ? Object.fromEntries(Object.entries(s.output).filter(([k]) => PUBLIC_OUTPUT.has(k))) : null,
+    })),
+    connection: {
+      id: connection.id,
+      status: connection.status,
+      authMode: connection.authMode,
+      environmentUrl: connection.environmentUrl,
+      environmentName: connection.environmentName,
+      tenantId: connection.tenantId,
+      clientId: connection.clientId,
+      applicationUserId: connection.applicationUserId,
+      securityRole: connection.securityRole,
+      lastVerifiedAt: iso(connection.lastVerifiedAt),
+      secretExpiresAt: iso(connection.secretExpiresAt),
+      lastErrorCode: connection.lastErrorCode,
+      lastErrorMessage: connection.lastErrorMessage,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import "server-only";
+import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { appError, fail, type Result } from "../errors";
+import type { AdminSession } from "../microsoft/identity";
+import { saveAdminSession } from "./admin-session-store";
+import type { Engine } from "./engine";
+import { stepsFor, type DisconnectScope } from "./machine";
+import type { RunView } from "./run-view";
+import { planRun } from "./start-run";
+import { createRun } from "./store";
+
+/**
+ * Starts disconnecting a connection: always removes Act-On's secrets; disables the application user and deletes the
+ * app registration only if the admin asks. Planned and approved like any run.
+ */
+export async function startDisconnect(
+  engine: Engine,
+  input: { connectionId: string; scope: DisconnectScope; session?: AdminSession | null; actor: AuditActor },
+): Promise<Result<RunView>> {
+  const connection = await engine.db.connection.findUnique({ where: { id: input.connectionId }, select: { id: true, accountId: true, authMode: true, status: true } });
+  if (!connection) return fail(appError("not_found", "That connection does not exist."));
+  if (connection.status === "disconnected") return fail(appError("conflict", "This connection is already disconnected."));
+  const busy = await engine.db.provisioningRun.findFirst({ where: { connectionId: connection.id, status: { notIn: ["succeeded", "failed", "cancelled"] } }, select: { id: true } });
+  if (busy) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));
+  const needsMicrosoft = connection.authMode !== "onprem";
+  if (needsMicrosoft && !input.session) return fail(appError("unauthorized", "Sign in with Microsoft first: removing the secret acts as you."));
+  if (input.session) await saveAdminSession(engine.db, { connectionId: connection.id, session: input.session, keys: engine.config.keys });
+  const run = await createRun(engine.db, {
+    connectionId: connection.id,
+    kind: "disconnect",
+    steps: stepsFor("disconnect", connection.authMode, input.scope),
+    options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
+  });
+  await recordAuditEvent(engine.db, { actor: input.actor, action: "run.started", accountId: connection.accountId, connectionId: connection.id, runId: run.id, detail: { kind: "disconnect", ...input.scope } });
+  return planRun(engine, run.id);
+}

@@ -1,0 +1,113 @@
+import "server-only";
+import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { appError, fail, ok, type Result } from "../errors";
+import { isMicrosoftError } from "../microsoft/errors";
+import type { AdminSession } from "../microsoft/identity";
+import { storeSecret } from "../secrets/store-secret";
+import { loadAdminSession, saveAdminSession } from "./admin-session-store";
+import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
+import { isTerminal, stepsFor, type RunKind } from "./machine";
+import { computePlan } from "./plan";
+import { runOptionsSchema, type RunOptionsInput } from "./run-options";
+import { getRunView } from "./get-run-view";
+import type { RunView } from "./run-view";
+import { createRun, loadRun, transitionRunStatus } from "./store";
+import type { Prisma } from "@/generated/sqlite/client";
+
+export type StartRunInput = {
+  /** The Act-On account (portal id). A connect run creates a connection unless `connectionId` names one. */
+  accountId: string;
+  connectionId?: string;
+  kind: Exclude<RunKind, "disconnect">;
+  options: RunOptionsInput;
+  /** The admin's Microsoft sign-in; needed by every mode but on-premises. */
+  session?: AdminSession | null;
+  /** Legacy / on-premises: the integration user's password, stored encrypted, never returned. */
+  password?: string;
+  actor: AuditActor;
+};
+
+/**
+ * Starts a run: validates the request, stores the admin's sign-in and any password encrypted, computes the dry-run
+ * plan and leaves the run awaiting the admin's approval. Nothing is written at Microsoft.
+ */
+export async function startRun(engine: Engine, input: StartRunInput): Promise<Result<RunView>> {
+  const parsed = runOptionsSchema.safeParse(input.options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(appError("invalid_input", `${issue.path.join(".") || "options"}: ${issue.message}`));
+  }
+  const options = parsed.data;
+  const { db } = engine;
+  if (options.mode !== "onprem" && !input.session) return fail(appError("unauthorized", "Sign in with Microsoft first: the setup acts as you."));
+  if ((options.mode === "legacy" || options.mode === "onprem") && input.kind === "connect") {
+    if (!options.integrationUsername) return fail(appError("invalid_input", "Enter the integration user's name."));
+    if (!input.password) return fail(appError("invalid_input", "Enter the integration user's password."));
+  }
+  if (input.kind === "migrate" && !input.connectionId) return fail(appError("invalid_input", "Choose the Basic-auth connection to move to OAuth."));
+
+  const account = await db.account.findUnique({ where: { id: input.accountId }, select: { id: true } });
+  if (!account) return fail(appError("not_found", "That Act-On account is not known to the portal."));
+
+  let connectionId = input.connectionId;
+  if (connectionId) {
+    const existing = await db.connection.findFirst({ where: { id: connectionId, accountId: account.id }, select: { authMode: true } });
+    if (!existing) return fail(appError("not_found", "That connection does not exist for this account."));
+    if (input.kind === "migrate" && existing.authMode !== "legacy") {
+      return fail(appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."));
+    }
+    const busy = await db.provisioningRun.findFirst({ where: { connectionId, status: { notIn: ["succeeded", "failed", "cancelled"] } }, select: { id: true } });
+    if (busy) return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
+  } else {
+    const created = await db.connection.create({
+      data: { accountId: account.id, authMode: options.mode, status: "draft", integrationUsername: options.integrationUsername ?? null },
+      select: { id: true },
+    });
+    connectionId = created.id;
+  }
+  if (input.kind === "connect" && options.integrationUsername) {
+    await db.connection.update({ where: { id: connectionId }, data: { integrationUsername: options.integrationUsername } });
+  }
+  if (input.session) await saveAdminSession(db, { connectionId, session: input.session, keys: engine.config.keys });
+  if (input.password && input.kind === "connect") {
+    await storeSecret(db, { connectionId, kind: "password", plaintext: input.password, keys: engine.config.keys, status: "pending" });
+  }
+
+  const run = await createRun(db, { connectionId, kind: input.kind, steps: stepsFor(input.kind, options.mode), options });
+  await recordAuditEvent(db, {
+    actor: input.actor,
+    action: `run.started`,
+    accountId: account.id,
+    connectionId,
+    runId: run.id,
+    detail: { kind: input.kind, mode: options.mode, role: options.role },
+  });
+  return planRun(engine, run.id);
+}
+
+/** Computes and stores the plan of a run in `planning`, then awaits approval. A Microsoft failure fails the run. */
+export async function planRun(engine: Engine, runId: string): Promise<Result<RunView>> {
+  const run = (await loadRun(engine.db, runId))!;
+  const connection = await loadConnectionFacts(engine.db, run.connectionId);
+  const session = await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity });
+  const ctx = buildStepContext(engine, { run, step: run.steps[0].name, connection, session });
+  try {
+    const plan = await computePlan(ctx, run.steps.map((s) => s.name));
+    await transitionRunStatus(engine.db, run, ["planning"], { status: "awaitingApproval", plan: plan as unknown as Prisma.InputJsonObject });
+    if (plan.environment && run.kind !== "disconnect") {
+      await engine.db.connection.update({ where: { id: run.connectionId }, data: { environmentUrl: plan.environment.url, environmentName: plan.environment.name } });
+    }
+  } catch (error) {
+    if (!isMicrosoftError(error)) throw error;
+    await transitionRunStatus(engine.db, run, ["planning"], { status: "failed", finishedAt: new Date() });
+    await engine.db.connection.update({ where: { id: run.connectionId }, data: { lastErrorCode: error.appError.code, lastErrorMessage: error.appError.userMessage } });
+    return fail(error.appError);
+  }
+  return getRunView(engine.db, runId);
+}
+
+/** True when the run can still change (neither succeeded nor cancelled). */
+export async function isRunOpen(engine: Engine, runId: string): Promise<boolean> {
+  const run = await loadRun(engine.db, runId);
+  return !!run && !isTerminal(run.status);
+}
