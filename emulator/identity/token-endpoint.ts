@@ -47,6 +47,7 @@ export async function handleToken(req: EmuRequest): Promise<EmuResponse> {
         body = await passwordGrant(ctx);
         break;
       case "urn:ietf:params:oauth:grant-type:device_code":
+      case "device_code": // msal-common sends the short form; Entra accepts both
         body = await deviceCodeGrant(ctx);
         break;
       default:
