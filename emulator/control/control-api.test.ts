@@ -1,0 +1,121 @@
+/** The control API: endpoints, reset, state redaction, fault injection in each service's own error shape, settings. */
+import { describe, expect, it } from "vitest";
+import { PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "../scenarios/ids";
+import { postToken, useSandbox } from "../testing/sandbox-fixture";
+
+const sb = useSandbox();
+const ccPortal = () =>
+  postToken(sb.origin, TENANTS.actoncorp, { grant_type: "client_credentials", client_id: PORTAL_APP.appId, client_secret: PORTAL_APP_SECRET, scope: "https://graph.microsoft.com/.default" });
+
+describe("control API", () => {
+  it("lists every service's base URL, the environments and the portal app", async () => {
+    const e = (await sb.control.getEndpoints()) as Record<string, any>;
+    expect(e.identity.authorityHost).toBe(sb.origin);
+    expect(e.graph.baseUrl).toBe(`${sb.origin}/graph`);
+    expect(e.discovery.baseUrl).toBe(`${sb.origin}/globaldisco`);
+    expect(e.control.baseUrl).toBe(`${sb.origin}/__emulator`);
+    expect(e.dataverse.environments.map((x: { url: string }) => x.url)).toEqual([
+      `${sb.origin}/dynamics/contoso-sales`,
+      `${sb.origin}/dynamics/contoso-eu`,
+      `${sb.origin}/dynamics/contoso-onprem`,
+    ]);
+    expect(e.portalApp.clientId).toBe(PORTAL_APP.appId);
+    expect(e.trust.caBundle).toMatch(/ca-bundle\.pem$/);
+  });
+
+  it("shows the state without password or secret digests", async () => {
+    const res = await fetch(`${sb.origin}/__emulator/state`);
+    const text = await res.text();
+    expect(text).not.toMatch(/passwordSha256|secretSha256/);
+    const state = JSON.parse(text);
+    expect(state.applications[0].passwordCredentials[0]).toMatchObject({ keyId: expect.any(String), hint: "Pq8", endDateTime: expect.any(String) });
+    expect(state.tenants.map((t: { domains: string[] }) => t.domains[0])).toEqual(["contoso.onmicrosoft.com", "actoncorp.onmicrosoft.com"]);
+  });
+
+  it("resets to a given state, hashing clear-text passwords on the way in", async () => {
+    const state = (await sb.control.getState()) as any;
+    state.users = state.users.map((u: object) => ({ ...u, password: "New-Passw0rd!" }));
+    state.applications = state.applications.map((a: any) => ({ ...a, passwordCredentials: a.passwordCredentials.map((c: object) => ({ ...c, secretText: "Another8Q~secret" })) }));
+    state.environments = state.environments.map((e: any) => ({ ...e, basicAuthUsers: e.basicAuthUsers.map((b: object) => ({ ...b, password: "x" })) }));
+    await sb.control.reset({ state });
+    const res = await postToken(sb.origin, TENANTS.actoncorp, { grant_type: "client_credentials", client_id: PORTAL_APP.appId, client_secret: "Another8Q~secret", scope: "https://graph.microsoft.com/.default" });
+    expect(res.status).toBe(200);
+    expect((await ccPortal()).body).toMatchObject({ error_codes: [7000215] });
+  });
+
+  it("rejects bad input with 400 and a plain message, changing nothing", async () => {
+    for (const [path, method, body] of [
+      ["/faults", "POST", { service: "graph", kind: "explode" }],
+      ["/faults", "POST", { service: "graph", kind: "latency" }],
+      ["/faults", "POST", { service: "graph", kind: "throttle", path: "^(" }],
+      ["/settings", "PATCH", { baseLatencyMs: -1 }],
+      ["/reset", "POST", { scenario: "nope" }],
+      ["/reset", "POST", { state: { tenants: [] } }],
+    ] as const) {
+      const res = await fetch(`${sb.origin}/__emulator${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      const json = (await res.json()) as { error: { code: string; message: string } };
+      expect(json.error.code).toBe("invalid_input");
+      expect(json.error.message.length).toBeGreaterThan(5);
+    }
+    const bad = await fetch(`${sb.origin}/__emulator/faults`, { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect((await sb.control.getState()).faults).toEqual([]);
+  });
+
+  it("throttles the token endpoint with 429, Retry-After and Entra's error body, counting down `remaining`", async () => {
+    const fault = await sb.control.addFault({ service: "identity", kind: "throttle", path: "^/[^/]+/oauth2/v2.0/token$", retryAfterSeconds: 7, remaining: 2 });
+    expect(fault.id).toMatch(/^[0-9a-f-]{36}$/);
+    for (let i = 0; i < 2; i++) {
+      const res = await ccPortal();
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("7");
+      expect(res.body).toMatchObject({ error: "temporarily_unavailable", error_codes: [90055] });
+    }
+    expect((await ccPortal()).status).toBe(200);
+    expect((await sb.control.getState()).faults).toEqual([]);
+  });
+
+  it("makes Graph answer 503 in Graph's error shape until the fault is deleted", async () => {
+    const fault = await sb.control.addFault({ service: "graph", method: "GET", kind: "unavailable", path: "/v1.0/organization", retryAfterSeconds: 3 });
+    const res = await fetch(`${sb.origin}/graph/v1.0/organization`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("3");
+    expect(res.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.json()).toMatchObject({ error: { code: "serviceNotAvailable", innerError: { "request-id": expect.any(String) } } });
+    await sb.control.removeFault(fault.id);
+    expect((await fetch(`${sb.origin}/graph/v1.0/organization`)).status).toBe(401); // back to normal: no token
+  });
+
+  it("throttles Dataverse with its own error code and adds latency on request", async () => {
+    await sb.control.addFault({ service: "dataverse", kind: "throttle", path: "/api/data/v9.2/WhoAmI", remaining: 1 });
+    const res = await fetch(`${sb.origin}/dynamics/contoso-sales/api/data/v9.2/WhoAmI`);
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: { code: "0x80072322" } });
+
+    await sb.control.clearFaults();
+    await sb.control.addFault({ service: "*", kind: "latency", latencyMs: 300, remaining: 1 });
+    const started = Date.now();
+    await fetch(`${sb.origin}/common/v2.0/.well-known/openid-configuration`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it("applies base latency to services but never to the control API", async () => {
+    expect(await sb.control.setSettings({ baseLatencyMs: 250 })).toEqual({ replicationLagMs: 0, baseLatencyMs: 250 });
+    let t = Date.now();
+    await fetch(`${sb.origin}/common/discovery/v2.0/keys`);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(240);
+    t = Date.now();
+    await sb.control.getState();
+    expect(Date.now() - t).toBeLessThan(200);
+  });
+
+  it("answers unknown routes with 404 in the service's style", async () => {
+    const identity = await fetch(`${sb.origin}/common/oauth2/v2.0/nothing`);
+    expect(identity.status).toBe(404);
+    expect(await identity.json()).toMatchObject({ error: "invalid_request", error_codes: [90100] });
+    const control = await fetch(`${sb.origin}/__emulator/nothing`);
+    expect(control.status).toBe(404);
+    expect(await control.json()).toMatchObject({ error: { code: "notFound" } });
+  });
+});
