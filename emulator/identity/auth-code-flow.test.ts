@@ -6,6 +6,7 @@
 import { ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError, type AuthenticationResult } from "@azure/msal-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DIRECTORY_ROLES } from "../core/state";
+import { buildDefaultScenario } from "../scenarios/default";
 import { verifyAccessToken } from "../core/tokens";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser, type BrowserStep } from "../testing/fetch-browser";
@@ -245,5 +246,23 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     expect(other.kind).toBe("page");
     expect(other.kind === "page" && other.status).toBe(400);
     expect(other.kind === "page" && other.text).toContain("AADSTS50011");
+  });
+
+  it("requires PKCE for SPA redirect URIs and refuses a secret when an SPA code is redeemed (AADSTS700025)", async () => {
+    const state = buildDefaultScenario();
+    state.applications[0].spa.redirectUris = ["http://localhost:5173/spa"];
+    await sb.control.reset({ state });
+    const browser = new FetchBrowser(sb.origin);
+    const params = { client_id: PORTAL_APP.appId, response_type: "code", redirect_uri: "http://localhost:5173/spa", scope: "openid User.Read", state: "spa" };
+    const noPkce = expectBackToApp(await browser.go(`/actoncorp.onmicrosoft.com/oauth2/v2.0/authorize?${new URLSearchParams(params)}`));
+    expect(noPkce.params).toMatchObject({ error: "invalid_request", state: "spa" });
+    expect(noPkce.params.error_description).toMatch(/^AADSTS9002325: /);
+
+    const pkce = await new CryptoProvider().generatePkceCodes();
+    const url = `/actoncorp.onmicrosoft.com/oauth2/v2.0/authorize?${new URLSearchParams({ ...params, code_challenge: pkce.challenge, code_challenge_method: "S256" })}`;
+    const back = expectBackToApp(await completeSignIn(browser, await browser.go(url), { username: "support@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }));
+    const redeem = { grant_type: "authorization_code", client_id: PORTAL_APP.appId, code: back.params.code, redirect_uri: "http://localhost:5173/spa", code_verifier: pkce.verifier };
+    const withSecret = await postToken(sb.origin, "actoncorp.onmicrosoft.com", { ...redeem, client_secret: PORTAL_APP_SECRET });
+    expect(withSecret.body).toMatchObject({ error: "invalid_client", error_codes: [700025] });
   });
 });

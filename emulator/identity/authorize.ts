@@ -88,6 +88,7 @@ export async function handleAuthorize(req: EmuRequest): Promise<EmuResponse> {
         codeChallenge: p.code_challenge ?? null,
         codeChallengeMethod: method as "S256" | "plain" | null,
         isPublicRedirect: match.kind !== "web",
+        isSpaRedirect: match.kind === "spa",
         authTime: session.authTime,
         amr: session.amr,
         sid: session.sid,

@@ -5,6 +5,7 @@
  */
 import { DIRECTORY_ROLES, type Application, type PermissionScope, type ServicePrincipal, type Tenant, type User } from "../core/state";
 import { getState, newGuid } from "../core/store";
+import { GRAPH_APP_ID } from "../graph/first-party";
 import { AADSTS } from "./errors";
 import { resourceByAppId, type ParsedScopes, type Resource, type ResourceRequest } from "./resources";
 
@@ -52,7 +53,7 @@ export function assertAppUsableInTenant(app: Application, tenant: Tenant): void 
 export function requiredPermissions(app: Application, parsed: ParsedScopes, origin: string): { request: ResourceRequest; scopes: PermissionScope[] }[] {
   const requests = [...parsed.requests];
   if (parsed.oidc.length > 0 && !requests.some((r) => r.resource.isGraph)) {
-    const graph = resourceByAppId("00000003-0000-0000-c000-000000000000", origin)!;
+    const graph = resourceByAppId(GRAPH_APP_ID, origin)!;
     requests.push({ resource: graph, permissions: [] });
   }
   return requests.map((request) => {

@@ -14,8 +14,10 @@ export type AuthCode = {
   nonce: string | null;
   codeChallenge: string | null;
   codeChallengeMethod: "S256" | "plain" | null;
-  /** The redirect URI is a public-client (mobile/desktop) or SPA one: the client must not send a secret. */
+  /** The redirect URI is a public-client (mobile/desktop) or SPA one: redeeming needs no secret. */
   isPublicRedirect: boolean;
+  /** SPA redirect URIs are redeemed from the browser, which must never hold a secret (AADSTS700025 if it sends one). */
+  isSpaRedirect: boolean;
   authTime: number;
   amr: string[];
   sid: string;

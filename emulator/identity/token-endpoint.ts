@@ -107,7 +107,7 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   if (code.clientId !== app.appId) throw AADSTS.codeClientMismatch();
   if (!form.redirect_uri) throw AADSTS.missingParameter("redirect_uri");
   if (form.redirect_uri !== code.redirectUri) throw AADSTS.redirectMismatchOnRedeem();
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: code.isPublicRedirect, publicOnly: false });
+  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: code.isPublicRedirect, publicOnly: code.isSpaRedirect });
   if (code.codeChallenge) {
     const verifier = form.code_verifier;
     if (!verifier) throw AADSTS.missingParameter("code_verifier");
