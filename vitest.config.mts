@@ -5,8 +5,8 @@ export default defineConfig({
   resolve: {
     alias: {
       // Vitest runs outside React's server condition, where `server-only` would throw on import.
-      "server-only": path.resolve(__dirname, "node_modules/server-only/empty.js"),
-      "@": path.resolve(__dirname),
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+      "@": path.resolve(import.meta.dirname),
     },
   },
   test: {

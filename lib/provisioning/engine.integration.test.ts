@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
 import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
@@ -12,24 +12,12 @@ import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
 import { testEngine } from "./testing/engine-fixture";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
-import { connectionTag } from "./steps/step-context";
-import type { SandboxState } from "@/emulator/core/state";
+import { connectionObjects } from "./testing/sandbox-objects";
 
 const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 
-export function connectionObjects(state: SandboxState, connectionId: string) {
-  const apps = state.applications.filter((a) => a.tags.includes(connectionTag(connectionId)));
-  const appIds = apps.map((a) => a.appId);
-  const sps = state.servicePrincipals.filter((sp) => appIds.includes(sp.appId));
-  const grants = state.oauth2PermissionGrants.filter((g) => sps.some((sp) => sp.id === g.clientId));
-  const env = state.environments.find((e) => e.urlName === ENVIRONMENTS.contosoSales.urlName)!;
-  const users = env.systemUsers.filter((u) => u.applicationid && appIds.includes(u.applicationid));
-  const roleLinks = env.systemUserRoles.filter((r) => users.some((u) => u.systemuserid === r.systemuserid));
-  const secrets = apps.flatMap((a) => a.passwordCredentials);
-  return { apps, sps, grants, users, roleLinks, secrets, env };
-}
 
 describe.each(providers)("provisioning engine on %s", (provider) => {
   let t: TestDatabase;

@@ -104,6 +104,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
   else if (ctx.options.consent === "redirect") add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
   else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
+  if (legacy) add("adminConsent", { verb: "create", what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access" });
 
   if (steps.includes("clientSecret")) {
     const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000).toISOString().slice(0, 10);

@@ -1,10 +1,17 @@
 import "server-only";
 import { appError } from "../../errors";
-import { DYNAMICS_USER_IMPERSONATION } from "../../microsoft/constants";
+import { DYNAMICS_USER_IMPERSONATION, GRAPH_APP_ID } from "../../microsoft/constants";
 import { isMicrosoftError } from "../../microsoft/errors";
-import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant } from "../../microsoft/graph";
+import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
+
+/**
+ * Legacy mode signs the integration user in with a password (ROPC), which also asks for the OpenID Connect scopes;
+ * Entra models those as Microsoft Graph permissions, so they are consented for the organization too (the Azure
+ * portal adds User.Read to every new registration for the same reason).
+ */
+export const LEGACY_GRAPH_SCOPES = "User.Read openid profile offline_access";
 
 /**
  * Microsoft's admin-consent page for the new app, for admins who prefer to approve it themselves
@@ -45,6 +52,10 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
       return retryLater(ctx, ctx.config.pollIntervalMs, `you to approve access on Microsoft's consent page: ${url}`, appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", { retryable: true }));
     }
     const grant = await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId, scope: DYNAMICS_USER_IMPERSONATION, justCreated: true });
+    if (ctx.options.mode === "legacy") {
+      const graphSp = await findServicePrincipal(ctx.graph(), { appId: GRAPH_APP_ID });
+      if (graphSp) await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: graphSp.objectId, scope: LEGACY_GRAPH_SCOPES, justCreated: true });
+    }
     return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "graph" });
   } catch (error) {
     // A duplicate grant means an interrupted attempt's grant exists but is not listed yet: look again shortly.

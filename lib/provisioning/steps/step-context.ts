@@ -75,6 +75,15 @@ export function outcomeFromError(ctx: StepContext, error: unknown, waitingFor: s
   return { kind: "fail", error: appErr, requestIds };
 }
 
+/**
+ * True while this step's attempts are recent enough that Microsoft may still be propagating what earlier steps
+ * created: then "not found" and "invalid secret" mean "not yet". After the window they mean what they say.
+ */
+export function withinReplicationWindow(ctx: StepContext): boolean {
+  const startedAt = ctx.run.steps.find((s) => s.name === ctx.step)?.startedAt;
+  return !startedAt || ctx.now().getTime() - startedAt.getTime() < ctx.config.replicationWindowMs;
+}
+
 /** The tag that finds this connection's app registration again, whatever happened to the portal's database row. */
 export const connectionTag = (connectionId: string) => `acton-connection:${connectionId}`;
 export const PRODUCT_TAG = "acton-dynamics-connector";

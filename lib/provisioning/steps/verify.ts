@@ -4,7 +4,7 @@ import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsof
 import { getAppToken, getUserTokenByPassword } from "../../microsoft/identity";
 import { removeClientSecret } from "../../microsoft/graph";
 import { readSecret } from "../../secrets/store-secret";
-import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
+import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 const WAITING = "Microsoft to accept the new credentials (a new app and secret take a minute or two to reach Dynamics 365)";
@@ -27,6 +27,7 @@ async function plaintextOf(ctx: StepContext, secretId: string): Promise<string> 
 export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
   const environmentUrl = requireFact(ctx.connection.environmentUrl, "the environment URL");
   const call = { ...ctx.call, config: ctx.config.identity };
+  const justCreated = withinReplicationWindow(ctx);
   try {
     if (ctx.options.mode === "onprem" && ctx.run.kind === "connect") {
       const password = await latestSecret(ctx, "password");
@@ -41,15 +42,15 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const password = await latestSecret(ctx, "password");
       if (!password) return { kind: "fail", error: appError("invalid_input", "Enter the integration user's password for legacy mode.") };
       const username = requireFact(ctx.connection.integrationUsername, "the integration user name");
-      const token = await getUserTokenByPassword({ ...call, tenantId, clientId, username, password: await plaintextOf(ctx, password.id), environmentUrl, justCreated: true });
-      const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true });
+      const token = await getUserTokenByPassword({ ...call, tenantId, clientId, username, password: await plaintextOf(ctx, password.id), environmentUrl, justCreated });
+      const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
       return activate(ctx, me, { passwordId: password.id });
     }
     const secret = await latestSecret(ctx, "clientSecret");
     if (!secret) return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
     const clientSecret = await plaintextOf(ctx, secret.id);
-    const token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated: true });
-    const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true });
+    const token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated });
+    const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
     const expected = ctx.connection.applicationUserId;
     if (expected && me.userId.toLowerCase() !== expected.toLowerCase()) {
       return { kind: "fail", error: appError("conflict", "Dynamics 365 signed the app in as a different user than the application user we created. Contact Act-On support.", { detail: `WhoAmI ${me.userId} != ${expected}` }) };
