@@ -3,10 +3,8 @@
  * digests are replaced by their metadata). Accepted: a full state, where clear-text `password`/`secretText` fields
  * are hashed so test fixtures can be written by hand.
  */
-import { createHash } from "node:crypto";
 import type { SandboxState } from "../core/state";
-
-const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+import { sha256Hex } from "../scenarios/default";
 
 export function redactState(state: SandboxState): unknown {
   return {
@@ -28,7 +26,7 @@ type Loose = Record<string, unknown>;
 function hashField(row: Loose, clear: string, digest: string): Loose {
   if (typeof row[clear] !== "string") return row;
   const { [clear]: value, ...rest } = row;
-  return { ...rest, [digest]: sha256(value as string) };
+  return { ...rest, [digest]: sha256Hex(value as string) };
 }
 
 export function normaliseIncomingState(input: Loose): SandboxState {

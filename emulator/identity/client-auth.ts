@@ -3,10 +3,10 @@
  * HTTP Basic, RFC 6749 §2.3.1); public clients (flows an app allows through "Allow public client flows", or
  * mobile/desktop/SPA redirect URIs) must not send one. Secrets are compared as SHA-256 digests.
  */
-import { createHash } from "node:crypto";
 import type { EmuRequest } from "../core/http";
 import type { Application } from "../core/state";
 import { isStillReplicating } from "../core/store";
+import { sha256Hex } from "../scenarios/default";
 import { AADSTS } from "./errors";
 
 export type ClientCredentials = { clientId: string | null; secret: string | null };
@@ -38,7 +38,7 @@ export function authenticateClient(app: Application, secret: string | null, opts
   }
   const isPublicApp = app.isFallbackPublicClient === true && app.passwordCredentials.length === 0;
   if (opts.publicOnly || isPublicApp) throw AADSTS.publicClientSentSecret();
-  const digest = createHash("sha256").update(secret, "utf8").digest("hex");
+  const digest = sha256Hex(secret);
   const credential = app.passwordCredentials.find((c) => c.secretSha256 === digest);
   // A secret added moments ago is not yet known to every STS replica (contract §2.4).
   if (!credential || isStillReplicating(credential.startDateTime) || Date.parse(credential.startDateTime) > Date.now()) {
