@@ -1,0 +1,136 @@
+/**
+ * Durability: a runner process killed at every step boundary, and between each Microsoft write and the database
+ * write that would record it, resumes from the database in another process; a finished run driven again changes
+ * nothing; two runners racing on one run do it once. Each ends with exactly one of everything at Microsoft.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAccount } from "../accounts/ensure-account";
+import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { approveRun } from "./approve-run";
+import { driveRunWith, type Engine } from "./engine";
+import { startRun } from "./start-run";
+import { runUntilCrash } from "./testing/crash-runner";
+import { testEngine } from "./testing/engine-fixture";
+import { connectionObjects } from "./testing/sandbox-objects";
+
+const providers = await providersUnderTest();
+const fx = useMicrosoftSandbox();
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const LEASE_MS = 1_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Crash points in execution order: each resumed process runs until the next one. */
+const CRASH_POINTS: ({ afterStep: string } | { afterCall: string })[] = [
+  { afterStep: "environment" },
+  { afterStep: "preconditions" },
+  { afterCall: "POST /graph/v1.0/applications" },
+  { afterCall: "POST /graph/v1.0/servicePrincipals" },
+  { afterStep: "appRegistration" },
+  { afterCall: "POST /graph/v1.0/oauth2PermissionGrants" },
+  { afterStep: "adminConsent" },
+  { afterCall: "/addPassword" },
+  { afterStep: "clientSecret" },
+  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/roles" },
+  { afterCall: "/Microsoft.Dynamics.CRM.AddPrivilegesRole" },
+  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/systemusers" },
+  { afterCall: "/systemuserroles_association/$ref" },
+  { afterStep: "applicationUser" },
+];
+
+describe.each(providers)("crash, resume, double run and races on %s", (provider) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(provider);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  async function approvedRun(engine: Engine) {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    const started = await startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    const approved = await approveRun(engine, { runId: started.value.id, actor });
+    if (!approved.ok) throw new Error(approved.error.userMessage);
+    return started.value;
+  }
+
+  async function expectExactlyOneOfEverything(connectionId: string) {
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect({
+      apps: objects.apps.length,
+      servicePrincipals: objects.sps.length,
+      grants: objects.grants.length,
+      applicationUsers: objects.users.length,
+      roleAssociations: objects.roleLinks.length,
+      secretsAtMicrosoft: objects.secrets.length,
+      roles: objects.env.roles.filter((r) => r.name === "Act-On Integration").length,
+    }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, secretsAtMicrosoft: 1, roles: 1 });
+    const live = await t.db.secret.findMany({ where: { connectionId, kind: "clientSecret", status: { in: ["active", "pending"] } } });
+    expect(live).toHaveLength(1);
+    expect(live[0].microsoftKeyId).toBe(objects.secrets[0].keyId);
+    expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
+  }
+
+  it(
+    "resumes after a crash at every step boundary and between every Microsoft write and its database write",
+    async () => {
+      const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS } });
+      const run = await approvedRun(engine);
+      for (const [index, point] of CRASH_POINTS.entries()) {
+        const crashed = await runUntilCrash({ databaseUrl: t.url, runId: run.id, owner: `crashing-${index}`, config: engine.config, ...point });
+        expect({ point, code: crashed.code }, crashed.output).toEqual({ point, code: 137 });
+        await sleep(LEASE_MS + 150); // the dead process's lease must expire before anyone may take over
+      }
+      const resumed = await driveRunWith(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }), run.id);
+      expect(resumed.status).toBe("succeeded");
+      const steps = resumed.run!.steps;
+      expect(steps.every((s) => s.status === "succeeded")).toBe(true);
+      // The secret whose value died with the process was replaced, not kept.
+      expect(steps.find((s) => s.name === "clientSecret")!.attempts).toBeGreaterThanOrEqual(2);
+      await expectExactlyOneOfEverything(run.connection.id);
+    },
+    120_000,
+  );
+
+  it("driving a finished run again, and connecting the same connection again, leave exactly one of everything", async () => {
+    const engine = testEngine(t.db, fx);
+    const run = await approvedRun(engine);
+    expect((await driveRunWith(engine, run.id)).status).toBe("succeeded");
+    expect((await driveRunWith(testEngine(t.db, fx), run.id)).status).toBe("succeeded");
+
+    const account = await t.db.connection.findUniqueOrThrow({ where: { id: run.connection.id }, select: { accountId: true } });
+    const again = await startRun(engine, {
+      accountId: account.accountId,
+      connectionId: run.connection.id,
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!again.ok) throw new Error(again.error.userMessage);
+    const verbs = again.value.plan!.steps.filter((s) => s.step === "appRegistration" || s.step === "applicationUser").flatMap((s) => s.actions.map((a) => a.verb));
+    expect(verbs).not.toContain("create");
+    await approveRun(engine, { runId: again.value.id, actor });
+    expect((await driveRunWith(engine, again.value.id)).status).toBe("succeeded");
+    await expectExactlyOneOfEverything(run.connection.id);
+  });
+
+  it("two runners racing on one run: one does the work, the other stands back", async () => {
+    const a = testEngine(t.db, fx, { owner: "instance-a" });
+    const b = testEngine(t.db, fx, { owner: "instance-b" });
+    const run = await approvedRun(a);
+    const results = await Promise.all([driveRunWith(a, run.id), driveRunWith(b, run.id), driveRunWith(a, run.id)]);
+    expect(results.some((r) => r.status === "succeeded")).toBe(true);
+    const final = await driveRunWith(b, run.id);
+    expect(final.status).toBe("succeeded");
+    await expectExactlyOneOfEverything(run.connection.id);
+  });
+});
