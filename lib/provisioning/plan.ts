@@ -73,17 +73,16 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   add("environment", { verb: "check", what: `Connect ${choice.name ?? envUrl} (${envUrl}) in tenant ${admin.tenantDomain ?? admin.tenantId}, signed in as ${admin.userPrincipalName}` });
 
   const dv = ctx.dataverse(envUrl);
-  const [facts, app, dynamicsSp, rootBu] = await Promise.all([
-    steps.includes("preconditions") ? gatherPreconditionFacts(ctx, envUrl) : Promise.resolve(null),
-    findConnectionApp(ctx),
-    findDataverseServicePrincipal(ctx.graph()),
-    findRootBusinessUnit(dv),
-  ]);
-  if (facts) {
-    const problems = findProblems(facts, ctx.options.mode === "legacy" ? "legacy" : "cloud");
-    plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
+  if (steps.includes("preconditions")) {
+    const problems = findProblems(await gatherPreconditionFacts(ctx, envUrl), ctx.options.mode === "legacy" ? "legacy" : "cloud");
     add("preconditions", { verb: "check", what: problems.length ? `${problems.length} problem(s) to fix before connecting` : "You can register apps, grant consent, and you are a System Administrator of the environment" });
+    if (problems.length) {
+      // The remaining reads need the very permissions that are missing: stop here with what to fix.
+      plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
+      return plan;
+    }
   }
+  const [app, dynamicsSp, rootBu] = await Promise.all([findConnectionApp(ctx), findDataverseServicePrincipal(ctx.graph()), findRootBusinessUnit(dv)]);
 
   const legacy = ctx.options.mode === "legacy";
   if (app) {

@@ -48,6 +48,12 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
     const run = await claimRun(options.db, runId, options.owner, now(), options.leaseMs);
     if (!run) {
       const current = await loadRun(options.db, runId);
+      const waitMs = current?.status === "waiting" && current.notBefore ? current.notBefore.getTime() - now().getTime() : null;
+      if (waitMs !== null && waitMs <= options.maxInlineWaitMs) {
+        // Not due yet (a timer may fire a hair early): wait the rest rather than give the run up.
+        await sleep(Math.max(0, waitMs) + 5);
+        continue;
+      }
       return { status: current && isTerminal(current.status) ? current.status : "notClaimed", run: current };
     }
     const step = nextStep(toSnapshot(run));

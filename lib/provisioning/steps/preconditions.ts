@@ -67,13 +67,20 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
 export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: string): Promise<PreconditionFacts> {
   const dataverse = ctx.dataverse(environmentUrl);
   const environmentRoles = async (): Promise<string[] | null> => {
+    let me;
     try {
-      const me = await whoAmI(dataverse);
+      me = await whoAmI(dataverse);
+    } catch (error) {
+      // 403 0x80072560 "not a member of the organization" means exactly that here.
+      if (isMicrosoftError(error) && error.upstreamCode?.toLowerCase() === "0x80072560") return null;
+      throw error;
+    }
+    try {
       const roles = await listUserRoles(dataverse, { systemUserId: me.userId });
       return roles.map((r) => r.templateId).filter((id): id is string => !!id);
     } catch (error) {
-      // 403 0x80072560 "not a member of the organization" means exactly that here.
-      if (isMicrosoftError(error, "forbidden", "insufficient_privileges", "unauthorized") && error.upstreamCode?.toLowerCase() === "0x80072560") return null;
+      // A user who may not even read security roles is certainly not a System Administrator.
+      if (isMicrosoftError(error, "insufficient_privileges")) return [];
       throw error;
     }
   };

@@ -1,0 +1,161 @@
+/**
+ * One test per failure mode the engine must handle, driven through the sandbox's faults and scenarios: throttling,
+ * 503, directory replication lag, an invalid secret, missing consent, a non-admin, an MFA user in legacy mode, an
+ * admin who is not System Administrator of the environment, and an environment URL outside the allow-list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAccount } from "../accounts/ensure-account";
+import { removeClientSecret } from "../microsoft/graph";
+import { getAdminToken } from "../microsoft/identity";
+import {
+  callLog,
+  consentedScenario,
+  CONTOSO_ADMIN,
+  CONTOSO_MFA_ADMIN,
+  CONTOSO_USER,
+  SANDBOX_PASSWORD,
+  signInAs,
+  useMicrosoftSandbox,
+} from "../microsoft/sandbox-test-support";
+import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { approveRun } from "./approve-run";
+import { driveRunWith, type Engine } from "./engine";
+import type { EngineConfig } from "./config";
+import { startRun, type StartRunInput } from "./start-run";
+import { testEngine } from "./testing/engine-fixture";
+import { connectionObjects } from "./testing/sandbox-objects";
+
+const providers = await providersUnderTest();
+const fx = useMicrosoftSandbox();
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+
+describe.each(providers)("provisioning failure modes on %s", (provider) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(provider);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  async function start(engine: Engine, input: Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string } = {}) {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    return startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      session: input.session === undefined ? await signInAs(fx, input.username ?? CONTOSO_ADMIN) : input.session,
+      actor,
+      ...input,
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...input.options },
+    });
+  }
+
+  async function runApproved(engine: Engine, input: Parameters<typeof start>[1] = {}) {
+    const started = await start(engine, input);
+    if (!started.ok) throw new Error(`${started.error.code}: ${started.error.userMessage}`);
+    const approved = await approveRun(engine, { runId: started.value.id, actor });
+    if (!approved.ok) throw new Error(approved.error.userMessage);
+    return { started: started.value, result: await driveRunWith(engine, started.value.id) };
+  }
+
+  const engineWith = (config: Partial<EngineConfig> = {}, recorder = callLog()) => ({ engine: testEngine(t.db, fx, { config, call: { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 }, recorder } }), recorder });
+
+  it("honours 429 Retry-After on a write and finishes with exactly one app", async () => {
+    await fx.control.addFault({ service: "graph", method: "POST", path: "^/graph/v1\\.0/applications$", kind: "throttle", retryAfterSeconds: 1, remaining: 2 });
+    const { engine, recorder } = engineWith();
+    const { started, result } = await runApproved(engine);
+    expect(result.status).toBe("succeeded");
+    const creates = recorder.calls.filter((c) => c.method === "POST" && c.path === "/graph/v1.0/applications");
+    expect(creates.map((c) => c.status)).toEqual([429, 429, 201]);
+    expect(connectionObjects(await fx.control.getState(), started.connection.id).apps).toHaveLength(1);
+  });
+
+  it("retries reads through 503s (Graph and Dataverse) and succeeds", async () => {
+    await fx.control.addFault({ service: "graph", method: "GET", path: "/graph/v1.0/servicePrincipals", kind: "unavailable", remaining: 2 });
+    await fx.control.addFault({ service: "dataverse", method: "GET", path: "^/dynamics/contoso-sales/api/data/v9\\.2/businessunits", kind: "unavailable", remaining: 1 });
+    const { engine, recorder } = engineWith();
+    const { result } = await runApproved(engine);
+    expect(result.status).toBe("succeeded");
+    expect(recorder.calls.filter((c) => c.status === 503).length).toBe(3);
+  });
+
+  it("waits out directory replication lag after creating the app, without duplicating anything", async () => {
+    await fx.control.setSettings({ replicationLagMs: 1_500 });
+    const { engine } = engineWith({ pollIntervalMs: 200 });
+    const { started, result } = await runApproved(engine);
+    expect(result.status).toBe("succeeded");
+    const objects = connectionObjects(await fx.control.getState(), started.connection.id);
+    expect([objects.apps.length, objects.sps.length, objects.grants.length, objects.users.length]).toEqual([1, 1, 1, 1]);
+    const waited = result.run!.steps.filter((s) => s.attempts > 1).map((s) => s.name);
+    expect(waited.length).toBeGreaterThan(0);
+  });
+
+  it("fails verify with client_secret_invalid when Microsoft no longer accepts the secret, after the replication window", async () => {
+    const { engine } = engineWith({ replicationWindowMs: 300, pollIntervalMs: 100, budget: { stepBudgetMs: 4_000, maxAttempts: 40 } });
+    const session = await signInAs(fx);
+    engine.onEvent = async (event) => {
+      if (event.type !== "stepFinished" || event.step !== "clientSecret") return;
+      // Someone deletes the new secret in the Azure portal before Act-On could use it.
+      const row = await t.db.secret.findFirstOrThrow({ where: { kind: "clientSecret", status: "pending" }, orderBy: { createdAt: "desc" }, include: { connection: true } });
+      await removeClientSecret({ baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) }, { objectId: row.connection.applicationObjectId!, keyId: row.microsoftKeyId! });
+    };
+    const { started, result } = await runApproved(engine);
+    expect(result.status).toBe("failed");
+    const verify = result.run!.steps.find((s) => s.name === "verify")!;
+    expect(verify).toMatchObject({ status: "failed", errorCode: "client_secret_invalid" });
+    expect(verify.attempts).toBeGreaterThan(1);
+    expect(verify.errorDetail).toContain("AADSTS7000215");
+    expect(verify.requestIds.length).toBeGreaterThan(0);
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: started.connection.id } });
+    expect(connection).toMatchObject({ status: "failed", lastErrorCode: "client_secret_invalid" });
+  });
+
+  it("stops with consent_required when the tenant never consented to Act-On for Dynamics", async () => {
+    const state = consentedScenario();
+    state.oauth2PermissionGrants = state.oauth2PermissionGrants.filter((g) => g.scope !== "user_impersonation");
+    await fx.control.reset({ state });
+    const { engine } = engineWith();
+    const started = await start(engine);
+    expect(started.ok).toBe(false);
+    if (!started.ok) expect(started.error.code).toBe("consent_required");
+    expect((await fx.control.getState()).applications.filter((a) => a.displayName === "Act-On Integration")).toHaveLength(0);
+  });
+
+  it("blocks a user without admin roles before anything is written, and refuses approval", async () => {
+    const { engine } = engineWith();
+    const started = await start(engine, { username: CONTOSO_USER });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    expect(started.value.plan!.blockers.map((b) => b.code)).toEqual(["insufficient_privileges", "insufficient_privileges"]);
+    expect(started.value.plan!.blockers[0].message).toMatch(/Application Administrator/);
+    const approved = await approveRun(engine, { runId: started.value.id, actor });
+    expect(approved.ok === false && approved.error.code).toBe("insufficient_privileges");
+    expect((await fx.control.getState()).applications.filter((a) => a.displayName === "Act-On Integration")).toHaveLength(0);
+  });
+
+  it("blocks legacy mode when the integration user must do MFA", async () => {
+    const { engine } = engineWith();
+    const started = await start(engine, { options: { mode: "legacy", integrationUsername: CONTOSO_MFA_ADMIN }, password: SANDBOX_PASSWORD });
+    expect(started.ok && started.value.plan!.blockers.map((b) => b.code)).toEqual(["mfa_required"]);
+    if (started.ok) expect(started.value.plan!.blockers[0].message).toMatch(/multi-factor/);
+  });
+
+  it("blocks an admin who is not a System Administrator of the environment", async () => {
+    const state = consentedScenario();
+    state.users.find((u) => u.userPrincipalName === CONTOSO_USER)!.directoryRoleTemplateIds.push("62e90394-69f5-4237-9190-012177145e10");
+    await fx.control.reset({ state });
+    const { engine } = engineWith();
+    const started = await start(engine, { username: CONTOSO_USER });
+    expect(started.ok && started.value.plan!.blockers).toHaveLength(1);
+    if (started.ok) expect(started.value.plan!.blockers[0].message).toMatch(/not a System Administrator/);
+  });
+
+  it("refuses an environment URL outside the allow-list and sends it no token", async () => {
+    const { engine, recorder } = engineWith();
+    for (const url of ["https://contoso.crm.dynamics.com.evil.example", `https://evil.example${new URL(fx.origin).port ? ":" + new URL(fx.origin).port : ""}/dynamics/contoso-sales`, "http://localhost/dynamics/contoso-sales"]) {
+      const started = await start(engine, { options: { environment: url } });
+      expect(started.ok && started.value.plan!.blockers.map((b) => b.code), url).toEqual(["environment_not_allowed"]);
+    }
+    expect(recorder.calls.every((c) => c.service !== "dataverse")).toBe(true);
+  });
+});
