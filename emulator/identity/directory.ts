@@ -105,9 +105,23 @@ export function evaluateConsent(tenant: Tenant, user: User, app: Application, pa
     if (!resourceSp) throw AADSTS.resourceNotFound(request.resource.identifier || request.resource.audience, tenant.domains[0]);
     needed.push({ resource: request.resource, resourceSp, scopes });
     const granted = clientSp ? new Set(grantedScopes(tenant.id, clientSp.id, resourceSp.id, user.id).map((s) => s.toLowerCase())) : new Set<string>();
-    const gap = scopes.filter((s) => !granted.has(s.value.toLowerCase()));
+    // `/.default` asks for "whatever was consented": once anything is granted on the resource there is no prompt;
+    // a permission added to the registration later needs a fresh consent (prompt=consent or admin consent).
+    const gap = request.permissions.includes(".default") && granted.size > 0 ? [] : scopes.filter((s) => !granted.has(s.value.toLowerCase()));
     // No SP yet means the app was never consented here: even an empty scope list needs the consent page.
     if (gap.length > 0 || !clientSp) missing.push({ resource: request.resource, resourceSp, scopes: gap });
+  }
+  if (missing.length > 0 && parsed.requests.some((r) => r.permissions.includes(".default"))) {
+    // `/.default` consents to every permission the app registration lists, for every API in it, not just the one
+    // in the request (Microsoft identity platform, "The /.default scope").
+    for (const rra of app.requiredResourceAccess) {
+      if (needed.some((n) => n.resource.appId === rra.resourceAppId)) continue;
+      const resource = resourceByAppId(rra.resourceAppId, origin);
+      const resourceSp = findServicePrincipal(tenant.id, rra.resourceAppId);
+      if (!resource || !resourceSp) continue;
+      const scopes = resource.scopes.filter((s) => rra.resourceAccess.some((a) => a.type === "Scope" && a.id === s.id));
+      if (scopes.length) needed.push({ resource, resourceSp, scopes });
+    }
   }
   const requiresAdmin = missing.some((m) => m.scopes.some((s) => s.type === "Admin"));
   return { clientSp, needed, missing, requiresAdmin };

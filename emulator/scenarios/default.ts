@@ -92,7 +92,8 @@ function portalApplication(): Application {
     tenantId: TENANTS.actoncorp,
     displayName: PORTAL_APP.displayName,
     signInAudience: "AzureADMultipleOrgs",
-    isFallbackPublicClient: false,
+    // "Allow public client flows": the command line signs admins in with the device-code flow (README, real cloud setup).
+    isFallbackPublicClient: true,
     tags: ["acton-onboarding-portal"],
     notes: "Sandbox registration of the onboarding portal",
     identifierUris: [`api://${PORTAL_APP.appId}`],

@@ -149,9 +149,7 @@ describe("interactive sign-in through the sandbox's pages", () => {
     expect(log.calls.filter((c) => c.method === "POST")).toHaveLength(1);
   });
 
-  // Skipped until the sandbox accepts `grant_type=device_code`, the value MSAL (msal-common GrantType.DEVICE_CODE_GRANT)
-  // sends and Entra accepts; the sandbox only knows the RFC 8628 URN and answers AADSTS70003.
-  it.skip("device code: the CLI shows the code, the admin signs in elsewhere, the CLI gets a public-client session", async () => {
+  it("device code: the CLI shows the code, the admin signs in elsewhere, the CLI gets a public-client session", async () => {
     const browser = new FetchBrowser(fx.origin);
     let drive: Promise<unknown> | undefined;
     const shown: string[] = [];

@@ -418,7 +418,9 @@ export async function signInWithDeviceCode(
   try {
     const result = await callScope.run(scope, () =>
       (app as PublicClientApplication).acquireTokenByDeviceCode({
-        scopes: adminSignInScopes(config).scopes,
+        // One token request may address one resource only, so the device-code flow asks for Graph's `/.default`: the
+        // consent it triggers covers every permission the portal app registers (Dynamics included).
+        scopes: [delegatedScope(config, "graph")],
         ...(options.tenant ? { authority: `${trimSlash(config.authorityHost)}/${options.tenant}` } : {}),
         deviceCodeCallback: (r) => options.onCode(r.message, r.userCode, r.verificationUri),
       }),

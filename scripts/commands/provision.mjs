@@ -1,0 +1,32 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { loadLocalSecrets } from "../lib/local-secrets.mjs";
+import { BIN, ROOT } from "../lib/paths.mjs";
+import { isPortFree } from "../lib/processes.mjs";
+import { portalEnvForSandbox, startSandbox, waitForUrl } from "../lib/sandbox.mjs";
+import { migrate } from "../migrate.mjs";
+
+/**
+ * `npm run provision -- …`: the engine's command line (scripts/provision.ts). With MICROSOFT_AUTHORITY_HOST set it
+ * talks to those Microsoft endpoints; without it, it rehearses against the local sandbox (started if not running).
+ */
+export async function run(args) {
+  const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" };
+  if (!process.env.PORTAL_ENCRYPTION_KEYS) Object.assign(env, loadLocalSecrets());
+  migrate(env);
+  let sandbox = null;
+  if (!process.env.MICROSOFT_AUTHORITY_HOST) {
+    const port = Number(process.env.EMULATOR_PORT || 4443);
+    const origin = `https://localhost:${port}`;
+    if (await isPortFree(port)) {
+      sandbox = startSandbox({ port, stdio: ["ignore", "ignore", "inherit"] });
+      await waitForUrl(`${origin}/__emulator/endpoints`);
+    }
+    Object.assign(env, await portalEnvForSandbox(origin));
+    console.log(`Rehearsing against the Microsoft sandbox at ${origin} (set MICROSOFT_AUTHORITY_HOST & co. for the real cloud).`);
+  }
+  const child = spawn(BIN("tsx"), ["--conditions=react-server", join(ROOT, "scripts", "provision.ts"), ...args], { cwd: ROOT, stdio: "inherit", env });
+  const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+  sandbox?.kill();
+  return code;
+}

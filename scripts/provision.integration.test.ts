@@ -1,0 +1,97 @@
+/**
+ * `npm run provision` as Act-On's services team uses it: a real child process, the device-code sign-in completed in
+ * a (fetch-driven) browser by a first-time admin who consents for the organization, the plan, live progress, and the
+ * connection's final state. It must never print a secret.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDefaultScenario } from "@/emulator/scenarios/default";
+import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
+import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/lib/microsoft/sandbox-test-support";
+import { readSecret } from "@/lib/secrets/store-secret";
+import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databases";
+
+const fx = useMicrosoftSandbox(() => buildDefaultScenario());
+const root = join(import.meta.dirname, "..");
+
+describe("npm run provision", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("sqlite");
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  function provision(args: string[], keys: string) {
+    const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(root, "scripts", "provision.ts"), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        PORTAL_ENCRYPTION_KEYS: keys,
+        MICROSOFT_AUTHORITY_HOST: fx.origin,
+        MICROSOFT_GRAPH_URL: fx.graphUrl,
+        MICROSOFT_DISCOVERY_URL: fx.discoveryUrl,
+        DYNAMICS_ALLOWED_HOSTS: new URL(fx.origin).host,
+        PORTAL_CLIENT_ID: fx.config.portalClientId,
+        PROVISIONING_POLL_INTERVAL_MS: "100",
+        LOG_LEVEL: "error",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const signedIn = new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", async (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /open the page (\S+) and enter the code (\S+) to authenticate/.exec(chunk.toString());
+        if (!m) return;
+        try {
+          const browser = new FetchBrowser(fx.origin);
+          const afterCode = await browser.submit(await browser.go(m[1]), { otc: m[2] });
+          await completeSignIn(browser, afterCode, { username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, consent: "accept-for-organization" });
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+    return { signedIn, exited, output: () => output };
+  }
+
+  it(
+    "signs in with a device code, shows the plan, applies it with --yes, and ends Active without printing the secret",
+    async () => {
+      const key = randomBytes(32);
+      const run = provision(["--account", "acme-42", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
+      await run.signedIn;
+      expect(await run.exited, run.output()).toBe(0);
+      const out = run.output();
+      expect(out).toMatch(/To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code/);
+      expect(out).toContain(`Signed in as ${CONTOSO_ADMIN}`);
+      expect(out).toContain("Plan (connect");
+      expect(out).toContain("+ App registration “Act-On Integration”");
+      expect(out).toContain("prvWriteLead");
+      expect(out).toContain("✓ Verify the connection");
+      expect(out).toMatch(/Connection\s+\S+ — active/);
+
+      const connection = await t.db.connection.findFirstOrThrow({ where: { account: { actonAccountId: "acme-42" } } });
+      expect(connection.status).toBe("active");
+      const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
+      const plaintext = await readSecret(t.db, { secretId: secret.id, keys: [{ id: "cli", key }] });
+      expect(plaintext?.ok).toBe(true);
+      if (plaintext?.ok) expect(out).not.toContain(plaintext.value);
+    },
+    90_000,
+  );
+
+  it("refuses bad arguments with a clear message and exit code 2", async () => {
+    const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/--mode: Invalid option/i);
+  });
+});
