@@ -20,7 +20,13 @@ export function createDb(url: string): Db {
   if (isPostgresUrl(url)) {
     return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
-  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  // Write-ahead logging: readers never block the writer (the CLI, the portal and a crashed-then-resumed runner may
+  // share the file) and a commit appends to the log instead of syncing the whole database; NORMAL sync is safe in WAL.
+  // Issued first on the client's single connection, so every later query runs with them.
+  client.$queryRawUnsafe("PRAGMA journal_mode = WAL").catch(() => {});
+  client.$queryRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => {});
+  return client;
 }
 
 const globalForDb = globalThis as unknown as { portalDb?: Db };

@@ -3,10 +3,13 @@
  * returns a fresh state object, so a reset never shares mutable data with an earlier run.
  */
 import type { SandboxState } from "../core/state";
+import { buildConsentedScenario } from "./consented";
 import { buildDefaultScenario } from "./default";
 
 export const SCENARIOS: Record<string, () => SandboxState> = {
   default: buildDefaultScenario,
+  /** Contoso already consented to the portal (no consent page at the first sign-in). */
+  consented: buildConsentedScenario,
   /** The default world with Contoso's security defaults on: ROPC fails with AADSTS50076 for everyone there. */
   "security-defaults": () => {
     const state = buildDefaultScenario();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createSandboxClient, type SandboxClient } from "@/emulator/client";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import type { SandboxState } from "@/emulator/core/state";
-import { buildDefaultScenario, PORTAL_GRAPH_SCOPES } from "@/emulator/scenarios/default";
+import { buildConsentedScenario } from "@/emulator/scenarios/consented";
 import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "./http";
 import { signInWithPassword, type AdminSession, type IdentityConfig } from "./identity";
@@ -18,48 +18,10 @@ export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 export const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
 export const CONTOSO_MFA_ADMIN = "mfa.admin@contoso.onmicrosoft.com";
 export const CONTOSO_USER = "user@contoso.onmicrosoft.com";
-export const CONTOSO_PORTAL_SP = "40000000-0000-4000-8000-0000000000c1";
+export { CONTOSO_PORTAL_SP } from "@/emulator/scenarios/consented";
 
-/** The default scenario after Contoso's admin consented to the portal, with public client flows on the portal app. */
-export function consentedScenario(): SandboxState {
-  const state = buildDefaultScenario();
-  state.scenario = "lib-microsoft-consented";
-  const portal = state.applications.find((a) => a.appId === PORTAL_APP.appId)!;
-  portal.isFallbackPublicClient = true;
-  state.servicePrincipals.push({
-    id: CONTOSO_PORTAL_SP,
-    appId: PORTAL_APP.appId,
-    tenantId: TENANTS.contoso,
-    displayName: PORTAL_APP.displayName,
-    appOwnerOrganizationId: TENANTS.actoncorp,
-    servicePrincipalNames: [PORTAL_APP.appId],
-    accountEnabled: true,
-    appRoleAssignmentRequired: false,
-    tags: [],
-    createdDateTime: "2024-01-15T09:00:00Z",
-  });
-  state.oauth2PermissionGrants.push(
-    {
-      id: "50000000-0000-4000-8000-0000000000c1",
-      tenantId: TENANTS.contoso,
-      clientId: CONTOSO_PORTAL_SP,
-      consentType: "AllPrincipals",
-      principalId: null,
-      resourceId: SERVICE_PRINCIPALS.contosoGraph,
-      scope: PORTAL_GRAPH_SCOPES.map(([, value]) => value).join(" "),
-    },
-    {
-      id: "50000000-0000-4000-8000-0000000000c2",
-      tenantId: TENANTS.contoso,
-      clientId: CONTOSO_PORTAL_SP,
-      consentType: "AllPrincipals",
-      principalId: null,
-      resourceId: SERVICE_PRINCIPALS.contosoDataverse,
-      scope: "user_impersonation",
-    },
-  );
-  return state;
-}
+/** The default scenario after Contoso's admin consented to the portal (see emulator/scenarios/consented.ts). */
+export const consentedScenario = buildConsentedScenario;
 
 export type MicrosoftSandbox = {
   origin: string;

@@ -70,6 +70,18 @@ export function buildStepContext(engine: Engine, input: { run: RunRecord; step: 
     return input.session;
   };
   const options: RunOptions = runOptionsSchema.parse(input.run.options);
+  // One token per resource per step: a step lasts seconds, a token an hour, and each token request is a round trip.
+  const tokens = new Map<string, Promise<string>>();
+  const adminToken = (resource: "graph" | "discovery" | { environmentUrl: string }) => {
+    const key = typeof resource === "string" ? resource : resource.environmentUrl;
+    let token = tokens.get(key);
+    if (!token) {
+      token = getAdminToken(requireSession(), resource, tokenOptions);
+      token.catch(() => tokens.delete(key));
+      tokens.set(key, token);
+    }
+    return token;
+  };
   return {
     db: engine.db,
     config: engine.config,
@@ -80,9 +92,9 @@ export function buildStepContext(engine: Engine, input: { run: RunRecord; step: 
     session: input.session,
     call,
     now,
-    graph: () => ({ ...call, baseUrl: engine.config.identity.graphUrl, getToken: () => getAdminToken(requireSession(), "graph", tokenOptions) }),
-    discovery: () => ({ ...call, baseUrl: engine.config.identity.discoveryUrl, getToken: () => getAdminToken(requireSession(), "discovery", tokenOptions) }),
-    dataverse: (environmentUrl) => ({ ...call, environmentUrl, getToken: () => getAdminToken(requireSession(), { environmentUrl }, tokenOptions) }),
+    graph: () => ({ ...call, baseUrl: engine.config.identity.graphUrl, getToken: () => adminToken("graph") }),
+    discovery: () => ({ ...call, baseUrl: engine.config.identity.discoveryUrl, getToken: () => adminToken("discovery") }),
+    dataverse: (environmentUrl) => ({ ...call, environmentUrl, getToken: () => adminToken({ environmentUrl }) }),
     outputOf: (step) => input.run.steps.find((s) => s.name === step)?.output ?? null,
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });

@@ -73,13 +73,15 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       continue;
     }
     const record = run.steps.find((s) => s.name === step.name)!;
-    if (!(await beginStep(options.db, run, record, options.owner, now()))) continue;
-    const started = (await loadRun(options.db, runId))!;
-    const attempt = record.attempts + 1;
+    const began = await beginStep(options.db, run, record, options.owner, now());
+    if (!began) continue;
+    // Mirror beginStep's write in memory instead of reading the run back (one round trip less per step).
+    Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: began.startedAt, notBefore: null });
+    const attempt = record.attempts;
     await options.onEvent?.({ type: "stepStarted", runId, step: step.name, attempt });
 
-    const result = await executeWithLease(options, started, step.name, attempt);
-    const fresh = (await loadRun(options.db, runId))!;
+    const result = await executeWithLease(options, run, step.name, attempt);
+    const fresh = run;
     const transition = advance(toSnapshot(fresh), step.name, result, now(), options.budget);
     if (transition.ignored) return { status: fresh.status, run: fresh };
     const committed = await commitStepOutcome(options.db, {

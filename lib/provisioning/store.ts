@@ -145,22 +145,21 @@ export async function renewLease(db: Db, runId: string, owner: string, now: Date
 }
 
 /** Marks a step running and counts the attempt; a step coming back from waiting keeps its streak's start time. */
-export async function beginStep(db: Db, run: RunRecord, step: StepRecord, owner: string, now: Date): Promise<boolean> {
-  const { count } = await db.provisioningRun.updateMany({
-    where: { id: run.id, version: run.version, leaseOwner: owner, status: "running" },
-    data: { currentStep: step.name },
+export async function beginStep(db: Db, run: RunRecord, step: StepRecord, owner: string, now: Date): Promise<{ startedAt: Date } | null> {
+  const startedAt = step.status === "waiting" && step.startedAt ? step.startedAt : now;
+  const began = await db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, leaseOwner: owner, status: "running" },
+      data: { currentStep: step.name },
+    });
+    if (count !== 1) return false;
+    await tx.provisioningStep.update({
+      where: { runId_name: { runId: run.id, name: step.name } },
+      data: { status: "running", attempts: { increment: 1 }, startedAt, notBefore: null },
+    });
+    return true;
   });
-  if (count !== 1) return false;
-  await db.provisioningStep.update({
-    where: { runId_name: { runId: run.id, name: step.name } },
-    data: {
-      status: "running",
-      attempts: { increment: 1 },
-      startedAt: step.status === "waiting" && step.startedAt ? step.startedAt : now,
-      notBefore: null,
-    },
-  });
-  return true;
+  return began ? { startedAt } : null;
 }
 
 export type ConnectionPatch = Prisma.ConnectionUpdateInput;

@@ -2,7 +2,7 @@
 // Debian's Chromium. Each check is cheap when nothing is missing, so every command can call them.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, step } from "./paths.mjs";
 
@@ -15,7 +15,10 @@ function lockHash() {
 /** Runs `npm ci` when node_modules is absent or was installed from another lockfile. */
 export function ensureDependencies() {
   const hash = lockHash();
-  const installed = existsSync(join(ROOT, "node_modules", ".bin", "next")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash;
+  // npm rewrites node_modules/.package-lock.json on every install: newer than the lockfile means "installed from it".
+  const hidden = join(ROOT, "node_modules", ".package-lock.json");
+  const installedByNpm = existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, "package-lock.json")).mtimeMs;
+  const installed = existsSync(join(ROOT, "node_modules", ".bin", "next")) && ((existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash) || installedByNpm);
   if (!installed) {
     step("Installing dependencies (npm ci; compiling better-sqlite3 takes about a minute)");
     execFileSync("npm", ["ci", "--no-audit", "--no-fund"], {
