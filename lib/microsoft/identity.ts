@@ -503,6 +503,19 @@ export function hasAdminSessionChanged(session: AdminSession): boolean {
 
 /** Gets the admin's delegated token for a resource from the cache, refreshing (also across resources) as needed. @throws MicrosoftError */
 export async function getAdminToken(session: AdminSession, resource: TokenResource, options: TokenCallOptions & { forceRefresh?: boolean } = {}): Promise<string> {
+  return (await getAdminAccessToken(session, resource, options)).token;
+}
+
+/**
+ * Same as getAdminToken, with the token's expiry, so a caller can reuse it: MSAL's cache does not match a cached
+ * token to a `/.default` request (Entra answers with the granted scopes by name), so every silent call for Graph
+ * would otherwise be a refresh round trip. @throws MicrosoftError
+ */
+export async function getAdminAccessToken(
+  session: AdminSession,
+  resource: TokenResource,
+  options: TokenCallOptions & { forceRefresh?: boolean } = {},
+): Promise<{ token: string; expiresOn: Date | null }> {
   const { app, config } = internalsOf(session);
   const operation = `POST /token (refresh for ${resource === "graph" || resource === "discovery" ? resource : "dataverse"})`;
   if (!session.homeAccountId || !session.tenantId) {
@@ -521,7 +534,7 @@ export async function getAdminToken(session: AdminSession, resource: TokenResour
       forceRefresh: options.forceRefresh ?? false,
     }),
   );
-  return result.accessToken;
+  return { token: result.accessToken, expiresOn: result.expiresOn };
 }
 
 // ---------------------------------------------------------------- the Act-On app's own tokens

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import type { CallSettings } from "../microsoft/http";
-import { getAdminToken, type AdminSession } from "../microsoft/identity";
+import { getAdminAccessToken, type AdminSession, type TokenResource } from "../microsoft/identity";
 import { log } from "../log";
 import { forgetAdminSession, loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
 import type { EngineConfig } from "./config";
@@ -61,7 +61,39 @@ export async function loadConnectionFacts(db: Db, connectionId: string): Promise
 }
 
 /** Builds what a step needs: Microsoft clients acting as the signed-in admin, from the run's stored session. */
-export function buildStepContext(engine: Engine, input: { run: RunRecord; step: StepName; connection: ConnectionFacts; session: AdminSession | null }): StepContext {
+/**
+ * The admin's access tokens, reused until five minutes before they expire: each token request is a round trip, and
+ * one drive of a run asks for the same three resources in every step.
+ */
+export class AdminTokenCache {
+  private readonly entries = new Map<string, { session: AdminSession; token: Promise<string>; expiresAt?: number | null }>();
+
+  get(session: AdminSession, resource: TokenResource, fetch: () => Promise<{ token: string; expiresOn: Date | null }>, now: Date): Promise<string> {
+    const key = typeof resource === "string" ? resource : resource.environmentUrl;
+    const entry = this.entries.get(key);
+    // A request still in flight is shared (steps ask for several resources concurrently); a settled one until expiry.
+    const reusable = entry && entry.session === session && (entry.expiresAt === undefined || (entry.expiresAt !== null && entry.expiresAt - 5 * 60_000 > now.getTime()));
+    if (reusable) return entry.token;
+    const created: { session: AdminSession; token: Promise<string>; expiresAt?: number | null } = { session, token: Promise.resolve("") };
+    created.token = fetch().then(
+      (t) => {
+        created.expiresAt = t.expiresOn ? t.expiresOn.getTime() : null;
+        return t.token;
+      },
+      (error: unknown) => {
+        if (this.entries.get(key) === created) this.entries.delete(key);
+        throw error;
+      },
+    );
+    this.entries.set(key, created);
+    return created.token;
+  }
+}
+
+export function buildStepContext(
+  engine: Engine,
+  input: { run: RunRecord; step: StepName; connection: ConnectionFacts; session: AdminSession | null; tokens?: AdminTokenCache },
+): StepContext {
   const now = engine.now ?? (() => new Date());
   const call: CallSettings = { timeoutMs: engine.config.callTimeoutMs, ...engine.call };
   const tokenOptions = { config: engine.config.identity, recorder: call.recorder, timeoutMs: call.timeoutMs, sleep: call.sleep };
@@ -70,18 +102,8 @@ export function buildStepContext(engine: Engine, input: { run: RunRecord; step: 
     return input.session;
   };
   const options: RunOptions = runOptionsSchema.parse(input.run.options);
-  // One token per resource per step: a step lasts seconds, a token an hour, and each token request is a round trip.
-  const tokens = new Map<string, Promise<string>>();
-  const adminToken = (resource: "graph" | "discovery" | { environmentUrl: string }) => {
-    const key = typeof resource === "string" ? resource : resource.environmentUrl;
-    let token = tokens.get(key);
-    if (!token) {
-      token = getAdminToken(requireSession(), resource, tokenOptions);
-      token.catch(() => tokens.delete(key));
-      tokens.set(key, token);
-    }
-    return token;
-  };
+  const tokens = input.tokens ?? new AdminTokenCache();
+  const adminToken = (resource: TokenResource) => tokens.get(requireSession(), resource, () => getAdminAccessToken(requireSession(), resource, tokenOptions), now());
   return {
     db: engine.db,
     config: engine.config,
@@ -106,10 +128,18 @@ export function buildStepContext(engine: Engine, input: { run: RunRecord; step: 
 
 /** Executes one step of a run with fresh connection facts and the admin's session, saving refreshed tokens after. */
 export function stepExecutor(engine: Engine): StepExecutor {
+  // The session restored for the first step serves the following ones of this drive: its MSAL cache keeps the
+  // access tokens and authority metadata, which saves a token request and a metadata fetch per step. Every change is
+  // still written back after each step, so another instance resumes with it.
+  const sessions = new Map<string, AdminSession | null>();
+  const tokens = new AdminTokenCache();
   return async ({ run, step }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId);
-    const session = await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity });
-    const ctx = buildStepContext(engine, { run, step, connection, session });
+    if (!sessions.has(run.connectionId)) {
+      sessions.set(run.connectionId, await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
+    }
+    const session = sessions.get(run.connectionId) ?? null;
+    const ctx = buildStepContext(engine, { run, step, connection, session, tokens });
     try {
       return await EXECUTORS[step](ctx);
     } finally {

@@ -1,6 +1,6 @@
 import "server-only";
 import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
-import { findApplicationUser, findRootBusinessUnit, listRolePrivileges, findPrivilegesByName } from "../microsoft/dataverse";
+import { findApplicationUser, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
 import { listEnvironments } from "../microsoft/discovery";
 import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, getSignedInAdmin } from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
@@ -54,7 +54,13 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     return plan;
   }
 
-  const [admin, environments] = await Promise.all([getSignedInAdmin(ctx.graph()), listEnvironments(ctx.discovery())]);
+  // Round 1, all independent: who and where the admin is, their environments, and what this connection already has.
+  const [admin, environments, app, dynamicsSp] = await Promise.all([
+    getSignedInAdmin(ctx.graph()),
+    listEnvironments(ctx.discovery()),
+    findConnectionApp(ctx),
+    findDataverseServicePrincipal(ctx.graph()),
+  ]);
   const choice = chooseEnvironment(ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined, environments, ctx.config.allowedDynamicsHosts);
   if (choice.kind !== "resolved") {
     plan.blockers.push({
@@ -72,19 +78,37 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   plan.environment = { url: envUrl, name: choice.name };
   add("environment", { verb: "check", what: `Connect ${choice.name ?? envUrl} (${envUrl}) in tenant ${admin.tenantDomain ?? admin.tenantId}, signed in as ${admin.userPrincipalName}` });
 
+  // Round 2, all independent again, now that the environment is known.
   const dv = ctx.dataverse(envUrl);
+  const legacy = ctx.options.mode === "legacy";
+  const settled = await Promise.allSettled([
+    steps.includes("preconditions") ? gatherPreconditionFacts(ctx, envUrl) : Promise.resolve(null),
+    app ? findServicePrincipal(ctx.graph(), { appId: app.appId }) : Promise.resolve(null),
+    app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
+    findRootBusinessUnit(dv).then(async (rootBu) => {
+      const role = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
+      const held = role && ctx.options.role === "leastPrivilege" ? new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name)) : null;
+      return { rootBu, role, held };
+    }),
+  ]);
+  const facts = settled[0].status === "fulfilled" ? settled[0].value : null;
   if (steps.includes("preconditions")) {
-    const problems = findProblems(await gatherPreconditionFacts(ctx, envUrl), ctx.options.mode === "legacy" ? "legacy" : "cloud");
+    if (!facts) throw (settled[0] as PromiseRejectedResult).reason;
+    const problems = findProblems(facts, legacy ? "legacy" : "cloud");
     add("preconditions", { verb: "check", what: problems.length ? `${problems.length} problem(s) to fix before connecting` : "You can register apps, grant consent, and you are a System Administrator of the environment" });
     if (problems.length) {
-      // The remaining reads need the very permissions that are missing: stop here with what to fix.
+      // The other reads may have failed for the very permissions that are missing: report what to fix instead.
       plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
       return plan;
     }
   }
-  const [app, dynamicsSp, rootBu] = await Promise.all([findConnectionApp(ctx), findDataverseServicePrincipal(ctx.graph()), findRootBusinessUnit(dv)]);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (rejected) throw rejected.reason;
+  const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
+  const sp = value(settled[1]);
+  const appUser = value(settled[2]);
+  const { rootBu, role, held } = value(settled[3]);
 
-  const legacy = ctx.options.mode === "legacy";
   if (app) {
     add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
     if (!flowsMatch(app, legacy)) add("appRegistration", { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" });
@@ -95,7 +119,6 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and implicit ID/access tokens on (legacy mode)" : ""}`,
     });
   }
-  const sp = app ? await findServicePrincipal(ctx.graph(), { appId: app.appId }) : null;
   add("appRegistration", sp ? { verb: "reuse", what: "The app's service principal (enterprise application)" } : { verb: "create", what: "The app's service principal (enterprise application)" });
 
   const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
@@ -112,24 +135,18 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     if (current.length) add("clientSecret", { verb: "remove", what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified` });
   }
 
-  const [appUser, role] = await Promise.all([
-    app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
-    findTargetRole(dv, ctx.options.role, rootBu.businessUnitId),
-  ]);
   add("applicationUser", appUser ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` } : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` });
   if (ctx.options.role === "systemAdministrator") {
     add("applicationUser", { verb: "reuse", what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)" });
-  } else if (role) {
-    const held = new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name));
+  } else if (role && held) {
     const missing = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !held.has(p.name));
     add("applicationUser", missing.length
       ? { verb: "update", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${missing.length} privilege(s)`, privileges: missing.map(({ name, feature }) => ({ name, feature })) }
       : { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` });
   } else {
-    const known = await findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) });
     add("applicationUser", {
       verb: "create",
-      what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended) with ${known.length} privileges, organization-wide`,
+      what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended) with ${LEAST_PRIVILEGE_ROLE_PRIVILEGES.length} privileges, organization-wide`,
       privileges: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map(({ name, feature }) => ({ name, feature })),
     });
   }

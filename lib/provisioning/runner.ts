@@ -44,8 +44,11 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function driveRun(runId: string, options: RunnerOptions): Promise<DriveResult> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? defaultSleep;
+  // The run this runner holds between steps; null means "claim it (again) first".
+  let held: RunRecord | null = null;
   for (;;) {
-    const run = await claimRun(options.db, runId, options.owner, now(), options.leaseMs);
+    const run: RunRecord | null = held ?? (await claimRun(options.db, runId, options.owner, now(), options.leaseMs));
+    held = null;
     if (!run) {
       const current = await loadRun(options.db, runId);
       const waitMs = current?.status === "waiting" && current.notBefore ? current.notBefore.getTime() - now().getTime() : null;
@@ -73,7 +76,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       continue;
     }
     const record = run.steps.find((s) => s.name === step.name)!;
-    const began = await beginStep(options.db, run, record, options.owner, now());
+    const began = await beginStep(options.db, run, record, options.owner, now(), options.leaseMs);
     if (!began) continue;
     // Mirror beginStep's write in memory instead of reading the run back (one round trip less per step).
     Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: began.startedAt, notBefore: null });
@@ -81,17 +84,17 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
     await options.onEvent?.({ type: "stepStarted", runId, step: step.name, attempt });
 
     const result = await executeWithLease(options, run, step.name, attempt);
-    const fresh = run;
-    const transition = advance(toSnapshot(fresh), step.name, result, now(), options.budget);
-    if (transition.ignored) return { status: fresh.status, run: fresh };
+    const transition = advance(toSnapshot(run), step.name, result, now(), options.budget);
+    if (transition.ignored) return { status: run.status, run };
+    const output = result.kind === "done" ? result.output : undefined;
     const committed = await commitStepOutcome(options.db, {
-      run: fresh,
+      run,
       owner: options.owner,
       transition,
-      output: result.kind === "done" ? result.output : undefined,
+      output,
       waitingFor: result.kind === "retry" ? result.waitingFor : null,
       requestIds: result.requestIds,
-      connectionPatch: { ...connectionStatusPatch(fresh.kind, transition), ...result.connectionPatch },
+      connectionPatch: { ...connectionStatusPatch(run.kind, transition), ...result.connectionPatch },
       now: now(),
     });
     if (!committed) {
@@ -118,6 +121,11 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       await options.onEvent?.({ type: "runFinished", runId, status: transition.runStatus });
       return { status: transition.runStatus, run: await loadRun(options.db, runId) };
     }
+    // Still running and still ours: mirror the commit in memory and go straight on (no re-claim round trips). The
+    // next commit is guarded by the lease owner, so losing the lease meanwhile still stops this runner.
+    Object.assign(record, { status: transition.step.status, finishedAt: transition.step.finishedAt, output: output ?? record.output });
+    run.version += 1;
+    held = run;
   }
 }
 

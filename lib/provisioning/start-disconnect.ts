@@ -32,5 +32,5 @@ export async function startDisconnect(
     options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
   });
   await recordAuditEvent(engine.db, { actor: input.actor, action: "run.started", accountId: connection.accountId, connectionId: connection.id, runId: run.id, detail: { kind: "disconnect", ...input.scope } });
-  return planRun(engine, run.id);
+  return planRun(engine, run.id, input.session);
 }

@@ -82,14 +82,17 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     runId: run.id,
     detail: { kind: input.kind, mode: options.mode, role: options.role },
   });
-  return planRun(engine, run.id);
+  return planRun(engine, run.id, input.session);
 }
 
-/** Computes and stores the plan of a run in `planning`, then awaits approval. A Microsoft failure fails the run. */
-export async function planRun(engine: Engine, runId: string): Promise<Result<RunView>> {
+/**
+ * Computes and stores the plan of a run in `planning`, then awaits approval. A Microsoft failure fails the run.
+ * The caller's live session is used when given (its token cache is warm); otherwise the stored one.
+ */
+export async function planRun(engine: Engine, runId: string, liveSession?: AdminSession | null): Promise<Result<RunView>> {
   const run = (await loadRun(engine.db, runId))!;
   const connection = await loadConnectionFacts(engine.db, run.connectionId);
-  const session = await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity });
+  const session = liveSession ?? (await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
   const ctx = buildStepContext(engine, { run, step: run.steps[0].name, connection, session });
   try {
     const plan = await computePlan(ctx, run.steps.map((s) => s.name));

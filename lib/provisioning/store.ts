@@ -144,13 +144,13 @@ export async function renewLease(db: Db, runId: string, owner: string, now: Date
   return count === 1;
 }
 
-/** Marks a step running and counts the attempt; a step coming back from waiting keeps its streak's start time. */
-export async function beginStep(db: Db, run: RunRecord, step: StepRecord, owner: string, now: Date): Promise<{ startedAt: Date } | null> {
+/** Marks a step running, counts the attempt and extends the lease; a step back from waiting keeps its streak's start. */
+export async function beginStep(db: Db, run: RunRecord, step: StepRecord, owner: string, now: Date, leaseMs: number): Promise<{ startedAt: Date } | null> {
   const startedAt = step.status === "waiting" && step.startedAt ? step.startedAt : now;
   const began = await db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
       where: { id: run.id, version: run.version, leaseOwner: owner, status: "running" },
-      data: { currentStep: step.name },
+      data: { currentStep: step.name, leaseUntil: new Date(now.getTime() + leaseMs) },
     });
     if (count !== 1) return false;
     await tx.provisioningStep.update({
