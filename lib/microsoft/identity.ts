@@ -183,7 +183,8 @@ function msalConfiguration(config: IdentityConfig, clientId: string, tenant: str
         logLevel: LogLevel.Warning,
         loggerCallback: (level, message, containsPii) => {
           if (containsPii) return;
-          if (level <= LogLevel.Warning) log.warn("msal", { message });
+          // Client-credential answers never carry client_info (Entra sends it for user sign-ins only): not news.
+          if (level <= LogLevel.Warning && !message.includes("No client info in response")) log.warn("msal", { message });
         },
       },
     },
