@@ -9,6 +9,7 @@ import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandb
 import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
+import { resumeDueRuns } from "./resume-due-runs";
 import { startRun } from "./start-run";
 import { runUntilCrash } from "./testing/crash-runner";
 import { testEngine } from "./testing/engine-fixture";
@@ -89,7 +90,9 @@ describe.each(providers)("crash, resume, double run and races on %s", (provider)
         expect({ point, code: crashed.code }, crashed.output).toEqual({ point, code: 137 });
         await sleep(LEASE_MS + 150); // the dead process's lease must expire before anyone may take over
       }
-      const resumed = await driveRunWith(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }), run.id);
+      // Another instance, which knows nothing of this run, finds it among the due runs and finishes it.
+      const picked = await resumeDueRuns(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }));
+      const resumed = picked.find((p) => p.runId === run.id)!.result;
       expect(resumed.status).toBe("succeeded");
       const steps = resumed.run!.steps;
       expect(steps.every((s) => s.status === "succeeded")).toBe(true);

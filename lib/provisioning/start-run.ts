@@ -6,7 +6,7 @@ import type { AdminSession } from "../microsoft/identity";
 import { storeSecret } from "../secrets/store-secret";
 import { loadAdminSession, saveAdminSession } from "./admin-session-store";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
-import { isTerminal, stepsFor, type RunKind } from "./machine";
+import { stepsFor, type RunKind } from "./machine";
 import { computePlan } from "./plan";
 import { runOptionsSchema, type RunOptionsInput } from "./run-options";
 import { getRunView } from "./get-run-view";
@@ -107,10 +107,4 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
     return fail(error.appError);
   }
   return getRunView(engine.db, runId);
-}
-
-/** True when the run can still change (neither succeeded nor cancelled). */
-export async function isRunOpen(engine: Engine, runId: string): Promise<boolean> {
-  const run = await loadRun(engine.db, runId);
-  return !!run && !isTerminal(run.status);
 }
