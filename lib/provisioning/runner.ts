@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import { appError, type AppError } from "../errors";
 import { log } from "../log";
-import { advance, isTerminal, nextStep, type RetryBudget, type StepName, type StepOutcome, type Transition } from "./machine";
+import { advance, nextStep, type RetryBudget, type StepName, type StepOutcome, type Transition } from "./machine";
 import { beginStep, claimRun, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
 
 /**
@@ -57,7 +57,9 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
         await sleep(Math.max(0, waitMs) + 5);
         continue;
       }
-      return { status: current && isTerminal(current.status) ? current.status : "notClaimed", run: current };
+      // Held by a live instance (or just taken by one): not ours. Otherwise report where the run stands.
+      if (!current || current.status === "running" || current.status === "pending") return { status: "notClaimed", run: current };
+      return { status: current.status, run: current };
     }
     const step = nextStep(toSnapshot(run));
     if (!step) {
