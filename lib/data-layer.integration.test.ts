@@ -3,7 +3,7 @@
  * at rest; deep-link nonces single-use; the audit log append-only; the health probe. Runs once per provider.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureAccount } from "./accounts/ensure-account";
 import { listAuditEvents, recordAuditEvent } from "./audit/record-audit-event";
 import { createConnection } from "./connections/create-connection";
@@ -11,19 +11,13 @@ import { consumeDeepLinkNonce, purgeExpiredNonces } from "./deep-link/consume-no
 import { checkHealth } from "./health/check-health";
 import { readSecret, storeSecret } from "./secrets/store-secret";
 import { createDb } from "./db";
-import { createTestDatabase, providersUnderTest, type TestDatabase } from "./testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "./testing/test-databases";
 
 const providers = await providersUnderTest();
 const keys = [{ id: "test-key", key: randomBytes(32) }];
 
 describe.each(providers)("data layer on %s", (provider) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(provider);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  const t = useTestDatabase(provider);
 
   it("creates, reads and updates accounts idempotently", async () => {
     const a = await ensureAccount(t.db, { actonAccountId: "acct-1", name: "Contoso Marketing" });

@@ -3,10 +3,10 @@
  * write that would record it, resumes from the database in another process; a finished run driven again changes
  * nothing; two runners racing on one run do it once. Each ends with exactly one of everything at Microsoft.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
-import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { resumeDueRuns } from "./resume-due-runs";
@@ -40,13 +40,7 @@ const CRASH_POINTS: ({ afterStep: string } | { afterCall: string })[] = [
 ];
 
 describe.each(providers)("crash, resume, double run and races on %s", (provider) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(provider);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  const t = useTestDatabase(provider);
 
   async function approvedRun(engine: Engine) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });

@@ -2,10 +2,10 @@
  * The provisioning engine end to end against the Microsoft sandbox, on SQLite and PostgreSQL: every mode's happy
  * path, asserting the sandbox's own state (not only the portal's).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
-import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { startDisconnect } from "./start-disconnect";
@@ -20,13 +20,7 @@ const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 
 
 describe.each(providers)("provisioning engine on %s", (provider) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(provider);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  const t = useTestDatabase(provider);
 
   async function connect(options: Partial<StartRunInput["options"]> & { mode: "cloud" | "legacy" | "onprem" }, extra: Partial<StartRunInput> = {}) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });

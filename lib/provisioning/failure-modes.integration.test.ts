@@ -3,7 +3,7 @@
  * 503, directory replication lag, an invalid secret, missing consent, a non-admin, an MFA user in legacy mode, an
  * admin who is not System Administrator of the environment, and an environment URL outside the allow-list.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { removeClientSecret } from "../microsoft/graph";
 import { getAdminToken } from "../microsoft/identity";
@@ -17,7 +17,7 @@ import {
   signInAs,
   useMicrosoftSandbox,
 } from "../microsoft/sandbox-test-support";
-import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import type { EngineConfig } from "./config";
@@ -30,13 +30,7 @@ const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 
 describe.each(providers)("provisioning failure modes on %s", (provider) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(provider);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
-  });
+  const t = useTestDatabase(provider);
 
   async function start(engine: Engine, input: Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string } = {}) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });

@@ -2,11 +2,11 @@
  * Legacy OAuth, on-premises Basic, migration from Basic to OAuth, and disconnect, end to end against the sandbox on
  * SQLite and PostgreSQL, asserting the sandbox's own state.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
 import { storeSecret } from "../secrets/store-secret";
-import { createTestDatabase, providersUnderTest, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { connectionObjects } from "./testing/sandbox-objects";
@@ -20,14 +20,10 @@ const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 
 describe.each(providers)("provisioning modes on %s", (provider) => {
-  let t: TestDatabase;
+  const t = useTestDatabase(provider);
   let engine: Engine;
-  beforeAll(async () => {
-    t = await createTestDatabase(provider);
+  beforeAll(() => {
     engine = testEngine(t.db, fx);
-  });
-  afterAll(async () => {
-    await t?.cleanup();
   });
 
   const newAccount = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });

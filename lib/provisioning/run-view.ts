@@ -44,21 +44,7 @@ export type RunView = {
   connection: ConnectionView;
 };
 
-type ConnectionRow = {
-  id: string;
-  status: string;
-  authMode: string;
-  environmentUrl: string | null;
-  environmentName: string | null;
-  tenantId: string | null;
-  clientId: string | null;
-  applicationUserId: string | null;
-  securityRole: string | null;
-  lastVerifiedAt: Date | null;
-  secretExpiresAt: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-};
+type ConnectionRow = Omit<ConnectionView, "lastVerifiedAt" | "secretExpiresAt"> & { lastVerifiedAt: Date | null; secretExpiresAt: Date | null };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { createDb, type Db } from "../db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../../scripts/migrate.mjs";
@@ -73,4 +74,19 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+/**
+ * A database of `provider` for the enclosing describe block: created and migrated before its tests, dropped after.
+ * The returned object is filled in by beforeAll, so read its fields inside tests.
+ */
+export function useTestDatabase(provider: "sqlite" | "postgresql"): TestDatabase {
+  const fixture = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(fixture, await createTestDatabase(provider));
+  });
+  afterAll(async () => {
+    await fixture.cleanup?.();
+  });
+  return fixture;
 }
