@@ -83,7 +83,7 @@ export const envSchema = z
     PROVISIONING_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(1_000).default(60)),
     /** Pause between polls of something Microsoft is still setting up, when it gave no Retry-After. */
     PROVISIONING_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
-    PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(1_000).default(60_000)),
+    PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(3_000).default(60_000)),
     /** Client secrets the portal creates expire after this many days (Microsoft allows up to 2 years). */
     CLIENT_SECRET_LIFETIME_DAYS: optional(z.coerce.number().int().min(1).max(730).default(365)),
   })

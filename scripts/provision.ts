@@ -20,6 +20,7 @@ import { approveRun } from "../lib/provisioning/approve-run";
 import { engineConfigFromEnv } from "../lib/provisioning/config";
 import { driveRunWith, type Engine } from "../lib/provisioning/engine";
 import { getRunView } from "../lib/provisioning/get-run-view";
+import { cancelRun } from "../lib/provisioning/retry-run";
 import { STEP_LABELS, type StepName } from "../lib/provisioning/machine";
 import type { RunView } from "../lib/provisioning/run-view";
 import { startDisconnect } from "../lib/provisioning/start-disconnect";
@@ -174,6 +175,11 @@ async function main() {
       const basic = await db.connection.findFirst({ where: { accountId: account.id, authMode: "legacy", status: { not: "disconnected" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
       if (!basic) fail(`Account ${args.account} has no username-and-password connection to move to OAuth.`);
       connectionId = basic.id;
+    } else {
+      // Running the command again continues the account's connection (the engine reuses what exists) instead of
+      // registering a second app.
+      const existing = await db.connection.findFirst({ where: { accountId: account.id, status: { not: "disconnected" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
+      connectionId = existing?.id;
     }
     const needsPassword = args.mode === "legacy" || args.mode === "onprem";
     if (needsPassword && !args.username) fail(`--username is required in ${args.mode} mode (e.g. ${args.mode === "onprem" ? "CONTOSO\\\\crmadmin" : "crm@contoso.com"}).`, 2);
@@ -198,15 +204,15 @@ async function main() {
   }
 
   printPlan(view);
-  if (view.plan?.blockers.length) {
+  const abandon = async (code: number, message?: string) => {
+    // Leave nothing half-started: the run is cancelled (which also forgets the admin's stored sign-in).
+    await cancelRun(engine, { runId: view.id, actor });
+    if (message) console.log(message);
     await db.$disconnect();
-    process.exit(3);
-  }
-  if (!args.yes && !(await confirm("\nApply this plan? [y/N] "))) {
-    console.log("Nothing was changed. (Use --yes to apply without asking.)");
-    await db.$disconnect();
-    process.exit(4);
-  }
+    process.exit(code);
+  };
+  if (view.plan?.blockers.length) await abandon(3);
+  if (!args.yes && !(await confirm("\nApply this plan? [y/N] "))) await abandon(4, "Nothing was changed. (Use --yes to apply without asking.)");
   unwrap(await approveRun(engine, { runId: view.id, actor }));
   console.log(bold("\nApplying:"));
   let result = await driveRunWith(engine, view.id);

@@ -342,8 +342,18 @@ export async function listUserRoles(ctx: DataverseContext, options: { systemUser
 
 /** Disables an application user (the reversible way to cut Act-On off). @throws MicrosoftError */
 export async function disableApplicationUser(ctx: DataverseContext, options: { systemUserId: string }): Promise<void> {
-  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
-  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, retry: "read", body: { isdisabled: true } });
+  await setApplicationUserDisabled(ctx, options.systemUserId, true);
+}
+
+/** Enables an application user again (reconnecting after a disconnect that disabled it). @throws MicrosoftError */
+export async function enableApplicationUser(ctx: DataverseContext, options: { systemUserId: string }): Promise<void> {
+  await setApplicationUserDisabled(ctx, options.systemUserId, false);
+}
+
+async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean): Promise<void> {
+  const systemUserId = requireGuid(id, "systemUserId");
+  // Setting a fixed value is idempotent, so a replay is safe.
+  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, retry: "read", body: { isdisabled } });
 }
 
 /** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { Db } from "../db";
 import type { CallSettings } from "../microsoft/http";
 import { getAdminAccessToken, type AdminSession, type TokenResource } from "../microsoft/identity";
@@ -19,7 +20,10 @@ import { runPreconditionsStep } from "./steps/preconditions";
 import type { ConnectionFacts, StepContext } from "./steps/step-context";
 import { runVerifyStep } from "./steps/verify";
 
-/** The engine's collaborators. One per process (or per test); `owner` names this instance in leases. */
+/**
+ * The engine's collaborators. One per process (or per test); `owner` names this instance, and each drive of a run
+ * holds its lease under `owner` plus a drive id, so two drives in one process are as separate as two instances.
+ */
 export type Engine = {
   db: Db;
   config: EngineConfig;
@@ -133,13 +137,13 @@ export function stepExecutor(engine: Engine): StepExecutor {
   // still written back after each step, so another instance resumes with it.
   const sessions = new Map<string, AdminSession | null>();
   const tokens = new AdminTokenCache();
-  return async ({ run, step }) => {
+  return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId);
     if (!sessions.has(run.connectionId)) {
       sessions.set(run.connectionId, await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
     }
     const session = sessions.get(run.connectionId) ?? null;
-    const ctx = buildStepContext(engine, { run, step, connection, session, tokens });
+    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens });
     try {
       return await EXECUTORS[step](ctx);
     } finally {
@@ -157,10 +161,11 @@ export function stepExecutor(engine: Engine): StepExecutor {
  * no longer needed and is forgotten; a failed run keeps it so the admin can retry.
  */
 export async function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
+  const drive: Engine = { ...engine, owner: `${engine.owner}:${randomUUID().slice(0, 8)}` };
   const result = await driveRun(runId, {
     db: engine.db,
-    owner: engine.owner,
-    execute: stepExecutor(engine),
+    owner: drive.owner,
+    execute: stepExecutor(drive),
     budget: engine.config.budget,
     leaseMs: engine.config.leaseMs,
     maxInlineWaitMs: engine.config.maxInlineWaitMs,

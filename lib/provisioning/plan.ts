@@ -111,7 +111,11 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
 
   if (app) {
     add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
-    if (!flowsMatch(app, legacy)) add("appRegistration", { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" });
+    if (!flowsMatch(app, legacy)) {
+      add("appRegistration", legacy
+        ? { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" }
+        : { verb: "update", what: "Turn off public client flows and implicit ID/access tokens (app-only access does not need them)" });
+    }
   } else {
     add("appRegistration", {
       verb: "create",
@@ -136,6 +140,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   }
 
   add("applicationUser", appUser ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` } : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` });
+  if (appUser?.isDisabled) add("applicationUser", { verb: "update", what: "Enable the application user again (a disconnect disabled it)" });
   if (ctx.options.role === "systemAdministrator") {
     add("applicationUser", { verb: "reuse", what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)" });
   } else if (role && held) {

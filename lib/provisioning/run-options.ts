@@ -21,6 +21,9 @@ export const runOptionsSchema = z.object({
   requestedBy: z.string().min(1).max(256),
   /** Where Microsoft's admin-consent page sends the admin back (consent: "redirect"). */
   consentRedirectUri: z.string().url().optional(),
+}).refine((o) => o.consent !== "redirect" || !!o.consentRedirectUri, {
+  path: ["consentRedirectUri"],
+  message: "is required when the admin approves consent on Microsoft's page",
 });
 
 export type RunOptions = z.infer<typeof runOptionsSchema>;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import { appError, type AppError } from "../errors";
-import { log } from "../log";
+import { log, redactText } from "../log";
 import { advance, nextStep, type RetryBudget, type StepName, type StepOutcome, type Transition } from "./machine";
 import { beginStep, claimRun, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
 
@@ -16,7 +16,8 @@ export type StepResult = StepOutcome & {
   requestIds?: string[];
 };
 
-export type StepExecutor = (input: { run: RunRecord; step: StepName; attempt: number }) => Promise<StepResult>;
+/** `signal` aborts when the run's lease is lost: another instance may now run this step, so stop calling Microsoft. */
+export type StepExecutor = (input: { run: RunRecord; step: StepName; attempt: number; signal: AbortSignal }) => Promise<StepResult>;
 
 export type RunnerEvent =
   | { type: "stepStarted"; runId: string; step: StepName; attempt: number }
@@ -96,7 +97,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       output,
       waitingFor: result.kind === "retry" ? result.waitingFor : null,
       requestIds: result.requestIds,
-      connectionPatch: { ...connectionStatusPatch(run.kind, transition), ...result.connectionPatch },
+      connectionPatch: { ...connectionStatusPatch(run, transition), ...result.connectionPatch },
       now: now(),
     });
     if (!committed) {
@@ -131,14 +132,19 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
   }
 }
 
-/** What the connection's status becomes as its run moves: the support console and Act-On read it. */
-export function connectionStatusPatch(kind: RunRecord["kind"], transition: Transition): ConnectionPatch {
+/**
+ * What the connection's status becomes as its run moves: the support console and Act-On read it. A connection that
+ * was active before the run keeps working on its old credential until the new one is verified, so it stays active
+ * and only records the error.
+ */
+export function connectionStatusPatch(run: Pick<RunRecord, "kind" | "options">, transition: Transition): ConnectionPatch {
   const error = transition.step.error;
+  const wasActive = run.options.connectionStatusBefore === "active";
   if (transition.runStatus === "failed") {
     const lastError = { lastErrorCode: error?.code ?? "internal", lastErrorMessage: error?.userMessage ?? null };
-    return kind === "disconnect" ? lastError : { status: "failed", ...lastError };
+    return run.kind === "disconnect" || wasActive ? lastError : { status: "failed", ...lastError };
   }
-  if (kind === "disconnect") return {};
+  if (run.kind === "disconnect" || wasActive) return {};
   if (transition.runStatus === "waiting" && error?.code === "consent_required") return { status: "actionRequired" };
   if (transition.runStatus === "running" || transition.runStatus === "waiting") return { status: "provisioning" };
   return {};
@@ -147,17 +153,21 @@ export function connectionStatusPatch(kind: RunRecord["kind"], transition: Trans
 /** Runs a step while renewing the lease; a step that throws (a bug, not a Microsoft error) fails the run cleanly. */
 async function executeWithLease(options: RunnerOptions, run: RunRecord, step: StepName, attempt: number): Promise<StepResult> {
   const now = options.now ?? (() => new Date());
+  const lease = new AbortController();
   const timer = setInterval(() => {
-    renewLease(options.db, run.id, options.owner, now(), options.leaseMs).catch(() => {});
-  }, Math.max(1000, Math.floor(options.leaseMs / 3)));
+    renewLease(options.db, run.id, options.owner, now(), options.leaseMs).then(
+      (kept) => kept || lease.abort(new Error("provisioning: lease lost")),
+      () => lease.abort(new Error("provisioning: lease could not be renewed")),
+    );
+  }, Math.floor(options.leaseMs / 3));
   try {
-    return await options.execute({ run, step, attempt });
+    return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {
     log.error("provisioning: step threw", { runId: run.id, step, error });
     return {
       kind: "fail",
       error: appError("internal", "Something went wrong on our side during this step. Retry it; if it fails again, contact Act-On support.", {
-        detail: error instanceof Error ? error.message : String(error),
+        detail: redactText(error instanceof Error ? error.message : String(error)),
       }),
     };
   } finally {

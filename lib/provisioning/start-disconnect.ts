@@ -7,7 +7,7 @@ import type { Engine } from "./engine";
 import { stepsFor, type DisconnectScope } from "./machine";
 import type { RunView } from "./run-view";
 import { planRun } from "./start-run";
-import { createRun } from "./store";
+import { createRun, isActiveRunConflict } from "./store";
 
 /**
  * Starts disconnecting a connection: always removes Act-On's secrets; disables the application user and deletes the
@@ -20,17 +20,21 @@ export async function startDisconnect(
   const connection = await engine.db.connection.findUnique({ where: { id: input.connectionId }, select: { id: true, accountId: true, authMode: true, status: true } });
   if (!connection) return fail(appError("not_found", "That connection does not exist."));
   if (connection.status === "disconnected") return fail(appError("conflict", "This connection is already disconnected."));
-  const busy = await engine.db.provisioningRun.findFirst({ where: { connectionId: connection.id, status: { notIn: ["succeeded", "failed", "cancelled"] } }, select: { id: true } });
-  if (busy) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));
   const needsMicrosoft = connection.authMode !== "onprem";
   if (needsMicrosoft && !input.session) return fail(appError("unauthorized", "Sign in with Microsoft first: removing the secret acts as you."));
+  let run;
+  try {
+    run = await createRun(engine.db, {
+      connectionId: connection.id,
+      kind: "disconnect",
+      steps: stepsFor("disconnect", connection.authMode, input.scope),
+      options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
+    });
+  } catch (error) {
+    if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));
+    throw error;
+  }
   if (input.session) await saveAdminSession(engine.db, { connectionId: connection.id, session: input.session, keys: engine.config.keys });
-  const run = await createRun(engine.db, {
-    connectionId: connection.id,
-    kind: "disconnect",
-    steps: stepsFor("disconnect", connection.authMode, input.scope),
-    options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
-  });
   await recordAuditEvent(engine.db, { actor: input.actor, action: "run.started", accountId: connection.accountId, connectionId: connection.id, runId: run.id, detail: { kind: "disconnect", ...input.scope } });
   return planRun(engine, run.id, input.session);
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, type Result } from "../errors";
+import { log, redactText } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/identity";
 import { storeSecret } from "../secrets/store-secret";
@@ -11,7 +12,7 @@ import { computePlan } from "./plan";
 import { runOptionsSchema, type RunOptionsInput } from "./run-options";
 import { getRunView } from "./get-run-view";
 import type { RunView } from "./run-view";
-import { createRun, loadRun, transitionRunStatus } from "./store";
+import { createRun, isActiveRunConflict, loadRun, transitionRunStatus } from "./store";
 import type { Prisma } from "@/generated/sqlite/client";
 
 export type StartRunInput = {
@@ -51,19 +52,30 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
 
   let connectionId = input.connectionId;
   if (connectionId) {
-    const existing = await db.connection.findFirst({ where: { id: connectionId, accountId: account.id }, select: { authMode: true } });
+    const existing = await db.connection.findFirst({ where: { id: connectionId, accountId: account.id }, select: { authMode: true, status: true } });
     if (!existing) return fail(appError("not_found", "That connection does not exist for this account."));
     if (input.kind === "migrate" && existing.authMode !== "legacy") {
       return fail(appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."));
     }
-    const busy = await db.provisioningRun.findFirst({ where: { connectionId, status: { notIn: ["succeeded", "failed", "cancelled"] } }, select: { id: true } });
-    if (busy) return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
+    if (input.kind === "connect" && existing.authMode !== options.mode) {
+      if (!["draft", "failed", "disconnected"].includes(existing.status)) {
+        return fail(appError("invalid_input", `This connection uses ${existing.authMode} mode. Disconnect it first, or migrate a user-name-and-password connection to OAuth.`));
+      }
+      await db.connection.update({ where: { id: connectionId }, data: { authMode: options.mode } });
+    }
   } else {
-    const created = await db.connection.create({
-      data: { accountId: account.id, authMode: options.mode, status: "draft", integrationUsername: options.integrationUsername ?? null },
-      select: { id: true },
-    });
+    const created = await db.connection.create({ data: { accountId: account.id, authMode: options.mode, status: "draft" }, select: { id: true } });
     connectionId = created.id;
+  }
+
+  // The run is created first: the database admits one unfinished run per connection, so a concurrent start (on any
+  // instance) stops here, before anything of this request is stored.
+  let run;
+  try {
+    run = await createRun(db, { connectionId, kind: input.kind, steps: stepsFor(input.kind, options.mode), options });
+  } catch (error) {
+    if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
+    throw error;
   }
   if (input.kind === "connect" && options.integrationUsername) {
     await db.connection.update({ where: { id: connectionId }, data: { integrationUsername: options.integrationUsername } });
@@ -72,8 +84,6 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   if (input.password && input.kind === "connect") {
     await storeSecret(db, { connectionId, kind: "password", plaintext: input.password, keys: engine.config.keys, status: "pending" });
   }
-
-  const run = await createRun(db, { connectionId, kind: input.kind, steps: stepsFor(input.kind, options.mode), options });
   await recordAuditEvent(db, {
     actor: input.actor,
     action: `run.started`,
@@ -97,14 +107,15 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
   try {
     const plan = await computePlan(ctx, run.steps.map((s) => s.name));
     await transitionRunStatus(engine.db, run, ["planning"], { status: "awaitingApproval", plan: plan as unknown as Prisma.InputJsonObject });
-    if (plan.environment && run.kind !== "disconnect") {
-      await engine.db.connection.update({ where: { id: run.connectionId }, data: { environmentUrl: plan.environment.url, environmentName: plan.environment.name } });
-    }
   } catch (error) {
-    if (!isMicrosoftError(error)) throw error;
+    // Whatever went wrong, the run must not stay in `planning`: that would block its connection.
+    const appErr = isMicrosoftError(error)
+      ? error.appError
+      : appError("internal", "We could not prepare the plan. Try again; if it fails again, contact Act-On support.", { detail: redactText(error instanceof Error ? error.message : String(error)) });
+    if (!isMicrosoftError(error)) log.error("provisioning: planning failed", { runId, error });
     await transitionRunStatus(engine.db, run, ["planning"], { status: "failed", finishedAt: new Date() });
-    await engine.db.connection.update({ where: { id: run.connectionId }, data: { lastErrorCode: error.appError.code, lastErrorMessage: error.appError.userMessage } });
-    return fail(error.appError);
+    await engine.db.connection.update({ where: { id: run.connectionId }, data: { lastErrorCode: appErr.code, lastErrorMessage: appErr.userMessage } });
+    return fail(appErr);
   }
   return getRunView(engine.db, runId);
 }

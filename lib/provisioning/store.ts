@@ -44,6 +44,12 @@ export function toSnapshot(run: RunRecord): RunSnapshot {
   return { status: run.status, steps: run.steps.map((s) => ({ name: s.name, status: s.status, attempts: s.attempts, startedAt: s.startedAt })) };
 }
 
+/** True for the unique-index violation the database raises when a connection already has an unfinished run. */
+export function isActiveRunConflict(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}
+
+/** Creates a run in `planning`. @throws a P2002 error (see isActiveRunConflict) when the connection has an unfinished run */
 export async function createRun(
   db: Db,
   input: { connectionId: string; kind: RunKind; steps: StepName[]; options: Record<string, unknown> },
@@ -118,7 +124,7 @@ export async function claimRun(db: Db, runId: string, owner: string, now: Date, 
   const due =
     run.status === "pending" ||
     (run.status === "waiting" && (!run.notBefore || run.notBefore <= now)) ||
-    (run.status === "running" && (!run.leaseUntil || run.leaseUntil < now || run.leaseOwner === owner));
+    (run.status === "running" && (!run.leaseUntil || run.leaseUntil < now));
   if (!due) return null;
   const { count } = await db.provisioningRun.updateMany({
     where: { id: run.id, version: run.version, status: run.status },
@@ -237,8 +243,10 @@ export async function findDueRunIds(db: Db, now: Date, take = 20): Promise<strin
 /** Merges `intent` into a running step's output, guarded by the lease, before the Microsoft write it announces. */
 export async function recordStepIntent(db: Db, input: { runId: string; step: StepName; owner: string; intent: Record<string, unknown> }): Promise<void> {
   await db.$transaction(async (tx) => {
-    const run = await tx.provisioningRun.findFirst({ where: { id: input.runId, leaseOwner: input.owner, status: "running" }, select: { id: true } });
-    if (!run) throw new Error("provisioning: lease lost; not recording the intent");
+    // The guard is a write, so on SQLite the transaction holds the write lock from its first statement (a read first
+    // would have to upgrade, which WAL refuses when another process wrote meanwhile).
+    const { count } = await tx.provisioningRun.updateMany({ where: { id: input.runId, leaseOwner: input.owner, status: "running" }, data: { currentStep: input.step } });
+    if (count !== 1) throw new Error("provisioning: lease lost; not recording the intent");
     const step = await tx.provisioningStep.findUniqueOrThrow({ where: { runId_name: { runId: input.runId, name: input.step } }, select: { output: true } });
     const merged = { ...((step.output ?? {}) as Record<string, unknown>), ...input.intent };
     await tx.provisioningStep.update({ where: { runId_name: { runId: input.runId, name: input.step } }, data: { output: merged as Prisma.InputJsonObject } });

@@ -11,6 +11,11 @@ import { migrate } from "../migrate.mjs";
  * talks to those Microsoft endpoints; without it, it rehearses against the local sandbox (started if not running).
  */
 export async function run(args) {
+  if (process.env.MICROSOFT_AUTHORITY_HOST && (!process.env.PORTAL_ENCRYPTION_KEYS || !process.env.DATABASE_URL)) {
+    // Against the real cloud, real client secrets must land in the portal's own database, under its own key.
+    console.error("Set DATABASE_URL and PORTAL_ENCRYPTION_KEYS to the portal's when provisioning against Microsoft's cloud.");
+    return 2;
+  }
   const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" };
   if (!process.env.PORTAL_ENCRYPTION_KEYS) Object.assign(env, loadLocalSecrets());
   migrate(env);

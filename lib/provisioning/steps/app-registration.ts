@@ -1,5 +1,4 @@
 import "server-only";
-import { isMicrosoftError } from "../../microsoft/errors";
 import {
   createApplication,
   createServicePrincipal,
@@ -26,9 +25,12 @@ export async function findConnectionApp(ctx: StepContext): Promise<AppRegistrati
   return findApplicationByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
 }
 
-/** Legacy (username + password) mode needs public client flows and both implicit-flow switches on, as the article says. */
+/**
+ * The flags must be exactly what the mode needs: legacy (username + password) turns public client flows and both
+ * implicit-flow switches on, as the article says; app-only mode has no use for them, so a migrated app turns them off.
+ */
 export function flowsMatch(app: AppRegistration, legacy: boolean): boolean {
-  return legacy ? app.allowsPublicClientFlows && app.implicitIdTokenIssuance && app.implicitAccessTokenIssuance : true;
+  return app.allowsPublicClientFlows === legacy && app.implicitIdTokenIssuance === legacy && app.implicitAccessTokenIssuance === legacy;
 }
 
 /** Step 3: the single-tenant "Act-On Integration" app with Dynamics CRM user_impersonation, and its service principal. */
@@ -36,7 +38,14 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
   const legacy = ctx.options.mode === "legacy";
   const own = ctx.outputOf("appRegistration") ?? {};
   try {
-    let app = await findConnectionApp(ctx);
+    let app: AppRegistration | null;
+    if (typeof own.appId === "string") {
+      // An earlier attempt created this app and noted its id: it exists, even while directory reads lag behind.
+      app = await findApplicationByAppId(ctx.graph(), { appId: own.appId });
+      if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
+    } else {
+      app = await findConnectionApp(ctx);
+    }
     if (!app) {
       const intent = own.appCreateRequestedAt as string | undefined;
       if (intent && ctx.now().getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
@@ -54,24 +63,13 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
     } else if (!flowsMatch(app, legacy)) {
       await updateApplicationFlows(ctx.graph(), { objectId: app.objectId, legacy, justCreated: true });
     }
-    const justCreated = !!own.appCreateRequestedAt || !!own.objectId;
-    const sp = (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ?? (await createServicePrincipalOrWait(ctx, app.appId, justCreated));
-    if (!sp) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to finish creating the app's service principal");
+    // createServicePrincipal answers an existing principal (409) with it, or `replication_pending` while it lags.
+    const sp = (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ?? (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: true }));
     return done(
       { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },
       { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },
     );
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING_FOR_APP);
-  }
-}
-
-/** A 409 means the principal exists but is not visible yet: wait rather than fail. */
-async function createServicePrincipalOrWait(ctx: StepContext, appId: string, justCreated: boolean) {
-  try {
-    return await createServicePrincipal(ctx.graph(), { appId, justCreated: true });
-  } catch (error) {
-    if (justCreated && isMicrosoftError(error, "conflict")) return null;
-    throw error;
   }
 }

@@ -6,6 +6,7 @@ import {
   assignRoleToUser,
   createApplicationUser,
   createRole,
+  enableApplicationUser,
   findApplicationUser,
   findPrivilegesByName,
   findRoleByName,
@@ -27,15 +28,18 @@ export async function findTargetRole(dv: DataverseContext, role: "leastPrivilege
 }
 
 /** Creates the least-privilege role if needed and gives it exactly the privileges it lacks. @throws MicrosoftError */
-async function ensureLeastPrivilegeRole(dv: DataverseContext, existing: SecurityRole | null, businessUnitId: string): Promise<SecurityRole> {
-  // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated.
-  const role =
-    existing ??
-    (await createRole(dv, {
+async function ensureLeastPrivilegeRole(ctx: StepContext, dv: DataverseContext, existing: SecurityRole | null, businessUnitId: string): Promise<SecurityRole> {
+  let role = existing;
+  if (!role) {
+    // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated;
+    // the (lease-checked) intent keeps a runner that lost its lease from creating one.
+    await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
+    role = await createRole(dv, {
       name: LEAST_PRIVILEGE_ROLE_NAME,
       businessUnitId,
       description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
-    }));
+    });
+  }
   const wanted = LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name);
   const [catalog, held] = await Promise.all([findPrivilegesByName(dv, { names: wanted }), listRolePrivileges(dv, { roleId: role.roleId })]);
   const missingNames = wanted.filter((n) => !catalog.some((p) => p.name === n));
@@ -56,17 +60,13 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
     const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
     const role =
-      ctx.options.role === "leastPrivilege" ? await ensureLeastPrivilegeRole(dv, existingRole, rootBu.businessUnitId) : existingRole;
+      ctx.options.role === "leastPrivilege" ? await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId) : existingRole;
     if (!role) {
       return { kind: "fail", error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit.") };
     }
     const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: true }));
-    if (user.isDisabled) {
-      return {
-        kind: "fail",
-        error: appError("conflict", "The app's application user exists but is disabled. Enable it in Power Platform admin center (Environments › Settings › Application users), then retry this step."),
-      };
-    }
+    // A disconnect may have disabled it: reconnecting turns it back on.
+    if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
     if (!user.roles.some((r) => r.roleId === role.roleId)) {
       await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: !existingUser });
     }

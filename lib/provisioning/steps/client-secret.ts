@@ -1,12 +1,26 @@
 import "server-only";
-import { addClientSecret, findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { addClientSecret, findApplicationByAppId, removeClientSecret, type AppRegistration } from "../../microsoft/graph";
 import { storeSecret } from "../../secrets/store-secret";
 import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
-/** Secrets this run creates carry its id in their name, so one left behind by a crash is recognised and removed. */
-export const secretDisplayName = (runId: string, now: Date) => `Act-On connector ${now.toISOString().slice(0, 10)} run:${runId}`;
-const isFromRun = (displayName: string | null, runId: string) => !!displayName?.endsWith(`run:${runId}`);
+/** Secrets the portal creates carry this name, so one left behind by a crash is recognised and removed. */
+const SECRET_NAME_PREFIX = "Act-On connector";
+export const secretDisplayName = (runId: string, now: Date) => `${SECRET_NAME_PREFIX} ${now.toISOString().slice(0, 10)} run:${runId}`;
+
+/**
+ * Removes the portal's secrets on this app that the database does not know: their value died with a process that
+ * crashed between Microsoft's answer and our commit, so nobody can ever use them. Secrets the admin added by hand
+ * (another name) are left alone. @throws MicrosoftError
+ */
+export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistration, "objectId" | "secrets">): Promise<number> {
+  const known = new Set(
+    (await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["pending", "active"] } }, select: { microsoftKeyId: true } })).map((s) => s.microsoftKeyId),
+  );
+  const orphans = app.secrets.filter((s) => s.displayName?.startsWith(SECRET_NAME_PREFIX) && !known.has(s.keyId));
+  for (const orphan of orphans) await removeClientSecret(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId });
+  return orphans.length;
+}
 
 /**
  * Step 5: a new client secret, stored only encrypted (status pending until the verify step proves it works; older
@@ -26,12 +40,9 @@ export async function runClientSecretStep(ctx: StepContext): Promise<StepResult>
     if (stored?.microsoftKeyId && app.secrets.some((s) => s.keyId === stored.microsoftKeyId)) {
       return done({ secretId: stored.id, keyId: stored.microsoftKeyId });
     }
-    const known = new Set(
-      (await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: "clientSecret" }, select: { microsoftKeyId: true } })).map((s) => s.microsoftKeyId),
-    );
-    for (const orphan of app.secrets.filter((s) => isFromRun(s.displayName, ctx.run.id) && !known.has(s.keyId))) {
-      await removeClientSecret(ctx.graph(), { objectId, keyId: orphan.keyId });
-    }
+    await removeOrphanSecrets(ctx, app);
+    // Announced before the call (and lease-checked): an interrupted attempt's secret is found by the sweep above.
+    await ctx.recordIntent({ secretRequestedAt: ctx.now().toISOString() });
     const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000);
     const created = await addClientSecret(ctx.graph(), { objectId, displayName: secretDisplayName(ctx.run.id, ctx.now()), endDateTime: expires, justCreated: true });
     const { id } = await storeSecret(ctx.db, {

@@ -1,6 +1,7 @@
 import "server-only";
 import { disableApplicationUser } from "../../microsoft/dataverse";
-import { deleteApplication, removeClientSecret } from "../../microsoft/graph";
+import { deleteApplication, findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { removeOrphanSecrets } from "./client-secret";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -14,7 +15,12 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
       }
       await ctx.db.secret.update({ where: { id: secret.id }, data: { status: "revoked", revokedAt: ctx.now(), ciphertext: "", iv: "", authTag: "" } });
     }
-    return done({ revoked: secrets.length }, { connectionPatch: lastStep(ctx, "revokeSecrets") });
+    if (ctx.connection.clientId) {
+      const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
+      if (app) await removeOrphanSecrets(ctx, app);
+    }
+    // Without its credentials the connection is disconnected from here on, whatever the optional steps do next.
+    return done({ revoked: secrets.length }, { connectionPatch: { status: "disconnected", disconnectedAt: ctx.now(), secretExpiresAt: null } });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to remove the client secret");
   }
@@ -22,10 +28,10 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
 
 /** Disconnect, if asked: disable the application user (Dataverse keeps users; disabling is how access ends). */
 export async function runRemoveApplicationUserStep(ctx: StepContext): Promise<StepResult> {
-  if (!ctx.connection.applicationUserId || !ctx.connection.environmentUrl) return done({ skipped: "no application user" }, { connectionPatch: lastStep(ctx, "removeApplicationUser") });
+  if (!ctx.connection.applicationUserId || !ctx.connection.environmentUrl) return done({ skipped: "no application user" });
   try {
     await disableApplicationUser(ctx.dataverse(ctx.connection.environmentUrl), { systemUserId: ctx.connection.applicationUserId });
-    return done({ disabled: ctx.connection.applicationUserId }, { connectionPatch: lastStep(ctx, "removeApplicationUser") });
+    return done({ disabled: ctx.connection.applicationUserId });
   } catch (error) {
     return outcomeFromError(ctx, error, "Dynamics 365 to disable the application user");
   }
@@ -33,18 +39,11 @@ export async function runRemoveApplicationUserStep(ctx: StepContext): Promise<St
 
 /** Disconnect, if asked: delete the app registration (Entra keeps it 30 days in deleted items). */
 export async function runDeleteAppRegistrationStep(ctx: StepContext): Promise<StepResult> {
-  if (!ctx.connection.applicationObjectId) return done({ skipped: "no app registration" }, { connectionPatch: lastStep(ctx, "deleteAppRegistration") });
+  if (!ctx.connection.applicationObjectId) return done({ skipped: "no app registration" });
   try {
     await deleteApplication(ctx.graph(), { objectId: ctx.connection.applicationObjectId });
-    return done({ deleted: ctx.connection.applicationObjectId }, { connectionPatch: lastStep(ctx, "deleteAppRegistration") });
+    return done({ deleted: ctx.connection.applicationObjectId });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to delete the app registration");
   }
-}
-
-/** The disconnect's last step marks the connection Disconnected in the same commit. */
-function lastStep(ctx: StepContext, step: string) {
-  const steps = ctx.run.steps.map((s) => s.name);
-  if (steps[steps.length - 1] !== step) return undefined;
-  return { status: "disconnected" as const, disconnectedAt: ctx.now(), secretExpiresAt: null };
 }

@@ -2,7 +2,8 @@ import "server-only";
 import { appError } from "../../errors";
 import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsoft/dataverse";
 import { getAppToken, getUserTokenByPassword } from "../../microsoft/identity";
-import { removeClientSecret } from "../../microsoft/graph";
+import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { removeOrphanSecrets } from "./client-secret";
 import { readSecret } from "../../secrets/store-secret";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
@@ -46,7 +47,9 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
       return activate(ctx, me, { passwordId: password.id });
     }
-    const secret = await latestSecret(ctx, "clientSecret");
+    // The secret this run created (its client-secret step says which); the latest stored one otherwise (a re-verify).
+    const createdId = ctx.outputOf("clientSecret")?.secretId as string | undefined;
+    const secret = (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, status: { in: ["pending", "active"] } } }) : null) ?? (await latestSecret(ctx, "clientSecret"));
     if (!secret) return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
     const clientSecret = await plaintextOf(ctx, secret.id);
     const token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated });
@@ -77,6 +80,10 @@ async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?:
       await removeClientSecret(ctx.graph(), { objectId: ctx.connection.applicationObjectId, keyId: old.microsoftKeyId });
     }
     await ctx.db.secret.update({ where: { id: old.id }, data: { status: "revoked", revokedAt: now, ciphertext: "", iv: "", authTag: "" } });
+  }
+  if (proven.clientSecretId && ctx.connection.clientId) {
+    const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
+    if (app) await removeOrphanSecrets(ctx, app);
   }
   const provenRow = await ctx.db.secret.findUniqueOrThrow({ where: { id: provenId }, select: { expiresAt: true } });
   return done(
