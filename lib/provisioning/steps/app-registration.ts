@@ -1,4 +1,5 @@
 import "server-only";
+import { isMicrosoftError } from "../../microsoft/errors";
 import {
   createApplication,
   createServicePrincipal,
@@ -53,12 +54,18 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
         return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
       }
       await ctx.recordIntent({ appCreateRequestedAt: ctx.now().toISOString() });
-      app = await createApplication(ctx.graph(), {
-        displayName: APP_DISPLAY_NAME,
-        tags: [PRODUCT_TAG, connectionTag(ctx.connection.id), `acton-account:${ctx.connection.actonAccountId}`],
-        legacy,
-        notes: `Created by the Act-On onboarding portal for Act-On account ${ctx.connection.actonAccountId}. Removing it disconnects Act-On.`,
-      });
+      try {
+        app = await createApplication(ctx.graph(), {
+          displayName: APP_DISPLAY_NAME,
+          tags: [PRODUCT_TAG, connectionTag(ctx.connection.id), `acton-account:${ctx.connection.actonAccountId}`],
+          legacy,
+          notes: `Created by the Act-On onboarding portal for Act-On account ${ctx.connection.actonAccountId}. Removing it disconnects Act-On.`,
+        });
+      } catch (error) {
+        // Throttled means Microsoft refused the request, so nothing was created: the next attempt need not wait for it.
+        if (isMicrosoftError(error, "throttled")) await ctx.recordIntent({ appCreateRequestedAt: null });
+        throw error;
+      }
       await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
     } else if (!flowsMatch(app, legacy)) {
       await updateApplicationFlows(ctx.graph(), { objectId: app.objectId, legacy, justCreated: true });
