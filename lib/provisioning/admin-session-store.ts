@@ -2,13 +2,14 @@ import "server-only";
 import type { Db } from "../db";
 import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession, type IdentityConfig } from "../microsoft/identity";
 import { sealSecret, openSecret, type EncryptionKey } from "../secrets/secret-box";
+import { secretAad } from "../secrets/store-secret";
 
 /**
  * The admin's delegated sign-in (MSAL token cache with its refresh token) stored encrypted per connection, so a run
  * resumes on any portal instance after a crash. It is a credential: encrypted like a client secret, never logged.
  */
 
-const aad = (secretId: string, connectionId: string) => `portal-secret:v1:${secretId}:${connectionId}:adminTokenCache`;
+const aad = (secretId: string, connectionId: string) => secretAad(secretId, connectionId, "adminTokenCache");
 
 /** Stores the session as the connection's current admin session, retiring any earlier one. */
 export async function saveAdminSession(db: Db, input: { connectionId: string; session: AdminSession; keys: EncryptionKey[] }): Promise<void> {

@@ -7,7 +7,7 @@ import type { Result } from "../errors";
 export type SecretKind = "clientSecret" | "password" | "adminTokenCache";
 
 /** Binds a ciphertext to its row and owner: moving it to another secret or connection makes it unreadable. */
-function secretAad(secretId: string, connectionId: string, kind: SecretKind): string {
+export function secretAad(secretId: string, connectionId: string, kind: SecretKind): string {
   return `portal-secret:v1:${secretId}:${connectionId}:${kind}`;
 }
 
