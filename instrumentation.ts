@@ -3,5 +3,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { assertConfigurationAtStartup } = await import("./lib/startup-check");
     assertConfigurationAtStartup();
+    // Runs interrupted by a crashed or restarted instance carry on here (or on any other instance).
+    const { startBackgroundResumer } = await import("./lib/provisioning/background-resumer");
+    startBackgroundResumer();
   }
 }

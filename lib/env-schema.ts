@@ -84,6 +84,8 @@ export const envSchema = z
     /** Pause between polls of something Microsoft is still setting up, when it gave no Retry-After. */
     PROVISIONING_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
     PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(3_000).default(60_000)),
+    /** How often each portal instance looks for runs to resume (due, or orphaned by a crashed instance); 0 = never. */
+    PROVISIONING_RESUME_INTERVAL_MS: optional(z.coerce.number().int().min(0).default(15_000)),
     /** Client secrets the portal creates expire after this many days (Microsoft allows up to 2 years). */
     CLIENT_SECRET_LIFETIME_DAYS: optional(z.coerce.number().int().min(1).max(730).default(365)),
   })
