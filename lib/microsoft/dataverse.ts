@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { APPLICATION_USER_ACCESS_MODE } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type BasicAuth, type CallSettings, type MicrosoftFetchOptions, type MicrosoftResponse } from "./http";
+import { microsoftFetch, type BasicAuth, type CallSettings, type MicrosoftFetchOptions, type MicrosoftResponse, callOptions } from "./http";
 import {
   businessUnitSchema,
   collectionSchema,
@@ -94,11 +94,7 @@ async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): 
     retry: call.retry,
     schema: call.schema,
     justCreated: call.justCreated,
-    timeoutMs: ctx.timeoutMs,
-    signal: ctx.signal,
-    policy: ctx.retry,
-    recorder: ctx.recorder,
-    sleep: ctx.sleep,
+    ...callOptions(ctx),
   });
 }
 

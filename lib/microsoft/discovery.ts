@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { microsoftFetch, type CallSettings, type MicrosoftResponse } from "./http";
+import { microsoftFetch, type CallSettings, type MicrosoftResponse, callOptions } from "./http";
 import { collectionSchema, discoveryInstanceSchema } from "./schemas";
 
 /**
@@ -46,11 +46,7 @@ export async function listEnvironments(ctx: DiscoveryContext): Promise<DynamicsE
       token: await ctx.getToken(),
       retry: "read",
       schema,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      policy: ctx.retry,
-      recorder: ctx.recorder,
-      sleep: ctx.sleep,
+      ...callOptions(ctx),
     });
     rows.push(...res.data.value);
     url = res.data["@odata.nextLink"];

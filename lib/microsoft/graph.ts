@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { DYNAMICS_CRM_APP_ID, DYNAMICS_USER_IMPERSONATION, DYNAMICS_USER_IMPERSONATION_SCOPE_ID } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type CallSettings, type MicrosoftFetchOptions } from "./http";
+import { microsoftFetch, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
 import {
   collectionSchema,
   graphApplicationSchema,
@@ -105,11 +105,7 @@ async function graphCall<T>(ctx: GraphContext, call: GraphCall<T>) {
     retry: call.retry,
     schema: call.schema,
     justCreated: call.justCreated,
-    timeoutMs: ctx.timeoutMs,
-    signal: ctx.signal,
-    policy: ctx.retry,
-    recorder: ctx.recorder,
-    sleep: ctx.sleep,
+    ...callOptions(ctx),
   });
 }
 
@@ -129,11 +125,7 @@ async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string
       token: await ctx.getToken(),
       retry: "read",
       schema,
-      timeoutMs: ctx.timeoutMs,
-      signal: ctx.signal,
-      policy: ctx.retry,
-      recorder: ctx.recorder,
-      sleep: ctx.sleep,
+      ...callOptions(ctx),
     });
     items.push(...res.data.value);
     next = res.data["@odata.nextLink"];

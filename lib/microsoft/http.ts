@@ -41,6 +41,11 @@ export type CallSettings = {
   sleep?: Sleep;
 };
 
+/** A context's call settings in the shape microsoftFetch takes them (every service module passes the same five). */
+export function callOptions(ctx: CallSettings): Pick<MicrosoftFetchOptions<unknown>, "timeoutMs" | "signal" | "policy" | "recorder" | "sleep"> {
+  return { timeoutMs: ctx.timeoutMs, signal: ctx.signal, policy: ctx.retry, recorder: ctx.recorder, sleep: ctx.sleep };
+}
+
 export type BasicAuth = { username: string; password: string };
 
 export type MicrosoftFetchOptions<T> = {
