@@ -4,6 +4,7 @@ import { appToken, getState, resetScenario, startTestSandbox, userToken, type Te
 import { createHash } from "node:crypto";
 import { ENVIRONMENTS, ROLE_TEMPLATES, TENANTS, USERS } from "../scenarios/ids";
 import { privilegeIdFor } from "./privileges-catalog";
+import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 const CONNECTOR_APP_ID = "31000000-0000-4000-8000-0000000000c1";
 const CONNECTOR_SP_ID = "40000000-0000-4000-8000-0000000000c1";
@@ -23,19 +24,8 @@ beforeEach(() => {
   state.applications.push({
     id: "30000000-0000-4000-8000-0000000000c1",
     appId: CONNECTOR_APP_ID,
-    tenantId: TENANTS.contoso,
+    ...contosoApplicationDefaults(),
     displayName: "Act-On Dynamics Connector (contoso)",
-    signInAudience: "AzureADMyOrg",
-    isFallbackPublicClient: false,
-    tags: [],
-    notes: null,
-    identifierUris: [],
-    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
-    publicClient: { redirectUris: [] },
-    spa: { redirectUris: [] },
-    requiredResourceAccess: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     passwordCredentials: [
       {
         keyId: "33000000-0000-4000-8000-0000000000c1",

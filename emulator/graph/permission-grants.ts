@@ -107,7 +107,8 @@ export async function createGrant(req: EmuRequest): Promise<EmuResponse> {
   return graphJson(req, 201, { "@odata.context": contextUrl(req, "oauth2PermissionGrants/$entity"), ...grantView(grant) });
 }
 
-export async function updateGrant(req: EmuRequest): Promise<EmuResponse> {
+/** The checks every write to one grant makes, in Graph's order: token, permission, existence, the caller's rights. */
+async function authorizeGrantWrite(req: EmuRequest): Promise<OAuth2PermissionGrant | EmuResponse> {
   const caller = await authenticateGraphCaller(req);
   if (isResponse(caller)) return caller;
   const denied = requirePermission(req, caller, PERMISSIONS.writeGrants);
@@ -115,6 +116,12 @@ export async function updateGrant(req: EmuRequest): Promise<EmuResponse> {
   const grant = findGrant(req, caller);
   if (isResponse(grant)) return grant;
   if (!mayWriteGrant(caller, grant.consentType, grant.principalId)) return accessDenied(req);
+  return grant;
+}
+
+export async function updateGrant(req: EmuRequest): Promise<EmuResponse> {
+  const grant = await authorizeGrantWrite(req);
+  if (isResponse(grant)) return grant;
   const read = readJsonObject(req);
   if (!read.ok) return read.response;
   const extra = Object.keys(read.body).find((k) => k !== "scope" && !k.startsWith("@odata."));
@@ -128,13 +135,8 @@ export async function updateGrant(req: EmuRequest): Promise<EmuResponse> {
 }
 
 export async function deleteGrant(req: EmuRequest): Promise<EmuResponse> {
-  const caller = await authenticateGraphCaller(req);
-  if (isResponse(caller)) return caller;
-  const denied = requirePermission(req, caller, PERMISSIONS.writeGrants);
-  if (denied) return denied;
-  const grant = findGrant(req, caller);
+  const grant = await authorizeGrantWrite(req);
   if (isResponse(grant)) return grant;
-  if (!mayWriteGrant(caller, grant.consentType, grant.principalId)) return accessDenied(req);
   const state = getState();
   state.oauth2PermissionGrants = state.oauth2PermissionGrants.filter((g) => g !== grant);
   return graphNoContent(req);

@@ -13,6 +13,7 @@ import { getState, newGuid, replaceState } from "../core/store";
 import { signJwt } from "../core/tokens";
 import { buildDefaultScenario } from "../scenarios/default";
 import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
+import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 export type TestSandbox = { origin: string; close: () => Promise<void> };
 
@@ -39,19 +40,9 @@ function testApp(ids: { appId: string; objectId: string }, displayName: string, 
   return {
     id: ids.objectId,
     appId: ids.appId,
-    tenantId: TENANTS.contoso,
+    ...contosoApplicationDefaults(),
     displayName,
-    signInAudience: "AzureADMyOrg",
     isFallbackPublicClient: isPublic,
-    tags: [],
-    notes: null,
-    identifierUris: [],
-    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
-    publicClient: { redirectUris: [] },
-    spa: { redirectUris: [] },
-    requiredResourceAccess: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     passwordCredentials: secret
       ? [{ keyId: newGuid(), displayName: "tests", hint: secret.slice(0, 3), startDateTime: SEEDED, endDateTime: "2099-01-01T00:00:00Z", secretSha256: createHash("sha256").update(secret).digest("hex") }]
       : [],

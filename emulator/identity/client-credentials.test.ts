@@ -12,6 +12,7 @@ import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "../graph/first-party";
 import { buildDefaultScenario, sha256Hex } from "../scenarios/default";
 import { PORTAL_APP, PORTAL_APP_SECRET, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 const sb = useSandbox();
 const silentLogger = { loggerCallback: () => undefined, piiLoggingEnabled: false };
@@ -24,19 +25,8 @@ function connectorApp(overrides: Partial<Application> = {}): Application {
   return {
     id: CONNECTOR.objectId,
     appId: CONNECTOR.appId,
-    tenantId: TENANTS.contoso,
+    ...contosoApplicationDefaults(),
     displayName: "Act-On Dynamics Connector (contoso)",
-    signInAudience: "AzureADMyOrg",
-    isFallbackPublicClient: false,
-    tags: [],
-    notes: null,
-    identifierUris: [],
-    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
-    publicClient: { redirectUris: [] },
-    spa: { redirectUris: [] },
-    requiredResourceAccess: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     passwordCredentials: [
       { keyId: "37000000-0000-4000-8000-000000000001", displayName: "ok", hint: "Cn8", startDateTime: "2024-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z", secretSha256: sha256Hex(CONNECTOR.secret) },
       { keyId: "37000000-0000-4000-8000-000000000002", displayName: "old", hint: "Old", startDateTime: "2023-01-01T00:00:00Z", endDateTime: "2024-01-01T00:00:00Z", secretSha256: sha256Hex("Old8Q~expired-secret") },

@@ -9,6 +9,7 @@ import { buildDefaultScenario, sha256Hex } from "../scenarios/default";
 import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser } from "../testing/fetch-browser";
 import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 const sb = useSandbox();
 const silentLogger = { loggerCallback: () => undefined, piiLoggingEnabled: false };
@@ -20,19 +21,10 @@ async function withCliApp(opts: { publicClient: boolean; consented?: boolean; wi
   const app: Application = {
     id: "38000000-0000-4000-8000-000000000002",
     appId: CLI_APP.appId,
-    tenantId: TENANTS.contoso,
+    ...contosoApplicationDefaults(),
     displayName: "Contoso CLI",
-    signInAudience: "AzureADMyOrg",
     isFallbackPublicClient: opts.publicClient,
-    tags: [],
-    notes: null,
-    identifierUris: [],
-    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
     publicClient: { redirectUris: ["http://localhost"] },
-    spa: { redirectUris: [] },
-    requiredResourceAccess: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     passwordCredentials: opts.withSecret
       ? [{ keyId: "37000000-0000-4000-8000-000000000009", displayName: null, hint: "Cli", startDateTime: "2024-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z", secretSha256: sha256Hex("Cli8Q~secret") }]
       : [],
