@@ -45,6 +45,5 @@ export default defineConfig({
   engine: "js",
   schema: path.join("prisma", provider, "schema.prisma"),
   migrations: { path: path.join("prisma", provider, "migrations") },
-  adapter: async () =>
-    provider === "postgresql" ? new PrismaPg(pgConfigFromUrl(url)) : new PrismaBetterSQLite3({ url }),
+  adapter: async () => (provider === "postgresql" ? new PrismaPg(pgConfigFromUrl(url)) : new PrismaBetterSQLite3({ url })),
 });

@@ -19,7 +19,6 @@ import { approveRun } from "../lib/provisioning/approve-run";
 import type { EngineConfig } from "../lib/provisioning/config";
 import { driveRunWith } from "../lib/provisioning/engine";
 import { startRun } from "../lib/provisioning/start-run";
-import { buildConsentedScenario } from "../emulator/scenarios/consented";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../emulator/scenarios/ids";
 
 const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
@@ -125,7 +124,17 @@ async function main() {
     const bound = path * latency;
     const ratio = bound > 0 ? (wall / bound).toFixed(2) : "n/a";
     const pathCallMs = median(samples.map((s) => s[p].pathCallMs));
-    console.log([p.padEnd(8), wall.toFixed(0).padStart(15), String(calls).padStart(15), String(path).padStart(15), bound.toFixed(0).padStart(15), ratio.padStart(15), pathCallMs.toFixed(0).padStart(15)].join(""));
+    console.log(
+      [
+        p.padEnd(8),
+        wall.toFixed(0).padStart(15),
+        String(calls).padStart(15),
+        String(path).padStart(15),
+        bound.toFixed(0).padStart(15),
+        ratio.padStart(15),
+        pathCallMs.toFixed(0).padStart(15),
+      ].join(""),
+    );
   }
   await db.$disconnect();
   await sandbox.close();

@@ -8,20 +8,24 @@ import { defaultDataDir } from "./core/tls";
 import { PORTAL_APP, SANDBOX_PASSWORD } from "./scenarios/ids";
 
 async function main(): Promise<void> {
-const port = Number(process.env.EMULATOR_PORT || 4443);
-const verbose = process.env.EMULATOR_LOG === "1";
-const sandbox = await startSandbox({
-  port,
-  host: process.env.EMULATOR_HOST || undefined,
-  dataDir: defaultDataDir(),
-  scenario: process.env.EMULATOR_SCENARIO || "default",
-  log: verbose ? (line) => console.log(line) : undefined,
-});
+  const port = Number(process.env.EMULATOR_PORT || 4443);
+  const verbose = process.env.EMULATOR_LOG === "1";
+  const sandbox = await startSandbox({
+    port,
+    host: process.env.EMULATOR_HOST || undefined,
+    dataDir: defaultDataDir(),
+    scenario: process.env.EMULATOR_SCENARIO || "default",
+    log: verbose ? (line) => console.log(line) : undefined,
+  });
 
-const state = getState();
-const users = state.users.map((u) => `    ${u.userPrincipalName.padEnd(42)} ${u.perUserMfaState === "disabled" ? "" : `(MFA ${u.perUserMfaState})`}`).join("\n");
-const envs = state.environments.map((e) => `    ${e.friendlyName.padEnd(18)} ${sandbox.origin}/dynamics/${e.urlName}${e.onPremises ? "  (on-premises: CONTOSO\\crmadmin)" : ""}`).join("\n");
-console.log(`Microsoft sandbox listening on ${sandbox.origin}
+  const state = getState();
+  const users = state.users
+    .map((u) => `    ${u.userPrincipalName.padEnd(42)} ${u.perUserMfaState === "disabled" ? "" : `(MFA ${u.perUserMfaState})`}`)
+    .join("\n");
+  const envs = state.environments
+    .map((e) => `    ${e.friendlyName.padEnd(18)} ${sandbox.origin}/dynamics/${e.urlName}${e.onPremises ? "  (on-premises: CONTOSO\\crmadmin)" : ""}`)
+    .join("\n");
+  console.log(`Microsoft sandbox listening on ${sandbox.origin}
   identity (authority host)  ${sandbox.origin}            e.g. ${sandbox.origin}/contoso.onmicrosoft.com
   Graph                      ${sandbox.origin}/graph/v1.0
   Global Discovery           ${sandbox.origin}/globaldisco/api/discovery/v2.0/Instances
@@ -38,11 +42,11 @@ ${envs}
   Portal app: client id ${PORTAL_APP.appId} (sandbox secret: see emulator/README.md)
 `);
 
-const stop = () => {
-  void sandbox.close().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {

@@ -5,8 +5,7 @@
 import { z } from "zod";
 
 /** t3's rule: an empty variable means "not set", so `FOO=` falls back to the default instead of failing oddly. */
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
 
 const httpsUrl = (what: string) =>
   z
@@ -15,32 +14,33 @@ const httpsUrl = (what: string) =>
     .refine((u) => u.startsWith("https://"), "must be an https:// URL: Microsoft's libraries refuse anything else");
 
 /** `kid:base64key,kid:base64key`; the first key encrypts, all of them decrypt (rotation). */
-const encryptionKeys = z
-  .string()
-  .transform((raw, ctx) => {
-    const keys: { id: string; key: Buffer }[] = [];
-    for (const part of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
-      const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=_-]+)$/.exec(part);
-      const key = m ? Buffer.from(m[2], "base64") : null;
-      if (!m || !key || key.length !== 32) {
-        ctx.addIssue({
-          code: "custom",
-          message: "each entry must be `<key id>:<base64 of 32 random bytes>` (generate one with `openssl rand -base64 32`)",
-        });
-        return z.NEVER;
-      }
-      if (keys.some((k) => k.id === m[1])) {
-        ctx.addIssue({ code: "custom", message: `key id "${m[1]}" appears twice` });
-        return z.NEVER;
-      }
-      keys.push({ id: m[1], key });
-    }
-    if (keys.length === 0) {
-      ctx.addIssue({ code: "custom", message: "must hold at least one key" });
+const encryptionKeys = z.string().transform((raw, ctx) => {
+  const keys: { id: string; key: Buffer }[] = [];
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+    const key = m ? Buffer.from(m[2], "base64") : null;
+    if (!m || !key || key.length !== 32) {
+      ctx.addIssue({
+        code: "custom",
+        message: "each entry must be `<key id>:<base64 of 32 random bytes>` (generate one with `openssl rand -base64 32`)",
+      });
       return z.NEVER;
     }
-    return keys;
-  });
+    if (keys.some((k) => k.id === m[1])) {
+      ctx.addIssue({ code: "custom", message: `key id "${m[1]}" appears twice` });
+      return z.NEVER;
+    }
+    keys.push({ id: m[1], key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "must hold at least one key" });
+    return z.NEVER;
+  }
+  return keys;
+});
 
 export const envSchema = z
   .object({
@@ -68,7 +68,12 @@ export const envSchema = z
       z
         .string()
         .default("*.dynamics.com")
-        .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
+        .transform((s) =>
+          s
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
     ),
     /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
@@ -79,7 +84,13 @@ export const envSchema = z
      * and Microsoft's own automation polls an application user for up to 10 minutes, every 10-20 s: the defaults
      * follow that. Tests and rehearsals shorten them.
      */
-    PROVISIONING_STEP_BUDGET_MS: optional(z.coerce.number().int().min(1_000).default(10 * 60_000)),
+    PROVISIONING_STEP_BUDGET_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(1_000)
+        .default(10 * 60_000),
+    ),
     PROVISIONING_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(1_000).default(60)),
     /** Pause between polls of something Microsoft is still setting up, when it gave no Retry-After. */
     PROVISIONING_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
@@ -119,7 +130,5 @@ export class ConfigurationError extends Error {
 export function parseEnv(raw: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigurationError(
-    result.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`),
-  );
+  throw new ConfigurationError(result.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`));
 }

@@ -2,7 +2,8 @@
  * Structured JSON logger. Every record goes through `redact`, so a token, secret or password that slips into a log
  * call is replaced before it is written (inbox-zero's lesson: upstream error objects carry request headers).
  */
-const SECRET_KEYS = /^(client_?secret|secret(text)?|access_?token|refresh_?token|id_?token|password|authorization|assertion|code_?verifier|cookie|set-cookie|api_?key|key|ciphertext|private_?key)$/i;
+const SECRET_KEYS =
+  /^(client_?secret|secret(text)?|access_?token|refresh_?token|id_?token|password|authorization|assertion|code_?verifier|cookie|set-cookie|api_?key|key|ciphertext|private_?key)$/i;
 /** JWTs and Basic/Bearer credentials recognised inside free text. */
 const SECRET_PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,

@@ -27,7 +27,9 @@ export function migrate(env = process.env) {
 export function migrateAsync(env = process.env) {
   const { file, args, options } = migrateCommand(env);
   return new Promise((resolvePromise, reject) => {
-    execFile(file, args, options, (error, _stdout, stderr) => (error ? reject(new Error(`prisma migrate deploy failed: ${stderr}`)) : resolvePromise()));
+    execFile(file, args, options, (error, _stdout, stderr) =>
+      error ? reject(new Error(`prisma migrate deploy failed: ${stderr}`)) : resolvePromise(),
+    );
   });
 }
 

@@ -63,31 +63,27 @@ describe("npm run provision", () => {
     return { signedIn, exited, output: () => output };
   }
 
-  it(
-    "signs in with a device code, shows the plan, applies it with --yes, and ends Active without printing the secret",
-    async () => {
-      const key = randomBytes(32);
-      const run = provision(["--account", "acme-42", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
-      await run.signedIn;
-      expect(await run.exited, run.output()).toBe(0);
-      const out = run.output();
-      expect(out).toMatch(/To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code/);
-      expect(out).toContain(`Signed in as ${CONTOSO_ADMIN}`);
-      expect(out).toContain("Plan (connect");
-      expect(out).toContain("+ App registration “Act-On Integration”");
-      expect(out).toContain("prvWriteLead");
-      expect(out).toContain("✓ Verify the connection");
-      expect(out).toMatch(/Connection\s+\S+ — active/);
+  it("signs in with a device code, shows the plan, applies it with --yes, and ends Active without printing the secret", async () => {
+    const key = randomBytes(32);
+    const run = provision(["--account", "acme-42", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
+    await run.signedIn;
+    expect(await run.exited, run.output()).toBe(0);
+    const out = run.output();
+    expect(out).toMatch(/To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code/);
+    expect(out).toContain(`Signed in as ${CONTOSO_ADMIN}`);
+    expect(out).toContain("Plan (connect");
+    expect(out).toContain("+ App registration “Act-On Integration”");
+    expect(out).toContain("prvWriteLead");
+    expect(out).toContain("✓ Verify the connection");
+    expect(out).toMatch(/Connection\s+\S+ — active/);
 
-      const connection = await t.db.connection.findFirstOrThrow({ where: { account: { actonAccountId: "acme-42" } } });
-      expect(connection.status).toBe("active");
-      const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
-      const plaintext = await readSecret(t.db, { secretId: secret.id, keys: [{ id: "cli", key }] });
-      expect(plaintext?.ok).toBe(true);
-      if (plaintext?.ok) expect(out).not.toContain(plaintext.value);
-    },
-    90_000,
-  );
+    const connection = await t.db.connection.findFirstOrThrow({ where: { account: { actonAccountId: "acme-42" } } });
+    expect(connection.status).toBe("active");
+    const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
+    const plaintext = await readSecret(t.db, { secretId: secret.id, keys: [{ id: "cli", key }] });
+    expect(plaintext?.ok).toBe(true);
+    if (plaintext?.ok) expect(out).not.toContain(plaintext.value);
+  }, 90_000);
 
   it("refuses bad arguments with a clear message and exit code 2", async () => {
     const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);

@@ -144,8 +144,14 @@ async function main() {
       } else if (event.type === "stepFinished") {
         const label = STEP_LABELS[event.step as StepName];
         if (event.status === "succeeded") console.log(`${green("✓")} ${label}`);
-        else if (event.status === "waiting") console.log(`${yellow("⏳")} ${label}: waiting for ${event.waitingFor}${event.notBefore ? dim(` (next try ${event.notBefore.toISOString()})`) : ""}`);
-        else console.log(`${red("✗")} ${label}: ${event.error?.userMessage ?? event.status}${event.error?.requestIds?.length ? dim(` [request ids ${event.error.requestIds.join(", ")}]`) : ""}`);
+        else if (event.status === "waiting")
+          console.log(
+            `${yellow("⏳")} ${label}: waiting for ${event.waitingFor}${event.notBefore ? dim(` (next try ${event.notBefore.toISOString()})`) : ""}`,
+          );
+        else
+          console.log(
+            `${red("✗")} ${label}: ${event.error?.userMessage ?? event.status}${event.error?.requestIds?.length ? dim(` [request ids ${event.error.requestIds.join(", ")}]`) : ""}`,
+          );
       }
     },
   };
@@ -165,24 +171,44 @@ async function main() {
 
   let view: RunView;
   if (args.disconnect) {
-    const connection = await db.connection.findFirst({ where: { accountId: account.id, status: { not: "disconnected" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
+    const connection = await db.connection.findFirst({
+      where: { accountId: account.id, status: { not: "disconnected" } },
+      orderBy: { updatedAt: "desc" },
+      select: { id: true },
+    });
     if (!connection) fail(`Account ${args.account} has no connection to disconnect.`);
-    view = unwrap(await startDisconnect(engine, { connectionId: connection.id, scope: { removeApplicationUser: args["remove-app-user"], deleteAppRegistration: args["delete-app"] }, session, actor }));
+    view = unwrap(
+      await startDisconnect(engine, {
+        connectionId: connection.id,
+        scope: { removeApplicationUser: args["remove-app-user"], deleteAppRegistration: args["delete-app"] },
+        session,
+        actor,
+      }),
+    );
   } else {
     const mode = args.mode === "migrate" ? "cloud" : args.mode;
     let connectionId: string | undefined;
     if (args.mode === "migrate") {
-      const basic = await db.connection.findFirst({ where: { accountId: account.id, authMode: "legacy", status: { not: "disconnected" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
+      const basic = await db.connection.findFirst({
+        where: { accountId: account.id, authMode: "legacy", status: { not: "disconnected" } },
+        orderBy: { updatedAt: "desc" },
+        select: { id: true },
+      });
       if (!basic) fail(`Account ${args.account} has no username-and-password connection to move to OAuth.`);
       connectionId = basic.id;
     } else {
       // Running the command again continues the account's connection (the engine reuses what exists) instead of
       // registering a second app.
-      const existing = await db.connection.findFirst({ where: { accountId: account.id, status: { not: "disconnected" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
+      const existing = await db.connection.findFirst({
+        where: { accountId: account.id, status: { not: "disconnected" } },
+        orderBy: { updatedAt: "desc" },
+        select: { id: true },
+      });
       connectionId = existing?.id;
     }
     const needsPassword = args.mode === "legacy" || args.mode === "onprem";
-    if (needsPassword && !args.username) fail(`--username is required in ${args.mode} mode (e.g. ${args.mode === "onprem" ? "CONTOSO\\\\crmadmin" : "crm@contoso.com"}).`, 2);
+    if (needsPassword && !args.username)
+      fail(`--username is required in ${args.mode} mode (e.g. ${args.mode === "onprem" ? "CONTOSO\\\\crmadmin" : "crm@contoso.com"}).`, 2);
     const password = needsPassword ? await readPassword(`Password for ${args.username}: `) : undefined;
     view = unwrap(
       await startRun(engine, {

@@ -8,7 +8,10 @@ describe("Prisma schemas", () => {
   });
 
   it("has the same migrations, by name, for both providers", () => {
-    const names = (p: string) => readdirSync(`prisma/${p}/migrations`).filter((n) => !n.endsWith(".toml")).sort();
+    const names = (p: string) =>
+      readdirSync(`prisma/${p}/migrations`)
+        .filter((n) => !n.endsWith(".toml"))
+        .sort();
     expect(names("postgresql")).toEqual(names("sqlite"));
     expect(readFileSync("prisma/sqlite/migrations/migration_lock.toml", "utf8")).toContain('provider = "sqlite"');
     expect(readFileSync("prisma/postgresql/migrations/migration_lock.toml", "utf8")).toContain('provider = "postgresql"');

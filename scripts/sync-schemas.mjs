@@ -15,7 +15,10 @@ export function toPostgresql(schema) {
     .replace('provider = "sqlite"', 'provider = "postgresql"')
     .replace('url      = "file:./unused.db"', 'url      = "postgresql://unused@localhost/unused"')
     .replace('output     = "../../generated/sqlite"', 'output     = "../../generated/postgresql"')
-    .replace(/^\/\/ Source of truth[^\n]*\n\/\/[^\n]*\n\/\/[^\n]*\n/m, "// GENERATED from prisma/sqlite/schema.prisma by scripts/sync-schemas.mjs. Do not edit.\n");
+    .replace(
+      /^\/\/ Source of truth[^\n]*\n\/\/[^\n]*\n\/\/[^\n]*\n/m,
+      "// GENERATED from prisma/sqlite/schema.prisma by scripts/sync-schemas.mjs. Do not edit.\n",
+    );
   for (const needle of ['provider = "postgresql"', "generated/postgresql", "postgresql://unused"]) {
     if (!out.includes(needle)) throw new Error(`sync-schemas: could not rewrite the SQLite schema (missing ${needle})`);
   }
@@ -25,7 +28,9 @@ export function toPostgresql(schema) {
 const expected = toPostgresql(readFileSync(source, "utf8"));
 if (process.argv.includes("--check")) {
   let actual = "";
-  try { actual = readFileSync(target, "utf8"); } catch {}
+  try {
+    actual = readFileSync(target, "utf8");
+  } catch {}
   if (actual !== expected) {
     console.error("prisma/postgresql/schema.prisma is out of date: run `npm run db:sync-schemas`.");
     process.exit(1);

@@ -22,7 +22,8 @@ test("a first-time admin signs in, consents for the organization, and the code r
     state,
     code_challenge: challenge,
     code_challenge_method: "S256",
-  })) authorize.searchParams.set(k, v);
+  }))
+    authorize.searchParams.set(k, v);
 
   // The portal has no callback page yet: answer the redirect here so the test sees the URL Entra would send.
   await page.route(`${redirectUri}?**`, (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "callback" }));
@@ -43,16 +44,33 @@ test("a first-time admin signs in, consents for the organization, and the code r
   expect(back.searchParams.get("client_info")).toBeTruthy();
 
   const token = await request.post(`${sandbox}/organizations/oauth2/v2.0/token`, {
-    form: { grant_type: "authorization_code", client_id: PORTAL_APP.appId, client_secret: PORTAL_APP_SECRET, code: code!, redirect_uri: redirectUri, code_verifier: verifier, scope: "openid profile offline_access https://graph.microsoft.com/User.Read" },
+    form: {
+      grant_type: "authorization_code",
+      client_id: PORTAL_APP.appId,
+      client_secret: PORTAL_APP_SECRET,
+      code: code!,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      scope: "openid profile offline_access https://graph.microsoft.com/User.Read",
+    },
   });
   expect(token.status()).toBe(200);
-  expect(await token.json()).toMatchObject({ token_type: "Bearer", access_token: expect.any(String), refresh_token: expect.any(String), id_token: expect.any(String) });
+  expect(await token.json()).toMatchObject({
+    token_type: "Bearer",
+    access_token: expect.any(String),
+    refresh_token: expect.any(String),
+    id_token: expect.any(String),
+  });
 
   // The organization-wide consent is now in the directory: a service principal and an AllPrincipals grant.
   const state2 = await (await request.get(`${sandbox}/__emulator/state`)).json();
-  const sp = state2.servicePrincipals.find((s: { appId: string; tenantId: string }) => s.appId === PORTAL_APP.appId && s.tenantId === "10000000-0000-4000-8000-000000000001");
+  const sp = state2.servicePrincipals.find(
+    (s: { appId: string; tenantId: string }) => s.appId === PORTAL_APP.appId && s.tenantId === "10000000-0000-4000-8000-000000000001",
+  );
   expect(sp).toBeTruthy();
-  expect(state2.oauth2PermissionGrants.some((g: { clientId: string; consentType: string }) => g.clientId === sp.id && g.consentType === "AllPrincipals")).toBe(true);
+  expect(
+    state2.oauth2PermissionGrants.some((g: { clientId: string; consentType: string }) => g.clientId === sp.id && g.consentType === "AllPrincipals"),
+  ).toBe(true);
 });
 
 test("a wrong password is refused on the page, in Microsoft's words", async ({ page, request, baseURL }) => {

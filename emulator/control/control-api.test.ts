@@ -5,16 +5,23 @@ import { postToken, useSandbox } from "../testing/sandbox-fixture";
 
 const sb = useSandbox();
 const ccPortal = () =>
-  postToken(sb.origin, TENANTS.actoncorp, { grant_type: "client_credentials", client_id: PORTAL_APP.appId, client_secret: PORTAL_APP_SECRET, scope: "https://graph.microsoft.com/.default" });
+  postToken(sb.origin, TENANTS.actoncorp, {
+    grant_type: "client_credentials",
+    client_id: PORTAL_APP.appId,
+    client_secret: PORTAL_APP_SECRET,
+    scope: "https://graph.microsoft.com/.default",
+  });
+
+type SandboxStateJson = { users: object[]; applications: { passwordCredentials: object[] }[]; environments: { basicAuthUsers: object[] }[] };
 
 describe("control API", () => {
   it("lists every service's base URL, the environments and the portal app", async () => {
-    const e = (await sb.control.getEndpoints()) as Record<string, any>;
+    const e = (await sb.control.getEndpoints()) as Record<string, Record<string, unknown>>;
     expect(e.identity.authorityHost).toBe(sb.origin);
     expect(e.graph.baseUrl).toBe(`${sb.origin}/graph`);
     expect(e.discovery.baseUrl).toBe(`${sb.origin}/globaldisco`);
     expect(e.control.baseUrl).toBe(`${sb.origin}/__emulator`);
-    expect(e.dataverse.environments.map((x: { url: string }) => x.url)).toEqual([
+    expect((e.dataverse.environments as { url: string }[]).map((x) => x.url)).toEqual([
       `${sb.origin}/dynamics/contoso-sales`,
       `${sb.origin}/dynamics/contoso-eu`,
       `${sb.origin}/dynamics/contoso-onprem`,
@@ -33,12 +40,23 @@ describe("control API", () => {
   });
 
   it("resets to a given state, hashing clear-text passwords on the way in", async () => {
-    const state = (await sb.control.getState()) as any;
+    const state = (await sb.control.getState()) as SandboxStateJson;
     state.users = state.users.map((u: object) => ({ ...u, password: "New-Passw0rd!" }));
-    state.applications = state.applications.map((a: any) => ({ ...a, passwordCredentials: a.passwordCredentials.map((c: object) => ({ ...c, secretText: "Another8Q~secret" })) }));
-    state.environments = state.environments.map((e: any) => ({ ...e, basicAuthUsers: e.basicAuthUsers.map((b: object) => ({ ...b, password: "x" })) }));
+    state.applications = state.applications.map((a: { passwordCredentials: object[] }) => ({
+      ...a,
+      passwordCredentials: a.passwordCredentials.map((c: object) => ({ ...c, secretText: "Another8Q~secret" })),
+    }));
+    state.environments = state.environments.map((e: { basicAuthUsers: object[] }) => ({
+      ...e,
+      basicAuthUsers: e.basicAuthUsers.map((b: object) => ({ ...b, password: "x" })),
+    }));
     await sb.control.reset({ state });
-    const res = await postToken(sb.origin, TENANTS.actoncorp, { grant_type: "client_credentials", client_id: PORTAL_APP.appId, client_secret: "Another8Q~secret", scope: "https://graph.microsoft.com/.default" });
+    const res = await postToken(sb.origin, TENANTS.actoncorp, {
+      grant_type: "client_credentials",
+      client_id: PORTAL_APP.appId,
+      client_secret: "Another8Q~secret",
+      scope: "https://graph.microsoft.com/.default",
+    });
     expect(res.status).toBe(200);
     expect((await ccPortal()).body).toMatchObject({ error_codes: [7000215] });
   });
@@ -52,7 +70,11 @@ describe("control API", () => {
       ["/reset", "POST", { scenario: "nope" }],
       ["/reset", "POST", { state: { tenants: [] } }],
     ] as const) {
-      const res = await fetch(`${sb.origin}/__emulator${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const res = await fetch(`${sb.origin}/__emulator${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
       const json = (await res.json()) as { error: { code: string; message: string } };
       expect(json.error.code).toBe("invalid_input");
@@ -64,7 +86,13 @@ describe("control API", () => {
   });
 
   it("throttles the token endpoint with 429, Retry-After and Entra's error body, counting down `remaining`", async () => {
-    const fault = await sb.control.addFault({ service: "identity", kind: "throttle", path: "^/[^/]+/oauth2/v2.0/token$", retryAfterSeconds: 7, remaining: 2 });
+    const fault = await sb.control.addFault({
+      service: "identity",
+      kind: "throttle",
+      path: "^/[^/]+/oauth2/v2.0/token$",
+      retryAfterSeconds: 7,
+      remaining: 2,
+    });
     expect(fault.id).toMatch(/^[0-9a-f-]{36}$/);
     for (let i = 0; i < 2; i++) {
       const res = await ccPortal();
@@ -77,7 +105,13 @@ describe("control API", () => {
   });
 
   it("makes Graph answer 503 in Graph's error shape until the fault is deleted", async () => {
-    const fault = await sb.control.addFault({ service: "graph", method: "GET", kind: "unavailable", path: "/v1.0/organization", retryAfterSeconds: 3 });
+    const fault = await sb.control.addFault({
+      service: "graph",
+      method: "GET",
+      kind: "unavailable",
+      path: "/v1.0/organization",
+      retryAfterSeconds: 3,
+    });
     const res = await fetch(`${sb.origin}/graph/v1.0/organization`);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("3");

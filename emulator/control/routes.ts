@@ -21,7 +21,8 @@ function readJson(req: EmuRequest): unknown | EmuResponse {
   return body;
 }
 
-const isResponse = (x: unknown): x is EmuResponse => typeof x === "object" && x !== null && "status" in x && typeof (x as EmuResponse).status === "number";
+const isResponse = (x: unknown): x is EmuResponse =>
+  typeof x === "object" && x !== null && "status" in x && typeof (x as EmuResponse).status === "number";
 
 function endpoints(req: EmuRequest, ctx: ControlContext): EmuResponse {
   const { origin } = req;
@@ -44,7 +45,11 @@ function endpoints(req: EmuRequest, ctx: ControlContext): EmuResponse {
       })),
     },
     graph: { baseUrl: `${origin}/graph`, v1: `${origin}/graph/v1.0`, beta: `${origin}/graph/beta`, resource: "https://graph.microsoft.com" },
-    discovery: { baseUrl: `${origin}/globaldisco`, instances: `${origin}/globaldisco/api/discovery/v2.0/Instances`, resource: `${origin}/globaldisco` },
+    discovery: {
+      baseUrl: `${origin}/globaldisco`,
+      instances: `${origin}/globaldisco/api/discovery/v2.0/Instances`,
+      resource: `${origin}/globaldisco`,
+    },
     dataverse: {
       environments: state.environments.map((e) => ({
         id: e.id,

@@ -14,7 +14,8 @@ export const faultInputSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    if (f.kind === "latency" && f.latencyMs === undefined) ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "latencyMs is required for a latency fault" });
+    if (f.kind === "latency" && f.latencyMs === undefined)
+      ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "latencyMs is required for a latency fault" });
     if (f.path.startsWith("^")) {
       try {
         new RegExp(f.path);
@@ -41,7 +42,9 @@ const rows = z.array(z.record(z.string(), z.unknown()));
 export const stateInputSchema = z
   .object({
     scenario: z.string().default("custom"),
-    settings: z.object({ replicationLagMs: z.number().int().min(0), baseLatencyMs: z.number().int().min(0) }).default({ replicationLagMs: 0, baseLatencyMs: 0 }),
+    settings: z
+      .object({ replicationLagMs: z.number().int().min(0), baseLatencyMs: z.number().int().min(0) })
+      .default({ replicationLagMs: 0, baseLatencyMs: 0 }),
     tenants: rows,
     users: rows,
     applications: rows,
@@ -53,10 +56,7 @@ export const stateInputSchema = z
   })
   .passthrough();
 
-export const resetInputSchema = z.union([
-  z.object({ scenario: z.string().min(1) }).strict(),
-  z.object({ state: stateInputSchema }).strict(),
-]);
+export const resetInputSchema = z.union([z.object({ scenario: z.string().min(1) }).strict(), z.object({ state: stateInputSchema }).strict()]);
 
 /** The first issue in plain words, e.g. `kind: Invalid option: expected one of "latency"|"throttle"|"unavailable"`. */
 export function firstIssue(error: z.ZodError): string {

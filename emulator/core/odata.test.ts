@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { evaluateFilter, ODataQueryError, parseExpand, parseFilter, strictResolver } from "./odata";
 
-const app = { appId: "6E9A1E42-0000-4000-8000-000000000001", displayName: "Act-On Connector", tags: ["acton-dynamics-connector", "x"], count: 3, parent: null };
-const matches = (filter: string, record: Record<string, unknown> = app) => evaluateFilter(parseFilter(filter), record, { resolve: strictResolver("test") });
+const app = {
+  appId: "6E9A1E42-0000-4000-8000-000000000001",
+  displayName: "Act-On Connector",
+  tags: ["acton-dynamics-connector", "x"],
+  count: 3,
+  parent: null,
+};
+const matches = (filter: string, record: Record<string, unknown> = app) =>
+  evaluateFilter(parseFilter(filter), record, { resolve: strictResolver("test") });
 
 describe("OData $filter", () => {
   it.each([

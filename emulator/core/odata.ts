@@ -421,7 +421,11 @@ export function parseSelect(raw: string | null): string[] | null {
 }
 
 /** Keeps only the selected keys (matched case-insensitively), plus OData annotations such as `@odata.etag`. */
-export function applySelect<T extends Record<string, unknown>>(record: T, select: string[] | null, alwaysKeep: string[] = []): Record<string, unknown> {
+export function applySelect<T extends Record<string, unknown>>(
+  record: T,
+  select: string[] | null,
+  alwaysKeep: string[] = [],
+): Record<string, unknown> {
   if (!select) return record;
   const wanted = new Set([...select, ...alwaysKeep].map((s) => s.toLowerCase()));
   const out: Record<string, unknown> = {};

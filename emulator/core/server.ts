@@ -83,7 +83,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function serviceHeaders(service: ServiceName, req: EmuRequest, clientRequestId: string | undefined): Record<string, string> {
   switch (service) {
     case "identity":
-      return { "x-ms-request-id": req.requestId, ...(clientRequestId ? { "client-request-id": clientRequestId } : {}), "x-ms-ests-server": "2.1.sandbox" };
+      return {
+        "x-ms-request-id": req.requestId,
+        ...(clientRequestId ? { "client-request-id": clientRequestId } : {}),
+        "x-ms-ests-server": "2.1.sandbox",
+      };
     case "graph":
       return { "request-id": req.requestId, "client-request-id": clientRequestId ?? req.requestId };
     case "dataverse":

@@ -24,10 +24,18 @@ function build(service: ServiceName, kind: ServerErrorKind, status: number, req:
   switch (service) {
     case "identity": {
       const detail = {
-        throttle: { error: "temporarily_unavailable", code: 90055, message: "TenantThrottlingError - There are too many incoming requests. Please try again later." },
+        throttle: {
+          error: "temporarily_unavailable",
+          code: 90055,
+          message: "TenantThrottlingError - There are too many incoming requests. Please try again later.",
+        },
         unavailable: { error: "temporarily_unavailable", code: 90033, message: "A transient error has occurred. Please try again." },
         notFound: { error: "invalid_request", code: 90100, message: `The endpoint '${req.path}' does not exist.` },
-        methodNotAllowed: { error: "invalid_request", code: 900561, message: `The endpoint only accepts other methods. Received a ${req.method} request.` },
+        methodNotAllowed: {
+          error: "invalid_request",
+          code: 900561,
+          message: `The endpoint only accepts other methods. Received a ${req.method} request.`,
+        },
         internal: { error: "server_error", code: 50000, message: "There was an error issuing a token or an issue with our sign-in service." },
       }[kind];
       return tokenError(req, { status, ...detail });

@@ -137,7 +137,15 @@ export type AppRoleAssignment = {
 // ---------------------------------------------------------------- Dataverse
 
 export type BusinessUnit = { businessunitid: string; name: string; parentbusinessunitid: string | null };
-export type Privilege = { privilegeid: string; name: string; accessright: number; canbebasic: boolean; canbelocal: boolean; canbedeep: boolean; canbeglobal: boolean };
+export type Privilege = {
+  privilegeid: string;
+  name: string;
+  accessright: number;
+  canbebasic: boolean;
+  canbelocal: boolean;
+  canbedeep: boolean;
+  canbeglobal: boolean;
+};
 /** Depth as Dataverse's AddPrivilegesRole takes it: Basic (user), Local (BU), Deep (parent:child BU), Global (org). */
 export type PrivilegeDepth = "Basic" | "Local" | "Deep" | "Global";
 export type Role = {

@@ -82,14 +82,27 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
     const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const me = await api.callFunction<{ UserId: string; BusinessUnitId: string; OrganizationId: string }>("WhoAmI");
     expect(me.OrganizationId).toBe(ENVIRONMENTS.contosoSales.id);
-    const bus = await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid", "name"], filter: "parentbusinessunitid eq null" });
+    const bus = await api.retrieveMultiple({
+      collection: "businessunits",
+      select: ["businessunitid", "name"],
+      filter: "parentbusinessunitid eq null",
+    });
     expect(bus.value).toHaveLength(1);
     const rootBu = bus.value[0].businessunitid as string;
     expect(me.BusinessUnitId).toBe(rootBu);
-    const alsoRoot = await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid"], filter: "_parentbusinessunitid_value eq null" });
+    const alsoRoot = await api.retrieveMultiple({
+      collection: "businessunits",
+      select: ["businessunitid"],
+      filter: "_parentbusinessunitid_value eq null",
+    });
     expect(alsoRoot.value[0].businessunitid).toBe(rootBu);
 
-    const systemuserid = await createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, accessmode: 4, isdisabled: false, "businessunitid@odata.bind": `/businessunits(${rootBu})` });
+    const systemuserid = await createRow(api, "systemusers", {
+      applicationid: CONNECTOR_APP_ID,
+      accessmode: 4,
+      isdisabled: false,
+      "businessunitid@odata.bind": `/businessunits(${rootBu})`,
+    });
     expect(systemuserid).toMatch(/^[0-9a-f-]{36}$/);
     const roles = await api.retrieveMultiple({
       collection: "roles",
@@ -97,7 +110,13 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
       filter: `name eq 'System Administrator' and _businessunitid_value eq ${rootBu}`,
     });
     expect(roles.value).toHaveLength(1);
-    await api.associate({ collection: "systemusers", primaryKey: systemuserid, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: roles.value[0].roleid });
+    await api.associate({
+      collection: "systemusers",
+      primaryKey: systemuserid,
+      relationshipName: "systemuserroles_association",
+      relatedCollection: "roles",
+      relatedKey: roles.value[0].roleid,
+    });
 
     const found = await api.retrieveMultiple({
       collection: "systemusers",
@@ -118,7 +137,12 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
     const asApp = await webApi(connectorToken).callFunction<{ UserId: string }>("WhoAmI");
     expect(asApp.UserId).toBe(systemuserid);
 
-    await api.disassociate({ collection: "systemusers", primaryKey: systemuserid, relationshipName: "systemuserroles_association", relatedKey: roles.value[0].roleid });
+    await api.disassociate({
+      collection: "systemusers",
+      primaryKey: systemuserid,
+      relationshipName: "systemuserroles_association",
+      relatedKey: roles.value[0].roleid,
+    });
     const noRole = await failure(webApi(connectorToken).callFunction("WhoAmI"));
     expect(noRole.status).toBe(403);
     expect(noRole.code).toBe("0x80072560");
@@ -126,7 +150,8 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
 
   it("builds a custom least-privilege role and reads its privileges back", async () => {
     const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
-    const rootBu = (await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid"], filter: "parentbusinessunitid eq null" })).value[0].businessunitid;
+    const rootBu = (await api.retrieveMultiple({ collection: "businessunits", select: ["businessunitid"], filter: "parentbusinessunitid eq null" }))
+      .value[0].businessunitid;
     const roleId = await createRow(api, "roles", { name: "Act-On Connector", "businessunitid@odata.bind": `/businessunits(${rootBu})` });
     const privileges = await api.retrieveMultiple({
       collection: "privileges",
@@ -139,11 +164,25 @@ describe("the admin provisions an application user with dynamics-web-api", () =>
       collection: "roles",
       key: roleId,
       actionName: "Microsoft.Dynamics.CRM.AddPrivilegesRole",
-      action: { Privileges: privileges.value.map((p: { privilegeid: string }) => ({ PrivilegeId: p.privilegeid, Depth: "Global", BusinessUnitId: rootBu })) },
+      action: {
+        Privileges: privileges.value.map((p: { privilegeid: string }) => ({ PrivilegeId: p.privilegeid, Depth: "Global", BusinessUnitId: rootBu })),
+      },
     });
-    const back = await api.callFunction<{ RolePrivileges: { PrivilegeName: string; Depth: string }[] }>({ name: "RetrieveRolePrivilegesRole", parameters: { RoleId: roleId } });
-    expect(back.RolePrivileges.map((p) => `${p.PrivilegeName}:${p.Depth}`).sort()).toEqual(["prvReadAccount:Global", "prvReadContact:Global", "prvReadLead:Global"]);
-    const nav = await api.retrieveMultiple({ collection: "roles", key: roleId, navigationProperty: "roleprivileges_association", select: ["name"] } as never);
+    const back = await api.callFunction<{ RolePrivileges: { PrivilegeName: string; Depth: string }[] }>({
+      name: "RetrieveRolePrivilegesRole",
+      parameters: { RoleId: roleId },
+    });
+    expect(back.RolePrivileges.map((p) => `${p.PrivilegeName}:${p.Depth}`).sort()).toEqual([
+      "prvReadAccount:Global",
+      "prvReadContact:Global",
+      "prvReadLead:Global",
+    ]);
+    const nav = await api.retrieveMultiple({
+      collection: "roles",
+      key: roleId,
+      navigationProperty: "roleprivileges_association",
+      select: ["name"],
+    } as never);
     expect(nav.value).toHaveLength(3);
   });
 });
@@ -155,12 +194,26 @@ describe("the connector verifies with an app-only token", () => {
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
     const rootBu = env.businessUnits[0].businessunitid;
     const admin = webApi(() => dataverseUserToken(USERS.contosoAdmin));
-    const systemuserid = await createRow(admin, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` });
+    const systemuserid = await createRow(admin, "systemusers", {
+      applicationid: CONNECTOR_APP_ID,
+      "businessunitid@odata.bind": `/businessunits(${rootBu})`,
+    });
     // An application user without a role is still refused.
     expect((await failure(app.callFunction("WhoAmI"))).code).toBe("0x80072560");
     const roleId = await createRow(admin, "roles", { name: "Leads only", "businessunitid@odata.bind": `/businessunits(${rootBu})` });
-    await admin.callAction({ collection: "roles", key: roleId, actionName: "Microsoft.Dynamics.CRM.AddPrivilegesRole", action: { Privileges: [{ PrivilegeId: privilegeIdFor("prvReadLead"), Depth: 3, BusinessUnitId: rootBu }] } });
-    await admin.associate({ collection: "systemusers", primaryKey: systemuserid, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: roleId });
+    await admin.callAction({
+      collection: "roles",
+      key: roleId,
+      actionName: "Microsoft.Dynamics.CRM.AddPrivilegesRole",
+      action: { Privileges: [{ PrivilegeId: privilegeIdFor("prvReadLead"), Depth: 3, BusinessUnitId: rootBu }] },
+    });
+    await admin.associate({
+      collection: "systemusers",
+      primaryKey: systemuserid,
+      relationshipName: "systemuserroles_association",
+      relatedCollection: "roles",
+      relatedKey: roleId,
+    });
     expect((await app.callFunction<{ UserId: string }>("WhoAmI")).UserId).toBe(systemuserid);
     const leads = await app.retrieveMultiple({ collection: "leads", select: ["fullname", "companyname"], top: 1 });
     expect(leads.value).toHaveLength(1);
@@ -168,7 +221,11 @@ describe("the connector verifies with an app-only token", () => {
     const denied = await failure(app.retrieveMultiple({ collection: "contacts", select: ["fullname"] }));
     expect(denied.status).toBe(403);
     expect(denied.code).toBe("0x80040220");
-    expect(denied.message).toMatch(new RegExp(`^Principal user \\(Id=${systemuserid}, type=8, roleCount=1, privilegeCount=1.*is missing prvReadContact privilege \\(Id=${privilegeIdFor("prvReadContact")}\\) on OTC=2 for entity 'contact'`));
+    expect(denied.message).toMatch(
+      new RegExp(
+        `^Principal user \\(Id=${systemuserid}, type=8, roleCount=1, privilegeCount=1.*is missing prvReadContact privilege \\(Id=${privilegeIdFor("prvReadContact")}\\) on OTC=2 for entity 'contact'`,
+      ),
+    );
   });
 });
 
@@ -176,7 +233,9 @@ describe("refusals", () => {
   it("a user without prvCreateUser cannot create application users (0x80040220)", async () => {
     const api = webApi(() => dataverseUserToken(USERS.contosoUser));
     const rootBu = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!.businessUnits[0].businessunitid;
-    const err = await failure(createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` }));
+    const err = await failure(
+      createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${rootBu})` }),
+    );
     expect(err.status).toBe(403);
     expect(err.code).toBe("0x80040220");
     expect(err.message).toContain("is missing prvCreateUser privilege");
@@ -192,8 +251,22 @@ describe("refusals", () => {
     expect(dup.status).toBe(412);
     expect(dup.code).toBe("0x80040237");
     const sysAdmin = env.roles.find((r) => r.roletemplateid === ROLE_TEMPLATES.systemAdministrator)!.roleid;
-    await api.associate({ collection: "systemusers", primaryKey: id, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: sysAdmin });
-    const twice = await failure(api.associate({ collection: "systemusers", primaryKey: id, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: sysAdmin }));
+    await api.associate({
+      collection: "systemusers",
+      primaryKey: id,
+      relationshipName: "systemuserroles_association",
+      relatedCollection: "roles",
+      relatedKey: sysAdmin,
+    });
+    const twice = await failure(
+      api.associate({
+        collection: "systemusers",
+        primaryKey: id,
+        relationshipName: "systemuserroles_association",
+        relatedCollection: "roles",
+        relatedKey: sysAdmin,
+      }),
+    );
     expect(twice.status).toBe(412);
     expect(twice.code).toBe("0x80040237");
   });
@@ -201,7 +274,12 @@ describe("refusals", () => {
   it("an app without a service principal in the tenant cannot become an application user", async () => {
     const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
-    const err = await failure(createRow(api, "systemusers", { applicationid: "99999999-0000-4000-8000-000000000000", "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` }));
+    const err = await failure(
+      createRow(api, "systemusers", {
+        applicationid: "99999999-0000-4000-8000-000000000000",
+        "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})`,
+      }),
+    );
     expect(err.status).toBe(400);
     expect(err.message).toContain("99999999-0000-4000-8000-000000000000");
   });
@@ -209,8 +287,17 @@ describe("refusals", () => {
   it("a disabled application user is not a member", async () => {
     const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
-    const id = await createRow(api, "systemusers", { applicationid: CONNECTOR_APP_ID, "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})` });
-    await api.associate({ collection: "systemusers", primaryKey: id, relationshipName: "systemuserroles_association", relatedCollection: "roles", relatedKey: env.roles[0].roleid });
+    const id = await createRow(api, "systemusers", {
+      applicationid: CONNECTOR_APP_ID,
+      "businessunitid@odata.bind": `/businessunits(${env.businessUnits[0].businessunitid})`,
+    });
+    await api.associate({
+      collection: "systemusers",
+      primaryKey: id,
+      relationshipName: "systemuserroles_association",
+      relatedCollection: "roles",
+      relatedKey: env.roles[0].roleid,
+    });
     await webApi(connectorToken).callFunction("WhoAmI");
     await api.update({ collection: "systemusers", key: id, data: { isdisabled: true } });
     expect((await api.retrieve({ collection: "systemusers", key: id, select: ["isdisabled"] })).isdisabled).toBe(true);

@@ -14,13 +14,16 @@ export type DataverseCaller = { user: SystemUser; kind: "user" | "application" |
 
 function bearerChallenge(req: EmuRequest, env: Environment): EmuResponse {
   const header = `Bearer authorization_uri=${req.origin}/${env.tenantId}/oauth2/authorize, resource_id=${environmentUrl(req, env)}/`;
-  return { status: 401, headers: { "www-authenticate": header, "odata-version": "4.0", "req_id": req.requestId }, body: "" };
+  return { status: 401, headers: { "www-authenticate": header, "odata-version": "4.0", req_id: req.requestId }, body: "" };
 }
 
 function basicChallenge(req: EmuRequest, env: Environment): EmuResponse {
   return {
     status: 401,
-    headers: { "www-authenticate": `Negotiate, NTLM, Basic realm="${new URL(req.origin).host}/${env.urlName}"`, "content-type": "text/html; charset=utf-8" },
+    headers: {
+      "www-authenticate": `Negotiate, NTLM, Basic realm="${new URL(req.origin).host}/${env.urlName}"`,
+      "content-type": "text/html; charset=utf-8",
+    },
     body: "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>",
   };
 }
@@ -50,7 +53,9 @@ function authenticateBasic(req: EmuRequest, env: Environment): DataverseCaller |
   const colon = decoded.indexOf(":");
   if (colon < 0) return basicChallenge(req, env);
   const name = decoded.slice(0, colon);
-  const digest = createHash("sha256").update(decoded.slice(colon + 1), "utf8").digest("hex");
+  const digest = createHash("sha256")
+    .update(decoded.slice(colon + 1), "utf8")
+    .digest("hex");
   const account = env.basicAuthUsers.find((u) => sameAccount(name, u.domainName) && u.passwordSha256 === digest);
   if (!account) return basicChallenge(req, env);
   const user = env.systemUsers.find((u) => u.systemuserid === account.systemuserid);

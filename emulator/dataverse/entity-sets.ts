@@ -88,11 +88,29 @@ const businessSet = (name: string, logicalName: string, readPrivilege: string): 
 });
 
 export const ENTITY_SETS: EntitySet[] = [
-  { name: "systemusers", logicalName: "systemuser", key: "systemuserid", readPrivilege: "prvReadUser", rows: (env) => env.systemUsers.map(systemUserView) },
-  { name: "businessunits", logicalName: "businessunit", key: "businessunitid", readPrivilege: "prvReadBusinessUnit", rows: (env) => env.businessUnits.map(businessUnitView) },
+  {
+    name: "systemusers",
+    logicalName: "systemuser",
+    key: "systemuserid",
+    readPrivilege: "prvReadUser",
+    rows: (env) => env.systemUsers.map(systemUserView),
+  },
+  {
+    name: "businessunits",
+    logicalName: "businessunit",
+    key: "businessunitid",
+    readPrivilege: "prvReadBusinessUnit",
+    rows: (env) => env.businessUnits.map(businessUnitView),
+  },
   { name: "roles", logicalName: "role", key: "roleid", readPrivilege: "prvReadRole", rows: (env) => env.roles.map(roleView) },
   // Reading the privilege table is part of reading security roles.
-  { name: "privileges", logicalName: "privilege", key: "privilegeid", readPrivilege: "prvReadRole", rows: (env) => privilegesOf(env).map(privilegeView) },
+  {
+    name: "privileges",
+    logicalName: "privilege",
+    key: "privilegeid",
+    readPrivilege: "prvReadRole",
+    rows: (env) => privilegesOf(env).map(privilegeView),
+  },
   businessSet("leads", "lead", "prvReadLead"),
   businessSet("contacts", "contact", "prvReadContact"),
   businessSet("accounts", "account", "prvReadAccount"),

@@ -87,7 +87,13 @@ export const STANDARD_PRIVILEGES: Privilege[] = buildCatalogue();
 
 /** Privileges of a read-only "Act-On Connector" style role: read leads/contacts/accounts/notes/lists, see users. */
 export const CONNECTOR_ROLE_PRIVILEGE_NAMES = [
-  "prvReadLead", "prvReadContact", "prvReadAccount", "prvReadNote", "prvReadList", "prvReadUser", "prvReadBusinessUnit",
+  "prvReadLead",
+  "prvReadContact",
+  "prvReadAccount",
+  "prvReadNote",
+  "prvReadList",
+  "prvReadUser",
+  "prvReadBusinessUnit",
 ] as const;
 
 /**
@@ -116,6 +122,8 @@ export const BASIC_USER_PRIVILEGES: { name: string; depth: "Basic" | "Local" | "
 ];
 
 /** `{ privilegeid, depth }` entries for a `Role.privileges` array, from privilege names. */
-export function rolePrivilegesFor(entries: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[]): { privilegeid: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] {
+export function rolePrivilegesFor(
+  entries: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[],
+): { privilegeid: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] {
   return entries.map((e) => ({ privilegeid: privilegeIdFor(e.name), depth: e.depth }));
 }

@@ -21,7 +21,8 @@ import { apiBase, DV, dvError, dvJson, etagOf } from "./responses";
 
 export function dataverseResolver(logicalName: string): PropertyResolver {
   return (record, path) => {
-    if (path.length !== 1) throw new ODataQueryError(`Could not find a property named '${path.join("/")}' on type 'Microsoft.Dynamics.CRM.${logicalName}'.`);
+    if (path.length !== 1)
+      throw new ODataQueryError(`Could not find a property named '${path.join("/")}' on type 'Microsoft.Dynamics.CRM.${logicalName}'.`);
     const [name] = path;
     const direct = getPropertyCaseInsensitive(record, name);
     if (direct.found) return direct.value;
@@ -89,7 +90,14 @@ export function applyQuery(
 }
 
 /** A collection GET: `{"@odata.context": "{api}/$metadata#set(cols)", "value": [...]}`. */
-export function listResponse(req: EmuRequest, env: Environment, setName: string, rows: Record<string, unknown>[], logicalName: string, expander?: Expander): EmuResponse {
+export function listResponse(
+  req: EmuRequest,
+  env: Environment,
+  setName: string,
+  rows: Record<string, unknown>[],
+  logicalName: string,
+  expander?: Expander,
+): EmuResponse {
   try {
     const { select, expand, value } = applyQuery(req, rows, logicalName, expander);
     return dvJson(req, 200, { "@odata.context": `${apiBase(req, env)}/$metadata#${setName}${contextSuffix(select, expand)}`, value });
@@ -100,10 +108,24 @@ export function listResponse(req: EmuRequest, env: Environment, setName: string,
 }
 
 /** A single-row GET: `{"@odata.context": "{api}/$metadata#set(cols)/$entity", ...row}`. */
-export function entityResponse(req: EmuRequest, env: Environment, setName: string, row: Record<string, unknown>, logicalName: string, expander?: Expander, status = 200, extraHeaders: Record<string, string> = {}): EmuResponse {
+export function entityResponse(
+  req: EmuRequest,
+  env: Environment,
+  setName: string,
+  row: Record<string, unknown>,
+  logicalName: string,
+  expander?: Expander,
+  status = 200,
+  extraHeaders: Record<string, string> = {},
+): EmuResponse {
   try {
     const { select, expand, value } = applyQuery({ ...req, url: stripFilter(req.url) }, [row], logicalName, expander);
-    return dvJson(req, status, { "@odata.context": `${apiBase(req, env)}/$metadata#${setName}${contextSuffix(select, expand)}/$entity`, ...value[0] }, extraHeaders);
+    return dvJson(
+      req,
+      status,
+      { "@odata.context": `${apiBase(req, env)}/$metadata#${setName}${contextSuffix(select, expand)}/$entity`, ...value[0] },
+      extraHeaders,
+    );
   } catch (e) {
     if (e instanceof ODataQueryError) return dvError(req, 400, DV.segmentNotFound, e.message);
     throw e;

@@ -15,7 +15,12 @@ export function readPayload(ctx: WebApiContext, setName: string): { ok: true; bo
   if (parsed === INVALID_JSON || parsed === undefined || typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return {
       ok: false,
-      response: dvError(ctx.req, 400, DV.badRequest, `Error identified in Payload provided by the user for Entity :'${setName}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293`),
+      response: dvError(
+        ctx.req,
+        400,
+        DV.badRequest,
+        `Error identified in Payload provided by the user for Entity :'${setName}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293`,
+      ),
     };
   }
   return { ok: true, body: parsed as Record<string, unknown> };

@@ -18,7 +18,7 @@ export function apiBase(req: EmuRequest, env: Environment): string {
 }
 
 function baseHeaders(req: EmuRequest): Record<string, string> {
-  return { "odata-version": "4.0", "req_id": req.requestId, "x-ms-service-request-id": req.requestId };
+  return { "odata-version": "4.0", req_id: req.requestId, "x-ms-service-request-id": req.requestId };
 }
 
 export function dvJson(req: EmuRequest, status: number, body: object, extra: Record<string, string> = {}): EmuResponse {

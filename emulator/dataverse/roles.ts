@@ -25,9 +25,16 @@ export function createRole(ctx: WebApiContext): EmuResponse {
   if (!read.ok) return read.response;
   const { name } = read.body;
   if (typeof name !== "string" || name.trim() === "") return invalidArgument(ctx.req, "Role name is required.");
-  const extra = Object.keys(read.body).find((k) => !["name", "businessunitid@odata.bind", "description"].includes(k.toLowerCase()) && !k.startsWith("@"));
+  const extra = Object.keys(read.body).find(
+    (k) => !["name", "businessunitid@odata.bind", "description"].includes(k.toLowerCase()) && !k.startsWith("@"),
+  );
   if (extra) {
-    return dvError(ctx.req, 400, DV.segmentNotFound, `The property '${extra}' does not exist on type 'Microsoft.Dynamics.CRM.role'. Make sure to only use property names that are defined by the type.`);
+    return dvError(
+      ctx.req,
+      400,
+      DV.segmentNotFound,
+      `The property '${extra}' does not exist on type 'Microsoft.Dynamics.CRM.role'. Make sure to only use property names that are defined by the type.`,
+    );
   }
   const bu = parseEntityReference(read.body["businessunitid@odata.bind"], "businessunits");
   if (!bu) return invalidArgument(ctx.req, "businessunitid@odata.bind is required to create a role, e.g. '/businessunits(<guid>)'.");
@@ -61,7 +68,8 @@ export function addPrivilegesRole(ctx: WebApiContext, roleId: string): EmuRespon
   const read = readPayload(ctx, "roles");
   if (!read.ok) return read.response;
   const items = read.body.Privileges;
-  if (!Array.isArray(items) || items.length === 0) return invalidArgument(ctx.req, "The Privileges parameter is required and must contain at least one RolePrivilege.");
+  if (!Array.isArray(items) || items.length === 0)
+    return invalidArgument(ctx.req, "The Privileges parameter is required and must contain at least one RolePrivilege.");
   const catalogue = privilegesOf(ctx.env);
   const wanted: { privilege: (typeof catalogue)[number]; depth: PrivilegeDepth }[] = [];
   for (const item of items as Record<string, unknown>[]) {
@@ -109,5 +117,11 @@ export function listRolePrivilegesAssociation(ctx: WebApiContext, roleId: string
   if (denied) return denied;
   const role = findRole(ctx, roleId);
   if (!role) return recordNotFound(ctx.req, "role", roleId);
-  return listResponse(ctx.req, ctx.env, "privileges", rolePrivileges(ctx.env, role).map(({ privilege }) => privilegeView(privilege)), "privilege");
+  return listResponse(
+    ctx.req,
+    ctx.env,
+    "privileges",
+    rolePrivileges(ctx.env, role).map(({ privilege }) => privilegeView(privilege)),
+    "privilege",
+  );
 }

@@ -13,7 +13,7 @@ import { isGuid, type WebApiContext } from "./request-context";
 import { apiBase, DV, dvError, dvJson, recordNotFound, segmentNotFound } from "./responses";
 import { addPrivilegesRole, createRole, listRolePrivilegesAssociation, retrieveRolePrivileges } from "./roles";
 import { effectivePrivileges, requirePrivilege } from "./security";
-import { associateRole, createSystemUser, disassociateRole, getSystemUser, listUserRoles, systemUserExpander, updateSystemUser } from "./systemusers";
+import { associateRole, createSystemUser, disassociateRole, listUserRoles, systemUserExpander, updateSystemUser } from "./systemusers";
 
 type Segment = { name: string; key: string | null; raw: string };
 
@@ -52,7 +52,7 @@ function visibleRows(ctx: WebApiContext, privilegeName: string, rows: Record<str
   const ownerBu = (ownerId: unknown) => ctx.env.systemUsers.find((u) => u.systemuserid === ownerId)?.businessunitid;
   const subtree = new Set([me.businessunitid]);
   if (DEPTH_RANK[depth] >= DEPTH_RANK.Deep) {
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const bu of ctx.env.businessUnits) {
         if (bu.parentbusinessunitid && subtree.has(bu.parentbusinessunitid) && !subtree.has(bu.businessunitid)) {
@@ -72,7 +72,8 @@ function readSet(ctx: WebApiContext, setName: string, key: string | null): EmuRe
   const rows = visibleRows(ctx, set.readPrivilege, set.rows(ctx.env));
   const expander = setName === "systemusers" ? systemUserExpander(ctx) : undefined;
   if (key === null) return listResponse(ctx.req, ctx.env, set.name, rows, set.logicalName, expander);
-  if (!isGuid(key)) return dvError(ctx.req, 400, DV.segmentNotFound, `Bad Request - Error in query syntax: '${key}' is not a valid key for '${setName}'.`);
+  if (!isGuid(key))
+    return dvError(ctx.req, 400, DV.segmentNotFound, `Bad Request - Error in query syntax: '${key}' is not a valid key for '${setName}'.`);
   const row = rows.find((r) => String(r[set.key]).toLowerCase() === key.toLowerCase());
   if (!row) return recordNotFound(ctx.req, set.logicalName, key.toLowerCase());
   return entityResponse(ctx.req, ctx.env, set.name, row, set.logicalName, expander);
@@ -141,7 +142,8 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
 async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
   const urlName = decodeURIComponent(req.params.org).toLowerCase();
   const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName);
-  if (!env) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` };
+  if (!env)
+    return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` };
   if (!supportsVersion(env, req.params.ver)) return segmentNotFound(req, `v${req.params.ver}`);
   const caller = await authenticateDataverseCaller(req, env);
   if (isResponse(caller)) return caller;
@@ -165,5 +167,10 @@ async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
 }
 
 export const routes: Route[] = [
-  { service: "dataverse", method: "*", pattern: /^\/dynamics\/(?<org>[^/]+)\/api\/data\/v(?<ver>\d+\.\d+)(?:\/(?<rest>.*))?$/i, handle: handleWebApi },
+  {
+    service: "dataverse",
+    method: "*",
+    pattern: /^\/dynamics\/(?<org>[^/]+)\/api\/data\/v(?<ver>\d+\.\d+)(?:\/(?<rest>.*))?$/i,
+    handle: handleWebApi,
+  },
 ];

@@ -64,7 +64,11 @@ export function requirePrivilege(req: EmuRequest, env: Environment, user: System
 }
 
 /** Dataverse refuses to let a user hand out privileges they do not hold themselves (no privilege escalation). */
-export function firstMissingPrivilege(env: Environment, user: SystemUser, wanted: { privilege: Privilege; depth: PrivilegeDepth }[]): Privilege | null {
+export function firstMissingPrivilege(
+  env: Environment,
+  user: SystemUser,
+  wanted: { privilege: Privilege; depth: PrivilegeDepth }[],
+): Privilege | null {
   const held = effectivePrivileges(env, user);
   for (const w of wanted) {
     const have = held.get(w.privilege.name.toLowerCase());

@@ -28,18 +28,35 @@ export function findSystemUser(ctx: WebApiContext, id: string): SystemUser | und
 
 function wantsRepresentation(ctx: WebApiContext): boolean {
   const prefer = ctx.req.headers.prefer;
-  return (Array.isArray(prefer) ? prefer.join(",") : prefer ?? "").toLowerCase().includes("return=representation");
+  return (Array.isArray(prefer) ? prefer.join(",") : (prefer ?? "")).toLowerCase().includes("return=representation");
 }
 
 /** 204 + `OData-EntityId`, or 201 + the row when the client asked for `Prefer: return=representation`. */
-export function createdResponse(ctx: WebApiContext, setName: string, id: string, row: Record<string, unknown>, logicalName: string, expander?: Expander): EmuResponse {
+export function createdResponse(
+  ctx: WebApiContext,
+  setName: string,
+  id: string,
+  row: Record<string, unknown>,
+  logicalName: string,
+  expander?: Expander,
+): EmuResponse {
   if (wantsRepresentation(ctx)) {
     return entityResponse(ctx.req, ctx.env, setName, row, logicalName, expander, 201, { "preference-applied": "return=representation" });
   }
   return dvNoContent(ctx.req, { "odata-entityid": `${apiBase(ctx.req, ctx.env)}/${setName}(${id})` });
 }
 
-const WRITABLE = new Set(["applicationid", "businessunitid@odata.bind", "accessmode", "isdisabled", "firstname", "lastname", "internalemailaddress", "azureactivedirectoryobjectid", "domainname"]);
+const WRITABLE = new Set([
+  "applicationid",
+  "businessunitid@odata.bind",
+  "accessmode",
+  "isdisabled",
+  "firstname",
+  "lastname",
+  "internalemailaddress",
+  "azureactivedirectoryobjectid",
+  "domainname",
+]);
 
 function unknownProperty(ctx: WebApiContext, body: Record<string, unknown>): EmuResponse | null {
   const key = Object.keys(body).find((k) => !WRITABLE.has(k.toLowerCase()) && !k.startsWith("@"));
@@ -91,7 +108,10 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
       fullname: `# ${sp.displayName}`,
       // Dataverse gives application users a synthetic sign-in name under the tenant's initial domain.
       domainname: `${applicationid}@${tenant?.domains[0] ?? "tenant.onmicrosoft.com"}`,
-      internalemailaddress: typeof body.internalemailaddress === "string" ? body.internalemailaddress : `${applicationid}@${tenant?.domains[0] ?? "tenant.onmicrosoft.com"}`,
+      internalemailaddress:
+        typeof body.internalemailaddress === "string"
+          ? body.internalemailaddress
+          : `${applicationid}@${tenant?.domains[0] ?? "tenant.onmicrosoft.com"}`,
       azureactivedirectoryobjectid: sp.id,
       applicationid,
       isdisabled,
@@ -103,7 +123,11 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
     const oid = typeof body.azureactivedirectoryobjectid === "string" ? body.azureactivedirectoryobjectid.toLowerCase() : null;
     const upn = typeof body.domainname === "string" ? body.domainname.toLowerCase() : null;
     const entra = getState().users.find((u) => u.tenantId === ctx.env.tenantId && (u.id === oid || u.userPrincipalName.toLowerCase() === upn));
-    if (!entra) return invalidArgument(ctx.req, "The user was not found in the directory of the environment's tenant. Provide applicationid for an application user, or azureactivedirectoryobjectid/domainname of a directory user.");
+    if (!entra)
+      return invalidArgument(
+        ctx.req,
+        "The user was not found in the directory of the environment's tenant. Provide applicationid for an application user, or azureactivedirectoryobjectid/domainname of a directory user.",
+      );
     if (ctx.env.systemUsers.some((u) => u.azureactivedirectoryobjectid === entra.id)) {
       return dvError(ctx.req, 412, DV.duplicateRecord, "A record with matching key values already exists.");
     }
@@ -186,7 +210,8 @@ export function listUserRoles(ctx: WebApiContext, id: string, refsOnly: boolean)
 
 function assignPrivilegeCheck(ctx: WebApiContext, roleid: string): EmuResponse | null {
   const caller = ctx.caller.user;
-  const denied = requirePrivilege(ctx.req, ctx.env, caller, "prvAssignRole", "role") ?? requirePrivilege(ctx.req, ctx.env, caller, "prvWriteUser", "systemuser");
+  const denied =
+    requirePrivilege(ctx.req, ctx.env, caller, "prvAssignRole", "role") ?? requirePrivilege(ctx.req, ctx.env, caller, "prvWriteUser", "systemuser");
   if (denied) return denied;
   const role = ctx.env.roles.find((r) => r.roleid === roleid);
   if (!role) return null;
@@ -224,7 +249,8 @@ export function disassociateRole(ctx: WebApiContext, id: string, roleRef: string
   const user = findSystemUser(ctx, id);
   if (!user) return recordNotFound(ctx.req, "systemuser", id);
   const roleid = roleRef && isGuid(roleRef) ? roleRef.toLowerCase() : parseEntityReference(roleRef ?? ctx.req.url.searchParams.get("$id"), "roles");
-  if (!roleid) return invalidArgument(ctx.req, "Specify the role to remove as systemuserroles_association(<roleid>)/$ref or $ref?$id={api}/roles(<roleid>).");
+  if (!roleid)
+    return invalidArgument(ctx.req, "Specify the role to remove as systemuserroles_association(<roleid>)/$ref or $ref?$id={api}/roles(<roleid>).");
   const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvAssignRole", "role");
   if (denied) return denied;
   ctx.env.systemUserRoles = ctx.env.systemUserRoles.filter((r) => !(r.systemuserid === user.systemuserid && r.roleid === roleid));

@@ -64,7 +64,10 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
     expect(res.status).toBe(204);
     const list = await (await fetch(`${api}/systemusers(${basicUser.systemuserid})/systemuserroles_association?$select=name`, { headers })).json();
     expect(list.value.map((r: { name: string }) => r.name).sort()).toEqual(["Basic User", "System Administrator"]);
-    const del = await fetch(`${api}/systemusers(${basicUser.systemuserid})/systemuserroles_association(${sysAdmin.roleid})/$ref`, { method: "DELETE", headers });
+    const del = await fetch(`${api}/systemusers(${basicUser.systemuserid})/systemuserroles_association(${sysAdmin.roleid})/$ref`, {
+      method: "DELETE",
+      headers,
+    });
     expect(del.status).toBe(204);
   });
 
@@ -83,7 +86,9 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
   it("a request without a token gets the Bearer challenge naming the tenant and the environment", async () => {
     const res = await fetch(`${api}/WhoAmI`);
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${sandbox.origin}/${TENANTS.contoso}/oauth2/authorize, resource_id=${envUrl}/`);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer authorization_uri=${sandbox.origin}/${TENANTS.contoso}/oauth2/authorize, resource_id=${envUrl}/`,
+    );
     // No sandbox flow issues an Act-On user a token for Contoso's environment, so this one is minted.
     const otherTenant = await mintAccessToken({ tid: TENANTS.actoncorp, aud: envUrl, oid: USERS.actonSupport, scp: "user_impersonation" });
     expect((await fetch(`${api}/WhoAmI`, { headers: { authorization: `Bearer ${otherTenant}` } })).status).toBe(401);
@@ -92,8 +97,12 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
   });
 
   it("a directory user without a systemuser in the environment is 403 0x80072560", async () => {
-    const token = await userToken(sandbox.origin, "user@contoso.onmicrosoft.com", [`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/user_impersonation`]);
-    const res = await fetch(`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}` } });
+    const token = await userToken(sandbox.origin, "user@contoso.onmicrosoft.com", [
+      `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/user_impersonation`,
+    ]);
+    const res = await fetch(`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/api/data/v9.2/WhoAmI`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: "0x80072560", message: "The user is not a member of the organization." } });
   });
@@ -112,7 +121,9 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
   });
 
   it("privileges can be filtered with name eq ... or name eq ...", async () => {
-    const res = await fetch(`${api}/privileges?$select=name,canbebasic,canbeglobal&$filter=name eq 'prvCreateUser' or name eq 'prvBulkDelete'`, { headers: await adminHeaders() });
+    const res = await fetch(`${api}/privileges?$select=name,canbebasic,canbeglobal&$filter=name eq 'prvCreateUser' or name eq 'prvBulkDelete'`, {
+      headers: await adminHeaders(),
+    });
     const body = await res.json();
     expect(body.value.map((p: { name: string }) => p.name).sort()).toEqual(["prvBulkDelete", "prvCreateUser"]);
     expect(body.value.find((p: { name: string }) => p.name === "prvBulkDelete")).toMatchObject({ canbebasic: false, canbeglobal: true });

@@ -26,7 +26,9 @@ describe("Global Discovery Service Instances", () => {
     expect(res.headers.get("odata-version")).toBe("4.0");
     const body = await res.json();
     expect(body["@odata.context"]).toBe(`${root}/$metadata#Instances`);
-    expect(body.value.map((i: { UrlName: string }) => i.UrlName).sort()).toEqual([ENVIRONMENTS.contosoEu.urlName, ENVIRONMENTS.contosoSales.urlName].sort());
+    expect(body.value.map((i: { UrlName: string }) => i.UrlName).sort()).toEqual(
+      [ENVIRONMENTS.contosoEu.urlName, ENVIRONMENTS.contosoSales.urlName].sort(),
+    );
     const sales = body.value.find((i: { UrlName: string }) => i.UrlName === ENVIRONMENTS.contosoSales.urlName);
     expect(sales).toMatchObject({
       Id: ENVIRONMENTS.contosoSales.id,
@@ -41,7 +43,8 @@ describe("Global Discovery Service Instances", () => {
       Url: `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}`,
       ApiUrl: `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}`,
     });
-    for (const key of ["Version", "LastUpdated", "Purpose", "DatacenterId", "DatacenterName", "TrialExpirationDate", "SchemaType", "StatusMessage"]) expect(sales).toHaveProperty(key);
+    for (const key of ["Version", "LastUpdated", "Purpose", "DatacenterId", "DatacenterName", "TrialExpirationDate", "SchemaType", "StatusMessage"])
+      expect(sales).toHaveProperty(key);
   });
 
   it("supports $select, $filter and the keyed forms (always arrays)", async () => {
@@ -60,7 +63,8 @@ describe("Global Discovery Service Instances", () => {
   it("is per user: a basic user sees only their environment, not as sysadmin; disabled users see nothing", async () => {
     const body = await (await get("Instances", await gdsToken(USERS.contosoUser))).json();
     expect(body.value).toEqual([expect.objectContaining({ UrlName: ENVIRONMENTS.contosoSales.urlName, IsUserSysAdmin: false })]);
-    for (const env of getState().environments) for (const u of env.systemUsers) if (u.azureactivedirectoryobjectid === USERS.contosoUser) u.isdisabled = true;
+    for (const env of getState().environments)
+      for (const u of env.systemUsers) if (u.azureactivedirectoryobjectid === USERS.contosoUser) u.isdisabled = true;
     expect((await (await get("Instances", await gdsToken(USERS.contosoUser))).json()).value).toEqual([]);
   });
 
@@ -69,7 +73,9 @@ describe("Global Discovery Service Instances", () => {
     const res = await get("Instances");
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${sandbox.origin}/common/oauth2/authorize, resource_id=${GDS}/`);
-    expect((await get("Instances", await userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"]))).status).toBe(401);
+    expect((await get("Instances", await userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"]))).status).toBe(
+      401,
+    );
   });
 
   it("serves $metadata", async () => {

@@ -95,7 +95,9 @@ export async function listInstances(req: EmuRequest): Promise<EmuResponse> {
       const isAdmin = env.roles.some((r) => roleIds.has(r.roleid) && (r.roletemplateid === SYSTEM_ADMINISTRATOR_TEMPLATE || r.allPrivileges));
       return [instanceView(req, env, isAdmin)];
     });
-  const filters = [queryOption(req.url, "filter"), req.params.key ? keyToFilter(decodeURIComponent(req.params.key)) : null].filter((f): f is string => Boolean(f));
+  const filters = [queryOption(req.url, "filter"), req.params.key ? keyToFilter(decodeURIComponent(req.params.key)) : null].filter((f): f is string =>
+    Boolean(f),
+  );
   let matched = views;
   try {
     for (const f of filters) {

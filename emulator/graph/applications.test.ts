@@ -41,7 +41,10 @@ const CONNECTOR_APP = {
   isFallbackPublicClient: false,
   tags: ["acton-dynamics-connector", "acton-account:12345"],
   notes: "Created by Act-On onboarding portal",
-  web: { redirectUris: ["https://portal.example.com/auth/callback"], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+  web: {
+    redirectUris: ["https://portal.example.com/auth/callback"],
+    implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
+  },
   requiredResourceAccess: [
     { resourceAppId: "00000007-0000-0000-c000-000000000000", resourceAccess: [{ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", type: "Scope" }] },
   ],
@@ -49,7 +52,9 @@ const CONNECTOR_APP = {
 
 describe("POST /applications", () => {
   it("creates the registration and answers 201 with the full object", async () => {
-    const app = await graph(await adminToken()).api("/applications").post(CONNECTOR_APP);
+    const app = await graph(await adminToken())
+      .api("/applications")
+      .post(CONNECTOR_APP);
     expect(app["@odata.context"]).toBe("https://graph.microsoft.com/v1.0/$metadata#applications/$entity");
     expect(app.id).not.toBe(app.appId);
     expect(app).toMatchObject({
@@ -61,7 +66,11 @@ describe("POST /applications", () => {
       keyCredentials: [],
       identifierUris: [],
       requiredResourceAccess: CONNECTOR_APP.requiredResourceAccess,
-      web: { redirectUris: CONNECTOR_APP.web.redirectUris, implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false }, homePageUrl: null },
+      web: {
+        redirectUris: CONNECTOR_APP.web.redirectUris,
+        implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
+        homePageUrl: null,
+      },
       publicClient: { redirectUris: [] },
     });
     expect(Date.parse(app.createdDateTime)).toBeGreaterThan(Date.now() - 60_000);
@@ -82,16 +91,26 @@ describe("POST /applications", () => {
   });
 
   it("refuses a token without Application.ReadWrite.All with Authorization_RequestDenied", async () => {
-    const err = await graphFailure(graph(await narrowAdminToken()).api("/applications").post(CONNECTOR_APP));
+    const err = await graphFailure(
+      graph(await narrowAdminToken())
+        .api("/applications")
+        .post(CONNECTOR_APP),
+    );
     expect(err.statusCode).toBe(403);
     expect(err.code).toBe("Authorization_RequestDenied");
     expect(err.message).toBe("Insufficient privileges to complete the operation.");
   });
 
   it("lets a plain user register apps only while users can register applications", async () => {
-    await graph(await plainUserToken()).api("/applications").post(CONNECTOR_APP);
+    await graph(await plainUserToken())
+      .api("/applications")
+      .post(CONNECTOR_APP);
     getState().tenants.find((t) => t.id === TENANTS.contoso)!.usersCanRegisterApps = false;
-    const err = await graphFailure(graph(await plainUserToken()).api("/applications").post(CONNECTOR_APP));
+    const err = await graphFailure(
+      graph(await plainUserToken())
+        .api("/applications")
+        .post(CONNECTOR_APP),
+    );
     expect(err.statusCode).toBe(403);
   });
 
@@ -101,7 +120,9 @@ describe("POST /applications", () => {
     expect((await res.json()).error.code).toBe("InvalidAuthenticationToken");
     expect(res.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);
     // A genuine token for a Dataverse environment is not a Graph token.
-    const wrongAudience = await userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", [`${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}/user_impersonation`]);
+    const wrongAudience = await userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", [
+      `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}/user_impersonation`,
+    ]);
     const err = await graphFailure(graph(wrongAudience).api("/applications").get());
     expect(err.statusCode).toBe(401);
   });
@@ -143,7 +164,9 @@ describe("finding and addressing applications", () => {
   it("reads, patches (204, nested merge) and deletes by object id and by appId", async () => {
     const client = graph(await adminToken());
     const app = await client.api("/applications").post(CONNECTOR_APP);
-    await client.api(`/applications/${app.id}`).patch({ isFallbackPublicClient: true, web: { implicitGrantSettings: { enableIdTokenIssuance: true } } });
+    await client
+      .api(`/applications/${app.id}`)
+      .patch({ isFallbackPublicClient: true, web: { implicitGrantSettings: { enableIdTokenIssuance: true } } });
     const read = await client.api(`/applications(appId='${app.appId}')`).get();
     expect(read.isFallbackPublicClient).toBe(true);
     expect(read.web.redirectUris).toEqual(CONNECTOR_APP.web.redirectUris);
@@ -178,7 +201,9 @@ describe("client secrets", () => {
     expect(cred.hint).toBe(cred.secretText.slice(0, 3));
     expect(Date.parse(cred.endDateTime) - Date.parse(cred.startDateTime)).toBeGreaterThan(729 * 24 * 3600 * 1000);
     const read = await client.api(`/applications/${app.id}`).get();
-    expect(read.passwordCredentials).toEqual([expect.objectContaining({ keyId: cred.keyId, hint: cred.hint, secretText: null, displayName: "acton-2026-01" })]);
+    expect(read.passwordCredentials).toEqual([
+      expect.objectContaining({ keyId: cred.keyId, hint: cred.hint, secretText: null, displayName: "acton-2026-01" }),
+    ]);
     const stored = getState().applications.find((a) => a.id === app.id)!.passwordCredentials[0];
     expect(JSON.stringify(stored)).not.toContain(cred.secretText);
   });
@@ -186,7 +211,9 @@ describe("client secrets", () => {
   it("addPassword and removePassword work by appId; an unknown keyId is a 400", async () => {
     const client = graph(await adminToken());
     const app = await client.api("/applications").post(CONNECTOR_APP);
-    const cred = await client.api(`/applications(appId='${app.appId}')/addPassword`).post({ passwordCredential: { endDateTime: "2030-01-01T00:00:00Z" } });
+    const cred = await client
+      .api(`/applications(appId='${app.appId}')/addPassword`)
+      .post({ passwordCredential: { endDateTime: "2030-01-01T00:00:00Z" } });
     expect(cred.endDateTime).toBe("2030-01-01T00:00:00.000Z");
     const res = await fetch(`${sandbox.origin}/graph/v1.0/applications(appId='${app.appId}')/removePassword`, {
       method: "POST",

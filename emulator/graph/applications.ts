@@ -18,15 +18,39 @@ const APPLICATION_DEVELOPER_ROLE = "cf1c38e5-3621-4004-a7cb-879624dced7c";
 
 /** Properties the sandbox models in `Application`. */
 const MODELLED = new Set([
-  "displayName", "signInAudience", "isFallbackPublicClient", "tags", "notes", "identifierUris", "web", "publicClient", "spa",
-  "requiredResourceAccess", "api", "appRoles",
+  "displayName",
+  "signInAudience",
+  "isFallbackPublicClient",
+  "tags",
+  "notes",
+  "identifierUris",
+  "web",
+  "publicClient",
+  "spa",
+  "requiredResourceAccess",
+  "api",
+  "appRoles",
 ]);
 /** Real Graph properties the sandbox stores verbatim without interpreting them. */
 const STORED_VERBATIM = new Set([
-  "description", "info", "optionalClaims", "groupMembershipClaims", "serviceManagementReference", "keyCredentials",
-  "parentalControlSettings", "tokenEncryptionKeyId", "isDeviceOnlyAuthSupported", "defaultRedirectUri", "uniqueName",
-  "samlMetadataUrl", "addIns", "certification", "requestSignatureVerification", "servicePrincipalLockConfiguration",
-  "nativeAuthenticationApisEnabled", "authenticationBehaviors",
+  "description",
+  "info",
+  "optionalClaims",
+  "groupMembershipClaims",
+  "serviceManagementReference",
+  "keyCredentials",
+  "parentalControlSettings",
+  "tokenEncryptionKeyId",
+  "isDeviceOnlyAuthSupported",
+  "defaultRedirectUri",
+  "uniqueName",
+  "samlMetadataUrl",
+  "addIns",
+  "certification",
+  "requestSignatureVerification",
+  "servicePrincipalLockConfiguration",
+  "nativeAuthenticationApisEnabled",
+  "authenticationBehaviors",
 ]);
 const READ_ONLY = new Set(["id", "appId", "createdDateTime", "publisherDomain", "deletedDateTime", "passwordCredentials", "verifiedPublisher"]);
 
@@ -110,7 +134,8 @@ function validatePayload(body: Body, isCreate: boolean): { code: string; message
   for (const key of Object.keys(body)) {
     if (key.startsWith("@odata.")) continue;
     if (READ_ONLY.has(key)) {
-      if (key === "passwordCredentials") return { code: "Request_BadRequest", message: "Property 'passwordCredentials' is read-only and cannot be set. Use addPassword." };
+      if (key === "passwordCredentials")
+        return { code: "Request_BadRequest", message: "Property 'passwordCredentials' is read-only and cannot be set. Use addPassword." };
       if (isCreate && key === "id") continue;
       return { code: "Request_BadRequest", message: `Property '${key}' is read-only and cannot be set.` };
     }
@@ -129,7 +154,8 @@ function validatePayload(body: Body, isCreate: boolean): { code: string; message
   if ("signInAudience" in body && !SIGN_IN_AUDIENCES.includes(body.signInAudience as "AzureADMyOrg")) {
     return { code: "Request_BadRequest", message: "Invalid value specified for property 'signInAudience' of resource 'Application'." };
   }
-  if ("tags" in body && !isStringArray(body.tags)) return { code: "BadRequest", message: "Invalid value specified for property 'tags' of resource 'Application'." };
+  if ("tags" in body && !isStringArray(body.tags))
+    return { code: "BadRequest", message: "Invalid value specified for property 'tags' of resource 'Application'." };
   if ("identifierUris" in body && !isStringArray(body.identifierUris)) {
     return { code: "BadRequest", message: "Invalid value specified for property 'identifierUris' of resource 'Application'." };
   }
@@ -145,7 +171,10 @@ function validatePayload(body: Body, isCreate: boolean): { code: string; message
       Array.isArray(rra) &&
       rra.every(
         (r) =>
-          r && typeof r === "object" && typeof (r as Body).resourceAppId === "string" && Array.isArray((r as Body).resourceAccess) &&
+          r &&
+          typeof r === "object" &&
+          typeof (r as Body).resourceAppId === "string" &&
+          Array.isArray((r as Body).resourceAccess) &&
           ((r as Body).resourceAccess as Body[]).every((a) => a && typeof a.id === "string" && (a.type === "Scope" || a.type === "Role")),
       );
     if (!ok) return { code: "BadRequest", message: "Invalid value specified for property 'requiredResourceAccess' of resource 'Application'." };
@@ -237,9 +266,14 @@ export async function createApplication(req: EmuRequest): Promise<EmuResponse> {
   };
   applyPayload(app, b);
   getState().applications.push(app);
-  return graphJson(req, 201, { "@odata.context": contextUrl(req, "applications/$entity"), ...applicationView(app, caller.tenant) }, {
-    location: `${req.origin}/graph/${req.params.ver}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
-  });
+  return graphJson(
+    req,
+    201,
+    { "@odata.context": contextUrl(req, "applications/$entity"), ...applicationView(app, caller.tenant) },
+    {
+      location: `${req.origin}/graph/${req.params.ver}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
+    },
+  );
 }
 
 /** Resolves `/applications/{id}` or `/applications(appId='…')` for the caller, honouring replication lag. */

@@ -49,7 +49,12 @@ export async function authenticateGraphCaller(req: EmuRequest): Promise<GraphCal
   if (claims.scp !== undefined) {
     const user = state.users.find((u) => u.id === claims.oid && u.tenantId === tenant.id) ?? null;
     if (!user || !user.accountEnabled) return unauthorized(req, "User is disabled or does not exist in the tenant.");
-    const permissions = new Set(claims.scp.split(" ").filter(Boolean).map((s) => s.toLowerCase()));
+    const permissions = new Set(
+      claims.scp
+        .split(" ")
+        .filter(Boolean)
+        .map((s) => s.toLowerCase()),
+    );
     return { claims, tenant, kind: "delegated", user, permissions, clientAppId };
   }
   const permissions = new Set((claims.roles ?? []).map((r) => r.toLowerCase()));
@@ -90,14 +95,26 @@ export const PRIVILEGED_AUTHENTICATION_ADMIN_ROLE = "7be44c8a-adaf-4e2a-84d6-ab2
 export const PERMISSIONS = {
   readApplications: {
     delegated: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
-    application: ["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+    application: [
+      "Application.Read.All",
+      "Application.ReadWrite.OwnedBy",
+      "Application.ReadWrite.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+    ],
   },
   writeApplications: {
     delegated: ["Application.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
     application: ["Application.ReadWrite.OwnedBy", "Application.ReadWrite.All"],
   },
   readGrants: {
-    delegated: ["DelegatedPermissionGrant.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+    delegated: [
+      "DelegatedPermissionGrant.Read.All",
+      "DelegatedPermissionGrant.ReadWrite.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+      "Directory.AccessAsUser.All",
+    ],
     application: ["DelegatedPermissionGrant.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
   writeGrants: {
@@ -105,28 +122,81 @@ export const PERMISSIONS = {
     application: ["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"],
   },
   readMe: {
-    delegated: ["User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+    delegated: [
+      "User.Read",
+      "User.ReadWrite",
+      "User.ReadBasic.All",
+      "User.Read.All",
+      "User.ReadWrite.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+      "Directory.AccessAsUser.All",
+    ],
     application: [],
   },
   readUsers: {
-    delegated: ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+    delegated: [
+      "User.ReadBasic.All",
+      "User.Read.All",
+      "User.ReadWrite.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+      "Directory.AccessAsUser.All",
+    ],
     application: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
   readOrganization: {
-    delegated: ["User.Read", "Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+    delegated: [
+      "User.Read",
+      "Organization.Read.All",
+      "Directory.Read.All",
+      "Organization.ReadWrite.All",
+      "Directory.ReadWrite.All",
+      "Directory.AccessAsUser.All",
+    ],
     application: ["Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All", "Directory.ReadWrite.All"],
   },
   readMemberOf: {
-    delegated: ["User.Read", "User.ReadBasic.All", "User.Read.All", "GroupMember.Read.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+    delegated: [
+      "User.Read",
+      "User.ReadBasic.All",
+      "User.Read.All",
+      "GroupMember.Read.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+      "Directory.AccessAsUser.All",
+    ],
     application: ["User.Read.All", "GroupMember.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   },
   readRoleAssignments: {
-    delegated: ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"],
-    application: ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"],
+    delegated: [
+      "RoleManagement.Read.Directory",
+      "RoleManagement.Read.All",
+      "RoleManagement.ReadWrite.Directory",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+    ],
+    application: [
+      "RoleManagement.Read.Directory",
+      "RoleManagement.Read.All",
+      "RoleManagement.ReadWrite.Directory",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+    ],
   },
   readAuthRequirements: {
-    delegated: ["UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"],
-    application: ["UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"],
+    delegated: [
+      "UserAuthenticationMethod.Read.All",
+      "UserAuthenticationMethod.ReadWrite.All",
+      "Policy.ReadWrite.AuthenticationMethod",
+      "Policy.Read.All",
+    ],
+    application: [
+      "UserAuthenticationMethod.Read.All",
+      "UserAuthenticationMethod.ReadWrite.All",
+      "Policy.ReadWrite.AuthenticationMethod",
+      "Policy.Read.All",
+    ],
   },
   writeAuthRequirements: {
     delegated: ["UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod"],

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DIRECTORY_ROLES } from "../core/state";
 import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
-import { appToken, DAEMON_CLIENT, getState, NARROW_CLIENT, resetScenario, startTestSandbox, userToken, type TestSandbox } from "./sandbox-test-support";
+import {
+  appToken,
+  DAEMON_CLIENT,
+  getState,
+  NARROW_CLIENT,
+  resetScenario,
+  startTestSandbox,
+  userToken,
+  type TestSandbox,
+} from "./sandbox-test-support";
 
 const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
 
@@ -15,7 +24,12 @@ afterAll(() => sandbox.close());
 beforeEach(() => resetScenario());
 
 function graph(token: string, version = "v1.0"): Client {
-  return Client.init({ baseUrl: `${sandbox.origin}/graph/`, customHosts: new Set(["localhost"]), defaultVersion: version, authProvider: (done) => done(null, token) });
+  return Client.init({
+    baseUrl: `${sandbox.origin}/graph/`,
+    customHosts: new Set(["localhost"]),
+    defaultVersion: version,
+    authProvider: (done) => done(null, token),
+  });
 }
 /** A Graph token for the user through the broadly consented test client. */
 const token = (oid: string) => userToken(sandbox.origin, UPN[oid], ["https://graph.microsoft.com/.default"]);
@@ -39,7 +53,13 @@ describe("service principals", () => {
     const client = graph(await token(USERS.contosoAdmin));
     const app = await createApp(client);
     const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
-    expect(sp).toMatchObject({ appId: app.appId, appDisplayName: app.displayName, appOwnerOrganizationId: TENANTS.contoso, accountEnabled: true, servicePrincipalNames: [app.appId] });
+    expect(sp).toMatchObject({
+      appId: app.appId,
+      appDisplayName: app.displayName,
+      appOwnerOrganizationId: TENANTS.contoso,
+      accountEnabled: true,
+      servicePrincipalNames: [app.appId],
+    });
     const dup = await graphFailure(client.api("/servicePrincipals").post({ appId: app.appId }));
     expect(dup.statusCode).toBe(409);
     expect(dup.code).toBe("Request_MultipleObjectsWithSameKeyValue");
@@ -49,11 +69,17 @@ describe("service principals", () => {
 
   it("exposes Dataverse's user_impersonation scope on the first-party service principal", async () => {
     const client = graph(await token(USERS.contosoAdmin));
-    const res = await client.api("/servicePrincipals").filter(`appId eq '${DYNAMICS_CRM_APP_ID}'`).select("id,appId,displayName,oauth2PermissionScopes").get();
+    const res = await client
+      .api("/servicePrincipals")
+      .filter(`appId eq '${DYNAMICS_CRM_APP_ID}'`)
+      .select("id,appId,displayName,oauth2PermissionScopes")
+      .get();
     expect(res.value).toHaveLength(1);
     expect(res.value[0].id).toBe(SERVICE_PRINCIPALS.contosoDataverse);
     expect(res.value[0].displayName).toBe("Dataverse");
-    expect(res.value[0].oauth2PermissionScopes).toContainEqual(expect.objectContaining({ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", value: "user_impersonation" }));
+    expect(res.value[0].oauth2PermissionScopes).toContainEqual(
+      expect.objectContaining({ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", value: "user_impersonation" }),
+    );
     const byName = await client.api("/servicePrincipals").filter("displayName eq 'Microsoft Graph'").get();
     expect(byName.value[0].appId).toBe(GRAPH_APP_ID);
   });
@@ -86,10 +112,20 @@ describe("oauth2PermissionGrants", () => {
       resourceId: SERVICE_PRINCIPALS.contosoDataverse,
       scope: "user_impersonation",
     });
-    expect(grant).toMatchObject({ clientId: sp.id, consentType: "AllPrincipals", principalId: null, resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" });
+    expect(grant).toMatchObject({
+      clientId: sp.id,
+      consentType: "AllPrincipals",
+      principalId: null,
+      resourceId: SERVICE_PRINCIPALS.contosoDataverse,
+      scope: "user_impersonation",
+    });
     const found = await client.api("/oauth2PermissionGrants").filter(`clientId eq '${sp.id}' and consentType eq 'AllPrincipals'`).get();
     expect(found.value).toEqual([expect.objectContaining({ id: grant.id })]);
-    const dup = await graphFailure(client.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }));
+    const dup = await graphFailure(
+      client
+        .api("/oauth2PermissionGrants")
+        .post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }),
+    );
     expect(dup.statusCode).toBe(409);
     expect(dup.code).toBe("Request_MultipleObjectsWithSameKeyValue");
     const bad = await graphFailure(client.api(`/oauth2PermissionGrants/${grant.id}`).patch({ scope: "user_impersonation Mail.Read" }));
@@ -103,12 +139,20 @@ describe("oauth2PermissionGrants", () => {
     const app = await createApp(admin);
     const sp = await admin.api("/servicePrincipals").post({ appId: app.appId });
     const body = { clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" };
-    const denied = await graphFailure(graph(await token(USERS.contosoUser)).api("/oauth2PermissionGrants").post(body));
+    const denied = await graphFailure(
+      graph(await token(USERS.contosoUser))
+        .api("/oauth2PermissionGrants")
+        .post(body),
+    );
     expect(denied.statusCode).toBe(403);
     expect(denied.code).toBe("Authorization_RequestDenied");
     const noPrincipal = await graphFailure(admin.api("/oauth2PermissionGrants").post({ ...body, consentType: "Principal" }));
     expect(noPrincipal.statusCode).toBe(400);
-    const noScope = await graphFailure(graph(await narrowToken()).api("/oauth2PermissionGrants").post(body));
+    const noScope = await graphFailure(
+      graph(await narrowToken())
+        .api("/oauth2PermissionGrants")
+        .post(body),
+    );
     expect(noScope.statusCode).toBe(403);
   });
 
@@ -119,7 +163,11 @@ describe("oauth2PermissionGrants", () => {
     getState().applications.find((a) => a.id === app.id)!.createdDateTime = "2024-01-01T00:00:00Z";
     getState().settings.replicationLagMs = 5_000;
     const sp = await client.api("/servicePrincipals").post({ appId: app.appId });
-    const err = await graphFailure(client.api("/oauth2PermissionGrants").post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }));
+    const err = await graphFailure(
+      client
+        .api("/oauth2PermissionGrants")
+        .post({ clientId: sp.id, consentType: "AllPrincipals", resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" }),
+    );
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe("Request_ResourceNotFound");
   });
@@ -127,36 +175,79 @@ describe("oauth2PermissionGrants", () => {
 
 describe("signed-in user and tenant checks", () => {
   it("GET /me returns the default property set", async () => {
-    const me = await graph(await token(USERS.contosoAdmin)).api("/me").get();
+    const me = await graph(await token(USERS.contosoAdmin))
+      .api("/me")
+      .get();
     expect(Object.keys(me).sort()).toEqual(
-      ["@odata.context", "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName"].sort(),
+      [
+        "@odata.context",
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "id",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+      ].sort(),
     );
-    expect(me).toMatchObject({ id: USERS.contosoAdmin, userPrincipalName: "admin@contoso.onmicrosoft.com", "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity" });
+    expect(me).toMatchObject({
+      id: USERS.contosoAdmin,
+      userPrincipalName: "admin@contoso.onmicrosoft.com",
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+    });
   });
 
   it("GET /organization is a one-element collection with verified domains", async () => {
-    const org = await graph(await token(USERS.contosoAdmin)).api("/organization").get();
+    const org = await graph(await token(USERS.contosoAdmin))
+      .api("/organization")
+      .get();
     expect(org.value).toHaveLength(1);
     expect(org.value[0]).toMatchObject({ id: TENANTS.contoso, displayName: "Contoso", tenantType: "AAD" });
-    expect(org.value[0].verifiedDomains).toEqual([{ capabilities: "Email, OfficeCommunicationsOnline", isDefault: true, isInitial: true, name: "contoso.onmicrosoft.com", type: "Managed" }]);
+    expect(org.value[0].verifiedDomains).toEqual([
+      { capabilities: "Email, OfficeCommunicationsOnline", isDefault: true, isInitial: true, name: "contoso.onmicrosoft.com", type: "Managed" },
+    ]);
   });
 
   it("lists directory roles by roleTemplateId in memberOf, its cast and role assignments", async () => {
     const client = graph(await token(USERS.contosoAdmin));
     const memberOf = await client.api("/me/memberOf").get();
-    expect(memberOf.value).toContainEqual(expect.objectContaining({ "@odata.type": "#microsoft.graph.directoryRole", roleTemplateId: DIRECTORY_ROLES.globalAdministrator, displayName: "Global Administrator" }));
+    expect(memberOf.value).toContainEqual(
+      expect.objectContaining({
+        "@odata.type": "#microsoft.graph.directoryRole",
+        roleTemplateId: DIRECTORY_ROLES.globalAdministrator,
+        displayName: "Global Administrator",
+      }),
+    );
     const cast = await client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole").get();
-    expect(cast.value.map((r: { roleTemplateId: string }) => r.roleTemplateId).sort()).toEqual([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator].sort());
+    expect(cast.value.map((r: { roleTemplateId: string }) => r.roleTemplateId).sort()).toEqual(
+      [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator].sort(),
+    );
     const assignments = await client.api("/roleManagement/directory/roleAssignments").filter(`principalId eq '${USERS.contosoAdmin}'`).get();
-    expect(assignments.value).toContainEqual(expect.objectContaining({ principalId: USERS.contosoAdmin, roleDefinitionId: DIRECTORY_ROLES.globalAdministrator, directoryScopeId: "/" }));
-    expect((await graph(await token(USERS.contosoUser)).api("/me/memberOf").get()).value).toEqual([]);
+    expect(assignments.value).toContainEqual(
+      expect.objectContaining({ principalId: USERS.contosoAdmin, roleDefinitionId: DIRECTORY_ROLES.globalAdministrator, directoryScopeId: "/" }),
+    );
+    expect(
+      (
+        await graph(await token(USERS.contosoUser))
+          .api("/me/memberOf")
+          .get()
+      ).value,
+    ).toEqual([]);
   });
 
   it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {
     const client = graph(await token(USERS.contosoAdmin), "beta");
     const mfa = await client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
     expect(mfa.perUserMfaState).toBe("enforced");
-    const denied = await graphFailure(graph(await narrowToken(), "beta").api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).patch({ perUserMfaState: "disabled" }));
+    const denied = await graphFailure(
+      graph(await narrowToken(), "beta")
+        .api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`)
+        .patch({ perUserMfaState: "disabled" }),
+    );
     expect(denied.statusCode).toBe(403);
     const writer = client;
     await writer.api(`/users/admin@contoso.onmicrosoft.com/authentication/requirements`).patch({ perUserMfaState: "enabled" });
@@ -167,7 +258,11 @@ describe("signed-in user and tenant checks", () => {
     // Policy.ReadWrite.ConditionalAccess also allows changing security defaults.
     await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").patch({ isEnabled: true });
     expect((await v1.api("/policies/identitySecurityDefaultsEnforcementPolicy").get()).isEnabled).toBe(true);
-    const noPolicyRead = await graphFailure(graph(await narrowToken()).api("/policies/identitySecurityDefaultsEnforcementPolicy").get());
+    const noPolicyRead = await graphFailure(
+      graph(await narrowToken())
+        .api("/policies/identitySecurityDefaultsEnforcementPolicy")
+        .get(),
+    );
     expect(noPolicyRead.statusCode).toBe(403);
   });
 

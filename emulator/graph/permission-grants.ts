@@ -25,7 +25,10 @@ export async function listGrants(req: EmuRequest): Promise<EmuResponse> {
   if (isResponse(caller)) return caller;
   const denied = requirePermission(req, caller, PERMISSIONS.readGrants);
   if (denied) return denied;
-  return listResponse(req, tenantGrants(caller.tenant.id).map(grantView), { contextPath: "oauth2PermissionGrants", typeName: "microsoft.graph.oAuth2PermissionGrant" });
+  return listResponse(req, tenantGrants(caller.tenant.id).map(grantView), {
+    contextPath: "oauth2PermissionGrants",
+    typeName: "microsoft.graph.oAuth2PermissionGrant",
+  });
 }
 
 function findGrant(req: EmuRequest, caller: GraphCaller): OAuth2PermissionGrant | EmuResponse {
@@ -65,8 +68,13 @@ export async function createGrant(req: EmuRequest): Promise<EmuResponse> {
   const read = readJsonObject(req);
   if (!read.ok) return read.response;
   const { clientId, consentType, principalId, resourceId, scope } = read.body;
-  for (const [name, value] of [["clientId", clientId], ["resourceId", resourceId], ["consentType", consentType]] as const) {
-    if (typeof value !== "string" || value === "") return badRequest(req, `Invalid value specified for property '${name}' of resource 'OAuth2PermissionGrant'.`);
+  for (const [name, value] of [
+    ["clientId", clientId],
+    ["resourceId", resourceId],
+    ["consentType", consentType],
+  ] as const) {
+    if (typeof value !== "string" || value === "")
+      return badRequest(req, `Invalid value specified for property '${name}' of resource 'OAuth2PermissionGrant'.`);
   }
   if (consentType !== "AllPrincipals" && consentType !== "Principal") {
     return badRequest(req, "Invalid value specified for property 'consentType' of resource 'OAuth2PermissionGrant'.");
@@ -126,7 +134,8 @@ export async function updateGrant(req: EmuRequest): Promise<EmuResponse> {
   if (!read.ok) return read.response;
   const extra = Object.keys(read.body).find((k) => k !== "scope" && !k.startsWith("@odata."));
   if (extra) return badRequest(req, `Property '${extra}' is read-only and cannot be set.`);
-  if (typeof read.body.scope !== "string") return badRequest(req, "Invalid value specified for property 'scope' of resource 'OAuth2PermissionGrant'.");
+  if (typeof read.body.scope !== "string")
+    return badRequest(req, "Invalid value specified for property 'scope' of resource 'OAuth2PermissionGrant'.");
   const scopes = read.body.scope.split(" ").filter(Boolean);
   const bad = invalidScope(req, scopes, grant.resourceId);
   if (bad) return bad;

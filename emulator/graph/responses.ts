@@ -19,7 +19,9 @@ export function graphHeaders(req: EmuRequest): Record<string, string> {
   return {
     "request-id": req.requestId,
     "client-request-id": clientRequestId(req),
-    "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Sandbox", Slice: "E", Ring: "5", ScaleUnit: "000", RoleInstance: "SANDBOX" } }),
+    "x-ms-ags-diagnostic": JSON.stringify({
+      ServerInfo: { DataCenter: "Sandbox", Slice: "E", Ring: "5", ScaleUnit: "000", RoleInstance: "SANDBOX" },
+    }),
   };
 }
 
@@ -43,7 +45,12 @@ export function graphError(req: EmuRequest, status: number, code: string, messag
 }
 
 export const notFound = (req: EmuRequest, id: string): EmuResponse =>
-  graphError(req, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  graphError(
+    req,
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 export const accessDenied = (req: EmuRequest): EmuResponse =>
   graphError(req, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
@@ -52,7 +59,12 @@ export const badRequest = (req: EmuRequest, message: string, details?: GraphErro
   graphError(req, 400, "Request_BadRequest", message, details);
 
 export const invalidJson = (req: EmuRequest): EmuResponse =>
-  graphError(req, 400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+  graphError(
+    req,
+    400,
+    "BadRequest",
+    "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+  );
 
 /** `@odata.context` for a resource path such as `applications/$entity`. */
 export function contextUrl(req: EmuRequest, fragment: string): string {
@@ -68,4 +80,3 @@ export function readJsonObject(req: EmuRequest): { ok: true; body: Record<string
   }
   return { ok: true, body: parsed as Record<string, unknown> };
 }
-

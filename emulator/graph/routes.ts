@@ -3,7 +3,15 @@
  * (`addPassword`) or fully qualified (`microsoft.graph.addPassword`), as Graph accepts both.
  */
 import type { EmuRequest, EmuResponse, Route } from "../core/http";
-import { addPassword, createApplication, deleteApplication, getApplication, listApplications, removePassword, updateApplication } from "./applications";
+import {
+  addPassword,
+  createApplication,
+  deleteApplication,
+  getApplication,
+  listApplications,
+  removePassword,
+  updateApplication,
+} from "./applications";
 import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
 import { graphError } from "./responses";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
@@ -61,8 +69,12 @@ export const routes: Route[] = [
 
   // A first segment Graph does not serve is its 400 "Resource not found for the segment"; a wrong method on a
   // served segment falls through to the server's 405.
-  route("*", `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies)(?:[/(]|$))(?<rest>.*)$`, async (req) => {
-    const segment = req.params.rest.split(/[/?(]/)[0];
-    return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);
-  }),
+  route(
+    "*",
+    `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies)(?:[/(]|$))(?<rest>.*)$`,
+    async (req) => {
+      const segment = req.params.rest.split(/[/?(]/)[0];
+      return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);
+    },
+  ),
 ];

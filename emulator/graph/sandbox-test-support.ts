@@ -20,9 +20,17 @@ export type TestSandbox = { origin: string; close: () => Promise<void> };
 const SEEDED = "2024-01-01T00:00:00Z";
 
 /** ROPC client consented tenant-wide for everything the contract tests call. */
-export const BROAD_CLIENT = { appId: "31000000-0000-4000-8000-0000000000a1", objectId: "30000000-0000-4000-8000-0000000000a1", spId: "40000000-0000-4000-8000-0000000000a1" };
+export const BROAD_CLIENT = {
+  appId: "31000000-0000-4000-8000-0000000000a1",
+  objectId: "30000000-0000-4000-8000-0000000000a1",
+  spId: "40000000-0000-4000-8000-0000000000a1",
+};
 /** ROPC client consented for `User.Read` only, to provoke Authorization_RequestDenied. */
-export const NARROW_CLIENT = { appId: "31000000-0000-4000-8000-0000000000a2", objectId: "30000000-0000-4000-8000-0000000000a2", spId: "40000000-0000-4000-8000-0000000000a2" };
+export const NARROW_CLIENT = {
+  appId: "31000000-0000-4000-8000-0000000000a2",
+  objectId: "30000000-0000-4000-8000-0000000000a2",
+  spId: "40000000-0000-4000-8000-0000000000a2",
+};
 /** Confidential daemon holding Graph's Application.ReadWrite.All application permission. */
 export const DAEMON_CLIENT = {
   appId: "31000000-0000-4000-8000-0000000000a3",
@@ -32,8 +40,15 @@ export const DAEMON_CLIENT = {
 };
 
 export const BROAD_GRAPH_SCOPES = [
-  "User.Read", "Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Policy.Read.All",
-  "RoleManagement.Read.Directory", "UserAuthenticationMethod.Read.All", "Policy.ReadWrite.AuthenticationMethod", "Policy.ReadWrite.ConditionalAccess",
+  "User.Read",
+  "Application.ReadWrite.All",
+  "DelegatedPermissionGrant.ReadWrite.All",
+  "Directory.Read.All",
+  "Policy.Read.All",
+  "RoleManagement.Read.Directory",
+  "UserAuthenticationMethod.Read.All",
+  "Policy.ReadWrite.AuthenticationMethod",
+  "Policy.ReadWrite.ConditionalAccess",
 ];
 
 function testApp(ids: { appId: string; objectId: string }, displayName: string, isPublic: boolean, secret?: string): Application {
@@ -44,7 +59,16 @@ function testApp(ids: { appId: string; objectId: string }, displayName: string, 
     displayName,
     isFallbackPublicClient: isPublic,
     passwordCredentials: secret
-      ? [{ keyId: newGuid(), displayName: "tests", hint: secret.slice(0, 3), startDateTime: SEEDED, endDateTime: "2099-01-01T00:00:00Z", secretSha256: createHash("sha256").update(secret).digest("hex") }]
+      ? [
+          {
+            keyId: newGuid(),
+            displayName: "tests",
+            hint: secret.slice(0, 3),
+            startDateTime: SEEDED,
+            endDateTime: "2099-01-01T00:00:00Z",
+            secretSha256: createHash("sha256").update(secret).digest("hex"),
+          },
+        ]
       : [],
     createdDateTime: SEEDED,
   };
@@ -78,7 +102,15 @@ export function buildContractScenario(): SandboxState {
     testSp(NARROW_CLIENT, "Contract Tests (narrow)"),
     testSp(DAEMON_CLIENT, "Contract Tests (daemon)"),
   );
-  const grant = (clientId: string, resourceId: string, scope: string) => ({ id: newGuid(), tenantId: TENANTS.contoso, clientId, consentType: "AllPrincipals" as const, principalId: null, resourceId, scope });
+  const grant = (clientId: string, resourceId: string, scope: string) => ({
+    id: newGuid(),
+    tenantId: TENANTS.contoso,
+    clientId,
+    consentType: "AllPrincipals" as const,
+    principalId: null,
+    resourceId,
+    scope,
+  });
   state.oauth2PermissionGrants.push(
     grant(BROAD_CLIENT.spId, SERVICE_PRINCIPALS.contosoGraph, ["openid", "profile", "offline_access", ...BROAD_GRAPH_SCOPES].join(" ")),
     grant(BROAD_CLIENT.spId, SERVICE_PRINCIPALS.contosoDataverse, "user_impersonation"),
@@ -134,7 +166,9 @@ async function acquireUserToken(origin: string, username: string, scopes: string
 
 /** An app-only access token through client credentials (`{resource}/.default`). */
 export async function appToken(origin: string, client: { appId: string; secret: string }, resource: string): Promise<string> {
-  const cca = new ConfidentialClientApplication({ auth: { clientId: client.appId, clientSecret: client.secret, ...authority(origin, TENANTS.contoso) } });
+  const cca = new ConfidentialClientApplication({
+    auth: { clientId: client.appId, clientSecret: client.secret, ...authority(origin, TENANTS.contoso) },
+  });
   const result = await cca.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: true });
   if (!result?.accessToken) throw new Error("no access token from the sandbox");
   return result.accessToken;

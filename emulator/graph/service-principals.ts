@@ -130,7 +130,9 @@ export async function createServicePrincipal(req: EmuRequest): Promise<EmuRespon
     tenantId,
     displayName: firstParty?.displayName ?? app!.displayName,
     appOwnerOrganizationId: firstParty ? MICROSOFT_SERVICES_TENANT_ID : app!.tenantId,
-    servicePrincipalNames: firstParty ? [...new Set([appId, ...firstParty.identifierUris.filter((u) => u.startsWith("http"))])] : [appId, ...app!.identifierUris],
+    servicePrincipalNames: firstParty
+      ? [...new Set([appId, ...firstParty.identifierUris.filter((u) => u.startsWith("http"))])]
+      : [appId, ...app!.identifierUris],
     accountEnabled: typeof accountEnabled === "boolean" ? accountEnabled : true,
     appRoleAssignmentRequired: typeof appRoleAssignmentRequired === "boolean" ? appRoleAssignmentRequired : false,
     tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [],

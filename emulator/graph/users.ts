@@ -23,16 +23,43 @@ import { listResponse } from "./collection";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
 
 const ROLE_NAMES: Record<string, { displayName: string; description: string }> = {
-  [DIRECTORY_ROLES.globalAdministrator]: { displayName: "Global Administrator", description: "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities." },
-  [DIRECTORY_ROLES.dynamics365Administrator]: { displayName: "Dynamics 365 Administrator", description: "Can manage all aspects of the Dynamics 365 product." },
-  [DIRECTORY_ROLES.powerPlatformAdministrator]: { displayName: "Power Platform Administrator", description: "Can create and manage all aspects of Microsoft Dynamics 365, Power Apps and Power Automate." },
-  [DIRECTORY_ROLES.applicationAdministrator]: { displayName: "Application Administrator", description: "Can create and manage all aspects of app registrations and enterprise apps." },
-  [DIRECTORY_ROLES.cloudApplicationAdministrator]: { displayName: "Cloud Application Administrator", description: "Can create and manage all aspects of app registrations and enterprise apps except App Proxy." },
-  [DIRECTORY_ROLES.privilegedRoleAdministrator]: { displayName: "Privileged Role Administrator", description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management." },
-  [SECURITY_ADMIN_ROLE]: { displayName: "Security Administrator", description: "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365." },
+  [DIRECTORY_ROLES.globalAdministrator]: {
+    displayName: "Global Administrator",
+    description: "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.",
+  },
+  [DIRECTORY_ROLES.dynamics365Administrator]: {
+    displayName: "Dynamics 365 Administrator",
+    description: "Can manage all aspects of the Dynamics 365 product.",
+  },
+  [DIRECTORY_ROLES.powerPlatformAdministrator]: {
+    displayName: "Power Platform Administrator",
+    description: "Can create and manage all aspects of Microsoft Dynamics 365, Power Apps and Power Automate.",
+  },
+  [DIRECTORY_ROLES.applicationAdministrator]: {
+    displayName: "Application Administrator",
+    description: "Can create and manage all aspects of app registrations and enterprise apps.",
+  },
+  [DIRECTORY_ROLES.cloudApplicationAdministrator]: {
+    displayName: "Cloud Application Administrator",
+    description: "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.",
+  },
+  [DIRECTORY_ROLES.privilegedRoleAdministrator]: {
+    displayName: "Privileged Role Administrator",
+    description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
+  },
+  [SECURITY_ADMIN_ROLE]: {
+    displayName: "Security Administrator",
+    description: "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
+  },
   [CONDITIONAL_ACCESS_ADMIN_ROLE]: { displayName: "Conditional Access Administrator", description: "Can manage Conditional Access capabilities." },
-  [AUTHENTICATION_ADMIN_ROLE]: { displayName: "Authentication Administrator", description: "Can access to view, set and reset authentication method information for any non-admin user." },
-  [PRIVILEGED_AUTHENTICATION_ADMIN_ROLE]: { displayName: "Privileged Authentication Administrator", description: "Can access to view, set and reset authentication method information for any user (admin or non-admin)." },
+  [AUTHENTICATION_ADMIN_ROLE]: {
+    displayName: "Authentication Administrator",
+    description: "Can access to view, set and reset authentication method information for any non-admin user.",
+  },
+  [PRIVILEGED_AUTHENTICATION_ADMIN_ROLE]: {
+    displayName: "Privileged Authentication Administrator",
+    description: "Can access to view, set and reset authentication method information for any user (admin or non-admin).",
+  },
 };
 
 /** Activated directory roles have a tenant-specific object id; derive it so it is stable across reads. */
@@ -64,7 +91,19 @@ function userView(u: User): Record<string, unknown> {
   };
 }
 
-const DEFAULT_USER_PROPERTIES = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+const DEFAULT_USER_PROPERTIES = [
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
+  "id",
+];
 
 function userResponse(req: EmuRequest, user: User): EmuResponse {
   const select = parseSelect(queryOption(req.url, "select"));
@@ -176,7 +215,10 @@ export async function listMemberOf(req: EmuRequest): Promise<EmuResponse> {
   const cast = Boolean(req.params.cast);
   const contextPath = cast ? "directoryRoles" : "directoryObjects";
   const roles = directoryRoleObjects(user, caller.tenant.id);
-  return listResponse(req, cast ? roles.map(({ ["@odata.type"]: _t, ...rest }) => rest) : roles, { contextPath, typeName: "microsoft.graph.directoryObject" });
+  return listResponse(req, cast ? roles.map(({ ["@odata.type"]: _t, ...rest }) => rest) : roles, {
+    contextPath,
+    typeName: "microsoft.graph.directoryObject",
+  });
 }
 
 export async function listRoleAssignments(req: EmuRequest): Promise<EmuResponse> {
@@ -194,7 +236,10 @@ export async function listRoleAssignments(req: EmuRequest): Promise<EmuResponse>
         directoryScopeId: "/",
       })),
     );
-  return listResponse(req, assignments, { contextPath: "roleManagement/directory/roleAssignments", typeName: "microsoft.graph.unifiedRoleAssignment" });
+  return listResponse(req, assignments, {
+    contextPath: "roleManagement/directory/roleAssignments",
+    typeName: "microsoft.graph.unifiedRoleAssignment",
+  });
 }
 
 const MFA_STATES: PerUserMfaState[] = ["disabled", "enabled", "enforced"];
@@ -257,7 +302,10 @@ export async function updateSecurityDefaults(req: EmuRequest): Promise<EmuRespon
   if (isResponse(caller)) return caller;
   const denied = requirePermission(req, caller, PERMISSIONS.writeSecurityDefaults);
   if (denied) return denied;
-  if (caller.kind === "delegated" && !hasDirectoryRole(caller, [DIRECTORY_ROLES.globalAdministrator, SECURITY_ADMIN_ROLE, CONDITIONAL_ACCESS_ADMIN_ROLE])) {
+  if (
+    caller.kind === "delegated" &&
+    !hasDirectoryRole(caller, [DIRECTORY_ROLES.globalAdministrator, SECURITY_ADMIN_ROLE, CONDITIONAL_ACCESS_ADMIN_ROLE])
+  ) {
     return accessDenied(req);
   }
   const read = readJsonObject(req);
@@ -266,4 +314,3 @@ export async function updateSecurityDefaults(req: EmuRequest): Promise<EmuRespon
   caller.tenant.securityDefaultsEnabled = read.body.isEnabled;
   return graphNoContent(req);
 }
-

@@ -24,13 +24,22 @@ describe("admin consent", () => {
     const sp = state.servicePrincipals.find((s) => s.tenantId === TENANTS.contoso && s.appId === PORTAL_APP.appId)!;
     const grant = state.oauth2PermissionGrants.find((g) => g.clientId === sp.id && g.resourceId === SERVICE_PRINCIPALS.contosoGraph)!;
     expect(grant.consentType).toBe("AllPrincipals");
-    expect(grant.scope.split(" ")).toEqual(expect.arrayContaining(["Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "User.Read", "UserAuthenticationMethod.Read.All"]));
+    expect(grant.scope.split(" ")).toEqual(
+      expect.arrayContaining([
+        "Application.ReadWrite.All",
+        "DelegatedPermissionGrant.ReadWrite.All",
+        "User.Read",
+        "UserAuthenticationMethod.Read.All",
+      ]),
+    );
   });
 
   it("v2: a non-admin gets an error redirect that still says admin_consent=True", async () => {
     const browser = new FetchBrowser(sb.origin);
     const url = `/organizations/v2.0/adminconsent?${new URLSearchParams({ client_id: PORTAL_APP.appId, scope: "https://graph.microsoft.com/.default", redirect_uri: REDIRECT, state: "s" })}`;
-    const back = backToApp(await completeSignIn(browser, await browser.go(url), { username: "user@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }));
+    const back = backToApp(
+      await completeSignIn(browser, await browser.go(url), { username: "user@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+    );
     expect(back.params).toMatchObject({ admin_consent: "True", error: "access_denied", state: "s" });
     expect(back.params.error_description).toMatch(/^AADSTS90094: /);
   });
@@ -47,13 +56,18 @@ describe("admin consent", () => {
     expect(back.params).toEqual({ tenant: TENANTS.contoso, state: "12345", admin_consent: "True" });
     const state = await sb.control.getState();
     const sp = state.servicePrincipals.find((s) => s.tenantId === TENANTS.contoso && s.appId === PORTAL_APP.appId)!;
-    const resources = state.oauth2PermissionGrants.filter((g) => g.clientId === sp.id).map((g) => g.resourceId).sort();
+    const resources = state.oauth2PermissionGrants
+      .filter((g) => g.clientId === sp.id)
+      .map((g) => g.resourceId)
+      .sort();
     expect(resources).toEqual([SERVICE_PRINCIPALS.contosoGraph, SERVICE_PRINCIPALS.contosoDataverse].sort());
   });
 
   it("shows unregistered redirect URIs and unknown apps on an error page instead of redirecting", async () => {
     const browser = new FetchBrowser(sb.origin);
-    const bad = await browser.go(`/contoso.onmicrosoft.com/v2.0/adminconsent?${new URLSearchParams({ client_id: PORTAL_APP.appId, scope: "https://graph.microsoft.com/.default", redirect_uri: "https://evil.example.com/" })}`);
+    const bad = await browser.go(
+      `/contoso.onmicrosoft.com/v2.0/adminconsent?${new URLSearchParams({ client_id: PORTAL_APP.appId, scope: "https://graph.microsoft.com/.default", redirect_uri: "https://evil.example.com/" })}`,
+    );
     expect(bad.kind === "page" && bad.text).toContain("AADSTS50011");
     const unknown = await browser.go(`/contoso.onmicrosoft.com/adminconsent?client_id=99999999-0000-4000-8000-000000000000`);
     expect(unknown.kind === "page" && unknown.text).toContain("AADSTS700016");

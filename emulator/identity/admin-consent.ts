@@ -21,7 +21,11 @@ export async function handleAdminConsent(req: EmuRequest, version: "v1" | "v2"):
   const segment = resolveTenantSegment(req.params.tenant);
   if (!segment) return page(AADSTS.tenantNotFound(req.params.tenant).detail);
   if (segment.kind === "consumers" || (version === "v2" && segment.kind === "common")) {
-    return page({ ...AADSTS.grantNotSupportedOnCommon().detail, code: 90014, message: "The admin consent endpoint requires a tenant: use a tenant id, a verified domain or 'organizations'." });
+    return page({
+      ...AADSTS.grantNotSupportedOnCommon().detail,
+      code: 90014,
+      message: "The admin consent endpoint requires a tenant: use a tenant id, a verified domain or 'organizations'.",
+    });
   }
   if (!p.client_id) return page(AADSTS.missingParameter("client_id").detail);
   const app = findApplication(p.client_id);

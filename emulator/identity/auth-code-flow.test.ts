@@ -14,7 +14,11 @@ import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
 
 const sb = useSandbox();
 const REDIRECT = "http://localhost:3000/auth/callback";
-const ADMIN_SCOPES = ["https://graph.microsoft.com/Application.ReadWrite.All", "https://graph.microsoft.com/DelegatedPermissionGrant.ReadWrite.All", "User.Read"];
+const ADMIN_SCOPES = [
+  "https://graph.microsoft.com/Application.ReadWrite.All",
+  "https://graph.microsoft.com/DelegatedPermissionGrant.ReadWrite.All",
+  "User.Read",
+];
 const silentLogger = { loggerCallback: () => undefined, piiLoggingEnabled: false };
 
 function portalClient(tenant = "organizations") {
@@ -24,7 +28,10 @@ function portalClient(tenant = "organizations") {
   });
 }
 
-async function authorizeUrl(cca: ConfidentialClientApplication, extra: { scopes: string[]; state?: string; prompt?: string; nonce?: string; loginHint?: string; responseMode?: "query" | "form_post" }) {
+async function authorizeUrl(
+  cca: ConfidentialClientApplication,
+  extra: { scopes: string[]; state?: string; prompt?: string; nonce?: string; loginHint?: string; responseMode?: "query" | "form_post" },
+) {
   const pkce = await new CryptoProvider().generatePkceCodes();
   const url = await cca.getAuthCodeUrl({
     scopes: extra.scopes,
@@ -81,16 +88,33 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const { back, result } = await adminFirstSignIn();
     expect(back.url.origin + back.url.pathname).toBe(REDIRECT);
     expect(back.params.state).toBe(STATE);
-    expect(JSON.parse(Buffer.from(back.params.client_info, "base64url").toString())).toEqual({ uid: result.account!.localAccountId, utid: TENANTS.contoso });
+    expect(JSON.parse(Buffer.from(back.params.client_info, "base64url").toString())).toEqual({
+      uid: result.account!.localAccountId,
+      utid: TENANTS.contoso,
+    });
     expect(result.tenantId).toBe(TENANTS.contoso);
     expect(result.account?.homeAccountId).toBe(`${result.account?.localAccountId}.${TENANTS.contoso}`);
     expect(result.account?.username).toBe("admin@contoso.onmicrosoft.com");
 
     const id = decodeJwt(result.idToken);
-    expect(id).toMatchObject({ aud: PORTAL_APP.appId, iss: `${sb.origin}/${TENANTS.contoso}/v2.0`, tid: TENANTS.contoso, nonce: "n-0S6_WzA2Mj", ver: "2.0", preferred_username: "admin@contoso.onmicrosoft.com" });
+    expect(id).toMatchObject({
+      aud: PORTAL_APP.appId,
+      iss: `${sb.origin}/${TENANTS.contoso}/v2.0`,
+      tid: TENANTS.contoso,
+      nonce: "n-0S6_WzA2Mj",
+      ver: "2.0",
+      preferred_username: "admin@contoso.onmicrosoft.com",
+    });
 
     const at = await verifyAccessToken(result.accessToken);
-    expect(at).toMatchObject({ aud: "https://graph.microsoft.com", iss: `https://sts.windows.net/${TENANTS.contoso}/`, ver: "1.0", appid: PORTAL_APP.appId, upn: "admin@contoso.onmicrosoft.com", idtyp: "user" });
+    expect(at).toMatchObject({
+      aud: "https://graph.microsoft.com",
+      iss: `https://sts.windows.net/${TENANTS.contoso}/`,
+      ver: "1.0",
+      appid: PORTAL_APP.appId,
+      upn: "admin@contoso.onmicrosoft.com",
+      idtyp: "user",
+    });
     expect(at!.scp!.split(" ")).toEqual(expect.arrayContaining(["Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "User.Read"]));
     expect(at!.wids).toContain(DIRECTORY_ROLES.globalAdministrator);
 
@@ -111,7 +135,13 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const envUrl = `${sb.origin}/dynamics/contoso-sales`;
     const dv: AuthenticationResult = await cca.acquireTokenSilent({ account: result.account!, scopes: [`${envUrl}/user_impersonation`] });
     expect(dv.fromCache).toBe(false);
-    expect(decodeJwt(dv.accessToken)).toMatchObject({ aud: envUrl, ver: "1.0", scp: "user_impersonation", appid: PORTAL_APP.appId, iss: `https://sts.windows.net/${TENANTS.contoso}/` });
+    expect(decodeJwt(dv.accessToken)).toMatchObject({
+      aud: envUrl,
+      ver: "1.0",
+      scp: "user_impersonation",
+      appid: PORTAL_APP.appId,
+      iss: `https://sts.windows.net/${TENANTS.contoso}/`,
+    });
     // The same refresh token also works for the Global Discovery Service (same Dynamics CRM resource app).
     const gds = await cca.acquireTokenSilent({ account: result.account!, scopes: ["https://globaldisco.crm.dynamics.com/user_impersonation"] });
     expect(decodeJwt(gds.accessToken).aud).toBe("https://globaldisco.crm.dynamics.com");
@@ -121,7 +151,11 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const { cca, result } = await adminFirstSignIn();
     const attempt = cca.acquireTokenSilent({ account: result.account!, scopes: ["https://graph.microsoft.com/User.Read.All"] });
     await expect(attempt).rejects.toBeInstanceOf(InteractionRequiredAuthError);
-    await expect(attempt).rejects.toMatchObject({ errorCode: "invalid_grant", subError: "consent_required", errorMessage: expect.stringContaining("AADSTS65001") });
+    await expect(attempt).rejects.toMatchObject({
+      errorCode: "invalid_grant",
+      subError: "consent_required",
+      errorMessage: expect.stringContaining("AADSTS65001"),
+    });
   });
 
   it("skips the password on a second authorize in the same browser, unless prompt=login", async () => {
@@ -168,7 +202,11 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const cca = portalClient();
     const browser = new FetchBrowser(sb.origin);
     const { url } = await authorizeUrl(cca, { scopes: ADMIN_SCOPES, state: "u" });
-    const page = await completeSignIn(browser, await browser.go(url), { username: "user@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD, consent: "accept" });
+    const page = await completeSignIn(browser, await browser.go(url), {
+      username: "user@contoso.onmicrosoft.com",
+      password: SANDBOX_PASSWORD,
+      consent: "accept",
+    });
     expect(page.kind === "page" && page.text).toContain("Need admin approval");
     const back = expectBackToApp(await browser.submit(page, {}, "Return to the application without granting consent"));
     expect(back.params).toMatchObject({ error: "access_denied", state: "u" });
@@ -192,7 +230,9 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const cca = portalClient("actoncorp.onmicrosoft.com");
     const browser = new FetchBrowser(sb.origin);
     const { url, verifier } = await authorizeUrl(cca, { scopes: ["User.Read"] });
-    const back = expectBackToApp(await completeSignIn(browser, await browser.go(url), { username: "support.admin@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }));
+    const back = expectBackToApp(
+      await completeSignIn(browser, await browser.go(url), { username: "support.admin@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+    );
     const result = await cca.acquireTokenByCode({ code: back.params.code, scopes: ["User.Read"], redirectUri: REDIRECT, codeVerifier: verifier });
     expect(decodeJwt(result.idToken).roles).toEqual(["Admin"]);
   });
@@ -201,7 +241,11 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     const cca = portalClient();
     const browser = new FetchBrowser(sb.origin);
     const { url, verifier } = await authorizeUrl(cca, { scopes: ["User.Read"] });
-    const afterPassword = await browser.submit(await browser.submit(await browser.go(url), { login: "mfa.admin@contoso.onmicrosoft.com" }, "Next"), { passwd: SANDBOX_PASSWORD }, "Sign in");
+    const afterPassword = await browser.submit(
+      await browser.submit(await browser.go(url), { login: "mfa.admin@contoso.onmicrosoft.com" }, "Next"),
+      { passwd: SANDBOX_PASSWORD },
+      "Sign in",
+    );
     expect(afterPassword.kind === "page" && afterPassword.text).toContain("Verify your identity");
     const back = expectBackToApp(await completeSignIn(browser, afterPassword, { username: "", password: "", consent: "accept" }));
     const result = await cca.acquireTokenByCode({ code: back.params.code, scopes: ["User.Read"], redirectUri: REDIRECT, codeVerifier: verifier });
@@ -214,10 +258,18 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     await adminFirstSignIn(); // consent exists
     const login = async () => {
       const { url, verifier } = await authorizeUrl(cca, { scopes: ["User.Read"] });
-      const back = expectBackToApp(await completeSignIn(browser, await browser.go(url), { username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }));
+      const back = expectBackToApp(
+        await completeSignIn(browser, await browser.go(url), { username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+      );
       return { code: back.params.code, verifier };
     };
-    const base = { client_id: PORTAL_APP.appId, client_secret: PORTAL_APP_SECRET, grant_type: "authorization_code", redirect_uri: REDIRECT, scope: "User.Read openid" };
+    const base = {
+      client_id: PORTAL_APP.appId,
+      client_secret: PORTAL_APP_SECRET,
+      grant_type: "authorization_code",
+      redirect_uri: REDIRECT,
+      scope: "User.Read openid",
+    };
     const a = await login();
     const wrong = await postToken(sb.origin, "organizations", { ...base, code: a.code, code_verifier: "x".repeat(43) });
     expect(wrong.status).toBe(400);
@@ -232,7 +284,12 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     expect(reused.body).toMatchObject({ error: "invalid_grant", error_codes: [54005] });
 
     const c = await login();
-    const otherRedirect = await postToken(sb.origin, "organizations", { ...base, code: c.code, code_verifier: c.verifier, redirect_uri: "http://localhost/auth/callback" });
+    const otherRedirect = await postToken(sb.origin, "organizations", {
+      ...base,
+      code: c.code,
+      code_verifier: c.verifier,
+      redirect_uri: "http://localhost/auth/callback",
+    });
     expect(otherRedirect.body).toMatchObject({ error: "invalid_grant" });
   });
 
@@ -253,15 +310,29 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     state.applications[0].spa.redirectUris = ["http://localhost:5173/spa"];
     await sb.control.reset({ state });
     const browser = new FetchBrowser(sb.origin);
-    const params = { client_id: PORTAL_APP.appId, response_type: "code", redirect_uri: "http://localhost:5173/spa", scope: "openid User.Read", state: "spa" };
+    const params = {
+      client_id: PORTAL_APP.appId,
+      response_type: "code",
+      redirect_uri: "http://localhost:5173/spa",
+      scope: "openid User.Read",
+      state: "spa",
+    };
     const noPkce = expectBackToApp(await browser.go(`/actoncorp.onmicrosoft.com/oauth2/v2.0/authorize?${new URLSearchParams(params)}`));
     expect(noPkce.params).toMatchObject({ error: "invalid_request", state: "spa" });
     expect(noPkce.params.error_description).toMatch(/^AADSTS9002325: /);
 
     const pkce = await new CryptoProvider().generatePkceCodes();
     const url = `/actoncorp.onmicrosoft.com/oauth2/v2.0/authorize?${new URLSearchParams({ ...params, code_challenge: pkce.challenge, code_challenge_method: "S256" })}`;
-    const back = expectBackToApp(await completeSignIn(browser, await browser.go(url), { username: "support@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }));
-    const redeem = { grant_type: "authorization_code", client_id: PORTAL_APP.appId, code: back.params.code, redirect_uri: "http://localhost:5173/spa", code_verifier: pkce.verifier };
+    const back = expectBackToApp(
+      await completeSignIn(browser, await browser.go(url), { username: "support@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+    );
+    const redeem = {
+      grant_type: "authorization_code",
+      client_id: PORTAL_APP.appId,
+      code: back.params.code,
+      redirect_uri: "http://localhost:5173/spa",
+      code_verifier: pkce.verifier,
+    };
     const withSecret = await postToken(sb.origin, "actoncorp.onmicrosoft.com", { ...redeem, client_secret: PORTAL_APP_SECRET });
     expect(withSecret.body).toMatchObject({ error: "invalid_client", error_codes: [700025] });
   });

@@ -70,10 +70,17 @@ export async function handleAuthorize(req: EmuRequest): Promise<EmuResponse> {
   }
   const method = p.code_challenge ? (p.code_challenge_method ?? "plain") : null;
   if (method !== null && method !== "S256" && method !== "plain") {
-    return fail({ ...AADSTS.missingParameter("code_challenge_method").detail, message: "Invalid code_challenge_method. Supported values: 'S256', 'plain'." });
+    return fail({
+      ...AADSTS.missingParameter("code_challenge_method").detail,
+      message: "Invalid code_challenge_method. Supported values: 'S256', 'plain'.",
+    });
   }
   if (match.kind === "spa" && !p.code_challenge) {
-    return fail({ ...AADSTS.missingParameter("code_challenge").detail, code: 9002325, message: "Proof Key for Code Exchange is required for cross-origin authorization code redemption." });
+    return fail({
+      ...AADSTS.missingParameter("code_challenge").detail,
+      code: 9002325,
+      message: "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+    });
   }
 
   const finisher: Finisher = {

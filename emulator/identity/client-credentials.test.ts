@@ -17,7 +17,12 @@ import { contosoApplicationDefaults } from "../testing/contoso-application";
 const sb = useSandbox();
 const silentLogger = { loggerCallback: () => undefined, piiLoggingEnabled: false };
 
-const CONNECTOR = { appId: "39000000-0000-4000-8000-000000000001", objectId: "38000000-0000-4000-8000-000000000001", spId: "48000000-0000-4000-8000-000000000001", secret: "Cn8Q~contoso-connector-secret" };
+const CONNECTOR = {
+  appId: "39000000-0000-4000-8000-000000000001",
+  objectId: "38000000-0000-4000-8000-000000000001",
+  spId: "48000000-0000-4000-8000-000000000001",
+  secret: "Cn8Q~contoso-connector-secret",
+};
 const ROLE_APP_RW = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9";
 
 /** A single-tenant app in Contoso, as the portal creates it, with an SP, a secret and Graph Application.ReadWrite.All. */
@@ -28,8 +33,22 @@ function connectorApp(overrides: Partial<Application> = {}): Application {
     ...contosoApplicationDefaults(),
     displayName: "Act-On Dynamics Connector (contoso)",
     passwordCredentials: [
-      { keyId: "37000000-0000-4000-8000-000000000001", displayName: "ok", hint: "Cn8", startDateTime: "2024-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z", secretSha256: sha256Hex(CONNECTOR.secret) },
-      { keyId: "37000000-0000-4000-8000-000000000002", displayName: "old", hint: "Old", startDateTime: "2023-01-01T00:00:00Z", endDateTime: "2024-01-01T00:00:00Z", secretSha256: sha256Hex("Old8Q~expired-secret") },
+      {
+        keyId: "37000000-0000-4000-8000-000000000001",
+        displayName: "ok",
+        hint: "Cn8",
+        startDateTime: "2024-01-01T00:00:00Z",
+        endDateTime: "2099-01-01T00:00:00Z",
+        secretSha256: sha256Hex(CONNECTOR.secret),
+      },
+      {
+        keyId: "37000000-0000-4000-8000-000000000002",
+        displayName: "old",
+        hint: "Old",
+        startDateTime: "2023-01-01T00:00:00Z",
+        endDateTime: "2024-01-01T00:00:00Z",
+        secretSha256: sha256Hex("Old8Q~expired-secret"),
+      },
     ],
     createdDateTime: "2024-01-01T00:00:00Z",
     ...overrides,
@@ -81,7 +100,16 @@ describe("client credentials", () => {
     });
     const result = await cca.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
     const claims = await verifyAccessToken(result!.accessToken);
-    expect(claims).toMatchObject({ aud: "https://graph.microsoft.com", iss: `https://sts.windows.net/${TENANTS.contoso}/`, appid: CONNECTOR.appId, oid: CONNECTOR.spId, sub: CONNECTOR.spId, idtyp: "app", ver: "1.0", roles: ["Application.ReadWrite.All"] });
+    expect(claims).toMatchObject({
+      aud: "https://graph.microsoft.com",
+      iss: `https://sts.windows.net/${TENANTS.contoso}/`,
+      appid: CONNECTOR.appId,
+      oid: CONNECTOR.spId,
+      sub: CONNECTOR.spId,
+      idtyp: "app",
+      ver: "1.0",
+      roles: ["Application.ReadWrite.All"],
+    });
     expect(claims!.scp).toBeUndefined();
     const again = await cca.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
     expect(again!.fromCache).toBe(true);
@@ -101,12 +129,20 @@ describe("client credentials", () => {
 
   it("works with @azure/identity ClientSecretCredential and HTTP Basic client authentication", async () => {
     await withConnector();
-    const credential = new ClientSecretCredential(TENANTS.contoso, CONNECTOR.appId, CONNECTOR.secret, { authorityHost: sb.origin, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(TENANTS.contoso, CONNECTOR.appId, CONNECTOR.secret, {
+      authorityHost: sb.origin,
+      disableInstanceDiscovery: true,
+    });
     const token = await credential.getToken("https://graph.microsoft.com/.default");
     expect(decodeJwt(token.token)).toMatchObject({ aud: "https://graph.microsoft.com", appid: CONNECTOR.appId });
 
     const basic = Buffer.from(`${encodeURIComponent(CONNECTOR.appId)}:${encodeURIComponent(CONNECTOR.secret)}`).toString("base64");
-    const res = await postToken(sb.origin, TENANTS.contoso, { grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" }, { authorization: `Basic ${basic}` });
+    const res = await postToken(
+      sb.origin,
+      TENANTS.contoso,
+      { grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" },
+      { authorization: `Basic ${basic}` },
+    );
     expect(res.status).toBe(200);
   });
 
@@ -116,7 +152,13 @@ describe("client credentials", () => {
     ["missing secret", () => cc("https://graph.microsoft.com/.default", { client_secret: "" }), 401, "invalid_client", 7000218],
     ["scope without /.default", () => cc("https://graph.microsoft.com/User.Read"), 400, "invalid_scope", 1002012],
     ["unknown resource", () => cc("https://unknown.example.com/.default"), 400, "invalid_resource", 500011],
-    ["unknown app", () => cc("https://graph.microsoft.com/.default", { client_id: "99999999-0000-4000-8000-000000000000" }), 400, "unauthorized_client", 700016],
+    [
+      "unknown app",
+      () => cc("https://graph.microsoft.com/.default", { client_id: "99999999-0000-4000-8000-000000000000" }),
+      400,
+      "unauthorized_client",
+      700016,
+    ],
   ])("refuses a %s", async (_name, form, status, error, code) => {
     await withConnector();
     const res = await postToken(sb.origin, TENANTS.contoso, form());
@@ -165,10 +207,14 @@ describe("client credentials", () => {
 
   it("writes the documented error body: AADSTS prefix, trace lines, correlation id = client-request-id", async () => {
     await withConnector();
-    const res = await postToken(sb.origin, TENANTS.contoso, cc("https://graph.microsoft.com/.default", { client_secret: "nope" }), { "client-request-id": "11111111-2222-4333-8444-555555555555" });
+    const res = await postToken(sb.origin, TENANTS.contoso, cc("https://graph.microsoft.com/.default", { client_secret: "nope" }), {
+      "client-request-id": "11111111-2222-4333-8444-555555555555",
+    });
     const body = res.body as Record<string, string | number[]>;
     expect(Object.keys(body).sort()).toEqual(["correlation_id", "error", "error_codes", "error_description", "error_uri", "timestamp", "trace_id"]);
-    expect(body.error_description).toMatch(/^AADSTS7000215: Invalid client secret provided\..*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 11111111-2222-4333-8444-555555555555\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s);
+    expect(body.error_description).toMatch(
+      /^AADSTS7000215: Invalid client secret provided\..*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 11111111-2222-4333-8444-555555555555\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s,
+    );
     expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     expect(body.correlation_id).toBe("11111111-2222-4333-8444-555555555555");
     expect(res.headers.get("client-request-id")).toBe("11111111-2222-4333-8444-555555555555");
@@ -179,7 +225,9 @@ describe("client credentials", () => {
     await withConnector();
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 250 }, (_, i) => postToken(sb.origin, TENANTS.contoso, cc(i % 2 ? "https://graph.microsoft.com/.default" : `${sb.origin}/dynamics/contoso-sales/.default`))),
+      Array.from({ length: 250 }, (_, i) =>
+        postToken(sb.origin, TENANTS.contoso, cc(i % 2 ? "https://graph.microsoft.com/.default" : `${sb.origin}/dynamics/contoso-sales/.default`)),
+      ),
     );
     const elapsed = Date.now() - started;
     expect(results.filter((r) => r.status !== 200)).toEqual([]);

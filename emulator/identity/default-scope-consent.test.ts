@@ -27,19 +27,36 @@ describe("/.default consent", () => {
     const sp = state.servicePrincipals.find((s) => s.appId === PORTAL_APP.appId && s.tenantId === TENANTS.contoso)!;
     const grants = state.oauth2PermissionGrants.filter((g) => g.clientId === sp.id && g.consentType === "AllPrincipals");
     expect(grants.find((g) => g.resourceId === SERVICE_PRINCIPALS.contosoDataverse)?.scope).toBe("user_impersonation");
-    expect(grants.find((g) => g.resourceId === SERVICE_PRINCIPALS.contosoGraph)?.scope.split(" ")).toEqual(expect.arrayContaining(["User.Read", "Application.ReadWrite.All"]));
+    expect(grants.find((g) => g.resourceId === SERVICE_PRINCIPALS.contosoGraph)?.scope.split(" ")).toEqual(
+      expect.arrayContaining(["User.Read", "Application.ReadWrite.All"]),
+    );
 
-    const token = await postToken(sb.origin, "organizations", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: PORTAL_APP.appId, device_code: dc.device_code });
+    const token = await postToken(sb.origin, "organizations", {
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: PORTAL_APP.appId,
+      device_code: dc.device_code,
+    });
     expect(token.status).toBe(200);
   });
 
   it("serves a /.default token with the granted permissions when the registration asks for more than was granted", async () => {
     const state = buildConsentedScenario();
-    const graphGrant = state.oauth2PermissionGrants.find((g) => g.clientId === CONTOSO_PORTAL_SP && g.resourceId === SERVICE_PRINCIPALS.contosoGraph)!;
-    graphGrant.scope = graphGrant.scope.split(" ").filter((s) => s !== "Policy.Read.All").join(" ");
+    const graphGrant = state.oauth2PermissionGrants.find(
+      (g) => g.clientId === CONTOSO_PORTAL_SP && g.resourceId === SERVICE_PRINCIPALS.contosoGraph,
+    )!;
+    graphGrant.scope = graphGrant.scope
+      .split(" ")
+      .filter((s) => s !== "Policy.Read.All")
+      .join(" ");
     await sb.control.reset({ state });
     const ropc = (scope: string) =>
-      postToken(sb.origin, TENANTS.contoso, { grant_type: "password", client_id: PORTAL_APP.appId, scope, username: ADMIN, password: SANDBOX_PASSWORD });
+      postToken(sb.origin, TENANTS.contoso, {
+        grant_type: "password",
+        client_id: PORTAL_APP.appId,
+        scope,
+        username: ADMIN,
+        password: SANDBOX_PASSWORD,
+      });
 
     const ok = await ropc("https://graph.microsoft.com/.default openid profile offline_access");
     expect(ok.status).toBe(200);

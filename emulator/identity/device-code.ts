@@ -60,7 +60,8 @@ export async function handleDeviceLoginSubmit(req: EmuRequest): Promise<EmuRespo
   if (!auth || auth.status !== "pending") return deviceCodeEntryPage("/devicelogin", "That code didn't work. Check the code and try again.");
   if (auth.expiresAt < Date.now()) return deviceCodeEntryPage("/devicelogin", "That code has expired. Go back to your device to get a new code.");
   const app = findApplication(auth.clientId);
-  if (!app) return errorPage({ code: 700016, message: "The application is no longer registered.", requestId: req.requestId, correlationId: req.requestId });
+  if (!app)
+    return errorPage({ code: 700016, message: "The application is no longer registered.", requestId: req.requestId, correlationId: req.requestId });
   const segment = resolveTenantSegment(auth.tenantSegment);
   const appName = app.displayName;
   const finisher: Finisher = {

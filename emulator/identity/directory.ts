@@ -50,7 +50,11 @@ export function assertAppUsableInTenant(app: Application, tenant: Tenant): void 
 }
 
 /** Delegated permissions the request needs, per resource; `.default` expands to the app's static permissions. */
-export function requiredPermissions(app: Application, parsed: ParsedScopes, origin: string): { request: ResourceRequest; scopes: PermissionScope[] }[] {
+export function requiredPermissions(
+  app: Application,
+  parsed: ParsedScopes,
+  origin: string,
+): { request: ResourceRequest; scopes: PermissionScope[] }[] {
   const requests = [...parsed.requests];
   if (parsed.oidc.length > 0 && !requests.some((r) => r.resource.isGraph)) {
     const graph = resourceByAppId(GRAPH_APP_ID, origin)!;
@@ -152,14 +156,27 @@ export function upsertGrant(tenantId: string, clientSpId: string, resourceSpId: 
   const state = getState();
   const consentType = principalId === null ? "AllPrincipals" : "Principal";
   const grant = state.oauth2PermissionGrants.find(
-    (g) => g.tenantId === tenantId && g.clientId === clientSpId && g.resourceId === resourceSpId && g.consentType === consentType && g.principalId === principalId,
+    (g) =>
+      g.tenantId === tenantId &&
+      g.clientId === clientSpId &&
+      g.resourceId === resourceSpId &&
+      g.consentType === consentType &&
+      g.principalId === principalId,
   );
   if (grant) {
     const merged = new Set(grant.scope.split(" ").filter(Boolean));
     for (const s of scopes) merged.add(s);
     grant.scope = [...merged].join(" ");
   } else {
-    state.oauth2PermissionGrants.push({ id: newGuid(), tenantId, clientId: clientSpId, consentType, principalId, resourceId: resourceSpId, scope: scopes.join(" ") });
+    state.oauth2PermissionGrants.push({
+      id: newGuid(),
+      tenantId,
+      clientId: clientSpId,
+      consentType,
+      principalId,
+      resourceId: resourceSpId,
+      scope: scopes.join(" "),
+    });
   }
 }
 
@@ -167,7 +184,13 @@ export function upsertGrant(tenantId: string, clientSpId: string, resourceSpId: 
 export function applyConsent(tenant: Tenant, user: User, app: Application, needed: ConsentGap[], orgWide: boolean): ServicePrincipal {
   const clientSp = ensureClientServicePrincipal(tenant, app);
   for (const gap of needed) {
-    upsertGrant(tenant.id, clientSp.id, gap.resourceSp.id, orgWide ? null : user.id, gap.scopes.map((s) => s.value));
+    upsertGrant(
+      tenant.id,
+      clientSp.id,
+      gap.resourceSp.id,
+      orgWide ? null : user.id,
+      gap.scopes.map((s) => s.value),
+    );
   }
   return clientSp;
 }
@@ -201,6 +224,10 @@ export function assignStaticAppRoles(tenant: Tenant, app: Application, clientSp:
 
 /** App role values assigned to `principalId` on `resourceSp`, resolved against the role definitions given. */
 export function assignedRoleValues(principalId: string, resourceSpId: string, roles: { id: string; value: string }[]): string[] {
-  const ids = new Set(getState().appRoleAssignments.filter((a) => a.principalId === principalId && a.resourceId === resourceSpId).map((a) => a.appRoleId));
+  const ids = new Set(
+    getState()
+      .appRoleAssignments.filter((a) => a.principalId === principalId && a.resourceId === resourceSpId)
+      .map((a) => a.appRoleId),
+  );
   return roles.filter((r) => ids.has(r.id)).map((r) => r.value);
 }

@@ -30,84 +30,215 @@ const fail = (status: number, error: string, code: number, message: string, extr
 /** The whole AADSTS catalogue the sandbox emits, named by meaning. */
 export const AADSTS = {
   tenantNotFound: (tenant: string) =>
-    fail(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`),
+    fail(
+      400,
+      "invalid_request",
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
   consumersNotSupported: () =>
-    fail(400, "invalid_request", 9002331, "Application is configured for use by Microsoft Account users only. Please use the /consumers endpoint to serve this request."),
+    fail(
+      400,
+      "invalid_request",
+      9002331,
+      "Application is configured for use by Microsoft Account users only. Please use the /consumers endpoint to serve this request.",
+    ),
   grantNotSupportedOnCommon: () =>
-    fail(400, "invalid_request", 9001023, "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint."),
+    fail(
+      400,
+      "invalid_request",
+      9001023,
+      "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
+    ),
   missingParameter: (name: string) => fail(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`),
-  unsupportedGrantType: (grant: string) =>
-    fail(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'.`),
+  unsupportedGrantType: (grant: string) => fail(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'.`),
   appNotFound: (appId: string, directory: string) =>
-    fail(400, "unauthorized_client", 700016, `Application with identifier '${appId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+    fail(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${appId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
   clientSpMissing: (appId: string, tenantId: string) =>
-    fail(400, "invalid_client", 7000229, `The client application ${appId} is missing service principal in the tenant ${tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`),
+    fail(
+      400,
+      "invalid_client",
+      7000229,
+      `The client application ${appId} is missing service principal in the tenant ${tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+    ),
   invalidSecret: (appId: string) =>
-    fail(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`),
+    fail(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`,
+    ),
   expiredSecret: (appId: string, keyId: string) =>
-    fail(401, "invalid_client", 7000222, `The provided client secret keys for app '${appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds. Key ID: ${keyId}`),
+    fail(
+      401,
+      "invalid_client",
+      7000222,
+      `The provided client secret keys for app '${appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds. Key ID: ${keyId}`,
+    ),
   secretRequired: () =>
     fail(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
   publicClientSentSecret: () =>
     fail(400, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."),
   resourceNotFound: (resource: string, tenantName: string) =>
-    fail(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`),
+    fail(
+      400,
+      "invalid_resource",
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    ),
   invalidScope: (scope: string) =>
-    fail(400, "invalid_scope", 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`),
+    fail(
+      400,
+      "invalid_scope",
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+    ),
   clientCredentialsScope: (scope: string) =>
-    fail(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
+    fail(
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    ),
   multipleResources: () =>
-    fail(400, "invalid_scope", 28000, "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope is not valid."),
+    fail(
+      400,
+      "invalid_scope",
+      28000,
+      "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope is not valid.",
+    ),
   wrongPassword: () => fail(400, "invalid_grant", 50126, "Error validating credentials due to invalid username or password."),
   userNotFound: (tenantId: string) =>
-    fail(400, "invalid_grant", 50034, `The user account {EUII Hidden} does not exist in the ${tenantId} directory. To sign into this application, the account must be added to the directory.`),
+    fail(
+      400,
+      "invalid_grant",
+      50034,
+      `The user account {EUII Hidden} does not exist in the ${tenantId} directory. To sign into this application, the account must be added to the directory.`,
+    ),
   userDisabled: () => fail(400, "invalid_grant", 50057, "The user account is disabled."),
   mfaRequired: (resource: string) =>
-    fail(400, "invalid_grant", 50076, `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`, {
-      suberror: "basic_action",
-      claims: JSON.stringify({ access_token: { capolids: { essential: true, values: ["00000000-0000-0000-0000-000000000000"] } } }),
-    }),
+    fail(
+      400,
+      "invalid_grant",
+      50076,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`,
+      {
+        suberror: "basic_action",
+        claims: JSON.stringify({ access_token: { capolids: { essential: true, values: ["00000000-0000-0000-0000-000000000000"] } } }),
+      },
+    ),
   consentRequired: (appId: string, appName: string) =>
-    fail(400, "invalid_grant", 65001, `The user or administrator has not consented to use the application with ID '${appId}' named '${appName}'. Send an interactive authorization request for this user and resource.`, {
-      suberror: "consent_required",
-    }),
-  pkceMismatch: () => fail(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
+    fail(
+      400,
+      "invalid_grant",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${appId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
+      {
+        suberror: "consent_required",
+      },
+    ),
+  pkceMismatch: () =>
+    fail(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
   codeRedeemed: () =>
-    fail(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."),
+    fail(
+      400,
+      "invalid_grant",
+      54005,
+      "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+    ),
   codeInvalid: () =>
-    fail(400, "invalid_grant", 70000, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."),
-  codeClientMismatch: () => fail(400, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid. The code was issued to a different client."),
+    fail(
+      400,
+      "invalid_grant",
+      70000,
+      "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+    ),
+  codeClientMismatch: () =>
+    fail(400, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid. The code was issued to a different client."),
   redirectMismatchOnRedeem: () =>
     fail(400, "invalid_grant", 500112, "The reply address does not match the reply address provided when requesting Authorization code."),
   refreshTokenInvalid: () =>
-    fail(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid. The refresh token is invalid or was issued to a different client."),
-  authorizationPending: () =>
-    fail(400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."),
+    fail(
+      400,
+      "invalid_grant",
+      9002313,
+      "Invalid request. Request is malformed or invalid. The refresh token is invalid or was issued to a different client.",
+    ),
+  authorizationPending: () => fail(400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling."),
   deviceCodeExpired: () => fail(400, "expired_token", 70019, "Verification code expired."),
   deviceCodeDeclined: () => fail(400, "authorization_declined", 65004, "User declined to consent to access the app."),
   badDeviceCode: () => fail(400, "invalid_grant", 70018, "Invalid verification code due to User typing in wrong user code for device code flow."),
   // Browser-flow errors (shown on a page, or carried on the redirect)
   redirectUriMismatch: (redirectUri: string, appId: string) =>
-    fail(400, "invalid_request", 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`),
+    fail(
+      400,
+      "invalid_request",
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    ),
   unsupportedResponseType: (type: string) =>
-    fail(400, "unsupported_response_type", 900144, `The provided value for the input parameter 'response_type' is not allowed for this request. Expected values: 'code'. Received: '${type}'.`),
-  implicitNotEnabled: () =>
-    fail(400, "unsupported_response", 700054, "response_type 'id_token' is not enabled for the application."),
+    fail(
+      400,
+      "unsupported_response_type",
+      900144,
+      `The provided value for the input parameter 'response_type' is not allowed for this request. Expected values: 'code'. Received: '${type}'.`,
+    ),
+  implicitNotEnabled: () => fail(400, "unsupported_response", 700054, "response_type 'id_token' is not enabled for the application."),
   loginRequired: () =>
-    fail(400, "login_required", 50058, "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD."),
+    fail(
+      400,
+      "login_required",
+      50058,
+      "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD.",
+    ),
   interactionRequired: () =>
-    fail(400, "interaction_required", 50076, "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the application."),
+    fail(
+      400,
+      "interaction_required",
+      50076,
+      "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the application.",
+    ),
   consentRequiredSilent: (appId: string, appName: string) =>
-    fail(400, "consent_required", 65001, `The user or administrator has not consented to use the application with ID '${appId}' named '${appName}'. Send an interactive authorization request for this user and resource.`),
+    fail(
+      400,
+      "consent_required",
+      65001,
+      `The user or administrator has not consented to use the application with ID '${appId}' named '${appName}'. Send an interactive authorization request for this user and resource.`,
+    ),
   userDeclined: () => fail(400, "access_denied", 65004, "User declined to consent to access the app."),
   needsAdminApproval: (appName: string) =>
-    fail(400, "access_denied", 90094, `The grant requires admin permission. ${appName} needs permission to access resources in your organization that only an admin can grant.`),
+    fail(
+      400,
+      "access_denied",
+      90094,
+      `The grant requires admin permission. ${appName} needs permission to access resources in your organization that only an admin can grant.`,
+    ),
   notAnAdmin: () =>
-    fail(400, "access_denied", 90094, "Admin consent is required for the permissions requested by this application. Sign in with an account that holds the Global Administrator, Application Administrator or Cloud Application Administrator role."),
+    fail(
+      400,
+      "access_denied",
+      90094,
+      "Admin consent is required for the permissions requested by this application. Sign in with an account that holds the Global Administrator, Application Administrator or Cloud Application Administrator role.",
+    ),
   userNotInTenant: (upn: string, tenantName: string) =>
-    fail(400, "invalid_request", 50020, `User account '${upn}' from identity provider 'live.com' does not exist in tenant '${tenantName}' and cannot access the application in that tenant. The account needs to be added as an external user in the tenant first.`),
+    fail(
+      400,
+      "invalid_request",
+      50020,
+      `User account '${upn}' from identity provider 'live.com' does not exist in tenant '${tenantName}' and cannot access the application in that tenant. The account needs to be added as an external user in the tenant first.`,
+    ),
   appNotMultiTenant: (appId: string, tenantName: string) =>
-    fail(400, "unauthorized_client", 700016, `Application with identifier '${appId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+    fail(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${appId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
   adminConsentNeedsRedirect: () => fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'redirect_uri'."),
 } as const;
 

@@ -22,7 +22,17 @@ import {
   type ConsentEvaluation,
 } from "./directory";
 import { AadFailure, AADSTS, type AadError } from "./errors";
-import { consentPage, errorPage, mfaPage, needsAdminPage, passwordPage, pickAccountPage, signInPage, type ConsentPermission, type FormTarget } from "./pages";
+import {
+  consentPage,
+  errorPage,
+  mfaPage,
+  needsAdminPage,
+  passwordPage,
+  pickAccountPage,
+  signInPage,
+  type ConsentPermission,
+  type FormTarget,
+} from "./pages";
 import { parseScopes, type ParsedScopes } from "./resources";
 import { readSession, sessionCookie, type BrowserSession } from "./session-cookie";
 import { findTenantById } from "./tenants";
@@ -109,7 +119,12 @@ export async function handleLoginStep(req: EmuRequest): Promise<EmuResponse> {
   const form = parseForm(req.rawBody);
   const ix = form.tx ? interactions.get(form.tx) : undefined;
   if (!ix || ix.expiresAt < Date.now()) {
-    return errorPage({ code: 90100, message: "Your sign-in session has expired or is invalid. Go back to the application and sign in again.", requestId: req.requestId, correlationId: req.requestId });
+    return errorPage({
+      code: 90100,
+      message: "Your sign-in session has expired or is invalid. Go back to the application and sign in again.",
+      requestId: req.requestId,
+      correlationId: req.requestId,
+    });
   }
   switch (form.step) {
     case "username":
@@ -160,10 +175,18 @@ function passwordStep(req: EmuRequest, ix: Interaction, password: string): EmuRe
   const user = ix.pendingUserId ? findUserById(ix.pendingUserId) : undefined;
   if (!user) return startSignIn(ix);
   if (sha256Hex(password) !== user.passwordSha256) {
-    return passwordPage(target(ix), user.userPrincipalName, "Your account or password is incorrect. If you don't remember your password, reset it now.");
+    return passwordPage(
+      target(ix),
+      user.userPrincipalName,
+      "Your account or password is incorrect. If you don't remember your password, reset it now.",
+    );
   }
   if (!user.accountEnabled) {
-    return passwordPage(target(ix), user.userPrincipalName, "Your account has been locked. Contact your support person to unlock it, then try again.");
+    return passwordPage(
+      target(ix),
+      user.userPrincipalName,
+      "Your account has been locked. Contact your support person to unlock it, then try again.",
+    );
   }
   const tenant = findTenantById(user.tenantId)!;
   if (requiresMfa(user, tenant)) {
@@ -205,11 +228,16 @@ async function afterSignIn(req: EmuRequest, ix: Interaction, session: BrowserSes
     }
     assertAppUsableInTenant(s.app, s.tenant);
     const evaluation = evaluate(req, ix, s);
-    if (ix.prompt === "none" && evaluation.missing.length > 0) return ix.finisher.fail(req, ix, AADSTS.consentRequiredSilent(s.app.appId, s.app.displayName).detail);
+    if (ix.prompt === "none" && evaluation.missing.length > 0)
+      return ix.finisher.fail(req, ix, AADSTS.consentRequiredSilent(s.app.appId, s.app.displayName).detail);
     if (evaluation.missing.length > 0 || ix.prompt === "consent") {
       if (evaluation.requiresAdmin && !isConsentAdmin(s.user)) {
         const detail = AADSTS.needsAdminApproval(s.app.displayName).detail;
-        return needsAdminPage(target(ix), { appName: s.app.displayName, upn: s.user.userPrincipalName, detail: `AADSTS${detail.code}: ${detail.message}` });
+        return needsAdminPage(target(ix), {
+          appName: s.app.displayName,
+          upn: s.user.userPrincipalName,
+          detail: `AADSTS${detail.code}: ${detail.message}`,
+        });
       }
       return renderConsent(req, ix, s, evaluation, false);
     }
@@ -232,7 +260,12 @@ function renderConsent(req: EmuRequest, ix: Interaction, s: SignedIn, evaluation
   // Show everything the app asks for on a prompt=consent or admin-consent page; otherwise only what is missing.
   const shown = orgWideOnly || ix.prompt === "consent" ? evaluation.needed : evaluation.missing;
   const permissions: ConsentPermission[] = shown.flatMap((gap) =>
-    gap.scopes.map((scope) => ({ resourceName: gap.resource.displayName, value: scope.value, description: scope.adminConsentDisplayName, adminOnly: scope.type === "Admin" })),
+    gap.scopes.map((scope) => ({
+      resourceName: gap.resource.displayName,
+      value: scope.value,
+      description: scope.adminConsentDisplayName,
+      adminOnly: scope.type === "Admin",
+    })),
   );
   const home = findTenantById(s.app.tenantId);
   return consentPage(target(ix), {
@@ -254,7 +287,8 @@ async function consentStep(req: EmuRequest, ix: Interaction, accepted: boolean, 
     const admin = isConsentAdmin(s.user);
     const isAdminConsentFlow = Boolean(ix.finisher.adminConsent);
     if ((isAdminConsentFlow || orgWide) && !admin) return ix.finisher.fail(req, ix, AADSTS.notAnAdmin().detail);
-    if (!isAdminConsentFlow && evaluation.requiresAdmin && !admin) return ix.finisher.fail(req, ix, AADSTS.needsAdminApproval(s.app.displayName).detail);
+    if (!isAdminConsentFlow && evaluation.requiresAdmin && !admin)
+      return ix.finisher.fail(req, ix, AADSTS.needsAdminApproval(s.app.displayName).detail);
     const clientSp = applyConsent(s.tenant, s.user, s.app, evaluation.needed, isAdminConsentFlow || orgWide);
     if (ix.finisher.adminConsent?.assignAppRoles) assignStaticAppRoles(s.tenant, s.app, clientSp, req.origin);
     ix.consented = true;
@@ -270,6 +304,7 @@ export async function continueSilently(req: EmuRequest, ix: Interaction): Promis
   const session = readSession(req);
   const user = session ? findUserById(session.uid) : undefined;
   if (!session || !user || (ix.fixedTenant && ix.fixedTenant.id !== user.tenantId)) return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
-  if (ix.loginHint && ix.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase()) return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
+  if (ix.loginHint && ix.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase())
+    return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
   return afterSignIn(req, ix, session);
 }

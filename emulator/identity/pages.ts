@@ -102,7 +102,10 @@ export function mfaPage(target: FormTarget, upn: string): EmuResponse {
 
 export function pickAccountPage(target: FormTarget, accounts: { id: string; upn: string; name: string }[]): EmuResponse {
   const buttons = accounts
-    .map((a) => `<button class="account" type="submit" name="account" value="${escapeHtml(a.id)}">${escapeHtml(a.upn)}<small>${escapeHtml(a.name)} · Signed in</small></button>`)
+    .map(
+      (a) =>
+        `<button class="account" type="submit" name="account" value="${escapeHtml(a.id)}">${escapeHtml(a.upn)}<small>${escapeHtml(a.name)} · Signed in</small></button>`,
+    )
     .join("");
   return page(
     "Pick an account",
@@ -120,7 +123,10 @@ export function consentPage(
 ): EmuResponse {
   const list = opts.permissions.length
     ? opts.permissions
-        .map((p) => `<li>${escapeHtml(p.description)}<small>${escapeHtml(p.resourceName)} · ${escapeHtml(p.value)}${p.adminOnly ? " · Admin consent required" : ""}</small></li>`)
+        .map(
+          (p) =>
+            `<li>${escapeHtml(p.description)}<small>${escapeHtml(p.resourceName)} · ${escapeHtml(p.value)}${p.adminOnly ? " · Admin consent required" : ""}</small></li>`,
+        )
         .join("")
     : "<li>Sign you in and read your profile</li>";
   const orgBox = opts.offerOrgConsent

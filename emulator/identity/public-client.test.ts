@@ -26,7 +26,16 @@ async function withCliApp(opts: { publicClient: boolean; consented?: boolean; wi
     isFallbackPublicClient: opts.publicClient,
     publicClient: { redirectUris: ["http://localhost"] },
     passwordCredentials: opts.withSecret
-      ? [{ keyId: "37000000-0000-4000-8000-000000000009", displayName: null, hint: "Cli", startDateTime: "2024-01-01T00:00:00Z", endDateTime: "2099-01-01T00:00:00Z", secretSha256: sha256Hex("Cli8Q~secret") }]
+      ? [
+          {
+            keyId: "37000000-0000-4000-8000-000000000009",
+            displayName: null,
+            hint: "Cli",
+            startDateTime: "2024-01-01T00:00:00Z",
+            endDateTime: "2099-01-01T00:00:00Z",
+            secretSha256: sha256Hex("Cli8Q~secret"),
+          },
+        ]
       : [],
     createdDateTime: "2024-01-01T00:00:00Z",
   };
@@ -45,8 +54,24 @@ async function withCliApp(opts: { publicClient: boolean; consented?: boolean; wi
   });
   if (opts.consented !== false) {
     state.oauth2PermissionGrants.push(
-      { id: "58000000-0000-4000-8000-000000000011", tenantId: TENANTS.contoso, clientId: CLI_APP.spId, consentType: "AllPrincipals", principalId: null, resourceId: SERVICE_PRINCIPALS.contosoGraph, scope: "openid profile offline_access email User.Read" },
-      { id: "58000000-0000-4000-8000-000000000012", tenantId: TENANTS.contoso, clientId: CLI_APP.spId, consentType: "AllPrincipals", principalId: null, resourceId: SERVICE_PRINCIPALS.contosoDataverse, scope: "user_impersonation" },
+      {
+        id: "58000000-0000-4000-8000-000000000011",
+        tenantId: TENANTS.contoso,
+        clientId: CLI_APP.spId,
+        consentType: "AllPrincipals",
+        principalId: null,
+        resourceId: SERVICE_PRINCIPALS.contosoGraph,
+        scope: "openid profile offline_access email User.Read",
+      },
+      {
+        id: "58000000-0000-4000-8000-000000000012",
+        tenantId: TENANTS.contoso,
+        clientId: CLI_APP.spId,
+        consentType: "AllPrincipals",
+        principalId: null,
+        resourceId: SERVICE_PRINCIPALS.contosoDataverse,
+        scope: "user_impersonation",
+      },
     );
   }
   await sb.control.reset({ state });
@@ -60,19 +85,37 @@ function pca(tenant = "contoso.onmicrosoft.com") {
 }
 
 const ropc = (form: Record<string, string>, tenant = "contoso.onmicrosoft.com") =>
-  postToken(sb.origin, tenant, { grant_type: "password", client_id: CLI_APP.appId, scope: "User.Read openid profile offline_access", username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD, ...form });
+  postToken(sb.origin, tenant, {
+    grant_type: "password",
+    client_id: CLI_APP.appId,
+    scope: "User.Read openid profile offline_access",
+    username: "admin@contoso.onmicrosoft.com",
+    password: SANDBOX_PASSWORD,
+    ...form,
+  });
 
 describe("resource owner password credentials (ROPC)", () => {
   it("signs a user in with username and password when public client flows are allowed", async () => {
     await withCliApp({ publicClient: true });
-    const result = await pca().acquireTokenByUsernamePassword({ scopes: [`${sb.origin}/dynamics/contoso-sales/user_impersonation`], username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD });
+    const result = await pca().acquireTokenByUsernamePassword({
+      scopes: [`${sb.origin}/dynamics/contoso-sales/user_impersonation`],
+      username: "admin@contoso.onmicrosoft.com",
+      password: SANDBOX_PASSWORD,
+    });
     expect(result!.account?.homeAccountId).toBe(`${result!.account?.localAccountId}.${TENANTS.contoso}`);
-    expect(decodeJwt(result!.accessToken)).toMatchObject({ aud: `${sb.origin}/dynamics/contoso-sales`, scp: "user_impersonation", appidacr: "0", amr: ["pwd"] });
+    expect(decodeJwt(result!.accessToken)).toMatchObject({
+      aud: `${sb.origin}/dynamics/contoso-sales`,
+      scp: "user_impersonation",
+      appidacr: "0",
+      amr: ["pwd"],
+    });
   });
 
   it("refuses a client that is not a public client and sends no secret (AADSTS7000218, HTTP 401)", async () => {
     await withCliApp({ publicClient: false });
-    await expect(pca().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD })).rejects.toMatchObject({
+    await expect(
+      pca().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+    ).rejects.toMatchObject({
       errorCode: "invalid_client",
       errorMessage: expect.stringContaining("AADSTS7000218"),
     });
@@ -83,7 +126,9 @@ describe("resource owner password credentials (ROPC)", () => {
 
   it("fails with AADSTS50076 for a user with per-user MFA, and for everyone when security defaults are on", async () => {
     await withCliApp({ publicClient: true });
-    await expect(pca().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "mfa.admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD })).rejects.toMatchObject({
+    await expect(
+      pca().acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "mfa.admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD }),
+    ).rejects.toMatchObject({
       errorMessage: expect.stringContaining("AADSTS50076"),
     });
     const raw = await ropc({ username: "mfa.admin@contoso.onmicrosoft.com" });
@@ -93,7 +138,14 @@ describe("resource owner password credentials (ROPC)", () => {
     const state = await sb.control.getState();
     expect(state.users.find((u) => u.userPrincipalName === "admin@contoso.onmicrosoft.com")?.perUserMfaState).toBe("disabled");
     await sb.control.reset({ scenario: "security-defaults" });
-    const sd = await postToken(sb.origin, "contoso.onmicrosoft.com", { grant_type: "password", client_id: "31000000-0000-4000-8000-000000000001", client_secret: "Pq8Q~sandbox-portal-secret-not-for-production", scope: "User.Read", username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD });
+    const sd = await postToken(sb.origin, "contoso.onmicrosoft.com", {
+      grant_type: "password",
+      client_id: "31000000-0000-4000-8000-000000000001",
+      client_secret: "Pq8Q~sandbox-portal-secret-not-for-production",
+      scope: "User.Read",
+      username: "admin@contoso.onmicrosoft.com",
+      password: SANDBOX_PASSWORD,
+    });
     expect(sd.body).toMatchObject({ error_codes: [50076] });
   });
 
@@ -124,11 +176,21 @@ describe("resource owner password credentials (ROPC)", () => {
     await withCliApp({ publicClient: true });
     const first = await ropc({});
     const rt = first.body.refresh_token as string;
-    const refreshed = await postToken(sb.origin, "contoso.onmicrosoft.com", { grant_type: "refresh_token", client_id: CLI_APP.appId, refresh_token: rt, scope: `${sb.origin}/dynamics/contoso-eu/.default` });
+    const refreshed = await postToken(sb.origin, "contoso.onmicrosoft.com", {
+      grant_type: "refresh_token",
+      client_id: CLI_APP.appId,
+      refresh_token: rt,
+      scope: `${sb.origin}/dynamics/contoso-eu/.default`,
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refresh_token).not.toBe(rt);
     expect(decodeJwt(refreshed.body.access_token as string).aud).toBe(`${sb.origin}/dynamics/contoso-eu`);
-    const again = await postToken(sb.origin, "contoso.onmicrosoft.com", { grant_type: "refresh_token", client_id: CLI_APP.appId, refresh_token: rt, scope: "User.Read" });
+    const again = await postToken(sb.origin, "contoso.onmicrosoft.com", {
+      grant_type: "refresh_token",
+      client_id: CLI_APP.appId,
+      refresh_token: rt,
+      scope: "User.Read",
+    });
     expect(again.status).toBe(200);
   });
 });
@@ -156,7 +218,9 @@ describe("device code flow", () => {
       },
     });
     const result = await pending;
-    expect(message).toMatch(/^To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/);
+    expect(message).toMatch(
+      /^To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/,
+    );
     expect(result!.account?.username).toBe("admin@contoso.onmicrosoft.com");
     expect(decodeJwt(result!.accessToken).aud).toBe("https://graph.microsoft.com");
   });
@@ -170,7 +234,12 @@ describe("device code flow", () => {
     });
     const dc = (await start.json()) as Record<string, string | number>;
     expect(Object.keys(dc).sort()).toEqual(["device_code", "expires_in", "interval", "message", "user_code", "verification_uri"]);
-    const poll = () => postToken(sb.origin, "organizations", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: CLI_APP.appId, device_code: String(dc.device_code) });
+    const poll = () =>
+      postToken(sb.origin, "organizations", {
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        client_id: CLI_APP.appId,
+        device_code: String(dc.device_code),
+      });
     expect((await poll()).body).toMatchObject({ error: "authorization_pending", error_codes: [70016] });
 
     const browser = new FetchBrowser(sb.origin);
@@ -181,11 +250,18 @@ describe("device code flow", () => {
     expect((await poll()).body).toMatchObject({ error: "authorization_declined" });
 
     const second = (await (
-      await fetch(`${sb.origin}/organizations/oauth2/v2.0/devicecode`, { method: "POST", body: new URLSearchParams({ client_id: CLI_APP.appId, scope: "User.Read" }) })
+      await fetch(`${sb.origin}/organizations/oauth2/v2.0/devicecode`, {
+        method: "POST",
+        body: new URLSearchParams({ client_id: CLI_APP.appId, scope: "User.Read" }),
+      })
     ).json()) as Record<string, string | number>;
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + (Number(second.expires_in) + 1) * 1000);
-    const expired = await postToken(sb.origin, "organizations", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: CLI_APP.appId, device_code: String(second.device_code) });
+    const expired = await postToken(sb.origin, "organizations", {
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: CLI_APP.appId,
+      device_code: String(second.device_code),
+    });
     expect(expired.body).toMatchObject({ error: "expired_token", error_codes: [70019] });
   });
 });

@@ -18,8 +18,20 @@ export const GDS_IDENTIFIER = "https://globaldisco.crm.dynamics.com";
  * so once that file carries them this list changes nothing.
  */
 const SUPPLEMENTAL_GRAPH_SCOPES: PermissionScope[] = [
-  { id: "aec28ec7-4d02-4e8c-b864-50163aea77eb", value: "UserAuthenticationMethod.Read.All", type: "Admin", adminConsentDisplayName: "Read all users' authentication methods", isEnabled: true },
-  { id: "84bccea3-f856-4a8a-967b-dbe0a3d53a64", value: "AppRoleAssignment.ReadWrite.All", type: "Admin", adminConsentDisplayName: "Manage app permission grants and app role assignments", isEnabled: true },
+  {
+    id: "aec28ec7-4d02-4e8c-b864-50163aea77eb",
+    value: "UserAuthenticationMethod.Read.All",
+    type: "Admin",
+    adminConsentDisplayName: "Read all users' authentication methods",
+    isEnabled: true,
+  },
+  {
+    id: "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
+    value: "AppRoleAssignment.ReadWrite.All",
+    type: "Admin",
+    adminConsentDisplayName: "Manage app permission grants and app role assignments",
+    isEnabled: true,
+  },
 ];
 
 export type Resource = {
@@ -112,10 +124,16 @@ export function resolveResource(identifierRaw: string, origin: string): Resource
   const lower = identifier.toLowerCase();
   const base = origin.toLowerCase();
   if (lower === "" || lower === GRAPH_AUDIENCE || lower === GRAPH_APP_ID || lower === `${base}/graph`) return graphResource(identifier);
-  const dynamicsIds = new Set([GDS_IDENTIFIER, `${base}/globaldisco`, DYNAMICS_CRM_APP_ID, ...firstParty(DYNAMICS_CRM_APP_ID).identifierUris.map((u) => trimSlash(u).toLowerCase())]);
+  const dynamicsIds = new Set([
+    GDS_IDENTIFIER,
+    `${base}/globaldisco`,
+    DYNAMICS_CRM_APP_ID,
+    ...firstParty(DYNAMICS_CRM_APP_ID).identifierUris.map((u) => trimSlash(u).toLowerCase()),
+  ]);
   if (dynamicsIds.has(lower)) return dynamicsResource(identifier);
   // Every environment URL is a Dynamics CRM identifier, as `*.crm.dynamics.com` is in Microsoft's SPN wildcard.
-  if (lower.startsWith(`${base}/dynamics/`) && /^[a-z0-9-]+$/.test(lower.slice(base.length + "/dynamics/".length))) return dynamicsResource(identifier);
+  if (lower.startsWith(`${base}/dynamics/`) && /^[a-z0-9-]+$/.test(lower.slice(base.length + "/dynamics/".length)))
+    return dynamicsResource(identifier);
   if (/^https:\/\/[a-z0-9-]+(\.api)?\.crm\d*\.dynamics\.com$/.test(lower)) return dynamicsResource(identifier);
   const app = getState().applications.find(
     (a) => a.appId === lower || a.identifierUris.some((u) => trimSlash(u).toLowerCase() === lower) || `api://${a.appId}` === lower,

@@ -35,7 +35,10 @@ function handleLogout(req: EmuRequest): EmuResponse {
 
 function handleErrorLookup(req: EmuRequest): EmuResponse {
   const code = req.url.searchParams.get("code") ?? "";
-  return messagePage(`AADSTS${code}`, "This is the Microsoft sandbox. Look the code up in emulator/identity/errors.ts or Microsoft's AADSTS reference.");
+  return messagePage(
+    `AADSTS${code}`,
+    "This is the Microsoft sandbox. Look the code up in emulator/identity/errors.ts or Microsoft's AADSTS reference.",
+  );
 }
 
 const route = (method: string, pattern: RegExp, handle: Route["handle"]): Route => ({ service: "identity", method, pattern, handle });

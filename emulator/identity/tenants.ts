@@ -5,9 +5,7 @@
 import { getState } from "../core/store";
 import type { Tenant } from "../core/state";
 
-export type TenantSegment =
-  | { kind: "tenant"; tenant: Tenant; segment: string }
-  | { kind: "common" | "organizations" | "consumers"; segment: string };
+export type TenantSegment = { kind: "tenant"; tenant: Tenant; segment: string } | { kind: "common" | "organizations" | "consumers"; segment: string };
 
 export function resolveTenantSegment(segment: string): TenantSegment | null {
   const lower = decodeURIComponent(segment).toLowerCase();

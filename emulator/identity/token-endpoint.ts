@@ -9,7 +9,16 @@ import type { Application, Tenant, User } from "../core/state";
 import { isStillReplicating } from "../core/store";
 import { sha256Hex } from "../scenarios/default";
 import { authenticateClient, readClientCredentials } from "./client-auth";
-import { assertAppUsableInTenant, evaluateConsent, findApplication, findServicePrincipal, findUserById, findUserByUpn, grantedScopes, requiresMfa } from "./directory";
+import {
+  assertAppUsableInTenant,
+  evaluateConsent,
+  findApplication,
+  findServicePrincipal,
+  findUserById,
+  findUserByUpn,
+  grantedScopes,
+  requiresMfa,
+} from "./directory";
 import { AadFailure, AADSTS, NO_STORE_HEADERS, tokenError } from "./errors";
 import { findCode, findDeviceAuthorization, findRefreshToken, sweepExpired } from "./pending-grants";
 import { parseScopes, resolveResource, splitScopes, tokenResource, type ParsedScopes } from "./resources";
@@ -67,7 +76,18 @@ function tokenScopes(ctx: GrantContext, scope: string, tenant: Tenant): ParsedSc
   return parsed;
 }
 
-type UserGrant = { tenant: Tenant; user: User; scope: string; nonce: string | null; authTime: number; amr: string[]; sid: string; clientAuthenticated: boolean; isPublicClient: boolean; forceRefreshToken?: boolean };
+type UserGrant = {
+  tenant: Tenant;
+  user: User;
+  scope: string;
+  nonce: string | null;
+  authTime: number;
+  amr: string[];
+  sid: string;
+  clientAuthenticated: boolean;
+  isPublicClient: boolean;
+  forceRefreshToken?: boolean;
+};
 
 /** Consent check, then tokens. Shared by every user grant: this is where "refresh for a second resource" is decided. */
 async function issueForUser(ctx: GrantContext, g: UserGrant): Promise<Record<string, unknown>> {

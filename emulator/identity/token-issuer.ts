@@ -169,7 +169,14 @@ function responseScope(resource: Resource, granted: string[], oidc: string[]): s
 }
 
 /** Client-credentials token: roles = the app roles assigned to the client's SP on the resource (none for Dataverse). */
-export async function issueAppToken(req: EmuRequest, tenant: Tenant, app: Application, clientSp: ServicePrincipal, resource: Resource, resourceSp: ServicePrincipal): Promise<Record<string, unknown>> {
+export async function issueAppToken(
+  req: EmuRequest,
+  tenant: Tenant,
+  app: Application,
+  clientSp: ServicePrincipal,
+  resource: Resource,
+  resourceSp: ServicePrincipal,
+): Promise<Record<string, unknown>> {
   const roles = resource.isDataverse ? [] : assignedRoleValues(clientSp.id, resourceSp.id, resource.appRoles);
   const common = {
     aud: resource.audience,

@@ -48,4 +48,3 @@ export function buildConsentedScenario(): SandboxState {
   );
   return state;
 }
-

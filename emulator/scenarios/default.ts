@@ -76,7 +76,11 @@ function firstPartySp(id: string, tenantId: string, appId: string, displayName: 
 }
 
 const graphSp = (id: string, tenantId: string) =>
-  firstPartySp(id, tenantId, GRAPH_APP_ID, "Microsoft Graph", ["https://graph.microsoft.com", "https://graph.microsoft.com/", "https://canary.graph.microsoft.com"]);
+  firstPartySp(id, tenantId, GRAPH_APP_ID, "Microsoft Graph", [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.com/",
+    "https://canary.graph.microsoft.com",
+  ]);
 const dataverseSp = (id: string, tenantId: string) =>
   firstPartySp(id, tenantId, DYNAMICS_CRM_APP_ID, "Dataverse", [
     `${DYNAMICS_CRM_APP_ID}/*.crm.dynamics.com`,
@@ -197,8 +201,24 @@ function environment(seed: EnvironmentSeed): Environment {
     basicAuthUsers,
     businessUnits: [{ businessunitid: rootBu, name: seed.uniqueName, parentbusinessunitid: null }],
     roles: [
-      { roleid: sysAdmin, name: "System Administrator", businessunitid: rootBu, roletemplateid: ROLE_TEMPLATES.systemAdministrator, ismanaged: true, allPrivileges: true, privileges: [] },
-      { roleid: basic, name: "Basic User", businessunitid: rootBu, roletemplateid: ROLE_TEMPLATES.basicUser, ismanaged: true, allPrivileges: false, privileges: [] },
+      {
+        roleid: sysAdmin,
+        name: "System Administrator",
+        businessunitid: rootBu,
+        roletemplateid: ROLE_TEMPLATES.systemAdministrator,
+        ismanaged: true,
+        allPrivileges: true,
+        privileges: [],
+      },
+      {
+        roleid: basic,
+        name: "Basic User",
+        businessunitid: rootBu,
+        roletemplateid: ROLE_TEMPLATES.basicUser,
+        ismanaged: true,
+        allPrivileges: false,
+        privileges: [],
+      },
     ],
     systemUsers,
     systemUserRoles,
@@ -248,7 +268,10 @@ export function buildDefaultScenario(): SandboxState {
   return {
     scenario: "default",
     settings: { replicationLagMs: 0, baseLatencyMs: 0 },
-    tenants: [tenant(TENANTS.contoso, "contoso.onmicrosoft.com", "Contoso"), tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software")],
+    tenants: [
+      tenant(TENANTS.contoso, "contoso.onmicrosoft.com", "Contoso"),
+      tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software"),
+    ],
     users: [admin, mfaAdmin, plainUser, support, supportAdmin],
     applications: [portalApplication()],
     servicePrincipals: [
@@ -280,9 +303,34 @@ export function buildDefaultScenario(): SandboxState {
       },
     ],
     environments: [
-      environment({ ids: ENVIRONMENTS.contosoSales, friendlyName: "Contoso Sales", uniqueName: "contososales", region: "NA", n: 1, admins: [admin, mfaAdmin], basicUsers: [plainUser] }),
-      environment({ ids: ENVIRONMENTS.contosoEu, friendlyName: "Contoso EU", uniqueName: "contosoeu", region: "EMEA", n: 2, admins: [admin, mfaAdmin], basicUsers: [] }),
-      environment({ ids: ENVIRONMENTS.contosoOnPrem, friendlyName: "Contoso On-Prem", uniqueName: "contosoonprem", region: "NA", n: 3, admins: [], basicUsers: [], onPremises: true }),
+      environment({
+        ids: ENVIRONMENTS.contosoSales,
+        friendlyName: "Contoso Sales",
+        uniqueName: "contososales",
+        region: "NA",
+        n: 1,
+        admins: [admin, mfaAdmin],
+        basicUsers: [plainUser],
+      }),
+      environment({
+        ids: ENVIRONMENTS.contosoEu,
+        friendlyName: "Contoso EU",
+        uniqueName: "contosoeu",
+        region: "EMEA",
+        n: 2,
+        admins: [admin, mfaAdmin],
+        basicUsers: [],
+      }),
+      environment({
+        ids: ENVIRONMENTS.contosoOnPrem,
+        friendlyName: "Contoso On-Prem",
+        uniqueName: "contosoonprem",
+        region: "NA",
+        n: 3,
+        admins: [],
+        basicUsers: [],
+        onPremises: true,
+      }),
     ],
     faults: [],
   };

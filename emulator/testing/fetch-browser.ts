@@ -19,7 +19,12 @@ export type BrowserStep =
   | { kind: "back-to-app"; url: URL; method: "GET" | "POST"; params: Record<string, string> };
 
 const decode = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 const attr = (tag: string, name: string): string | null => {
   const m = new RegExp(`\\s${name}="([^"]*)"`, "i").exec(tag);
   return m ? decode(m[1]) : null;
@@ -50,7 +55,16 @@ export function parseForms(html: string): ParsedForm[] {
       } else if (type !== "submit") form.inputs.push(name);
     }
     for (const b of inner.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)) {
-      form.buttons.push({ name: attr(b[1], "name"), value: attr(b[1], "value"), text: decode(b[2].replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim()) });
+      form.buttons.push({
+        name: attr(b[1], "name"),
+        value: attr(b[1], "value"),
+        text: decode(
+          b[2]
+            .replace(/<[^>]+>/g, " ")
+            .replace(/\s+/g, " ")
+            .trim(),
+        ),
+      });
     }
     forms.push(form);
   }
@@ -105,7 +119,16 @@ export class FetchBrowser {
       const forms = parseForms(html);
       const autoPost = /onload="document\.forms\[0\]\.submit\(\)"/.test(html) ? forms[0] : undefined;
       if (autoPost) return { kind: "back-to-app", url: new URL(autoPost.action), method: "POST", params: autoPost.fields };
-      return { kind: "page", status: res.status, html, forms, text: html.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ") };
+      return {
+        kind: "page",
+        status: res.status,
+        html,
+        forms,
+        text: html
+          .replace(/<style[\s\S]*?<\/style>/g, "")
+          .replace(/<[^>]+>/g, " ")
+          .replace(/\s+/g, " "),
+      };
     }
     throw new Error("too many redirects");
   }

@@ -20,7 +20,7 @@ import {
 import { isMicrosoftError, MicrosoftError } from "./errors";
 import { addClientSecret, createApplication, createServicePrincipal, type GraphContext } from "./graph";
 import { getAdminToken, getAppToken, type AdminSession } from "./identity";
-import { callLog, CONTOSO_ADMIN, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "./sandbox-test-support";
+import { callLog, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "./sandbox-test-support";
 
 const fx = useMicrosoftSandbox();
 
@@ -35,7 +35,12 @@ async function registeredApp(session: AdminSession) {
   const graph: GraphContext = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) };
   const app = await createApplication(graph, { displayName: "Act-On Integration", tags: ["acton-test"], legacy: false });
   await createServicePrincipal(graph, { appId: app.appId, justCreated: true });
-  const secret = await addClientSecret(graph, { objectId: app.objectId, displayName: "acton", endDateTime: new Date(Date.now() + 86_400_000), justCreated: true });
+  const secret = await addClientSecret(graph, {
+    objectId: app.objectId,
+    displayName: "acton",
+    endDateTime: new Date(Date.now() + 86_400_000),
+    justCreated: true,
+  });
   return { app, secret };
 }
 
@@ -47,8 +52,15 @@ describe("Dataverse as the environment's System Administrator", () => {
     expect(me.organizationId).toBe(ENVIRONMENTS.contosoSales.id);
     const root = await findRootBusinessUnit(dv);
     expect(root.name).toBe("contososales");
-    const sysAdmin = await findRoleByTemplateId(dv, { templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator, businessUnitId: root.businessUnitId });
-    expect(sysAdmin).toMatchObject({ name: "System Administrator", businessUnitId: root.businessUnitId, templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator });
+    const sysAdmin = await findRoleByTemplateId(dv, {
+      templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator,
+      businessUnitId: root.businessUnitId,
+    });
+    expect(sysAdmin).toMatchObject({
+      name: "System Administrator",
+      businessUnitId: root.businessUnitId,
+      templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator,
+    });
     expect((await findRoleByName(dv, { name: "System Administrator", businessUnitId: root.businessUnitId }))?.roleId).toBe(sysAdmin!.roleId);
     expect(await findRoleByName(dv, { name: "No Such Role", businessUnitId: root.businessUnitId })).toBeNull();
   });
@@ -57,11 +69,21 @@ describe("Dataverse as the environment's System Administrator", () => {
     const session = await signInAs(fx);
     const dv = dataverseAs(session);
     const root = await findRootBusinessUnit(dv);
-    const role = await createRole(dv, { name: "Act-On Integration", businessUnitId: root.businessUnitId, description: "Read leads and contacts for Act-On" });
+    const role = await createRole(dv, {
+      name: "Act-On Integration",
+      businessUnitId: root.businessUnitId,
+      description: "Read leads and contacts for Act-On",
+    });
     const privileges = await findPrivilegesByName(dv, { names: ["prvReadLead", "prvReadContact", "prvNoSuchPrivilege"] });
     expect(privileges.map((p) => p.name).sort()).toEqual(["prvReadContact", "prvReadLead"]);
-    await addPrivilegesToRole(dv, { roleId: role.roleId, privileges: privileges.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })) });
-    await addPrivilegesToRole(dv, { roleId: role.roleId, privileges: privileges.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })) });
+    await addPrivilegesToRole(dv, {
+      roleId: role.roleId,
+      privileges: privileges.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
+    });
+    await addPrivilegesToRole(dv, {
+      roleId: role.roleId,
+      privileges: privileges.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
+    });
     const held = await listRolePrivileges(dv, { roleId: role.roleId });
     expect(held.map((p) => [p.name, p.depth]).sort()).toEqual([
       ["prvReadContact", "Global"],
@@ -80,7 +102,14 @@ describe("Dataverse as the environment's System Administrator", () => {
     // Before the application user exists, the app is not a member of the environment.
     const appDv: DataverseContext = {
       environmentUrl: salesUrl(),
-      getToken: () => getAppToken({ config: fx.config, tenantId: TENANTS.contoso, clientId: app.appId, clientSecret: secret.secretText, resource: { environmentUrl: salesUrl() } }),
+      getToken: () =>
+        getAppToken({
+          config: fx.config,
+          tenantId: TENANTS.contoso,
+          clientId: app.appId,
+          clientSecret: secret.secretText,
+          resource: { environmentUrl: salesUrl() },
+        }),
       retry: FAST_RETRY,
     };
     expect(isMicrosoftError(await whoAmI(appDv).catch((x: unknown) => x), "forbidden")).toBe(true);
@@ -102,11 +131,18 @@ describe("Dataverse as the environment's System Administrator", () => {
     expect((await listUserRoles(dv, { systemUserId: created.systemUserId })).map((r) => r.roleId)).toEqual([role.roleId]);
 
     const found = await findApplicationUser(dv, { appId: app.appId });
-    expect(found).toMatchObject({ systemUserId: created.systemUserId, appId: app.appId, isDisabled: false, roles: [expect.objectContaining({ roleId: role.roleId })] });
+    expect(found).toMatchObject({
+      systemUserId: created.systemUserId,
+      appId: app.appId,
+      isDisabled: false,
+      roles: [expect.objectContaining({ roleId: role.roleId })],
+    });
 
     const state = await fx.control.getState();
     const env = state.environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
-    expect(env.systemUsers.filter((u) => u.applicationid === app.appId)).toEqual([expect.objectContaining({ accessmode: 4, isdisabled: false, businessunitid: root.businessUnitId })]);
+    expect(env.systemUsers.filter((u) => u.applicationid === app.appId)).toEqual([
+      expect.objectContaining({ accessmode: 4, isdisabled: false, businessunitid: root.businessUnitId }),
+    ]);
     expect(env.systemUserRoles).toContainEqual({ systemuserid: created.systemUserId, roleid: role.roleId });
 
     // Verify as the app (the portal's last step).
@@ -121,7 +157,14 @@ describe("Dataverse as the environment's System Administrator", () => {
     const { app, secret } = await registeredApp(session);
     const appDv: DataverseContext = {
       environmentUrl: salesUrl(),
-      getToken: () => getAppToken({ config: fx.config, tenantId: TENANTS.contoso, clientId: app.appId, clientSecret: secret.secretText, resource: { environmentUrl: salesUrl() } }),
+      getToken: () =>
+        getAppToken({
+          config: fx.config,
+          tenantId: TENANTS.contoso,
+          clientId: app.appId,
+          clientSecret: secret.secretText,
+          resource: { environmentUrl: salesUrl() },
+        }),
     };
     const e = await whoAmI(appDv, { justCreated: true }).catch((x: unknown) => x);
     expect(isMicrosoftError(e, "replication_pending")).toBe(true);
@@ -142,7 +185,14 @@ describe("Dataverse as the environment's System Administrator", () => {
   it("retries a throttled Dataverse read after Retry-After", async () => {
     const session = await signInAs(fx);
     const log = callLog();
-    await fx.control.addFault({ service: "dataverse", method: "GET", path: "/api/data/v9.2/WhoAmI", kind: "throttle", retryAfterSeconds: 1, remaining: 1 });
+    await fx.control.addFault({
+      service: "dataverse",
+      method: "GET",
+      path: "/api/data/v9.2/WhoAmI",
+      kind: "throttle",
+      retryAfterSeconds: 1,
+      remaining: 1,
+    });
     const me = await whoAmI({ ...dataverseAs(session), recorder: log });
     expect(me.organizationId).toBe(ENVIRONMENTS.contosoSales.id);
     expect(log.calls.map((c) => c.status)).toEqual([429, 200]);
@@ -155,7 +205,9 @@ describe("Dataverse as the environment's System Administrator", () => {
     const root = await findRootBusinessUnit(dv);
     const log = callLog();
     await fx.control.addFault({ service: "dataverse", method: "POST", path: "/api/data/v9.2/systemusers", kind: "unavailable", remaining: 1 });
-    const e = await createApplicationUser({ ...dv, recorder: log }, { appId: app.appId, businessUnitId: root.businessUnitId }).catch((x: unknown) => x);
+    const e = await createApplicationUser({ ...dv, recorder: log }, { appId: app.appId, businessUnitId: root.businessUnitId }).catch(
+      (x: unknown) => x,
+    );
     expect(isMicrosoftError(e, "upstream_unavailable")).toBe(true);
     expect(log.calls).toHaveLength(1);
   });
@@ -170,7 +222,9 @@ describe("on-premises (HTTP Basic, Web API 9.1)", () => {
   });
 
   it("a wrong password is invalid_credentials", async () => {
-    const e = await verifyOnPremisesCredentials({ environmentUrl: onPremUrl(), username: "CONTOSO\\crmadmin", password: "nope" }).catch((x: unknown) => x);
+    const e = await verifyOnPremisesCredentials({ environmentUrl: onPremUrl(), username: "CONTOSO\\crmadmin", password: "nope" }).catch(
+      (x: unknown) => x,
+    );
     expect(isMicrosoftError(e, "invalid_credentials")).toBe(true);
     expect((e as Error).message).not.toContain("nope");
   });

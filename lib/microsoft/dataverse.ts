@@ -59,7 +59,8 @@ function apiBase(ctx: DataverseContext): string {
 /** OData wants `%20` for spaces; `$`, `(`, `)`, `,`, `'` and `=` stay readable. */
 function queryString(query: Record<string, string> | undefined): string {
   if (!query) return "";
-  const enc = (v: string) => encodeURIComponent(v).replace(/%24/g, "$").replace(/%2C/gi, ",").replace(/%3D/gi, "=").replace(/%28/g, "(").replace(/%29/g, ")");
+  const enc = (v: string) =>
+    encodeURIComponent(v).replace(/%24/g, "$").replace(/%2C/gi, ",").replace(/%3D/gi, "=").replace(/%28/g, "(").replace(/%29/g, ")");
   const parts = Object.entries(query).map(([k, v]) => `${k}=${enc(v)}`);
   return parts.length ? `?${parts.join("&")}` : "";
 }
@@ -100,7 +101,12 @@ async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): 
 
 const MAX_PAGES = 20;
 
-async function dataverseList<T extends z.ZodTypeAny>(ctx: DataverseContext, path: string, item: T, query?: Record<string, string>): Promise<z.infer<T>[]> {
+async function dataverseList<T extends z.ZodTypeAny>(
+  ctx: DataverseContext,
+  path: string,
+  item: T,
+  query?: Record<string, string>,
+): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
   let res = await dataverseCall(ctx, { method: "GET", path, query, retry: "read", schema });
   const items: z.infer<T>[] = [...res.data.value];
@@ -149,7 +155,12 @@ function createdId(res: MicrosoftResponse<unknown>, key: string): string {
 
 // ---------------------------------------------------------------- mappers
 
-const toRole = (r: DataverseRoleRow): SecurityRole => ({ roleId: r.roleid, name: r.name, businessUnitId: r._businessunitid_value, templateId: r._roletemplateid_value });
+const toRole = (r: DataverseRoleRow): SecurityRole => ({
+  roleId: r.roleid,
+  name: r.name,
+  businessUnitId: r._businessunitid_value,
+  templateId: r._roletemplateid_value,
+});
 
 const toApplicationUser = (u: DataverseSystemUserRow): ApplicationUser => ({
   systemUserId: u.systemuserid,
@@ -198,7 +209,10 @@ export async function findRootBusinessUnit(ctx: DataverseContext): Promise<Busin
 }
 
 /** Finds a role by its template (locale-independent, e.g. System Administrator) in a business unit. @throws MicrosoftError */
-export async function findRoleByTemplateId(ctx: DataverseContext, options: { templateId: string; businessUnitId: string }): Promise<SecurityRole | null> {
+export async function findRoleByTemplateId(
+  ctx: DataverseContext,
+  options: { templateId: string; businessUnitId: string },
+): Promise<SecurityRole | null> {
   const templateId = requireGuid(options.templateId, "templateId");
   const bu = requireGuid(options.businessUnitId, "businessUnitId");
   const rows = await dataverseList(ctx, "/roles", roleSchema, {
@@ -220,13 +234,20 @@ export async function findRoleByName(ctx: DataverseContext, options: { name: str
 }
 
 /** Creates a custom security role in a business unit and returns its id. Never replayed. @throws MicrosoftError */
-export async function createRole(ctx: DataverseContext, options: { name: string; businessUnitId: string; description?: string }): Promise<SecurityRole> {
+export async function createRole(
+  ctx: DataverseContext,
+  options: { name: string; businessUnitId: string; description?: string },
+): Promise<SecurityRole> {
   const bu = requireGuid(options.businessUnitId, "businessUnitId");
   const res = await dataverseCall(ctx, {
     method: "POST",
     path: "/roles",
     retry: "write",
-    body: { name: options.name, "businessunitid@odata.bind": `/businessunits(${bu})`, ...(options.description ? { description: options.description } : {}) },
+    body: {
+      name: options.name,
+      "businessunitid@odata.bind": `/businessunits(${bu})`,
+      ...(options.description ? { description: options.description } : {}),
+    },
   });
   return { roleId: createdId(res, "roleid"), name: options.name, businessUnitId: bu, templateId: null };
 }
@@ -248,7 +269,10 @@ export async function findPrivilegesByName(ctx: DataverseContext, options: { nam
 }
 
 /** Adds (or re-levels) privileges on a role with `AddPrivilegesRole`; idempotent. @throws MicrosoftError */
-export async function addPrivilegesToRole(ctx: DataverseContext, options: { roleId: string; privileges: { privilegeId: string; depth: PrivilegeDepth }[] }): Promise<void> {
+export async function addPrivilegesToRole(
+  ctx: DataverseContext,
+  options: { roleId: string; privileges: { privilegeId: string; depth: PrivilegeDepth }[] },
+): Promise<void> {
   const roleId = requireGuid(options.roleId, "roleId");
   if (options.privileges.length === 0) return;
   await dataverseCall(ctx, {
@@ -298,7 +322,12 @@ export async function createApplicationUser(
       path: "/systemusers",
       retry: "write",
       justCreated: options.justCreated,
-      body: { applicationid: appId, "businessunitid@odata.bind": `/businessunits(${bu})`, accessmode: APPLICATION_USER_ACCESS_MODE, isdisabled: false },
+      body: {
+        applicationid: appId,
+        "businessunitid@odata.bind": `/businessunits(${bu})`,
+        accessmode: APPLICATION_USER_ACCESS_MODE,
+        isdisabled: false,
+      },
     });
     return { systemUserId: createdId(res, "systemuserid"), appId, fullName: null, isDisabled: false, businessUnitId: bu, roles: [] };
   } catch (e) {
@@ -311,7 +340,10 @@ export async function createApplicationUser(
 }
 
 /** Gives a user a security role; a role already held counts as given. @throws MicrosoftError */
-export async function assignRoleToUser(ctx: DataverseContext, options: { systemUserId: string; roleId: string; justCreated?: boolean }): Promise<void> {
+export async function assignRoleToUser(
+  ctx: DataverseContext,
+  options: { systemUserId: string; roleId: string; justCreated?: boolean },
+): Promise<void> {
   const systemUserId = requireGuid(options.systemUserId, "systemUserId");
   const roleId = requireGuid(options.roleId, "roleId");
   try {

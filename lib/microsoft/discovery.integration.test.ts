@@ -11,7 +11,11 @@ describe("Global Discovery Service", () => {
   it("lists the admin's cloud environments with their URLs", async () => {
     const session = await signInAs(fx, CONTOSO_ADMIN);
     const log = callLog();
-    const envs = await listEnvironments({ baseUrl: fx.discoveryUrl, getToken: () => getAdminToken(session, "discovery", { config: fx.config }), recorder: log });
+    const envs = await listEnvironments({
+      baseUrl: fx.discoveryUrl,
+      getToken: () => getAdminToken(session, "discovery", { config: fx.config }),
+      recorder: log,
+    });
     expect(envs.map((e) => e.friendlyName)).toEqual(["Contoso EU", "Contoso Sales"]);
     expect(envs.find((e) => e.uniqueName === "contososales")).toMatchObject({
       id: ENVIRONMENTS.contosoSales.id,
@@ -34,14 +38,21 @@ describe("Global Discovery Service", () => {
     const session = await signInAs(fx, CONTOSO_ADMIN);
     const log = callLog();
     await fx.control.addFault({ service: "discovery", method: "GET", path: "/api/discovery/v2.0/Instances", kind: "unavailable", remaining: 1 });
-    const envs = await listEnvironments({ baseUrl: fx.discoveryUrl, getToken: () => getAdminToken(session, "discovery", { config: fx.config }), recorder: log, retry: FAST_RETRY });
+    const envs = await listEnvironments({
+      baseUrl: fx.discoveryUrl,
+      getToken: () => getAdminToken(session, "discovery", { config: fx.config }),
+      recorder: log,
+      retry: FAST_RETRY,
+    });
     expect(envs).toHaveLength(2);
     expect(log.calls.map((c) => c.status)).toEqual([503, 200]);
   });
 
   it("a Graph token is refused (wrong audience): unauthorized", async () => {
     const session = await signInAs(fx, CONTOSO_ADMIN);
-    const e = await listEnvironments({ baseUrl: fx.discoveryUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) }).catch((x: unknown) => x);
+    const e = await listEnvironments({ baseUrl: fx.discoveryUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) }).catch(
+      (x: unknown) => x,
+    );
     expect(isMicrosoftError(e, "unauthorized")).toBe(true);
   });
 });

@@ -52,19 +52,17 @@ export async function listEnvironments(ctx: DiscoveryContext): Promise<DynamicsE
     url = res.data["@odata.nextLink"];
   }
   return rows
-    .map(
-      (i): DynamicsEnvironment => ({
-        id: i.Id,
-        environmentId: i.EnvironmentId?.toLowerCase() ?? null,
-        friendlyName: i.FriendlyName || i.UniqueName,
-        uniqueName: i.UniqueName,
-        url: i.Url.replace(/\/+$/, ""),
-        apiUrl: i.ApiUrl.replace(/\/+$/, ""),
-        region: i.Region,
-        version: i.Version,
-        state: i.State === 0 ? "enabled" : "disabled",
-        isUserSysAdmin: i.IsUserSysAdmin,
-      }),
-    )
+    .map((i): DynamicsEnvironment => ({
+      id: i.Id,
+      environmentId: i.EnvironmentId?.toLowerCase() ?? null,
+      friendlyName: i.FriendlyName || i.UniqueName,
+      uniqueName: i.UniqueName,
+      url: i.Url.replace(/\/+$/, ""),
+      apiUrl: i.ApiUrl.replace(/\/+$/, ""),
+      region: i.Region,
+      version: i.Version,
+      state: i.State === 0 ? "enabled" : "disabled",
+      isUserSysAdmin: i.IsUserSysAdmin,
+    }))
     .sort((a, b) => a.friendlyName.localeCompare(b.friendlyName));
 }

@@ -33,9 +33,13 @@ function hostMatches(url: URL, entry: string): boolean {
 export function normalizeDynamicsUrl(raw: string, allowedHosts: readonly string[]): Result<string> {
   const reject = (why: string) =>
     fail<string>(
-      appError("environment_not_allowed", "That Dynamics 365 address is not one Act-On can connect to. Use your environment's URL, e.g. https://yourorg.crm.dynamics.com.", {
-        detail: why,
-      }),
+      appError(
+        "environment_not_allowed",
+        "That Dynamics 365 address is not one Act-On can connect to. Use your environment's URL, e.g. https://yourorg.crm.dynamics.com.",
+        {
+          detail: why,
+        },
+      ),
     );
   const input = raw.trim();
   let url: URL;

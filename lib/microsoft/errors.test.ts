@@ -21,7 +21,11 @@ function graph(code: string, message: string, details?: { code: string; message:
       code,
       message,
       ...(details ? { details } : {}),
-      innerError: { date: "2022-08-29T14:46:37", "request-id": "c4fd3acc-1558-4950-8028-68bb058f7bf0", "client-request-id": "c4fd3acc-1558-4950-8028-68bb058f7bf0" },
+      innerError: {
+        date: "2022-08-29T14:46:37",
+        "request-id": "c4fd3acc-1558-4950-8028-68bb058f7bf0",
+        "client-request-id": "c4fd3acc-1558-4950-8028-68bb058f7bf0",
+      },
     },
   };
 }
@@ -30,20 +34,92 @@ const dataverse = (code: string, message: string) => ({ error: { code, message }
 
 describe("mapMicrosoftError: Entra (AADSTS)", () => {
   const cases: [string, number, number, string, string, string, boolean][] = [
-    ["consent missing", 400, 65001, "invalid_grant", "The user or administrator has not consented to use the application with ID 'x' named 'y'.", "consent_required", false],
-    ["MFA required", 400, 50076, "invalid_grant", "Due to a configuration change made by your administrator ... you must use multi-factor authentication to access 'x'.", "mfa_required", false],
-    ["MFA enrollment required", 400, 50079, "interaction_required", "you must enroll in multi-factor authentication to access 'x'.", "mfa_required", false],
+    [
+      "consent missing",
+      400,
+      65001,
+      "invalid_grant",
+      "The user or administrator has not consented to use the application with ID 'x' named 'y'.",
+      "consent_required",
+      false,
+    ],
+    [
+      "MFA required",
+      400,
+      50076,
+      "invalid_grant",
+      "Due to a configuration change made by your administrator ... you must use multi-factor authentication to access 'x'.",
+      "mfa_required",
+      false,
+    ],
+    [
+      "MFA enrollment required",
+      400,
+      50079,
+      "interaction_required",
+      "you must enroll in multi-factor authentication to access 'x'.",
+      "mfa_required",
+      false,
+    ],
     ["conditional access", 400, 53003, "invalid_grant", "Access has been blocked by Conditional Access policies.", "mfa_required", false],
     ["invalid secret", 401, 7000215, "invalid_client", "Invalid client secret provided.", "client_secret_invalid", false],
     ["expired secret", 401, 7000222, "invalid_client", "The provided client secret keys for app 'x' are expired.", "client_secret_expired", false],
-    ["app not found", 400, 700016, "unauthorized_client", "Application with identifier 'x' was not found in the directory 'contoso'.", "not_found", false],
-    ["client SP missing", 400, 7000229, "invalid_client", "The client application x is missing service principal in the tenant y", "not_found", false],
-    ["resource SP missing", 400, 500011, "invalid_resource", "The resource principal named x was not found in the tenant named y.", "not_found", false],
-    ["wrong password", 400, 50126, "invalid_grant", "Error validating credentials due to invalid username or password.", "invalid_credentials", false],
+    [
+      "app not found",
+      400,
+      700016,
+      "unauthorized_client",
+      "Application with identifier 'x' was not found in the directory 'contoso'.",
+      "not_found",
+      false,
+    ],
+    [
+      "client SP missing",
+      400,
+      7000229,
+      "invalid_client",
+      "The client application x is missing service principal in the tenant y",
+      "not_found",
+      false,
+    ],
+    [
+      "resource SP missing",
+      400,
+      500011,
+      "invalid_resource",
+      "The resource principal named x was not found in the tenant named y.",
+      "not_found",
+      false,
+    ],
+    [
+      "wrong password",
+      400,
+      50126,
+      "invalid_grant",
+      "Error validating credentials due to invalid username or password.",
+      "invalid_credentials",
+      false,
+    ],
     ["unknown user", 400, 50034, "invalid_grant", "The user account {EUII Hidden} does not exist in the x directory.", "invalid_credentials", false],
     ["unknown tenant", 400, 90002, "invalid_request", "Tenant 'nope' not found.", "not_found", false],
-    ["not a public client", 401, 7000218, "invalid_client", "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", "public_client_not_allowed", false],
-    ["public client sent a secret", 400, 700025, "invalid_client", "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", "public_client_not_allowed", false],
+    [
+      "not a public client",
+      401,
+      7000218,
+      "invalid_client",
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      "public_client_not_allowed",
+      false,
+    ],
+    [
+      "public client sent a secret",
+      400,
+      700025,
+      "invalid_client",
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+      "public_client_not_allowed",
+      false,
+    ],
   ];
   it.each(cases)("%s (AADSTS%s) → %s", (_name, status, code, error, message, expected, retryable) => {
     const mapped = mapMicrosoftError({ service: "identity", status, body: aad(code, error, message) });
@@ -72,13 +148,20 @@ describe("mapMicrosoftError: Entra (AADSTS)", () => {
 
   it("maps a token endpoint 429 and 503 to retryable codes", () => {
     expect(mapMicrosoftError({ service: "identity", status: 429, body: {} })).toMatchObject({ code: "throttled", retryable: true });
-    expect(mapMicrosoftError({ service: "identity", status: 503, body: { error: "temporarily_unavailable" } })).toMatchObject({ code: "upstream_unavailable", retryable: true });
+    expect(mapMicrosoftError({ service: "identity", status: 503, body: { error: "temporarily_unavailable" } })).toMatchObject({
+      code: "upstream_unavailable",
+      retryable: true,
+    });
   });
 });
 
 describe("mapMicrosoftError: Graph", () => {
   it("Authorization_RequestDenied → insufficient_privileges", () => {
-    const mapped = mapMicrosoftError({ service: "graph", status: 403, body: graph("Authorization_RequestDenied", "Insufficient privileges to complete the operation.") });
+    const mapped = mapMicrosoftError({
+      service: "graph",
+      status: 403,
+      body: graph("Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
+    });
     expect(mapped).toMatchObject({ code: "insufficient_privileges", retryable: false });
     expect(mapped.requestIds).toContain("c4fd3acc-1558-4950-8028-68bb058f7bf0");
     expect(mapped.detail).toContain("Authorization_RequestDenied");
@@ -87,7 +170,10 @@ describe("mapMicrosoftError: Graph", () => {
   it("Request_ResourceNotFound is not_found, or replication_pending right after a create", () => {
     const body = graph("Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried reference-property objects are not present.");
     expect(mapMicrosoftError({ service: "graph", status: 404, body })).toMatchObject({ code: "not_found", retryable: false });
-    expect(mapMicrosoftError({ service: "graph", status: 404, body, justCreated: true })).toMatchObject({ code: "replication_pending", retryable: true });
+    expect(mapMicrosoftError({ service: "graph", status: 404, body, justCreated: true })).toMatchObject({
+      code: "replication_pending",
+      retryable: true,
+    });
   });
 
   it("NoBackingApplicationObject is always replication_pending", () => {
@@ -98,18 +184,34 @@ describe("mapMicrosoftError: Graph", () => {
   });
 
   it("Request_MultipleObjectsWithSameKeyValue → conflict", () => {
-    const body = graph("Request_MultipleObjectsWithSameKeyValue", "A conflicting object with one or more of the specified property values is present in the directory.");
+    const body = graph(
+      "Request_MultipleObjectsWithSameKeyValue",
+      "A conflicting object with one or more of the specified property values is present in the directory.",
+    );
     expect(mapMicrosoftError({ service: "graph", status: 409, body }).code).toBe("conflict");
   });
 
   it("TooManyRequests → throttled, serviceNotAvailable → upstream_unavailable, InvalidAuthenticationToken → unauthorized", () => {
-    expect(mapMicrosoftError({ service: "graph", status: 429, body: graph("TooManyRequests", "Too many requests") })).toMatchObject({ code: "throttled", retryable: true });
-    expect(mapMicrosoftError({ service: "graph", status: 503, body: graph("serviceNotAvailable", "down") })).toMatchObject({ code: "upstream_unavailable", retryable: true });
-    expect(mapMicrosoftError({ service: "graph", status: 401, body: graph("InvalidAuthenticationToken", "Access token has expired.") })).toMatchObject({ code: "unauthorized", retryable: false });
+    expect(mapMicrosoftError({ service: "graph", status: 429, body: graph("TooManyRequests", "Too many requests") })).toMatchObject({
+      code: "throttled",
+      retryable: true,
+    });
+    expect(mapMicrosoftError({ service: "graph", status: 503, body: graph("serviceNotAvailable", "down") })).toMatchObject({
+      code: "upstream_unavailable",
+      retryable: true,
+    });
+    expect(
+      mapMicrosoftError({ service: "graph", status: 401, body: graph("InvalidAuthenticationToken", "Access token has expired.") }),
+    ).toMatchObject({ code: "unauthorized", retryable: false });
   });
 
   it("takes request ids from headers too", () => {
-    const mapped = mapMicrosoftError({ service: "graph", status: 500, body: "oops", headers: new Headers({ "request-id": "r-1", "client-request-id": "c-1" }) });
+    const mapped = mapMicrosoftError({
+      service: "graph",
+      status: 500,
+      body: "oops",
+      headers: new Headers({ "request-id": "r-1", "client-request-id": "c-1" }),
+    });
     expect(mapped.requestIds).toEqual(["r-1", "c-1"]);
     expect(mapped.code).toBe("upstream_unavailable");
   });
@@ -119,25 +221,43 @@ describe("mapMicrosoftError: Dataverse", () => {
   it("0x80072560 not a member: forbidden, or replication_pending right after the application user was created", () => {
     const body = dataverse("0x80072560", "The user is not a member of the organization.");
     expect(mapMicrosoftError({ service: "dataverse", status: 403, body }).code).toBe("forbidden");
-    expect(mapMicrosoftError({ service: "dataverse", status: 403, body, justCreated: true })).toMatchObject({ code: "replication_pending", retryable: true });
+    expect(mapMicrosoftError({ service: "dataverse", status: 403, body, justCreated: true })).toMatchObject({
+      code: "replication_pending",
+      retryable: true,
+    });
   });
 
   it("0x80040220 privilege denied → insufficient_privileges naming System Administrator", () => {
-    const body = dataverse("0x80040220", "Principal user (Id=x, type=8, roleCount=0, privilegeCount=0), is missing prvCreateUser privilege (Id=y) on OTC=8 for entity 'systemuser'.");
+    const body = dataverse(
+      "0x80040220",
+      "Principal user (Id=x, type=8, roleCount=0, privilegeCount=0), is missing prvCreateUser privilege (Id=y) on OTC=8 for entity 'systemuser'.",
+    );
     const mapped = mapMicrosoftError({ service: "dataverse", status: 403, body });
     expect(mapped.code).toBe("insufficient_privileges");
     expect(mapped.userMessage).toMatch(/System Administrator of the environment/);
   });
 
   it("0x80040237 duplicate → conflict; 0x80060888 / 0x80040217 → not_found; 401 → unauthorized", () => {
-    expect(mapMicrosoftError({ service: "dataverse", status: 412, body: dataverse("0x80040237", "A record with matching key values already exists.") }).code).toBe("conflict");
-    expect(mapMicrosoftError({ service: "dataverse", status: 404, body: dataverse("0x80060888", "Resource not found for the segment 'x'.") }).code).toBe("not_found");
-    expect(mapMicrosoftError({ service: "dataverse", status: 404, body: dataverse("0x80040217", "role With Id = x Does Not Exist") }).code).toBe("not_found");
+    expect(
+      mapMicrosoftError({ service: "dataverse", status: 412, body: dataverse("0x80040237", "A record with matching key values already exists.") })
+        .code,
+    ).toBe("conflict");
+    expect(
+      mapMicrosoftError({ service: "dataverse", status: 404, body: dataverse("0x80060888", "Resource not found for the segment 'x'.") }).code,
+    ).toBe("not_found");
+    expect(mapMicrosoftError({ service: "dataverse", status: 404, body: dataverse("0x80040217", "role With Id = x Does Not Exist") }).code).toBe(
+      "not_found",
+    );
     expect(mapMicrosoftError({ service: "dataverse", status: 401, body: "" }).code).toBe("unauthorized");
   });
 
   it("captures Dataverse request ids from headers", () => {
-    const mapped = mapMicrosoftError({ service: "dataverse", status: 429, body: {}, headers: { "x-ms-service-request-id": "svc-1", REQ_ID: "svc-1" } });
+    const mapped = mapMicrosoftError({
+      service: "dataverse",
+      status: 429,
+      body: {},
+      headers: { "x-ms-service-request-id": "svc-1", REQ_ID: "svc-1" },
+    });
     expect(mapped).toMatchObject({ code: "throttled", requestIds: ["svc-1"] });
   });
 });
@@ -161,6 +281,10 @@ describe("MicrosoftError", () => {
 
   it("parseUpstreamError reads Graph innerError request ids and detail codes", () => {
     const u = parseUpstreamError(graph("Request_BadRequest", "x", [{ code: "NoBackingApplicationObject", message: "m" }]));
-    expect(u).toMatchObject({ code: "Request_BadRequest", detailCodes: ["NoBackingApplicationObject"], requestIds: ["c4fd3acc-1558-4950-8028-68bb058f7bf0"] });
+    expect(u).toMatchObject({
+      code: "Request_BadRequest",
+      detailCodes: ["NoBackingApplicationObject"],
+      requestIds: ["c4fd3acc-1558-4950-8028-68bb058f7bf0"],
+    });
   });
 });

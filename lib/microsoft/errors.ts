@@ -154,19 +154,14 @@ export function parseUpstreamError(body: unknown, headers?: MicrosoftErrorInput[
 // ---------------------------------------------------------------- messages
 
 const M = {
-  consent:
-    "An administrator needs to approve access for Act-On in your Microsoft tenant. Use Grant consent to continue.",
+  consent: "An administrator needs to approve access for Act-On in your Microsoft tenant. Use Grant consent to continue.",
   consentDeclined: "Access for Act-On was not approved. Use Grant consent and choose Accept to continue.",
   mfa: "This account must complete multi-factor authentication, which an automated sign-in cannot do. The integration user must not require MFA in legacy mode; use the recommended app-only mode or exclude the user from MFA.",
-  secretInvalid:
-    "Microsoft rejected the Act-On integration's client secret. Create a new secret for the app registration and try again.",
+  secretInvalid: "Microsoft rejected the Act-On integration's client secret. Create a new secret for the app registration and try again.",
   secretExpired: "The Act-On integration's client secret has expired. Create a new secret for the app registration and try again.",
-  replication:
-    "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
-  appNotFound:
-    "The Act-On Integration app registration was not found in your tenant. It may have been deleted; run the setup again to recreate it.",
-  clientSpMissing:
-    "The Act-On Integration app has no enterprise application (service principal) in your tenant. Run the setup again to create it.",
+  replication: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
+  appNotFound: "The Act-On Integration app registration was not found in your tenant. It may have been deleted; run the setup again to recreate it.",
+  clientSpMissing: "The Act-On Integration app has no enterprise application (service principal) in your tenant. Run the setup again to create it.",
   resourceMissing:
     "Dynamics 365 (Dataverse) is not set up in this Microsoft tenant. Check that you signed in to the tenant that owns your Dynamics environment.",
   badPassword: "The user name or password is incorrect. Check them and try again.",
@@ -174,7 +169,7 @@ const M = {
   userDisabled: "This account is disabled in Microsoft Entra ID. Use an enabled account.",
   unknownTenant: "We could not find that Microsoft tenant. Check the tenant id or domain and that you are signing in to the right cloud.",
   publicClient:
-    "The app registration does not allow public client flows, which a user-name-and-password sign-in needs. Enable \"Allow public client flows\" on the app, or use the recommended app-only mode.",
+    'The app registration does not allow public client flows, which a user-name-and-password sign-in needs. Enable "Allow public client flows" on the app, or use the recommended app-only mode.',
   signInAgain: "Your Microsoft sign-in has expired. Sign in again to continue.",
   unauthorized: "Microsoft did not accept our credentials for this request. Sign in again; if it keeps happening, contact Act-On support.",
   graphDenied:
@@ -249,10 +244,13 @@ function decideIdentity(u: UpstreamError, status: number | undefined, justCreate
       break;
   }
   if (status === 429) return { code: "throttled", userMessage: M.throttled };
-  if (u.code === "temporarily_unavailable" || (status !== undefined && status >= 500)) return { code: "upstream_unavailable", userMessage: M.unavailable };
+  if (u.code === "temporarily_unavailable" || (status !== undefined && status >= 500))
+    return { code: "upstream_unavailable", userMessage: M.unavailable };
   if (u.code === "consent_required" || u.suberror === "consent_required") return { code: "consent_required", userMessage: M.consent };
   if (u.code === "interaction_required" || u.code === "login_required") {
-    return /multi-factor|\bmfa\b/i.test(u.message ?? "") ? { code: "mfa_required", userMessage: M.mfa } : { code: "unauthorized", userMessage: M.signInAgain };
+    return /multi-factor|\bmfa\b/i.test(u.message ?? "")
+      ? { code: "mfa_required", userMessage: M.mfa }
+      : { code: "unauthorized", userMessage: M.signInAgain };
   }
   if (u.code === "invalid_client") return { code: "client_secret_invalid", userMessage: M.secretInvalid };
   if (u.code === "access_denied") return { code: "forbidden", userMessage: M.forbidden };
@@ -263,7 +261,10 @@ function decideIdentity(u: UpstreamError, status: number | undefined, justCreate
 function decideGraph(u: UpstreamError, status: number | undefined, justCreated: boolean): Decision {
   const codes = [u.code, ...u.detailCodes].map((c) => c?.toLowerCase());
   const has = (c: string) => codes.includes(c.toLowerCase());
-  if (has("NoBackingApplicationObject") || /does not reference a valid application object|backing application of the service principal/i.test(u.message ?? "")) {
+  if (
+    has("NoBackingApplicationObject") ||
+    /does not reference a valid application object|backing application of the service principal/i.test(u.message ?? "")
+  ) {
     // Only ever seen while a just-created application replicates (contract §2.1).
     return { code: "replication_pending", userMessage: M.replication };
   }
@@ -271,12 +272,14 @@ function decideGraph(u: UpstreamError, status: number | undefined, justCreated: 
   if (has("serviceNotAvailable") || status === 503 || status === 502 || status === 504 || (status !== undefined && status >= 500)) {
     return { code: "upstream_unavailable", userMessage: M.unavailable };
   }
-  if (has("Authorization_RequestDenied") || has("Authorization_IdentityNotFound")) return { code: "insufficient_privileges", userMessage: M.graphDenied };
+  if (has("Authorization_RequestDenied") || has("Authorization_IdentityNotFound"))
+    return { code: "insufficient_privileges", userMessage: M.graphDenied };
   if (has("Request_ResourceNotFound") || has("ResourceNotFound") || status === 404) {
     return justCreated ? { code: "replication_pending", userMessage: M.replication } : { code: "not_found", userMessage: M.notFound };
   }
   if (has("Request_MultipleObjectsWithSameKeyValue") || status === 409) return { code: "conflict", userMessage: M.conflict };
-  if (has("InvalidAuthenticationToken") || has("CompactToken_ParsingFailed") || status === 401) return { code: "unauthorized", userMessage: M.unauthorized };
+  if (has("InvalidAuthenticationToken") || has("CompactToken_ParsingFailed") || status === 401)
+    return { code: "unauthorized", userMessage: M.unauthorized };
   if (status === 403) return { code: "insufficient_privileges", userMessage: M.graphDenied };
   return { code: "invalid_input", userMessage: M.rejected };
 }
@@ -300,7 +303,8 @@ function decideDataverse(u: UpstreamError, status: number | undefined, justCreat
     // Creating an application user for an app whose service principal Dataverse cannot resolve (yet).
     return justCreated ? { code: "replication_pending", userMessage: M.replication } : { code: "not_found", userMessage: M.clientSpMissing };
   }
-  if (code === DV_CODES.privilegeDenied || code === DV_CODES.missingAccess) return { code: "insufficient_privileges", userMessage: M.dataverseDenied };
+  if (code === DV_CODES.privilegeDenied || code === DV_CODES.missingAccess)
+    return { code: "insufficient_privileges", userMessage: M.dataverseDenied };
   if (code === DV_CODES.duplicate) return { code: "conflict", userMessage: M.conflict };
   if (code === DV_CODES.segmentNotFound || code === DV_CODES.recordNotFound) {
     return justCreated ? { code: "replication_pending", userMessage: M.replication } : { code: "not_found", userMessage: M.notFound };

@@ -28,7 +28,10 @@ import { callLog, consentedScenario, CONTOSO_ADMIN, CONTOSO_USER, FAST_RETRY, si
 
 const fx = useMicrosoftSandbox();
 
-async function graphAs(username = CONTOSO_ADMIN, extra: { recorder?: CallRecorder; retry?: Partial<RetryPolicy>; timeoutMs?: number } = {}): Promise<GraphContext> {
+async function graphAs(
+  username = CONTOSO_ADMIN,
+  extra: { recorder?: CallRecorder; retry?: Partial<RetryPolicy>; timeoutMs?: number } = {},
+): Promise<GraphContext> {
   const session = await signInAs(fx, username);
   return { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }), retry: FAST_RETRY, ...extra };
 }
@@ -39,9 +42,16 @@ describe("the signed-in admin and the tenant", () => {
   it("reads the admin, their tenant, roles, MFA state and security defaults", async () => {
     const graph = await graphAs();
     const admin = await getSignedInAdmin(graph);
-    expect(admin).toMatchObject({ userPrincipalName: CONTOSO_ADMIN, tenantId: TENANTS.contoso, tenantName: "Contoso", tenantDomain: "contoso.onmicrosoft.com" });
+    expect(admin).toMatchObject({
+      userPrincipalName: CONTOSO_ADMIN,
+      tenantId: TENANTS.contoso,
+      tenantName: "Contoso",
+      tenantDomain: "contoso.onmicrosoft.com",
+    });
     const roles = await listDirectoryRoles(graph);
-    expect(roles.map((r) => r.roleTemplateId)).toEqual(expect.arrayContaining([DIRECTORY_ROLE_TEMPLATES.globalAdministrator, DIRECTORY_ROLE_TEMPLATES.dynamics365Administrator]));
+    expect(roles.map((r) => r.roleTemplateId)).toEqual(
+      expect.arrayContaining([DIRECTORY_ROLE_TEMPLATES.globalAdministrator, DIRECTORY_ROLE_TEMPLATES.dynamics365Administrator]),
+    );
     const state = await fx.control.getState();
     const mfaAdmin = state.users.find((u) => u.userPrincipalName === "mfa.admin@contoso.onmicrosoft.com")!;
     expect(await getPerUserMfaState(graph, { userId: mfaAdmin.id })).toBe("enforced");
@@ -66,8 +76,15 @@ describe("app registration, secret, service principal and consent", () => {
 
     let state = await fx.control.getState();
     const stored = state.applications.find((a) => a.appId === app.appId)!;
-    expect(stored).toMatchObject({ tenantId: TENANTS.contoso, signInAudience: "AzureADMyOrg", isFallbackPublicClient: false, tags: ["acton-dynamics-connector", TAG] });
-    expect(stored.requiredResourceAccess).toEqual([{ resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DYNAMICS_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] }]);
+    expect(stored).toMatchObject({
+      tenantId: TENANTS.contoso,
+      signInAudience: "AzureADMyOrg",
+      isFallbackPublicClient: false,
+      tags: ["acton-dynamics-connector", TAG],
+    });
+    expect(stored.requiredResourceAccess).toEqual([
+      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DYNAMICS_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
+    ]);
 
     await updateApplicationFlows(graph, { objectId: app.objectId, legacy: true });
     state = await fx.control.getState();

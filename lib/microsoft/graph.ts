@@ -67,7 +67,14 @@ export type ClientSecret = { keyId: string; secretText: string; hint: string | n
 
 export type ServicePrincipal = { objectId: string; appId: string; displayName: string | null };
 
-export type PermissionGrant = { id: string; clientSpId: string; resourceSpId: string; consentType: string; principalId: string | null; scopes: string[] };
+export type PermissionGrant = {
+  id: string;
+  clientSpId: string;
+  resourceSpId: string;
+  consentType: string;
+  principalId: string | null;
+  scopes: string[];
+};
 
 // ---------------------------------------------------------------- transport
 
@@ -157,7 +164,9 @@ function toAppRegistration(a: GraphApplication): AppRegistration {
     implicitAccessTokenIssuance: a.web?.implicitGrantSettings?.enableAccessTokenIssuance ?? false,
     secrets: a.passwordCredentials.map((p) => ({ keyId: p.keyId, displayName: p.displayName, hint: p.hint, endDateTime: p.endDateTime })),
     requestsDynamicsImpersonation: a.requiredResourceAccess.some(
-      (r) => r.resourceAppId.toLowerCase() === DYNAMICS_CRM_APP_ID && r.resourceAccess.some((x) => x.id.toLowerCase() === DYNAMICS_USER_IMPERSONATION_SCOPE_ID),
+      (r) =>
+        r.resourceAppId.toLowerCase() === DYNAMICS_CRM_APP_ID &&
+        r.resourceAccess.some((x) => x.id.toLowerCase() === DYNAMICS_USER_IMPERSONATION_SCOPE_ID),
     ),
   };
 }
@@ -181,7 +190,13 @@ const toPermissionGrant = (g: GraphPermissionGrant): PermissionGrant => ({
 export async function getSignedInAdmin(ctx: GraphContext): Promise<SignedInAdmin> {
   const [me, orgs] = await Promise.all([
     graphCall(ctx, { method: "GET", path: "/me", query: { $select: "id,userPrincipalName,displayName,mail" }, retry: "read", schema: graphMeSchema }),
-    graphCall(ctx, { method: "GET", path: "/organization", query: { $select: "id,displayName,verifiedDomains" }, retry: "read", schema: collectionSchema(graphOrganizationSchema) }),
+    graphCall(ctx, {
+      method: "GET",
+      path: "/organization",
+      query: { $select: "id,displayName,verifiedDomains" },
+      retry: "read",
+      schema: collectionSchema(graphOrganizationSchema),
+    }),
   ]);
   const org = orgs.data.value[0];
   if (!org) {
@@ -234,7 +249,12 @@ export async function getPerUserMfaState(ctx: GraphContext, options: { userId: s
 
 /** Tells whether the tenant enforces security defaults (which block password sign-in without MFA). @throws MicrosoftError */
 export async function getSecurityDefaults(ctx: GraphContext): Promise<{ isEnabled: boolean }> {
-  const res = await graphCall(ctx, { method: "GET", path: "/policies/identitySecurityDefaultsEnforcementPolicy", retry: "read", schema: graphSecurityDefaultsSchema });
+  const res = await graphCall(ctx, {
+    method: "GET",
+    path: "/policies/identitySecurityDefaultsEnforcementPolicy",
+    retry: "read",
+    schema: graphSecurityDefaultsSchema,
+  });
   return { isEnabled: res.data.isEnabled };
 }
 
@@ -280,19 +300,26 @@ export async function createApplication(
       tags: options.tags,
       ...(options.notes ? { notes: options.notes } : {}),
       ...flowSettings(options.legacy),
-      requiredResourceAccess: [
-        { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DYNAMICS_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
-      ],
+      requiredResourceAccess: [{ resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DYNAMICS_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] }],
     },
   });
   return toAppRegistration(res.data);
 }
 
 /** Switches an app registration between app-only and legacy (public client + implicit) flows. @throws MicrosoftError */
-export async function updateApplicationFlows(ctx: GraphContext, options: { objectId: string; legacy: boolean; justCreated?: boolean }): Promise<void> {
+export async function updateApplicationFlows(
+  ctx: GraphContext,
+  options: { objectId: string; legacy: boolean; justCreated?: boolean },
+): Promise<void> {
   const objectId = requireGuid(options.objectId, "objectId");
   // PATCH with absolute values is idempotent, so replaying it on a transient failure is safe.
-  await graphCall(ctx, { method: "PATCH", path: `/applications/${objectId}`, retry: "read", body: flowSettings(options.legacy), justCreated: options.justCreated });
+  await graphCall(ctx, {
+    method: "PATCH",
+    path: `/applications/${objectId}`,
+    retry: "read",
+    body: flowSettings(options.legacy),
+    justCreated: options.justCreated,
+  });
 }
 
 /** Deletes an app registration; an already-deleted one counts as deleted. @throws MicrosoftError */
@@ -358,7 +385,14 @@ export async function findServicePrincipal(ctx: GraphContext, options: { appId: 
 export async function createServicePrincipal(ctx: GraphContext, options: { appId: string; justCreated?: boolean }): Promise<ServicePrincipal> {
   const appId = requireGuid(options.appId, "appId");
   try {
-    const res = await graphCall(ctx, { method: "POST", path: "/servicePrincipals", retry: "write", schema: graphServicePrincipalSchema, body: { appId }, justCreated: options.justCreated });
+    const res = await graphCall(ctx, {
+      method: "POST",
+      path: "/servicePrincipals",
+      retry: "write",
+      schema: graphServicePrincipalSchema,
+      body: { appId },
+      justCreated: options.justCreated,
+    });
     return toServicePrincipal(res.data);
   } catch (e) {
     if (!isMicrosoftError(e, "conflict")) throw e;
@@ -371,7 +405,12 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
       status: e.status,
       upstreamCode: e.upstreamCode,
       requestIds: e.requestIds,
-      appError: { ...e.appError, code: "replication_pending", retryable: true, userMessage: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically." },
+      appError: {
+        ...e.appError,
+        code: "replication_pending",
+        retryable: true,
+        userMessage: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
+      },
     });
   }
 }
@@ -427,7 +466,12 @@ export async function ensureGrantScope(ctx: GraphContext, options: { grant: Perm
   const missing = wanted.filter((s) => !have.some((h) => h.toLowerCase() === s.toLowerCase()));
   if (missing.length === 0) return options.grant;
   const scopes = [...have, ...missing];
-  await graphCall(ctx, { method: "PATCH", path: `/oauth2PermissionGrants/${encodeURIComponent(options.grant.id)}`, retry: "read", body: { scope: scopes.join(" ") } });
+  await graphCall(ctx, {
+    method: "PATCH",
+    path: `/oauth2PermissionGrants/${encodeURIComponent(options.grant.id)}`,
+    retry: "read",
+    body: { scope: scopes.join(" ") },
+  });
   return { ...options.grant, scopes };
 }
 

@@ -18,7 +18,8 @@ function scriptedFetch(answers: (Response | Error)[]) {
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-const throttled = (retryAfter?: string) => json(429, { error: { code: "TooManyRequests", message: "slow down" } }, retryAfter ? { "retry-after": retryAfter } : {});
+const throttled = (retryAfter?: string) =>
+  json(429, { error: { code: "TooManyRequests", message: "slow down" } }, retryAfter ? { "retry-after": retryAfter } : {});
 
 function harness(answers: (Response | Error)[], over: Partial<MicrosoftFetchOptions<unknown>> = {}) {
   const { impl, sent } = scriptedFetch(answers);
@@ -106,7 +107,14 @@ describe("microsoftFetch", () => {
   it("times out a slow call and reports timeout", async () => {
     const slow = (async (_url: URL | string, init?: RequestInit) =>
       new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)))) as typeof fetch;
-    const e = await microsoftFetch({ service: "dataverse", method: "POST", url: "https://x.example/api", retry: "write", timeoutMs: 30, fetchImpl: slow }).catch((x) => x);
+    const e = await microsoftFetch({
+      service: "dataverse",
+      method: "POST",
+      url: "https://x.example/api",
+      retry: "write",
+      timeoutMs: 30,
+      fetchImpl: slow,
+    }).catch((x) => x);
     expect(isMicrosoftError(e, "timeout")).toBe(true);
     expect((e as MicrosoftError).appError.retryable).toBe(true);
   });
@@ -122,7 +130,15 @@ describe("microsoftFetch", () => {
   });
 
   it("sends its own client-request-id, bearer auth and JSON; keeps the token out of errors", async () => {
-    const h = harness([json(403, { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation.", innerError: { "request-id": "rid-9" } } })]);
+    const h = harness([
+      json(403, {
+        error: {
+          code: "Authorization_RequestDenied",
+          message: "Insufficient privileges to complete the operation.",
+          innerError: { "request-id": "rid-9" },
+        },
+      }),
+    ]);
     const e = (await h.run({ method: "POST", retry: "write", body: { a: 1 } }).catch((x) => x)) as MicrosoftError;
     const headers = h.sent[0].init.headers as Record<string, string>;
     expect(headers["client-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
@@ -152,7 +168,13 @@ describe("microsoftFetch", () => {
     const seen: CallRecord[] = [];
     setCallRecorder({ onCall: (c) => void seen.push(c) });
     try {
-      const h = harness([throttled("1"), json(200, {})], { recorder: { onCall: () => { throw new Error("broken observer"); } } });
+      const h = harness([throttled("1"), json(200, {})], {
+        recorder: {
+          onCall: () => {
+            throw new Error("broken observer");
+          },
+        },
+      });
       await h.run();
       expect(seen.map((c) => [c.service, c.method, c.status])).toEqual([
         ["graph", "GET", 429],

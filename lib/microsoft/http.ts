@@ -2,7 +2,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { log } from "@/lib/log";
-import { mapMicrosoftError, MicrosoftError, parseUpstreamError, requestIdsFromHeaders, upstreamCodeOf, type MicrosoftService, type TransportFailure } from "./errors";
+import {
+  mapMicrosoftError,
+  MicrosoftError,
+  parseUpstreamError,
+  requestIdsFromHeaders,
+  upstreamCodeOf,
+  type MicrosoftService,
+  type TransportFailure,
+} from "./errors";
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 
 /**
@@ -179,7 +187,14 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
       response = undefined;
     }
     const ms = Date.now() - attemptStarted;
-    recordCall(options.recorder, { service: options.service, method: options.method, path: url.pathname, status: response?.status ?? null, ms, attempt });
+    recordCall(options.recorder, {
+      service: options.service,
+      method: options.method,
+      path: url.pathname,
+      status: response?.status ?? null,
+      ms,
+      attempt,
+    });
 
     if (response && response.status < 400) {
       const requestIds = [...requestIdsFromHeaders(response.headers)];

@@ -102,10 +102,24 @@ describe("admin session (delegated, MSAL cache)", () => {
   });
 
   it("retries a throttled token request after Retry-After", async () => {
-    await fx.control.addFault({ service: "identity", method: "POST", path: `/${TENANTS.contoso}/oauth2/v2.0/token`, kind: "throttle", retryAfterSeconds: 1, remaining: 1 });
+    await fx.control.addFault({
+      service: "identity",
+      method: "POST",
+      path: `/${TENANTS.contoso}/oauth2/v2.0/token`,
+      kind: "throttle",
+      retryAfterSeconds: 1,
+      remaining: 1,
+    });
     const log = callLog();
     const started = Date.now();
-    const session = await signInWithPassword({ config: fx.config, tenant: TENANTS.contoso, username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, recorder: log, retry: FAST_RETRY });
+    const session = await signInWithPassword({
+      config: fx.config,
+      tenant: TENANTS.contoso,
+      username: CONTOSO_ADMIN,
+      password: SANDBOX_PASSWORD,
+      recorder: log,
+      retry: FAST_RETRY,
+    });
     expect(session.username).toBe(CONTOSO_ADMIN);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(log.calls.filter((c) => c.method === "POST").map((c) => c.status)).toEqual([429, 200]);
@@ -132,7 +146,11 @@ describe("interactive sign-in through the sandbox's pages", () => {
     await fx.control.reset({ scenario: "default" }); // nobody in Contoso has consented to the portal yet
     const request = await getSignInUrl({ config: fx.config, redirectUri: REDIRECT, state: "st-42" });
     const browser = new FetchBrowser(fx.origin);
-    const back = await driveSignInPages(browser, await browser.go(request.url), { username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, consent: "accept-for-organization" });
+    const back = await driveSignInPages(browser, await browser.go(request.url), {
+      username: CONTOSO_ADMIN,
+      password: SANDBOX_PASSWORD,
+      consent: "accept-for-organization",
+    });
     if (back.kind !== "back-to-app") throw new Error(`expected the redirect back, got: ${back.text.slice(0, 200)}`);
     expect(back.params.state).toBe("st-42");
 
@@ -144,7 +162,13 @@ describe("interactive sign-in through the sandbox's pages", () => {
 
     // A code is single-use: redeeming it again is refused, and not retried.
     const log = callLog();
-    const again = await completeSignIn({ config: fx.config, code: back.params.code, codeVerifier: request.codeVerifier, redirectUri: REDIRECT, recorder: log }).catch((x: unknown) => x);
+    const again = await completeSignIn({
+      config: fx.config,
+      code: back.params.code,
+      codeVerifier: request.codeVerifier,
+      redirectUri: REDIRECT,
+      recorder: log,
+    }).catch((x: unknown) => x);
     expect(again).toBeInstanceOf(MicrosoftError);
     expect(log.calls.filter((c) => c.method === "POST")).toHaveLength(1);
   });
@@ -178,14 +202,25 @@ describe("the Act-On app's tokens", () => {
     const graph: GraphContext = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) };
     const app = await createApplication(graph, { displayName: "Act-On Integration", tags: ["acton-test"], legacy });
     await createServicePrincipal(graph, { appId: app.appId, justCreated: true });
-    const secret = await addClientSecret(graph, { objectId: app.objectId, displayName: "acton", endDateTime: new Date(Date.now() + 86_400_000), justCreated: true });
+    const secret = await addClientSecret(graph, {
+      objectId: app.objectId,
+      displayName: "acton",
+      endDateTime: new Date(Date.now() + 86_400_000),
+      justCreated: true,
+    });
     return { app, secret };
   }
 
   it("gets an app-only Dataverse token with client credentials", async () => {
     const { app, secret } = await createdApp();
     const envUrl = fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName);
-    const token = await getAppToken({ config: fx.config, tenantId: TENANTS.contoso, clientId: app.appId, clientSecret: secret.secretText, resource: { environmentUrl: envUrl } });
+    const token = await getAppToken({
+      config: fx.config,
+      tenantId: TENANTS.contoso,
+      clientId: app.appId,
+      clientSecret: secret.secretText,
+      resource: { environmentUrl: envUrl },
+    });
     expect(claimsOf(token)).toMatchObject({ aud: envUrl, appid: app.appId, tid: TENANTS.contoso });
   });
 
@@ -201,7 +236,13 @@ describe("the Act-On app's tokens", () => {
 
   it("an unknown app is not_found (AADSTS700016)", async () => {
     const e = await expectCode(
-      getAppToken({ config: fx.config, tenantId: TENANTS.contoso, clientId: "31000000-0000-4000-8000-00000000dead", clientSecret: "x", resource: "graph" }),
+      getAppToken({
+        config: fx.config,
+        tenantId: TENANTS.contoso,
+        clientId: "31000000-0000-4000-8000-00000000dead",
+        clientSecret: "x",
+        resource: "graph",
+      }),
       "not_found",
     );
     expect(e.upstreamCode).toBe("AADSTS700016");
@@ -211,7 +252,14 @@ describe("the Act-On app's tokens", () => {
     const envUrl = fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName);
     const appOnly = await createdApp(false);
     await expectCode(
-      getUserTokenByPassword({ config: fx.config, tenantId: TENANTS.contoso, clientId: appOnly.app.appId, username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, environmentUrl: envUrl }),
+      getUserTokenByPassword({
+        config: fx.config,
+        tenantId: TENANTS.contoso,
+        clientId: appOnly.app.appId,
+        username: CONTOSO_ADMIN,
+        password: SANDBOX_PASSWORD,
+        environmentUrl: envUrl,
+      }),
       "public_client_not_allowed",
     );
   });

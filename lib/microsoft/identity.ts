@@ -137,7 +137,10 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      body = { error: res.status >= 500 ? "temporarily_unavailable" : "invalid_response", error_description: `Non-JSON answer (HTTP ${res.status}).` };
+      body = {
+        error: res.status >= 500 ? "temporarily_unavailable" : "invalid_response",
+        error_description: `Non-JSON answer (HTTP ${res.status}).`,
+      };
     }
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k] = v));
@@ -217,8 +220,21 @@ export function toMicrosoftError(e: unknown, context: { operation: string; justC
     const clientSide = !(e instanceof ServerError) && !(e instanceof InteractionRequiredAuthError);
     if (clientSide && scope?.lastErrorBody && scope.lastStatus !== undefined) {
       // e.g. endpoints_resolution_error after the metadata endpoint answered 400 invalid_tenant (AADSTS90002).
-      const appError = mapMicrosoftError({ service: "identity", status: scope.lastStatus, body: scope.lastErrorBody, justCreated: context.justCreated, operation: context.operation });
-      return new MicrosoftError({ service: "identity", operation: context.operation, status: scope.lastStatus, upstreamCode: upstreamCodeOf(scope.lastErrorBody), requestIds: appError.requestIds, appError });
+      const appError = mapMicrosoftError({
+        service: "identity",
+        status: scope.lastStatus,
+        body: scope.lastErrorBody,
+        justCreated: context.justCreated,
+        operation: context.operation,
+      });
+      return new MicrosoftError({
+        service: "identity",
+        operation: context.operation,
+        status: scope.lastStatus,
+        upstreamCode: upstreamCodeOf(scope.lastErrorBody),
+        requestIds: appError.requestIds,
+        appError,
+      });
     }
     const transport = scope?.transport ?? (clientSide && /network|endpoints_resolution/i.test(e.errorCode) ? "network" : undefined);
     const body = {
@@ -503,7 +519,11 @@ export function hasAdminSessionChanged(session: AdminSession): boolean {
 }
 
 /** Gets the admin's delegated token for a resource from the cache, refreshing (also across resources) as needed. @throws MicrosoftError */
-export async function getAdminToken(session: AdminSession, resource: TokenResource, options: TokenCallOptions & { forceRefresh?: boolean } = {}): Promise<string> {
+export async function getAdminToken(
+  session: AdminSession,
+  resource: TokenResource,
+  options: TokenCallOptions & { forceRefresh?: boolean } = {},
+): Promise<string> {
   return (await getAdminAccessToken(session, resource, options)).token;
 }
 
@@ -579,7 +599,14 @@ export async function getAppToken(
  * app, which must allow public client flows). Nothing is cached. @throws MicrosoftError
  */
 export async function getUserTokenByPassword(
-  options: TokenCallOptions & { tenantId: string; clientId: string; username: string; password: string; environmentUrl: string; justCreated?: boolean },
+  options: TokenCallOptions & {
+    tenantId: string;
+    clientId: string;
+    username: string;
+    password: string;
+    environmentUrl: string;
+    justCreated?: boolean;
+  },
 ): Promise<string> {
   const config = options.config ?? identityConfigFromEnv();
   const app = new PublicClientApplication(msalConfiguration(config, options.clientId, options.tenantId));

@@ -57,7 +57,12 @@ export type RetryInput = {
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryAfterMs?: number };
 
 /** True when this failure is one the rules allow retrying at all (before attempt/budget limits). */
-export function isRetryableFailure(kind: "read" | "write", status: number | undefined, transport: RetryInput["transport"], hasRetryAfter: boolean): boolean {
+export function isRetryableFailure(
+  kind: "read" | "write",
+  status: number | undefined,
+  transport: RetryInput["transport"],
+  hasRetryAfter: boolean,
+): boolean {
   if (status === 429) return true;
   if (kind === "write") return status === 503 && hasRetryAfter;
   if (transport) return true;

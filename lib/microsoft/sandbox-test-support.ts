@@ -9,7 +9,7 @@ import { createSandboxClient, type SandboxClient } from "@/emulator/client";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import type { SandboxState } from "@/emulator/core/state";
 import { buildConsentedScenario } from "@/emulator/scenarios/consented";
-import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "@/emulator/scenarios/ids";
+import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "./http";
 import { signInWithPassword, type AdminSession, type IdentityConfig } from "./identity";
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { collectionSchema, discoveryInstanceSchema, graphApplicationSchema, graphPasswordCredentialSchema, systemUserSchema, whoAmISchema } from "./schemas";
+import {
+  collectionSchema,
+  discoveryInstanceSchema,
+  graphApplicationSchema,
+  graphPasswordCredentialSchema,
+  systemUserSchema,
+  whoAmISchema,
+} from "./schemas";
 
 describe("schemas", () => {
   it("reads Graph's documented application (nulls for unset values, extra fields dropped)", () => {
@@ -36,7 +43,11 @@ describe("schemas", () => {
   });
 
   it("reads Dataverse WhoAmI and rejects a non-GUID id", () => {
-    const body = { BusinessUnitId: "00000000-0000-0000-0000-000000000003", UserId: "00000000-0000-0000-0000-000000000002", OrganizationId: "00000000-0000-0000-0000-000000000001" };
+    const body = {
+      BusinessUnitId: "00000000-0000-0000-0000-000000000003",
+      UserId: "00000000-0000-0000-0000-000000000002",
+      OrganizationId: "00000000-0000-0000-0000-000000000001",
+    };
     expect(whoAmISchema.parse(body).UserId).toBe(body.UserId);
     expect(whoAmISchema.safeParse({ ...body, UserId: "me" }).success).toBe(false);
   });
@@ -56,7 +67,18 @@ describe("schemas", () => {
 
   it("reads the Global Discovery Service's documented Instances answer", () => {
     const page = collectionSchema(discoveryInstanceSchema).parse({
-      value: [{ Id: "11111111-2222-3333-4444-555555555555", UniqueName: "myorg", UrlName: "orgurlname", FriendlyName: "My Org", State: 0, Version: "9.2.0", Url: "https://orgurlname.crm.dynamics.com", ApiUrl: "https://orgurlname.api.crm.dynamics.com" }],
+      value: [
+        {
+          Id: "11111111-2222-3333-4444-555555555555",
+          UniqueName: "myorg",
+          UrlName: "orgurlname",
+          FriendlyName: "My Org",
+          State: 0,
+          Version: "9.2.0",
+          Url: "https://orgurlname.crm.dynamics.com",
+          ApiUrl: "https://orgurlname.api.crm.dynamics.com",
+        },
+      ],
     });
     expect(page.value[0]).toMatchObject({ IsUserSysAdmin: false, EnvironmentId: null, Region: null });
   });

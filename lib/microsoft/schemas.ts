@@ -11,7 +11,10 @@ export const guidSchema = z
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID")
   .transform((s) => s.toLowerCase());
 
-const maybeString = z.string().nullish().transform((v) => v ?? null);
+const maybeString = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? null);
 
 /** An OData collection page (Graph, Dataverse and the Global Discovery Service all use it). */
 export function collectionSchema<T extends z.ZodTypeAny>(item: T) {
@@ -25,14 +28,18 @@ export const graphApplicationSchema = z.object({
   appId: guidSchema,
   displayName: z.string(),
   createdDateTime: maybeString,
-  tags: z.array(z.string()).nullish().transform((v) => v ?? []),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
   signInAudience: maybeString,
-  isFallbackPublicClient: z.boolean().nullish().transform((v) => v ?? false),
+  isFallbackPublicClient: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
   web: z
     .object({
-      implicitGrantSettings: z
-        .object({ enableIdTokenIssuance: z.boolean().nullish(), enableAccessTokenIssuance: z.boolean().nullish() })
-        .nullish(),
+      implicitGrantSettings: z.object({ enableIdTokenIssuance: z.boolean().nullish(), enableAccessTokenIssuance: z.boolean().nullish() }).nullish(),
     })
     .nullish(),
   passwordCredentials: z
@@ -58,7 +65,10 @@ export const graphServicePrincipalSchema = z.object({
   id: guidSchema,
   appId: guidSchema,
   displayName: maybeString,
-  appOwnerOrganizationId: z.string().nullish().transform((v) => v ?? null),
+  appOwnerOrganizationId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   oauth2PermissionScopes: z
     .array(z.object({ id: z.string(), value: z.string().nullish() }))
     .nullish()
@@ -70,9 +80,15 @@ export const graphPermissionGrantSchema = z.object({
   id: z.string().min(1),
   clientId: guidSchema,
   consentType: z.string(),
-  principalId: z.string().nullish().transform((v) => v ?? null),
+  principalId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
   resourceId: guidSchema,
-  scope: z.string().nullish().transform((v) => v ?? ""),
+  scope: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
 });
 export type GraphPermissionGrant = z.infer<typeof graphPermissionGrantSchema>;
 
@@ -112,8 +128,14 @@ export const businessUnitSchema = z.object({ businessunitid: guidSchema, name: z
 export const roleSchema = z.object({
   roleid: guidSchema,
   name: z.string(),
-  _businessunitid_value: z.string().nullish().transform((v) => v?.toLowerCase() ?? null),
-  _roletemplateid_value: z.string().nullish().transform((v) => v?.toLowerCase() ?? null),
+  _businessunitid_value: z
+    .string()
+    .nullish()
+    .transform((v) => v?.toLowerCase() ?? null),
+  _roletemplateid_value: z
+    .string()
+    .nullish()
+    .transform((v) => v?.toLowerCase() ?? null),
 });
 export type DataverseRoleRow = z.infer<typeof roleSchema>;
 
@@ -128,10 +150,19 @@ export const rolePrivilegesResponseSchema = z.object({
 
 export const systemUserSchema = z.object({
   systemuserid: guidSchema,
-  applicationid: z.string().nullish().transform((v) => v?.toLowerCase() ?? null),
+  applicationid: z
+    .string()
+    .nullish()
+    .transform((v) => v?.toLowerCase() ?? null),
   fullname: maybeString,
-  isdisabled: z.boolean().nullish().transform((v) => v ?? false),
-  _businessunitid_value: z.string().nullish().transform((v) => v?.toLowerCase() ?? null),
+  isdisabled: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+  _businessunitid_value: z
+    .string()
+    .nullish()
+    .transform((v) => v?.toLowerCase() ?? null),
   systemuserroles_association: z.array(roleSchema).optional(),
 });
 export type DataverseSystemUserRow = z.infer<typeof systemUserSchema>;
@@ -140,8 +171,14 @@ export type DataverseSystemUserRow = z.infer<typeof systemUserSchema>;
 
 export const discoveryInstanceSchema = z.object({
   Id: guidSchema,
-  EnvironmentId: z.string().nullish().transform((v) => v ?? null),
-  FriendlyName: z.string().nullish().transform((v) => v ?? ""),
+  EnvironmentId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
+  FriendlyName: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ""),
   UniqueName: z.string(),
   UrlName: maybeString,
   Url: z.string(),
@@ -149,5 +186,8 @@ export const discoveryInstanceSchema = z.object({
   Region: maybeString,
   Version: maybeString,
   State: z.number(),
-  IsUserSysAdmin: z.boolean().nullish().transform((v) => v ?? false),
+  IsUserSysAdmin: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
 });

@@ -21,15 +21,27 @@ export async function saveAdminSession(db: Db, input: { connectionId: string; se
     });
     const id = crypto.randomUUID();
     await tx.secret.create({
-      data: { id, connectionId: input.connectionId, kind: "adminTokenCache", status: "active", ...sealSecret(plaintext, input.keys, aad(id, input.connectionId)) },
+      data: {
+        id,
+        connectionId: input.connectionId,
+        kind: "adminTokenCache",
+        status: "active",
+        ...sealSecret(plaintext, input.keys, aad(id, input.connectionId)),
+      },
     });
   });
 }
 
 /** Re-seals the session in place when MSAL refreshed tokens since it was loaded (refresh tokens rotate). */
-export async function persistAdminSessionIfChanged(db: Db, input: { connectionId: string; session: AdminSession; keys: EncryptionKey[] }): Promise<void> {
+export async function persistAdminSessionIfChanged(
+  db: Db,
+  input: { connectionId: string; session: AdminSession; keys: EncryptionKey[] },
+): Promise<void> {
   if (!hasAdminSessionChanged(input.session)) return;
-  const row = await db.secret.findFirst({ where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" }, orderBy: { createdAt: "desc" } });
+  const row = await db.secret.findFirst({
+    where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
+    orderBy: { createdAt: "desc" },
+  });
   if (!row) return saveAdminSession(db, input);
   const sealed = sealSecret(serializeAdminSession(input.session), input.keys, aad(row.id, input.connectionId));
   await db.secret.update({ where: { id: row.id }, data: sealed });
@@ -40,7 +52,10 @@ export async function loadAdminSession(
   db: Db,
   input: { connectionId: string; keys: EncryptionKey[]; config: IdentityConfig },
 ): Promise<AdminSession | null> {
-  const row = await db.secret.findFirst({ where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" }, orderBy: { createdAt: "desc" } });
+  const row = await db.secret.findFirst({
+    where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
+    orderBy: { createdAt: "desc" },
+  });
   if (!row) return null;
   const opened = openSecret(row, input.keys, aad(row.id, input.connectionId));
   if (!opened.ok) return null;

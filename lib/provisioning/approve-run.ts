@@ -12,7 +12,8 @@ import type { Prisma } from "@/generated/sqlite/client";
 export async function approveRun(engine: Engine, input: { runId: string; actor: AuditActor }): Promise<Result<RunView>> {
   const run = await loadRun(engine.db, input.runId);
   if (!run) return fail(appError("not_found", "That setup run does not exist."));
-  if (run.status !== "awaitingApproval") return fail(appError("conflict", `This run is ${run.status}; only a run awaiting approval can be approved.`));
+  if (run.status !== "awaitingApproval")
+    return fail(appError("conflict", `This run is ${run.status}; only a run awaiting approval can be approved.`));
   const plan = run.plan as Plan | null;
   if (plan?.blockers.length) {
     return fail(appError("insufficient_privileges", `Fix these first, then start again: ${plan.blockers.map((b) => b.message).join(" ")}`));

@@ -74,28 +74,24 @@ describe.each(providers)("crash, resume, double run and races on %s", (provider)
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
   }
 
-  it(
-    "resumes after a crash at every step boundary and between every Microsoft write and its database write",
-    async () => {
-      const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS } });
-      const run = await approvedRun(engine);
-      for (const [index, point] of CRASH_POINTS.entries()) {
-        const crashed = await runUntilCrash({ databaseUrl: t.url, runId: run.id, owner: `crashing-${index}`, config: engine.config, ...point });
-        expect({ point, code: crashed.code }, crashed.output).toEqual({ point, code: 137 });
-        await sleep(LEASE_MS + 150); // the dead process's lease must expire before anyone may take over
-      }
-      // Another instance, which knows nothing of this run, finds it among the due runs and finishes it.
-      const picked = await resumeDueRuns(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }));
-      const resumed = picked.find((p) => p.runId === run.id)!.result;
-      expect(resumed.status).toBe("succeeded");
-      const steps = resumed.run!.steps;
-      expect(steps.every((s) => s.status === "succeeded")).toBe(true);
-      // The secret whose value died with the process was replaced, not kept.
-      expect(steps.find((s) => s.name === "clientSecret")!.attempts).toBeGreaterThanOrEqual(2);
-      await expectExactlyOneOfEverything(run.connection.id);
-    },
-    120_000,
-  );
+  it("resumes after a crash at every step boundary and between every Microsoft write and its database write", async () => {
+    const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS } });
+    const run = await approvedRun(engine);
+    for (const [index, point] of CRASH_POINTS.entries()) {
+      const crashed = await runUntilCrash({ databaseUrl: t.url, runId: run.id, owner: `crashing-${index}`, config: engine.config, ...point });
+      expect({ point, code: crashed.code }, crashed.output).toEqual({ point, code: 137 });
+      await sleep(LEASE_MS + 150); // the dead process's lease must expire before anyone may take over
+    }
+    // Another instance, which knows nothing of this run, finds it among the due runs and finishes it.
+    const picked = await resumeDueRuns(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }));
+    const resumed = picked.find((p) => p.runId === run.id)!.result;
+    expect(resumed.status).toBe("succeeded");
+    const steps = resumed.run!.steps;
+    expect(steps.every((s) => s.status === "succeeded")).toBe(true);
+    // The secret whose value died with the process was replaced, not kept.
+    expect(steps.find((s) => s.name === "clientSecret")!.attempts).toBeGreaterThanOrEqual(2);
+    await expectExactlyOneOfEverything(run.connection.id);
+  }, 120_000);
 
   it("driving a finished run again, and connecting the same connection again, leave exactly one of everything", async () => {
     const engine = testEngine(t.db, fx);
@@ -113,7 +109,9 @@ describe.each(providers)("crash, resume, double run and races on %s", (provider)
       actor,
     });
     if (!again.ok) throw new Error(again.error.userMessage);
-    const verbs = again.value.plan!.steps.filter((s) => s.step === "appRegistration" || s.step === "applicationUser").flatMap((s) => s.actions.map((a) => a.verb));
+    const verbs = again.value
+      .plan!.steps.filter((s) => s.step === "appRegistration" || s.step === "applicationUser")
+      .flatMap((s) => s.actions.map((a) => a.verb));
     expect(verbs).not.toContain("create");
     await approveRun(engine, { runId: again.value.id, actor });
     expect((await driveRunWith(engine, again.value.id)).status).toBe("succeeded");

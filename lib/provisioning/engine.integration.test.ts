@@ -8,7 +8,6 @@ import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } f
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
-import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
 import { testEngine } from "./testing/engine-fixture";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
@@ -18,7 +17,6 @@ const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 
-
 describe.each(providers)("provisioning engine on %s", (provider) => {
   const t = useTestDatabase(provider);
 
@@ -26,7 +24,14 @@ describe.each(providers)("provisioning engine on %s", (provider) => {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
     const engine = testEngine(t.db, fx);
     const session = options.mode === "onprem" ? null : await signInAs(fx);
-    const started = await startRun(engine, { accountId: account.id, kind: "connect", options: { requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", ...options }, session, actor, ...extra });
+    const started = await startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      options: { requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", ...options },
+      session,
+      actor,
+      ...extra,
+    });
     if (!started.ok) throw new Error(`startRun failed: ${started.error.code} ${started.error.userMessage}`);
     return { engine, account, view: started.value };
   }
@@ -37,7 +42,9 @@ describe.each(providers)("provisioning engine on %s", (provider) => {
     expect(view.plan?.blockers).toEqual([]);
     expect(view.plan?.environment?.url).toBe(fx.environmentUrl("contoso-sales"));
     const verbs = view.plan!.steps.flatMap((s) => s.actions.map((a) => `${s.step}:${a.verb}`));
-    expect(verbs).toEqual(expect.arrayContaining(["appRegistration:create", "adminConsent:create", "clientSecret:create", "applicationUser:create", "verify:check"]));
+    expect(verbs).toEqual(
+      expect.arrayContaining(["appRegistration:create", "adminConsent:create", "clientSecret:create", "applicationUser:create", "verify:check"]),
+    );
     // The dry run wrote nothing at Microsoft.
     expect(connectionObjects(await fx.control.getState(), view.connection.id).apps).toHaveLength(0);
 
@@ -50,7 +57,9 @@ describe.each(providers)("provisioning engine on %s", (provider) => {
     expect(objects.apps).toHaveLength(1);
     const app = objects.apps[0];
     expect(app).toMatchObject({ displayName: "Act-On Integration", signInAudience: "AzureADMyOrg", isFallbackPublicClient: false });
-    expect(app.requiredResourceAccess).toEqual([{ resourceAppId: "00000007-0000-0000-c000-000000000000", resourceAccess: [{ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", type: "Scope" }] }]);
+    expect(app.requiredResourceAccess).toEqual([
+      { resourceAppId: "00000007-0000-0000-c000-000000000000", resourceAccess: [{ id: "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4", type: "Scope" }] },
+    ]);
     expect(objects.sps).toHaveLength(1);
     expect(objects.grants).toHaveLength(1);
     expect(objects.grants[0]).toMatchObject({ consentType: "AllPrincipals", principalId: null, scope: "user_impersonation" });
@@ -64,7 +73,13 @@ describe.each(providers)("provisioning engine on %s", (provider) => {
     expect(objects.secrets).toHaveLength(1);
 
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: view.connection.id } });
-    expect(connection).toMatchObject({ status: "active", authMode: "cloud", clientId: app.appId, applicationUserId: objects.users[0].systemuserid, securityRole: "leastPrivilege" });
+    expect(connection).toMatchObject({
+      status: "active",
+      authMode: "cloud",
+      clientId: app.appId,
+      applicationUserId: objects.users[0].systemuserid,
+      securityRole: "leastPrivilege",
+    });
     expect(connection.lastVerifiedAt).toBeInstanceOf(Date);
     expect(connection.secretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 360 * 86_400_000);
     const secrets = await t.db.secret.findMany({ where: { connectionId: connection.id } });

@@ -76,7 +76,10 @@ export class AdminTokenCache {
     const key = typeof resource === "string" ? resource : resource.environmentUrl;
     const entry = this.entries.get(key);
     // A request still in flight is shared (steps ask for several resources concurrently); a settled one until expiry.
-    const reusable = entry && entry.session === session && (entry.expiresAt === undefined || (entry.expiresAt !== null && entry.expiresAt - 5 * 60_000 > now.getTime()));
+    const reusable =
+      entry &&
+      entry.session === session &&
+      (entry.expiresAt === undefined || (entry.expiresAt !== null && entry.expiresAt - 5 * 60_000 > now.getTime()));
     if (reusable) return entry.token;
     const created: { session: AdminSession; token: Promise<string>; expiresAt?: number | null } = { session, token: Promise.resolve("") };
     created.token = fetch().then(
@@ -107,7 +110,8 @@ export function buildStepContext(
   };
   const options: RunOptions = runOptionsSchema.parse(input.run.options);
   const tokens = input.tokens ?? new AdminTokenCache();
-  const adminToken = (resource: TokenResource) => tokens.get(requireSession(), resource, () => getAdminAccessToken(requireSession(), resource, tokenOptions), now());
+  const adminToken = (resource: TokenResource) =>
+    tokens.get(requireSession(), resource, () => getAdminAccessToken(requireSession(), resource, tokenOptions), now());
   return {
     db: engine.db,
     config: engine.config,
@@ -140,7 +144,10 @@ export function stepExecutor(engine: Engine): StepExecutor {
   return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId);
     if (!sessions.has(run.connectionId)) {
-      sessions.set(run.connectionId, await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
+      sessions.set(
+        run.connectionId,
+        await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }),
+      );
     }
     const session = sessions.get(run.connectionId) ?? null;
     const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens });

@@ -32,7 +32,10 @@ const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 describe.each(providers)("provisioning failure modes on %s", (provider) => {
   const t = useTestDatabase(provider);
 
-  async function start(engine: Engine, input: Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string } = {}) {
+  async function start(
+    engine: Engine,
+    input: Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string } = {},
+  ) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
     return startRun(engine, {
       accountId: account.id,
@@ -52,10 +55,20 @@ describe.each(providers)("provisioning failure modes on %s", (provider) => {
     return { started: started.value, result: await driveRunWith(engine, started.value.id) };
   }
 
-  const engineWith = (config: Partial<EngineConfig> = {}, recorder = callLog()) => ({ engine: testEngine(t.db, fx, { config, call: { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 }, recorder } }), recorder });
+  const engineWith = (config: Partial<EngineConfig> = {}, recorder = callLog()) => ({
+    engine: testEngine(t.db, fx, { config, call: { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 }, recorder } }),
+    recorder,
+  });
 
   it("honours 429 Retry-After on a write and finishes with exactly one app", async () => {
-    await fx.control.addFault({ service: "graph", method: "POST", path: "^/graph/v1\\.0/applications$", kind: "throttle", retryAfterSeconds: 1, remaining: 2 });
+    await fx.control.addFault({
+      service: "graph",
+      method: "POST",
+      path: "^/graph/v1\\.0/applications$",
+      kind: "throttle",
+      retryAfterSeconds: 1,
+      remaining: 2,
+    });
     const { engine, recorder } = engineWith();
     const { started, result } = await runApproved(engine);
     expect(result.status).toBe("succeeded");
@@ -66,7 +79,13 @@ describe.each(providers)("provisioning failure modes on %s", (provider) => {
 
   it("retries reads through 503s (Graph and Dataverse) and succeeds", async () => {
     await fx.control.addFault({ service: "graph", method: "GET", path: "/graph/v1.0/servicePrincipals", kind: "unavailable", remaining: 2 });
-    await fx.control.addFault({ service: "dataverse", method: "GET", path: "^/dynamics/contoso-sales/api/data/v9\\.2/businessunits", kind: "unavailable", remaining: 1 });
+    await fx.control.addFault({
+      service: "dataverse",
+      method: "GET",
+      path: "^/dynamics/contoso-sales/api/data/v9\\.2/businessunits",
+      kind: "unavailable",
+      remaining: 1,
+    });
     const { engine, recorder } = engineWith();
     const { result } = await runApproved(engine);
     expect(result.status).toBe("succeeded");
@@ -90,8 +109,15 @@ describe.each(providers)("provisioning failure modes on %s", (provider) => {
     engine.onEvent = async (event) => {
       if (event.type !== "stepFinished" || event.step !== "clientSecret") return;
       // Someone deletes the new secret in the Azure portal before Act-On could use it.
-      const row = await t.db.secret.findFirstOrThrow({ where: { kind: "clientSecret", status: "pending" }, orderBy: { createdAt: "desc" }, include: { connection: true } });
-      await removeClientSecret({ baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) }, { objectId: row.connection.applicationObjectId!, keyId: row.microsoftKeyId! });
+      const row = await t.db.secret.findFirstOrThrow({
+        where: { kind: "clientSecret", status: "pending" },
+        orderBy: { createdAt: "desc" },
+        include: { connection: true },
+      });
+      await removeClientSecret(
+        { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) },
+        { objectId: row.connection.applicationObjectId!, keyId: row.microsoftKeyId! },
+      );
     };
     const { started, result } = await runApproved(engine);
     expect(result.status).toBe("failed");
@@ -146,7 +172,11 @@ describe.each(providers)("provisioning failure modes on %s", (provider) => {
 
   it("refuses an environment URL outside the allow-list and sends it no token", async () => {
     const { engine, recorder } = engineWith();
-    for (const url of ["https://contoso.crm.dynamics.com.evil.example", `https://evil.example${new URL(fx.origin).port ? ":" + new URL(fx.origin).port : ""}/dynamics/contoso-sales`, "http://localhost/dynamics/contoso-sales"]) {
+    for (const url of [
+      "https://contoso.crm.dynamics.com.evil.example",
+      `https://evil.example${new URL(fx.origin).port ? ":" + new URL(fx.origin).port : ""}/dynamics/contoso-sales`,
+      "http://localhost/dynamics/contoso-sales",
+    ]) {
       const started = await start(engine, { options: { environment: url } });
       expect(started.ok && started.value.plan!.blockers.map((b) => b.code), url).toEqual(["environment_not_allowed"]);
     }

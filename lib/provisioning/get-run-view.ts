@@ -5,8 +5,19 @@ import { toRunView, type RunView } from "./run-view";
 import { loadRun } from "./store";
 
 const CONNECTION_VIEW_SELECT = {
-  id: true, status: true, authMode: true, environmentUrl: true, environmentName: true, tenantId: true, clientId: true,
-  applicationUserId: true, securityRole: true, lastVerifiedAt: true, secretExpiresAt: true, lastErrorCode: true, lastErrorMessage: true,
+  id: true,
+  status: true,
+  authMode: true,
+  environmentUrl: true,
+  environmentName: true,
+  tenantId: true,
+  clientId: true,
+  applicationUserId: true,
+  securityRole: true,
+  lastVerifiedAt: true,
+  secretExpiresAt: true,
+  lastErrorCode: true,
+  lastErrorMessage: true,
 } as const;
 
 /** A run's live state, as the checklist and the CLI show it (no secret is ever selected). */

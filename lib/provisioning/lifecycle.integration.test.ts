@@ -21,7 +21,12 @@ const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
 describe.each(providers)("run lifecycle on %s", (provider) => {
   const t = useTestDatabase(provider);
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-  const cloud = (over: Partial<StartRunInput["options"]> = {}) => ({ mode: "cloud" as const, environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...over });
+  const cloud = (over: Partial<StartRunInput["options"]> = {}) => ({
+    mode: "cloud" as const,
+    environment: "Contoso Sales",
+    requestedBy: CONTOSO_ADMIN,
+    ...over,
+  });
 
   async function connect(accountId: string, connectionId?: string) {
     const engine = testEngine(t.db, fx);
@@ -36,11 +41,15 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     const { id: accountId } = await account();
     const { run } = await connect(accountId);
     const session = await signInAs(fx);
-    const both = await Promise.all([0, 1].map(() => startRun(engine, { accountId, connectionId: run.connection.id, kind: "connect", options: cloud(), session, actor })));
+    const both = await Promise.all(
+      [0, 1].map(() => startRun(engine, { accountId, connectionId: run.connection.id, kind: "connect", options: cloud(), session, actor })),
+    );
     expect(both.filter((r) => r.ok)).toHaveLength(1);
     const refused = both.find((r) => !r.ok);
     expect(refused && !refused.ok && refused.error.code).toBe("conflict");
-    const active = await t.db.provisioningRun.count({ where: { connectionId: run.connection.id, status: { notIn: ["succeeded", "failed", "cancelled"] } } });
+    const active = await t.db.provisioningRun.count({
+      where: { connectionId: run.connection.id, status: { notIn: ["succeeded", "failed", "cancelled"] } },
+    });
     expect(active).toBe(1);
   });
 
@@ -48,7 +57,14 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     const engine = testEngine(t.db, fx, { config: { budget: { stepBudgetMs: 20_000, maxAttempts: 2 } } });
     const { id: accountId } = await account();
     // Microsoft keeps throttling the app creation longer than two attempts allow.
-    await fx.control.addFault({ service: "graph", method: "POST", path: "^/graph/v1\\.0/applications$", kind: "throttle", retryAfterSeconds: 0, remaining: 12 });
+    await fx.control.addFault({
+      service: "graph",
+      method: "POST",
+      path: "^/graph/v1\\.0/applications$",
+      kind: "throttle",
+      retryAfterSeconds: 0,
+      remaining: 12,
+    });
     const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
@@ -85,8 +101,21 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     const { id: accountId } = await account();
     const { run } = await connect(accountId);
     const before = await t.db.secret.findFirstOrThrow({ where: { connectionId: run.connection.id, kind: "clientSecret", status: "active" } });
-    await fx.control.addFault({ service: "graph", method: "POST", path: "^/graph/v1\\.0/applications/[^/]+/addPassword$", kind: "unavailable", remaining: 20 });
-    const again = await startRun(engine, { accountId, connectionId: run.connection.id, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
+    await fx.control.addFault({
+      service: "graph",
+      method: "POST",
+      path: "^/graph/v1\\.0/applications/[^/]+/addPassword$",
+      kind: "unavailable",
+      remaining: 20,
+    });
+    const again = await startRun(engine, {
+      accountId,
+      connectionId: run.connection.id,
+      kind: "connect",
+      options: cloud(),
+      session: await signInAs(fx),
+      actor,
+    });
     if (!again.ok) throw new Error(again.error.userMessage);
     await approveRun(engine, { runId: again.value.id, actor });
     expect((await driveRunWith(engine, again.value.id)).status).toBe("failed");
@@ -99,7 +128,12 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     const engine = testEngine(t.db, fx);
     const { id: accountId } = await account();
     const { run } = await connect(accountId);
-    const disconnect = await startDisconnect(engine, { connectionId: run.connection.id, scope: { removeApplicationUser: true, deleteAppRegistration: false }, session: await signInAs(fx), actor });
+    const disconnect = await startDisconnect(engine, {
+      connectionId: run.connection.id,
+      scope: { removeApplicationUser: true, deleteAppRegistration: false },
+      session: await signInAs(fx),
+      actor,
+    });
     if (!disconnect.ok) throw new Error(disconnect.error.userMessage);
     await approveRun(engine, { runId: disconnect.value.id, actor });
     expect((await driveRunWith(engine, disconnect.value.id)).status).toBe("succeeded");
@@ -115,7 +149,14 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     const engine = testEngine(t.db, fx);
     const { id: accountId } = await account();
     const legacy = await t.db.connection.create({ data: { accountId, authMode: "legacy", status: "active" } });
-    const started = await startRun(engine, { accountId, connectionId: legacy.id, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
+    const started = await startRun(engine, {
+      accountId,
+      connectionId: legacy.id,
+      kind: "connect",
+      options: cloud(),
+      session: await signInAs(fx),
+      actor,
+    });
     expect(started.ok === false && started.error.code).toBe("invalid_input");
     if (!started.ok) expect(started.error.userMessage).toMatch(/migrate/);
   });

@@ -9,7 +9,12 @@ const lag = appError("replication_pending", "Microsoft is still setting up the n
 function run(status: RunSnapshot["status"], steps: [string, RunSnapshot["steps"][number]["status"], number?, Date?][]): RunSnapshot {
   return {
     status,
-    steps: steps.map(([name, st, attempts, startedAt]) => ({ name: name as never, status: st, attempts: attempts ?? 1, startedAt: startedAt ?? now })),
+    steps: steps.map(([name, st, attempts, startedAt]) => ({
+      name: name as never,
+      status: st,
+      attempts: attempts ?? 1,
+      startedAt: startedAt ?? now,
+    })),
   };
 }
 
@@ -34,17 +39,30 @@ describe("stepsFor", () => {
 });
 
 describe("advance", () => {
-  const cases: { title: string; run: RunSnapshot; step: string; outcome: StepOutcome; expect: Partial<ReturnType<typeof advance>> & { stepStatus?: string } }[] = [
+  const cases: {
+    title: string;
+    run: RunSnapshot;
+    step: string;
+    outcome: StepOutcome;
+    expect: Partial<ReturnType<typeof advance>> & { stepStatus?: string };
+  }[] = [
     {
       title: "a finished step moves on while others remain",
-      run: run("running", [["environment", "succeeded"], ["verify", "running"], ["revokeSecrets", "pending"]]),
+      run: run("running", [
+        ["environment", "succeeded"],
+        ["verify", "running"],
+        ["revokeSecrets", "pending"],
+      ]),
       step: "verify",
       outcome: { kind: "done" },
       expect: { runStatus: "running", stepStatus: "succeeded", ignored: false },
     },
     {
       title: "the last finished step completes the run",
-      run: run("running", [["environment", "succeeded"], ["verify", "running"]]),
+      run: run("running", [
+        ["environment", "succeeded"],
+        ["verify", "running"],
+      ]),
       step: "verify",
       outcome: { kind: "done" },
       expect: { runStatus: "succeeded", stepStatus: "succeeded" },
@@ -86,7 +104,10 @@ describe("advance", () => {
     },
     {
       title: "a late outcome for a step that already succeeded is ignored",
-      run: run("running", [["environment", "succeeded"], ["verify", "running"]]),
+      run: run("running", [
+        ["environment", "succeeded"],
+        ["verify", "running"],
+      ]),
       step: "environment",
       outcome: { kind: "fail", error: appError("internal", "late") },
       expect: { runStatus: "running", stepStatus: "succeeded", ignored: true },
@@ -116,19 +137,40 @@ describe("advance", () => {
   });
 
   it("keeps the error of a step that ran out of retries, marked retryable for the admin", () => {
-    const t = advance(run("running", [["verify", "running", 5]]), "verify", { kind: "retry", notBefore: now, error: lag, waitingFor: "x" }, now, budget);
+    const t = advance(
+      run("running", [["verify", "running", 5]]),
+      "verify",
+      { kind: "retry", notBefore: now, error: lag, waitingFor: "x" },
+      now,
+      budget,
+    );
     expect(t.step.error).toMatchObject({ code: "replication_pending", retryable: true });
   });
 });
 
 describe("nextStep, canRetry, isTerminal", () => {
   it("picks the first unfinished step", () => {
-    expect(nextStep(run("running", [["environment", "succeeded"], ["preconditions", "skipped"], ["verify", "waiting"]]))?.name).toBe("verify");
+    expect(
+      nextStep(
+        run("running", [
+          ["environment", "succeeded"],
+          ["preconditions", "skipped"],
+          ["verify", "waiting"],
+        ]),
+      )?.name,
+    ).toBe("verify");
     expect(nextStep(run("running", [["environment", "succeeded"]]))).toBeNull();
   });
 
   it("allows a retry only of a failed run, at its failed step", () => {
-    expect(canRetry(run("failed", [["environment", "succeeded"], ["verify", "failed"]]))).toEqual({ ok: true, step: "verify" });
+    expect(
+      canRetry(
+        run("failed", [
+          ["environment", "succeeded"],
+          ["verify", "failed"],
+        ]),
+      ),
+    ).toEqual({ ok: true, step: "verify" });
     expect(canRetry(run("succeeded", [["verify", "succeeded"]])).ok).toBe(false);
     expect(canRetry(run("running", [["verify", "running"]])).ok).toBe(false);
   });

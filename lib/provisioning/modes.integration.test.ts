@@ -44,7 +44,13 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   it("connects in legacy mode: public client and implicit flags on, verified with the integration user's password", async () => {
     const started = await start({
       kind: "connect",
-      options: { mode: "legacy", environment: "Contoso Sales", integrationUsername: CONTOSO_ADMIN, role: "systemAdministrator", requestedBy: CONTOSO_ADMIN },
+      options: {
+        mode: "legacy",
+        environment: "Contoso Sales",
+        integrationUsername: CONTOSO_ADMIN,
+        role: "systemAdministrator",
+        requestedBy: CONTOSO_ADMIN,
+      },
       session: await signInAs(fx),
       password: SANDBOX_PASSWORD,
     });
@@ -54,13 +60,21 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect(view?.steps.map((s) => s.name)).toEqual(["environment", "preconditions", "appRegistration", "adminConsent", "applicationUser", "verify"]);
     const objects = connectionObjects(await fx.control.getState(), view!.connection.id);
     expect(objects.apps).toHaveLength(1);
-    expect(objects.apps[0]).toMatchObject({ isFallbackPublicClient: true, web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } } });
+    expect(objects.apps[0]).toMatchObject({
+      isFallbackPublicClient: true,
+      web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } },
+    });
     expect(objects.secrets).toHaveLength(0);
     expect(objects.users).toHaveLength(1);
     const role = objects.env.roles.find((r) => r.roleid === objects.roleLinks[0].roleid)!;
     expect(role.roletemplateid).toBe("627090ff-40a3-4053-8790-584edc5be201");
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: view!.connection.id } });
-    expect(connection).toMatchObject({ status: "active", authMode: "legacy", integrationUsername: CONTOSO_ADMIN, securityRole: "systemAdministrator" });
+    expect(connection).toMatchObject({
+      status: "active",
+      authMode: "legacy",
+      integrationUsername: CONTOSO_ADMIN,
+      securityRole: "systemAdministrator",
+    });
     const stored = await t.db.secret.findMany({ where: { connectionId: connection.id, kind: "password" } });
     expect(stored).toHaveLength(1);
     expect(stored[0].status).toBe("active");
@@ -70,13 +84,21 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   it("connects an on-premises server with HTTP Basic, without any Entra step, and refuses a wrong password", async () => {
     const url = fx.environmentUrl("contoso-onprem");
     const before = await fx.control.getState();
-    const wrong = await start({ kind: "connect", options: { mode: "onprem", environment: url, integrationUsername: "CONTOSO\\crmadmin", requestedBy: "admin" }, password: "wrong-password" });
+    const wrong = await start({
+      kind: "connect",
+      options: { mode: "onprem", environment: url, integrationUsername: "CONTOSO\\crmadmin", requestedBy: "admin" },
+      password: "wrong-password",
+    });
     const failed = await runToEnd(wrong);
     expect(failed.status).toBe("failed");
     expect(failed.run?.steps.find((s) => s.name === "verify")).toMatchObject({ status: "failed", errorCode: "invalid_credentials" });
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: failed.run!.connectionId } })).status).toBe("failed");
 
-    const started = await start({ kind: "connect", options: { mode: "onprem", environment: url, integrationUsername: "CONTOSO\\crmadmin", requestedBy: "admin" }, password: SANDBOX_PASSWORD });
+    const started = await start({
+      kind: "connect",
+      options: { mode: "onprem", environment: url, integrationUsername: "CONTOSO\\crmadmin", requestedBy: "admin" },
+      password: SANDBOX_PASSWORD,
+    });
     expect(started.ok && started.value.steps.map((s) => s.name)).toEqual(["environment", "verify"]);
     const result = await runToEnd(started);
     expect(result.status).toBe("succeeded");
@@ -90,11 +112,30 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   it("migrates a Basic-auth connection to OAuth: app, consent, secret, application user, verify; the password is forgotten", async () => {
     const account = await newAccount();
     const basic = await t.db.connection.create({
-      data: { accountId: account.id, authMode: "legacy", status: "active", environmentUrl: fx.environmentUrl("contoso-sales"), integrationUsername: CONTOSO_ADMIN },
+      data: {
+        accountId: account.id,
+        authMode: "legacy",
+        status: "active",
+        environmentUrl: fx.environmentUrl("contoso-sales"),
+        integrationUsername: CONTOSO_ADMIN,
+      },
     });
     await storeSecret(t.db, { connectionId: basic.id, kind: "password", plaintext: SANDBOX_PASSWORD, keys: TEST_KEYS, status: "active" });
-    const started = await start({ accountId: account.id, connectionId: basic.id, kind: "migrate", options: { mode: "cloud", requestedBy: CONTOSO_ADMIN }, session: await signInAs(fx) });
-    expect(started.ok && started.value.steps.map((s) => s.name)).toEqual(["environment", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"]);
+    const started = await start({
+      accountId: account.id,
+      connectionId: basic.id,
+      kind: "migrate",
+      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+    });
+    expect(started.ok && started.value.steps.map((s) => s.name)).toEqual([
+      "environment",
+      "appRegistration",
+      "adminConsent",
+      "clientSecret",
+      "applicationUser",
+      "verify",
+    ]);
     const result = await runToEnd(started);
     expect(result.status).toBe("succeeded");
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: basic.id } });
@@ -103,20 +144,42 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect(secrets.map((s) => `${s.kind}:${s.status}`).sort()).toEqual(["clientSecret:active", "password:revoked"]);
     expect(secrets.find((s) => s.kind === "password")!.ciphertext).toBe("");
     const objects = connectionObjects(await fx.control.getState(), basic.id);
-    expect([objects.apps.length, objects.sps.length, objects.grants.length, objects.users.length, objects.roleLinks.length, objects.secrets.length]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([
+      objects.apps.length,
+      objects.sps.length,
+      objects.grants.length,
+      objects.users.length,
+      objects.roleLinks.length,
+      objects.secrets.length,
+    ]).toEqual([1, 1, 1, 1, 1, 1]);
 
-    const again = await start({ accountId: account.id, connectionId: basic.id, kind: "migrate", options: { mode: "cloud", requestedBy: CONTOSO_ADMIN } , session: await signInAs(fx) });
+    const again = await start({
+      accountId: account.id,
+      connectionId: basic.id,
+      kind: "migrate",
+      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+    });
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.error.userMessage).toMatch(/user name and password/);
   });
 
   it("disconnects: removes the secret, disables the application user and deletes the app when asked", async () => {
-    const connected = await start({ kind: "connect", options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN }, session: await signInAs(fx) });
+    const connected = await start({
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+    });
     expect((await runToEnd(connected)).status).toBe("succeeded");
     const connectionId = connected.ok ? connected.value.connection.id : "";
     const appId = (await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).clientId!;
 
-    const started = await startDisconnect(engine, { connectionId, scope: { removeApplicationUser: true, deleteAppRegistration: true }, session: await signInAs(fx), actor });
+    const started = await startDisconnect(engine, {
+      connectionId,
+      scope: { removeApplicationUser: true, deleteAppRegistration: true },
+      session: await signInAs(fx),
+      actor,
+    });
     expect(started.ok && started.value.steps.map((s) => s.name)).toEqual(["revokeSecrets", "removeApplicationUser", "deleteAppRegistration"]);
     expect(started.ok && started.value.plan?.steps.map((s) => s.actions[0].verb)).toEqual(["remove", "disable", "delete"]);
     const result = await runToEnd(started);
@@ -137,10 +200,19 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   });
 
   it("disconnect keeps the app and the application user unless asked, and says so in the plan", async () => {
-    const connected = await start({ kind: "connect", options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN }, session: await signInAs(fx) });
+    const connected = await start({
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+    });
     expect((await runToEnd(connected)).status).toBe("succeeded");
     const connectionId = connected.ok ? connected.value.connection.id : "";
-    const started = await startDisconnect(engine, { connectionId, scope: { removeApplicationUser: false, deleteAppRegistration: false }, session: await signInAs(fx), actor });
+    const started = await startDisconnect(engine, {
+      connectionId,
+      scope: { removeApplicationUser: false, deleteAppRegistration: false },
+      session: await signInAs(fx),
+      actor,
+    });
     expect(started.ok && started.value.plan?.notes.length).toBe(2);
     expect((await runToEnd(started)).status).toBe("succeeded");
     const objects = connectionObjects(await fx.control.getState(), connectionId);

@@ -50,7 +50,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     const url = ctx.options.environment ?? ctx.connection.environmentUrl;
     plan.environment = url ? { url, name: null } : null;
     add("environment", { verb: "check", what: `The server address ${url ?? "(missing)"} is an allowed Dynamics 365 host` });
-    add("verify", { verb: "check", what: `Sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} over HTTP Basic and call WhoAmI on the server's Web API` });
+    add("verify", {
+      verb: "check",
+      what: `Sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} over HTTP Basic and call WhoAmI on the server's Web API`,
+    });
     return plan;
   }
 
@@ -61,7 +64,11 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     findConnectionApp(ctx),
     findDataverseServicePrincipal(ctx.graph()),
   ]);
-  const choice = chooseEnvironment(ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined, environments, ctx.config.allowedDynamicsHosts);
+  const choice = chooseEnvironment(
+    ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined,
+    environments,
+    ctx.config.allowedDynamicsHosts,
+  );
   if (choice.kind !== "resolved") {
     plan.blockers.push({
       code: choice.kind === "invalid" ? "environment_not_allowed" : "environment_required",
@@ -76,7 +83,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   }
   const envUrl = choice.url;
   plan.environment = { url: envUrl, name: choice.name };
-  add("environment", { verb: "check", what: `Connect ${choice.name ?? envUrl} (${envUrl}) in tenant ${admin.tenantDomain ?? admin.tenantId}, signed in as ${admin.userPrincipalName}` });
+  add("environment", {
+    verb: "check",
+    what: `Connect ${choice.name ?? envUrl} (${envUrl}) in tenant ${admin.tenantDomain ?? admin.tenantId}, signed in as ${admin.userPrincipalName}`,
+  });
 
   // Round 2, all independent again, now that the environment is known.
   const dv = ctx.dataverse(envUrl);
@@ -87,7 +97,8 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
     findRootBusinessUnit(dv).then(async (rootBu) => {
       const role = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-      const held = role && ctx.options.role === "leastPrivilege" ? new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name)) : null;
+      const held =
+        role && ctx.options.role === "leastPrivilege" ? new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name)) : null;
       return { rootBu, role, held };
     }),
   ]);
@@ -95,7 +106,12 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   if (steps.includes("preconditions")) {
     if (!facts) throw (settled[0] as PromiseRejectedResult).reason;
     const problems = findProblems(facts, legacy ? "legacy" : "cloud");
-    add("preconditions", { verb: "check", what: problems.length ? `${problems.length} problem(s) to fix before connecting` : "You can register apps, grant consent, and you are a System Administrator of the environment" });
+    add("preconditions", {
+      verb: "check",
+      what: problems.length
+        ? `${problems.length} problem(s) to fix before connecting`
+        : "You can register apps, grant consent, and you are a System Administrator of the environment",
+    });
     if (problems.length) {
       // The other reads may have failed for the very permissions that are missing: report what to fix instead.
       plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
@@ -112,9 +128,12 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   if (app) {
     add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
     if (!flowsMatch(app, legacy)) {
-      add("appRegistration", legacy
-        ? { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" }
-        : { verb: "update", what: "Turn off public client flows and implicit ID/access tokens (app-only access does not need them)" });
+      add(
+        "appRegistration",
+        legacy
+          ? { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" }
+          : { verb: "update", what: "Turn off public client flows and implicit ID/access tokens (app-only access does not need them)" },
+      );
     }
   } else {
     add("appRegistration", {
@@ -123,31 +142,65 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and implicit ID/access tokens on (legacy mode)" : ""}`,
     });
   }
-  add("appRegistration", sp ? { verb: "reuse", what: "The app's service principal (enterprise application)" } : { verb: "create", what: "The app's service principal (enterprise application)" });
+  add(
+    "appRegistration",
+    sp
+      ? { verb: "reuse", what: "The app's service principal (enterprise application)" }
+      : { verb: "create", what: "The app's service principal (enterprise application)" },
+  );
 
   const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
-  if (!dynamicsSp) plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
-  if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
-  else if (ctx.options.consent === "redirect") add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
+  if (!dynamicsSp)
+    plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
+  if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+    add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
+  else if (ctx.options.consent === "redirect")
+    add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
   else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
-  if (legacy) add("adminConsent", { verb: "create", what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access" });
+  if (legacy)
+    add("adminConsent", {
+      verb: "create",
+      what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
+    });
 
   if (steps.includes("clientSecret")) {
     const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000).toISOString().slice(0, 10);
-    const current = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } }, select: { hint: true } });
+    const current = await ctx.db.secret.findMany({
+      where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
+      select: { hint: true },
+    });
     add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
-    if (current.length) add("clientSecret", { verb: "remove", what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified` });
+    if (current.length)
+      add("clientSecret", {
+        verb: "remove",
+        what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
+      });
   }
 
-  add("applicationUser", appUser ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` } : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` });
+  add(
+    "applicationUser",
+    appUser
+      ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` }
+      : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` },
+  );
   if (appUser?.isDisabled) add("applicationUser", { verb: "update", what: "Enable the application user again (a disconnect disabled it)" });
   if (ctx.options.role === "systemAdministrator") {
-    add("applicationUser", { verb: "reuse", what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)" });
+    add("applicationUser", {
+      verb: "reuse",
+      what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)",
+    });
   } else if (role && held) {
     const missing = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !held.has(p.name));
-    add("applicationUser", missing.length
-      ? { verb: "update", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${missing.length} privilege(s)`, privileges: missing.map(({ name, feature }) => ({ name, feature })) }
-      : { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` });
+    add(
+      "applicationUser",
+      missing.length
+        ? {
+            verb: "update",
+            what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${missing.length} privilege(s)`,
+            privileges: missing.map(({ name, feature }) => ({ name, feature })),
+          }
+        : { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` },
+    );
   } else {
     add("applicationUser", {
       verb: "create",
@@ -155,23 +208,45 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       privileges: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map(({ name, feature }) => ({ name, feature })),
     });
   }
-  if (!appUser || !role || !appUser.roles.some((r) => r.roleId === role.roleId)) add("applicationUser", { verb: "create", what: "Give the application user that security role" });
+  if (!appUser || !role || !appUser.roles.some((r) => r.roleId === role.roleId))
+    add("applicationUser", { verb: "create", what: "Give the application user that security role" });
 
-  add("verify", legacy
-    ? { verb: "check", what: `Sign in as ${ctx.connection.integrationUsername ?? "the integration user"} with the app and call WhoAmI in the environment` }
-    : { verb: "check", what: "Sign in as the app with the new secret and call WhoAmI in the environment; the connection then becomes Active" });
+  add(
+    "verify",
+    legacy
+      ? {
+          verb: "check",
+          what: `Sign in as ${ctx.connection.integrationUsername ?? "the integration user"} with the app and call WhoAmI in the environment`,
+        }
+      : { verb: "check", what: "Sign in as the app with the new secret and call WhoAmI in the environment; the connection then becomes Active" },
+  );
   return plan;
 }
 
 async function planDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, add: (step: StepName, ...a: PlanAction[]) => void): Promise<Plan> {
-  const secrets = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } } });
+  const secrets = await ctx.db.secret.findMany({
+    where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
+  });
   const clientSecrets = secrets.filter((s) => s.kind === "clientSecret");
-  add("revokeSecrets", { verb: "remove", what: clientSecrets.length ? `${clientSecrets.length} client secret(s) at Microsoft (${clientSecrets.map((s) => `${s.hint ?? "?"}…`).join(", ")})` : "No client secret at Microsoft" });
+  add("revokeSecrets", {
+    verb: "remove",
+    what: clientSecrets.length
+      ? `${clientSecrets.length} client secret(s) at Microsoft (${clientSecrets.map((s) => `${s.hint ?? "?"}…`).join(", ")})`
+      : "No client secret at Microsoft",
+  });
   if (secrets.length > clientSecrets.length) add("revokeSecrets", { verb: "remove", what: "The stored integration user password" });
-  add("removeApplicationUser", { verb: "disable", what: `Application user ${ctx.connection.applicationUserId ?? "(none)"} in ${ctx.connection.environmentUrl ?? "the environment"}` });
-  add("deleteAppRegistration", { verb: "delete", what: `App registration ${ctx.connection.clientId ?? "(none)"} (Microsoft keeps it restorable for 30 days)` });
+  add("removeApplicationUser", {
+    verb: "disable",
+    what: `Application user ${ctx.connection.applicationUserId ?? "(none)"} in ${ctx.connection.environmentUrl ?? "the environment"}`,
+  });
+  add("deleteAppRegistration", {
+    verb: "delete",
+    what: `App registration ${ctx.connection.clientId ?? "(none)"} (Microsoft keeps it restorable for 30 days)`,
+  });
   if (!steps.includes("removeApplicationUser") && ctx.connection.applicationUserId) {
-    plan.notes.push("The application user stays in Dynamics 365 (without a secret the app cannot sign in); choose to disable it here, or do it in Power Platform admin center.");
+    plan.notes.push(
+      "The application user stays in Dynamics 365 (without a secret the app cannot sign in); choose to disable it here, or do it in Power Platform admin center.",
+    );
   }
   if (!steps.includes("deleteAppRegistration") && ctx.connection.clientId) {
     plan.notes.push("The “Act-On Integration” app registration stays in Microsoft Entra; choose to delete it here, or delete it there.");

@@ -25,7 +25,17 @@ export async function retryRun(engine: Engine, input: { runId: string; actor: Au
       // A fresh budget: the admin fixed the cause, so the step gets its full set of attempts again.
       await tx.provisioningStep.update({
         where: { runId_name: { runId: run.id, name: decision.step as StepName } },
-        data: { status: "pending", attempts: 0, startedAt: null, finishedAt: null, errorCode: null, userMessage: null, errorDetail: null, notBefore: null, waitingFor: null },
+        data: {
+          status: "pending",
+          attempts: 0,
+          startedAt: null,
+          finishedAt: null,
+          errorCode: null,
+          userMessage: null,
+          errorDetail: null,
+          notBefore: null,
+          waitingFor: null,
+        },
       });
       if (run.kind !== "disconnect" && run.options.connectionStatusBefore !== "active") {
         await tx.connection.update({ where: { id: run.connectionId }, data: { status: "provisioning" } });
@@ -34,11 +44,18 @@ export async function retryRun(engine: Engine, input: { runId: string; actor: Au
     });
   } catch (error) {
     // The database admits one unfinished run per connection: another run was started since this one failed.
-    if (isActiveRunConflict(error)) return fail(appError("conflict", "Another setup run is in progress for this connection. Finish or cancel it first."));
+    if (isActiveRunConflict(error))
+      return fail(appError("conflict", "Another setup run is in progress for this connection. Finish or cancel it first."));
     throw error;
   }
   if (!moved) return fail(appError("conflict", "The run changed meanwhile. Reload and try again."));
-  await recordAuditEvent(engine.db, { actor: input.actor, action: "run.retried", connectionId: run.connectionId, runId: run.id, detail: { step: decision.step } });
+  await recordAuditEvent(engine.db, {
+    actor: input.actor,
+    action: "run.retried",
+    connectionId: run.connectionId,
+    runId: run.id,
+    detail: { step: decision.step },
+  });
   return getRunView(engine.db, run.id);
 }
 

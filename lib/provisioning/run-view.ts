@@ -49,7 +49,29 @@ type ConnectionRow = Omit<ConnectionView, "lastVerifiedAt" | "secretExpiresAt"> 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Step outputs hold ids only; intents (timestamps of interrupted creates) are internal and left out. */
-const PUBLIC_OUTPUT = new Set(["environmentUrl", "environmentName", "tenantId", "appId", "objectId", "servicePrincipalId", "grantId", "keyId", "expiresAt", "systemUserId", "roleId", "roleName", "businessUnitName", "userId", "verifiedAt", "removedSecrets", "revoked", "disabled", "deleted", "directoryRoles", "via"]);
+const PUBLIC_OUTPUT = new Set([
+  "environmentUrl",
+  "environmentName",
+  "tenantId",
+  "appId",
+  "objectId",
+  "servicePrincipalId",
+  "grantId",
+  "keyId",
+  "expiresAt",
+  "systemUserId",
+  "roleId",
+  "roleName",
+  "businessUnitName",
+  "userId",
+  "verifiedAt",
+  "removedSecrets",
+  "revoked",
+  "disabled",
+  "deleted",
+  "directoryRoles",
+  "via",
+]);
 
 export function toRunView(run: RunRecord, connection: ConnectionRow): RunView {
   return {

@@ -154,12 +154,15 @@ export function connectionStatusPatch(run: Pick<RunRecord, "kind" | "options">, 
 async function executeWithLease(options: RunnerOptions, run: RunRecord, step: StepName, attempt: number): Promise<StepResult> {
   const now = options.now ?? (() => new Date());
   const lease = new AbortController();
-  const timer = setInterval(() => {
-    renewLease(options.db, run.id, options.owner, now(), options.leaseMs).then(
-      (kept) => kept || lease.abort(new Error("provisioning: lease lost")),
-      () => lease.abort(new Error("provisioning: lease could not be renewed")),
-    );
-  }, Math.floor(options.leaseMs / 3));
+  const timer = setInterval(
+    () => {
+      renewLease(options.db, run.id, options.owner, now(), options.leaseMs).then(
+        (kept) => kept || lease.abort(new Error("provisioning: lease lost")),
+        () => lease.abort(new Error("provisioning: lease could not be renewed")),
+      );
+    },
+    Math.floor(options.leaseMs / 3),
+  );
   try {
     return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {

@@ -17,7 +17,10 @@ export async function startDisconnect(
   engine: Engine,
   input: { connectionId: string; scope: DisconnectScope; session?: AdminSession | null; actor: AuditActor },
 ): Promise<Result<RunView>> {
-  const connection = await engine.db.connection.findUnique({ where: { id: input.connectionId }, select: { id: true, accountId: true, authMode: true, status: true } });
+  const connection = await engine.db.connection.findUnique({
+    where: { id: input.connectionId },
+    select: { id: true, accountId: true, authMode: true, status: true },
+  });
   if (!connection) return fail(appError("not_found", "That connection does not exist."));
   if (connection.status === "disconnected") return fail(appError("conflict", "This connection is already disconnected."));
   const needsMicrosoft = connection.authMode !== "onprem";
@@ -35,6 +38,13 @@ export async function startDisconnect(
     throw error;
   }
   if (input.session) await saveAdminSession(engine.db, { connectionId: connection.id, session: input.session, keys: engine.config.keys });
-  await recordAuditEvent(engine.db, { actor: input.actor, action: "run.started", accountId: connection.accountId, connectionId: connection.id, runId: run.id, detail: { kind: "disconnect", ...input.scope } });
+  await recordAuditEvent(engine.db, {
+    actor: input.actor,
+    action: "run.started",
+    accountId: connection.accountId,
+    connectionId: connection.id,
+    runId: run.id,
+    detail: { kind: "disconnect", ...input.scope },
+  });
   return planRun(engine, run.id, input.session);
 }

@@ -55,11 +55,18 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     const existing = await db.connection.findFirst({ where: { id: connectionId, accountId: account.id }, select: { authMode: true, status: true } });
     if (!existing) return fail(appError("not_found", "That connection does not exist for this account."));
     if (input.kind === "migrate" && existing.authMode !== "legacy") {
-      return fail(appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."));
+      return fail(
+        appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."),
+      );
     }
     if (input.kind === "connect" && existing.authMode !== options.mode) {
       if (!["draft", "failed", "disconnected"].includes(existing.status)) {
-        return fail(appError("invalid_input", `This connection uses ${existing.authMode} mode. Disconnect it first, or migrate a user-name-and-password connection to OAuth.`));
+        return fail(
+          appError(
+            "invalid_input",
+            `This connection uses ${existing.authMode} mode. Disconnect it first, or migrate a user-name-and-password connection to OAuth.`,
+          ),
+        );
       }
       await db.connection.update({ where: { id: connectionId }, data: { authMode: options.mode } });
     }
@@ -74,7 +81,8 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   try {
     run = await createRun(db, { connectionId, kind: input.kind, steps: stepsFor(input.kind, options.mode), options });
   } catch (error) {
-    if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
+    if (isActiveRunConflict(error))
+      return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
     throw error;
   }
   if (input.kind === "connect" && options.integrationUsername) {
@@ -102,19 +110,28 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
 export async function planRun(engine: Engine, runId: string, liveSession?: AdminSession | null): Promise<Result<RunView>> {
   const run = (await loadRun(engine.db, runId))!;
   const connection = await loadConnectionFacts(engine.db, run.connectionId);
-  const session = liveSession ?? (await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
+  const session =
+    liveSession ?? (await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
   const ctx = buildStepContext(engine, { run, step: run.steps[0].name, connection, session });
   try {
-    const plan = await computePlan(ctx, run.steps.map((s) => s.name));
+    const plan = await computePlan(
+      ctx,
+      run.steps.map((s) => s.name),
+    );
     await transitionRunStatus(engine.db, run, ["planning"], { status: "awaitingApproval", plan: plan as unknown as Prisma.InputJsonObject });
   } catch (error) {
     // Whatever went wrong, the run must not stay in `planning`: that would block its connection.
     const appErr = isMicrosoftError(error)
       ? error.appError
-      : appError("internal", "We could not prepare the plan. Try again; if it fails again, contact Act-On support.", { detail: redactText(error instanceof Error ? error.message : String(error)) });
+      : appError("internal", "We could not prepare the plan. Try again; if it fails again, contact Act-On support.", {
+          detail: redactText(error instanceof Error ? error.message : String(error)),
+        });
     if (!isMicrosoftError(error)) log.error("provisioning: planning failed", { runId, error });
     await transitionRunStatus(engine.db, run, ["planning"], { status: "failed", finishedAt: new Date() });
-    await engine.db.connection.update({ where: { id: run.connectionId }, data: { lastErrorCode: appErr.code, lastErrorMessage: appErr.userMessage } });
+    await engine.db.connection.update({
+      where: { id: run.connectionId },
+      data: { lastErrorCode: appErr.code, lastErrorMessage: appErr.userMessage },
+    });
     return fail(appErr);
   }
   return getRunView(engine.db, runId);

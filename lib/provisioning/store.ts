@@ -151,7 +151,14 @@ export async function renewLease(db: Db, runId: string, owner: string, now: Date
 }
 
 /** Marks a step running, counts the attempt and extends the lease; a step back from waiting keeps its streak's start. */
-export async function beginStep(db: Db, run: RunRecord, step: StepRecord, owner: string, now: Date, leaseMs: number): Promise<{ startedAt: Date } | null> {
+export async function beginStep(
+  db: Db,
+  run: RunRecord,
+  step: StepRecord,
+  owner: string,
+  now: Date,
+  leaseMs: number,
+): Promise<{ startedAt: Date } | null> {
   const startedAt = step.status === "waiting" && step.startedAt ? step.startedAt : now;
   const began = await db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
@@ -241,14 +248,26 @@ export async function findDueRunIds(db: Db, now: Date, take = 20): Promise<strin
 }
 
 /** Merges `intent` into a running step's output, guarded by the lease, before the Microsoft write it announces. */
-export async function recordStepIntent(db: Db, input: { runId: string; step: StepName; owner: string; intent: Record<string, unknown> }): Promise<void> {
+export async function recordStepIntent(
+  db: Db,
+  input: { runId: string; step: StepName; owner: string; intent: Record<string, unknown> },
+): Promise<void> {
   await db.$transaction(async (tx) => {
     // The guard is a write, so on SQLite the transaction holds the write lock from its first statement (a read first
     // would have to upgrade, which WAL refuses when another process wrote meanwhile).
-    const { count } = await tx.provisioningRun.updateMany({ where: { id: input.runId, leaseOwner: input.owner, status: "running" }, data: { currentStep: input.step } });
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: input.runId, leaseOwner: input.owner, status: "running" },
+      data: { currentStep: input.step },
+    });
     if (count !== 1) throw new Error("provisioning: lease lost; not recording the intent");
-    const step = await tx.provisioningStep.findUniqueOrThrow({ where: { runId_name: { runId: input.runId, name: input.step } }, select: { output: true } });
+    const step = await tx.provisioningStep.findUniqueOrThrow({
+      where: { runId_name: { runId: input.runId, name: input.step } },
+      select: { output: true },
+    });
     const merged = { ...((step.output ?? {}) as Record<string, unknown>), ...input.intent };
-    await tx.provisioningStep.update({ where: { runId_name: { runId: input.runId, name: input.step } }, data: { output: merged as Prisma.InputJsonObject } });
+    await tx.provisioningStep.update({
+      where: { runId_name: { runId: input.runId, name: input.step } },
+      data: { output: merged as Prisma.InputJsonObject },
+    });
   });
 }

@@ -28,9 +28,11 @@ export function sealSecret(plaintext: string, keys: EncryptionKey[], aad: string
 export function openSecret(sealed: SealedSecret, keys: EncryptionKey[], aad: string): Result<string> {
   const key = keys.find((k) => k.id === sealed.keyId);
   if (!key) {
-    return fail(appError("internal", "A stored credential could not be read. Reconnect to store a new one.", {
-      detail: `encryption key "${sealed.keyId}" is not configured`,
-    }));
+    return fail(
+      appError("internal", "A stored credential could not be read. Reconnect to store a new one.", {
+        detail: `encryption key "${sealed.keyId}" is not configured`,
+      }),
+    );
   }
   try {
     const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(sealed.iv, "base64"));
@@ -39,8 +41,10 @@ export function openSecret(sealed: SealedSecret, keys: EncryptionKey[], aad: str
     const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, "base64")), decipher.final()]);
     return ok(plain.toString("utf8"));
   } catch {
-    return fail(appError("internal", "A stored credential could not be read. Reconnect to store a new one.", {
-      detail: "secret failed authentication (tampered, or bound to another record)",
-    }));
+    return fail(
+      appError("internal", "A stored credential could not be read. Reconnect to store a new one.", {
+        detail: "secret failed authentication (tampered, or bound to another record)",
+      }),
+    );
   }
 }

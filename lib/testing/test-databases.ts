@@ -46,7 +46,15 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
     const url = `file:${join(dir, "test.db")}`;
     await migrateAsync({ ...process.env, DATABASE_URL: url });
     const db = createDb(url);
-    return { provider, url, db, cleanup: async () => { await db.$disconnect(); rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      provider,
+      url,
+      db,
+      cleanup: async () => {
+        await db.$disconnect();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `portal_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });

@@ -11,7 +11,10 @@ const PASSWORD = "Sandbox-Passw0rd!";
 export async function run() {
   const portalPort = Number(process.env.PORT || 3000);
   const sandboxPort = Number(process.env.EMULATOR_PORT || 4443);
-  for (const [port, what] of [[portalPort, "the portal (set PORT)"], [sandboxPort, "the Microsoft sandbox (set EMULATOR_PORT)"]]) {
+  for (const [port, what] of [
+    [portalPort, "the portal (set PORT)"],
+    [sandboxPort, "the Microsoft sandbox (set EMULATOR_PORT)"],
+  ]) {
     if (!(await isPortFree(port))) {
       console.error(`Port ${port} is already in use; it is needed for ${what}. Stop what uses it, or choose another port.`);
       return 1;

@@ -30,7 +30,11 @@ export async function run(args) {
     Object.assign(env, await portalEnvForSandbox(origin));
     console.log(`Rehearsing against the Microsoft sandbox at ${origin} (set MICROSOFT_AUTHORITY_HOST & co. for the real cloud).`);
   }
-  const child = spawn(BIN("tsx"), ["--conditions=react-server", join(ROOT, "scripts", "provision.ts"), ...args], { cwd: ROOT, stdio: "inherit", env });
+  const child = spawn(BIN("tsx"), ["--conditions=react-server", join(ROOT, "scripts", "provision.ts"), ...args], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env,
+  });
   const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
   sandbox?.kill();
   return code;

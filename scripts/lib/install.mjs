@@ -9,7 +9,9 @@ import { ROOT, step } from "./paths.mjs";
 const STAMP = join(ROOT, "node_modules", ".portal-install-stamp");
 
 function lockHash() {
-  return createHash("sha256").update(readFileSync(join(ROOT, "package-lock.json"))).digest("hex");
+  return createHash("sha256")
+    .update(readFileSync(join(ROOT, "package-lock.json")))
+    .digest("hex");
 }
 
 /** Runs `npm ci` when node_modules is absent or was installed from another lockfile. */
@@ -18,7 +20,8 @@ export function ensureDependencies() {
   // npm rewrites node_modules/.package-lock.json on every install: newer than the lockfile means "installed from it".
   const hidden = join(ROOT, "node_modules", ".package-lock.json");
   const installedByNpm = existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, "package-lock.json")).mtimeMs;
-  const installed = existsSync(join(ROOT, "node_modules", ".bin", "next")) && ((existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash) || installedByNpm);
+  const installed =
+    existsSync(join(ROOT, "node_modules", ".bin", "next")) && ((existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash) || installedByNpm);
   if (!installed) {
     step("Installing dependencies (npm ci; compiling better-sqlite3 takes about a minute)");
     execFileSync("npm", ["ci", "--no-audit", "--no-fund"], {

@@ -17,7 +17,14 @@ export const LEGACY_GRAPH_SCOPES = "User.Read openid profile offline_access";
  * Microsoft's admin-consent page for the new app, for admins who prefer to approve it themselves
  * (https://learn.microsoft.com/entra/identity-platform/v2-admin-consent).
  */
-export function adminConsentUrl(input: { authorityHost: string; tenantId: string; clientId: string; environmentUrl: string; redirectUri: string; state: string }): string {
+export function adminConsentUrl(input: {
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  environmentUrl: string;
+  redirectUri: string;
+  state: string;
+}): string {
   const url = new URL(`${input.authorityHost.replace(/\/+$/, "")}/${input.tenantId}/v2.0/adminconsent`);
   url.searchParams.set("client_id", input.clientId);
   url.searchParams.set("scope", `${input.environmentUrl}/${DYNAMICS_USER_IMPERSONATION}`);
@@ -35,12 +42,16 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
     if (!dynamics) {
       return {
         kind: "fail",
-        error: appError("not_found", "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment."),
+        error: appError(
+          "not_found",
+          "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment.",
+        ),
       };
     }
     if (ctx.options.consent === "redirect") {
       const grant = await findPermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId });
-      if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
+      if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+        return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
       const url = adminConsentUrl({
         authorityHost: ctx.config.identity.authorityHost,
         tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),
@@ -49,12 +60,25 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
         redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
         state: ctx.run.id,
       });
-      return retryLater(ctx, ctx.config.pollIntervalMs, `you to approve access on Microsoft's consent page: ${url}`, appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", { retryable: true }));
+      return retryLater(
+        ctx,
+        ctx.config.pollIntervalMs,
+        `you to approve access on Microsoft's consent page: ${url}`,
+        appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", {
+          retryable: true,
+        }),
+      );
     }
-    const grant = await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId, scope: DYNAMICS_USER_IMPERSONATION, justCreated: true });
+    const grant = await ensurePermissionGrant(ctx.graph(), {
+      clientSpId,
+      resourceSpId: dynamics.objectId,
+      scope: DYNAMICS_USER_IMPERSONATION,
+      justCreated: true,
+    });
     if (ctx.options.mode === "legacy") {
       const graphSp = await findServicePrincipal(ctx.graph(), { appId: GRAPH_APP_ID });
-      if (graphSp) await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: graphSp.objectId, scope: LEGACY_GRAPH_SCOPES, justCreated: true });
+      if (graphSp)
+        await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: graphSp.objectId, scope: LEGACY_GRAPH_SCOPES, justCreated: true });
     }
     return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "graph" });
   } catch (error) {

@@ -71,7 +71,9 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
       await updateApplicationFlows(ctx.graph(), { objectId: app.objectId, legacy, justCreated: true });
     }
     // createServicePrincipal answers an existing principal (409) with it, or `replication_pending` while it lags.
-    const sp = (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ?? (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: true }));
+    const sp =
+      (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
+      (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: true }));
     return done(
       { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },
       { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },

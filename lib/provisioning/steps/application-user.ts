@@ -21,14 +21,23 @@ import { done, outcomeFromError, requireFact, type StepContext } from "./step-co
 import type { StepResult } from "../runner";
 
 /** The role the application user gets: System Administrator as the article says, or the least-privilege role. */
-export async function findTargetRole(dv: DataverseContext, role: "leastPrivilege" | "systemAdministrator", businessUnitId: string): Promise<SecurityRole | null> {
+export async function findTargetRole(
+  dv: DataverseContext,
+  role: "leastPrivilege" | "systemAdministrator",
+  businessUnitId: string,
+): Promise<SecurityRole | null> {
   return role === "systemAdministrator"
     ? findRoleByTemplateId(dv, { templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator, businessUnitId })
     : findRoleByName(dv, { name: LEAST_PRIVILEGE_ROLE_NAME, businessUnitId });
 }
 
 /** Creates the least-privilege role if needed and gives it exactly the privileges it lacks. @throws MicrosoftError */
-async function ensureLeastPrivilegeRole(ctx: StepContext, dv: DataverseContext, existing: SecurityRole | null, businessUnitId: string): Promise<SecurityRole> {
+async function ensureLeastPrivilegeRole(
+  ctx: StepContext,
+  dv: DataverseContext,
+  existing: SecurityRole | null,
+  businessUnitId: string,
+): Promise<SecurityRole> {
   let role = existing;
   if (!role) {
     // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated;
@@ -59,10 +68,12 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
     // Independent reads, concurrently: root business unit and an existing application user.
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
     const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-    const role =
-      ctx.options.role === "leastPrivilege" ? await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId) : existingRole;
+    const role = ctx.options.role === "leastPrivilege" ? await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId) : existingRole;
     if (!role) {
-      return { kind: "fail", error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit.") };
+      return {
+        kind: "fail",
+        error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit."),
+      };
     }
     const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: true }));
     // A disconnect may have disabled it: reconnecting turns it back on.
@@ -71,7 +82,13 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
       await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: !existingUser });
     }
     return done(
-      { systemUserId: user.systemUserId, roleId: role.roleId, roleName: role.name, businessUnitId: rootBu.businessUnitId, businessUnitName: rootBu.name },
+      {
+        systemUserId: user.systemUserId,
+        roleId: role.roleId,
+        roleName: role.name,
+        businessUnitId: rootBu.businessUnitId,
+        businessUnitName: rootBu.name,
+      },
       { connectionPatch: { applicationUserId: user.systemUserId, securityRole: ctx.options.role } },
     );
   } catch (error) {

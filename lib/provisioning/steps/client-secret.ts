@@ -15,7 +15,12 @@ export const secretDisplayName = (runId: string, now: Date) => `${SECRET_NAME_PR
  */
 export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistration, "objectId" | "secrets">): Promise<number> {
   const known = new Set(
-    (await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["pending", "active"] } }, select: { microsoftKeyId: true } })).map((s) => s.microsoftKeyId),
+    (
+      await ctx.db.secret.findMany({
+        where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["pending", "active"] } },
+        select: { microsoftKeyId: true },
+      })
+    ).map((s) => s.microsoftKeyId),
   );
   const orphans = app.secrets.filter((s) => s.displayName?.startsWith(SECRET_NAME_PREFIX) && !known.has(s.keyId));
   for (const orphan of orphans) await removeClientSecret(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId });
@@ -44,7 +49,12 @@ export async function runClientSecretStep(ctx: StepContext): Promise<StepResult>
     // Announced before the call (and lease-checked): an interrupted attempt's secret is found by the sweep above.
     await ctx.recordIntent({ secretRequestedAt: ctx.now().toISOString() });
     const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000);
-    const created = await addClientSecret(ctx.graph(), { objectId, displayName: secretDisplayName(ctx.run.id, ctx.now()), endDateTime: expires, justCreated: true });
+    const created = await addClientSecret(ctx.graph(), {
+      objectId,
+      displayName: secretDisplayName(ctx.run.id, ctx.now()),
+      endDateTime: expires,
+      justCreated: true,
+    });
     const { id } = await storeSecret(ctx.db, {
       connectionId: ctx.connection.id,
       kind: "clientSecret",

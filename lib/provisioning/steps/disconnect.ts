@@ -8,12 +8,17 @@ import type { StepResult } from "../runner";
 /** Disconnect, first step: remove the client secrets Act-On holds at Microsoft and forget every stored credential. */
 export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult> {
   try {
-    const secrets = await ctx.db.secret.findMany({ where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } } });
+    const secrets = await ctx.db.secret.findMany({
+      where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
+    });
     for (const secret of secrets) {
       if (secret.kind === "clientSecret" && secret.microsoftKeyId && ctx.connection.applicationObjectId) {
         await removeClientSecret(ctx.graph(), { objectId: ctx.connection.applicationObjectId, keyId: secret.microsoftKeyId });
       }
-      await ctx.db.secret.update({ where: { id: secret.id }, data: { status: "revoked", revokedAt: ctx.now(), ciphertext: "", iv: "", authTag: "" } });
+      await ctx.db.secret.update({
+        where: { id: secret.id },
+        data: { status: "revoked", revokedAt: ctx.now(), ciphertext: "", iv: "", authTag: "" },
+      });
     }
     if (ctx.connection.clientId) {
       const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });

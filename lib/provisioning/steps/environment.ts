@@ -21,7 +21,14 @@ export function chooseEnvironment(requested: string | undefined, discovered: Dyn
     const url = normalizeDynamicsUrl(requested, allowedHosts);
     if (!url.ok) return { kind: "invalid", message: url.error.userMessage, detail: url.error.detail ?? "" };
     const match = discovered.find((e) => sameUrl(e.url, url.value) || sameUrl(e.apiUrl, url.value));
-    return { kind: "resolved", url: url.value, name: match?.friendlyName ?? null, environmentId: match?.environmentId ?? null, organizationId: match?.id ?? null, fromDiscovery: !!match };
+    return {
+      kind: "resolved",
+      url: url.value,
+      name: match?.friendlyName ?? null,
+      environmentId: match?.environmentId ?? null,
+      organizationId: match?.id ?? null,
+      fromDiscovery: !!match,
+    };
   }
   const wanted = requested?.trim().toLowerCase();
   const matches = wanted ? enabled.filter((e) => [e.friendlyName, e.uniqueName].some((n) => n.toLowerCase() === wanted)) : enabled;
@@ -65,7 +72,14 @@ export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> 
       };
     }
     return done(
-      { environmentUrl: choice.url, environmentName: choice.name, organizationId: choice.organizationId, tenantId: admin.tenantId, adminUserId: admin.userId, adminUpn: admin.userPrincipalName },
+      {
+        environmentUrl: choice.url,
+        environmentName: choice.name,
+        organizationId: choice.organizationId,
+        tenantId: admin.tenantId,
+        adminUserId: admin.userId,
+        adminUpn: admin.userPrincipalName,
+      },
       {
         connectionPatch: {
           environmentUrl: choice.url,
@@ -84,7 +98,8 @@ export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> 
 /** On-premises: only the URL is checked here; the credentials are checked by the verify step. */
 function runOnPremisesEnvironmentStep(ctx: StepContext): StepResult {
   const requested = ctx.options.environment ?? ctx.connection.environmentUrl;
-  if (!requested) return { kind: "fail", error: appError("invalid_input", "Enter your Dynamics 365 server's URL, e.g. https://crm.contoso.com/contoso.") };
+  if (!requested)
+    return { kind: "fail", error: appError("invalid_input", "Enter your Dynamics 365 server's URL, e.g. https://crm.contoso.com/contoso.") };
   const url = normalizeDynamicsUrl(requested, ctx.config.allowedDynamicsHosts);
   if (!url.ok) return { kind: "fail", error: url.error };
   return done({ environmentUrl: url.value }, { connectionPatch: { environmentUrl: url.value } });

@@ -36,12 +36,14 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
   if (facts.environmentRoleTemplateIds === null) {
     problems.push({
       code: "insufficient_privileges",
-      message: "You are not a user of this Dynamics 365 environment. Ask its administrator to add you with the System Administrator role (Power Platform admin center › Environments › Users).",
+      message:
+        "You are not a user of this Dynamics 365 environment. Ask its administrator to add you with the System Administrator role (Power Platform admin center › Environments › Users).",
     });
   } else if (!facts.environmentRoleTemplateIds.includes(DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
     problems.push({
       code: "insufficient_privileges",
-      message: "You are not a System Administrator of this Dynamics 365 environment, which creating the application user requires. Ask its administrator to give you that security role.",
+      message:
+        "You are not a System Administrator of this Dynamics 365 environment, which creating the application user requires. Ask its administrator to give you that security role.",
     });
   }
   if (mode === "legacy" && facts.integrationUser) {
@@ -90,7 +92,11 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
     const [mfaState, defaults] = await Promise.all([getPerUserMfaState(ctx.graph(), { userId: username }), getSecurityDefaults(ctx.graph())]);
     return { mfaState, securityDefaultsEnabled: defaults.isEnabled };
   };
-  const [roles, environmentRoleTemplateIds, integration] = await Promise.all([listDirectoryRoles(ctx.graph()), environmentRoles(), integrationUser()]);
+  const [roles, environmentRoleTemplateIds, integration] = await Promise.all([
+    listDirectoryRoles(ctx.graph()),
+    environmentRoles(),
+    integrationUser(),
+  ]);
   return { directoryRoleTemplateIds: roles.map((r) => r.roleTemplateId), environmentRoleTemplateIds, integrationUser: integration };
 }
 
@@ -106,7 +112,9 @@ export async function runPreconditionsStep(ctx: StepContext): Promise<StepResult
         error: appError(problems[0].code, problems.map((p) => p.message).join(" "), { detail: problems.map((p) => p.code).join(",") }),
       };
     }
-    return done({ directoryRoles: facts.directoryRoleTemplateIds.filter((id) => id in CONSENT_CAPABLE_ROLES).map((id) => CONSENT_CAPABLE_ROLES[id]) });
+    return done({
+      directoryRoles: facts.directoryRoleTemplateIds.filter((id) => id in CONSENT_CAPABLE_ROLES).map((id) => CONSENT_CAPABLE_ROLES[id]),
+    });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to answer the permission checks");
   }

@@ -55,7 +55,12 @@ export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & 
 });
 
 /** A pause: Microsoft is still settling (or throttling); try again after `delayMs`. */
-export function retryLater(ctx: StepContext, delayMs: number, waitingFor: string, error = appError("replication_pending", `Waiting for ${waitingFor}.`, { retryable: true })): StepResult {
+export function retryLater(
+  ctx: StepContext,
+  delayMs: number,
+  waitingFor: string,
+  error = appError("replication_pending", `Waiting for ${waitingFor}.`, { retryable: true }),
+): StepResult {
   return { kind: "retry", notBefore: new Date(ctx.now().getTime() + delayMs), error, waitingFor };
 }
 

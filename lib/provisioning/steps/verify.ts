@@ -20,7 +20,7 @@ async function latestSecret(ctx: StepContext, kind: "clientSecret" | "password")
 
 async function plaintextOf(ctx: StepContext, secretId: string): Promise<string> {
   const opened = await readSecret(ctx.db, { secretId, keys: ctx.config.keys });
-  if (!opened?.ok) throw new Error(opened ? opened.error.detail ?? "secret unreadable" : "secret missing");
+  if (!opened?.ok) throw new Error(opened ? (opened.error.detail ?? "secret unreadable") : "secret missing");
   return opened.value;
 }
 
@@ -43,20 +43,38 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const password = await latestSecret(ctx, "password");
       if (!password) return { kind: "fail", error: appError("invalid_input", "Enter the integration user's password for legacy mode.") };
       const username = requireFact(ctx.connection.integrationUsername, "the integration user name");
-      const token = await getUserTokenByPassword({ ...call, tenantId, clientId, username, password: await plaintextOf(ctx, password.id), environmentUrl, justCreated });
+      const token = await getUserTokenByPassword({
+        ...call,
+        tenantId,
+        clientId,
+        username,
+        password: await plaintextOf(ctx, password.id),
+        environmentUrl,
+        justCreated,
+      });
       const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
       return activate(ctx, me, { passwordId: password.id });
     }
     // The secret this run created (its client-secret step says which); the latest stored one otherwise (a re-verify).
     const createdId = ctx.outputOf("clientSecret")?.secretId as string | undefined;
-    const secret = (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, status: { in: ["pending", "active"] } } }) : null) ?? (await latestSecret(ctx, "clientSecret"));
-    if (!secret) return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
+    const secret =
+      (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, status: { in: ["pending", "active"] } } }) : null) ??
+      (await latestSecret(ctx, "clientSecret"));
+    if (!secret)
+      return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
     const clientSecret = await plaintextOf(ctx, secret.id);
     const token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated });
     const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
     const expected = ctx.connection.applicationUserId;
     if (expected && me.userId.toLowerCase() !== expected.toLowerCase()) {
-      return { kind: "fail", error: appError("conflict", "Dynamics 365 signed the app in as a different user than the application user we created. Contact Act-On support.", { detail: `WhoAmI ${me.userId} != ${expected}` }) };
+      return {
+        kind: "fail",
+        error: appError(
+          "conflict",
+          "Dynamics 365 signed the app in as a different user than the application user we created. Contact Act-On support.",
+          { detail: `WhoAmI ${me.userId} != ${expected}` },
+        ),
+      };
     }
     return activate(ctx, me, { clientSecretId: secret.id });
   } catch (error) {
@@ -73,7 +91,12 @@ async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?:
   const provenId = proven.clientSecretId ?? proven.passwordId!;
   await ctx.db.secret.update({ where: { id: provenId }, data: { status: "active" } });
   const superseded = await ctx.db.secret.findMany({
-    where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] }, id: { not: provenId } },
+    where: {
+      connectionId: ctx.connection.id,
+      kind: { in: ["clientSecret", "password"] },
+      status: { in: ["active", "pending"] },
+      id: { not: provenId },
+    },
   });
   for (const old of superseded) {
     if (old.kind === "clientSecret" && old.microsoftKeyId && ctx.connection.applicationObjectId) {

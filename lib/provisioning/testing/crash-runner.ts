@@ -4,7 +4,14 @@ import { join } from "node:path";
 import type { EngineConfig } from "../config";
 import type { CrashSpec } from "./crash-worker";
 
-export async function runUntilCrash(input: { databaseUrl: string; runId: string; owner: string; config: EngineConfig; afterCall?: string; afterStep?: string }): Promise<{ code: number | null; output: string }> {
+export async function runUntilCrash(input: {
+  databaseUrl: string;
+  runId: string;
+  owner: string;
+  config: EngineConfig;
+  afterCall?: string;
+  afterStep?: string;
+}): Promise<{ code: number | null; output: string }> {
   const spec: CrashSpec = {
     ...input,
     config: { ...input.config, keys: input.config.keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) },

@@ -27,7 +27,11 @@ export function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<Engine
   };
 }
 
-export function testEngine(db: Db, fx: MicrosoftSandbox, options: { owner?: string; config?: Partial<EngineConfig> } & Partial<Omit<Engine, "config">> = {}): Engine {
+export function testEngine(
+  db: Db,
+  fx: MicrosoftSandbox,
+  options: { owner?: string; config?: Partial<EngineConfig> } & Partial<Omit<Engine, "config">> = {},
+): Engine {
   const { config, owner, ...rest } = options;
   return { db, owner: owner ?? `test-${randomBytes(3).toString("hex")}`, config: testEngineConfig(fx, config), call: { retry: FAST_RETRY }, ...rest };
 }
