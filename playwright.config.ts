@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
+import { TENANTS } from "./emulator/scenarios/ids";
 
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT || 4543);
 const PORTAL_PORT = Number(process.env.E2E_PORTAL_PORT || 3100);
@@ -11,7 +12,7 @@ const portalEnv: Record<string, string> = {
   PORTAL_BASE_URL: `http://localhost:${PORTAL_PORT}`,
   PORTAL_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
   DEEP_LINK_SECRET: randomBytes(32).toString("base64url"),
-  ACTON_API_TOKEN: randomBytes(32).toString("base64url"),
+  ACTON_TENANT_ID: TENANTS.actoncorp,
   MICROSOFT_AUTHORITY_HOST: sandboxOrigin,
   MICROSOFT_GRAPH_URL: `${sandboxOrigin}/graph`,
   MICROSOFT_DISCOVERY_URL: `${sandboxOrigin}/globaldisco`,

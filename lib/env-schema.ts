@@ -57,8 +57,26 @@ export const envSchema = z
     PORTAL_ENCRYPTION_KEYS: optional(encryptionKeys.optional()),
     /** HMAC-SHA256 secret shared with Act-On for signed deep links. */
     DEEP_LINK_SECRET: optional(z.string().min(32, "must be at least 32 characters").optional()),
-    /** Bearer token Act-On's servers present to read connection outcomes. */
-    ACTON_API_TOKEN: optional(z.string().min(32, "must be at least 32 characters").optional()),
+    /**
+     * Act-On's own Entra tenant: the API (/api/v1) accepts access tokens issued there only, for the portal's app
+     * registration (PORTAL_CLIENT_ID), and checks their app roles. Unset = the API refuses every call.
+     */
+    ACTON_TENANT_ID: optional(z.string().uuid("must be Act-On's Entra tenant id (a GUID)").optional()),
+    /** API calls each caller (token subject) may make per window, counted in the database across instances. */
+    API_RATE_LIMIT_REQUESTS: optional(z.coerce.number().int().min(1).default(300)),
+    API_RATE_LIMIT_WINDOW_MS: optional(z.coerce.number().int().min(1_000).default(60_000)),
+    /** How often each portal instance delivers due webhook events (0 = never). */
+    WEBHOOK_DELIVERY_INTERVAL_MS: optional(z.coerce.number().int().min(0).default(2_000)),
+    /** A delivery that keeps failing is retried with exponential backoff for this long, then marked failed. */
+    WEBHOOK_RETRY_BUDGET_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(1_000)
+        .default(24 * 3600_000),
+    ),
+    /** Per-attempt timeout of a webhook POST. */
+    WEBHOOK_TIMEOUT_MS: optional(z.coerce.number().int().min(100).default(10_000)),
     /** Microsoft endpoints. Defaults are Microsoft's public cloud; the sandbox sets its own origin. */
     MICROSOFT_AUTHORITY_HOST: optional(httpsUrl("the Entra ID authority host").default("https://login.microsoftonline.com")),
     MICROSOFT_GRAPH_URL: optional(httpsUrl("Microsoft Graph").default("https://graph.microsoft.com")),

@@ -1,4 +1,4 @@
-// Development and demo only: the portal's encryption key, deep-link secret and Act-On API token, generated once
+// Development and demo only: the portal's encryption key and deep-link secret, generated once
 // under .data/ (git-ignored) so restarts keep reading what was encrypted before. Production supplies its own.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,7 +13,6 @@ export function loadLocalSecrets() {
   const secrets = {
     PORTAL_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString("base64")}`,
     DEEP_LINK_SECRET: randomBytes(32).toString("base64url"),
-    ACTON_API_TOKEN: randomBytes(32).toString("base64url"),
   };
   writeFileSync(FILE, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;

@@ -40,7 +40,10 @@ export async function waitForUrl(url, { timeoutMs = 60_000 } = {}) {
 export async function portalEnvForSandbox(origin) {
   const endpoints = await (await fetch(`${origin}/__emulator/endpoints`)).json();
   const portalApp = endpoints.portalApp ?? {};
+  // The demo's "Act-On" is the sandbox's actoncorp tenant: the API accepts its tokens.
+  const actonTenant = endpoints.identity?.tenants?.find((t) => t.domains?.includes("actoncorp.onmicrosoft.com"));
   return {
+    ...(actonTenant ? { ACTON_TENANT_ID: actonTenant.id } : {}),
     MICROSOFT_AUTHORITY_HOST: endpoints.identity?.authorityHost ?? origin,
     MICROSOFT_GRAPH_URL: endpoints.graph?.baseUrl ?? `${origin}/graph`,
     MICROSOFT_DISCOVERY_URL: endpoints.discovery?.baseUrl ?? `${origin}/globaldisco`,

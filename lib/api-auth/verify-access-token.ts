@@ -1,0 +1,42 @@
+import "server-only";
+import { getEnv } from "../env";
+import { appError, fail, type Result } from "../errors";
+import { createAccessTokenVerifier, type AccessTokenVerifier } from "./access-token-verifier";
+import type { ApiCaller, AppRole } from "./app-roles";
+
+export type { ApiCaller, AppRole } from "./app-roles";
+
+const globalForVerifier = globalThis as unknown as { portalAccessTokenVerifier?: { key: string; verifier: AccessTokenVerifier } };
+
+/** One verifier per process (its JWKS cache is shared by every request), rebuilt if the configuration changed. */
+function getVerifier(): AccessTokenVerifier {
+  const env = getEnv();
+  const key = `${env.MICROSOFT_AUTHORITY_HOST}|${env.ACTON_TENANT_ID ?? ""}|${env.PORTAL_CLIENT_ID ?? ""}`;
+  const cached = globalForVerifier.portalAccessTokenVerifier;
+  if (cached?.key === key) return cached.verifier;
+  const verifier = createAccessTokenVerifier({
+    authorityHost: env.MICROSOFT_AUTHORITY_HOST,
+    tenantId: env.ACTON_TENANT_ID,
+    clientId: env.PORTAL_CLIENT_ID,
+  });
+  globalForVerifier.portalAccessTokenVerifier = { key, verifier };
+  return verifier;
+}
+
+/** The bearer token of an `Authorization` header, or null. */
+export function bearerToken(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim()) : null;
+  return match ? match[1] : null;
+}
+
+/**
+ * Authenticates an API request by its Entra access token (issued in Act-On's tenant for the portal's API) and checks
+ * that the caller holds one of `roles`. Fails with `unauthorized` (401) for a missing or invalid token and
+ * `forbidden` (403) for a valid token without the role.
+ */
+export async function verifyAccessToken(request: Request, options: { roles: AppRole[] }): Promise<Result<ApiCaller>> {
+  const token = bearerToken(request);
+  if (!token) return fail(appError("unauthorized", "Send an access token for the portal's API in the Authorization header (Bearer)."));
+  return getVerifier().verify(token, options);
+}
