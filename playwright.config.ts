@@ -17,6 +17,7 @@ const portalEnv: Record<string, string> = {
   MICROSOFT_GRAPH_URL: `${sandboxOrigin}/graph`,
   MICROSOFT_DISCOVERY_URL: `${sandboxOrigin}/globaldisco`,
   DYNAMICS_ALLOWED_HOSTS: `localhost:${SANDBOX_PORT}`,
+  ONPREM_ALLOWED_PRIVATE_HOSTS: `localhost:${SANDBOX_PORT}`,
   NEXT_TELEMETRY_DISABLED: "1",
 };
 

@@ -50,6 +50,7 @@ async function main() {
   const config: EngineConfig = {
     identity,
     allowedDynamicsHosts: [new URL(sandbox.origin).host],
+    onPremisesAllowedPrivateHosts: [],
     keys: [{ id: "bench", key: randomBytes(32) }],
     budget: { stepBudgetMs: 60_000, maxAttempts: 20 },
     pollIntervalMs: 1_000,

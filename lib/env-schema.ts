@@ -93,6 +93,21 @@ export const envSchema = z
             .filter(Boolean),
         ),
     ),
+    /**
+     * On-premises servers are checked by address, not by name: their host must resolve to public addresses only.
+     * `host` or `host:port` entries listed here may resolve to private ones (the sandbox in a demo or test).
+     */
+    ONPREM_ALLOWED_PRIVATE_HOSTS: optional(
+      z
+        .string()
+        .default("")
+        .transform((s) =>
+          s
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
     /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
     PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),

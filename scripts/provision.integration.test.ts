@@ -36,6 +36,7 @@ describe("npm run provision", () => {
         MICROSOFT_GRAPH_URL: fx.graphUrl,
         MICROSOFT_DISCOVERY_URL: fx.discoveryUrl,
         DYNAMICS_ALLOWED_HOSTS: new URL(fx.origin).host,
+        ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(fx.origin).host,
         PORTAL_CLIENT_ID: fx.config.portalClientId,
         PROVISIONING_POLL_INTERVAL_MS: "100",
         LOG_LEVEL: "error",

@@ -2,6 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { log } from "@/lib/log";
+import { isExplainedNetworkError } from "@/lib/net/pinned-https-request";
+import type { AppError } from "@/lib/errors";
 import {
   mapMicrosoftError,
   MicrosoftError,
@@ -47,11 +49,15 @@ export type CallSettings = {
   timeoutMs?: number;
   signal?: AbortSignal;
   sleep?: Sleep;
+  /** The transport (default: the platform fetch); the on-premises path passes a fetch pinned to a checked address. */
+  fetchImpl?: typeof fetch;
 };
 
 /** A context's call settings in the shape microsoftFetch takes them (every service module passes the same five). */
-export function callOptions(ctx: CallSettings): Pick<MicrosoftFetchOptions<unknown>, "timeoutMs" | "signal" | "policy" | "recorder" | "sleep"> {
-  return { timeoutMs: ctx.timeoutMs, signal: ctx.signal, policy: ctx.retry, recorder: ctx.recorder, sleep: ctx.sleep };
+export function callOptions(
+  ctx: CallSettings,
+): Pick<MicrosoftFetchOptions<unknown>, "timeoutMs" | "signal" | "policy" | "recorder" | "sleep" | "fetchImpl"> {
+  return { timeoutMs: ctx.timeoutMs, signal: ctx.signal, policy: ctx.retry, recorder: ctx.recorder, sleep: ctx.sleep, fetchImpl: ctx.fetchImpl };
 }
 
 export type BasicAuth = { username: string; password: string };
@@ -177,6 +183,8 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
     let response: Response | undefined;
     let responseBody: unknown;
     let transport: TransportFailure | undefined;
+    // A pinned transport explains its failures (certificate, DNS, refused, redirect) in words; keep them.
+    let explained: AppError | undefined;
     try {
       response = await doFetch(url, { method: options.method, headers, body, signal, redirect: "manual" });
       responseBody = await readBody(response);
@@ -185,6 +193,7 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
       if (options.signal?.aborted) throw options.signal.reason ?? e;
       transport = timeout.aborted ? "timeout" : "network";
       response = undefined;
+      if (isExplainedNetworkError(e) && !timeout.aborted) explained = e.appError;
     }
     const ms = Date.now() - attemptStarted;
     recordCall(options.recorder, {
@@ -195,6 +204,15 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
       ms,
       attempt,
     });
+    // A certificate, name or redirect problem does not fix itself in seconds: say so at once.
+    if (explained && !explained.retryable) {
+      throw new MicrosoftError({
+        appError: { ...explained, requestIds: [clientRequestId] },
+        service: options.service,
+        operation,
+        requestIds: [clientRequestId],
+      });
+    }
 
     if (response && response.status < 400) {
       const requestIds = [...requestIdsFromHeaders(response.headers)];
@@ -233,15 +251,17 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
     });
 
     if (!decision.retry) {
-      const appError = mapMicrosoftError({
-        service: options.service,
-        status: response?.status,
-        body: responseBody,
-        headers: response?.headers,
-        transport,
-        justCreated: options.justCreated,
-        operation,
-      });
+      const appError =
+        explained ??
+        mapMicrosoftError({
+          service: options.service,
+          status: response?.status,
+          body: responseBody,
+          headers: response?.headers,
+          transport,
+          justCreated: options.justCreated,
+          operation,
+        });
       const requestIds = appError.requestIds?.length ? appError.requestIds : [clientRequestId];
       throw new MicrosoftError({
         appError: { ...appError, requestIds },

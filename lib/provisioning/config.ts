@@ -8,6 +8,8 @@ import type { RetryBudget } from "./machine";
 export type EngineConfig = {
   identity: IdentityConfig;
   allowedDynamicsHosts: string[];
+  /** On-premises hosts that may resolve to private addresses (ONPREM_ALLOWED_PRIVATE_HOSTS); every other must be public. */
+  onPremisesAllowedPrivateHosts: string[];
   keys: EncryptionKey[];
   budget: RetryBudget;
   /** Pause between polls when Microsoft gave no Retry-After (replication, a new application user). */
@@ -35,6 +37,7 @@ export function engineConfigFromEnv(env: Env): EngineConfig {
       portalClientSecret: env.PORTAL_CLIENT_SECRET,
     },
     allowedDynamicsHosts: env.DYNAMICS_ALLOWED_HOSTS,
+    onPremisesAllowedPrivateHosts: env.ONPREM_ALLOWED_PRIVATE_HOSTS,
     keys: env.PORTAL_ENCRYPTION_KEYS,
     budget: { stepBudgetMs: env.PROVISIONING_STEP_BUDGET_MS, maxAttempts: env.PROVISIONING_MAX_ATTEMPTS },
     pollIntervalMs: env.PROVISIONING_POLL_INTERVAL_MS,

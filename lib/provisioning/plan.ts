@@ -49,7 +49,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   if (ctx.options.mode === "onprem") {
     const url = ctx.options.environment ?? ctx.connection.environmentUrl;
     plan.environment = url ? { url, name: null } : null;
-    add("environment", { verb: "check", what: `The server address ${url ?? "(missing)"} is an allowed Dynamics 365 host` });
+    add("environment", {
+      verb: "check",
+      what: `The server address ${url ?? "(missing)"} is an https:// address whose host resolves only to public IP addresses`,
+    });
     add("verify", {
       verb: "check",
       what: `Sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} over HTTP Basic and call WhoAmI on the server's Web API`,

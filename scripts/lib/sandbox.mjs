@@ -48,6 +48,7 @@ export async function portalEnvForSandbox(origin) {
     MICROSOFT_GRAPH_URL: endpoints.graph?.baseUrl ?? `${origin}/graph`,
     MICROSOFT_DISCOVERY_URL: endpoints.discovery?.baseUrl ?? `${origin}/globaldisco`,
     DYNAMICS_ALLOWED_HOSTS: new URL(origin).host,
+    ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(origin).host,
     ...(portalApp.clientId ? { PORTAL_CLIENT_ID: portalApp.clientId } : {}),
     ...(portalApp.clientSecret ? { PORTAL_CLIENT_SECRET: portalApp.clientSecret } : {}),
     NODE_EXTRA_CA_CERTS: SANDBOX_CA_BUNDLE,

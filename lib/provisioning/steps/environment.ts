@@ -2,6 +2,7 @@ import "server-only";
 import { appError } from "../../errors";
 import { listEnvironments, type DynamicsEnvironment } from "../../microsoft/discovery";
 import { normalizeDynamicsUrl } from "../../microsoft/dynamics-url";
+import { guardPublicAddress } from "../../net/public-address-guard";
 import { getSignedInAdmin } from "../../microsoft/graph";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
@@ -95,12 +96,15 @@ export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> 
   }
 }
 
-/** On-premises: only the URL is checked here; the credentials are checked by the verify step. */
-function runOnPremisesEnvironmentStep(ctx: StepContext): StepResult {
+/**
+ * On-premises: the URL is checked here (HTTPS, a host whose addresses are all public unless configured otherwise);
+ * the credentials are checked by the verify step, which checks the address again and pins the request to it.
+ */
+async function runOnPremisesEnvironmentStep(ctx: StepContext): Promise<StepResult> {
   const requested = ctx.options.environment ?? ctx.connection.environmentUrl;
   if (!requested)
     return { kind: "fail", error: appError("invalid_input", "Enter your Dynamics 365 server's URL, e.g. https://crm.contoso.com/contoso.") };
-  const url = normalizeDynamicsUrl(requested, ctx.config.allowedDynamicsHosts);
-  if (!url.ok) return { kind: "fail", error: url.error };
-  return done({ environmentUrl: url.value }, { connectionPatch: { environmentUrl: url.value } });
+  const target = await guardPublicAddress(requested, { allowedPrivateHosts: ctx.config.onPremisesAllowedPrivateHosts });
+  if (!target.ok) return { kind: "fail", error: target.error };
+  return done({ environmentUrl: target.value.url }, { connectionPatch: { environmentUrl: target.value.url } });
 }

@@ -5,6 +5,8 @@ import { getAppToken, getUserTokenByPassword } from "../../microsoft/identity";
 import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
 import { readSecret } from "../../secrets/store-secret";
+import { guardPublicAddress } from "../../net/public-address-guard";
+import { createPinnedFetch } from "../../net/pinned-https-request";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -34,7 +36,16 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const password = await latestSecret(ctx, "password");
       if (!password) return { kind: "fail", error: appError("invalid_input", "Enter the domain user's password to connect an on-premises server.") };
       const username = requireFact(ctx.connection.integrationUsername, "the domain user name");
-      const me = await verifyOnPremisesCredentials({ ...ctx.call, environmentUrl, username, password: await plaintextOf(ctx, password.id) });
+      // Checked again here and pinned: the password goes to the address that passed, whatever DNS says later.
+      const target = await guardPublicAddress(environmentUrl, { allowedPrivateHosts: ctx.config.onPremisesAllowedPrivateHosts });
+      if (!target.ok) return { kind: "fail", error: target.error };
+      const me = await verifyOnPremisesCredentials({
+        ...ctx.call,
+        fetchImpl: createPinnedFetch(target.value),
+        environmentUrl: target.value.url,
+        username,
+        password: await plaintextOf(ctx, password.id),
+      });
       return activate(ctx, me, { passwordId: password.id });
     }
     const tenantId = requireFact(ctx.connection.tenantId, "the tenant id");

@@ -15,6 +15,7 @@ export function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<Engine
   return {
     identity: fx.config,
     allowedDynamicsHosts: [new URL(fx.origin).host],
+    onPremisesAllowedPrivateHosts: [new URL(fx.origin).host],
     keys: TEST_KEYS,
     budget: { stepBudgetMs: 20_000, maxAttempts: 40 },
     pollIntervalMs: 50,
