@@ -15,6 +15,8 @@ export type SandboxClient = {
   clearFaults(): Promise<void>;
   removeFault(id: string): Promise<void>;
   setSettings(settings: Partial<SandboxSettings>): Promise<SandboxSettings>;
+  /** A JWT with these claims, signed with the key every tenant's JWKS publishes (for expired or odd tokens in tests). */
+  signToken(claims: Record<string, unknown>): Promise<string>;
 };
 
 export function createSandboxClient(origin: string): SandboxClient {
@@ -43,5 +45,6 @@ export function createSandboxClient(origin: string): SandboxClient {
       await call("DELETE", `/faults/${encodeURIComponent(id)}`);
     },
     setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
+    signToken: async (claims) => ((await call("POST", "/tokens/sign", { claims })) as { token: string }).token,
   };
 }

@@ -36,7 +36,11 @@ describe("control API", () => {
     expect(text).not.toMatch(/passwordSha256|secretSha256/);
     const state = JSON.parse(text);
     expect(state.applications[0].passwordCredentials[0]).toMatchObject({ keyId: expect.any(String), hint: "Pq8", endDateTime: expect.any(String) });
-    expect(state.tenants.map((t: { domains: string[] }) => t.domains[0])).toEqual(["contoso.onmicrosoft.com", "actoncorp.onmicrosoft.com"]);
+    expect(state.tenants.map((t: { domains: string[] }) => t.domains[0])).toEqual([
+      "contoso.onmicrosoft.com",
+      "actoncorp.onmicrosoft.com",
+      "fabrikam.onmicrosoft.com",
+    ]);
   });
 
   it("resets to a given state, hashing clear-text passwords on the way in", async () => {

@@ -7,8 +7,9 @@ import type { Fault } from "../core/state";
 import { getState, newGuid, replaceState } from "../core/store";
 import { resetIdentityRuntime } from "../identity/routes";
 import { buildScenario, SCENARIOS } from "../scenarios/index";
-import { PORTAL_APP, PORTAL_APP_SECRET } from "../scenarios/ids";
-import { faultInputSchema, firstIssue, resetInputSchema, settingsPatchSchema } from "./schemas";
+import { ACTON_SERVICES, FABRIKAM, PORTAL_APP, PORTAL_APP_SECRET } from "../scenarios/ids";
+import { signJwt } from "../core/tokens";
+import { faultInputSchema, firstIssue, resetInputSchema, settingsPatchSchema, signTokenInputSchema } from "./schemas";
 import { normaliseIncomingState, redactState } from "./state-view";
 
 export type ControlContext = { caBundle: string; caSpkiSha256: string };
@@ -67,8 +68,34 @@ function endpoints(req: EmuRequest, ctx: ControlContext): EmuResponse {
     control: { baseUrl: `${origin}/__emulator` },
     // The portal's sandbox registration: its secret is a published test value that only the sandbox accepts.
     portalApp: portal
-      ? { clientId: portal.appId, clientSecret: PORTAL_APP_SECRET, homeTenantId: portal.tenantId, redirectUris: portal.web.redirectUris }
+      ? {
+          clientId: portal.appId,
+          clientSecret: PORTAL_APP_SECRET,
+          homeTenantId: portal.tenantId,
+          redirectUris: portal.web.redirectUris,
+          spaRedirectUris: portal.spa.redirectUris,
+          identifierUri: PORTAL_APP.identifierUri,
+          supportScope: `${PORTAL_APP.identifierUri}/${PORTAL_APP.supportAccessScope}`,
+          appRoles: portal.appRoles.map((r) => ({ value: r.value, id: r.id, allowedMemberTypes: r.allowedMemberTypes })),
+          jwksUri: `${origin}/${portal.tenantId}/discovery/v2.0/keys`,
+          issuer: `${origin}/${portal.tenantId}/v2.0`,
+        }
       : null,
+    // Act-On's daemon apps (client credentials against the portal API in Act-On's tenant) and Fabrikam's probe.
+    services: [
+      ...[ACTON_SERVICES.connector, ACTON_SERVICES.statusReader, ACTON_SERVICES.noRoles].map((s) => ({
+        name: s.displayName,
+        tenantId: portal?.tenantId ?? null,
+        clientId: s.appId,
+        clientSecret: s.secret,
+      })),
+      {
+        name: FABRIKAM.probe.displayName,
+        tenantId: state.tenants.find((t) => t.domains[0] === "fabrikam.onmicrosoft.com")?.id ?? null,
+        clientId: FABRIKAM.probe.appId,
+        clientSecret: FABRIKAM.probe.secret,
+      },
+    ],
     trust: { caBundle: ctx.caBundle, nodeExtraCaCerts: `NODE_EXTRA_CA_CERTS=${ctx.caBundle}`, caSpkiSha256: ctx.caSpkiSha256 },
     scenarios: Object.keys(SCENARIOS),
   });
@@ -118,6 +145,18 @@ function patchSettings(req: EmuRequest): EmuResponse {
   return json(200, state.settings);
 }
 
+/**
+ * Signs arbitrary claims with the sandbox's token key (the key in every tenant's JWKS). Not a Microsoft endpoint: it
+ * lets tests build tokens Entra would never hand out on demand, such as one that expired an hour ago.
+ */
+async function signToken(req: EmuRequest): Promise<EmuResponse> {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = signTokenInputSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  return json(200, { token: await signJwt(parsed.data.claims) });
+}
+
 export function createControlRoutes(ctx: ControlContext): Route[] {
   const route = (method: string, pattern: RegExp, handle: Route["handle"]): Route => ({ service: "control", method, pattern, handle });
   return [
@@ -132,6 +171,7 @@ export function createControlRoutes(ctx: ControlContext): Route[] {
       return { status: 204 };
     }),
     route("DELETE", /^\/__emulator\/faults\/(?<id>[^/]+)$/, deleteFault),
+    route("POST", /^\/__emulator\/tokens\/sign$/, signToken),
     route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
     route("PATCH", /^\/__emulator\/settings$/, patchSettings),
   ];

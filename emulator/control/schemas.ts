@@ -33,6 +33,9 @@ export const settingsPatchSchema = z
   })
   .strict();
 
+/** `POST /__emulator/tokens/sign`: any JSON claims (e.g. an `exp` in the past). */
+export const signTokenInputSchema = z.object({ claims: z.record(z.string(), z.unknown()) }).strict();
+
 /**
  * A full state for `reset`. Collections are checked for presence and kind; their members are trusted (tests build
  * them from `buildDefaultScenario()`). Users may carry `password` and secrets `secretText` in clear text instead of

@@ -228,7 +228,7 @@ describe("client secrets", () => {
 
 describe("replication lag", () => {
   it("hides a just-created app from reads, filters and PATCH, then shows it", async () => {
-    getState().settings.replicationLagMs = 400;
+    getState().settings.replicationLagMs = 3000;
     const client = graph(await adminToken());
     const app = await client.api("/applications").post(CONNECTOR_APP);
     const err = await graphFailure(client.api(`/applications/${app.id}`).get());
@@ -236,7 +236,7 @@ describe("replication lag", () => {
     expect(err.code).toBe("Request_ResourceNotFound");
     expect((await client.api("/applications").filter(`appId eq '${app.appId}'`).get()).value).toEqual([]);
     expect((await graphFailure(client.api(`/applications/${app.id}`).patch({ notes: "x" }))).statusCode).toBe(404);
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 3050));
     expect((await client.api(`/applications/${app.id}`).get()).id).toBe(app.id);
   });
 });

@@ -12,6 +12,15 @@ import {
   removePassword,
   updateApplication,
 } from "./applications";
+import {
+  createAppRoleAssignedTo,
+  createServicePrincipalAppRoleAssignment,
+  createUserAppRoleAssignment,
+  deleteAppRoleAssignment,
+  listAppRoleAssignedTo,
+  listServicePrincipalAppRoleAssignments,
+  listUserAppRoleAssignments,
+} from "./app-role-assignments";
 import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
 import { graphError } from "./responses";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
@@ -47,6 +56,12 @@ export const routes: Route[] = [
 
   route("GET", `${V}/servicePrincipals/?$`, listServicePrincipals),
   route("POST", `${V}/servicePrincipals/?$`, createServicePrincipal),
+  route("GET", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignedTo/?$`, listAppRoleAssignedTo),
+  route("POST", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignedTo/?$`, createAppRoleAssignedTo),
+  route("DELETE", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignedTo/(?<assignment>[^/]+)/?$`, deleteAppRoleAssignment),
+  route("GET", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignments/?$`, listServicePrincipalAppRoleAssignments),
+  route("POST", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignments/?$`, createServicePrincipalAppRoleAssignment),
+  route("DELETE", `${V}/servicePrincipals/(?<id>[^/()]+)/appRoleAssignments/(?<assignment>[^/]+)/?$`, deleteAppRoleAssignment),
   route("GET", `${V}/servicePrincipals${KEY}/?$`, getServicePrincipal),
   route("DELETE", `${V}/servicePrincipals${KEY}/?$`, deleteServicePrincipal),
 
@@ -57,6 +72,10 @@ export const routes: Route[] = [
   route("DELETE", `${V}/oauth2PermissionGrants/(?<id>[^/]+)/?$`, deleteGrant),
 
   route("GET", `${V}/me/?$`, getMe),
+  route("GET", `${V}/me/appRoleAssignments/?$`, listUserAppRoleAssignments),
+  route("GET", `${V}/users/(?<user>[^/]+)/appRoleAssignments/?$`, listUserAppRoleAssignments),
+  route("POST", `${V}/users/(?<user>[^/]+)/appRoleAssignments/?$`, createUserAppRoleAssignment),
+  route("DELETE", `${V}/users/(?<user>[^/]+)/appRoleAssignments/(?<assignment>[^/]+)/?$`, deleteAppRoleAssignment),
   route("GET", `${V}/me/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
   route("GET", `${V}/users/(?<user>[^/]+)/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
   route("GET", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, getAuthenticationRequirements),

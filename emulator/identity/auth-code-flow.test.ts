@@ -234,7 +234,7 @@ describe("authorization code flow with PKCE (msal-node)", () => {
       await completeSignIn(browser, await browser.go(url), { username: "support.admin@actoncorp.onmicrosoft.com", password: SANDBOX_PASSWORD }),
     );
     const result = await cca.acquireTokenByCode({ code: back.params.code, scopes: ["User.Read"], redirectUri: REDIRECT, codeVerifier: verifier });
-    expect(decodeJwt(result.idToken).roles).toEqual(["Admin"]);
+    expect(decodeJwt(result.idToken).roles).toEqual(["Support.Admin"]);
   });
 
   it("asks for MFA in the browser for an MFA-enforced admin, and records it in amr", async () => {
@@ -333,7 +333,13 @@ describe("authorization code flow with PKCE (msal-node)", () => {
       redirect_uri: "http://localhost:5173/spa",
       code_verifier: pkce.verifier,
     };
-    const withSecret = await postToken(sb.origin, "actoncorp.onmicrosoft.com", { ...redeem, client_secret: PORTAL_APP_SECRET });
+    // A SPA code is redeemed from the browser (with an Origin header) and without a secret.
+    const withSecret = await postToken(
+      sb.origin,
+      "actoncorp.onmicrosoft.com",
+      { ...redeem, client_secret: PORTAL_APP_SECRET },
+      { origin: "http://localhost:5173" },
+    );
     expect(withSecret.body).toMatchObject({ error: "invalid_client", error_codes: [700025] });
   });
 });

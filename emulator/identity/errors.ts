@@ -162,6 +162,29 @@ export const AADSTS = {
     fail(400, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid. The code was issued to a different client."),
   redirectMismatchOnRedeem: () =>
     fail(400, "invalid_grant", 500112, "The reply address does not match the reply address provided when requesting Authorization code."),
+  /** A code or refresh token issued to a SPA redirect URI, redeemed without an `Origin` header (not from a browser). */
+  spaRedemptionNotCrossOrigin: () =>
+    fail(
+      400,
+      "invalid_request",
+      9002327,
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    ),
+  /** A code or refresh token of any other client type, redeemed with an `Origin` header (from a browser). */
+  crossOriginNotSpa: (origin: string) =>
+    fail(
+      400,
+      "invalid_request",
+      9002326,
+      `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`,
+    ),
+  spaRefreshTokenExpired: () =>
+    fail(
+      400,
+      "invalid_grant",
+      700084,
+      "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.",
+    ),
   refreshTokenInvalid: () =>
     fail(
       400,

@@ -48,10 +48,10 @@ describe("OpenID configuration", () => {
   });
 
   it("answers an unknown tenant with 400 invalid_tenant AADSTS90002", async () => {
-    const { status, body } = await getJson("/fabrikam.onmicrosoft.com/v2.0/.well-known/openid-configuration");
+    const { status, body } = await getJson("/northwind.onmicrosoft.com/v2.0/.well-known/openid-configuration");
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: "invalid_tenant", error_codes: [90002] });
-    expect(body.error_description).toMatch(/^AADSTS90002: Tenant 'fabrikam.onmicrosoft.com' not found\./);
+    expect(body.error_description).toMatch(/^AADSTS90002: Tenant 'northwind.onmicrosoft.com' not found\./);
   });
 });
 

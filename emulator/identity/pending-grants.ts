@@ -34,6 +34,8 @@ export type RefreshGrant = {
   sid: string;
   /** Issued through a public-client flow (no secret needed to redeem it). */
   isPublicClient: boolean;
+  /** Issued to a SPA redirect URI: redeemed only cross-origin, fixed 24-hour lifetime (AADSTS700084 after). */
+  isSpa: boolean;
   expiresAt: number;
 };
 
@@ -60,6 +62,7 @@ const userCodes = new Map<string, string>();
 
 export const CODE_LIFETIME_MS = 10 * 60_000;
 export const REFRESH_LIFETIME_MS = 90 * 24 * 3600_000;
+export const SPA_REFRESH_LIFETIME_MS = 24 * 3600_000;
 export const DEVICE_CODE_LIFETIME_S = 900;
 
 /** Opaque, URL-safe, long enough to look like Entra's (clients must not parse them). */
@@ -83,11 +86,12 @@ export function saveRefreshToken(grant: RefreshGrant): string {
   return value;
 }
 
-export function findRefreshToken(value: string): RefreshGrant | undefined {
+/** The grant behind a refresh token; `expired` is kept for SPA tokens so the caller can answer AADSTS700084. */
+export function findRefreshToken(value: string): RefreshGrant | { expired: true; isSpa: boolean } | undefined {
   const grant = refreshTokens.get(value);
   if (grant && grant.expiresAt < Date.now()) {
     refreshTokens.delete(value);
-    return undefined;
+    return { expired: true, isSpa: grant.isSpa };
   }
   return grant;
 }

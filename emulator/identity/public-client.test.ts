@@ -153,7 +153,7 @@ describe("resource owner password credentials (ROPC)", () => {
     ["a wrong password", { password: "wrong" }, "contoso.onmicrosoft.com", 400, "invalid_grant", 50126],
     ["an unknown user", { username: "ghost@contoso.onmicrosoft.com" }, "contoso.onmicrosoft.com", 400, "invalid_grant", 50034],
     ["the /common endpoint", {}, "common", 400, "invalid_request", 9001023],
-    ["an unknown tenant", {}, "fabrikam.onmicrosoft.com", 400, "invalid_request", 90002],
+    ["an unknown tenant", {}, "northwind.onmicrosoft.com", 400, "invalid_request", 90002],
     ["a public client sending a secret", { client_secret: "anything" }, "contoso.onmicrosoft.com", 400, "invalid_client", 700025],
     ["an invalid scope", { scope: "https://graph.microsoft.com/Not.A.Scope" }, "contoso.onmicrosoft.com", 400, "invalid_scope", 70011],
   ])("refuses %s", async (_name, form, tenant, status, error, code) => {

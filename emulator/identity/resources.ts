@@ -112,7 +112,8 @@ function customResource(app: Application, identifier: string): Resource {
     audience: v2 ? app.appId : identifier,
     tokenVersion: v2 ? 2 : 1,
     scopes: app.api.oauth2PermissionScopes,
-    appRoles: app.appRoles.filter((r) => r.allowedMemberTypes.includes("Application")),
+    // Every role; the issuer keeps those the principal kind may hold (users: "User", apps: "Application").
+    appRoles: app.appRoles,
     isGraph: false,
     isDataverse: false,
   };

@@ -86,8 +86,26 @@ type UserGrant = {
   sid: string;
   clientAuthenticated: boolean;
   isPublicClient: boolean;
+  isSpa: boolean;
   forceRefreshToken?: boolean;
 };
+
+/** The browser's `Origin` header: present on a cross-origin `fetch`, absent from server-side clients such as msal-node. */
+function requestOrigin(ctx: GrantContext): string | null {
+  const h = ctx.req.headers.origin;
+  const value = Array.isArray(h) ? h[0] : h;
+  return value && value !== "null" ? value : null;
+}
+
+/**
+ * Entra's SPA rule: a code or refresh token issued to a SPA redirect URI is redeemed only cross-origin (from the
+ * browser, AADSTS9002327 otherwise), and only SPA tokens may be redeemed cross-origin (AADSTS9002326).
+ */
+function assertRedemptionOrigin(ctx: GrantContext, isSpa: boolean): void {
+  const origin = requestOrigin(ctx);
+  if (isSpa && !origin) throw AADSTS.spaRedemptionNotCrossOrigin();
+  if (!isSpa && origin) throw AADSTS.crossOriginNotSpa(origin);
+}
 
 /** Consent check, then tokens. Shared by every user grant: this is where "refresh for a second resource" is decided. */
 async function issueForUser(ctx: GrantContext, g: UserGrant): Promise<Record<string, unknown>> {
@@ -114,6 +132,7 @@ async function issueForUser(ctx: GrantContext, g: UserGrant): Promise<Record<str
     sid: g.sid,
     clientAuthenticated: g.clientAuthenticated,
     isPublicClient: g.isPublicClient,
+    isSpa: g.isSpa,
   });
 }
 
@@ -127,7 +146,11 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   if (code.clientId !== app.appId) throw AADSTS.codeClientMismatch();
   if (!form.redirect_uri) throw AADSTS.missingParameter("redirect_uri");
   if (form.redirect_uri !== code.redirectUri) throw AADSTS.redirectMismatchOnRedeem();
+  // A SPA code is checked for its browser origin first; other clients authenticate before the origin is looked at
+  // (a web redirect redeemed without its secret is AADSTS7000218 even from a browser).
+  if (code.isSpaRedirect) assertRedemptionOrigin(ctx, true);
   const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: code.isPublicRedirect, publicOnly: code.isSpaRedirect });
+  if (!code.isSpaRedirect) assertRedemptionOrigin(ctx, false);
   if (code.codeChallenge) {
     const verifier = form.code_verifier;
     if (!verifier) throw AADSTS.missingParameter("code_verifier");
@@ -148,16 +171,21 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
     sid: code.sid,
     clientAuthenticated,
     isPublicClient: !clientAuthenticated,
+    isSpa: code.isSpaRedirect,
   });
 }
 
 async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unknown>> {
   const { form, app, segment } = ctx;
   if (!form.refresh_token) throw AADSTS.missingParameter("refresh_token");
-  const grant = findRefreshToken(form.refresh_token);
+  const found = findRefreshToken(form.refresh_token);
+  if (found && "expired" in found) throw found.isSpa ? AADSTS.spaRefreshTokenExpired() : AADSTS.refreshTokenInvalid();
+  const grant = found;
   if (!grant || grant.clientId !== app.appId) throw AADSTS.refreshTokenInvalid();
   if (segment.kind === "tenant" && segment.tenant.id !== grant.tenantId) throw AADSTS.refreshTokenInvalid();
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: grant.isPublicClient });
+  if (grant.isSpa) assertRedemptionOrigin(ctx, true);
+  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: grant.isPublicClient, publicOnly: grant.isSpa });
+  if (!grant.isSpa) assertRedemptionOrigin(ctx, false);
   const tenant = findTenantById(grant.tenantId);
   const user = findUserById(grant.userId);
   if (!tenant || !user) throw AADSTS.refreshTokenInvalid();
@@ -172,6 +200,7 @@ async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unkn
     sid: grant.sid,
     clientAuthenticated,
     isPublicClient: grant.isPublicClient,
+    isSpa: grant.isSpa,
     forceRefreshToken: true,
   });
 }
@@ -202,6 +231,7 @@ async function passwordGrant(ctx: GrantContext): Promise<Record<string, unknown>
     sid: randomUUID(),
     clientAuthenticated,
     isPublicClient: !clientAuthenticated,
+    isSpa: false,
   });
 }
 
@@ -230,6 +260,7 @@ async function deviceCodeGrant(ctx: GrantContext): Promise<Record<string, unknow
     sid: auth.sid!,
     clientAuthenticated,
     isPublicClient: !clientAuthenticated,
+    isSpa: false,
   });
 }
 

@@ -6,10 +6,10 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { EmuRequest } from "../core/http";
-import type { Application, ServicePrincipal, Tenant, User } from "../core/state";
+import type { AppRole, Application, ServicePrincipal, Tenant, User } from "../core/state";
 import { signJwt } from "../core/tokens";
 import { assignedRoleValues, findServicePrincipal } from "./directory";
-import { REFRESH_LIFETIME_MS, saveRefreshToken } from "./pending-grants";
+import { REFRESH_LIFETIME_MS, saveRefreshToken, SPA_REFRESH_LIFETIME_MS } from "./pending-grants";
 import { OIDC_SCOPES, type Resource } from "./resources";
 
 export const ACCESS_TOKEN_LIFETIME_S = 3599;
@@ -56,6 +56,8 @@ export type UserTokenContext = {
   /** The client proved itself with a secret (`appidacr` 1) rather than being a public client (0). */
   clientAuthenticated: boolean;
   isPublicClient: boolean;
+  /** Tokens for a SPA redirect URI: the refresh token has a fixed 24-hour lifetime. */
+  isSpa: boolean;
 };
 
 /** The success body for every user grant (authorization_code, refresh_token, password, device_code). */
@@ -63,7 +65,7 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
   const { req, tenant, user, app, resource } = ctx;
   const t = times();
   const resourceSp = findServicePrincipal(tenant.id, resource.appId);
-  const roles = resourceSp ? assignedRoleValues(user.id, resourceSp.id, appRolesOf(resource, app)) : [];
+  const roles = resourceSp ? assignedRoleValues(user.id, resourceSp.id, rolesFor(resource.appRoles, "User")) : [];
   const common = {
     aud: resource.audience,
     ...t,
@@ -118,7 +120,8 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
       amr: ctx.amr,
       sid: ctx.sid,
       isPublicClient: ctx.isPublicClient,
-      expiresAt: Date.now() + REFRESH_LIFETIME_MS,
+      isSpa: ctx.isSpa,
+      expiresAt: Date.now() + (ctx.isSpa ? SPA_REFRESH_LIFETIME_MS : REFRESH_LIFETIME_MS),
     });
   }
   if (ctx.oidc.includes("openid")) body.id_token = await issueIdToken(ctx);
@@ -131,7 +134,7 @@ async function issueIdToken(ctx: UserTokenContext): Promise<string> {
   const { req, tenant, user, app } = ctx;
   const t = times();
   const clientSp = findServicePrincipal(tenant.id, app.appId);
-  const roles = clientSp ? assignedRoleValues(user.id, clientSp.id, app.appRoles) : [];
+  const roles = clientSp ? assignedRoleValues(user.id, clientSp.id, rolesFor(app.appRoles, "User")) : [];
   return signJwt({
     aud: app.appId,
     iss: v2Issuer(req.origin, tenant.id),
@@ -152,9 +155,9 @@ async function issueIdToken(ctx: UserTokenContext): Promise<string> {
   });
 }
 
-function appRolesOf(resource: Resource, app: Application): { id: string; value: string }[] {
-  // A user token for the client's own API carries the client's user-assignable roles.
-  return resource.appId === app.appId ? app.appRoles : resource.appRoles;
+/** Enabled roles a principal of this kind may hold (`allowedMemberTypes`); user tokens carry only user roles. */
+function rolesFor(roles: AppRole[], memberType: "User" | "Application"): AppRole[] {
+  return roles.filter((r) => r.isEnabled && r.allowedMemberTypes.includes(memberType));
 }
 
 /**
@@ -177,7 +180,7 @@ export async function issueAppToken(
   resource: Resource,
   resourceSp: ServicePrincipal,
 ): Promise<Record<string, unknown>> {
-  const roles = resource.isDataverse ? [] : assignedRoleValues(clientSp.id, resourceSp.id, resource.appRoles);
+  const roles = resource.isDataverse ? [] : assignedRoleValues(clientSp.id, resourceSp.id, rolesFor(resource.appRoles, "Application"));
   const common = {
     aud: resource.audience,
     ...times(),

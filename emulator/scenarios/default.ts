@@ -6,6 +6,8 @@
 import { createHash } from "node:crypto";
 import {
   DIRECTORY_ROLES,
+  type AppRole,
+  type AppRoleAssignment,
   type Application,
   type Environment,
   type OAuth2PermissionGrant,
@@ -15,7 +17,18 @@ import {
   type User,
 } from "../core/state";
 import { DATAVERSE_USER_IMPERSONATION_SCOPE_ID, DYNAMICS_CRM_APP_ID, GRAPH_APP_ID, MICROSOFT_SERVICES_TENANT_ID } from "../graph/first-party";
-import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, ROLE_TEMPLATES, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS, USERS } from "./ids";
+import {
+  ACTON_SERVICES,
+  ENVIRONMENTS,
+  FABRIKAM,
+  PORTAL_APP,
+  PORTAL_APP_SECRET,
+  ROLE_TEMPLATES,
+  SANDBOX_PASSWORD,
+  SERVICE_PRINCIPALS,
+  TENANTS,
+  USERS,
+} from "./ids";
 
 /** A fixed past instant for seeded objects, so replication lag never hides them. */
 const SEEDED_AT = "2024-01-15T09:00:00Z";
@@ -89,6 +102,75 @@ const dataverseSp = (id: string, tenantId: string) =>
     "https://admin.services.crm.dynamics.com",
   ]);
 
+function role(id: string, value: string, displayName: string, allowedMemberTypes: AppRole["allowedMemberTypes"]): AppRole {
+  return { id, value, displayName, allowedMemberTypes, isEnabled: true };
+}
+
+function secret(keyId: string, text: string): Application["passwordCredentials"][number] {
+  return {
+    keyId,
+    displayName: "sandbox",
+    hint: text.slice(0, 3),
+    startDateTime: SEEDED_AT,
+    endDateTime: "2099-12-31T00:00:00Z",
+    secretSha256: sha256Hex(text),
+  };
+}
+
+/** A single-tenant daemon app with a secret (no redirect URIs, no API of its own unless `api` is given). */
+export function serviceApplication(
+  seed: { objectId: string; appId: string; displayName: string; secretKeyId?: string; secret?: string },
+  tenantId: string,
+  extra: Partial<Application> = {},
+): Application {
+  return {
+    id: seed.objectId,
+    appId: seed.appId,
+    tenantId,
+    displayName: seed.displayName,
+    signInAudience: "AzureADMyOrg",
+    isFallbackPublicClient: null,
+    tags: [],
+    notes: null,
+    identifierUris: [],
+    web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+    publicClient: { redirectUris: [] },
+    spa: { redirectUris: [] },
+    requiredResourceAccess: [],
+    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
+    appRoles: [],
+    passwordCredentials: seed.secret && seed.secretKeyId ? [secret(seed.secretKeyId, seed.secret)] : [],
+    createdDateTime: SEEDED_AT,
+    ownerIds: [],
+    ...extra,
+  };
+}
+
+export function applicationSp(id: string, app: Application, tenantId: string = app.tenantId): ServicePrincipal {
+  return {
+    id,
+    appId: app.appId,
+    tenantId,
+    displayName: app.displayName,
+    appOwnerOrganizationId: app.tenantId,
+    servicePrincipalNames: [app.appId, ...app.identifierUris],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
+    createdDateTime: SEEDED_AT,
+  };
+}
+
+export function roleAssignment(
+  id: string,
+  tenantId: string,
+  principal: { id: string; type: AppRoleAssignment["principalType"] },
+  resourceSpId: string,
+  appRoleId: string,
+): AppRoleAssignment {
+  return { id, tenantId, principalId: principal.id, principalType: principal.type, resourceId: resourceSpId, appRoleId, createdDateTime: SEEDED_AT };
+}
+
 function portalApplication(): Application {
   return {
     id: PORTAL_APP.objectId,
@@ -106,27 +188,33 @@ function portalApplication(): Application {
       implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
     },
     publicClient: { redirectUris: [] },
-    spa: { redirectUris: [] },
+    // The support console signs staff in from the browser (MSAL.js, auth code + PKCE): a SPA redirect URI.
+    spa: { redirectUris: [PORTAL_APP.supportConsoleRedirectUri] },
     requiredResourceAccess: [
       { resourceAppId: GRAPH_APP_ID, resourceAccess: PORTAL_GRAPH_SCOPES.map(([id]) => ({ id, type: "Scope" as const })) },
       // One entry covers both Dataverse environments and the Global Discovery Service: both are the Dynamics CRM app.
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DATAVERSE_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
     ],
-    api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [] },
+    // The portal's own API (`api://{appId}`), v2 tokens (aud = the client id), for the support console and Act-On's servers.
+    api: {
+      requestedAccessTokenVersion: 2,
+      oauth2PermissionScopes: [
+        {
+          id: PORTAL_APP.supportAccessScopeId,
+          value: PORTAL_APP.supportAccessScope,
+          type: "User",
+          adminConsentDisplayName: "Use the support console",
+          isEnabled: true,
+        },
+      ],
+    },
     appRoles: [
-      { id: PORTAL_APP.supportRoleId, value: "Support", displayName: "Support", allowedMemberTypes: ["User"], isEnabled: true },
-      { id: PORTAL_APP.adminRoleId, value: "Admin", displayName: "Admin", allowedMemberTypes: ["User"], isEnabled: true },
+      role(PORTAL_APP.roles.supportRead, "Support.Read", "Support (read)", ["User"]),
+      role(PORTAL_APP.roles.supportAdmin, "Support.Admin", "Support (admin)", ["User"]),
+      role(PORTAL_APP.roles.connectionsRead, "Connections.Read", "Read connections", ["Application"]),
+      role(PORTAL_APP.roles.connectionsCredentialsRead, "Connections.Credentials.Read", "Read connection credentials", ["Application"]),
     ],
-    passwordCredentials: [
-      {
-        keyId: PORTAL_APP.secretKeyId,
-        displayName: "sandbox",
-        hint: PORTAL_APP_SECRET.slice(0, 3),
-        startDateTime: SEEDED_AT,
-        endDateTime: "2099-12-31T00:00:00Z",
-        secretSha256: sha256Hex(PORTAL_APP_SECRET),
-      },
-    ],
+    passwordCredentials: [secret(PORTAL_APP.secretKeyId, PORTAL_APP_SECRET)],
     createdDateTime: SEEDED_AT,
     ownerIds: [USERS.actonSupportAdmin],
   };
@@ -242,19 +330,18 @@ export function buildDefaultScenario(): SandboxState {
   const support = user(USERS.actonSupport, TENANTS.actoncorp, "support@actoncorp.onmicrosoft.com", "Act-On Support", []);
   const supportAdmin = user(USERS.actonSupportAdmin, TENANTS.actoncorp, "support.admin@actoncorp.onmicrosoft.com", "Act-On Support Admin", []);
 
+  const staff = user(USERS.actonStaff, TENANTS.actoncorp, "staff@actoncorp.onmicrosoft.com", "Act-On Staff", []);
+  const fabrikamAdmin = user(USERS.fabrikamAdmin, TENANTS.fabrikam, "admin@fabrikam.onmicrosoft.com", "Fabrikam Admin", [
+    DIRECTORY_ROLES.globalAdministrator,
+  ]);
+
+  const portal = portalApplication();
   const portalSp: ServicePrincipal = {
-    id: SERVICE_PRINCIPALS.actoncorpPortal,
-    appId: PORTAL_APP.appId,
-    tenantId: TENANTS.actoncorp,
-    displayName: PORTAL_APP.displayName,
-    appOwnerOrganizationId: TENANTS.actoncorp,
-    servicePrincipalNames: [PORTAL_APP.appId, `api://${PORTAL_APP.appId}`],
-    accountEnabled: true,
-    appRoleAssignmentRequired: false,
+    ...applicationSp(SERVICE_PRINCIPALS.actoncorpPortal, portal),
     tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
-    createdDateTime: SEEDED_AT,
   };
-  // Act-On staff sign in to their own portal with basic OIDC scopes, consented once for the whole tenant.
+  // Act-On staff sign in to their own portal with basic OIDC scopes and the support console's scope on the portal's
+  // own API, consented once for the whole tenant.
   const actonSignInGrant: OAuth2PermissionGrant = {
     id: "50000000-0000-4000-8000-000000000001",
     tenantId: TENANTS.actoncorp,
@@ -264,6 +351,32 @@ export function buildDefaultScenario(): SandboxState {
     resourceId: SERVICE_PRINCIPALS.actoncorpGraph,
     scope: "openid profile email offline_access User.Read",
   };
+  const actonSupportConsoleGrant: OAuth2PermissionGrant = {
+    id: "50000000-0000-4000-8000-000000000002",
+    tenantId: TENANTS.actoncorp,
+    clientId: portalSp.id,
+    consentType: "AllPrincipals",
+    principalId: null,
+    resourceId: portalSp.id,
+    scope: PORTAL_APP.supportAccessScope,
+  };
+
+  const { connector, statusReader, noRoles, otherApi } = ACTON_SERVICES;
+  const connectorApp = serviceApplication(connector, TENANTS.actoncorp);
+  const statusReaderApp = serviceApplication(statusReader, TENANTS.actoncorp);
+  const noRolesApp = serviceApplication(noRoles, TENANTS.actoncorp);
+  const otherApiApp = serviceApplication(otherApi, TENANTS.actoncorp, {
+    identifierUris: [otherApi.identifierUri],
+    api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [] },
+    appRoles: [role(otherApi.connectionsReadRoleId, "Connections.Read", "Read connections", ["Application"])],
+  });
+  const otherApiSp = applicationSp(otherApi.spId, otherApiApp);
+
+  // Fabrikam consented to the portal long ago; its probe app holds the portal's application roles there.
+  const fabrikamPortalSp = applicationSp(FABRIKAM.portalSpId, portal, TENANTS.fabrikam);
+  fabrikamPortalSp.servicePrincipalNames = [portal.appId];
+  const probeApp = serviceApplication(FABRIKAM.probe, TENANTS.fabrikam);
+  const acton = (id: string) => ({ id, type: "ServicePrincipal" as const });
 
   return {
     scenario: "default",
@@ -271,36 +384,92 @@ export function buildDefaultScenario(): SandboxState {
     tenants: [
       tenant(TENANTS.contoso, "contoso.onmicrosoft.com", "Contoso"),
       tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software"),
+      tenant(TENANTS.fabrikam, "fabrikam.onmicrosoft.com", "Fabrikam"),
     ],
-    users: [admin, mfaAdmin, plainUser, support, supportAdmin],
-    applications: [portalApplication()],
+    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin],
+    applications: [portal, connectorApp, statusReaderApp, noRolesApp, otherApiApp, probeApp],
     servicePrincipals: [
       graphSp(SERVICE_PRINCIPALS.contosoGraph, TENANTS.contoso),
       dataverseSp(SERVICE_PRINCIPALS.contosoDataverse, TENANTS.contoso),
       graphSp(SERVICE_PRINCIPALS.actoncorpGraph, TENANTS.actoncorp),
       dataverseSp(SERVICE_PRINCIPALS.actoncorpDataverse, TENANTS.actoncorp),
       portalSp,
+      applicationSp(connector.spId, connectorApp),
+      applicationSp(statusReader.spId, statusReaderApp),
+      applicationSp(noRoles.spId, noRolesApp),
+      otherApiSp,
+      graphSp(FABRIKAM.graphSpId, TENANTS.fabrikam),
+      dataverseSp(FABRIKAM.dataverseSpId, TENANTS.fabrikam),
+      fabrikamPortalSp,
+      applicationSp(FABRIKAM.probe.spId, probeApp),
     ],
-    oauth2PermissionGrants: [actonSignInGrant],
+    oauth2PermissionGrants: [
+      actonSignInGrant,
+      actonSupportConsoleGrant,
+      {
+        id: "50000000-0000-4000-8000-000000000031",
+        tenantId: TENANTS.fabrikam,
+        clientId: fabrikamPortalSp.id,
+        consentType: "AllPrincipals",
+        principalId: null,
+        resourceId: FABRIKAM.graphSpId,
+        scope: PORTAL_GRAPH_SCOPES.map(([, value]) => value).join(" "),
+      },
+      {
+        id: "50000000-0000-4000-8000-000000000032",
+        tenantId: TENANTS.fabrikam,
+        clientId: fabrikamPortalSp.id,
+        consentType: "AllPrincipals",
+        principalId: null,
+        resourceId: FABRIKAM.dataverseSpId,
+        scope: "user_impersonation",
+      },
+    ],
     appRoleAssignments: [
-      {
-        id: "51000000-0000-4000-8000-000000000001",
-        tenantId: TENANTS.actoncorp,
-        principalId: support.id,
-        principalType: "User",
-        resourceId: portalSp.id,
-        appRoleId: PORTAL_APP.supportRoleId,
-        createdDateTime: SEEDED_AT,
-      },
-      {
-        id: "51000000-0000-4000-8000-000000000002",
-        tenantId: TENANTS.actoncorp,
-        principalId: supportAdmin.id,
-        principalType: "User",
-        resourceId: portalSp.id,
-        appRoleId: PORTAL_APP.adminRoleId,
-        createdDateTime: SEEDED_AT,
-      },
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000001",
+        TENANTS.actoncorp,
+        { id: support.id, type: "User" },
+        portalSp.id,
+        PORTAL_APP.roles.supportRead,
+      ),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000002",
+        TENANTS.actoncorp,
+        { id: supportAdmin.id, type: "User" },
+        portalSp.id,
+        PORTAL_APP.roles.supportAdmin,
+      ),
+      roleAssignment("51000000-0000-4000-8000-000000000003", TENANTS.actoncorp, acton(connector.spId), portalSp.id, PORTAL_APP.roles.connectionsRead),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000004",
+        TENANTS.actoncorp,
+        acton(connector.spId),
+        portalSp.id,
+        PORTAL_APP.roles.connectionsCredentialsRead,
+      ),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000005",
+        TENANTS.actoncorp,
+        acton(statusReader.spId),
+        portalSp.id,
+        PORTAL_APP.roles.connectionsRead,
+      ),
+      roleAssignment("51000000-0000-4000-8000-000000000006", TENANTS.actoncorp, acton(connector.spId), otherApiSp.id, otherApi.connectionsReadRoleId),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000031",
+        TENANTS.fabrikam,
+        acton(FABRIKAM.probe.spId),
+        fabrikamPortalSp.id,
+        PORTAL_APP.roles.connectionsRead,
+      ),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000032",
+        TENANTS.fabrikam,
+        acton(FABRIKAM.probe.spId),
+        fabrikamPortalSp.id,
+        PORTAL_APP.roles.connectionsCredentialsRead,
+      ),
     ],
     environments: [
       environment({

@@ -11,6 +11,8 @@ export const PORTAL_APP_SECRET = "Pq8Q~sandbox-portal-secret-not-for-production"
 export const TENANTS = {
   contoso: "10000000-0000-4000-8000-000000000001",
   actoncorp: "10000000-0000-4000-8000-000000000002",
+  /** A second customer that onboarded earlier: the portal's SP exists there (a token "from another tenant"). */
+  fabrikam: "10000000-0000-4000-8000-000000000003",
 } as const;
 
 export const USERS = {
@@ -19,15 +21,91 @@ export const USERS = {
   contosoUser: "20000000-0000-4000-8000-000000000003",
   actonSupport: "20000000-0000-4000-8000-000000000011",
   actonSupportAdmin: "20000000-0000-4000-8000-000000000012",
+  /** Act-On employee without any portal app role. */
+  actonStaff: "20000000-0000-4000-8000-000000000013",
+  fabrikamAdmin: "20000000-0000-4000-8000-000000000021",
 } as const;
 
 export const PORTAL_APP = {
   objectId: "30000000-0000-4000-8000-000000000001",
   appId: "31000000-0000-4000-8000-000000000001",
   secretKeyId: "33000000-0000-4000-8000-000000000001",
-  supportRoleId: "32000000-0000-4000-8000-000000000001",
-  adminRoleId: "32000000-0000-4000-8000-000000000002",
+  /** App roles (Graph `appRoles[].id`); values are the `roles` claim. */
+  roles: {
+    supportRead: "32000000-0000-4000-8000-000000000001",
+    supportAdmin: "32000000-0000-4000-8000-000000000002",
+    connectionsRead: "32000000-0000-4000-8000-000000000003",
+    connectionsCredentialsRead: "32000000-0000-4000-8000-000000000004",
+  },
+  /** The delegated scope the support console asks for: `api://{appId}/Support.Access`. */
+  supportAccessScopeId: "32000000-0000-4000-8000-000000000011",
+  supportAccessScope: "Support.Access",
+  identifierUri: "api://31000000-0000-4000-8000-000000000001",
+  /** SPA redirect URI of the support console (any port on localhost, as Entra allows for http://localhost). */
+  supportConsoleRedirectUri: "http://localhost/support/callback",
   displayName: "Act-On Dynamics Onboarding Portal",
+} as const;
+
+/** Act-On's own services in its tenant (client credentials for the portal's API). Sandbox secrets only. */
+export const ACTON_SERVICES = {
+  /** Holds Connections.Read and Connections.Credentials.Read on the portal API. */
+  connector: {
+    displayName: "Act-On Connector",
+    objectId: "30000000-0000-4000-8000-000000000002",
+    appId: "31000000-0000-4000-8000-000000000002",
+    spId: "40000000-0000-4000-8000-000000000014",
+    secretKeyId: "33000000-0000-4000-8000-000000000002",
+    secret: "Cn8Q~sandbox-acton-connector-secret-not-for-production",
+  },
+  /** Holds Connections.Read only. */
+  statusReader: {
+    displayName: "Act-On Status Reader",
+    objectId: "30000000-0000-4000-8000-000000000003",
+    appId: "31000000-0000-4000-8000-000000000003",
+    spId: "40000000-0000-4000-8000-000000000015",
+    secretKeyId: "33000000-0000-4000-8000-000000000003",
+    secret: "Sr8Q~sandbox-acton-status-reader-secret-not-for-production",
+  },
+  /** Holds no role on the portal API (its client-credentials token has no `roles` claim). */
+  noRoles: {
+    displayName: "No-Roles Service",
+    objectId: "30000000-0000-4000-8000-000000000004",
+    appId: "31000000-0000-4000-8000-000000000004",
+    spId: "40000000-0000-4000-8000-000000000016",
+    secretKeyId: "33000000-0000-4000-8000-000000000004",
+    secret: "Nr8Q~sandbox-no-roles-service-secret-not-for-production",
+  },
+  /**
+   * Another API in Act-On's tenant (v2 tokens, same role names as the portal's): a token for it is a perfectly valid
+   * Act-On token for the wrong audience. The connector holds its Connections.Read.
+   */
+  otherApi: {
+    displayName: "Act-On Other API",
+    objectId: "30000000-0000-4000-8000-000000000005",
+    appId: "31000000-0000-4000-8000-000000000005",
+    spId: "40000000-0000-4000-8000-000000000017",
+    identifierUri: "api://31000000-0000-4000-8000-000000000005",
+    connectionsReadRoleId: "32000000-0000-4000-8000-000000000021",
+  },
+} as const;
+
+/** Fabrikam, a customer that already consented to the portal, with its own Global Administrator and a probe app. */
+export const FABRIKAM = {
+  portalSpId: "40000000-0000-4000-8000-000000000031",
+  graphSpId: "40000000-0000-4000-8000-000000000032",
+  dataverseSpId: "40000000-0000-4000-8000-000000000033",
+  /**
+   * A Fabrikam app holding Connections.Read and Connections.Credentials.Read on the portal's SP in Fabrikam: its
+   * client-credentials token has the portal's audience and the right roles, but Fabrikam's issuer.
+   */
+  probe: {
+    displayName: "Fabrikam Probe",
+    objectId: "30000000-0000-4000-8000-000000000031",
+    appId: "31000000-0000-4000-8000-000000000031",
+    spId: "40000000-0000-4000-8000-000000000034",
+    secretKeyId: "33000000-0000-4000-8000-000000000031",
+    secret: "Fp8Q~sandbox-fabrikam-probe-secret-not-for-production",
+  },
 } as const;
 
 export const SERVICE_PRINCIPALS = {
