@@ -1,17 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
-import { TENANTS } from "./emulator/scenarios/ids";
+import { PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "./emulator/scenarios/ids";
 
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT || 4543);
 const PORTAL_PORT = Number(process.env.E2E_PORTAL_PORT || 3100);
 const sandboxOrigin = `https://localhost:${SANDBOX_PORT}`;
+
+// Throwaway deep-link key for this run. Set on process.env so Playwright's workers (which inherit the runner's
+// environment and evaluate this file again) sign links with the same key the portal verifies them with.
+process.env.E2E_DEEP_LINK_SECRET ||= `e2e:${randomBytes(32).toString("base64url")}`;
+process.env.E2E_ACTON_RETURN_ORIGINS ||= "https://app.act-on.example";
 
 // The e2e portal runs as production (`next start`) with throwaway secrets and its own database file.
 const portalEnv: Record<string, string> = {
   DATABASE_URL: process.env.E2E_DATABASE_URL || "file:./.data/e2e.db",
   PORTAL_BASE_URL: `http://localhost:${PORTAL_PORT}`,
   PORTAL_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
-  DEEP_LINK_SECRET: randomBytes(32).toString("base64url"),
+  DEEP_LINK_SECRET: process.env.E2E_DEEP_LINK_SECRET,
+  ACTON_RETURN_ORIGINS: process.env.E2E_ACTON_RETURN_ORIGINS,
+  // The sandbox's registration of the portal's own multi-tenant app (admins sign in with it).
+  PORTAL_CLIENT_ID: PORTAL_APP.appId,
+  PORTAL_CLIENT_SECRET: PORTAL_APP_SECRET,
   ACTON_TENANT_ID: TENANTS.actoncorp,
   MICROSOFT_AUTHORITY_HOST: sandboxOrigin,
   MICROSOFT_GRAPH_URL: `${sandboxOrigin}/graph`,

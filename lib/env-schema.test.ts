@@ -33,7 +33,7 @@ describe("parseEnv", () => {
   it("refuses production without an encryption key or deep-link secret", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/PORTAL_ENCRYPTION_KEYS is required in production/);
     expect(() => parseEnv({ NODE_ENV: "production", PORTAL_ENCRYPTION_KEYS: `k1:${key()}` })).toThrow(/DEEP_LINK_SECRET is required/);
-    const env = parseEnv({ NODE_ENV: "production", PORTAL_ENCRYPTION_KEYS: `k1:${key()}`, DEEP_LINK_SECRET: "x".repeat(32) });
+    const env = parseEnv({ NODE_ENV: "production", PORTAL_ENCRYPTION_KEYS: `k1:${key()}`, DEEP_LINK_SECRET: `k1:${"x".repeat(32)}` });
     expect(env.PORTAL_ENCRYPTION_KEYS?.[0].id).toBe("k1");
   });
 
@@ -56,5 +56,39 @@ describe("parseEnv", () => {
       "*.crm.dynamics.com",
       "localhost:4443",
     ]);
+  });
+
+  it("parses rotating deep-link keys (first signs) and refuses short, unnamed or duplicate ones without echoing them", () => {
+    const env = parseEnv({ DEEP_LINK_SECRET: `2026-12:${"a".repeat(32)}, 2026-06:${"b:c".repeat(11)}` });
+    expect(env.DEEP_LINK_SECRET).toEqual([
+      { kid: "2026-12", secret: "a".repeat(32) },
+      { kid: "2026-06", secret: "b:c".repeat(11) },
+    ]);
+    expect(() => parseEnv({ DEEP_LINK_SECRET: "x".repeat(40) })).toThrow(/DEEP_LINK_SECRET each entry must be `<key id>:<secret/);
+    try {
+      parseEnv({ DEEP_LINK_SECRET: "k:short-secret-value" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("short-secret-value");
+    }
+    expect(() => parseEnv({ DEEP_LINK_SECRET: `a:${"x".repeat(32)},a:${"y".repeat(32)}` })).toThrow(/appears twice/);
+  });
+
+  it("parses the allowed return origins and refuses anything but bare origins", () => {
+    expect(parseEnv({}).ACTON_RETURN_ORIGINS).toEqual([]);
+    expect(parseEnv({ ACTON_RETURN_ORIGINS: "https://app.act-on.com, http://localhost:4000/" }).ACTON_RETURN_ORIGINS).toEqual([
+      "https://app.act-on.com",
+      "http://localhost:4000",
+    ]);
+    expect(() => parseEnv({ ACTON_RETURN_ORIGINS: "https://app.act-on.com/settings" })).toThrow(/bare http\(s\) origin/);
+    expect(() => parseEnv({ ACTON_RETURN_ORIGINS: "javascript:alert(1)" })).toThrow(/ACTON_RETURN_ORIGINS/);
+  });
+
+  it("reads the portal session lifetimes (8 hours idle, 7 days absolute by default)", () => {
+    expect(parseEnv({})).toMatchObject({ PORTAL_SESSION_IDLE_MINUTES: 480, PORTAL_SESSION_MAX_AGE_HOURS: 168 });
+    expect(parseEnv({ PORTAL_SESSION_IDLE_MINUTES: "30", PORTAL_SESSION_MAX_AGE_HOURS: "12" })).toMatchObject({
+      PORTAL_SESSION_IDLE_MINUTES: 30,
+      PORTAL_SESSION_MAX_AGE_HOURS: 12,
+    });
   });
 });

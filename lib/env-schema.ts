@@ -42,6 +42,60 @@ const encryptionKeys = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+/**
+ * `kid:secret[,kid:secret…]`: HMAC-SHA256 keys shared with Act-On for signed deep links. The first signs, all verify
+ * (rotation); the JWS header names the key id, and the HMAC key is the secret's UTF-8 bytes.
+ */
+const deepLinkSecrets = z.string().transform((raw, ctx) => {
+  const keys: { kid: string; secret: string }[] = [];
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z0-9._-]{1,64}):(.+)$/.exec(part);
+    if (!m || m[2].length < 32) {
+      ctx.addIssue({
+        code: "custom",
+        message: "each entry must be `<key id>:<secret of at least 32 characters>` (generate one with `openssl rand -base64 32`)",
+      });
+      return z.NEVER;
+    }
+    if (keys.some((k) => k.kid === m[1])) {
+      ctx.addIssue({ code: "custom", message: `key id "${m[1]}" appears twice` });
+      return z.NEVER;
+    }
+    keys.push({ kid: m[1], secret: m[2] });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "must hold at least one key" });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+/** Comma-separated origins (`https://app.act-on.com`) a deep link's return URL may point to. */
+const originList = z.string().transform((raw, ctx) => {
+  const origins: string[] = [];
+  for (const part of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(part);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `"${part}" is not an origin (e.g. https://app.act-on.com)` });
+      return z.NEVER;
+    }
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== part.replace(/\/+$/, "")) {
+      ctx.addIssue({ code: "custom", message: `"${part}" must be a bare http(s) origin: scheme, host and port only` });
+      return z.NEVER;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
 export const envSchema = z
   .object({
     NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
@@ -55,8 +109,25 @@ export const envSchema = z
     PORTAL_BASE_URL: optional(z.string().url("must be the portal's public URL, e.g. https://portal.example.com").default("http://localhost:3000")),
     /** AES-256-GCM keys for stored secrets. Required in production; the demo generates one under .data/. */
     PORTAL_ENCRYPTION_KEYS: optional(encryptionKeys.optional()),
-    /** HMAC-SHA256 secret shared with Act-On for signed deep links. */
-    DEEP_LINK_SECRET: optional(z.string().min(32, "must be at least 32 characters").optional()),
+    /** HMAC-SHA256 keys shared with Act-On for signed deep links, `kid:secret[,kid:secret…]`; the first signs. */
+    DEEP_LINK_SECRET: optional(deepLinkSecrets.optional()),
+    /** Origins a deep link's return URL may have (Act-On's app); links returning anywhere else are refused. */
+    ACTON_RETURN_ORIGINS: optional(originList.default([])),
+    /** A portal session ends after this long without a request, and in any case this long after the link was opened. */
+    PORTAL_SESSION_IDLE_MINUTES: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(8 * 60),
+    ),
+    PORTAL_SESSION_MAX_AGE_HOURS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(7 * 24),
+    ),
     /**
      * Act-On's own Entra tenant: the API (/api/v1) accepts access tokens issued there only, for the portal's app
      * registration (PORTAL_CLIENT_ID), and checks their app roles. Unset = the API refuses every call.

@@ -8,6 +8,12 @@ export type AppErrorCode =
   | "forbidden"
   | "link_expired"
   | "link_replayed"
+  | "link_invalid_signature"
+  | "link_wrong_audience"
+  | "link_wrong_issuer"
+  | "link_return_not_allowed"
+  | "link_malformed"
+  | "session_expired"
   | "not_found"
   | "conflict"
   | "consent_required"
@@ -49,6 +55,12 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   forbidden: 403,
   link_expired: 401,
   link_replayed: 409,
+  link_invalid_signature: 401,
+  link_wrong_audience: 403,
+  link_wrong_issuer: 403,
+  link_return_not_allowed: 400,
+  link_malformed: 400,
+  session_expired: 401,
   not_found: 404,
   conflict: 409,
   consent_required: 403,

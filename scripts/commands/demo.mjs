@@ -4,6 +4,7 @@ import { isPortFree, supervise } from "../lib/processes.mjs";
 import { localPortalEnv } from "../lib/portal-env.mjs";
 import { startSandbox, waitForUrl } from "../lib/sandbox.mjs";
 import { migrate } from "../migrate.mjs";
+import { signDeepLink } from "./deeplink.mjs";
 
 const PASSWORD = "Sandbox-Passw0rd!";
 
@@ -41,9 +42,14 @@ export async function run() {
   step(`Starting the portal on http://localhost:${portalPort}`);
   const portal = spawn(BIN("next"), ["start", "-p", String(portalPort)], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
   await waitForUrl(`http://localhost:${portalPort}/api/health`);
+  // A link as Act-On would send it (valid 15 minutes, once); `npm run deeplink -- --account <id>` makes more.
+  const link = signDeepLink(["--account", "contoso-demo", "--name", "Contoso Ltd", "--minutes", "15"], env);
+  const linkLine = link.status === 0 ? link.stdout.trim() : `(could not sign one: ${link.stderr.trim()})`;
 
   console.log(`
   The portal is ready:        http://localhost:${portalPort}
+  Open it as Act-On would:    ${linkLine}
+                              (works once, for 15 minutes; more with npm run deeplink -- --account <id>)
   Microsoft sandbox:          ${sandboxOrigin}   (state: ${sandboxOrigin}/__emulator/state)
 
   Sandbox users (password ${PASSWORD}):

@@ -1,0 +1,115 @@
+import "server-only";
+import { ensureAccount } from "../accounts/ensure-account";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { createConnection } from "../connections/create-connection";
+import type { Db } from "../db";
+import type { AppError } from "../errors";
+import { createPortalSession, findSessionByToken, revokePortalSession } from "../sessions/portal-sessions";
+import { hashToken } from "../sessions/session-token";
+import type { PortalSessionView, SessionLifetimes } from "../sessions/session-view";
+import { consumeDeepLinkNonce } from "./consume-nonce";
+import type { DeepLinkConfig } from "./deep-link-config";
+import { LINK_REFUSALS, verifyLaunchLink, type LaunchClaims } from "./launch-link";
+
+export type OpenLaunchLinkInput = {
+  /** The `t` parameter of /launch. */
+  token: string;
+  /** The browser's current `portal_session` cookie, if any. */
+  cookieToken?: string | null;
+  config: DeepLinkConfig;
+  lifetimes: SessionLifetimes;
+  now?: Date;
+};
+
+export type OpenLaunchLinkResult =
+  /** A new session: set the cookie to `sessionToken` (expiring at `expiresAt`). */
+  | { kind: "opened"; sessionToken: string; expiresAt: Date; session: PortalSessionView }
+  /** The same link reopened in the browser that holds its session: keep the cookie. */
+  | { kind: "continued"; session: PortalSessionView }
+  | { kind: "refused"; error: AppError };
+
+/**
+ * Exchanges an Act-On launch link for a portal session: verify the link, consume its single-use nonce, find or create
+ * the account and its connection (the latest one not disconnected, else a new draft cloud connection), then open the
+ * session. A refused link writes nothing but its audit event.
+ */
+export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promise<OpenLaunchLinkResult> {
+  const now = input.now ?? new Date();
+  const verification = await verifyLaunchLink(input.token, {
+    keys: input.config.keys,
+    audience: input.config.portalBaseUrl,
+    returnOrigins: input.config.returnOrigins,
+    now,
+  });
+
+  const trustedJti = verification.ok ? verification.claims.jti : verification.trusted?.jti;
+  // Reopening (back button, a second click in Act-On's tab) the link this browser already exchanged continues that
+  // session, even once the link itself has expired: the signature was valid and the cookie proves the browser.
+  const existing = input.cookieToken ? await findSessionByToken(db, input.cookieToken, { lifetimes: input.lifetimes, now }) : null;
+  const continues =
+    existing?.kind === "active" &&
+    trustedJti &&
+    existing.linkJtiHash === hashToken(trustedJti) &&
+    (verification.ok || verification.error.code === "link_expired");
+  if (continues) return { kind: "continued", session: existing.session };
+
+  if (!verification.ok) {
+    await recordRefusal(db, verification.error, verification.trusted?.actonAccountId ?? null);
+    return { kind: "refused", error: verification.error };
+  }
+  const claims = verification.claims;
+  const consumed = await consumeDeepLinkNonce(db, { nonce: claims.jti, actonAccountId: claims.actonAccountId, expiresAt: claims.expiresAt, now });
+  if (!consumed.ok) {
+    const error =
+      consumed.error.code === "link_replayed"
+        ? { ...consumed.error, userMessage: LINK_REFUSALS.link_replayed, detail: "jti already used" }
+        : consumed.error;
+    await recordRefusal(db, error, claims.actonAccountId);
+    return { kind: "refused", error };
+  }
+
+  const account = await ensureAccount(db, { actonAccountId: claims.actonAccountId, name: claims.accountName });
+  const connectionId = await connectionFor(db, account.id);
+  if (existing?.kind === "active") await revokePortalSession(db, existing.session.id, "replaced by a new link", now);
+  const { token, session } = await createPortalSession(db, {
+    accountId: account.id,
+    connectionId,
+    intent: claims.intent,
+    returnTo: claims.returnTo,
+    actonUserEmail: claims.userEmail,
+    linkJti: claims.jti,
+    lifetimes: input.lifetimes,
+    now,
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "admin", id: `acton-user:${claims.userEmail}` },
+    action: "session.opened",
+    accountId: account.id,
+    connectionId,
+    outcome: "success",
+    detail: { intent: claims.intent, returnOrigin: new URL(claims.returnTo).origin },
+  });
+  const expiresAt = new Date(now.getTime() + input.lifetimes.absoluteMs);
+  return { kind: "opened", sessionToken: token, expiresAt, session };
+}
+
+async function connectionFor(db: Db, accountId: string): Promise<string> {
+  const latest = await db.connection.findFirst({
+    where: { accountId, status: { not: "disconnected" } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  if (latest) return latest.id;
+  return (await createConnection(db, { accountId, authMode: "cloud" })).id;
+}
+
+async function recordRefusal(db: Db, error: AppError, verifiedActonAccountId: string | null): Promise<void> {
+  await recordAuditEvent(db, {
+    actor: { type: "acton", id: verifiedActonAccountId ? `acton-account:${verifiedActonAccountId}` : "unverified-link" },
+    action: "deep_link.refused",
+    outcome: "failure",
+    detail: { code: error.code, reason: error.detail ?? null, ...(verifiedActonAccountId ? { actonAccountId: verifiedActonAccountId } : {}) },
+  });
+}
+
+export type { LaunchClaims };

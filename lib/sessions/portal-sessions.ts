@@ -1,0 +1,205 @@
+import "server-only";
+import type { Db } from "../db";
+import { hashToken, newOpaqueToken } from "./session-token";
+import {
+  initialExpiries,
+  sessionState,
+  touchedIdleExpiry,
+  type PortalSessionView,
+  type SessionIntent,
+  type SessionLifetimes,
+  type SessionState,
+} from "./session-view";
+
+/**
+ * The PortalSession aggregate: every write to the table goes through these commands. Sessions are found by the
+ * SHA-256 of the cookie's token; the token itself exists only in the browser and in `createPortalSession`'s answer.
+ */
+
+const VIEW_SELECT = {
+  id: true,
+  accountId: true,
+  connectionId: true,
+  intent: true,
+  returnTo: true,
+  actonUserEmail: true,
+  linkJtiHash: true,
+  handoffLinkId: true,
+  handoffSteps: true,
+  createdAt: true,
+  lastSeenAt: true,
+  idleExpiresAt: true,
+  absoluteExpiresAt: true,
+  revokedAt: true,
+  msTenantId: true,
+  msObjectId: true,
+  msUsername: true,
+  msName: true,
+  account: { select: { actonAccountId: true, name: true } },
+} as const;
+
+type ViewRow = {
+  id: string;
+  accountId: string;
+  connectionId: string | null;
+  intent: string;
+  returnTo: string | null;
+  actonUserEmail: string | null;
+  handoffLinkId: string | null;
+  handoffSteps: unknown;
+  msTenantId: string | null;
+  msObjectId: string | null;
+  msUsername: string | null;
+  msName: string | null;
+  account: { actonAccountId: string; name: string };
+};
+
+function toView(row: ViewRow): PortalSessionView {
+  const steps = Array.isArray(row.handoffSteps) ? row.handoffSteps.filter((s): s is string => typeof s === "string") : [];
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    actonAccountId: row.account.actonAccountId,
+    accountName: row.account.name,
+    connectionId: row.connectionId,
+    intent: row.intent as SessionIntent,
+    returnTo: row.returnTo,
+    actonUserEmail: row.actonUserEmail,
+    microsoft:
+      row.msTenantId && row.msObjectId
+        ? { tenantId: row.msTenantId, objectId: row.msObjectId, username: row.msUsername ?? "", name: row.msName }
+        : null,
+    handoff: row.handoffLinkId ? { linkId: row.handoffLinkId, steps } : null,
+  };
+}
+
+export type CreatePortalSessionInput = {
+  accountId: string;
+  connectionId: string | null;
+  intent: SessionIntent;
+  returnTo?: string | null;
+  actonUserEmail?: string | null;
+  /** The launch link's jti: reopening the same link in this browser continues this session. */
+  linkJti?: string | null;
+  handoff?: { linkId: string; steps: string[] } | null;
+  lifetimes: SessionLifetimes;
+  now?: Date;
+};
+
+/** Opens a session. Returns the cookie's token (shown to nobody else, stored only as its hash) and the view. */
+export async function createPortalSession(db: Db, input: CreatePortalSessionInput): Promise<{ token: string; session: PortalSessionView }> {
+  const now = input.now ?? new Date();
+  const token = newOpaqueToken();
+  const row = await db.portalSession.create({
+    data: {
+      tokenHash: hashToken(token),
+      accountId: input.accountId,
+      connectionId: input.connectionId,
+      intent: input.intent,
+      returnTo: input.returnTo ?? null,
+      actonUserEmail: input.actonUserEmail ?? null,
+      linkJtiHash: input.linkJti ? hashToken(input.linkJti) : null,
+      handoffLinkId: input.handoff?.linkId ?? null,
+      handoffSteps: input.handoff ? input.handoff.steps : undefined,
+      createdAt: now,
+      lastSeenAt: now,
+      ...initialExpiries(now, input.lifetimes),
+    },
+    select: VIEW_SELECT,
+  });
+  return { token, session: toView(row) };
+}
+
+export type FoundSession =
+  | { kind: "active"; session: PortalSessionView; linkJtiHash: string | null; absoluteExpiresAt: Date }
+  | { kind: "ended"; reason: Exclude<SessionState, "active"> | "unknown" };
+
+/**
+ * The session a cookie token names, if it is still usable; a request extends its idle expiry (at most once a minute,
+ * never past the absolute limit).
+ */
+export async function findSessionByToken(db: Db, token: string, options: { lifetimes: SessionLifetimes; now?: Date }): Promise<FoundSession> {
+  const now = options.now ?? new Date();
+  if (!token || token.length > 200) return { kind: "ended", reason: "unknown" };
+  const row = await db.portalSession.findUnique({ where: { tokenHash: hashToken(token) }, select: VIEW_SELECT });
+  if (!row) return { kind: "ended", reason: "unknown" };
+  const state = sessionState(row, now);
+  if (state !== "active") return { kind: "ended", reason: state };
+  const idleExpiresAt = touchedIdleExpiry(row, now, options.lifetimes);
+  if (idleExpiresAt) {
+    // Guarded: a revocation that landed in between is not undone, and a concurrent touch simply wins.
+    await db.portalSession.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastSeenAt: now, idleExpiresAt } });
+  }
+  return { kind: "active", session: toView(row), linkJtiHash: row.linkJtiHash, absoluteExpiresAt: row.absoluteExpiresAt };
+}
+
+/** Ends one session (sign-out, or replaced by a newer link in the same browser). Idempotent. */
+export async function revokePortalSession(db: Db, sessionId: string, reason: string, now: Date = new Date()): Promise<boolean> {
+  const { count } = await db.portalSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: now, revokedReason: reason, signInStateHash: null, signInSealed: null, signInStartedAt: null },
+  });
+  return count > 0;
+}
+
+/** Ends every open session of an account; returns how many were open. */
+export async function revokeSessionsOfAccount(db: Db, accountId: string, reason: string, now: Date = new Date()): Promise<number> {
+  const { count } = await db.portalSession.updateMany({
+    where: { accountId, revokedAt: null },
+    data: { revokedAt: now, revokedReason: reason, signInStateHash: null, signInSealed: null, signInStartedAt: null },
+  });
+  return count;
+}
+
+/** Points the session at a connection of its own account (e.g. after a disconnect, a fresh draft). */
+export async function setSessionConnection(db: Db, session: { id: string; accountId: string }, connectionId: string): Promise<boolean> {
+  const owned = await db.connection.count({ where: { id: connectionId, accountId: session.accountId } });
+  if (owned === 0) return false;
+  const { count } = await db.portalSession.updateMany({ where: { id: session.id, revokedAt: null }, data: { connectionId } });
+  return count > 0;
+}
+
+/** Records a pending Microsoft sign-in: the state's hash and the sealed PKCE verifier + nonce. Replaces any earlier one. */
+export async function recordPendingSignIn(db: Db, sessionId: string, input: { stateHash: string; sealed: string; now?: Date }): Promise<boolean> {
+  const { count } = await db.portalSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { signInStateHash: input.stateHash, signInSealed: input.sealed, signInStartedAt: input.now ?? new Date() },
+  });
+  return count > 0;
+}
+
+/**
+ * Takes the pending sign-in whose state hash matches, clearing it in the same guarded write so a state is redeemed
+ * at most once (a replayed callback finds nothing). Returns null when there is none or it does not match.
+ */
+export async function takePendingSignIn(db: Db, sessionId: string, stateHash: string): Promise<{ sealed: string; startedAt: Date } | null> {
+  const row = await db.portalSession.findFirst({
+    where: { id: sessionId, revokedAt: null, signInStateHash: stateHash },
+    select: { signInSealed: true, signInStartedAt: true },
+  });
+  if (!row?.signInSealed || !row.signInStartedAt) return null;
+  const { count } = await db.portalSession.updateMany({
+    where: { id: sessionId, revokedAt: null, signInStateHash: stateHash },
+    data: { signInStateHash: null, signInSealed: null, signInStartedAt: null },
+  });
+  return count === 1 ? { sealed: row.signInSealed, startedAt: row.signInStartedAt } : null;
+}
+
+/** Clears a pending sign-in without redeeming it (cancelled or refused at Microsoft). */
+export async function clearPendingSignIn(db: Db, sessionId: string): Promise<void> {
+  await db.portalSession.updateMany({ where: { id: sessionId }, data: { signInStateHash: null, signInSealed: null, signInStartedAt: null } });
+}
+
+/** Records who signed in at Microsoft (the id token's tid, oid, preferred_username and name). */
+export async function recordMicrosoftIdentity(
+  db: Db,
+  sessionId: string,
+  identity: { tenantId: string; objectId: string; username: string; name: string | null },
+  now: Date = new Date(),
+): Promise<boolean> {
+  const { count } = await db.portalSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { msTenantId: identity.tenantId, msObjectId: identity.objectId, msUsername: identity.username, msName: identity.name, signedInAt: now },
+  });
+  return count > 0;
+}

@@ -1,0 +1,44 @@
+-- CreateTable
+CREATE TABLE "PortalSession" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "tokenHash" TEXT NOT NULL,
+    "accountId" TEXT NOT NULL,
+    "connectionId" TEXT,
+    "intent" TEXT NOT NULL,
+    "returnTo" TEXT,
+    "actonUserEmail" TEXT,
+    "linkJtiHash" TEXT,
+    "handoffLinkId" TEXT,
+    "handoffSteps" JSONB,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "idleExpiresAt" DATETIME NOT NULL,
+    "absoluteExpiresAt" DATETIME NOT NULL,
+    "revokedAt" DATETIME,
+    "revokedReason" TEXT,
+    "msTenantId" TEXT,
+    "msObjectId" TEXT,
+    "msUsername" TEXT,
+    "msName" TEXT,
+    "signedInAt" DATETIME,
+    "signInStateHash" TEXT,
+    "signInSealed" TEXT,
+    "signInStartedAt" DATETIME,
+    CONSTRAINT "PortalSession_accountId_fkey" FOREIGN KEY ("accountId") REFERENCES "Account" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "PortalSession_connectionId_fkey" FOREIGN KEY ("connectionId") REFERENCES "Connection" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PortalSession_tokenHash_key" ON "PortalSession"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "PortalSession_accountId_revokedAt_idx" ON "PortalSession"("accountId", "revokedAt");
+
+-- CreateIndex
+CREATE INDEX "PortalSession_connectionId_idx" ON "PortalSession"("connectionId");
+
+-- CreateIndex
+CREATE INDEX "PortalSession_linkJtiHash_idx" ON "PortalSession"("linkJtiHash");
+
+-- CreateIndex
+CREATE INDEX "PortalSession_absoluteExpiresAt_idx" ON "PortalSession"("absoluteExpiresAt");
