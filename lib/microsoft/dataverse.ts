@@ -2,7 +2,16 @@ import "server-only";
 import type { z } from "zod";
 import { APPLICATION_USER_ACCESS_MODE } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type BasicAuth, type CallSettings, type MicrosoftFetchOptions, type MicrosoftResponse, callOptions } from "./http";
+import {
+  microsoftFetch,
+  sameOriginLink,
+  type Replay,
+  type BasicAuth,
+  type CallSettings,
+  type MicrosoftFetchOptions,
+  type MicrosoftResponse,
+  callOptions,
+} from "./http";
 import {
   businessUnitSchema,
   collectionSchema,
@@ -71,14 +80,17 @@ type DataverseCall<T> = {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
-  retry: "read" | "write";
+  replay: Replay;
   schema?: z.ZodType<T>;
   justCreated?: boolean;
   headers?: Record<string, string>;
 };
 
 async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): Promise<MicrosoftResponse<T>> {
-  const url = call.path.startsWith("https://") ? call.path : `${apiBase(ctx)}${call.path}${queryString(call.query)}`;
+  // An absolute path is a paging link: the token goes with it only to this environment's origin.
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(call.path)
+    ? sameOriginLink("dataverse", apiBase(ctx), call.path)
+    : `${apiBase(ctx)}${call.path}${queryString(call.query)}`;
   return microsoftFetch<T>({
     service: "dataverse",
     method: call.method,
@@ -92,7 +104,7 @@ async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): 
       consistency: "Strong",
       ...call.headers,
     },
-    retry: call.retry,
+    replay: call.replay,
     schema: call.schema,
     justCreated: call.justCreated,
     ...callOptions(ctx),
@@ -108,10 +120,10 @@ async function dataverseList<T extends z.ZodTypeAny>(
   query?: Record<string, string>,
 ): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
-  let res = await dataverseCall(ctx, { method: "GET", path, query, retry: "read", schema });
+  let res = await dataverseCall(ctx, { method: "GET", path, query, replay: "safe", schema });
   const items: z.infer<T>[] = [...res.data.value];
   for (let page = 1; res.data["@odata.nextLink"] && page < MAX_PAGES; page++) {
-    res = await dataverseCall(ctx, { method: "GET", path: res.data["@odata.nextLink"], retry: "read", schema });
+    res = await dataverseCall(ctx, { method: "GET", path: res.data["@odata.nextLink"], replay: "safe", schema });
     items.push(...res.data.value);
   }
   return items;
@@ -182,7 +194,7 @@ function toDepth(value: string | number): PrivilegeDepth {
 
 /** Asks the environment who the caller is (the cheapest authenticated call; verifies a connection). @throws MicrosoftError */
 export async function whoAmI(ctx: DataverseContext, options: { justCreated?: boolean } = {}): Promise<WhoAmI> {
-  const res = await dataverseCall(ctx, { method: "GET", path: "/WhoAmI", retry: "read", schema: whoAmISchema, justCreated: options.justCreated });
+  const res = await dataverseCall(ctx, { method: "GET", path: "/WhoAmI", replay: "safe", schema: whoAmISchema, justCreated: options.justCreated });
   return { userId: res.data.UserId, businessUnitId: res.data.BusinessUnitId, organizationId: res.data.OrganizationId };
 }
 
@@ -242,7 +254,7 @@ export async function createRole(
   const res = await dataverseCall(ctx, {
     method: "POST",
     path: "/roles",
-    retry: "write",
+    replay: "onlyIfThrottled",
     body: {
       name: options.name,
       "businessunitid@odata.bind": `/businessunits(${bu})`,
@@ -279,7 +291,7 @@ export async function addPrivilegesToRole(
     method: "POST",
     path: `/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`,
     // Setting the same privileges at the same depth twice changes nothing, so a replay is safe.
-    retry: "read",
+    replay: "safe",
     body: { Privileges: options.privileges.map((p) => ({ PrivilegeId: requireGuid(p.privilegeId, "privilegeId"), Depth: p.depth })) },
   });
 }
@@ -291,7 +303,7 @@ export async function listRolePrivileges(ctx: DataverseContext, options: { roleI
     method: "GET",
     path: "/RetrieveRolePrivilegesRole(RoleId=@p1)",
     query: { "@p1": roleId },
-    retry: "read",
+    replay: "safe",
     schema: rolePrivilegesResponseSchema,
   });
   return res.data.RolePrivileges.map((p) => ({ privilegeId: p.PrivilegeId, name: p.PrivilegeName ?? null, depth: toDepth(p.Depth) }));
@@ -320,7 +332,7 @@ export async function createApplicationUser(
     const res = await dataverseCall(ctx, {
       method: "POST",
       path: "/systemusers",
-      retry: "write",
+      replay: "onlyIfThrottled",
       justCreated: options.justCreated,
       body: {
         applicationid: appId,
@@ -351,7 +363,7 @@ export async function assignRoleToUser(
       method: "POST",
       path: `/systemusers(${systemUserId})/systemuserroles_association/$ref`,
       // Associating twice is harmless (answered as a duplicate below), so a replay is safe.
-      retry: "read",
+      replay: "safe",
       justCreated: options.justCreated,
       body: { "@odata.id": `${apiBase(ctx)}/roles(${roleId})` },
     });
@@ -381,7 +393,7 @@ export async function enableApplicationUser(ctx: DataverseContext, options: { sy
 async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean): Promise<void> {
   const systemUserId = requireGuid(id, "systemUserId");
   // Setting a fixed value is idempotent, so a replay is safe.
-  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, retry: "read", body: { isdisabled } });
+  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, replay: "safe", body: { isdisabled } });
 }
 
 /** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */

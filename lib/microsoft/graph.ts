@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { DYNAMICS_CRM_APP_ID, DYNAMICS_USER_IMPERSONATION, DYNAMICS_USER_IMPERSONATION_SCOPE_ID } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
+import { microsoftFetch, sameOriginLink, type Replay, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
 import {
   collectionSchema,
   graphApplicationSchema,
@@ -84,7 +84,7 @@ type GraphCall<T> = {
   version?: "v1.0" | "beta";
   query?: Record<string, string>;
   body?: unknown;
-  retry: "read" | "write";
+  replay: Replay;
   schema?: z.ZodType<T>;
   justCreated?: boolean;
   headers?: Record<string, string>;
@@ -109,7 +109,7 @@ async function graphCall<T>(ctx: GraphContext, call: GraphCall<T>) {
     token: await ctx.getToken(),
     body: call.body,
     headers: call.headers,
-    retry: call.retry,
+    replay: call.replay,
     schema: call.schema,
     justCreated: call.justCreated,
     ...callOptions(ctx),
@@ -121,16 +121,18 @@ const MAX_PAGES = 20;
 /** Reads every page of a collection (following `@odata.nextLink`, bounded). */
 async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string, item: T, query?: Record<string, string>): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
-  const first = await graphCall(ctx, { method: "GET", path, query, retry: "read", schema });
+  const first = await graphCall(ctx, { method: "GET", path, query, replay: "safe", schema });
   const items: z.infer<T>[] = [...first.data.value];
+  const firstUrl = graphUrl(ctx, "v1.0", path);
   let next = first.data["@odata.nextLink"];
   for (let page = 1; next && page < MAX_PAGES; page++) {
     const res = await microsoftFetch({
       service: "graph",
       method: "GET",
-      url: next,
+      // The token goes with the link: only to the origin the first page came from.
+      url: sameOriginLink("graph", firstUrl, next),
       token: await ctx.getToken(),
-      retry: "read",
+      replay: "safe",
       schema,
       ...callOptions(ctx),
     });
@@ -189,12 +191,18 @@ const toPermissionGrant = (g: GraphPermissionGrant): PermissionGrant => ({
 /** Reads who is signed in and which tenant they belong to (`/me` + `/organization`). @throws MicrosoftError */
 export async function getSignedInAdmin(ctx: GraphContext): Promise<SignedInAdmin> {
   const [me, orgs] = await Promise.all([
-    graphCall(ctx, { method: "GET", path: "/me", query: { $select: "id,userPrincipalName,displayName,mail" }, retry: "read", schema: graphMeSchema }),
+    graphCall(ctx, {
+      method: "GET",
+      path: "/me",
+      query: { $select: "id,userPrincipalName,displayName,mail" },
+      replay: "safe",
+      schema: graphMeSchema,
+    }),
     graphCall(ctx, {
       method: "GET",
       path: "/organization",
       query: { $select: "id,displayName,verifiedDomains" },
-      retry: "read",
+      replay: "safe",
       schema: collectionSchema(graphOrganizationSchema),
     }),
   ]);
@@ -240,7 +248,7 @@ export async function getPerUserMfaState(ctx: GraphContext, options: { userId: s
     method: "GET",
     version: "beta",
     path: `/users/${encodeURIComponent(options.userId)}/authentication/requirements`,
-    retry: "read",
+    replay: "safe",
     schema: graphAuthenticationRequirementsSchema,
   });
   const state = res.data.perUserMfaState.toLowerCase();
@@ -252,7 +260,7 @@ export async function getSecurityDefaults(ctx: GraphContext): Promise<{ isEnable
   const res = await graphCall(ctx, {
     method: "GET",
     path: "/policies/identitySecurityDefaultsEnforcementPolicy",
-    retry: "read",
+    replay: "safe",
     schema: graphSecurityDefaultsSchema,
   });
   return { isEnabled: res.data.isEnabled };
@@ -292,7 +300,7 @@ export async function createApplication(
   const res = await graphCall(ctx, {
     method: "POST",
     path: "/applications",
-    retry: "write",
+    replay: "onlyIfThrottled",
     schema: graphApplicationSchema,
     body: {
       displayName: options.displayName,
@@ -316,7 +324,7 @@ export async function updateApplicationFlows(
   await graphCall(ctx, {
     method: "PATCH",
     path: `/applications/${objectId}`,
-    retry: "read",
+    replay: "safe",
     body: flowSettings(options.legacy),
     justCreated: options.justCreated,
   });
@@ -326,7 +334,7 @@ export async function updateApplicationFlows(
 export async function deleteApplication(ctx: GraphContext, options: { objectId: string }): Promise<void> {
   const objectId = requireGuid(options.objectId, "objectId");
   try {
-    await graphCall(ctx, { method: "DELETE", path: `/applications/${objectId}`, retry: "read" });
+    await graphCall(ctx, { method: "DELETE", path: `/applications/${objectId}`, replay: "safe" });
   } catch (e) {
     if (isMicrosoftError(e, "not_found")) return;
     throw e;
@@ -344,7 +352,7 @@ export async function addClientSecret(
     method: "POST",
     path: `/applications/${objectId}/addPassword`,
     // Each replay would mint another secret: never replayed.
-    retry: "write",
+    replay: "onlyIfThrottled",
     schema: graphPasswordCredentialSchema,
     justCreated: options.justCreated,
     body: { passwordCredential: { displayName: options.displayName, endDateTime } },
@@ -357,7 +365,7 @@ export async function removeClientSecret(ctx: GraphContext, options: { objectId:
   const objectId = requireGuid(options.objectId, "objectId");
   const keyId = requireGuid(options.keyId, "keyId");
   try {
-    await graphCall(ctx, { method: "POST", path: `/applications/${objectId}/removePassword`, retry: "read", body: { keyId } });
+    await graphCall(ctx, { method: "POST", path: `/applications/${objectId}/removePassword`, replay: "safe", body: { keyId } });
   } catch (e) {
     // Graph answers 400 "No password credential found with keyId" (or 404 for a gone app) once the key is gone;
     // the key id was validated above, so a 400 cannot be our malformed request.
@@ -388,7 +396,7 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
     const res = await graphCall(ctx, {
       method: "POST",
       path: "/servicePrincipals",
-      retry: "write",
+      replay: "onlyIfThrottled",
       schema: graphServicePrincipalSchema,
       body: { appId },
       justCreated: options.justCreated,
@@ -445,7 +453,7 @@ export async function createPermissionGrant(
     const res = await graphCall(ctx, {
       method: "POST",
       path: "/oauth2PermissionGrants",
-      retry: "write",
+      replay: "onlyIfThrottled",
       schema: graphPermissionGrantSchema,
       justCreated: options.justCreated,
       body: { clientId, consentType: "AllPrincipals", resourceId, scope },
@@ -469,7 +477,7 @@ export async function ensureGrantScope(ctx: GraphContext, options: { grant: Perm
   await graphCall(ctx, {
     method: "PATCH",
     path: `/oauth2PermissionGrants/${encodeURIComponent(options.grant.id)}`,
-    retry: "read",
+    replay: "safe",
     body: { scope: scopes.join(" ") },
   });
   return { ...options.grant, scopes };
