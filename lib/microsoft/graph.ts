@@ -330,14 +330,98 @@ export async function updateApplicationFlows(
   });
 }
 
-/** Deletes an app registration; an already-deleted one counts as deleted. @throws MicrosoftError */
-export async function deleteApplication(ctx: GraphContext, options: { objectId: string }): Promise<void> {
+/**
+ * How a removal was proven: Microsoft acknowledged it, or a re-read shows the thing already gone. Never inferred from
+ * a 404 alone: Graph answers 404 for another tenant's objects too, and a 400 may be any malformed request.
+ */
+export type RemovalProof = "removed" | "alreadyGone";
+
+/** Reads one application by object id (only the fields a removal needs); null when this tenant has no such object. */
+async function readApplicationCredentials(ctx: GraphContext, objectId: string): Promise<{ keyIds: string[] } | null> {
+  try {
+    const res = await graphCall(ctx, {
+      method: "GET",
+      path: `/applications/${objectId}`,
+      query: { $select: "id,appId,displayName,passwordCredentials" },
+      replay: "safe",
+      schema: graphApplicationSchema.pick({ id: true, passwordCredentials: true }),
+    });
+    return { keyIds: res.data.passwordCredentials.map((p) => p.keyId.toLowerCase()) };
+  } catch (e) {
+    if (isMicrosoftError(e, "not_found")) return null;
+    throw e;
+  }
+}
+
+/** The tenant the signed-in admin's token acts in. @throws MicrosoftError */
+async function currentTenantId(ctx: GraphContext): Promise<string> {
+  const orgs = await graphCall(ctx, {
+    method: "GET",
+    path: "/organization",
+    query: { $select: "id" },
+    replay: "safe",
+    schema: collectionSchema(graphOrganizationSchema.pick({ id: true })),
+  });
+  return orgs.data.value[0]?.id.toLowerCase() ?? "";
+}
+
+function notProven(cause: MicrosoftError, what: string, detail: string): MicrosoftError {
+  return new MicrosoftError({
+    service: "graph",
+    operation: what,
+    status: cause.status,
+    upstreamCode: cause.upstreamCode,
+    requestIds: cause.requestIds,
+    appError: {
+      code: "not_found",
+      userMessage:
+        "Microsoft did not confirm the removal, and we could not see the app registration to check it. Sign in as an administrator of the tenant the connection belongs to and try again.",
+      detail: `${what}: ${detail}; ${cause.appError.detail ?? ""}`.trim(),
+      retryable: false,
+      requestIds: cause.requestIds,
+    },
+  });
+}
+
+/**
+ * An application that this tenant cannot see is gone only if the admin's token acts in the tenant that owns it
+ * (then Graph's 404 means deleted); from any other tenant a 404 proves nothing. @throws MicrosoftError
+ */
+async function proveApplicationGone(ctx: GraphContext, tenantId: string | null | undefined, cause: MicrosoftError, what: string): Promise<void> {
+  if (!tenantId) throw notProven(cause, what, "the application is not visible and its tenant is not recorded");
+  const current = await currentTenantId(ctx);
+  if (current !== tenantId.toLowerCase()) {
+    throw new MicrosoftError({
+      service: "graph",
+      operation: what,
+      status: cause.status,
+      requestIds: cause.requestIds,
+      appError: {
+        code: "forbidden",
+        userMessage: `You are signed in to another Microsoft tenant (${current || "unknown"}) than the one this connection belongs to (${tenantId}). Sign in as an administrator of that tenant.`,
+        detail: `${what}: application not visible from tenant ${current || "unknown"}, owned by ${tenantId}`,
+        retryable: false,
+        requestIds: cause.requestIds,
+      },
+    });
+  }
+}
+
+/**
+ * Deletes an app registration (Microsoft keeps it restorable for 30 days). A 404 counts as deleted only after a
+ * re-read in the owning tenant (`tenantId`) confirms the app is gone. @throws MicrosoftError
+ */
+export async function deleteApplication(ctx: GraphContext, options: { objectId: string; tenantId?: string | null }): Promise<RemovalProof> {
   const objectId = requireGuid(options.objectId, "objectId");
+  const what = `DELETE /applications/${objectId}`;
   try {
     await graphCall(ctx, { method: "DELETE", path: `/applications/${objectId}`, replay: "safe" });
+    return "removed";
   } catch (e) {
-    if (isMicrosoftError(e, "not_found")) return;
-    throw e;
+    if (!(e instanceof MicrosoftError) || e.status !== 404) throw e;
+    if (await readApplicationCredentials(ctx, objectId)) throw e;
+    await proveApplicationGone(ctx, options.tenantId, e, what);
+    return "alreadyGone";
   }
 }
 
@@ -360,17 +444,30 @@ export async function addClientSecret(
   return { keyId: res.data.keyId, secretText: res.data.secretText, hint: res.data.hint, endDateTime: res.data.endDateTime };
 }
 
-/** Removes a client secret by key id; an already-removed key counts as removed. @throws MicrosoftError */
-export async function removeClientSecret(ctx: GraphContext, options: { objectId: string; keyId: string }): Promise<void> {
+/**
+ * Removes a client secret by key id from the application with object id `objectId` (the one stored with the secret).
+ * A 404 or 400 counts as removed only after re-reading that application and seeing the key gone, or, when the
+ * application itself is gone, after checking the admin acts in its tenant (`tenantId`). @throws MicrosoftError
+ */
+export async function removeClientSecret(
+  ctx: GraphContext,
+  options: { objectId: string; keyId: string; tenantId?: string | null },
+): Promise<RemovalProof> {
   const objectId = requireGuid(options.objectId, "objectId");
   const keyId = requireGuid(options.keyId, "keyId");
+  const what = `POST /applications/${objectId}/removePassword`;
   try {
     await graphCall(ctx, { method: "POST", path: `/applications/${objectId}/removePassword`, replay: "safe", body: { keyId } });
+    return "removed";
   } catch (e) {
-    // Graph answers 400 "No password credential found with keyId" (or 404 for a gone app) once the key is gone;
-    // the key id was validated above, so a 400 cannot be our malformed request.
-    if (e instanceof MicrosoftError && (e.status === 404 || (e.status === 400 && e.upstreamCode === "Request_BadRequest"))) return;
-    throw e;
+    if (!(e instanceof MicrosoftError) || (e.status !== 404 && e.status !== 400)) throw e;
+    const app = await readApplicationCredentials(ctx, objectId);
+    if (app) {
+      if (app.keyIds.includes(keyId.toLowerCase())) throw e;
+      return "alreadyGone";
+    }
+    await proveApplicationGone(ctx, options.tenantId, e, what);
+    return "alreadyGone";
   }
 }
 
