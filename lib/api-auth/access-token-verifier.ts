@@ -57,7 +57,7 @@ async function discoverKeySource(authorityHost: string, tenantId: string): Promi
   const host = authorityHost.replace(/\/+$/, "");
   const [v2, v1] = await Promise.all(
     [`${host}/${tenantId}/v2.0/.well-known/openid-configuration`, `${host}/${tenantId}/.well-known/openid-configuration`].map((url) =>
-      microsoftFetch({ service: "identity", method: "GET", url, retry: "read", schema: metadataSchema, timeoutMs: 10_000 }),
+      microsoftFetch({ service: "identity", method: "GET", url, replay: "safe", schema: metadataSchema, timeoutMs: 10_000 }),
     ),
   );
   const jwksUri = v2.data.jwks_uri ?? v1.data.jwks_uri;

@@ -2,7 +2,16 @@ import "server-only";
 import type { z } from "zod";
 import { APPLICATION_USER_ACCESS_MODE } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type BasicAuth, type CallSettings, type MicrosoftFetchOptions, type MicrosoftResponse, callOptions } from "./http";
+import {
+  microsoftFetch,
+  sameOriginLink,
+  type Replay,
+  type BasicAuth,
+  type CallSettings,
+  type MicrosoftFetchOptions,
+  type MicrosoftResponse,
+  callOptions,
+} from "./http";
 import {
   businessUnitSchema,
   collectionSchema,
@@ -50,7 +59,7 @@ export type ApplicationUser = {
 // ---------------------------------------------------------------- transport
 
 const ROLE_SELECT = "roleid,name,_businessunitid_value,_roletemplateid_value";
-const USER_SELECT = "systemuserid,applicationid,fullname,isdisabled,_businessunitid_value";
+const USER_SELECT = "systemuserid,applicationid,fullname,isdisabled,deletedstate,_businessunitid_value";
 
 function apiBase(ctx: DataverseContext): string {
   return `${ctx.environmentUrl.replace(/\/+$/, "")}/api/data/v${ctx.apiVersion ?? "9.2"}`;
@@ -71,14 +80,22 @@ type DataverseCall<T> = {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
-  retry: "read" | "write";
+  replay: Replay;
   schema?: z.ZodType<T>;
   justCreated?: boolean;
   headers?: Record<string, string>;
+  /**
+   * Read-after-write: security role, privilege and role-membership reads are served from a cache (about 30 s) unless
+   * the request asks for `Consistency: Strong`. Only reads that must see the engine's own writes ask for it.
+   */
+  strong?: boolean;
 };
 
 async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): Promise<MicrosoftResponse<T>> {
-  const url = call.path.startsWith("https://") ? call.path : `${apiBase(ctx)}${call.path}${queryString(call.query)}`;
+  // An absolute path is a paging link: the token goes with it only to this environment's origin.
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(call.path)
+    ? sameOriginLink("dataverse", apiBase(ctx), call.path)
+    : `${apiBase(ctx)}${call.path}${queryString(call.query)}`;
   return microsoftFetch<T>({
     service: "dataverse",
     method: call.method,
@@ -88,11 +105,10 @@ async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): 
     headers: {
       "odata-maxversion": "4.0",
       "odata-version": "4.0",
-      // Role and privilege changes are cached ~30 s; provisioning reads its own writes (contract §3.1).
-      consistency: "Strong",
+      ...(call.strong ? { consistency: "Strong" } : {}),
       ...call.headers,
     },
-    retry: call.retry,
+    replay: call.replay,
     schema: call.schema,
     justCreated: call.justCreated,
     ...callOptions(ctx),
@@ -106,12 +122,13 @@ async function dataverseList<T extends z.ZodTypeAny>(
   path: string,
   item: T,
   query?: Record<string, string>,
+  strong = false,
 ): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
-  let res = await dataverseCall(ctx, { method: "GET", path, query, retry: "read", schema });
+  let res = await dataverseCall(ctx, { method: "GET", path, query, replay: "safe", schema, strong });
   const items: z.infer<T>[] = [...res.data.value];
   for (let page = 1; res.data["@odata.nextLink"] && page < MAX_PAGES; page++) {
-    res = await dataverseCall(ctx, { method: "GET", path: res.data["@odata.nextLink"], retry: "read", schema });
+    res = await dataverseCall(ctx, { method: "GET", path: res.data["@odata.nextLink"], replay: "safe", schema, strong });
     items.push(...res.data.value);
   }
   return items;
@@ -182,7 +199,7 @@ function toDepth(value: string | number): PrivilegeDepth {
 
 /** Asks the environment who the caller is (the cheapest authenticated call; verifies a connection). @throws MicrosoftError */
 export async function whoAmI(ctx: DataverseContext, options: { justCreated?: boolean } = {}): Promise<WhoAmI> {
-  const res = await dataverseCall(ctx, { method: "GET", path: "/WhoAmI", retry: "read", schema: whoAmISchema, justCreated: options.justCreated });
+  const res = await dataverseCall(ctx, { method: "GET", path: "/WhoAmI", replay: "safe", schema: whoAmISchema, justCreated: options.justCreated });
   return { userId: res.data.UserId, businessUnitId: res.data.BusinessUnitId, organizationId: res.data.OrganizationId };
 }
 
@@ -225,10 +242,16 @@ export async function findRoleByTemplateId(
 /** Finds a role by exact name in a business unit (roles are copied per business unit). @throws MicrosoftError */
 export async function findRoleByName(ctx: DataverseContext, options: { name: string; businessUnitId: string }): Promise<SecurityRole | null> {
   const bu = requireGuid(options.businessUnitId, "businessUnitId");
-  const rows = await dataverseList(ctx, "/roles", roleSchema, {
-    $select: ROLE_SELECT,
-    $filter: `name eq ${odataString(options.name)} and _businessunitid_value eq ${bu}`,
-  });
+  const rows = await dataverseList(
+    ctx,
+    "/roles",
+    roleSchema,
+    {
+      $select: ROLE_SELECT,
+      $filter: `name eq ${odataString(options.name)} and _businessunitid_value eq ${bu}`,
+    },
+    true,
+  );
   const exact = rows.filter((r) => r.name === options.name);
   return exact[0] ? toRole(exact[0]) : null;
 }
@@ -242,7 +265,7 @@ export async function createRole(
   const res = await dataverseCall(ctx, {
     method: "POST",
     path: "/roles",
-    retry: "write",
+    replay: "onlyIfThrottled",
     body: {
       name: options.name,
       "businessunitid@odata.bind": `/businessunits(${bu})`,
@@ -279,7 +302,7 @@ export async function addPrivilegesToRole(
     method: "POST",
     path: `/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`,
     // Setting the same privileges at the same depth twice changes nothing, so a replay is safe.
-    retry: "read",
+    replay: "safe",
     body: { Privileges: options.privileges.map((p) => ({ PrivilegeId: requireGuid(p.privilegeId, "privilegeId"), Depth: p.depth })) },
   });
 }
@@ -291,25 +314,72 @@ export async function listRolePrivileges(ctx: DataverseContext, options: { roleI
     method: "GET",
     path: "/RetrieveRolePrivilegesRole(RoleId=@p1)",
     query: { "@p1": roleId },
-    retry: "read",
+    replay: "safe",
     schema: rolePrivilegesResponseSchema,
+    strong: true,
   });
   return res.data.RolePrivileges.map((p) => ({ privilegeId: p.PrivilegeId, name: p.PrivilegeName ?? null, depth: toDepth(p.Depth) }));
 }
 
-/** Finds the application user of an Entra app (by client id), with its roles. @throws MicrosoftError */
-export async function findApplicationUser(ctx: DataverseContext, options: { appId: string; justCreated?: boolean }): Promise<ApplicationUser | null> {
-  const appId = requireGuid(options.appId, "appId");
-  const rows = await dataverseList(ctx, "/systemusers", systemUserSchema, {
-    $select: USER_SELECT,
-    // GUIDs are unquoted in Dataverse filters (contract §7.13).
-    $filter: `applicationid eq ${appId}`,
-    $expand: `systemuserroles_association($select=${ROLE_SELECT})`,
-  });
-  return rows[0] ? toApplicationUser(rows[0]) : null;
+/** Every systemuser row of an Entra app, soft-deleted ones included. @throws MicrosoftError */
+async function listApplicationUserRows(ctx: DataverseContext, appId: string): Promise<DataverseSystemUserRow[]> {
+  return dataverseList(
+    ctx,
+    "/systemusers",
+    systemUserSchema,
+    {
+      $select: USER_SELECT,
+      // GUIDs are unquoted in Dataverse filters (contract §7.13).
+      $filter: `applicationid eq ${appId}`,
+      $expand: `systemuserroles_association($select=${ROLE_SELECT})`,
+    },
+    true,
+  );
 }
 
-/** Creates the application user for an Entra app in a business unit, or returns the existing one. @throws MicrosoftError */
+/**
+ * Finds the live application user of an Entra app (by client id), with its roles. Soft-deleted rows
+ * (`deletedstate` ≠ 0) are ignored, as Microsoft's Terraform provider does. @throws MicrosoftError
+ */
+export async function findApplicationUser(ctx: DataverseContext, options: { appId: string; justCreated?: boolean }): Promise<ApplicationUser | null> {
+  const appId = requireGuid(options.appId, "appId");
+  const live = (await listApplicationUserRows(ctx, appId)).filter((u) => u.deletedstate === 0);
+  return live[0] ? toApplicationUser(live[0]) : null;
+}
+
+/** Permanently deletes a soft-deleted systemuser: Dataverse purges on the second DELETE (404 = already purged). */
+async function purgeSystemUser(ctx: DataverseContext, systemUserId: string): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    try {
+      await dataverseCall(ctx, { method: "DELETE", path: `/systemusers(${systemUserId})`, replay: "safe" });
+    } catch (e) {
+      if (isMicrosoftError(e, "not_found")) return;
+      throw e;
+    }
+  }
+}
+
+async function postApplicationUser(ctx: DataverseContext, appId: string, bu: string, justCreated: boolean | undefined): Promise<ApplicationUser> {
+  const res = await dataverseCall(ctx, {
+    method: "POST",
+    path: "/systemusers",
+    replay: "onlyIfThrottled",
+    justCreated,
+    body: {
+      applicationid: appId,
+      "businessunitid@odata.bind": `/businessunits(${bu})`,
+      accessmode: APPLICATION_USER_ACCESS_MODE,
+      isdisabled: false,
+    },
+  });
+  return { systemUserId: createdId(res, "systemuserid"), appId, fullName: null, isDisabled: false, businessUnitId: bu, roles: [] };
+}
+
+/**
+ * Creates the application user for an Entra app in a business unit, or returns the existing live one. A create
+ * refused because of a soft-deleted row for the same app is handled as Microsoft's Terraform provider does: the
+ * deleted rows are purged and the create is made once more. @throws MicrosoftError
+ */
 export async function createApplicationUser(
   ctx: DataverseContext,
   options: { appId: string; businessUnitId: string; justCreated?: boolean },
@@ -317,25 +387,18 @@ export async function createApplicationUser(
   const appId = requireGuid(options.appId, "appId");
   const bu = requireGuid(options.businessUnitId, "businessUnitId");
   try {
-    const res = await dataverseCall(ctx, {
-      method: "POST",
-      path: "/systemusers",
-      retry: "write",
-      justCreated: options.justCreated,
-      body: {
-        applicationid: appId,
-        "businessunitid@odata.bind": `/businessunits(${bu})`,
-        accessmode: APPLICATION_USER_ACCESS_MODE,
-        isdisabled: false,
-      },
-    });
-    return { systemUserId: createdId(res, "systemuserid"), appId, fullName: null, isDisabled: false, businessUnitId: bu, roles: [] };
+    return await postApplicationUser(ctx, appId, bu, options.justCreated);
   } catch (e) {
+    // Throttled, unavailable or lagging: the caller retries later; anything else may be a conflict with a row.
+    if (!(e instanceof MicrosoftError) || e.appError.retryable) throw e;
+    const rows = await listApplicationUserRows(ctx, appId);
+    const live = rows.find((u) => u.deletedstate === 0);
     // 412 0x80040237: one application user per app per environment; it is there already (an earlier attempt landed).
-    if (!isMicrosoftError(e, "conflict")) throw e;
-    const existing = await findApplicationUser(ctx, { appId });
-    if (existing) return existing;
-    throw e;
+    if (live) return toApplicationUser(live);
+    const deleted = rows.filter((u) => u.deletedstate !== 0);
+    if (deleted.length === 0) throw e;
+    for (const row of deleted) await purgeSystemUser(ctx, row.systemuserid);
+    return postApplicationUser(ctx, appId, bu, options.justCreated);
   }
 }
 
@@ -351,7 +414,7 @@ export async function assignRoleToUser(
       method: "POST",
       path: `/systemusers(${systemUserId})/systemuserroles_association/$ref`,
       // Associating twice is harmless (answered as a duplicate below), so a replay is safe.
-      retry: "read",
+      replay: "safe",
       justCreated: options.justCreated,
       body: { "@odata.id": `${apiBase(ctx)}/roles(${roleId})` },
     });
@@ -364,24 +427,112 @@ export async function assignRoleToUser(
 /** Lists the security roles a user holds. @throws MicrosoftError */
 export async function listUserRoles(ctx: DataverseContext, options: { systemUserId: string }): Promise<SecurityRole[]> {
   const systemUserId = requireGuid(options.systemUserId, "systemUserId");
-  const rows = await dataverseList(ctx, `/systemusers(${systemUserId})/systemuserroles_association`, roleSchema, { $select: ROLE_SELECT });
+  const rows = await dataverseList(ctx, `/systemusers(${systemUserId})/systemuserroles_association`, roleSchema, { $select: ROLE_SELECT }, true);
   return rows.map(toRole);
 }
 
-/** Disables an application user (the reversible way to cut Act-On off). @throws MicrosoftError */
-export async function disableApplicationUser(ctx: DataverseContext, options: { systemUserId: string }): Promise<void> {
-  await setApplicationUserDisabled(ctx, options.systemUserId, true);
+/** Takes a security role away from a user; a role not held counts as taken away. @throws MicrosoftError */
+export async function removeRoleFromUser(ctx: DataverseContext, options: { systemUserId: string; roleId: string }): Promise<void> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const roleId = requireGuid(options.roleId, "roleId");
+  try {
+    await dataverseCall(ctx, { method: "DELETE", path: `/systemusers(${systemUserId})/systemuserroles_association(${roleId})/$ref`, replay: "safe" });
+  } catch (e) {
+    if (isMicrosoftError(e, "not_found")) return;
+    throw e;
+  }
+}
+
+/** Removes one privilege from a role (`RemovePrivilegeRole`); a privilege not held counts as removed. @throws MicrosoftError */
+export async function removePrivilegeFromRole(ctx: DataverseContext, options: { roleId: string; privilegeId: string }): Promise<void> {
+  const roleId = requireGuid(options.roleId, "roleId");
+  const privilegeId = requireGuid(options.privilegeId, "privilegeId");
+  try {
+    await dataverseCall(ctx, {
+      method: "POST",
+      path: `/roles(${roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`,
+      replay: "safe",
+      body: { PrivilegeId: privilegeId },
+    });
+  } catch (e) {
+    if (isMicrosoftError(e, "not_found")) return;
+    throw e;
+  }
+}
+
+/** Reads one systemuser by id; null when there is no live row with that id. @throws MicrosoftError */
+export async function getApplicationUserById(ctx: DataverseContext, options: { systemUserId: string }): Promise<ApplicationUser | null> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  try {
+    const res = await dataverseCall(ctx, {
+      method: "GET",
+      path: `/systemusers(${systemUserId})`,
+      query: { $select: USER_SELECT },
+      replay: "safe",
+      schema: systemUserSchema,
+      strong: true,
+    });
+    return res.data.deletedstate === 0 ? toApplicationUser(res.data) : null;
+  } catch (e) {
+    if (isMicrosoftError(e, "not_found")) return null;
+    throw e;
+  }
+}
+
+/**
+ * Disables an application user (the reversible way to cut Act-On off). A 404 counts as done only after a re-read
+ * shows no live row with that id and (given `appId`) no other live application user for the app. @throws MicrosoftError
+ */
+export async function disableApplicationUser(
+  ctx: DataverseContext,
+  options: { systemUserId: string; appId?: string | null },
+): Promise<"disabled" | "alreadyGone"> {
+  try {
+    await setApplicationUserDisabled(ctx, options.systemUserId, true, options.appId);
+    return "disabled";
+  } catch (e) {
+    if (!isMicrosoftError(e, "not_found")) throw e;
+    const row = await getApplicationUserById(ctx, { systemUserId: options.systemUserId });
+    if (row && !row.isDisabled) throw e;
+    if (options.appId) {
+      const other = await findApplicationUser(ctx, { appId: options.appId });
+      if (other && !other.isDisabled) {
+        throw new MicrosoftError({
+          service: "dataverse",
+          operation: `PATCH /systemusers(${options.systemUserId})`,
+          status: e.status,
+          requestIds: e.requestIds,
+          appError: {
+            ...e.appError,
+            code: "conflict",
+            userMessage:
+              "The app has another, enabled application user in this environment. Disable it in Power Platform admin center (Environments › Settings › Application users).",
+            retryable: false,
+          },
+        });
+      }
+    }
+    return "alreadyGone";
+  }
 }
 
 /** Enables an application user again (reconnecting after a disconnect that disabled it). @throws MicrosoftError */
-export async function enableApplicationUser(ctx: DataverseContext, options: { systemUserId: string }): Promise<void> {
-  await setApplicationUserDisabled(ctx, options.systemUserId, false);
+export async function enableApplicationUser(ctx: DataverseContext, options: { systemUserId: string; appId?: string | null }): Promise<void> {
+  await setApplicationUserDisabled(ctx, options.systemUserId, false, options.appId);
 }
 
-async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean): Promise<void> {
+async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean, appId?: string | null): Promise<void> {
   const systemUserId = requireGuid(id, "systemUserId");
-  // Setting a fixed value is idempotent, so a replay is safe.
-  await dataverseCall(ctx, { method: "PATCH", path: `/systemusers(${systemUserId})`, retry: "read", body: { isdisabled } });
+  await dataverseCall(ctx, {
+    method: "PATCH",
+    path: `/systemusers(${systemUserId})`,
+    // Setting a fixed value is idempotent, so a replay is safe.
+    replay: "safe",
+    // Update only: without If-Match a PATCH to a missing id would create (upsert) a systemuser.
+    headers: { "if-match": "*" },
+    // Microsoft's Terraform provider sends the application id with the flag.
+    body: { isdisabled, ...(appId ? { applicationid: requireGuid(appId, "appId") } : {}) },
+  });
 }
 
 /** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */

@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { microsoftFetch, type CallSettings, type MicrosoftResponse, callOptions } from "./http";
+import { microsoftFetch, sameOriginLink, type CallSettings, type MicrosoftResponse, callOptions } from "./http";
 import { collectionSchema, discoveryInstanceSchema } from "./schemas";
 
 /**
@@ -36,7 +36,8 @@ const MAX_PAGES = 10;
 /** Lists the environments where the signed-in admin is an enabled user, sorted by name. @throws MicrosoftError */
 export async function listEnvironments(ctx: DiscoveryContext): Promise<DynamicsEnvironment[]> {
   const schema = collectionSchema(discoveryInstanceSchema);
-  let url: string | undefined = `${ctx.baseUrl.replace(/\/+$/, "")}/api/discovery/v2.0/Instances`;
+  const firstUrl = `${ctx.baseUrl.replace(/\/+$/, "")}/api/discovery/v2.0/Instances`;
+  let url: string | undefined = firstUrl;
   const rows: z.infer<typeof discoveryInstanceSchema>[] = [];
   for (let page = 0; url && page < MAX_PAGES; page++) {
     const res: MicrosoftResponse<z.infer<typeof schema>> = await microsoftFetch({
@@ -44,12 +45,14 @@ export async function listEnvironments(ctx: DiscoveryContext): Promise<DynamicsE
       method: "GET",
       url,
       token: await ctx.getToken(),
-      retry: "read",
+      replay: "safe",
       schema,
       ...callOptions(ctx),
     });
     rows.push(...res.data.value);
-    url = res.data["@odata.nextLink"];
+    const next = res.data["@odata.nextLink"];
+    // The admin's token goes with the link: only to the Discovery Service's own origin.
+    url = next ? sameOriginLink("discovery", firstUrl, next) : undefined;
   }
   return rows
     .map((i): DynamicsEnvironment => ({

@@ -23,8 +23,18 @@ import {
   type GraphContext,
 } from "./graph";
 import type { CallRecorder, RetryPolicy } from "./http";
-import { getAdminToken } from "./identity";
-import { callLog, consentedScenario, CONTOSO_ADMIN, CONTOSO_USER, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "./sandbox-test-support";
+import { getAdminToken, signInWithPassword } from "./identity";
+import {
+  callLog,
+  consentedScenario,
+  CONTOSO_ADMIN,
+  CONTOSO_USER,
+  FAST_RETRY,
+  SANDBOX_PASSWORD,
+  signInAs,
+  TENANTS,
+  useMicrosoftSandbox,
+} from "./sandbox-test-support";
 
 const fx = useMicrosoftSandbox();
 
@@ -97,8 +107,9 @@ describe("app registration, secret, service principal and consent", () => {
     expect(secret.secretText.length).toBeGreaterThanOrEqual(16);
     state = await fx.control.getState();
     expect(state.applications.find((a) => a.appId === app.appId)!.passwordCredentials.map((p) => p.keyId)).toEqual([secret.keyId]);
-    await removeClientSecret(graph, { objectId: app.objectId, keyId: secret.keyId });
-    await removeClientSecret(graph, { objectId: app.objectId, keyId: secret.keyId }); // already gone: still fine
+    expect(await removeClientSecret(graph, { objectId: app.objectId, keyId: secret.keyId, tenantId: TENANTS.contoso })).toBe("removed");
+    // Already gone: proven by re-reading the application, which no longer lists the key.
+    expect(await removeClientSecret(graph, { objectId: app.objectId, keyId: secret.keyId, tenantId: TENANTS.contoso })).toBe("alreadyGone");
     state = await fx.control.getState();
     expect(state.applications.find((a) => a.appId === app.appId)!.passwordCredentials).toEqual([]);
 
@@ -120,9 +131,31 @@ describe("app registration, secret, service principal and consent", () => {
       expect.objectContaining({ consentType: "AllPrincipals", principalId: null, resourceId: dataverse!.objectId, scope: "user_impersonation" }),
     ]);
 
-    await deleteApplication(graph, { objectId: app.objectId });
-    await deleteApplication(graph, { objectId: app.objectId }); // already deleted: still fine
+    expect(await deleteApplication(graph, { objectId: app.objectId, tenantId: TENANTS.contoso })).toBe("removed");
+    // Already deleted: proven because the admin acts in the app's own tenant and it is not there.
+    expect(await deleteApplication(graph, { objectId: app.objectId, tenantId: TENANTS.contoso })).toBe("alreadyGone");
+    // Without the owning tenant a 404 proves nothing.
+    await expect(deleteApplication(graph, { objectId: app.objectId })).rejects.toSatisfy((e) => isMicrosoftError(e, "not_found"));
     expect(await findApplicationByAppId(graph, { appId: app.appId })).toBeNull();
+  });
+
+  it("a removal seen from another tenant is never taken for proof: the secret and the app stay recorded as live", async () => {
+    const graph = await graphAs();
+    const app = await createApplication(graph, { displayName: "Act-On Integration", tags: [TAG], legacy: false });
+    const secret = await addClientSecret(graph, { objectId: app.objectId, displayName: "acton", endDateTime: "2027-01-01T00:00:00Z" });
+    const stranger = await signInWithPassword({
+      config: fx.config,
+      tenant: TENANTS.actoncorp,
+      username: "support.admin@actoncorp.onmicrosoft.com",
+      password: SANDBOX_PASSWORD,
+    });
+    const other: GraphContext = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(stranger, "graph", { config: fx.config }), retry: FAST_RETRY };
+    const removal = await removeClientSecret(other, { objectId: app.objectId, keyId: secret.keyId, tenantId: TENANTS.contoso }).catch((e) => e);
+    expect(isMicrosoftError(removal)).toBe(true);
+    const deletion = await deleteApplication(other, { objectId: app.objectId, tenantId: TENANTS.contoso }).catch((e) => e);
+    expect(isMicrosoftError(deletion)).toBe(true);
+    const state = await fx.control.getState();
+    expect(state.applications.find((a) => a.appId === app.appId)!.passwordCredentials.map((p) => p.keyId)).toEqual([secret.keyId]);
   });
 
   it("widens a grant that lacks a scope with one PATCH, and leaves a complete one alone", async () => {

@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { DYNAMICS_CRM_APP_ID, DYNAMICS_USER_IMPERSONATION, DYNAMICS_USER_IMPERSONATION_SCOPE_ID } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
-import { microsoftFetch, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
+import { microsoftFetch, sameOriginLink, type Replay, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
 import {
   collectionSchema,
   graphApplicationSchema,
@@ -84,7 +84,7 @@ type GraphCall<T> = {
   version?: "v1.0" | "beta";
   query?: Record<string, string>;
   body?: unknown;
-  retry: "read" | "write";
+  replay: Replay;
   schema?: z.ZodType<T>;
   justCreated?: boolean;
   headers?: Record<string, string>;
@@ -109,7 +109,7 @@ async function graphCall<T>(ctx: GraphContext, call: GraphCall<T>) {
     token: await ctx.getToken(),
     body: call.body,
     headers: call.headers,
-    retry: call.retry,
+    replay: call.replay,
     schema: call.schema,
     justCreated: call.justCreated,
     ...callOptions(ctx),
@@ -121,16 +121,18 @@ const MAX_PAGES = 20;
 /** Reads every page of a collection (following `@odata.nextLink`, bounded). */
 async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string, item: T, query?: Record<string, string>): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
-  const first = await graphCall(ctx, { method: "GET", path, query, retry: "read", schema });
+  const first = await graphCall(ctx, { method: "GET", path, query, replay: "safe", schema });
   const items: z.infer<T>[] = [...first.data.value];
+  const firstUrl = graphUrl(ctx, "v1.0", path);
   let next = first.data["@odata.nextLink"];
   for (let page = 1; next && page < MAX_PAGES; page++) {
     const res = await microsoftFetch({
       service: "graph",
       method: "GET",
-      url: next,
+      // The token goes with the link: only to the origin the first page came from.
+      url: sameOriginLink("graph", firstUrl, next),
       token: await ctx.getToken(),
-      retry: "read",
+      replay: "safe",
       schema,
       ...callOptions(ctx),
     });
@@ -189,12 +191,18 @@ const toPermissionGrant = (g: GraphPermissionGrant): PermissionGrant => ({
 /** Reads who is signed in and which tenant they belong to (`/me` + `/organization`). @throws MicrosoftError */
 export async function getSignedInAdmin(ctx: GraphContext): Promise<SignedInAdmin> {
   const [me, orgs] = await Promise.all([
-    graphCall(ctx, { method: "GET", path: "/me", query: { $select: "id,userPrincipalName,displayName,mail" }, retry: "read", schema: graphMeSchema }),
+    graphCall(ctx, {
+      method: "GET",
+      path: "/me",
+      query: { $select: "id,userPrincipalName,displayName,mail" },
+      replay: "safe",
+      schema: graphMeSchema,
+    }),
     graphCall(ctx, {
       method: "GET",
       path: "/organization",
       query: { $select: "id,displayName,verifiedDomains" },
-      retry: "read",
+      replay: "safe",
       schema: collectionSchema(graphOrganizationSchema),
     }),
   ]);
@@ -240,7 +248,7 @@ export async function getPerUserMfaState(ctx: GraphContext, options: { userId: s
     method: "GET",
     version: "beta",
     path: `/users/${encodeURIComponent(options.userId)}/authentication/requirements`,
-    retry: "read",
+    replay: "safe",
     schema: graphAuthenticationRequirementsSchema,
   });
   const state = res.data.perUserMfaState.toLowerCase();
@@ -252,7 +260,7 @@ export async function getSecurityDefaults(ctx: GraphContext): Promise<{ isEnable
   const res = await graphCall(ctx, {
     method: "GET",
     path: "/policies/identitySecurityDefaultsEnforcementPolicy",
-    retry: "read",
+    replay: "safe",
     schema: graphSecurityDefaultsSchema,
   });
   return { isEnabled: res.data.isEnabled };
@@ -292,7 +300,7 @@ export async function createApplication(
   const res = await graphCall(ctx, {
     method: "POST",
     path: "/applications",
-    retry: "write",
+    replay: "onlyIfThrottled",
     schema: graphApplicationSchema,
     body: {
       displayName: options.displayName,
@@ -316,20 +324,104 @@ export async function updateApplicationFlows(
   await graphCall(ctx, {
     method: "PATCH",
     path: `/applications/${objectId}`,
-    retry: "read",
+    replay: "safe",
     body: flowSettings(options.legacy),
     justCreated: options.justCreated,
   });
 }
 
-/** Deletes an app registration; an already-deleted one counts as deleted. @throws MicrosoftError */
-export async function deleteApplication(ctx: GraphContext, options: { objectId: string }): Promise<void> {
-  const objectId = requireGuid(options.objectId, "objectId");
+/**
+ * How a removal was proven: Microsoft acknowledged it, or a re-read shows the thing already gone. Never inferred from
+ * a 404 alone: Graph answers 404 for another tenant's objects too, and a 400 may be any malformed request.
+ */
+export type RemovalProof = "removed" | "alreadyGone";
+
+/** Reads one application by object id (only the fields a removal needs); null when this tenant has no such object. */
+async function readApplicationCredentials(ctx: GraphContext, objectId: string): Promise<{ keyIds: string[] } | null> {
   try {
-    await graphCall(ctx, { method: "DELETE", path: `/applications/${objectId}`, retry: "read" });
+    const res = await graphCall(ctx, {
+      method: "GET",
+      path: `/applications/${objectId}`,
+      query: { $select: "id,appId,displayName,passwordCredentials" },
+      replay: "safe",
+      schema: graphApplicationSchema.pick({ id: true, passwordCredentials: true }),
+    });
+    return { keyIds: res.data.passwordCredentials.map((p) => p.keyId.toLowerCase()) };
   } catch (e) {
-    if (isMicrosoftError(e, "not_found")) return;
+    if (isMicrosoftError(e, "not_found")) return null;
     throw e;
+  }
+}
+
+/** The tenant the signed-in admin's token acts in. @throws MicrosoftError */
+async function currentTenantId(ctx: GraphContext): Promise<string> {
+  const orgs = await graphCall(ctx, {
+    method: "GET",
+    path: "/organization",
+    query: { $select: "id" },
+    replay: "safe",
+    schema: collectionSchema(graphOrganizationSchema.pick({ id: true })),
+  });
+  return orgs.data.value[0]?.id.toLowerCase() ?? "";
+}
+
+function notProven(cause: MicrosoftError, what: string, detail: string): MicrosoftError {
+  return new MicrosoftError({
+    service: "graph",
+    operation: what,
+    status: cause.status,
+    upstreamCode: cause.upstreamCode,
+    requestIds: cause.requestIds,
+    appError: {
+      code: "not_found",
+      userMessage:
+        "Microsoft did not confirm the removal, and we could not see the app registration to check it. Sign in as an administrator of the tenant the connection belongs to and try again.",
+      detail: `${what}: ${detail}; ${cause.appError.detail ?? ""}`.trim(),
+      retryable: false,
+      requestIds: cause.requestIds,
+    },
+  });
+}
+
+/**
+ * An application that this tenant cannot see is gone only if the admin's token acts in the tenant that owns it
+ * (then Graph's 404 means deleted); from any other tenant a 404 proves nothing. @throws MicrosoftError
+ */
+async function proveApplicationGone(ctx: GraphContext, tenantId: string | null | undefined, cause: MicrosoftError, what: string): Promise<void> {
+  if (!tenantId) throw notProven(cause, what, "the application is not visible and its tenant is not recorded");
+  const current = await currentTenantId(ctx);
+  if (current !== tenantId.toLowerCase()) {
+    throw new MicrosoftError({
+      service: "graph",
+      operation: what,
+      status: cause.status,
+      requestIds: cause.requestIds,
+      appError: {
+        code: "forbidden",
+        userMessage: `You are signed in to another Microsoft tenant (${current || "unknown"}) than the one this connection belongs to (${tenantId}). Sign in as an administrator of that tenant.`,
+        detail: `${what}: application not visible from tenant ${current || "unknown"}, owned by ${tenantId}`,
+        retryable: false,
+        requestIds: cause.requestIds,
+      },
+    });
+  }
+}
+
+/**
+ * Deletes an app registration (Microsoft keeps it restorable for 30 days). A 404 counts as deleted only after a
+ * re-read in the owning tenant (`tenantId`) confirms the app is gone. @throws MicrosoftError
+ */
+export async function deleteApplication(ctx: GraphContext, options: { objectId: string; tenantId?: string | null }): Promise<RemovalProof> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  const what = `DELETE /applications/${objectId}`;
+  try {
+    await graphCall(ctx, { method: "DELETE", path: `/applications/${objectId}`, replay: "safe" });
+    return "removed";
+  } catch (e) {
+    if (!(e instanceof MicrosoftError) || e.status !== 404) throw e;
+    if (await readApplicationCredentials(ctx, objectId)) throw e;
+    await proveApplicationGone(ctx, options.tenantId, e, what);
+    return "alreadyGone";
   }
 }
 
@@ -344,7 +436,7 @@ export async function addClientSecret(
     method: "POST",
     path: `/applications/${objectId}/addPassword`,
     // Each replay would mint another secret: never replayed.
-    retry: "write",
+    replay: "onlyIfThrottled",
     schema: graphPasswordCredentialSchema,
     justCreated: options.justCreated,
     body: { passwordCredential: { displayName: options.displayName, endDateTime } },
@@ -352,17 +444,30 @@ export async function addClientSecret(
   return { keyId: res.data.keyId, secretText: res.data.secretText, hint: res.data.hint, endDateTime: res.data.endDateTime };
 }
 
-/** Removes a client secret by key id; an already-removed key counts as removed. @throws MicrosoftError */
-export async function removeClientSecret(ctx: GraphContext, options: { objectId: string; keyId: string }): Promise<void> {
+/**
+ * Removes a client secret by key id from the application with object id `objectId` (the one stored with the secret).
+ * A 404 or 400 counts as removed only after re-reading that application and seeing the key gone, or, when the
+ * application itself is gone, after checking the admin acts in its tenant (`tenantId`). @throws MicrosoftError
+ */
+export async function removeClientSecret(
+  ctx: GraphContext,
+  options: { objectId: string; keyId: string; tenantId?: string | null },
+): Promise<RemovalProof> {
   const objectId = requireGuid(options.objectId, "objectId");
   const keyId = requireGuid(options.keyId, "keyId");
+  const what = `POST /applications/${objectId}/removePassword`;
   try {
-    await graphCall(ctx, { method: "POST", path: `/applications/${objectId}/removePassword`, retry: "read", body: { keyId } });
+    await graphCall(ctx, { method: "POST", path: `/applications/${objectId}/removePassword`, replay: "safe", body: { keyId } });
+    return "removed";
   } catch (e) {
-    // Graph answers 400 "No password credential found with keyId" (or 404 for a gone app) once the key is gone;
-    // the key id was validated above, so a 400 cannot be our malformed request.
-    if (e instanceof MicrosoftError && (e.status === 404 || (e.status === 400 && e.upstreamCode === "Request_BadRequest"))) return;
-    throw e;
+    if (!(e instanceof MicrosoftError) || (e.status !== 404 && e.status !== 400)) throw e;
+    const app = await readApplicationCredentials(ctx, objectId);
+    if (app) {
+      if (app.keyIds.includes(keyId.toLowerCase())) throw e;
+      return "alreadyGone";
+    }
+    await proveApplicationGone(ctx, options.tenantId, e, what);
+    return "alreadyGone";
   }
 }
 
@@ -388,7 +493,7 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
     const res = await graphCall(ctx, {
       method: "POST",
       path: "/servicePrincipals",
-      retry: "write",
+      replay: "onlyIfThrottled",
       schema: graphServicePrincipalSchema,
       body: { appId },
       justCreated: options.justCreated,
@@ -445,7 +550,7 @@ export async function createPermissionGrant(
     const res = await graphCall(ctx, {
       method: "POST",
       path: "/oauth2PermissionGrants",
-      retry: "write",
+      replay: "onlyIfThrottled",
       schema: graphPermissionGrantSchema,
       justCreated: options.justCreated,
       body: { clientId, consentType: "AllPrincipals", resourceId, scope },
@@ -469,7 +574,7 @@ export async function ensureGrantScope(ctx: GraphContext, options: { grant: Perm
   await graphCall(ctx, {
     method: "PATCH",
     path: `/oauth2PermissionGrants/${encodeURIComponent(options.grant.id)}`,
-    retry: "read",
+    replay: "safe",
     body: { scope: scopes.join(" ") },
   });
   return { ...options.grant, scopes };

@@ -31,7 +31,7 @@ function harness(answers: (Response | Error)[], over: Partial<MicrosoftFetchOpti
       method: "GET",
       url: "https://graph.example/v1.0/applications?$filter=x",
       token: "t0ken-value-that-must-not-leak",
-      retry: "read",
+      replay: "safe",
       fetchImpl: impl,
       sleep: async (ms) => void sleeps.push(ms),
       random: () => 0.5,
@@ -81,18 +81,18 @@ describe("microsoftFetch", () => {
 
   it("never replays a write that failed with a plain 500", async () => {
     const h = harness([json(500, { error: { code: "UnknownError", message: "boom" } }), json(201, {})]);
-    const e = await h.run({ method: "POST", retry: "write", body: { displayName: "x" } }).catch((x) => x);
+    const e = await h.run({ method: "POST", replay: "onlyIfThrottled", body: { displayName: "x" } }).catch((x) => x);
     expect(isMicrosoftError(e, "upstream_unavailable")).toBe(true);
     expect(h.sent).toHaveLength(1);
   });
 
   it("replays a write only when throttled (429, or 503 with Retry-After)", async () => {
     const h = harness([throttled("1"), json(503, {}, { "retry-after": "1" }), json(201, { id: "x" })]);
-    const res = await h.run({ method: "POST", retry: "write", body: {} });
+    const res = await h.run({ method: "POST", replay: "onlyIfThrottled", body: {} });
     expect(res.status).toBe(201);
     expect(h.sent).toHaveLength(3);
     const h2 = harness([json(503, {}), json(201, {})]);
-    await expect(h2.run({ method: "POST", retry: "write", body: {} })).rejects.toBeInstanceOf(MicrosoftError);
+    await expect(h2.run({ method: "POST", replay: "onlyIfThrottled", body: {} })).rejects.toBeInstanceOf(MicrosoftError);
     expect(h2.sent).toHaveLength(1);
   });
 
@@ -100,7 +100,7 @@ describe("microsoftFetch", () => {
     const h = harness([new TypeError("fetch failed"), json(200, { ok: true })]);
     expect((await h.run()).data).toEqual({ ok: true });
     const h2 = harness([new TypeError("fetch failed")]);
-    const e = await h2.run({ method: "POST", retry: "write", body: {} }).catch((x) => x);
+    const e = await h2.run({ method: "POST", replay: "onlyIfThrottled", body: {} }).catch((x) => x);
     expect(isMicrosoftError(e, "upstream_unavailable")).toBe(true);
   });
 
@@ -111,7 +111,7 @@ describe("microsoftFetch", () => {
       service: "dataverse",
       method: "POST",
       url: "https://x.example/api",
-      retry: "write",
+      replay: "onlyIfThrottled",
       timeoutMs: 30,
       fetchImpl: slow,
     }).catch((x) => x);
@@ -139,7 +139,7 @@ describe("microsoftFetch", () => {
         },
       }),
     ]);
-    const e = (await h.run({ method: "POST", retry: "write", body: { a: 1 } }).catch((x) => x)) as MicrosoftError;
+    const e = (await h.run({ method: "POST", replay: "onlyIfThrottled", body: { a: 1 } }).catch((x) => x)) as MicrosoftError;
     const headers = h.sent[0].init.headers as Record<string, string>;
     expect(headers["client-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers.authorization).toBe("Bearer t0ken-value-that-must-not-leak");

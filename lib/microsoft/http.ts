@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
+import type { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { isExplainedNetworkError } from "@/lib/net/pinned-https-request";
-import type { AppError } from "@/lib/errors";
 import {
   mapMicrosoftError,
   MicrosoftError,
@@ -13,7 +13,7 @@ import {
   type MicrosoftService,
   type TransportFailure,
 } from "./errors";
-import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { decideRetry, DEFAULT_RETRY_POLICY, type Replay, type RetryPolicy } from "./retry";
 
 /**
  * The one transport to Microsoft (commerce's `shopifyFetch`): per-call timeout, request-id capture, Retry-After,
@@ -22,7 +22,7 @@ import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
  * (the caller re-reads instead, inbox-zero's `withMicrosoftGraphWriteRetry`).
  */
 
-export type { RetryPolicy } from "./retry";
+export type { Replay, RetryPolicy } from "./retry";
 export { DEFAULT_RETRY_POLICY } from "./retry";
 
 export type CallRecord = {
@@ -53,7 +53,7 @@ export type CallSettings = {
   fetchImpl?: typeof fetch;
 };
 
-/** A context's call settings in the shape microsoftFetch takes them (every service module passes the same five). */
+/** A context's call settings in the shape microsoftFetch takes them (every service module passes the same ones). */
 export function callOptions(
   ctx: CallSettings,
 ): Pick<MicrosoftFetchOptions<unknown>, "timeoutMs" | "signal" | "policy" | "recorder" | "sleep" | "fetchImpl"> {
@@ -73,7 +73,8 @@ export type MicrosoftFetchOptions<T> = {
   headers?: Record<string, string>;
   /** Per attempt; default 30 s. */
   timeoutMs?: number;
-  retry: "read" | "write";
+  /** May this request be sent again after a failure (see `Replay`)? */
+  replay: Replay;
   signal?: AbortSignal;
   /** Validates the JSON body of a successful answer. */
   schema?: z.ZodType<T>;
@@ -153,13 +154,123 @@ function encodeBody(body: unknown, headers: Record<string, string>): BodyInit | 
   return JSON.stringify(body);
 }
 
+/** One HTTP exchange with Microsoft, as seen below retries and error mapping. */
+export type Exchange = {
+  /** Null when no answer arrived. */
+  status: number | null;
+  headers: Headers | null;
+  /** JSON when the body parsed as JSON, else the text; undefined when empty. */
+  body: unknown;
+  transport?: TransportFailure;
+  /** A pinned transport's own explanation of its failure (certificate, DNS, refused, redirect), in plain words. */
+  explained?: AppError;
+};
+
+export type ExchangeOptions = {
+  service: MicrosoftService;
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: BodyInit;
+  timeoutMs?: number;
+  /** The caller's cancellation (e.g. a lost lease): aborts the exchange and rethrows the reason. */
+  signal?: AbortSignal;
+  recorder?: CallRecorder;
+  attempt?: number;
+  fetchImpl?: typeof fetch;
+};
+
+/**
+ * The one place a request to Microsoft is put on the wire (microsoftFetch and MSAL's network module both use it):
+ * a per-attempt timeout joined with the caller's signal, redirects never followed (a 3xx comes back as is, so a
+ * token, secret or password is never re-sent to a Location chosen by someone else), and every exchange recorded.
+ * @throws the caller's abort reason when `signal` aborts
+ */
+export async function exchangeOnce(options: ExchangeOptions): Promise<Exchange> {
+  const started = Date.now();
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const doFetch = options.fetchImpl ?? fetch;
+  let result: Exchange;
+  try {
+    const response = await doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, signal, redirect: "manual" });
+    result = { status: response.status, headers: response.headers, body: await readBody(response) };
+  } catch (e) {
+    // The caller cancelled: not Microsoft's failure, and nothing to retry.
+    if (options.signal?.aborted) throw options.signal.reason ?? e;
+    result = { status: null, headers: null, body: undefined, transport: timeout.aborted ? "timeout" : "network" };
+    if (isExplainedNetworkError(e) && !timeout.aborted) result.explained = e.appError;
+  }
+  recordCall(options.recorder, {
+    service: options.service,
+    method: options.method,
+    path: options.url.pathname,
+    status: result.status,
+    ms: Date.now() - started,
+    attempt: options.attempt ?? 1,
+  });
+  return result;
+}
+
+/** True for an answer that redirects (3xx): never followed, never success. */
+export const isRedirect = (status: number | null | undefined): boolean => status !== null && status !== undefined && status >= 300 && status < 400;
+
+/** The error for a 3xx from Microsoft: the portal follows no redirect, so the request did not happen. */
+export function redirectError(service: MicrosoftService, operation: string, status: number, headers: Headers | null): MicrosoftError {
+  const requestIds = requestIdsFromHeaders(headers ?? undefined);
+  let target = "another location";
+  try {
+    const location = headers?.get("location");
+    if (location) target = new URL(location).origin;
+  } catch {
+    // An unparsable Location is reported as "another location".
+  }
+  return new MicrosoftError({
+    service,
+    operation,
+    status,
+    requestIds,
+    appError: {
+      code: "upstream_unavailable",
+      userMessage: "Microsoft answered with a redirect, which the portal never follows. Contact Act-On support and quote the reference below.",
+      detail: `${service} ${operation}: HTTP ${status} redirect to ${target} not followed; request ids ${requestIds.join(", ") || "none"}`,
+      retryable: false,
+      requestIds,
+    },
+  });
+}
+
+/**
+ * Checks that a paging link (`@odata.nextLink`) stays on the first request's scheme and origin, so the bearer token
+ * sent with it goes nowhere else. @throws MicrosoftError
+ */
+export function sameOriginLink(service: MicrosoftService, first: string | URL, next: string): string {
+  const origin = new URL(first).origin;
+  let url: URL | null = null;
+  try {
+    url = new URL(next);
+  } catch {
+    url = null;
+  }
+  if (url && url.origin === origin) return url.toString();
+  throw new MicrosoftError({
+    service,
+    operation: `GET ${new URL(first).pathname}`,
+    appError: {
+      code: "upstream_unavailable",
+      userMessage: "Microsoft answered in a way we did not expect. Contact Act-On support and quote the reference below.",
+      detail: `${service}: a paging link pointed away from ${origin}; not followed`,
+      retryable: false,
+    },
+  });
+}
+
 /** Sends one request to a Microsoft service with timeout, retries and error mapping. @throws MicrosoftError */
 export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions<T>): Promise<MicrosoftResponse<T>> {
   const url = new URL(options.url);
   const operation = operationOf(options.method, url);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const sleep = options.sleep ?? defaultSleep;
-  const doFetch = options.fetchImpl ?? fetch;
   const clientRequestId = randomUUID();
   const started = Date.now();
 
@@ -176,45 +287,33 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
   const body = encodeBody(options.body, headers);
 
   for (let attempt = 1; ; attempt++) {
-    const attemptStarted = Date.now();
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-
-    let response: Response | undefined;
-    let responseBody: unknown;
-    let transport: TransportFailure | undefined;
-    // A pinned transport explains its failures (certificate, DNS, refused, redirect) in words; keep them.
-    let explained: AppError | undefined;
-    try {
-      response = await doFetch(url, { method: options.method, headers, body, signal, redirect: "manual" });
-      responseBody = await readBody(response);
-    } catch (e) {
-      // The caller cancelled: not Microsoft's failure, and nothing to retry.
-      if (options.signal?.aborted) throw options.signal.reason ?? e;
-      transport = timeout.aborted ? "timeout" : "network";
-      response = undefined;
-      if (isExplainedNetworkError(e) && !timeout.aborted) explained = e.appError;
-    }
-    const ms = Date.now() - attemptStarted;
-    recordCall(options.recorder, {
+    const exchange = await exchangeOnce({
       service: options.service,
       method: options.method,
-      path: url.pathname,
-      status: response?.status ?? null,
-      ms,
+      url,
+      headers,
+      body,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      recorder: options.recorder,
       attempt,
+      fetchImpl: options.fetchImpl,
     });
+    const transport = exchange.transport;
+    const responseBody = exchange.body;
     // A certificate, name or redirect problem does not fix itself in seconds: say so at once.
-    if (explained && !explained.retryable) {
+    if (exchange.explained && !exchange.explained.retryable) {
       throw new MicrosoftError({
-        appError: { ...explained, requestIds: [clientRequestId] },
+        appError: { ...exchange.explained, requestIds: [clientRequestId] },
         service: options.service,
         operation,
         requestIds: [clientRequestId],
       });
     }
+    const response = exchange.status === null ? undefined : { status: exchange.status, headers: exchange.headers! };
+    if (response && isRedirect(response.status)) throw redirectError(options.service, operation, response.status, response.headers);
 
-    if (response && response.status < 400) {
+    if (response && response.status < 300) {
       const requestIds = [...requestIdsFromHeaders(response.headers)];
       if (!requestIds.includes(clientRequestId)) requestIds.push(clientRequestId);
       if (!options.schema) return { status: response.status, data: responseBody as T, headers: response.headers, requestIds };
@@ -239,7 +338,7 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
 
     const retryAfterHeader = response?.headers.get("retry-after") ?? undefined;
     const decision = decideRetry({
-      kind: options.retry,
+      replay: options.replay,
       status: response?.status,
       transport,
       retryAfter: retryAfterHeader,
@@ -252,7 +351,7 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
 
     if (!decision.retry) {
       const appError =
-        explained ??
+        exchange.explained ??
         mapMicrosoftError({
           service: options.service,
           status: response?.status,

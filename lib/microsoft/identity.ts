@@ -21,7 +21,7 @@ import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
 import { ADMIN_GRAPH_PERMISSIONS } from "./constants";
 import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type TransportFailure } from "./errors";
-import { defaultSleep, DEFAULT_TIMEOUT_MS, recordCall, type CallRecorder, type RetryPolicy, type Sleep } from "./http";
+import { defaultSleep, DEFAULT_TIMEOUT_MS, exchangeOnce, isRedirect, redirectError, type CallRecorder, type RetryPolicy, type Sleep } from "./http";
 import { decideRetry, DEFAULT_RETRY_POLICY } from "./retry";
 
 /**
@@ -63,6 +63,8 @@ export type TokenCallOptions = {
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
   sleep?: Sleep;
+  /** The caller's cancellation (the run's lease): aborts the token request in flight. */
+  signal?: AbortSignal;
 };
 
 /** A resource a token is for: Graph, the Global Discovery Service, or one Dataverse environment. */
@@ -108,6 +110,10 @@ type CallScope = {
   /** The JSON error body of the last failed exchange (MSAL hides metadata failures behind a client error). */
   lastErrorBody?: unknown;
   transport?: TransportFailure;
+  /** A 3xx answer: the exchange failed for this reason (MSAL wraps what the network module throws). */
+  redirect?: MicrosoftError;
+  /** The caller's cancellation (a lost lease). */
+  signal?: AbortSignal;
 };
 const callScope = new AsyncLocalStorage<CallScope>();
 
@@ -123,50 +129,41 @@ const networkClient: INetworkModule = {
 
 async function send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
   const scope = callScope.getStore();
-  const started = Date.now();
-  const path = new URL(url).pathname;
-  try {
-    const res = await fetch(url, {
-      method,
-      headers: options?.headers,
-      body: method === "POST" ? options?.body : undefined,
-      signal: AbortSignal.timeout(timeout ?? scope?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    let body: unknown = {};
-    try {
-      body = text ? JSON.parse(text) : {};
-    } catch {
-      body = {
-        error: res.status >= 500 ? "temporarily_unavailable" : "invalid_response",
-        error_description: `Non-JSON answer (HTTP ${res.status}).`,
-      };
-    }
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
-    // MSAL's throttling reads `Retry-After` with this exact casing; without it MSAL blocks the request for 60 s.
-    if (headers["retry-after"] !== undefined) headers["Retry-After"] = headers["retry-after"];
-    if (scope) {
-      scope.networkCalls += 1;
-      scope.lastStatus = res.status;
-      scope.lastRetryAfter = headers["retry-after"];
-      scope.lastErrorBody = res.status >= 400 ? body : undefined;
-      scope.transport = undefined;
-    }
-    recordCall(scope?.recorder, { service: "identity", method, path, status: res.status, ms: Date.now() - started, attempt: 1 });
-    return { status: res.status, headers, body: body as T };
-  } catch (e) {
-    const transport: TransportFailure = e instanceof Error && e.name === "TimeoutError" ? "timeout" : "network";
-    if (scope) {
-      scope.networkCalls += 1;
-      scope.transport = transport;
-      scope.lastStatus = undefined;
-      scope.lastRetryAfter = undefined;
-      scope.lastErrorBody = undefined;
-    }
-    recordCall(scope?.recorder, { service: "identity", method, path, status: null, ms: Date.now() - started, attempt: 1 });
-    throw e;
+  const exchange = await exchangeOnce({
+    service: "identity",
+    method,
+    url: new URL(url),
+    headers: options?.headers ?? {},
+    body: method === "POST" ? options?.body : undefined,
+    timeoutMs: timeout ?? scope?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    signal: scope?.signal,
+    recorder: scope?.recorder,
+  });
+  if (scope) {
+    scope.networkCalls += 1;
+    scope.transport = exchange.transport;
+    scope.lastStatus = exchange.status ?? undefined;
+    scope.lastRetryAfter = exchange.headers?.get("retry-after") ?? undefined;
+    scope.lastErrorBody = undefined;
   }
+  if (exchange.transport) throw new Error(`identity ${method} ${new URL(url).pathname}: ${exchange.transport}`);
+  if (isRedirect(exchange.status)) {
+    // Never followed: a 307 would re-send the client secret or password in this form body to the Location.
+    const error = redirectError("identity", `${method} ${new URL(url).pathname}`, exchange.status!, exchange.headers);
+    if (scope) scope.redirect = error;
+    throw error;
+  }
+  const status = exchange.status!;
+  let body: unknown = exchange.body ?? {};
+  if (typeof body !== "object" || body === null) {
+    body = { error: status >= 500 ? "temporarily_unavailable" : "invalid_response", error_description: `Non-JSON answer (HTTP ${status}).` };
+  }
+  const headers: Record<string, string> = {};
+  exchange.headers?.forEach((v, k) => (headers[k] = v));
+  // MSAL's throttling reads `Retry-After` with this exact casing; without it MSAL blocks the request for 60 s.
+  if (headers["retry-after"] !== undefined) headers["Retry-After"] = headers["retry-after"];
+  if (scope && status >= 400) scope.lastErrorBody = body;
+  return { status, headers, body: body as T };
 }
 
 function msalConfiguration(config: IdentityConfig, clientId: string, tenant: string, clientSecret?: string): Configuration {
@@ -198,6 +195,7 @@ function msalConfiguration(config: IdentityConfig, clientId: string, tenant: str
 export function toMicrosoftError(e: unknown, context: { operation: string; justCreated?: boolean; scope?: CallScope }): MicrosoftError {
   if (e instanceof MicrosoftError) return e;
   const scope = context.scope;
+  if (scope?.redirect) return scope.redirect;
   if (e instanceof ClientConfigurationError) {
     // Our configuration is wrong (e.g. an http:// authority): a bug to fix, never a retry.
     return new MicrosoftError({
@@ -283,12 +281,18 @@ async function acquire(
   const started = Date.now();
   let previous: CallScope | undefined;
   for (let attempt = 1; ; attempt++) {
-    const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
+    const scope: CallScope = {
+      recorder: options.recorder,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      networkCalls: 0,
+      signal: options.signal,
+    };
     try {
       const result = await callScope.run(scope, run);
       if (!result) throw new InteractionRequiredAuthError("no_tokens_found", "MSAL returned no token.");
       return result;
     } catch (e) {
+      if (options.signal?.aborted) throw options.signal.reason ?? e;
       if (scope.networkCalls === 0 && e instanceof ServerError && previous?.lastStatus !== undefined) {
         // MSAL replayed the previous throttling answer from its cache without calling out: still that answer.
         scope.lastStatus = previous.lastStatus;
@@ -297,7 +301,7 @@ async function acquire(
       previous = scope;
       const error = toMicrosoftError(e, { operation, justCreated: options.justCreated, scope });
       const decision = decideRetry({
-        kind: "read",
+        replay: "safe",
         status: scope.transport ? undefined : error.status,
         transport: scope.transport,
         retryAfter: scope.lastRetryAfter,
@@ -308,7 +312,7 @@ async function acquire(
       if (!decision.retry) throw error;
       log.warn("microsoft token request will be retried", { operation, code: error.appError.code, attempt, delayMs: decision.delayMs });
       // MSAL keeps its own throttle window until Retry-After has fully passed; a small margin avoids waking up inside it.
-      await sleep(decision.delayMs + (scope.lastRetryAfter ? 100 : 0));
+      await sleep(decision.delayMs + (scope.lastRetryAfter ? 100 : 0), options.signal);
     }
   }
 }
@@ -409,7 +413,12 @@ export async function completeSignIn(options: TokenCallOptions & { code: string;
   const session = createAdminSession({ clientType: "confidential", config: options.config });
   const { app, config } = internalsOf(session);
   // An authorization code is single-use: never replay the redemption.
-  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
+  const scope: CallScope = {
+    recorder: options.recorder,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    networkCalls: 0,
+    signal: options.signal,
+  };
   try {
     const result = await callScope.run(scope, () =>
       (app as ConfidentialClientApplication).acquireTokenByCode({
@@ -431,7 +440,12 @@ export async function signInWithDeviceCode(
 ): Promise<AdminSession> {
   const session = createAdminSession({ clientType: "public", clientId: options.clientId, config: options.config });
   const { app, config } = internalsOf(session);
-  const scope: CallScope = { recorder: options.recorder, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, networkCalls: 0 };
+  const scope: CallScope = {
+    recorder: options.recorder,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    networkCalls: 0,
+    signal: options.signal,
+  };
   try {
     const result = await callScope.run(scope, () =>
       (app as PublicClientApplication).acquireTokenByDeviceCode({

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelay, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryInput } from "./retry";
 
 const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000, totalBudgetMs: 10_000 };
-const input = (over: Partial<RetryInput>): RetryInput => ({ kind: "read", attempt: 1, elapsedMs: 0, policy, random: () => 0.5, ...over });
+const input = (over: Partial<RetryInput>): RetryInput => ({ replay: "safe", attempt: 1, elapsedMs: 0, policy, random: () => 0.5, ...over });
 
 describe("parseRetryAfter", () => {
   const now = new Date("2026-01-01T00:00:00Z");
@@ -40,12 +40,12 @@ describe("decideRetry", () => {
   });
 
   it("retries writes only when throttled explicitly", () => {
-    expect(decideRetry(input({ kind: "write", status: 429 })).retry).toBe(true);
-    expect(decideRetry(input({ kind: "write", status: 503, retryAfter: "1" })).retry).toBe(true);
-    expect(decideRetry(input({ kind: "write", status: 503 })).retry).toBe(false);
-    expect(decideRetry(input({ kind: "write", status: 500 })).retry).toBe(false);
-    expect(decideRetry(input({ kind: "write", status: 502 })).retry).toBe(false);
-    expect(decideRetry(input({ kind: "write", transport: "timeout" })).retry).toBe(false);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", status: 429 })).retry).toBe(true);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", status: 503, retryAfter: "1" })).retry).toBe(true);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", status: 503 })).retry).toBe(false);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", status: 500 })).retry).toBe(false);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", status: 502 })).retry).toBe(false);
+    expect(decideRetry(input({ replay: "onlyIfThrottled", transport: "timeout" })).retry).toBe(false);
   });
 
   it("waits exactly what Retry-After asks, else backs off with jitter", () => {

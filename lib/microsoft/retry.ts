@@ -11,6 +11,13 @@
  *   the requested wait so the engine can schedule the step for later.
  */
 
+/**
+ * Whether a request may be sent again after a failure: `safe` (reads, absolute PATCHes, idempotent actions: retried on
+ * throttling and transient failures) or `onlyIfThrottled` (creates: replayed only when Microsoft explicitly refused
+ * them for throttling, because any other failure may have landed).
+ */
+export type Replay = "safe" | "onlyIfThrottled";
+
 export type RetryPolicy = {
   /** Including the first try. */
   maxAttempts: number;
@@ -41,7 +48,7 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseDel
 }
 
 export type RetryInput = {
-  kind: "read" | "write";
+  replay: Replay;
   status?: number;
   transport?: "timeout" | "network";
   retryAfter?: string | null;
@@ -57,14 +64,9 @@ export type RetryInput = {
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryAfterMs?: number };
 
 /** True when this failure is one the rules allow retrying at all (before attempt/budget limits). */
-export function isRetryableFailure(
-  kind: "read" | "write",
-  status: number | undefined,
-  transport: RetryInput["transport"],
-  hasRetryAfter: boolean,
-): boolean {
+export function isRetryableFailure(replay: Replay, status: number | undefined, transport: RetryInput["transport"], hasRetryAfter: boolean): boolean {
   if (status === 429) return true;
-  if (kind === "write") return status === 503 && hasRetryAfter;
+  if (replay === "onlyIfThrottled") return status === 503 && hasRetryAfter;
   if (transport) return true;
   return status === 502 || status === 503 || status === 504;
 }
@@ -72,7 +74,7 @@ export function isRetryableFailure(
 /** Decides whether to try again and how long to wait first. */
 export function decideRetry(input: RetryInput): RetryDecision {
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
-  if (!isRetryableFailure(input.kind, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
+  if (!isRetryableFailure(input.replay, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
   if (input.attempt >= input.policy.maxAttempts) return { retry: false, retryAfterMs };
   const delayMs = retryAfterMs ?? backoffDelay(input.attempt, input.policy, input.random);
   if (input.elapsedMs + delayMs > input.policy.totalBudgetMs) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };

@@ -163,6 +163,11 @@ export const systemUserSchema = z.object({
     .string()
     .nullish()
     .transform((v) => v?.toLowerCase() ?? null),
+  /** 0 = live; anything else = soft-deleted (Dataverse keeps deleted users until purged). */
+  deletedstate: z
+    .number()
+    .nullish()
+    .transform((v) => v ?? 0),
   systemuserroles_association: z.array(roleSchema).optional(),
 });
 export type DataverseSystemUserRow = z.infer<typeof systemUserSchema>;

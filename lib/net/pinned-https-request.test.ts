@@ -256,7 +256,7 @@ describe("createPinnedFetch through microsoftFetch", () => {
       method: "GET",
       url: `https://crm.contoso.test:${good.port}/org/api/data/v9.1/WhoAmI`,
       basicAuth: { username: "CONTOSO\\crmadmin", password: "pw" },
-      retry: "read",
+      replay: "safe",
       fetchImpl: createPinnedFetch(target("crm.contoso.test", good.port)),
     });
     expect(res.data).toEqual({ UserId: "u1" });
@@ -269,7 +269,7 @@ describe("createPinnedFetch through microsoftFetch", () => {
       service: "dataverse",
       method: "GET",
       url: `https://other.contoso.test:${good.port}/org/api/data/v9.1/WhoAmI`,
-      retry: "read",
+      replay: "safe",
       fetchImpl: createPinnedFetch(target("other.contoso.test", good.port)),
       recorder: { onCall: (c) => void calls.push(c.attempt) },
       policy: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, totalBudgetMs: 5_000 },

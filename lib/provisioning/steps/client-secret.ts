@@ -23,7 +23,8 @@ export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistr
     ).map((s) => s.microsoftKeyId),
   );
   const orphans = app.secrets.filter((s) => s.displayName?.startsWith(SECRET_NAME_PREFIX) && !known.has(s.keyId));
-  for (const orphan of orphans) await removeClientSecret(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId });
+  for (const orphan of orphans)
+    await removeClientSecret(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId, tenantId: ctx.connection.tenantId });
   return orphans.length;
 }
 

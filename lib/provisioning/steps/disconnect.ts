@@ -13,7 +13,11 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
     });
     for (const secret of secrets) {
       if (secret.kind === "clientSecret" && secret.microsoftKeyId && ctx.connection.applicationObjectId) {
-        await removeClientSecret(ctx.graph(), { objectId: ctx.connection.applicationObjectId, keyId: secret.microsoftKeyId });
+        await removeClientSecret(ctx.graph(), {
+          objectId: ctx.connection.applicationObjectId,
+          keyId: secret.microsoftKeyId,
+          tenantId: ctx.connection.tenantId,
+        });
       }
       await ctx.db.secret.update({
         where: { id: secret.id },
@@ -35,7 +39,10 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
 export async function runRemoveApplicationUserStep(ctx: StepContext): Promise<StepResult> {
   if (!ctx.connection.applicationUserId || !ctx.connection.environmentUrl) return done({ skipped: "no application user" });
   try {
-    await disableApplicationUser(ctx.dataverse(ctx.connection.environmentUrl), { systemUserId: ctx.connection.applicationUserId });
+    await disableApplicationUser(ctx.dataverse(ctx.connection.environmentUrl), {
+      systemUserId: ctx.connection.applicationUserId,
+      appId: ctx.connection.clientId,
+    });
     return done({ disabled: ctx.connection.applicationUserId });
   } catch (error) {
     return outcomeFromError(ctx, error, "Dynamics 365 to disable the application user");
@@ -46,7 +53,7 @@ export async function runRemoveApplicationUserStep(ctx: StepContext): Promise<St
 export async function runDeleteAppRegistrationStep(ctx: StepContext): Promise<StepResult> {
   if (!ctx.connection.applicationObjectId) return done({ skipped: "no app registration" });
   try {
-    await deleteApplication(ctx.graph(), { objectId: ctx.connection.applicationObjectId });
+    await deleteApplication(ctx.graph(), { objectId: ctx.connection.applicationObjectId, tenantId: ctx.connection.tenantId });
     return done({ deleted: ctx.connection.applicationObjectId });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to delete the app registration");

@@ -111,7 +111,11 @@ async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?:
   });
   for (const old of superseded) {
     if (old.kind === "clientSecret" && old.microsoftKeyId && ctx.connection.applicationObjectId) {
-      await removeClientSecret(ctx.graph(), { objectId: ctx.connection.applicationObjectId, keyId: old.microsoftKeyId });
+      await removeClientSecret(ctx.graph(), {
+        objectId: ctx.connection.applicationObjectId,
+        keyId: old.microsoftKeyId,
+        tenantId: ctx.connection.tenantId,
+      });
     }
     await ctx.db.secret.update({ where: { id: old.id }, data: { status: "revoked", revokedAt: now, ciphertext: "", iv: "", authTag: "" } });
   }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Secret" ADD COLUMN     "applicationObjectId" TEXT,
+ADD COLUMN     "tenantId" TEXT;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Secret" ADD COLUMN "applicationObjectId" TEXT;
+ALTER TABLE "Secret" ADD COLUMN "tenantId" TEXT;
