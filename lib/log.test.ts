@@ -22,3 +22,38 @@ describe("log redaction", () => {
     expect(text).toContain("client_secret=[redacted]&x=1");
   });
 });
+
+describe("log redaction (issue 10)", () => {
+  it("catches secret-like words anywhere in a key name", () => {
+    const out = redact({
+      adminTokenCache: "cache-json",
+      clientSecretText: "cst",
+      newPassword: "np",
+      plaintextValue: "pv",
+      msalCache: "mc",
+      idTokenClaims: { oid: "x" },
+      nested: { integrationUserPassword: "iup", refreshTokenValue: "rtv" },
+      connectionId: "keep-me",
+    });
+    const text = JSON.stringify(out);
+    for (const leaked of ["cache-json", "cst", '"np"', '"pv"', '"mc"', "iup", "rtv", '"oid"']) expect(text).not.toContain(leaked);
+    expect(out).toMatchObject({ connectionId: "keep-me" });
+  });
+
+  it("scrubs client_secret inside JSON text", () => {
+    const text = redactText('upstream said {"client_id":"abc","client_secret":"s3cr3t-val\\"ue","scope":"x"} and {"refresh_token": "rt-123"}');
+    expect(text).not.toContain("s3cr3t");
+    expect(text).not.toContain("rt-123");
+    expect(text).toContain('"client_id":"abc"');
+  });
+
+  it("scrubs Entra client secret values wherever they appear", () => {
+    const value = "abc8Q~defghijklmnopqrstuvwxyz-_.~0123456"; // Microsoft Purview's example of the format
+    const secret = "abc7Q~ZXCVbnmASDFghjklQWERtyuiop12345";
+    expect(redactText(`the secret is ${value} ok`)).toBe("the secret is [redacted] ok");
+    expect(redactText(`secretText=${secret}`)).not.toContain(secret);
+    expect(JSON.stringify(redact({ message: `created ${secret}` }))).not.toContain(secret);
+    // Ordinary identifiers are left alone.
+    expect(redactText("request 33000000-0000-4000-8000-000000000001 for app Act-On~Integration")).toContain("33000000-0000-4000-8000-000000000001");
+  });
+});

@@ -2,18 +2,38 @@
  * Structured JSON logger. Every record goes through `redact`, so a token, secret or password that slips into a log
  * call is replaced before it is written (inbox-zero's lesson: upstream error objects carry request headers).
  */
-const SECRET_KEYS =
-  /^(client_?secret|secret(text)?|access_?token|refresh_?token|id_?token|password|authorization|assertion|code_?verifier|cookie|set-cookie|api_?key|key|ciphertext|private_?key)$/i;
-/** JWTs and Basic/Bearer credentials recognised inside free text. */
-const SECRET_PATTERNS: RegExp[] = [
-  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /(client_secret|password|refresh_token|access_token)=[^&\s"]+/gi,
+/**
+ * A key is secret-bearing when its name contains one of these words anywhere (`adminTokenCache`, `clientSecretText`,
+ * `newPassword`, `plaintextValue`), or is one of the exact names below.
+ */
+const SECRET_KEY_WORDS =
+  /token|secret|passw(or)?d|pwd|plaintext|cache|authorization|assertion|cookie|credential|ciphertext|api_?key|private_?key|code_?verifier/i;
+const SECRET_KEY_NAMES = /^(key|sig|signature)$/i;
+const isSecretKey = (k: string) => SECRET_KEY_WORDS.test(k) || SECRET_KEY_NAMES.test(k);
+
+/** JWTs, Basic/Bearer credentials, form- and JSON-encoded secrets, and Entra client secret values inside free text. */
+const SECRET_PATTERNS: { re: RegExp; replace: (m: string, ...groups: string[]) => string }[] = [
+  { re: /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },
+  { re: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, replace: () => REDACTED },
+  {
+    re: /\b([A-Za-z_]*(?:secret|password|token|assertion)[A-Za-z_]*)=[^&\s"]+/gi,
+    replace: (_m, key) => `${key}=${REDACTED}`,
+  },
+  {
+    // `"client_secret": "…"` inside JSON text (an upstream body, a request echoed in an error message).
+    re: /("[A-Za-z_]*(?:secret|password|token|assertion|plaintext|cache)[A-Za-z_]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+    replace: (_m, prefix) => `${prefix}"${REDACTED}"`,
+  },
+  {
+    // Entra ID client secret values: three characters, a digit, "Q~", then 31 to 34 more (Microsoft's own scanner shape).
+    re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{30,34}(?![A-Za-z0-9_~.-])/g,
+    replace: () => REDACTED,
+  },
 ];
 const REDACTED = "[redacted]";
 
 export function redactText(text: string): string {
-  return SECRET_PATTERNS.reduce((t, re) => t.replace(re, (m, p1) => (p1 && /=/.test(m) ? `${p1}=${REDACTED}` : REDACTED)), text);
+  return SECRET_PATTERNS.reduce((t, p) => t.replace(p.re, p.replace as (m: string, ...g: string[]) => string), text);
 }
 
 export function redact(value: unknown, depth = 0): unknown {
@@ -23,7 +43,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? REDACTED : redact(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? REDACTED : redact(v, depth + 1);
     return out;
   }
   return value;

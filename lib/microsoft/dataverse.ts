@@ -488,7 +488,7 @@ export async function disableApplicationUser(
   options: { systemUserId: string; appId?: string | null },
 ): Promise<"disabled" | "alreadyGone"> {
   try {
-    await setApplicationUserDisabled(ctx, options.systemUserId, true, options.appId);
+    await setApplicationUserDisabled(ctx, options.systemUserId, true);
     return "disabled";
   } catch (e) {
     if (!isMicrosoftError(e, "not_found")) throw e;
@@ -518,10 +518,10 @@ export async function disableApplicationUser(
 
 /** Enables an application user again (reconnecting after a disconnect that disabled it). @throws MicrosoftError */
 export async function enableApplicationUser(ctx: DataverseContext, options: { systemUserId: string; appId?: string | null }): Promise<void> {
-  await setApplicationUserDisabled(ctx, options.systemUserId, false, options.appId);
+  await setApplicationUserDisabled(ctx, options.systemUserId, false);
 }
 
-async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean, appId?: string | null): Promise<void> {
+async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isdisabled: boolean): Promise<void> {
   const systemUserId = requireGuid(id, "systemUserId");
   await dataverseCall(ctx, {
     method: "PATCH",
@@ -530,8 +530,7 @@ async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isd
     replay: "safe",
     // Update only: without If-Match a PATCH to a missing id would create (upsert) a systemuser.
     headers: { "if-match": "*" },
-    // Microsoft's Terraform provider sends the application id with the flag.
-    body: { isdisabled, ...(appId ? { applicationid: requireGuid(appId, "appId") } : {}) },
+    body: { isdisabled },
   });
 }
 

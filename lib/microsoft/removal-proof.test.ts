@@ -94,12 +94,12 @@ const userRow = (over: Record<string, unknown> = {}) => ({
 const dv = (impl: typeof fetch) => ({ environmentUrl: "https://contoso.crm.dynamics.com", getToken: async () => "t", fetchImpl: impl });
 
 describe("application users", () => {
-  it("disabling sends If-Match: * (never an upsert) and the application id, as Microsoft's provider does", async () => {
+  it("disabling sends If-Match: * (never an upsert)", async () => {
     const { impl, sent } = scripted([{ status: 204 }]);
     expect(await disableApplicationUser(dv(impl), { systemUserId: USER, appId: APP })).toBe("disabled");
     expect(sent[0].method).toBe("PATCH");
     expect(sent[0].headers.get("if-match")).toBe("*");
-    expect(JSON.parse(sent[0].body!)).toEqual({ isdisabled: true, applicationid: APP });
+    expect(JSON.parse(sent[0].body!)).toEqual({ isdisabled: true });
   });
 
   it("a 404 while a live, enabled row has that id is a failure", async () => {

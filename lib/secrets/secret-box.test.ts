@@ -18,6 +18,14 @@ describe("secret box (AES-256-GCM)", () => {
     expect(openSecret(sealed, keys, "conn-1:clientSecret")).toEqual({ ok: true, value: "s3cr3t~value" });
   });
 
+  it.each([4, 8, 12, 15])("rejects an auth tag truncated to %i bytes", (bytes) => {
+    const keys = keyring("k1");
+    const sealed = sealSecret("s3cr3t~value", keys, "a");
+    const truncated = { ...sealed, authTag: Buffer.from(sealed.authTag, "base64").subarray(0, bytes).toString("base64") };
+    const opened = openSecret(truncated, keys, "a");
+    expect(opened.ok).toBe(false);
+  });
+
   it("uses a fresh IV each time", () => {
     const keys = keyring("k1");
     expect(sealSecret("same", keys, "a").iv).not.toBe(sealSecret("same", keys, "a").iv);

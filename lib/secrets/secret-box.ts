@@ -6,6 +6,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { appError, fail, ok, type Result } from "../errors";
 
 export type EncryptionKey = { id: string; key: Buffer };
+
+/** GCM's full 128-bit tag. A shorter tag would be accepted by Node unless checked, and weakens authentication. */
+export const AUTH_TAG_BYTES = 16;
 export type SealedSecret = { keyId: string; iv: string; ciphertext: string; authTag: string };
 
 /** Seals with the first (active) key. */
@@ -13,7 +16,7 @@ export function sealSecret(plaintext: string, keys: EncryptionKey[], aad: string
   const active = keys[0];
   if (!active) throw new Error("sealSecret: no encryption key configured");
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", active.key, iv);
+  const cipher = createCipheriv("aes-256-gcm", active.key, iv, { authTagLength: AUTH_TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return {
@@ -34,10 +37,18 @@ export function openSecret(sealed: SealedSecret, keys: EncryptionKey[], aad: str
       }),
     );
   }
+  const tag = Buffer.from(sealed.authTag, "base64");
+  if (tag.length !== AUTH_TAG_BYTES) {
+    return fail(
+      appError("internal", "A stored credential could not be read. Reconnect to store a new one.", {
+        detail: `secret failed authentication (auth tag is ${tag.length} bytes, not ${AUTH_TAG_BYTES})`,
+      }),
+    );
+  }
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(sealed.iv, "base64"));
+    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(sealed.iv, "base64"), { authTagLength: AUTH_TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, "utf8"));
-    decipher.setAuthTag(Buffer.from(sealed.authTag, "base64"));
+    decipher.setAuthTag(tag);
     const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, "base64")), decipher.final()]);
     return ok(plain.toString("utf8"));
   } catch {
