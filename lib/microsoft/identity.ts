@@ -389,6 +389,8 @@ export async function getSignInUrl(options: {
   state?: string;
   loginHint?: string;
   prompt?: "select_account" | "login" | "consent";
+  /** Returned in the id token; completeSignIn checks it (bind it to the caller's session). */
+  nonce?: string;
   config?: IdentityConfig;
 }): Promise<SignInRequest> {
   const session = createAdminSession({ clientType: "confidential", config: options.config });
@@ -404,12 +406,15 @@ export async function getSignInUrl(options: {
     responseMode: "query",
     prompt: options.prompt ?? "select_account",
     ...(options.loginHint ? { loginHint: options.loginHint } : {}),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
   });
   return { url, codeVerifier: verifier, state };
 }
 
 /** Redeems the authorization code of the sign-in redirect into an admin session. @throws MicrosoftError */
-export async function completeSignIn(options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string }): Promise<AdminSession> {
+export async function completeSignIn(
+  options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; nonce?: string },
+): Promise<AdminSession> {
   const session = createAdminSession({ clientType: "confidential", config: options.config });
   const { app, config } = internalsOf(session);
   // An authorization code is single-use: never replay the redemption.
@@ -420,13 +425,17 @@ export async function completeSignIn(options: TokenCallOptions & { code: string;
     signal: options.signal,
   };
   try {
+    // With a nonce, MSAL refuses an id token whose nonce differs (nonce_mismatch).
     const result = await callScope.run(scope, () =>
-      (app as ConfidentialClientApplication).acquireTokenByCode({
-        code: options.code,
-        codeVerifier: options.codeVerifier,
-        redirectUri: options.redirectUri,
-        scopes: adminSignInScopes(config).scopes,
-      }),
+      (app as ConfidentialClientApplication).acquireTokenByCode(
+        {
+          code: options.code,
+          codeVerifier: options.codeVerifier,
+          redirectUri: options.redirectUri,
+          scopes: adminSignInScopes(config).scopes,
+        },
+        options.nonce ? { code: options.code, nonce: options.nonce } : undefined,
+      ),
     );
     return signedIn(session, result);
   } catch (e) {
@@ -525,6 +534,23 @@ export function restoreAdminSession(json: string, options: { config?: IdentityCo
   const session: AdminSession = { ...base, tenantId: parsed.tenantId, homeAccountId: parsed.homeAccountId, username: parsed.username };
   internals.set(session, internalsOf(base));
   return session;
+}
+
+/** Who signed in: the id token's `tid`, `oid`, `preferred_username`, `name` and `nonce`; null before sign-in. */
+export async function getSignedInIdentity(
+  session: AdminSession,
+): Promise<{ tenantId: string; objectId: string; username: string; name: string | null; nonce: string | null } | null> {
+  if (!session.homeAccountId) return null;
+  const account = await internalsOf(session).app.getTokenCache().getAccountByHomeId(session.homeAccountId);
+  const claims = account?.idTokenClaims;
+  if (!account || !claims?.oid || !claims.tid) return null;
+  return {
+    tenantId: claims.tid,
+    objectId: claims.oid,
+    username: (claims.preferred_username as string | undefined) ?? account.username,
+    name: account.name ?? null,
+    nonce: typeof claims.nonce === "string" ? claims.nonce : null,
+  };
 }
 
 /** True when the session's token cache changed since it was last serialised (persist it again). */

@@ -185,11 +185,6 @@ export async function takePendingSignIn(db: Db, sessionId: string, stateHash: st
   return count === 1 ? { sealed: row.signInSealed, startedAt: row.signInStartedAt } : null;
 }
 
-/** Clears a pending sign-in without redeeming it (cancelled or refused at Microsoft). */
-export async function clearPendingSignIn(db: Db, sessionId: string): Promise<void> {
-  await db.portalSession.updateMany({ where: { id: sessionId }, data: { signInStateHash: null, signInSealed: null, signInStartedAt: null } });
-}
-
 /** Records who signed in at Microsoft (the id token's tid, oid, preferred_username and name). */
 export async function recordMicrosoftIdentity(
   db: Db,

@@ -1,0 +1,69 @@
+import { getEnv } from "@/lib/env";
+import { noticeResponse } from "@/lib/pages/notice-page";
+import { getCurrentSession } from "@/lib/sessions/current-session";
+import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
+import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
+import { callbackQuerySchema } from "./callback.schema";
+
+export const dynamic = "force-dynamic";
+
+/** Every answer moves the browser off the callback URL (its code is single-use anyway) and sends no Referer. */
+function seeOther(path: string): Response {
+  return new Response(null, {
+    status: 303,
+    headers: { location: new URL(path, getEnv().PORTAL_BASE_URL).toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
+}
+
+/**
+ * GET /auth/callback: Microsoft's redirect after sign-in → back to the connection's checklist, signed in, or with
+ * `?signin=<outcome>` saying what happened. Also where the admin-consent page returns the Global Administrator.
+ */
+export async function GET(request: Request) {
+  const raw = Object.fromEntries(new URL(request.url).searchParams);
+  const query = callbackQuerySchema.safeParse(raw);
+  if (!query.success) {
+    return noticeResponse({
+      status: 400,
+      title: "This sign-in answer is damaged",
+      body: ["The address Microsoft sent you back to is incomplete or too long."],
+      nextSteps: ["Go back to the portal and choose Sign in with Microsoft again."],
+      links: [{ href: "/", label: "What this portal does" }],
+      code: "invalid_input",
+    });
+  }
+  const q = query.data;
+  if (q.admin_consent !== undefined && !q.code && !q.state) return adminConsentAnswer(q.error);
+
+  const session = await getCurrentSession();
+  if (!session) return seeOther("/session-ended");
+  const ctx = signInContextFromEnv();
+  const back = session.connectionId ? `/connect/${session.connectionId}` : "/auth/sign-in";
+  if (!ctx.ok) return seeOther(`${back}?signin=failed`);
+  const result = await completeMicrosoftSignIn(ctx.value, session, q);
+  return seeOther(result.ok ? back : `${back}?signin=${result.outcome}`);
+}
+
+/** The Global Administrator who opened the approval link lands here, usually in their own browser, without a session. */
+function adminConsentAnswer(error: string | undefined): Response {
+  if (error) {
+    return noticeResponse({
+      status: 400,
+      title: "The portal was not approved",
+      body: ["Microsoft did not record an approval for the Act-On Dynamics onboarding portal."],
+      nextSteps: [
+        "Open the approval link again and choose Accept, signed in as a Global Administrator or Cloud Application Administrator.",
+        "Or ask your colleague for a new link from the portal.",
+      ],
+      links: [{ href: "/", label: "What this portal does" }],
+      code: "admin_consent_declined",
+    });
+  }
+  return noticeResponse({
+    status: 200,
+    title: "Thank you: the portal is approved for your organization",
+    body: ["The Act-On Dynamics onboarding portal can now sign in your colleague with the permissions it listed."],
+    nextSteps: ["Tell the colleague who sent you the link: they can choose Sign in with Microsoft again in the portal."],
+    links: [{ href: "/", label: "What this portal does" }],
+  });
+}

@@ -1,0 +1,46 @@
+import { adminConsentUrlFromEnv } from "@/lib/sessions/sign-in-config";
+import { SIGN_IN_NOTICES, signInOutcomeSchema } from "@/lib/sessions/sign-in-outcome";
+
+/**
+ * What happened to a Microsoft sign-in that did not complete, and what to do, from the `?signin=<outcome>` the
+ * callback adds. The checklist renders it: `<SignInNotice outcome={searchParams.signin} />`. Unknown values render
+ * nothing. Server component (the admin-consent link is built from configuration).
+ */
+export function SignInNotice({ outcome }: { outcome: string | string[] | undefined }) {
+  const parsed = signInOutcomeSchema.safeParse(outcome);
+  if (!parsed.success) return null;
+  const notice = SIGN_IN_NOTICES[parsed.data];
+  const consentUrl = parsed.data === "consent_required" ? adminConsentUrlFromEnv() : null;
+  return (
+    <section role="status" aria-labelledby="sign-in-notice-title" className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-slate-900">
+      <h2 id="sign-in-notice-title" className="text-lg font-semibold">
+        {notice.title}
+      </h2>
+      <p className="mt-2">{notice.body}</p>
+      <ol className="mt-3 list-decimal space-y-1 pl-6">
+        {notice.nextSteps.map((step) => (
+          <li key={step}>{step}</li>
+        ))}
+      </ol>
+      {consentUrl ? (
+        <div className="mt-4 space-y-2">
+          <label htmlFor="admin-consent-url" className="block font-medium">
+            Approval link for your Global Administrator
+          </label>
+          <textarea
+            id="admin-consent-url"
+            readOnly
+            rows={3}
+            value={consentUrl}
+            className="w-full rounded border border-slate-400 bg-white p-2 font-mono text-sm text-slate-900"
+          />
+          <p>
+            <a href={consentUrl} className="text-blue-800 underline" rel="noreferrer">
+              Open the approval page (if you are a Global Administrator with another account)
+            </a>
+          </p>
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireSession } from "@/lib/sessions/current-session";
+import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
+import { SignInNotice } from "../sign-in-notice";
+
+export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /auth/sign-in: what the portal will ask Microsoft for, one plain line per permission, before the admin is sent
+ * there. The button posts to /auth/sign-in/start, which starts the sign-in for this session's connection.
+ */
+export default async function SignInPage(props: { searchParams: Promise<{ signin?: string | string[] }> }) {
+  const session = await requireSession();
+  const { signin } = await props.searchParams;
+  const back = session.connectionId ? `/connect/${session.connectionId}` : "/";
+  return (
+    <div className="max-w-3xl space-y-6">
+      <SignInNotice outcome={signin} />
+      <h1 className="text-3xl font-bold tracking-tight">Sign in with Microsoft</h1>
+      {session.microsoft ? (
+        <p className="text-lg text-slate-700">
+          You are signed in as <strong>{session.microsoft.username}</strong>. Sign in again to use another account.
+        </p>
+      ) : (
+        <p className="text-lg text-slate-700">
+          Sign in with an administrator of the Microsoft tenant your Dynamics environment is in, for <strong>{session.accountName}</strong>. Microsoft
+          asks you once to accept the following for your organization:
+        </p>
+      )}
+      <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
+        {SIGN_IN_PERMISSION_LINES.map((p) => (
+          <li key={`${p.api}:${p.permission}`} className="px-5 py-3">
+            <span className="text-slate-900">{p.line}</span>{" "}
+            <span className="text-sm text-slate-600">
+              ({p.api}: <code className="font-mono">{p.permission}</code>)
+            </span>
+          </li>
+        ))}
+      </ul>
+      <p className="text-slate-700">
+        Nothing is changed in your tenant until you approve the plan on the next page. Your Microsoft sign-in is kept encrypted on Act-On&apos;s
+        servers, never in your browser, and is forgotten when you sign out.
+      </p>
+      <form method="post" action="/auth/sign-in/start" className="flex flex-wrap items-center gap-4">
+        <button
+          type="submit"
+          className="rounded-lg bg-blue-700 px-5 py-2.5 font-semibold text-white hover:bg-blue-800 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+        >
+          Continue to Microsoft
+        </button>
+        <Link href={back} className="text-blue-800 underline">
+          Back to the connection
+        </Link>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { getEnv } from "@/lib/env";
+import { log } from "@/lib/log";
+import { noticeResponse } from "@/lib/pages/notice-page";
+import { getCurrentSession } from "@/lib/sessions/current-session";
+import { beginMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
+import { isSameOriginPost } from "@/lib/sessions/same-origin";
+import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
+
+export const dynamic = "force-dynamic";
+
+const FORBIDDEN = {
+  status: 403,
+  title: "This request did not come from the portal",
+  body: ["The portal only starts a Microsoft sign-in from its own Sign in page."],
+  nextSteps: ["Go back to the portal's page and choose Continue to Microsoft there."],
+  links: [{ href: "/" as const, label: "What this portal does" }],
+  code: "csrf",
+};
+
+/** POST /auth/sign-in/start (the confirm page's form): starts the Microsoft sign-in for this session. */
+export async function POST(request: Request) {
+  if (!isSameOriginPost(request.headers, getEnv().PORTAL_BASE_URL)) return noticeResponse(FORBIDDEN);
+  const session = await getCurrentSession();
+  if (!session) return new Response(null, { status: 303, headers: { location: new URL("/session-ended", getEnv().PORTAL_BASE_URL).toString() } });
+  const ctx = signInContextFromEnv();
+  if (!ctx.ok) {
+    log.error("sign-in is not configured", { detail: ctx.error.detail });
+    return noticeResponse({
+      status: 503,
+      title: "Microsoft sign-in is not available",
+      body: [ctx.error.userMessage],
+      nextSteps: ["Try again later, or contact Act-On support."],
+      code: "not_configured",
+    });
+  }
+  const { url } = await beginMicrosoftSignIn(ctx.value, session);
+  return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+}

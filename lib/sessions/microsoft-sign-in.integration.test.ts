@@ -1,0 +1,164 @@
+/**
+ * Microsoft sign-in for a portal session, with real MSAL against the sandbox's real sign-in and consent pages:
+ * the state and nonce are bound to the session and checked, the identity recorded, the token cache stored encrypted
+ * for the connection; cancel, blocked consent, a foreign or replayed state, a changed nonce, a slow sign-in and
+ * another tenant are each refused with their outcome.
+ */
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { buildDefaultScenario } from "@/emulator/scenarios/default";
+import { completeSignIn as driveSignInPages, FetchBrowser } from "@/emulator/testing/fetch-browser";
+import { ensureAccount } from "../accounts/ensure-account";
+import { createConnection } from "../connections/create-connection";
+import { getAdminToken } from "../microsoft/identity";
+import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { loadAdminSession } from "../provisioning/admin-session-store";
+import { useTestDatabase } from "../testing/test-databases";
+import { beginMicrosoftSignIn, completeMicrosoftSignIn, signOutPortalSession, type SignInContext } from "./microsoft-sign-in";
+import { createPortalSession, findSessionByToken } from "./portal-sessions";
+import { DEFAULT_SESSION_LIFETIMES, type PortalSessionView } from "./session-view";
+
+const fx = useMicrosoftSandbox();
+const t = useTestDatabase("sqlite");
+const KEYS = [{ id: "k1", key: randomBytes(32) }];
+const REDIRECT = "http://localhost:3641/auth/callback";
+
+function ctx(now?: Date): SignInContext {
+  return { db: t.db, keys: KEYS, identity: fx.config, redirectUri: REDIRECT, now };
+}
+
+async function newSession(tenantId: string | null = null): Promise<{ session: PortalSessionView; token: string }> {
+  const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso Ltd" });
+  const connection = await createConnection(t.db, { accountId: account.id, authMode: "cloud", tenantId });
+  return createPortalSession(t.db, {
+    accountId: account.id,
+    connectionId: connection.id,
+    intent: "connect",
+    actonUserEmail: "jane@contoso.example",
+    lifetimes: DEFAULT_SESSION_LIFETIMES,
+  });
+}
+
+/** Opens Microsoft's sign-in in a fresh browser, signs in, handles consent, and returns the redirect's parameters. */
+async function signInAtMicrosoft(url: string, username: string, consent: "accept" | "accept-for-organization" | "cancel") {
+  const browser = new FetchBrowser(fx.origin);
+  let step = await driveSignInPages(browser, await browser.go(url), { username, password: SANDBOX_PASSWORD, consent });
+  if (step.kind === "page" && step.text.includes("Need admin approval")) {
+    step = await browser.submit(step, {}, "Return to the application without granting consent");
+  }
+  if (step.kind !== "back-to-app") throw new Error(`expected the redirect back, got: ${step.text.slice(0, 300)}`);
+  return step.params;
+}
+
+describe("Microsoft sign-in bound to the portal session", () => {
+  it("asks with PKCE, a session-bound state and nonce, select_account and the organizations authority; stores no plain secret", async () => {
+    const { session } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const u = new URL(url);
+    expect(u.pathname).toBe("/organizations/oauth2/v2.0/authorize");
+    expect(u.searchParams.get("prompt")).toBe("select_account");
+    expect(u.searchParams.get("code_challenge_method")).toBe("S256");
+    const state = u.searchParams.get("state")!;
+    const nonce = u.searchParams.get("nonce")!;
+    expect(state.length).toBeGreaterThanOrEqual(43);
+    expect(nonce.length).toBeGreaterThanOrEqual(43);
+    const row = await t.db.portalSession.findUniqueOrThrow({ where: { id: session.id } });
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain(state);
+    expect(stored).not.toContain(nonce);
+    expect(row.signInSealed).toBeTruthy();
+  });
+
+  it("completes the sign-in: records tid/oid/username, stores the token cache for the connection, audits the admin", async () => {
+    const { session, token } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization");
+    const result = await completeMicrosoftSignIn(ctx(), session, back);
+    if (!result.ok) throw new Error(`sign-in refused: ${result.outcome} ${result.detail}`);
+    expect(result.identity).toMatchObject({ tenantId: TENANTS.contoso, username: CONTOSO_ADMIN, objectId: expect.any(String) });
+
+    const found = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
+    expect(found).toMatchObject({ kind: "active", session: { microsoft: result.identity } });
+    const admin = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(admin?.tenantId).toBe(TENANTS.contoso);
+    expect(await getAdminToken(admin!, "graph", { config: fx.config })).toMatch(/^eyJ/);
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "session.signed_in", connectionId: session.connectionId } });
+    expect(audit.actorId).toBe(`${TENANTS.contoso}:${result.identity.objectId}`);
+
+    // The same redirect again (a reload of the callback, or a stolen URL) finds no pending sign-in.
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "mismatch" });
+  });
+
+  it("refuses a state this session did not start, without cancelling the sign-in it did start", async () => {
+    const { session } = await newSession();
+    const other = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const foreign = await beginMicrosoftSignIn(ctx(), other.session);
+    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization");
+    // The other session's browser is sent this session's redirect: its state is not the one it started.
+    expect(await completeMicrosoftSignIn(ctx(), other.session, back)).toMatchObject({ ok: false, outcome: "mismatch" });
+    expect(await completeMicrosoftSignIn(ctx(), session, { ...back, state: "forged-state" })).toMatchObject({ ok: false, outcome: "mismatch" });
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: true });
+    expect(new URL(foreign.url).searchParams.get("state")).not.toBe(back.state);
+  });
+
+  it("refuses an id token whose nonce is not the one bound to the session", async () => {
+    const { session } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const swapped = new URL(url);
+    swapped.searchParams.set("nonce", "a-nonce-an-attacker-chose-for-the-victim");
+    const back = await signInAtMicrosoft(swapped.toString(), CONTOSO_ADMIN, "accept-for-organization");
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "mismatch" });
+    const row = await t.db.portalSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(row.msObjectId).toBeNull();
+    expect(await t.db.secret.count({ where: { connectionId: session.connectionId!, kind: "adminTokenCache" } })).toBe(0);
+  });
+
+  it("refuses a sign-in that comes back after 15 minutes", async () => {
+    const { session } = await newSession();
+    const started = new Date(Date.now() - 16 * 60_000);
+    const { url } = await beginMicrosoftSignIn(ctx(started), session);
+    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization");
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "expired" });
+  });
+
+  it("refuses an admin of another tenant than the connection's, storing nothing", async () => {
+    const { session } = await newSession("aaaaaaaa-0000-4000-8000-00000000beef");
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization");
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "wrong_tenant" });
+    expect(await t.db.secret.count({ where: { connectionId: session.connectionId!, kind: "adminTokenCache" } })).toBe(0);
+  });
+
+  it("an admin who cancels on Microsoft's consent page comes back 'cancelled'", async () => {
+    await fx.control.reset({ state: buildDefaultScenario() }); // Contoso has not consented to the portal yet
+    const { session } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "cancel");
+    expect(back.error).toBe("access_denied");
+    const result = await completeMicrosoftSignIn(ctx(), session, back);
+    expect(result).toMatchObject({ ok: false, outcome: "cancelled", detail: "access_denied AADSTS65004" });
+    const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "session.sign_in_failed", connectionId: session.connectionId } });
+    expect(audit.detail).toMatchObject({ outcome: "cancelled" });
+  });
+
+  it("a user whose tenant needs an administrator's approval comes back 'consent_required'", async () => {
+    await fx.control.reset({ state: buildDefaultScenario() });
+    const { session } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const back = await signInAtMicrosoft(url, CONTOSO_USER, "accept");
+    expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "consent_required" });
+  });
+
+  it("sign-out ends the portal session and forgets the connection's stored Microsoft sign-in", async () => {
+    const { session, token } = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization"));
+    if (!result.ok) throw new Error(result.outcome);
+    const signedIn = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
+    if (signedIn.kind !== "active") throw new Error("session not active");
+    await signOutPortalSession(t.db, signedIn.session);
+    expect(await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES })).toEqual({ kind: "ended", reason: "revoked" });
+    expect(await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config })).toBeNull();
+  });
+});

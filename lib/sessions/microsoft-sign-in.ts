@@ -1,0 +1,137 @@
+import "server-only";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db";
+import { log } from "../log";
+import { isMicrosoftError } from "../microsoft/errors";
+import { completeSignIn, getSignedInIdentity, getSignInUrl, type IdentityConfig } from "../microsoft/identity";
+import { forgetAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
+import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../secrets/secret-box";
+import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
+import { hashToken, newOpaqueToken } from "./session-token";
+import type { PortalSessionView } from "./session-view";
+import { outcomeOfMicrosoftError, type SignInOutcome } from "./sign-in-outcome";
+
+/**
+ * Microsoft sign-in for a portal session: authorization code with PKCE on the portal's confidential client, the
+ * `state` and `nonce` bound to the session. The state is stored hashed (it comes back in the URL); the PKCE verifier
+ * and nonce are sealed with PORTAL_ENCRYPTION_KEYS and bound to the session id. On success the id token's identity is
+ * recorded on the session and the MSAL token cache goes to the engine's admin session store for the session's
+ * connection (encrypted, never a cookie).
+ */
+
+/** A pending sign-in older than this is refused: Microsoft's own authorization codes live minutes, not hours. */
+export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+const aad = (sessionId: string) => `portal-session-sign-in:v1:${sessionId}`;
+
+type Sealed = { verifier: string; nonce: string };
+
+export type SignInContext = { db: Db; keys: EncryptionKey[]; identity: IdentityConfig; redirectUri: string; now?: Date };
+
+/** Starts a sign-in: returns Microsoft's authorize URL (the only place the state and nonce leave the server). */
+export async function beginMicrosoftSignIn(ctx: SignInContext, session: PortalSessionView): Promise<{ url: string }> {
+  const state = newOpaqueToken();
+  const nonce = newOpaqueToken();
+  const request = await getSignInUrl({ config: ctx.identity, redirectUri: ctx.redirectUri, state, nonce, prompt: "select_account" });
+  const sealed = sealSecret(JSON.stringify({ verifier: request.codeVerifier, nonce } satisfies Sealed), ctx.keys, aad(session.id));
+  await recordPendingSignIn(ctx.db, session.id, { stateHash: hashToken(state), sealed: JSON.stringify(sealed), now: ctx.now });
+  return { url: request.url };
+}
+
+export type CallbackQuery = { code?: string; state?: string; error?: string; error_description?: string; error_subcode?: string };
+
+export type SignInResult =
+  | { ok: true; identity: { tenantId: string; objectId: string; username: string; name: string | null } }
+  | { ok: false; outcome: SignInOutcome; detail: string };
+
+/**
+ * Completes a sign-in from Microsoft's redirect. Refuses a state this session did not start (or already redeemed), a
+ * sign-in older than SIGN_IN_WINDOW_MS, an id token whose nonce differs, and an account of another tenant than the
+ * connection's. Microsoft's own refusals (cancel, consent blocked) come back as outcomes the checklist explains.
+ */
+export async function completeMicrosoftSignIn(ctx: SignInContext, session: PortalSessionView, query: CallbackQuery): Promise<SignInResult> {
+  const now = ctx.now ?? new Date();
+  const pending = query.state ? await takePendingSignIn(ctx.db, session.id, hashToken(query.state)) : null;
+  if (!pending) return refused(ctx, session, "mismatch", "state does not match a sign-in this session started");
+  if (now.getTime() - pending.startedAt.getTime() > SIGN_IN_WINDOW_MS) return refused(ctx, session, "expired", "sign-in older than 15 minutes");
+  if (query.error) {
+    const outcome = outcomeOfMicrosoftError(query.error, query.error_description, query.error_subcode);
+    const aadsts = /AADSTS\d+/.exec(query.error_description ?? "")?.[0];
+    return refused(ctx, session, outcome, `${query.error}${aadsts ? ` ${aadsts}` : ""}`);
+  }
+  if (!query.code) return refused(ctx, session, "failed", "no code in the redirect");
+  const opened = openSecret(JSON.parse(pending.sealed) as SealedSecret, ctx.keys, aad(session.id));
+  if (!opened.ok) return refused(ctx, session, "failed", "pending sign-in could not be opened");
+  const { verifier, nonce } = JSON.parse(opened.value) as Sealed;
+
+  let admin;
+  try {
+    admin = await completeSignIn({ config: ctx.identity, code: query.code, codeVerifier: verifier, redirectUri: ctx.redirectUri, nonce });
+  } catch (e) {
+    if (isMicrosoftError(e)) {
+      const outcome: SignInOutcome =
+        e.appError.code === "consent_required" ? "consent_required" : e.upstreamCode === "nonce_mismatch" ? "mismatch" : "failed";
+      return refused(ctx, session, outcome, `${e.upstreamCode ?? e.appError.code}`);
+    }
+    // MSAL's own nonce check (nonce_mismatch) throws a client error that is not a Microsoft answer.
+    return refused(ctx, session, "failed", e instanceof Error ? e.message.slice(0, 120) : "sign-in failed");
+  }
+  const identity = await getSignedInIdentity(admin);
+  // MSAL compared the nonce already; compare again so a change of library behaviour cannot silently drop the check.
+  if (!identity || identity.nonce !== nonce) return refused(ctx, session, "mismatch", "id token nonce does not match");
+
+  if (session.connectionId) {
+    const connection = await ctx.db.connection.findFirst({
+      where: { id: session.connectionId, accountId: session.accountId },
+      select: { tenantId: true },
+    });
+    if (connection?.tenantId && connection.tenantId !== identity.tenantId) {
+      return refused(ctx, session, "wrong_tenant", "signed-in tenant differs from the connection's");
+    }
+  }
+  const { nonce: _nonce, ...who } = identity;
+  await recordMicrosoftIdentity(ctx.db, session.id, who, now);
+  if (session.connectionId) await saveAdminSession(ctx.db, { connectionId: session.connectionId, session: admin, keys: ctx.keys });
+  await recordAuditEvent(ctx.db, {
+    actor: { type: "admin", id: `${who.tenantId}:${who.objectId}` },
+    action: "session.signed_in",
+    accountId: session.accountId,
+    connectionId: session.connectionId,
+    outcome: "success",
+    detail: { tenantId: who.tenantId },
+  });
+  return { ok: true, identity: who };
+}
+
+async function refused(ctx: SignInContext, session: PortalSessionView, outcome: SignInOutcome, detail: string): Promise<SignInResult> {
+  // The pending sign-in is not cleared here: a state that matched was cleared when it was taken, and a callback with a
+  // foreign state must not cancel the sign-in this browser really started.
+  log.info("microsoft sign-in not completed", { outcome, detail });
+  await recordAuditEvent(ctx.db, {
+    actor: { type: "admin", id: `acton-user:${session.actonUserEmail ?? "unknown"}` },
+    action: "session.sign_in_failed",
+    accountId: session.accountId,
+    connectionId: session.connectionId,
+    outcome: "failure",
+    detail: { outcome, reason: detail },
+  });
+  return { ok: false, outcome, detail };
+}
+
+/**
+ * Signs the admin out: ends the portal session and, if this session signed in, forgets the connection's stored
+ * Microsoft token cache (the refresh token it holds is the sign-in).
+ */
+export async function signOutPortalSession(db: Db, session: PortalSessionView, now: Date = new Date()): Promise<void> {
+  await revokePortalSession(db, session.id, "signed out", now);
+  if (session.microsoft && session.connectionId) await forgetAdminSession(db, session.connectionId);
+  await recordAuditEvent(db, {
+    actor: session.microsoft
+      ? { type: "admin", id: `${session.microsoft.tenantId}:${session.microsoft.objectId}` }
+      : { type: "admin", id: `acton-user:${session.actonUserEmail ?? "unknown"}` },
+    action: "session.signed_out",
+    accountId: session.accountId,
+    connectionId: session.connectionId,
+    outcome: "success",
+  });
+}

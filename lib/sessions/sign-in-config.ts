@@ -1,0 +1,37 @@
+import "server-only";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { appError, fail, ok, type Result } from "../errors";
+import { identityConfigFromEnv } from "../microsoft/identity";
+import type { SignInContext } from "./microsoft-sign-in";
+import { adminConsentUrl } from "./sign-in-outcome";
+
+/** The portal's redirect URI for Microsoft sign-in (register it on the portal's app). */
+export function signInRedirectUri(): string {
+  return `${getEnv().PORTAL_BASE_URL.replace(/\/+$/, "")}/auth/callback`;
+}
+
+/** Everything a sign-in needs from the environment, or why the portal cannot sign admins in. */
+export function signInContextFromEnv(): Result<SignInContext> {
+  const env = getEnv();
+  if (!env.PORTAL_CLIENT_ID || !env.PORTAL_CLIENT_SECRET || !env.PORTAL_ENCRYPTION_KEYS) {
+    return fail(
+      appError("internal", "The portal is not set up to sign you in with Microsoft yet. Contact Act-On support.", {
+        detail: "PORTAL_CLIENT_ID, PORTAL_CLIENT_SECRET and PORTAL_ENCRYPTION_KEYS are required for sign-in",
+      }),
+    );
+  }
+  return ok({ db: getDb(), keys: env.PORTAL_ENCRYPTION_KEYS, identity: identityConfigFromEnv(), redirectUri: signInRedirectUri() });
+}
+
+/** The link an administrator opens to approve the portal for the whole organization, or null when not configured. */
+export function adminConsentUrlFromEnv(): string | null {
+  const env = getEnv();
+  if (!env.PORTAL_CLIENT_ID) return null;
+  return adminConsentUrl({
+    authorityHost: env.MICROSOFT_AUTHORITY_HOST,
+    clientId: env.PORTAL_CLIENT_ID,
+    graphUrl: env.MICROSOFT_GRAPH_URL,
+    redirectUri: signInRedirectUri(),
+  });
+}
