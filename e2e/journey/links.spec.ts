@@ -7,6 +7,8 @@ import { launchUrl, signLaunchToken, type SignLaunchLinkInput } from "../../lib/
 const [kid, ...secret] = (process.env.E2E_DEEP_LINK_SECRET ?? "").split(":");
 const RETURN_ORIGIN = process.env.E2E_ACTON_RETURN_ORIGINS ?? "";
 
+test.describe.configure({ timeout: 90_000 }); // axe-core on a shared 2-core machine
+
 function link(baseURL: string | undefined, overrides: Partial<SignLaunchLinkInput> = {}) {
   return signLaunchToken({
     keys: [{ kid, secret: secret.join(":") }],

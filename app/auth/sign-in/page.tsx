@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireSession } from "@/lib/sessions/current-session";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 import { SignInNotice } from "../sign-in-notice";
+import { SignOutButton } from "../sign-out-button";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -54,6 +55,7 @@ export default async function SignInPage(props: { searchParams: Promise<{ signin
           Back to the connection
         </Link>
       </form>
+      {session.microsoft ? <SignOutButton /> : null}
     </div>
   );
 }
