@@ -158,10 +158,7 @@ function rewriteNextLink(out: EmuResponse, origin: string): EmuResponse {
   const body = out.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== "object" || typeof body["@odata.nextLink"] !== "string") return out;
   const link = new URL(body["@odata.nextLink"]);
-  const target = new URL(origin);
-  link.protocol = target.protocol;
-  link.host = target.host;
-  return { ...out, body: { ...body, "@odata.nextLink": link.toString() } };
+  return { ...out, body: { ...body, "@odata.nextLink": new URL(`${link.pathname}${link.search}`, origin).toString() } };
 }
 
 function write(res: ServerResponse, out: EmuResponse, extra: Record<string, string>): void {
