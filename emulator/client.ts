@@ -17,6 +17,8 @@ export type SandboxClient = {
   setSettings(settings: Partial<SandboxSettings>): Promise<SandboxSettings>;
   /** A JWT with these claims, signed with the key every tenant's JWKS publishes (for expired or odd tokens in tests). */
   signToken(claims: Record<string, unknown>): Promise<string>;
+  /** The Power Platform admin center's "Self-elevate": the admin becomes System Administrator of the environment. */
+  selfElevate(urlName: string, user: string): Promise<{ systemuserid: string; roleid: string | null }>;
 };
 
 export function createSandboxClient(origin: string): SandboxClient {
@@ -46,5 +48,7 @@ export function createSandboxClient(origin: string): SandboxClient {
     },
     setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
     signToken: async (claims) => ((await call("POST", "/tokens/sign", { claims })) as { token: string }).token,
+    selfElevate: async (urlName, user) =>
+      (await call("POST", `/environments/${encodeURIComponent(urlName)}/self-elevate`, { user })) as { systemuserid: string; roleid: string | null },
   };
 }

@@ -1,6 +1,6 @@
 /** The control API: endpoints, reset, state redaction, fault injection in each service's own error shape, settings. */
 import { describe, expect, it } from "vitest";
-import { PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "../scenarios/ids";
+import { ACTON_SERVICES, PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "../scenarios/ids";
 import { postToken, useSandbox } from "../testing/sandbox-fixture";
 
 const sb = useSandbox();
@@ -155,5 +155,47 @@ describe("control API", () => {
     const control = await fetch(`${sb.origin}/__emulator/nothing`);
     expect(control.status).toBe(404);
     expect(await control.json()).toMatchObject({ error: { code: "notFound" } });
+  });
+
+  it("answers a redirect fault with the 3xx and its Location, and moves a collection's nextLink to another origin", async () => {
+    await sb.control.addFault({
+      service: "identity",
+      path: "^/[^/]+/oauth2/v2\\.0/token$",
+      method: "POST",
+      kind: "redirect",
+      redirectStatus: 307,
+      location: "https://attacker.example/token",
+      remaining: 1,
+    });
+    const res = await fetch(`${sb.origin}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {
+      method: "POST",
+      redirect: "manual",
+      body: "grant_type=client_credentials",
+    });
+    expect([res.status, res.headers.get("location")]).toEqual([307, "https://attacker.example/token"]);
+    expect((await ccPortal()).status).toBe(200); // remaining: 1 was used up
+
+    const token = (
+      await postToken(sb.origin, TENANTS.actoncorp, {
+        grant_type: "client_credentials",
+        client_id: ACTON_SERVICES.connector.appId,
+        client_secret: ACTON_SERVICES.connector.secret,
+        scope: "https://graph.microsoft.com/.default",
+      })
+    ).body.access_token as string;
+    // The connector has no Graph role, so use the sandbox's signing to read one page of service principals as an app.
+    const reader = await sb.control.signToken({
+      ...JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()),
+      roles: ["Application.Read.All"],
+    });
+    const list = (extra = "") =>
+      fetch(`${sb.origin}/graph/v1.0/servicePrincipals?$top=1${extra}`, { headers: { authorization: `Bearer ${reader}` } });
+    const normal = (await (await list()).json()) as Record<string, string>;
+    expect(new URL(normal["@odata.nextLink"]).origin).toBe(sb.origin);
+    await sb.control.addFault({ service: "graph", path: "/v1.0/servicePrincipals", kind: "nextLinkOrigin", origin: "https://elsewhere.example" });
+    const moved = (await (await list()).json()) as Record<string, string>;
+    expect(new URL(moved["@odata.nextLink"]).origin).toBe("https://elsewhere.example");
+    const bad = await fetch(`${sb.origin}/__emulator/faults`, { method: "POST", body: JSON.stringify({ service: "graph", kind: "redirect" }) });
+    expect(bad.status).toBe(400);
   });
 });

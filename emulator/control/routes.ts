@@ -7,9 +7,11 @@ import type { Fault } from "../core/state";
 import { getState, newGuid, replaceState } from "../core/store";
 import { resetIdentityRuntime } from "../identity/routes";
 import { buildScenario, SCENARIOS } from "../scenarios/index";
-import { ACTON_SERVICES, FABRIKAM, PORTAL_APP, PORTAL_APP_SECRET } from "../scenarios/ids";
+import { ACTON_SERVICES, FABRIKAM, PORTAL_APP, PORTAL_APP_SECRET, ROLE_TEMPLATES } from "../scenarios/ids";
 import { signJwt } from "../core/tokens";
-import { faultInputSchema, firstIssue, resetInputSchema, settingsPatchSchema, signTokenInputSchema } from "./schemas";
+import { effectiveDirectoryRoles } from "../core/directory-roles";
+import { DIRECTORY_ROLES } from "../core/state";
+import { faultInputSchema, firstIssue, resetInputSchema, selfElevateInputSchema, settingsPatchSchema, signTokenInputSchema } from "./schemas";
 import { normaliseIncomingState, redactState } from "./state-view";
 
 export type ControlContext = { caBundle: string; caSpkiSha256: string };
@@ -157,6 +159,59 @@ async function signToken(req: EmuRequest): Promise<EmuResponse> {
   return json(200, { token: await signJwt(parsed.data.claims) });
 }
 
+/** Directory roles that may self-elevate to System Administrator in the Power Platform admin center. */
+const SELF_ELEVATE_ROLES: string[] = [
+  DIRECTORY_ROLES.globalAdministrator,
+  DIRECTORY_ROLES.powerPlatformAdministrator,
+  DIRECTORY_ROLES.dynamics365Administrator,
+];
+
+/**
+ * `POST /__emulator/environments/{urlName}/self-elevate {"user":"<upn or object id>"}`: what an admin's "Self-elevate"
+ * in the Power Platform admin center does — the admin becomes a System Administrator of the environment (their
+ * systemuser is created from Entra if needed). Refused for users without a Global, Power Platform or Dynamics 365
+ * administrator role, as the admin center refuses them.
+ */
+function selfElevate(req: EmuRequest): EmuResponse {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = selfElevateInputSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  const state = getState();
+  const env = state.environments.find((e) => e.urlName === req.params.urlName.toLowerCase());
+  if (!env || env.onPremises) return json(404, { error: { code: "not_found", message: `No cloud environment '${req.params.urlName}'.` } });
+  const key = parsed.data.user.toLowerCase();
+  const user = state.users.find((u) => u.tenantId === env.tenantId && (u.id === key || u.userPrincipalName.toLowerCase() === key));
+  if (!user) return json(404, { error: { code: "not_found", message: `No user '${parsed.data.user}' in the environment's tenant.` } });
+  if (!effectiveDirectoryRoles(user).some((r) => SELF_ELEVATE_ROLES.includes(r))) {
+    return json(403, { error: { code: "forbidden", message: "Only Global, Power Platform or Dynamics 365 administrators can self-elevate." } });
+  }
+  const rootBu = env.businessUnits.find((b) => b.parentbusinessunitid === null)!;
+  let systemUser = env.systemUsers.find((u) => u.azureactivedirectoryobjectid === user.id && !u.applicationid && (u.deletedstate ?? 0) === 0);
+  if (!systemUser) {
+    systemUser = {
+      systemuserid: newGuid(),
+      businessunitid: rootBu.businessunitid,
+      fullname: user.displayName,
+      domainname: user.userPrincipalName,
+      internalemailaddress: user.mail,
+      azureactivedirectoryobjectid: user.id,
+      applicationid: null,
+      isdisabled: false,
+      accessmode: 0,
+      createdon: new Date().toISOString(),
+      deletedstate: 0,
+    };
+    env.systemUsers.push(systemUser);
+  }
+  systemUser.isdisabled = false;
+  const sysAdmin = env.roles.find((r) => r.roletemplateid === ROLE_TEMPLATES.systemAdministrator && r.businessunitid === systemUser.businessunitid);
+  if (sysAdmin && !env.systemUserRoles.some((r) => r.systemuserid === systemUser.systemuserid && r.roleid === sysAdmin.roleid)) {
+    env.systemUserRoles.push({ systemuserid: systemUser.systemuserid, roleid: sysAdmin.roleid });
+  }
+  return json(200, { systemuserid: systemUser.systemuserid, roleid: sysAdmin?.roleid ?? null });
+}
+
 export function createControlRoutes(ctx: ControlContext): Route[] {
   const route = (method: string, pattern: RegExp, handle: Route["handle"]): Route => ({ service: "control", method, pattern, handle });
   return [
@@ -172,6 +227,7 @@ export function createControlRoutes(ctx: ControlContext): Route[] {
     }),
     route("DELETE", /^\/__emulator\/faults\/(?<id>[^/]+)$/, deleteFault),
     route("POST", /^\/__emulator\/tokens\/sign$/, signToken),
+    route("POST", /^\/__emulator\/environments\/(?<urlName>[^/]+)\/self-elevate$/, selfElevate),
     route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
     route("PATCH", /^\/__emulator\/settings$/, patchSettings),
   ];

@@ -7,15 +7,22 @@ export const faultInputSchema = z
     method: z.string().min(1).default("*"),
     /** Prefix of the request path (full or inside the service), or a regular expression starting with `^`. */
     path: z.string().default(""),
-    kind: z.enum(["latency", "throttle", "unavailable"]),
+    kind: z.enum(["latency", "throttle", "unavailable", "redirect", "nextLinkOrigin"]),
     latencyMs: z.number().int().min(0).max(120_000).optional(),
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
+    redirectStatus: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).optional(),
+    location: z.url().optional(),
+    origin: z.url().optional(),
     remaining: z.number().int().min(1).nullable().default(null),
   })
   .strict()
   .superRefine((f, ctx) => {
     if (f.kind === "latency" && f.latencyMs === undefined)
       ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "latencyMs is required for a latency fault" });
+    if (f.kind === "redirect" && f.location === undefined)
+      ctx.addIssue({ code: "custom", path: ["location"], message: "location is required for a redirect fault" });
+    if (f.kind === "nextLinkOrigin" && f.origin === undefined)
+      ctx.addIssue({ code: "custom", path: ["origin"], message: "origin is required for a nextLinkOrigin fault" });
     if (f.path.startsWith("^")) {
       try {
         new RegExp(f.path);
@@ -30,8 +37,13 @@ export const settingsPatchSchema = z
   .object({
     replicationLagMs: z.number().int().min(0).max(600_000).optional(),
     baseLatencyMs: z.number().int().min(0).max(60_000).optional(),
+    applicationUserAdmissionLagMs: z.number().int().min(0).max(600_000).optional(),
+    unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
   })
   .strict();
+
+/** `POST /__emulator/environments/{urlName}/self-elevate`: the admin's UPN or object id. */
+export const selfElevateInputSchema = z.object({ user: z.string().min(1) }).strict();
 
 /** `POST /__emulator/tokens/sign`: any JSON claims (e.g. an `exp` in the past). */
 export const signTokenInputSchema = z.object({ claims: z.record(z.string(), z.unknown()) }).strict();
@@ -46,7 +58,12 @@ export const stateInputSchema = z
   .object({
     scenario: z.string().default("custom"),
     settings: z
-      .object({ replicationLagMs: z.number().int().min(0), baseLatencyMs: z.number().int().min(0) })
+      .object({
+        replicationLagMs: z.number().int().min(0),
+        baseLatencyMs: z.number().int().min(0),
+        applicationUserAdmissionLagMs: z.number().int().min(0).optional(),
+        unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
+      })
       .default({ replicationLagMs: 0, baseLatencyMs: 0 }),
     tenants: rows,
     users: rows,

@@ -129,19 +129,36 @@ function dispatch(routes: Route[], req: EmuRequest, service: ServiceName): EmuRe
   return serviceError(service, pathMatched ? "methodNotAllowed" : "notFound", req);
 }
 
-async function applyFaults(service: ServiceName, req: EmuRequest): Promise<EmuResponse | null> {
-  if (service === "control") return null;
+/** Faults first (latency, then the first answering fault); `nextLinkOrigin` faults are returned to apply afterwards. */
+async function applyFaults(service: ServiceName, req: EmuRequest): Promise<{ response: EmuResponse | null; nextLinkOrigin: string | null }> {
+  if (service === "control") return { response: null, nextLinkOrigin: null };
   const base = getState().settings.baseLatencyMs;
   if (base > 0) await sleep(base);
+  let nextLinkOrigin: string | null = null;
   for (const fault of takeFaults(service, req.method, req.path)) {
     if (fault.kind === "latency") {
       await sleep(fault.latencyMs ?? 0);
       continue;
     }
+    if (fault.kind === "nextLinkOrigin") {
+      nextLinkOrigin = fault.origin ?? null;
+      continue;
+    }
+    if (fault.kind === "redirect") {
+      return { response: { status: fault.redirectStatus ?? 307, headers: { location: fault.location ?? "/" }, body: "" }, nextLinkOrigin };
+    }
     const retryAfter = fault.retryAfterSeconds ?? (fault.kind === "throttle" ? 1 : undefined);
-    return serviceError(service, fault.kind === "throttle" ? "throttle" : "unavailable", req, retryAfter);
+    return { response: serviceError(service, fault.kind === "throttle" ? "throttle" : "unavailable", req, retryAfter), nextLinkOrigin };
   }
-  return null;
+  return { response: null, nextLinkOrigin };
+}
+
+/** Moves a collection's `@odata.nextLink` to another origin (the `nextLinkOrigin` fault). */
+function rewriteNextLink(out: EmuResponse, origin: string): EmuResponse {
+  const body = out.body as Record<string, unknown> | undefined;
+  if (!body || typeof body !== "object" || typeof body["@odata.nextLink"] !== "string") return out;
+  const link = new URL(body["@odata.nextLink"]);
+  return { ...out, body: { ...body, "@odata.nextLink": new URL(`${link.pathname}${link.search}`, origin).toString() } };
 }
 
 function write(res: ServerResponse, out: EmuResponse, extra: Record<string, string>): void {
@@ -202,7 +219,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         out = preflight(req);
       } else {
         emuReq.rawBody = body;
-        out = (await applyFaults(service, emuReq)) ?? (await dispatch(routesByService[service], emuReq, service));
+        const faults = await applyFaults(service, emuReq);
+        out = faults.response ?? (await dispatch(routesByService[service], emuReq, service));
+        if (faults.nextLinkOrigin) out = rewriteNextLink(out, faults.nextLinkOrigin);
       }
     } catch (error) {
       // Log the failure, never the request body: it may hold passwords, secrets or tokens.

@@ -15,12 +15,33 @@ export type Tenant = {
   securityDefaultsEnabled: boolean;
   /** Entra "Users can register applications" (default true when absent): lets non-admins create app registrations. */
   usersCanRegisterApps?: boolean;
+  /**
+   * The tenant's default app management policy (`/policies/defaultAppManagementPolicy`): a cap on client secret
+   * lifetimes as an ISO 8601 duration (e.g. `P180D`). Absent = no restriction.
+   */
+  passwordMaxLifetime?: string | null;
 };
+
+/** A security group; role-assignable groups can hold directory roles that their members get transitively. */
+export type Group = {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  isAssignableToRole: boolean;
+  memberIds: string[];
+  /** Directory role template ids assigned to the group (role-assignable groups only). */
+  directoryRoleTemplateIds: string[];
+};
+
+/** An application deleted from Graph: kept in the tenant's recycle bin (`/directory/deletedItems`) for 30 days. */
+export type DeletedApplication = { application: Application; deletedDateTime: string };
 
 /** Built-in directory role template ids (identical in every Entra tenant). */
 export const DIRECTORY_ROLES = {
   globalAdministrator: "62e90394-69f5-4237-9190-012177145e10",
   dynamics365Administrator: "44367163-eba1-44c3-98af-f5787879f96a",
+  globalReader: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+  authenticationPolicyAdministrator: "0526716b-113d-4c15-b2c8-68e3c22b9f80",
   powerPlatformAdministrator: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
   applicationAdministrator: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
   cloudApplicationAdministrator: "158c047a-c907-4556-b7ef-446551a6b5f7",
@@ -169,6 +190,20 @@ export type SystemUser = {
   isdisabled: boolean;
   accessmode: number; // 0 read-write, 4 non-interactive
   createdon: string;
+  /** 0 live; 1 soft-deleted (a first DELETE of a disabled user; a second DELETE purges the row). Absent = 0. */
+  deletedstate?: 0 | 1;
+};
+
+/** A Dataverse team: members get the team's security roles (System Administrator can be held this way). */
+export type Team = {
+  teamid: string;
+  name: string;
+  businessunitid: string;
+  /** 0 Owner, 1 Access, 2 Microsoft Entra security group, 3 Microsoft Entra Office group. */
+  teamtype: number;
+  isdefault: boolean;
+  memberIds: string[];
+  roleIds: string[];
 };
 export type SystemUserRole = { systemuserid: string; roleid: string };
 
@@ -191,6 +226,17 @@ export type Environment = {
   roles: Role[];
   systemUsers: SystemUser[];
   systemUserRoles: SystemUserRole[];
+  teams?: Team[];
+  /**
+   * Dynamics 365 Sales is not installed: no lead or marketing-list tables, and no privileges for them (a plain
+   * Dataverse environment). Absent = Sales installed.
+   */
+  withoutSales?: boolean;
+  /**
+   * Discovery's `ApiUrl` differs from `Url`, as in the cloud (`{org}.api.crm.dynamics.com` vs `{org}.crm.dynamics.com`):
+   * the Web API answers on both (`/dynamics/{urlName}` and `/dynamics/{urlName}.api`). Absent = the same URL.
+   */
+  distinctApiUrl?: boolean;
   /** Privilege catalogue of the org; absent = the standard one in `emulator/dataverse/privileges-catalog.ts`. */
   privileges?: Privilege[];
   /**
@@ -213,9 +259,16 @@ export type Fault = {
   method: string;
   /** Matched against the request path (without query) by prefix; a string starting with "^" is a regular expression. */
   path: string;
-  kind: "latency" | "throttle" | "unavailable";
+  /**
+   * `redirect`: answer a 3xx to `location` (no client should follow it with credentials); `nextLinkOrigin`: let the
+   * request through but move a collection's `@odata.nextLink` to `origin` (no client should follow it with a token).
+   */
+  kind: "latency" | "throttle" | "unavailable" | "redirect" | "nextLinkOrigin";
   latencyMs?: number;
   retryAfterSeconds?: number;
+  redirectStatus?: 301 | 302 | 303 | 307 | 308;
+  location?: string;
+  origin?: string;
   /** How many more matching requests the fault applies to; null = until cleared. */
   remaining: number | null;
 };
@@ -225,6 +278,16 @@ export type SandboxSettings = {
   replicationLagMs: number;
   /** Latency added to every request of every service (the bench uses 100 ms). */
   baseLatencyMs: number;
+  /**
+   * How long Dataverse takes to admit a new application user: its app-only calls answer 403 0x80072560 ("not a member
+   * of the organization") for this long after the user is created. Absent = 0.
+   */
+  applicationUserAdmissionLagMs?: number;
+  /**
+   * Where Microsoft's wording is unconfirmed the sandbox can say something descriptive (default) or a neutral text
+   * (`realistic`), so no client matches a message the sandbox invented.
+   */
+  unconfirmedWording?: "descriptive" | "neutral";
 };
 
 export type SandboxState = {
@@ -236,6 +299,8 @@ export type SandboxState = {
   servicePrincipals: ServicePrincipal[];
   oauth2PermissionGrants: OAuth2PermissionGrant[];
   appRoleAssignments: AppRoleAssignment[];
+  groups?: Group[];
+  deletedApplications?: DeletedApplication[];
   environments: Environment[];
   faults: Fault[];
 };

@@ -25,3 +25,10 @@ export function isStillReplicating(createdDateTime: string, now: Date = new Date
 export function newGuid(): string {
   return randomUUID();
 }
+
+/** A message Microsoft's documentation does not confirm: descriptive by default, neutral in the `realistic` scenario. */
+export function unconfirmed(descriptive: string): string {
+  return getState().settings.unconfirmedWording === "neutral"
+    ? "The request could not be processed. (Sandbox: wording not confirmed by Microsoft's documentation.)"
+    : descriptive;
+}

@@ -284,7 +284,7 @@ describe("refusals", () => {
     expect(err.message).toContain("99999999-0000-4000-8000-000000000000");
   });
 
-  it("a disabled application user is not a member", async () => {
+  it("a disabled application user is refused with 403 0x80040225 and Dataverse's documented text", async () => {
     const api = webApi(() => dataverseUserToken(USERS.contosoAdmin));
     const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
     const id = await createRow(api, "systemusers", {
@@ -301,6 +301,10 @@ describe("refusals", () => {
     await webApi(connectorToken).callFunction("WhoAmI");
     await api.update({ collection: "systemusers", key: id, data: { isdisabled: true } });
     expect((await api.retrieve({ collection: "systemusers", key: id, select: ["isdisabled"] })).isdisabled).toBe(true);
-    expect((await failure(webApi(connectorToken).callFunction("WhoAmI"))).code).toBe("0x80072560");
+    const refused = await failure(webApi(connectorToken).callFunction("WhoAmI"));
+    expect([refused.status, refused.code]).toEqual([403, "0x80040225"]);
+    expect(refused.message).toBe(
+      `The user with SystemUserId=${id} in OrganizationContext=${env.id} is disabled. Disabled users cannot access the system. Consider enabling this user. Also, users are disabled if they don't have a license assigned to them.`,
+    );
   });
 });

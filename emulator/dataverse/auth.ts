@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import { bearerToken, type EmuRequest, type EmuResponse } from "../core/http";
 import type { Environment, SystemUser } from "../core/state";
 import { verifyAccessToken } from "../core/tokens";
-import { DV, dvError, environmentUrl } from "./responses";
+import { getState } from "../core/store";
+import { DV, dvError, environmentApiUrl, environmentUrl } from "./responses";
+import { rolesOf } from "./security";
 
 export type DataverseCaller = { user: SystemUser; kind: "user" | "application" | "basic" };
 
@@ -63,23 +65,50 @@ function authenticateBasic(req: EmuRequest, env: Environment): DataverseCaller |
   return { user, kind: "basic" };
 }
 
+/**
+ * A disabled user's call: 403 `0x80040225` with Dataverse's documented text ("Error when executing in the context of
+ * a disabled user", learn.microsoft.com; the code is the one Dataverse returns for a disabled user).
+ */
+function disabledUser(req: EmuRequest, env: Environment, user: SystemUser): EmuResponse {
+  return dvError(
+    req,
+    403,
+    DV.userDisabled,
+    `The user with SystemUserId=${user.systemuserid} in OrganizationContext=${env.id} is disabled. Disabled users cannot access the system. Consider enabling this user. Also, users are disabled if they don't have a license assigned to them.`,
+  );
+}
+
+const isLive = (u: SystemUser) => (u.deletedstate ?? 0) === 0;
+
+/** The URLs an environment's Web API answers on; a token for either is accepted on both (one Dataverse resource). */
+export function environmentAudiences(req: EmuRequest, env: Environment): string[] {
+  return env.distinctApiUrl ? [environmentUrl(req, env), environmentApiUrl(req, env)] : [environmentUrl(req, env)];
+}
+
 export async function authenticateDataverseCaller(req: EmuRequest, env: Environment): Promise<DataverseCaller | EmuResponse> {
   if (env.onPremises) return authenticateBasic(req, env);
   const raw = bearerToken(req);
   if (!raw) return bearerChallenge(req, env);
   const claims = await verifyAccessToken(raw);
-  if (!claims || !sameAudience(claims.aud, environmentUrl(req, env)) || claims.tid !== env.tenantId) return bearerChallenge(req, env);
+  if (!claims || !environmentAudiences(req, env).some((url) => sameAudience(claims.aud, url)) || claims.tid !== env.tenantId)
+    return bearerChallenge(req, env);
   const isDelegated = typeof claims.scp === "string";
   if (isDelegated) {
     if (!claims.scp!.split(" ").includes("user_impersonation")) return bearerChallenge(req, env);
     const oid = claims.oid?.toLowerCase();
-    const user = env.systemUsers.find((u) => u.azureactivedirectoryobjectid?.toLowerCase() === oid && !u.applicationid && !u.isdisabled);
-    return user ? { user, kind: "user" } : notMember(req);
+    const user = env.systemUsers.find((u) => u.azureactivedirectoryobjectid?.toLowerCase() === oid && !u.applicationid && isLive(u));
+    if (!user) return notMember(req);
+    return user.isdisabled ? disabledUser(req, env, user) : { user, kind: "user" };
   }
   const appId = (claims.appid ?? claims.azp ?? "").toLowerCase();
-  const user = env.systemUsers.find((u) => u.applicationid?.toLowerCase() === appId && !u.isdisabled);
+  const user = env.systemUsers.find((u) => u.applicationid?.toLowerCase() === appId && isLive(u));
+  if (!user) return notMember(req);
+  // A new application user is not admitted at once: Dataverse answers "not a member" until it has provisioned it.
+  const lag = getState().settings.applicationUserAdmissionLagMs ?? 0;
+  if (lag > 0 && Date.now() - Date.parse(user.createdon) < lag) return notMember(req);
+  if (user.isdisabled) return disabledUser(req, env, user);
   // An application user without any security role is not admitted at all: Dataverse answers as if it did not exist.
-  if (!user || !env.systemUserRoles.some((r) => r.systemuserid === user.systemuserid)) return notMember(req);
+  if (rolesOf(env, user).length === 0) return notMember(req);
   return { user, kind: "application" };
 }
 

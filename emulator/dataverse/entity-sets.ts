@@ -3,7 +3,7 @@
  * a row (lookups as `_x_value`, as the Web API returns them). Business rows come from `environment.records`, or
  * the sample rows when the scenario seeded none.
  */
-import type { BusinessUnit, DataverseRecord, Environment, Privilege, Role, SystemUser } from "../core/state";
+import type { BusinessUnit, DataverseRecord, Environment, Privilege, Role, SystemUser, Team } from "../core/state";
 import { buildSampleRecords } from "./sample-records";
 import { privilegesOf } from "./security";
 
@@ -13,6 +13,8 @@ export type EntitySet = {
   key: string;
   readPrivilege: string;
   rows: (env: Environment) => Record<string, unknown>[];
+  /** A Dynamics 365 Sales table (lead, marketing list): absent from an environment without Sales. */
+  requiresSales?: boolean;
 };
 
 export function systemUserView(u: SystemUser): Record<string, unknown> {
@@ -31,7 +33,7 @@ export function systemUserView(u: SystemUser): Record<string, unknown> {
     accessmode: u.accessmode,
     // Application users are "non-interactive" and unlicensed; interactive users count against a licence.
     islicensed: !isApp,
-    deletedstate: 0,
+    deletedstate: u.deletedstate ?? 0,
     createdon: u.createdon,
     _businessunitid_value: u.businessunitid,
   };
@@ -58,6 +60,17 @@ export function roleView(r: Role): Record<string, unknown> {
   };
 }
 
+export function teamView(t: Team): Record<string, unknown> {
+  return {
+    teamid: t.teamid,
+    name: t.name,
+    teamtype: t.teamtype,
+    isdefault: t.isdefault,
+    azureactivedirectoryobjectid: null,
+    _businessunitid_value: t.businessunitid,
+  };
+}
+
 export function privilegeView(p: Privilege): Record<string, unknown> {
   return {
     privilegeid: p.privilegeid,
@@ -79,12 +92,13 @@ export function recordsOf(env: Environment, setName: string): DataverseRecord[] 
   return env.records[setName] ?? [];
 }
 
-const businessSet = (name: string, logicalName: string, readPrivilege: string): EntitySet => ({
+const businessSet = (name: string, logicalName: string, readPrivilege: string, requiresSales = false): EntitySet => ({
   name,
   logicalName,
   key: `${logicalName}id`,
   readPrivilege,
   rows: (env) => recordsOf(env, name).map((r) => ({ ...r })),
+  requiresSales,
 });
 
 export const ENTITY_SETS: EntitySet[] = [
@@ -111,11 +125,19 @@ export const ENTITY_SETS: EntitySet[] = [
     readPrivilege: "prvReadRole",
     rows: (env) => privilegesOf(env).map(privilegeView),
   },
-  businessSet("leads", "lead", "prvReadLead"),
+  { name: "teams", logicalName: "team", key: "teamid", readPrivilege: "prvReadTeam", rows: (env) => (env.teams ?? []).map(teamView) },
+  businessSet("leads", "lead", "prvReadLead", true),
   businessSet("contacts", "contact", "prvReadContact"),
   businessSet("accounts", "account", "prvReadAccount"),
+  businessSet("annotations", "annotation", "prvReadNote"),
+  businessSet("lists", "list", "prvReadList", true),
 ];
 
-export function findEntitySet(name: string): EntitySet | undefined {
-  return ENTITY_SETS.find((s) => s.name === name);
+/** The entity sets this environment serves (Sales tables only where Dynamics 365 Sales is installed). */
+export function entitySetsOf(env: Environment): EntitySet[] {
+  return ENTITY_SETS.filter((s) => !(s.requiresSales && env.withoutSales));
+}
+
+export function findEntitySet(name: string, env: Environment): EntitySet | undefined {
+  return entitySetsOf(env).find((s) => s.name === name);
 }

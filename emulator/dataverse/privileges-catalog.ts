@@ -35,6 +35,7 @@ export const ENTITY_INFO: Record<string, EntityInfo> = {
   privilege: { logicalName: "privilege", schemaName: "Privilege", displayName: "Privilege", objectTypeCode: 1023 },
   role: { logicalName: "role", schemaName: "Role", displayName: "Security Role", objectTypeCode: 1036 },
   list: { logicalName: "list", schemaName: "List", displayName: "Marketing List", objectTypeCode: 4300 },
+  team: { logicalName: "team", schemaName: "Team", displayName: "Team", objectTypeCode: 9 },
   listmember: { logicalName: "listmember", schemaName: "ListMember", displayName: "Marketing List Member", objectTypeCode: 4301 },
 };
 
@@ -64,6 +65,7 @@ const TABLES: { schemaName: string; ownership: Ownership; verbs: Verb[] }[] = [
   { schemaName: "List", ownership: "user", verbs: USER_OWNED_VERBS },
   { schemaName: "User", ownership: "businessUnit", verbs: ["Create", "Read", "Write", "Append", "AppendTo"] },
   { schemaName: "BusinessUnit", ownership: "businessUnit", verbs: ["Create", "Read", "Write", "Delete", "Append", "AppendTo"] },
+  { schemaName: "Team", ownership: "businessUnit", verbs: ["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"] },
   { schemaName: "Role", ownership: "businessUnit", verbs: ["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign"] },
   { schemaName: "Organization", ownership: "organization", verbs: ["Read", "Write"] },
 ];

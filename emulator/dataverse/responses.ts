@@ -12,9 +12,15 @@ export function environmentUrl(req: EmuRequest, env: Environment): string {
   return `${req.origin}/dynamics/${env.urlName}`;
 }
 
-/** `{env}/api/data/v9.2` (the version the client addressed). */
+/** Discovery's `ApiUrl`: `{origin}/dynamics/{urlName}.api` when the environment has a distinct one, else its URL. */
+export function environmentApiUrl(req: EmuRequest, env: Environment): string {
+  return env.distinctApiUrl ? `${req.origin}/dynamics/${env.urlName}.api` : environmentUrl(req, env);
+}
+
+/** `{env}/api/data/v9.2` on the host the client addressed (the version it addressed). */
 export function apiBase(req: EmuRequest, env: Environment): string {
-  return `${environmentUrl(req, env)}/api/data/v${req.params.ver ?? env.webApiVersion}`;
+  const host = req.params.org?.toLowerCase().endsWith(".api") ? environmentApiUrl(req, env) : environmentUrl(req, env);
+  return `${host}/api/data/v${req.params.ver ?? env.webApiVersion}`;
 }
 
 function baseHeaders(req: EmuRequest): Record<string, string> {
@@ -35,8 +41,10 @@ export function dvError(req: EmuRequest, status: number, code: string, message: 
 
 export const DV = {
   notMember: "0x80072560",
+  userDisabled: "0x80040225",
   privilegeDenied: "0x80040220",
   duplicateRecord: "0x80040237",
+  concurrencyMismatch: "0x80060882",
   segmentNotFound: "0x80060888",
   recordNotFound: "0x80040217",
   invalidArgument: "0x80040203",

@@ -10,6 +10,7 @@ import { privilegeView, roleView } from "./entity-sets";
 import { listResponse } from "./query";
 import { isGuid, parseEntityReference, readPayload, type WebApiContext } from "./request-context";
 import { apiBase, DV, dvError, dvJson, dvNoContent, invalidArgument, recordNotFound } from "./responses";
+import { unconfirmed } from "../core/store";
 import { DEPTH_ORDER, firstMissingPrivilege, privilegeDenied, privilegesOf, requirePrivilege, rolePrivileges } from "./security";
 import { createdResponse } from "./systemusers";
 
@@ -124,4 +125,23 @@ export function listRolePrivilegesAssociation(ctx: WebApiContext, roleId: string
     rolePrivileges(ctx.env, role).map(({ privilege }) => privilegeView(privilege)),
     "privilege",
   );
+}
+
+/** `POST roles({id})/Microsoft.Dynamics.CRM.RemovePrivilegeRole {"PrivilegeId": "<guid>"}`: takes one privilege off a role. */
+export function removePrivilegeRole(ctx: WebApiContext, roleId: string): EmuResponse {
+  const role = findRole(ctx, roleId);
+  if (!role) return recordNotFound(ctx.req, "role", roleId);
+  const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvWriteRole", "role");
+  if (denied) return denied;
+  const read = readPayload(ctx, "roles");
+  if (!read.ok) return read.response;
+  const id = typeof read.body.PrivilegeId === "string" ? read.body.PrivilegeId.toLowerCase() : "";
+  if (!id) return invalidArgument(ctx.req, "The PrivilegeId parameter is required.");
+  if (!privilegesOf(ctx.env).some((p) => p.privilegeid === id)) return recordNotFound(ctx.req, "privilege", id);
+  if (role.allPrivileges) {
+    // System Administrator's privileges are fixed: Dataverse does not let anyone edit that role.
+    return invalidArgument(ctx.req, unconfirmed("The System Administrator role cannot be modified."));
+  }
+  role.privileges = role.privileges.filter((p) => p.privilegeid !== id);
+  return dvNoContent(ctx.req);
 }

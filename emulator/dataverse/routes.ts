@@ -7,13 +7,21 @@ import type { EmuRequest, EmuResponse, Route } from "../core/http";
 import { getState } from "../core/store";
 import type { Environment } from "../core/state";
 import { authenticateDataverseCaller, isResponse } from "./auth";
-import { findEntitySet, ENTITY_SETS } from "./entity-sets";
+import { entitySetsOf, findEntitySet, roleView, teamView } from "./entity-sets";
 import { entityResponse, listResponse } from "./query";
 import { isGuid, type WebApiContext } from "./request-context";
 import { apiBase, DV, dvError, dvJson, recordNotFound, segmentNotFound } from "./responses";
-import { addPrivilegesRole, createRole, listRolePrivilegesAssociation, retrieveRolePrivileges } from "./roles";
+import { addPrivilegesRole, createRole, listRolePrivilegesAssociation, removePrivilegeRole, retrieveRolePrivileges } from "./roles";
 import { effectivePrivileges, requirePrivilege } from "./security";
-import { associateRole, createSystemUser, disassociateRole, listUserRoles, systemUserExpander, updateSystemUser } from "./systemusers";
+import {
+  associateRole,
+  createSystemUser,
+  deleteSystemUser,
+  disassociateRole,
+  listUserRoles,
+  systemUserExpander,
+  updateSystemUser,
+} from "./systemusers";
 
 type Segment = { name: string; key: string | null; raw: string };
 
@@ -66,7 +74,7 @@ function visibleRows(ctx: WebApiContext, privilegeName: string, rows: Record<str
 }
 
 function readSet(ctx: WebApiContext, setName: string, key: string | null): EmuResponse {
-  const set = findEntitySet(setName)!;
+  const set = findEntitySet(setName, ctx.env)!;
   const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, set.readPrivilege, set.logicalName);
   if (denied) return denied;
   const rows = visibleRows(ctx, set.readPrivilege, set.rows(ctx.env));
@@ -98,7 +106,7 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
     const value = arg?.startsWith("@") ? req.url.searchParams.get(arg) : arg;
     return retrieveRolePrivileges(ctx, value?.replace(/^'|'$/g, "") ?? null);
   }
-  const set = findEntitySet(name);
+  const set = findEntitySet(name, ctx.env);
   if (!set) return segmentNotFound(req, first.raw);
 
   if (segments.length === 1) {
@@ -109,6 +117,7 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
       return methodNotAllowed(req);
     }
     if (method === "PATCH" && first.key !== null && name === "systemusers") return updateSystemUser(ctx, first.key);
+    if (method === "DELETE" && first.key !== null && name === "systemusers") return deleteSystemUser(ctx, first.key);
     return methodNotAllowed(req);
   }
 
@@ -129,7 +138,26 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
   }
   if (name === "roles" && segments.length === 2) {
     if (/^(Microsoft\.Dynamics\.CRM\.)?AddPrivilegesRole$/.test(second.name) && method === "POST") return addPrivilegesRole(ctx, id);
+    if (/^(Microsoft\.Dynamics\.CRM\.)?RemovePrivilegeRole$/.test(second.name) && method === "POST") return removePrivilegeRole(ctx, id);
     if (second.name === "roleprivileges_association" && method === "GET") return listRolePrivilegesAssociation(ctx, id);
+  }
+  if (name === "systemusers" && segments.length === 2 && second.name === "teammembership_association" && method === "GET") {
+    const user = ctx.env.systemUsers.find((u) => u.systemuserid === id);
+    if (!user) return recordNotFound(req, "systemuser", id);
+    const denied = requirePrivilege(req, ctx.env, ctx.caller.user, "prvReadTeam", "team");
+    if (denied) return denied;
+    const teams = (ctx.env.teams ?? []).filter((t) => t.memberIds.includes(user.systemuserid));
+    return listResponse(req, ctx.env, "teams", teams.map(teamView), "team");
+  }
+  if (name === "teams" && segments.length === 2 && second.name === "teamroles_association" && method === "GET") {
+    const team = (ctx.env.teams ?? []).find((t) => t.teamid === id);
+    if (!team) return recordNotFound(req, "team", id);
+    const denied =
+      requirePrivilege(req, ctx.env, ctx.caller.user, "prvReadTeam", "team") ??
+      requirePrivilege(req, ctx.env, ctx.caller.user, "prvReadRole", "role");
+    if (denied) return denied;
+    const roles = ctx.env.roles.filter((r) => team.roleIds.includes(r.roleid));
+    return listResponse(req, ctx.env, "roles", roles.map(roleView), "role");
   }
   if (name === "systemusers" && segments.length === 2 && second.name === "businessunitid" && method === "GET") {
     const user = ctx.env.systemUsers.find((u) => u.systemuserid === id);
@@ -140,8 +168,10 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
 }
 
 async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
-  const urlName = decodeURIComponent(req.params.org).toLowerCase();
-  const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName);
+  // `{urlName}.api` is the environment's distinct Web API host (Discovery's ApiUrl), where it has one.
+  const requested = decodeURIComponent(req.params.org).toLowerCase();
+  const urlName = requested.endsWith(".api") ? requested.slice(0, -4) : requested;
+  const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName && (requested === urlName || e.distinctApiUrl === true));
   if (!env)
     return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` };
   if (!supportsVersion(env, req.params.ver)) return segmentNotFound(req, `v${req.params.ver}`);
@@ -158,7 +188,7 @@ async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
     // The service document: the entity sets this org serves.
     return dvJson(req, 200, {
       "@odata.context": `${apiBase(req, env)}/$metadata`,
-      value: ENTITY_SETS.map((s) => ({ name: s.name, kind: "EntitySet", url: s.name })),
+      value: entitySetsOf(env).map((s) => ({ name: s.name, kind: "EntitySet", url: s.name })),
     });
   }
   const segments = parseSegments(rest);

@@ -1,5 +1,5 @@
 /**
- * Sample business rows (leads, contacts, accounts) for an environment that the scenario did not seed explicitly.
+ * Sample business rows (leads, contacts, accounts, notes, marketing lists) for an environment that the scenario did not seed explicitly.
  * Ids derive from the environment id so every run sees the same rows, and the connector's read checks have data.
  */
 import { createHash } from "node:crypto";
@@ -60,5 +60,33 @@ export function buildSampleRecords(env: Environment): Record<string, DataverseRe
     createdon: CREATED,
     modifiedon: CREATED,
   }));
-  return { accounts, contacts, leads };
+  const annotations: DataverseRecord[] = [
+    ["Call notes", "Asked for pricing of the premium tier.", 0],
+    ["Meeting", "Quarterly review scheduled.", 1],
+  ].map(([subject, text, contact], i) => ({
+    annotationid: rowGuid(env.id, "annotation", i),
+    subject: subject as string,
+    notetext: text as string,
+    isdocument: false,
+    _objectid_value: contacts[contact as number].contactid,
+    objecttypecode: "contact",
+    _ownerid_value: owner,
+    createdon: CREATED,
+    modifiedon: CREATED,
+  }));
+  const lists: DataverseRecord[] = [
+    ["Newsletter subscribers", 2],
+    ["Event invitees", 2],
+  ].map(([name, membertype], i) => ({
+    listid: rowGuid(env.id, "list", i),
+    listname: name as string,
+    createdfromcode: membertype as number, // 2 = contact
+    membercount: contacts.length,
+    statecode: 0,
+    _ownerid_value: owner,
+    createdon: CREATED,
+    modifiedon: CREATED,
+  }));
+  // An environment without Dynamics 365 Sales has no lead or marketing-list tables.
+  return env.withoutSales ? { accounts, contacts, annotations } : { accounts, contacts, leads, annotations, lists };
 }

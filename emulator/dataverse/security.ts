@@ -10,8 +10,12 @@ import { DV, dvError } from "./responses";
 
 export const DEPTH_ORDER: PrivilegeDepth[] = ["Basic", "Local", "Deep", "Global"];
 
+/** Privilege names of the Sales tables (lead, marketing list): absent from an environment without Dynamics 365 Sales. */
+const SALES_PRIVILEGE = /^prv[A-Za-z]+(Lead|List)$/;
+
 export function privilegesOf(env: Environment): Privilege[] {
-  return env.privileges ?? STANDARD_PRIVILEGES;
+  const all = env.privileges ?? STANDARD_PRIVILEGES;
+  return env.withoutSales ? all.filter((p) => !SALES_PRIVILEGE.test(p.name)) : all;
 }
 
 export function findPrivilegeByName(env: Environment, name: string): Privilege | undefined {
@@ -29,8 +33,10 @@ export function rolePrivileges(env: Environment, role: Role): { privilege: Privi
   });
 }
 
+/** The user's security roles: assigned directly, or held by a team the user belongs to. */
 export function rolesOf(env: Environment, user: SystemUser): Role[] {
   const ids = new Set(env.systemUserRoles.filter((r) => r.systemuserid === user.systemuserid).map((r) => r.roleid));
+  for (const team of env.teams ?? []) if (team.memberIds.includes(user.systemuserid)) for (const id of team.roleIds) ids.add(id);
   return env.roles.filter((r) => ids.has(r.roleid));
 }
 

@@ -4,12 +4,12 @@
  * Entra, so a not-yet-replicated principal is just as absent); one application user per app per environment.
  */
 import type { EmuResponse } from "../core/http";
-import { getState, isStillReplicating, newGuid } from "../core/store";
+import { getState, isStillReplicating, newGuid, unconfirmed } from "../core/store";
 import type { SystemUser } from "../core/state";
 import { roleView, systemUserView } from "./entity-sets";
 import { entityResponse, listResponse, type Expander } from "./query";
 import { isGuid, parseEntityReference, readPayload, type WebApiContext } from "./request-context";
-import { apiBase, DV, dvError, dvNoContent, invalidArgument, recordNotFound } from "./responses";
+import { apiBase, DV, dvError, dvNoContent, etagOf, invalidArgument, recordNotFound } from "./responses";
 import { firstMissingPrivilege, privilegeDenied, requirePrivilege, rolePrivileges } from "./security";
 
 /** `$expand=systemuserroles_association(...)` on systemusers. */
@@ -74,7 +74,14 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
   if (denied) return denied;
   const read = readPayload(ctx, "systemusers");
   if (!read.ok) return read.response;
-  const body = read.body;
+  const built = buildSystemUser(ctx, read.body, newGuid());
+  if ("status" in built) return built;
+  ctx.env.systemUsers.push(built);
+  return createdResponse(ctx, "systemusers", built.systemuserid, systemUserView(built), "systemuser", systemUserExpander(ctx));
+}
+
+/** A new systemuser row from a create (or upsert) payload, or the error Dataverse answers. */
+function buildSystemUser(ctx: WebApiContext, body: Record<string, unknown>, systemuserid: string): SystemUser | EmuResponse {
   const unknown = unknownProperty(ctx, body);
   if (unknown) return unknown;
   const rootBu = ctx.env.businessUnits.find((b) => b.parentbusinessunitid === null);
@@ -86,10 +93,11 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
   const isdisabled = typeof body.isdisabled === "boolean" ? body.isdisabled : false;
   const tenant = getState().tenants.find((t) => t.id === ctx.env.tenantId);
 
-  let user: SystemUser;
   if (typeof body.applicationid === "string") {
     const applicationid = body.applicationid.toLowerCase();
     if (!isGuid(applicationid)) return invalidArgument(ctx.req, `'${body.applicationid}' is not a valid value for applicationid.`);
+    // One application user per app per environment. A soft-deleted row still holds the app's key until it is purged
+    // (Microsoft's Terraform provider purges such rows and retries the create).
     if (ctx.env.systemUsers.some((u) => u.applicationid === applicationid)) {
       return dvError(ctx.req, 412, DV.duplicateRecord, "A record with matching key values already exists.");
     }
@@ -99,11 +107,13 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
     if (!sp) {
       return invalidArgument(
         ctx.req,
-        `The application with id '${applicationid}' was not found in the directory of tenant '${ctx.env.tenantId}'. Create a service principal for the application in this tenant before adding it as an application user.`,
+        unconfirmed(
+          `The application with id '${applicationid}' was not found in the directory of tenant '${ctx.env.tenantId}'. Create a service principal for the application in this tenant before adding it as an application user.`,
+        ),
       );
     }
-    user = {
-      systemuserid: newGuid(),
+    return {
+      systemuserid,
       businessunitid,
       fullname: `# ${sp.displayName}`,
       // Dataverse gives application users a synthetic sign-in name under the tenant's initial domain.
@@ -117,40 +127,67 @@ export function createSystemUser(ctx: WebApiContext): EmuResponse {
       isdisabled,
       accessmode: accessmode ?? 4,
       createdon: new Date().toISOString(),
-    };
-  } else {
-    // Interactive users must exist in the tenant's directory; Dataverse copies their profile from Entra.
-    const oid = typeof body.azureactivedirectoryobjectid === "string" ? body.azureactivedirectoryobjectid.toLowerCase() : null;
-    const upn = typeof body.domainname === "string" ? body.domainname.toLowerCase() : null;
-    const entra = getState().users.find((u) => u.tenantId === ctx.env.tenantId && (u.id === oid || u.userPrincipalName.toLowerCase() === upn));
-    if (!entra)
-      return invalidArgument(
-        ctx.req,
-        "The user was not found in the directory of the environment's tenant. Provide applicationid for an application user, or azureactivedirectoryobjectid/domainname of a directory user.",
-      );
-    if (ctx.env.systemUsers.some((u) => u.azureactivedirectoryobjectid === entra.id)) {
-      return dvError(ctx.req, 412, DV.duplicateRecord, "A record with matching key values already exists.");
-    }
-    user = {
-      systemuserid: newGuid(),
-      businessunitid,
-      fullname: entra.displayName,
-      domainname: entra.userPrincipalName,
-      internalemailaddress: entra.mail,
-      azureactivedirectoryobjectid: entra.id,
-      applicationid: null,
-      isdisabled,
-      accessmode: accessmode ?? 0,
-      createdon: new Date().toISOString(),
+      deletedstate: 0,
     };
   }
-  ctx.env.systemUsers.push(user);
-  return createdResponse(ctx, "systemusers", user.systemuserid, systemUserView(user), "systemuser", systemUserExpander(ctx));
+  // Interactive users must exist in the tenant's directory; Dataverse copies their profile from Entra.
+  const oid = typeof body.azureactivedirectoryobjectid === "string" ? body.azureactivedirectoryobjectid.toLowerCase() : null;
+  const upn = typeof body.domainname === "string" ? body.domainname.toLowerCase() : null;
+  const entra = getState().users.find((u) => u.tenantId === ctx.env.tenantId && (u.id === oid || u.userPrincipalName.toLowerCase() === upn));
+  if (!entra)
+    return invalidArgument(
+      ctx.req,
+      unconfirmed(
+        "The user was not found in the directory of the environment's tenant. Provide applicationid for an application user, or azureactivedirectoryobjectid/domainname of a directory user.",
+      ),
+    );
+  if (ctx.env.systemUsers.some((u) => u.azureactivedirectoryobjectid === entra.id)) {
+    return dvError(ctx.req, 412, DV.duplicateRecord, "A record with matching key values already exists.");
+  }
+  return {
+    systemuserid,
+    businessunitid,
+    fullname: entra.displayName,
+    domainname: entra.userPrincipalName,
+    internalemailaddress: entra.mail,
+    azureactivedirectoryobjectid: entra.id,
+    applicationid: null,
+    isdisabled,
+    accessmode: accessmode ?? 0,
+    createdon: new Date().toISOString(),
+    deletedstate: 0,
+  };
 }
 
+function header(ctx: WebApiContext, name: string): string | null {
+  const h = ctx.req.headers[name];
+  return (Array.isArray(h) ? h[0] : h) ?? null;
+}
+
+/**
+ * PATCH `systemusers(id)`: an update, or an upsert when the row does not exist (Dataverse's PATCH semantics).
+ * `If-Match: *` prevents the create (404 when missing); `If-None-Match: *` prevents the update (412 when present).
+ */
 export function updateSystemUser(ctx: WebApiContext, id: string): EmuResponse {
+  if (!isGuid(id)) return invalidArgument(ctx.req, `'${id}' is not a valid key for systemusers.`);
   const user = findSystemUser(ctx, id);
-  if (!user) return recordNotFound(ctx.req, "systemuser", id);
+  const ifMatch = header(ctx, "if-match");
+  const ifNoneMatch = header(ctx, "if-none-match");
+  if (!user) {
+    if (ifMatch !== null) return recordNotFound(ctx.req, "systemuser", id.toLowerCase());
+    const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvCreateUser", "systemuser");
+    if (denied) return denied;
+    const read = readPayload(ctx, "systemusers");
+    if (!read.ok) return read.response;
+    const built = buildSystemUser(ctx, read.body, id.toLowerCase());
+    if ("status" in built) return built;
+    ctx.env.systemUsers.push(built);
+    return createdResponse(ctx, "systemusers", built.systemuserid, systemUserView(built), "systemuser", systemUserExpander(ctx));
+  }
+  if (ifNoneMatch === "*") return dvError(ctx.req, 412, DV.duplicateRecord, "A record with matching key values already exists.");
+  if (ifMatch !== null && ifMatch !== "*" && ifMatch !== etagOf(systemUserView(user))) {
+    return dvError(ctx.req, 412, DV.concurrencyMismatch, "The version of the existing record doesn't match the RowVersion property provided.");
+  }
   const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvWriteUser", "systemuser");
   if (denied) return denied;
   const read = readPayload(ctx, "systemusers");
@@ -158,8 +195,12 @@ export function updateSystemUser(ctx: WebApiContext, id: string): EmuResponse {
   const body = read.body;
   const unknown = unknownProperty(ctx, body);
   if (unknown) return unknown;
-  if ("applicationid" in body || "azureactivedirectoryobjectid" in body) {
-    return invalidArgument(ctx.req, "applicationid and azureactivedirectoryobjectid cannot be changed after the user is created.");
+  // Microsoft's Terraform provider sends the user's own applicationid with every PATCH; Dataverse accepts it.
+  if ("applicationid" in body && String(body.applicationid).toLowerCase() !== (user.applicationid ?? "null")) {
+    return invalidArgument(ctx.req, unconfirmed("applicationid cannot be changed after the user is created."));
+  }
+  if ("azureactivedirectoryobjectid" in body && String(body.azureactivedirectoryobjectid).toLowerCase() !== user.azureactivedirectoryobjectid) {
+    return invalidArgument(ctx.req, unconfirmed("azureactivedirectoryobjectid cannot be changed after the user is created."));
   }
   if ("isdisabled" in body) {
     if (typeof body.isdisabled !== "boolean") return invalidArgument(ctx.req, "isdisabled must be a boolean.");
@@ -177,6 +218,33 @@ export function updateSystemUser(ctx: WebApiContext, id: string): EmuResponse {
     }
   }
   return dvNoContent(ctx.req, { "odata-entityid": `${apiBase(ctx.req, ctx.env)}/systemusers(${user.systemuserid})` });
+}
+
+/**
+ * DELETE `systemusers(id)`: only a disabled user can be deleted; the first DELETE soft-deletes the row (`deletedstate`
+ * 1, still listed, never admitted), a second DELETE purges it — the sequence Microsoft's Terraform provider relies on.
+ */
+export function deleteSystemUser(ctx: WebApiContext, id: string): EmuResponse {
+  const user = isGuid(id) ? findSystemUser(ctx, id) : undefined;
+  if (!user) return recordNotFound(ctx.req, "systemuser", id.toLowerCase());
+  const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvWriteUser", "systemuser");
+  if (denied) return denied;
+  if (!user.isdisabled) {
+    return invalidArgument(
+      ctx.req,
+      unconfirmed(
+        `User with SystemUserId=${user.systemuserid} is not disabled. Please disable the user in the organization before attempting to delete.`,
+      ),
+    );
+  }
+  if ((user.deletedstate ?? 0) === 0) {
+    user.deletedstate = 1;
+  } else {
+    ctx.env.systemUsers = ctx.env.systemUsers.filter((u) => u !== user);
+    ctx.env.systemUserRoles = ctx.env.systemUserRoles.filter((r) => r.systemuserid !== user.systemuserid);
+    for (const team of ctx.env.teams ?? []) team.memberIds = team.memberIds.filter((m) => m !== user.systemuserid);
+  }
+  return dvNoContent(ctx.req);
 }
 
 export function getSystemUser(ctx: WebApiContext, id: string): EmuResponse {

@@ -9,6 +9,7 @@ import { applySelect, evaluateFilter, ODataQueryError, parseFilter, parseSelect,
 import { getState } from "../core/store";
 import type { Environment } from "../core/state";
 import { verifyAccessToken } from "../core/tokens";
+import { rolesOf } from "../dataverse/security";
 
 export const GDS_RESOURCE = "https://globaldisco.crm.dynamics.com";
 const SYSTEM_ADMINISTRATOR_TEMPLATE = "627090ff-40a3-4053-8790-584edc5be201";
@@ -43,7 +44,8 @@ function datacenterId(region: string): string {
 function instanceView(req: EmuRequest, env: Environment, isUserSysAdmin: boolean): Record<string, unknown> {
   const url = `${req.origin}/dynamics/${env.urlName}`;
   return {
-    ApiUrl: url,
+    // In the cloud ApiUrl (`{org}.api.crm.dynamics.com`) differs from Url; the sandbox's is `{Url}.api` where set.
+    ApiUrl: env.distinctApiUrl ? `${url}.api` : url,
     DatacenterId: datacenterId(env.region),
     DatacenterName: null,
     EnvironmentId: env.environmentId,
@@ -89,10 +91,12 @@ export async function listInstances(req: EmuRequest): Promise<EmuResponse> {
   const views = getState()
     .environments.filter((env) => env.tenantId === claims.tid && !env.onPremises)
     .flatMap((env) => {
-      const user = env.systemUsers.find((u) => oid && u.azureactivedirectoryobjectid?.toLowerCase() === oid && !u.applicationid && !u.isdisabled);
+      const user = env.systemUsers.find(
+        (u) => oid && u.azureactivedirectoryobjectid?.toLowerCase() === oid && !u.applicationid && !u.isdisabled && (u.deletedstate ?? 0) === 0,
+      );
       if (!user) return [];
-      const roleIds = new Set(env.systemUserRoles.filter((r) => r.systemuserid === user.systemuserid).map((r) => r.roleid));
-      const isAdmin = env.roles.some((r) => roleIds.has(r.roleid) && (r.roletemplateid === SYSTEM_ADMINISTRATOR_TEMPLATE || r.allPrivileges));
+      // Roles held directly or through a team count alike.
+      const isAdmin = rolesOf(env, user).some((r) => r.roletemplateid === SYSTEM_ADMINISTRATOR_TEMPLATE || r.allPrivileges);
       return [instanceView(req, env, isAdmin)];
     });
   const filters = [queryOption(req.url, "filter"), req.params.key ? keyToFilter(decodeURIComponent(req.params.key)) : null].filter((f): f is string =>

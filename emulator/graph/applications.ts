@@ -11,6 +11,7 @@ import type { Application, PasswordCredential, Tenant } from "../core/state";
 import { APP_ADMIN_ROLES, authenticateGraphCaller, hasDirectoryRole, isResponse, PERMISSIONS, requirePermission, type GraphCaller } from "./auth";
 import { entityResponse, listResponse } from "./collection";
 import { findVisibleApplication, visibleApplications } from "./directory";
+import { DEFAULT_APP_MANAGEMENT_POLICY_ID, isoDurationMs } from "./policies";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
 
 const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"] as const;
@@ -327,6 +328,8 @@ export async function deleteApplication(req: EmuRequest): Promise<EmuResponse> {
   const { app } = target;
   const state = getState();
   state.applications = state.applications.filter((a) => a !== app);
+  // Deleted applications go to the tenant's recycle bin (`/directory/deletedItems`) for 30 days.
+  (state.deletedApplications ??= []).push({ application: app, deletedDateTime: new Date().toISOString() });
   // Deleting an app registration also deletes its service principal in the home tenant, and with it its grants.
   const removedSps = new Set(state.servicePrincipals.filter((s) => s.appId === app.appId && s.tenantId === app.tenantId).map((s) => s.id));
   state.servicePrincipals = state.servicePrincipals.filter((s) => !removedSps.has(s.id));
@@ -358,6 +361,13 @@ export async function addPassword(req: EmuRequest): Promise<EmuResponse> {
   if (typeof requested.endDateTime !== "string") end.setUTCFullYear(end.getUTCFullYear() + 2);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) {
     return badRequest(req, "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.");
+  }
+  // A tenant app management policy may cap secret lifetimes (Graph's observed error: CredentialInvalidLifetimeAsPerAppPolicy).
+  const home = getState().tenants.find((t) => t.id === app.tenantId);
+  const maxMs = home?.passwordMaxLifetime ? isoDurationMs(home.passwordMaxLifetime) : null;
+  if (maxMs !== null && end.getTime() - start.getTime() > maxMs) {
+    const message = `Credential lifetime exceeds the max value allowed as per assigned policy '${DEFAULT_APP_MANAGEMENT_POLICY_ID}'.`;
+    return graphError(req, 400, "CredentialInvalidLifetimeAsPerAppPolicy", message, [{ code: "InvalidKeyEndDate", message, target: "EndDate" }]);
   }
   const secretText = generateSecretText();
   const credential: PasswordCredential = {

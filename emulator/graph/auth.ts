@@ -7,6 +7,7 @@ import { bearerToken, type EmuRequest, type EmuResponse } from "../core/http";
 import { getState } from "../core/store";
 import type { Tenant, User } from "../core/state";
 import { DIRECTORY_ROLES } from "../core/state";
+import { effectiveDirectoryRoles } from "../core/directory-roles";
 import { verifyAccessToken, type AccessTokenClaims } from "../core/tokens";
 import { GRAPH_APP_ID } from "./first-party";
 import { accessDenied, graphError } from "./responses";
@@ -73,7 +74,7 @@ export function requirePermission(req: EmuRequest, caller: GraphCaller, perms: P
 
 /** Directory roles (by template id) of a delegated caller; app-only callers hold none. */
 export function hasDirectoryRole(caller: GraphCaller, roles: string[]): boolean {
-  return caller.user !== null && caller.user.directoryRoleTemplateIds.some((r) => roles.includes(r));
+  return caller.user !== null && effectiveDirectoryRoles(caller.user).some((r) => roles.includes(r));
 }
 
 /** Roles that let a user manage any application registration in the tenant. */

@@ -22,6 +22,8 @@ import {
   listUserAppRoleAssignments,
 } from "./app-role-assignments";
 import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
+import { getDeletedItem, listDeletedApplications } from "./deleted-items";
+import { getDefaultAppManagementPolicy } from "./policies";
 import { graphError } from "./responses";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
 import {
@@ -76,21 +78,28 @@ export const routes: Route[] = [
   route("GET", `${V}/users/(?<user>[^/]+)/appRoleAssignments/?$`, listUserAppRoleAssignments),
   route("POST", `${V}/users/(?<user>[^/]+)/appRoleAssignments/?$`, createUserAppRoleAssignment),
   route("DELETE", `${V}/users/(?<user>[^/]+)/appRoleAssignments/(?<assignment>[^/]+)/?$`, deleteAppRoleAssignment),
-  route("GET", `${V}/me/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
-  route("GET", `${V}/users/(?<user>[^/]+)/(?:transitiveM|m)emberOf(?:/(?<cast>microsoft\.graph\.directoryRole))?/?$`, listMemberOf),
+  route("GET", `${V}/me/(?<rel>transitiveMemberOf|memberOf)(?:/(?<cast>microsoft\.graph\.(?:directoryRole|group)))?/?$`, listMemberOf),
+  route(
+    "GET",
+    `${V}/users/(?<user>[^/]+)/(?<rel>transitiveMemberOf|memberOf)(?:/(?<cast>microsoft\.graph\.(?:directoryRole|group)))?/?$`,
+    listMemberOf,
+  ),
   route("GET", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, getAuthenticationRequirements),
   route("PATCH", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, updateAuthenticationRequirements),
   route("GET", `${V}/users/(?<user>[^/]+)/?$`, getUser),
   route("GET", `${V}/organization/?$`, listOrganization),
   route("GET", `${V}/roleManagement/directory/roleAssignments/?$`, listRoleAssignments),
   route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
+  route("GET", `${V}/policies/defaultAppManagementPolicy/?$`, getDefaultAppManagementPolicy),
+  route("GET", `${V}/directory/deletedItems/microsoft\.graph\.application/?$`, listDeletedApplications),
+  route("GET", `${V}/directory/deletedItems/(?<id>[^/()]+)/?$`, getDeletedItem),
   route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),
 
   // A first segment Graph does not serve is its 400 "Resource not found for the segment"; a wrong method on a
   // served segment falls through to the server's 405.
   route(
     "*",
-    `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies)(?:[/(]|$))(?<rest>.*)$`,
+    `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies|directory)(?:[/(]|$))(?<rest>.*)$`,
     async (req) => {
       const segment = req.params.rest.split(/[/?(]/)[0];
       return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);

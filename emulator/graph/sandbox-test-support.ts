@@ -89,9 +89,9 @@ function testSp(ids: { appId: string; spId: string }, displayName: string): Serv
   };
 }
 
-/** The default scenario plus the test clients (and their consent) in Contoso. */
-export function buildContractScenario(): SandboxState {
-  const state = buildDefaultScenario();
+/** The default scenario (or `base`) plus the test clients (and their consent) in Contoso. */
+export function buildContractScenario(base: SandboxState = buildDefaultScenario()): SandboxState {
+  const state = base;
   state.applications.push(
     testApp(BROAD_CLIENT, "Contract Tests (broad)", true),
     testApp(NARROW_CLIENT, "Contract Tests (narrow)", true),

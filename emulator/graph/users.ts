@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { getState } from "../core/store";
-import { DIRECTORY_ROLES, type PerUserMfaState, type Tenant, type User } from "../core/state";
+import { effectiveDirectoryRoles, groupsOf } from "../core/directory-roles";
+import { DIRECTORY_ROLES, type Group, type PerUserMfaState, type Tenant, type User } from "../core/state";
 import { applySelect, parseSelect, queryOption } from "../core/odata";
 import {
   authenticateGraphCaller,
@@ -46,6 +47,15 @@ const ROLE_NAMES: Record<string, { displayName: string; description: string }> =
   [DIRECTORY_ROLES.privilegedRoleAdministrator]: {
     displayName: "Privileged Role Administrator",
     description: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
+  },
+  [DIRECTORY_ROLES.globalReader]: {
+    displayName: "Global Reader",
+    description: "Can read everything that a Global Administrator can, but not update anything.",
+  },
+  [DIRECTORY_ROLES.authenticationPolicyAdministrator]: {
+    displayName: "Authentication Policy Administrator",
+    description:
+      "Can create and manage the authentication methods policy, tenant-wide MFA settings, password protection policy, and verifiable credentials.",
   },
   [SECURITY_ADMIN_ROLE]: {
     displayName: "Security Administrator",
@@ -193,8 +203,8 @@ export async function listOrganization(req: EmuRequest): Promise<EmuResponse> {
   return listResponse(req, [organizationView(caller.tenant)], { contextPath: "organization", typeName: "microsoft.graph.organization" });
 }
 
-function directoryRoleObjects(user: User, tenantId: string): Record<string, unknown>[] {
-  return user.directoryRoleTemplateIds.map((templateId) => ({
+function directoryRoleObjects(templateIds: string[], tenantId: string): Record<string, unknown>[] {
+  return templateIds.map((templateId) => ({
     "@odata.type": "#microsoft.graph.directoryRole",
     id: deterministicGuid(tenantId, "directoryRole", templateId),
     deletedDateTime: null,
@@ -204,7 +214,25 @@ function directoryRoleObjects(user: User, tenantId: string): Record<string, unkn
   }));
 }
 
-/** `/me/memberOf`, `/me/transitiveMemberOf` and their `microsoft.graph.directoryRole` casts (no groups are modelled). */
+function groupObject(g: Group): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.group",
+    id: g.id,
+    deletedDateTime: null,
+    displayName: g.displayName,
+    description: null,
+    groupTypes: [],
+    isAssignableToRole: g.isAssignableToRole,
+    mail: null,
+    mailEnabled: false,
+    securityEnabled: true,
+  };
+}
+
+/**
+ * `/me/memberOf` (direct: groups and directly held roles) and `/me/transitiveMemberOf` (also the roles held through
+ * role-assignable groups), and their `microsoft.graph.directoryRole` / `microsoft.graph.group` casts.
+ */
 export async function listMemberOf(req: EmuRequest): Promise<EmuResponse> {
   const caller = req.params.user ? await authenticateGraphCaller(req) : await delegatedCaller(req);
   if (isResponse(caller)) return caller;
@@ -212,11 +240,15 @@ export async function listMemberOf(req: EmuRequest): Promise<EmuResponse> {
   const denied = requirePermission(req, caller, user?.id === caller.claims.oid ? PERMISSIONS.readMemberOf : PERMISSIONS.readUsers);
   if (denied) return denied;
   if (!user) return notFound(req, decodeURIComponent(req.params.user));
-  const cast = Boolean(req.params.cast);
-  const contextPath = cast ? "directoryRoles" : "directoryObjects";
-  const roles = directoryRoleObjects(user, caller.tenant.id);
-  return listResponse(req, cast ? roles.map(({ ["@odata.type"]: _t, ...rest }) => rest) : roles, {
-    contextPath,
+  const transitive = req.params.rel.toLowerCase() === "transitivememberof";
+  const roleIds = transitive ? effectiveDirectoryRoles(user) : user.directoryRoleTemplateIds;
+  const objects = [...groupsOf(user).map(groupObject), ...directoryRoleObjects(roleIds, caller.tenant.id)];
+  const cast = req.params.cast?.toLowerCase();
+  if (!cast) return listResponse(req, objects, { contextPath: "directoryObjects", typeName: "microsoft.graph.directoryObject" });
+  const type = cast === "microsoft.graph.group" ? "#microsoft.graph.group" : "#microsoft.graph.directoryRole";
+  const matching = objects.filter((o) => o["@odata.type"] === type).map(({ ["@odata.type"]: _t, ...rest }) => rest);
+  return listResponse(req, matching, {
+    contextPath: type === "#microsoft.graph.group" ? "groups" : "directoryRoles",
     typeName: "microsoft.graph.directoryObject",
   });
 }
@@ -226,16 +258,23 @@ export async function listRoleAssignments(req: EmuRequest): Promise<EmuResponse>
   if (isResponse(caller)) return caller;
   const denied = requirePermission(req, caller, PERMISSIONS.readRoleAssignments);
   if (denied) return denied;
-  const assignments = getState()
-    .users.filter((u) => u.tenantId === caller.tenant.id)
-    .flatMap((u) =>
-      u.directoryRoleTemplateIds.map((roleDefinitionId) => ({
-        id: Buffer.from(`${roleDefinitionId}|${u.id}`).toString("base64url").slice(0, 43) + "-1",
-        principalId: u.id,
-        roleDefinitionId,
-        directoryScopeId: "/",
-      })),
-    );
+  // Roles held through a role-assignable group are assigned to the group: its id is the assignment's principalId.
+  const principals: { id: string; roles: string[] }[] = [
+    ...getState()
+      .users.filter((u) => u.tenantId === caller.tenant.id)
+      .map((u) => ({ id: u.id, roles: u.directoryRoleTemplateIds })),
+    ...(getState().groups ?? [])
+      .filter((g) => g.tenantId === caller.tenant.id && g.isAssignableToRole)
+      .map((g) => ({ id: g.id, roles: g.directoryRoleTemplateIds })),
+  ];
+  const assignments = principals.flatMap((p) =>
+    p.roles.map((roleDefinitionId) => ({
+      id: Buffer.from(`${roleDefinitionId}|${p.id}`).toString("base64url").slice(0, 43) + "-1",
+      principalId: p.id,
+      roleDefinitionId,
+      directoryScopeId: "/",
+    })),
+  );
   return listResponse(req, assignments, {
     contextPath: "roleManagement/directory/roleAssignments",
     typeName: "microsoft.graph.unifiedRoleAssignment",
@@ -244,6 +283,11 @@ export async function listRoleAssignments(req: EmuRequest): Promise<EmuResponse>
 
 const MFA_STATES: PerUserMfaState[] = ["disabled", "enabled", "enforced"];
 const AUTH_ADMIN_ROLES = [DIRECTORY_ROLES.globalAdministrator, AUTHENTICATION_ADMIN_ROLE, PRIVILEGED_AUTHENTICATION_ADMIN_ROLE];
+/**
+ * Reading another user's per-user MFA state also needs a directory role: at least Global Reader or Authentication
+ * Policy Administrator (or an authentication admin role, or Global Administrator).
+ */
+const MFA_READER_ROLES = [...AUTH_ADMIN_ROLES, DIRECTORY_ROLES.globalReader, DIRECTORY_ROLES.authenticationPolicyAdministrator];
 
 export async function getAuthenticationRequirements(req: EmuRequest): Promise<EmuResponse> {
   const caller = await authenticateGraphCaller(req);
@@ -253,6 +297,7 @@ export async function getAuthenticationRequirements(req: EmuRequest): Promise<Em
   if (!isSelf) {
     const denied = requirePermission(req, caller, PERMISSIONS.readAuthRequirements);
     if (denied) return denied;
+    if (caller.kind === "delegated" && !hasDirectoryRole(caller, MFA_READER_ROLES)) return accessDenied(req);
   }
   if (!user) return notFound(req, decodeURIComponent(req.params.user));
   return graphJson(req, 200, {

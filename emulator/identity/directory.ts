@@ -4,6 +4,7 @@
  * per-user `Principal`) from the client's service principal to the resource's service principal.
  */
 import { DIRECTORY_ROLES, type Application, type PermissionScope, type ServicePrincipal, type Tenant, type User } from "../core/state";
+import { effectiveDirectoryRoles } from "../core/directory-roles";
 import { getState, newGuid } from "../core/store";
 import { GRAPH_APP_ID } from "../graph/first-party";
 import { AADSTS } from "./errors";
@@ -17,7 +18,7 @@ export const CONSENT_ADMIN_ROLE_IDS: readonly string[] = [
 ];
 
 export function isConsentAdmin(user: User): boolean {
-  return user.directoryRoleTemplateIds.some((r) => CONSENT_ADMIN_ROLE_IDS.includes(r));
+  return effectiveDirectoryRoles(user).some((r) => CONSENT_ADMIN_ROLE_IDS.includes(r));
 }
 
 export function findUserByUpn(upn: string): User | undefined {

@@ -133,7 +133,7 @@ export function resolveResource(identifierRaw: string, origin: string): Resource
   ]);
   if (dynamicsIds.has(lower)) return dynamicsResource(identifier);
   // Every environment URL is a Dynamics CRM identifier, as `*.crm.dynamics.com` is in Microsoft's SPN wildcard.
-  if (lower.startsWith(`${base}/dynamics/`) && /^[a-z0-9-]+$/.test(lower.slice(base.length + "/dynamics/".length)))
+  if (lower.startsWith(`${base}/dynamics/`) && /^[a-z0-9-]+(\.api)?$/.test(lower.slice(base.length + "/dynamics/".length)))
     return dynamicsResource(identifier);
   if (/^https:\/\/[a-z0-9-]+(\.api)?\.crm\d*\.dynamics\.com$/.test(lower)) return dynamicsResource(identifier);
   const app = getState().applications.find(

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { EmuRequest } from "../core/http";
 import type { AppRole, Application, ServicePrincipal, Tenant, User } from "../core/state";
+import { effectiveDirectoryRoles } from "../core/directory-roles";
 import { signJwt } from "../core/tokens";
 import { assignedRoleValues, findServicePrincipal } from "./directory";
 import { REFRESH_LIFETIME_MS, saveRefreshToken, SPA_REFRESH_LIFETIME_MS } from "./pending-grants";
@@ -76,7 +77,7 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
     sub: pairwiseSubject(user.id, app.appId),
     tid: tenant.id,
     uti: uti(),
-    wids: [...user.directoryRoleTemplateIds, MEMBER_USER_WID],
+    wids: [...effectiveDirectoryRoles(user), MEMBER_USER_WID],
     idtyp: "user",
     ...(roles.length ? { roles } : {}),
   };

@@ -127,3 +127,23 @@ export const ROLE_TEMPLATES = {
   systemAdministrator: "627090ff-40a3-4053-8790-584edc5be201",
   basicUser: "d58407f2-48d5-e711-a82c-000d3a37c848",
 } as const;
+
+/** Objects only the `realistic` scenario adds (emulator/scenarios/realistic.ts). */
+export const REALISTIC = {
+  /** Role-assignable group holding Global Administrator; admin@contoso is its member (so only transitiveMemberOf shows the role). */
+  globalAdminsGroup: "70000000-0000-4000-8000-000000000001",
+  /** Owner team in Contoso Sales holding System Administrator; admin@contoso holds the role only through it. */
+  salesAdminsTeam: "6a000000-0000-4000-8000-000000000101",
+  /** Application Administrator + Dynamics 365 Administrator, System Administrator in Contoso Sales; may not read others' MFA state. */
+  appAdmin: "20000000-0000-4000-8000-000000000004",
+  /** Power Platform Administrator without System Administrator anywhere: must self-elevate. */
+  elevationAdmin: "20000000-0000-4000-8000-000000000005",
+  /** An earlier connector app in Contoso whose application user in Contoso Sales was deleted (soft-deleted row remains). */
+  previousConnector: {
+    displayName: "Act-On Dynamics Connector (previous)",
+    objectId: "30000000-0000-4000-8000-0000000000d1",
+    appId: "31000000-0000-4000-8000-0000000000d1",
+    spId: "40000000-0000-4000-8000-0000000000d1",
+    softDeletedSystemUserId: "64000000-0000-4000-8000-0000000001d1",
+  },
+} as const;

@@ -5,6 +5,7 @@
 import type { SandboxState } from "../core/state";
 import { buildConsentedScenario } from "./consented";
 import { buildDefaultScenario } from "./default";
+import { buildRealisticScenario } from "./realistic";
 
 export const SCENARIOS: Record<string, () => SandboxState> = {
   default: buildDefaultScenario,
@@ -17,6 +18,8 @@ export const SCENARIOS: Record<string, () => SandboxState> = {
     for (const t of state.tenants) if (t.domains[0] === "contoso.onmicrosoft.com") t.securityDefaultsEnabled = true;
     return state;
   },
+  /** Issue 10's stricter world: replication and admission lag, neutral unconfirmed wording, awkward tenants (realistic.ts). */
+  realistic: buildRealisticScenario,
 };
 
 export function buildScenario(name: string): SandboxState | null {
