@@ -115,26 +115,21 @@ export const credentialsSchema = z
   .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
 export type ConnectionCredentials = z.infer<typeof credentialsSchema>;
 
-export const verificationRequestSchema = z.object({}).strict().meta({ id: "VerificationRequest" });
-export const verificationSchema = z
-  .object({
-    connectionId: z.string(),
-    runId: z.string().meta({ description: "The verification run; follow it with GET /api/v1/connections/{id}" }),
-    status: z.string().meta({ description: "The run's status when the answer was sent" }),
-  })
-  .meta({ id: "Verification" });
-
 // ---------------------------------------------------------------------------------------------------------------
 // Deep links
 
 export const deepLinkRequestSchema = z
   .object({
-    accountId: z.string().min(1).max(200).meta({ description: "Act-On account id" }),
-    accountName: z.string().min(1).max(200).optional().meta({ description: "Shown to the admin; defaults to the known name" }),
+    accountId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, "may hold letters, digits and . _ : - only")
+      .meta({ description: "Act-On account id" }),
+    accountName: z.string().trim().min(1).max(200).meta({ description: "Shown to the admin" }),
     intent: z.enum(DEEP_LINK_INTENTS),
-    connectionId: z.string().min(1).max(64).optional().meta({ description: "Required for reconnect and status" }),
-    userEmail: z.email().max(320).optional().meta({ description: "The Act-On user the link is for" }),
-    returnTo: z.url().max(2000).optional().meta({ description: "Where the portal sends the admin when done (an Act-On URL)" }),
+    userEmail: z.email().max(254).meta({ description: "The Act-On user the link is for" }),
+    returnTo: z.url().max(2048).meta({ description: "Where the portal sends the admin when done; its origin must be one of ACTON_RETURN_ORIGINS" }),
   })
   .strict()
   .meta({ id: "DeepLinkRequest" });
