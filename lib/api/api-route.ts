@@ -34,7 +34,13 @@ export type RouteSegmentContext = { params: Promise<Record<string, string | stri
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 function zodProblems(error: z.ZodError, where: FieldProblem["where"]): FieldProblem[] {
-  return error.issues.map((issue) => ({ where, field: issue.path.map(String).join(".") || "(root)", message: issue.message }));
+  const field = (path: PropertyKey[]) => path.map(String).join(".") || "(root)";
+  return error.issues.flatMap((issue) =>
+    // A strict object names the unknown keys in the issue, not in its path: report each one as the field at fault.
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ where, field: field([...issue.path, key]), message: "is not a field of this operation" }))
+      : [{ where, field: field(issue.path), message: issue.message }],
+  );
 }
 
 function badInput(problems: FieldProblem[], status: 400 | 422, instance: string): Response {
