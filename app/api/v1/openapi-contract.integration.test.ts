@@ -41,8 +41,8 @@ describe("the OpenAPI document", () => {
     const fromFiles: string[] = [];
     for (const file of routeFiles(V1_DIR)) {
       const path = `/api/v1/${relative(V1_DIR, file).split(sep).slice(0, -1).join("/")}`.replace(/\[(\w+)\]/g, "{$1}");
-      const module = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
-      for (const method of METHODS) if (typeof module[method] === "function") fromFiles.push(`${method} ${path}`);
+      const routeModule = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
+      for (const method of METHODS) if (typeof routeModule[method] === "function") fromFiles.push(`${method} ${path}`);
     }
     const document = buildOpenApiDocument() as Document;
     const fromDocument = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
