@@ -6,5 +6,8 @@ export async function register() {
     // Runs interrupted by a crashed or restarted instance carry on here (or on any other instance).
     const { startBackgroundResumer } = await import("./lib/provisioning/background-resumer");
     startBackgroundResumer();
+    // Webhook events in the outbox go out from whichever instance claims them first.
+    const { startBackgroundWebhookDeliverer } = await import("./lib/webhooks/background-deliverer");
+    startBackgroundWebhookDeliverer();
   }
 }

@@ -148,6 +148,21 @@ export const envSchema = z
     ),
     /** Per-attempt timeout of a webhook POST. */
     WEBHOOK_TIMEOUT_MS: optional(z.coerce.number().int().min(100).default(10_000)),
+    /**
+     * `host` or `host:port` entries a webhook URL may resolve to a private address for (a receiver on the same machine
+     * in a demo or test). Empty by default: webhook URLs must be HTTPS on public addresses.
+     */
+    WEBHOOK_ALLOWED_PRIVATE_HOSTS: optional(
+      z
+        .string()
+        .default("")
+        .transform((s) =>
+          s
+            .split(",")
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+    ),
     /** Microsoft endpoints. Defaults are Microsoft's public cloud; the sandbox sets its own origin. */
     MICROSOFT_AUTHORITY_HOST: optional(httpsUrl("the Entra ID authority host").default("https://login.microsoftonline.com")),
     MICROSOFT_GRAPH_URL: optional(httpsUrl("Microsoft Graph").default("https://graph.microsoft.com")),

@@ -35,7 +35,7 @@ export function bearerToken(request: Request): string | null {
  * that the caller holds one of `roles`. Fails with `unauthorized` (401) for a missing or invalid token and
  * `forbidden` (403) for a valid token without the role.
  */
-export async function verifyAccessToken(request: Request, options: { roles: AppRole[] }): Promise<Result<ApiCaller>> {
+export async function verifyAccessToken(request: Request, options: { roles: readonly AppRole[] }): Promise<Result<ApiCaller>> {
   const token = bearerToken(request);
   if (!token) return fail(appError("unauthorized", "Send an access token for the portal's API in the Authorization header (Bearer)."));
   return getVerifier().verify(token, options);

@@ -1,0 +1,180 @@
+import "server-only";
+import type { Db } from "../db";
+import { log } from "../log";
+import type { EncryptionKey } from "../secrets/secret-box";
+import { sendWebhook, type WebhookSendResult } from "./send-webhook";
+import { findSigningSecrets } from "./signing-secrets";
+
+export type WebhookDelivererConfig = {
+  db: Db;
+  keys: EncryptionKey[] | undefined;
+  /** This instance's name in leases. */
+  owner: string;
+  timeoutMs: number;
+  /** How long a claimed delivery stays ours; longer than the timeout, so a live attempt is never taken over. */
+  leaseMs: number;
+  /** Backoff: the first retry waits about `baseDelayMs`, doubling up to `maxDelayMs`, with jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  batchSize: number;
+  concurrency: number;
+  allowedPrivateHosts: readonly string[];
+  random?: () => number;
+  /** Replaces the HTTP send (the bench measures the outbox alone with it; tests use real receivers). */
+  send?: typeof sendWebhook;
+};
+
+export const DEFAULT_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 3 * 3600_000 };
+
+/**
+ * Exponential backoff with "equal jitter": half the doubled delay is fixed, half random, so retries of many
+ * deliveries spread out while each still waits at least half its step.
+ */
+export function retryDelayMs(attempts: number, options: { baseDelayMs: number; maxDelayMs: number; random: () => number }): number {
+  const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(step / 2 + (options.random() * step) / 2);
+}
+
+type Head = { id: string; sequence: number; version: number; endpointId: string; connectionId: string };
+
+/**
+ * The deliveries that may go now: pending and due, not leased by a live instance, and the oldest pending delivery of
+ * their endpoint and connection (so a connection's events reach each endpoint in order, one at a time).
+ */
+async function findDueHeads(db: Db, now: Date, take: number): Promise<Head[]> {
+  const due = await db.webhookDelivery.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    orderBy: { sequence: "asc" },
+    take: take * 4,
+    select: { id: true, sequence: true, version: true, endpointId: true, connectionId: true },
+  });
+  if (due.length === 0) return [];
+  const pairs = new Map<string, { endpointId: string; connectionId: string }>();
+  for (const d of due) pairs.set(`${d.endpointId}|${d.connectionId}`, { endpointId: d.endpointId, connectionId: d.connectionId });
+  const firsts = await db.webhookDelivery.groupBy({
+    by: ["endpointId", "connectionId"],
+    where: { status: "pending", OR: [...pairs.values()] },
+    _min: { sequence: true },
+  });
+  const headSequence = new Set(firsts.map((f) => f._min.sequence));
+  return due.filter((d) => headSequence.has(d.sequence)).slice(0, take);
+}
+
+async function claim(db: Db, head: Head, owner: string, now: Date, leaseMs: number): Promise<number | null> {
+  const { count } = await db.webhookDelivery.updateMany({
+    where: { id: head.id, version: head.version, status: "pending", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), version: { increment: 1 } },
+  });
+  return count === 1 ? head.version + 1 : null;
+}
+
+async function record(
+  db: Db,
+  config: WebhookDelivererConfig,
+  delivery: { id: string; version: number; attempts: number; giveUpAt: Date },
+  result: WebhookSendResult,
+) {
+  const now = new Date();
+  const attempts = delivery.attempts + 1;
+  const common = {
+    attempts,
+    lastAttemptAt: now,
+    lastStatusCode: result.statusCode,
+    lastError: result.error,
+    leaseOwner: null,
+    leaseUntil: null,
+    version: { increment: 1 },
+  };
+  let status: "succeeded" | "failed" | "pending" = "succeeded";
+  let data;
+  if (result.ok) {
+    data = { ...common, status, deliveredAt: now };
+  } else {
+    const next = new Date(now.getTime() + retryDelayMs(attempts, { ...config, random: config.random ?? Math.random }));
+    status = next > delivery.giveUpAt ? "failed" : "pending";
+    data = status === "failed" ? { ...common, status } : { ...common, nextAttemptAt: next };
+  }
+  await db.$transaction([
+    db.webhookDelivery.updateMany({ where: { id: delivery.id, version: delivery.version, leaseOwner: config.owner }, data }),
+    db.webhookDeliveryAttempt.create({
+      data: { deliveryId: delivery.id, attemptedAt: now, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs },
+    }),
+  ]);
+  return status;
+}
+
+export type DeliveryRound = { attempted: number; succeeded: number; failed: number; retrying: number };
+
+/** Claims and sends one due head; null when another instance had it. */
+async function deliverOne(
+  config: WebhookDelivererConfig,
+  head: Head,
+  secretsCache: Map<string, Promise<string[]>>,
+): Promise<"succeeded" | "failed" | "pending" | null> {
+  const { db } = config;
+  const now = new Date();
+  const version = await claim(db, head, config.owner, now, config.leaseMs);
+  if (version === null) return null;
+  const delivery = await db.webhookDelivery.findUniqueOrThrow({
+    where: { id: head.id },
+    select: {
+      id: true,
+      attempts: true,
+      giveUpAt: true,
+      event: { select: { id: true, payload: true } },
+      endpoint: { select: { id: true, url: true, enabled: true } },
+    },
+  });
+  let secrets = secretsCache.get(delivery.endpoint.id);
+  if (!secrets) {
+    secrets = config.keys ? findSigningSecrets(db, { endpointId: delivery.endpoint.id, keys: config.keys, now }) : Promise.resolve([]);
+    secretsCache.set(delivery.endpoint.id, secrets);
+  }
+  const send = config.send ?? sendWebhook;
+  const result = await send({
+    url: delivery.endpoint.url,
+    messageId: delivery.event.id,
+    body: JSON.stringify(delivery.event.payload),
+    secrets: await secrets,
+    now,
+    timeoutMs: config.timeoutMs,
+    allowedPrivateHosts: config.allowedPrivateHosts,
+  });
+  return record(db, config, { id: delivery.id, version, attempts: delivery.attempts, giveUpAt: delivery.giveUpAt }, result);
+}
+
+/**
+ * One pass of the deliverer: repeatedly takes the due heads, claims each with a compare-and-set lease (any instance
+ * may run this concurrently; each delivery goes to one of them), sends it signed, and records the outcome: delivered,
+ * retried later with backoff, or failed when its retry budget is spent. A crash mid-send leaves the lease to expire,
+ * and the delivery is sent again (at least once). Returns when nothing more is due.
+ */
+export async function deliverDueWebhooks(config: WebhookDelivererConfig, options: { maxRounds?: number } = {}): Promise<DeliveryRound> {
+  const total: DeliveryRound = { attempted: 0, succeeded: 0, failed: 0, retrying: 0 };
+  const secretsCache = new Map<string, Promise<string[]>>();
+  for (let round = 0; round < (options.maxRounds ?? 1_000); round++) {
+    const heads = await findDueHeads(config.db, new Date(), config.batchSize);
+    if (heads.length === 0) break;
+    let cursor = 0;
+    let progressed = 0;
+    const worker = async () => {
+      while (cursor < heads.length) {
+        const head = heads[cursor++];
+        try {
+          const outcome = await deliverOne(config, head, secretsCache);
+          if (outcome === null) continue;
+          progressed++;
+          total.attempted++;
+          if (outcome === "succeeded") total.succeeded++;
+          else if (outcome === "failed") total.failed++;
+          else total.retrying++;
+        } catch (error) {
+          log.error("webhooks: delivery attempt failed unexpectedly", { deliveryId: head.id, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, config.concurrency) }, worker));
+    if (progressed === 0) break; // everything due was taken by other instances
+  }
+  return total;
+}

@@ -1,0 +1,62 @@
+import "server-only";
+import type { Prisma } from "@/generated/sqlite/client";
+import type { Db } from "../db";
+import { getEnv } from "../env";
+import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "./webhook-events";
+
+/** The part of a transaction the outbox writes with (a Prisma transaction client or the client itself). */
+export type WebhookTx = Pick<Db, "connection" | "webhookEndpoint" | "webhookEvent" | "webhookDelivery">;
+
+function subscribes(eventTypes: unknown, type: WebhookEventType): boolean {
+  return !Array.isArray(eventTypes) || eventTypes.includes(type);
+}
+
+/**
+ * Writes the webhook events of a connection change to the outbox, with one pending delivery per subscribed endpoint,
+ * inside the caller's transaction: the events exist exactly when the change committed, so a crash right after the
+ * commit loses nothing (any instance's deliverer sends them) and a rolled-back change sends nothing.
+ * Returns how many events were written (none when no endpoint listens).
+ */
+export async function enqueueWebhookEvents(tx: WebhookTx, change: WebhookChange, options: { retryBudgetMs?: number } = {}): Promise<number> {
+  const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true }, select: { id: true, eventTypes: true } });
+  if (endpoints.length === 0) return 0;
+  const connection = await tx.connection.findUnique({
+    where: { id: change.connectionId },
+    select: { accountId: true, authMode: true, account: { select: { actonAccountId: true } } },
+  });
+  if (!connection) return 0;
+  const payloads = buildWebhookPayloads(change, { actonAccountId: connection.account.actonAccountId, authMode: connection.authMode });
+  const giveUpAt = new Date(change.at.getTime() + (options.retryBudgetMs ?? getEnv().WEBHOOK_RETRY_BUDGET_MS));
+  let written = 0;
+  for (const payload of payloads) {
+    const type = payload.type as WebhookEventType;
+    const targets = endpoints.filter((e) => subscribes(e.eventTypes, type));
+    if (targets.length === 0) continue;
+    const event = await tx.webhookEvent.create({
+      data: {
+        type,
+        connectionId: change.connectionId,
+        accountId: connection.accountId,
+        payload: payload as Prisma.InputJsonObject,
+        createdAt: change.at,
+      },
+      select: { id: true },
+    });
+    // One insert per delivery (not createMany) so `sequence` follows the order of the events.
+    for (const endpoint of targets) {
+      await tx.webhookDelivery.create({
+        data: {
+          eventId: event.id,
+          endpointId: endpoint.id,
+          connectionId: change.connectionId,
+          giveUpAt,
+          nextAttemptAt: change.at,
+          createdAt: change.at,
+        },
+        select: { sequence: true },
+      });
+    }
+    written++;
+  }
+  return written;
+}
