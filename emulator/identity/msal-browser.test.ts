@@ -106,5 +106,5 @@ describe.skipIf(!existsSync(CHROMIUM))("msal-browser in Chromium against the SPA
     expect(storage.local).not.toMatch(/accesstoken|refreshtoken|idtoken/i);
     expect(storage.session).toMatch(/accesstoken/i);
     await context.close();
-  });
+  }, 120_000); // a browser start and three page loads: slow on a loaded 2-core machine
 });
