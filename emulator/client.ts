@@ -2,6 +2,7 @@
  * A tiny client for the sandbox's control API, for tests and scripts: reset between tests, read the state, inject
  * faults. Uses global fetch, so the process must trust the sandbox CA (NODE_EXTRA_CA_CERTS).
  */
+import type { LoggedRequest } from "./core/request-log";
 import type { Fault, SandboxSettings, SandboxState } from "./core/state";
 
 export type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
@@ -19,6 +20,8 @@ export type SandboxClient = {
   signToken(claims: Record<string, unknown>): Promise<string>;
   /** The Power Platform admin center's "Self-elevate": the admin becomes System Administrator of the environment. */
   selfElevate(urlName: string, user: string): Promise<{ systemuserid: string; roleid: string | null }>;
+  /** Requests the services received since `since` (method, path, status, whether credentials were presented). */
+  getRequests(since?: Date): Promise<LoggedRequest[]>;
 };
 
 export function createSandboxClient(origin: string): SandboxClient {
@@ -48,6 +51,8 @@ export function createSandboxClient(origin: string): SandboxClient {
     },
     setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
     signToken: async (claims) => ((await call("POST", "/tokens/sign", { claims })) as { token: string }).token,
+    getRequests: async (since) =>
+      ((await call("GET", `/requests${since ? `?since=${encodeURIComponent(since.toISOString())}` : ""}`)) as { value: LoggedRequest[] }).value,
     selfElevate: async (urlName, user) =>
       (await call("POST", `/environments/${encodeURIComponent(urlName)}/self-elevate`, { user })) as { systemuserid: string; roleid: string | null },
   };

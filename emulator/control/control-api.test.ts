@@ -198,4 +198,19 @@ describe("control API", () => {
     const bad = await fetch(`${sb.origin}/__emulator/faults`, { method: "POST", body: JSON.stringify({ service: "graph", kind: "redirect" }) });
     expect(bad.status).toBe(400);
   });
+
+  it("logs service requests without credentials or query strings, and forgets them on reset", async () => {
+    const since = new Date();
+    await ccPortal();
+    await fetch(`${sb.origin}/graph/v1.0/organization?$select=id`);
+    const log = await sb.control.getRequests(since);
+    expect(log.map((r) => [r.service, r.method, r.path, r.status, r.authorization])).toEqual([
+      ["identity", "POST", `/${TENANTS.actoncorp}/oauth2/v2.0/token`, 200, true],
+      ["graph", "GET", "/graph/v1.0/organization", 401, false],
+    ]);
+    expect(JSON.stringify(log)).not.toContain(PORTAL_APP_SECRET);
+    await sb.control.reset();
+    expect(await sb.control.getRequests()).toEqual([]);
+    expect((await fetch(`${sb.origin}/__emulator/requests?since=yesterday`)).status).toBe(400);
+  });
 });

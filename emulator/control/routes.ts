@@ -10,6 +10,7 @@ import { buildScenario, SCENARIOS } from "../scenarios/index";
 import { ACTON_SERVICES, FABRIKAM, PORTAL_APP, PORTAL_APP_SECRET, ROLE_TEMPLATES } from "../scenarios/ids";
 import { signJwt } from "../core/tokens";
 import { effectiveDirectoryRoles } from "../core/directory-roles";
+import { requestsSince } from "../core/request-log";
 import { DIRECTORY_ROLES } from "../core/state";
 import { faultInputSchema, firstIssue, resetInputSchema, selfElevateInputSchema, settingsPatchSchema, signTokenInputSchema } from "./schemas";
 import { normaliseIncomingState, redactState } from "./state-view";
@@ -227,6 +228,12 @@ export function createControlRoutes(ctx: ControlContext): Route[] {
     }),
     route("DELETE", /^\/__emulator\/faults\/(?<id>[^/]+)$/, deleteFault),
     route("POST", /^\/__emulator\/tokens\/sign$/, signToken),
+    route("GET", /^\/__emulator\/requests$/, (req) => {
+      const raw = req.url.searchParams.get("since");
+      const since = raw ? new Date(raw) : null;
+      if (since && Number.isNaN(since.getTime())) return badRequest("since must be an ISO 8601 date-time.");
+      return json(200, { value: requestsSince(since) });
+    }),
     route("POST", /^\/__emulator\/environments\/(?<urlName>[^/]+)\/self-elevate$/, selfElevate),
     route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
     route("PATCH", /^\/__emulator\/settings$/, patchSettings),

@@ -17,6 +17,7 @@ import { routes as graphRoutes } from "../graph/routes";
 import { resetIdentityRuntime, routes as identityRoutes } from "../identity/routes";
 import { buildScenario } from "../scenarios/index";
 import { takeFaults } from "./faults";
+import { logRequest } from "./request-log";
 import type { EmuRequest, EmuResponse, Route, ServiceName } from "./http";
 import { serviceError } from "./service-envelopes";
 import type { SandboxState } from "./state";
@@ -227,6 +228,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       // Log the failure, never the request body: it may hold passwords, secrets or tokens.
       console.error(`[sandbox] ${emuReq.method} ${path} failed:`, error);
       out = serviceError(service, "internal", emuReq);
+    }
+    if (service !== "control") {
+      // Whether credentials were presented (a bearer/basic header, or a secret/assertion in a form), never their value.
+      const form = typeof emuReq.rawBody === "string" && /(?:^|&)(?:client_secret|client_assertion|password)=/.test(emuReq.rawBody);
+      logRequest({
+        at: emuReq.receivedAt.toISOString(),
+        service,
+        method: emuReq.method,
+        path,
+        status: out.status,
+        authorization: Boolean(req.headers.authorization) || form,
+      });
     }
     if (res.destroyed) return;
     write(res, out, { ...CORS_HEADERS, ...serviceHeaders(service, emuReq, clientRequestId) });

@@ -4,6 +4,7 @@
  * `globaldisco`, `dynamics`, `__emulator`) to their own services before these patterns are tried.
  */
 import type { EmuRequest, EmuResponse, Route } from "../core/http";
+import { clearRequestLog } from "../core/request-log";
 import { handleAdminConsent } from "./admin-consent";
 import { handleAuthorize, redirectToClient } from "./authorize";
 import { handleDeviceCodeRequest, handleDeviceLoginPage, handleDeviceLoginSubmit } from "./device-code";
@@ -18,6 +19,7 @@ const T = "(?<tenant>[^/]+)";
 
 /** Signs everybody out and forgets every code and refresh token (called on state reset). */
 export function resetIdentityRuntime(): void {
+  clearRequestLog();
   clearPendingGrants();
   clearInteractions();
   rotateSessionKey();
