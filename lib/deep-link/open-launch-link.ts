@@ -45,7 +45,9 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
   const trustedJti = verification.ok ? verification.claims.jti : verification.trusted?.jti;
   // Reopening (back button, a second click in Act-On's tab) the link this browser already exchanged continues that
   // session, even once the link itself has expired: the signature was valid and the cookie proves the browser.
-  const existing = input.cookieToken ? await findSessionByToken(db, input.cookieToken, { lifetimes: input.lifetimes, now }) : null;
+  // Only looked at (never touched) here: a refused link writes nothing but its audit event.
+  const existing =
+    input.cookieToken && trustedJti ? await findSessionByToken(db, input.cookieToken, { lifetimes: input.lifetimes, now, touch: false }) : null;
   const continues =
     existing?.kind === "active" &&
     trustedJti &&

@@ -119,19 +119,24 @@ describe.each(providers)("launch links and portal sessions on %s", (provider) =>
   });
 
   it("refuses each bad link with its own code, writing nothing but one audit event each", async () => {
+    // This browser already holds a session: a refused link must not even touch it.
+    const held = await open(t, await link());
+    if (held.kind !== "opened") throw new Error(held.kind);
+    const heldBefore = await t.db.portalSession.findUniqueOrThrow({ where: { id: held.session.id } });
     const before = await counts(t);
     const cases: [string, Promise<string>, Partial<OpenLaunchLinkInput>?][] = [
       ["link_invalid_signature", link({ keys: [{ kid: "k1", secret: "someone-else-s-secret-that-is-long-enough" }] })],
       ["link_wrong_audience", link({ audience: "https://other-portal.example.com" })],
       ["link_wrong_issuer", link({ overrides: { iss: "https://evil.example" } })],
-      ["link_expired", link(), { now: minutes(30) }],
-      ["link_return_not_allowed", link({ returnTo: "https://evil.example/phish" })],
+      ["link_expired", link(), { now: minutes(30), cookieToken: held.sessionToken }],
+      ["link_return_not_allowed", link({ returnTo: "https://evil.example/phish" }), { cookieToken: held.sessionToken, now: minutes(5) }],
       ["link_malformed", link({ overrides: { user_email: undefined } })],
     ];
     for (const [code, token, extra] of cases) {
       expect(await open(t, await token, extra), code).toMatchObject({ kind: "refused", error: { code } });
     }
     expect(await counts(t)).toEqual({ ...before, audits: before.audits + cases.length });
+    expect(await t.db.portalSession.findUniqueOrThrow({ where: { id: held.session.id } })).toEqual(heldBefore);
     const audits = await t.db.auditEvent.findMany({ where: { action: "deep_link.refused" }, orderBy: { occurredAt: "desc" }, take: cases.length });
     expect(audits.map((a) => (a.detail as { code: string }).code).sort()).toEqual(cases.map((c) => c[0]).sort());
     // A forged link's claims are not trusted, so not even the account id it names is recorded.

@@ -118,14 +118,18 @@ export type FoundSession =
  * The session a cookie token names, if it is still usable; a request extends its idle expiry (at most once a minute,
  * never past the absolute limit).
  */
-export async function findSessionByToken(db: Db, token: string, options: { lifetimes: SessionLifetimes; now?: Date }): Promise<FoundSession> {
+export async function findSessionByToken(
+  db: Db,
+  token: string,
+  options: { lifetimes: SessionLifetimes; now?: Date; /** false: only look (a refused link must write nothing). */ touch?: boolean },
+): Promise<FoundSession> {
   const now = options.now ?? new Date();
   if (!token || token.length > 200) return { kind: "ended", reason: "unknown" };
   const row = await db.portalSession.findUnique({ where: { tokenHash: hashToken(token) }, select: VIEW_SELECT });
   if (!row) return { kind: "ended", reason: "unknown" };
   const state = sessionState(row, now);
   if (state !== "active") return { kind: "ended", reason: state };
-  const idleExpiresAt = touchedIdleExpiry(row, now, options.lifetimes);
+  const idleExpiresAt = options.touch === false ? null : touchedIdleExpiry(row, now, options.lifetimes);
   if (idleExpiresAt) {
     // Guarded: a revocation that landed in between is not undone, and a concurrent touch simply wins.
     await db.portalSession.updateMany({ where: { id: row.id, revokedAt: null }, data: { lastSeenAt: now, idleExpiresAt } });

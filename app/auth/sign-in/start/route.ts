@@ -33,6 +33,20 @@ export async function POST(request: Request) {
       code: "not_configured",
     });
   }
-  const { url } = await beginMicrosoftSignIn(ctx.value, session);
+  let url: string;
+  try {
+    ({ url } = await beginMicrosoftSignIn(ctx.value, session));
+  } catch (error) {
+    // MSAL reads the authority's metadata before it builds the URL: Microsoft may be unreachable or slow.
+    log.warn("sign-in could not start", { error: error instanceof Error ? error.message.slice(0, 200) : "unknown" });
+    return noticeResponse({
+      status: 502,
+      title: "Microsoft did not answer",
+      body: ["The portal could not reach Microsoft's sign-in service. Nothing was changed."],
+      nextSteps: ["Wait a minute and choose Continue to Microsoft again."],
+      links: [{ href: "/auth/sign-in", label: "Back to Sign in with Microsoft" }],
+      code: "upstream_unavailable",
+    });
+  }
   return new Response(null, { status: 303, headers: { location: url, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
 }
