@@ -7,6 +7,8 @@ import { ensureAccount } from "../accounts/ensure-account";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { createHandoffLink, listHandoffLinks, openHandoffLink, revokeHandoffLinks, type HandoffConfig } from "./handoff-links";
 import { signHandoffToken, verifyHandoffToken } from "./handoff-token";
+import { openHandoffSession } from "./open-handoff-session";
+import { findSessionByToken } from "../sessions/portal-sessions";
 
 const providers = await providersUnderTest();
 const KEYS = [
@@ -184,5 +186,32 @@ describe.each(providers)("hand-off links on %s", (provider) => {
     );
     expect(bogus).toMatchObject({ ok: false, error: { code: "invalid_input" } });
     expect(await t.db.handoffLink.count({ where: { connectionId: connection.id } })).toBe(0);
+  });
+
+  it("exchanges a link for a hand-off portal session bound to the connection and its steps", async () => {
+    const { account, connection } = await newConnection();
+    const created = await createHandoffLink(
+      t.db,
+      { accountId: account.id, connectionId: connection.id, steps: ["adminConsent"], actor: firstAdmin },
+      config,
+    );
+    if (!created.ok) throw new Error(created.error.userMessage);
+    const lifetimes = { idleMs: 3600_000, absoluteMs: 7200_000 };
+    const opened = await openHandoffSession(t.db, { token: tokenOf(created.value.url), config, lifetimes });
+    expect(opened.kind).toBe("opened");
+    if (opened.kind !== "opened") return;
+    expect(opened.session).toMatchObject({
+      accountId: account.id,
+      connectionId: connection.id,
+      intent: "handoff",
+      microsoft: null,
+      handoff: { linkId: created.value.linkId, steps: ["adminConsent"] },
+    });
+    const found = await findSessionByToken(t.db, opened.sessionToken, { lifetimes });
+    expect(found.kind).toBe("active");
+    const row = await t.db.handoffLink.findUniqueOrThrow({ where: { id: created.value.linkId } });
+    expect(row.usedBySessionId).toBe(opened.session.id);
+    const second = await openHandoffSession(t.db, { token: tokenOf(created.value.url), config, lifetimes });
+    expect(second).toMatchObject({ kind: "refused", code: "handoff_used" });
   });
 });
