@@ -547,7 +547,7 @@ export async function readFirstRow(ctx: DataverseContext, options: { entitySet: 
     method: "GET",
     path: `/${options.entitySet}`,
     query: { $select: options.key, $top: "1" },
-    retry: "read",
+    replay: "safe",
     schema: collectionSchema(z.record(z.string(), z.unknown())),
   });
   return { found: res.data.value.length > 0 };
