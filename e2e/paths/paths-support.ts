@@ -32,5 +32,7 @@ export async function expectAccessible(page: Page) {
 
 /** A full-page screenshot kept with the test's artifacts. */
 export async function snap(page: Page, testInfo: TestInfo, name: string) {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: "image/png" });
 }
