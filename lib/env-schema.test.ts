@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigurationError, parseEnv } from "./env-schema";
+import { ConfigurationError, envSchema, parseEnv } from "./env-schema";
 
 const key = () => randomBytes(32).toString("base64");
 
@@ -90,5 +90,17 @@ describe("parseEnv", () => {
       PORTAL_SESSION_IDLE_MINUTES: 30,
       PORTAL_SESSION_MAX_AGE_HOURS: 12,
     });
+  });
+});
+
+describe("HANDOFF_LINK_TTL", () => {
+  it("defaults to 24 hours and reads m, h and d durations", () => {
+    expect(envSchema.parse({}).HANDOFF_LINK_TTL).toBe(24 * 3_600_000);
+    expect(envSchema.parse({ HANDOFF_LINK_TTL: "90m" }).HANDOFF_LINK_TTL).toBe(90 * 60_000);
+    expect(envSchema.parse({ HANDOFF_LINK_TTL: "2d" }).HANDOFF_LINK_TTL).toBe(2 * 86_400_000);
+  });
+
+  it.each(["0h", "8d", "24", "forever"])("refuses %s", (value) => {
+    expect(envSchema.safeParse({ HANDOFF_LINK_TTL: value }).success).toBe(false);
   });
 });

@@ -194,6 +194,21 @@ export const envSchema = z
             .filter(Boolean),
         ),
     ),
+    /** How long a hand-off link to a colleague stays valid: `<n>h`, `<n>m` or `<n>d` (at most 7 days). */
+    HANDOFF_LINK_TTL: optional(
+      z
+        .string()
+        .default("24h")
+        .transform((s, ctx) => {
+          const m = /^(\d+)\s*([mhd])$/.exec(s.trim());
+          const ms = m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"] : NaN;
+          if (!(ms >= 60_000 && ms <= 7 * 86_400_000)) {
+            ctx.addIssue({ code: "custom", message: "must be a duration like 24h, 90m or 2d, between 1 minute and 7 days" });
+            return z.NEVER;
+          }
+          return ms;
+        }),
+    ),
     /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
     PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),

@@ -1,5 +1,5 @@
 import "server-only";
-import type { z } from "zod";
+import { z } from "zod";
 import { APPLICATION_USER_ACCESS_MODE } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
 import {
@@ -532,6 +532,25 @@ async function setApplicationUserDisabled(ctx: DataverseContext, id: string, isd
     headers: { "if-match": "*" },
     body: { isdisabled },
   });
+}
+
+const ENTITY_SET_NAME = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * Reads at most one row of a table (its key column only): proves the caller may read it. A missing privilege throws
+ * `insufficient_privileges`. @throws MicrosoftError
+ */
+export async function readFirstRow(ctx: DataverseContext, options: { entitySet: string; key: string }): Promise<{ found: boolean }> {
+  if (!ENTITY_SET_NAME.test(options.entitySet) || !ENTITY_SET_NAME.test(options.key))
+    throw new Error(`dataverse: bad table name ${options.entitySet}`);
+  const res = await dataverseCall(ctx, {
+    method: "GET",
+    path: `/${options.entitySet}`,
+    query: { $select: options.key, $top: "1" },
+    replay: "safe",
+    schema: collectionSchema(z.record(z.string(), z.unknown())),
+  });
+  return { found: res.data.value.length > 0 };
 }
 
 /** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapMicrosoftError, MicrosoftError, parseUpstreamError } from "./errors";
+import { DATAVERSE_USER_DISABLED_MESSAGE, mapMicrosoftError, MicrosoftError, parseUpstreamError } from "./errors";
 
 /** An Entra token-endpoint error body as documented (contract §1.8). */
 function aad(code: number, error: string, message: string, extra: Record<string, unknown> = {}) {
@@ -286,5 +286,28 @@ describe("MicrosoftError", () => {
       detailCodes: ["NoBackingApplicationObject"],
       requestIds: ["c4fd3acc-1558-4950-8028-68bb058f7bf0"],
     });
+  });
+});
+
+describe("a disabled Dataverse user", () => {
+  it("is told apart from a user that does not exist, by Dataverse's documented message", () => {
+    const disabled = mapMicrosoftError({
+      service: "dataverse",
+      status: 403,
+      body: {
+        error: {
+          code: "0x80040225",
+          message:
+            "The user with SystemUserId=9d2d2afd-87ce-4946-bd5e-7b1eca12b665 in OrganizationContext=60000000-0000-4000-8000-000000000001 is disabled. Disabled users cannot access the system. Consider enabling this user.",
+        },
+      },
+    });
+    expect(disabled).toMatchObject({ code: "forbidden", userMessage: DATAVERSE_USER_DISABLED_MESSAGE });
+    const missing = mapMicrosoftError({
+      service: "dataverse",
+      status: 403,
+      body: { error: { code: "0x80072560", message: "The user is not a member of the organization." } },
+    });
+    expect(missing.userMessage).not.toBe(DATAVERSE_USER_DISABLED_MESSAGE);
   });
 });

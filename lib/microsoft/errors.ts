@@ -178,6 +178,8 @@ const M = {
     "Your account does not have enough permissions in this Dynamics 365 environment. You must be a System Administrator of the environment.",
   notMember:
     "This account is not a user of the Dynamics 365 environment. Add it to the environment (or check that you picked the right environment) and try again.",
+  applicationUserDisabled:
+    "The user Dynamics 365 signed in is disabled in this environment. Enable it in the Power Platform admin center (Environment > Settings > Users + permissions > Application users), then try again.",
   notMemberYet:
     "Dynamics 365 has not finished enabling the new application user yet. This usually takes a minute or two; we will retry automatically.",
   notFound: "Microsoft could not find the object this step needs. Run the setup again.",
@@ -191,6 +193,9 @@ const M = {
 } as const;
 
 type Decision = { code: AppErrorCode; userMessage: string; retryable?: boolean };
+
+/** The message of a Dataverse answer for a disabled user, so callers can tell it from "not a member". */
+export const DATAVERSE_USER_DISABLED_MESSAGE: string = M.applicationUserDisabled;
 
 const RETRYABLE_CODES = new Set<AppErrorCode>(["throttled", "upstream_unavailable", "timeout", "replication_pending"]);
 
@@ -295,6 +300,9 @@ const DV_CODES = {
 
 function decideDataverse(u: UpstreamError, status: number | undefined, justCreated: boolean): Decision {
   const code = u.code?.toLowerCase();
+  // "The user with SystemUserId=… in OrganizationContext=… is disabled. Disabled users cannot access the system."
+  if ((status === 401 || status === 403) && /\bis disabled\b/i.test(u.message ?? ""))
+    return { code: "forbidden", userMessage: M.applicationUserDisabled };
   if (code === DV_CODES.notMember) {
     // Also transient right after the application user was created (Microsoft's own tooling polls it, contract §5.4).
     return justCreated ? { code: "replication_pending", userMessage: M.notMemberYet } : { code: "forbidden", userMessage: M.notMember };

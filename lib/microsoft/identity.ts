@@ -624,12 +624,20 @@ function appClient(config: IdentityConfig, tenantId: string, clientId: string, c
  * @throws MicrosoftError
  */
 export async function getAppToken(
-  options: TokenCallOptions & { tenantId: string; clientId: string; clientSecret: string; resource: TokenResource; justCreated?: boolean },
+  options: TokenCallOptions & {
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    resource: TokenResource;
+    justCreated?: boolean;
+    /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
+    skipCache?: boolean;
+  },
 ): Promise<string> {
   const config = options.config ?? identityConfigFromEnv();
   const client = appClient(config, options.tenantId, options.clientId, options.clientSecret);
   const result = await acquire("POST /token (client_credentials)", options, () =>
-    client.acquireTokenByClientCredential({ scopes: [appScope(config, options.resource)] }),
+    client.acquireTokenByClientCredential({ scopes: [appScope(config, options.resource)], skipCache: options.skipCache }),
   );
   return result.accessToken;
 }

@@ -1,0 +1,34 @@
+"use server";
+import { redirect } from "next/navigation";
+import { manualConnectionInputSchema } from "@/lib/manual-connection/manual-connection-schema";
+import { proveAndSaveManualConnection } from "@/lib/paths/prove-manual-connection";
+import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { adminActor } from "@/lib/sessions/current-session";
+import type { ManualFormState } from "./manual.types";
+
+/** Proves what the admin created by hand and, when everything is right, makes the connection Active. */
+export async function verifyManualAction(connectionId: string, _previous: ManualFormState, form: FormData): Promise<ManualFormState> {
+  const { session, connection } = await requireSessionConnection(connectionId);
+  const raw = {
+    tenant: String(form.get("tenant") ?? ""),
+    clientId: String(form.get("clientId") ?? ""),
+    clientSecret: String(form.get("clientSecret") ?? ""),
+    environmentUrl: String(form.get("environmentUrl") ?? ""),
+  };
+  const values = { tenant: raw.tenant, clientId: raw.clientId, environmentUrl: raw.environmentUrl };
+  const parsed = manualConnectionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const fieldErrors: ManualFormState["fieldErrors"] = {};
+    for (const issue of parsed.error.issues) fieldErrors[issue.path[0] as keyof ManualFormState["fieldErrors"]] ??= issue.message;
+    return { problem: null, fieldErrors, values };
+  }
+  const result = await proveAndSaveManualConnection({
+    accountId: session.accountId,
+    connectionId: connection.id,
+    values: parsed.data,
+    actor: adminActor(session),
+  });
+  if (!result.ok)
+    return { problem: result.problem, fieldErrors: result.problem.field ? { [result.problem.field]: result.problem.title } : {}, values };
+  redirect(`/connect/${connection.id}/manual`);
+}

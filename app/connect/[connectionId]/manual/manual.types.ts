@@ -1,0 +1,17 @@
+/** What the manual form shows after a submit: the values (never the secret) and the problem found, if any. Pure. */
+import type { ManualConnectionInput } from "@/lib/manual-connection/manual-connection-schema";
+
+export type ManualFormProblem = {
+  title: string;
+  fix: string;
+  field: keyof ManualConnectionInput | null;
+  missingPrivileges?: { privilege: string; table: string; feature: string }[];
+  detail?: string;
+  requestIds?: string[];
+};
+
+export type ManualFormState = {
+  problem: ManualFormProblem | null;
+  fieldErrors: Partial<Record<keyof ManualConnectionInput, string>>;
+  values: Omit<ManualConnectionInput, "clientSecret">;
+};

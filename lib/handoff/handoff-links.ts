@@ -1,0 +1,178 @@
+import "server-only";
+import type { AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db";
+import { appError, fail, ok, type Result } from "../errors";
+import { STEP_NAMES, type StepName } from "../provisioning/machine";
+import {
+  handoffRefusal,
+  HANDOFF_PARAM,
+  signHandoffToken,
+  verifyHandoffToken,
+  type HandoffRefusalCode,
+  type HandoffSigningKey,
+} from "./handoff-token";
+
+/**
+ * The HandoffLink aggregate: creating a link for a colleague, opening it (once), and withdrawing it. Every write to
+ * the table is here, and each is audited with its actor.
+ */
+
+export const DEFAULT_HANDOFF_LINK_TTL_MS = 24 * 60 * 60_000;
+
+export type HandoffConfig = { keys: HandoffSigningKey[]; portalBaseUrl: string; ttlMs: number };
+
+export type CreatedHandoffLink = { linkId: string; url: string; expiresAt: Date; steps: StepName[] };
+
+const isStepName = (s: string): s is StepName => (STEP_NAMES as readonly string[]).includes(s);
+
+/**
+ * Creates a hand-off link for `steps` of the account's connection: signed, single-use, expiring after `ttlMs`. The
+ * URL is returned once (to show to the admin who asked for it) and is not stored; the row holds no secret.
+ */
+export async function createHandoffLink(
+  db: Db,
+  input: { accountId: string; connectionId: string; steps: string[]; requiredRole?: string | null; actor: AuditActor; now?: Date },
+  config: HandoffConfig,
+): Promise<Result<CreatedHandoffLink>> {
+  const steps = [...new Set(input.steps)];
+  if (steps.length === 0 || !steps.every(isStepName)) return fail(appError("invalid_input", "Choose the steps your colleague should complete."));
+  const connection = await db.connection.findFirst({
+    where: { id: input.connectionId, accountId: input.accountId },
+    select: { id: true, status: true },
+  });
+  if (!connection) return fail(appError("not_found", "That connection does not exist for this account."));
+  if (connection.status === "disconnected") return fail(appError("conflict", "This connection is disconnected; start a new connection instead."));
+  const now = input.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + config.ttlMs);
+  const row = await db.handoffLink.create({
+    data: {
+      accountId: input.accountId,
+      connectionId: connection.id,
+      steps,
+      requiredRole: input.requiredRole ?? null,
+      createdBy: input.actor.id,
+      createdAt: now,
+      expiresAt,
+    },
+    select: { id: true },
+  });
+  const token = await signHandoffToken({
+    keys: config.keys,
+    portalBaseUrl: config.portalBaseUrl,
+    linkId: row.id,
+    connectionId: connection.id,
+    steps,
+    issuedAt: now,
+    expiresAt,
+  });
+  await recordAuditEvent(db, {
+    actor: input.actor,
+    action: "handoff.created",
+    accountId: input.accountId,
+    connectionId: connection.id,
+    detail: { linkId: row.id, steps, requiredRole: input.requiredRole ?? null, expiresAt: expiresAt.toISOString() },
+  });
+  const url = new URL("/handoff", config.portalBaseUrl.replace(/\/+$/, "") + "/");
+  url.searchParams.set(HANDOFF_PARAM, token);
+  return ok({ linkId: row.id, url: url.toString(), expiresAt, steps });
+}
+
+export type OpenedHandoff = {
+  linkId: string;
+  accountId: string;
+  connectionId: string;
+  steps: StepName[];
+  requiredRole: string | null;
+  createdBy: string;
+};
+
+export type HandoffOpenResult =
+  { ok: true; handoff: OpenedHandoff } | { ok: false; code: HandoffRefusalCode; error: ReturnType<typeof handoffRefusal> };
+
+/**
+ * Opens a hand-off link: verifies the token, then marks the row used with a guarded update, so of two browsers
+ * opening the same link exactly one gets it. `claimedBy` names the session the caller is about to create (stored so
+ * support can see which session a link opened). Audited as `handoff.opened` (or `handoff.refused`).
+ */
+export async function openHandoffLink(
+  db: Db,
+  token: string,
+  options: { keys: HandoffSigningKey[]; portalBaseUrl: string; claimedBy: string; now?: Date },
+): Promise<HandoffOpenResult> {
+  const now = options.now ?? new Date();
+  const verified = await verifyHandoffToken(token, { keys: options.keys, portalBaseUrl: options.portalBaseUrl, now });
+  const anonymous: AuditActor = { type: "system", id: "handoff-link" };
+  if (!verified.ok) {
+    await recordAuditEvent(db, { actor: anonymous, action: "handoff.refused", outcome: "failure", detail: { refusal: verified.code } });
+    return verified;
+  }
+  const { linkId } = verified.claims;
+  const row = await db.handoffLink.findUnique({ where: { id: linkId } });
+  const refuse = async (code: HandoffRefusalCode): Promise<HandoffOpenResult> => {
+    await recordAuditEvent(db, {
+      actor: anonymous,
+      action: "handoff.refused",
+      outcome: "failure",
+      accountId: row?.accountId ?? null,
+      connectionId: row?.connectionId ?? null,
+      detail: { linkId, refusal: code },
+    });
+    return { ok: false, code, error: handoffRefusal(code) };
+  };
+  if (!row || row.connectionId !== verified.claims.connectionId) return refuse("handoff_not_found");
+  if (row.revokedAt) return refuse("handoff_revoked");
+  if (row.usedAt) return refuse("handoff_used");
+  if (row.expiresAt.getTime() <= now.getTime()) return refuse("handoff_expired");
+  const { count } = await db.handoffLink.updateMany({
+    where: { id: row.id, usedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    data: { usedAt: now, usedBySessionId: options.claimedBy },
+  });
+  if (count === 0) return refuse("handoff_used");
+  await recordAuditEvent(db, {
+    actor: anonymous,
+    action: "handoff.opened",
+    outcome: "success",
+    accountId: row.accountId,
+    connectionId: row.connectionId,
+    detail: { linkId: row.id, createdBy: row.createdBy, steps: row.steps },
+  });
+  const steps = (Array.isArray(row.steps) ? row.steps : []).filter((s): s is StepName => typeof s === "string" && isStepName(s));
+  return {
+    ok: true,
+    handoff: {
+      linkId: row.id,
+      accountId: row.accountId,
+      connectionId: row.connectionId,
+      steps,
+      requiredRole: row.requiredRole,
+      createdBy: row.createdBy,
+    },
+  };
+}
+
+/** Withdraws every unused link of a connection (the first admin finished themselves, or disconnected). */
+export async function revokeHandoffLinks(db: Db, input: { connectionId: string; actor: AuditActor; now?: Date }): Promise<number> {
+  const now = input.now ?? new Date();
+  const { count } = await db.handoffLink.updateMany({
+    where: { connectionId: input.connectionId, usedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    data: { revokedAt: now },
+  });
+  if (count > 0) await recordAuditEvent(db, { actor: input.actor, action: "handoff.revoked", connectionId: input.connectionId, detail: { count } });
+  return count;
+}
+
+/** The links of a connection, newest first, for the first admin's page (no token: it is not stored). */
+export async function listHandoffLinks(db: Db, input: { accountId: string; connectionId: string; now?: Date }) {
+  const now = input.now ?? new Date();
+  const rows = await db.handoffLink.findMany({
+    where: { accountId: input.accountId, connectionId: input.connectionId },
+    orderBy: { createdAt: "desc" },
+    take: 20,
+    select: { id: true, steps: true, requiredRole: true, createdAt: true, expiresAt: true, usedAt: true, revokedAt: true },
+  });
+  return rows.map((r) => ({
+    ...r,
+    state: r.revokedAt ? ("revoked" as const) : r.usedAt ? ("used" as const) : r.expiresAt <= now ? ("expired" as const) : ("open" as const),
+  }));
+}

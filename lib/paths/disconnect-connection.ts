@@ -1,0 +1,73 @@
+import "server-only";
+import type { AuditActor } from "../audit/record-audit-event";
+import type { AppError } from "../errors";
+import { revokeHandoffLinks } from "../handoff/handoff-links";
+import { loadAdminSession } from "../provisioning/admin-session-store";
+import { approveRun } from "../provisioning/approve-run";
+import { driveRunWith } from "../provisioning/engine";
+import type { DisconnectScope } from "../provisioning/machine";
+import { startDisconnect } from "../provisioning/start-disconnect";
+import { getPathsEngine } from "./paths-engine";
+
+/** What a disconnect will remove, listed for the confirmation before anything is done. */
+export type DisconnectPreview = {
+  secrets: { kind: "clientSecret" | "password"; hint: string | null }[];
+  applicationUser: { id: string; environmentUrl: string | null } | null;
+  appRegistration: { clientId: string } | null;
+  needsMicrosoftSignIn: boolean;
+  signedIn: boolean;
+};
+
+export async function previewDisconnect(connectionId: string): Promise<DisconnectPreview> {
+  const engine = getPathsEngine();
+  const connection = await engine.db.connection.findUniqueOrThrow({
+    where: { id: connectionId },
+    select: { authMode: true, clientId: true, applicationUserId: true, environmentUrl: true },
+  });
+  const secrets = await engine.db.secret.findMany({
+    where: { connectionId, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
+    select: { kind: true, hint: true },
+  });
+  const needsMicrosoftSignIn = connection.authMode !== "onprem";
+  const signedIn = needsMicrosoftSignIn
+    ? (await engine.db.secret.count({ where: { connectionId, kind: "adminTokenCache", status: "active" } })) > 0
+    : true;
+  return {
+    secrets: secrets.map((s) => ({ kind: s.kind as "clientSecret" | "password", hint: s.hint })),
+    applicationUser: connection.applicationUserId ? { id: connection.applicationUserId, environmentUrl: connection.environmentUrl } : null,
+    appRegistration: connection.clientId && connection.authMode !== "onprem" ? { clientId: connection.clientId } : null,
+    needsMicrosoftSignIn,
+    signedIn,
+  };
+}
+
+/**
+ * Disconnects through the engine: a disconnect run (secrets always; the application user disabled and the app
+ * deleted only when asked), approved by the admin's confirmation and driven to its end; open hand-off links withdrawn.
+ */
+export async function disconnectConnection(input: {
+  connectionId: string;
+  scope: DisconnectScope;
+  actor: AuditActor;
+}): Promise<{ ok: true } | { ok: false; error: AppError }> {
+  const engine = getPathsEngine();
+  const session = await loadAdminSession(engine.db, { connectionId: input.connectionId, keys: engine.config.keys, config: engine.config.identity });
+  const started = await startDisconnect(engine, { connectionId: input.connectionId, scope: input.scope, session, actor: input.actor });
+  if (!started.ok) return started;
+  const approved = await approveRun(engine, { runId: started.value.id, actor: input.actor });
+  if (!approved.ok) return approved;
+  const finished = await driveRunWith(engine, started.value.id);
+  if (finished.status !== "succeeded") {
+    const failed = finished.run?.steps.find((s) => s.status === "failed");
+    return {
+      ok: false,
+      error: {
+        code: (failed?.errorCode as AppError["code"]) ?? "internal",
+        userMessage: failed?.userMessage ?? "Disconnecting did not finish. Try again.",
+        retryable: true,
+      },
+    };
+  }
+  await revokeHandoffLinks(engine.db, { connectionId: input.connectionId, actor: input.actor });
+  return { ok: true };
+}
