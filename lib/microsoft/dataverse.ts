@@ -20,6 +20,7 @@ import {
   rolePrivilegesResponseSchema,
   roleSchema,
   systemUserSchema,
+  teamSchema,
   whoAmISchema,
   type DataverseRoleRow,
   type DataverseSystemUserRow,
@@ -429,6 +430,19 @@ export async function listUserRoles(ctx: DataverseContext, options: { systemUser
   const systemUserId = requireGuid(options.systemUserId, "systemUserId");
   const rows = await dataverseList(ctx, `/systemusers(${systemUserId})/systemuserroles_association`, roleSchema, { $select: ROLE_SELECT }, true);
   return rows.map(toRole);
+}
+
+/**
+ * Lists the security roles a user holds through the teams they belong to (owner teams and Microsoft Entra group
+ * teams both carry roles that apply to their members). @throws MicrosoftError
+ */
+export async function listUserTeamRoles(ctx: DataverseContext, options: { systemUserId: string }): Promise<SecurityRole[]> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const teams = await dataverseList(ctx, `/systemusers(${systemUserId})/teammembership_association`, teamSchema, { $select: "teamid" }, true);
+  const perTeam = await Promise.all(
+    teams.map((t) => dataverseList(ctx, `/teams(${t.teamid})/teamroles_association`, roleSchema, { $select: ROLE_SELECT }, true)),
+  );
+  return perTeam.flat().map(toRole);
 }
 
 /** Takes a security role away from a user; a role not held counts as taken away. @throws MicrosoftError */
