@@ -457,21 +457,16 @@ export async function removeRoleFromUser(ctx: DataverseContext, options: { syste
   }
 }
 
-/** Removes one privilege from a role (`RemovePrivilegeRole`); a privilege not held counts as removed. @throws MicrosoftError */
+/** Removes one privilege the role holds (`RemovePrivilegeRole`). @throws MicrosoftError */
 export async function removePrivilegeFromRole(ctx: DataverseContext, options: { roleId: string; privilegeId: string }): Promise<void> {
   const roleId = requireGuid(options.roleId, "roleId");
   const privilegeId = requireGuid(options.privilegeId, "privilegeId");
-  try {
-    await dataverseCall(ctx, {
-      method: "POST",
-      path: `/roles(${roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`,
-      replay: "safe",
-      body: { PrivilegeId: privilegeId },
-    });
-  } catch (e) {
-    if (isMicrosoftError(e, "not_found")) return;
-    throw e;
-  }
+  await dataverseCall(ctx, {
+    method: "POST",
+    path: `/roles(${roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`,
+    replay: "safe",
+    body: { PrivilegeId: privilegeId },
+  });
 }
 
 /** Reads one systemuser by id; null when there is no live row with that id. @throws MicrosoftError */
