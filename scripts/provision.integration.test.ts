@@ -66,7 +66,7 @@ describe("npm run provision", () => {
 
   it("signs in with a device code, shows the plan, applies it with --yes, and ends Active without printing the secret", async () => {
     const key = randomBytes(32);
-    const run = provision(["--account", "acme-42", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
+    const run = provision(["--account", "acme-42", "--create-account", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
     await run.signedIn;
     expect(await run.exited, run.output()).toBe(0);
     const out = run.output();
@@ -85,6 +85,14 @@ describe("npm run provision", () => {
     expect(plaintext?.ok).toBe(true);
     if (plaintext?.ok) expect(out).not.toContain(plaintext.value);
   }, 90_000);
+
+  it("refuses an unknown --account unless --create-account is given, before any sign-in", async () => {
+    const run = provision(["--account", "acme-typo", "--environment", "Contoso Sales", "--yes"], `cli:${randomBytes(32).toString("base64")}`);
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain("--create-account");
+    expect(run.output()).not.toContain("To sign in");
+    expect(await t.db.account.count({ where: { actonAccountId: "acme-typo" } })).toBe(0);
+  }, 60_000);
 
   it("refuses bad arguments with a clear message and exit code 2", async () => {
     const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);

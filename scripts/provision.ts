@@ -1,7 +1,7 @@
 /**
  * `npm run provision -- --account <id> [--environment <name or URL>] [--mode cloud|legacy|onprem|migrate]
  *   [--role least-privilege|system-administrator] [--username <integration user>] [--disconnect [--remove-app-user]
- *   [--delete-app]] [--yes]`
+ *   [--delete-app]] [--create-account] [--yes]`
  *
  * The provisioning engine from a terminal, for Act-On's services team and scripted rehearsals in the sandbox. The
  * admin signs in with the device-code flow (as `az login` does), reviews the plan, and watches each step. Passwords
@@ -36,6 +36,8 @@ const argsSchema = z.object({
   disconnect: z.boolean().default(false),
   "remove-app-user": z.boolean().default(false),
   "delete-app": z.boolean().default(false),
+  /** An unknown --account is refused (a typo must not create an account and connect it) unless this is given. */
+  "create-account": z.boolean().default(false),
   yes: z.boolean().default(false),
 });
 
@@ -124,6 +126,7 @@ async function main() {
       disconnect: { type: "boolean" },
       "remove-app-user": { type: "boolean" },
       "delete-app": { type: "boolean" },
+      "create-account": { type: "boolean" },
       yes: { type: "boolean", short: "y" },
     },
     strict: true,
@@ -156,7 +159,12 @@ async function main() {
     },
   };
 
-  const account = await ensureAccount(db, { actonAccountId: args.account, name: args.account });
+  const known = await db.account.findUnique({ where: { actonAccountId: args.account }, select: { id: true } });
+  if (!known && !args["create-account"]) {
+    await db.$disconnect();
+    fail(`Act-On account “${args.account}” is not known to the portal. Check the id, or pass --create-account to create it.`, 2);
+  }
+  const account = known ?? (await ensureAccount(db, { actonAccountId: args.account, name: args.account }));
   const needsMicrosoft = args.mode !== "onprem" || args.disconnect;
   let session: AdminSession | null = null;
   if (needsMicrosoft) {

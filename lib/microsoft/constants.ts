@@ -20,6 +20,10 @@ export const DIRECTORY_ROLE_TEMPLATES = {
   applicationAdministrator: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
   cloudApplicationAdministrator: "158c047a-c907-4556-b7ef-446551a6b5f7",
   privilegedRoleAdministrator: "e8611ab8-c189-46e8-94e1-60213ab1f814",
+  globalReader: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+  authenticationPolicyAdministrator: "0526716b-113d-4c15-b2c8-68e3c22b9f80",
+  authenticationAdministrator: "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+  privilegedAuthenticationAdministrator: "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
 } as const;
 
 /** Dataverse security role templates (identical in every org, whatever the org's language). */

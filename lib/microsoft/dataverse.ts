@@ -20,6 +20,7 @@ import {
   rolePrivilegesResponseSchema,
   roleSchema,
   systemUserSchema,
+  teamSchema,
   whoAmISchema,
   type DataverseRoleRow,
   type DataverseSystemUserRow,
@@ -431,6 +432,19 @@ export async function listUserRoles(ctx: DataverseContext, options: { systemUser
   return rows.map(toRole);
 }
 
+/**
+ * Lists the security roles a user holds through the teams they belong to (owner teams and Microsoft Entra group
+ * teams both carry roles that apply to their members). @throws MicrosoftError
+ */
+export async function listUserTeamRoles(ctx: DataverseContext, options: { systemUserId: string }): Promise<SecurityRole[]> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const teams = await dataverseList(ctx, `/systemusers(${systemUserId})/teammembership_association`, teamSchema, { $select: "teamid" }, true);
+  const perTeam = await Promise.all(
+    teams.map((t) => dataverseList(ctx, `/teams(${t.teamid})/teamroles_association`, roleSchema, { $select: ROLE_SELECT }, true)),
+  );
+  return perTeam.flat().map(toRole);
+}
+
 /** Takes a security role away from a user; a role not held counts as taken away. @throws MicrosoftError */
 export async function removeRoleFromUser(ctx: DataverseContext, options: { systemUserId: string; roleId: string }): Promise<void> {
   const systemUserId = requireGuid(options.systemUserId, "systemUserId");
@@ -443,21 +457,16 @@ export async function removeRoleFromUser(ctx: DataverseContext, options: { syste
   }
 }
 
-/** Removes one privilege from a role (`RemovePrivilegeRole`); a privilege not held counts as removed. @throws MicrosoftError */
+/** Removes one privilege the role holds (`RemovePrivilegeRole`). @throws MicrosoftError */
 export async function removePrivilegeFromRole(ctx: DataverseContext, options: { roleId: string; privilegeId: string }): Promise<void> {
   const roleId = requireGuid(options.roleId, "roleId");
   const privilegeId = requireGuid(options.privilegeId, "privilegeId");
-  try {
-    await dataverseCall(ctx, {
-      method: "POST",
-      path: `/roles(${roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`,
-      replay: "safe",
-      body: { PrivilegeId: privilegeId },
-    });
-  } catch (e) {
-    if (isMicrosoftError(e, "not_found")) return;
-    throw e;
-  }
+  await dataverseCall(ctx, {
+    method: "POST",
+    path: `/roles(${roleId})/Microsoft.Dynamics.CRM.RemovePrivilegeRole`,
+    replay: "safe",
+    body: { PrivilegeId: privilegeId },
+  });
 }
 
 /** Reads one systemuser by id; null when there is no live row with that id. @throws MicrosoftError */

@@ -311,3 +311,35 @@ describe("a disabled Dataverse user", () => {
     expect(missing.userMessage).not.toBe(DATAVERSE_USER_DISABLED_MESSAGE);
   });
 });
+
+describe("replication lag is judged by context, not by message text (issue 10)", () => {
+  const neutral = (code: string) => ({ error: { code, message: "The request could not be completed." } });
+  it.each([400, 403, 404])("Graph %i right after our create is replication_pending, whatever the wording", (status) => {
+    expect(mapMicrosoftError({ service: "graph", status, body: neutral("Request_BadRequest"), justCreated: true })).toMatchObject({
+      code: "replication_pending",
+      retryable: true,
+    });
+    expect(mapMicrosoftError({ service: "graph", status, body: neutral("Request_BadRequest"), justCreated: false }).code).not.toBe(
+      "replication_pending",
+    );
+  });
+
+  it.each([400, 403, 404])("Dataverse %i right after our create is replication_pending, whatever the wording", (status) => {
+    expect(mapMicrosoftError({ service: "dataverse", status, body: neutral("0x80040216"), justCreated: true })).toMatchObject({
+      code: "replication_pending",
+      retryable: true,
+    });
+    expect(mapMicrosoftError({ service: "dataverse", status, body: neutral("0x80040216"), justCreated: false }).code).not.toBe("replication_pending");
+  });
+
+  it("a message that merely sounds like replication is not taken for it outside the window", () => {
+    const body = { error: { code: "0x80040216", message: "The user with id x was not found in the directory of tenant y." } };
+    expect(mapMicrosoftError({ service: "dataverse", status: 400, body }).code).not.toBe("replication_pending");
+    const graphBody = { error: { code: "Request_BadRequest", message: "The backing application of the service principal does not exist." } };
+    expect(mapMicrosoftError({ service: "graph", status: 400, body: graphBody }).code).not.toBe("replication_pending");
+  });
+
+  it("throttling stays throttling inside the window", () => {
+    expect(mapMicrosoftError({ service: "dataverse", status: 429, body: neutral("0x80072322"), justCreated: true }).code).toBe("throttled");
+  });
+});

@@ -266,14 +266,14 @@ function decideIdentity(u: UpstreamError, status: number | undefined, justCreate
 function decideGraph(u: UpstreamError, status: number | undefined, justCreated: boolean): Decision {
   const codes = [u.code, ...u.detailCodes].map((c) => c?.toLowerCase());
   const has = (c: string) => codes.includes(c.toLowerCase());
-  if (
-    has("NoBackingApplicationObject") ||
-    /does not reference a valid application object|backing application of the service principal/i.test(u.message ?? "")
-  ) {
+  if (has("NoBackingApplicationObject")) {
     // Only ever seen while a just-created application replicates (contract §2.1).
     return { code: "replication_pending", userMessage: M.replication };
   }
   if (status === 429 || has("TooManyRequests") || has("activityLimitReached")) return { code: "throttled", userMessage: M.throttled };
+  // Right after this run created the object the call refers to, a 400, 403 or 404 means "not replicated yet",
+  // whatever its wording (judged by context, never by message text); the caller stops saying so once its window closes.
+  if (justCreated && (status === 400 || status === 403 || status === 404)) return { code: "replication_pending", userMessage: M.replication };
   if (has("serviceNotAvailable") || status === 503 || status === 502 || status === 504 || (status !== undefined && status >= 500)) {
     return { code: "upstream_unavailable", userMessage: M.unavailable };
   }
@@ -307,9 +307,11 @@ function decideDataverse(u: UpstreamError, status: number | undefined, justCreat
     // Also transient right after the application user was created (Microsoft's own tooling polls it, contract §5.4).
     return justCreated ? { code: "replication_pending", userMessage: M.notMemberYet } : { code: "forbidden", userMessage: M.notMember };
   }
-  if (status === 400 && /not found in the directory|does not exist in the directory/i.test(u.message ?? "")) {
-    // Creating an application user for an app whose service principal Dataverse cannot resolve (yet).
-    return justCreated ? { code: "replication_pending", userMessage: M.replication } : { code: "not_found", userMessage: M.clientSpMissing };
+  if (status === 429) return { code: "throttled", userMessage: M.throttled };
+  // Right after this run created the app, its service principal or the application user, Dataverse answers 400
+  // (directory lookup), 403 or 404 until it has caught up: judged by context, never by message text.
+  if (justCreated && (status === 400 || status === 403 || status === 404)) {
+    return { code: "replication_pending", userMessage: code === DV_CODES.notMember ? M.notMemberYet : M.replication };
   }
   if (code === DV_CODES.privilegeDenied || code === DV_CODES.missingAccess)
     return { code: "insufficient_privileges", userMessage: M.dataverseDenied };

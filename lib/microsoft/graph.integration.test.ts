@@ -100,7 +100,7 @@ describe("app registration, secret, service principal and consent", () => {
     state = await fx.control.getState();
     expect(state.applications.find((a) => a.appId === app.appId)).toMatchObject({
       isFallbackPublicClient: true,
-      web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } },
+      web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: false } },
     });
 
     const secret = await addClientSecret(graph, { objectId: app.objectId, displayName: "acton-2026", endDateTime: "2027-01-01T00:00:00Z" });

@@ -5,6 +5,7 @@ import { isMicrosoftError, MicrosoftError } from "./errors";
 import { microsoftFetch, sameOriginLink, type Replay, type CallSettings, type MicrosoftFetchOptions, callOptions } from "./http";
 import {
   collectionSchema,
+  appManagementPolicySchema,
   graphApplicationSchema,
   graphAuthenticationRequirementsSchema,
   graphDirectoryObjectSchema,
@@ -59,6 +60,8 @@ export type AppRegistration = {
   allowsPublicClientFlows: boolean;
   implicitIdTokenIssuance: boolean;
   implicitAccessTokenIssuance: boolean;
+  /** Web platform redirect URIs (where Microsoft's consent and sign-in pages may send the browser back). */
+  webRedirectUris: string[];
   secrets: { keyId: string; displayName: string | null; hint: string | null; endDateTime: string | null }[];
   requestsDynamicsImpersonation: boolean;
 };
@@ -164,6 +167,7 @@ function toAppRegistration(a: GraphApplication): AppRegistration {
     allowsPublicClientFlows: a.isFallbackPublicClient,
     implicitIdTokenIssuance: a.web?.implicitGrantSettings?.enableIdTokenIssuance ?? false,
     implicitAccessTokenIssuance: a.web?.implicitGrantSettings?.enableAccessTokenIssuance ?? false,
+    webRedirectUris: a.web?.redirectUris ?? [],
     secrets: a.passwordCredentials.map((p) => ({ keyId: p.keyId, displayName: p.displayName, hint: p.hint, endDateTime: p.endDateTime })),
     requestsDynamicsImpersonation: a.requiredResourceAccess.some(
       (r) =>
@@ -234,23 +238,40 @@ export async function getSignedInAdmin(ctx: GraphContext): Promise<SignedInAdmin
   };
 }
 
-/** Lists the directory roles the signed-in admin holds directly (compare `roleTemplateId`). @throws MicrosoftError */
+/**
+ * Lists the directory roles the signed-in admin holds, directly or through a role-assignable group
+ * (`/me/transitiveMemberOf`; compare `roleTemplateId`). @throws MicrosoftError
+ */
 export async function listDirectoryRoles(ctx: GraphContext): Promise<DirectoryRole[]> {
-  const objects = await graphList(ctx, "/me/memberOf", graphDirectoryObjectSchema);
-  return objects
-    .filter((o) => o["@odata.type"] === "#microsoft.graph.directoryRole" && o.roleTemplateId)
-    .map((o) => ({ roleTemplateId: o.roleTemplateId!.toLowerCase(), displayName: o.displayName }));
+  const objects = await graphList(ctx, "/me/transitiveMemberOf/microsoft.graph.directoryRole", graphDirectoryObjectSchema, {
+    $select: "id,displayName,roleTemplateId",
+  });
+  const roles = new Map<string, DirectoryRole>();
+  for (const o of objects) {
+    if (o.roleTemplateId) roles.set(o.roleTemplateId.toLowerCase(), { roleTemplateId: o.roleTemplateId.toLowerCase(), displayName: o.displayName });
+  }
+  return [...roles.values()];
 }
 
-/** Reads a user's legacy per-user MFA state (Graph beta `authentication/requirements`). @throws MicrosoftError */
+/**
+ * Reads a user's legacy per-user MFA state (Graph beta `authentication/requirements`). Microsoft answers only callers
+ * holding a directory role that may read authentication methods (Global Reader, Authentication Policy Administrator,
+ * ...): without one, the state is "unknown", never an error. @throws MicrosoftError
+ */
 export async function getPerUserMfaState(ctx: GraphContext, options: { userId: string }): Promise<PerUserMfaState> {
-  const res = await graphCall(ctx, {
-    method: "GET",
-    version: "beta",
-    path: `/users/${encodeURIComponent(options.userId)}/authentication/requirements`,
-    replay: "safe",
-    schema: graphAuthenticationRequirementsSchema,
-  });
+  let res;
+  try {
+    res = await graphCall(ctx, {
+      method: "GET",
+      version: "beta",
+      path: `/users/${encodeURIComponent(options.userId)}/authentication/requirements`,
+      replay: "safe",
+      schema: graphAuthenticationRequirementsSchema,
+    });
+  } catch (e) {
+    if (isMicrosoftError(e, "insufficient_privileges", "forbidden")) return "unknown";
+    throw e;
+  }
   const state = res.data.perUserMfaState.toLowerCase();
   return state === "disabled" || state === "enabled" || state === "enforced" ? state : "unknown";
 }
@@ -268,12 +289,16 @@ export async function getSecurityDefaults(ctx: GraphContext): Promise<{ isEnable
 
 // ---------------------------------------------------------------- app registrations
 
-/** Finds the app registration carrying a tag (our idempotency key); the oldest wins if there are several. @throws MicrosoftError */
-export async function findApplicationByTag(ctx: GraphContext, options: { tag: string }): Promise<AppRegistration | null> {
+/** Lists the app registrations carrying a tag, oldest first. @throws MicrosoftError */
+export async function listApplicationsByTag(ctx: GraphContext, options: { tag: string }): Promise<AppRegistration[]> {
   const apps = await graphList(ctx, "/applications", graphApplicationSchema, { $filter: `tags/any(t:t eq ${odataString(options.tag)})` });
   // ISO timestamps sort as strings; an app without one sorts last.
-  const oldest = [...apps].sort((a, b) => (a.createdDateTime ?? "~").localeCompare(b.createdDateTime ?? "~"))[0];
-  return oldest ? toAppRegistration(oldest) : null;
+  return [...apps].sort((a, b) => (a.createdDateTime ?? "~").localeCompare(b.createdDateTime ?? "~")).map(toAppRegistration);
+}
+
+/** Finds the oldest app registration carrying a tag. @throws MicrosoftError */
+export async function findApplicationByTag(ctx: GraphContext, options: { tag: string }): Promise<AppRegistration | null> {
+  return (await listApplicationsByTag(ctx, options))[0] ?? null;
 }
 
 /** Finds an app registration by its client id. @throws MicrosoftError */
@@ -283,19 +308,31 @@ export async function findApplicationByAppId(ctx: GraphContext, options: { appId
   return apps.length ? toAppRegistration(apps[0]) : null;
 }
 
-function flowSettings(legacy: boolean) {
-  // Legacy mode signs in as an integration user with a password (ROPC), which needs public client flows; the
-  // implicit settings mirror what the manual legacy setup guide tells admins to tick.
+function flowSettings(legacy: boolean, webRedirectUris?: string[]) {
+  // Legacy mode signs in as an integration user with a password (ROPC), which needs public client flows; ID tokens
+  // mirror the manual legacy setup guide. Implicit access tokens are never needed (no browser SPA) and stay off.
   return {
     isFallbackPublicClient: legacy,
-    web: { implicitGrantSettings: { enableIdTokenIssuance: legacy, enableAccessTokenIssuance: legacy } },
+    web: {
+      ...(webRedirectUris ? { redirectUris: requireWebRedirectUris(webRedirectUris) } : {}),
+      implicitGrantSettings: { enableIdTokenIssuance: legacy, enableAccessTokenIssuance: false },
+    },
   };
+}
+
+/** Entra accepts only https redirect URIs for web apps (http only for localhost); anything else is our bug. */
+function requireWebRedirectUris(uris: string[]): string[] {
+  for (const uri of uris) {
+    const u = new URL(uri);
+    if (u.protocol !== "https:" && !(u.protocol === "http:" && u.hostname === "localhost")) throw new TypeError("web redirect URIs must be https");
+  }
+  return uris;
 }
 
 /** Registers the single-tenant app that asks for Dynamics CRM `user_impersonation`. Never replayed. @throws MicrosoftError */
 export async function createApplication(
   ctx: GraphContext,
-  options: { displayName: string; tags: string[]; legacy: boolean; notes?: string },
+  options: { displayName: string; tags: string[]; legacy: boolean; notes?: string; webRedirectUris?: string[] },
 ): Promise<AppRegistration> {
   const res = await graphCall(ctx, {
     method: "POST",
@@ -307,17 +344,20 @@ export async function createApplication(
       signInAudience: "AzureADMyOrg",
       tags: options.tags,
       ...(options.notes ? { notes: options.notes } : {}),
-      ...flowSettings(options.legacy),
+      ...flowSettings(options.legacy, options.webRedirectUris ?? []),
       requiredResourceAccess: [{ resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DYNAMICS_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] }],
     },
   });
   return toAppRegistration(res.data);
 }
 
-/** Switches an app registration between app-only and legacy (public client + implicit) flows. @throws MicrosoftError */
+/**
+ * Switches an app registration between app-only and legacy (public client) flows and sets its web redirect URIs
+ * (the complete list: pass the app's current ones to keep them). @throws MicrosoftError
+ */
 export async function updateApplicationFlows(
   ctx: GraphContext,
-  options: { objectId: string; legacy: boolean; justCreated?: boolean },
+  options: { objectId: string; legacy: boolean; webRedirectUris?: string[]; justCreated?: boolean },
 ): Promise<void> {
   const objectId = requireGuid(options.objectId, "objectId");
   // PATCH with absolute values is idempotent, so replaying it on a transient failure is safe.
@@ -325,7 +365,7 @@ export async function updateApplicationFlows(
     method: "PATCH",
     path: `/applications/${objectId}`,
     replay: "safe",
-    body: flowSettings(options.legacy),
+    body: flowSettings(options.legacy, options.webRedirectUris),
     justCreated: options.justCreated,
   });
 }
@@ -425,23 +465,108 @@ export async function deleteApplication(ctx: GraphContext, options: { objectId: 
   }
 }
 
-/** Adds a client secret and returns its value, which Microsoft shows only once: encrypt it immediately. @throws MicrosoftError */
+/** Parses an ISO 8601 duration (`P180D`, `P1Y`, `PT4320H`) into days (a year is 365 days, a month 30); null if malformed. */
+export function isoDurationDays(value: string): number | null {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(value.trim());
+  if (!m || value.trim().toUpperCase() === "P" || /T$/i.test(value.trim())) return null;
+  const [y, mo, w, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0));
+  return y * 365 + mo * 30 + w * 7 + d + h / 24 + mi / 1440 + sec / 86_400;
+}
+
+/**
+ * The longest client-secret lifetime the tenant's app management policies allow for an application, in days: the
+ * tenant default policy, and any policy assigned to the app itself. Null when no policy caps it, or the policies
+ * cannot be read (then Microsoft's refusal is the only signal). @throws MicrosoftError for unexpected failures
+ */
+export async function getPasswordLifetimeLimit(ctx: GraphContext, options: { objectId?: string } = {}): Promise<number | null> {
+  const limits: number[] = [];
+  const collect = (restrictions: { restrictionType?: string | null; maxLifetime?: string | null; state?: string | null }[] | null | undefined) => {
+    for (const r of restrictions ?? []) {
+      if (r.restrictionType !== "passwordLifetime" || !r.maxLifetime || r.state === "disabled") continue;
+      const days = isoDurationDays(r.maxLifetime);
+      if (days !== null) limits.push(days);
+    }
+  };
+  const unreadable = (e: unknown) => isMicrosoftError(e, "insufficient_privileges", "forbidden", "not_found", "invalid_input");
+  try {
+    const res = await graphCall(ctx, {
+      method: "GET",
+      path: "/policies/defaultAppManagementPolicy",
+      replay: "safe",
+      schema: appManagementPolicySchema,
+    });
+    if (res.data.isEnabled !== false) collect(res.data.applicationRestrictions?.passwordCredentials);
+  } catch (e) {
+    if (!unreadable(e)) throw e;
+  }
+  if (options.objectId) {
+    try {
+      const assigned = await graphList(
+        ctx,
+        `/applications/${requireGuid(options.objectId, "objectId")}/appManagementPolicies`,
+        appManagementPolicySchema,
+      );
+      for (const p of assigned) if (p.isEnabled !== false) collect(p.restrictions?.passwordCredentials);
+    } catch (e) {
+      if (!unreadable(e)) throw e;
+    }
+  }
+  return limits.length ? Math.min(...limits) : null;
+}
+
+/** Microsoft's code when an addPassword asks for a longer lifetime than an app management policy allows. */
+const LIFETIME_POLICY_CODES = ["CredentialInvalidLifetimeAsPerAppPolicy", "InvalidKeyEndDate"];
+
+/**
+ * Adds a client secret and returns its value, which Microsoft shows only once: encrypt it immediately. When a tenant
+ * app management policy caps credential lifetimes and refuses the requested end date, the allowed lifetime is read
+ * from the policies and the secret is added once more with it (a refused addPassword created nothing); the returned
+ * `endDateTime` is the one Microsoft set. @throws MicrosoftError
+ */
 export async function addClientSecret(
   ctx: GraphContext,
-  options: { objectId: string; displayName: string; endDateTime: Date | string; justCreated?: boolean },
+  options: { objectId: string; displayName: string; endDateTime: Date | string; justCreated?: boolean; now?: Date },
 ): Promise<ClientSecret> {
   const objectId = requireGuid(options.objectId, "objectId");
-  const endDateTime = typeof options.endDateTime === "string" ? options.endDateTime : options.endDateTime.toISOString();
-  const res = await graphCall(ctx, {
-    method: "POST",
-    path: `/applications/${objectId}/addPassword`,
-    // Each replay would mint another secret: never replayed.
-    replay: "onlyIfThrottled",
-    schema: graphPasswordCredentialSchema,
-    justCreated: options.justCreated,
-    body: { passwordCredential: { displayName: options.displayName, endDateTime } },
-  });
-  return { keyId: res.data.keyId, secretText: res.data.secretText, hint: res.data.hint, endDateTime: res.data.endDateTime };
+  const requested = typeof options.endDateTime === "string" ? options.endDateTime : options.endDateTime.toISOString();
+  const add = async (endDateTime: string) => {
+    const res = await graphCall(ctx, {
+      method: "POST",
+      path: `/applications/${objectId}/addPassword`,
+      // Each replay would mint another secret: never replayed.
+      replay: "onlyIfThrottled",
+      schema: graphPasswordCredentialSchema,
+      justCreated: options.justCreated,
+      body: { passwordCredential: { displayName: options.displayName, endDateTime } },
+    });
+    return { keyId: res.data.keyId, secretText: res.data.secretText, hint: res.data.hint, endDateTime: res.data.endDateTime };
+  };
+  try {
+    return await add(requested);
+  } catch (e) {
+    if (!(e instanceof MicrosoftError) || e.status !== 400 || !LIFETIME_POLICY_CODES.includes(e.upstreamCode ?? "")) throw e;
+    const limitDays = await getPasswordLifetimeLimit(ctx, { objectId });
+    const now = options.now ?? new Date();
+    // A day's margin: Microsoft compares against its own clock, and a policy of N days must not be hit at N + 1 second.
+    const allowed = limitDays !== null ? new Date(now.getTime() + Math.max(1, Math.floor(limitDays) - 1) * 86_400_000) : null;
+    if (!allowed || allowed.getTime() >= Date.parse(requested)) {
+      throw new MicrosoftError({
+        service: "graph",
+        operation: `POST /applications/${objectId}/addPassword`,
+        status: e.status,
+        upstreamCode: e.upstreamCode,
+        requestIds: e.requestIds,
+        appError: {
+          ...e.appError,
+          code: "invalid_input",
+          userMessage:
+            "Your organization's app management policy does not allow a client secret this long, and we could not read the limit. Ask an administrator who can read policies to run the setup, or raise the limit for this app in Microsoft Entra admin center.",
+          retryable: false,
+        },
+      });
+    }
+    return add(allowed.toISOString());
+  }
 }
 
 /**

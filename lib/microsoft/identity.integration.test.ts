@@ -9,6 +9,7 @@ import {
   getAppToken,
   getSignInUrl,
   getUserTokenByPassword,
+  AdminSession,
   hasAdminSessionChanged,
   restoreAdminSession,
   serializeAdminSession,
@@ -47,6 +48,19 @@ describe("admin session (delegated, MSAL cache)", () => {
     expect(session).toMatchObject({ clientType: "public", tenantId: TENANTS.contoso, username: CONTOSO_ADMIN });
     const token = await getAdminToken(session, "graph", { config: fx.config });
     expect(claimsOf(token)).toMatchObject({ tid: TENANTS.contoso, appid: PORTAL_APP.appId });
+  });
+
+  it("is an opaque object: token(resource) and serialize() on the session itself; a copy is no session", async () => {
+    const session = await signInAs(fx);
+    expect(session).toBeInstanceOf(AdminSession);
+    expect(claimsOf(await session.token("graph"))).toMatchObject({ tid: TENANTS.contoso });
+    const restored = AdminSession.restore(session.serialize(), { config: fx.config });
+    expect(claimsOf(await restored.token("discovery")).aud).toBe(fx.discoveryUrl);
+    // A spread copy carries the public fields only: it cannot get tokens or pass for the session.
+    const copy = { ...session } as unknown as AdminSession;
+    expect(copy).not.toBeInstanceOf(AdminSession);
+    expect(typeof (copy as { token?: unknown }).token).toBe("undefined");
+    expect(Object.isFrozen(session)).toBe(true);
   });
 
   it("serialises, restores on another 'instance', and refreshes for Discovery and a Dataverse environment", async () => {

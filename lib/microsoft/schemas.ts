@@ -39,6 +39,7 @@ export const graphApplicationSchema = z.object({
     .transform((v) => v ?? false),
   web: z
     .object({
+      redirectUris: z.array(z.string()).nullish(),
       implicitGrantSettings: z.object({ enableIdTokenIssuance: z.boolean().nullish(), enableAccessTokenIssuance: z.boolean().nullish() }).nullish(),
     })
     .nullish(),
@@ -146,6 +147,21 @@ const depthSchema = z.union([z.string(), z.number()]);
 
 export const rolePrivilegesResponseSchema = z.object({
   RolePrivileges: z.array(z.object({ PrivilegeId: guidSchema, Depth: depthSchema, PrivilegeName: z.string().nullish() })),
+});
+
+export const teamSchema = z.object({ teamid: guidSchema });
+
+const credentialRestrictionSchema = z.object({
+  restrictionType: z.string().nullish(),
+  maxLifetime: z.string().nullish(),
+  state: z.string().nullish(),
+});
+
+/** `tenantAppManagementPolicy` (the default) and `appManagementPolicy` (assigned to apps), as far as secrets go. */
+export const appManagementPolicySchema = z.object({
+  isEnabled: z.boolean().nullish(),
+  applicationRestrictions: z.object({ passwordCredentials: z.array(credentialRestrictionSchema).nullish() }).nullish(),
+  restrictions: z.object({ passwordCredentials: z.array(credentialRestrictionSchema).nullish() }).nullish(),
 });
 
 export const systemUserSchema = z.object({

@@ -62,7 +62,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect(objects.apps).toHaveLength(1);
     expect(objects.apps[0]).toMatchObject({
       isFallbackPublicClient: true,
-      web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } },
+      web: { implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: false } },
     });
     expect(objects.secrets).toHaveLength(0);
     expect(objects.users).toHaveLength(1);

@@ -1,14 +1,15 @@
 import "server-only";
 import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
-import { findApplicationUser, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
+import { findApplicationUser, findPrivilegesByName, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
 import { listEnvironments } from "../microsoft/discovery";
-import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, getSignedInAdmin } from "../microsoft/graph";
+import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
+import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, getPasswordLifetimeLimit, getSignedInAdmin } from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "./machine";
-import { findConnectionApp, flowsMatch } from "./steps/app-registration";
-import { findTargetRole } from "./steps/application-user";
+import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
+import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
-import { findProblems, gatherPreconditionFacts } from "./steps/preconditions";
+import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
 import type { StepContext } from "./steps/step-context";
 
 /**
@@ -67,6 +68,8 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     findConnectionApp(ctx),
     findDataverseServicePrincipal(ctx.graph()),
   ]);
+  // Apps carrying this connection's tag that the portal did not record for it: never adopted (the tag is public).
+  const planted = await findUnrecordedTaggedApps(ctx, app);
   const choice = chooseEnvironment(
     ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined,
     environments,
@@ -100,15 +103,19 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
     findRootBusinessUnit(dv).then(async (rootBu) => {
       const role = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-      const held =
-        role && ctx.options.role === "leastPrivilege" ? new Set((await listRolePrivileges(dv, { roleId: role.roleId })).map((p) => p.name)) : null;
+      const held = role && ctx.options.role === "leastPrivilege" ? await listRolePrivileges(dv, { roleId: role.roleId }) : null;
       return { rootBu, role, held };
     }),
+    ctx.options.role === "leastPrivilege"
+      ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) })
+      : Promise.resolve(null),
+    steps.includes("clientSecret") ? getPasswordLifetimeLimit(ctx.graph(), { objectId: app?.objectId }) : Promise.resolve(null),
   ]);
   const facts = settled[0].status === "fulfilled" ? settled[0].value : null;
   if (steps.includes("preconditions")) {
     if (!facts) throw (settled[0] as PromiseRejectedResult).reason;
     const problems = findProblems(facts, legacy ? "legacy" : "cloud");
+    plan.notes.push(...findWarnings(facts, legacy ? "legacy" : "cloud"));
     add("preconditions", {
       verb: "check",
       what: problems.length
@@ -127,23 +134,35 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   const sp = value(settled[1]);
   const appUser = value(settled[2]);
   const { rootBu, role, held } = value(settled[3]);
+  const catalog = value(settled[4]);
+  const lifetimeLimitDays = value(settled[5]);
 
+  const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
+  for (const p of planted) {
+    plan.notes.push(
+      `An app registration “${p.displayName}” (client id ${p.appId}) carries this connection's tag, but the portal did not create it for this connection. It will not be used, consented or given access to Dynamics 365. If nobody in your organization registered it on purpose, delete it in Microsoft Entra admin center › App registrations.`,
+    );
+  }
   if (app) {
     add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
-    if (!flowsMatch(app, legacy)) {
+    if (!flowsMatch(app, legacy, redirectUri)) {
       add(
         "appRegistration",
         legacy
-          ? { verb: "update", what: "Turn on public client flows and implicit ID/access tokens (legacy username and password mode)" }
-          : { verb: "update", what: "Turn off public client flows and implicit ID/access tokens (app-only access does not need them)" },
+          ? { verb: "update", what: "Turn on public client flows and ID tokens (legacy username and password mode); implicit access tokens stay off" }
+          : { verb: "update", what: "Turn off public client flows and implicit tokens (app-only access does not need them)" },
       );
+      if (redirectUri && !app.webRedirectUris.includes(redirectUri))
+        add("appRegistration", { verb: "update", what: `Register ${redirectUri} as a web redirect URI, where Microsoft's consent page returns you` });
     }
   } else {
     add("appRegistration", {
       verb: "create",
       what: "App registration “Act-On Integration”, accounts in this organizational directory only",
-      detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and implicit ID/access tokens on (legacy mode)" : ""}`,
+      detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
     });
+    if (planted.length)
+      add("appRegistration", { verb: "check", what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored` });
   }
   add(
     "appRegistration",
@@ -167,7 +186,13 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
 
   if (steps.includes("clientSecret")) {
-    const expires = new Date(ctx.now().getTime() + ctx.config.secretLifetimeDays * 86_400_000).toISOString().slice(0, 10);
+    const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
+    const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
+    const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
+    if (capped)
+      plan.notes.push(
+        `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
+      );
     const current = await ctx.db.secret.findMany({
       where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
       select: { hint: true },
@@ -192,24 +217,43 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       verb: "reuse",
       what: "Security role System Administrator (as Act-On's article describes; it grants far more than Act-On needs)",
     });
-  } else if (role && held) {
-    const missing = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !held.has(p.name));
-    add(
-      "applicationUser",
-      missing.length
-        ? {
-            verb: "update",
-            what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${missing.length} privilege(s)`,
-            privileges: missing.map(({ name, feature }) => ({ name, feature })),
-          }
-        : { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` },
-    );
   } else {
-    add("applicationUser", {
-      verb: "create",
-      what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended) with ${LEAST_PRIVILEGE_ROLE_PRIVILEGES.length} privileges, organization-wide`,
-      privileges: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map(({ name, feature }) => ({ name, feature })),
-    });
+    const delta = leastPrivilegeDelta({ catalog: catalog ?? [], held: held ?? [] });
+    const featureOf = (name: string) => LEAST_PRIVILEGE_ROLE_PRIVILEGES.find((p) => p.name.toLowerCase() === name.toLowerCase())?.feature ?? "";
+    if (role) {
+      if (delta.toAdd.length)
+        add("applicationUser", {
+          verb: "update",
+          what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: add ${delta.toAdd.length} privilege(s)`,
+          privileges: delta.toAdd.map((p) => ({ name: p.name, feature: featureOf(p.name) })),
+        });
+      if (delta.toRemove.length)
+        add("applicationUser", {
+          verb: "remove",
+          what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}”: remove ${delta.toRemove.length} privilege(s) Act-On does not need (someone added them to the role)`,
+          privileges: delta.toRemove.map((p) => ({ name: p.name, feature: "not used by Act-On" })),
+        });
+      if (!delta.toAdd.length && !delta.toRemove.length)
+        add("applicationUser", { verb: "reuse", what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended: only what Act-On needs)` });
+    } else {
+      const available = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !delta.unavailable.includes(p));
+      add("applicationUser", {
+        verb: "create",
+        what: `Security role “${LEAST_PRIVILEGE_ROLE_NAME}” (recommended) with ${available.length} privileges, organization-wide`,
+        privileges: available.map(({ name, feature }) => ({ name, feature })),
+      });
+    }
+    if (delta.unavailable.length) {
+      plan.notes.push(
+        `This environment does not have ${delta.unavailable.map((p) => p.name).join(", ")} (Dynamics 365 Sales is not installed), so these Act-On features will not work: ${unavailableFeatures(delta.unavailable).join("; ")}. Everything else does; you can continue.`,
+      );
+    }
+    const sysAdmin = appUser?.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator) ?? [];
+    if (sysAdmin.length)
+      add("applicationUser", {
+        verb: "remove",
+        what: "System Administrator from the application user (least privilege: it keeps only the “Act-On Integration” role)",
+      });
   }
   if (!appUser || !role || !appUser.roles.some((r) => r.roleId === role.roleId))
     add("applicationUser", { verb: "create", what: "Give the application user that security role" });

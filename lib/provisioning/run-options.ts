@@ -4,6 +4,20 @@
  */
 import { z } from "zod";
 
+/**
+ * Entra registers web redirect URIs only with https (http is allowed for localhost alone), without a fragment; the
+ * consent page refuses any URI not registered on the app (AADSTS50011).
+ */
+export function isAcceptedWebRedirectUri(value: string): boolean {
+  try {
+    const u = new URL(value);
+    if (u.hash || u.username || u.password) return false;
+    return u.protocol === "https:" || (u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1"));
+  } catch {
+    return false;
+  }
+}
+
 export const runOptionsSchema = z
   .object({
     mode: z.enum(["cloud", "legacy", "onprem"]),
@@ -19,7 +33,12 @@ export const runOptionsSchema = z
     /** Who started the run (admin UPN, support user, "cli:<user>"). */
     requestedBy: z.string().min(1).max(256),
     /** Where Microsoft's admin-consent page sends the admin back (consent: "redirect"). */
-    consentRedirectUri: z.string().url().optional(),
+    consentRedirectUri: z
+      .string()
+      .url()
+      .max(256)
+      .refine(isAcceptedWebRedirectUri, "must be an https address (Microsoft Entra accepts no other web redirect URI, except http://localhost)")
+      .optional(),
   })
   .refine((o) => o.consent !== "redirect" || !!o.consentRedirectUri, {
     path: ["consentRedirectUri"],

@@ -46,6 +46,9 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     if (!input.password) return fail(appError("invalid_input", "Enter the integration user's password."));
   }
   if (input.kind === "migrate" && !input.connectionId) return fail(appError("invalid_input", "Choose the Basic-auth connection to move to OAuth."));
+  if (input.kind === "migrate" && options.mode !== "cloud") {
+    return fail(appError("invalid_input", "A migration always moves the connection to app-only OAuth (cloud mode)."));
+  }
 
   const account = await db.account.findUnique({ where: { id: input.accountId }, select: { id: true } });
   if (!account) return fail(appError("not_found", "That Act-On account is not known to the portal."));

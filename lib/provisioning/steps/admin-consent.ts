@@ -3,7 +3,7 @@ import { appError } from "../../errors";
 import { DYNAMICS_USER_IMPERSONATION, GRAPH_APP_ID } from "../../microsoft/constants";
 import { isMicrosoftError } from "../../microsoft/errors";
 import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal } from "../../microsoft/graph";
-import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
+import { done, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 /**
@@ -37,6 +37,8 @@ export function adminConsentUrl(input: {
 export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult> {
   const app = ctx.outputOf("appRegistration");
   const clientSpId = requireFact((app?.servicePrincipalId as string | undefined) ?? ctx.connection.servicePrincipalId, "the app's service principal");
+  // The service principal may be seconds old: while the window is open, Graph's 400/403/404 mean "not yet".
+  const fresh = withinReplicationWindow(ctx);
   try {
     const dynamics = await findDataverseServicePrincipal(ctx.graph());
     if (!dynamics) {
@@ -73,12 +75,12 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
       clientSpId,
       resourceSpId: dynamics.objectId,
       scope: DYNAMICS_USER_IMPERSONATION,
-      justCreated: true,
+      justCreated: fresh,
     });
     if (ctx.options.mode === "legacy") {
       const graphSp = await findServicePrincipal(ctx.graph(), { appId: GRAPH_APP_ID });
       if (graphSp)
-        await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: graphSp.objectId, scope: LEGACY_GRAPH_SCOPES, justCreated: true });
+        await ensurePermissionGrant(ctx.graph(), { clientSpId, resourceSpId: graphSp.objectId, scope: LEGACY_GRAPH_SCOPES, justCreated: fresh });
     }
     return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "graph" });
   } catch (error) {

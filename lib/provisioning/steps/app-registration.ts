@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { isMicrosoftError } from "../../microsoft/errors";
 import {
   createApplication,
@@ -6,74 +7,114 @@ import {
   findApplicationByAppId,
   findApplicationByTag,
   findServicePrincipal,
+  listApplicationsByTag,
   updateApplicationFlows,
   type AppRegistration,
 } from "../../microsoft/graph";
-import { APP_DISPLAY_NAME, connectionTag, done, outcomeFromError, PRODUCT_TAG, retryLater, type StepContext } from "./step-context";
+import {
+  APP_DISPLAY_NAME,
+  connectionTag,
+  createTag,
+  done,
+  outcomeFromError,
+  PRODUCT_TAG,
+  retryLater,
+  withinReplicationWindow,
+  type StepContext,
+} from "./step-context";
 import type { StepResult } from "../runner";
 
 const WAITING_FOR_APP = "Microsoft to finish creating the app registration";
 
 /**
- * Finds this connection's app registration: by the app id a previous run stored, else by its tag. An app this run
- * may have created moments ago can be invisible for a while (directory replication), so the caller also checks intents.
+ * This connection's app registration: only one whose client id the portal recorded for this connection (an earlier
+ * run's committed output, or this run's own). A tag is never enough: anyone who can read the directory can copy the
+ * connection's tag onto an app they registered, and adopting it would hand them the consent, the application user
+ * and a secret. Null when nothing is recorded or the recorded app no longer exists.
  */
 export async function findConnectionApp(ctx: StepContext): Promise<AppRegistration | null> {
-  if (ctx.connection.clientId) {
-    const byId = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
-    if (byId) return byId;
-  }
-  return findApplicationByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
+  const own = ctx.outputOf("appRegistration") ?? {};
+  const recorded = typeof own.appId === "string" ? own.appId : ctx.connection.clientId;
+  if (!recorded) return null;
+  return findApplicationByAppId(ctx.graph(), { appId: recorded });
+}
+
+/** Apps that carry this connection's tag but were not recorded by the portal for it: never used, shown in the plan. */
+export async function findUnrecordedTaggedApps(ctx: StepContext, recorded: AppRegistration | null): Promise<AppRegistration[]> {
+  const tagged = await listApplicationsByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
+  return tagged.filter((a) => a.appId !== recorded?.appId);
 }
 
 /**
- * The flags must be exactly what the mode needs: legacy (username + password) turns public client flows and both
- * implicit-flow switches on, as the article says; app-only mode has no use for them, so a migrated app turns them off.
+ * The flags must be exactly what the mode needs: legacy (username + password) turns public client flows and ID-token
+ * issuance on, as the article says (the password sign-in needs no implicit access tokens, so those stay off); app-only
+ * mode has no use for any of them, so a migrated app turns them off. A consent redirect URI, when the admin approves
+ * on Microsoft's page, must be registered on the app as a web redirect URI (Entra refuses the page otherwise).
  */
-export function flowsMatch(app: AppRegistration, legacy: boolean): boolean {
-  return app.allowsPublicClientFlows === legacy && app.implicitIdTokenIssuance === legacy && app.implicitAccessTokenIssuance === legacy;
+export function flowsMatch(app: AppRegistration, legacy: boolean, consentRedirectUri?: string | null): boolean {
+  return (
+    app.allowsPublicClientFlows === legacy &&
+    app.implicitIdTokenIssuance === legacy &&
+    !app.implicitAccessTokenIssuance &&
+    (!consentRedirectUri || app.webRedirectUris.includes(consentRedirectUri))
+  );
 }
 
 /** Step 3: the single-tenant "Act-On Integration" app with Dynamics CRM user_impersonation, and its service principal. */
 export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResult> {
   const legacy = ctx.options.mode === "legacy";
+  const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
   const own = ctx.outputOf("appRegistration") ?? {};
   try {
-    let app: AppRegistration | null;
+    let app: AppRegistration | null = null;
     if (typeof own.appId === "string") {
       // An earlier attempt created this app and noted its id: it exists, even while directory reads lag behind.
       app = await findApplicationByAppId(ctx.graph(), { appId: own.appId });
       if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
-    } else {
-      app = await findConnectionApp(ctx);
+    } else if (ctx.connection.clientId) {
+      // Recorded by an earlier run for this connection; if it was deleted since, a new one is created below.
+      app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
     }
-    if (!app) {
-      const intent = own.appCreateRequestedAt as string | undefined;
-      if (intent && ctx.now().getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
-        // An earlier attempt asked Microsoft to create the app and was interrupted; it may just not be visible yet.
+    if (!app && typeof own.appCreateNonce === "string") {
+      // An earlier attempt asked Microsoft to create the app and was interrupted before noting its id: it carries the
+      // one-time tag recorded before the create (the oldest holder is ours; a later copy is someone else's).
+      app = await findApplicationByTag(ctx.graph(), { tag: createTag(own.appCreateNonce) });
+      const intent = own.appCreateRequestedAt as string | null | undefined;
+      if (!app && intent && ctx.now().getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
+        // It may just not be visible yet.
         return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
       }
-      await ctx.recordIntent({ appCreateRequestedAt: ctx.now().toISOString() });
+      if (app) await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
+    }
+    if (!app) {
+      const nonce = randomUUID();
+      await ctx.recordIntent({ appCreateRequestedAt: ctx.now().toISOString(), appCreateNonce: nonce });
       try {
         app = await createApplication(ctx.graph(), {
           displayName: APP_DISPLAY_NAME,
-          tags: [PRODUCT_TAG, connectionTag(ctx.connection.id), `acton-account:${ctx.connection.actonAccountId}`],
+          tags: [PRODUCT_TAG, connectionTag(ctx.connection.id), `acton-account:${ctx.connection.actonAccountId}`, createTag(nonce)],
           legacy,
+          webRedirectUris: redirectUri ? [redirectUri] : [],
           notes: `Created by the Act-On onboarding portal for Act-On account ${ctx.connection.actonAccountId}. Removing it disconnects Act-On.`,
         });
       } catch (error) {
         // Throttled means Microsoft refused the request, so nothing was created: the next attempt need not wait for it.
-        if (isMicrosoftError(error, "throttled")) await ctx.recordIntent({ appCreateRequestedAt: null });
+        if (isMicrosoftError(error, "throttled")) await ctx.recordIntent({ appCreateRequestedAt: null, appCreateNonce: null });
         throw error;
       }
       await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
-    } else if (!flowsMatch(app, legacy)) {
-      await updateApplicationFlows(ctx.graph(), { objectId: app.objectId, legacy, justCreated: true });
+    } else if (!flowsMatch(app, legacy, redirectUri)) {
+      await updateApplicationFlows(ctx.graph(), {
+        objectId: app.objectId,
+        legacy,
+        webRedirectUris: redirectUri && !app.webRedirectUris.includes(redirectUri) ? [...app.webRedirectUris, redirectUri] : app.webRedirectUris,
+        justCreated: withinReplicationWindow(ctx),
+      });
     }
     // createServicePrincipal answers an existing principal (409) with it, or `replication_pending` while it lags.
     const sp =
       (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
-      (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: true }));
+      (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: withinReplicationWindow(ctx) }));
     return done(
       { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },
       { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },

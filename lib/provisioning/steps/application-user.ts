@@ -13,11 +13,13 @@ import {
   findRoleByTemplateId,
   findRootBusinessUnit,
   listRolePrivileges,
+  removePrivilegeFromRole,
+  removeRoleFromUser,
   type DataverseContext,
   type SecurityRole,
 } from "../../microsoft/dataverse";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../least-privilege-role";
-import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, type RolePrivilege } from "../least-privilege-role";
+import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 /** The role the application user gets: System Administrator as the article says, or the least-privilege role. */
@@ -31,13 +33,38 @@ export async function findTargetRole(
     : findRoleByName(dv, { name: LEAST_PRIVILEGE_ROLE_NAME, businessUnitId });
 }
 
-/** Creates the least-privilege role if needed and gives it exactly the privileges it lacks. @throws MicrosoftError */
+/** What the least-privilege role must hold in this environment, and what it may not. Pure. */
+export function leastPrivilegeDelta(input: {
+  catalog: { privilegeId: string; name: string }[];
+  held: { privilegeId: string; name: string | null; depth: string }[];
+}): { toAdd: { privilegeId: string; name: string }[]; toRemove: { privilegeId: string; name: string }[]; unavailable: RolePrivilege[] } {
+  const wanted = new Map(LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => [p.name.toLowerCase(), p]));
+  const unavailable = LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => !input.catalog.some((c) => c.name.toLowerCase() === p.name.toLowerCase()));
+  const heldGlobal = new Set(input.held.filter((p) => p.depth === "Global").map((p) => p.privilegeId));
+  const toAdd = input.catalog.filter((c) => wanted.has(c.name.toLowerCase()) && !heldGlobal.has(c.privilegeId));
+  const wantedIds = new Set(input.catalog.filter((c) => wanted.has(c.name.toLowerCase())).map((c) => c.privilegeId));
+  const toRemove = input.held
+    .filter((p) => !wantedIds.has(p.privilegeId) && !(p.name && wanted.has(p.name.toLowerCase())))
+    .map((p) => ({ privilegeId: p.privilegeId, name: p.name ?? p.privilegeId }));
+  return { toAdd, toRemove, unavailable };
+}
+
+/** The Act-On features that will not work because the environment lacks their privileges (no Dynamics 365 Sales). */
+export function unavailableFeatures(unavailable: RolePrivilege[]): string[] {
+  return [...new Set(unavailable.map((p) => p.feature))];
+}
+
+/**
+ * Creates the least-privilege role if needed and makes its privileges exactly Act-On's: missing ones added, extra
+ * ones (a reused role someone widened) removed. Privileges the environment does not have (no Dynamics 365 Sales:
+ * leads, marketing lists) are skipped and reported. @throws MicrosoftError
+ */
 async function ensureLeastPrivilegeRole(
   ctx: StepContext,
   dv: DataverseContext,
   existing: SecurityRole | null,
   businessUnitId: string,
-): Promise<SecurityRole> {
+): Promise<{ role: SecurityRole; unavailable: RolePrivilege[]; removed: string[] }> {
   let role = existing;
   if (!role) {
     // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated;
@@ -51,35 +78,59 @@ async function ensureLeastPrivilegeRole(
   }
   const wanted = LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name);
   const [catalog, held] = await Promise.all([findPrivilegesByName(dv, { names: wanted }), listRolePrivileges(dv, { roleId: role.roleId })]);
-  const missingNames = wanted.filter((n) => !catalog.some((p) => p.name === n));
-  if (missingNames.length) throw new Error(`Dataverse does not know the privileges ${missingNames.join(", ")}`);
-  const heldIds = new Set(held.filter((p) => p.depth === "Global").map((p) => p.privilegeId));
-  const toAdd = catalog.filter((p) => !heldIds.has(p.privilegeId)).map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const }));
-  if (toAdd.length) await addPrivilegesToRole(dv, { roleId: role.roleId, privileges: toAdd });
-  return role;
+  const delta = leastPrivilegeDelta({ catalog, held });
+  if (delta.toAdd.length)
+    await addPrivilegesToRole(dv, {
+      roleId: role.roleId,
+      privileges: delta.toAdd.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
+    });
+  for (const extra of delta.toRemove) await removePrivilegeFromRole(dv, { roleId: role.roleId, privilegeId: extra.privilegeId });
+  return { role, unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
 }
 
-/** Step 6: the application user bound to the app, in the root business unit, with its security role. */
+/**
+ * Step 6: the application user bound to the app, in the root business unit, with its security role. Least privilege
+ * means least: a System Administrator role the user held from an earlier choice is taken away once the
+ * least-privilege role is in place.
+ */
 export async function runApplicationUserStep(ctx: StepContext): Promise<StepResult> {
   const environmentUrl = requireFact(ctx.connection.environmentUrl, "the environment URL");
   const appId = requireFact(ctx.connection.clientId, "the app id");
   const dv = ctx.dataverse(environmentUrl);
+  // The app (and its service principal) may be minutes old: until the window closes, Dataverse's 400/403/404 for it
+  // mean "not replicated yet" (judged by what this run created, never by the wording of the error).
+  const fresh = withinReplicationWindow(ctx);
   try {
     // Independent reads, concurrently: root business unit and an existing application user.
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
     const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-    const role = ctx.options.role === "leastPrivilege" ? await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId) : existingRole;
+    let role = existingRole;
+    let unavailable: RolePrivilege[] = [];
+    let removedPrivileges: string[] = [];
+    if (ctx.options.role === "leastPrivilege") {
+      const ensured = await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId);
+      role = ensured.role;
+      unavailable = ensured.unavailable;
+      removedPrivileges = ensured.removed;
+    }
     if (!role) {
       return {
         kind: "fail",
         error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit."),
       };
     }
-    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: true }));
+    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
     // A disconnect may have disabled it: reconnecting turns it back on.
     if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
     if (!user.roles.some((r) => r.roleId === role.roleId)) {
-      await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: !existingUser });
+      await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
+    }
+    const removedRoles: string[] = [];
+    if (ctx.options.role === "leastPrivilege") {
+      for (const held of user.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
+        await removeRoleFromUser(dv, { systemUserId: user.systemUserId, roleId: held.roleId });
+        removedRoles.push(held.name);
+      }
     }
     return done(
       {
@@ -88,6 +139,9 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
         roleName: role.name,
         businessUnitId: rootBu.businessUnitId,
         businessUnitName: rootBu.name,
+        ...(removedRoles.length ? { removedRoles } : {}),
+        ...(removedPrivileges.length ? { removedPrivileges } : {}),
+        ...(unavailable.length ? { unavailableFeatures: unavailableFeatures(unavailable) } : {}),
       },
       { connectionPatch: { applicationUserId: user.systemUserId, securityRole: ctx.options.role } },
     );

@@ -21,10 +21,16 @@ export function chooseEnvironment(requested: string | undefined, discovered: Dyn
   if (requested && /^[a-z]+:\/\//i.test(requested)) {
     const url = normalizeDynamicsUrl(requested, allowedHosts);
     if (!url.ok) return { kind: "invalid", message: url.error.userMessage, detail: url.error.detail ?? "" };
-    const match = discovered.find((e) => sameUrl(e.url, url.value) || sameUrl(e.apiUrl, url.value));
+    // People paste the Web API endpoint too (`…/api/data/v9.2`): the environment is the part before it.
+    const base = url.value.replace(/\/api\/data\/v\d+(\.\d+)?$/i, "");
+    const match = discovered.find((e) => sameUrl(e.url, base) || sameUrl(e.apiUrl, base));
+    // A pasted Web API address (Discovery's ApiUrl, e.g. org.api.crm.dynamics.com) is not the token audience: the
+    // environment's URL is. Use the matched environment's URL for tokens and calls alike.
+    const canonical = match ? normalizeDynamicsUrl(match.url, allowedHosts) : url;
+    if (!canonical.ok) return { kind: "invalid", message: canonical.error.userMessage, detail: canonical.error.detail ?? "" };
     return {
       kind: "resolved",
-      url: url.value,
+      url: canonical.value,
       name: match?.friendlyName ?? null,
       environmentId: match?.environmentId ?? null,
       organizationId: match?.id ?? null,

@@ -1,7 +1,8 @@
 import "server-only";
 import { appError } from "../../errors";
+import { log } from "../../log";
 import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../microsoft/constants";
-import { listUserRoles, whoAmI } from "../../microsoft/dataverse";
+import { listUserRoles, listUserTeamRoles, whoAmI } from "../../microsoft/dataverse";
 import { isMicrosoftError } from "../../microsoft/errors";
 import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
@@ -14,9 +15,26 @@ export const CONSENT_CAPABLE_ROLES: Record<string, string> = {
   [DIRECTORY_ROLE_TEMPLATES.cloudApplicationAdministrator]: "Cloud Application Administrator",
 };
 
+/** Directory roles that may read another user's per-user MFA state (Graph `authentication/requirements`). */
+export const MFA_READER_ROLES: Record<string, string> = {
+  [DIRECTORY_ROLE_TEMPLATES.globalAdministrator]: "Global Administrator",
+  [DIRECTORY_ROLE_TEMPLATES.globalReader]: "Global Reader",
+  [DIRECTORY_ROLE_TEMPLATES.authenticationPolicyAdministrator]: "Authentication Policy Administrator",
+  [DIRECTORY_ROLE_TEMPLATES.authenticationAdministrator]: "Authentication Administrator",
+  [DIRECTORY_ROLE_TEMPLATES.privilegedAuthenticationAdministrator]: "Privileged Authentication Administrator",
+};
+
+/** Tenant admins Microsoft lets self-elevate to System Administrator in an environment (Power Platform admin center). */
+export const SELF_ELEVATING_ROLES: Record<string, string> = {
+  [DIRECTORY_ROLE_TEMPLATES.globalAdministrator]: "Global Administrator",
+  [DIRECTORY_ROLE_TEMPLATES.powerPlatformAdministrator]: "Power Platform Administrator",
+  [DIRECTORY_ROLE_TEMPLATES.dynamics365Administrator]: "Dynamics 365 Administrator",
+};
+
 export type PreconditionFacts = {
+  /** Held directly or through a role-assignable group. */
   directoryRoleTemplateIds: string[];
-  /** null when the admin is not a user of the environment at all. */
+  /** Security role templates held directly or through a team; null when the admin is not a user of the environment. */
   environmentRoleTemplateIds: string[] | null;
   integrationUser?: { mfaState: PerUserMfaState; securityDefaultsEnabled: boolean };
 };
@@ -33,17 +51,19 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
         "Your Microsoft account cannot register apps and grant consent for your organization. Ask a Global Administrator to give you the Application Administrator or Cloud Application Administrator role (Microsoft Entra admin center › Roles and administrators), or to run this setup.",
     });
   }
+  const canSelfElevate = facts.directoryRoleTemplateIds.find((id) => id in SELF_ELEVATING_ROLES);
+  const selfElevate = canSelfElevate
+    ? ` As a ${SELF_ELEVATING_ROLES[canSelfElevate]} you can give yourself that role: in Power Platform admin center open Manage › Environments, select this environment, choose Membership, then Add me (Microsoft no longer gives it to tenant admins automatically; see learn.microsoft.com/power-platform/admin/manage-high-privileged-admin-roles). Then start again.`
+    : " Ask a Global Administrator, Power Platform Administrator or the environment's administrator to give you that security role (Power Platform admin center › Environments › Users).";
   if (facts.environmentRoleTemplateIds === null) {
     problems.push({
       code: "insufficient_privileges",
-      message:
-        "You are not a user of this Dynamics 365 environment. Ask its administrator to add you with the System Administrator role (Power Platform admin center › Environments › Users).",
+      message: `You are not a user of this Dynamics 365 environment with the System Administrator security role, which creating the application user requires.${selfElevate}`,
     });
   } else if (!facts.environmentRoleTemplateIds.includes(DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
     problems.push({
       code: "insufficient_privileges",
-      message:
-        "You are not a System Administrator of this Dynamics 365 environment, which creating the application user requires. Ask its administrator to give you that security role.",
+      message: `You are not a System Administrator of this Dynamics 365 environment (directly or through a team), which creating the application user requires.${selfElevate}`,
     });
   }
   if (mode === "legacy" && facts.integrationUser) {
@@ -65,6 +85,20 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
   return problems;
 }
 
+/** Pure: what the admin should know but need not fix (the plan shows these as notes). */
+export function findWarnings(facts: PreconditionFacts, mode: "cloud" | "legacy"): string[] {
+  const warnings: string[] = [];
+  if (mode === "legacy" && facts.integrationUser?.mfaState === "unknown") {
+    const canRead = facts.directoryRoleTemplateIds.some((id) => id in MFA_READER_ROLES);
+    warnings.push(
+      canRead
+        ? "Microsoft did not tell us whether multi-factor authentication is on for the integration user. If it is, the final check fails with an MFA message; turn per-user MFA off for that user, or use the recommended app-only mode."
+        : "We could not check whether multi-factor authentication is on for the integration user: reading it needs the Global Reader or Authentication Policy Administrator role, which your account does not have. If MFA is on for that user, the final check fails with an MFA message; sign in with one of those roles to check it up front, or use the recommended app-only mode.",
+    );
+  }
+  return warnings;
+}
+
 /** Reads the facts the preconditions depend on, concurrently. @throws MicrosoftError */
 export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: string): Promise<PreconditionFacts> {
   const dataverse = ctx.dataverse(environmentUrl);
@@ -78,8 +112,19 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
       throw error;
     }
     try {
-      const roles = await listUserRoles(dataverse, { systemUserId: me.userId });
-      return roles.map((r) => r.templateId).filter((id): id is string => !!id);
+      const direct = (await listUserRoles(dataverse, { systemUserId: me.userId })).map((r) => r.templateId).filter((id): id is string => !!id);
+      if (direct.includes(DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) return direct;
+      // System Administrator may come through a team the admin belongs to.
+      const teamRoles = await listUserTeamRoles(dataverse, { systemUserId: me.userId }).catch((error: unknown) => {
+        // An environment that cannot answer team membership (not found / not understood) simply shows no team roles.
+        if (isMicrosoftError(error, "not_found", "invalid_input")) {
+          log.warn("provisioning: team roles unreadable; judging System Administrator by direct roles", { code: error.appError.code });
+          return [];
+        }
+        throw error;
+      });
+      const viaTeams = teamRoles.map((r) => r.templateId).filter((id): id is string => !!id);
+      return [...new Set([...direct, ...viaTeams])];
     } catch (error) {
       // A user who may not even read security roles is certainly not a System Administrator.
       if (isMicrosoftError(error, "insufficient_privileges")) return [];
@@ -89,14 +134,17 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
   const integrationUser = async () => {
     if (ctx.options.mode !== "legacy") return undefined;
     const username = requireFact(ctx.options.integrationUsername ?? ctx.connection.integrationUsername, "the integration user name");
-    const [mfaState, defaults] = await Promise.all([getPerUserMfaState(ctx.graph(), { userId: username }), getSecurityDefaults(ctx.graph())]);
+    const [mfaState, defaults] = await Promise.all([
+      // Without a role that may read authentication methods Microsoft refuses; "unknown" then, with its consequence.
+      (await directoryRoles).some((r) => r.roleTemplateId in MFA_READER_ROLES)
+        ? getPerUserMfaState(ctx.graph(), { userId: username })
+        : Promise.resolve("unknown" as const),
+      getSecurityDefaults(ctx.graph()),
+    ]);
     return { mfaState, securityDefaultsEnabled: defaults.isEnabled };
   };
-  const [roles, environmentRoleTemplateIds, integration] = await Promise.all([
-    listDirectoryRoles(ctx.graph()),
-    environmentRoles(),
-    integrationUser(),
-  ]);
+  const directoryRoles = listDirectoryRoles(ctx.graph());
+  const [roles, environmentRoleTemplateIds, integration] = await Promise.all([directoryRoles, environmentRoles(), integrationUser()]);
   return { directoryRoleTemplateIds: roles.map((r) => r.roleTemplateId), environmentRoleTemplateIds, integrationUser: integration };
 }
 

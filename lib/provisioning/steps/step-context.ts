@@ -91,6 +91,12 @@ export function withinReplicationWindow(ctx: StepContext): boolean {
 
 /** The tag that finds this connection's app registration again, whatever happened to the portal's database row. */
 export const connectionTag = (connectionId: string) => `acton-connection:${connectionId}`;
+/**
+ * A one-time tag the engine records (as an intent) before it asks Microsoft to create the app, so an interrupted
+ * create is recognised afterwards. Unlike the connection tag it cannot be known before the create: a copy made
+ * later by someone else is younger than the engine's app, and the oldest wins.
+ */
+export const createTag = (nonce: string) => `acton-create:${nonce}`;
 export const PRODUCT_TAG = "acton-dynamics-connector";
 export const APP_DISPLAY_NAME = "Act-On Integration";
 
