@@ -3,7 +3,13 @@ import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { findApplicationUser, findPrivilegesByName, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
 import { listEnvironments } from "../microsoft/discovery";
 import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
-import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, getPasswordLifetimeLimit, getSignedInAdmin } from "../microsoft/graph";
+import {
+  findDataverseServicePrincipal,
+  findPermissionGrant,
+  findServicePrincipal,
+  getPasswordLifetimeLimit,
+  getSignedInAdmin,
+} from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "./machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
@@ -162,7 +168,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
     });
     if (planted.length)
-      add("appRegistration", { verb: "check", what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored` });
+      add("appRegistration", {
+        verb: "check",
+        what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored`,
+      });
   }
   add(
     "appRegistration",
