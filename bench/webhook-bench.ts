@@ -211,7 +211,11 @@ async function benchProvider(provider: "sqlite" | "postgresql") {
 async function main() {
   if (!process.env.NODE_EXTRA_CA_CERTS?.endsWith("ca-bundle.pem")) throw new Error("Run with NODE_EXTRA_CA_CERTS=$PWD/.data/sandbox/ca-bundle.pem");
   const providers: ("sqlite" | "postgresql")[] =
-    values.provider === "both" ? ((await isPostgresReachable()) ? ["sqlite", "postgresql"] : ["sqlite"]) : [values.provider as "sqlite" | "postgresql"];
+    values.provider === "both"
+      ? (await isPostgresReachable())
+        ? ["sqlite", "postgresql"]
+        : ["sqlite"]
+      : [values.provider as "sqlite" | "postgresql"];
   const rows = [];
   for (const p of providers) rows.push(...(await benchProvider(p)));
   console.log(`\nWebhook bench: ${CONNECTIONS} connections, one endpoint, receiver on https://localhost (standardwebhooks verify)\n`);
