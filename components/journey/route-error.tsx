@@ -1,6 +1,5 @@
 "use client";
-import { AlertTriangle } from "lucide-react";
-import { buttonClass } from "./submit-button";
+import { buttonClass } from "./button-class";
 
 /**
  * What a journey page shows when loading it failed unexpectedly: in the admin's words, with a way to try again and
@@ -9,9 +8,7 @@ import { buttonClass } from "./submit-button";
 export function RouteError({ what, error, reset }: { what: string; error: Error & { digest?: string }; reset: () => void }) {
   return (
     <div role="alert" className="space-y-4 rounded-lg border border-red-300 bg-red-50 p-6">
-      <h1 className="flex items-center gap-2 text-2xl font-bold text-red-900">
-        <AlertTriangle aria-hidden className="h-6 w-6" /> {what}
-      </h1>
+      <h1 className="text-2xl font-bold text-red-900">{what}</h1>
       <p className="text-red-950">
         Nothing was lost: your connection&apos;s progress is kept on our side. Try again in a moment; if it keeps failing, contact Act-On support
         {error.digest ? (

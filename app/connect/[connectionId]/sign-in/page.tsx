@@ -1,16 +1,25 @@
 import type { Metadata } from "next";
 import { LogIn, ShieldCheck } from "lucide-react";
-import { buttonClass } from "@/components/journey/submit-button";
+import { buttonClass } from "@/components/journey/button-class";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
+import { signInOutcome } from "@/lib/journey/sign-in-outcomes";
 import { signInPermissionLines } from "@/lib/journey/sign-in-permissions";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ params }: { params: Promise<{ connectionId: string }> }) {
+export default async function SignInPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ error?: string | string[] }>;
+}) {
   const { connectionId } = await params;
+  const { error } = await searchParams;
+  const outcome = signInOutcome(typeof error === "string" ? error : undefined);
   const journey = await loadJourney(connectionId);
   const lines = signInPermissionLines();
   return (
@@ -26,6 +35,12 @@ export default async function SignInPage({ params }: { params: Promise<{ connect
         </p>
       }
     >
+      {outcome ? (
+        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4">
+          <h2 className="font-semibold">{outcome.title}</h2>
+          <p className="mt-1 text-slate-800">{outcome.body}</p>
+        </div>
+      ) : null}
       {journey.signedIn ? (
         <div className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
           <p>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { CheckCircle2, AlertTriangle } from "lucide-react";
 import { JourneyFrame } from "@/components/journey/journey-frame";
-import { buttonClass, SubmitButton } from "@/components/journey/submit-button";
+import { buttonClass } from "@/components/journey/button-class";
+import { SubmitButton } from "@/components/journey/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
