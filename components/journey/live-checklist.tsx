@@ -173,10 +173,10 @@ function StepRow({ step, index, runId, retry }: { step: ChecklistStep; index: nu
         <span className="mt-0.5">{ICONS[step.state]}</span>
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-baseline justify-between gap-2">
-            <h3 className="font-medium">
+            <h2 className="font-medium">
               <span className="sr-only">Step {index + 1}: </span>
               {step.label}
-            </h3>
+            </h2>
             <span className="text-sm font-medium text-slate-700" data-testid="step-state">
               {STEP_STATE_LABELS[step.state]}
             </span>
