@@ -9,6 +9,7 @@ import {
   type RetryState,
   type StepState,
 } from "@/lib/journey/checklist";
+import { buttonClass } from "./button-class";
 import { SubmitButton } from "./submit-button";
 import { SupportDetails } from "./support-details";
 
@@ -19,6 +20,8 @@ type Props = {
   retryAction: (form: FormData) => Promise<RetryState>;
   /** Where to go once the connection is active. */
   continueHref: string;
+  /** Starts a Microsoft sign-in (a failed run's retry needs a fresh one). */
+  signInHref: string;
   pollMs?: number;
 };
 
@@ -36,7 +39,7 @@ const ICONS: Record<StepState, React.ReactNode> = {
  * The live checklist: polls the run's state while anything can still change, announces each step change to screen
  * readers (aria-live), and offers Retry on a failed run. Everything it shows comes from the server.
  */
-export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, pollMs = 1000 }: Props) {
+export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, signInHref, pollMs = 1000 }: Props) {
   const [snapshot, setSnapshot] = useState(initial);
   const [spoken, setSpoken] = useState<string>("");
   const [stale, setStale] = useState(false);
@@ -97,7 +100,16 @@ export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, po
             index={index}
             runId={snapshot.runId}
             retry={
-              step.state === "failed" && snapshot.runStatus === "failed" ? (
+              step.state === "failed" && snapshot.runStatus === "failed" && !snapshot.adminSignedIn ? (
+                <div className="mt-3 space-y-2">
+                  <p className="text-sm text-slate-800">
+                    To retry, sign in with Microsoft again: the setup acts as you, and your earlier sign-in was deleted when the step failed.
+                  </p>
+                  <a href={signInHref} className={buttonClass()}>
+                    Sign in with Microsoft to retry
+                  </a>
+                </div>
+              ) : step.state === "failed" && snapshot.runStatus === "failed" ? (
                 <form action={submitRetry} className="mt-3 flex flex-wrap items-center gap-3">
                   <input type="hidden" name="runId" value={snapshot.runId} />
                   <SubmitButton pendingLabel="Retrying…">

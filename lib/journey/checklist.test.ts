@@ -54,7 +54,9 @@ describe("the checklist model", () => {
   });
 
   it("keeps the essentials and, for a failed step, the message, the code and Microsoft's request ids", () => {
-    const snapshot = toChecklist(run("failed", [step("environment", "succeeded"), step("applicationUser", "failed", { error: failure })]));
+    const snapshot = toChecklist(run("failed", [step("environment", "succeeded"), step("applicationUser", "failed", { error: failure })]), {
+      adminSignedIn: true,
+    });
     expect(snapshot.essentials).toEqual({
       environment: "Contoso Sales",
       environmentUrl: "https://contoso.crm.dynamics.com",
@@ -72,14 +74,18 @@ describe("the checklist model", () => {
   });
 
   it("says what a waiting step waits for", () => {
-    const snapshot = toChecklist(run("waiting", [step("appRegistration", "waiting", { waitingFor: "Microsoft to finish creating the app." })]));
+    const snapshot = toChecklist(run("waiting", [step("appRegistration", "waiting", { waitingFor: "Microsoft to finish creating the app." })]), {
+      adminSignedIn: true,
+    });
     expect(snapshot.steps[0].message).toBe("Waiting for Microsoft to finish creating the app.");
     expect(snapshot.settled).toBe(false);
   });
 
   it("announces each changed step once, and the run's outcome", () => {
-    const before = toChecklist(run("running", [step("a", "succeeded"), step("b", "running"), step("c", "pending")]));
-    const after = toChecklist(run("failed", [step("a", "succeeded"), step("b", "succeeded"), step("c", "failed", { error: failure })]));
+    const before = toChecklist(run("running", [step("a", "succeeded"), step("b", "running"), step("c", "pending")]), { adminSignedIn: true });
+    const after = toChecklist(run("failed", [step("a", "succeeded"), step("b", "succeeded"), step("c", "failed", { error: failure })]), {
+      adminSignedIn: true,
+    });
     expect(announcements(before, after)).toEqual([
       "Label of b: Done.",
       `Label of c: Failed. ${failure.message}`,
@@ -87,7 +93,7 @@ describe("the checklist model", () => {
     ]);
     expect(announcements(after, after)).toEqual([]);
     expect(announcements(null, after)).toEqual([]);
-    const done = toChecklist(run("succeeded", [step("a", "succeeded"), step("b", "succeeded"), step("c", "succeeded")]));
+    const done = toChecklist(run("succeeded", [step("a", "succeeded"), step("b", "succeeded"), step("c", "succeeded")]), { adminSignedIn: true });
     expect(announcements(after, done)).toContain("All steps are done. Your Dynamics connection is active.");
   });
 });

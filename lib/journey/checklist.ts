@@ -72,6 +72,11 @@ export type ChecklistSnapshot = {
   steps: ChecklistStep[];
   /** True once nothing more will happen without the admin (succeeded, failed, cancelled). */
   settled: boolean;
+  /**
+   * The engine holds the admin's Microsoft sign-in, so Retry can act as them. A failed run's sign-in is deleted: the
+   * admin signs in again first.
+   */
+  adminSignedIn: boolean;
 };
 
 /** What the Retry action answers: an error to show, or the run's fresh state (polling resumes from it). */
@@ -109,7 +114,7 @@ function stepMessage(step: StepInput, state: StepState): string | null {
   return null;
 }
 
-export function toChecklist(run: RunInput): ChecklistSnapshot {
+export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }): ChecklistSnapshot {
   return {
     runId: run.id,
     runStatus: run.status,
@@ -138,6 +143,7 @@ export function toChecklist(run: RunInput): ChecklistSnapshot {
       };
     }),
     settled: ["succeeded", "failed", "cancelled"].includes(run.status),
+    adminSignedIn: options.adminSignedIn,
   };
 }
 

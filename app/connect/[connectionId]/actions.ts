@@ -167,7 +167,7 @@ export async function retryRunAction(connectionId: string, form: FormData): Prom
   const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
   if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
   wakeRun(run.value.id);
-  return { error: null, snapshot: toChecklist(retried.value) };
+  return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
 }
 
 /** Saves Act-On's sync options on the connection (validated by the same schema as the form). */

@@ -25,10 +25,11 @@ export default async function ProgressPage({ params }: { params: Promise<{ conne
       intro={<p>Each step updates here as it happens. You can close this page: the setup carries on, and the link from Act-On brings you back.</p>}
     >
       <LiveChecklist
-        initial={toChecklist(approvedRun!)}
+        initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
         continueHref={journeyPath(id, "sync")}
+        signInHref="/auth/sign-in"
       />
     </JourneyFrame>
   );

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { appError, errorResponse } from "@/lib/errors";
 import { toChecklist } from "@/lib/journey/checklist";
 import { connectionIdSchema } from "../../form-schemas";
-import { getConnectionForViewer, getLatestRun, getRunViewForViewer } from "@/lib/journey/portal-engine";
+import { getConnectionForViewer, getLatestRun, getRunViewForViewer, hasStoredAdminSignIn } from "@/lib/journey/portal-engine";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 
 export const dynamic = "force-dynamic";
@@ -24,5 +24,6 @@ export async function GET(_request: Request, { params }: { params: Promise<{ con
   if (!latest) return errorResponse(appError("not_found", "This connection has no setup run yet."));
   const run = await getRunViewForViewer(db, latest.id, viewer);
   if (!run.ok) return errorResponse(run.error);
-  return Response.json(toChecklist(run.value), { headers: { "cache-control": "no-store" } });
+  const adminSignedIn = await hasStoredAdminSignIn(db, id.data);
+  return Response.json(toChecklist(run.value, { adminSignedIn }), { headers: { "cache-control": "no-store" } });
 }
