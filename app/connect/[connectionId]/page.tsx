@@ -5,8 +5,17 @@ import { loadJourney } from "@/lib/journey/load-journey";
 export const dynamic = "force-dynamic";
 
 /** The connection's address: always sends the admin to the page its server state calls for (reload-safe). */
-export default async function ConnectionIndex({ params }: { params: Promise<{ connectionId: string }> }) {
+export default async function ConnectionIndex({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ signin?: string | string[] }>;
+}) {
   const { connectionId } = await params;
+  const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
-  redirect(journeyPath(journey.connection.id, journey.page));
+  // A sign-in that did not complete (?signin=<outcome> from /auth/callback) is explained on the sign-in page.
+  const outcome = typeof signin === "string" && /^[a-z_]{1,32}$/.test(signin) && journey.page === "sign-in" ? `?signin=${signin}` : "";
+  redirect(journeyPath(journey.connection.id, journey.page) + outcome);
 }

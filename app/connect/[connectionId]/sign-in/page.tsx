@@ -15,11 +15,11 @@ export default async function SignInPage({
   searchParams,
 }: {
   params: Promise<{ connectionId: string }>;
-  searchParams: Promise<{ error?: string | string[] }>;
+  searchParams: Promise<{ signin?: string | string[] }>;
 }) {
   const { connectionId } = await params;
-  const { error } = await searchParams;
-  const outcome = signInOutcome(typeof error === "string" ? error : undefined);
+  const { signin } = await searchParams;
+  const outcome = signInOutcome(typeof signin === "string" ? signin : undefined);
   const journey = await loadJourney(connectionId);
   const lines = signInPermissionLines();
   return (

@@ -6,7 +6,7 @@ import { SubmitButton } from "@/components/journey/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
-import { repairConnectionAction } from "../actions";
+import { repairConnectionAction, returnToActonAction } from "../actions";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "../sync/sync-options.schema";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -95,6 +95,11 @@ export default async function StatusPage({ params }: { params: Promise<{ connect
           <li>Contact Act-On support with the connection id {c.id}; support can see each step and Microsoft&apos;s request ids.</li>
         </ul>
       </section>
+      {journey.session.returnTo ? (
+        <form action={returnToActonAction.bind(null, c.id)}>
+          <SubmitButton pendingLabel="Returning…">Return to Act-On</SubmitButton>
+        </form>
+      ) : null}
       <div className="flex flex-wrap gap-3">
         {active ? (
           <a href={journeyPath(c.id, "sync")} className={buttonClass("secondary")}>
