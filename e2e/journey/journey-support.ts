@@ -4,7 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
+import { expect as baseExpect, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
+
+const expect = baseExpect.configure({ timeout: 20_000 });
 
 export const SANDBOX = `https://localhost:${process.env.E2E_SANDBOX_PORT || 4543}`;
 export const PORTAL = `http://localhost:${process.env.E2E_PORTAL_PORT || 3100}`;
@@ -141,8 +143,9 @@ export function connectionIdOf(page: Page): string {
 }
 
 /**
- * Microsoft's sign-in pages in the sandbox: e-mail (skipped when the portal passed a login hint), password, MFA when
- * the account enforces it, then the consent page when the portal has not been consented yet.
+ * Microsoft's sign-in pages in the sandbox, in whatever order Microsoft shows them: the account picker (a browser
+ * already signed in), the e-mail page (skipped when the portal passed a login hint), the password, MFA when the account
+ * enforces it, and the consent page when the portal has not been consented yet.
  */
 export async function signInAtMicrosoft(
   j: Journey,
@@ -151,29 +154,30 @@ export async function signInAtMicrosoft(
 ) {
   const { page } = j;
   const activate = (target: Locator) => (options.keyboard ? j.press(target) : j.click(target));
+  const picker = page.getByRole("heading", { name: "Pick an account" });
   const email = page.getByLabel("Email, phone, or Skype");
   const password = page.getByLabel("Password");
-  await expect(email.or(password)).toBeVisible();
-  if (await email.isVisible()) {
-    await email.fill(user);
-    await j.checkpoint("microsoft-email");
-    await activate(page.getByRole("button", { name: "Next" }));
-  }
-  await expect(password).toBeVisible();
-  await password.fill(PASSWORD);
-  await j.checkpoint("microsoft-password");
-  await activate(page.getByRole("button", { name: "Sign in" }));
-  // Then, in whichever order Microsoft shows them: the MFA prompt, the consent page, or straight back to the portal.
   const verify = page.getByRole("button", { name: "Verify" });
   const consent = page.getByText("Permissions requested");
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   let consented = false;
+  await page.waitForLoadState();
   while (!page.url().startsWith(PORTAL)) {
     if (Date.now() > deadline) throw new Error(`stuck at Microsoft: ${page.url()}`);
-    if (await verify.isVisible()) {
+    if (await picker.isVisible()) {
+      await j.checkpoint("microsoft-pick-account");
+      await activate(page.getByRole("button", { name: new RegExp(user.replace(/[.]/g, "\\.")) }));
+    } else if (await email.isVisible()) {
+      await email.fill(user);
+      await j.checkpoint("microsoft-email");
+      await activate(page.getByRole("button", { name: "Next" }));
+    } else if (await password.isVisible()) {
+      await password.fill(PASSWORD);
+      await j.checkpoint("microsoft-password");
+      await activate(page.getByRole("button", { name: "Sign in" }));
+    } else if (await verify.isVisible()) {
       await j.checkpoint("microsoft-mfa");
       await activate(verify);
-      await page.waitForLoadState();
     } else if (await consent.isVisible()) {
       if (options.consentForOrganization) {
         const box = page.getByLabel("Consent on behalf of your organization");
@@ -183,10 +187,11 @@ export async function signInAtMicrosoft(
       await j.checkpoint("microsoft-consent");
       await activate(page.getByRole("button", { name: "Accept" }));
       consented = true;
-      await page.waitForLoadState();
     } else {
       await page.waitForTimeout(100);
+      continue;
     }
+    await page.waitForLoadState();
   }
   if (options.expectConsent !== undefined) expect(consented, "Microsoft's consent page was shown").toBe(options.expectConsent);
   await page.waitForLoadState();
