@@ -201,6 +201,12 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
   await signInAtMicrosoft(j, user, { expectConsent: false });
   await expect(page).toHaveURL(/\/environment$/);
   await j.checkpoint("environment");
+  // Bad input is answered in plain words and changes nothing.
+  await page.getByLabel("Or paste the environment's URL").fill("http://contoso.crm.dynamics.com");
+  await page.getByRole("button", { name: "Use this URL" }).click();
+  await expect(page.getByText("Paste the environment's full address, starting with https://").first()).toBeVisible();
+  await expect(page).toHaveURL(/\/environment$/);
+  await j.checkpoint("environment-bad-url");
   await j.click(page.getByRole("button", { name: "Connect Contoso Sales" }));
   await page.waitForURL(/\/plan$/);
   const blockers = page
