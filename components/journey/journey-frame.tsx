@@ -1,4 +1,5 @@
 import { Check } from "lucide-react";
+import { SignOutButton } from "@/app/auth/sign-out-button";
 import { JOURNEY_STAGES, type JourneyPage } from "@/lib/journey/journey-page";
 
 type Props = {
@@ -42,15 +43,18 @@ export function JourneyFrame({ current, title, intro, accountName, signedInAs, c
         </ol>
       </nav>
       <header className="space-y-2">
-        <p className="text-sm text-slate-600">
-          Act-On account <strong className="font-medium text-slate-900">{accountName}</strong>
-          {signedInAs ? (
-            <>
-              {" "}
-              · signed in with Microsoft as <strong className="font-medium text-slate-900">{signedInAs}</strong>
-            </>
-          ) : null}
-        </p>
+        <div className="flex flex-wrap items-start justify-between gap-2">
+          <p className="text-sm text-slate-600">
+            Act-On account <strong className="font-medium text-slate-900">{accountName}</strong>
+            {signedInAs ? (
+              <>
+                {" "}
+                · signed in with Microsoft as <strong className="font-medium text-slate-900">{signedInAs}</strong>
+              </>
+            ) : null}
+          </p>
+          <SignOutButton className="text-sm" />
+        </div>
         <h1 className="text-3xl font-bold tracking-tight">{title}</h1>
         {intro ? <div className="max-w-2xl text-slate-700">{intro}</div> : null}
       </header>

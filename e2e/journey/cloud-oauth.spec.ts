@@ -65,8 +65,9 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   await page.goto(link);
   await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
   await expect(page.getByText(/create the “Act-On Integration” app in your directory/)).toBeVisible();
+  await expect(page.getByText("(Dynamics 365: user_impersonation)")).toBeVisible();
   await j.checkpoint("sign-in");
-  await j.click(page.getByRole("link", { name: "Sign in with Microsoft" }));
+  await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, ADMIN, { expectConsent: true });
 
   await expect(page).toHaveURL(/\/environment$/);
@@ -118,7 +119,7 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   await expect(page.getByText(objects.apps[0].appId)).toBeVisible();
 
   // Return to Act-On: the session's return URL with the outcome signed like the launch link.
-  await page.getByRole("button", { name: "Return to Act-On" }).click();
+  await page.getByRole("link", { name: "Return to Act-On" }).click();
   await expect(page.getByRole("heading", { name: "Act-On settings" })).toBeVisible();
   expect(returned).toHaveLength(1);
   const back = new URL(returned[0]);
@@ -140,7 +141,7 @@ test("mfa.admin@, keyboard only: MFA stays on and the cloud path works", async (
   await expect(page).toHaveURL(/\/sign-in$/);
   await j.checkpoint("sign-in");
   // Tab from the top of the page to the sign-in link: a visible focus ring, then Enter.
-  const signIn = page.getByRole("link", { name: "Sign in with Microsoft" });
+  const signIn = page.getByRole("button", { name: "Sign in with Microsoft" });
   for (let i = 0; i < 30 && !(await signIn.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
   await expect(signIn).toBeFocused();
   expect(await signIn.evaluate((el) => getComputedStyle(el).boxShadow)).not.toBe("none");
@@ -187,7 +188,7 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
   const adminPage = await adminContext.newPage();
   const aj = new Journey(adminPage, testInfo);
   await adminPage.goto(deepLink({ account: freshAccount("consent"), user: `admin@${CONTOSO}` }));
-  await adminPage.getByRole("link", { name: "Sign in with Microsoft" }).click();
+  await adminPage.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await signInAtMicrosoft(aj, `admin@${CONTOSO}`, { consentForOrganization: true, expectConsent: true });
   await expect(adminPage).toHaveURL(/\/environment$/);
   await adminContext.close();
@@ -197,7 +198,7 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
   const user = `user@${CONTOSO}`;
   await page.goto(deepLink({ account: freshAccount("user"), user }));
   await j.checkpoint("sign-in");
-  await j.click(page.getByRole("link", { name: "Sign in with Microsoft" }));
+  await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, user, { expectConsent: false });
   await expect(page).toHaveURL(/\/environment$/);
   await j.checkpoint("environment");
@@ -230,7 +231,7 @@ test("a 503 in the application-user step: the checklist shows the failure live, 
   await clearFaults(request);
   const j = new Journey(page, testInfo);
   await page.goto(deepLink({ account: freshAccount("retry"), user: ADMIN }));
-  await j.click(page.getByRole("link", { name: "Sign in with Microsoft" }));
+  await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, ADMIN, { expectConsent: true });
   await j.click(page.getByRole("button", { name: "Connect Contoso Sales" }));
   await page.waitForURL(/\/plan$/);
@@ -274,6 +275,7 @@ test("a 503 in the application-user step: the checklist shows the failure live, 
   const signInAgain = reopened.getByRole("link", { name: "Sign in with Microsoft to retry" });
   if (await signInAgain.isVisible()) {
     await signInAgain.click();
+    await reopened.getByRole("button", { name: "Sign in with Microsoft" }).click();
     await signInAtMicrosoft(rj, ADMIN, { expectConsent: false });
     await expect(reopened).toHaveURL(/\/progress$/);
   }

@@ -7,8 +7,6 @@
 import { redirect } from "next/navigation";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getDb } from "@/lib/db";
-import { deepLinkConfigFromEnv } from "@/lib/deep-link/deep-link-config";
-import { appendOutcome, CONNECTION_STATUSES, signOutcomeToken } from "@/lib/deep-link/outcome-token";
 import { appError, fail, ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
 import { loadStoredAdminSession } from "@/lib/journey/admin-environments";
@@ -170,39 +168,6 @@ export async function retryRunAction(connectionId: string, form: FormData): Prom
   if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
   wakeRun(run.value.id);
   return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
-}
-
-/**
- * Return to Act-On: the link's verified return URL with the outcome (connection id and status) signed like the launch
- * link, so Act-On trusts it without calling the portal. The outcome is a signed statement, not a credential.
- */
-export async function returnToActonAction(connectionId: string): Promise<void> {
-  const g = await guard(connectionId);
-  if (!g.ok) redirect("/session-ended");
-  const { session, connection } = g.value;
-  if (!session.returnTo) redirect(journeyPath(connection.id, "status"));
-  const config = deepLinkConfigFromEnv();
-  if (!config.ok) redirect(journeyPath(connection.id, "status"));
-  const status = (CONNECTION_STATUSES as readonly string[]).includes(connection.status)
-    ? (connection.status as (typeof CONNECTION_STATUSES)[number])
-    : "draft";
-  const token = await signOutcomeToken({
-    keys: config.value.keys,
-    portalBaseUrl: config.value.portalBaseUrl,
-    returnTo: session.returnTo,
-    actonAccountId: session.actonAccountId,
-    connectionId: connection.id,
-    status,
-  });
-  await recordAuditEvent(getDb(), {
-    actor: adminActor(session),
-    action: "connection.returnedToActon",
-    accountId: session.accountId,
-    connectionId: connection.id,
-    outcome: "success",
-    detail: { status },
-  });
-  redirect(appendOutcome(session.returnTo, token));
 }
 
 /** Saves Act-On's sync options on the connection (validated by the same schema as the form). */

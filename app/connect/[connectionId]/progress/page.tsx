@@ -29,7 +29,7 @@ export default async function ProgressPage({ params }: { params: Promise<{ conne
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
         continueHref={journeyPath(id, "sync")}
-        signInHref="/auth/sign-in"
+        signInHref={journeyPath(id, "sign-in")}
       />
     </JourneyFrame>
   );

@@ -1,15 +1,20 @@
 import type { Metadata } from "next";
 import { LogIn, ShieldCheck } from "lucide-react";
+import { SignInNotice } from "@/app/auth/sign-in-notice";
 import { buttonClass } from "@/components/journey/button-class";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
-import { signInOutcome } from "@/lib/journey/sign-in-outcomes";
-import { signInPermissionLines } from "@/lib/journey/sign-in-permissions";
+import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
+/**
+ * The journey's sign-in step: what the portal will ask Microsoft for (one plain line per permission) and one button
+ * that starts the sign-in (POST /auth/sign-in/start, origin-checked). A sign-in that did not complete comes back here
+ * with `?signin=<outcome>`.
+ */
 export default async function SignInPage({
   params,
   searchParams,
@@ -19,9 +24,7 @@ export default async function SignInPage({
 }) {
   const { connectionId } = await params;
   const { signin } = await searchParams;
-  const outcome = signInOutcome(typeof signin === "string" ? signin : undefined);
   const journey = await loadJourney(connectionId);
-  const lines = signInPermissionLines();
   return (
     <JourneyFrame
       current="sign-in"
@@ -35,12 +38,7 @@ export default async function SignInPage({
         </p>
       }
     >
-      {outcome ? (
-        <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-4">
-          <h2 className="font-semibold">{outcome.title}</h2>
-          <p className="mt-1 text-slate-800">{outcome.body}</p>
-        </div>
-      ) : null}
+      <SignInNotice outcome={signin} />
       {journey.signedIn ? (
         <div className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
           <p>
@@ -56,20 +54,25 @@ export default async function SignInPage({
           <ShieldCheck aria-hidden className="h-5 w-5 text-blue-700" /> What Microsoft will ask you to allow
         </h2>
         <ul className="mt-3 space-y-2 text-sm">
-          {lines.map(({ permission, line }) => (
-            <li key={permission}>
-              <span className="font-medium">{line}</span> <span className="text-slate-600">({permission})</span>
+          {SIGN_IN_PERMISSION_LINES.map((p) => (
+            <li key={`${p.api}:${p.permission}`}>
+              <span className="font-medium">{p.line}</span>{" "}
+              <span className="text-slate-700">
+                ({p.api}: <code className="font-mono">{p.permission}</code>)
+              </span>
             </li>
           ))}
         </ul>
         <p className="mt-4 text-sm text-slate-700">
-          On Microsoft&apos;s consent page you may tick <em>Consent on behalf of your organization</em>; either way the portal only acts while you are
-          setting up this connection, and your sign-in is forgotten once the connection is verified.
+          Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in
+          your browser, and is forgotten when the connection is verified or you sign out.
         </p>
-        <a href="/auth/sign-in" className={`${buttonClass()} mt-5`}>
-          <LogIn aria-hidden className="h-4 w-4" />
-          Sign in with Microsoft
-        </a>
+        <form method="post" action="/auth/sign-in/start" className="mt-5">
+          <button type="submit" className={buttonClass()}>
+            <LogIn aria-hidden className="h-4 w-4" />
+            Sign in with Microsoft
+          </button>
+        </form>
       </section>
     </JourneyFrame>
   );

@@ -6,7 +6,7 @@ import { SubmitButton } from "@/components/journey/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
-import { repairConnectionAction, returnToActonAction } from "../actions";
+import { repairConnectionAction } from "../actions";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "../sync/sync-options.schema";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -96,9 +96,12 @@ export default async function StatusPage({ params }: { params: Promise<{ connect
         </ul>
       </section>
       {journey.session.returnTo ? (
-        <form action={returnToActonAction.bind(null, c.id)}>
-          <SubmitButton pendingLabel="Returning…">Return to Act-On</SubmitButton>
-        </form>
+        <p>
+          {/* Signed at the moment of the click by /return-to-acton: the outcome never sits in the page. */}
+          <a href="/return-to-acton" className={buttonClass()}>
+            Return to Act-On
+          </a>
+        </p>
       ) : null}
       <div className="flex flex-wrap gap-3">
         {active ? (
