@@ -95,6 +95,8 @@ export async function clearFaults(request: APIRequestContext) {
 /** The journey's eyes: a numbered screenshot of every step (test artifacts) and axe-core on every portal page. */
 export class Journey {
   clicks = 0;
+  /** Time the test itself spent on screenshots and axe-core scans (not the admin's time). */
+  instrumentationMs = 0;
   private shot = 0;
   readonly audited = new Set<string>();
 
@@ -124,6 +126,15 @@ export class Journey {
 
   /** Screenshot, and on the portal's pages axe-core with zero violations (WCAG 2.x A/AA and best practices). */
   async checkpoint(name: string) {
+    const started = Date.now();
+    try {
+      await this.audit(name);
+    } finally {
+      this.instrumentationMs += Date.now() - started;
+    }
+  }
+
+  private async audit(name: string) {
     await this.screenshot(name);
     if (!this.page.url().startsWith(PORTAL)) return;
     const results = await new AxeBuilder({ page: this.page })
