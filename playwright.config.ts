@@ -28,6 +28,11 @@ const portalEnv: Record<string, string> = {
   DYNAMICS_ALLOWED_HOSTS: `localhost:${SANDBOX_PORT}`,
   ONPREM_ALLOWED_PRIVATE_HOSTS: `localhost:${SANDBOX_PORT}`,
   NEXT_TELEMETRY_DISABLED: "1",
+  // The sandbox answers at once: a step that keeps failing (an injected 503) gives up after seconds, not minutes, and
+  // due runs are picked up within a second.
+  PROVISIONING_STEP_BUDGET_MS: "8000",
+  PROVISIONING_POLL_INTERVAL_MS: "500",
+  PROVISIONING_RESUME_INTERVAL_MS: "1000",
 };
 
 export default defineConfig({

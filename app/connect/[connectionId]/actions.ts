@@ -1,0 +1,191 @@
+"use server";
+/**
+ * The journey's server actions. Next.js checks each action request's Origin against the host (CSRF); every action
+ * then validates its input with zod, checks the session and that the connection belongs to the session's account,
+ * and answers bad input with a message while changing nothing.
+ */
+import { redirect } from "next/navigation";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { getDb } from "@/lib/db";
+import { appError, fail, ok, type Result } from "@/lib/errors";
+import { toChecklist, type RetryState } from "@/lib/journey/checklist";
+import { loadStoredAdminSession } from "@/lib/journey/admin-environments";
+import { journeyPath } from "@/lib/journey/journey-page";
+import {
+  getConnectionForViewer,
+  getLatestRun,
+  getPortalEngine,
+  getRunViewForViewer,
+  wakeRun,
+  type JourneyConnection,
+} from "@/lib/journey/portal-engine";
+import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
+import { approveRun } from "@/lib/provisioning/approve-run";
+import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
+import { startRun } from "@/lib/provisioning/start-run";
+import { adminActor, getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
+import type { Prisma } from "@/generated/sqlite/client";
+import {
+  approveFormSchema,
+  connectionIdSchema,
+  environmentFormSchema,
+  firstProblem,
+  formFields,
+  runFormSchema,
+  type RoleChoice,
+} from "./form-schemas";
+import { syncOptionsFromForm, syncOptionsProblems, syncOptionsSchema } from "./sync/sync-options.schema";
+
+export type FormState = { error: string | null; fieldErrors?: Record<string, string> };
+
+type Guarded = { session: PortalSessionView; connection: JourneyConnection };
+
+/** The session and the connection as the session's account may see it, or why not. */
+async function guard(connectionId: unknown): Promise<Result<Guarded>> {
+  const id = connectionIdSchema.safeParse(connectionId);
+  if (!id.success) return fail(appError("not_found", "That connection does not exist for your account."));
+  const session = await getCurrentSession();
+  if (!session) return fail(appError("unauthorized", "Your session has ended. Open the link in Act-On again to continue."));
+  const connection = await getConnectionForViewer(getDb(), id.data, { kind: "account", accountId: session.accountId });
+  if (!connection.ok) return connection;
+  return ok({ session, connection: connection.value });
+}
+
+/** Starts a run for the chosen environment: the engine reads what exists and stores the plan; nothing is written yet. */
+export async function chooseEnvironmentAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const parsed = environmentFormSchema.safeParse(formFields(form));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { error: firstProblem(parsed.error), fieldErrors: { [String(issue?.path[0] ?? "environment")]: issue?.message ?? "" } };
+  }
+  const g = await guard(connectionId);
+  if (!g.ok) return { error: g.error.userMessage };
+  const started = await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
+  if (!started.ok) return { error: started.error.userMessage };
+  redirect(journeyPath(g.value.connection.id, "plan"));
+}
+
+/**
+ * (Re)computes the plan: a plan still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the
+ * sign-in is read first and handed to the new run).
+ */
+async function planFor({ session, connection }: Guarded, choice: { environment?: string; role: RoleChoice }): Promise<Result<{ runId: string }>> {
+  const engine = getPortalEngine();
+  const adminSession = await loadStoredAdminSession(connection.id);
+  if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
+  const latest = await getLatestRun(engine.db, connection.id);
+  if (latest && ["pending", "running", "waiting"].includes(latest.status)) {
+    return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
+  }
+  if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
+    const cancelled = await cancelRun(engine, { runId: latest.id, actor: adminActor(session) });
+    if (!cancelled.ok) return cancelled;
+  }
+  const run = await startRun(engine, {
+    accountId: session.accountId,
+    connectionId: connection.id,
+    kind: "connect",
+    options: { mode: "cloud", role: choice.role, environment: choice.environment, requestedBy: session.microsoft.username },
+    session: adminSession,
+    actor: adminActor(session),
+  });
+  return run.ok ? ok({ runId: run.value.id }) : run;
+}
+
+/** Approves the plan and starts the run at once; a different role choice first recomputes the plan to review. */
+export async function approvePlanAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const parsed = approveFormSchema.safeParse(formFields(form));
+  if (!parsed.success) return { error: firstProblem(parsed.error) };
+  const g = await guard(connectionId);
+  if (!g.ok) return { error: g.error.userMessage };
+  const engine = getPortalEngine();
+  const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
+  if (!run.ok || run.value.connection.id !== g.value.connection.id)
+    return { error: "That plan does not belong to this connection. Reload the page." };
+  if (run.value.status !== "awaitingApproval") redirect(journeyPath(g.value.connection.id, "progress"));
+  const plannedRole = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
+  const currentRole = ((plannedRole?.options ?? {}) as { role?: string }).role ?? "leastPrivilege";
+  if (currentRole !== parsed.data.role) {
+    const replanned = await planFor(g.value, { environment: run.value.plan?.environment?.url ?? undefined, role: parsed.data.role });
+    if (!replanned.ok) return { error: replanned.error.userMessage };
+    redirect(`${journeyPath(g.value.connection.id, "plan")}?updated=role`);
+  }
+  const approved = await approveRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
+  if (!approved.ok) return { error: approved.error.userMessage };
+  wakeRun(run.value.id);
+  redirect(journeyPath(g.value.connection.id, "progress"));
+}
+
+/** Computes the plan again for the same environment (after the admin fixed a blocker). */
+export async function recheckPlanAction(connectionId: string, form: FormData): Promise<void> {
+  const parsed = environmentFormSchema.safeParse(formFields(form));
+  const g = await guard(connectionId);
+  if (!g.ok) redirect("/");
+  if (parsed.success) await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
+  redirect(journeyPath(g.value.connection.id, "plan"));
+}
+
+/** Check and repair an active connection: a new plan for its environment (each step reuses what still exists). */
+export async function repairConnectionAction(connectionId: string): Promise<void> {
+  const g = await guard(connectionId);
+  if (!g.ok) redirect("/");
+  const planned = await planFor(g.value, { environment: g.value.connection.environmentUrl ?? undefined, role: roleOf(g.value.connection) });
+  redirect(journeyPath(g.value.connection.id, planned.ok ? "plan" : "status"));
+}
+
+const roleOf = (c: JourneyConnection): RoleChoice => (c.securityRole === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege");
+
+/** Throws the plan away and goes back to the environment picker. */
+export async function changeEnvironmentAction(connectionId: string, form: FormData): Promise<void> {
+  const parsed = runFormSchema.safeParse(formFields(form));
+  const g = await guard(connectionId);
+  if (!g.ok || !parsed.success) redirect("/");
+  const engine = getPortalEngine();
+  const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
+  if (run.ok && run.value.connection.id === g.value.connection.id && run.value.status === "awaitingApproval") {
+    // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
+    const adminSession = await loadStoredAdminSession(g.value.connection.id);
+    await cancelRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
+    if (adminSession) {
+      await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
+    }
+  }
+  redirect(journeyPath(g.value.connection.id, "environment"));
+}
+
+/** Retries the failed step with the engine's retry (finished steps are not redone) and wakes the run. */
+export async function retryRunAction(connectionId: string, form: FormData): Promise<RetryState> {
+  const parsed = runFormSchema.safeParse(formFields(form));
+  if (!parsed.success) return { error: firstProblem(parsed.error), snapshot: null };
+  const g = await guard(connectionId);
+  if (!g.ok) return { error: g.error.userMessage, snapshot: null };
+  const engine = getPortalEngine();
+  const viewer = { kind: "account" as const, accountId: g.value.session.accountId };
+  const run = await getRunViewForViewer(engine.db, parsed.data.runId, viewer);
+  if (!run.ok || run.value.connection.id !== g.value.connection.id)
+    return { error: "That run does not belong to this connection. Reload the page.", snapshot: null };
+  const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
+  if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
+  wakeRun(run.value.id);
+  return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
+}
+
+/** Saves Act-On's sync options on the connection (validated by the same schema as the form). */
+export async function saveSyncOptionsAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const parsed = syncOptionsSchema.safeParse(syncOptionsFromForm(form));
+  if (!parsed.success) return { error: "Some sync options need your attention.", fieldErrors: syncOptionsProblems(parsed.error) };
+  const g = await guard(connectionId);
+  if (!g.ok) return { error: g.error.userMessage };
+  if (g.value.connection.status !== "active") return { error: "Sync options can be saved once the connection is active." };
+  const db = getDb();
+  await db.connection.update({ where: { id: g.value.connection.id }, data: { syncOptions: parsed.data as unknown as Prisma.InputJsonObject } });
+  await recordAuditEvent(db, {
+    actor: adminActor(g.value.session),
+    action: "connection.syncOptionsSaved",
+    accountId: g.value.session.accountId,
+    connectionId: g.value.connection.id,
+    outcome: "success",
+    detail: { records: parsed.data.records, scoreTarget: parsed.data.score.target, intervalHours: parsed.data.schedule.intervalHours },
+  });
+  redirect(journeyPath(g.value.connection.id, "status"));
+}

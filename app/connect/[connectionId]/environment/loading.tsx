@@ -1,0 +1,5 @@
+import { RouteLoading } from "@/components/journey/route-loading";
+
+export default function Loading() {
+  return <RouteLoading what="Asking Microsoft for your Dynamics 365 environments…" />;
+}

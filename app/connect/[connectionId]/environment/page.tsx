@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { EnvironmentPicker } from "@/components/journey/environment-picker";
+import { JourneyFrame } from "@/components/journey/journey-frame";
+import { listAdminEnvironments } from "@/lib/journey/admin-environments";
+import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { chooseEnvironmentAction } from "../actions";
+
+export const metadata: Metadata = { title: "Choose the environment · Act-On Dynamics onboarding" };
+export const dynamic = "force-dynamic";
+
+export default async function EnvironmentPage({ params }: { params: Promise<{ connectionId: string }> }) {
+  const { connectionId } = await params;
+  const journey = await loadJourney(connectionId);
+  ensurePage(journey, ["environment", "plan"]);
+  const listed = await listAdminEnvironments(journey.connection.id);
+  const environments = listed.ok ? listed.value : [];
+  const listProblem = !listed.ok
+    ? `Microsoft did not list your environments: ${listed.error.userMessage}`
+    : environments.length === 0
+      ? "Microsoft lists no Dynamics 365 environment for your account. Paste the environment's URL instead."
+      : null;
+  const failedPlan =
+    journey.latestRun && !journey.latestRun.approved && journey.latestRun.status === "failed" ? journey.connection.lastErrorMessage : null;
+  return (
+    <JourneyFrame
+      current="environment"
+      title="Which Dynamics 365 environment should Act-On connect to?"
+      accountName={journey.session.accountName}
+      signedInAs={journey.session.microsoft?.username}
+      intro={<p>These are the environments Microsoft lists for you. Nothing is changed yet: next you see the plan.</p>}
+    >
+      {failedPlan ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+          The last plan could not be prepared: {failedPlan}
+        </p>
+      ) : null}
+      <EnvironmentPicker
+        environments={environments.map((e) => ({ url: e.url, name: e.name, region: e.region, isUserSysAdmin: e.isUserSysAdmin }))}
+        listProblem={listProblem}
+        action={chooseEnvironmentAction.bind(null, journey.connection.id)}
+      />
+    </JourneyFrame>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The journey's form inputs as zod schemas, shared by the forms (field names) and the server actions (validation).
+ * Pure. Every action parses with these before it reads or writes anything.
+ */
+import { z } from "zod";
+
+export const connectionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a connection id");
+export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a run id");
+
+/** The environment picker: a listed environment's URL, or a pasted URL (which wins when filled in). */
+export const environmentFormSchema = z
+  .object({
+    environment: z.string().trim().max(2048).optional(),
+    pastedUrl: z.string().trim().max(2048).optional(),
+  })
+  .transform((v, ctx) => {
+    const pasted = v.pastedUrl || undefined;
+    if (pasted) {
+      let url: URL | null = null;
+      try {
+        url = new URL(pasted);
+      } catch {
+        url = null;
+      }
+      if (!url || url.protocol !== "https:") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["pastedUrl"],
+          message: "Paste the environment's full address, starting with https://, e.g. https://contoso.crm.dynamics.com.",
+        });
+        return z.NEVER;
+      }
+      return { environment: url.toString().replace(/\/+$/, "") };
+    }
+    if (!v.environment) {
+      ctx.addIssue({ code: "custom", path: ["environment"], message: "Choose an environment, or paste its URL." });
+      return z.NEVER;
+    }
+    return { environment: v.environment };
+  });
+
+export const ROLE_CHOICES = ["leastPrivilege", "systemAdministrator"] as const;
+export type RoleChoice = (typeof ROLE_CHOICES)[number];
+
+export const approveFormSchema = z.object({
+  runId: runIdSchema,
+  role: z.enum(ROLE_CHOICES, { error: "Choose the security role the application user gets." }),
+});
+
+export const runFormSchema = z.object({ runId: runIdSchema });
+
+/** FormData → plain object of its string fields (files are ignored). */
+export function formFields(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (typeof value === "string" && !(key in out)) out[key] = value;
+  return out;
+}
+
+/** The first problem of a failed parse, in the words of the schema. */
+export function firstProblem(error: z.ZodError): string {
+  return error.issues[0]?.message ?? "The form was not filled in correctly.";
+}

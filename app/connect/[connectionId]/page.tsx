@@ -1,0 +1,21 @@
+import { redirect } from "next/navigation";
+import { journeyPath } from "@/lib/journey/journey-page";
+import { loadJourney } from "@/lib/journey/load-journey";
+
+export const dynamic = "force-dynamic";
+
+/** The connection's address: always sends the admin to the page its server state calls for (reload-safe). */
+export default async function ConnectionIndex({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ signin?: string | string[] }>;
+}) {
+  const { connectionId } = await params;
+  const { signin } = await searchParams;
+  const journey = await loadJourney(connectionId);
+  // A sign-in that did not complete (?signin=<outcome> from /auth/callback) is explained on the sign-in page.
+  const outcome = typeof signin === "string" && /^[a-z_]{1,32}$/.test(signin) && journey.page === "sign-in" ? `?signin=${signin}` : "";
+  redirect(journeyPath(journey.connection.id, journey.page) + outcome);
+}

@@ -1,0 +1,5 @@
+import { RouteLoading } from "@/components/journey/route-loading";
+
+export default function Loading() {
+  return <RouteLoading what="Loading the plan…" />;
+}

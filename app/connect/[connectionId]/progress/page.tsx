@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { JourneyFrame } from "@/components/journey/journey-frame";
+import { LiveChecklist } from "@/components/journey/live-checklist";
+import { toChecklist } from "@/lib/journey/checklist";
+import { journeyPath } from "@/lib/journey/journey-page";
+import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { retryRunAction } from "../actions";
+
+export const metadata: Metadata = { title: "Connecting · Act-On Dynamics onboarding" };
+export const dynamic = "force-dynamic";
+
+export default async function ProgressPage({ params }: { params: Promise<{ connectionId: string }> }) {
+  const { connectionId } = await params;
+  const journey = await loadJourney(connectionId);
+  // The checklist of the latest approved run; once it succeeded it stays viewable (with the way on to sync options).
+  const approvedRun = journey.latestRun?.approved && journey.run ? journey.run : null;
+  if (!approvedRun) ensurePage(journey, ["progress"]);
+  const id = journey.connection.id;
+  return (
+    <JourneyFrame
+      current="progress"
+      title="Connecting Dynamics 365 to Act-On"
+      accountName={journey.session.accountName}
+      signedInAs={journey.session.microsoft?.username}
+      intro={<p>Each step updates here as it happens. You can close this page: the setup carries on, and the link from Act-On brings you back.</p>}
+    >
+      <LiveChecklist
+        initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
+        stateUrl={`${journeyPath(id, "progress")}/state`}
+        retryAction={retryRunAction.bind(null, id)}
+        continueHref={journeyPath(id, "sync")}
+        signInHref={journeyPath(id, "sign-in")}
+      />
+    </JourneyFrame>
+  );
+}

@@ -1,0 +1,29 @@
+import { getDb } from "@/lib/db";
+import { appError, errorResponse } from "@/lib/errors";
+import { toChecklist } from "@/lib/journey/checklist";
+import { connectionIdSchema } from "../../form-schemas";
+import { getConnectionForViewer, getLatestRun, getRunViewForViewer, hasStoredAdminSignIn } from "@/lib/journey/portal-engine";
+import { getCurrentSession } from "@/lib/sessions/current-session";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET: the live checklist's state (what the progress page polls). Read-only, scoped to the session's account: another
+ * account's connection is not found. Answers only the checklist's fields, never a secret.
+ */
+export async function GET(_request: Request, { params }: { params: Promise<{ connectionId: string }> }) {
+  const id = connectionIdSchema.safeParse((await params).connectionId);
+  if (!id.success) return errorResponse(appError("not_found", "That connection does not exist for your account."));
+  const session = await getCurrentSession();
+  if (!session) return errorResponse(appError("unauthorized", "Your session has ended. Open the link in Act-On again to continue."));
+  const db = getDb();
+  const viewer = { kind: "account" as const, accountId: session.accountId };
+  const connection = await getConnectionForViewer(db, id.data, viewer);
+  if (!connection.ok) return errorResponse(connection.error);
+  const latest = await getLatestRun(db, id.data);
+  if (!latest) return errorResponse(appError("not_found", "This connection has no setup run yet."));
+  const run = await getRunViewForViewer(db, latest.id, viewer);
+  if (!run.ok) return errorResponse(run.error);
+  const adminSignedIn = await hasStoredAdminSignIn(db, id.data);
+  return Response.json(toChecklist(run.value, { adminSignedIn }), { headers: { "cache-control": "no-store" } });
+}

@@ -1,0 +1,79 @@
+import type { Metadata } from "next";
+import { LogIn, ShieldCheck } from "lucide-react";
+import { SignInNotice } from "@/app/auth/sign-in-notice";
+import { buttonClass } from "@/components/journey/button-class";
+import { JourneyFrame } from "@/components/journey/journey-frame";
+import { journeyPath } from "@/lib/journey/journey-page";
+import { loadJourney } from "@/lib/journey/load-journey";
+import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
+
+export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
+export const dynamic = "force-dynamic";
+
+/**
+ * The journey's sign-in step: what the portal will ask Microsoft for (one plain line per permission) and one button
+ * that starts the sign-in (POST /auth/sign-in/start, origin-checked). A sign-in that did not complete comes back here
+ * with `?signin=<outcome>`.
+ */
+export default async function SignInPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ signin?: string | string[] }>;
+}) {
+  const { connectionId } = await params;
+  const { signin } = await searchParams;
+  const journey = await loadJourney(connectionId);
+  return (
+    <JourneyFrame
+      current="sign-in"
+      title="Sign in with Microsoft"
+      accountName={journey.session.accountName}
+      signedInAs={journey.session.microsoft?.username}
+      intro={
+        <p>
+          Use a Microsoft account that administers your organization&apos;s directory and your Dynamics 365 environment (for example a Global
+          Administrator). The portal acts as you, only for this setup, and shows you its plan before it changes anything.
+        </p>
+      }
+    >
+      <SignInNotice outcome={signin} />
+      {journey.signedIn ? (
+        <div className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
+          <p>
+            You are signed in as <strong>{journey.session.microsoft?.username}</strong>.
+          </p>
+          <a href={journeyPath(journey.connection.id, journey.page)} className={`${buttonClass()} mt-3`}>
+            Continue
+          </a>
+        </div>
+      ) : null}
+      <section aria-labelledby="permissions-heading" className="rounded-lg border border-slate-200 bg-white p-6">
+        <h2 id="permissions-heading" className="flex items-center gap-2 text-lg font-semibold">
+          <ShieldCheck aria-hidden className="h-5 w-5 text-blue-700" /> What Microsoft will ask you to allow
+        </h2>
+        <ul className="mt-3 space-y-2 text-sm">
+          {SIGN_IN_PERMISSION_LINES.map((p) => (
+            <li key={`${p.api}:${p.permission}`}>
+              <span className="font-medium">{p.line}</span>{" "}
+              <span className="text-slate-700">
+                ({p.api}: <code className="font-mono">{p.permission}</code>)
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p className="mt-4 text-sm text-slate-700">
+          Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in
+          your browser, and is forgotten when the connection is verified or you sign out.
+        </p>
+        <form method="post" action="/auth/sign-in/start" className="mt-5">
+          <button type="submit" className={buttonClass()}>
+            <LogIn aria-hidden className="h-4 w-4" />
+            Sign in with Microsoft
+          </button>
+        </form>
+      </section>
+    </JourneyFrame>
+  );
+}

@@ -1,0 +1,79 @@
+"use client";
+import { ShieldCheck } from "lucide-react";
+import { RadioGroup } from "radix-ui";
+import { useActionState, useId } from "react";
+import type { FormState } from "@/app/connect/[connectionId]/actions";
+import { SubmitButton } from "./submit-button";
+
+type Props = {
+  runId: string;
+  role: "leastPrivilege" | "systemAdministrator";
+  privilegeCount: number;
+  action: (state: FormState, form: FormData) => Promise<FormState>;
+};
+
+const OPTIONS = [
+  {
+    value: "leastPrivilege",
+    title: "Least privilege (recommended)",
+    body: (n: number) =>
+      `An “Act-On Integration” security role with only the ${n} privileges Act-On uses, each listed above with the feature that needs it.`,
+  },
+  {
+    value: "systemAdministrator",
+    title: "System Administrator",
+    body: () => "What Act-On's manual article describes. It works, but grants the application user far more than Act-On needs.",
+  },
+] as const;
+
+/** The role choice (least privilege by default) and the one button that approves the plan and connects. */
+export function ApproveForm({ runId, role, privilegeCount, action }: Props) {
+  const [state, submit] = useActionState(action, { error: null });
+  const legendId = useId();
+  return (
+    <form action={submit} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
+      <input type="hidden" name="runId" value={runId} />
+      <div className="space-y-3">
+        <h2 id={legendId} className="text-lg font-semibold">
+          Security role of the application user
+        </h2>
+        <RadioGroup.Root name="role" defaultValue={role} aria-labelledby={legendId} className="grid gap-3 sm:grid-cols-2">
+          {OPTIONS.map((option) => (
+            <label
+              key={option.value}
+              className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-300 p-4 has-[[data-state=checked]]:border-blue-700 has-[[data-state=checked]]:bg-blue-50"
+            >
+              <RadioGroup.Item
+                value={option.value}
+                aria-describedby={`${legendId}-${option.value}`}
+                className="mt-1 flex h-5 w-5 shrink-0 items-center justify-center rounded-full border-2 border-slate-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 data-[state=checked]:border-blue-700"
+              >
+                <RadioGroup.Indicator className="h-2.5 w-2.5 rounded-full bg-blue-700" />
+              </RadioGroup.Item>
+              <span>
+                <span className="block font-medium">{option.title}</span>
+                <span id={`${legendId}-${option.value}`} className="block text-sm text-slate-700">
+                  {option.body(privilegeCount)}
+                </span>
+              </span>
+            </label>
+          ))}
+        </RadioGroup.Root>
+        {role === "leastPrivilege" ? (
+          <p className="text-sm text-slate-700">Choosing System Administrator shows you the updated plan to approve.</p>
+        ) : (
+          <p className="text-sm text-slate-700">Choosing least privilege shows you the updated plan to approve.</p>
+        )}
+      </div>
+      {state.error ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+          {state.error}
+        </p>
+      ) : null}
+      <SubmitButton pendingLabel="Starting…">
+        <ShieldCheck aria-hidden className="h-4 w-4" />
+        Approve and connect
+      </SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,224 @@
+"use client";
+import { AlertTriangle, CheckCircle2, Circle, Clock, Hand, Loader2, MinusCircle, RotateCw, XCircle } from "lucide-react";
+import { useEffect, useRef, useState } from "react";
+import {
+  announcements,
+  STEP_STATE_LABELS,
+  type ChecklistSnapshot,
+  type ChecklistStep,
+  type RetryState,
+  type StepState,
+} from "@/lib/journey/checklist";
+import { buttonClass } from "./button-class";
+import { SubmitButton } from "./submit-button";
+import { SupportDetails } from "./support-details";
+
+type Props = {
+  initial: ChecklistSnapshot;
+  /** GET URL answering the current ChecklistSnapshot as JSON (viewer-scoped, no secrets). */
+  stateUrl: string;
+  retryAction: (form: FormData) => Promise<RetryState>;
+  /** Where to go once the connection is active. */
+  continueHref: string;
+  /** Starts a Microsoft sign-in (a failed run's retry needs a fresh one). */
+  signInHref: string;
+  pollMs?: number;
+};
+
+const ICONS: Record<StepState, React.ReactNode> = {
+  waiting: <Circle aria-hidden className="h-5 w-5 text-slate-500" />,
+  running: <Loader2 aria-hidden className="h-5 w-5 animate-spin text-blue-700" />,
+  done: <CheckCircle2 aria-hidden className="h-5 w-5 text-emerald-700" />,
+  skipped: <MinusCircle aria-hidden className="h-5 w-5 text-slate-500" />,
+  needsYou: <Hand aria-hidden className="h-5 w-5 text-amber-700" />,
+  retrying: <Clock aria-hidden className="h-5 w-5 text-blue-700" />,
+  failed: <XCircle aria-hidden className="h-5 w-5 text-red-700" />,
+};
+
+/**
+ * The live checklist: polls the run's state while anything can still change, announces each step change to screen
+ * readers (aria-live), and offers Retry on a failed run. Everything it shows comes from the server.
+ */
+export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, signInHref, pollMs = 1000 }: Props) {
+  const [snapshot, setSnapshot] = useState(initial);
+  const [spoken, setSpoken] = useState<string>("");
+  const [stale, setStale] = useState(false);
+  const previous = useRef<ChecklistSnapshot>(initial);
+  const [retryError, setRetryError] = useState<string | null>(null);
+
+  // A successful retry answers the run's fresh state (pending again), which restarts polling below.
+  const submitRetry = async (form: FormData) => {
+    const result = await retryAction(form);
+    setRetryError(result.error);
+    if (result.snapshot) {
+      previous.current = result.snapshot;
+      setSnapshot(result.snapshot);
+      setSpoken("Retrying the failed step.");
+    }
+  };
+
+  useEffect(() => {
+    if (snapshot.settled) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async () => {
+      try {
+        const res = await fetch(stateUrl, { cache: "no-store", headers: { accept: "application/json" } });
+        if (!res.ok) throw new Error(String(res.status));
+        const next = (await res.json()) as ChecklistSnapshot;
+        if (cancelled) return;
+        const lines = announcements(previous.current, next);
+        previous.current = next;
+        setSnapshot(next);
+        setStale(false);
+        if (lines.length) setSpoken(lines.join(" "));
+        if (next.settled) return;
+      } catch {
+        if (!cancelled) setStale(true);
+      }
+      if (!cancelled) timer = setTimeout(poll, pollMs);
+    };
+    timer = setTimeout(poll, pollMs);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [snapshot.settled, snapshot.runId, stateUrl, pollMs]);
+
+  const active = snapshot.runStatus === "succeeded" && snapshot.connectionStatus === "active";
+  return (
+    <div className="space-y-6">
+      <p aria-live="polite" aria-atomic="true" className="sr-only" data-testid="checklist-announcer">
+        {spoken}
+      </p>
+      <Essentials snapshot={snapshot} />
+      <ol className="space-y-3" aria-label="Setup steps">
+        {snapshot.steps.map((step, index) => (
+          <StepRow
+            key={step.name}
+            step={step}
+            index={index}
+            runId={snapshot.runId}
+            retry={
+              step.state === "failed" && snapshot.runStatus === "failed" && !snapshot.adminSignedIn ? (
+                <div className="mt-3 space-y-2">
+                  <p className="text-sm text-slate-800">
+                    To retry, sign in with Microsoft again: the setup acts as you, and your earlier sign-in was deleted when the step failed.
+                  </p>
+                  <a href={signInHref} className={buttonClass()}>
+                    Sign in with Microsoft to retry
+                  </a>
+                </div>
+              ) : step.state === "failed" && snapshot.runStatus === "failed" ? (
+                <form action={submitRetry} className="mt-3 flex flex-wrap items-center gap-3">
+                  <input type="hidden" name="runId" value={snapshot.runId} />
+                  <SubmitButton pendingLabel="Retrying…">
+                    <RotateCw aria-hidden className="h-4 w-4" />
+                    Retry this step
+                  </SubmitButton>
+                  {retryError ? (
+                    <p role="alert" className="text-sm text-red-800">
+                      {retryError}
+                    </p>
+                  ) : null}
+                </form>
+              ) : null
+            }
+          />
+        ))}
+      </ol>
+      {stale ? (
+        <p role="status" className="flex items-center gap-2 text-sm text-amber-800">
+          <AlertTriangle aria-hidden className="h-4 w-4" /> We could not refresh the checklist; trying again. Reloading the page is safe.
+        </p>
+      ) : null}
+      {active ? (
+        <div role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
+          <p className="font-semibold text-emerald-900">Connected. Your Dynamics connection is active.</p>
+          <a
+            href={continueHref}
+            className="mt-3 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+          >
+            Continue: choose what syncs
+          </a>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Essentials({ snapshot }: { snapshot: ChecklistSnapshot }) {
+  const e = snapshot.essentials;
+  const rows: [string, string | null][] = [
+    [
+      "Environment",
+      e.environment ? (e.environmentUrl && e.environment !== e.environmentUrl ? `${e.environment} (${e.environmentUrl})` : e.environment) : null,
+    ],
+    ["Microsoft tenant", e.tenantId],
+    ["App (client) id", e.clientId],
+    ["Security role", e.securityRole],
+  ];
+  return (
+    <dl className="grid gap-x-6 gap-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-2">
+      {rows.map(([label, value]) => (
+        <div key={label}>
+          <dt className="text-slate-600">{label}</dt>
+          <dd className="font-medium break-all">{value ?? "Not yet known"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function StepRow({ step, index, runId, retry }: { step: ChecklistStep; index: number; runId: string; retry: React.ReactNode }) {
+  const tone =
+    step.state === "failed"
+      ? "border-red-300 bg-red-50"
+      : step.state === "needsYou"
+        ? "border-amber-300 bg-amber-50"
+        : step.state === "running" || step.state === "retrying"
+          ? "border-blue-300 bg-blue-50"
+          : "border-slate-200 bg-white";
+  return (
+    <li className={`rounded-lg border p-4 ${tone}`} data-step={step.name} data-state={step.state}>
+      <div className="flex items-start gap-3">
+        <span className="mt-0.5">{ICONS[step.state]}</span>
+        <div className="min-w-0 flex-1">
+          <div className="flex flex-wrap items-baseline justify-between gap-2">
+            <h2 className="font-medium">
+              <span className="sr-only">Step {index + 1}: </span>
+              {step.label}
+            </h2>
+            <span className="text-sm font-medium text-slate-700" data-testid="step-state">
+              {STEP_STATE_LABELS[step.state]}
+            </span>
+          </div>
+          {step.message ? <p className="mt-1 text-sm text-slate-800">{step.message}</p> : null}
+          {step.action?.kind === "missingRole" ? (
+            <div className="mt-2 rounded-md border border-amber-300 bg-white p-3 text-sm">
+              <p>
+                <strong>Missing role:</strong> {step.action.role}
+              </p>
+              <p>
+                <strong>Who can grant it:</strong> {step.action.grantedBy}
+              </p>
+              <p>{step.action.howTo}</p>
+            </div>
+          ) : null}
+          {step.action?.kind === "adminConsent" ? (
+            <a
+              href={step.action.url}
+              className="mt-2 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+            >
+              Grant consent at Microsoft
+            </a>
+          ) : null}
+          {step.error ? (
+            <SupportDetails code={step.error.code} detail={step.error.detail} requestIds={step.error.requestIds} runId={runId} step={step.name} />
+          ) : null}
+          {retry}
+        </div>
+      </div>
+    </li>
+  );
+}

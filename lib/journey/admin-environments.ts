@@ -1,0 +1,47 @@
+import "server-only";
+import { appError, fail, ok, type Result } from "../errors";
+import { log } from "../log";
+import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discovery";
+import { isMicrosoftError } from "../microsoft/errors";
+import { getAdminToken, type AdminSession } from "../microsoft/identity";
+import { loadAdminSession, persistAdminSessionIfChanged } from "../provisioning/admin-session-store";
+import { getPortalEngine } from "./portal-engine";
+
+/** The admin's stored Microsoft sign-in for a connection (the engine's store), or null when there is none. */
+export async function loadStoredAdminSession(connectionId: string): Promise<AdminSession | null> {
+  const engine = getPortalEngine();
+  return loadAdminSession(engine.db, { connectionId, keys: engine.config.keys, config: engine.config.identity });
+}
+
+export type EnvironmentOption = { url: string; name: string; uniqueName: string; region: string | null; isUserSysAdmin: boolean };
+
+/**
+ * What the Global Discovery Service lists for the signed-in admin: the enabled Dynamics environments they are a
+ * user of, acting as them with the sign-in the engine stores for this connection.
+ */
+export async function listAdminEnvironments(connectionId: string): Promise<Result<EnvironmentOption[]>> {
+  const engine = getPortalEngine();
+  const session = await loadStoredAdminSession(connectionId);
+  if (!session) return fail(appError("unauthorized", "Sign in with Microsoft first: the portal lists your environments as you."));
+  const identity = { config: engine.config.identity, timeoutMs: engine.config.callTimeoutMs };
+  try {
+    const environments: DynamicsEnvironment[] = await listEnvironments({
+      baseUrl: engine.config.identity.discoveryUrl,
+      getToken: () => getAdminToken(session, "discovery", identity),
+      timeoutMs: engine.config.callTimeoutMs,
+    });
+    return ok(
+      environments
+        .filter((e) => e.state === "enabled")
+        .map((e) => ({ url: e.url, name: e.friendlyName, uniqueName: e.uniqueName, region: e.region, isUserSysAdmin: e.isUserSysAdmin })),
+    );
+  } catch (error) {
+    if (isMicrosoftError(error)) return fail(error.appError);
+    log.error("journey: listing environments failed", { connectionId, error });
+    return fail(appError("internal", "We could not list your Dynamics 365 environments. Paste the environment's URL instead, or try again."));
+  } finally {
+    await persistAdminSessionIfChanged(engine.db, { connectionId, session, keys: engine.config.keys }).catch((error) =>
+      log.warn("journey: could not save the refreshed admin session", { connectionId, error }),
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { journeyPageFor, journeyPath, type JourneyFacts } from "./journey-page";
+
+const facts = (over: Partial<JourneyFacts> & { status?: string; sync?: boolean }): JourneyFacts => ({
+  signedIn: over.signedIn ?? true,
+  connection: { status: over.status ?? "draft", hasSyncOptions: over.sync ?? false },
+  run: over.run ?? null,
+});
+
+describe("journeyPageFor: the page a connection's server state calls for", () => {
+  it.each<[string, JourneyFacts, string]>([
+    ["a new connection, not signed in", facts({ signedIn: false }), "sign-in"],
+    ["a new connection, signed in", facts({}), "environment"],
+    ["a plan awaiting approval", facts({ run: { status: "awaitingApproval", approved: false } }), "plan"],
+    [
+      "a plan awaiting approval whose sign-in was forgotten",
+      facts({ signedIn: false, run: { status: "awaitingApproval", approved: false } }),
+      "sign-in",
+    ],
+    ["a plan that failed before approval", facts({ run: { status: "failed", approved: false } }), "environment"],
+    ["a cancelled plan", facts({ run: { status: "cancelled", approved: false } }), "environment"],
+    ["an approved run not yet started", facts({ status: "provisioning", run: { status: "pending", approved: true } }), "progress"],
+    ["a running run", facts({ status: "provisioning", run: { status: "running", approved: true } }), "progress"],
+    ["a run waiting for Microsoft", facts({ status: "provisioning", run: { status: "waiting", approved: true } }), "progress"],
+    ["a failed run (Retry lives on the checklist)", facts({ status: "failed", run: { status: "failed", approved: true } }), "progress"],
+    ["a failed run after the sign-in expired", facts({ signedIn: false, status: "failed", run: { status: "failed", approved: true } }), "progress"],
+    ["an active connection without sync options", facts({ status: "active", run: { status: "succeeded", approved: true } }), "sync"],
+    ["an active connection with sync options", facts({ status: "active", sync: true, run: { status: "succeeded", approved: true } }), "status"],
+    ["a reconnect of an active connection, running", facts({ status: "active", sync: true, run: { status: "running", approved: true } }), "progress"],
+    [
+      "a check-and-repair plan of an active connection",
+      facts({ status: "active", sync: true, run: { status: "awaitingApproval", approved: false } }),
+      "plan",
+    ],
+    [
+      "a cancelled check-and-repair of an active connection",
+      facts({ status: "active", sync: true, run: { status: "cancelled", approved: false } }),
+      "status",
+    ],
+    ["a disconnected connection", facts({ status: "disconnected", run: { status: "succeeded", approved: true } }), "environment"],
+  ])("%s → %s", (_name, input, page) => {
+    expect(journeyPageFor(input)).toBe(page);
+  });
+
+  it("builds the page's URL with the id encoded", () => {
+    expect(journeyPath("c1", "plan")).toBe("/connect/c1/plan");
+    expect(journeyPath("a/b", "status")).toBe("/connect/a%2Fb/status");
+  });
+});
