@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
@@ -15,7 +15,7 @@ import { connectionObjects } from "./testing/sandbox-objects";
 
 const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning engine on %s", (provider) => {
   const t = useTestDatabase(provider);

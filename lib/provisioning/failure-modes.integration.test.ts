@@ -15,6 +15,7 @@ import {
   CONTOSO_USER,
   SANDBOX_PASSWORD,
   signInAs,
+  TENANTS,
   useMicrosoftSandbox,
 } from "../microsoft/sandbox-test-support";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
@@ -27,7 +28,7 @@ import { connectionObjects } from "./testing/sandbox-objects";
 
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning failure modes on %s", (provider) => {
   const t = useTestDatabase(provider);

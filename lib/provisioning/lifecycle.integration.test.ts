@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
@@ -16,7 +16,7 @@ import { connectionObjects } from "./testing/sandbox-objects";
 
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("run lifecycle on %s", (provider) => {
   const t = useTestDatabase(provider);
@@ -74,7 +74,8 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } })).status).toBe("failed");
 
     await fx.control.clearFaults();
-    const retried = await retryRun(engine, { runId: started.value.id, actor });
+    // The failed run's stored sign-in was deleted: the retry acts with the admin's own, fresh one.
+    const retried = await retryRun(engine, { runId: started.value.id, actor, session: await signInAs(fx) });
     expect(retried.ok && retried.value.steps.find((s) => s.name === "appRegistration")).toMatchObject({ status: "pending", attempts: 0 });
     expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
     expect(connectionObjects(await fx.control.getState(), started.value.connection.id).apps).toHaveLength(1);

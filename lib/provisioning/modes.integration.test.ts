@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
 import { storeSecret } from "../secrets/store-secret";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
@@ -17,7 +17,7 @@ import { TEST_KEYS, testEngine } from "./testing/engine-fixture";
 
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning modes on %s", (provider) => {
   const t = useTestDatabase(provider);

@@ -28,8 +28,9 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
       const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
       if (app) await removeOrphanSecrets(ctx, app);
     }
-    // Without its credentials the connection is disconnected from here on, whatever the optional steps do next.
-    return done({ revoked: secrets.length }, { connectionPatch: { status: "disconnected", disconnectedAt: ctx.now(), secretExpiresAt: null } });
+    // Without its credentials the connection no longer works; it shows `disconnecting` until the optional steps are
+    // done too, and `disconnected` once the run succeeds (machine.ts connectionStatusFor).
+    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null } });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to remove the client secret");
   }

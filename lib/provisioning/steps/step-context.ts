@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../../db";
-import { appError } from "../../errors";
+import { appError, type AppError } from "../../errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
 import type { DiscoveryContext } from "../../microsoft/discovery";
 import { isMicrosoftError } from "../../microsoft/errors";
@@ -8,7 +8,7 @@ import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/identity";
 import type { EngineConfig } from "../config";
-import type { StepName } from "../machine";
+import type { StepAction, StepName } from "../machine";
 import type { StepResult } from "../runner";
 import type { RunOptions } from "../run-options";
 import type { RunRecord } from "../store";
@@ -62,6 +62,14 @@ export function retryLater(
   error = appError("replication_pending", `Waiting for ${waitingFor}.`, { retryable: true }),
 ): StepResult {
   return { kind: "retry", notBefore: new Date(ctx.now().getTime() + delayMs), error, waitingFor };
+}
+
+/**
+ * Waiting for a person: `action` says what they must do (the checklist shows it); the step looks again after the poll
+ * interval. Spends none of the step's retry budget, however long the person takes.
+ */
+export function needsAdmin(ctx: StepContext, action: StepAction, error: AppError, waitingFor: string): StepResult {
+  return { kind: "needsAdmin", action, error, waitingFor, recheckAt: new Date(ctx.now().getTime() + ctx.config.pollIntervalMs) };
 }
 
 /**

@@ -127,8 +127,8 @@ async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?:
   return done(
     { userId: me.userId, organizationId: me.organizationId, verifiedAt: now.toISOString(), removedSecrets: superseded.length },
     {
+      // The run succeeds with this step, which makes the connection Active (machine.ts connectionStatusFor).
       connectionPatch: {
-        status: "active",
         lastVerifiedAt: now,
         secretExpiresAt: proven.clientSecretId ? provenRow.expiresAt : null,
         lastErrorCode: null,

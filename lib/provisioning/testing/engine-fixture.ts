@@ -24,6 +24,10 @@ export function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<Engine
     secretLifetimeDays: 365,
     maxInlineWaitMs: 10_000,
     callTimeoutMs: 10_000,
+    stepTimeoutMs: 15_000,
+    pauseMs: 50,
+    concurrency: 4,
+    adminSessionTtlMs: 60 * 60_000,
     ...overrides,
   };
 }
