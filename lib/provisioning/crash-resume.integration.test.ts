@@ -91,7 +91,7 @@ describe.each(providers)("crash, resume, double run and races on %s", (provider)
     // The secret whose value died with the process was replaced, not kept.
     expect(steps.find((s) => s.name === "clientSecret")!.attempts).toBeGreaterThanOrEqual(2);
     await expectExactlyOneOfEverything(run.connection.id);
-  }, 120_000);
+  }, 300_000); // fourteen crashing processes, each a cold tsx start: minutes on a loaded two-core machine
 
   it("driving a finished run again, and connecting the same connection again, leave exactly one of everything", async () => {
     const engine = testEngine(t.db, fx);

@@ -9,7 +9,7 @@ import type { EngineConfig } from "./config";
 import { isFinished, type StepName } from "./machine";
 import { driveRun, type DriveResult, type RunnerEvent, type StepExecutor, type StepResult } from "./runner";
 import { runOptionsSchema, type RunOptions } from "./run-options";
-import { recordStepIntent, type RunRecord } from "./store";
+import { inLeasedTransaction, recordStepIntent, type RunRecord } from "./store";
 import { runAdminConsentStep } from "./steps/admin-consent";
 import { runAppRegistrationStep } from "./steps/app-registration";
 import { runApplicationUserStep } from "./steps/application-user";
@@ -138,6 +138,10 @@ export function buildStepContext(
     discovery: () => ({ ...call, baseUrl: engine.config.identity.discoveryUrl, getToken: () => adminToken("discovery") }),
     dataverse: (environmentUrl) => ({ ...call, environmentUrl, getToken: () => adminToken({ environmentUrl }) }),
     outputOf: (step) => input.run.steps.find((s) => s.name === step)?.output ?? null,
+    inLease: (write) => inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, write),
+    assertLease: async () => {
+      await inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, async () => undefined);
+    },
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);

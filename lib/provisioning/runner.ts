@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import { appError, type AppError } from "../errors";
 import { log, redactText } from "../log";
 import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "./machine";
-import { beginStep, claimRun, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
+import { beginStep, claimRun, isLeaseLost, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
 
 /**
  * The runner: claims a run with a lease, executes its next step, commits the outcome before starting the next, and
@@ -168,6 +168,8 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
     return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {
     if (lease.signal.aborted) return paused(options, now(), lease.signal.reason);
+    // A lease-checked write was refused: this runner no longer holds the run (its commit will be refused too).
+    if (isLeaseLost(error)) return paused(options, now(), error);
     log.error("provisioning: step threw", { runId: run.id, step, error });
     return {
       kind: "fail",

@@ -3,6 +3,7 @@ import type { Db } from "../db";
 import type { AppError } from "../errors";
 import type { Prisma } from "@/generated/sqlite/client";
 import { recordConnectionChange, type Tx } from "../connections/record-connection-change";
+import { recordStepFacts, type StepFacts } from "../connections/record-step-facts";
 import {
   CLAIM,
   CLAIM_RULES,
@@ -280,7 +281,8 @@ export async function inLeasedTransaction<T>(db: Db, lease: Lease, write: (tx: T
   });
 }
 
-export type ConnectionPatch = Prisma.ConnectionUpdateInput;
+/** What a step learned about its connection (typed facts, see lib/connections/record-step-facts.ts). */
+export type ConnectionPatch = StepFacts;
 
 /** The connection-level event a step's transition is. */
 export function runEventOf(transition: Transition): RunEvent {
@@ -316,6 +318,7 @@ export async function commitStepOutcome(
   const { run, transition, now } = input;
   const error: AppError | null = transition.step.error;
   const { status: _ignored, ...patch } = (input.connectionPatch ?? {}) as ConnectionPatch & { status?: unknown };
+  // Staged facts are stored as JSON: only plain ids and names are staged (dates come from verify, which commits).
   const staging = run.kind !== "disconnect" && run.connectionStatusBefore === "active";
   const verified = transition.step.name === "verify" && transition.step.status === "succeeded";
   let staged = run.stagedFacts;
@@ -374,7 +377,7 @@ export async function commitStepOutcome(
           : (error?.userMessage ?? null),
       };
     }
-    if (Object.keys(connectionPatch).length > 0) await tx.connection.update({ where: { id: run.connectionId }, data: connectionPatch });
+    await recordStepFacts(tx, { connectionId: run.connectionId, facts: connectionPatch });
     if (statusAfter !== current.status || event === "failed" || event === "needsAdmin" || event === "succeeded") {
       await recordConnectionChange(tx, {
         connectionId: run.connectionId,

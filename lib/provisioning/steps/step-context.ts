@@ -1,4 +1,5 @@
 import "server-only";
+import type { Tx } from "../../connections/record-connection-change";
 import type { Db } from "../../db";
 import { appError, type AppError } from "../../errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
@@ -46,6 +47,13 @@ export type StepContext = {
   outputOf: (step: StepName) => Record<string, unknown> | null;
   /** Commits a note to this step's output before a Microsoft write, so an interrupted attempt is recognised later. */
   recordIntent: (intent: Record<string, unknown>) => Promise<void>;
+  /**
+   * Runs `write` in a transaction that first proves this runner still holds the run's lease: every write a step makes
+   * to Secret or Connection goes through it. @throws LeaseLostError (nothing was written)
+   */
+  inLease: <T>(write: (tx: Tx) => Promise<T>) => Promise<T>;
+  /** Proves the lease is still held, right before a Microsoft write that cannot be undone. @throws LeaseLostError */
+  assertLease: () => Promise<void>;
 };
 
 export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({
