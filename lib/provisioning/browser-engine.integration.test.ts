@@ -11,7 +11,7 @@ import { getConnectionView } from "../connections/get-connection-view";
 import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
 import { getAdminToken, getAppToken } from "../microsoft/identity";
-import { callLog, CONTOSO_ADMIN, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { callLog, CONTOSO_ADMIN, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
@@ -20,7 +20,7 @@ import { retryRun } from "./retry-run";
 import { createRunPool } from "./run-pool";
 import { startRun, type StartRunInput } from "./start-run";
 import { loadRun } from "./store";
-import { testEngine } from "./testing/engine-fixture";
+import { testEngine } from "@/test/support/engine-fixture";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
 vi.setConfig({ testTimeout: 90_000 });

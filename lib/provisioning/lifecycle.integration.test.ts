@@ -2,18 +2,20 @@
  * The run lifecycle around the steps: one unfinished run per connection, retry with a fresh budget, cancel, re-runs
  * of a working connection, and reconnecting after a disconnect — on SQLite and PostgreSQL against the sandbox.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { cancelRun, retryRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
-import { testEngine } from "./testing/engine-fixture";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { testEngine } from "@/test/support/engine-fixture";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
