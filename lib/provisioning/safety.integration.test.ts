@@ -85,14 +85,6 @@ describe.each(providers)("engine safety on %s", (provider) => {
     const engine = testEngine(t.db, fx, { config: { budget: { stepBudgetMs: 20_000, maxAttempts: 1 } } });
     const { accountId, connectionId } = await connected(engine);
     const before = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    // The re-run moves to Contoso EU, and Dataverse there refuses the verification.
-    await fx.control.addFault({
-      service: "dataverse",
-      method: "GET",
-      path: `^/dynamics/${ENVIRONMENTS.contosoEu.urlName}/api/data/v9\\.2/WhoAmI`,
-      kind: "unavailable",
-      remaining: 1000,
-    });
     const rerun = await startRun(engine, {
       accountId,
       connectionId,
@@ -107,8 +99,16 @@ describe.each(providers)("engine safety on %s", (provider) => {
     const watching = {
       ...engine,
       onEvent: async (e: { type: string; step?: string }) => {
-        if (e.type === "stepFinished" && e.step === "applicationUser")
-          seen.push((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).environmentUrl!);
+        if (e.type !== "stepFinished" || e.step !== "applicationUser") return;
+        seen.push((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).environmentUrl!);
+        // From here on Dataverse in Contoso EU refuses the verification (the admin's own checks before it passed).
+        await fx.control.addFault({
+          service: "dataverse",
+          method: "GET",
+          path: `^/dynamics/${ENVIRONMENTS.contosoEu.urlName}/api/data/v9\\.2/WhoAmI`,
+          kind: "unavailable",
+          remaining: 1000,
+        });
       },
     };
     expect((await driveRunWith(watching, rerun.value.id)).status).toBe("failed");
