@@ -15,6 +15,26 @@ const config = [
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
+    // Product code (app, components, lib, scripts, instrumentation) never imports the Microsoft sandbox or test
+    // support; only tests (and bench/, e2e/) may.
+    files: ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"],
+    // lib/**/testing/ still holds some features' test support (api, webhooks): to move to test/support.
+    ignores: ["**/*.test.ts", "**/*.test.tsx", "lib/**/testing/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/emulator", "@/emulator/**", "**/emulator", "**/emulator/**", "@/test/**", "**/test/support/**"],
+              message: "Product code must not import the Microsoft sandbox (emulator/) or test support (test/); only tests may.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // next.config.js stays CommonJS (Next loads it without a package-wide "type": "module").
     files: ["next.config.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -59,6 +59,10 @@ async function main() {
     secretLifetimeDays: 365,
     maxInlineWaitMs: 30_000,
     callTimeoutMs: 30_000,
+    stepTimeoutMs: 60_000,
+    pauseMs: 1_000,
+    concurrency: 4,
+    adminSessionTtlMs: 60 * 60_000,
   };
 
   const samples: Sample[] = [];

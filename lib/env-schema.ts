@@ -231,6 +231,16 @@ export const envSchema = z
     PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(3_000).default(60_000)),
     /** How often each portal instance looks for runs to resume (due, or orphaned by a crashed instance); 0 = never. */
     PROVISIONING_RESUME_INTERVAL_MS: optional(z.coerce.number().int().min(0).default(15_000)),
+    /** Provisioning runs one portal instance drives at once; more wait their turn (and any other instance may take them). */
+    PROVISIONING_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(4)),
+    /** How long an admin's stored Microsoft sign-in (delegated token cache) may drive runs; deleted earlier when unused. */
+    ADMIN_SESSION_TTL_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(60_000)
+        .default(24 * 60 * 60_000),
+    ),
     /** Client secrets the portal creates expire after this many days (Microsoft allows up to 2 years). */
     CLIENT_SECRET_LIFETIME_DAYS: optional(z.coerce.number().int().min(1).max(730).default(365)),
   })

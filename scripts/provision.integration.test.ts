@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
-import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/lib/microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { readSecret } from "@/lib/secrets/store-secret";
 import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databases";
 

@@ -16,6 +16,7 @@ import { ensureAccount } from "../lib/accounts/ensure-account";
 import { createDb } from "../lib/db";
 import { parseEnv } from "../lib/env-schema";
 import { signInWithDeviceCode, type AdminSession } from "../lib/microsoft/identity";
+import type { Actor } from "../lib/provisioning/actor";
 import { approveRun } from "../lib/provisioning/approve-run";
 import { engineConfigFromEnv } from "../lib/provisioning/config";
 import { driveRunWith, type Engine } from "../lib/provisioning/engine";
@@ -175,7 +176,9 @@ async function main() {
     }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
     console.log(`${green("✓")} Signed in as ${session.username} (tenant ${session.tenantId})`);
   }
-  const actor = { type: "admin" as const, id: session?.username ?? `cli:${process.env.USER ?? "unknown"}` };
+  const actor: Actor = session
+    ? { type: "admin", id: session.username ?? `cli:${process.env.USER ?? "unknown"}`, tenantId: session.tenantId ?? undefined }
+    : { type: "admin", id: `cli:${process.env.USER ?? "unknown"}` };
 
   let view: RunView;
   if (args.disconnect) {
@@ -255,7 +258,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 2_000));
     result = await driveRunWith(engine, view.id);
   }
-  const final = unwrap(await getRunView(db, view.id));
+  const final = unwrap(await getRunView(db, view.id, { viewer: { kind: "system" } }));
   printConnection(final);
   await db.$disconnect();
   process.exit(final.status === "succeeded" ? 0 : 1);

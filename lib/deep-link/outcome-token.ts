@@ -12,7 +12,7 @@ export const OUTCOME_PARAM = "acton_outcome";
 /** Act-On should redeem the outcome as soon as the browser arrives: it is valid for 5 minutes. */
 export const OUTCOME_LIFETIME_SECONDS = 5 * 60;
 
-export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected"] as const;
+export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected", "disconnecting"] as const;
 
 export const outcomeClaimsSchema = z.object({
   iss: z.string(),

@@ -20,7 +20,16 @@ import {
 import { isMicrosoftError, MicrosoftError } from "./errors";
 import { addClientSecret, createApplication, createServicePrincipal, type GraphContext } from "./graph";
 import { getAdminToken, getAppToken, type AdminSession } from "./identity";
-import { callLog, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "./sandbox-test-support";
+import {
+  callLog,
+  CONTOSO_USER,
+  ENVIRONMENTS,
+  FAST_RETRY,
+  SANDBOX_PASSWORD,
+  signInAs,
+  TENANTS,
+  useMicrosoftSandbox,
+} from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { listEnvironments } from "./discovery";
 import { isMicrosoftError } from "./errors";
 import { getAdminToken } from "./identity";
-import { callLog, CONTOSO_ADMIN, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, signInAs, useMicrosoftSandbox } from "./sandbox-test-support";
+import { callLog, CONTOSO_ADMIN, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();
 const salesUrl = () => fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName);

@@ -34,7 +34,7 @@ import {
   signInAs,
   TENANTS,
   useMicrosoftSandbox,
-} from "./sandbox-test-support";
+} from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();
 

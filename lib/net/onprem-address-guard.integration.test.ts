@@ -5,11 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { callLog, CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { callLog, CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith, type Engine } from "../provisioning/engine";
 import { startRun } from "../provisioning/start-run";
-import { testEngine } from "../provisioning/testing/engine-fixture";
+import { testEngine } from "@/test/support/engine-fixture";
 import { useTestDatabase } from "../testing/test-databases";
 
 const fx = useMicrosoftSandbox();

@@ -3,21 +3,31 @@ import type { Db } from "../db";
 import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession, type IdentityConfig } from "../microsoft/identity";
 import { sealSecret, openSecret, type EncryptionKey } from "../secrets/secret-box";
 import { secretAad } from "../secrets/store-secret";
+import { inLeasedTransaction, type Lease } from "./store";
 
 /**
  * The admin's delegated sign-in (MSAL token cache with its refresh token) stored encrypted per connection, so a run
- * resumes on any portal instance after a crash. It is a credential: encrypted like a client secret, never logged.
+ * resumes on any portal instance after a crash. It is a credential: encrypted like a client secret, never logged,
+ * and short-lived: it expires `ttlMs` after it was stored (ADMIN_SESSION_TTL_MS, 24 h by default) and is deleted when
+ * its run finishes, fails or is cancelled, or when a run waits unapproved past that time.
  */
 
+export const DEFAULT_ADMIN_SESSION_TTL_MS = 24 * 60 * 60_000;
+
 const aad = (secretId: string, connectionId: string) => secretAad(secretId, connectionId, "adminTokenCache");
+const WIPED = { ciphertext: "", iv: "", authTag: "" };
 
 /** Stores the session as the connection's current admin session, retiring any earlier one. */
-export async function saveAdminSession(db: Db, input: { connectionId: string; session: AdminSession; keys: EncryptionKey[] }): Promise<void> {
+export async function saveAdminSession(
+  db: Db,
+  input: { connectionId: string; session: AdminSession; keys: EncryptionKey[]; ttlMs?: number; now?: Date },
+): Promise<void> {
   const plaintext = serializeAdminSession(input.session);
+  const now = input.now ?? new Date();
   await db.$transaction(async (tx) => {
     await tx.secret.updateMany({
       where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
-      data: { status: "revoked", revokedAt: new Date(), ciphertext: "", iv: "", authTag: "" },
+      data: { status: "revoked", revokedAt: now, ...WIPED },
     });
     const id = crypto.randomUUID();
     await tx.secret.create({
@@ -26,46 +36,87 @@ export async function saveAdminSession(db: Db, input: { connectionId: string; se
         connectionId: input.connectionId,
         kind: "adminTokenCache",
         status: "active",
+        expiresAt: new Date(now.getTime() + (input.ttlMs ?? DEFAULT_ADMIN_SESSION_TTL_MS)),
         ...sealSecret(plaintext, input.keys, aad(id, input.connectionId)),
       },
     });
   });
 }
 
-/** Re-seals the session in place when MSAL refreshed tokens since it was loaded (refresh tokens rotate). */
+/**
+ * Re-seals the session in place when MSAL refreshed tokens since it was loaded (refresh tokens rotate). During a run
+ * the write is checked against the run's lease, so a runner that lost its run does not overwrite the newer holder's.
+ */
 export async function persistAdminSessionIfChanged(
   db: Db,
-  input: { connectionId: string; session: AdminSession; keys: EncryptionKey[] },
+  input: { connectionId: string; session: AdminSession; keys: EncryptionKey[]; lease?: Lease },
 ): Promise<void> {
   if (!hasAdminSessionChanged(input.session)) return;
   const row = await db.secret.findFirst({
     where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
     orderBy: { createdAt: "desc" },
+    select: { id: true },
   });
-  if (!row) return saveAdminSession(db, input);
+  // Deleted meanwhile (the run was cancelled, or the session expired): it stays deleted.
+  if (!row) return;
   const sealed = sealSecret(serializeAdminSession(input.session), input.keys, aad(row.id, input.connectionId));
-  await db.secret.update({ where: { id: row.id }, data: sealed });
+  const write = (tx: Pick<Db, "secret">) => tx.secret.updateMany({ where: { id: row.id, status: "active" }, data: sealed });
+  if (input.lease) await inLeasedTransaction(db, input.lease, (tx) => write(tx));
+  else await write(db);
 }
 
-/** Loads the connection's admin session, or null when there is none (or it can no longer be read). */
+/** Loads the connection's admin session, or null when there is none, it expired, or it can no longer be read. */
 export async function loadAdminSession(
   db: Db,
-  input: { connectionId: string; keys: EncryptionKey[]; config: IdentityConfig },
+  input: { connectionId: string; keys: EncryptionKey[]; config: IdentityConfig; now?: Date },
 ): Promise<AdminSession | null> {
+  const now = input.now ?? new Date();
   const row = await db.secret.findFirst({
     where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
     orderBy: { createdAt: "desc" },
   });
   if (!row) return null;
+  if (row.expiresAt && row.expiresAt <= now) {
+    await forgetAdminSession(db, input.connectionId);
+    return null;
+  }
   const opened = openSecret(row, input.keys, aad(row.id, input.connectionId));
   if (!opened.ok) return null;
   return restoreAdminSession(opened.value, { config: input.config });
 }
 
-/** Forgets the admin's sign-in (after a run finishes, or on disconnect). */
+/** True when the connection holds an admin session that has not expired (without decrypting it). */
+export async function hasLiveAdminSession(db: Db, connectionId: string, now: Date = new Date()): Promise<boolean> {
+  const count = await db.secret.count({
+    where: { connectionId, kind: "adminTokenCache", status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+  });
+  return count > 0;
+}
+
+/** Forgets the admin's sign-in (a run finished, failed or was cancelled; sign-out; disconnect). */
 export async function forgetAdminSession(db: Db, connectionId: string): Promise<void> {
   await db.secret.updateMany({
     where: { connectionId, kind: "adminTokenCache", status: "active" },
-    data: { status: "revoked", revokedAt: new Date(), ciphertext: "", iv: "", authTag: "" },
+    data: { status: "revoked", revokedAt: new Date(), ...WIPED },
   });
+}
+
+/**
+ * Deletes every stored admin sign-in past its expiry, and those of runs that waited unapproved longer than the
+ * time-to-live. Every instance runs it with the resumer. Returns how many were deleted.
+ */
+export async function expireAdminSessions(db: Db, input: { now: Date; ttlMs: number }): Promise<number> {
+  const stale = await db.provisioningRun.findMany({
+    where: { status: "awaitingApproval", createdAt: { lt: new Date(input.now.getTime() - input.ttlMs) } },
+    select: { connectionId: true },
+  });
+  const { count } = await db.secret.updateMany({
+    where: {
+      kind: "adminTokenCache",
+      status: "active",
+      OR: [{ expiresAt: { lte: input.now } }, { connectionId: { in: stale.map((r) => r.connectionId) } }],
+    },
+    data: { status: "revoked", revokedAt: input.now, ...WIPED },
+  });
+  return count;
 }

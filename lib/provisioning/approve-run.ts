@@ -1,37 +1,82 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordConnectionChange } from "../connections/record-connection-change";
 import { appError, fail, type Result } from "../errors";
+import type { AdminSession } from "../microsoft/identity";
+import { auditActorOf, checkActingTenant, type Actor } from "./actor";
+import { hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
+import { APPROVE, connectionStatusFor } from "./machine";
 import type { Plan } from "./plan";
 import type { RunView } from "./run-view";
-import { loadRun, transitionRunStatus } from "./store";
-import type { Prisma } from "@/generated/sqlite/client";
+import { loadRun } from "./store";
 
-/** The admin approves the plan: the run becomes pending and any runner may pick it up. Blockers must be fixed first. */
-export async function approveRun(engine: Engine, input: { runId: string; actor: AuditActor }): Promise<Result<RunView>> {
-  const run = await loadRun(engine.db, input.runId);
+/**
+ * The admin approves the plan: the run becomes pending and, in the portal, starts at once (engine.wake). Blockers
+ * must be fixed first. The approver must be signed in with Microsoft in the run's tenant; their sign-in (`session`,
+ * or the one stored for the connection) is what the run acts with.
+ */
+export async function approveRun(engine: Engine, input: { runId: string; actor: Actor; session?: AdminSession | null }): Promise<Result<RunView>> {
+  const { db } = engine;
+  const run = await loadRun(db, input.runId);
   if (!run) return fail(appError("not_found", "That setup run does not exist."));
-  if (run.status !== "awaitingApproval")
+  const connection = await db.connection.findUniqueOrThrow({ where: { id: run.connectionId }, select: { status: true, tenantId: true } });
+  const refused = checkActingTenant(input.actor, connection.tenantId ?? run.tenantId, "approve");
+  if (refused) return fail(refused);
+  if (input.session && run.tenantId && input.session.tenantId?.toLowerCase() !== run.tenantId.toLowerCase()) {
+    return fail(appError("forbidden", `Sign in with an account of tenant ${run.tenantId} to approve this setup.`));
+  }
+  if (!(APPROVE.from as readonly string[]).includes(run.status))
     return fail(appError("conflict", `This run is ${run.status}; only a run awaiting approval can be approved.`));
   const plan = run.plan as Plan | null;
   if (plan?.blockers.length) {
     return fail(appError("insufficient_privileges", `Fix these first, then start again: ${plan.blockers.map((b) => b.message).join(" ")}`));
   }
-  // Remember how the connection stood: a re-run or migration of a working connection must not mark it broken (the
-  // old credential keeps working until the new one is verified), and a cancel puts it back.
-  const connection = await engine.db.connection.findUniqueOrThrow({ where: { id: run.connectionId }, select: { status: true } });
-  const options = { ...run.options, connectionStatusBefore: connection.status };
-  const moved = await transitionRunStatus(engine.db, run, ["awaitingApproval"], {
-    status: "pending",
-    approvedAt: new Date(),
-    approvedBy: input.actor.id,
-    options: options as Prisma.InputJsonObject,
+  const needsMicrosoft = (run.options.mode as string | undefined) !== "onprem";
+  if (input.session)
+    await saveAdminSession(db, {
+      connectionId: run.connectionId,
+      session: input.session,
+      keys: engine.config.keys,
+      ttlMs: engine.config.adminSessionTtlMs,
+    });
+  else if (needsMicrosoft && !(await hasLiveAdminSession(db, run.connectionId))) {
+    return fail(appError("unauthorized", "Your Microsoft sign-in for this setup has expired. Sign in again, then approve."));
+  }
+  const now = new Date();
+  // Remember how the connection stands now: a re-run of a working connection must not mark it broken (the old
+  // credential keeps working until the new one is verified), and a cancel knows what to put back.
+  const before = connection.status;
+  const after = connectionStatusFor({ kind: run.kind, before, event: "approved", wroteAtMicrosoft: false }) ?? before;
+  const moved = await db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: { in: [...APPROVE.from] } },
+      data: { status: APPROVE.to, version: { increment: 1 }, approvedAt: now, approvedBy: input.actor.id, connectionStatusBefore: before },
+    });
+    if (count !== 1) return false;
+    await recordConnectionChange(tx, {
+      connectionId: run.connectionId,
+      runId: run.id,
+      runKind: run.kind,
+      event: "approved",
+      statusBefore: before,
+      statusAfter: after,
+      failingStep: null,
+      errorCode: null,
+      runOpen: true,
+      at: now,
+    });
+    return true;
   });
   if (!moved) return fail(appError("conflict", "The run changed while you were approving it. Reload and try again."));
-  if (run.kind !== "disconnect" && connection.status !== "active") {
-    await engine.db.connection.update({ where: { id: run.connectionId }, data: { status: "provisioning" } });
-  }
-  await recordAuditEvent(engine.db, { actor: input.actor, action: "run.approved", connectionId: run.connectionId, runId: run.id });
-  return getRunView(engine.db, run.id);
+  await recordAuditEvent(db, {
+    actor: auditActorOf(input.actor),
+    action: "run.approved",
+    connectionId: run.connectionId,
+    runId: run.id,
+    detail: { tenantId: input.actor.tenantId ?? null },
+  });
+  engine.wake?.(run.id);
+  return getRunView(db, run.id, { viewer: { kind: "system" } });
 }

@@ -1,18 +1,16 @@
 import "server-only";
-import { hostname } from "node:os";
-import { getDb } from "../db";
 import { getEnv } from "../env";
 import { log } from "../log";
-import { engineConfigFromEnv } from "./config";
-import type { Engine } from "./engine";
-import { resumeDueRuns } from "./resume-due-runs";
+import { feedDueRuns } from "./resume-due-runs";
+import { getPortalProvisioning } from "./run-pool";
 
 let started = false;
 
 /**
  * Makes this portal instance pick up runs that are due or whose instance died, every
- * PROVISIONING_RESUME_INTERVAL_MS. Every instance runs one; leases decide who works on what. Off when the interval is
- * 0 or when no encryption key is configured (nothing could be provisioned anyway).
+ * PROVISIONING_RESUME_INTERVAL_MS, into the same pool approvals and retries wake runs in. Every instance runs one;
+ * leases decide who works on what. Off when the interval is 0 or when no encryption key is configured (nothing could
+ * be provisioned anyway).
  */
 export function startBackgroundResumer(): void {
   if (started) return;
@@ -23,14 +21,14 @@ export function startBackgroundResumer(): void {
     return;
   }
   started = true;
-  const engine: Engine = { db: getDb(), config: engineConfigFromEnv(env), owner: `${hostname()}:${process.pid}` };
+  const { engine, pool } = getPortalProvisioning();
   let busy = false;
   const tick = async () => {
-    if (busy) return; // a long drive is still going: the next tick comes after it
+    if (busy) return;
     busy = true;
     try {
-      const resumed = await resumeDueRuns(engine);
-      for (const { runId, result } of resumed) log.info("provisioning: resumed run", { runId, status: result.status });
+      const ids = await feedDueRuns(engine, pool);
+      if (ids.length) log.info("provisioning: resuming runs", { runIds: ids });
     } catch (error) {
       log.error("provisioning: resuming runs failed", { error });
     } finally {

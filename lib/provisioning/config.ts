@@ -22,6 +22,14 @@ export type EngineConfig = {
   maxInlineWaitMs: number;
   /** Per-call timeout for Microsoft requests. */
   callTimeoutMs: number;
+  /** One attempt of a step is aborted after this long; a run whose lease lapsed is cancellable only after it. */
+  stepTimeoutMs: number;
+  /** Pause before trying again after an attempt was aborted (lease not renewable, time limit). */
+  pauseMs: number;
+  /** Runs one portal instance drives at once (PROVISIONING_CONCURRENCY). */
+  concurrency: number;
+  /** How long the admin's stored Microsoft sign-in may be used (ADMIN_SESSION_TTL_MS). */
+  adminSessionTtlMs: number;
 };
 
 export function engineConfigFromEnv(env: Env): EngineConfig {
@@ -46,5 +54,9 @@ export function engineConfigFromEnv(env: Env): EngineConfig {
     secretLifetimeDays: env.CLIENT_SECRET_LIFETIME_DAYS,
     maxInlineWaitMs: 60_000,
     callTimeoutMs: 30_000,
+    stepTimeoutMs: 5 * 60_000,
+    pauseMs: env.PROVISIONING_POLL_INTERVAL_MS,
+    concurrency: env.PROVISIONING_CONCURRENCY,
+    adminSessionTtlMs: env.ADMIN_SESSION_TTL_MS,
   };
 }

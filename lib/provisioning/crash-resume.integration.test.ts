@@ -3,21 +3,23 @@
  * write that would record it, resumes from the database in another process; a finished run driven again changes
  * nothing; two runners racing on one run do it once. Each ends with exactly one of everything at Microsoft.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { resumeDueRuns } from "./resume-due-runs";
 import { startRun } from "./start-run";
-import { runUntilCrash } from "./testing/crash-runner";
-import { testEngine } from "./testing/engine-fixture";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { runUntilCrash } from "@/test/support/crash-runner";
+import { testEngine } from "@/test/support/engine-fixture";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 const LEASE_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +93,7 @@ describe.each(providers)("crash, resume, double run and races on %s", (provider)
     // The secret whose value died with the process was replaced, not kept.
     expect(steps.find((s) => s.name === "clientSecret")!.attempts).toBeGreaterThanOrEqual(2);
     await expectExactlyOneOfEverything(run.connection.id);
-  }, 120_000);
+  }, 300_000); // fourteen crashing processes, each a cold tsx start: minutes on a loaded two-core machine
 
   it("driving a finished run again, and connecting the same connection again, leave exactly one of everything", async () => {
     const engine = testEngine(t.db, fx);

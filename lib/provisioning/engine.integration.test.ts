@@ -2,20 +2,22 @@
  * The provisioning engine end to end against the Microsoft sandbox, on SQLite and PostgreSQL: every mode's happy
  * path, asserting the sandbox's own state (not only the portal's).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { startRun, type StartRunInput } from "./start-run";
-import { testEngine } from "./testing/engine-fixture";
+import { testEngine } from "@/test/support/engine-fixture";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning engine on %s", (provider) => {
   const t = useTestDatabase(provider);

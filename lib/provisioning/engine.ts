@@ -6,10 +6,10 @@ import { getAdminAccessToken, type AdminSession, type TokenResource } from "../m
 import { log } from "../log";
 import { forgetAdminSession, loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
 import type { EngineConfig } from "./config";
-import type { StepName } from "./machine";
+import { isFinished, type StepName } from "./machine";
 import { driveRun, type DriveResult, type RunnerEvent, type StepExecutor, type StepResult } from "./runner";
 import { runOptionsSchema, type RunOptions } from "./run-options";
-import { recordStepIntent, type RunRecord } from "./store";
+import { inLeasedTransaction, recordStepIntent, type RunRecord } from "./store";
 import { runAdminConsentStep } from "./steps/admin-consent";
 import { runAppRegistrationStep } from "./steps/app-registration";
 import { runApplicationUserStep } from "./steps/application-user";
@@ -32,6 +32,8 @@ export type Engine = {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   onEvent?: (event: RunnerEvent) => void | Promise<void>;
+  /** Starts driving a run now (the portal's run pool); approve and retry call it. Absent: the caller drives. */
+  wake?: (runId: string) => void;
 };
 
 const EXECUTORS: Record<StepName, (ctx: StepContext) => Promise<StepResult> | StepResult> = {
@@ -47,19 +49,28 @@ const EXECUTORS: Record<StepName, (ctx: StepContext) => Promise<StepResult> | St
   deleteAppRegistration: runDeleteAppRegistrationStep,
 };
 
-export async function loadConnectionFacts(db: Db, connectionId: string): Promise<ConnectionFacts> {
+/** Identifiers a re-run of an active connection stages in its run until verify succeeds (see store.commitStepOutcome). */
+type StagedFact = "environmentUrl" | "tenantId" | "clientId" | "applicationObjectId" | "servicePrincipalId" | "applicationUserId";
+
+/**
+ * The connection's facts as a step of `run` sees them: the connection's own, overlaid with what the run has staged
+ * (a re-run of an active connection keeps new ids in the run until verify succeeds).
+ */
+export async function loadConnectionFacts(db: Db, connectionId: string, run?: Pick<RunRecord, "stagedFacts"> | null): Promise<ConnectionFacts> {
   const c = await db.connection.findUniqueOrThrow({ where: { id: connectionId }, include: { account: { select: { actonAccountId: true } } } });
+  const staged = run?.stagedFacts ?? {};
+  const pick = (key: StagedFact, value: string | null) => (typeof staged[key] === "string" ? (staged[key] as string) : value);
   return {
     id: c.id,
     accountId: c.accountId,
     actonAccountId: c.account.actonAccountId,
     authMode: c.authMode,
-    environmentUrl: c.environmentUrl,
-    tenantId: c.tenantId,
-    clientId: c.clientId,
-    applicationObjectId: c.applicationObjectId,
-    servicePrincipalId: c.servicePrincipalId,
-    applicationUserId: c.applicationUserId,
+    environmentUrl: pick("environmentUrl", c.environmentUrl),
+    tenantId: pick("tenantId", c.tenantId),
+    clientId: pick("clientId", c.clientId),
+    applicationObjectId: pick("applicationObjectId", c.applicationObjectId),
+    servicePrincipalId: pick("servicePrincipalId", c.servicePrincipalId),
+    applicationUserId: pick("applicationUserId", c.applicationUserId),
     integrationUsername: c.integrationUsername,
   };
 }
@@ -103,7 +114,8 @@ export function buildStepContext(
 ): StepContext {
   const now = engine.now ?? (() => new Date());
   const call: CallSettings = { timeoutMs: engine.config.callTimeoutMs, ...engine.call };
-  const tokenOptions = { config: engine.config.identity, recorder: call.recorder, timeoutMs: call.timeoutMs, sleep: call.sleep };
+  // Token requests stop with the run's lease like every other Microsoft call.
+  const tokenOptions = { config: engine.config.identity, recorder: call.recorder, timeoutMs: call.timeoutMs, sleep: call.sleep, signal: call.signal };
   const requireSession = () => {
     if (!input.session) throw new Error("provisioning: this step needs the admin's Microsoft sign-in, and the run has none");
     return input.session;
@@ -126,6 +138,10 @@ export function buildStepContext(
     discovery: () => ({ ...call, baseUrl: engine.config.identity.discoveryUrl, getToken: () => adminToken("discovery") }),
     dataverse: (environmentUrl) => ({ ...call, environmentUrl, getToken: () => adminToken({ environmentUrl }) }),
     outputOf: (step) => input.run.steps.find((s) => s.name === step)?.output ?? null,
+    inLease: (write) => inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, write),
+    assertLease: async () => {
+      await inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, async () => undefined);
+    },
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);
@@ -142,7 +158,7 @@ export function stepExecutor(engine: Engine): StepExecutor {
   const sessions = new Map<string, AdminSession | null>();
   const tokens = new AdminTokenCache();
   return async ({ run, step, signal }) => {
-    const connection = await loadConnectionFacts(engine.db, run.connectionId);
+    const connection = await loadConnectionFacts(engine.db, run.connectionId, run);
     if (!sessions.has(run.connectionId)) {
       sessions.set(
         run.connectionId,
@@ -155,7 +171,8 @@ export function stepExecutor(engine: Engine): StepExecutor {
       return await EXECUTORS[step](ctx);
     } finally {
       if (session) {
-        await persistAdminSessionIfChanged(engine.db, { connectionId: run.connectionId, session, keys: engine.config.keys }).catch((error) =>
+        const lease = { runId: run.id, owner: engine.owner };
+        await persistAdminSessionIfChanged(engine.db, { connectionId: run.connectionId, session, keys: engine.config.keys, lease }).catch((error) =>
           log.warn("provisioning: could not save the refreshed admin session", { runId: run.id, error }),
         );
       }
@@ -164,8 +181,8 @@ export function stepExecutor(engine: Engine): StepExecutor {
 }
 
 /**
- * Drives a run with this engine (see runner.ts). Once the run succeeds or is cancelled the admin's stored sign-in is
- * no longer needed and is forgotten; a failed run keeps it so the admin can retry.
+ * Drives a run with this engine (see runner.ts). Once the run has succeeded, failed or been cancelled the admin's
+ * stored sign-in is forgotten: a retry needs the acting person's own, fresh sign-in.
  */
 export async function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
   const drive: Engine = { ...engine, owner: `${engine.owner}:${randomUUID().slice(0, 8)}` };
@@ -176,10 +193,12 @@ export async function driveRunWith(engine: Engine, runId: string): Promise<Drive
     budget: engine.config.budget,
     leaseMs: engine.config.leaseMs,
     maxInlineWaitMs: engine.config.maxInlineWaitMs,
+    stepTimeoutMs: engine.config.stepTimeoutMs,
+    pauseMs: engine.config.pauseMs,
     now: engine.now,
     sleep: engine.sleep,
     onEvent: engine.onEvent,
   });
-  if ((result.status === "succeeded" || result.status === "cancelled") && result.run) await forgetAdminSession(engine.db, result.run.connectionId);
+  if (result.run && isFinished(result.run.status)) await forgetAdminSession(engine.db, result.run.connectionId);
   return result;
 }

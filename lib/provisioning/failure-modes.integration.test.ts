@@ -3,7 +3,7 @@
  * 503, directory replication lag, an invalid secret, missing consent, a non-admin, an MFA user in legacy mode, an
  * admin who is not System Administrator of the environment, and an environment URL outside the allow-list.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { removeClientSecret } from "../microsoft/graph";
 import { getAdminToken } from "../microsoft/identity";
@@ -15,19 +15,22 @@ import {
   CONTOSO_USER,
   SANDBOX_PASSWORD,
   signInAs,
+  TENANTS,
   useMicrosoftSandbox,
-} from "../microsoft/sandbox-test-support";
+} from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import type { EngineConfig } from "./config";
 import { startRun, type StartRunInput } from "./start-run";
-import { testEngine } from "./testing/engine-fixture";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { testEngine } from "@/test/support/engine-fixture";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning failure modes on %s", (provider) => {
   const t = useTestDatabase(provider);

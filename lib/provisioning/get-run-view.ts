@@ -1,11 +1,14 @@
 import "server-only";
+import { canView, type Viewer } from "../connections/viewer";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { toRunView, type RunView } from "./run-view";
 import { loadRun } from "./store";
 
-const CONNECTION_VIEW_SELECT = {
+/** The connection columns a view shows (selected one by one, so a secret can never ride along). */
+export const CONNECTION_VIEW_SELECT = {
   id: true,
+  accountId: true,
   status: true,
   authMode: true,
   environmentUrl: true,
@@ -20,10 +23,16 @@ const CONNECTION_VIEW_SELECT = {
   lastErrorMessage: true,
 } as const;
 
-/** A run's live state, as the checklist and the CLI show it (no secret is ever selected). */
-export async function getRunView(db: Db, runId: string): Promise<Result<RunView>> {
+const NOT_FOUND = () => fail<RunView>(appError("not_found", "That setup run does not exist."));
+
+/**
+ * A run's live state, as the checklist and the CLI show it (no secret is ever selected). An account viewer asking
+ * for another account's run gets not_found, the same answer as for an id that does not exist.
+ */
+export async function getRunView(db: Db, runId: string, options: { viewer: Viewer }): Promise<Result<RunView>> {
   const run = await loadRun(db, runId);
-  if (!run) return fail(appError("not_found", "That setup run does not exist."));
+  if (!run) return NOT_FOUND();
   const connection = await db.connection.findUniqueOrThrow({ where: { id: run.connectionId }, select: CONNECTION_VIEW_SELECT });
+  if (!canView(options.viewer, connection.accountId)) return NOT_FOUND();
   return ok(toRunView(run, connection));
 }

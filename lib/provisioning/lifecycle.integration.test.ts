@@ -2,21 +2,23 @@
  * The run lifecycle around the steps: one unfinished run per connection, retry with a fresh budget, cancel, re-runs
  * of a working connection, and reconnecting after a disconnect — on SQLite and PostgreSQL against the sandbox.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { cancelRun, retryRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
-import { testEngine } from "./testing/engine-fixture";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { testEngine } from "@/test/support/engine-fixture";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("run lifecycle on %s", (provider) => {
   const t = useTestDatabase(provider);
@@ -74,7 +76,8 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } })).status).toBe("failed");
 
     await fx.control.clearFaults();
-    const retried = await retryRun(engine, { runId: started.value.id, actor });
+    // The failed run's stored sign-in was deleted: the retry acts with the admin's own, fresh one.
+    const retried = await retryRun(engine, { runId: started.value.id, actor, session: await signInAs(fx) });
     expect(retried.ok && retried.value.steps.find((s) => s.name === "appRegistration")).toMatchObject({ status: "pending", attempts: 0 });
     expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
     expect(connectionObjects(await fx.control.getState(), started.value.connection.id).apps).toHaveLength(1);

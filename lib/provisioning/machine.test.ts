@@ -1,6 +1,25 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { appError } from "../errors";
-import { advance, backoffDelayMs, canRetry, isTerminal, nextStep, stepsFor, type RunSnapshot, type StepOutcome } from "./machine";
+import {
+  advance,
+  backoffDelayMs,
+  canCancel,
+  canRetry,
+  connectionStatusFor,
+  disconnectLeftovers,
+  FINISHED_RUN_STATUSES,
+  isDue,
+  isFinished,
+  isTerminal,
+  mayHaveWrittenAtMicrosoft,
+  nextStep,
+  stepsFor,
+  UNFINISHED_RUN_STATUSES,
+  type RunSnapshot,
+  type StepOutcome,
+} from "./machine";
 
 const now = new Date("2026-11-26T10:00:00Z");
 const budget = { stepBudgetMs: 60_000, maxAttempts: 5 };
@@ -186,5 +205,130 @@ describe("backoffDelayMs", () => {
     expect(backoffDelayMs(1, 1000, 30_000, () => 1)).toBe(1000);
     expect(backoffDelayMs(4, 1000, 30_000, () => 1)).toBe(8000);
     expect(backoffDelayMs(20, 1000, 30_000, () => 1)).toBe(30_000);
+  });
+});
+
+describe("waiting for a person", () => {
+  const action = { kind: "adminConsent" as const, url: "https://login.example/adminconsent" };
+  const consent = appError("consent_required", "Approve access.", { retryable: true });
+
+  it("waits with the typed action and starts a fresh streak, however many attempts were spent", () => {
+    const t = advance(
+      run("running", [["adminConsent", "running", 5, new Date(now.getTime() - 10 * 60_000)]]),
+      "adminConsent",
+      { kind: "needsAdmin", action, error: consent, recheckAt: new Date(now.getTime() + 15_000), waitingFor: "you" },
+      now,
+      budget,
+    );
+    expect(t).toMatchObject({ runStatus: "waiting", runNotBefore: new Date(now.getTime() + 15_000), ignored: false });
+    expect(t.step).toMatchObject({ status: "waiting", action, resetStreak: true });
+  });
+
+  it("clears the action once the step moves on", () => {
+    const t = advance(run("running", [["adminConsent", "running"]]), "adminConsent", { kind: "done" }, now, budget);
+    expect(t.step.action).toBeNull();
+  });
+});
+
+describe("the run's lifecycle", () => {
+  const at = (ms: number) => new Date(now.getTime() + ms);
+
+  it.each([
+    ["pending", null, null, true],
+    ["waiting", at(1_000), null, false],
+    ["waiting", at(-1), null, true],
+    ["running", null, at(1_000), false],
+    ["running", null, at(-1), true],
+    ["awaitingApproval", null, null, false],
+    ["failed", null, null, false],
+    ["succeeded", null, null, false],
+  ] as const)("a %s run (notBefore %s, lease until %s) is due: %s", (status, notBefore, leaseUntil, due) => {
+    expect(isDue({ status, notBefore, leaseUntil }, now)).toBe(due);
+  });
+
+  it("cancels a running run only once its lease has been gone longer than a step can run", () => {
+    const stepTimeoutMs = 60_000;
+    expect(canCancel({ status: "running", notBefore: null, leaseUntil: at(5_000) }, now, stepTimeoutMs).ok).toBe(false);
+    expect(canCancel({ status: "running", notBefore: null, leaseUntil: at(-30_000) }, now, stepTimeoutMs).ok).toBe(false);
+    expect(canCancel({ status: "running", notBefore: null, leaseUntil: at(-61_000) }, now, stepTimeoutMs).ok).toBe(true);
+    expect(canCancel({ status: "waiting", notBefore: at(5_000), leaseUntil: null }, now, stepTimeoutMs).ok).toBe(true);
+    expect(canCancel({ status: "succeeded", notBefore: null, leaseUntil: null }, now, stepTimeoutMs).ok).toBe(false);
+    expect(canCancel({ status: "cancelled", notBefore: null, leaseUntil: null }, now, stepTimeoutMs).ok).toBe(false);
+  });
+
+  it("agrees with migration 0003 about which runs are finished (the one-unfinished-run index)", () => {
+    for (const provider of ["sqlite", "postgresql"]) {
+      const sql = readFileSync(
+        join(import.meta.dirname, `../../prisma/${provider}/migrations/0003_one_active_run_per_connection/migration.sql`),
+        "utf8",
+      );
+      const listed = /NOT IN \(([^)]*)\)/
+        .exec(sql)![1]
+        .split(",")
+        .map((s) => s.trim().replace(/'/g, ""));
+      expect([...listed].sort()).toEqual([...FINISHED_RUN_STATUSES].sort());
+    }
+    // Every status is either finished or unfinished; failed is finished but not terminal (it may be retried).
+    expect([...FINISHED_RUN_STATUSES, ...UNFINISHED_RUN_STATUSES].sort()).toHaveLength(8);
+    expect(isFinished("failed") && !isTerminal("failed")).toBe(true);
+  });
+
+  it("counts a run as having written at Microsoft once a writing step was attempted", () => {
+    expect(
+      mayHaveWrittenAtMicrosoft(
+        run("pending", [
+          ["environment", "succeeded"],
+          ["preconditions", "succeeded"],
+          ["appRegistration", "pending", 0],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      mayHaveWrittenAtMicrosoft(
+        run("waiting", [
+          ["environment", "succeeded"],
+          ["appRegistration", "waiting", 1],
+        ]),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe("connectionStatusFor", () => {
+  it.each([
+    // kind, before, event, wrote, expected
+    ["connect", "draft", "approved", false, "provisioning"],
+    ["connect", "draft", "needsAdmin", false, "actionRequired"],
+    ["connect", "draft", "failed", true, "failed"],
+    ["connect", "draft", "succeeded", true, "active"],
+    ["connect", "draft", "cancelled", false, "draft"],
+    ["connect", "draft", "cancelled", true, "failed"],
+    ["connect", "disconnected", "cancelled", true, "failed"],
+    ["connect", "disconnected", "cancelled", false, "disconnected"],
+    ["connect", "active", "approved", false, null],
+    ["connect", "active", "failed", true, null],
+    ["connect", "active", "cancelled", true, null],
+    ["connect", "active", "succeeded", true, "active"],
+    ["migrate", "active", "needsAdmin", false, null],
+    ["disconnect", "active", "approved", false, "disconnecting"],
+    ["disconnect", "active", "running", true, "disconnecting"],
+    ["disconnect", "active", "succeeded", true, "disconnected"],
+    ["disconnect", "active", "failed", true, "failed"],
+    ["disconnect", "active", "cancelled", false, "active"],
+    ["disconnect", "active", "cancelled", true, "failed"],
+  ] as const)("%s from %s on %s (wrote at Microsoft: %s) → %s", (kind, before, event, wrote, expected) => {
+    expect(connectionStatusFor({ kind, before, event, wroteAtMicrosoft: wrote })).toBe(expected);
+  });
+
+  it("says what a disconnect that stopped early left behind", () => {
+    expect(
+      disconnectLeftovers(
+        run("failed", [
+          ["revokeSecrets", "succeeded"],
+          ["removeApplicationUser", "failed"],
+          ["deleteAppRegistration", "pending"],
+        ]),
+      ),
+    ).toEqual(["the application user is still enabled in Dynamics 365", "the “Act-On Integration” app registration still exists"]);
   });
 });

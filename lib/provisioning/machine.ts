@@ -21,7 +21,7 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export type RunKind = "connect" | "migrate" | "disconnect";
+export type RunKind = "connect" | "migrate" | "disconnect" | "verify";
 export type ConnectMode = "cloud" | "legacy" | "onprem";
 export type RunStatus = "planning" | "awaitingApproval" | "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
 export type StepStatus = "pending" | "running" | "waiting" | "succeeded" | "skipped" | "failed";
@@ -55,16 +55,28 @@ export function stepsFor(kind: RunKind, mode: ConnectMode, scope?: DisconnectSco
       ...(scope?.deleteAppRegistration ? (["deleteAppRegistration"] as const) : []),
     ];
   }
+  if (kind === "verify") return ["verify"];
   if (kind === "migrate") return ["environment", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"];
   if (mode === "onprem") return ["environment", "verify"];
   if (mode === "legacy") return ["environment", "preconditions", "appRegistration", "adminConsent", "applicationUser", "verify"];
   return ["environment", "preconditions", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"];
 }
 
+/**
+ * What a step waiting for a person needs them to do. The checklist renders it as a button or an instruction; it is
+ * data, not text, so nobody parses a URL out of a sentence.
+ */
+export type StepAction = { kind: "adminConsent"; url: string } | { kind: "missingRole"; role: string; grantedBy: string; howTo: string };
+
 export type StepOutcome =
   | { kind: "done"; output?: Record<string, unknown> }
   /** Not yet: retry at `notBefore` (throttling, replication lag, a new application user Dataverse has not seen). */
   | { kind: "retry"; notBefore: Date; error: AppError; waitingFor: string }
+  /**
+   * Waiting for a person (consent on Microsoft's page, a missing role): look again at `recheckAt`. This wait spends
+   * none of the step's retry budget, however long the person takes.
+   */
+  | { kind: "needsAdmin"; action: StepAction; error: AppError; recheckAt: Date; waitingFor: string }
   | { kind: "fail"; error: AppError };
 
 export type StepSnapshot = {
@@ -85,22 +97,111 @@ export type RetryBudget = {
 
 export type Transition = {
   runStatus: RunStatus;
-  step: { name: StepName; status: StepStatus; notBefore: Date | null; error: AppError | null; finishedAt: Date | null };
+  step: {
+    name: StepName;
+    status: StepStatus;
+    notBefore: Date | null;
+    error: AppError | null;
+    finishedAt: Date | null;
+    /** Set while the step waits for a person; cleared by every other outcome. */
+    action?: StepAction | null;
+    /** True when the wait was for a person: the step's attempt streak starts afresh when it next runs. */
+    resetStreak?: boolean;
+  };
   /** The run's next due time when it waits; null otherwise. */
   runNotBefore: Date | null;
   /** True when this outcome arrived for a step that is not running (late, duplicate): nothing changes. */
   ignored: boolean;
 };
 
-const TERMINAL: RunStatus[] = ["succeeded", "cancelled"];
+// ---------------------------------------------------------------- the run's lifecycle (the one definition)
+
+/**
+ * Finished runs no longer hold their connection: the partial unique index of migration 0003 admits one run per
+ * connection whose status is NOT one of these (machine.test.ts reads the migration and checks the two agree).
+ */
+export const FINISHED_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as const satisfies readonly RunStatus[];
+export const UNFINISHED_RUN_STATUSES = ["planning", "awaitingApproval", "pending", "running", "waiting"] as const satisfies readonly RunStatus[];
+/** Terminal runs never reopen. A failed run is finished but not terminal: the admin may retry it. */
+export const TERMINAL_RUN_STATUSES = ["succeeded", "cancelled"] as const satisfies readonly RunStatus[];
 
 export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL.includes(status);
+  return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+export function isFinished(status: RunStatus): boolean {
+  return (FINISHED_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+/**
+ * When a runner may claim a run: approved and not yet started, done waiting, or held by an instance whose lease
+ * expired (it crashed). The store builds its where-clauses from this table, so "due" has one definition.
+ */
+export const CLAIM_RULES = {
+  pending: "always",
+  waiting: "notBeforePassed",
+  running: "leaseExpired",
+} as const satisfies Partial<Record<RunStatus, "always" | "notBeforePassed" | "leaseExpired">>;
+
+export type ClaimableStatus = keyof typeof CLAIM_RULES;
+
+export type RunTiming = { status: RunStatus; notBefore: Date | null; leaseUntil: Date | null };
+
+/** True when a runner may claim the run at `now` (the database's clock). */
+export function isDue(run: RunTiming, now: Date): boolean {
+  const rule = (CLAIM_RULES as Partial<Record<RunStatus, string>>)[run.status];
+  if (rule === "always") return true;
+  if (rule === "notBeforePassed") return !run.notBefore || run.notBefore <= now;
+  if (rule === "leaseExpired") return !run.leaseUntil || run.leaseUntil < now;
+  return false;
+}
+
+/** Approval: only a run awaiting it, and only a plan without blockers. The run becomes `pending` (claimable). */
+export const APPROVE = { from: ["awaitingApproval"], to: "pending" } as const satisfies { from: readonly RunStatus[]; to: RunStatus };
+/** Retry: only a failed run, from its failed step. */
+export const RETRY = { from: ["failed"], to: "pending" } as const satisfies { from: readonly RunStatus[]; to: RunStatus };
+/** Claim: the statuses of CLAIM_RULES become `running` under the claimer's lease. */
+export const CLAIM = { from: Object.keys(CLAIM_RULES) as ClaimableStatus[], to: "running" } as const;
+/** Cancel: anything not terminal; a running run only once its runner is certainly gone (see canCancel). */
+export const CANCEL = {
+  from: ["planning", "awaitingApproval", "pending", "waiting", "failed", "running"],
+  to: "cancelled",
+} as const satisfies { from: readonly RunStatus[]; to: RunStatus };
+
+/**
+ * A running run can be cancelled only after its lease has been gone longer than a step can run (`stepTimeoutMs`):
+ * by then its runner has either stopped or been aborted, so it cannot write after the cancel. `now` is the database's.
+ */
+export function canCancel(run: RunTiming, now: Date, stepTimeoutMs: number): { ok: true } | { ok: false; reason: string } {
+  if (!(CANCEL.from as readonly RunStatus[]).includes(run.status)) return { ok: false, reason: `this run is ${run.status}` };
+  if (run.status === "running") {
+    if (!run.leaseUntil || run.leaseUntil.getTime() + stepTimeoutMs > now.getTime()) {
+      return { ok: false, reason: "this run is working on a step right now. Cancel it once the step has finished" };
+    }
+  }
+  return { ok: true };
 }
 
 /** The next step to execute: the first that has not succeeded or been skipped. */
 export function nextStep(run: RunSnapshot): StepSnapshot | null {
   return run.steps.find((s) => s.status !== "succeeded" && s.status !== "skipped") ?? null;
+}
+
+/** Steps that write at Microsoft: once one of them has been attempted, something may exist there. */
+const WRITING_STEPS: readonly StepName[] = [
+  "appRegistration",
+  "adminConsent",
+  "clientSecret",
+  "applicationUser",
+  "verify",
+  "revokeSecrets",
+  "removeApplicationUser",
+  "deleteAppRegistration",
+];
+
+/** True once a step that writes at Microsoft has been attempted: a cancel can no longer pretend nothing happened. */
+export function mayHaveWrittenAtMicrosoft(run: RunSnapshot): boolean {
+  return run.steps.some((s) => WRITING_STEPS.includes(s.name) && (s.attempts > 0 || s.status !== "pending"));
 }
 
 /** Decides the run's and the step's next state from one step outcome. Same input, same answer. */
@@ -119,8 +220,25 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
     const remaining = run.steps.filter((s) => s.name !== stepName && s.status !== "succeeded" && s.status !== "skipped");
     return {
       runStatus: remaining.length === 0 ? "succeeded" : "running",
-      step: { name: stepName, status: "succeeded", notBefore: null, error: null, finishedAt: now },
+      step: { name: stepName, status: "succeeded", notBefore: null, error: null, finishedAt: now, action: null },
       runNotBefore: null,
+      ignored: false,
+    };
+  }
+
+  if (outcome.kind === "needsAdmin") {
+    return {
+      runStatus: "waiting",
+      step: {
+        name: stepName,
+        status: "waiting",
+        notBefore: outcome.recheckAt,
+        error: outcome.error,
+        finishedAt: null,
+        action: outcome.action,
+        resetStreak: true,
+      },
+      runNotBefore: outcome.recheckAt,
       ignored: false,
     };
   }
@@ -132,14 +250,14 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
     if (!exhausted) {
       return {
         runStatus: "waiting",
-        step: { name: stepName, status: "waiting", notBefore: outcome.notBefore, error: outcome.error, finishedAt: null },
+        step: { name: stepName, status: "waiting", notBefore: outcome.notBefore, error: outcome.error, finishedAt: null, action: null },
         runNotBefore: outcome.notBefore,
         ignored: false,
       };
     }
     return {
       runStatus: "failed",
-      step: { name: stepName, status: "failed", notBefore: null, error: { ...outcome.error, retryable: true }, finishedAt: now },
+      step: { name: stepName, status: "failed", notBefore: null, error: { ...outcome.error, retryable: true }, finishedAt: now, action: null },
       runNotBefore: null,
       ignored: false,
     };
@@ -147,7 +265,7 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
 
   return {
     runStatus: "failed",
-    step: { name: stepName, status: "failed", notBefore: null, error: outcome.error, finishedAt: now },
+    step: { name: stepName, status: "failed", notBefore: null, error: outcome.error, finishedAt: now, action: null },
     runNotBefore: null,
     ignored: false,
   };
@@ -165,4 +283,65 @@ export function canRetry(run: RunSnapshot): { ok: true; step: StepName } | { ok:
 export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+// ---------------------------------------------------------------- the connection's status as its run moves
+
+export type ConnectionStatus = "draft" | "provisioning" | "actionRequired" | "active" | "failed" | "disconnected" | "disconnecting";
+
+export type RunEvent = "approved" | "retried" | "running" | "waiting" | "needsAdmin" | "failed" | "succeeded" | "cancelled";
+
+/**
+ * What a connection's status becomes when its run moves; null leaves it as it is. `before` is the status the
+ * connection had when the run was created (updated at approval).
+ *
+ * - A re-run of an Active connection keeps it Active throughout: its old credential works until the new one is
+ *   verified, and a failed or cancelled re-run leaves it exactly as it was.
+ * - A disconnect is `disconnecting` from approval until it finishes; one that fails, or is cancelled after it began
+ *   removing things, is `failed` (what is left is in the message, and a new disconnect cleans it up).
+ * - A cancel puts the connection back only if nothing was written at Microsoft yet; otherwise it is `failed`,
+ *   never `draft` or `disconnected`, so nobody believes the tenant is untouched.
+ */
+export function connectionStatusFor(input: {
+  kind: RunKind;
+  before: ConnectionStatus | null;
+  event: RunEvent;
+  wroteAtMicrosoft: boolean;
+}): ConnectionStatus | null {
+  const { kind, before, event } = input;
+  if (kind === "verify") {
+    // Checks the stored credential only: it works (Active) or it does not (failed); nothing else moves.
+    if (event === "succeeded") return "active";
+    if (event === "failed") return "failed";
+    return null;
+  }
+  if (kind === "disconnect") {
+    if (event === "succeeded") return "disconnected";
+    if (event === "failed") return "failed";
+    if (event === "cancelled") return input.wroteAtMicrosoft ? "failed" : before;
+    return "disconnecting";
+  }
+  if (before === "active") return event === "succeeded" ? "active" : null;
+  switch (event) {
+    case "succeeded":
+      return "active";
+    case "failed":
+      return "failed";
+    case "needsAdmin":
+      return "actionRequired";
+    case "cancelled":
+      return input.wroteAtMicrosoft ? "failed" : (before ?? "draft");
+    default:
+      return "provisioning";
+  }
+}
+
+/** What a disconnect that stopped early leaves behind, in the admin's words (empty when it finished). */
+export function disconnectLeftovers(run: RunSnapshot): string[] {
+  const left: Partial<Record<StepName, string>> = {
+    revokeSecrets: "Act-On's client secret may still be valid at Microsoft",
+    removeApplicationUser: "the application user is still enabled in Dynamics 365",
+    deleteAppRegistration: "the “Act-On Integration” app registration still exists",
+  };
+  return run.steps.filter((s) => s.status !== "succeeded" && s.status !== "skipped" && left[s.name]).map((s) => left[s.name]!);
 }

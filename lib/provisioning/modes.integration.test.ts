@@ -2,22 +2,24 @@
  * Legacy OAuth, on-premises Basic, migration from Basic to OAuth, and disconnect, end to end against the sandbox on
  * SQLite and PostgreSQL, asserting the sandbox's own state.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { storeSecret } from "../secrets/store-secret";
 import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
-import { connectionObjects } from "./testing/sandbox-objects";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 import type { RunView } from "./run-view";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
-import { TEST_KEYS, testEngine } from "./testing/engine-fixture";
+import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 
+// Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("provisioning modes on %s", (provider) => {
   const t = useTestDatabase(provider);

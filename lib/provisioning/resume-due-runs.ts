@@ -1,17 +1,34 @@
 import "server-only";
-import { driveRunWith, type Engine } from "./engine";
+import { expireAdminSessions } from "./admin-session-store";
+import type { Engine } from "./engine";
+import { createRunPool, type RunPool } from "./run-pool";
 import type { DriveResult } from "./runner";
-import { findDueRunIds } from "./store";
+import { dbNow, findDueRunIds } from "./store";
 
 /**
- * What every portal instance runs periodically: picks up runs that are due (approved, or done waiting) and runs
- * whose instance died (lease expired), and drives them. Instances may all call it at once; the lease decides who
- * works on what.
+ * What every portal instance runs periodically: deletes expired admin sign-ins, then picks up runs that are due
+ * (approved, or done waiting) and runs whose instance died (lease expired). Instances may all call it at once; the
+ * lease decides who works on what.
  */
+
+/** Feeds the due runs to `pool` (the portal's, shared with approvals) without waiting for them. Returns their ids. */
+export async function feedDueRuns(engine: Engine, pool: RunPool, options: { limit?: number } = {}): Promise<string[]> {
+  await expireAdminSessions(engine.db, { now: await dbNow(engine.db), ttlMs: engine.config.adminSessionTtlMs });
+  const ids = await findDueRunIds(engine.db, options.limit ?? 20);
+  for (const runId of ids) pool.wake(runId);
+  return ids;
+}
+
+/** Drives every due run now, `engine.config.concurrency` at a time, and reports how each drive ended. */
 export async function resumeDueRuns(engine: Engine, options: { limit?: number } = {}): Promise<{ runId: string; result: DriveResult }[]> {
-  const now = engine.now?.() ?? new Date();
-  const ids = await findDueRunIds(engine.db, now, options.limit ?? 20);
   const results: { runId: string; result: DriveResult }[] = [];
-  for (const runId of ids) results.push({ runId, result: await driveRunWith(engine, runId) });
+  const pool = createRunPool(engine, {
+    size: engine.config.concurrency,
+    timerHorizonMs: 0,
+    onDriven: (runId, result) => results.push({ runId, result }),
+  });
+  await feedDueRuns(engine, pool, options);
+  await pool.idle();
+  pool.close();
   return results;
 }

@@ -3,7 +3,7 @@
  * rows by selecting fields one by one, so a secret can never ride along. Pure.
  */
 import type { Plan } from "./plan";
-import { STEP_LABELS, type RunKind, type RunStatus, type StepName, type StepStatus } from "./machine";
+import { disconnectLeftovers, STEP_LABELS, type RunKind, type RunStatus, type StepAction, type StepName, type StepStatus } from "./machine";
 import type { RunRecord } from "./store";
 
 export type StepView = {
@@ -14,6 +14,8 @@ export type StepView = {
   startedAt: string | null;
   finishedAt: string | null;
   waitingFor: string | null;
+  /** What a person must do for this step to go on (consent on Microsoft's page, a missing role); null otherwise. */
+  action: StepAction | null;
   notBefore: string | null;
   error: { code: string; message: string; detail: string | null; requestIds: string[] } | null;
   output: Record<string, unknown> | null;
@@ -21,6 +23,7 @@ export type StepView = {
 
 export type ConnectionView = {
   id: string;
+  accountId: string;
   status: string;
   authMode: string;
   environmentUrl: string | null;
@@ -41,10 +44,17 @@ export type RunView = {
   status: RunStatus;
   plan: Plan | null;
   steps: StepView[];
+  /** A disconnect that stopped early: what it left behind at Microsoft, in the admin's words. */
+  leftovers: string[];
+  createdAt: string;
+  finishedAt: string | null;
   connection: ConnectionView;
 };
 
-type ConnectionRow = Omit<ConnectionView, "lastVerifiedAt" | "secretExpiresAt"> & { lastVerifiedAt: Date | null; secretExpiresAt: Date | null };
+export type ConnectionRow = Omit<ConnectionView, "lastVerifiedAt" | "secretExpiresAt"> & {
+  lastVerifiedAt: Date | null;
+  secretExpiresAt: Date | null;
+};
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -87,24 +97,33 @@ export function toRunView(run: RunRecord, connection: ConnectionRow): RunView {
       startedAt: iso(s.startedAt),
       finishedAt: iso(s.finishedAt),
       waitingFor: s.waitingFor,
+      action: s.status === "waiting" ? s.action : null,
       notBefore: iso(s.notBefore),
       error: s.errorCode ? { code: s.errorCode, message: s.userMessage ?? "", detail: s.errorDetail, requestIds: s.requestIds } : null,
       output: s.output ? Object.fromEntries(Object.entries(s.output).filter(([k]) => PUBLIC_OUTPUT.has(k))) : null,
     })),
-    connection: {
-      id: connection.id,
-      status: connection.status,
-      authMode: connection.authMode,
-      environmentUrl: connection.environmentUrl,
-      environmentName: connection.environmentName,
-      tenantId: connection.tenantId,
-      clientId: connection.clientId,
-      applicationUserId: connection.applicationUserId,
-      securityRole: connection.securityRole,
-      lastVerifiedAt: iso(connection.lastVerifiedAt),
-      secretExpiresAt: iso(connection.secretExpiresAt),
-      lastErrorCode: connection.lastErrorCode,
-      lastErrorMessage: connection.lastErrorMessage,
-    },
+    leftovers: run.kind === "disconnect" && (run.status === "failed" || run.status === "cancelled") ? disconnectLeftovers(run) : [],
+    createdAt: run.createdAt.toISOString(),
+    finishedAt: iso(run.finishedAt),
+    connection: toConnectionView(connection),
+  };
+}
+
+export function toConnectionView(connection: ConnectionRow): ConnectionView {
+  return {
+    id: connection.id,
+    accountId: connection.accountId,
+    status: connection.status,
+    authMode: connection.authMode,
+    environmentUrl: connection.environmentUrl,
+    environmentName: connection.environmentName,
+    tenantId: connection.tenantId,
+    clientId: connection.clientId,
+    applicationUserId: connection.applicationUserId,
+    securityRole: connection.securityRole,
+    lastVerifiedAt: iso(connection.lastVerifiedAt),
+    secretExpiresAt: iso(connection.secretExpiresAt),
+    lastErrorCode: connection.lastErrorCode,
+    lastErrorMessage: connection.lastErrorMessage,
   };
 }

@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "../db";
 import { appError, type AppError } from "../errors";
 import { log, redactText } from "../log";
-import { advance, nextStep, type RetryBudget, type StepName, type StepOutcome, type Transition } from "./machine";
-import { beginStep, claimRun, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
+import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "./machine";
+import { beginStep, claimRun, isLeaseLost, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
 
 /**
  * The runner: claims a run with a lease, executes its next step, commits the outcome before starting the next, and
@@ -21,7 +21,16 @@ export type StepExecutor = (input: { run: RunRecord; step: StepName; attempt: nu
 
 export type RunnerEvent =
   | { type: "stepStarted"; runId: string; step: StepName; attempt: number }
-  | { type: "stepFinished"; runId: string; step: StepName; status: string; error?: AppError; waitingFor?: string; notBefore?: Date }
+  | {
+      type: "stepFinished";
+      runId: string;
+      step: StepName;
+      status: string;
+      error?: AppError;
+      waitingFor?: string;
+      notBefore?: Date;
+      action?: StepAction;
+    }
   | { type: "runFinished"; runId: string; status: string };
 
 export type RunnerOptions = {
@@ -32,6 +41,10 @@ export type RunnerOptions = {
   leaseMs: number;
   /** Waits shorter than this are slept through in-process; longer ones release the run for any instance to resume. */
   maxInlineWaitMs: number;
+  /** A step's attempt is aborted after this long (a cancel waits this long past a lost lease). */
+  stepTimeoutMs: number;
+  /** Pause before the next attempt when the lease could not be renewed (the database was unreachable). */
+  pauseMs: number;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   onEvent?: (event: RunnerEvent) => void | Promise<void>;
@@ -48,7 +61,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
   // The run this runner holds between steps; null means "claim it (again) first".
   let held: RunRecord | null = null;
   for (;;) {
-    const run: RunRecord | null = held ?? (await claimRun(options.db, runId, options.owner, now(), options.leaseMs));
+    const run: RunRecord | null = held ?? (await claimRun(options.db, runId, options.owner, options.leaseMs));
     held = null;
     if (!run) {
       const current = await loadRun(options.db, runId);
@@ -95,9 +108,9 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       owner: options.owner,
       transition,
       output,
-      waitingFor: result.kind === "retry" ? result.waitingFor : null,
+      waitingFor: result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : null,
       requestIds: result.requestIds,
-      connectionPatch: { ...connectionStatusPatch(run, transition), ...result.connectionPatch },
+      connectionPatch: result.connectionPatch,
       now: now(),
     });
     if (!committed) {
@@ -110,8 +123,9 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       step: step.name,
       status: transition.step.status,
       error: transition.step.error ?? undefined,
-      waitingFor: result.kind === "retry" ? result.waitingFor : undefined,
+      waitingFor: result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : undefined,
       notBefore: transition.step.notBefore ?? undefined,
+      action: transition.step.action ?? undefined,
     });
 
     if (transition.runStatus === "waiting" && transition.runNotBefore) {
@@ -133,39 +147,29 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
 }
 
 /**
- * What the connection's status becomes as its run moves: the support console and Act-On read it. A connection that
- * was active before the run keeps working on its old credential until the new one is verified, so it stays active
- * and only records the error.
+ * Runs a step while renewing the lease. A step that throws (a bug, not a Microsoft error) fails the run cleanly; a
+ * step whose lease could not be renewed (the database was unreachable) or that ran past `stepTimeoutMs` is aborted
+ * and paused, not failed: the next attempt looks again before it writes anything.
  */
-export function connectionStatusPatch(run: Pick<RunRecord, "kind" | "options">, transition: Transition): ConnectionPatch {
-  const error = transition.step.error;
-  const wasActive = run.options.connectionStatusBefore === "active";
-  if (transition.runStatus === "failed") {
-    const lastError = { lastErrorCode: error?.code ?? "internal", lastErrorMessage: error?.userMessage ?? null };
-    return run.kind === "disconnect" || wasActive ? lastError : { status: "failed", ...lastError };
-  }
-  if (run.kind === "disconnect" || wasActive) return {};
-  if (transition.runStatus === "waiting" && error?.code === "consent_required") return { status: "actionRequired" };
-  if (transition.runStatus === "running" || transition.runStatus === "waiting") return { status: "provisioning" };
-  return {};
-}
-
-/** Runs a step while renewing the lease; a step that throws (a bug, not a Microsoft error) fails the run cleanly. */
 async function executeWithLease(options: RunnerOptions, run: RunRecord, step: StepName, attempt: number): Promise<StepResult> {
   const now = options.now ?? (() => new Date());
   const lease = new AbortController();
   const timer = setInterval(
     () => {
-      renewLease(options.db, run.id, options.owner, now(), options.leaseMs).then(
+      renewLease(options.db, run.id, options.owner, options.leaseMs).then(
         (kept) => kept || lease.abort(new Error("provisioning: lease lost")),
         () => lease.abort(new Error("provisioning: lease could not be renewed")),
       );
     },
     Math.floor(options.leaseMs / 3),
   );
+  const deadline = setTimeout(() => lease.abort(new Error("provisioning: the step ran past its time limit")), options.stepTimeoutMs);
   try {
     return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {
+    if (lease.signal.aborted) return paused(options, now(), lease.signal.reason);
+    // A lease-checked write was refused: this runner no longer holds the run (its commit will be refused too).
+    if (isLeaseLost(error)) return paused(options, now(), error);
     log.error("provisioning: step threw", { runId: run.id, step, error });
     return {
       kind: "fail",
@@ -175,5 +179,21 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
     };
   } finally {
     clearInterval(timer);
+    clearTimeout(deadline);
   }
+}
+
+/** A pause after an aborted attempt: if the lease is really gone the commit is refused and the new holder goes on. */
+function paused(options: RunnerOptions, now: Date, reason: unknown): StepResult {
+  const detail = reason instanceof Error ? reason.message : String(reason);
+  log.warn("provisioning: step attempt aborted; pausing", { detail });
+  return {
+    kind: "retry",
+    notBefore: new Date(now.getTime() + options.pauseMs),
+    error: appError(/time limit/.test(detail) ? "timeout" : "database_unavailable", "The setup paused for a moment and will carry on by itself.", {
+      retryable: true,
+      detail,
+    }),
+    waitingFor: "the portal to carry on with this step",
+  };
 }

@@ -1,7 +1,8 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/identity";
+import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { saveAdminSession } from "./admin-session-store";
 import type { Engine } from "./engine";
 import { stepsFor, type DisconnectScope } from "./machine";
@@ -15,13 +16,18 @@ import { createRun, isActiveRunConflict } from "./store";
  */
 export async function startDisconnect(
   engine: Engine,
-  input: { connectionId: string; scope: DisconnectScope; session?: AdminSession | null; actor: AuditActor },
+  input: { connectionId: string; scope: DisconnectScope; session?: AdminSession | null; actor: Actor },
 ): Promise<Result<RunView>> {
   const connection = await engine.db.connection.findUnique({
     where: { id: input.connectionId },
-    select: { id: true, accountId: true, authMode: true, status: true },
+    select: { id: true, accountId: true, authMode: true, status: true, tenantId: true },
   });
   if (!connection) return fail(appError("not_found", "That connection does not exist."));
+  // Only an admin of the connection's own tenant may remove its credentials: anyone else's Graph would answer 404 for
+  // the app, and the secret would be forgotten here while it stays live at Microsoft.
+  const actor: Actor = input.session ? { ...input.actor, tenantId: input.session.tenantId ?? input.actor.tenantId } : input.actor;
+  const refused = checkActingTenant(actor, connection.tenantId, "disconnect");
+  if (refused) return fail(refused);
   if (connection.status === "disconnected") return fail(appError("conflict", "This connection is already disconnected."));
   const needsMicrosoft = connection.authMode !== "onprem";
   if (needsMicrosoft && !input.session) return fail(appError("unauthorized", "Sign in with Microsoft first: removing the secret acts as you."));
@@ -32,19 +38,28 @@ export async function startDisconnect(
       kind: "disconnect",
       steps: stepsFor("disconnect", connection.authMode, input.scope),
       options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
+      connectionStatusBefore: connection.status,
+      tenantId: input.session?.tenantId ?? null,
     });
   } catch (error) {
     if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));
     throw error;
   }
-  if (input.session) await saveAdminSession(engine.db, { connectionId: connection.id, session: input.session, keys: engine.config.keys });
+  if (input.session) {
+    await saveAdminSession(engine.db, {
+      connectionId: connection.id,
+      session: input.session,
+      keys: engine.config.keys,
+      ttlMs: engine.config.adminSessionTtlMs,
+    });
+  }
   await recordAuditEvent(engine.db, {
-    actor: input.actor,
+    actor: auditActorOf(actor),
     action: "run.started",
     accountId: connection.accountId,
     connectionId: connection.id,
     runId: run.id,
-    detail: { kind: "disconnect", ...input.scope },
+    detail: { kind: "disconnect", ...input.scope, tenantId: actor.tenantId ?? null },
   });
   return planRun(engine, run.id, input.session);
 }

@@ -1,13 +1,14 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import { log, redactText } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/identity";
 import { storeSecret } from "../secrets/store-secret";
-import { loadAdminSession, saveAdminSession } from "./admin-session-store";
+import { auditActorOf, checkActingTenant, type Actor } from "./actor";
+import { forgetAdminSession, loadAdminSession, saveAdminSession } from "./admin-session-store";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
-import { stepsFor, type RunKind } from "./machine";
+import { stepsFor, type ConnectionStatus, type RunKind } from "./machine";
 import { computePlan } from "./plan";
 import { runOptionsSchema, type RunOptionsInput } from "./run-options";
 import { getRunView } from "./get-run-view";
@@ -25,7 +26,7 @@ export type StartRunInput = {
   session?: AdminSession | null;
   /** Legacy / on-premises: the integration user's password, stored encrypted, never returned. */
   password?: string;
-  actor: AuditActor;
+  actor: Actor;
 };
 
 /**
@@ -53,10 +54,19 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   const account = await db.account.findUnique({ where: { id: input.accountId }, select: { id: true } });
   if (!account) return fail(appError("not_found", "That Act-On account is not known to the portal."));
 
+  // The one who signs in is the one who acts: the tenant rule is checked on the Microsoft sign-in itself.
+  const actor: Actor = input.session ? { ...input.actor, tenantId: input.session.tenantId ?? input.actor.tenantId } : input.actor;
   let connectionId = input.connectionId;
+  let statusBefore: ConnectionStatus = "draft";
   if (connectionId) {
-    const existing = await db.connection.findFirst({ where: { id: connectionId, accountId: account.id }, select: { authMode: true, status: true } });
+    const existing = await db.connection.findFirst({
+      where: { id: connectionId, accountId: account.id },
+      select: { authMode: true, status: true, tenantId: true },
+    });
     if (!existing) return fail(appError("not_found", "That connection does not exist for this account."));
+    const refused = input.session || existing.tenantId ? checkActingTenant(actor, existing.tenantId, "start") : null;
+    if (refused) return fail(refused);
+    statusBefore = existing.status;
     if (input.kind === "migrate" && existing.authMode !== "legacy") {
       return fail(
         appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."),
@@ -82,7 +92,14 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   // instance) stops here, before anything of this request is stored.
   let run;
   try {
-    run = await createRun(db, { connectionId, kind: input.kind, steps: stepsFor(input.kind, options.mode), options });
+    run = await createRun(db, {
+      connectionId,
+      kind: input.kind,
+      steps: stepsFor(input.kind, options.mode),
+      options,
+      connectionStatusBefore: statusBefore,
+      tenantId: input.session?.tenantId ?? null,
+    });
   } catch (error) {
     if (isActiveRunConflict(error))
       return fail(appError("conflict", "A setup run is already in progress for this connection. Finish or cancel it first."));
@@ -91,17 +108,19 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   if (input.kind === "connect" && options.integrationUsername) {
     await db.connection.update({ where: { id: connectionId }, data: { integrationUsername: options.integrationUsername } });
   }
-  if (input.session) await saveAdminSession(db, { connectionId, session: input.session, keys: engine.config.keys });
+  if (input.session) {
+    await saveAdminSession(db, { connectionId, session: input.session, keys: engine.config.keys, ttlMs: engine.config.adminSessionTtlMs });
+  }
   if (input.password && input.kind === "connect") {
     await storeSecret(db, { connectionId, kind: "password", plaintext: input.password, keys: engine.config.keys, status: "pending" });
   }
   await recordAuditEvent(db, {
-    actor: input.actor,
+    actor: auditActorOf(actor),
     action: `run.started`,
     accountId: account.id,
     connectionId,
     runId: run.id,
-    detail: { kind: input.kind, mode: options.mode, role: options.role },
+    detail: { kind: input.kind, mode: options.mode, role: options.role, tenantId: actor.tenantId ?? null },
   });
   return planRun(engine, run.id, input.session);
 }
@@ -130,12 +149,15 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
           detail: redactText(error instanceof Error ? error.message : String(error)),
         });
     if (!isMicrosoftError(error)) log.error("provisioning: planning failed", { runId, error });
+    // Planning wrote nothing at Microsoft and was never approved: the connection's status stays as it was (an Active
+    // connection is not marked failed because a plan could not be read); only the error is recorded.
     await transitionRunStatus(engine.db, run, ["planning"], { status: "failed", finishedAt: new Date() });
     await engine.db.connection.update({
       where: { id: run.connectionId },
       data: { lastErrorCode: appErr.code, lastErrorMessage: appErr.userMessage },
     });
+    await forgetAdminSession(engine.db, run.connectionId);
     return fail(appErr);
   }
-  return getRunView(engine.db, runId);
+  return getRunView(engine.db, runId, { viewer: { kind: "system" } });
 }

@@ -2,7 +2,24 @@ import "server-only";
 import type { Db } from "../db";
 import type { AppError } from "../errors";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { RunKind, RunSnapshot, RunStatus, StepName, StepStatus, Transition } from "./machine";
+import { recordConnectionChange, type Tx } from "../connections/record-connection-change";
+import { recordStepFacts, type StepFacts } from "../connections/record-step-facts";
+import {
+  CLAIM,
+  CLAIM_RULES,
+  connectionStatusFor,
+  disconnectLeftovers,
+  isFinished,
+  type ConnectionStatus,
+  type RunEvent,
+  type RunKind,
+  type RunSnapshot,
+  type RunStatus,
+  type StepAction,
+  type StepName,
+  type StepStatus,
+  type Transition,
+} from "./machine";
 
 /**
  * Persistence of runs and steps. Every write that moves a run is a compare-and-set on the run's `version` and lease
@@ -21,6 +38,14 @@ export type RunRecord = {
   notBefore: Date | null;
   options: Record<string, unknown>;
   plan: unknown;
+  /** The connection's status when the run was created (updated at approval). */
+  connectionStatusBefore: ConnectionStatus | null;
+  /** The Entra tenant of the admin who started the run. */
+  tenantId: string | null;
+  /** Connection facts a re-run of an active connection holds until verify succeeds (see commitStepOutcome). */
+  stagedFacts: Record<string, unknown> | null;
+  createdAt: Date;
+  finishedAt: Date | null;
   steps: StepRecord[];
 };
 
@@ -33,6 +58,7 @@ export type StepRecord = {
   finishedAt: Date | null;
   notBefore: Date | null;
   waitingFor: string | null;
+  action: StepAction | null;
   errorCode: string | null;
   userMessage: string | null;
   errorDetail: string | null;
@@ -52,7 +78,14 @@ export function isActiveRunConflict(error: unknown): boolean {
 /** Creates a run in `planning`. @throws a P2002 error (see isActiveRunConflict) when the connection has an unfinished run */
 export async function createRun(
   db: Db,
-  input: { connectionId: string; kind: RunKind; steps: StepName[]; options: Record<string, unknown> },
+  input: {
+    connectionId: string;
+    kind: RunKind;
+    steps: StepName[];
+    options: Record<string, unknown>;
+    connectionStatusBefore: ConnectionStatus;
+    tenantId: string | null;
+  },
 ): Promise<RunRecord> {
   const run = await db.provisioningRun.create({
     data: {
@@ -60,6 +93,8 @@ export async function createRun(
       kind: input.kind,
       status: "planning",
       options: input.options as Prisma.InputJsonObject,
+      connectionStatusBefore: input.connectionStatusBefore,
+      tenantId: input.tenantId,
       steps: {
         create: input.steps.map((name, position) => ({ name, position, connectionId: input.connectionId })),
       },
@@ -82,6 +117,13 @@ export async function loadRun(db: Db, runId: string): Promise<RunRecord | null> 
     notBefore: row.notBefore,
     options: (row.options ?? {}) as Record<string, unknown>,
     plan: row.plan,
+    // Runs created before migration 0005 kept it in their options.
+    connectionStatusBefore:
+      row.connectionStatusBefore ?? ((row.options as { connectionStatusBefore?: ConnectionStatus } | null)?.connectionStatusBefore || null),
+    tenantId: row.tenantId,
+    stagedFacts: (row.stagedFacts ?? null) as Record<string, unknown> | null,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
     steps: row.steps.map((s) => ({
       name: s.name as StepName,
       position: s.position,
@@ -91,6 +133,7 @@ export async function loadRun(db: Db, runId: string): Promise<RunRecord | null> 
       finishedAt: s.finishedAt,
       notBefore: s.notBefore,
       waitingFor: s.waitingFor,
+      action: s.actionKind ? ((s.action ?? null) as StepAction | null) : null,
       errorCode: s.errorCode,
       userMessage: s.userMessage,
       errorDetail: s.errorDetail,
@@ -114,22 +157,51 @@ export async function transitionRunStatus(
   return count === 1;
 }
 
+const clockOffsets = new WeakMap<object, { offsetMs: number; readAt: number }>();
+const CLOCK_REFRESH_MS = 10_000;
+
 /**
- * Claims a run for `owner` until `now + leaseMs`: a run that is due (pending, or waiting past its notBefore), or one
- * whose holder's lease expired (a crashed instance). Returns the claimed run, or null when another instance has it.
+ * The database's current time. Leases and "is it due" are judged on this one clock, never on each instance's, so an
+ * instance whose clock runs ahead cannot take a live run from another. The offset between this process's clock and
+ * the database's is read at most every 10 s (a lease is a minute), so a step costs no extra round trip.
  */
-export async function claimRun(db: Db, runId: string, owner: string, now: Date, leaseMs: number): Promise<RunRecord | null> {
+export async function dbNow(db: Db, options: { fresh?: boolean } = {}): Promise<Date> {
+  const cached = clockOffsets.get(db);
+  if (!options.fresh && cached && Date.now() - cached.readAt < CLOCK_REFRESH_MS) return new Date(Date.now() + cached.offsetMs);
+  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
+  const sql = provider === "postgresql" ? "SELECT clock_timestamp() AS now" : "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now";
+  const before = Date.now();
+  const rows = await db.$queryRawUnsafe<{ now: Date | string }[]>(sql);
+  const after = Date.now();
+  const value = rows[0].now;
+  const now = value instanceof Date ? value : new Date(value);
+  clockOffsets.set(db, { offsetMs: now.getTime() - (before + after) / 2, readAt: after });
+  return now;
+}
+
+/** The where-clause of "a runner may claim this run now", derived from machine.ts's CLAIM_RULES. */
+export function claimableWhere(now: Date): Prisma.ProvisioningRunWhereInput {
+  return {
+    OR: (Object.entries(CLAIM_RULES) as [keyof typeof CLAIM_RULES, (typeof CLAIM_RULES)[keyof typeof CLAIM_RULES]][]).map(([status, rule]) => {
+      if (rule === "notBeforePassed") return { status, OR: [{ notBefore: null }, { notBefore: { lte: now } }] };
+      if (rule === "leaseExpired") return { status, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] };
+      return { status };
+    }),
+  };
+}
+
+/**
+ * Claims a run for `owner` for `leaseMs` on the database's clock: a run that is due (see machine.ts CLAIM_RULES).
+ * Returns the claimed run, or null when it is not due or another instance took it first.
+ */
+export async function claimRun(db: Db, runId: string, owner: string, leaseMs: number): Promise<RunRecord | null> {
   const run = await loadRun(db, runId);
-  if (!run) return null;
-  const due =
-    run.status === "pending" ||
-    (run.status === "waiting" && (!run.notBefore || run.notBefore <= now)) ||
-    (run.status === "running" && (!run.leaseUntil || run.leaseUntil < now));
-  if (!due) return null;
+  if (!run || !(CLAIM.from as readonly RunStatus[]).includes(run.status)) return null;
+  const now = await dbNow(db, { fresh: true });
   const { count } = await db.provisioningRun.updateMany({
-    where: { id: run.id, version: run.version, status: run.status },
+    where: { AND: [{ id: run.id, version: run.version, status: run.status }, claimableWhere(now)] },
     data: {
-      status: "running",
+      status: CLAIM.to,
       version: { increment: 1 },
       leaseOwner: owner,
       leaseUntil: new Date(now.getTime() + leaseMs),
@@ -141,8 +213,9 @@ export async function claimRun(db: Db, runId: string, owner: string, now: Date, 
   return loadRun(db, runId);
 }
 
-/** Extends the lease while a long step runs; false means the lease was lost and the caller must stop. */
-export async function renewLease(db: Db, runId: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+/** Extends the lease while a long step runs (database clock); false means the lease was lost and the caller must stop. */
+export async function renewLease(db: Db, runId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const now = await dbNow(db);
   const { count } = await db.provisioningRun.updateMany({
     where: { id: runId, leaseOwner: owner, status: "running" },
     data: { leaseUntil: new Date(now.getTime() + leaseMs) },
@@ -160,10 +233,11 @@ export async function beginStep(
   leaseMs: number,
 ): Promise<{ startedAt: Date } | null> {
   const startedAt = step.status === "waiting" && step.startedAt ? step.startedAt : now;
+  const leaseUntil = new Date((await dbNow(db)).getTime() + leaseMs);
   const began = await db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
       where: { id: run.id, version: run.version, leaseOwner: owner, status: "running" },
-      data: { currentStep: step.name, leaseUntil: new Date(now.getTime() + leaseMs) },
+      data: { currentStep: step.name, leaseUntil },
     });
     if (count !== 1) return false;
     await tx.provisioningStep.update({
@@ -175,11 +249,58 @@ export async function beginStep(
   return began ? { startedAt } : null;
 }
 
-export type ConnectionPatch = Prisma.ConnectionUpdateInput;
+/** Thrown by a lease-checked write whose runner no longer holds the run: nothing was written. */
+export class LeaseLostError extends Error {
+  constructor(runId: string) {
+    super(`provisioning: the lease on run ${runId} was lost; nothing was written`);
+    this.name = "LeaseLostError";
+  }
+}
+
+export function isLeaseLost(error: unknown): error is LeaseLostError {
+  return error instanceof LeaseLostError;
+}
+
+export type Lease = { runId: string; owner: string };
+
+/**
+ * Runs `write` in a transaction that first proves the lease is still held: every write a step makes to Secret or
+ * Connection goes through here, so a runner that lost its run (another instance took over, or it was cancelled)
+ * changes nothing. The guard is a write, so on SQLite the transaction holds the write lock from its first statement
+ * (a read first would have to upgrade, which WAL refuses when another process wrote meanwhile).
+ * @throws LeaseLostError
+ */
+export async function inLeasedTransaction<T>(db: Db, lease: Lease, write: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: lease.runId, leaseOwner: lease.owner, status: "running" },
+      data: { updatedAt: new Date() },
+    });
+    if (count !== 1) throw new LeaseLostError(lease.runId);
+    return write(tx);
+  });
+}
+
+/** What a step learned about its connection (typed facts, see lib/connections/record-step-facts.ts). */
+export type ConnectionPatch = StepFacts;
+
+/** The connection-level event a step's transition is. */
+export function runEventOf(transition: Transition): RunEvent {
+  if (transition.runStatus === "succeeded") return "succeeded";
+  if (transition.runStatus === "failed") return "failed";
+  if (transition.runStatus === "waiting") return transition.step.action ? "needsAdmin" : "waiting";
+  return "running";
+}
 
 /**
  * Commits one step's outcome, the run's new status and the connection's new facts in one transaction, guarded by
  * the lease: a runner that lost its lease writes nothing.
+ *
+ * Stage, then commit: while a re-run of an Active connection has not verified its new credential, the facts its
+ * steps find (environment, tenant, app and application user ids) are kept in the run, not on the connection, which
+ * goes on pointing at its working credential; verify's success moves them onto the connection in this same
+ * transaction. The connection's status follows machine.ts's connectionStatusFor and is written, with the support
+ * read model, by recordConnectionChange.
  */
 export async function commitStepOutcome(
   db: Db,
@@ -196,19 +317,33 @@ export async function commitStepOutcome(
 ): Promise<boolean> {
   const { run, transition, now } = input;
   const error: AppError | null = transition.step.error;
-  return db.$transaction(async (tx) => {
+  const { status: _ignored, ...patch } = (input.connectionPatch ?? {}) as ConnectionPatch & { status?: unknown };
+  // Staged facts are stored as JSON: only plain ids and names are staged (dates come from verify, which commits).
+  const staging = run.kind !== "disconnect" && run.connectionStatusBefore === "active";
+  const verified = transition.step.name === "verify" && transition.step.status === "succeeded";
+  let staged = run.stagedFacts;
+  let connectionPatch: ConnectionPatch = patch;
+  if (staging && !verified) {
+    if (Object.keys(patch).length > 0) staged = { ...(staged ?? {}), ...patch };
+    connectionPatch = {};
+  } else if (staging && verified) {
+    connectionPatch = { ...((staged ?? {}) as ConnectionPatch), ...patch };
+  }
+  const committed = await db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
       where: { id: run.id, leaseOwner: input.owner, status: "running" },
       data: {
         status: transition.runStatus,
         version: { increment: 1 },
         notBefore: transition.runNotBefore,
-        finishedAt: transition.runStatus === "succeeded" || transition.runStatus === "failed" ? now : null,
+        finishedAt: isFinished(transition.runStatus) ? now : null,
         leaseOwner: transition.runStatus === "running" ? input.owner : null,
         leaseUntil: transition.runStatus === "running" ? undefined : null,
+        ...(staged !== run.stagedFacts ? { stagedFacts: staged as Prisma.InputJsonObject } : {}),
       },
     });
     if (count !== 1) return false;
+    const action = transition.step.action ?? null;
     await tx.provisioningStep.update({
       where: { runId_name: { runId: run.id, name: transition.step.name } },
       data: {
@@ -216,30 +351,66 @@ export async function commitStepOutcome(
         finishedAt: transition.step.finishedAt,
         notBefore: transition.step.notBefore,
         waitingFor: transition.step.status === "waiting" ? (input.waitingFor ?? null) : null,
+        // actionKind says whether the step waits for a person; `action` is read only while it is set.
+        actionKind: action?.kind ?? null,
+        action: action ? (action as Prisma.InputJsonObject) : undefined,
         errorCode: error?.code ?? null,
         userMessage: error?.userMessage ?? null,
         errorDetail: error?.detail ?? null,
         requestIds: input.requestIds?.length ? input.requestIds : error?.requestIds?.length ? error.requestIds : undefined,
         output: input.output ? (input.output as Prisma.InputJsonObject) : undefined,
+        // Waiting for a person spends none of the retry budget: the next attempt starts a fresh streak.
+        ...(transition.step.resetStreak ? { attempts: 0, startedAt: null } : {}),
       },
     });
-    if (input.connectionPatch && Object.keys(input.connectionPatch).length > 0) {
-      await tx.connection.update({ where: { id: run.connectionId }, data: input.connectionPatch });
+    const current = await tx.connection.findUniqueOrThrow({ where: { id: run.connectionId }, select: { status: true } });
+    const event = runEventOf(transition);
+    const statusAfter =
+      connectionStatusFor({ kind: run.kind, before: run.connectionStatusBefore ?? current.status, event, wroteAtMicrosoft: true }) ?? current.status;
+    if (event === "failed") {
+      const left = run.kind === "disconnect" ? disconnectLeftovers(afterStep(run, transition)) : [];
+      connectionPatch = {
+        ...connectionPatch,
+        lastErrorCode: error?.code ?? "internal",
+        lastErrorMessage: left.length
+          ? `${error?.userMessage ?? "Disconnecting failed."} Still there: ${left.join("; ")}. Disconnect again to remove them.`
+          : (error?.userMessage ?? null),
+      };
+    }
+    await recordStepFacts(tx, { connectionId: run.connectionId, facts: connectionPatch });
+    if (statusAfter !== current.status || event === "failed" || event === "needsAdmin" || event === "succeeded") {
+      await recordConnectionChange(tx, {
+        connectionId: run.connectionId,
+        runId: run.id,
+        runKind: run.kind,
+        event,
+        statusBefore: current.status,
+        statusAfter,
+        failingStep: event === "failed" || event === "needsAdmin" ? transition.step.name : null,
+        errorCode: event === "failed" || event === "needsAdmin" ? (error?.code ?? "internal") : null,
+        runOpen: event !== "succeeded",
+        at: now,
+      });
     }
     return true;
   });
+  if (committed) run.stagedFacts = staged;
+  return committed;
 }
 
-/** Runs any instance may pick up now: due, or held by an instance whose lease expired. */
-export async function findDueRunIds(db: Db, now: Date, take = 20): Promise<string[]> {
+/** The run as it stands once `transition` is applied to its step (for messages about what is left). */
+function afterStep(run: RunRecord, transition: Transition): RunSnapshot {
+  const snapshot = toSnapshot(run);
+  return {
+    status: transition.runStatus,
+    steps: snapshot.steps.map((s) => (s.name === transition.step.name ? { ...s, status: transition.step.status } : s)),
+  };
+}
+
+/** Runs any instance may pick up now (database clock): due, or held by an instance whose lease expired. */
+export async function findDueRunIds(db: Db, take = 20): Promise<string[]> {
   const rows = await db.provisioningRun.findMany({
-    where: {
-      OR: [
-        { status: "pending" },
-        { status: "waiting", OR: [{ notBefore: null }, { notBefore: { lte: now } }] },
-        { status: "running", leaseUntil: { lt: now } },
-      ],
-    },
+    where: claimableWhere(await dbNow(db, { fresh: true })),
     orderBy: { updatedAt: "asc" },
     take,
     select: { id: true },
@@ -252,14 +423,7 @@ export async function recordStepIntent(
   db: Db,
   input: { runId: string; step: StepName; owner: string; intent: Record<string, unknown> },
 ): Promise<void> {
-  await db.$transaction(async (tx) => {
-    // The guard is a write, so on SQLite the transaction holds the write lock from its first statement (a read first
-    // would have to upgrade, which WAL refuses when another process wrote meanwhile).
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: input.runId, leaseOwner: input.owner, status: "running" },
-      data: { currentStep: input.step },
-    });
-    if (count !== 1) throw new Error("provisioning: lease lost; not recording the intent");
+  await inLeasedTransaction(db, { runId: input.runId, owner: input.owner }, async (tx) => {
     const step = await tx.provisioningStep.findUniqueOrThrow({
       where: { runId_name: { runId: input.runId, name: input.step } },
       select: { output: true },

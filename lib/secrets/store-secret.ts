@@ -18,12 +18,18 @@ export type StoreSecretOptions = {
   keys: EncryptionKey[];
   status?: "pending" | "active";
   microsoftKeyId?: string | null;
+  /** Client secrets: the application (object id) and tenant the key was added to, so its removal can be proven. */
+  applicationObjectId?: string | null;
+  tenantId?: string | null;
   hint?: string | null;
   expiresAt?: Date | null;
 };
 
-/** Encrypts and stores a credential; returns only its id (the plaintext never leaves this call). */
-export async function storeSecret(db: Db, options: StoreSecretOptions): Promise<{ id: string }> {
+/**
+ * Encrypts and stores a credential; returns only its id (the plaintext never leaves this call). Takes the engine's
+ * lease-checked transaction (or the client, outside a run).
+ */
+export async function storeSecret(db: Pick<Db, "secret">, options: StoreSecretOptions): Promise<{ id: string }> {
   const id = randomUUID();
   const sealed = sealSecret(options.plaintext, options.keys, secretAad(id, options.connectionId, options.kind));
   await db.secret.create({
@@ -34,6 +40,8 @@ export async function storeSecret(db: Db, options: StoreSecretOptions): Promise<
       status: options.status ?? "pending",
       ...sealed,
       microsoftKeyId: options.microsoftKeyId ?? null,
+      applicationObjectId: options.applicationObjectId ?? null,
+      tenantId: options.tenantId ?? null,
       hint: options.hint ?? null,
       expiresAt: options.expiresAt ?? null,
     },
@@ -43,7 +51,7 @@ export async function storeSecret(db: Db, options: StoreSecretOptions): Promise<
 }
 
 /** Decrypts a stored credential for immediate use (a token request); callers must not log or persist the value. */
-export async function readSecret(db: Db, options: { secretId: string; keys: EncryptionKey[] }): Promise<Result<string> | null> {
+export async function readSecret(db: Pick<Db, "secret">, options: { secretId: string; keys: EncryptionKey[] }): Promise<Result<string> | null> {
   const row = await db.secret.findUnique({ where: { id: options.secretId } });
   if (!row) return null;
   return openSecret(row, options.keys, secretAad(row.id, row.connectionId, row.kind));

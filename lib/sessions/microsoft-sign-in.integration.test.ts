@@ -11,7 +11,7 @@ import { completeSignIn as driveSignInPages, FetchBrowser } from "@/emulator/tes
 import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
 import { getAdminToken } from "../microsoft/identity";
-import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "../microsoft/sandbox-test-support";
+import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { loadAdminSession } from "../provisioning/admin-session-store";
 import { useTestDatabase } from "../testing/test-databases";
 import { beginMicrosoftSignIn, completeMicrosoftSignIn, signOutPortalSession, type SignInContext } from "./microsoft-sign-in";

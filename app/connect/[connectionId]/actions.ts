@@ -11,14 +11,7 @@ import { appError, fail, ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
 import { loadStoredAdminSession } from "@/lib/journey/admin-environments";
 import { journeyPath } from "@/lib/journey/journey-page";
-import {
-  getConnectionForViewer,
-  getLatestRun,
-  getPortalEngine,
-  getRunViewForViewer,
-  wakeRun,
-  type JourneyConnection,
-} from "@/lib/journey/portal-engine";
+import { getConnectionForViewer, getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
 import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
@@ -112,7 +105,6 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
   }
   const approved = await approveRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
   if (!approved.ok) return { error: approved.error.userMessage };
-  wakeRun(run.value.id);
   redirect(journeyPath(g.value.connection.id, "progress"));
 }
 
@@ -166,7 +158,6 @@ export async function retryRunAction(connectionId: string, form: FormData): Prom
     return { error: "That run does not belong to this connection. Reload the page.", snapshot: null };
   const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
   if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
-  wakeRun(run.value.id);
   return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
 }
 

@@ -3,7 +3,7 @@ import { appError } from "../../errors";
 import { DYNAMICS_USER_IMPERSONATION, GRAPH_APP_ID } from "../../microsoft/constants";
 import { isMicrosoftError } from "../../microsoft/errors";
 import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal } from "../../microsoft/graph";
-import { done, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
+import { done, needsAdmin, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 /**
@@ -62,13 +62,13 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
         redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
         state: ctx.run.id,
       });
-      return retryLater(
+      return needsAdmin(
         ctx,
-        ctx.config.pollIntervalMs,
-        `you to approve access on Microsoft's consent page: ${url}`,
+        { kind: "adminConsent", url },
         appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", {
           retryable: true,
         }),
+        "you to approve access on Microsoft's consent page",
       );
     }
     const grant = await ensurePermissionGrant(ctx.graph(), {

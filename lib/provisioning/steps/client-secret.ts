@@ -23,8 +23,11 @@ export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistr
     ).map((s) => s.microsoftKeyId),
   );
   const orphans = app.secrets.filter((s) => s.displayName?.startsWith(SECRET_NAME_PREFIX) && !known.has(s.keyId));
-  for (const orphan of orphans)
+  for (const orphan of orphans) {
+    // Only the runner holding the run sweeps: one that lost it could take a key the new holder is about to record.
+    await ctx.assertLease();
     await removeClientSecret(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId, tenantId: ctx.connection.tenantId });
+  }
   return orphans.length;
 }
 
@@ -56,16 +59,21 @@ export async function runClientSecretStep(ctx: StepContext): Promise<StepResult>
       endDateTime: expires,
       justCreated: true,
     });
-    const { id } = await storeSecret(ctx.db, {
-      connectionId: ctx.connection.id,
-      kind: "clientSecret",
-      plaintext: created.secretText,
-      keys: ctx.config.keys,
-      status: "pending",
-      microsoftKeyId: created.keyId,
-      hint: created.hint,
-      expiresAt: new Date(created.endDateTime),
-    });
+    // Stored only if this runner still holds the run; otherwise the key is an orphan the next sweep removes.
+    const { id } = await ctx.inLease((tx) =>
+      storeSecret(tx, {
+        connectionId: ctx.connection.id,
+        kind: "clientSecret",
+        plaintext: created.secretText,
+        keys: ctx.config.keys,
+        status: "pending",
+        microsoftKeyId: created.keyId,
+        applicationObjectId: objectId,
+        tenantId: ctx.connection.tenantId,
+        hint: created.hint,
+        expiresAt: new Date(created.endDateTime),
+      }),
+    );
     return done({ secretId: id, keyId: created.keyId, expiresAt: created.endDateTime });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to create the client secret");

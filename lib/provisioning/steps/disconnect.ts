@@ -1,6 +1,7 @@
 import "server-only";
 import { disableApplicationUser } from "../../microsoft/dataverse";
 import { deleteApplication, findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { findLiveSecrets, revokeSecret } from "../../secrets/secret-commands";
 import { removeOrphanSecrets } from "./client-secret";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
@@ -8,28 +9,23 @@ import type { StepResult } from "../runner";
 /** Disconnect, first step: remove the client secrets Act-On holds at Microsoft and forget every stored credential. */
 export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult> {
   try {
-    const secrets = await ctx.db.secret.findMany({
-      where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
-    });
+    const secrets = await findLiveSecrets(ctx.db, ctx.connection.id);
     for (const secret of secrets) {
-      if (secret.kind === "clientSecret" && secret.microsoftKeyId && ctx.connection.applicationObjectId) {
-        await removeClientSecret(ctx.graph(), {
-          objectId: ctx.connection.applicationObjectId,
-          keyId: secret.microsoftKeyId,
-          tenantId: ctx.connection.tenantId,
-        });
+      const objectId = secret.applicationObjectId ?? ctx.connection.applicationObjectId;
+      if (secret.kind === "clientSecret" && secret.microsoftKeyId && objectId) {
+        // Removal is proven (re-read) by removeClientSecret; a runner that lost the run removes nothing.
+        await ctx.assertLease();
+        await removeClientSecret(ctx.graph(), { objectId, keyId: secret.microsoftKeyId, tenantId: secret.tenantId ?? ctx.connection.tenantId });
       }
-      await ctx.db.secret.update({
-        where: { id: secret.id },
-        data: { status: "revoked", revokedAt: ctx.now(), ciphertext: "", iv: "", authTag: "" },
-      });
+      await ctx.inLease((tx) => revokeSecret(tx, { secretId: secret.id, at: ctx.now() }));
     }
     if (ctx.connection.clientId) {
       const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
       if (app) await removeOrphanSecrets(ctx, app);
     }
-    // Without its credentials the connection is disconnected from here on, whatever the optional steps do next.
-    return done({ revoked: secrets.length }, { connectionPatch: { status: "disconnected", disconnectedAt: ctx.now(), secretExpiresAt: null } });
+    // Without its credentials the connection no longer works; it shows `disconnecting` until the optional steps are
+    // done too, and `disconnected` once the run succeeds (machine.ts connectionStatusFor).
+    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null } });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to remove the client secret");
   }

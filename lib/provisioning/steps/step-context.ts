@@ -1,6 +1,7 @@
 import "server-only";
+import type { Tx } from "../../connections/record-connection-change";
 import type { Db } from "../../db";
-import { appError } from "../../errors";
+import { appError, type AppError } from "../../errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
 import type { DiscoveryContext } from "../../microsoft/discovery";
 import { isMicrosoftError } from "../../microsoft/errors";
@@ -8,7 +9,7 @@ import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/identity";
 import type { EngineConfig } from "../config";
-import type { StepName } from "../machine";
+import type { StepAction, StepName } from "../machine";
 import type { StepResult } from "../runner";
 import type { RunOptions } from "../run-options";
 import type { RunRecord } from "../store";
@@ -46,6 +47,13 @@ export type StepContext = {
   outputOf: (step: StepName) => Record<string, unknown> | null;
   /** Commits a note to this step's output before a Microsoft write, so an interrupted attempt is recognised later. */
   recordIntent: (intent: Record<string, unknown>) => Promise<void>;
+  /**
+   * Runs `write` in a transaction that first proves this runner still holds the run's lease: every write a step makes
+   * to Secret or Connection goes through it. @throws LeaseLostError (nothing was written)
+   */
+  inLease: <T>(write: (tx: Tx) => Promise<T>) => Promise<T>;
+  /** Proves the lease is still held, right before a Microsoft write that cannot be undone. @throws LeaseLostError */
+  assertLease: () => Promise<void>;
 };
 
 export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({
@@ -62,6 +70,14 @@ export function retryLater(
   error = appError("replication_pending", `Waiting for ${waitingFor}.`, { retryable: true }),
 ): StepResult {
   return { kind: "retry", notBefore: new Date(ctx.now().getTime() + delayMs), error, waitingFor };
+}
+
+/**
+ * Waiting for a person: `action` says what they must do (the checklist shows it); the step looks again after the poll
+ * interval. Spends none of the step's retry budget, however long the person takes.
+ */
+export function needsAdmin(ctx: StepContext, action: StepAction, error: AppError, waitingFor: string): StepResult {
+  return { kind: "needsAdmin", action, error, waitingFor, recheckAt: new Date(ctx.now().getTime() + ctx.config.pollIntervalMs) };
 }
 
 /**

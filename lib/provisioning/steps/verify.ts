@@ -4,6 +4,7 @@ import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsof
 import { getAppToken, getUserTokenByPassword } from "../../microsoft/identity";
 import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
+import { activateSecret, findLiveSecrets, revokeSecret } from "../../secrets/secret-commands";
 import { readSecret } from "../../secrets/store-secret";
 import { guardPublicAddress } from "../../net/public-address-guard";
 import { createPinnedFetch } from "../../net/pinned-https-request";
@@ -32,7 +33,9 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
   const call = { ...ctx.call, config: ctx.config.identity };
   const justCreated = withinReplicationWindow(ctx);
   try {
-    if (ctx.options.mode === "onprem" && ctx.run.kind === "connect") {
+    // A connect run verifies the password it was given; a verify-only run the one stored (the same rows).
+    const usesPassword = ctx.run.kind === "connect" || ctx.run.kind === "verify";
+    if (ctx.options.mode === "onprem" && usesPassword) {
       const password = await latestSecret(ctx, "password");
       if (!password) return { kind: "fail", error: appError("invalid_input", "Enter the domain user's password to connect an on-premises server.") };
       const username = requireFact(ctx.connection.integrationUsername, "the domain user name");
@@ -50,7 +53,7 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
     }
     const tenantId = requireFact(ctx.connection.tenantId, "the tenant id");
     const clientId = requireFact(ctx.connection.clientId, "the app id");
-    if (ctx.options.mode === "legacy" && ctx.run.kind === "connect") {
+    if (ctx.options.mode === "legacy" && usesPassword) {
       const password = await latestSecret(ctx, "password");
       if (!password) return { kind: "fail", error: appError("invalid_input", "Enter the integration user's password for legacy mode.") };
       const username = requireFact(ctx.connection.integrationUsername, "the integration user name");
@@ -74,7 +77,17 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
     if (!secret)
       return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
     const clientSecret = await plaintextOf(ctx, secret.id);
-    const token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated });
+    // Replication lag is judged by context, never by Microsoft's wording: right after this run created the secret,
+    // a refused app-only token is retried for the whole step budget (Microsoft gives no replication SLA; minutes are
+    // common), then the application is re-read before the step fails.
+    const createdAt = createdId === secret.id ? secret.createdAt : null;
+    const newSecret = !!createdAt && ctx.now().getTime() - createdAt.getTime() < ctx.config.budget.stepBudgetMs;
+    let token: string;
+    try {
+      token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated: justCreated || newSecret });
+    } catch (error) {
+      return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret });
+    }
     const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
     const expected = ctx.connection.applicationUserId;
     if (expected && me.userId.toLowerCase() !== expected.toLowerCase()) {
@@ -94,41 +107,79 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
 }
 
 /**
- * The credential just proven becomes the live one; the ones it supersedes are removed at Microsoft and forgotten
- * here (only now, so a failed attempt never leaves the connection without a working secret).
+ * The app-only token was refused. A new secret may simply not have reached every Entra replica yet: any refusal that
+ * is not plainly retryable is retried while the secret is new, after re-reading the application to see the key is
+ * still there; a key that is gone fails at once. Anything else maps as usual.
+ */
+async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: string | null; newSecret: boolean }): Promise<StepResult> {
+  const outcome = outcomeFromError(ctx, error, WAITING);
+  if (outcome.kind !== "fail" || !secret.newSecret || !secret.keyId || !ctx.session || !ctx.connection.clientId) return outcome;
+  try {
+    const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
+    if (app && !app.secrets.some((s) => s.keyId === secret.keyId)) {
+      return {
+        kind: "fail",
+        error: appError("client_secret_invalid", "Microsoft no longer has the client secret this setup created. Retry to create a new one.", {
+          detail: `key ${secret.keyId} is not on the application`,
+        }),
+      };
+    }
+  } catch (readError) {
+    return outcomeFromError(ctx, readError, WAITING);
+  }
+  return {
+    kind: "retry",
+    notBefore: new Date(ctx.now().getTime() + ctx.config.pollIntervalMs),
+    error: { ...outcome.error, code: "replication_pending", retryable: true },
+    waitingFor: WAITING,
+    requestIds: outcome.requestIds,
+  };
+}
+
+/**
+ * The credential just proven becomes the live one, and the older ones it supersedes are removed at Microsoft and
+ * forgotten here (only now, so a failed attempt never leaves the connection without a working secret). Only OLDER
+ * credentials are superseded: a runner that lost its run can never remove a newer run's secret. Each Microsoft
+ * removal is preceded by a lease check, and the database writes happen in one lease-checked transaction.
  */
 async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?: string; passwordId?: string }): Promise<StepResult> {
   const now = ctx.now();
   const provenId = proven.clientSecretId ?? proven.passwordId!;
-  await ctx.db.secret.update({ where: { id: provenId }, data: { status: "active" } });
-  const superseded = await ctx.db.secret.findMany({
-    where: {
-      connectionId: ctx.connection.id,
-      kind: { in: ["clientSecret", "password"] },
-      status: { in: ["active", "pending"] },
-      id: { not: provenId },
-    },
-  });
-  for (const old of superseded) {
-    if (old.kind === "clientSecret" && old.microsoftKeyId && ctx.connection.applicationObjectId) {
-      await removeClientSecret(ctx.graph(), {
-        objectId: ctx.connection.applicationObjectId,
-        keyId: old.microsoftKeyId,
-        tenantId: ctx.connection.tenantId,
-      });
-    }
-    await ctx.db.secret.update({ where: { id: old.id }, data: { status: "revoked", revokedAt: now, ciphertext: "", iv: "", authTag: "" } });
+  const live = await findLiveSecrets(ctx.db, ctx.connection.id);
+  const provenRow = live.find((s) => s.id === provenId);
+  if (!provenRow) {
+    return {
+      kind: "fail",
+      error: appError("conflict", "This credential was replaced by a newer setup run meanwhile; nothing was changed.", {
+        detail: `secret ${provenId}`,
+      }),
+    };
   }
-  if (proven.clientSecretId && ctx.connection.clientId) {
+  const older = live.filter((s) => s.id !== provenId && s.createdAt.getTime() <= provenRow.createdAt.getTime());
+  const removed: string[] = [];
+  for (const old of older) {
+    if (old.kind === "clientSecret" && old.microsoftKeyId) {
+      const objectId = old.applicationObjectId ?? ctx.connection.applicationObjectId;
+      // Without the admin's sign-in (a verify-only run) or an app to read, an older secret is left for a later run.
+      if (!ctx.session || !objectId) continue;
+      await ctx.assertLease();
+      await removeClientSecret(ctx.graph(), { objectId, keyId: old.microsoftKeyId, tenantId: old.tenantId ?? ctx.connection.tenantId });
+    }
+    removed.push(old.id);
+  }
+  await ctx.inLease(async (tx) => {
+    if (!(await activateSecret(tx, { secretId: provenId }))) throw new Error(`provisioning: secret ${provenId} is no longer live`);
+    for (const id of removed) await revokeSecret(tx, { secretId: id, at: now });
+  });
+  if (proven.clientSecretId && ctx.connection.clientId && ctx.session) {
     const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
     if (app) await removeOrphanSecrets(ctx, app);
   }
-  const provenRow = await ctx.db.secret.findUniqueOrThrow({ where: { id: provenId }, select: { expiresAt: true } });
   return done(
-    { userId: me.userId, organizationId: me.organizationId, verifiedAt: now.toISOString(), removedSecrets: superseded.length },
+    { userId: me.userId, organizationId: me.organizationId, verifiedAt: now.toISOString(), removedSecrets: removed.length },
     {
+      // The run succeeds with this step, which makes the connection Active (machine.ts connectionStatusFor).
       connectionPatch: {
-        status: "active",
         lastVerifiedAt: now,
         secretExpiresAt: proven.clientSecretId ? provenRow.expiresAt : null,
         lastErrorCode: null,

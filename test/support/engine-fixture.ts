@@ -3,11 +3,11 @@
  * budgets shortened (the production defaults wait minutes for Microsoft). Used only by *.integration.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import type { Db } from "../../db";
-import type { MicrosoftSandbox } from "../../microsoft/sandbox-test-support";
-import { FAST_RETRY } from "../../microsoft/sandbox-test-support";
-import type { EngineConfig } from "../config";
-import type { Engine } from "../engine";
+import type { Db } from "../../lib/db";
+import type { MicrosoftSandbox } from "./microsoft-sandbox";
+import { FAST_RETRY } from "./microsoft-sandbox";
+import type { EngineConfig } from "../../lib/provisioning/config";
+import type { Engine } from "../../lib/provisioning/engine";
 
 export const TEST_KEYS = [{ id: "test", key: randomBytes(32) }];
 
@@ -24,6 +24,10 @@ export function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<Engine
     secretLifetimeDays: 365,
     maxInlineWaitMs: 10_000,
     callTimeoutMs: 10_000,
+    stepTimeoutMs: 15_000,
+    pauseMs: 50,
+    concurrency: 4,
+    adminSessionTtlMs: 60 * 60_000,
     ...overrides,
   };
 }

@@ -4,10 +4,10 @@
  *   afterCall: "POST /graph/v1.0/applications" — right after that Microsoft call answered, before the step commits
  *   afterStep: "appRegistration" — right after that step's outcome was committed
  */
-import { createDb } from "../../db";
-import type { CallRecord } from "../../microsoft/http";
-import type { EngineConfig } from "../config";
-import { driveRunWith } from "../engine";
+import { createDb } from "../../lib/db";
+import type { CallRecord } from "../../lib/microsoft/http";
+import type { EngineConfig } from "../../lib/provisioning/config";
+import { driveRunWith } from "../../lib/provisioning/engine";
 
 export type CrashSpec = {
   databaseUrl: string;

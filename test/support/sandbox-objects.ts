@@ -1,7 +1,7 @@
 /** Test support: the Microsoft objects the sandbox holds for one connection (found by its tag, as the engine does). */
 import type { SandboxState } from "@/emulator/core/state";
-import { ENVIRONMENTS } from "../../microsoft/sandbox-test-support";
-import { connectionTag } from "../steps/step-context";
+import { ENVIRONMENTS } from "./microsoft-sandbox";
+import { connectionTag } from "../../lib/provisioning/steps/step-context";
 
 export function connectionObjects(state: SandboxState, connectionId: string, urlName: string = ENVIRONMENTS.contosoSales.urlName) {
   const apps = state.applications.filter((a) => a.tags.includes(connectionTag(connectionId)));

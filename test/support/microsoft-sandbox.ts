@@ -10,8 +10,8 @@ import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import type { SandboxState } from "@/emulator/core/state";
 import { buildConsentedScenario } from "@/emulator/scenarios/consented";
 import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
-import type { CallRecord, CallRecorder } from "./http";
-import { signInWithPassword, type AdminSession, type IdentityConfig } from "./identity";
+import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
+import { signInWithPassword, type AdminSession, type IdentityConfig } from "../../lib/microsoft/identity";
 
 export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 

@@ -1,7 +1,7 @@
 /** Test support: runs crash-worker.ts in a child process and reports how it ended. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { EngineConfig } from "../config";
+import type { EngineConfig } from "../../lib/provisioning/config";
 import type { CrashSpec } from "./crash-worker";
 
 export async function runUntilCrash(input: {
@@ -16,7 +16,7 @@ export async function runUntilCrash(input: {
     ...input,
     config: { ...input.config, keys: input.config.keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) },
   };
-  const root = join(import.meta.dirname, "..", "..", "..");
+  const root = join(import.meta.dirname, "..", "..");
   return new Promise((resolve, reject) => {
     const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "crash-worker.ts")], {
       cwd: root,

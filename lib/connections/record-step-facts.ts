@@ -1,0 +1,34 @@
+import "server-only";
+import type { Tx } from "./record-connection-change";
+
+/**
+ * What a step learned about its connection, as typed facts (never a raw database update): the environment, the
+ * tenant, the app and application user ids, verification results. Status is not a fact a step sets: it follows the
+ * run (machine.ts connectionStatusFor, written by recordConnectionChange).
+ */
+export type StepFacts = Partial<{
+  environmentUrl: string;
+  environmentName: string | null;
+  environmentId: string | null;
+  tenantId: string;
+  tenantDomain: string | null;
+  clientId: string;
+  applicationObjectId: string;
+  servicePrincipalId: string;
+  applicationUserId: string;
+  securityRole: "leastPrivilege" | "systemAdministrator";
+  integrationUsername: string | null;
+  authMode: "cloud" | "legacy" | "onprem";
+  lastVerifiedAt: Date;
+  secretExpiresAt: Date | null;
+  disconnectedAt: Date;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+}>;
+
+/** Writes a step's facts to its connection inside the engine's lease-checked step-commit transaction. */
+export async function recordStepFacts(tx: Tx, input: { connectionId: string; facts: StepFacts }): Promise<void> {
+  const entries = Object.entries(input.facts).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return;
+  await tx.connection.update({ where: { id: input.connectionId }, data: Object.fromEntries(entries) });
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { appError, fail, ok, type Result } from "../errors";
+import { auditActorOf, type Actor } from "./actor";
+import type { Engine } from "./engine";
+import { APPROVE, stepsFor } from "./machine";
+import { createRun, isActiveRunConflict, transitionRunStatus } from "./store";
+
+/**
+ * Re-verifies a connection with its stored credential (the support console's "Re-run verification", Act-On's API):
+ * a one-step `verify` run, due at once, that needs no admin sign-in and changes nothing at Microsoft. It works or it
+ * does not: the connection ends Active (last verified now) or failed with the reason. Refused for a connection that
+ * has nothing to verify (draft, disconnecting, disconnected) and while another run holds the connection.
+ */
+export async function startVerification(engine: Engine, input: { connectionId: string; actor: Actor }): Promise<Result<{ runId: string }>> {
+  const { db } = engine;
+  const connection = await db.connection.findUnique({
+    where: { id: input.connectionId },
+    select: { id: true, accountId: true, authMode: true, status: true, tenantId: true },
+  });
+  if (!connection) return fail(appError("not_found", "That connection does not exist."));
+  if (connection.status === "draft" || connection.status === "disconnecting" || connection.status === "disconnected") {
+    return fail(appError("conflict", `This connection is ${connection.status}: there is no credential to verify.`));
+  }
+  let runId: string;
+  try {
+    const run = await createRun(db, {
+      connectionId: connection.id,
+      kind: "verify",
+      steps: stepsFor("verify", connection.authMode),
+      options: { mode: connection.authMode, requestedBy: input.actor.id },
+      connectionStatusBefore: connection.status,
+      tenantId: connection.tenantId,
+    });
+    runId = run.id;
+    // Nothing to plan or approve: it only reads. Due at once.
+    await transitionRunStatus(db, run, ["planning"], { status: APPROVE.to, approvedAt: new Date(), approvedBy: input.actor.id });
+  } catch (error) {
+    if (isActiveRunConflict(error))
+      return fail(appError("conflict", "A setup run is in progress for this connection. Try again when it has finished."));
+    throw error;
+  }
+  await recordAuditEvent(db, {
+    actor: auditActorOf(input.actor),
+    action: "run.started",
+    accountId: connection.accountId,
+    connectionId: connection.id,
+    runId,
+    detail: { kind: "verify" },
+  });
+  engine.wake?.(runId);
+  return ok({ runId });
+}
