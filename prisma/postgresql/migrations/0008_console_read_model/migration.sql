@@ -1,0 +1,18 @@
+-- CreateIndex
+CREATE INDEX "Connection_status_updatedAt_id_idx" ON "Connection"("status", "updatedAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Connection_authMode_updatedAt_id_idx" ON "Connection"("authMode", "updatedAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Connection_failingStep_updatedAt_id_idx" ON "Connection"("failingStep", "updatedAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Connection_secretExpiresAt_id_idx" ON "Connection"("secretExpiresAt", "id");
+
+-- Support console searches: case-insensitive "starts with" on the account name, the tenant domain and the environment
+-- URL, as a range on lower(column) in byte order (the "C" collation, whatever the database's default), which the
+-- queries spell the same way. Expression indexes cannot be written in the Prisma schema.
+CREATE INDEX "Account_name_lower_idx" ON "Account"((lower("name") COLLATE "C"));
+CREATE INDEX "Connection_tenantDomain_lower_idx" ON "Connection"((lower("tenantDomain") COLLATE "C"));
+CREATE INDEX "Connection_environmentUrl_lower_idx" ON "Connection"((lower("environmentUrl") COLLATE "C"));
