@@ -212,6 +212,11 @@ export const envSchema = z
     /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
     PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),
+    /**
+     * The delegated scope the support console (/support) asks Act-On's tenant for, on the portal's own API. Default
+     * `api://<PORTAL_CLIENT_ID>/Support.Access`; set it when the app registration's identifier URI differs.
+     */
+    SUPPORT_CONSOLE_SCOPE: optional(z.string().min(1).max(300).optional()),
     LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error"]).default("info")),
     /**
      * Provisioning budgets. Real tenants take seconds to minutes to replicate a new app and a new application user,

@@ -1,0 +1,152 @@
+import "server-only";
+import type { Db } from "../db";
+import { appError, fail, ok, type Result } from "../errors";
+import { STEP_LABELS } from "../provisioning/machine";
+import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
+import type { AuthMode, ConnectionStatus } from "./support-search";
+
+/** How much history one page shows: the latest runs and audit events (a connection rarely has more). */
+export const SUPPORT_RUNS_SHOWN = 20;
+export const SUPPORT_AUDIT_SHOWN = 200;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * One connection as support sees it: state, the timeline of its latest runs with every step (times, attempts, error
+ * code, message, remediation, Microsoft request ids) and its audit log, newest first. Columns are selected one by
+ * one, so neither a secret nor a step's internal output can ride along.
+ */
+export async function findConnectionForSupport(db: Db, connectionId: string): Promise<Result<SupportConnectionDetail>> {
+  const connection = await db.connection.findUnique({
+    where: { id: connectionId },
+    select: {
+      id: true,
+      status: true,
+      authMode: true,
+      environmentUrl: true,
+      environmentName: true,
+      tenantId: true,
+      tenantDomain: true,
+      clientId: true,
+      applicationUserId: true,
+      securityRole: true,
+      integrationUsername: true,
+      lastVerifiedAt: true,
+      secretExpiresAt: true,
+      failingStep: true,
+      failingErrorCode: true,
+      currentRunId: true,
+      createdAt: true,
+      updatedAt: true,
+      account: { select: { id: true, actonAccountId: true, name: true } },
+    },
+  });
+  if (!connection) return fail(appError("not_found", "There is no connection with that id."));
+
+  const [runs, audit] = await Promise.all([
+    db.provisioningRun.findMany({
+      where: { connectionId },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: SUPPORT_RUNS_SHOWN,
+      select: {
+        id: true,
+        kind: true,
+        status: true,
+        createdAt: true,
+        startedAt: true,
+        finishedAt: true,
+        approvedBy: true,
+        steps: {
+          orderBy: { position: "asc" },
+          select: {
+            name: true,
+            status: true,
+            attempts: true,
+            startedAt: true,
+            finishedAt: true,
+            waitingFor: true,
+            errorCode: true,
+            userMessage: true,
+            errorDetail: true,
+            requestIds: true,
+          },
+        },
+      },
+    }),
+    db.auditEvent.findMany({
+      where: { connectionId },
+      orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+      take: SUPPORT_AUDIT_SHOWN,
+      select: { id: true, occurredAt: true, actorType: true, actorId: true, action: true, outcome: true, runId: true, detail: true },
+    }),
+  ]);
+
+  return ok({
+    id: connection.id,
+    account: connection.account,
+    status: connection.status as ConnectionStatus,
+    authMode: connection.authMode as AuthMode,
+    environmentUrl: connection.environmentUrl,
+    environmentName: connection.environmentName,
+    tenantId: connection.tenantId,
+    tenantDomain: connection.tenantDomain,
+    clientId: connection.clientId,
+    applicationUserId: connection.applicationUserId,
+    securityRole: connection.securityRole,
+    integrationUsername: connection.integrationUsername,
+    lastVerifiedAt: iso(connection.lastVerifiedAt),
+    secretExpiresAt: iso(connection.secretExpiresAt),
+    failingStep: connection.failingStep,
+    failingErrorCode: connection.failingErrorCode,
+    currentRunId: connection.currentRunId,
+    createdAt: connection.createdAt.toISOString(),
+    updatedAt: connection.updatedAt.toISOString(),
+    runs: runs.map(
+      (run): SupportRunView => ({
+        id: run.id,
+        kind: run.kind,
+        status: run.status,
+        createdAt: run.createdAt.toISOString(),
+        startedAt: iso(run.startedAt),
+        finishedAt: iso(run.finishedAt),
+        approvedBy: run.approvedBy,
+        steps: run.steps.map((s) => ({
+          name: s.name,
+          label: (STEP_LABELS as Record<string, string>)[s.name] ?? s.name,
+          status: s.status,
+          attempts: s.attempts,
+          startedAt: iso(s.startedAt),
+          finishedAt: iso(s.finishedAt),
+          waitingFor: s.waitingFor,
+          error: s.errorCode
+            ? {
+                code: s.errorCode,
+                message: s.userMessage ?? "",
+                remediation: remediationFor(s.errorCode),
+                detail: s.errorDetail,
+                requestIds: Array.isArray(s.requestIds) ? s.requestIds.filter((r): r is string => typeof r === "string") : [],
+              }
+            : null,
+        })),
+      }),
+    ),
+    audit: audit.map(
+      (e): SupportAuditEntry => ({
+        id: e.id,
+        occurredAt: e.occurredAt.toISOString(),
+        actorType: e.actorType,
+        actorId: e.actorId,
+        action: e.action,
+        outcome: e.outcome,
+        runId: e.runId,
+        detail: flattenDetail(e.detail),
+      }),
+    ),
+  });
+}
+
+/** The audit detail's scalar values as strings (it holds codes and ids; nested values are shown as JSON). */
+function flattenDetail(detail: unknown): Record<string, string> {
+  if (!detail || typeof detail !== "object" || Array.isArray(detail)) return {};
+  return Object.fromEntries(Object.entries(detail as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
