@@ -101,7 +101,9 @@ async function main() {
       else {
         const seedStart = performance.now();
         const seeded = await seedConsoleBench(database.url, count);
-        console.log(`\n${provider}: seeded ${count} connections (${seeded.rows} rows with accounts, runs and steps) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+        console.log(
+          `\n${provider}: seeded ${count} connections (${seeded.rows} rows with accounts, runs and steps) in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+        );
       }
       const db = createDb(database.url);
       const cases: Case[] = [

@@ -104,8 +104,8 @@ function generate(count: number, now: number): Rows {
         failed ? 3 : stepStatus === "pending" ? 0 : 1,
         stepStatus === "pending" ? null : created,
         stepStatus === "succeeded" || failed ? created : null,
-        failed ? ERRORS[name]?.code ?? "internal" : null,
-        failed ? ERRORS[name]?.message ?? "Something went wrong." : null,
+        failed ? (ERRORS[name]?.code ?? "internal") : null,
+        failed ? (ERRORS[name]?.message ?? "Something went wrong.") : null,
         failed ? JSON.stringify([`req-${pad(i)}-${position}`]) : null,
         updatedAt,
       ]);

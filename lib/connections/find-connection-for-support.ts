@@ -101,47 +101,43 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
     currentRunId: connection.currentRunId,
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
-    runs: runs.map(
-      (run): SupportRunView => ({
-        id: run.id,
-        kind: run.kind,
-        status: run.status,
-        createdAt: run.createdAt.toISOString(),
-        startedAt: iso(run.startedAt),
-        finishedAt: iso(run.finishedAt),
-        approvedBy: run.approvedBy,
-        steps: run.steps.map((s) => ({
-          name: s.name,
-          label: (STEP_LABELS as Record<string, string>)[s.name] ?? s.name,
-          status: s.status,
-          attempts: s.attempts,
-          startedAt: iso(s.startedAt),
-          finishedAt: iso(s.finishedAt),
-          waitingFor: s.waitingFor,
-          error: s.errorCode
-            ? {
-                code: s.errorCode,
-                message: s.userMessage ?? "",
-                remediation: remediationFor(s.errorCode),
-                detail: s.errorDetail,
-                requestIds: Array.isArray(s.requestIds) ? s.requestIds.filter((r): r is string => typeof r === "string") : [],
-              }
-            : null,
-        })),
-      }),
-    ),
-    audit: audit.map(
-      (e): SupportAuditEntry => ({
-        id: e.id,
-        occurredAt: e.occurredAt.toISOString(),
-        actorType: e.actorType,
-        actorId: e.actorId,
-        action: e.action,
-        outcome: e.outcome,
-        runId: e.runId,
-        detail: flattenDetail(e.detail),
-      }),
-    ),
+    runs: runs.map((run): SupportRunView => ({
+      id: run.id,
+      kind: run.kind,
+      status: run.status,
+      createdAt: run.createdAt.toISOString(),
+      startedAt: iso(run.startedAt),
+      finishedAt: iso(run.finishedAt),
+      approvedBy: run.approvedBy,
+      steps: run.steps.map((s) => ({
+        name: s.name,
+        label: (STEP_LABELS as Record<string, string>)[s.name] ?? s.name,
+        status: s.status,
+        attempts: s.attempts,
+        startedAt: iso(s.startedAt),
+        finishedAt: iso(s.finishedAt),
+        waitingFor: s.waitingFor,
+        error: s.errorCode
+          ? {
+              code: s.errorCode,
+              message: s.userMessage ?? "",
+              remediation: remediationFor(s.errorCode),
+              detail: s.errorDetail,
+              requestIds: Array.isArray(s.requestIds) ? s.requestIds.filter((r): r is string => typeof r === "string") : [],
+            }
+          : null,
+      })),
+    })),
+    audit: audit.map((e): SupportAuditEntry => ({
+      id: e.id,
+      occurredAt: e.occurredAt.toISOString(),
+      actorType: e.actorType,
+      actorId: e.actorId,
+      action: e.action,
+      outcome: e.outcome,
+      runId: e.runId,
+      detail: flattenDetail(e.detail),
+    })),
   });
 }
 

@@ -71,13 +71,19 @@ export async function searchConnectionsForSupport(db: Db, search: SupportConnect
     if (!cursor) return fail(appError("invalid_input", "That page link is no longer valid: start again from the first page."));
     const at = new Date(cursor.at);
     // Row-value comparison: both databases walk the (sort, id) index from the cursor onwards.
-    conditions.push(search.sort === "secretExpiry" ? sql`(${sortColumn}, c."id") > (${at}, ${cursor.id})` : sql`(${sortColumn}, c."id") < (${at}, ${cursor.id})`);
+    conditions.push(
+      search.sort === "secretExpiry" ? sql`(${sortColumn}, c."id") > (${at}, ${cursor.id})` : sql`(${sortColumn}, c."id") < (${at}, ${cursor.id})`,
+    );
   }
 
   // A broad search is a predicate checked along the sort order's index; SQLite's planner would otherwise serve its OR
   // from the search indexes and sort every match (PostgreSQL's statistics lead it to the walk by themselves).
   const forceSortIndex =
-    broadSearch && !pg ? (search.sort === "secretExpiry" ? sql`INDEXED BY "Connection_secretExpiresAt_id_idx"` : sql`INDEXED BY "Connection_updatedAt_id_idx"`) : empty;
+    broadSearch && !pg
+      ? search.sort === "secretExpiry"
+        ? sql`INDEXED BY "Connection_secretExpiresAt_id_idx"`
+        : sql`INDEXED BY "Connection_updatedAt_id_idx"`
+      : empty;
   const direction = search.sort === "secretExpiry" ? sql`ASC` : sql`DESC`;
   const where = conditions.length ? sql`WHERE ${join(conditions, " AND ")}` : empty;
   const rows = await db.$queryRaw<Row[]>`

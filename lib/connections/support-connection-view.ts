@@ -68,12 +68,18 @@ export type SupportConnectionDetail = {
  * What support can tell the customer to do about each failure, by error code. The step's own message (written for
  * the admin) says what happened; this is the next step to suggest, in the same plain words.
  */
-export const SUPPORT_REMEDIATION: Record<AppErrorCode, string> = {
+export const SUPPORT_REMEDIATION: Partial<Record<AppErrorCode, string>> & { internal: string } = {
   invalid_input: "The request was incomplete or malformed. Ask the customer to start again from the link in Act-On.",
   unauthorized: "The customer's Microsoft sign-in has ended. Send a reconnect link so they sign in again.",
   forbidden: "The signed-in account may not do this. Ask for an administrator of the customer's tenant.",
   link_expired: "The link expired (links work for 15 minutes). Send a new reconnect link.",
   link_replayed: "The link was already used. Send a new reconnect link.",
+  session_expired: "The customer's portal session ended. Send a reconnect link.",
+  link_invalid_signature: "The link was not signed with the portal's current key, or was altered. Send a new reconnect link.",
+  link_wrong_audience: "The link was made for another portal. Send a new reconnect link from this console.",
+  link_wrong_issuer: "The link does not come from Act-On. Send a new reconnect link.",
+  link_return_not_allowed: "The link's return address is not an Act-On origin (ACTON_RETURN_ORIGINS). Send a new reconnect link.",
+  link_malformed: "The link is incomplete or damaged (often cut by an e-mail client). Send a new reconnect link.",
   not_found: "Something the setup created is gone at Microsoft (deleted app or user). Send a reconnect link to recreate it.",
   conflict: "Another setup run was in progress. Wait for it to finish, then re-run verification.",
   consent_required:
@@ -95,5 +101,6 @@ export const SUPPORT_REMEDIATION: Record<AppErrorCode, string> = {
 };
 
 export function remediationFor(code: string): string {
-  return (SUPPORT_REMEDIATION as Record<string, string>)[code] ?? SUPPORT_REMEDIATION.internal;
+  // Codes added later without a line here fall back to the generic advice rather than to nothing.
+  return (SUPPORT_REMEDIATION as Record<string, string | undefined>)[code] ?? SUPPORT_REMEDIATION.internal;
 }

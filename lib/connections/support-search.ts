@@ -42,13 +42,20 @@ const blankAsUnset = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => 
 
 export const supportConnectionSearchSchema = z.object({
   /** Act-On account id (exact) or name (starts with), tenant id (exact) or domain (starts with), environment URL or host (starts with). */
-  q: blankAsUnset(z.string().trim().min(2, "Type at least 2 characters to search.").max(200, "The search is too long (200 characters at most).").optional()),
+  q: blankAsUnset(
+    z.string().trim().min(2, "Type at least 2 characters to search.").max(200, "The search is too long (200 characters at most).").optional(),
+  ),
   status: blankAsUnset(z.enum(CONNECTION_STATUSES, { message: `status must be one of ${CONNECTION_STATUSES.join(", ")}` }).optional()),
   authMode: blankAsUnset(z.enum(AUTH_MODES, { message: `authMode must be one of ${AUTH_MODES.join(", ")}` }).optional()),
   failingStep: blankAsUnset(z.enum(STEP_NAMES, { message: `failingStep must be one of ${STEP_NAMES.join(", ")}` }).optional()),
   /** Connections whose client secret has expired or expires within this many days. */
   secretExpiresWithinDays: blankAsUnset(
-    z.coerce.number({ message: "secretExpiresWithinDays must be a number of days" }).int("secretExpiresWithinDays must be a whole number of days").min(0).max(730).optional(),
+    z.coerce
+      .number({ message: "secretExpiresWithinDays must be a number of days" })
+      .int("secretExpiresWithinDays must be a whole number of days")
+      .min(0)
+      .max(730)
+      .optional(),
   ),
   sort: blankAsUnset(z.enum(SUPPORT_SORTS, { message: `sort must be one of ${SUPPORT_SORTS.join(", ")}` }).default("updated")),
   cursor: blankAsUnset(z.string().max(512).optional()),

@@ -20,9 +20,12 @@ export type SupportHandler = (caller: ApiCaller) => Promise<Response>;
 export async function withSupportCaller(request: Request, roles: AppRole[], handler: SupportHandler): Promise<Response> {
   const instance = new URL(request.url).pathname;
   const verified = await verifyAccessToken(request, { roles });
-  if (!verified.ok) return problemResponse(verified.error, { instance, headers: verified.error.code === "unauthorized" ? { "www-authenticate": "Bearer" } : {} });
+  if (!verified.ok)
+    return problemResponse(verified.error, { instance, headers: verified.error.code === "unauthorized" ? { "www-authenticate": "Bearer" } : {} });
   if (verified.value.kind !== "user") {
-    return problemResponse(appError("forbidden", "The support console's API is for Act-On staff signed in as themselves, not for services."), { instance });
+    return problemResponse(appError("forbidden", "The support console's API is for Act-On staff signed in as themselves, not for services."), {
+      instance,
+    });
   }
   try {
     const response = await handler(verified.value);
@@ -30,7 +33,9 @@ export async function withSupportCaller(request: Request, roles: AppRole[], hand
     return response;
   } catch (error) {
     log.error("support api: handler failed", { path: instance, error: error instanceof Error ? error.message : String(error) });
-    return problemResponse(appError("internal", "Something went wrong on the portal's side. Try again; if it persists, tell the portal team."), { instance });
+    return problemResponse(appError("internal", "Something went wrong on the portal's side. Try again; if it persists, tell the portal team."), {
+      instance,
+    });
   }
 }
 

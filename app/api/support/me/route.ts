@@ -3,6 +3,11 @@ import { SUPPORT_READ_ROLES, withSupportCaller } from "@/lib/support/support-rou
 /** Who the signed-in staff member is and which Support roles their token carries; 403 without one. */
 export async function GET(request: Request): Promise<Response> {
   return withSupportCaller(request, SUPPORT_READ_ROLES, async (caller) =>
-    Response.json({ name: caller.name, objectId: caller.objectId, tenantId: caller.tenantId, roles: caller.roles.filter((r) => r.startsWith("Support.")) }),
+    Response.json({
+      name: caller.name,
+      objectId: caller.objectId,
+      tenantId: caller.tenantId,
+      roles: caller.roles.filter((r) => r.startsWith("Support.")),
+    }),
   );
 }

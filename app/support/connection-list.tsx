@@ -1,0 +1,231 @@
+"use client";
+
+import { Label } from "radix-ui";
+import { ChevronRight, Search } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState, type FormEvent } from "react";
+import {
+  AUTH_MODE_LABELS,
+  AUTH_MODES,
+  CONNECTION_STATUSES,
+  SORT_LABELS,
+  STATUS_LABELS,
+  SUPPORT_SORTS,
+  stepLabel,
+  type SupportConnectionPage,
+} from "@/lib/connections/support-search";
+import { STEP_LABELS, STEP_NAMES } from "@/lib/provisioning/machine";
+import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
+import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";
+
+const FIELD =
+  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700";
+const FILTER_KEYS = ["q", "status", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
+
+/** Every connection: search, filters and keyset pages, all kept in the URL so a view can be shared with a colleague. */
+export function ConnectionList() {
+  const { api } = useSupportSession();
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const query = params.toString();
+  const [result, setResult] = useState<{ query: string; page?: SupportConnectionPage; problem?: Problem } | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    api<SupportConnectionPage>(`/api/support/connections${query ? `?${query}` : ""}`).then((r) => {
+      if (!cancelled) setResult(r.ok ? { query, page: r.data } : { query, problem: r.problem });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, query]);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      const value = String(form.get(key) ?? "").trim();
+      if (value && !(key === "sort" && value === "updated")) next.set(key, value);
+    }
+    router.push(`${pathname}${next.size ? `?${next}` : ""}`);
+  }
+
+  function pageAfter(cursor: string) {
+    const next = new URLSearchParams(params);
+    next.set("cursor", cursor);
+    router.push(`${pathname}?${next}`);
+  }
+
+  function firstPage() {
+    const next = new URLSearchParams(params);
+    next.delete("cursor");
+    router.push(`${pathname}${next.size ? `?${next}` : ""}`);
+  }
+
+  const loading = result?.query !== query;
+  return (
+    <div>
+      <ConsoleHeader title="Connections" />
+      <form
+        key={query}
+        onSubmit={onSubmit}
+        role="search"
+        aria-label="Search connections"
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3"
+      >
+        <div className="sm:col-span-3">
+          <Label.Root htmlFor="q" className="text-sm font-medium">
+            Search
+          </Label.Root>
+          <input id="q" name="q" type="search" defaultValue={params.get("q") ?? ""} aria-describedby="q-help" className={FIELD} autoComplete="off" />
+          <p id="q-help" className="mt-1 text-xs text-slate-600">
+            Act-On account id or name, tenant id or domain (e.g. contoso.onmicrosoft.com), or environment URL. Names, domains and URLs match from the
+            start.
+          </p>
+        </div>
+        <SelectField id="status" label="Status" value={params.get("status")} options={CONNECTION_STATUSES.map((s) => [s, STATUS_LABELS[s]])} />
+        <SelectField id="authMode" label="Auth mode" value={params.get("authMode")} options={AUTH_MODES.map((m) => [m, AUTH_MODE_LABELS[m]])} />
+        <SelectField id="failingStep" label="Failing step" value={params.get("failingStep")} options={STEP_NAMES.map((s) => [s, STEP_LABELS[s]])} />
+        <div>
+          <Label.Root htmlFor="secretExpiresWithinDays" className="text-sm font-medium">
+            Secret expires within (days)
+          </Label.Root>
+          <input
+            id="secretExpiresWithinDays"
+            name="secretExpiresWithinDays"
+            type="number"
+            min={0}
+            max={730}
+            inputMode="numeric"
+            defaultValue={params.get("secretExpiresWithinDays") ?? ""}
+            className={FIELD}
+          />
+        </div>
+        <SelectField
+          id="sort"
+          label="Order"
+          value={params.get("sort") ?? "updated"}
+          options={SUPPORT_SORTS.map((s) => [s, SORT_LABELS[s]])}
+          required
+        />
+        <div className="flex items-end">
+          <button type="submit" className={PRIMARY_BUTTON}>
+            <Search aria-hidden className="h-4 w-4" />
+            Search
+          </button>
+        </div>
+      </form>
+
+      <div aria-live="polite" className="sr-only">
+        {loading ? "Loading connections" : result?.page ? `${result.page.rows.length} connections shown` : ""}
+      </div>
+      {result?.problem && !loading ? (
+        <div role="alert" className="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+          {result.problem.detail}
+        </div>
+      ) : null}
+      {result?.page ? <ConnectionTable page={result.page} busy={loading} /> : loading ? <p role="status">Loading connections…</p> : null}
+
+      <nav aria-label="Pages" className="mt-4 flex gap-3">
+        {params.get("cursor") ? (
+          <button type="button" onClick={firstPage} className={SECONDARY_BUTTON}>
+            First page
+          </button>
+        ) : null}
+        {result?.page?.nextCursor && !loading ? (
+          <button type="button" onClick={() => pageAfter(result.page!.nextCursor!)} className={SECONDARY_BUTTON}>
+            Next page
+            <ChevronRight aria-hidden className="h-4 w-4" />
+          </button>
+        ) : null}
+      </nav>
+    </div>
+  );
+}
+
+function SelectField(props: { id: string; label: string; value: string | null; options: [string, string][]; required?: boolean }) {
+  return (
+    <div>
+      <Label.Root htmlFor={props.id} className="text-sm font-medium">
+        {props.label}
+      </Label.Root>
+      <select id={props.id} name={props.id} defaultValue={props.value ?? ""} className={FIELD}>
+        {props.required ? null : <option value="">Any</option>}
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function ConnectionTable({ page, busy }: { page: SupportConnectionPage; busy: boolean }) {
+  if (page.rows.length === 0) return <p className="rounded-md border border-slate-200 bg-white p-4 text-slate-700">No connection matches.</p>;
+  return (
+    // A focusable scroll region: keyboard users can scroll the wide table sideways.
+    <div
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
+      tabIndex={0}
+      role="region"
+      aria-label="Connections table"
+      aria-busy={busy}
+    >
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">Connections, {page.rows.length} shown</caption>
+        <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
+          <tr>
+            {["Account", "Status", "Environment", "Tenant", "Auth mode", "Failing step", "Last verified", "Secret expires"].map((h) => (
+              <th key={h} scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200">
+          {page.rows.map((row) => (
+            <tr key={row.id} className="align-top">
+              <th scope="row" className="px-3 py-2 font-normal">
+                <Link
+                  href={`/support/connections/${row.id}`}
+                  className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                >
+                  {row.account.name}
+                </Link>
+                <div className="font-mono text-xs text-slate-600">{row.account.actonAccountId}</div>
+              </th>
+              <td className="px-3 py-2">
+                <StatusBadge status={row.status} label={STATUS_LABELS[row.status]} />
+              </td>
+              <td className="px-3 py-2">
+                <div>{row.environmentName ?? "—"}</div>
+                <div className="font-mono text-xs break-all text-slate-600">{row.environmentUrl ?? ""}</div>
+              </td>
+              <td className="px-3 py-2">
+                <div>{row.tenantDomain ?? "—"}</div>
+                <div className="font-mono text-xs text-slate-600">{row.tenantId ?? ""}</div>
+              </td>
+              <td className="px-3 py-2 whitespace-nowrap">{row.authMode}</td>
+              <td className="px-3 py-2">
+                {row.failingStep ? (
+                  <>
+                    <div>{stepLabel(row.failingStep)}</div>
+                    <div className="font-mono text-xs text-slate-600">{row.failingErrorCode}</div>
+                  </>
+                ) : (
+                  "—"
+                )}
+              </td>
+              <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.lastVerifiedAt)}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.secretExpiresAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+"use client";
+
+import { AlertDialog, Dialog, Label } from "radix-ui";
+import { Link2, RefreshCw, UserX } from "lucide-react";
+import { useState, type FormEvent } from "react";
+import { CopyButton } from "../../copy-button";
+import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession } from "../../support-auth";
+
+const FIELD =
+  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700";
+const OVERLAY = "fixed inset-0 bg-slate-900/40";
+const PANEL =
+  "fixed top-1/2 left-1/2 w-[min(32rem,92vw)] -translate-x-1/2 -translate-y-1/2 space-y-4 rounded-lg bg-white p-6 shadow-xl focus:outline-none";
+
+type Outcome = { kind: "ok" | "error"; text: string } | null;
+
+/** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
+export function AdminActions({ connectionId, onDone }: { connectionId: string; onDone: () => void }) {
+  const { api } = useSupportSession();
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [busy, setBusy] = useState(false);
+  const base = `/api/support/connections/${encodeURIComponent(connectionId)}`;
+
+  async function rerunVerification() {
+    setBusy(true);
+    const r = await api<{ runId: string }>(`${base}/verification`, { method: "POST", body: "{}" });
+    setBusy(false);
+    setOutcome(r.ok ? { kind: "ok", text: "Verification started. The timeline shows its progress." } : { kind: "error", text: r.problem.detail });
+    onDone();
+  }
+
+  return (
+    <section aria-labelledby="admin-actions" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+      <h2 id="admin-actions" className="font-semibold">
+        Support actions
+      </h2>
+      <div className="mt-3 flex flex-wrap gap-3">
+        <button type="button" className={SECONDARY_BUTTON} onClick={rerunVerification} disabled={busy}>
+          <RefreshCw aria-hidden className="h-4 w-4" />
+          Re-run verification
+        </button>
+        <ReconnectLinkDialog base={base} onDone={onDone} />
+        <RevokeAccessDialog base={base} onOutcome={setOutcome} onDone={onDone} />
+      </div>
+      <div role="status" aria-live="polite" className="mt-3 text-sm">
+        {outcome ? <p className={outcome.kind === "ok" ? "text-green-900" : "text-red-800"}>{outcome.text}</p> : null}
+      </div>
+    </section>
+  );
+}
+
+function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => void }) {
+  const { api } = useSupportSession();
+  const [open, setOpen] = useState(false);
+  const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    const userEmail = String(new FormData(event.currentTarget).get("userEmail") ?? "");
+    const r = await api<{ url: string; expiresAt: string }>(`${base}/reconnect-link`, { method: "POST", body: JSON.stringify({ userEmail }) });
+    setBusy(false);
+    if (r.ok) {
+      setLink(r.data);
+      setError(null);
+      onDone();
+    } else setError(r.problem.errors?.[0]?.message ?? r.problem.detail);
+  }
+
+  return (
+    <Dialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) {
+          setLink(null);
+          setError(null);
+        }
+      }}
+    >
+      <Dialog.Trigger asChild>
+        <button type="button" className={SECONDARY_BUTTON}>
+          <Link2 aria-hidden className="h-4 w-4" />
+          Mint reconnect link
+        </button>
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className={OVERLAY} />
+        <Dialog.Content className={PANEL}>
+          <Dialog.Title className="text-lg font-semibold">Reconnect link</Dialog.Title>
+          <Dialog.Description className="text-sm text-slate-700">
+            A signed, single-use link that brings the customer&apos;s admin back to reconnect. It works once, for 15 minutes.
+          </Dialog.Description>
+          {link ? (
+            <div className="space-y-2">
+              <Label.Root htmlFor="reconnect-url" className="text-sm font-medium">
+                Link to send (expires {new Date(link.expiresAt).toISOString().slice(11, 16)} UTC)
+              </Label.Root>
+              <div className="flex items-center gap-2">
+                <input
+                  id="reconnect-url"
+                  readOnly
+                  value={link.url}
+                  className={`${FIELD} font-mono text-xs`}
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+                <CopyButton value={link.url} label="Copy reconnect link" />
+              </div>
+            </div>
+          ) : (
+            <form onSubmit={submit} className="space-y-3" noValidate>
+              <div>
+                <Label.Root htmlFor="userEmail" className="text-sm font-medium">
+                  Customer admin&apos;s e-mail
+                </Label.Root>
+                <input
+                  id="userEmail"
+                  name="userEmail"
+                  type="email"
+                  required
+                  autoComplete="off"
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={error ? "userEmail-error" : undefined}
+                  className={FIELD}
+                />
+                {error ? (
+                  <p id="userEmail-error" role="alert" className="mt-1 text-sm text-red-800">
+                    {error}
+                  </p>
+                ) : null}
+              </div>
+              <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
+                Mint link
+              </button>
+            </form>
+          )}
+          <Dialog.Close asChild>
+            <button type="button" className={SECONDARY_BUTTON}>
+              Close
+            </button>
+          </Dialog.Close>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutcome: (o: Outcome) => void; onDone: () => void }) {
+  const { api } = useSupportSession();
+  const [reason, setReason] = useState("");
+  const [open, setOpen] = useState(false);
+
+  async function revoke() {
+    const r = await api<{ sessions: number; links: number }>(`${base}/access-revocation`, { method: "POST", body: JSON.stringify({ reason }) });
+    setOpen(false);
+    onOutcome(
+      r.ok
+        ? { kind: "ok", text: `Signed the customer out of ${r.data.sessions} session(s) and revoked ${r.data.links} unused link(s).` }
+        : { kind: "error", text: r.problem.errors?.[0]?.message ?? r.problem.detail },
+    );
+    onDone();
+  }
+
+  return (
+    <AlertDialog.Root open={open} onOpenChange={setOpen}>
+      <AlertDialog.Trigger asChild>
+        <button type="button" className={SECONDARY_BUTTON}>
+          <UserX aria-hidden className="h-4 w-4" />
+          Revoke customer&apos;s sessions and links
+        </button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className={OVERLAY} />
+        <AlertDialog.Content className={PANEL}>
+          <AlertDialog.Title className="text-lg font-semibold">Revoke the customer&apos;s access?</AlertDialog.Title>
+          <AlertDialog.Description className="text-sm text-slate-700">
+            Everyone of this account signed in to the portal is signed out, and reconnect links minted here that were not used yet stop working.
+          </AlertDialog.Description>
+          <div>
+            <Label.Root htmlFor="revoke-reason" className="text-sm font-medium">
+              Reason (kept in the audit log)
+            </Label.Root>
+            <input id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value)} className={FIELD} />
+          </div>
+          <div className="flex gap-3">
+            <AlertDialog.Cancel asChild>
+              <button type="button" className={SECONDARY_BUTTON}>
+                Cancel
+              </button>
+            </AlertDialog.Cancel>
+            <button type="button" className={PRIMARY_BUTTON} onClick={revoke}>
+              Revoke access
+            </button>
+          </div>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
+  );
+}

@@ -1,0 +1,248 @@
+"use client";
+
+import { BrowserCacheLocation, InteractionRequiredAuthError, PublicClientApplication, type AccountInfo, type AuthError } from "@azure/msal-browser";
+import { LogIn, LogOut, ShieldAlert } from "lucide-react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+
+/** The console's public sign-in settings, from the server component (see lib/support/support-console-config.ts). */
+export type SupportConsoleProps = { clientId: string; authority: string; knownAuthority: string; scope: string; redirectUri: string };
+
+export type SupportMe = { name: string | null; objectId: string; tenantId: string; roles: string[] };
+
+/** An RFC 9457 problem as the console's API answers it. */
+export type Problem = { status: number; code: string; detail: string; errors?: { field: string; message: string }[] };
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; problem: Problem };
+
+type SupportSession = {
+  account: AccountInfo;
+  me: SupportMe;
+  api: <T>(path: string, init?: RequestInit) => Promise<ApiResult<T>>;
+  signOut: () => void;
+};
+
+const SessionContext = createContext<SupportSession | null>(null);
+
+/** The signed-in staff member and an API caller that attaches their access token. Only inside <SupportAuth>. */
+export function useSupportSession(): SupportSession {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("useSupportSession outside <SupportAuth>");
+  return session;
+}
+
+// One MSAL instance per page load. Tokens live in sessionStorage (this tab only, gone when it closes), never in
+// localStorage, and never reach the portal's server except as the Authorization header of an API call.
+let msal: { key: string; ready: Promise<PublicClientApplication> } | null = null;
+function getMsal(config: SupportConsoleProps): Promise<PublicClientApplication> {
+  const key = JSON.stringify(config);
+  if (msal?.key !== key) {
+    const pca = new PublicClientApplication({
+      auth: {
+        clientId: config.clientId,
+        authority: config.authority,
+        knownAuthorities: [config.knownAuthority],
+        redirectUri: config.redirectUri,
+        postLogoutRedirectUri: new URL("/support", config.redirectUri).toString(),
+      },
+      cache: { cacheLocation: BrowserCacheLocation.SessionStorage },
+    });
+    msal = { key, ready: pca.initialize().then(() => pca) };
+  }
+  return msal.ready;
+}
+
+type State =
+  | { kind: "starting" }
+  | { kind: "signedOut"; error?: string }
+  | { kind: "checking"; account: AccountInfo }
+  | { kind: "refused"; account: AccountInfo; detail: string }
+  | { kind: "ready"; account: AccountInfo; me: SupportMe }
+  | { kind: "failed"; account: AccountInfo | null; detail: string };
+
+function describeAuthError(error: unknown): string {
+  const e = error as Partial<AuthError> & { message?: string };
+  // Microsoft's own words (error_description, e.g. "AADSTS50020: User account … does not exist in tenant …").
+  return e.errorMessage || e.message || "Microsoft sign-in did not complete.";
+}
+
+/**
+ * Signs Act-On staff in with MSAL.js (authorization code + PKCE, redirect flow) against Act-On's tenant only, then asks
+ * the portal's API who they are: without a Support role the console shows a refusal, not the data.
+ */
+export function SupportAuth({ config, children }: { config: SupportConsoleProps; children: ReactNode }) {
+  const [state, setState] = useState<State>({ kind: "starting" });
+  const [pca, setPca] = useState<PublicClientApplication | null>(null);
+
+  const getToken = useCallback(
+    async (app: PublicClientApplication, account: AccountInfo): Promise<string> => {
+      try {
+        return (await app.acquireTokenSilent({ scopes: [config.scope], account })).accessToken;
+      } catch (error) {
+        if (error instanceof InteractionRequiredAuthError) {
+          await app.acquireTokenRedirect({ scopes: [config.scope], account, redirectStartPage: window.location.href });
+        }
+        throw error;
+      }
+    },
+    [config.scope],
+  );
+
+  const api = useCallback(
+    async <T,>(path: string, init: RequestInit = {}): Promise<ApiResult<T>> => {
+      if (!pca) return { ok: false, problem: { status: 0, code: "unauthorized", detail: "Not signed in." } };
+      const account = pca.getActiveAccount();
+      if (!account) return { ok: false, problem: { status: 401, code: "unauthorized", detail: "Sign in again." } };
+      let token: string;
+      try {
+        token = await getToken(pca, account);
+      } catch (error) {
+        return { ok: false, problem: { status: 401, code: "unauthorized", detail: describeAuthError(error) } };
+      }
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${token}`);
+      if (init.body) headers.set("content-type", "application/json");
+      let response: Response;
+      try {
+        response = await fetch(path, { ...init, headers, cache: "no-store", credentials: "omit" });
+      } catch {
+        return {
+          ok: false,
+          problem: { status: 0, code: "upstream_unavailable", detail: "The portal did not answer. Check your connection and try again." },
+        };
+      }
+      const body = await response.json().catch(() => null);
+      if (response.ok) return { ok: true, data: body as T };
+      const problem = (body ?? {}) as Partial<Problem>;
+      return {
+        ok: false,
+        problem: {
+          status: response.status,
+          code: problem.code ?? "internal",
+          detail: problem.detail ?? `The portal answered ${response.status}.`,
+          errors: problem.errors,
+        },
+      };
+    },
+    [pca, getToken],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      let app: PublicClientApplication;
+      try {
+        app = await getMsal(config);
+      } catch (error) {
+        if (!cancelled) setState({ kind: "failed", account: null, detail: describeAuthError(error) });
+        return;
+      }
+      let account: AccountInfo | null = null;
+      try {
+        const result = await app.handleRedirectPromise();
+        account = result?.account ?? app.getActiveAccount() ?? app.getAllAccounts()[0] ?? null;
+      } catch (error) {
+        if (!cancelled) setState({ kind: "signedOut", error: describeAuthError(error) });
+        return;
+      }
+      if (cancelled) return;
+      setPca(app);
+      if (!account) return setState({ kind: "signedOut" });
+      app.setActiveAccount(account);
+      setState({ kind: "checking", account });
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [config]);
+
+  useEffect(() => {
+    if (state.kind !== "checking") return;
+    let cancelled = false;
+    api<SupportMe>("/api/support/me").then((me) => {
+      if (cancelled) return;
+      if (me.ok) setState({ kind: "ready", account: state.account, me: me.data });
+      else if (me.problem.status === 403) setState({ kind: "refused", account: state.account, detail: me.problem.detail });
+      else setState({ kind: "failed", account: state.account, detail: me.problem.detail });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [state, api]);
+
+  const signIn = useCallback(async () => {
+    const app = pca ?? (await getMsal(config));
+    await app.loginRedirect({ scopes: [config.scope], prompt: "select_account", redirectStartPage: window.location.href });
+  }, [pca, config]);
+
+  const signOut = useCallback(() => {
+    if (!pca) return;
+    // Forget this tab's tokens; the Microsoft session itself is left alone (other Act-On apps may use it).
+    pca.clearCache().then(() => setState({ kind: "signedOut" }));
+  }, [pca]);
+
+  const session = useMemo(() => (state.kind === "ready" ? { account: state.account, me: state.me, api, signOut } : null), [state, api, signOut]);
+
+  if (state.kind === "starting" || state.kind === "checking") {
+    return (
+      <p role="status" className="text-slate-700">
+        {state.kind === "starting" ? "Loading the support console…" : "Checking your access…"}
+      </p>
+    );
+  }
+  if (state.kind === "signedOut") {
+    return (
+      <section className="max-w-xl space-y-4" aria-labelledby="support-sign-in">
+        <h1 id="support-sign-in" className="text-2xl font-bold tracking-tight">
+          Act-On support console
+        </h1>
+        <p className="text-slate-700">
+          Every customer&apos;s Dynamics connection, its failing step and Microsoft&apos;s request ids. For Act-On staff only: sign in with your
+          Act-On Microsoft account.
+        </p>
+        {state.error ? (
+          <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+            <p className="font-medium">Sign-in did not complete.</p>
+            <p className="mt-1 break-words">{state.error}</p>
+          </div>
+        ) : null}
+        <button type="button" onClick={signIn} className={PRIMARY_BUTTON}>
+          <LogIn aria-hidden className="h-4 w-4" />
+          Sign in with your Act-On account
+        </button>
+      </section>
+    );
+  }
+  if (state.kind === "refused" || state.kind === "failed") {
+    const refused = state.kind === "refused";
+    return (
+      <section className="max-w-xl space-y-4" aria-labelledby="support-refused">
+        <h1 id="support-refused" className="flex items-center gap-2 text-2xl font-bold tracking-tight">
+          <ShieldAlert aria-hidden className="h-6 w-6 text-red-700" />
+          {refused ? "You do not have access to the support console" : "The support console could not start"}
+        </h1>
+        {state.account ? (
+          <p className="text-slate-700">
+            Signed in as <strong>{state.account.username}</strong>.
+          </p>
+        ) : null}
+        <p className="text-slate-700">
+          {refused
+            ? "The console is for Act-On staff who hold the Support.Read or Support.Admin role on the portal's app in Act-On's Microsoft tenant. Ask an Act-On administrator to assign you one, then sign in again."
+            : state.detail}
+        </p>
+        {refused ? <p className="text-sm text-slate-600">The portal said: {state.detail}</p> : null}
+        {state.account ? (
+          <button type="button" onClick={signOut} className={SECONDARY_BUTTON}>
+            <LogOut aria-hidden className="h-4 w-4" />
+            Sign out
+          </button>
+        ) : null}
+      </section>
+    );
+  }
+  return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
+}
+
+export const PRIMARY_BUTTON =
+  "inline-flex items-center gap-2 rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60";
+export const SECONDARY_BUTTON =
+  "inline-flex items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60";
