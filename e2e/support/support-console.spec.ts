@@ -1,0 +1,144 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
+import { seedFailingConnection } from "../fixtures/support-console";
+
+// The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
+// authorization code + PKCE, SPA redirect URI), against data seeded in the e2e portal's database.
+const PASSWORD = "Sandbox-Passw0rd!";
+
+async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+/** From the console's sign-in screen through the sandbox's pages; returns once back in the portal. */
+async function signIn(page: Page, username: string) {
+  await page.getByRole("button", { name: "Sign in with your Act-On account" }).click();
+  await page.getByLabel("Email, phone, or Skype").fill(username);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("support@ signs in, finds a connection by tenant domain and sees the failing step's cause and request ids", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
+  const seeded = seedFailingConnection();
+  await page.goto("/support");
+  await expect(page.getByRole("heading", { name: "Act-On support console" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await signIn(page, "support@actoncorp.onmicrosoft.com");
+  await expect(page.getByRole("heading", { name: "Connections" })).toBeVisible();
+  await expect(page.getByText("(Support.Read)")).toBeVisible();
+  // MSAL keeps its tokens in this tab's sessionStorage, never in localStorage.
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => /token|msal/i.test(k)))).toEqual([]);
+
+  await page.getByLabel("Search", { exact: true }).fill(seeded.tenantDomain.toUpperCase());
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=/);
+  const table = page.getByRole("region", { name: "Connections table" });
+  await expect(table.getByRole("row")).toHaveCount(2); // header + the one match
+  await expect(table.getByText("consent_required")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await table.getByRole("link", { name: seeded.accountName }).click();
+  await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Why it failed: Grant admin consent" })).toBeVisible();
+  await expect(page.getByText(seeded.message).first()).toBeVisible();
+  await expect(page.getByText("AADSTS65001")).toBeVisible();
+  for (const id of seeded.requestIds) await expect(page.getByText(id, { exact: true })).toBeVisible();
+  await expect(page.getByText("2 attempts")).toBeVisible();
+  // Support.Read sees no admin actions.
+  await expect(page.getByRole("heading", { name: "Support actions" })).toHaveCount(0);
+
+  await page.getByRole("button", { name: `Copy request id ${seeded.requestIds[0]}` }).click();
+  await expect(page.getByText("Copied")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(seeded.requestIds[0]);
+  await expectNoAxeViolations(page);
+
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await expect(page.getByRole("tabpanel")).toBeVisible();
+  await expectNoAxeViolations(page);
+});
+
+test("support.admin@ mints a reconnect link for the customer from the connection's page", async ({ page }) => {
+  const seeded = seedFailingConnection();
+  await page.goto(`/support/connections/${seeded.connectionId}`);
+  await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
+  // Back on the page where sign-in began.
+  await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`/support/connections/${seeded.connectionId}$`));
+  await expect(page.getByRole("heading", { name: "Support actions" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Mint reconnect link" }).click();
+  const dialog = page.getByRole("dialog", { name: "Reconnect link" });
+  await dialog.getByLabel("Customer admin's e-mail").fill("not-an-address");
+  await dialog.getByRole("button", { name: "Mint link" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("e-mail");
+  await dialog.getByLabel("Customer admin's e-mail").fill("admin@northwind.example");
+  await dialog.getByRole("button", { name: "Mint link" }).click();
+  const link = dialog.getByLabel(/Link to send/);
+  await expect(link).toHaveValue(/\/launch\?t=[\w-]+\.[\w-]+\.[\w-]+$/);
+  await expectNoAxeViolations(page);
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  const audit = page.getByRole("region", { name: "Audit log table" });
+  await expect(audit.getByText("support.reconnect_link.minted")).toBeVisible();
+  await expect(audit.getByText("recipient: admin@northwind.example", { exact: false })).toBeVisible();
+  // The link itself is never kept or shown again.
+  expect(await audit.textContent()).not.toContain("/launch?t=");
+});
+
+test("a customer admin gets nothing from the console: their portal session grants nothing and Microsoft refuses them", async ({ page, baseURL }) => {
+  // A real customer session: the admin arrives from Act-On with a signed link and holds a portal_session cookie.
+  const secret = process.env.E2E_DEEP_LINK_SECRET!;
+  const token = await signLaunchToken({
+    keys: [{ kid: secret.slice(0, secret.indexOf(":")), secret: secret.slice(secret.indexOf(":") + 1) }],
+    audience: baseURL!,
+    actonAccountId: `contoso-${Date.now().toString(36)}`,
+    accountName: "Contoso",
+    userEmail: "admin@contoso.onmicrosoft.com",
+    intent: "connect",
+    returnTo: `${process.env.E2E_ACTON_RETURN_ORIGINS}/connectors`,
+  });
+  await page.goto(launchUrl(baseURL!, token));
+  expect((await page.context().cookies()).some((c) => c.name === "portal_session")).toBe(true);
+
+  // The console's API ignores the cookie: without an Act-On staff token it answers 401.
+  const api = await page.request.get("/api/support/connections");
+  expect(api.status()).toBe(401);
+  expect(api.headers()["content-type"]).toBe("application/problem+json");
+
+  await page.goto("/support");
+  await expect(page.getByRole("heading", { name: "Act-On support console" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Connections" })).toHaveCount(0);
+
+  // Signing in with the customer's Microsoft account: the console's authority is Act-On's tenant only.
+  await page.getByRole("button", { name: "Sign in with your Act-On account" }).click();
+  await page.getByLabel("Email, phone, or Skype").fill("admin@contoso.onmicrosoft.com");
+  await page.getByRole("button", { name: "Next" }).click();
+  const password = page.getByLabel("Password");
+  const refusal = page.getByText(/does not exist in tenant/);
+  await expect(password.or(refusal)).toBeVisible();
+  if (await password.isVisible()) {
+    await password.fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+  await expect(refusal).toBeVisible();
+  expect(page.url()).not.toContain("/support/connections");
+});
+
+test("Act-On staff without a Support role see a clear refusal page", async ({ page }) => {
+  await page.goto("/support");
+  await signIn(page, "staff@actoncorp.onmicrosoft.com");
+  await expect(page.getByRole("heading", { name: "You do not have access to the support console" })).toBeVisible();
+  await expect(page.getByText("Signed in as staff@actoncorp.onmicrosoft.com")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Connections" })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+});
