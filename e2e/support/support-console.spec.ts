@@ -1,11 +1,15 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect as baseExpect, test, type Page } from "@playwright/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
 import { seedFailingConnection } from "../fixtures/support-console";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
 // authorization code + PKCE, SPA redirect URI), against data seeded in the e2e portal's database.
 const PASSWORD = "Sandbox-Passw0rd!";
+// A sign-in is several full page loads (portal → sandbox → callback → start page → API): give each expectation room on
+// a loaded 2-core machine.
+const expect = baseExpect.configure({ timeout: 20_000 });
+test.describe.configure({ timeout: 120_000 });
 
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

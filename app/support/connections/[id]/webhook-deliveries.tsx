@@ -1,0 +1,103 @@
+"use client";
+
+import { Send } from "lucide-react";
+import { useEffect, useState } from "react";
+import { formatDate, StatusBadge } from "../../console-header";
+import { SECONDARY_BUTTON, useSupportSession, type Problem } from "../../support-auth";
+
+/** acton-api's delivery view (`WebhookDelivery` in /api/v1/openapi.json). */
+type Delivery = {
+  id: string;
+  eventType: string;
+  endpointId: string;
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+};
+
+/**
+ * The connection's webhook deliveries, newest first, from the Act-On API's delivery log (the same staff token; it
+ * accepts the Support roles), with Support.Admin's redelivery (audited there with the support person).
+ */
+export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
+  const { api, me } = useSupportSession();
+  const [state, setState] = useState<{ items?: Delivery[]; problem?: Problem }>({});
+  const [version, setVersion] = useState(0);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const canRedeliver = me.roles.includes("Support.Admin");
+
+  useEffect(() => {
+    let cancelled = false;
+    api<{ items: Delivery[] }>(`/api/v1/connections/${encodeURIComponent(connectionId)}/webhook-deliveries?limit=50`).then((r) => {
+      if (!cancelled) setState(r.ok ? { items: r.data.items } : { problem: r.problem });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, connectionId, version]);
+
+  async function redeliver(id: string) {
+    const r = await api<Delivery>(`/api/v1/webhooks/deliveries/${encodeURIComponent(id)}/redeliveries`, { method: "POST", body: "{}" });
+    setOutcome(r.ok ? "Queued for delivery again (same webhook-id)." : r.problem.detail);
+    setVersion((v) => v + 1);
+  }
+
+  if (state.problem)
+    return (
+      <p role="alert" className="text-red-800">
+        {state.problem.detail}
+      </p>
+    );
+  if (!state.items) return <p role="status">Loading deliveries…</p>;
+  if (state.items.length === 0) return <p className="text-slate-700">No webhook event has been delivered for this connection.</p>;
+  return (
+    <div>
+      <div role="status" aria-live="polite" className="mb-2 text-sm text-slate-800">
+        {outcome}
+      </div>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Webhook deliveries table">
+        <table className="min-w-full text-left text-sm">
+          <caption className="sr-only">Webhook deliveries, newest first</caption>
+          <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
+            <tr>
+              {["Event", "Status", "Attempts", "Last attempt", "Receiver said", ...(canRedeliver ? ["Action"] : [])].map((h) => (
+                <th key={h} scope="col" className="px-3 py-2 font-semibold">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-200">
+            {state.items.map((d) => (
+              <tr key={d.id} className="align-top">
+                <td className="px-3 py-2">
+                  <span className="font-mono text-xs">{d.eventType}</span>
+                  <div className="text-xs text-slate-600">{formatDate(d.createdAt)}</div>
+                </td>
+                <td className="px-3 py-2">
+                  <StatusBadge status={d.status === "pending" ? "waiting" : d.status === "succeeded" ? "succeeded" : "failed"} label={d.status} />
+                </td>
+                <td className="px-3 py-2">{d.attempts}</td>
+                <td className="px-3 py-2 whitespace-nowrap">{formatDate(d.lastAttemptAt)}</td>
+                <td className="px-3 py-2 font-mono text-xs break-all">{d.lastStatusCode ?? d.lastError ?? "—"}</td>
+                {canRedeliver ? (
+                  <td className="px-3 py-2">
+                    <button type="button" className={SECONDARY_BUTTON} onClick={() => redeliver(d.id)}>
+                      <Send aria-hidden className="h-4 w-4" />
+                      Redeliver
+                    </button>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
