@@ -39,7 +39,8 @@ export default defineConfig({
   testDir: "e2e",
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 1 : 0,
-  workers: 2,
+  // One worker: the specs share one sandbox and reset it to a scenario; two workers would reset it under each other.
+  workers: 1,
   reporter: [["list"]],
   use: {
     baseURL: `http://localhost:${PORTAL_PORT}`,
