@@ -149,7 +149,7 @@ describe.each(providers)("engine safety on %s", (provider) => {
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("disconnecting");
-    await fx.control.addFault({ service: "dataverse", method: "PATCH", path: "systemusers", kind: "unavailable", remaining: 1000 });
+    await fx.control.addFault({ service: "dataverse", method: "PATCH", path: "^.*/systemusers", kind: "unavailable", remaining: 1000 });
     expect((await driveRunWith(engine, started.value.id)).status).toBe("failed");
     const failed = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
     expect(failed.status).toBe("failed");
@@ -176,7 +176,7 @@ describe.each(providers)("engine safety on %s", (provider) => {
     const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
-    await fx.control.addFault({ service: "graph", method: "POST", path: "addPassword", kind: "unavailable", remaining: 1000 });
+    await fx.control.addFault({ service: "graph", method: "POST", path: "^.*/addPassword", kind: "unavailable", remaining: 1000 });
     expect((await driveRunWith(engine, started.value.id)).status).toBe("failed");
     expect((await cancelRun(engine, { runId: started.value.id, actor })).ok).toBe(true);
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } });
