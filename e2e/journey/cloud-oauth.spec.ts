@@ -218,7 +218,7 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
     .or(page.locator("section", { has: page.getByRole("heading", { name: "Fix these first" }) }));
   await expect(blockers.first()).toBeVisible();
   await expect(page.getByText(/Application Administrator or Cloud Application Administrator role/)).toBeVisible();
-  await expect(page.getByText(/Ask a Global Administrator/)).toBeVisible();
+  await expect(page.getByText(/cannot register apps/).and(page.getByText(/Ask a Global Administrator/))).toBeVisible();
   await expect(page.getByText(/System Administrator/).first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve and connect" })).toHaveCount(0);
   await j.checkpoint("plan-blocked");

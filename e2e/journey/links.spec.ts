@@ -59,15 +59,18 @@ test("a link reopened in its own browser continues; in another browser it is ref
   page.on("response", (r) => {
     if (new URL(r.url()).pathname === "/launch") launches.push(r);
   });
-  await page.goto(url);
-  expect(new URL(page.url()).pathname).toMatch(/^\/connect\/[a-z0-9]+$/);
+  // /launch answers 303 to /connect/<id>, which sends the browser on to the page the connection is at.
+  const atConnection = /^\/connect\/[a-z0-9]+\/[a-z-]+$/;
+  await page.goto(url, { waitUntil: "commit" });
+  await page.waitForURL((u) => atConnection.test(u.pathname));
   const checklist = page.url();
   const cookie = (await page.context().cookies()).find((c) => c.name === "portal_session");
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
   expect(launches[0].status()).toBe(303);
   expect(launches[0].headers()["referrer-policy"]).toBe("no-referrer");
 
-  await page.goto(url); // the back button, or a second click in Act-On's tab
+  await page.goto(url, { waitUntil: "commit" }); // the back button, or a second click in Act-On's tab
+  await page.waitForURL((u) => atConnection.test(u.pathname));
   expect(page.url()).toBe(checklist);
   expect((await page.context().cookies()).find((c) => c.name === "portal_session")?.value).toBe(cookie!.value);
 
