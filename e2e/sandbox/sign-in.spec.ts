@@ -25,8 +25,11 @@ test("a first-time admin signs in, consents for the organization, and the code r
   }))
     authorize.searchParams.set(k, v);
 
-  // The portal has no callback page yet: answer the redirect here so the test sees the URL Entra would send.
-  await page.route(`${redirectUri}?**`, (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "callback" }));
+  // This test plays the client itself: answer the redirect here (not the portal's callback) so it sees the URL Entra sends.
+  await page.route(
+    (url) => url.origin === new URL(redirectUri).origin && url.pathname === "/auth/callback",
+    (route) => route.fulfill({ status: 200, contentType: "text/plain", body: "callback" }),
+  );
   await page.goto(authorize.toString());
   await page.getByLabel("Email, phone, or Skype").fill("admin@contoso.onmicrosoft.com");
   await page.getByRole("button", { name: "Next" }).click();
