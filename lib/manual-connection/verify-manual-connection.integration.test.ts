@@ -31,7 +31,7 @@ describe("verifyManualConnection", () => {
   async function makeSetup(): Promise<Setup> {
     const engine = testEngine(t.db, fx);
     const account = await ensureAccount(t.db, { actonAccountId: "acct-manual", name: "Contoso" });
-    const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+    const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
     const started = await startRun(engine, {
       accountId: account.id,
       kind: "connect",

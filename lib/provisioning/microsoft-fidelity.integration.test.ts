@@ -26,7 +26,7 @@ import { connectionObjects } from "@/test/support/sandbox-objects";
 
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN };
+const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("the engine's Microsoft side on %s", (provider) => {
   const t = useTestDatabase(provider);
