@@ -18,8 +18,10 @@ type Props = {
   /** GET URL answering the current ChecklistSnapshot as JSON (viewer-scoped, no secrets). */
   stateUrl: string;
   retryAction: (form: FormData) => Promise<RetryState>;
-  /** Where to go once the connection is active. */
-  continueHref: string;
+  /** Where to go once the connection is active (none for a colleague's hand-off: sync options are not theirs). */
+  continueHref: string | null;
+  /** Said under "Connected" instead of the way on (a colleague's hand-off). */
+  doneNote?: string;
   /** Starts a Microsoft sign-in (a failed run's retry needs a fresh one). */
   signInHref: string;
   pollMs?: number;
@@ -39,7 +41,7 @@ const ICONS: Record<StepState, React.ReactNode> = {
  * The live checklist: polls the run's state while anything can still change, announces each step change to screen
  * readers (aria-live), and offers Retry on a failed run. Everything it shows comes from the server.
  */
-export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, signInHref, pollMs = 1000 }: Props) {
+export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, doneNote, signInHref, pollMs = 1000 }: Props) {
   const [snapshot, setSnapshot] = useState(initial);
   const [spoken, setSpoken] = useState<string>("");
   const [stale, setStale] = useState(false);
@@ -135,12 +137,15 @@ export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, si
       {active ? (
         <div role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
           <p className="font-semibold text-emerald-900">Connected. Your Dynamics connection is active.</p>
-          <a
-            href={continueHref}
-            className="mt-3 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
-          >
-            Continue: choose what syncs
-          </a>
+          {doneNote ? <p className="mt-2 text-emerald-950">{doneNote}</p> : null}
+          {continueHref ? (
+            <a
+              href={continueHref}
+              className="mt-3 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+            >
+              Continue: choose what syncs
+            </a>
+          ) : null}
         </div>
       ) : null}
     </div>

@@ -5,12 +5,26 @@ import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discove
 import { isMicrosoftError } from "../microsoft/errors";
 import { getAdminToken, type AdminSession } from "../microsoft/identity";
 import { loadAdminSession, persistAdminSessionIfChanged } from "../provisioning/admin-session-store";
+import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import { getPortalEngine } from "./portal-engine";
 
 /** The admin's stored Microsoft sign-in for a connection (the engine's store), or null when there is none. */
 export async function loadStoredAdminSession(connectionId: string): Promise<AdminSession | null> {
   const engine = getPortalEngine();
   return loadAdminSession(engine.db, { connectionId, keys: engine.config.keys, config: engine.config.identity });
+}
+
+/**
+ * The stored sign-in only when it is this portal session's own Microsoft account: after a colleague signed in through a
+ * hand-off link, the first admin's session must not act with the colleague's sign-in (nor the other way round).
+ */
+export async function loadOwnAdminSession(
+  connectionId: string,
+  session: { microsoft: { tenantId: string; username: string } | null },
+): Promise<AdminSession | null> {
+  if (!session.microsoft) return null;
+  const stored = await loadStoredAdminSession(connectionId);
+  return stored && isSameMicrosoftAccount(stored, session.microsoft) ? stored : null;
 }
 
 export type EnvironmentOption = { url: string; name: string; uniqueName: string; region: string | null; isUserSysAdmin: boolean };

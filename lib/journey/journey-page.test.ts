@@ -47,3 +47,23 @@ describe("journeyPageFor: the page a connection's server state calls for", () =>
     expect(journeyPath("a/b", "status")).toBe("/connect/a%2Fb/status");
   });
 });
+
+describe("journeyPageFor: reconnect and hand-off sessions", () => {
+  const reconnect = (over: Parameters<typeof facts>[0]) => ({ ...facts(over), intent: "reconnect" });
+  const handoff = (over: Parameters<typeof facts>[0]) => ({ ...facts(over), intent: "handoff" });
+  it.each<[string, JourneyFacts, string]>([
+    ["reconnect: an active connection without sync options", reconnect({ status: "active", run: { status: "succeeded", approved: true } }), "status"],
+    ["reconnect: a broken connection", reconnect({ status: "failed", run: { status: "succeeded", approved: true } }), "status"],
+    ["reconnect: a failed re-verification", reconnect({ status: "failed", run: { status: "failed", approved: true } }), "status"],
+    ["reconnect: a repair plan awaiting approval", reconnect({ status: "active", run: { status: "awaitingApproval", approved: false } }), "plan"],
+    ["reconnect: a repair running", reconnect({ status: "active", run: { status: "running", approved: true } }), "progress"],
+    ["reconnect: no connection yet", reconnect({ status: "draft" }), "environment"],
+    ["hand-off: not signed in yet", handoff({ signedIn: false, run: { status: "awaitingApproval", approved: false } }), "sign-in"],
+    ["hand-off: signed in, the blocked plan", handoff({ run: { status: "awaitingApproval", approved: false } }), "plan"],
+    ["hand-off: the colleague approved", handoff({ status: "provisioning", run: { status: "running", approved: true } }), "progress"],
+    ["hand-off: Active (never sync options)", handoff({ status: "active", run: { status: "succeeded", approved: true } }), "progress"],
+    ["hand-off: the plan was cancelled", handoff({ run: { status: "cancelled", approved: false } }), "plan"],
+  ])("%s → %s", (_name, input, page) => {
+    expect(journeyPageFor(input)).toBe(page);
+  });
+});

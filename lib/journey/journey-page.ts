@@ -12,16 +12,36 @@ export type JourneyFacts = {
   connection: { status: string; hasSyncOptions: boolean };
   /** The connection's latest run, if any. `approved` is false for a run whose plan was never approved. */
   run: { status: string; approved: boolean } | null;
+  /**
+   * What the session came for: `reconnect` (Act-On's Reconnect, or support's link) lands on the status page of a
+   * connection that exists, where re-verify, repair and start over are offered; `handoff` is a colleague's session,
+   * which only ever sees sign-in, the plan and the checklist.
+   */
+  intent?: string;
+  /** A colleague holds (or was sent) a hand-off link for this connection: its plan page follows their progress. */
+  handedOff?: boolean;
 };
+
+/** The pages a colleague's hand-off session may open; everything else (sync options, status, disconnect) is not theirs. */
+export const HANDOFF_PAGES: readonly JourneyPage[] = ["sign-in", "plan", "progress"];
 
 const UNFINISHED_AFTER_APPROVAL = new Set(["pending", "running", "waiting"]);
 
 export function journeyPageFor(facts: JourneyFacts): JourneyPage {
   const { run, connection } = facts;
+  if (facts.intent === "handoff") {
+    // The colleague signs in as themselves, reviews and approves the plan, then follows the checklist to the end.
+    if (run && run.approved) return "progress";
+    return facts.signedIn ? "plan" : "sign-in";
+  }
   // A run the admin approved stays on the checklist until it succeeds: running, waiting, or failed (Retry lives there).
-  if (run && run.approved && (UNFINISHED_AFTER_APPROVAL.has(run.status) || run.status === "failed")) return "progress";
+  if (run && run.approved && UNFINISHED_AFTER_APPROVAL.has(run.status)) return "progress";
+  // A reconnect lands on the status page (which links to the failed checklist and offers repair or start over).
+  if (run && run.approved && run.status === "failed") return facts.intent === "reconnect" ? "status" : "progress";
   // A plan waiting for approval (a first connect, or a check-and-repair of an active connection).
-  if (run && (run.status === "awaitingApproval" || run.status === "planning")) return facts.signedIn ? "plan" : "sign-in";
+  if (run && (run.status === "awaitingApproval" || run.status === "planning")) return facts.signedIn || facts.handedOff ? "plan" : "sign-in";
+  // Reconnect: a connection that exists (working or broken) opens on its status page, which offers what fits.
+  if (facts.intent === "reconnect" && ["active", "failed", "actionRequired"].includes(connection.status)) return "status";
   if (connection.status === "active") return connection.hasSyncOptions ? "status" : "sync";
   // No run yet, a plan that failed or was cancelled, a disconnected connection: start from the environment.
   return facts.signedIn ? "environment" : "sign-in";

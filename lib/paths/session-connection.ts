@@ -1,5 +1,6 @@
 import "server-only";
 import { notFound } from "next/navigation";
+import { checkSessionScope } from "../handoff/handoff-scope";
 import { getDb } from "../db";
 import { requireSession, type PortalSessionView } from "../sessions/current-session";
 
@@ -44,6 +45,9 @@ export type SessionConnection = {
 export async function requireSessionConnection(connectionId: string): Promise<SessionConnection> {
   const session = await requireSession();
   if (!CONNECTION_ID.test(connectionId)) notFound();
+  // A colleague's hand-off session never reaches these paths (manual, on-premises, disconnect, and their actions): its
+  // link is for the steps it names on the checklist only, so here it finds nothing (handoff-scope.ts).
+  if (checkSessionScope(session, { connectionId, action: "manual" })) notFound();
   const row = await getDb().connection.findUnique({ where: { id: connectionId }, select: SELECT });
   if (!row || row.accountId !== session.accountId) notFound();
   const { accountId: _accountId, lastVerifiedAt, ...rest } = row;

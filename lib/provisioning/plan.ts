@@ -13,9 +13,10 @@ import {
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "./machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
+import { findKeepableSecret } from "./steps/client-secret";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
-import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
+import { findProblems, findWarnings, gatherPreconditionFacts, type MissingRole } from "./steps/preconditions";
 import type { StepContext } from "./steps/step-context";
 
 /**
@@ -31,7 +32,8 @@ export type PlanAction = {
   privileges?: { name: string; feature: string }[];
 };
 export type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
-export type PlanBlocker = { code: string; message: string };
+/** An unmet precondition; `need` names a missing role (who can grant it, which steps need it) when that is the cause. */
+export type PlanBlocker = { code: string; message: string; need?: MissingRole };
 export type Plan = {
   steps: PlanStep[];
   blockers: PlanBlocker[];
@@ -130,7 +132,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
     if (problems.length) {
       // The other reads may have failed for the very permissions that are missing: report what to fix instead.
-      plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
+      plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message, ...(p.need ? { need: p.need } : {}) })));
       return plan;
     }
   }
@@ -202,12 +204,18 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       plan.notes.push(
         `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
       );
+    const kept = await findKeepableSecret(ctx, app);
     const current = await ctx.db.secret.findMany({
       where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
       select: { hint: true },
     });
-    add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
-    if (current.length)
+    if (kept)
+      add("clientSecret", {
+        verb: "reuse",
+        what: `The client secret ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+      });
+    else add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
+    if (!kept && current.length)
       add("clientSecret", {
         verb: "remove",
         what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,

@@ -29,6 +29,11 @@ export const runOptionsSchema = z
     consent: z.enum(["programmatic", "redirect"]).default("programmatic"),
     /** Legacy and on-premises modes: the integration user (e.g. crm@contoso.com, CONTOSO\\crmadmin). */
     integrationUsername: z.string().trim().min(1).max(256).optional(),
+    /**
+     * A repair keeps the connection's client secret while Microsoft still has it and it is not about to expire (the
+     * plan then shows it as kept); a first connect or a start-over rotates it.
+     */
+    secret: z.enum(["rotate", "keep"]).default("rotate"),
     disconnect: z.object({ removeApplicationUser: z.boolean().default(false), deleteAppRegistration: z.boolean().default(false) }).optional(),
     /** Who started the run (admin UPN, support user, "cli:<user>"). */
     requestedBy: z.string().min(1).max(256),

@@ -9,39 +9,37 @@ import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getDb } from "@/lib/db";
 import { appError, fail, ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
-import { loadStoredAdminSession } from "@/lib/journey/admin-environments";
+import { loadOwnAdminSession, loadStoredAdminSession } from "@/lib/journey/admin-environments";
+import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
+import { createHandoffForPlan } from "@/lib/handoff/handoff-for-plan";
+import { handoffConfigFromEnv } from "@/lib/handoff/handoff-config";
+import type { JourneyAction } from "@/lib/handoff/handoff-scope";
+import { startVerification } from "@/lib/provisioning/start-verification";
+import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/journey/journey-page";
-import { getConnectionForViewer, getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
+import { getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
 import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
 import { startRun } from "@/lib/provisioning/start-run";
 import { adminActor, getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import type { Prisma } from "@/generated/sqlite/client";
-import {
-  approveFormSchema,
-  connectionIdSchema,
-  environmentFormSchema,
-  firstProblem,
-  formFields,
-  runFormSchema,
-  type RoleChoice,
-} from "./form-schemas";
+import { approveFormSchema, environmentFormSchema, firstProblem, formFields, runFormSchema, type RoleChoice } from "./form-schemas";
 import { syncOptionsFromForm, syncOptionsProblems, syncOptionsSchema } from "./sync/sync-options.schema";
 
 export type FormState = { error: string | null; fieldErrors?: Record<string, string> };
 
 type Guarded = { session: PortalSessionView; connection: JourneyConnection };
 
-/** The session and the connection as the session's account may see it, or why not. */
-async function guard(connectionId: unknown): Promise<Result<Guarded>> {
-  const id = connectionIdSchema.safeParse(connectionId);
-  if (!id.success) return fail(appError("not_found", "That connection does not exist for your account."));
+/**
+ * The session and the connection as the session's account may see it, or why not; a colleague's hand-off session only
+ * for the actions its link allows (lib/handoff/handoff-scope.ts).
+ */
+async function guard(connectionId: unknown, action: JourneyAction): Promise<Result<Guarded>> {
   const session = await getCurrentSession();
-  if (!session) return fail(appError("unauthorized", "Your session has ended. Open the link in Act-On again to continue."));
-  const connection = await getConnectionForViewer(getDb(), id.data, { kind: "account", accountId: session.accountId });
+  const connection = await authorizeJourneyAction(getDb(), session, { connectionId, action });
   if (!connection.ok) return connection;
-  return ok({ session, connection: connection.value });
+  return ok({ session: session!, connection: connection.value });
 }
 
 /** Starts a run for the chosen environment: the engine reads what exists and stores the plan; nothing is written yet. */
@@ -51,7 +49,7 @@ export async function chooseEnvironmentAction(connectionId: string, _state: Form
     const issue = parsed.error.issues[0];
     return { error: firstProblem(parsed.error), fieldErrors: { [String(issue?.path[0] ?? "environment")]: issue?.message ?? "" } };
   }
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "chooseEnvironment");
   if (!g.ok) return { error: g.error.userMessage };
   const started = await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
   if (!started.ok) return { error: started.error.userMessage };
@@ -62,9 +60,13 @@ export async function chooseEnvironmentAction(connectionId: string, _state: Form
  * (Re)computes the plan: a plan still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the
  * sign-in is read first and handed to the new run).
  */
-async function planFor({ session, connection }: Guarded, choice: { environment?: string; role: RoleChoice }): Promise<Result<{ runId: string }>> {
+async function planFor(
+  { session, connection }: Guarded,
+  choice: { environment?: string; role: RoleChoice; secret?: "rotate" | "keep" },
+): Promise<Result<{ runId: string }>> {
   const engine = getPortalEngine();
-  const adminSession = await loadStoredAdminSession(connection.id);
+  // Only this person's own sign-in: after a hand-off the stored one may be the colleague's.
+  const adminSession = await loadOwnAdminSession(connection.id, session);
   if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
   const latest = await getLatestRun(engine.db, connection.id);
   if (latest && ["pending", "running", "waiting"].includes(latest.status)) {
@@ -78,7 +80,13 @@ async function planFor({ session, connection }: Guarded, choice: { environment?:
     accountId: session.accountId,
     connectionId: connection.id,
     kind: "connect",
-    options: { mode: "cloud", role: choice.role, environment: choice.environment, requestedBy: session.microsoft.username },
+    options: {
+      mode: "cloud",
+      role: choice.role,
+      environment: choice.environment,
+      secret: choice.secret ?? "rotate",
+      requestedBy: session.microsoft.username,
+    },
     session: adminSession,
     actor: adminActor(session),
   });
@@ -89,17 +97,25 @@ async function planFor({ session, connection }: Guarded, choice: { environment?:
 export async function approvePlanAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const parsed = approveFormSchema.safeParse(formFields(form));
   if (!parsed.success) return { error: firstProblem(parsed.error) };
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "approvePlan");
   if (!g.ok) return { error: g.error.userMessage };
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
   if (!run.ok || run.value.connection.id !== g.value.connection.id)
     return { error: "That plan does not belong to this connection. Reload the page." };
   if (run.value.status !== "awaitingApproval") redirect(journeyPath(g.value.connection.id, "progress"));
-  const plannedRole = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
-  const currentRole = ((plannedRole?.options ?? {}) as { role?: string }).role ?? "leastPrivilege";
+  // The plan acts with the sign-in stored for it: only its owner approves (never the first admin with a colleague's).
+  if (!(await loadOwnAdminSession(g.value.connection.id, g.value.session)))
+    return { error: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
+  const planned = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
+  const plannedOptions = (planned?.options ?? {}) as { role?: string; secret?: "rotate" | "keep" };
+  const currentRole = plannedOptions.role ?? "leastPrivilege";
   if (currentRole !== parsed.data.role) {
-    const replanned = await planFor(g.value, { environment: run.value.plan?.environment?.url ?? undefined, role: parsed.data.role });
+    const replanned = await planFor(g.value, {
+      environment: run.value.plan?.environment?.url ?? undefined,
+      role: parsed.data.role,
+      secret: plannedOptions.secret,
+    });
     if (!replanned.ok) return { error: replanned.error.userMessage };
     redirect(`${journeyPath(g.value.connection.id, "plan")}?updated=role`);
   }
@@ -110,19 +126,93 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
 
 /** Computes the plan again for the same environment (after the admin fixed a blocker). */
 export async function recheckPlanAction(connectionId: string, form: FormData): Promise<void> {
-  const parsed = environmentFormSchema.safeParse(formFields(form));
-  const g = await guard(connectionId);
+  const parsed = runFormSchema.safeParse(formFields(form));
+  const g = await guard(connectionId, "recheckPlan");
   if (!g.ok) redirect("/");
-  if (parsed.success) await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
+  if (parsed.success) {
+    // The environment and role are the plan's own, never the form's: a colleague's hand-off cannot move the connection.
+    const engine = getPortalEngine();
+    const run = await engine.db.provisioningRun.findFirst({
+      where: { id: parsed.data.runId, connectionId: g.value.connection.id },
+      select: { options: true, plan: true },
+    });
+    if (run) {
+      const options = (run.options ?? {}) as { role?: string; secret?: "rotate" | "keep"; environment?: string };
+      const plannedUrl = (run.plan as { environment?: { url?: string } | null } | null)?.environment?.url;
+      const rechecked = await planFor(g.value, {
+        environment: plannedUrl ?? options.environment,
+        role: options.role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege",
+        secret: options.secret,
+      });
+      if (!rechecked.ok) redirect(`${journeyPath(g.value.connection.id, "plan")}?recheck=${rechecked.error.code}`);
+    }
+  }
   redirect(journeyPath(g.value.connection.id, "plan"));
 }
 
-/** Check and repair an active connection: a new plan for its environment (each step reuses what still exists). */
+/**
+ * Repair a broken part: a new plan for the connection's environment in which every step reuses what still exists and
+ * the live client secret is kept, so the plan lists only what is missing (a deleted application user, a withdrawn
+ * consent, a removed secret).
+ */
 export async function repairConnectionAction(connectionId: string): Promise<void> {
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "repair");
   if (!g.ok) redirect("/");
-  const planned = await planFor(g.value, { environment: g.value.connection.environmentUrl ?? undefined, role: roleOf(g.value.connection) });
-  redirect(journeyPath(g.value.connection.id, planned.ok ? "plan" : "status"));
+  const planned = await planFor(g.value, {
+    environment: g.value.connection.environmentUrl ?? undefined,
+    role: roleOf(g.value.connection),
+    secret: "keep",
+  });
+  redirect(planned.ok ? journeyPath(g.value.connection.id, "plan") : `${journeyPath(g.value.connection.id, "status")}?offer=${planned.error.code}`);
+}
+
+/** Re-run verification: the stored credential signs in and calls WhoAmI (nothing changes at Microsoft). */
+export async function verifyConnectionAction(connectionId: string): Promise<void> {
+  const g = await guard(connectionId, "verify");
+  if (!g.ok) redirect("/");
+  const started = await startVerification(getPortalEngine(), { connectionId: g.value.connection.id, actor: adminActor(g.value.session) });
+  redirect(
+    started.ok ? journeyPath(g.value.connection.id, "progress") : `${journeyPath(g.value.connection.id, "status")}?offer=${started.error.code}`,
+  );
+}
+
+/**
+ * Start over: the environment picker again, then a full plan (a new client secret; the working connection stays as it
+ * is until the new setup is verified). Needs the admin's own sign-in.
+ */
+export async function startOverAction(connectionId: string): Promise<void> {
+  const g = await guard(connectionId, "startOver");
+  if (!g.ok) redirect("/");
+  if (!(await loadOwnAdminSession(g.value.connection.id, g.value.session))) redirect(journeyPath(g.value.connection.id, "sign-in"));
+  redirect(`${journeyPath(g.value.connection.id, "environment")}?again=1`);
+}
+
+/**
+ * The signed-in person lacks a role the plan needs: a single-use hand-off link (24 h by default) for a colleague who
+ * holds it, scoped to this connection and the steps that need them. The link is answered once and never stored.
+ */
+export async function createHandoffLinkAction(connectionId: string, _state: HandoffLinkState, form: FormData): Promise<HandoffLinkState> {
+  const parsed = runFormSchema.safeParse(formFields(form));
+  if (!parsed.success) return { error: firstProblem(parsed.error), link: null };
+  const g = await guard(connectionId, "createHandoff");
+  if (!g.ok) return { error: g.error.userMessage, link: null };
+  const config = handoffConfigFromEnv();
+  if (!config.ok) return { error: config.error.userMessage, link: null };
+  const created = await createHandoffForPlan(
+    getDb(),
+    { accountId: g.value.session.accountId, connectionId: g.value.connection.id, runId: parsed.data.runId, actor: adminActor(g.value.session) },
+    config.value,
+  );
+  if (!created.ok) return { error: created.error.userMessage, link: null };
+  return {
+    error: null,
+    link: {
+      url: created.value.url,
+      expiresAt: created.value.expiresAt.toISOString(),
+      validForHours: Math.round(config.value.ttlMs / 3_600_000),
+      requiredRole: created.value.requiredRole,
+    },
+  };
 }
 
 const roleOf = (c: JourneyConnection): RoleChoice => (c.securityRole === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege");
@@ -130,13 +220,14 @@ const roleOf = (c: JourneyConnection): RoleChoice => (c.securityRole === "system
 /** Throws the plan away and goes back to the environment picker. */
 export async function changeEnvironmentAction(connectionId: string, form: FormData): Promise<void> {
   const parsed = runFormSchema.safeParse(formFields(form));
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "changeEnvironment");
   if (!g.ok || !parsed.success) redirect("/");
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
   if (run.ok && run.value.connection.id === g.value.connection.id && run.value.status === "awaitingApproval") {
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
-    const adminSession = await loadStoredAdminSession(g.value.connection.id);
+    const adminSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
+    if (!adminSession) redirect(journeyPath(g.value.connection.id, "sign-in"));
     await cancelRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
     if (adminSession) {
       await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
@@ -149,14 +240,18 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
 export async function retryRunAction(connectionId: string, form: FormData): Promise<RetryState> {
   const parsed = runFormSchema.safeParse(formFields(form));
   if (!parsed.success) return { error: firstProblem(parsed.error), snapshot: null };
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "retryRun");
   if (!g.ok) return { error: g.error.userMessage, snapshot: null };
   const engine = getPortalEngine();
   const viewer = { kind: "account" as const, accountId: g.value.session.accountId };
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, viewer);
   if (!run.ok || run.value.connection.id !== g.value.connection.id)
     return { error: "That run does not belong to this connection. Reload the page.", snapshot: null };
-  const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
+  // A retry acts as the person who clicks it: with their own sign-in, never one stored by someone else.
+  const own = await loadOwnAdminSession(g.value.connection.id, g.value.session);
+  if (!own && (await loadStoredAdminSession(g.value.connection.id)))
+    return { error: "Sign in with Microsoft first: the retry acts as you, not as the person who signed in last.", snapshot: null };
+  const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session), session: own });
   if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
   return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
 }
@@ -165,7 +260,7 @@ export async function retryRunAction(connectionId: string, form: FormData): Prom
 export async function saveSyncOptionsAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const parsed = syncOptionsSchema.safeParse(syncOptionsFromForm(form));
   if (!parsed.success) return { error: "Some sync options need your attention.", fieldErrors: syncOptionsProblems(parsed.error) };
-  const g = await guard(connectionId);
+  const g = await guard(connectionId, "saveSyncOptions");
   if (!g.ok) return { error: g.error.userMessage };
   if (g.value.connection.status !== "active") return { error: "Sync options can be saved once the connection is active." };
   const db = getDb();

@@ -31,8 +31,30 @@ export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistr
   return orphans.length;
 }
 
+/** A kept secret must stay valid at least this long; one closer to its end is replaced even by a repair. */
+export const KEEP_SECRET_MIN_VALID_MS = 30 * 86_400_000;
+
 /**
- * Step 5: a new client secret, stored only encrypted (status pending until the verify step proves it works; older
+ * The connection's live client secret when a repair may keep it: active here, still on the app at Microsoft, and valid
+ * for at least KEEP_SECRET_MIN_VALID_MS. Null otherwise (a new one is then created).
+ */
+export async function findKeepableSecret(
+  ctx: StepContext,
+  app: Pick<AppRegistration, "secrets"> | null,
+): Promise<{ id: string; keyId: string; hint: string | null; expiresAt: Date | null } | null> {
+  if (ctx.options.secret !== "keep" || !app) return null;
+  const active = await ctx.db.secret.findFirst({
+    where: { connectionId: ctx.connection.id, kind: "clientSecret", status: "active", microsoftKeyId: { not: null } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, microsoftKeyId: true, hint: true, expiresAt: true },
+  });
+  if (!active?.microsoftKeyId || !app.secrets.some((s) => s.keyId === active.microsoftKeyId)) return null;
+  if (active.expiresAt && active.expiresAt.getTime() - ctx.now().getTime() < KEEP_SECRET_MIN_VALID_MS) return null;
+  return { id: active.id, keyId: active.microsoftKeyId, hint: active.hint, expiresAt: active.expiresAt };
+}
+
+/**
+ * Step 5: a new client secret (or, in a repair, the live one kept), stored only encrypted (status pending until the verify step proves it works; older
  * secrets are removed only then). Idempotent: a secret of this run that reached Microsoft but not our database (the
  * process died in between) can never be read again, so it is removed and replaced.
  */
@@ -49,6 +71,8 @@ export async function runClientSecretStep(ctx: StepContext): Promise<StepResult>
     if (stored?.microsoftKeyId && app.secrets.some((s) => s.keyId === stored.microsoftKeyId)) {
       return done({ secretId: stored.id, keyId: stored.microsoftKeyId });
     }
+    const kept = await findKeepableSecret(ctx, app);
+    if (kept) return done({ secretId: kept.id, keyId: kept.keyId, kept: true });
     await removeOrphanSecrets(ctx, app);
     // Announced before the call (and lease-checked): an interrupted attempt's secret is found by the sweep above.
     await ctx.recordIntent({ secretRequestedAt: ctx.now().toISOString() });

@@ -7,6 +7,7 @@ import { isMicrosoftError } from "../../microsoft/errors";
 import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
+import type { StepName } from "../machine";
 
 /** Directory roles that can register apps and grant tenant-wide consent (Microsoft's least-privileged set for it). */
 export const CONSENT_CAPABLE_ROLES: Record<string, string> = {
@@ -39,7 +40,34 @@ export type PreconditionFacts = {
   integrationUser?: { mfaState: PerUserMfaState; securityDefaultsEnabled: boolean };
 };
 
-export type Problem = { code: "insufficient_privileges" | "mfa_required"; message: string };
+/**
+ * A role the signed-in person lacks, as data: which role, who can grant it, and the steps that need it. The plan page
+ * names it and offers a hand-off link to a colleague who holds it (scoped to those steps).
+ */
+export type MissingRole = {
+  kind: "directoryRole" | "environmentRole";
+  /** The role in Microsoft's words ("Application Administrator", "System Administrator"). */
+  role: string;
+  grantedBy: string;
+  steps: StepName[];
+};
+
+export type Problem = { code: "insufficient_privileges" | "mfa_required"; message: string; need?: MissingRole };
+
+const DIRECTORY_ROLE_NEED: MissingRole = {
+  kind: "directoryRole",
+  role: "Global Administrator, Application Administrator or Cloud Application Administrator (Microsoft Entra ID)",
+  grantedBy: "A Global Administrator or Privileged Role Administrator of your organization (Microsoft Entra admin center › Roles and administrators)",
+  steps: ["preconditions", "appRegistration", "adminConsent"],
+};
+
+const ENVIRONMENT_ROLE_NEED: MissingRole = {
+  kind: "environmentRole",
+  role: "System Administrator of the Dynamics 365 environment",
+  grantedBy:
+    "A Global Administrator, Power Platform Administrator, Dynamics 365 Administrator or the environment's System Administrator (Power Platform admin center › Environments › Users)",
+  steps: ["preconditions", "applicationUser"],
+};
 
 /** Pure: each unmet precondition, in plain words with what to do about it. */
 export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy"): Problem[] {
@@ -47,6 +75,7 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
   if (!facts.directoryRoleTemplateIds.some((id) => id in CONSENT_CAPABLE_ROLES)) {
     problems.push({
       code: "insufficient_privileges",
+      need: DIRECTORY_ROLE_NEED,
       message:
         "Your Microsoft account cannot register apps and grant consent for your organization. Ask a Global Administrator to give you the Application Administrator or Cloud Application Administrator role (Microsoft Entra admin center › Roles and administrators), or to run this setup.",
     });
@@ -58,11 +87,13 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
   if (facts.environmentRoleTemplateIds === null) {
     problems.push({
       code: "insufficient_privileges",
+      need: ENVIRONMENT_ROLE_NEED,
       message: `You are not a user of this Dynamics 365 environment with the System Administrator security role, which creating the application user requires.${selfElevate}`,
     });
   } else if (!facts.environmentRoleTemplateIds.includes(DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
     problems.push({
       code: "insufficient_privileges",
+      need: ENVIRONMENT_ROLE_NEED,
       message: `You are not a System Administrator of this Dynamics 365 environment (directly or through a team), which creating the application user requires.${selfElevate}`,
     });
   }

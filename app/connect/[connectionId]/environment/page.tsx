@@ -2,16 +2,26 @@ import type { Metadata } from "next";
 import { EnvironmentPicker } from "@/components/journey/environment-picker";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
-import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { chooseEnvironmentAction } from "../actions";
 
 export const metadata: Metadata = { title: "Choose the environment · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
-export default async function EnvironmentPage({ params }: { params: Promise<{ connectionId: string }> }) {
+export default async function EnvironmentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ again?: string }>;
+}) {
   const { connectionId } = await params;
+  const { again } = await searchParams;
   const journey = await loadJourney(connectionId);
-  ensurePage(journey, ["environment", "plan"]);
+  ensureNotHandoff(journey);
+  // "Start over" from the status page: a connection with no run in flight may pick its environment again (signed in).
+  const startingOver = again === "1" && journey.signedIn && (journey.page === "status" || journey.page === "sync");
+  if (!startingOver) ensurePage(journey, ["environment", "plan"]);
   const listed = await listAdminEnvironments(journey.connection.id);
   const environments = listed.ok ? listed.value : [];
   const listProblem = !listed.ok
@@ -27,7 +37,16 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ co
       title="Which Dynamics 365 environment should Act-On connect to?"
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
-      intro={<p>These are the environments Microsoft lists for you. Nothing is changed yet: next you see the plan.</p>}
+      intro={
+        startingOver ? (
+          <p>
+            Starting over: choose the environment again. The portal checks everything afresh and creates a new client secret; your current connection
+            keeps working until the new setup is verified.
+          </p>
+        ) : (
+          <p>These are the environments Microsoft lists for you. Nothing is changed yet: next you see the plan.</p>
+        )
+      }
     >
       {failedPlan ? (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">

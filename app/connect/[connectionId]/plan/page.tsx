@@ -1,20 +1,24 @@
 import type { Metadata } from "next";
-import { AlertOctagon } from "lucide-react";
+import { AlertOctagon, Users } from "lucide-react";
 import { ApproveForm } from "@/components/journey/approve-form";
 import { JourneyFrame } from "@/components/journey/journey-frame";
+import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
 import { SubmitButton } from "@/components/journey/submit-button";
-import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { getDb } from "@/lib/db";
+import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "@/lib/handoff/handoff-for-plan";
+import { ensurePage, loadJourney, type Journey } from "@/lib/journey/load-journey";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
-import type { PlanAction } from "@/lib/provisioning/plan";
-import { approvePlanAction, changeEnvironmentAction, recheckPlanAction } from "../actions";
+import { STEP_LABELS, type StepName } from "@/lib/provisioning/machine";
+import type { Plan, PlanAction } from "@/lib/provisioning/plan";
+import { approvePlanAction, changeEnvironmentAction, createHandoffLinkAction, recheckPlanAction } from "../actions";
+import { HandoffLinkForm } from "./handoff-link-form";
 
 export const metadata: Metadata = { title: "Review the plan · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
 const VERB_LABELS: Record<PlanAction["verb"], string> = {
   create: "Create",
-  reuse: "Reuse",
+  reuse: "Kept",
   update: "Change",
   remove: "Remove",
   disable: "Disable",
@@ -34,51 +38,87 @@ const VERB_TONE: Record<PlanAction["verb"], string> = {
   approve: "bg-violet-100 text-violet-900",
 };
 
+/** Verbs that are work: something is written at Microsoft. `reuse` is kept as it is and `check` only reads. */
+const CHANGE_VERBS = new Set<PlanAction["verb"]>(["create", "update", "remove", "disable", "delete", "approve"]);
+
+const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
 export default async function PlanPage({
   params,
   searchParams,
 }: {
   params: Promise<{ connectionId: string }>;
-  searchParams: Promise<{ updated?: string }>;
+  searchParams: Promise<{ updated?: string; recheck?: string }>;
 }) {
   const { connectionId } = await params;
-  const { updated } = await searchParams;
+  const { updated, recheck } = await searchParams;
   const journey = await loadJourney(connectionId);
   ensurePage(journey, ["plan"]);
   const run = journey.run;
   const plan = run?.plan ?? null;
-  const options = run ? await getDb().provisioningRun.findUnique({ where: { id: run.id }, select: { options: true } }) : null;
-  const role = ((options?.options ?? {}) as { role?: string }).role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege";
-  const connectionId_ = journey.connection.id;
-  if (!run || !plan) {
+  const stored = run ? await getDb().provisioningRun.findUnique({ where: { id: run.id }, select: { options: true } }) : null;
+  const options = (stored?.options ?? {}) as { role?: string; secret?: string; requestedBy?: string };
+  const role = options.role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege";
+  const repair = options.secret === "keep";
+  const frame = {
+    current: "plan" as const,
+    accountName: journey.session.accountName,
+    signedInAs: journey.session.microsoft?.username,
+  };
+  if (!run || !plan || run.status !== "awaitingApproval") {
     return (
-      <JourneyFrame
-        current="plan"
-        title="Preparing the plan…"
-        accountName={journey.session.accountName}
-        signedInAs={journey.session.microsoft?.username}
-      >
-        <p role="status">The portal is reading what already exists in your tenant and environment. This page updates when you reload it.</p>
+      <JourneyFrame {...frame} title="Preparing the plan…">
+        <p role="status">
+          {journey.isHandoff
+            ? "There is no plan waiting for you: your colleague may have changed it. Ask them for a new hand-off link if they still need you."
+            : "The portal is reading what already exists in your tenant and environment. This page updates when you reload it."}
+        </p>
+        {journey.handoff && !journey.isHandoff ? <RefreshWhileOpen /> : null}
       </JourneyFrame>
     );
   }
+  const id = journey.connection.id;
+  const recheckProblem = recheck ? "The plan could not be checked again. Reload the page and try once more." : null;
+  const planView = <PlanSections plan={plan} repair={repair} />;
+
+  if (journey.isHandoff) return <HandoffPlan journey={journey} plan={plan} runId={run.id} role={role} plannedBy={options.requestedBy ?? null} />;
+
+  // The first admin, whose sign-in was replaced by the colleague's: follow the hand-off (read-only) until it moves on.
+  if (!journey.signedIn) {
+    return (
+      <JourneyFrame {...frame} title="Your colleague is finishing the setup">
+        <HandoffStatus progress={journey.handoff} plannedBy={options.requestedBy ?? null} />
+        {planView}
+        <RefreshWhileOpen />
+      </JourneyFrame>
+    );
+  }
+
+  const roles = missingRolesOf(plan);
+  const handOffable = roles.length > 0 && plan.blockers.every((b) => b.need);
   return (
     <JourneyFrame
-      current="plan"
-      title="Review the plan"
-      accountName={journey.session.accountName}
-      signedInAs={journey.session.microsoft?.username}
+      {...frame}
+      title={repair ? "Review the repair" : "Review the plan"}
       intro={
         <p>
-          This is what the portal will do in your Microsoft tenant and in{" "}
-          <strong>{plan.environment?.name ?? plan.environment?.url ?? "your environment"}</strong>. Nothing has been written yet; it starts when you
-          approve.
+          {repair
+            ? "The portal read what exists for this connection. Only what is missing is changed; everything that still works is kept as it is. "
+            : "This is what the portal will do in your Microsoft tenant and in "}
+          {repair ? null : <strong>{plan.environment?.name ?? plan.environment?.url ?? "your environment"}</strong>}
+          {repair ? null : ". "}
+          Nothing has been written yet; it starts when you approve.
         </p>
       }
     >
       {updated === "role" ? (
         <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm">
           The plan was updated for the security role you chose. Review it and approve.
+        </p>
+      ) : null}
+      {recheckProblem ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+          {recheckProblem}
         </p>
       ) : null}
       {plan.blockers.length ? (
@@ -90,61 +130,263 @@ export default async function PlanPage({
             {plan.blockers.map((b) => (
               <li key={`${b.code}:${b.message}`} data-blocker={b.code}>
                 {b.message}
+                {b.need ? (
+                  <dl className="mt-1 text-sm">
+                    <dt className="inline font-semibold">Missing role: </dt>
+                    <dd className="inline" data-testid="missing-role">
+                      {b.need.role}
+                    </dd>
+                    <br />
+                    <dt className="inline font-semibold">Who can grant it: </dt>
+                    <dd className="inline">{b.need.grantedBy}</dd>
+                  </dl>
+                ) : null}
               </li>
             ))}
           </ul>
           <p className="mt-3 text-sm text-red-950">Nothing has been written at Microsoft. Once it is fixed, check again.</p>
-          <form action={recheckPlanAction.bind(null, connectionId_)} className="mt-3">
-            <input type="hidden" name="environment" value={plan.environment?.url ?? ""} />
+          <form action={recheckPlanAction.bind(null, id)} className="mt-3">
+            <input type="hidden" name="runId" value={run.id} />
             <SubmitButton pendingLabel="Checking…">Check again</SubmitButton>
           </form>
         </section>
       ) : null}
-      <section aria-labelledby="plan-heading" className="space-y-4">
-        <h2 id="plan-heading" className="text-xl font-semibold">
-          What will happen
-        </h2>
-        <ol className="space-y-3">
-          {plan.steps.map((step) => (
-            <li key={step.step} className="rounded-lg border border-slate-200 bg-white p-4">
-              <h3 className="font-medium">{step.label}</h3>
-              <ul className="mt-2 space-y-2 text-sm">
-                {step.actions.map((action, i) => (
-                  <li key={i} className="flex flex-wrap items-start gap-2" data-verb={action.verb}>
-                    <span className={`rounded px-2 py-0.5 text-xs font-semibold ${VERB_TONE[action.verb]}`}>{VERB_LABELS[action.verb]}</span>
-                    <span className="min-w-0 flex-1">
-                      {action.what}
-                      {action.detail ? <span className="block text-slate-700">{action.detail}</span> : null}
-                    </span>
-                    {action.privileges?.length ? <PrivilegeTable privileges={action.privileges} /> : null}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ol>
-        {plan.notes.length ? (
-          <ul className="list-disc space-y-1 pl-6 text-sm text-slate-700">
-            {plan.notes.map((n) => (
-              <li key={n}>{n}</li>
-            ))}
-          </ul>
-        ) : null}
-      </section>
-      {!plan.blockers.length ? (
-        <ApproveForm
-          runId={run.id}
-          role={role}
-          privilegeCount={LEAST_PRIVILEGE_ROLE_PRIVILEGES.length}
-          action={approvePlanAction.bind(null, connectionId_)}
-        />
+      {handOffable ? (
+        <section aria-labelledby="handoff-heading" className="space-y-3 rounded-lg border border-blue-300 bg-blue-50 p-5">
+          <h2 id="handoff-heading" className="flex items-center gap-2 text-lg font-semibold">
+            <Users aria-hidden className="h-5 w-5 text-blue-700" /> Or hand this part to a colleague
+          </h2>
+          <p>
+            A colleague who has the role above can finish it from their own browser: they open the link, sign in with their own Microsoft account, see
+            only these steps —{" "}
+            {uniqueSteps(roles.flatMap((r) => r.steps))
+              .map((s) => STEP_LABELS[s].toLowerCase())
+              .join(", ")}{" "}
+            — and approve. This page follows their progress.
+          </p>
+          <HandoffStatus progress={journey.handoff} plannedBy={null} />
+          <HandoffLinkForm runId={run.id} action={createHandoffLinkAction.bind(null, id)} />
+          {journey.handoff?.state === "open" || journey.handoff?.state === "used" ? <RefreshWhileOpen everyMs={3000} /> : null}
+        </section>
       ) : null}
-      <form action={changeEnvironmentAction.bind(null, connectionId_)}>
+      {planView}
+      {!plan.blockers.length ? (
+        <ApproveForm runId={run.id} role={role} privilegeCount={LEAST_PRIVILEGE_ROLE_PRIVILEGES.length} action={approvePlanAction.bind(null, id)} />
+      ) : null}
+      <form action={changeEnvironmentAction.bind(null, id)}>
         <input type="hidden" name="runId" value={run.id} />
         <SubmitButton variant="secondary" pendingLabel="One moment…">
           Choose another environment
         </SubmitButton>
       </form>
+    </JourneyFrame>
+  );
+}
+
+const uniqueSteps = (steps: StepName[]) => [...new Set(steps)].filter((s) => s !== "preconditions");
+
+/** How the first admin's hand-off is going (the link itself is never shown again). */
+function HandoffStatus({ progress, plannedBy }: { progress: HandoffProgress | null; plannedBy: string | null }) {
+  if (!progress) return null;
+  const text =
+    progress.state === "open"
+      ? `A hand-off link is waiting to be opened (it expires ${when.format(new Date(progress.expiresAt))} UTC).`
+      : progress.state === "used"
+        ? progress.colleague
+          ? plannedBy && plannedBy.toLowerCase() === progress.colleague.toLowerCase()
+            ? `${progress.colleague} prepared the plan below with their own account and is reviewing it. This page moves on to the checklist when they approve.`
+            : `${progress.colleague} opened your hand-off link and signed in. This page moves on to the checklist when they approve.`
+          : "Your colleague opened the hand-off link and is signing in with Microsoft."
+        : progress.state === "expired"
+          ? "Your last hand-off link expired unused. Create a new one if you still need a colleague."
+          : "Your last hand-off link was withdrawn.";
+  return (
+    <p role="status" data-testid="handoff-status" className="rounded-md border border-blue-200 bg-white p-3 text-sm">
+      {text}
+    </p>
+  );
+}
+
+/** The plan as work and no-work: what will change, what is kept as it is, and what is only checked. */
+function PlanSections({ plan, repair }: { plan: Plan; repair: boolean }) {
+  const changes = plan.steps
+    .map((step) => ({ ...step, actions: step.actions.filter((a) => CHANGE_VERBS.has(a.verb)) }))
+    .filter((s) => s.actions.length);
+  const kept = plan.steps.flatMap((step) => step.actions.filter((a) => a.verb === "reuse").map((action) => ({ step, action })));
+  const checks = plan.steps.flatMap((step) => step.actions.filter((a) => a.verb === "check").map((action) => ({ step, action })));
+  return (
+    <>
+      <section aria-labelledby="plan-heading" className="space-y-4">
+        <h2 id="plan-heading" className="text-xl font-semibold">
+          {repair ? "What the repair changes" : "What will happen"}
+        </h2>
+        {changes.length ? (
+          <ol className="space-y-3" data-testid="plan-changes">
+            {changes.map((step) => (
+              <li key={step.step} className="rounded-lg border border-slate-200 bg-white p-4" data-plan-step={step.step}>
+                <h3 className="font-medium">{step.label}</h3>
+                <ul className="mt-2 space-y-2 text-sm">
+                  {step.actions.map((action, i) => (
+                    <ActionRow key={i} action={action} />
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 p-3">
+            Nothing needs to change: everything Act-On needs is in place. Approving runs the final check.
+          </p>
+        )}
+      </section>
+      {kept.length ? (
+        <section aria-labelledby="kept-heading" className="space-y-2">
+          <h2 id="kept-heading" className="text-lg font-semibold">
+            Kept as it is
+          </h2>
+          <ul className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="plan-kept">
+            {kept.map(({ step, action }, i) => (
+              <ActionRow key={i} action={action} stepLabel={step.label} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {checks.length ? (
+        <section aria-labelledby="checks-heading" className="space-y-2">
+          <h2 id="checks-heading" className="text-lg font-semibold">
+            Checked (read only)
+          </h2>
+          <ul className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="plan-checks">
+            {checks.map(({ step, action }, i) => (
+              <ActionRow key={i} action={action} stepLabel={step.label} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {plan.notes.length ? (
+        <ul className="list-disc space-y-1 pl-6 text-sm text-slate-700">
+          {plan.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
+function ActionRow({ action, stepLabel }: { action: PlanAction; stepLabel?: string }) {
+  return (
+    <li className="flex flex-wrap items-start gap-2" data-verb={action.verb}>
+      <span className={`rounded px-2 py-0.5 text-xs font-semibold ${VERB_TONE[action.verb]}`}>{VERB_LABELS[action.verb]}</span>
+      <span className="min-w-0 flex-1">
+        {action.what}
+        {stepLabel ? <span className="block text-slate-600">{stepLabel}</span> : null}
+        {action.detail ? <span className="block text-slate-700">{action.detail}</span> : null}
+      </span>
+      {action.privileges?.length ? <PrivilegeTable privileges={action.privileges} /> : null}
+    </li>
+  );
+}
+
+/**
+ * A colleague's hand-off session: what they were asked to do, the plan checked with their own account, and approve.
+ * If their account lacks the role too, it says so plainly; this browser may sign in with another account (the
+ * single-use link was spent when it was opened, the hand-off session is not).
+ */
+async function HandoffPlan({
+  journey,
+  plan,
+  runId,
+  role,
+  plannedBy,
+}: {
+  journey: Journey;
+  plan: Plan;
+  runId: string;
+  role: "leastPrivilege" | "systemAdministrator";
+  plannedBy: string | null;
+}) {
+  const id = journey.connection.id;
+  const me = journey.session.microsoft?.username ?? null;
+  const brief = journey.session.handoff ? await findHandoffBrief(getDb(), { linkId: journey.session.handoff.linkId, connectionId: id }) : null;
+  const plannedByMe = !!me && !!plannedBy && me.toLowerCase() === plannedBy.toLowerCase();
+  const roles = missingRolesOf(plan);
+  const asked = (brief?.steps ?? []).filter((s) => s !== "preconditions");
+  return (
+    <JourneyFrame
+      current="plan"
+      title="Your colleague needs your help"
+      accountName={journey.session.accountName}
+      signedInAs={me}
+      intro={
+        <p>
+          {brief?.askedBy ?? "A colleague"} is connecting Dynamics 365 to Act-On for <strong>{journey.session.accountName}</strong> and lacks a role
+          it needs. You were asked to complete these steps with your own Microsoft account; nothing else of the connection is yours to change.
+        </p>
+      }
+    >
+      <section aria-labelledby="asked-heading" className="space-y-2 rounded-lg border border-blue-300 bg-blue-50 p-5">
+        <h2 id="asked-heading" className="text-lg font-semibold">
+          What you are asked to do
+        </h2>
+        <ul className="list-disc space-y-1 pl-6" data-testid="handoff-steps">
+          {asked.map((s) => (
+            <li key={s}>{STEP_LABELS[s]}</li>
+          ))}
+        </ul>
+        {brief?.requiredRole ? (
+          <p className="text-sm">
+            <strong>Role this needs:</strong> {brief.requiredRole}
+          </p>
+        ) : null}
+      </section>
+      {!plannedByMe ? (
+        <section aria-labelledby="check-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">
+          <h2 id="check-heading" className="text-lg font-semibold">
+            First, check the plan with your account
+          </h2>
+          <p>
+            The plan was prepared with {plannedBy ?? "your colleague's"} account, which lacks the role. The portal reads your tenant and environment
+            again as <strong>{me}</strong>; nothing is written until you approve.
+          </p>
+          <form action={recheckPlanAction.bind(null, id)}>
+            <input type="hidden" name="runId" value={runId} />
+            <SubmitButton pendingLabel="Reading as you…">Check the plan with my account</SubmitButton>
+          </form>
+        </section>
+      ) : plan.blockers.length ? (
+        <section aria-labelledby="also-heading" className="space-y-3 rounded-lg border border-red-300 bg-red-50 p-5">
+          <h2 id="also-heading" className="flex items-center gap-2 text-lg font-semibold text-red-900">
+            <AlertOctagon aria-hidden className="h-5 w-5" /> Your account lacks this role too
+          </h2>
+          <p className="text-red-950" data-testid="handoff-also-lacks">
+            {me} does not have {roles.length ? roles.map((r) => r.role).join("; nor ") : "what the plan needs"}, so you cannot complete this either.
+            Nothing was written at Microsoft.
+          </p>
+          <ul className="list-disc space-y-1 pl-6 text-sm text-red-950">
+            {plan.blockers.map((b) => (
+              <li key={`${b.code}:${b.message}`}>{b.message}</li>
+            ))}
+          </ul>
+          <p className="text-sm text-red-950">
+            The link was used when you opened it, but this browser keeps the hand-off: sign in with another account that has the role, or tell your
+            colleague to ask someone who has it.
+          </p>
+          <form method="post" action="/auth/sign-in/start">
+            <button
+              type="submit"
+              className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 focus-visible:outline-none"
+            >
+              Sign in with another account
+            </button>
+          </form>
+        </section>
+      ) : (
+        <>
+          <PlanSections plan={plan} repair={false} />
+          <ApproveForm runId={runId} role={role} privilegeCount={LEAST_PRIVILEGE_ROLE_PRIVILEGES.length} action={approvePlanAction.bind(null, id)} />
+        </>
+      )}
     </JourneyFrame>
   );
 }

@@ -22,13 +22,24 @@ export default async function ProgressPage({ params }: { params: Promise<{ conne
       title="Connecting Dynamics 365 to Act-On"
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
-      intro={<p>Each step updates here as it happens. You can close this page: the setup carries on, and the link from Act-On brings you back.</p>}
+      intro={
+        journey.isHandoff ? (
+          <p>Each step updates here as it happens, acting as you. Your colleague follows the same checklist on their page.</p>
+        ) : (
+          <p>Each step updates here as it happens. You can close this page: the setup carries on, and the link from Act-On brings you back.</p>
+        )
+      }
     >
       <LiveChecklist
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
-        continueHref={journeyPath(id, "sync")}
+        continueHref={journey.isHandoff ? null : journeyPath(id, "sync")}
+        doneNote={
+          journey.isHandoff
+            ? "Thank you: that was everything your colleague asked for. They see this on their own page; you can close this tab."
+            : undefined
+        }
         signInHref={journeyPath(id, "sign-in")}
       />
     </JourneyFrame>

@@ -5,6 +5,8 @@ import { buttonClass } from "@/components/journey/button-class";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
+import { getDb } from "@/lib/db";
+import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
@@ -25,6 +27,10 @@ export default async function SignInPage({
   const { connectionId } = await params;
   const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
+  const brief =
+    journey.isHandoff && journey.session.handoff
+      ? await findHandoffBrief(getDb(), { linkId: journey.session.handoff.linkId, connectionId: journey.connection.id })
+      : null;
   return (
     <JourneyFrame
       current="sign-in"
@@ -32,10 +38,18 @@ export default async function SignInPage({
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
       intro={
-        <p>
-          Use a Microsoft account that administers your organization&apos;s directory and your Dynamics 365 environment (for example a Global
-          Administrator). The portal acts as you, only for this setup, and shows you its plan before it changes anything.
-        </p>
+        journey.isHandoff ? (
+          <p>
+            {brief?.askedBy ?? "A colleague"} asked for your help connecting Dynamics 365 to Act-On: their account lacks{" "}
+            {brief?.requiredRole ? <strong>{brief.requiredRole}</strong> : "a role the setup needs"}. Sign in with <strong>your own</strong> Microsoft
+            account that has it; the portal then shows you only the steps they asked you for.
+          </p>
+        ) : (
+          <p>
+            Use a Microsoft account that administers your organization&apos;s directory and your Dynamics 365 environment (for example a Global
+            Administrator). The portal acts as you, only for this setup, and shows you its plan before it changes anything.
+          </p>
+        )
       }
     >
       <SignInNotice outcome={signin} />

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { CheckCircle2, AlertTriangle } from "lucide-react";
+import { CheckCircle2, AlertTriangle, Wrench } from "lucide-react";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { buttonClass } from "@/components/journey/button-class";
 import { SubmitButton } from "@/components/journey/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
-import { loadJourney } from "@/lib/journey/load-journey";
-import { repairConnectionAction } from "../actions";
+import { ensureNotHandoff, loadJourney, type Journey } from "@/lib/journey/load-journey";
+import { repairConnectionAction, startOverAction, verifyConnectionAction } from "../actions";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "../sync/sync-options.schema";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -24,10 +24,25 @@ const STATUS_LABELS: Record<string, string> = {
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const when = (iso: string | null) => (iso ? `${dateFormat.format(new Date(iso))} UTC` : "Not yet");
 
-export default async function StatusPage({ params }: { params: Promise<{ connectionId: string }> }) {
+const OFFER_PROBLEMS: Record<string, string> = {
+  conflict: "A setup run is already in progress for this connection. Follow it on the checklist, or try again when it has finished.",
+  unauthorized: "Sign in with Microsoft first: the repair acts as you.",
+  forbidden: "Sign in with an account of the connection's Microsoft tenant.",
+};
+
+export default async function StatusPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ offer?: string }>;
+}) {
   const { connectionId } = await params;
+  const { offer } = await searchParams;
   const journey = await loadJourney(connectionId);
+  ensureNotHandoff(journey);
   const c = journey.connection;
+  const offerProblem = typeof offer === "string" ? (OFFER_PROBLEMS[offer] ?? "That did not start. Reload the page and try again.") : null;
   const active = c.status === "active";
   const sync = c.syncOptions ? syncOptionsOrDefaults(c.syncOptions) : null;
   const rows: [string, string][] = [
@@ -103,21 +118,16 @@ export default async function StatusPage({ params }: { params: Promise<{ connect
           </a>
         </p>
       ) : null}
+      {offerProblem ? (
+        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+          {offerProblem}
+        </p>
+      ) : null}
+      <ReconnectOfferings journey={journey} />
       <div className="flex flex-wrap gap-3">
         {active ? (
           <a href={journeyPath(c.id, "sync")} className={buttonClass("secondary")}>
             Change sync options
-          </a>
-        ) : null}
-        {active && journey.signedIn ? (
-          <form action={repairConnectionAction.bind(null, c.id)}>
-            <SubmitButton variant="secondary" pendingLabel="Reading what exists…">
-              Check and repair the connection
-            </SubmitButton>
-          </form>
-        ) : active ? (
-          <a href={journeyPath(c.id, "sign-in")} className={buttonClass("secondary")}>
-            Sign in with Microsoft to check and repair
           </a>
         ) : null}
         {journey.latestRun?.approved ? (
@@ -125,7 +135,102 @@ export default async function StatusPage({ params }: { params: Promise<{ connect
             See the setup checklist
           </a>
         ) : null}
+        {c.status !== "draft" && c.status !== "disconnected" ? (
+          <a href={`/connect/${encodeURIComponent(c.id)}/disconnect`} className={buttonClass("secondary")}>
+            Disconnect
+          </a>
+        ) : null}
       </div>
     </JourneyFrame>
+  );
+}
+
+const UNFINISHED = new Set(["planning", "awaitingApproval", "pending", "running", "waiting"]);
+
+/**
+ * What a returning admin can do about a connection that exists (a `reconnect` link lands here): re-run verification
+ * (no sign-in, changes nothing), repair a broken part (a plan listing only what is missing), or start over. A run in
+ * flight is followed instead.
+ */
+function ReconnectOfferings({ journey }: { journey: Journey }) {
+  const c = journey.connection;
+  if (c.status === "draft" || c.status === "disconnected" || c.status === "disconnecting") return null;
+  const latest = journey.latestRun;
+  if (latest && UNFINISHED.has(latest.status)) {
+    const page = latest.status === "awaitingApproval" || latest.status === "planning" ? "plan" : "progress";
+    return (
+      <section aria-labelledby="offer-heading" className="space-y-2 rounded-lg border border-blue-300 bg-blue-50 p-5">
+        <h2 id="offer-heading" className="text-lg font-semibold">
+          A setup run is under way
+        </h2>
+        <a href={journeyPath(c.id, page)} className={buttonClass()}>
+          {page === "plan" ? "Review the plan" : "Follow the checklist"}
+        </a>
+      </section>
+    );
+  }
+  const cloud = c.authMode === "cloud" && !!c.clientId;
+  const broken = c.status === "failed" || c.status === "actionRequired";
+  const signIn = (
+    <a href={journeyPath(c.id, "sign-in")} className={buttonClass("secondary")}>
+      Sign in with Microsoft first
+    </a>
+  );
+  return (
+    <section aria-labelledby="offer-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5">
+      <h2 id="offer-heading" className="flex items-center gap-2 text-lg font-semibold">
+        <Wrench aria-hidden className="h-5 w-5 text-blue-700" /> {broken ? "Fix the connection" : "Check or fix the connection"}
+      </h2>
+      <ul className="space-y-4">
+        <li className="space-y-2" data-offer="verify">
+          <h3 className="font-medium">Re-run verification</h3>
+          <p className="text-sm text-slate-700">
+            Signs in as Act-On does, with the stored credential, and calls WhoAmI in the environment. Nothing changes at Microsoft; the connection
+            ends Active, or failed with the reason.
+          </p>
+          <form action={verifyConnectionAction.bind(null, c.id)}>
+            <SubmitButton variant={broken ? "secondary" : "primary"} pendingLabel="Starting the check…">
+              Re-run verification
+            </SubmitButton>
+          </form>
+        </li>
+        {cloud ? (
+          <li className="space-y-2" data-offer="repair">
+            <h3 className="font-medium">Repair a broken part</h3>
+            <p className="text-sm text-slate-700">
+              Reads what exists and plans only what is missing: an application user someone deleted, a consent that was withdrawn, a client secret
+              that was removed. Everything that still works is kept. You see the plan before anything is written.
+            </p>
+            {journey.signedIn ? (
+              <form action={repairConnectionAction.bind(null, c.id)}>
+                <SubmitButton variant={broken ? "primary" : "secondary"} pendingLabel="Reading what exists…">
+                  Plan the repair
+                </SubmitButton>
+              </form>
+            ) : (
+              signIn
+            )}
+          </li>
+        ) : null}
+        {cloud ? (
+          <li className="space-y-2" data-offer="start-over">
+            <h3 className="font-medium">Start over</h3>
+            <p className="text-sm text-slate-700">
+              Choose the environment again and set everything up afresh with a new client secret. The current connection keeps working until the new
+              setup is verified.
+            </p>
+            {journey.signedIn ? (
+              <form action={startOverAction.bind(null, c.id)}>
+                <SubmitButton variant="secondary" pendingLabel="One moment…">
+                  Start over
+                </SubmitButton>
+              </form>
+            ) : (
+              signIn
+            )}
+          </li>
+        ) : null}
+      </ul>
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { SyncOptionsForm } from "@/components/journey/sync-options-form";
-import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { saveSyncOptionsAction } from "../actions";
 import { syncOptionsOrDefaults } from "./sync-options.schema";
 
@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function SyncPage({ params }: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await params;
   const journey = await loadJourney(connectionId);
+  ensureNotHandoff(journey);
   ensurePage(journey, ["sync", "status"]);
   return (
     <JourneyFrame

@@ -2,7 +2,9 @@ import { getDb } from "@/lib/db";
 import { appError, errorResponse } from "@/lib/errors";
 import { toChecklist } from "@/lib/journey/checklist";
 import { connectionIdSchema } from "../../form-schemas";
-import { getConnectionForViewer, getLatestRun, getRunViewForViewer, hasStoredAdminSignIn } from "@/lib/journey/portal-engine";
+import { getLatestRun, getRunViewForViewer } from "@/lib/journey/portal-engine";
+import { loadOwnAdminSession } from "@/lib/journey/admin-environments";
+import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 
 export const dynamic = "force-dynamic";
@@ -15,15 +17,14 @@ export async function GET(_request: Request, { params }: { params: Promise<{ con
   const id = connectionIdSchema.safeParse((await params).connectionId);
   if (!id.success) return errorResponse(appError("not_found", "That connection does not exist for your account."));
   const session = await getCurrentSession();
-  if (!session) return errorResponse(appError("unauthorized", "Your session has ended. Open the link in Act-On again to continue."));
   const db = getDb();
-  const viewer = { kind: "account" as const, accountId: session.accountId };
-  const connection = await getConnectionForViewer(db, id.data, viewer);
+  const connection = await authorizeJourneyAction(db, session, { connectionId: id.data, action: "view" });
   if (!connection.ok) return errorResponse(connection.error);
+  const viewer = { kind: "account" as const, accountId: session!.accountId };
   const latest = await getLatestRun(db, id.data);
   if (!latest) return errorResponse(appError("not_found", "This connection has no setup run yet."));
   const run = await getRunViewForViewer(db, latest.id, viewer);
   if (!run.ok) return errorResponse(run.error);
-  const adminSignedIn = await hasStoredAdminSignIn(db, id.data);
+  const adminSignedIn = (await loadOwnAdminSession(id.data, session!)) !== null;
   return Response.json(toChecklist(run.value, { adminSignedIn }), { headers: { "cache-control": "no-store" } });
 }
