@@ -205,10 +205,14 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
         `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
       );
     const kept = await findKeepableSecret(ctx, app);
-    const current = await ctx.db.secret.findMany({
+    const stored = await ctx.db.secret.findMany({
       where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
-      select: { hint: true },
+      select: { hint: true, microsoftKeyId: true },
     });
+    // A stored secret whose key Microsoft no longer has (someone removed it) is only forgotten here, not removed there.
+    const atMicrosoft = (s: { microsoftKeyId: string | null }) => !app || app.secrets.some((k) => k.keyId === s.microsoftKeyId);
+    const current = stored.filter(atMicrosoft);
+    const gone = stored.filter((s) => !atMicrosoft(s));
     if (kept)
       add("clientSecret", {
         verb: "reuse",
@@ -219,6 +223,11 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       add("clientSecret", {
         verb: "remove",
         what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
+      });
+    if (!kept && gone.length)
+      add("clientSecret", {
+        verb: "remove",
+        what: `Forget the stored secret(s) ${gone.map((c) => `${c.hint ?? "?"}…`).join(", ")}: Microsoft no longer has them (removed in Microsoft Entra)`,
       });
   }
 

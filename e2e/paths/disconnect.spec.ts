@@ -1,0 +1,89 @@
+import { jwtVerify } from "jose";
+import { expect as baseExpect, test } from "@playwright/test";
+import {
+  connectionIdOf,
+  Journey,
+  PORTAL,
+  resetSandbox,
+  RETURN_ORIGIN,
+  sandboxState,
+  signInAtMicrosoft,
+  type SandboxState,
+} from "../journey/journey-support";
+import { ADMIN, connectAsAdmin } from "./handoff-support";
+
+// Disconnect with "delete the app" (issue 8): from the status page, a confirmation that lists what goes; afterwards the
+// sandbox holds no secret and no app for the connection, the application user is disabled, the connection shows
+// disconnected, and Return to Act-On carries the outcome signed.
+test.setTimeout(240_000);
+const expect = baseExpect.configure({ timeout: 30_000 });
+
+const tagged = (state: SandboxState, connectionId: string) => state.applications.filter((a) => a.tags.includes(`acton-connection:${connectionId}`));
+
+test("disconnect with the application user disabled and the app deleted: nothing left at Microsoft, disconnected, outcome to Act-On", async ({
+  page,
+  request,
+}, testInfo) => {
+  const started = Date.now();
+  await resetSandbox(request);
+  const returned: string[] = [];
+  await page.route(`${RETURN_ORIGIN}/**`, (route) => {
+    returned.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Act-On</title><h1>Act-On settings</h1>" });
+  });
+  const j = new Journey(page, testInfo);
+  await connectAsAdmin(j, "disconnect");
+  const connectionId = connectionIdOf(page);
+  const before = await sandboxState(request);
+  const [app] = tagged(before, connectionId);
+  expect(app.passwordCredentials).toHaveLength(1);
+  const env = before.environments.find((e) => e.urlName === "contoso-sales")!;
+  const appUser = env.systemUsers.find((u) => u.applicationid === app.appId)!;
+  expect(appUser.isdisabled).toBeFalsy();
+
+  // From the status page's Disconnect; removing the secret at Microsoft acts as the admin, who signs in again.
+  await page.goto(`/connect/${connectionId}/status`);
+  await j.checkpoint("status");
+  await j.click(page.getByRole("link", { name: "Disconnect" }));
+  await expect(page).toHaveURL(/\/disconnect$/);
+  const signIn = page.getByRole("link", { name: "sign in with Microsoft" });
+  if (await signIn.isVisible()) {
+    await j.checkpoint("disconnect-sign-in-first");
+    await j.click(signIn);
+    await page.getByRole("button", { name: "Continue to Microsoft" }).click();
+    await signInAtMicrosoft(j, ADMIN);
+    await page.goto(`/connect/${connectionId}/disconnect`);
+  }
+  await expect(page.getByRole("heading", { name: "What will be removed" })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: "The client secret" })).toBeVisible();
+  await page.getByLabel(/Disable the application user/).check();
+  await page.getByLabel(/Delete the .* app registration/).check();
+  await j.checkpoint("disconnect-confirmation");
+  await j.click(page.getByRole("button", { name: "Disconnect" }));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Disconnected", { timeout: 60_000 });
+  await j.checkpoint("disconnected");
+
+  // Microsoft: no secret, no app (deleted), and the application user disabled.
+  const after = await sandboxState(request);
+  expect(tagged(after, connectionId)).toEqual([]);
+  expect(after.applications.some((a) => a.appId === app.appId)).toBe(false);
+  expect(after.applications.flatMap((a) => a.passwordCredentials).some((c) => app.passwordCredentials.some((p) => p.keyId === c.keyId))).toBe(false);
+  const user = after.environments.find((e) => e.urlName === "contoso-sales")!.systemUsers.find((u) => u.systemuserid === appUser.systemuserid);
+  expect(user?.isdisabled).toBe(true);
+
+  // The portal: the connection shows disconnected; Return to Act-On carries the outcome.
+  await page.goto(`/connect/${connectionId}/status`);
+  await expect(page.getByText("Disconnected", { exact: true })).toBeVisible();
+  await j.checkpoint("status-disconnected");
+  await page.goto(`/connect/${connectionId}/disconnect`);
+  await j.click(page.getByRole("link", { name: "Return to Act-On" }));
+  await expect(page.getByRole("heading", { name: "Act-On settings" })).toBeVisible();
+  expect(returned).toHaveLength(1);
+  const outcome = new URL(returned[0]).searchParams.get("acton_outcome")!;
+  const [, secret] = process.env.E2E_DEEP_LINK_SECRET!.split(/:(.*)/s);
+  const { payload } = await jwtVerify(outcome, new TextEncoder().encode(secret), { audience: RETURN_ORIGIN, issuer: PORTAL });
+  expect(payload).toMatchObject({ connection_id: connectionId, status: "disconnected" });
+  const line = `disconnect: Active → disconnected (app deleted) in ${((Date.now() - started) / 1000).toFixed(1)} s wall (including the connect)`;
+  console.log(`[paths] ${line}`);
+  testInfo.annotations.push({ type: "disconnect", description: line });
+});
