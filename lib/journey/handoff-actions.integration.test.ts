@@ -1,0 +1,213 @@
+/**
+ * The server-side checks behind the journey's actions (issue 8), on SQLite and PostgreSQL: a colleague's hand-off
+ * session may only view its own connection, check the plan, approve and retry — every other action is refused before
+ * anything is read or written; a hand-off link is created only for a plan blocked by a missing role, and bad input
+ * changes nothing.
+ */
+import { describe, expect, it } from "vitest";
+import { ensureAccount } from "../accounts/ensure-account";
+import { createHandoffForPlan, findHandoffProgress } from "../handoff/handoff-for-plan";
+import type { HandoffConfig } from "../handoff/handoff-links";
+import { openHandoffSession } from "../handoff/open-handoff-session";
+import { HANDOFF_ACTIONS, JOURNEY_ACTIONS } from "../handoff/handoff-scope";
+import type { Plan } from "../provisioning/plan";
+import { createPortalSession } from "../sessions/portal-sessions";
+import { providersUnderTest, useTestDatabase, type TestDatabase } from "../testing/test-databases";
+import { authorizeJourneyAction } from "./authorize-journey-action";
+
+const providers = await providersUnderTest();
+const CONFIG: HandoffConfig = {
+  keys: [{ kid: "k1", secret: "handoff-actions-test-secret-0123456789abcdef" }],
+  portalBaseUrl: "http://localhost:3699",
+  ttlMs: 24 * 3_600_000,
+};
+const LIFETIMES = { idleMs: 3_600_000, absoluteMs: 7_200_000 };
+const FIRST_ADMIN = { type: "admin" as const, id: "tenant-1:user-oid" };
+
+const directoryRole = {
+  kind: "directoryRole" as const,
+  role: "Global Administrator, Application Administrator or Cloud Application Administrator (Microsoft Entra ID)",
+  grantedBy: "A Global Administrator",
+  steps: ["preconditions", "appRegistration", "adminConsent"] as Plan["steps"][number]["step"][],
+};
+const environmentRole = {
+  kind: "environmentRole" as const,
+  role: "System Administrator of the Dynamics 365 environment",
+  grantedBy: "A Power Platform Administrator",
+  steps: ["preconditions", "applicationUser"] as Plan["steps"][number]["step"][],
+};
+const blockedPlan = (blockers: Plan["blockers"]): Plan => ({
+  steps: [],
+  blockers,
+  environment: null,
+  notes: [],
+  computedAt: new Date().toISOString(),
+});
+
+async function setUp(
+  t: TestDatabase,
+  plan: Plan = blockedPlan([
+    { code: "insufficient_privileges", message: "m1", need: directoryRole },
+    { code: "insufficient_privileges", message: "m2", need: environmentRole },
+  ]),
+) {
+  const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+  const connection = await t.db.connection.create({ data: { accountId: account.id, authMode: "cloud", status: "draft" } });
+  const sibling = await t.db.connection.create({ data: { accountId: account.id, authMode: "cloud", status: "draft" } });
+  const run = await t.db.provisioningRun.create({
+    data: {
+      connectionId: connection.id,
+      kind: "connect",
+      status: "awaitingApproval",
+      plan: plan as object,
+      options: { mode: "cloud", requestedBy: "user@contoso" },
+    },
+  });
+  return { account, connection, sibling, run };
+}
+
+async function footprint(t: TestDatabase) {
+  const [links, runs, audits, sessions] = await Promise.all([
+    t.db.handoffLink.count(),
+    t.db.provisioningRun.count(),
+    t.db.auditEvent.count(),
+    t.db.portalSession.count(),
+  ]);
+  return { links, runs, audits, sessions };
+}
+
+describe.each(providers)("journey actions' server-side checks on %s", (provider) => {
+  const t = useTestDatabase(provider);
+
+  it("a hand-off session may view, re-check, approve and retry on its own connection, and nothing else anywhere", async () => {
+    const { account, connection, sibling, run } = await setUp(t);
+    const link = await createHandoffForPlan(t.db, { accountId: account.id, connectionId: connection.id, runId: run.id, actor: FIRST_ADMIN }, CONFIG);
+    if (!link.ok) throw new Error(link.error.userMessage);
+    const opened = await openHandoffSession(t.db, { token: new URL(link.value.url).searchParams.get("t")!, config: CONFIG, lifetimes: LIFETIMES });
+    if (opened.kind !== "opened") throw new Error(opened.kind);
+    const session = opened.session;
+    const before = await footprint(t);
+    for (const action of JOURNEY_ACTIONS) {
+      const own = await authorizeJourneyAction(t.db, session, { connectionId: connection.id, action });
+      if (HANDOFF_ACTIONS.includes(action)) expect(own, action).toMatchObject({ ok: true, value: { id: connection.id } });
+      else expect(own, action).toMatchObject({ ok: false, error: { code: "forbidden" } });
+      // Another connection of the same account is not the colleague's: not found, whatever the action.
+      expect(await authorizeJourneyAction(t.db, session, { connectionId: sibling.id, action }), action).toMatchObject({
+        ok: false,
+        error: { code: "not_found" },
+      });
+    }
+    expect(await footprint(t)).toEqual(before);
+  });
+
+  it("an Act-On session acts on its account's connections only; no session or a malformed id is refused", async () => {
+    const { account, connection } = await setUp(t);
+    const other = await setUp(t);
+    const { session } = await createPortalSession(t.db, {
+      accountId: account.id,
+      connectionId: connection.id,
+      intent: "connect",
+      lifetimes: LIFETIMES,
+    });
+    for (const action of JOURNEY_ACTIONS) {
+      expect(await authorizeJourneyAction(t.db, session, { connectionId: connection.id, action }), action).toMatchObject({ ok: true });
+    }
+    expect(await authorizeJourneyAction(t.db, session, { connectionId: other.connection.id, action: "view" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await authorizeJourneyAction(t.db, null, { connectionId: connection.id, action: "view" })).toMatchObject({
+      ok: false,
+      error: { code: "unauthorized" },
+    });
+    for (const bad of ["../x", "", "a".repeat(65), 42, null]) {
+      expect(await authorizeJourneyAction(t.db, session, { connectionId: bad, action: "repair" })).toMatchObject({
+        ok: false,
+        error: { code: "not_found" },
+      });
+    }
+  });
+
+  it("creates a link scoped to the steps that need the missing roles, naming them, and reports its progress", async () => {
+    const { account, connection, run } = await setUp(t);
+    const created = await createHandoffForPlan(
+      t.db,
+      { accountId: account.id, connectionId: connection.id, runId: run.id, actor: FIRST_ADMIN },
+      CONFIG,
+    );
+    expect(created).toMatchObject({
+      ok: true,
+      value: {
+        steps: ["preconditions", "appRegistration", "adminConsent", "applicationUser"],
+        requiredRole: `${directoryRole.role}; and ${environmentRole.role}`,
+      },
+    });
+    const progress = await findHandoffProgress(t.db, { accountId: account.id, connectionId: connection.id });
+    expect(progress).toMatchObject({ state: "open", colleague: null, requiredRole: `${directoryRole.role}; and ${environmentRole.role}` });
+    const audit = await t.db.auditEvent.findMany({ where: { connectionId: connection.id, action: "handoff.created" } });
+    expect(audit.map((a) => a.actorId)).toEqual([FIRST_ADMIN.id]);
+  });
+
+  it.each([
+    [
+      "a plan blocked by something a colleague cannot fix",
+      blockedPlan([{ code: "environment_required", message: "Choose the environment" }]),
+      "invalid_input",
+    ],
+    [
+      "a plan with a role blocker and another blocker",
+      blockedPlan([
+        { code: "insufficient_privileges", message: "m", need: directoryRole },
+        { code: "not_found", message: "no Dynamics" },
+      ]),
+      "invalid_input",
+    ],
+    ["a plan without blockers", blockedPlan([]), "invalid_input"],
+  ])("refuses %s and writes nothing", async (_label, plan, code) => {
+    const { account, connection, run } = await setUp(t, plan);
+    const before = await footprint(t);
+    expect(
+      await createHandoffForPlan(t.db, { accountId: account.id, connectionId: connection.id, runId: run.id, actor: FIRST_ADMIN }, CONFIG),
+    ).toMatchObject({
+      ok: false,
+      error: { code },
+    });
+    expect(await footprint(t)).toEqual(before);
+  });
+
+  it("refuses another account's run, a replaced plan and an approved run, and writes nothing", async () => {
+    const { account, connection, run } = await setUp(t);
+    const other = await setUp(t);
+    const before = await footprint(t);
+    const create = (input: { accountId: string; connectionId: string; runId: string }) =>
+      createHandoffForPlan(t.db, { ...input, actor: FIRST_ADMIN }, CONFIG);
+    expect(await create({ accountId: other.account.id, connectionId: connection.id, runId: run.id })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await create({ accountId: account.id, connectionId: connection.id, runId: other.run.id })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await create({ accountId: account.id, connectionId: connection.id, runId: "no-such-run" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await footprint(t)).toEqual(before);
+
+    await t.db.provisioningRun.update({ where: { id: run.id }, data: { status: "cancelled" } });
+    const newer = await t.db.provisioningRun.create({
+      data: { connectionId: connection.id, kind: "connect", status: "pending", approvedAt: new Date(), plan: blockedPlan([]) as object },
+    });
+    const mid = await footprint(t);
+    expect(await create({ accountId: account.id, connectionId: connection.id, runId: run.id })).toMatchObject({
+      ok: false,
+      error: { code: "conflict" },
+    });
+    expect(await create({ accountId: account.id, connectionId: connection.id, runId: newer.id })).toMatchObject({
+      ok: false,
+      error: { code: "conflict" },
+    });
+    expect(await footprint(t)).toEqual(mid);
+  });
+});
