@@ -132,13 +132,16 @@ export default async function PlanPage({
                 {b.message}
                 {b.need ? (
                   <dl className="mt-1 text-sm">
-                    <dt className="inline font-semibold">Missing role: </dt>
-                    <dd className="inline" data-testid="missing-role">
-                      {b.need.role}
-                    </dd>
-                    <br />
-                    <dt className="inline font-semibold">Who can grant it: </dt>
-                    <dd className="inline">{b.need.grantedBy}</dd>
+                    <div>
+                      <dt className="inline font-semibold">Missing role: </dt>
+                      <dd className="inline" data-testid="missing-role">
+                        {b.need.role}
+                      </dd>
+                    </div>
+                    <div>
+                      <dt className="inline font-semibold">Who can grant it: </dt>
+                      <dd className="inline">{b.need.grantedBy}</dd>
+                    </div>
                   </dl>
                 ) : null}
               </li>
