@@ -63,6 +63,16 @@ describe("journeyPageFor: reconnect and hand-off sessions", () => {
     ["hand-off: the colleague approved", handoff({ status: "provisioning", run: { status: "running", approved: true } }), "progress"],
     ["hand-off: Active (never sync options)", handoff({ status: "active", run: { status: "succeeded", approved: true } }), "progress"],
     ["hand-off: the plan was cancelled", handoff({ run: { status: "cancelled", approved: false } }), "plan"],
+    [
+      "the first admin, whose sign-in a colleague's replaced, follows the hand-off on the plan page",
+      { ...facts({ signedIn: false, run: { status: "awaitingApproval", approved: false } }), handedOff: true },
+      "plan",
+    ],
+    [
+      "the first admin while the colleague's plan is computed",
+      { ...facts({ signedIn: false, run: { status: "planning", approved: false } }), handedOff: true },
+      "plan",
+    ],
   ])("%s → %s", (_name, input, page) => {
     expect(journeyPageFor(input)).toBe(page);
   });

@@ -196,6 +196,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
     });
 
+  let secretKept = false;
   if (steps.includes("clientSecret")) {
     const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
     const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
@@ -205,6 +206,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
         `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
       );
     const kept = await findKeepableSecret(ctx, app);
+    secretKept = !!kept;
     const stored = await ctx.db.secret.findMany({
       where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
       select: { hint: true, microsoftKeyId: true },
@@ -291,7 +293,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
           verb: "check",
           what: `Sign in as ${ctx.connection.integrationUsername ?? "the integration user"} with the app and call WhoAmI in the environment`,
         }
-      : { verb: "check", what: "Sign in as the app with the new secret and call WhoAmI in the environment; the connection then becomes Active" },
+      : {
+          verb: "check",
+          what: `Sign in as the app with ${secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
+        },
   );
   return plan;
 }
