@@ -6,6 +6,8 @@ import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
 import { SubmitButton } from "@/components/journey/submit-button";
 import { getDb } from "@/lib/db";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "@/lib/handoff/handoff-for-plan";
+import { redirect } from "next/navigation";
+import { journeyPath } from "@/lib/journey/journey-page";
 import { ensurePage, loadJourney, type Journey } from "@/lib/journey/load-journey";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
 import { STEP_LABELS, type StepName } from "@/lib/provisioning/machine";
@@ -53,6 +55,9 @@ export default async function PlanPage({
   const { connectionId } = await params;
   const { updated, recheck } = await searchParams;
   const journey = await loadJourney(connectionId);
+  // Someone watching a plan (a first admin following a hand-off) sees the run that followed it, even once it finished.
+  if (journey.page !== "plan" && journey.latestRun?.approved && journey.latestRun.kind !== "disconnect")
+    redirect(journeyPath(journey.connection.id, "progress"));
   ensurePage(journey, ["plan"]);
   const run = journey.run;
   const plan = run?.plan ?? null;
