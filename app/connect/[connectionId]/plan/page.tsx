@@ -168,8 +168,8 @@ export default async function PlanPage({
             A colleague who has the role above can finish it from their own browser: they open the link, sign in with their own Microsoft account, see
             only these steps —{" "}
             {uniqueSteps(roles.flatMap((r) => r.steps))
-              .map((s) => STEP_LABELS[s].toLowerCase())
-              .join(", ")}{" "}
+              .map((s) => STEP_LABELS[s])
+              .join("; ")}{" "}
             — and approve. This page follows their progress.
           </p>
           <HandoffStatus progress={journey.handoff} plannedBy={null} />
@@ -241,6 +241,8 @@ function PlanSections({ plan, repair }: { plan: Plan; repair: boolean }) {
               </li>
             ))}
           </ol>
+        ) : plan.blockers.length ? (
+          <p className="rounded-md border border-slate-200 bg-white p-3">The full plan is read once the problems above are fixed.</p>
         ) : (
           <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 p-3">
             Nothing needs to change: everything Act-On needs is in place. Approving runs the final check.
@@ -354,8 +356,8 @@ async function HandoffPlan({
             First, check the plan with your account
           </h2>
           <p>
-            The plan was prepared with {plannedBy ?? "your colleague's"} account, which lacks the role. The portal reads your tenant and environment
-            again as <strong>{me}</strong>; nothing is written until you approve.
+            The plan was prepared with {plannedBy ? `${plannedBy}'s` : "your colleague's"} account, which lacks the role. The portal reads your tenant
+            and environment again as <strong>{me}</strong>; nothing is written until you approve.
           </p>
           <form action={recheckPlanAction.bind(null, id)}>
             <input type="hidden" name="runId" value={runId} />
