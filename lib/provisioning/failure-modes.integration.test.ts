@@ -151,6 +151,11 @@ describe.each(providers)("provisioning failure modes on %s", (provider) => {
     if (!started.ok) return;
     expect(started.value.plan!.blockers.map((b) => b.code)).toEqual(["insufficient_privileges", "insufficient_privileges"]);
     expect(started.value.plan!.blockers[0].message).toMatch(/Application Administrator/);
+    // Each missing role as data (for the hand-off): which role, and the steps that need it.
+    expect(started.value.plan!.blockers.map((b) => [b.need?.kind, b.need?.steps])).toEqual([
+      ["directoryRole", ["preconditions", "appRegistration", "adminConsent"]],
+      ["environmentRole", ["preconditions", "applicationUser"]],
+    ]);
     const approved = await approveRun(engine, { runId: started.value.id, actor });
     expect(approved.ok === false && approved.error.code).toBe("insufficient_privileges");
     expect((await fx.control.getState()).applications.filter((a) => a.displayName === "Act-On Integration")).toHaveLength(0);

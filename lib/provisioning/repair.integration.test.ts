@@ -106,7 +106,7 @@ describe.each(providers)("repairing a connection on %s", (provider) => {
     expect(connection).toMatchObject({ status: "active", applicationUserId: after.users[0].systemuserid });
   });
 
-  it("plans a new client secret when the live one was removed at Microsoft, and nothing else", async () => {
+  it("plans only a new client secret (and forgets the stored one) when the live one was removed at Microsoft", async () => {
     const { engine, accountId, connectionId } = await connected();
     const before = connectionObjects(await fx.control.getState(), connectionId);
     const token = await getAdminToken(await signInAs(fx), "graph", { config: fx.config });
