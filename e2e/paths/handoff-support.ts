@@ -103,3 +103,14 @@ export function auditEventsOf(connectionId: string): AuditRow[] {
     db.close();
   }
 }
+
+/** Test-only: how many hand-off links the e2e portal holds for a connection. */
+export function handoffLinkCount(connectionId: string): number {
+  const url = process.env.E2E_DATABASE_URL || "file:./.data/e2e.db";
+  const db = new Database(resolve(url.slice("file:".length)), { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM "HandoffLink" WHERE "connectionId" = ?`).get(connectionId) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}

@@ -11,7 +11,7 @@ import {
   writableFootprint,
   connectionObjects,
 } from "../journey/journey-support";
-import { ADMIN, ADMIN_ACTOR, auditEventsOf, USER, USER_ACTOR } from "./handoff-support";
+import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR } from "./handoff-support";
 
 // Hand-off to a colleague (issue 8), in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
 // which roles are missing and who can grant them, creates a hand-off link; admin@ opens it in another browser, signs in
@@ -76,6 +76,16 @@ test("user@ hands off to admin@, who completes the same connection in another br
   await expect(page.getByText(/Power Platform admin center › Environments › Users/).first()).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve and connect" })).toHaveCount(0);
   await j.checkpoint("user-plan-blocked");
+  // The form exactly as user@'s page has it (its action, bound to this connection), kept to replay from the colleague.
+  // (Read without JavaScript, as the server renders it for progressive enhancement.)
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await noScript.newPage();
+  await plain.goto(`/connect/${connectionId}/plan`);
+  const handoffForm = await plain
+    .locator("form", { has: plain.getByRole("button", { name: "Create a hand-off link" }) })
+    .evaluate((form: HTMLFormElement) => Object.fromEntries(Array.from(new FormData(form)).map(([k, v]) => [k, String(v)])));
+  await noScript.close();
+  expect(Object.keys(handoffForm).some((k) => k.startsWith("$ACTION"))).toBe(true);
   const link = await createLink(j);
   await expect(page.getByTestId("handoff-expiry")).toContainText("(in 24 hours)");
   await expect(page.getByRole("button", { name: "Copy hand-off link" })).toBeVisible();
@@ -107,6 +117,26 @@ test("user@ hands off to admin@, who completes the same connection in another br
   // user@'s page follows: the colleague opened the link and signed in.
   await expect(page.getByTestId("handoff-status")).toContainText("admin@contoso.onmicrosoft.com", { timeout: 30_000 });
   await j.checkpoint("user-follows-colleague");
+
+  // Server-side scope, not hidden buttons: the colleague's browser replays user@'s "Create a hand-off link" form (a
+  // valid action of this very connection and plan) and gets nothing: no new link.
+  const linksBefore = handoffLinkCount(connectionId);
+  const replay = await colleague.request.post(`${PORTAL}/connect/${connectionId}/plan`, {
+    multipart: handoffForm,
+    headers: { origin: PORTAL },
+    maxRedirects: 0,
+  });
+  expect(replay.status()).toBeLessThan(500);
+  expect(await replay.text()).not.toContain("/handoff?t=");
+  expect(handoffLinkCount(connectionId)).toBe(linksBefore);
+  // The same replay from user@'s own browser does create one: the refusal above is the scope check, not a broken form.
+  const own = await page.request.post(`${PORTAL}/connect/${connectionId}/plan`, {
+    multipart: handoffForm,
+    headers: { origin: PORTAL },
+    maxRedirects: 0,
+  });
+  expect(own.status()).toBeLessThan(500);
+  expect(handoffLinkCount(connectionId)).toBe(linksBefore + 1);
 
   await cj.click(colleague.getByRole("button", { name: "Check the plan with my account" }));
   await expect(colleague.getByRole("button", { name: "Approve and connect" })).toBeVisible();
@@ -142,7 +172,7 @@ test("user@ hands off to admin@, who completes the same connection in another br
   // Both actors in the audit log: user@ asked, admin@ signed in, re-planned and approved.
   const events = auditEventsOf(connectionId);
   const by = (action: string) => events.filter((e) => e.action === action).map((e) => e.actorId);
-  expect(by("handoff.created")).toEqual([USER_ACTOR]);
+  expect(by("handoff.created")).toEqual([USER_ACTOR, USER_ACTOR]);
   expect(by("handoff.opened")).toHaveLength(1);
   expect(by("session.signed_in")).toEqual(expect.arrayContaining([USER_ACTOR, ADMIN_ACTOR]));
   expect(by("run.approved")).toEqual([ADMIN_ACTOR]);

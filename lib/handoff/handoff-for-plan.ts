@@ -87,11 +87,19 @@ export type HandoffProgress = {
  */
 export async function findHandoffProgress(db: Db, input: { accountId: string; connectionId: string; now?: Date }): Promise<HandoffProgress | null> {
   const now = input.now ?? new Date();
-  const link = await db.handoffLink.findFirst({
-    where: { accountId: input.accountId, connectionId: input.connectionId },
-    orderBy: { createdAt: "desc" },
-    select: { steps: true, requiredRole: true, createdAt: true, expiresAt: true, usedAt: true, revokedAt: true, usedBySessionId: true },
-  });
+  const select = { steps: true, requiredRole: true, createdAt: true, expiresAt: true, usedAt: true, revokedAt: true, usedBySessionId: true } as const;
+  // A colleague at work (a link opened within its lifetime) matters more than a newer link nobody opened yet.
+  const link =
+    (await db.handoffLink.findFirst({
+      where: { accountId: input.accountId, connectionId: input.connectionId, usedAt: { not: null }, revokedAt: null, expiresAt: { gt: now } },
+      orderBy: { usedAt: "desc" },
+      select,
+    })) ??
+    (await db.handoffLink.findFirst({
+      where: { accountId: input.accountId, connectionId: input.connectionId },
+      orderBy: { createdAt: "desc" },
+      select,
+    }));
   if (!link) return null;
   const colleague = link.usedBySessionId
     ? await db.portalSession.findUnique({ where: { id: link.usedBySessionId }, select: { msUsername: true } })
