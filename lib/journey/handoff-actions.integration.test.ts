@@ -146,6 +146,12 @@ describe.each(providers)("journey actions' server-side checks on %s", (provider)
     expect(progress).toMatchObject({ state: "open", colleague: null, requiredRole: `${directoryRole.role}; and ${environmentRole.role}` });
     const audit = await t.db.auditEvent.findMany({ where: { connectionId: connection.id, action: "handoff.created" } });
     expect(audit.map((a) => a.actorId)).toEqual([FIRST_ADMIN.id]);
+    // Once a colleague opened it, a newer unopened link does not hide them from the first admin's page.
+    if (!created.ok) return;
+    const opened = await openHandoffSession(t.db, { token: new URL(created.value.url).searchParams.get("t")!, config: CONFIG, lifetimes: LIFETIMES });
+    expect(opened.kind).toBe("opened");
+    await createHandoffForPlan(t.db, { accountId: account.id, connectionId: connection.id, runId: run.id, actor: FIRST_ADMIN }, CONFIG);
+    expect(await findHandoffProgress(t.db, { accountId: account.id, connectionId: connection.id })).toMatchObject({ state: "used" });
   });
 
   it.each([
