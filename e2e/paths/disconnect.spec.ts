@@ -52,6 +52,8 @@ test("disconnect with the application user disabled and the app deleted: nothing
     await j.click(signIn);
     await page.getByRole("button", { name: "Continue to Microsoft" }).click();
     await signInAtMicrosoft(j, ADMIN);
+    // Back at /connect/<id>, which sends the browser on (client-side, after streaming): let it land first.
+    await page.waitForURL(/\/connect\/[^/]+\/[a-z-]+(\?.*)?$/);
     await page.goto(`/connect/${connectionId}/disconnect`);
   }
   await expect(page.getByRole("heading", { name: "What will be removed" })).toBeVisible();

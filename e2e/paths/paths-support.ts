@@ -19,6 +19,9 @@ export async function launchNewConnection(page: Page, baseURL: string | undefine
     returnTo: `${RETURN_ORIGIN}/settings/connectors/crm`,
   });
   await page.goto(launchUrl(baseURL!, token));
+  // /connect/<id> sends the browser on to the connection's page after it streamed (a client-side redirect): wait for
+  // it, or the caller's next goto races it and is aborted.
+  await page.waitForURL(/\/connect\/[^/]+\/[a-z-]+(\?.*)?$/);
   const match = /\/connect\/([A-Za-z0-9_-]+)/.exec(new URL(page.url()).pathname);
   if (!match) throw new Error(`the launch link did not lead to a connection: ${page.url()}`);
   return match[1];
