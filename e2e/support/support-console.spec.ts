@@ -70,7 +70,7 @@ test("support@ signs in, finds a connection by tenant domain and sees the failin
   await expectNoAxeViolations(page);
 });
 
-test("support.admin@ mints a reconnect link for the customer from the connection's page", async ({ page }) => {
+test("support.admin@ re-runs verification and mints a reconnect link for the customer from the connection's page", async ({ page }) => {
   const seeded = seedFailingConnection();
   await page.goto(`/support/connections/${seeded.connectionId}`);
   await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
@@ -78,6 +78,16 @@ test("support.admin@ mints a reconnect link for the customer from the connection
   await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`/support/connections/${seeded.connectionId}$`));
   await expect(page.getByRole("heading", { name: "Support actions" })).toBeVisible();
+
+  // Re-run verification: a verify-only run with the stored credential; the seeded connection holds none, so the
+  // timeline gains a verify run that fails, and the audit log names the support person.
+  await expect(page.getByRole("region", { name: /^verify run of / })).toHaveCount(0);
+  await page.getByRole("button", { name: "Re-run verification" }).click();
+  await expect(page.getByRole("status").getByText(/Verification started with the stored credential/)).toBeVisible();
+  const verifyRun = page.getByRole("region", { name: /^verify run of / });
+  await expect(verifyRun).toHaveCount(1);
+  await expect(verifyRun.getByText("failed", { exact: true }).first()).toBeVisible();
+  await expectNoAxeViolations(page);
 
   await page.getByRole("button", { name: "Mint reconnect link" }).click();
   const dialog = page.getByRole("dialog", { name: "Reconnect link" });
@@ -94,6 +104,7 @@ test("support.admin@ mints a reconnect link for the customer from the connection
   await page.getByRole("tab", { name: "Audit log" }).click();
   const audit = page.getByRole("region", { name: "Audit log table" });
   await expect(audit.getByText("support.reconnect_link.minted")).toBeVisible();
+  await expect(audit.getByText("run.started")).toBeVisible();
   await expect(audit.getByText("recipient: admin@northwind.example", { exact: false })).toBeVisible();
   // The link itself is never kept or shown again.
   expect(await audit.textContent()).not.toContain("/launch?t=");

@@ -85,6 +85,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     getConnection: "connectorRead",
     getConnectionCredentials: "connectorCredentials",
     listConnectionDeliveries: "supportRead",
+    requestVerification: "connectorRead",
     createDeepLink: "connectorRead",
     listWebhookEndpoints: "supportRead",
     createWebhookEndpoint: "supportAdmin",

@@ -121,6 +121,7 @@ export async function snapshot(db: Db): Promise<string> {
   const tables = await Promise.all([
     db.account.findMany({ orderBy: { id: "asc" } }),
     db.connection.findMany({ orderBy: { id: "asc" } }),
+    db.provisioningRun.findMany({ orderBy: { id: "asc" } }),
     db.secret.findMany({ orderBy: { id: "asc" } }),
     db.auditEvent.findMany({ orderBy: { id: "asc" } }),
     db.portalSession.findMany({ orderBy: { id: "asc" } }),
@@ -171,6 +172,10 @@ export function useApiTestWorld(t: TestDatabase, env: Record<string, string> = {
       ...env,
     };
     for (const [k, v] of Object.entries(stubs)) vi.stubEnv(k, v);
+    // This process drives no runs: a route that starts one (verification) leaves it due for any instance's resumer.
+    // The matrix checks who may start it; start-verification.integration.test.ts proves what the run does.
+    delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
+    (await import("@/lib/provisioning/run-pool")).getPortalProvisioning().pool.close();
     for (const op of Object.values(OPERATIONS)) {
       if (!world.routes.has(op.path)) world.routes.set(op.path, (await import(/* @vite-ignore */ routeFileOf(op.path))) as RouteModule);
     }
@@ -224,6 +229,7 @@ export function useApiTestWorld(t: TestDatabase, env: Record<string, string> = {
   afterAll(async () => {
     vi.unstubAllEnvs();
     delete (globalThis as { portalDb?: unknown }).portalDb;
+    delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
     await world.receiver?.close();
     await world.sandbox?.close();
   });
