@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect as baseExpect, test, type Page } from "@playwright/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
-import { seedFailingConnection } from "../fixtures/support-console";
+import { seedFailedWebhookDelivery, seedFailingConnection } from "../fixtures/support-console";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
 // authorization code + PKCE, SPA redirect URI), against data seeded in the e2e portal's database.
@@ -108,6 +108,29 @@ test("support.admin@ re-runs verification and mints a reconnect link for the cus
   await expect(audit.getByText("recipient: admin@northwind.example", { exact: false })).toBeVisible();
   // The link itself is never kept or shown again.
   expect(await audit.textContent()).not.toContain("/launch?t=");
+});
+
+test("support.admin@ sees a connection's failed webhook delivery and redelivers it; support@ cannot", async ({ page }) => {
+  const seeded = seedFailingConnection();
+  seedFailedWebhookDelivery(seeded.connectionId);
+  await page.goto(`/support/connections/${seeded.connectionId}`);
+  await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
+  await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
+
+  await page.getByRole("tab", { name: "Webhook deliveries" }).click();
+  const table = page.getByRole("region", { name: "Webhook deliveries table" });
+  const row = table.getByRole("row").filter({ hasText: "connection.step_failed" });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByText("failed", { exact: true })).toBeVisible();
+  await expect(row.getByText("503")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await row.getByRole("button", { name: "Redeliver" }).click();
+  await expect(page.getByRole("status").getByText("Queued for delivery again (same webhook-id).")).toBeVisible();
+  await expect(row.getByText("pending", { exact: true })).toBeVisible();
+
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await expect(page.getByRole("region", { name: "Audit log table" }).getByText("webhook.redelivery_requested")).toBeVisible();
 });
 
 test("a customer admin gets nothing from the console: their portal session grants nothing and Microsoft refuses them", async ({ page, baseURL }) => {

@@ -214,6 +214,22 @@ describe.each(providers)("webhooks on %s", (provider) => {
     expect(receiver.accepted().every((r) => r.signature.split(" ").length === 2)).toBe(true);
   });
 
+  it("holds a disabled endpoint's deliveries until it is enabled again, then sends them in order", async () => {
+    const { endpoint, connection } = await setup();
+    await commitChange(connection.id, { statusBefore: "draft", statusAfter: "provisioning", failingStep: null, errorCode: null });
+    await commitChange(connection.id, { statusBefore: "provisioning", statusAfter: "active", failingStep: null, errorCode: null });
+    // Support switches the receiver off (it is being migrated, say) before anything was sent.
+    await t.db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: false } });
+    const config = deliverer(t.db);
+    expect(await deliverDueWebhooks(config)).toMatchObject({ attempted: 0 });
+    expect(receiver.received).toHaveLength(0);
+    expect(await t.db.webhookDelivery.count({ where: { connectionId: connection.id, status: "pending", attempts: 0 } })).toBe(2);
+
+    await t.db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: true } });
+    await drain(config);
+    expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: { status: string } }).data.status)).toEqual(["provisioning", "active"]);
+  });
+
   it("marks a delivery failed when its retry budget is spent, and moves on to the connection's next event", async () => {
     const { connection } = await setup();
     await t.db.$transaction(async (tx) => {
