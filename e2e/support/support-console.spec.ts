@@ -68,6 +68,14 @@ test("support@ signs in, finds a connection by tenant domain and sees the failin
   await page.getByRole("tab", { name: "Audit log" }).click();
   await expect(page.getByRole("tabpanel")).toBeVisible();
   await expectNoAxeViolations(page);
+
+  // Support.Read sees the webhook deliveries but cannot redeliver.
+  seedFailedWebhookDelivery(seeded.connectionId);
+  await page.reload();
+  await page.getByRole("tab", { name: "Webhook deliveries" }).click();
+  const deliveries = page.getByRole("region", { name: "Webhook deliveries table" });
+  await expect(deliveries.getByText("connection.step_failed")).toBeVisible();
+  await expect(deliveries.getByRole("button", { name: "Redeliver" })).toHaveCount(0);
 });
 
 test("support.admin@ re-runs verification and mints a reconnect link for the customer from the connection's page", async ({ page }) => {
@@ -87,6 +95,7 @@ test("support.admin@ re-runs verification and mints a reconnect link for the cus
   const verifyRun = page.getByRole("region", { name: /^verify run of / });
   await expect(verifyRun).toHaveCount(1);
   await expect(verifyRun.getByText("failed", { exact: true }).first()).toBeVisible();
+  await expect(verifyRun.getByText("No client secret is stored for this connection.", { exact: false })).toBeVisible();
   await expectNoAxeViolations(page);
 
   await page.getByRole("button", { name: "Mint reconnect link" }).click();
@@ -110,7 +119,7 @@ test("support.admin@ re-runs verification and mints a reconnect link for the cus
   expect(await audit.textContent()).not.toContain("/launch?t=");
 });
 
-test("support.admin@ sees a connection's failed webhook delivery and redelivers it; support@ cannot", async ({ page }) => {
+test("support.admin@ sees a connection's failed webhook delivery and redelivers it", async ({ page }) => {
   const seeded = seedFailingConnection();
   seedFailedWebhookDelivery(seeded.connectionId);
   await page.goto(`/support/connections/${seeded.connectionId}`);
@@ -146,6 +155,8 @@ test("a customer admin gets nothing from the console: their portal session grant
     returnTo: `${process.env.E2E_ACTON_RETURN_ORIGINS}/connectors`,
   });
   await page.goto(launchUrl(baseURL!, token));
+  await page.waitForURL(/\/connect\/[^/]+\/sign-in$/);
+  await page.waitForLoadState("networkidle");
   expect((await page.context().cookies()).some((c) => c.name === "portal_session")).toBe(true);
 
   // The console's API ignores the cookie: without an Act-On staff token it answers 401.

@@ -20,11 +20,29 @@ export async function startVerification(
   const { db } = engine;
   const connection = await db.connection.findUnique({
     where: { id: input.connectionId },
-    select: { id: true, accountId: true, authMode: true, status: true, tenantId: true },
+    select: {
+      id: true,
+      accountId: true,
+      authMode: true,
+      status: true,
+      tenantId: true,
+      clientId: true,
+      environmentUrl: true,
+      integrationUsername: true,
+    },
   });
   if (!connection) return fail(appError("not_found", "That connection does not exist."));
   if (connection.status === "draft" || connection.status === "disconnecting" || connection.status === "disconnected") {
     return fail(appError("conflict", `This connection is ${connection.status}: there is no credential to verify.`));
+  }
+  const missing = missingForVerification(connection);
+  if (missing) {
+    return fail(
+      appError(
+        "conflict",
+        `This connection's setup stopped before it had ${missing}, so there is nothing to verify yet. Its admin can finish the setup.`,
+      ),
+    );
   }
   let runId: string;
   try {
@@ -59,4 +77,19 @@ export async function startVerification(
   });
   engine.wake?.(runId);
   return ok({ runId, alreadyRequested: false });
+}
+
+/** What a verify-only run needs on the connection (the secret itself is checked by the step, which reports it). */
+function missingForVerification(c: {
+  authMode: string;
+  tenantId: string | null;
+  clientId: string | null;
+  environmentUrl: string | null;
+  integrationUsername: string | null;
+}): string | null {
+  if (!c.environmentUrl) return "an environment";
+  if (c.authMode === "onprem") return c.integrationUsername ? null : "a domain user";
+  if (!c.tenantId || !c.clientId) return "an app registration";
+  if (c.authMode === "legacy" && !c.integrationUsername) return "an integration user";
+  return null;
 }

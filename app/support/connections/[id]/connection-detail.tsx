@@ -116,7 +116,7 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
           <AuditLog detail={detail} />
         </Tabs.Content>
         <Tabs.Content value="webhooks" className="focus-visible:outline-2 focus-visible:outline-blue-700">
-          <WebhookDeliveries connectionId={detail.id} />
+          <WebhookDeliveries connectionId={detail.id} onRedelivered={reload} />
         </Tabs.Content>
       </Tabs.Root>
     </div>

@@ -24,7 +24,7 @@ type Delivery = {
  * The connection's webhook deliveries, newest first, from the Act-On API's delivery log (the same staff token; it
  * accepts the Support roles), with Support.Admin's redelivery (audited there with the support person).
  */
-export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
+export function WebhookDeliveries({ connectionId, onRedelivered }: { connectionId: string; onRedelivered: () => void }) {
   const { api, me } = useSupportSession();
   const [state, setState] = useState<{ items?: Delivery[]; problem?: Problem }>({});
   const [version, setVersion] = useState(0);
@@ -45,6 +45,8 @@ export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
     const r = await api<Delivery>(`/api/v1/webhooks/deliveries/${encodeURIComponent(id)}/redeliveries`, { method: "POST", body: "{}" });
     setOutcome(r.ok ? "Queued for delivery again (same webhook-id)." : r.problem.detail);
     setVersion((v) => v + 1);
+    // The request is in the audit log now: the page's audit tab reloads with it.
+    if (r.ok) onRedelivered();
   }
 
   if (state.problem)
