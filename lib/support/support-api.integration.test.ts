@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import { signJwt } from "@/emulator/core/tokens";
 import { PORTAL_APP, TENANTS, USERS } from "@/emulator/scenarios/ids";
-import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/lib/testing/test-databases";
+import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { createPortalSession } from "@/lib/sessions/portal-sessions";
 import { verifyLaunchLink } from "@/lib/deep-link/launch-link";
 

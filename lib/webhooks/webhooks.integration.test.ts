@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
 import type { Db } from "../db";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { deliverDueWebhooks, retryDelayMs, type WebhookDelivererConfig } from "./deliver-webhooks";
 import { enqueueWebhookEvents } from "./enqueue-webhook-events";
 import { addSigningSecret } from "./signing-secrets";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
 import type { WebhookChange } from "./webhook-events";
 
 const providers = await providersUnderTest();
@@ -152,7 +152,7 @@ describe.each(providers)("webhooks on %s", (provider) => {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(
         join(root, "node_modules", ".bin", "tsx"),
-        ["--conditions=react-server", join(import.meta.dirname, "testing", "commit-and-crash.ts")],
+        ["--conditions=react-server", join(root, "test", "support", "commit-and-crash.ts")],
         {
           env: {
             ...process.env,

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { TENANTS } from "@/emulator/scenarios/ids";
-import { CALLERS, CONNECTOR_OBJECT_ID, snapshot, useApiTestWorld, type Caller } from "@/lib/api/testing/api-test-world";
+import { CALLERS, CONNECTOR_OBJECT_ID, snapshot, useApiTestWorld, type Caller } from "@/test/support/api-test-world";
 import { OPERATIONS, type OperationName } from "@/lib/api/v1/operations";
-import { providersUnderTest, useTestDatabase } from "@/lib/testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();
 
