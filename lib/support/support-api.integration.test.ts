@@ -125,6 +125,8 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
         environmentUrl: "https://globex.crm4.dynamics.com",
         tenantId: "71000000-0000-4000-8000-00000000000b",
         tenantDomain: "globex.onmicrosoft.com",
+        clientId: "73000000-0000-4000-8000-00000000000b",
+        integrationUsername: "crm@globex.onmicrosoft.com",
         lastVerifiedAt: new Date(base),
         updatedAt: new Date(base + 1000),
       },
