@@ -39,7 +39,11 @@ export async function beginMicrosoftSignIn(
   const state = newOpaqueToken();
   const nonce = newOpaqueToken();
   const request = await getSignInUrl({ config: ctx.identity, redirectUri: ctx.redirectUri, state, nonce, prompt: "select_account" });
-  const sealed = sealSecret(JSON.stringify({ verifier: request.codeVerifier, nonce, then: options.then } satisfies Sealed), ctx.keys, aad(session.id));
+  const sealed = sealSecret(
+    JSON.stringify({ verifier: request.codeVerifier, nonce, then: options.then } satisfies Sealed),
+    ctx.keys,
+    aad(session.id),
+  );
   await recordPendingSignIn(ctx.db, session.id, { stateHash: hashToken(state), sealed: JSON.stringify(sealed), now: ctx.now });
   return { url: request.url };
 }
