@@ -156,6 +156,18 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   await expect(page).toHaveURL(/\/legacy$/);
   await submitLegacy(j, ADMIN, PASSWORD);
   await page.waitForURL(/\/plan$/);
+  // Another role on a legacy plan: the password was kept only for the plan it was given for, so it is asked again.
+  await page.getByRole("radio", { name: /System Administrator/ }).click();
+  await page.getByRole("button", { name: "Approve and connect" }).click();
+  await expect(page).toHaveURL(/\/legacy\?role=systemAdministrator$/);
+  await expect(page.getByText("You chose System Administrator for the application user.")).toBeVisible();
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
+  await j.checkpoint("legacy-role-changed");
+  expect(storedCredentials(connectionId).map((c) => `${c.kind}:${c.status}:${c.wiped}`)).toEqual(["password:revoked:true"]);
+  await submitLegacy(j, ADMIN, PASSWORD);
+  await page.waitForURL(/\/plan$/);
+  await expect(page.getByRole("radio", { name: /System Administrator/ })).toBeChecked();
+  await expect(page.getByText(/Security role System Administrator/)).toBeVisible();
   await approveToActive(j, "legacy-active");
   await page.getByRole("link", { name: "Continue: choose what syncs" }).click();
   await page.getByRole("button", { name: "Save sync options" }).click();

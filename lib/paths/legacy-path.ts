@@ -1,11 +1,10 @@
 import "server-only";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { loadStoredAdminSession } from "../journey/admin-environments";
-import { getLatestRun, getPortalEngine } from "../journey/portal-engine";
+import { getLatestRun } from "../journey/portal-engine";
 import type { AdminSession } from "../microsoft/identity";
 import type { Actor } from "../provisioning/actor";
-import { saveAdminSession } from "../provisioning/admin-session-store";
+import { loadAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
 import type { Engine } from "../provisioning/engine";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
 import { cancelRun } from "../provisioning/retry-run";
@@ -39,9 +38,8 @@ export async function cancelPlanKeepingSignIn(
 }
 
 /** The stored sign-in and a connection free for a new plan (an earlier plan awaiting approval is replaced). */
-async function prepareNewPlan(connectionId: string, actor: Actor): Promise<Result<{ engine: Engine; session: AdminSession }>> {
-  const engine = getPortalEngine();
-  const session = await loadStoredAdminSession(connectionId);
+async function prepareNewPlan(engine: Engine, connectionId: string, actor: Actor): Promise<Result<{ session: AdminSession }>> {
+  const session = await loadAdminSession(engine.db, { connectionId, keys: engine.config.keys, config: engine.config.identity });
   if (!session) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
   const latest = await getLatestRun(engine.db, connectionId);
   if (latest && UNFINISHED.includes(latest.status)) {
@@ -51,23 +49,26 @@ async function prepareNewPlan(connectionId: string, actor: Actor): Promise<Resul
     const cancelled = await cancelPlanKeepingSignIn(engine, { runId: latest.id, connectionId, actor, session });
     if (!cancelled.ok) return cancelled;
   }
-  return ok({ engine, session });
+  return ok({ session });
 }
 
 /**
  * Starts a legacy connect run: the engine's plan for the integration user. @returns refused when the plan had
  * blockers (then the run is cancelled and the password forgotten; findLegacyRefusal explains why).
  */
-export async function startLegacyPlan(input: {
-  portalSession: PortalSessionView;
-  connectionId: string;
-  actor: Actor;
-  choice: { environment: string; integrationUsername: string; password: string; role: RoleChoice };
-}): Promise<Result<{ runId: string; refused: boolean }>> {
+export async function startLegacyPlan(
+  engine: Engine,
+  input: {
+    portalSession: PortalSessionView;
+    connectionId: string;
+    actor: Actor;
+    choice: { environment: string; integrationUsername: string; password: string; role: RoleChoice };
+  },
+): Promise<Result<{ runId: string; refused: boolean }>> {
   if (!input.portalSession.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft first: the setup acts as you."));
-  const prepared = await prepareNewPlan(input.connectionId, input.actor);
+  const prepared = await prepareNewPlan(engine, input.connectionId, input.actor);
   if (!prepared.ok) return prepared;
-  const { engine, session } = prepared.value;
+  const { session } = prepared.value;
   const started = await startRun(engine, {
     accountId: input.portalSession.accountId,
     connectionId: input.connectionId,
@@ -91,16 +92,19 @@ export async function startLegacyPlan(input: {
 }
 
 /** Starts the move of a user-name-and-password connection to OAuth: the engine's migrate plan (kind migrate). */
-export async function startMigrationPlan(input: {
-  portalSession: PortalSessionView;
-  connection: { id: string; environmentUrl: string | null; securityRole: string | null };
-  actor: Actor;
-  role?: RoleChoice;
-}): Promise<Result<{ runId: string }>> {
+export async function startMigrationPlan(
+  engine: Engine,
+  input: {
+    portalSession: PortalSessionView;
+    connection: { id: string; environmentUrl: string | null; securityRole: string | null };
+    actor: Actor;
+    role?: RoleChoice;
+  },
+): Promise<Result<{ runId: string }>> {
   if (!input.portalSession.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft first: the move acts as you."));
-  const prepared = await prepareNewPlan(input.connection.id, input.actor);
+  const prepared = await prepareNewPlan(engine, input.connection.id, input.actor);
   if (!prepared.ok) return prepared;
-  const { engine, session } = prepared.value;
+  const { session } = prepared.value;
   const started = await startRun(engine, {
     accountId: input.portalSession.accountId,
     connectionId: input.connection.id,

@@ -1,6 +1,7 @@
 "use server";
 import { redirect } from "next/navigation";
 import { journeyPath } from "@/lib/journey/journey-page";
+import { getPortalEngine } from "@/lib/journey/portal-engine";
 import { startLegacyPlan } from "@/lib/paths/legacy-path";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { adminActor } from "@/lib/sessions/current-session";
@@ -20,7 +21,7 @@ export async function connectLegacyAction(connectionId: string, _previous: Legac
   const parsed = legacyInputSchema.safeParse({ ...values, password: text("password"), role: text("role") || undefined });
   if (!parsed.success) return { message: "Check the highlighted fields.", fieldErrors: legacyFieldErrors(parsed.error), values };
   const { session, connection } = await requireSessionConnection(connectionId);
-  const started = await startLegacyPlan({
+  const started = await startLegacyPlan(getPortalEngine(), {
     portalSession: session,
     connectionId: connection.id,
     actor: adminActor(session),

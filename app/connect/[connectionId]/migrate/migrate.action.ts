@@ -2,7 +2,7 @@
 import { redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
 import { journeyPath } from "@/lib/journey/journey-page";
-import { getConnectionForViewer } from "@/lib/journey/portal-engine";
+import { getConnectionForViewer, getPortalEngine } from "@/lib/journey/portal-engine";
 import { startMigrationPlan } from "@/lib/paths/legacy-path";
 import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
@@ -20,7 +20,7 @@ export async function moveToOAuthAction(connectionId: string, _previous: Migrate
   if (!found.ok) return { error: found.error.userMessage };
   const connection = found.value;
   if (!canMoveToOAuth(connection)) return { error: "Only a connected user-name-and-password connection can be moved to OAuth." };
-  const started = await startMigrationPlan({ portalSession: session, connection, actor: adminActor(session) });
+  const started = await startMigrationPlan(getPortalEngine(), { portalSession: session, connection, actor: adminActor(session) });
   if (!started.ok) return { error: started.error.userMessage };
   redirect(journeyPath(connection.id, "plan"));
 }
