@@ -1,4 +1,6 @@
 import { expect as baseExpect, test, type APIRequestContext } from "@playwright/test";
+import { DIRECTORY_ROLES } from "../../emulator/core/state";
+import { buildConsentedScenario } from "../../emulator/scenarios/consented";
 import { storedConnection, storedCredentials } from "../fixtures/portal-db";
 import {
   connectionIdOf,
@@ -259,4 +261,44 @@ test("legacy: a tenant with security defaults is refused before anything is writ
   await j.checkpoint("legacy-refused-security-defaults");
   expect(writableFootprint(await sandboxState(request)), "nothing written at Microsoft").toEqual(footprint);
   expect(storedCredentials(connectionId).every((c) => c.status === "revoked" && c.wiped)).toBe(true);
+});
+
+test("legacy: when the admin may not read MFA, the plan says so and what follows; an MFA user then fails the final check in plain words", async ({
+  page,
+  request,
+}, testInfo) => {
+  // admin@ as an Application Administrator (can register apps and grant consent, may not read others' MFA state).
+  const state = buildConsentedScenario();
+  const admin = state.users.find((u) => u.userPrincipalName === ADMIN)!;
+  admin.directoryRoleTemplateIds = [DIRECTORY_ROLES.applicationAdministrator, DIRECTORY_ROLES.dynamics365Administrator];
+  expect((await request.post(`${SANDBOX}/__emulator/reset`, { data: { state } })).ok()).toBe(true);
+  const j = new Journey(page, testInfo);
+  await page.goto(deepLink({ account: freshAccount("mfa-unknown"), user: ADMIN }));
+  await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
+  const connectionId = connectionIdOf(page);
+  await page.goto(`/connect/${connectionId}/legacy`);
+  await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
+  await signInAtMicrosoft(j, ADMIN);
+  await expect(page).toHaveURL(/\/legacy$/);
+  await submitLegacy(j, MFA_ADMIN, PASSWORD);
+
+  // Not refused (nobody could tell), but the plan says so, why, and the consequence, before anything is written.
+  await page.waitForURL(/\/plan$/);
+  const note = page.getByText(/We could not check whether multi-factor authentication is on for the integration user/);
+  await expect(note).toBeVisible();
+  await expect(note).toContainText("Global Reader or Authentication Policy Administrator");
+  await expect(note).toContainText("the final check fails with an MFA message");
+  expect(await note.innerText()).not.toMatch(NEVER_ADVISED);
+  await j.checkpoint("legacy-plan-mfa-unknown");
+
+  // Approved anyway: the app is registered, and the final check says what happened and the ways out.
+  await j.click(page.getByRole("button", { name: "Approve and connect" }));
+  await page.waitForURL(/\/progress$/);
+  const verify = page.locator('li[data-step="verify"]');
+  await expect(verify).toHaveAttribute("data-state", "failed", { timeout: 90_000 });
+  await expect(verify).toContainText("must complete multi-factor authentication");
+  await expect(verify).toContainText("Conditional Access policy excludes from MFA");
+  expect(await verify.innerText()).not.toMatch(NEVER_ADVISED);
+  await j.checkpoint("legacy-verify-mfa-failed");
+  expect(storedConnection(connectionId).status).toBe("failed");
 });
