@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { storeSecret } from "../secrets/store-secret";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { connectionObjects } from "@/test/support/sandbox-objects";
