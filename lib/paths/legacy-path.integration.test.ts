@@ -9,7 +9,7 @@ import { hasLiveAdminSession, saveAdminSession } from "../provisioning/admin-ses
 import type { Engine } from "../provisioning/engine";
 import { storeSecret } from "../secrets/store-secret";
 import type { PortalSessionView } from "../sessions/session-view";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, SANDBOX_PASSWORD, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { findLegacyRefusal, findRunShape, startLegacyPlan, startMigrationPlan } from "./legacy-path";

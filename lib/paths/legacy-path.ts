@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { getLatestRun } from "../journey/portal-engine";
-import type { AdminSession } from "../microsoft/identity";
+import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";
 import { loadAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
 import type { Engine } from "../provisioning/engine";
