@@ -15,7 +15,7 @@ import { STEP_LABELS, type StepName } from "./machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
-import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
+import { findProblems, findWarnings, gatherPreconditionFacts, type ProblemReason } from "./steps/preconditions";
 import type { StepContext } from "./steps/step-context";
 
 /**
@@ -31,7 +31,8 @@ export type PlanAction = {
   privileges?: { name: string; feature: string }[];
 };
 export type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
-export type PlanBlocker = { code: string; message: string };
+/** `reason` (preconditions only) says which precondition, where one code covers several (see ProblemReason). */
+export type PlanBlocker = { code: string; message: string; reason?: ProblemReason };
 export type Plan = {
   steps: PlanStep[];
   blockers: PlanBlocker[];
@@ -130,7 +131,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
     if (problems.length) {
       // The other reads may have failed for the very permissions that are missing: report what to fix instead.
-      plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message })));
+      plan.blockers.push(...problems.map((p) => ({ code: p.code, reason: p.reason, message: p.message })));
       return plan;
     }
   }

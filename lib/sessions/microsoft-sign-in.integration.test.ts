@@ -89,6 +89,23 @@ describe("Microsoft sign-in bound to the portal session", () => {
     expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "mismatch" });
   });
 
+  it("a sign-in started from a path's page returns to that page, on success and on cancel; none without it", async () => {
+    await fx.control.reset({ state: buildDefaultScenario() }); // Contoso has not consented to the portal yet
+    const { session } = await newSession();
+    const cancelled = await beginMicrosoftSignIn(ctx(), session, { then: "migrate" });
+    expect(await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(cancelled.url, CONTOSO_ADMIN, "cancel"))).toMatchObject({
+      ok: false,
+      outcome: "cancelled",
+      then: "migrate",
+    });
+    const started = await beginMicrosoftSignIn(ctx(), session, { then: "legacy" });
+    const ok = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(started.url, CONTOSO_ADMIN, "accept-for-organization"));
+    expect(ok).toMatchObject({ ok: true, then: "legacy" });
+    const plain = await beginMicrosoftSignIn(ctx(), session);
+    const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(plain.url, CONTOSO_ADMIN, "accept"));
+    expect(result.ok && result.then).toBeUndefined();
+  });
+
   it("refuses a state this session did not start, without cancelling the sign-in it did start", async () => {
     const { session } = await newSession();
     const other = await newSession();

@@ -12,6 +12,7 @@ import { toChecklist, type RetryState } from "@/lib/journey/checklist";
 import { loadStoredAdminSession } from "@/lib/journey/admin-environments";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { getConnectionForViewer, getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
+import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
 import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
@@ -62,7 +63,10 @@ export async function chooseEnvironmentAction(connectionId: string, _state: Form
  * (Re)computes the plan: a plan still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the
  * sign-in is read first and handed to the new run).
  */
-async function planFor({ session, connection }: Guarded, choice: { environment?: string; role: RoleChoice }): Promise<Result<{ runId: string }>> {
+async function planFor(
+  { session, connection }: Guarded,
+  choice: { environment?: string; role: RoleChoice; kind?: "connect" | "migrate" },
+): Promise<Result<{ runId: string }>> {
   const engine = getPortalEngine();
   const adminSession = await loadStoredAdminSession(connection.id);
   if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
@@ -77,7 +81,7 @@ async function planFor({ session, connection }: Guarded, choice: { environment?:
   const run = await startRun(engine, {
     accountId: session.accountId,
     connectionId: connection.id,
-    kind: "connect",
+    kind: choice.kind ?? "connect",
     options: { mode: "cloud", role: choice.role, environment: choice.environment, requestedBy: session.microsoft.username },
     session: adminSession,
     actor: adminActor(session),
@@ -96,10 +100,26 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
   if (!run.ok || run.value.connection.id !== g.value.connection.id)
     return { error: "That plan does not belong to this connection. Reload the page." };
   if (run.value.status !== "awaitingApproval") redirect(journeyPath(g.value.connection.id, "progress"));
-  const plannedRole = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
-  const currentRole = ((plannedRole?.options ?? {}) as { role?: string }).role ?? "leastPrivilege";
+  const shape = await findRunShape(engine.db, run.value.id);
+  const currentRole = shape?.role ?? "leastPrivilege";
   if (currentRole !== parsed.data.role) {
-    const replanned = await planFor(g.value, { environment: run.value.plan?.environment?.url ?? undefined, role: parsed.data.role });
+    if (shape?.mode === "legacy") {
+      // The password is kept for the run that was given it, never for a new plan: the legacy form asks for it again.
+      const adminSession = await loadStoredAdminSession(g.value.connection.id);
+      const cancelled = await cancelPlanKeepingSignIn(engine, {
+        runId: run.value.id,
+        connectionId: g.value.connection.id,
+        actor: adminActor(g.value.session),
+        session: adminSession,
+      });
+      if (!cancelled.ok) return { error: cancelled.error.userMessage };
+      redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy?role=${parsed.data.role}`);
+    }
+    const replanned = await planFor(g.value, {
+      environment: run.value.plan?.environment?.url ?? undefined,
+      role: parsed.data.role,
+      kind: run.value.kind === "migrate" ? "migrate" : "connect",
+    });
     if (!replanned.ok) return { error: replanned.error.userMessage };
     redirect(`${journeyPath(g.value.connection.id, "plan")}?updated=role`);
   }
@@ -113,7 +133,12 @@ export async function recheckPlanAction(connectionId: string, form: FormData): P
   const parsed = environmentFormSchema.safeParse(formFields(form));
   const g = await guard(connectionId);
   if (!g.ok) redirect("/");
-  if (parsed.success) await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
+  // Check again the same kind of run: a move to OAuth stays a move; a legacy plan needs its password again.
+  const latest = await getLatestRun(getDb(), g.value.connection.id);
+  const shape = latest ? await findRunShape(getDb(), latest.id) : null;
+  if (shape?.mode === "legacy") redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy`);
+  const kind = shape?.kind === "migrate" ? "migrate" : "connect";
+  if (parsed.success) await planFor(g.value, { environment: parsed.data.environment, role: shape?.role ?? "leastPrivilege", kind });
   redirect(journeyPath(g.value.connection.id, "plan"));
 }
 
@@ -134,6 +159,7 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
   if (!g.ok || !parsed.success) redirect("/");
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
+  const shape = run.ok ? await findRunShape(engine.db, run.value.id) : null;
   if (run.ok && run.value.connection.id === g.value.connection.id && run.value.status === "awaitingApproval") {
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
     const adminSession = await loadStoredAdminSession(g.value.connection.id);
@@ -142,6 +168,10 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
       await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
     }
   }
+  // Back to where this kind of run chooses its environment: the legacy form, the move to OAuth, or the picker.
+  const id = encodeURIComponent(g.value.connection.id);
+  if (shape?.mode === "legacy") redirect(`/connect/${id}/legacy`);
+  if (shape?.kind === "migrate") redirect(`/connect/${id}/migrate`);
   redirect(journeyPath(g.value.connection.id, "environment"));
 }
 
