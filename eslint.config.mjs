@@ -18,15 +18,14 @@ const config = [
     // Product code (app, components, lib, scripts, instrumentation) never imports the Microsoft sandbox or test
     // support; only tests (and bench/, e2e/) may.
     files: ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"],
-    // lib/**/testing/ still holds some features' test support (api, webhooks): to move to test/support.
-    ignores: ["**/*.test.ts", "**/*.test.tsx", "lib/**/testing/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
             {
-              group: ["@/emulator", "@/emulator/**", "**/emulator", "**/emulator/**", "@/test/**", "**/test/support/**"],
+              group: ["@/emulator", "@/emulator/**", "**/emulator", "**/emulator/**", "@/test", "@/test/**", "**/test/support", "**/test/support/**"],
               message: "Product code must not import the Microsoft sandbox (emulator/) or test support (test/); only tests may.",
             },
           ],

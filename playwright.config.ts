@@ -4,6 +4,8 @@ import { PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "./emulator/scenarios/ids
 
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT || 4543);
 const PORTAL_PORT = Number(process.env.E2E_PORTAL_PORT || 3100);
+// The support console's webhook spec runs an HTTPS receiver here (the sandbox's localhost certificate).
+const RECEIVER_PORT = Number((process.env.E2E_WEBHOOK_RECEIVER_PORT ||= String(SANDBOX_PORT + 6)));
 const sandboxOrigin = `https://localhost:${SANDBOX_PORT}`;
 
 // Throwaway deep-link key for this run. Set on process.env so Playwright's workers (which inherit the runner's
@@ -27,6 +29,7 @@ const portalEnv: Record<string, string> = {
   MICROSOFT_DISCOVERY_URL: `${sandboxOrigin}/globaldisco`,
   DYNAMICS_ALLOWED_HOSTS: `localhost:${SANDBOX_PORT}`,
   ONPREM_ALLOWED_PRIVATE_HOSTS: `localhost:${SANDBOX_PORT}`,
+  WEBHOOK_ALLOWED_PRIVATE_HOSTS: `localhost:${RECEIVER_PORT}`,
   NEXT_TELEMETRY_DISABLED: "1",
   // The sandbox answers at once: a step that keeps failing (an injected 503) gives up after seconds, not minutes, and
   // due runs are picked up within a second.

@@ -24,7 +24,7 @@ import { migrateAsync } from "../scripts/migrate.mjs";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvents } from "@/lib/webhooks/enqueue-webhook-events";
 import { addSigningSecret } from "@/lib/webhooks/signing-secrets";
-import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "@/lib/webhooks/testing/webhook-receiver";
+import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "@/test/support/webhook-receiver";
 
 const { values } = parseArgs({
   options: {

@@ -11,7 +11,7 @@ import { consumeDeepLinkNonce, purgeExpiredNonces } from "./deep-link/consume-no
 import { checkHealth } from "./health/check-health";
 import { readSecret, storeSecret } from "./secrets/store-secret";
 import { createDb } from "./db";
-import { providersUnderTest, useTestDatabase } from "./testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();
 const keys = [{ id: "test-key", key: randomBytes(32) }];

@@ -11,7 +11,7 @@ import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { readSecret } from "@/lib/secrets/store-secret";
-import { createTestDatabase, type TestDatabase } from "@/lib/testing/test-databases";
+import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 
 const fx = useMicrosoftSandbox(() => buildDefaultScenario());
 const root = join(import.meta.dirname, "..");

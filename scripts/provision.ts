@@ -15,7 +15,7 @@ import { z } from "zod";
 import { ensureAccount } from "../lib/accounts/ensure-account";
 import { createDb } from "../lib/db";
 import { parseEnv } from "../lib/env-schema";
-import { signInWithDeviceCode, type AdminSession } from "../lib/microsoft/identity";
+import { signInWithDeviceCode, type AdminSession } from "../lib/microsoft/admin-session";
 import type { Actor } from "../lib/provisioning/actor";
 import { approveRun } from "../lib/provisioning/approve-run";
 import { engineConfigFromEnv } from "../lib/provisioning/config";

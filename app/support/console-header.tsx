@@ -10,11 +10,14 @@ export function ConsoleHeader({ title }: { title: string }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4 border-b border-slate-200 pb-4">
       <div>
-        <p className="text-sm font-medium text-blue-800">
+        <nav aria-label="Support console" className="flex gap-4 text-sm font-medium text-blue-800">
           <Link href="/support" className="underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
             Support console
           </Link>
-        </p>
+          <Link href="/support/webhooks" className="underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
+            Webhook endpoints
+          </Link>
+        </nav>
         <h1 className="text-2xl font-bold tracking-tight">{title}</h1>
       </div>
       <div className="flex items-center gap-3 text-sm text-slate-700">

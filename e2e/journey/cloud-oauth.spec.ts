@@ -176,6 +176,8 @@ test("mfa.admin@, keyboard only: MFA stays on and the cloud path works", async (
   await page.getByRole("button", { name: "Save sync options" }).focus();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/status$/);
+  // The URL changes before the page has streamed in (the route's loading state has no heading): wait for the page.
+  await expect(page.getByRole("heading", { level: 1, name: "Dynamics 365 is connected" })).toBeVisible();
   await j.checkpoint("status");
 });
 

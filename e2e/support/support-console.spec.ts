@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect as baseExpect, test, type Page } from "@playwright/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
-import { seedFailingConnection } from "../fixtures/support-console";
+import { seedFailedWebhookDelivery, seedFailingConnection } from "../fixtures/support-console";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
 // authorization code + PKCE, SPA redirect URI), against data seeded in the e2e portal's database.
@@ -68,9 +68,17 @@ test("support@ signs in, finds a connection by tenant domain and sees the failin
   await page.getByRole("tab", { name: "Audit log" }).click();
   await expect(page.getByRole("tabpanel")).toBeVisible();
   await expectNoAxeViolations(page);
+
+  // Support.Read sees the webhook deliveries but cannot redeliver.
+  seedFailedWebhookDelivery(seeded.connectionId);
+  await page.reload();
+  await page.getByRole("tab", { name: "Webhook deliveries" }).click();
+  const deliveries = page.getByRole("region", { name: "Webhook deliveries table" });
+  await expect(deliveries.getByText("connection.step_failed")).toBeVisible();
+  await expect(deliveries.getByRole("button", { name: "Redeliver" })).toHaveCount(0);
 });
 
-test("support.admin@ mints a reconnect link for the customer from the connection's page", async ({ page }) => {
+test("support.admin@ re-runs verification and mints a reconnect link for the customer from the connection's page", async ({ page }) => {
   const seeded = seedFailingConnection();
   await page.goto(`/support/connections/${seeded.connectionId}`);
   await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
@@ -78,6 +86,17 @@ test("support.admin@ mints a reconnect link for the customer from the connection
   await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`/support/connections/${seeded.connectionId}$`));
   await expect(page.getByRole("heading", { name: "Support actions" })).toBeVisible();
+
+  // Re-run verification: a verify-only run with the stored credential; the seeded connection holds none, so the
+  // timeline gains a verify run that fails, and the audit log names the support person.
+  await expect(page.getByRole("region", { name: /^verify run of / })).toHaveCount(0);
+  await page.getByRole("button", { name: "Re-run verification" }).click();
+  await expect(page.getByRole("status").getByText(/Verification started with the stored credential/)).toBeVisible();
+  const verifyRun = page.getByRole("region", { name: /^verify run of / });
+  await expect(verifyRun).toHaveCount(1);
+  await expect(verifyRun.getByText("failed", { exact: true }).first()).toBeVisible();
+  await expect(verifyRun.getByText("No client secret is stored for this connection.", { exact: false })).toBeVisible();
+  await expectNoAxeViolations(page);
 
   await page.getByRole("button", { name: "Mint reconnect link" }).click();
   const dialog = page.getByRole("dialog", { name: "Reconnect link" });
@@ -94,9 +113,33 @@ test("support.admin@ mints a reconnect link for the customer from the connection
   await page.getByRole("tab", { name: "Audit log" }).click();
   const audit = page.getByRole("region", { name: "Audit log table" });
   await expect(audit.getByText("support.reconnect_link.minted")).toBeVisible();
+  await expect(audit.getByText("run.started")).toBeVisible();
   await expect(audit.getByText("recipient: admin@northwind.example", { exact: false })).toBeVisible();
   // The link itself is never kept or shown again.
   expect(await audit.textContent()).not.toContain("/launch?t=");
+});
+
+test("support.admin@ sees a connection's failed webhook delivery and redelivers it", async ({ page }) => {
+  const seeded = seedFailingConnection();
+  seedFailedWebhookDelivery(seeded.connectionId);
+  await page.goto(`/support/connections/${seeded.connectionId}`);
+  await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
+  await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
+
+  await page.getByRole("tab", { name: "Webhook deliveries" }).click();
+  const table = page.getByRole("region", { name: "Webhook deliveries table" });
+  const row = table.getByRole("row").filter({ hasText: "connection.step_failed" });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByText("failed", { exact: true })).toBeVisible();
+  await expect(row.getByText("503")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await row.getByRole("button", { name: "Redeliver" }).click();
+  await expect(page.getByRole("status").getByText("Queued for delivery again (same webhook-id).")).toBeVisible();
+  await expect(row.getByText("pending", { exact: true })).toBeVisible();
+
+  await page.getByRole("tab", { name: "Audit log" }).click();
+  await expect(page.getByRole("region", { name: "Audit log table" }).getByText("webhook.redelivery_requested")).toBeVisible();
 });
 
 test("a customer admin gets nothing from the console: their portal session grants nothing and Microsoft refuses them", async ({ page, baseURL }) => {
@@ -112,6 +155,8 @@ test("a customer admin gets nothing from the console: their portal session grant
     returnTo: `${process.env.E2E_ACTON_RETURN_ORIGINS}/connectors`,
   });
   await page.goto(launchUrl(baseURL!, token));
+  await page.waitForURL(/\/connect\/[^/]+\/sign-in$/);
+  await page.waitForLoadState("networkidle");
   expect((await page.context().cookies()).some((c) => c.name === "portal_session")).toBe(true);
 
   // The console's API ignores the cookie: without an Act-On staff token it answers 401.

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createDb } from "../db";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { consumeRateLimit } from "./rate-limit";
-import { snapshot, useApiTestWorld } from "./testing/api-test-world";
+import { snapshot, useApiTestWorld } from "@/test/support/api-test-world";
 
 const providers = await providersUnderTest();
 

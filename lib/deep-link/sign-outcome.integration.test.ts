@@ -4,7 +4,7 @@ import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
 import { createPortalSession } from "../sessions/portal-sessions";
 import { DEFAULT_SESSION_LIFETIMES } from "../sessions/session-view";
-import { useTestDatabase } from "../testing/test-databases";
+import { useTestDatabase } from "@/test/support/test-databases";
 import { OUTCOME_PARAM, verifyOutcomeToken } from "./outcome-token";
 import { getReturnToActOnUrl } from "./sign-outcome";
 

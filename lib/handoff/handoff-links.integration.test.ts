@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { createHandoffLink, listHandoffLinks, openHandoffLink, revokeHandoffLinks, type HandoffConfig } from "./handoff-links";
 import { signHandoffToken, verifyHandoffToken } from "./handoff-token";
 import { openHandoffSession } from "./open-handoff-session";

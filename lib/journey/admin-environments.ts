@@ -3,7 +3,7 @@ import { appError, fail, ok, type Result } from "../errors";
 import { log } from "../log";
 import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discovery";
 import { isMicrosoftError } from "../microsoft/errors";
-import { getAdminToken, type AdminSession } from "../microsoft/identity";
+import { getAdminToken, type AdminSession } from "../microsoft/admin-session";
 import { loadAdminSession, persistAdminSessionIfChanged } from "../provisioning/admin-session-store";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import { getPortalEngine } from "./portal-engine";

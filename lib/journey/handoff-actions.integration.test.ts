@@ -12,7 +12,7 @@ import { openHandoffSession } from "../handoff/open-handoff-session";
 import { HANDOFF_ACTIONS, JOURNEY_ACTIONS } from "../handoff/handoff-scope";
 import type { Plan } from "../provisioning/plan";
 import { createPortalSession } from "../sessions/portal-sessions";
-import { providersUnderTest, useTestDatabase, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { authorizeJourneyAction } from "./authorize-journey-action";
 
 const providers = await providersUnderTest();

@@ -16,7 +16,7 @@ import { LEAST_PRIVILEGE_ROLE_NAME } from "../provisioning/least-privilege-role"
 import { startRun } from "../provisioning/start-run";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { readSecret } from "../secrets/store-secret";
-import { useTestDatabase } from "../testing/test-databases";
+import { useTestDatabase } from "@/test/support/test-databases";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 import { verifyManualConnection } from "./verify-manual-connection";
 

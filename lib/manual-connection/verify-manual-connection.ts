@@ -4,7 +4,8 @@ import { readFirstRow, whoAmI, type WhoAmI } from "@/lib/microsoft/dataverse";
 import { normalizeDynamicsUrl } from "@/lib/microsoft/dynamics-url";
 import { DATAVERSE_USER_DISABLED_MESSAGE, isMicrosoftError, type MicrosoftError } from "@/lib/microsoft/errors";
 import type { CallSettings } from "@/lib/microsoft/http";
-import { getAppToken, type IdentityConfig } from "@/lib/microsoft/identity";
+import { getAppToken } from "@/lib/microsoft/app-tokens";
+import type { IdentityConfig } from "@/lib/microsoft/identity-config";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 

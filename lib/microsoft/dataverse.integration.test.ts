@@ -19,7 +19,8 @@ import {
 } from "./dataverse";
 import { isMicrosoftError, MicrosoftError } from "./errors";
 import { addClientSecret, createApplication, createServicePrincipal, type GraphContext } from "./graph";
-import { getAdminToken, getAppToken, type AdminSession } from "./identity";
+import { getAdminToken, type AdminSession } from "./admin-session";
+import { getAppToken } from "./app-tokens";
 import {
   callLog,
   CONTOSO_USER,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { listEnvironments } from "./discovery";
 import { isMicrosoftError } from "./errors";
-import { getAdminToken } from "./identity";
+import { getAdminToken } from "./admin-session";
 import { callLog, CONTOSO_ADMIN, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();

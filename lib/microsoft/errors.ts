@@ -156,7 +156,7 @@ export function parseUpstreamError(body: unknown, headers?: MicrosoftErrorInput[
 const M = {
   consent: "An administrator needs to approve access for Act-On in your Microsoft tenant. Use Grant consent to continue.",
   consentDeclined: "Access for Act-On was not approved. Use Grant consent and choose Accept to continue.",
-  mfa: "This account must complete multi-factor authentication, which an automated sign-in cannot do. The integration user must not require MFA in legacy mode; use the recommended app-only mode or exclude the user from MFA.",
+  mfa: "This account must complete multi-factor authentication, which an automated sign-in cannot do. The integration user must not require MFA in legacy mode: use the recommended app-only mode, or a dedicated integration account that your organization's own Conditional Access policy excludes from MFA.",
   secretInvalid: "Microsoft rejected the Act-On integration's client secret. Create a new secret for the app registration and try again.",
   secretExpired: "The Act-On integration's client secret has expired. Create a new secret for the app registration and try again.",
   replication: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",

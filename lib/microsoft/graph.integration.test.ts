@@ -23,7 +23,7 @@ import {
   type GraphContext,
 } from "./graph";
 import type { CallRecorder, RetryPolicy } from "./http";
-import { getAdminToken, signInWithPassword } from "./identity";
+import { getAdminToken, signInWithPassword } from "./admin-session";
 import {
   callLog,
   consentedScenario,

@@ -6,16 +6,16 @@ import { completeSignIn as driveSignInPages, FetchBrowser } from "@/emulator/tes
 import {
   completeSignIn,
   getAdminToken,
-  getAppToken,
   getSignInUrl,
-  getUserTokenByPassword,
   AdminSession,
   hasAdminSessionChanged,
   restoreAdminSession,
   serializeAdminSession,
   signInWithDeviceCode,
   signInWithPassword,
-} from "./identity";
+} from "./admin-session";
+import { getAppToken } from "./app-tokens";
+import { getUserTokenByPassword } from "./password-sign-in";
 import {
   callLog,
   claimsOf,

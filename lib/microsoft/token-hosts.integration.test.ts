@@ -12,7 +12,7 @@ import { listUserRoles } from "./dataverse";
 import { isMicrosoftError } from "./errors";
 import { findApplicationByTag } from "./graph";
 import { microsoftFetch } from "./http";
-import { getAppToken } from "./identity";
+import { getAppToken } from "./app-tokens";
 
 const GUID = "11111111-2222-4333-8444-555555555555";
 const app = { id: GUID, appId: GUID, displayName: "Act-On Integration", tags: ["t"] };

@@ -10,7 +10,7 @@ import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith, type Engine } from "../provisioning/engine";
 import { startRun } from "../provisioning/start-run";
 import { testEngine } from "@/test/support/engine-fixture";
-import { useTestDatabase } from "../testing/test-databases";
+import { useTestDatabase } from "@/test/support/test-databases";
 
 const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN };

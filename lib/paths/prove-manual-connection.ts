@@ -6,7 +6,7 @@ import { getEnv } from "../env";
 import type { ManualConnectionInput } from "../manual-connection/manual-connection-schema";
 import { saveManualConnection } from "../manual-connection/save-manual-connection";
 import { verifyManualConnection, type ManualProblem } from "../manual-connection/verify-manual-connection";
-import { identityConfigFromEnv } from "../microsoft/identity";
+import { identityConfigFromEnv } from "../microsoft/identity-config";
 
 /** The manual path's server side: prove with the configured Microsoft endpoints, then save (or say what is wrong). */
 export async function proveAndSaveManualConnection(input: {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
-import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession, type IdentityConfig } from "../microsoft/identity";
+import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../microsoft/admin-session";
+import type { IdentityConfig } from "../microsoft/identity-config";
 import { sealSecret, openSecret, type EncryptionKey } from "../secrets/secret-box";
 import { secretAad } from "../secrets/store-secret";
 import { inLeasedTransaction, type Lease } from "./store";

@@ -2,7 +2,7 @@ import "server-only";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { recordConnectionChange } from "../connections/record-connection-change";
 import { appError, fail, type Result } from "../errors";
-import type { AdminSession } from "../microsoft/identity";
+import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
 import type { Engine } from "./engine";

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Env } from "../env-schema";
-import type { IdentityConfig } from "../microsoft/identity";
+import type { IdentityConfig } from "../microsoft/identity-config";
 import type { EncryptionKey } from "../secrets/secret-box";
 import type { RetryBudget } from "./machine";
 

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { resumeDueRuns } from "./resume-due-runs";

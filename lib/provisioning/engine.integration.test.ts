@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { startRun, type StartRunInput } from "./start-run";

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { removeClientSecret } from "../microsoft/graph";
-import { getAdminToken } from "../microsoft/identity";
+import { getAdminToken } from "../microsoft/admin-session";
 import {
   callLog,
   consentedScenario,
@@ -18,7 +18,7 @@ import {
   TENANTS,
   useMicrosoftSandbox,
 } from "@/test/support/microsoft-sandbox";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import type { EngineConfig } from "./config";

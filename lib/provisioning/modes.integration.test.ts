@@ -4,13 +4,14 @@
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { storeSecret } from "../secrets/store-secret";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import type { RunView } from "./run-view";
+import { cancelRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
@@ -81,6 +82,29 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect(stored).toHaveLength(1);
     expect(stored[0].status).toBe("active");
     expect(stored[0].ciphertext).not.toContain(SANDBOX_PASSWORD);
+  });
+
+  it("legacy: an MFA-enforced integration user is blocked before any write; cancelling the plan forgets the password", async () => {
+    const before = await fx.control.getState();
+    const started = await start({
+      kind: "connect",
+      options: { mode: "legacy", environment: "Contoso Sales", integrationUsername: CONTOSO_MFA_ADMIN, requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+      password: SANDBOX_PASSWORD,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    expect(started.value.plan?.blockers.map((b) => [b.code, b.reason])).toEqual([["mfa_required", "mfa_enforced"]]);
+    const connectionId = started.value.connection.id;
+    expect(await t.db.secret.findMany({ where: { connectionId, kind: "password" }, select: { status: true } })).toEqual([{ status: "pending" }]);
+
+    const cancelled = await cancelRun(engine, { runId: started.value.id, actor });
+    expect(cancelled.ok).toBe(true);
+    const stored = await t.db.secret.findMany({ where: { connectionId, kind: "password" } });
+    expect(stored.map((s) => [s.status, s.ciphertext])).toEqual([["revoked", ""]]);
+    expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("draft");
+    const after = await fx.control.getState();
+    expect(after.applications.length).toBe(before.applications.length);
+    expect(after.oauth2PermissionGrants.length).toBe(before.oauth2PermissionGrants.length);
   });
 
   it("connects an on-premises server with HTTP Basic, without any Entra step, and refuses a wrong password", async () => {

@@ -16,7 +16,7 @@ import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps
 import { findKeepableSecret } from "./steps/client-secret";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
-import { findProblems, findWarnings, gatherPreconditionFacts, type MissingRole } from "./steps/preconditions";
+import { findProblems, findWarnings, gatherPreconditionFacts, type MissingRole, type ProblemReason } from "./steps/preconditions";
 import type { StepContext } from "./steps/step-context";
 
 /**
@@ -32,8 +32,11 @@ export type PlanAction = {
   privileges?: { name: string; feature: string }[];
 };
 export type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
-/** An unmet precondition; `need` names a missing role (who can grant it, which steps need it) when that is the cause. */
-export type PlanBlocker = { code: string; message: string; need?: MissingRole };
+/**
+ * An unmet precondition. `reason` (preconditions only) says which one, where one code covers several (see
+ * ProblemReason); `need` names a missing role (who can grant it, which steps need it) when that is the cause.
+ */
+export type PlanBlocker = { code: string; message: string; reason?: ProblemReason; need?: MissingRole };
 export type Plan = {
   steps: PlanStep[];
   blockers: PlanBlocker[];
@@ -132,7 +135,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
     if (problems.length) {
       // The other reads may have failed for the very permissions that are missing: report what to fix instead.
-      plan.blockers.push(...problems.map((p) => ({ code: p.code, message: p.message, ...(p.need ? { need: p.need } : {}) })));
+      plan.blockers.push(...problems.map((p) => ({ code: p.code, reason: p.reason, message: p.message, ...(p.need ? { need: p.need } : {}) })));
       return plan;
     }
   }

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { getAdminToken } from "../microsoft/identity";
+import { getAdminToken } from "../microsoft/admin-session";
 import { CONTOSO_ADMIN, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { testEngine } from "@/test/support/engine-fixture";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import type { Plan } from "./plan";

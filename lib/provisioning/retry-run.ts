@@ -2,13 +2,14 @@ import "server-only";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { recordConnectionChange } from "../connections/record-connection-change";
 import { appError, fail, type Result } from "../errors";
-import type { AdminSession } from "../microsoft/identity";
+import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { forgetAdminSession, hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
 import { CANCEL, RETRY, canCancel, canRetry, connectionStatusFor, disconnectLeftovers, mayHaveWrittenAtMicrosoft } from "./machine";
 import type { RunView } from "./run-view";
+import { forgetPendingPasswords } from "../secrets/secret-commands";
 import { dbNow, isActiveRunConflict, loadRun, toSnapshot } from "./store";
 
 /**
@@ -103,7 +104,8 @@ export async function retryRun(engine: Engine, input: { runId: string; actor: Ac
  * Cancels a run that has not finished; a running one only once its lease has been gone longer than a step can run
  * (its runner has stopped or been aborted, so nothing it does can land after the cancel). Steps already done at
  * Microsoft stay, and the connection says so: it goes back to how it stood only if nothing was written there yet,
- * otherwise it is `failed` with what is left, which a new disconnect removes. The admin's stored sign-in is deleted.
+ * otherwise it is `failed` with what is left, which a new disconnect removes. The admin's stored sign-in is deleted,
+ * and so is any password the run was given and never proved.
  */
 export async function cancelRun(engine: Engine, input: { runId: string; actor: Actor }): Promise<Result<RunView>> {
   const { db } = engine;
@@ -126,6 +128,8 @@ export async function cancelRun(engine: Engine, input: { runId: string; actor: A
       data: { status: CANCEL.to, version: { increment: 1 }, finishedAt: now, leaseOwner: null, leaseUntil: null },
     });
     if (count !== 1) return false;
+    // The password this run was given (legacy, on-premises) was never proved: a cancelled run forgets it.
+    await forgetPendingPasswords(tx, { connectionId: run.connectionId, at: now });
     if (wrote && after !== before) {
       await tx.connection.update({
         where: { id: run.connectionId },

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { signInWithPassword } from "../microsoft/identity";
+import { signInWithPassword } from "../microsoft/admin-session";
 import { callLog, CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { testEngine } from "@/test/support/engine-fixture";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { expireAdminSessions, loadAdminSession, saveAdminSession } from "./admin-session-store";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
-import type { AdminSession } from "../microsoft/identity";
+import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { saveAdminSession } from "./admin-session-store";
 import type { Engine } from "./engine";

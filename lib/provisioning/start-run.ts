@@ -3,7 +3,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import { log, redactText } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
-import type { AdminSession } from "../microsoft/identity";
+import type { AdminSession } from "../microsoft/admin-session";
 import { storeSecret } from "../secrets/store-secret";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { forgetAdminSession, loadAdminSession, saveAdminSession } from "./admin-session-store";

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { rekeySecrets } from "./rekey-secrets";
 import type { EncryptionKey } from "./secret-box";
 import { readSecret, storeSecret } from "./store-secret";

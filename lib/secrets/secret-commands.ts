@@ -40,3 +40,15 @@ export async function activateSecret(tx: Tx, input: { secretId: string }): Promi
 export async function revokeSecret(tx: Tx, input: { secretId: string; at: Date }): Promise<void> {
   await tx.secret.updateMany({ where: { id: input.secretId }, data: { status: "revoked", revokedAt: input.at, ...WIPED } });
 }
+
+/**
+ * Forgets the passwords a run was given but never proved (pending): a cancelled run will not use them, and nobody
+ * should keep a person's password longer than the run that needed it. The live (active) password is untouched.
+ */
+export async function forgetPendingPasswords(tx: Tx, input: { connectionId: string; at: Date }): Promise<number> {
+  const { count } = await tx.secret.updateMany({
+    where: { connectionId: input.connectionId, kind: "password", status: "pending" },
+    data: { status: "revoked", revokedAt: input.at, ...WIPED },
+  });
+  return count;
+}

@@ -10,10 +10,10 @@ import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn as driveSignInPages, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
-import { getAdminToken } from "../microsoft/identity";
+import { getAdminToken } from "../microsoft/admin-session";
 import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { loadAdminSession } from "../provisioning/admin-session-store";
-import { useTestDatabase } from "../testing/test-databases";
+import { useTestDatabase } from "@/test/support/test-databases";
 import { beginMicrosoftSignIn, completeMicrosoftSignIn, signOutPortalSession, type SignInContext } from "./microsoft-sign-in";
 import { createPortalSession, findSessionByToken } from "./portal-sessions";
 import { DEFAULT_SESSION_LIFETIMES, type PortalSessionView } from "./session-view";
@@ -87,6 +87,23 @@ describe("Microsoft sign-in bound to the portal session", () => {
 
     // The same redirect again (a reload of the callback, or a stolen URL) finds no pending sign-in.
     expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "mismatch" });
+  });
+
+  it("a sign-in started from a path's page returns to that page, on success and on cancel; none without it", async () => {
+    await fx.control.reset({ state: buildDefaultScenario() }); // Contoso has not consented to the portal yet
+    const { session } = await newSession();
+    const cancelled = await beginMicrosoftSignIn(ctx(), session, { then: "migrate" });
+    expect(await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(cancelled.url, CONTOSO_ADMIN, "cancel"))).toMatchObject({
+      ok: false,
+      outcome: "cancelled",
+      then: "migrate",
+    });
+    const started = await beginMicrosoftSignIn(ctx(), session, { then: "legacy" });
+    const ok = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(started.url, CONTOSO_ADMIN, "accept-for-organization"));
+    expect(ok).toMatchObject({ ok: true, then: "legacy" });
+    const plain = await beginMicrosoftSignIn(ctx(), session);
+    const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(plain.url, CONTOSO_ADMIN, "accept"));
+    expect(result.ok && result.then).toBeUndefined();
   });
 
   it("refuses a state this session did not start, without cancelling the sign-in it did start", async () => {

@@ -3,13 +3,15 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db";
 import { log } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
-import { completeSignIn, getSignedInIdentity, getSignInUrl, type IdentityConfig } from "../microsoft/identity";
+import { completeSignIn, getSignedInIdentity, getSignInUrl } from "../microsoft/admin-session";
+import type { IdentityConfig } from "../microsoft/identity-config";
 import { forgetAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
 import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../secrets/secret-box";
 import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
 import { hashToken, newOpaqueToken } from "./session-token";
 import type { PortalSessionView } from "./session-view";
 import { outcomeOfMicrosoftError, type SignInOutcome } from "./sign-in-outcome";
+import { signInReturnPageSchema, type SignInReturnPage } from "./sign-in-return";
 
 /**
  * Microsoft sign-in for a portal session: authorization code with PKCE on the portal's confidential client, the
@@ -24,16 +26,25 @@ export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 const aad = (sessionId: string) => `portal-session-sign-in:v1:${sessionId}`;
 
-type Sealed = { verifier: string; nonce: string };
+/** Sealed with the session: the PKCE verifier, the nonce, and the path page to return to (if a path started it). */
+type Sealed = { verifier: string; nonce: string; then?: SignInReturnPage };
 
 export type SignInContext = { db: Db; keys: EncryptionKey[]; identity: IdentityConfig; redirectUri: string; now?: Date };
 
 /** Starts a sign-in: returns Microsoft's authorize URL (the only place the state and nonce leave the server). */
-export async function beginMicrosoftSignIn(ctx: SignInContext, session: PortalSessionView): Promise<{ url: string }> {
+export async function beginMicrosoftSignIn(
+  ctx: SignInContext,
+  session: PortalSessionView,
+  options: { then?: SignInReturnPage } = {},
+): Promise<{ url: string }> {
   const state = newOpaqueToken();
   const nonce = newOpaqueToken();
   const request = await getSignInUrl({ config: ctx.identity, redirectUri: ctx.redirectUri, state, nonce, prompt: "select_account" });
-  const sealed = sealSecret(JSON.stringify({ verifier: request.codeVerifier, nonce } satisfies Sealed), ctx.keys, aad(session.id));
+  const sealed = sealSecret(
+    JSON.stringify({ verifier: request.codeVerifier, nonce, then: options.then } satisfies Sealed),
+    ctx.keys,
+    aad(session.id),
+  );
   await recordPendingSignIn(ctx.db, session.id, { stateHash: hashToken(state), sealed: JSON.stringify(sealed), now: ctx.now });
   return { url: request.url };
 }
@@ -41,8 +52,8 @@ export async function beginMicrosoftSignIn(ctx: SignInContext, session: PortalSe
 export type CallbackQuery = { code?: string; state?: string; error?: string; error_description?: string; error_subcode?: string };
 
 export type SignInResult =
-  | { ok: true; identity: { tenantId: string; objectId: string; username: string; name: string | null } }
-  | { ok: false; outcome: SignInOutcome; detail: string };
+  | { ok: true; identity: { tenantId: string; objectId: string; username: string; name: string | null }; then?: SignInReturnPage }
+  | { ok: false; outcome: SignInOutcome; detail: string; then?: SignInReturnPage };
 
 /**
  * Completes a sign-in from Microsoft's redirect. Refuses a state this session did not start (or already redeemed), a
@@ -54,15 +65,18 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   const pending = query.state ? await takePendingSignIn(ctx.db, session.id, hashToken(query.state)) : null;
   if (!pending) return refused(ctx, session, "mismatch", "state does not match a sign-in this session started");
   if (now.getTime() - pending.startedAt.getTime() > SIGN_IN_WINDOW_MS) return refused(ctx, session, "expired", "sign-in older than 15 minutes");
+  const opened = openSecret(JSON.parse(pending.sealed) as SealedSecret, ctx.keys, aad(session.id));
+  if (!opened.ok) return refused(ctx, session, "failed", "pending sign-in could not be opened");
+  const sealed = JSON.parse(opened.value) as Sealed;
+  const { verifier, nonce } = sealed;
+  // Sealed by this server, but parsed again: only a page of the closed list is ever a redirect target.
+  const then = signInReturnPageSchema.safeParse(sealed.then).data;
   if (query.error) {
     const outcome = outcomeOfMicrosoftError(query.error, query.error_description, query.error_subcode);
     const aadsts = /AADSTS\d+/.exec(query.error_description ?? "")?.[0];
-    return refused(ctx, session, outcome, `${query.error}${aadsts ? ` ${aadsts}` : ""}`);
+    return { ...(await refused(ctx, session, outcome, `${query.error}${aadsts ? ` ${aadsts}` : ""}`)), then };
   }
-  if (!query.code) return refused(ctx, session, "failed", "no code in the redirect");
-  const opened = openSecret(JSON.parse(pending.sealed) as SealedSecret, ctx.keys, aad(session.id));
-  if (!opened.ok) return refused(ctx, session, "failed", "pending sign-in could not be opened");
-  const { verifier, nonce } = JSON.parse(opened.value) as Sealed;
+  if (!query.code) return { ...(await refused(ctx, session, "failed", "no code in the redirect")), then };
 
   let admin;
   try {
@@ -100,7 +114,7 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
     outcome: "success",
     detail: { tenantId: who.tenantId },
   });
-  return { ok: true, identity: who };
+  return { ok: true, identity: who, then };
 }
 
 async function refused(ctx: SignInContext, session: PortalSessionView, outcome: SignInOutcome, detail: string): Promise<SignInResult> {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { openLaunchLink, type OpenLaunchLinkInput } from "../deep-link/open-launch-link";
 import { signLaunchToken, type SignLaunchLinkInput } from "../deep-link/launch-link";
-import { providersUnderTest, useTestDatabase, type TestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { createPortalSession, findSessionByToken, recordPendingSignIn, setSessionConnection, takePendingSignIn } from "./portal-sessions";
 import { revokeAccountSessions } from "./revoke-account-sessions";
 import { hashToken } from "./session-token";

@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import { appError, fail, ok, type Result } from "../errors";
-import { identityConfigFromEnv } from "../microsoft/identity";
+import { identityConfigFromEnv } from "../microsoft/identity-config";
 import type { SignInContext } from "./microsoft-sign-in";
 import { adminConsentUrl } from "./sign-in-outcome";
 

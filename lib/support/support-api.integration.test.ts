@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import { signJwt } from "@/emulator/core/tokens";
 import { PORTAL_APP, TENANTS, USERS } from "@/emulator/scenarios/ids";
-import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/lib/testing/test-databases";
+import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { createPortalSession } from "@/lib/sessions/portal-sessions";
 import { verifyLaunchLink } from "@/lib/deep-link/launch-link";
 
@@ -25,6 +25,7 @@ type Routes = {
   me: typeof import("@/app/api/support/me/route");
   reconnect: typeof import("@/app/api/support/connections/[id]/reconnect-link/route");
   revoke: typeof import("@/app/api/support/connections/[id]/access-revocation/route");
+  verify: typeof import("@/app/api/support/connections/[id]/verification/route");
 };
 let routes: Routes;
 
@@ -38,17 +39,20 @@ beforeAll(async () => {
   vi.stubEnv("DEEP_LINK_SECRET", DEEP_LINK_SECRET);
   vi.stubEnv("ACTON_RETURN_ORIGINS", "https://app.act-on.test");
   vi.stubEnv("LOG_LEVEL", "error");
+  vi.stubEnv("PORTAL_ENCRYPTION_KEYS", `k1:${Buffer.alloc(32, 7).toString("base64")}`);
   routes = {
     list: await import("@/app/api/support/connections/route"),
     detail: await import("@/app/api/support/connections/[id]/route"),
     me: await import("@/app/api/support/me/route"),
     reconnect: await import("@/app/api/support/connections/[id]/reconnect-link/route"),
     revoke: await import("@/app/api/support/connections/[id]/access-revocation/route"),
+    verify: await import("@/app/api/support/connections/[id]/verification/route"),
   };
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
   delete (globalThis as { portalAccessTokenVerifier?: unknown }).portalAccessTokenVerifier;
+  delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
   await sandbox?.close();
 });
 
@@ -89,6 +93,10 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
 
   beforeAll(async () => {
     (globalThis as { portalDb?: unknown }).portalDb = t.db;
+    // This process drives no runs: a verification the console asks for stays due (start-verification's own test
+    // proves what the run does), so the read model these tests search stays as seeded.
+    delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
+    (await import("@/lib/provisioning/run-pool")).getPortalProvisioning().pool.close();
     const db = t.db;
     const a = await db.account.create({ data: { actonAccountId: "acme-001", name: "Acme Corp" } });
     const b = await db.account.create({ data: { actonAccountId: "globex-002", name: "Globex" } });
@@ -117,6 +125,8 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
         environmentUrl: "https://globex.crm4.dynamics.com",
         tenantId: "71000000-0000-4000-8000-00000000000b",
         tenantDomain: "globex.onmicrosoft.com",
+        clientId: "73000000-0000-4000-8000-00000000000b",
+        integrationUsername: "crm@globex.onmicrosoft.com",
         lastVerifiedAt: new Date(base),
         updatedAt: new Date(base + 1000),
       },
@@ -249,6 +259,12 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
           params(connB),
         ),
     },
+    {
+      name: "POST /api/support/connections/{id}/verification",
+      admin: true,
+      okStatus: 202,
+      call: (h) => routes.verify.POST(new Request(`${PORTAL}/api/support/connections/${connB}/verification`, json(h, {})), params(connB)),
+    },
   ];
 
   const expected: Record<string, (route: Route) => number> = {
@@ -272,6 +288,7 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
       audit: await db.auditEvent.count(),
       revokedSessions: await db.portalSession.count({ where: { revokedAt: { not: null } } }),
       nonces: await db.deepLinkNonce.count(),
+      runs: await db.provisioningRun.count(),
     };
   }
 
@@ -441,5 +458,26 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     expect(reuse.ok ? "usable" : reuse.error.code).toBe("link_replayed");
     const audit = await db.auditEvent.findFirst({ where: { connectionId: connA, action: "support.customer_access.revoked" } });
     expect(audit).toMatchObject({ actorType: "support", actorId: `${TENANTS.actoncorp}:${USERS.actonSupportAdmin}` });
+  });
+
+  it("re-runs verification as a verify-only run audited with the support person; a draft has nothing to verify", async () => {
+    const db = t.db;
+    const headers = await callers.supportAdmin.headers();
+    const verify = (id: string) =>
+      routes.verify.POST(new Request(`${PORTAL}/api/support/connections/${id}/verification`, json(headers, {})), params(id));
+    const r = await verify(connB);
+    expect(r.status).toBe(202);
+    const { runId } = (await r.json()) as { runId: string };
+    expect(await db.provisioningRun.findUnique({ where: { id: runId } })).toMatchObject({ kind: "verify", connectionId: connB, status: "pending" });
+    const audit = await db.auditEvent.findFirst({ where: { runId, action: "run.started" } });
+    expect(audit).toMatchObject({ actorType: "support", actorId: `${TENANTS.actoncorp}:${USERS.actonSupportAdmin}` });
+    // Asking twice joins the verification under way.
+    expect(await (await verify(connB)).json()).toEqual({ runId, alreadyRequested: true });
+
+    const draft = await db.connection.findFirstOrThrow({ where: { status: "draft" } });
+    const refused = await verify(draft.id);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: "conflict" });
+    expect((await verify("not a connection id")).status).toBe(400);
   });
 });

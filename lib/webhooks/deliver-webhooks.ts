@@ -43,7 +43,13 @@ type Head = { id: string; sequence: number; version: number; endpointId: string;
  */
 async function findDueHeads(db: Db, now: Date, take: number): Promise<Head[]> {
   const due = await db.webhookDelivery.findMany({
-    where: { status: "pending", nextAttemptAt: { lte: now }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    // A disabled endpoint's deliveries wait (in order) until support enables it again.
+    where: {
+      status: "pending",
+      nextAttemptAt: { lte: now },
+      endpoint: { enabled: true },
+      OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
+    },
     orderBy: { sequence: "asc" },
     take: take * 4,
     select: { id: true, sequence: true, version: true, endpointId: true, connectionId: true },

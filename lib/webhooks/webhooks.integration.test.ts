@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { createConnection } from "../connections/create-connection";
 import type { Db } from "../db";
-import { providersUnderTest, useTestDatabase } from "../testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { deliverDueWebhooks, retryDelayMs, type WebhookDelivererConfig } from "./deliver-webhooks";
 import { enqueueWebhookEvents } from "./enqueue-webhook-events";
 import { addSigningSecret } from "./signing-secrets";
-import { startWebhookReceiver, type WebhookReceiver } from "./testing/webhook-receiver";
+import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
 import type { WebhookChange } from "./webhook-events";
 
 const providers = await providersUnderTest();
@@ -152,7 +152,7 @@ describe.each(providers)("webhooks on %s", (provider) => {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(
         join(root, "node_modules", ".bin", "tsx"),
-        ["--conditions=react-server", join(import.meta.dirname, "testing", "commit-and-crash.ts")],
+        ["--conditions=react-server", join(root, "test", "support", "commit-and-crash.ts")],
         {
           env: {
             ...process.env,
@@ -212,6 +212,22 @@ describe.each(providers)("webhooks on %s", (provider) => {
     await drain(deliverer(t.db));
     expect(receiver.accepted()).toHaveLength(2);
     expect(receiver.accepted().every((r) => r.signature.split(" ").length === 2)).toBe(true);
+  });
+
+  it("holds a disabled endpoint's deliveries until it is enabled again, then sends them in order", async () => {
+    const { endpoint, connection } = await setup();
+    await commitChange(connection.id, { statusBefore: "draft", statusAfter: "provisioning", failingStep: null, errorCode: null });
+    await commitChange(connection.id, { statusBefore: "provisioning", statusAfter: "active", failingStep: null, errorCode: null });
+    // Support switches the receiver off (it is being migrated, say) before anything was sent.
+    await t.db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: false } });
+    const config = deliverer(t.db);
+    expect(await deliverDueWebhooks(config)).toMatchObject({ attempted: 0 });
+    expect(receiver.received).toHaveLength(0);
+    expect(await t.db.webhookDelivery.count({ where: { connectionId: connection.id, status: "pending", attempts: 0 } })).toBe(2);
+
+    await t.db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: true } });
+    await drain(config);
+    expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: { status: string } }).data.status)).toEqual(["provisioning", "active"]);
   });
 
   it("marks a delivery failed when its retry budget is spent, and moves on to the connection's next event", async () => {

@@ -11,7 +11,8 @@ import type { SandboxState } from "@/emulator/core/state";
 import { buildConsentedScenario } from "@/emulator/scenarios/consented";
 import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
-import { signInWithPassword, type AdminSession, type IdentityConfig } from "../../lib/microsoft/identity";
+import { signInWithPassword, type AdminSession } from "../../lib/microsoft/admin-session";
+import type { IdentityConfig } from "../../lib/microsoft/identity-config";
 
 export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { TENANTS } from "@/emulator/scenarios/ids";
-import { CALLERS, CONNECTOR_OBJECT_ID, snapshot, useApiTestWorld, type Caller } from "@/lib/api/testing/api-test-world";
+import { CALLERS, CONNECTOR_OBJECT_ID, snapshot, useApiTestWorld, type Caller } from "@/test/support/api-test-world";
 import { OPERATIONS, type OperationName } from "@/lib/api/v1/operations";
-import { providersUnderTest, useTestDatabase } from "@/lib/testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();
 
@@ -21,6 +21,7 @@ const ALLOWED: Record<OperationName, Caller[]> = {
   getConnection: ["connectorRead", "connectorCredentials"],
   getConnectionCredentials: ["connectorCredentials"],
   listConnectionDeliveries: ["supportRead", "supportAdmin", "connectorRead", "connectorCredentials"],
+  requestVerification: ["supportAdmin", "connectorRead", "connectorCredentials"],
   createDeepLink: ["connectorRead", "connectorCredentials"],
   listWebhookEndpoints: ["supportRead", "supportAdmin"],
   createWebhookEndpoint: ["supportAdmin"],
@@ -64,6 +65,11 @@ describe.each(providers)("authorization matrix of /api/v1 on %s", (provider) => 
     }
     // A secret never leaves the API except to the credentials route's one caller.
     if (name !== "getConnectionCredentials" || !allowed) expect(text).not.toMatch(/client-secret-value/);
+    if (name === "requestVerification" && allowed) {
+      const { runId } = JSON.parse(text) as { runId: string };
+      expect(await t.db.provisioningRun.findUnique({ where: { id: runId } })).toMatchObject({ kind: "verify", connectionId: world.connectionB });
+      expect(await t.db.auditEvent.findFirst({ where: { action: "run.started", runId } })).toMatchObject({ connectionId: world.connectionB });
+    }
     if (name === "getConnectionCredentials" && allowed) {
       expect(JSON.parse(text)).toMatchObject({ authMode: "cloud", clientSecret: "client-secret-value-B" });
       expect(response.headers.get("cache-control")).toBe("no-store");

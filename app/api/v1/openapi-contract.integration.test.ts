@@ -8,11 +8,11 @@ import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { snapshot, useApiTestWorld, type Caller } from "@/lib/api/testing/api-test-world";
+import { snapshot, useApiTestWorld, type Caller } from "@/test/support/api-test-world";
 import { buildOpenApiDocument } from "@/lib/api/v1/openapi-document";
 import { OPERATIONS, type OperationName } from "@/lib/api/v1/operations";
 import { problemSchema } from "@/lib/api/v1/schemas";
-import { providersUnderTest, useTestDatabase } from "@/lib/testing/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();
 const V1_DIR = import.meta.dirname;
@@ -85,6 +85,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     getConnection: "connectorRead",
     getConnectionCredentials: "connectorCredentials",
     listConnectionDeliveries: "supportRead",
+    requestVerification: "connectorRead",
     createDeepLink: "connectorRead",
     listWebhookEndpoints: "supportRead",
     createWebhookEndpoint: "supportAdmin",

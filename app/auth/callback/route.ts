@@ -2,6 +2,7 @@ import { getEnv } from "@/lib/env";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
+import { signInReturnPath } from "@/lib/sessions/sign-in-return";
 import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
 import { callbackQuerySchema } from "./callback.schema";
 
@@ -38,9 +39,10 @@ export async function GET(request: Request) {
   const session = await getCurrentSession();
   if (!session) return seeOther("/session-ended");
   const ctx = signInContextFromEnv();
-  const back = session.connectionId ? `/connect/${session.connectionId}` : "/auth/sign-in";
-  if (!ctx.ok) return seeOther(`${back}?signin=failed`);
+  if (!ctx.ok) return seeOther(`${signInReturnPath(session.connectionId, undefined)}?signin=failed`);
   const result = await completeMicrosoftSignIn(ctx.value, session, q);
+  // Back to the connection (its state decides the page), or to the path page the sign-in was started from.
+  const back = signInReturnPath(session.connectionId, result.then);
   return seeOther(result.ok ? back : `${back}?signin=${result.outcome}`);
 }
 

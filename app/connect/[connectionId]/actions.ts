@@ -18,6 +18,7 @@ import { startVerification } from "@/lib/provisioning/start-verification";
 import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
+import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
 import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
@@ -62,7 +63,7 @@ export async function chooseEnvironmentAction(connectionId: string, _state: Form
  */
 async function planFor(
   { session, connection }: Guarded,
-  choice: { environment?: string; role: RoleChoice; secret?: "rotate" | "keep" },
+  choice: { environment?: string; role: RoleChoice; secret?: "rotate" | "keep"; kind?: "connect" | "migrate" },
 ): Promise<Result<{ runId: string }>> {
   const engine = getPortalEngine();
   // Only this person's own sign-in: after a hand-off the stored one may be the colleague's.
@@ -79,7 +80,7 @@ async function planFor(
   const run = await startRun(engine, {
     accountId: session.accountId,
     connectionId: connection.id,
-    kind: "connect",
+    kind: choice.kind ?? "connect",
     options: {
       mode: "cloud",
       role: choice.role,
@@ -105,16 +106,29 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
     return { error: "That plan does not belong to this connection. Reload the page." };
   if (run.value.status !== "awaitingApproval") redirect(journeyPath(g.value.connection.id, "progress"));
   // The plan acts with the sign-in stored for it: only its owner approves (never the first admin with a colleague's).
-  if (!(await loadOwnAdminSession(g.value.connection.id, g.value.session)))
-    return { error: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
+  const ownSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
+  if (!ownSession) return { error: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
+  const shape = await findRunShape(engine.db, run.value.id);
   const planned = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
-  const plannedOptions = (planned?.options ?? {}) as { role?: string; secret?: "rotate" | "keep" };
-  const currentRole = plannedOptions.role ?? "leastPrivilege";
+  const plannedSecret = ((planned?.options ?? {}) as { secret?: "rotate" | "keep" }).secret;
+  const currentRole = shape?.role ?? "leastPrivilege";
   if (currentRole !== parsed.data.role) {
+    if (shape?.mode === "legacy") {
+      // The password is kept for the run that was given it, never for a new plan: the legacy form asks for it again.
+      const cancelled = await cancelPlanKeepingSignIn(engine, {
+        runId: run.value.id,
+        connectionId: g.value.connection.id,
+        actor: adminActor(g.value.session),
+        session: ownSession,
+      });
+      if (!cancelled.ok) return { error: cancelled.error.userMessage };
+      redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy?role=${parsed.data.role}`);
+    }
     const replanned = await planFor(g.value, {
       environment: run.value.plan?.environment?.url ?? undefined,
       role: parsed.data.role,
-      secret: plannedOptions.secret,
+      secret: plannedSecret,
+      kind: run.value.kind === "migrate" ? "migrate" : "connect",
     });
     if (!replanned.ok) return { error: replanned.error.userMessage };
     redirect(`${journeyPath(g.value.connection.id, "plan")}?updated=role`);
@@ -130,19 +144,23 @@ export async function recheckPlanAction(connectionId: string, form: FormData): P
   const g = await guard(connectionId, "recheckPlan");
   if (!g.ok) redirect("/");
   if (parsed.success) {
-    // The environment and role are the plan's own, never the form's: a colleague's hand-off cannot move the connection.
+    // The environment, role and kind are the plan's own, never the form's: a colleague's hand-off cannot move the
+    // connection. A move to OAuth stays a move; a legacy plan needs its password again (its own form).
     const engine = getPortalEngine();
     const run = await engine.db.provisioningRun.findFirst({
       where: { id: parsed.data.runId, connectionId: g.value.connection.id },
       select: { options: true, plan: true },
     });
-    if (run) {
-      const options = (run.options ?? {}) as { role?: string; secret?: "rotate" | "keep"; environment?: string };
+    const shape = run ? await findRunShape(engine.db, parsed.data.runId) : null;
+    if (shape?.mode === "legacy") redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy`);
+    if (run && shape) {
+      const options = (run.options ?? {}) as { secret?: "rotate" | "keep"; environment?: string };
       const plannedUrl = (run.plan as { environment?: { url?: string } | null } | null)?.environment?.url;
       const rechecked = await planFor(g.value, {
         environment: plannedUrl ?? options.environment,
-        role: options.role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege",
+        role: shape.role,
         secret: options.secret,
+        kind: shape.kind === "migrate" ? "migrate" : "connect",
       });
       if (!rechecked.ok) redirect(`${journeyPath(g.value.connection.id, "plan")}?recheck=${rechecked.error.code}`);
     }
@@ -224,6 +242,7 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
   if (!g.ok || !parsed.success) redirect("/");
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
+  const shape = run.ok ? await findRunShape(engine.db, run.value.id) : null;
   if (run.ok && run.value.connection.id === g.value.connection.id && run.value.status === "awaitingApproval") {
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
     const adminSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
@@ -233,6 +252,10 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
       await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
     }
   }
+  // Back to where this kind of run chooses its environment: the legacy form, the move to OAuth, or the picker.
+  const id = encodeURIComponent(g.value.connection.id);
+  if (shape?.mode === "legacy") redirect(`/connect/${id}/legacy`);
+  if (shape?.kind === "migrate") redirect(`/connect/${id}/migrate`);
   redirect(journeyPath(g.value.connection.id, "environment"));
 }
 

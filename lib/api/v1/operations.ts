@@ -20,6 +20,7 @@ import {
   listConnectionsQuerySchema,
   secretRotationSchema,
   testSendSchema,
+  verificationSchema,
   webhookEndpointCreatedSchema,
   webhookEndpointInputSchema,
   webhookEndpointListSchema,
@@ -89,6 +90,18 @@ export const OPERATIONS = {
     query: deliveryListQuerySchema,
     success: { status: 200, schema: deliveryListSchema, description: "Newest first" },
     errors: [400, 404],
+  },
+  requestVerification: {
+    method: "post",
+    path: "/api/v1/connections/{id}/verification",
+    summary: "Verify a connection again",
+    description:
+      "Signs in with the connection's stored credential and calls WhoAmI, changing nothing at Microsoft. Refused (409) for a connection with nothing to verify (draft, disconnecting, disconnected) or while another run holds it. Audited with the caller.",
+    tag: "Connections",
+    roles: ["Connections.Read", "Support.Admin"],
+    params: connectionIdParamsSchema,
+    success: { status: 202, schema: verificationSchema, description: "Verification started" },
+    errors: [400, 404, 409],
   },
   createDeepLink: {
     method: "post",

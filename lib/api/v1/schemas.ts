@@ -115,6 +115,19 @@ export const credentialsSchema = z
   .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
 export type ConnectionCredentials = z.infer<typeof credentialsSchema>;
 
+export const verificationSchema = z
+  .object({
+    connectionId: z.string(),
+    runId: z.string().meta({ description: "The verification run (a one-step run that signs in as Act-On and calls WhoAmI)" }),
+    status: z.literal("pending"),
+    requestedAt: isoDate("When the verification was requested"),
+  })
+  .meta({
+    id: "VerificationRequest",
+    description:
+      "Accepted: the portal verifies the stored credential within seconds. Read the connection for the outcome (lastVerifiedAt, or status failed with the failing step); a status change also sends connection.status_changed.",
+  });
+
 // ---------------------------------------------------------------------------------------------------------------
 // Deep links
 

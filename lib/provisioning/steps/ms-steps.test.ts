@@ -80,6 +80,45 @@ describe("preconditions", () => {
     expect(findProblems({ ...base, environmentRoleTemplateIds: [DATAVERSE_ROLE_TEMPLATES.systemAdministrator] }, "cloud")).toEqual([]);
   });
 
+  const sysAdminFacts = {
+    directoryRoleTemplateIds: [DIRECTORY_ROLE_TEMPLATES.globalAdministrator],
+    environmentRoleTemplateIds: [DATAVERSE_ROLE_TEMPLATES.systemAdministrator],
+  };
+  const NEVER_ADVISED = /turn (per-user )?MFA off|disable (MFA|multi-factor)|turn security defaults off|security defaults off/i;
+
+  it("legacy: an integration user with MFA enforced is a blocker naming the ways out, never 'turn MFA off'", () => {
+    const problems = findProblems({ ...sysAdminFacts, integrationUser: { mfaState: "enforced", securityDefaultsEnabled: false } }, "legacy");
+    expect(problems.map((p) => [p.code, p.reason])).toEqual([["mfa_required", "mfa_enforced"]]);
+    expect(problems[0].message).not.toMatch(NEVER_ADVISED);
+    expect(problems[0].message).toMatch(/recommended app-only mode/);
+    expect(problems[0].message).toMatch(/dedicated integration account/);
+    expect(problems[0].message).toMatch(/Conditional Access/);
+  });
+
+  it("legacy: security defaults are a blocker of their own, with the ways out and MFA kept for administrators", () => {
+    const problems = findProblems({ ...sysAdminFacts, integrationUser: { mfaState: "disabled", securityDefaultsEnabled: true } }, "legacy");
+    expect(problems.map((p) => [p.code, p.reason])).toEqual([["mfa_required", "security_defaults"]]);
+    expect(problems[0].message).not.toMatch(NEVER_ADVISED);
+    expect(problems[0].message).toMatch(/recommended app-only mode/);
+    expect(problems[0].message).toMatch(/administrators/);
+  });
+
+  it("role problems say which role is missing (reason directory_role / environment_role)", () => {
+    const problems = findProblems({ directoryRoleTemplateIds: [], environmentRoleTemplateIds: null }, "cloud");
+    expect(problems.map((p) => p.reason)).toEqual(["directory_role", "environment_role"]);
+  });
+
+  it("legacy: an unknown MFA state never advises turning MFA off", () => {
+    for (const roles of [[DIRECTORY_ROLE_TEMPLATES.globalAdministrator], [DIRECTORY_ROLE_TEMPLATES.applicationAdministrator]]) {
+      const [warning] = findWarnings(
+        { ...sysAdminFacts, directoryRoleTemplateIds: roles, integrationUser: { mfaState: "unknown", securityDefaultsEnabled: false } },
+        "legacy",
+      );
+      expect(warning).toMatch(/multi-factor authentication/);
+      expect(warning).not.toMatch(NEVER_ADVISED);
+    }
+  });
+
   it("legacy: an MFA state nobody could read is reported with its consequence and the role that reads it", () => {
     const facts = {
       ...base,

@@ -52,8 +52,6 @@ export type MissingRole = {
   steps: StepName[];
 };
 
-export type Problem = { code: "insufficient_privileges" | "mfa_required"; message: string; need?: MissingRole };
-
 const DIRECTORY_ROLE_NEED: MissingRole = {
   kind: "directoryRole",
   role: "Global Administrator, Application Administrator or Cloud Application Administrator (Microsoft Entra ID)",
@@ -69,12 +67,27 @@ const ENVIRONMENT_ROLE_NEED: MissingRole = {
   steps: ["preconditions", "applicationUser"],
 };
 
+/**
+ * Why a precondition is unmet, finer than the error code (both MFA causes share `mfa_required`), so a page can say
+ * exactly what is wrong and offer the way out that fits.
+ */
+export type ProblemReason = "directory_role" | "environment_role" | "mfa_enforced" | "security_defaults";
+export type Problem = { code: "insufficient_privileges" | "mfa_required"; reason: ProblemReason; message: string; need?: MissingRole };
+
+/**
+ * The ways out of an MFA refusal in legacy mode. Never "turn MFA off": the recommended mode needs no password at all,
+ * and an organization that must keep a password account excludes one dedicated account with its own policy.
+ */
+const MFA_WAYS_OUT =
+  "Use the recommended app-only mode, which needs no password and works with MFA on for everyone; or enter a dedicated integration account (not a person's, not an administrator's) that your organization's own Conditional Access policy excludes from MFA.";
+
 /** Pure: each unmet precondition, in plain words with what to do about it. */
 export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy"): Problem[] {
   const problems: Problem[] = [];
   if (!facts.directoryRoleTemplateIds.some((id) => id in CONSENT_CAPABLE_ROLES)) {
     problems.push({
       code: "insufficient_privileges",
+      reason: "directory_role",
       need: DIRECTORY_ROLE_NEED,
       message:
         "Your Microsoft account cannot register apps and grant consent for your organization. Ask a Global Administrator to give you the Application Administrator or Cloud Application Administrator role (Microsoft Entra admin center › Roles and administrators), or to run this setup.",
@@ -87,12 +100,14 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
   if (facts.environmentRoleTemplateIds === null) {
     problems.push({
       code: "insufficient_privileges",
+      reason: "environment_role",
       need: ENVIRONMENT_ROLE_NEED,
       message: `You are not a user of this Dynamics 365 environment with the System Administrator security role, which creating the application user requires.${selfElevate}`,
     });
   } else if (!facts.environmentRoleTemplateIds.includes(DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
     problems.push({
       code: "insufficient_privileges",
+      reason: "environment_role",
       need: ENVIRONMENT_ROLE_NEED,
       message: `You are not a System Administrator of this Dynamics 365 environment (directly or through a team), which creating the application user requires.${selfElevate}`,
     });
@@ -101,15 +116,16 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
     if (facts.integrationUser.mfaState !== "disabled" && facts.integrationUser.mfaState !== "unknown") {
       problems.push({
         code: "mfa_required",
-        message:
-          "The integration user must sign in with a password alone in legacy mode, but multi-factor authentication is turned on for them. Turn per-user MFA off for that user (Microsoft 365 admin center › Active users › Multi-factor authentication), or use the recommended app-only mode, which needs no password.",
+        reason: "mfa_enforced",
+        message: `The integration user must use multi-factor authentication (MFA), but legacy mode signs in with the password alone, so Microsoft would refuse every sign-in Act-On makes. ${MFA_WAYS_OUT}`,
       });
     }
     if (facts.integrationUser.securityDefaultsEnabled) {
       problems.push({
         code: "mfa_required",
+        reason: "security_defaults",
         message:
-          "Security defaults are on in your tenant, so Microsoft requires MFA for password sign-ins and legacy mode cannot work. Use the recommended app-only mode, or turn security defaults off (Microsoft Entra admin center › Properties).",
+          "Security defaults are on in your tenant, so Microsoft asks for MFA at password sign-ins and legacy mode cannot work. Use the recommended app-only mode, which needs no password. Security defaults cannot exclude an account: only if your organization protects its users with its own Conditional Access policies instead (which keep MFA required for all administrators) can a dedicated integration account be excluded from MFA there.",
       });
     }
   }
@@ -123,8 +139,8 @@ export function findWarnings(facts: PreconditionFacts, mode: "cloud" | "legacy")
     const canRead = facts.directoryRoleTemplateIds.some((id) => id in MFA_READER_ROLES);
     warnings.push(
       canRead
-        ? "Microsoft did not tell us whether multi-factor authentication is on for the integration user. If it is, the final check fails with an MFA message; turn per-user MFA off for that user, or use the recommended app-only mode."
-        : "We could not check whether multi-factor authentication is on for the integration user: reading it needs the Global Reader or Authentication Policy Administrator role, which your account does not have. If MFA is on for that user, the final check fails with an MFA message; sign in with one of those roles to check it up front, or use the recommended app-only mode.",
+        ? "Microsoft did not tell us whether multi-factor authentication is on for the integration user. If it is, the app is still registered but the final check fails with an MFA message; then use the recommended app-only mode, or a dedicated integration account that your organization's Conditional Access policy excludes from MFA."
+        : "We could not check whether multi-factor authentication is on for the integration user: reading it needs the Global Reader or Authentication Policy Administrator role, which your account does not have. If MFA is on for that user, the app is still registered but the final check fails with an MFA message; sign in with one of those roles to check it up front, or use the recommended app-only mode.",
     );
   }
   return warnings;

@@ -7,7 +7,7 @@ import type { DiscoveryContext } from "../../microsoft/discovery";
 import { isMicrosoftError } from "../../microsoft/errors";
 import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
-import type { AdminSession } from "../../microsoft/identity";
+import type { AdminSession } from "../../microsoft/admin-session";
 import type { EngineConfig } from "../config";
 import type { StepAction, StepName } from "../machine";
 import type { StepResult } from "../runner";

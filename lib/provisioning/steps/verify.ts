@@ -1,7 +1,8 @@
 import "server-only";
 import { appError } from "../../errors";
 import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsoft/dataverse";
-import { getAppToken, getUserTokenByPassword } from "../../microsoft/identity";
+import { getAppToken } from "../../microsoft/app-tokens";
+import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
 import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
 import { activateSecret, findLiveSecrets, revokeSecret } from "../../secrets/secret-commands";

@@ -5,6 +5,7 @@ import { getCurrentSession } from "@/lib/sessions/current-session";
 import { beginMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
 import { isSameOriginPost } from "@/lib/sessions/same-origin";
 import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
+import { signInStartFormSchema } from "@/lib/sessions/sign-in-return";
 
 export const dynamic = "force-dynamic";
 
@@ -33,9 +34,20 @@ export async function POST(request: Request) {
       code: "not_configured",
     });
   }
+  const form = signInStartFormSchema.safeParse(Object.fromEntries([...(await request.formData().catch(() => new FormData())).entries()]));
+  if (!form.success) {
+    return noticeResponse({
+      status: 400,
+      title: "This sign-in request is damaged",
+      body: ["The page that started the sign-in sent something the portal does not know. Nothing was changed."],
+      nextSteps: ["Go back to the portal's page and choose Sign in with Microsoft again."],
+      links: [{ href: "/" as const, label: "What this portal does" }],
+      code: "invalid_input",
+    });
+  }
   let url: string;
   try {
-    ({ url } = await beginMicrosoftSignIn(ctx.value, session));
+    ({ url } = await beginMicrosoftSignIn(ctx.value, session, { then: form.data.then }));
   } catch (error) {
     // MSAL reads the authority's metadata before it builds the URL: Microsoft may be unreachable or slow.
     log.warn("sign-in could not start", { error: error instanceof Error ? error.message.slice(0, 200) : "unknown" });

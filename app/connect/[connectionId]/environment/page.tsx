@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { EnvironmentPicker } from "@/components/journey/environment-picker";
 import { JourneyFrame } from "@/components/journey/journey-frame";
+import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { chooseEnvironmentAction } from "../actions";
@@ -58,6 +59,7 @@ export default async function EnvironmentPage({
         listProblem={listProblem}
         action={chooseEnvironmentAction.bind(null, journey.connection.id)}
       />
+      <OtherWaysToConnect connectionId={journey.connection.id} />
     </JourneyFrame>
   );
 }

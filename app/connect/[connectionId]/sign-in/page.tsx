@@ -3,6 +3,7 @@ import { LogIn, ShieldCheck } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import { buttonClass } from "@/components/journey/button-class";
 import { JourneyFrame } from "@/components/journey/journey-frame";
+import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
 import { getDb } from "@/lib/db";
@@ -88,6 +89,7 @@ export default async function SignInPage({
           </button>
         </form>
       </section>
+      <OtherWaysToConnect connectionId={journey.connection.id} />
     </JourneyFrame>
   );
 }

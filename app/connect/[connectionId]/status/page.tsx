@@ -6,7 +6,9 @@ import { SubmitButton } from "@/components/journey/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensureNotHandoff, loadJourney, type Journey } from "@/lib/journey/load-journey";
+import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
 import { repairConnectionAction, startOverAction, verifyConnectionAction } from "../actions";
+import { MoveToOAuth } from "../migrate/move-to-oauth";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "../sync/sync-options.schema";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -90,6 +92,7 @@ export default async function StatusPage({
           </div>
         ))}
       </dl>
+      {canMoveToOAuth(c) ? <MoveToOAuth connectionId={c.id} /> : null}
       <section aria-labelledby="breaks-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="breaks-heading" className="text-lg font-semibold">
           If something breaks

@@ -1,24 +1,17 @@
 "use client";
 
 import { AlertDialog, Dialog, Label } from "radix-ui";
-import { Link2, UserX } from "lucide-react";
-import { useState, type FormEvent } from "react";
+import { Link2, RefreshCw, UserX } from "lucide-react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { FIELD, OVERLAY, PANEL } from "../../console-styles";
 import { CopyButton } from "../../copy-button";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession } from "../../support-auth";
-
-const FIELD =
-  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700";
-const OVERLAY = "fixed inset-0 bg-slate-900/40";
-const PANEL =
-  "fixed top-1/2 left-1/2 w-[min(32rem,92vw)] -translate-x-1/2 -translate-y-1/2 space-y-4 rounded-lg bg-white p-6 shadow-xl focus:outline-none";
 
 type Outcome = { kind: "ok" | "error"; text: string } | null;
 
 /** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
 export function AdminActions({ connectionId, onDone }: { connectionId: string; onDone: () => void }) {
   const [outcome, setOutcome] = useState<Outcome>(null);
-  // Re-running verification needs an engine entry point that verifies with the stored credentials and no admin
-  // sign-in (asked of engine-core in /work/plan/notes-engine.md); until it exists the console offers no such button.
   const base = `/api/support/connections/${encodeURIComponent(connectionId)}`;
 
   return (
@@ -27,6 +20,7 @@ export function AdminActions({ connectionId, onDone }: { connectionId: string; o
         Support actions
       </h2>
       <div className="mt-3 flex flex-wrap gap-3">
+        <RerunVerificationButton base={base} onOutcome={setOutcome} onDone={onDone} />
         <ReconnectLinkDialog base={base} onDone={onDone} />
         <RevokeAccessDialog base={base} onOutcome={setOutcome} onDone={onDone} />
       </div>
@@ -34,6 +28,42 @@ export function AdminActions({ connectionId, onDone }: { connectionId: string; o
         {outcome ? <p className={outcome.kind === "ok" ? "text-green-900" : "text-red-800"}>{outcome.text}</p> : null}
       </div>
     </section>
+  );
+}
+
+/** The verification runs in seconds: the page reloads the connection a few times so its outcome shows up. */
+const REFRESH_AFTER_MS = [1_500, 4_000, 8_000];
+
+function RerunVerificationButton({ base, onOutcome, onDone }: { base: string; onOutcome: (o: Outcome) => void; onDone: () => void }) {
+  const { api } = useSupportSession();
+  const [busy, setBusy] = useState(false);
+  const timers = useRef<ReturnType<typeof setTimeout>[]>([]);
+  useEffect(() => () => timers.current.forEach(clearTimeout), []);
+
+  async function rerun() {
+    setBusy(true);
+    const r = await api<{ runId: string; alreadyRequested: boolean }>(`${base}/verification`, { method: "POST", body: "{}" });
+    setBusy(false);
+    if (!r.ok) {
+      onOutcome({ kind: "error", text: r.problem.detail });
+      return;
+    }
+    onOutcome({
+      kind: "ok",
+      text: r.data.alreadyRequested
+        ? "A verification is already under way; its outcome appears in the timeline."
+        : "Verification started with the stored credential; its outcome appears in the timeline in a few seconds.",
+    });
+    onDone();
+    timers.current.forEach(clearTimeout);
+    timers.current = REFRESH_AFTER_MS.map((ms) => setTimeout(onDone, ms));
+  }
+
+  return (
+    <button type="button" className={SECONDARY_BUTTON} onClick={rerun} disabled={busy} aria-busy={busy || undefined}>
+      <RefreshCw aria-hidden className="h-4 w-4" />
+      Re-run verification
+    </button>
   );
 }
 

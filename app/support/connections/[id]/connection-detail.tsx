@@ -9,7 +9,7 @@ import { ConsoleHeader, formatDate, StatusBadge } from "../../console-header";
 import { CopyButton } from "../../copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
-import { WebhookDeliveries } from "./webhook-deliveries";
+import { WebhookDeliveries } from "../../webhook-deliveries";
 
 const TAB_TRIGGER =
   "rounded-t-md border-b-2 border-transparent px-4 py-2 text-sm font-medium text-slate-700 data-[state=active]:border-blue-700 data-[state=active]:text-blue-900 focus-visible:outline-2 focus-visible:outline-blue-700";
@@ -116,7 +116,7 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
           <AuditLog detail={detail} />
         </Tabs.Content>
         <Tabs.Content value="webhooks" className="focus-visible:outline-2 focus-visible:outline-blue-700">
-          <WebhookDeliveries connectionId={detail.id} />
+          <WebhookDeliveries connectionId={detail.id} onRedelivered={reload} />
         </Tabs.Content>
       </Tabs.Root>
     </div>

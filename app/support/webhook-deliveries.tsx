@@ -1,15 +1,17 @@
 "use client";
 
 import { Send } from "lucide-react";
+import Link from "next/link";
 import { useEffect, useState } from "react";
-import { formatDate, StatusBadge } from "../../console-header";
-import { SECONDARY_BUTTON, useSupportSession, type Problem } from "../../support-auth";
+import { formatDate, StatusBadge } from "./console-header";
+import { SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";
 
 /** acton-api's delivery view (`WebhookDelivery` in /api/v1/openapi.json). */
 type Delivery = {
   id: string;
   eventType: string;
   endpointId: string;
+  connectionId: string;
   status: "pending" | "succeeded" | "failed";
   attempts: number;
   nextAttemptAt: string | null;
@@ -21,10 +23,19 @@ type Delivery = {
 };
 
 /**
- * The connection's webhook deliveries, newest first, from the Act-On API's delivery log (the same staff token; it
- * accepts the Support roles), with Support.Admin's redelivery (audited there with the support person).
+ * Webhook deliveries, newest first, from the Act-On API's delivery log (the same staff token; it accepts the Support
+ * roles): a connection's, or an endpoint's; with Support.Admin's redelivery (audited there with the support person).
  */
-export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
+export function WebhookDeliveries({
+  connectionId,
+  endpointId,
+  onRedelivered,
+}:
+  | { connectionId: string; endpointId?: never; onRedelivered?: () => void }
+  | { endpointId: string; connectionId?: never; onRedelivered?: () => void }) {
+  const listPath = endpointId
+    ? `/api/v1/webhooks/endpoints/${encodeURIComponent(endpointId)}/deliveries?limit=50`
+    : `/api/v1/connections/${encodeURIComponent(connectionId!)}/webhook-deliveries?limit=50`;
   const { api, me } = useSupportSession();
   const [state, setState] = useState<{ items?: Delivery[]; problem?: Problem }>({});
   const [version, setVersion] = useState(0);
@@ -33,18 +44,20 @@ export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
 
   useEffect(() => {
     let cancelled = false;
-    api<{ items: Delivery[] }>(`/api/v1/connections/${encodeURIComponent(connectionId)}/webhook-deliveries?limit=50`).then((r) => {
+    api<{ items: Delivery[] }>(listPath).then((r) => {
       if (!cancelled) setState(r.ok ? { items: r.data.items } : { problem: r.problem });
     });
     return () => {
       cancelled = true;
     };
-  }, [api, connectionId, version]);
+  }, [api, listPath, version]);
 
   async function redeliver(id: string) {
     const r = await api<Delivery>(`/api/v1/webhooks/deliveries/${encodeURIComponent(id)}/redeliveries`, { method: "POST", body: "{}" });
     setOutcome(r.ok ? "Queued for delivery again (same webhook-id)." : r.problem.detail);
     setVersion((v) => v + 1);
+    // The request is in the audit log now: the page's audit tab reloads with it.
+    if (r.ok) onRedelivered?.();
   }
 
   if (state.problem)
@@ -54,7 +67,8 @@ export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
       </p>
     );
   if (!state.items) return <p role="status">Loading deliveries…</p>;
-  if (state.items.length === 0) return <p className="text-slate-700">No webhook event has been delivered for this connection.</p>;
+  if (state.items.length === 0)
+    return <p className="text-slate-700">No webhook event has been delivered {endpointId ? "to this endpoint" : "for this connection"} yet.</p>;
   return (
     <div>
       <div role="status" aria-live="polite" className="mb-2 text-sm text-slate-800">
@@ -65,7 +79,15 @@ export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
           <caption className="sr-only">Webhook deliveries, newest first</caption>
           <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
             <tr>
-              {["Event", "Status", "Attempts", "Last attempt", "Receiver said", ...(canRedeliver ? ["Action"] : [])].map((h) => (
+              {[
+                "Event",
+                ...(endpointId ? ["Connection"] : []),
+                "Status",
+                "Attempts",
+                "Last attempt",
+                "Receiver said",
+                ...(canRedeliver ? ["Action"] : []),
+              ].map((h) => (
                 <th key={h} scope="col" className="px-3 py-2 font-semibold">
                   {h}
                 </th>
@@ -79,6 +101,16 @@ export function WebhookDeliveries({ connectionId }: { connectionId: string }) {
                   <span className="font-mono text-xs">{d.eventType}</span>
                   <div className="text-xs text-slate-600">{formatDate(d.createdAt)}</div>
                 </td>
+                {endpointId ? (
+                  <td className="px-3 py-2">
+                    <Link
+                      href={`/support/connections/${encodeURIComponent(d.connectionId)}`}
+                      className="font-mono text-xs text-blue-800 underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                    >
+                      {d.connectionId}
+                    </Link>
+                  </td>
+                ) : null}
                 <td className="px-3 py-2">
                   <StatusBadge status={d.status === "pending" ? "waiting" : d.status === "succeeded" ? "succeeded" : "failed"} label={d.status} />
                 </td>

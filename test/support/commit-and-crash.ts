@@ -3,8 +3,8 @@
  * before any delivery, so a test can prove the events survive in the outbox alone. Run with
  * `tsx --conditions=react-server` and COMMIT_SPEC={"databaseUrl","connectionId","statuses":[...]} in the env.
  */
-import { createDb } from "../../db";
-import { enqueueWebhookEvents } from "../enqueue-webhook-events";
+import { createDb } from "../../lib/db";
+import { enqueueWebhookEvents } from "../../lib/webhooks/enqueue-webhook-events";
 
 const spec = JSON.parse(process.env.COMMIT_SPEC ?? "{}") as { databaseUrl: string; connectionId: string; statuses: string[] };
 

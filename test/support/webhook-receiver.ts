@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { ensureSandboxCertificates } from "@/emulator/core/tls";
 
 export type ReceivedWebhook = {
   id: string;
@@ -32,14 +31,23 @@ export type WebhookReceiver = {
   close: () => Promise<void>;
 };
 
-export async function startWebhookReceiver(options: { secrets?: string[]; path?: string } = {}): Promise<WebhookReceiver> {
+/** The sandbox's `localhost` certificate and key (loaded lazily: Playwright's loader cannot compile the sandbox's TLS module). */
+async function sandboxTls(): Promise<{ cert: Buffer; key: Buffer }> {
+  const { ensureSandboxCertificates } = await import("@/emulator/core/tls");
   const certs = ensureSandboxCertificates();
+  return { cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) };
+}
+
+export async function startWebhookReceiver(
+  options: { secrets?: string[]; path?: string; port?: number; tls?: { cert: Buffer; key: Buffer } } = {},
+): Promise<WebhookReceiver> {
+  const tls = options.tls ?? (await sandboxTls());
   let secrets = options.secrets ?? [];
   let failures = 0;
   let failStatus = 500;
   const received: ReceivedWebhook[] = [];
   const receiver = {} as WebhookReceiver;
-  const server: Server = createServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (req, res) => {
+  const server: Server = createServer(tls, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -79,7 +87,7 @@ export async function startWebhookReceiver(options: { secrets?: string[]; path?:
       res.writeHead(status).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   Object.assign(receiver, {
     url: `https://localhost:${port}${options.path ?? "/hooks/acton"}`,

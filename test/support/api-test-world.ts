@@ -11,17 +11,17 @@ import { afterAll, beforeAll, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import { signJwt } from "@/emulator/core/tokens";
 import { PORTAL_APP, TENANTS } from "@/emulator/scenarios/ids";
-import { ensureAccount } from "../../accounts/ensure-account";
-import { createConnection } from "../../connections/create-connection";
-import type { Db } from "../../db";
-import { storeSecret } from "../../secrets/store-secret";
-import { createPortalSession } from "../../sessions/portal-sessions";
-import { DEFAULT_SESSION_LIFETIMES } from "../../sessions/session-view";
-import type { TestDatabase } from "../../testing/test-databases";
-import { enqueueWebhookEvents } from "../../webhooks/enqueue-webhook-events";
-import { addSigningSecret } from "../../webhooks/signing-secrets";
-import { startWebhookReceiver, type WebhookReceiver } from "../../webhooks/testing/webhook-receiver";
-import { OPERATIONS, type OperationName } from "../v1/operations";
+import { ensureAccount } from "../../lib/accounts/ensure-account";
+import { createConnection } from "../../lib/connections/create-connection";
+import type { Db } from "../../lib/db";
+import { storeSecret } from "../../lib/secrets/store-secret";
+import { createPortalSession } from "../../lib/sessions/portal-sessions";
+import { DEFAULT_SESSION_LIFETIMES } from "../../lib/sessions/session-view";
+import type { TestDatabase } from "./test-databases";
+import { enqueueWebhookEvents } from "../../lib/webhooks/enqueue-webhook-events";
+import { addSigningSecret } from "../../lib/webhooks/signing-secrets";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
+import { OPERATIONS, type OperationName } from "../../lib/api/v1/operations";
 
 /** Who calls. Service = client credentials (idtyp app, no scp); user = delegated (scp) through the console. */
 export const CALLERS = [
@@ -59,7 +59,7 @@ export type ApiTestWorld = {
   call: (name: OperationName, caller: Caller, options?: { id?: string; body?: unknown; rawBody?: string; query?: string }) => Promise<Response>;
 };
 
-const APP_DIR = join(import.meta.dirname, "..", "..", "..", "app");
+const APP_DIR = join(import.meta.dirname, "..", "..", "app");
 
 /** The route file of an OpenAPI path (`/api/v1/connections/{id}` → app/api/v1/connections/[id]/route.ts). */
 export function routeFileOf(path: string): string {
@@ -121,6 +121,7 @@ export async function snapshot(db: Db): Promise<string> {
   const tables = await Promise.all([
     db.account.findMany({ orderBy: { id: "asc" } }),
     db.connection.findMany({ orderBy: { id: "asc" } }),
+    db.provisioningRun.findMany({ orderBy: { id: "asc" } }),
     db.secret.findMany({ orderBy: { id: "asc" } }),
     db.auditEvent.findMany({ orderBy: { id: "asc" } }),
     db.portalSession.findMany({ orderBy: { id: "asc" } }),
@@ -171,6 +172,10 @@ export function useApiTestWorld(t: TestDatabase, env: Record<string, string> = {
       ...env,
     };
     for (const [k, v] of Object.entries(stubs)) vi.stubEnv(k, v);
+    // This process drives no runs: a route that starts one (verification) leaves it due for any instance's resumer.
+    // The matrix checks who may start it; start-verification.integration.test.ts proves what the run does.
+    delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
+    (await import("@/lib/provisioning/run-pool")).getPortalProvisioning().pool.close();
     for (const op of Object.values(OPERATIONS)) {
       if (!world.routes.has(op.path)) world.routes.set(op.path, (await import(/* @vite-ignore */ routeFileOf(op.path))) as RouteModule);
     }
@@ -224,6 +229,7 @@ export function useApiTestWorld(t: TestDatabase, env: Record<string, string> = {
   afterAll(async () => {
     vi.unstubAllEnvs();
     delete (globalThis as { portalDb?: unknown }).portalDb;
+    delete (globalThis as { portalProvisioning?: unknown }).portalProvisioning;
     await world.receiver?.close();
     await world.sandbox?.close();
   });

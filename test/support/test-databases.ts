@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import { createDb, type Db } from "../db";
+import { createDb, type Db } from "../../lib/db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../../scripts/migrate.mjs";
 

@@ -1,0 +1,32 @@
+"use server";
+import { redirect } from "next/navigation";
+import { journeyPath } from "@/lib/journey/journey-page";
+import { getPortalEngine } from "@/lib/journey/portal-engine";
+import { startLegacyPlan } from "@/lib/paths/legacy-path";
+import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { adminActor } from "@/lib/sessions/current-session";
+import { legacyFieldErrors, legacyInputSchema, type LegacyFormState } from "./legacy.schema";
+
+/**
+ * The legacy form's submit: validates (zod, before anything is read or written), then asks the engine for the plan.
+ * The password goes only to startRun (the engine's encrypted store); the state sent back never carries it. A plan the
+ * engine refuses comes back to the legacy page, which explains it; a clean plan goes to the plan page.
+ */
+export async function connectLegacyAction(connectionId: string, _previous: LegacyFormState, form: FormData): Promise<LegacyFormState> {
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : "";
+  };
+  const values = { environment: text("environment"), pastedUrl: text("pastedUrl"), integrationUsername: text("integrationUsername") };
+  const parsed = legacyInputSchema.safeParse({ ...values, password: text("password"), role: text("role") || undefined });
+  if (!parsed.success) return { message: "Check the highlighted fields.", fieldErrors: legacyFieldErrors(parsed.error), values };
+  const { session, connection } = await requireSessionConnection(connectionId);
+  const started = await startLegacyPlan(getPortalEngine(), {
+    portalSession: session,
+    connectionId: connection.id,
+    actor: adminActor(session),
+    choice: parsed.data,
+  });
+  if (!started.ok) return { message: started.error.userMessage, fieldErrors: {}, values };
+  redirect(started.value.refused ? `/connect/${encodeURIComponent(connection.id)}/legacy?refused=1` : journeyPath(connection.id, "plan"));
+}

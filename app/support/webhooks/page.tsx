@@ -1,0 +1,5 @@
+import { WebhookEndpoints } from "./webhook-endpoints";
+
+export default function SupportWebhooksPage() {
+  return <WebhookEndpoints />;
+}

@@ -1,0 +1,19 @@
+/**
+ * Where a Microsoft sign-in started from a path's own page returns: that page of the session's connection, instead of
+ * the page the connection's state calls for. A closed list, so the value can never become an open redirect. Pure.
+ */
+import { z } from "zod";
+
+export const SIGN_IN_RETURN_PAGES = ["legacy", "migrate"] as const;
+export const signInReturnPageSchema = z.enum(SIGN_IN_RETURN_PAGES);
+export type SignInReturnPage = z.infer<typeof signInReturnPageSchema>;
+
+/** The sign-in start form's fields: `then` is optional; anything else in it is ignored. */
+export const signInStartFormSchema = z.object({ then: signInReturnPageSchema.optional() });
+
+/** Where the callback sends the browser for a session's connection. */
+export function signInReturnPath(connectionId: string | null, then: SignInReturnPage | undefined): string {
+  if (!connectionId) return "/auth/sign-in";
+  const base = `/connect/${encodeURIComponent(connectionId)}`;
+  return then ? `${base}/${then}` : base;
+}
