@@ -24,6 +24,8 @@ type Props = {
   doneNote?: string;
   /** Starts a Microsoft sign-in (a failed run's retry needs a fresh one). */
   signInHref: string;
+  /** Offered beside Retry when the run failed: another way through (legacy: try another integration user). */
+  alternative?: { href: string; label: string; note: string };
   pollMs?: number;
 };
 
@@ -41,7 +43,7 @@ const ICONS: Record<StepState, React.ReactNode> = {
  * The live checklist: polls the run's state while anything can still change, announces each step change to screen
  * readers (aria-live), and offers Retry on a failed run. Everything it shows comes from the server.
  */
-export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, doneNote, signInHref, pollMs = 1000 }: Props) {
+export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, doneNote, signInHref, alternative, pollMs = 1000 }: Props) {
   const [snapshot, setSnapshot] = useState(initial);
   const [spoken, setSpoken] = useState<string>("");
   const [stale, setStale] = useState(false);
@@ -129,6 +131,14 @@ export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, do
           />
         ))}
       </ol>
+      {alternative && snapshot.runStatus === "failed" ? (
+        <p className="text-sm text-slate-800">
+          {alternative.note}{" "}
+          <a href={alternative.href} className="font-medium text-blue-800 underline focus-visible:outline-2 focus-visible:outline-blue-700">
+            {alternative.label}
+          </a>
+        </p>
+      ) : null}
       {stale ? (
         <p role="status" className="flex items-center gap-2 text-sm text-amber-800">
           <AlertTriangle aria-hidden className="h-4 w-4" /> We could not refresh the checklist; trying again. Reloading the page is safe.

@@ -301,4 +301,8 @@ test("legacy: when the admin may not read MFA, the plan says so and what follows
   expect(await verify.innerText()).not.toMatch(NEVER_ADVISED);
   await j.checkpoint("legacy-verify-mfa-failed");
   expect(storedConnection(connectionId).status).toBe("failed");
+  // Retrying cannot make that user sign in: the checklist offers the form again, for another integration user.
+  await page.getByRole("link", { name: "Try another integration user" }).click();
+  await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/legacy$`));
+  await expect(page.getByRole("heading", { name: "Connect with a user name and password (legacy)" })).toBeVisible();
 });

@@ -41,6 +41,15 @@ export default async function ProgressPage({ params }: { params: Promise<{ conne
             : undefined
         }
         signInHref={journeyPath(id, "sign-in")}
+        alternative={
+          journey.connection.authMode === "legacy" && !journey.isHandoff
+            ? {
+                href: `/connect/${encodeURIComponent(id)}/legacy`,
+                label: "Try another integration user",
+                note: "If the integration user cannot sign in (for example Microsoft asks them for MFA), retrying will not help:",
+              }
+            : undefined
+        }
       />
     </JourneyFrame>
   );
