@@ -59,6 +59,11 @@ export function engineMatrix<P extends string>(providers: P[]): [P, EngineScenar
   return providers.flatMap((p) => engineScenariosUnderTest().map((s): [P, EngineScenario] => [p, s]));
 }
 
+/** A fresh copy of the world the current test started from (to change and reset to). */
+export function scenarioState(fx: MicrosoftSandbox): SandboxState {
+  return (fx.scenario ?? consentedScenario)();
+}
+
 /** Within a describe block: the sandbox resets to `name`'s world before each of its tests. */
 export function useSandboxScenario(fx: MicrosoftSandbox, name: EngineScenario): void {
   let previous: (() => SandboxState) | undefined;
