@@ -26,6 +26,8 @@ import { cancelRun, retryRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
 import { dbNow } from "./store";
+import { runUntilCrash } from "@/test/support/crash-runner";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
 vi.setConfig({ testTimeout: 120_000 });
 const providers = await providersUnderTest();
@@ -234,5 +236,30 @@ describe.each(engineMatrix(providers))("engine safety on %s against the %s sandb
     const ahead = testEngine(t.db, fx, { owner: "instance-b", now: () => new Date(Date.now() + 10 * 60_000) });
     expect((await driveRunWith(ahead, started.value.id)).status).toBe("notClaimed");
     expect((await t.db.provisioningRun.findUniqueOrThrow({ where: { id: started.value.id } })).leaseOwner).toBe("instance-a");
+  });
+
+  it("judges an interrupted app create on the database's clock: an instance whose clock runs ahead waits for the app instead of creating a second", async () => {
+    // The app stays invisible for 3.5 s after its create; the engine waits up to 5 s for an interrupted create.
+    const config = { leaseMs: 1_000, replicationWindowMs: 5_000 };
+    const engine = testEngine(t.db, fx, { config });
+    const { id: accountId } = await account();
+    const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    await approveRun(engine, { runId: started.value.id, actor });
+    await fx.control.setSettings({ replicationLagMs: 3_500 });
+    // Instance A dies right after Microsoft created the app, before it noted the app's id.
+    const crashed = await runUntilCrash({
+      databaseUrl: t.url,
+      runId: started.value.id,
+      owner: "instance-a",
+      config: engine.config,
+      afterCall: "POST /graph/v1.0/applications",
+    });
+    expect(crashed.code, crashed.output).toBe(137);
+    await new Promise((r) => setTimeout(r, 1_100)); // A's lease expires
+    // Instance B's clock runs 7 s ahead: by its own clock A's create is older than the window, by the database's not.
+    const ahead = testEngine(t.db, fx, { owner: "instance-b", config, now: () => new Date(Date.now() + 7_000) });
+    expect((await driveRunWith(ahead, started.value.id)).status).toBe("succeeded");
+    expect(connectionObjects(await fx.control.getState(), started.value.connection.id).apps).toHaveLength(1);
   });
 });
