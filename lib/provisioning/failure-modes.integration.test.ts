@@ -25,7 +25,7 @@ import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import type { EngineConfig } from "./config";
 import { startRun, type StartRunInput } from "./start-run";
-import { testEngine } from "@/test/support/engine-fixture";
+import { runSummary, testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
@@ -94,7 +94,7 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
     });
     const { engine, recorder } = engineWith();
     const { result } = await runApproved(engine);
-    expect(result.status).toBe("succeeded");
+    expect(result.status, runSummary(result)).toBe("succeeded");
     expect(recorder.calls.filter((c) => c.status === 503).length).toBe(3);
   });
 
@@ -112,7 +112,7 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
   it("fails verify with client_secret_invalid once the app shows the new secret gone, without waiting out the replication window", async () => {
     // The steps before verify keep their replication window (the realistic sandbox lags 2-3 s); verify fails once it
     // re-read the app and saw the key gone, without waiting out the window.
-    const { engine } = engineWith({ pollIntervalMs: 100, budget: { stepBudgetMs: 8_000, maxAttempts: 40 } });
+    const { engine } = engineWith({ pollIntervalMs: 100, budget: { stepBudgetMs: 8_000, maxAttempts: 160 } });
     const session = await signInAs(fx);
     engine.onEvent = async (event) => {
       if (event.type !== "stepFinished" || event.step !== "clientSecret") return;

@@ -16,7 +16,7 @@ import {
   engineMatrix,
   useSandboxScenario,
 } from "@/test/support/microsoft-sandbox";
-import { testEngine } from "@/test/support/engine-fixture";
+import { runSummary, testEngine } from "@/test/support/engine-fixture";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { expireAdminSessions, loadAdminSession, saveAdminSession } from "./admin-session-store";
 import { approveRun } from "./approve-run";
@@ -38,7 +38,7 @@ const FABRIKAM_TENANT = "10000000-0000-4000-8000-000000000003";
  * A step Microsoft keeps refusing (a fault) fails within seconds, while the realistic sandbox's replication and
  * admission lag (2-3 s) is still waited out.
  */
-const REFUSED_STEP_BUDGET = { stepBudgetMs: 8_000, maxAttempts: 40 };
+const REFUSED_STEP_BUDGET = { stepBudgetMs: 8_000, maxAttempts: 160 };
 const foreign = { type: "admin" as const, id: "admin@fabrikam.onmicrosoft.com", tenantId: FABRIKAM_TENANT };
 
 describe.each(engineMatrix(providers))("engine safety on %s against the %s sandbox", (provider, scenario) => {
@@ -57,7 +57,8 @@ describe.each(engineMatrix(providers))("engine safety on %s against the %s sandb
     const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
-    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
+    const result = await driveRunWith(engine, started.value.id);
+    expect(result.status, runSummary(result)).toBe("succeeded");
     return { accountId, connectionId: started.value.connection.id };
   }
 
