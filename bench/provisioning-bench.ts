@@ -89,12 +89,12 @@ async function main() {
       kind: "connect",
       options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session,
-      actor: { type: "admin", id: CONTOSO_ADMIN },
+      actor: { type: "admin", id: CONTOSO_ADMIN, tenantId: TENANTS.contoso },
     });
     if (!started.ok) throw new Error(started.error.userMessage);
     marks.planned = performance.now();
     phase = "apply";
-    const approved = await approveRun(engine, { runId: started.value.id, actor: { type: "admin", id: CONTOSO_ADMIN } });
+    const approved = await approveRun(engine, { runId: started.value.id, actor: { type: "admin", id: CONTOSO_ADMIN, tenantId: TENANTS.contoso } });
     if (!approved.ok) throw new Error(approved.error.userMessage);
     const result = await driveRunWith(engine, started.value.id);
     if (result.status !== "succeeded") throw new Error(`run ended ${result.status}`);

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
-import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { ensureAccount } from "@/lib/accounts/ensure-account";
+import { createConnection } from "@/lib/connections/create-connection";
 import { readSecret } from "@/lib/secrets/store-secret";
 import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 
@@ -25,7 +27,7 @@ describe("npm run provision", () => {
     await t?.cleanup();
   });
 
-  function provision(args: string[], keys: string) {
+  function provision(args: string[], keys: string, signIn: { username: string } = { username: CONTOSO_ADMIN }) {
     const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(root, "scripts", "provision.ts"), ...args], {
       cwd: root,
       env: {
@@ -52,7 +54,7 @@ describe("npm run provision", () => {
         try {
           const browser = new FetchBrowser(fx.origin);
           const afterCode = await browser.submit(await browser.go(m[1]), { otc: m[2] });
-          await completeSignIn(browser, afterCode, { username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, consent: "accept-for-organization" });
+          await completeSignIn(browser, afterCode, { username: signIn.username, password: SANDBOX_PASSWORD, consent: "accept-for-organization" });
           resolve();
         } catch (error) {
           reject(error);
@@ -93,6 +95,40 @@ describe("npm run provision", () => {
     expect(run.output()).not.toContain("To sign in");
     expect(await t.db.account.count({ where: { actonAccountId: "acme-typo" } })).toBe(0);
   }, 60_000);
+
+  it.each([
+    ["a re-run", ["--environment", "Contoso Sales"]],
+    ["a disconnect", ["--disconnect", "--remove-app-user", "--delete-app"]],
+  ])(
+    "refuses %s signed in from another tenant than the connection's, naming the mismatch, before any call to Graph, Dataverse or Discovery",
+    async (_what, extra) => {
+      const account = await ensureAccount(t.db, { actonAccountId: `acme-bound-${randomBytes(3).toString("hex")}`, name: "Acme" });
+      const { id: connectionId } = await createConnection(t.db, {
+        accountId: account.id,
+        authMode: "cloud",
+        environmentUrl: fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName),
+        environmentName: "Contoso Sales",
+        tenantId: TENANTS.contoso,
+      });
+      await t.db.connection.update({ where: { id: connectionId }, data: { status: "active" } });
+      const before = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+      const since = new Date();
+
+      const run = provision(["--account", account.actonAccountId, ...extra, "--yes"], `cli:${randomBytes(32).toString("base64")}`, {
+        username: "admin@fabrikam.onmicrosoft.com",
+      });
+      await run.signedIn;
+      const code = await run.exited;
+      expect(code, run.output()).not.toBe(0);
+      expect(run.output()).toContain(`belongs to Microsoft tenant ${TENANTS.contoso}, but you are signed in to tenant ${TENANTS.fabrikam}`);
+      // Only the sign-in itself reached Microsoft: no Graph, Dataverse or Discovery request, with or without a token.
+      const requests = await fx.control.getRequests(since);
+      expect(requests.filter((r) => r.service !== "identity")).toEqual([]);
+      expect(await t.db.provisioningRun.count({ where: { connectionId } })).toBe(0);
+      expect(await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).toEqual(before);
+    },
+    90_000,
+  );
 
   it("refuses bad arguments with a clear message and exit code 2", async () => {
     const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);

@@ -10,8 +10,13 @@ export const CONTOSO_PORTAL_SP = "40000000-0000-4000-8000-0000000000c1";
 
 /** The default scenario after Contoso's admin consented to the portal, with public client flows on the portal app. */
 export function buildConsentedScenario(): SandboxState {
-  const state = buildDefaultScenario();
+  const state = withPortalConsent(buildDefaultScenario());
   state.scenario = "consented";
+  return state;
+}
+
+/** `state` (the default world or one built on it) after Contoso's admin consented to the portal, with public client flows on. */
+export function withPortalConsent(state: SandboxState): SandboxState {
   const portal = state.applications.find((a) => a.appId === PORTAL_APP.appId)!;
   portal.isFallbackPublicClient = true;
   state.servicePrincipals.push({

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, engineMatrix, useSandboxScenario } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
@@ -41,8 +41,9 @@ const CRASH_POINTS: ({ afterStep: string } | { afterCall: string })[] = [
   { afterStep: "applicationUser" },
 ];
 
-describe.each(providers)("crash, resume, double run and races on %s", (provider) => {
+describe.each(engineMatrix(providers))("crash, resume, double run and races on %s against the %s sandbox", (provider, scenario) => {
   const t = useTestDatabase(provider);
+  useSandboxScenario(fx, scenario);
 
   async function approvedRun(engine: Engine) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });

@@ -4,7 +4,15 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import {
+  CONTOSO_ADMIN,
+  TENANTS,
+  signInAs,
+  useMicrosoftSandbox,
+  type MicrosoftSandbox,
+  engineMatrix,
+  useSandboxScenario,
+} from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
@@ -19,8 +27,9 @@ const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
-describe.each(providers)("provisioning engine on %s", (provider) => {
+describe.each(engineMatrix(providers))("provisioning engine on %s against the %s sandbox", (provider, scenario) => {
   const t = useTestDatabase(provider);
+  useSandboxScenario(fx, scenario);
 
   async function connect(options: Partial<StartRunInput["options"]> & { mode: "cloud" | "legacy" | "onprem" }, extra: Partial<StartRunInput> = {}) {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
@@ -83,7 +92,11 @@ describe.each(providers)("provisioning engine on %s", (provider) => {
       securityRole: "leastPrivilege",
     });
     expect(connection.lastVerifiedAt).toBeInstanceOf(Date);
-    expect(connection.secretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 360 * 86_400_000);
+    // A year, unless the tenant's app management policy caps credential lifetimes (the realistic sandbox: 180 days).
+    const cap = (await fx.control.getState()).tenants.find((x) => x.id === TENANTS.contoso)!.passwordMaxLifetime;
+    const days = Math.min(365, cap ? Number(/^P(\d+)D$/.exec(cap)![1]) : 365);
+    expect(connection.secretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + (days - 5) * 86_400_000);
+    expect(connection.secretExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + days * 86_400_000);
     const secrets = await t.db.secret.findMany({ where: { connectionId: connection.id } });
     expect(secrets.filter((s) => s.kind === "clientSecret" && s.status === "active")).toHaveLength(1);
     expect(secrets.find((s) => s.kind === "clientSecret")!.microsoftKeyId).toBe(objects.secrets[0].keyId);

@@ -5,9 +5,9 @@ import type { CallSettings } from "../microsoft/http";
 import { getAdminAccessToken, type AdminSession } from "../microsoft/admin-session";
 import type { TokenResource } from "../microsoft/identity-config";
 import { log } from "../log";
-import { forgetAdminSession, loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
+import { loadAdminSession, persistAdminSessionIfChanged } from "./admin-session-store";
 import type { EngineConfig } from "./config";
-import { isFinished, type StepName } from "./machine";
+import type { StepName } from "./machine";
 import { driveRun, type DriveResult, type RunnerEvent, type StepExecutor, type StepResult } from "./runner";
 import { runOptionsSchema, type RunOptions } from "./run-options";
 import { inLeasedTransaction, recordStepIntent, type RunRecord } from "./store";
@@ -182,8 +182,9 @@ export function stepExecutor(engine: Engine): StepExecutor {
 }
 
 /**
- * Drives a run with this engine (see runner.ts). Once the run has succeeded, failed or been cancelled the admin's
- * stored sign-in is forgotten: a retry needs the acting person's own, fresh sign-in.
+ * Drives a run with this engine (see runner.ts). The commit that finishes the run forgets the admin's stored sign-in
+ * (store.commitStepOutcome): a retry needs the acting person's own, fresh sign-in. A drive that finds the run already
+ * finished, or loses it, forgets nothing: the sign-in stored now may be the connection's next run's.
  */
 export async function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
   const drive: Engine = { ...engine, owner: `${engine.owner}:${randomUUID().slice(0, 8)}` };
@@ -200,6 +201,5 @@ export async function driveRunWith(engine: Engine, runId: string): Promise<Drive
     sleep: engine.sleep,
     onEvent: engine.onEvent,
   });
-  if (result.run && isFinished(result.run.status)) await forgetAdminSession(engine.db, result.run.connectionId);
   return result;
 }

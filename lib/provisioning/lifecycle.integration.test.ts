@@ -97,6 +97,15 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
     expect((await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } })).status).toBe("draft");
     expect(await t.db.secret.count({ where: { connectionId: started.value.connection.id, kind: "adminTokenCache", status: "active" } })).toBe(0);
     expect((await driveRunWith(engine, started.value.id)).status).toBe("cancelled");
+    // Approve and cancel are audited with the acting admin and their tenant.
+    const audited = await t.db.auditEvent.findMany({
+      where: { runId: started.value.id, action: { in: ["run.approved", "run.cancelled"] } },
+      orderBy: { occurredAt: "asc" },
+    });
+    expect(audited.map((e) => [e.action, e.actorType, e.actorId, (e.detail as { tenantId?: string } | null)?.tenantId])).toEqual([
+      ["run.approved", "admin", CONTOSO_ADMIN, TENANTS.contoso],
+      ["run.cancelled", "admin", CONTOSO_ADMIN, TENANTS.contoso],
+    ]);
   });
 
   it("a failing re-run of a working connection leaves it Active on its old secret", async () => {

@@ -5,8 +5,18 @@
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../accounts/ensure-account";
 import { signInWithPassword } from "../microsoft/admin-session";
-import { callLog, CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { testEngine } from "@/test/support/engine-fixture";
+import {
+  callLog,
+  CONTOSO_ADMIN,
+  ENVIRONMENTS,
+  SANDBOX_PASSWORD,
+  signInAs,
+  TENANTS,
+  useMicrosoftSandbox,
+  engineMatrix,
+  useSandboxScenario,
+} from "@/test/support/microsoft-sandbox";
+import { runSummary, testEngine } from "@/test/support/engine-fixture";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { expireAdminSessions, loadAdminSession, saveAdminSession } from "./admin-session-store";
 import { approveRun } from "./approve-run";
@@ -16,16 +26,24 @@ import { cancelRun, retryRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
 import { dbNow } from "./store";
+import { runUntilCrash } from "@/test/support/crash-runner";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
 vi.setConfig({ testTimeout: 120_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 const FABRIKAM_TENANT = "10000000-0000-4000-8000-000000000003";
+/**
+ * A step Microsoft keeps refusing (a fault) fails within seconds, while the realistic sandbox's replication and
+ * admission lag (2-3 s) is still waited out.
+ */
+const REFUSED_STEP_BUDGET = { stepBudgetMs: 8_000, maxAttempts: 160 };
 const foreign = { type: "admin" as const, id: "admin@fabrikam.onmicrosoft.com", tenantId: FABRIKAM_TENANT };
 
-describe.each(providers)("engine safety on %s", (provider) => {
+describe.each(engineMatrix(providers))("engine safety on %s against the %s sandbox", (provider, scenario) => {
   const t = useTestDatabase(provider);
+  useSandboxScenario(fx, scenario);
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
   const cloud = (over: Partial<StartRunInput["options"]> = {}): StartRunInput["options"] => ({
     mode: "cloud",
@@ -39,7 +57,8 @@ describe.each(providers)("engine safety on %s", (provider) => {
     const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
-    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
+    const result = await driveRunWith(engine, started.value.id);
+    expect(result.status, runSummary(result)).toBe("succeeded");
     return { accountId, connectionId: started.value.connection.id };
   }
 
@@ -82,7 +101,7 @@ describe.each(providers)("engine safety on %s", (provider) => {
   });
 
   it("stages a re-run's new environment and ids in the run until verify succeeds; a failed re-run leaves the connection exactly as it was", async () => {
-    const engine = testEngine(t.db, fx, { config: { budget: { stepBudgetMs: 20_000, maxAttempts: 1 } } });
+    const engine = testEngine(t.db, fx, { config: { budget: REFUSED_STEP_BUDGET } });
     const { accountId, connectionId } = await connected(engine);
     const before = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const rerun = await startRun(engine, {
@@ -138,7 +157,7 @@ describe.each(providers)("engine safety on %s", (provider) => {
   });
 
   it("shows disconnecting until a disconnect finishes, says what a failed one left, and a new disconnect cleans it up", async () => {
-    const engine = testEngine(t.db, fx, { config: { budget: { stepBudgetMs: 20_000, maxAttempts: 1 } } });
+    const engine = testEngine(t.db, fx, { config: { budget: REFUSED_STEP_BUDGET } });
     const { connectionId } = await connected(engine);
     const started = await startDisconnect(engine, {
       connectionId,
@@ -218,5 +237,30 @@ describe.each(providers)("engine safety on %s", (provider) => {
     const ahead = testEngine(t.db, fx, { owner: "instance-b", now: () => new Date(Date.now() + 10 * 60_000) });
     expect((await driveRunWith(ahead, started.value.id)).status).toBe("notClaimed");
     expect((await t.db.provisioningRun.findUniqueOrThrow({ where: { id: started.value.id } })).leaseOwner).toBe("instance-a");
+  });
+
+  it("judges an interrupted app create on the database's clock: an instance whose clock runs ahead waits for the app instead of creating a second", async () => {
+    // The app stays invisible for 3.5 s after its create; the engine waits up to 5 s for an interrupted create.
+    const config = { leaseMs: 1_000, replicationWindowMs: 5_000 };
+    const engine = testEngine(t.db, fx, { config });
+    const { id: accountId } = await account();
+    const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    await approveRun(engine, { runId: started.value.id, actor });
+    await fx.control.setSettings({ replicationLagMs: 3_500 });
+    // Instance A dies right after Microsoft created the app, before it noted the app's id.
+    const crashed = await runUntilCrash({
+      databaseUrl: t.url,
+      runId: started.value.id,
+      owner: "instance-a",
+      config: engine.config,
+      afterCall: "POST /graph/v1.0/applications",
+    });
+    expect(crashed.code, crashed.output).toBe(137);
+    await new Promise((r) => setTimeout(r, 1_100)); // A's lease expires
+    // Instance B's clock runs 7 s ahead: by its own clock A's create is older than the window, by the database's not.
+    const ahead = testEngine(t.db, fx, { owner: "instance-b", config, now: () => new Date(Date.now() + 7_000) });
+    expect((await driveRunWith(ahead, started.value.id)).status).toBe("succeeded");
+    expect(connectionObjects(await fx.control.getState(), started.value.connection.id).apps).toHaveLength(1);
   });
 });

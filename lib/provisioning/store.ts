@@ -4,6 +4,7 @@ import type { AppError } from "../errors";
 import type { Prisma } from "@/generated/sqlite/client";
 import { recordConnectionChange, type Tx } from "../connections/record-connection-change";
 import { recordStepFacts, type StepFacts } from "../connections/record-step-facts";
+import { revokeAdminSession } from "../secrets/secret-commands";
 import {
   CLAIM,
   CLAIM_RULES,
@@ -300,7 +301,7 @@ export function runEventOf(transition: Transition): RunEvent {
  * steps find (environment, tenant, app and application user ids) are kept in the run, not on the connection, which
  * goes on pointing at its working credential; verify's success moves them onto the connection in this same
  * transaction. The connection's status follows machine.ts's connectionStatusFor and is written, with the support
- * read model, by recordConnectionChange.
+ * read model, by recordConnectionChange. A commit that finishes the run also forgets the admin's stored sign-in.
  */
 export async function commitStepOutcome(
   db: Db,
@@ -378,6 +379,9 @@ export async function commitStepOutcome(
       };
     }
     await recordStepFacts(tx, { connectionId: run.connectionId, facts: connectionPatch });
+    // The run is over: its admin's stored sign-in goes with it, here and nowhere else, so a runner that lost the run
+    // (its commit refused above) can never delete the sign-in of the connection's next run.
+    if (isFinished(transition.runStatus)) await revokeAdminSession(tx, { connectionId: run.connectionId, at: now });
     if (statusAfter !== current.status || event === "failed" || event === "needsAdmin" || event === "succeeded") {
       await recordConnectionChange(tx, {
         connectionId: run.connectionId,

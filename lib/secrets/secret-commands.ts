@@ -52,3 +52,14 @@ export async function forgetPendingPasswords(tx: Tx, input: { connectionId: stri
   });
   return count;
 }
+
+/**
+ * Forgets the admin's stored Microsoft sign-in for a connection (revoked, ciphertext wiped): the engine calls it in
+ * the lease-checked commit that finishes a run, so only the runner that really finished it can.
+ */
+export async function revokeAdminSession(tx: Tx, input: { connectionId: string; at: Date }): Promise<void> {
+  await tx.secret.updateMany({
+    where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
+    data: { status: "revoked", revokedAt: input.at, ...WIPED },
+  });
+}

@@ -1,32 +1,85 @@
 /** Test support: runs crash-worker.ts in a child process and reports how it ended. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { EngineConfig } from "../../lib/provisioning/config";
 import type { CrashSpec } from "./crash-worker";
 
-export async function runUntilCrash(input: {
-  databaseUrl: string;
-  runId: string;
-  owner: string;
-  config: EngineConfig;
-  afterCall?: string;
-  afterStep?: string;
-}): Promise<{ code: number | null; output: string }> {
+type WorkerInput = Omit<CrashSpec, "config"> & { config: EngineConfig };
+type Exit = { code: number | null; output: string };
+
+function spawnWorker(input: WorkerInput): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
   const spec: CrashSpec = {
     ...input,
     config: { ...input.config, keys: input.config.keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) },
   };
   const root = join(import.meta.dirname, "..", "..");
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "crash-worker.ts")], {
-      cwd: root,
-      env: { ...process.env, CRASH_SPEC: JSON.stringify(spec), LOG_LEVEL: "error" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
+  const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "crash-worker.ts")], {
+    cwd: root,
+    env: { ...process.env, CRASH_SPEC: JSON.stringify(spec), LOG_LEVEL: "error" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<Exit>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => resolve({ code, output }));
   });
+  return { child, exited, output: () => output };
+}
+
+export async function runUntilCrash(input: WorkerInput & { afterCall?: string; afterStep?: string }): Promise<Exit> {
+  return spawnWorker(input).exited;
+}
+
+export type StalledRunner = {
+  /** Resolves once the runner has stopped itself at the stall point; rejects if it exited first. */
+  stalled: Promise<void>;
+  /** Lets the runner go on (SIGCONT) and resolves when its process has exited. */
+  resume: () => Promise<Exit>;
+  /** Ends the process if it is still there (for cleanup after a failed assertion). */
+  kill: () => void;
+};
+
+/** Starts a runner process that drives `runId` until it reaches `stallInStep` + `stallAfterCall`, then stops there. */
+export function startStallingRunner(input: WorkerInput & { stallInStep: string; stallAfterCall: string; timeoutMs?: number }): StalledRunner {
+  const { timeoutMs = 120_000, ...spec } = input;
+  const worker = spawnWorker(spec);
+  // tsx runs the worker in a child process of its own: signals go to the pid the worker reports.
+  let pid: number | null = null;
+  const stalled = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runner did not stall within ${timeoutMs} ms:\n${worker.output()}`)), timeoutMs);
+    const check = () => {
+      const m = /STALLED (\d+)/.exec(worker.output());
+      if (!m) return;
+      pid = Number(m[1]);
+      clearTimeout(timer);
+      resolve();
+    };
+    worker.child.stdout!.on("data", check);
+    worker.exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(`the runner exited (${exit.code}) before it stalled:\n${exit.output}`));
+    });
+  });
+  stalled.catch(() => {});
+  return {
+    stalled,
+    resume: () => {
+      if (pid === null) throw new Error("the runner has not stalled");
+      process.kill(pid, "SIGCONT");
+      return worker.exited;
+    },
+    kill: () => {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+      if (pid !== null) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      worker.child.kill("SIGKILL");
+    },
+  };
 }

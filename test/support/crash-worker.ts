@@ -3,6 +3,9 @@
  * that a run resumes from the database alone. Run with `tsx --conditions=react-server` and CRASH_SPEC in the env.
  *   afterCall: "POST /graph/v1.0/applications" — right after that Microsoft call answered, before the step commits
  *   afterStep: "appRegistration" — right after that step's outcome was committed
+ * Or it stalls (SIGSTOP, as a frozen VM or a long GC pause would) and goes on where it stood once sent SIGCONT:
+ *   stallInStep: "verify", stallAfterCall: "/oauth2/v2.0/token" — right after that call answered within that step
+ * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
  */
 import { createDb } from "../../lib/db";
 import type { CallRecord } from "../../lib/microsoft/http";
@@ -16,10 +19,20 @@ export type CrashSpec = {
   config: Omit<EngineConfig, "keys"> & { keys: { id: string; key: string }[] };
   afterCall?: string;
   afterStep?: string;
+  stallInStep?: string;
+  stallAfterCall?: string;
 };
 
 const spec = JSON.parse(process.env.CRASH_SPEC ?? "{}") as CrashSpec;
 const die = () => process.exit(137);
+let currentStep: string | null = null;
+let stalled = false;
+function stall() {
+  stalled = true;
+  // Writes to a pipe are synchronous on Linux: the line is out before the process stops.
+  process.stdout.write(`STALLED ${process.pid}\n`);
+  process.kill(process.pid, "SIGSTOP");
+}
 
 async function main() {
   const db = createDb(spec.databaseUrl);
@@ -32,11 +45,21 @@ async function main() {
         retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 },
         recorder: {
           onCall: (call: CallRecord) => {
-            if (spec.afterCall && call.status !== null && call.status < 300 && `${call.method} ${call.path}`.endsWith(spec.afterCall)) die();
+            const answered = call.status !== null && call.status < 300;
+            if (spec.afterCall && answered && `${call.method} ${call.path}`.endsWith(spec.afterCall)) die();
+            if (
+              spec.stallAfterCall &&
+              !stalled &&
+              answered &&
+              currentStep === spec.stallInStep &&
+              `${call.method} ${call.path}`.endsWith(spec.stallAfterCall)
+            )
+              stall();
           },
         },
       },
       onEvent: (event) => {
+        if (event.type === "stepStarted") currentStep = event.step;
         if (spec.afterStep && event.type === "stepFinished" && event.step === spec.afterStep && event.status === "succeeded") die();
       },
     },

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createSandboxClient, type SandboxClient } from "@/emulator/client";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import type { SandboxState } from "@/emulator/core/state";
-import { buildConsentedScenario } from "@/emulator/scenarios/consented";
+import { buildConsentedScenario, withPortalConsent } from "@/emulator/scenarios/consented";
+import { buildRealisticScenario } from "@/emulator/scenarios/realistic";
 import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
 import { signInWithPassword, type AdminSession } from "../../lib/microsoft/admin-session";
@@ -24,6 +25,57 @@ export { CONTOSO_PORTAL_SP } from "@/emulator/scenarios/consented";
 /** The default scenario after Contoso's admin consented to the portal (see emulator/scenarios/consented.ts). */
 export const consentedScenario = buildConsentedScenario;
 
+/**
+ * The worlds the engine's crash, race and "exactly one of everything" suites run against, both after Contoso's admin
+ * consented to the portal: the default one, and the realistic one (replication and admission lag, neutral wording,
+ * roles through groups and teams, a soft-deleted application user, a 180-day secret cap; emulator/scenarios/realistic.ts).
+ */
+export const ENGINE_SCENARIOS = {
+  default: buildConsentedScenario,
+  realistic: () => {
+    const state = withPortalConsent(buildRealisticScenario());
+    state.scenario = "realistic";
+    return state;
+  },
+} satisfies Record<string, () => SandboxState>;
+export type EngineScenario = keyof typeof ENGINE_SCENARIOS;
+
+/**
+ * The scenarios under test: both, unless ENGINE_SCENARIOS names a subset (comma-separated) for a quicker local loop.
+ */
+export function engineScenariosUnderTest(): EngineScenario[] {
+  const all = Object.keys(ENGINE_SCENARIOS) as EngineScenario[];
+  const wanted = process.env.ENGINE_SCENARIOS?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!wanted?.length) return all;
+  const unknown = wanted.filter((w) => !all.includes(w as EngineScenario));
+  if (unknown.length) throw new Error(`ENGINE_SCENARIOS names unknown scenarios: ${unknown.join(", ")} (known: ${all.join(", ")})`);
+  return all.filter((s) => wanted.includes(s));
+}
+
+/** Every (database provider, sandbox scenario) pair, for `describe.each(...)("… on %s against the %s sandbox")`. */
+export function engineMatrix<P extends string>(providers: P[]): [P, EngineScenario][] {
+  return providers.flatMap((p) => engineScenariosUnderTest().map((s): [P, EngineScenario] => [p, s]));
+}
+
+/** A fresh copy of the world the current test started from (to change and reset to). */
+export function scenarioState(fx: MicrosoftSandbox): SandboxState {
+  return (fx.scenario ?? consentedScenario)();
+}
+
+/** Within a describe block: the sandbox resets to `name`'s world before each of its tests. */
+export function useSandboxScenario(fx: MicrosoftSandbox, name: EngineScenario): void {
+  let previous: (() => SandboxState) | undefined;
+  beforeAll(() => {
+    previous = fx.scenario;
+    fx.scenario = ENGINE_SCENARIOS[name];
+  });
+  afterAll(() => {
+    fx.scenario = previous;
+  });
+}
+
 export type MicrosoftSandbox = {
   origin: string;
   control: SandboxClient;
@@ -32,6 +84,8 @@ export type MicrosoftSandbox = {
   discoveryUrl: string;
   environmentUrl: (urlName: string) => string;
   sandbox: RunningSandbox;
+  /** The world each test starts from (set per describe block by useSandboxScenario); the file's default otherwise. */
+  scenario?: () => SandboxState;
 };
 
 /** Starts a sandbox for the test file and resets it to `scenario` (default: consentedScenario) before each test. */
@@ -56,7 +110,7 @@ export function useMicrosoftSandbox(scenario: () => SandboxState = consentedScen
     };
   });
   beforeEach(async () => {
-    await fixture.control.reset({ state: scenario() });
+    await fixture.control.reset({ state: (fixture.scenario ?? scenario)() });
   });
   afterAll(async () => {
     await fixture.sandbox?.close();

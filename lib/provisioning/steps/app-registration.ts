@@ -23,6 +23,7 @@ import {
   type StepContext,
 } from "./step-context";
 import type { StepResult } from "../runner";
+import { dbNow } from "../store";
 
 const WAITING_FOR_APP = "Microsoft to finish creating the app registration";
 
@@ -80,7 +81,8 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
       // one-time tag recorded before the create (the oldest holder is ours; a later copy is someone else's).
       app = await findApplicationByTag(ctx.graph(), { tag: createTag(own.appCreateNonce) });
       const intent = own.appCreateRequestedAt as string | null | undefined;
-      if (!app && intent && ctx.now().getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
+      // Judged on the database's clock, as the intent was recorded: another instance's clock may run ahead.
+      if (!app && intent && (await dbNow(ctx.db)).getTime() - Date.parse(intent) < ctx.config.replicationWindowMs) {
         // It may just not be visible yet.
         return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
       }
@@ -88,7 +90,7 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
     }
     if (!app) {
       const nonce = randomUUID();
-      await ctx.recordIntent({ appCreateRequestedAt: ctx.now().toISOString(), appCreateNonce: nonce });
+      await ctx.recordIntent({ appCreateRequestedAt: (await dbNow(ctx.db)).toISOString(), appCreateNonce: nonce });
       try {
         app = await createApplication(ctx.graph(), {
           displayName: APP_DISPLAY_NAME,

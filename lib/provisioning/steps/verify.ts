@@ -114,17 +114,23 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
  */
 async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: string | null; newSecret: boolean }): Promise<StepResult> {
   const outcome = outcomeFromError(ctx, error, WAITING);
-  if (outcome.kind !== "fail" || !secret.newSecret || !secret.keyId || !ctx.session || !ctx.connection.clientId) return outcome;
+  // Inside the replication window a refusal already maps to "not replicated yet"; the key may be gone all the same
+  // (deleted in the Azure portal meanwhile), and waiting would only end in a misleading "still replicating".
+  const waitingOutLag = outcome.kind === "retry" && outcome.error.code === "replication_pending";
+  if ((outcome.kind !== "fail" && !waitingOutLag) || !secret.newSecret || !secret.keyId || !ctx.session || !ctx.connection.clientId) return outcome;
   try {
     const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
     if (app && !app.secrets.some((s) => s.keyId === secret.keyId)) {
       return {
         kind: "fail",
         error: appError("client_secret_invalid", "Microsoft no longer has the client secret this setup created. Retry to create a new one.", {
-          detail: `key ${secret.keyId} is not on the application`,
+          detail: `key ${secret.keyId} is not on the application${"error" in outcome && outcome.error.detail ? `; ${outcome.error.detail}` : ""}`,
+          requestIds: outcome.requestIds,
         }),
+        requestIds: outcome.requestIds,
       };
     }
+    if (waitingOutLag) return outcome;
   } catch (readError) {
     return outcomeFromError(ctx, readError, WAITING);
   }
