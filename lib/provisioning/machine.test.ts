@@ -101,6 +101,13 @@ describe("advance", () => {
       expect: { runStatus: "failed", stepStatus: "failed" },
     },
     {
+      title: "a pause the portal caused (its lease could not be renewed) spends no budget, even at the attempt limit",
+      run: run("running", [["appRegistration", "running", 5]]),
+      step: "appRegistration",
+      outcome: { kind: "retry", notBefore: new Date(now.getTime() + 1_000), error: lag, waitingFor: "the portal", spendsBudget: false },
+      expect: { runStatus: "waiting", stepStatus: "waiting" },
+    },
+    {
       title: "retries stop when the time budget is spent",
       run: run("running", [["verify", "running", 2, new Date(now.getTime() - 61_000)]]),
       step: "verify",

@@ -71,7 +71,17 @@ export type StepAction = { kind: "adminConsent"; url: string } | { kind: "missin
 export type StepOutcome =
   | { kind: "done"; output?: Record<string, unknown> }
   /** Not yet: retry at `notBefore` (throttling, replication lag, a new application user Dataverse has not seen). */
-  | { kind: "retry"; notBefore: Date; error: AppError; waitingFor: string }
+  | {
+      kind: "retry";
+      notBefore: Date;
+      error: AppError;
+      waitingFor: string;
+      /**
+       * False for a pause the portal itself caused (its lease could not be renewed because the database did not
+       * answer): the step was cut short, not refused by Microsoft, so the attempt does not count against the budget.
+       */
+      spendsBudget?: false;
+    }
   /**
    * Waiting for a person (consent on Microsoft's page, a missing role): look again at `recheckAt`. This wait spends
    * none of the step's retry budget, however long the person takes.
@@ -246,7 +256,9 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
   if (outcome.kind === "retry") {
     const elapsed = step.startedAt ? now.getTime() - step.startedAt.getTime() : 0;
     const wouldFinishAt = outcome.notBefore.getTime() - (step.startedAt?.getTime() ?? now.getTime());
-    const exhausted = step.attempts >= budget.maxAttempts || elapsed >= budget.stepBudgetMs || wouldFinishAt > budget.stepBudgetMs;
+    const exhausted =
+      outcome.spendsBudget !== false &&
+      (step.attempts >= budget.maxAttempts || elapsed >= budget.stepBudgetMs || wouldFinishAt > budget.stepBudgetMs);
     if (!exhausted) {
       return {
         runStatus: "waiting",

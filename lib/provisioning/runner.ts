@@ -183,17 +183,23 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
   }
 }
 
-/** A pause after an aborted attempt: if the lease is really gone the commit is refused and the new holder goes on. */
+/**
+ * A pause after an aborted attempt: if the lease is really gone the commit is refused and the new holder goes on. An
+ * attempt that ran past its time limit counts against the step's budget (Microsoft may keep hanging); one cut short
+ * because the lease could not be renewed does not (the portal's own database hiccup is no reason to fail a run).
+ */
 function paused(options: RunnerOptions, now: Date, reason: unknown): StepResult {
   const detail = reason instanceof Error ? reason.message : String(reason);
+  const timedOut = /time limit/.test(detail);
   log.warn("provisioning: step attempt aborted; pausing", { detail });
   return {
     kind: "retry",
     notBefore: new Date(now.getTime() + options.pauseMs),
-    error: appError(/time limit/.test(detail) ? "timeout" : "database_unavailable", "The setup paused for a moment and will carry on by itself.", {
+    error: appError(timedOut ? "timeout" : "database_unavailable", "The setup paused for a moment and will carry on by itself.", {
       retryable: true,
       detail,
     }),
     waitingFor: "the portal to carry on with this step",
+    ...(timedOut ? {} : { spendsBudget: false as const }),
   };
 }
