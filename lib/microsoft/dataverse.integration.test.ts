@@ -11,6 +11,7 @@ import {
   findRoleByName,
   findRoleByTemplateId,
   findRootBusinessUnit,
+  getApplicationUserById,
   listRolePrivileges,
   listUserRoles,
   verifyOnPremisesCredentials,
@@ -53,6 +54,46 @@ async function registeredApp(session: AdminSession) {
   });
   return { app, secret };
 }
+
+describe("Dataverse's Consistency: Strong header", () => {
+  it("is asked for only by the reads that must see the engine's own writes (the app's user, a role's privileges, a user by id)", async () => {
+    const session = await signInAs(fx);
+    const sent: { method: string; path: string; strong: boolean }[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const headers = new Headers(init?.headers);
+      sent.push({
+        method: init?.method ?? "GET",
+        path: url.pathname.replace(/\/dynamics\/[^/]+\/api\/data\/v9\.\d+/, ""),
+        strong: headers.get("consistency") === "Strong",
+      });
+      return fetch(input, init);
+    };
+    const dv = { ...dataverseAs(session), fetchImpl: recording };
+    const { app } = await registeredApp(session);
+
+    await whoAmI(dv);
+    const root = await findRootBusinessUnit(dv);
+    const sysAdmin = (await findRoleByTemplateId(dv, {
+      templateId: DATAVERSE_ROLE_TEMPLATES.systemAdministrator,
+      businessUnitId: root.businessUnitId,
+    }))!;
+    const user = await createApplicationUser(dv, { appId: app.appId, businessUnitId: root.businessUnitId });
+    await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: sysAdmin.roleId });
+    await findApplicationUser(dv, { appId: app.appId });
+    await listRolePrivileges(dv, { roleId: sysAdmin.roleId });
+    await getApplicationUserById(dv, { systemUserId: user.systemUserId });
+
+    const strong = sent.filter((c) => c.strong);
+    expect(strong.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "GET /systemusers", // the app's application user, looked up right after its create or a conflict
+      "GET /RetrieveRolePrivilegesRole(RoleId=@p1)",
+      `GET /systemusers(${user.systemUserId})`,
+    ]);
+    // Everything else (writes included) goes without it: it costs Dataverse a read from the primary.
+    expect(sent.length).toBeGreaterThan(strong.length + 4);
+  });
+});
 
 describe("Dataverse as the environment's System Administrator", () => {
   it("reads who the admin is, the root business unit and the System Administrator role", async () => {
