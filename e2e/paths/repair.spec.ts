@@ -43,6 +43,21 @@ test("a deleted application user: reconnect link → status → verification fai
   await expect(admin.locator('li[data-step="verify"]')).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
   await j.checkpoint("verification-failed");
 
+  // Tenant binding: an administrator of another tenant (Fabrikam) who opens Act-On's link is refused at sign-in, with
+  // the mismatch named, and cannot plan anything for Contoso's connection.
+  const intruderContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const intruder = await intruderContext.newPage();
+  const k = new Journey(intruder, testInfo);
+  await intruder.goto(deepLink({ account, user: "admin@fabrikam.onmicrosoft.com", intent: "reconnect" }));
+  await expect(intruder).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
+  await k.click(intruder.locator('[data-offer="repair"]').getByRole("link", { name: "Sign in with Microsoft first" }));
+  await k.click(intruder.getByRole("button", { name: "Sign in with Microsoft" }));
+  await signInAtMicrosoft(k, "admin@fabrikam.onmicrosoft.com");
+  await expect(intruder.getByText("That account belongs to another Microsoft tenant")).toBeVisible();
+  await expect(intruder.getByRole("button", { name: "Plan the repair" })).toHaveCount(0);
+  await k.checkpoint("wrong-tenant-refused");
+  await intruderContext.close();
+
   // Back on the status page: the connection is broken; repairing acts as the admin, who signs in first.
   await admin.goto(`/connect/${connectionId}/status`);
   await expect(admin.getByRole("heading", { name: "Fix the connection" })).toBeVisible();

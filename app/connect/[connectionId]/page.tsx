@@ -15,7 +15,9 @@ export default async function ConnectionIndex({
   const { connectionId } = await params;
   const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
-  // A sign-in that did not complete (?signin=<outcome> from /auth/callback) is explained on the sign-in page.
-  const outcome = typeof signin === "string" && /^[a-z_]{1,32}$/.test(signin) && journey.page === "sign-in" ? `?signin=${signin}` : "";
+  // A sign-in that did not complete (?signin=<outcome> from /auth/callback) is explained on the page the admin lands on:
+  // the sign-in page for a first connection, the status page or the checklist when they signed in to repair or retry.
+  const explains = journey.page === "sign-in" || journey.page === "status" || journey.page === "progress";
+  const outcome = typeof signin === "string" && /^[a-z_]{1,32}$/.test(signin) && explains ? `?signin=${signin}` : "";
   redirect(journeyPath(journey.connection.id, journey.page) + outcome);
 }

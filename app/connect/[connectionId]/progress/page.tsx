@@ -1,3 +1,4 @@
+import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { LiveChecklist } from "@/components/journey/live-checklist";
@@ -9,8 +10,15 @@ import { retryRunAction } from "../actions";
 export const metadata: Metadata = { title: "Connecting · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
-export default async function ProgressPage({ params }: { params: Promise<{ connectionId: string }> }) {
+export default async function ProgressPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ signin?: string | string[] }>;
+}) {
   const { connectionId } = await params;
+  const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
   // The checklist of the latest approved run; once it succeeded it stays viewable (with the way on to sync options).
   const approvedRun = journey.latestRun?.approved && journey.run ? journey.run : null;
@@ -30,6 +38,7 @@ export default async function ProgressPage({ params }: { params: Promise<{ conne
         )
       }
     >
+      <SignInNotice outcome={signin} />
       <LiveChecklist
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}

@@ -1,3 +1,4 @@
+import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
 import { CheckCircle2, AlertTriangle, Wrench } from "lucide-react";
 import { JourneyFrame } from "@/components/journey/journey-frame";
@@ -37,10 +38,10 @@ export default async function StatusPage({
   searchParams,
 }: {
   params: Promise<{ connectionId: string }>;
-  searchParams: Promise<{ offer?: string }>;
+  searchParams: Promise<{ offer?: string; signin?: string | string[] }>;
 }) {
   const { connectionId } = await params;
-  const { offer } = await searchParams;
+  const { offer, signin } = await searchParams;
   const journey = await loadJourney(connectionId);
   ensureNotHandoff(journey);
   const c = journey.connection;
@@ -69,6 +70,7 @@ export default async function StatusPage({
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
     >
+      <SignInNotice outcome={signin} />
       <div
         role="status"
         className={`flex items-center gap-3 rounded-lg border p-4 ${active ? "border-emerald-300 bg-emerald-50" : "border-amber-300 bg-amber-50"}`}
