@@ -71,7 +71,9 @@ describe.each(providers)("a lease that cannot be renewed, on %s", (provider) => 
       leaseMs: 300,
       maxInlineWaitMs: 0,
       stepTimeoutMs: 30_000,
-      pauseMs: 20,
+      // Long enough that the runner releases the run rather than sleeping through the pause (a slow commit on a
+      // loaded machine would otherwise find the pause already over and go straight on).
+      pauseMs: 1_000,
     };
 
     const first = await driveRun(created.id, options);
@@ -79,7 +81,7 @@ describe.each(providers)("a lease that cannot be renewed, on %s", (provider) => 
     const paused = (await loadRun(t.db, created.id))!;
     expect(paused.steps[0]).toMatchObject({ name: "verify", status: "waiting", errorCode: "database_unavailable" });
 
-    await new Promise((r) => setTimeout(r, 40));
+    await new Promise((r) => setTimeout(r, 1_100));
     const second = await driveRun(created.id, options);
     expect(second.status).toBe("succeeded");
     expect(calls).toBe(2);
