@@ -1,5 +1,6 @@
 "use client";
 
+import { OutcomeStatus, problemText, type Outcome } from "../action-outcome";
 import { AlertDialog, Dialog, Label, Switch } from "radix-ui";
 import { KeyRound, Plus, Send, Trash2 } from "lucide-react";
 import Link from "next/link";
@@ -26,9 +27,6 @@ const EVENT_TYPES = [
   { value: "connection.status_changed", label: "A connection's status changes" },
   { value: "connection.step_failed", label: "A setup step fails" },
 ] as const;
-
-type Outcome = { kind: "ok" | "error"; text: string } | null;
-const problemText = (p: Problem) => p.errors?.[0]?.message ?? p.detail;
 
 /**
  * Where Act-On's webhooks go: every endpoint, and for Support.Admin adding one (its signing secret shown once),
@@ -65,9 +63,7 @@ export function WebhookEndpoints() {
           <AddEndpointDialog onAdded={reload} />
         </div>
       ) : null}
-      <div role="status" aria-live="polite" className="mb-3 text-sm">
-        {outcome ? <p className={outcome.kind === "ok" ? "text-green-900" : "text-red-800"}>{outcome.text}</p> : null}
-      </div>
+      <OutcomeStatus outcome={outcome} className="mb-3" />
       {state.problem ? (
         <p role="alert" className="text-red-800">
           {state.problem.detail}

@@ -1,13 +1,12 @@
 "use client";
 
+import { OutcomeStatus, problemText, type Outcome } from "../../action-outcome";
 import { AlertDialog, Dialog, Label } from "radix-ui";
 import { Link2, RefreshCw, UserX } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FIELD, OVERLAY, PANEL } from "../../console-styles";
 import { CopyButton } from "../../copy-button";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession } from "../../support-auth";
-
-type Outcome = { kind: "ok" | "error"; text: string } | null;
 
 /** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
 export function AdminActions({ connectionId, onDone }: { connectionId: string; onDone: () => void }) {
@@ -24,9 +23,7 @@ export function AdminActions({ connectionId, onDone }: { connectionId: string; o
         <ReconnectLinkDialog base={base} onDone={onDone} />
         <RevokeAccessDialog base={base} onOutcome={setOutcome} onDone={onDone} />
       </div>
-      <div role="status" aria-live="polite" className="mt-3 text-sm">
-        {outcome ? <p className={outcome.kind === "ok" ? "text-green-900" : "text-red-800"}>{outcome.text}</p> : null}
-      </div>
+      <OutcomeStatus outcome={outcome} className="mt-3" />
     </section>
   );
 }
@@ -84,7 +81,7 @@ function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => voi
       setLink(r.data);
       setError(null);
       onDone();
-    } else setError(r.problem.errors?.[0]?.message ?? r.problem.detail);
+    } else setError(problemText(r.problem));
   }
 
   return (
@@ -176,7 +173,7 @@ function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutco
     onOutcome(
       r.ok
         ? { kind: "ok", text: `Signed the customer out of ${r.data.sessions} session(s) and revoked ${r.data.links} unused link(s).` }
-        : { kind: "error", text: r.problem.errors?.[0]?.message ?? r.problem.detail },
+        : { kind: "error", text: problemText(r.problem) },
     );
     onDone();
   }
