@@ -36,8 +36,8 @@ export function deepLink(input: { account: string; user: string; name?: string; 
 /** A fresh Act-On account id per test, so each test starts with a connection of its own. */
 export const freshAccount = (label: string) => `e2e-${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-export async function resetSandbox(request: APIRequestContext) {
-  expect((await request.post(`${SANDBOX}/__emulator/reset`, { data: { scenario: "default" } })).ok()).toBe(true);
+export async function resetSandbox(request: APIRequestContext, scenario: "default" | "realistic" = "default") {
+  expect((await request.post(`${SANDBOX}/__emulator/reset`, { data: { scenario } })).ok()).toBe(true);
 }
 
 export type SandboxState = {

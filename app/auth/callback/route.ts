@@ -1,6 +1,11 @@
+import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
+import { journeyPath } from "@/lib/journey/journey-page";
+import { planTheOnlyEnvironment } from "@/lib/journey/start-plan";
+import { log } from "@/lib/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
-import { getCurrentSession } from "@/lib/sessions/current-session";
+import { getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
 import { signInReturnPath } from "@/lib/sessions/sign-in-return";
 import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
@@ -43,7 +48,23 @@ export async function GET(request: Request) {
   const result = await completeMicrosoftSignIn(ctx.value, session, q);
   // Back to the connection (its state decides the page), or to the path page the sign-in was started from.
   const back = signInReturnPath(session.connectionId, result.then);
-  return seeOther(result.ok ? back : `${back}?signin=${result.outcome}`);
+  if (!result.ok) return seeOther(`${back}?signin=${result.outcome}`);
+  if (!result.then && session.connectionId && (await planWithNothingToChoose({ ...session, microsoft: result.identity })))
+    return seeOther(`${journeyPath(session.connectionId, "plan")}?environment=only`);
+  return seeOther(back);
+}
+
+/** One environment listed for the admin: its plan is prepared now, sparing them a choice with one answer. */
+async function planWithNothingToChoose(session: PortalSessionView): Promise<boolean> {
+  const connection = await authorizeJourneyAction(getDb(), session, { connectionId: session.connectionId, action: "chooseEnvironment" });
+  if (!connection.ok) return false;
+  try {
+    return await planTheOnlyEnvironment({ session, connection: connection.value });
+  } catch (error) {
+    // The sign-in itself succeeded: the picker (which lists the environments again) is still a good place to land.
+    log.warn("journey: preparing the only environment's plan failed", { connectionId: session.connectionId, error });
+    return false;
+  }
 }
 
 /** The Global Administrator who opened the approval link lands here, usually in their own browser, without a session. */

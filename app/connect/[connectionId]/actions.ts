@@ -7,7 +7,7 @@
 import { redirect } from "next/navigation";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { getDb } from "@/lib/db";
-import { appError, fail, ok, type Result } from "@/lib/errors";
+import { ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
 import { loadOwnAdminSession, loadStoredAdminSession } from "@/lib/journey/admin-environments";
 import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
@@ -17,12 +17,12 @@ import type { JourneyAction } from "@/lib/handoff/handoff-scope";
 import { startVerification } from "@/lib/provisioning/start-verification";
 import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/journey/journey-page";
-import { getLatestRun, getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
+import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
 import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
 import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
-import { startRun } from "@/lib/provisioning/start-run";
+import { startPlan } from "@/lib/journey/start-plan";
 import { adminActor, getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import type { Prisma } from "@/generated/sqlite/client";
 import { approveFormSchema, environmentFormSchema, firstProblem, formFields, runFormSchema, type RoleChoice } from "./form-schemas";
@@ -52,46 +52,9 @@ export async function chooseEnvironmentAction(connectionId: string, _state: Form
   }
   const g = await guard(connectionId, "chooseEnvironment");
   if (!g.ok) return { error: g.error.userMessage };
-  const started = await planFor(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
+  const started = await startPlan(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
   if (!started.ok) return { error: started.error.userMessage };
   redirect(journeyPath(g.value.connection.id, "plan"));
-}
-
-/**
- * (Re)computes the plan: a plan still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the
- * sign-in is read first and handed to the new run).
- */
-async function planFor(
-  { session, connection }: Guarded,
-  choice: { environment?: string; role: RoleChoice; secret?: "rotate" | "keep"; kind?: "connect" | "migrate" },
-): Promise<Result<{ runId: string }>> {
-  const engine = getPortalEngine();
-  // Only this person's own sign-in: after a hand-off the stored one may be the colleague's.
-  const adminSession = await loadOwnAdminSession(connection.id, session);
-  if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
-  const latest = await getLatestRun(engine.db, connection.id);
-  if (latest && ["pending", "running", "waiting"].includes(latest.status)) {
-    return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
-  }
-  if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
-    const cancelled = await cancelRun(engine, { runId: latest.id, actor: adminActor(session) });
-    if (!cancelled.ok) return cancelled;
-  }
-  const run = await startRun(engine, {
-    accountId: session.accountId,
-    connectionId: connection.id,
-    kind: choice.kind ?? "connect",
-    options: {
-      mode: "cloud",
-      role: choice.role,
-      environment: choice.environment,
-      secret: choice.secret ?? "rotate",
-      requestedBy: session.microsoft.username,
-    },
-    session: adminSession,
-    actor: adminActor(session),
-  });
-  return run.ok ? ok({ runId: run.value.id }) : run;
 }
 
 /** Approves the plan and starts the run at once; a different role choice first recomputes the plan to review. */
@@ -124,7 +87,7 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
       if (!cancelled.ok) return { error: cancelled.error.userMessage };
       redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy?role=${parsed.data.role}`);
     }
-    const replanned = await planFor(g.value, {
+    const replanned = await startPlan(g.value, {
       environment: run.value.plan?.environment?.url ?? undefined,
       role: parsed.data.role,
       secret: plannedSecret,
@@ -156,7 +119,7 @@ export async function recheckPlanAction(connectionId: string, form: FormData): P
     if (run && shape) {
       const options = (run.options ?? {}) as { secret?: "rotate" | "keep"; environment?: string };
       const plannedUrl = (run.plan as { environment?: { url?: string } | null } | null)?.environment?.url;
-      const rechecked = await planFor(g.value, {
+      const rechecked = await startPlan(g.value, {
         environment: plannedUrl ?? options.environment,
         role: shape.role,
         secret: options.secret,
@@ -176,7 +139,7 @@ export async function recheckPlanAction(connectionId: string, form: FormData): P
 export async function repairConnectionAction(connectionId: string): Promise<void> {
   const g = await guard(connectionId, "repair");
   if (!g.ok) redirect("/");
-  const planned = await planFor(g.value, {
+  const planned = await startPlan(g.value, {
     environment: g.value.connection.environmentUrl ?? undefined,
     role: roleOf(g.value.connection),
     secret: "keep",

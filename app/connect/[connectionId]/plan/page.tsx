@@ -50,10 +50,10 @@ export default async function PlanPage({
   searchParams,
 }: {
   params: Promise<{ connectionId: string }>;
-  searchParams: Promise<{ updated?: string; recheck?: string }>;
+  searchParams: Promise<{ updated?: string; recheck?: string; environment?: string }>;
 }) {
   const { connectionId } = await params;
-  const { updated, recheck } = await searchParams;
+  const { updated, recheck, environment } = await searchParams;
   const journey = await loadJourney(connectionId);
   // Someone watching a plan (a first admin following a hand-off) sees the run that followed it, even once it finished.
   if (journey.page !== "plan" && journey.latestRun?.approved && journey.latestRun.kind !== "disconnect")
@@ -116,6 +116,13 @@ export default async function PlanPage({
         </p>
       }
     >
+      {environment === "only" && !repair ? (
+        <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm" data-testid="only-environment">
+          Microsoft lists one Dynamics 365 environment for you, <strong>{plan.environment?.name ?? "this one"}</strong>
+          {plan.environment?.url ? ` (${plan.environment.url})` : null}, so the portal prepared its plan. To connect a different one, choose
+          another environment below.
+        </p>
+      ) : null}
       {updated === "role" ? (
         <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm">
           The plan was updated for the security role you chose. Review it and approve.

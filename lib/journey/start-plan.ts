@@ -1,0 +1,79 @@
+import "server-only";
+import { appError, fail, ok, type Result } from "../errors";
+import { log } from "../log";
+import { cancelRun } from "../provisioning/retry-run";
+import { startRun } from "../provisioning/start-run";
+import { adminActor } from "../sessions/current-session";
+import type { PortalSessionView } from "../sessions/session-view";
+import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments";
+import { journeyPageFor } from "./journey-page";
+import { getLatestRun, getPortalEngine, type JourneyConnection } from "./portal-engine";
+
+export type PlanChoice = {
+  environment?: string;
+  role: "leastPrivilege" | "systemAdministrator";
+  secret?: "rotate" | "keep";
+  kind?: "connect" | "migrate";
+};
+
+type Who = { session: PortalSessionView; connection: JourneyConnection };
+
+/**
+ * (Re)computes the plan: the engine reads what exists and stores the plan; nothing is written at Microsoft. A plan
+ * still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the sign-in is read first and
+ * handed to the new run).
+ */
+export async function startPlan({ session, connection }: Who, choice: PlanChoice): Promise<Result<{ runId: string }>> {
+  const engine = getPortalEngine();
+  // Only this person's own sign-in: after a hand-off the stored one may be the colleague's.
+  const adminSession = await loadOwnAdminSession(connection.id, session);
+  if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
+  const latest = await getLatestRun(engine.db, connection.id);
+  if (latest && ["pending", "running", "waiting"].includes(latest.status)) {
+    return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
+  }
+  if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
+    const cancelled = await cancelRun(engine, { runId: latest.id, actor: adminActor(session) });
+    if (!cancelled.ok) return cancelled;
+  }
+  const run = await startRun(engine, {
+    accountId: session.accountId,
+    connectionId: connection.id,
+    kind: choice.kind ?? "connect",
+    options: {
+      mode: "cloud",
+      role: choice.role,
+      environment: choice.environment,
+      secret: choice.secret ?? "rotate",
+      requestedBy: session.microsoft.username,
+    },
+    session: adminSession,
+    actor: adminActor(session),
+  });
+  return run.ok ? ok({ runId: run.value.id }) : run;
+}
+
+/**
+ * Right after the admin signed in: when the connection's next page is the environment picker and Microsoft lists
+ * exactly one environment for them, there is nothing to choose, so its plan is prepared at once and the admin lands
+ * on the plan (which names the environment and offers "Choose another environment"). Returns whether it did; on any
+ * problem (Discovery failing, a run already started) the picker is shown as before, with that problem on it.
+ */
+export async function planTheOnlyEnvironment(who: Who): Promise<boolean> {
+  const { session, connection } = who;
+  if (session.intent === "handoff") return false;
+  const engine = getPortalEngine();
+  const latest = await getLatestRun(engine.db, connection.id);
+  const page = journeyPageFor({
+    signedIn: true,
+    connection: { status: connection.status, hasSyncOptions: connection.syncOptions != null },
+    run: latest ? { status: latest.status, approved: latest.approved } : null,
+    intent: session.intent,
+  });
+  if (page !== "environment") return false;
+  const listed = await listAdminEnvironments(connection.id);
+  if (!listed.ok || listed.value.length !== 1) return false;
+  const planned = await startPlan(who, { environment: listed.value[0].url, role: "leastPrivilege" });
+  if (!planned.ok) log.info("journey: the only environment's plan was not started", { connectionId: connection.id, code: planned.error.code });
+  return planned.ok;
+}
