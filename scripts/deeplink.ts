@@ -1,6 +1,6 @@
 /**
  * `npm run deeplink -- --account <id> [--name <name>] [--user <email>] [--intent connect|reconnect|status]
- *   [--return-to <url>] [--minutes <1-15>]`
+ *   [--return-to <url>] [--environment <https URL>] [--minutes <1-15>]`
  *
  * Prints one launch link signed with the configured DEEP_LINK_SECRET (the first key), exactly as Act-On's servers
  * sign it, for demos, rehearsals and support. The link works once, within its lifetime.
@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ConfigurationError, parseEnv } from "../lib/env-schema";
-import { LAUNCH_INTENTS, LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, signLaunchToken } from "../lib/deep-link/launch-link";
+import { LAUNCH_INTENTS, LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, normaliseEnvironmentUrl, signLaunchToken } from "../lib/deep-link/launch-link";
 
 const argsSchema = z.object({
   account: z
@@ -20,6 +20,10 @@ const argsSchema = z.object({
   user: z.email("--user must be an e-mail address").optional(),
   intent: z.enum(LAUNCH_INTENTS, { error: `--intent must be one of ${LAUNCH_INTENTS.join(", ")}` }).default("connect"),
   "return-to": z.url("--return-to must be a URL").optional(),
+  environment: z
+    .string()
+    .refine((v) => normaliseEnvironmentUrl(v) !== undefined, "--environment must be an https:// environment URL, e.g. https://contoso.crm.dynamics.com")
+    .optional(),
   minutes: z.coerce
     .number()
     .int()
@@ -36,6 +40,7 @@ async function main(): Promise<number> {
       user: { type: "string" },
       intent: { type: "string" },
       "return-to": { type: "string" },
+      environment: { type: "string" },
       minutes: { type: "string" },
     },
     strict: true,
@@ -72,6 +77,7 @@ async function main(): Promise<number> {
     userEmail: args.data.user ?? "admin@contoso.onmicrosoft.com",
     intent: args.data.intent,
     returnTo,
+    environmentUrl: args.data.environment,
     lifetimeSeconds: args.data.minutes * 60,
   });
   console.log(launchUrl(env.PORTAL_BASE_URL, token));

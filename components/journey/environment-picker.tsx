@@ -4,12 +4,14 @@ import { useActionState, useId } from "react";
 import type { FormState } from "@/app/connect/[connectionId]/actions";
 import { SubmitButton } from "./submit-button";
 
-export type EnvironmentChoice = { url: string; name: string; region: string | null; isUserSysAdmin: boolean };
+export type EnvironmentChoice = { url: string; name: string; region: string | null; isUserSysAdmin: boolean; namedByActOn?: boolean };
 
 type Props = {
   environments: EnvironmentChoice[];
   /** Why the list is empty or missing (Discovery failed), shown above the paste field. */
   listProblem: string | null;
+  /** The environment Act-On's link named when Microsoft does not list it for this admin: offered in the paste field. */
+  unlistedSuggestion?: string | null;
   action: (state: FormState, form: FormData) => Promise<FormState>;
 };
 
@@ -18,7 +20,7 @@ type Props = {
  * picks it and prepares the plan; a single environment is the preselected, primary choice), and a field to paste a
  * URL instead. Both submit to the server action, which starts the plan; nothing is written at Microsoft yet.
  */
-export function EnvironmentPicker({ environments, listProblem, action }: Props) {
+export function EnvironmentPicker({ environments, listProblem, unlistedSuggestion = null, action }: Props) {
   const [state, submit] = useActionState(action, { error: null });
   const pastedId = useId();
   const pastedHelpId = useId();
@@ -45,7 +47,10 @@ export function EnvironmentPicker({ environments, listProblem, action }: Props) 
                 >
                   <input type="hidden" name="environment" value={env.url} />
                   <div className="min-w-0 flex-1">
-                    <p className="font-medium">{env.name}</p>
+                    <p className="font-medium">
+                      {env.name}
+                      {env.namedByActOn ? <span className="ml-2 rounded bg-blue-100 px-1.5 py-0.5 text-xs text-blue-900">Named by Act-On</span> : null}
+                    </p>
                     <p className="text-sm break-all text-slate-700">{env.url}</p>
                     <p className="text-xs text-slate-700">
                       {env.region ? `Region ${env.region} · ` : null}
@@ -66,6 +71,12 @@ export function EnvironmentPicker({ environments, listProblem, action }: Props) 
           {listProblem}
         </p>
       ) : null}
+      {unlistedSuggestion ? (
+        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="unlisted-suggestion">
+          Act-On named <span className="break-all font-medium">{unlistedSuggestion}</span> for your account, but Microsoft does not list it for you.
+          If it is right, use it below; you need to be a user of that environment.
+        </p>
+      ) : null}
       <form action={submit} className="space-y-2" noValidate>
         <label htmlFor={pastedId} className="block font-medium">
           {environments.length ? "Or paste the environment's URL" : "Paste your environment's URL"}
@@ -80,6 +91,7 @@ export function EnvironmentPicker({ environments, listProblem, action }: Props) 
             type="url"
             inputMode="url"
             required
+            defaultValue={unlistedSuggestion ?? undefined}
             placeholder="https://contoso.crm.dynamics.com"
             aria-describedby={state.fieldErrors?.pastedUrl ? `${pastedHelpId} ${pastedErrorId}` : pastedHelpId}
             aria-invalid={state.fieldErrors?.pastedUrl ? true : undefined}

@@ -13,11 +13,14 @@ export const PORTAL = `http://localhost:${process.env.E2E_PORTAL_PORT || 3100}`;
 export const RETURN_ORIGIN = (process.env.E2E_ACTON_RETURN_ORIGINS || "https://app.act-on.example").split(",")[0];
 export const PASSWORD = "Sandbox-Passw0rd!";
 export const CONTOSO = "contoso.onmicrosoft.com";
+/** Contoso Sales' environment URL as the sandbox's Global Discovery Service lists it. */
+export const SALES_URL = `${SANDBOX}/dynamics/contoso-sales`;
 
 /** A signed launch link, made by `npm run deeplink` with the key the e2e portal verifies links with. */
-export function deepLink(input: { account: string; user: string; name?: string; intent?: string; returnTo?: string }): string {
+export function deepLink(input: { account: string; user: string; name?: string; intent?: string; returnTo?: string; environment?: string }): string {
   const args = ["run", "--silent", "deeplink", "--", "--account", input.account, "--user", input.user, "--intent", input.intent ?? "connect"];
   if (input.name) args.push("--name", input.name);
+  if (input.environment) args.push("--environment", input.environment);
   args.push("--return-to", input.returnTo ?? `${RETURN_ORIGIN}/settings/connectors/crm/dynamics`);
   const out = execFileSync("npm", args, {
     encoding: "utf8",

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import Database from "better-sqlite3";
 import { expect as baseExpect, type APIRequestContext } from "@playwright/test";
 import { TENANTS, USERS, PORTAL_APP } from "../../emulator/scenarios/ids";
-import { CONTOSO, deepLink, freshAccount, Journey, SANDBOX, signInAtMicrosoft } from "../journey/journey-support";
+import { CONTOSO, deepLink, freshAccount, Journey, SALES_URL, SANDBOX, signInAtMicrosoft } from "../journey/journey-support";
 
 const expect = baseExpect.configure({ timeout: 30_000 });
 
@@ -15,7 +15,7 @@ export const ADMIN = `admin@${CONTOSO}`;
 export const USER = `user@${CONTOSO}`;
 export const ADMIN_ACTOR = `${TENANTS.contoso}:${USERS.contosoAdmin}`;
 export const USER_ACTOR = `${TENANTS.contoso}:${USERS.contosoUser}`;
-export const SALES_URL = `${SANDBOX}/dynamics/contoso-sales`;
+export { SALES_URL };
 
 /** admin@ from a fresh Act-On link to an Active connection on Contoso Sales (the issue-7 journey). Returns the account. */
 export async function connectAsAdmin(j: Journey, label: string): Promise<string> {

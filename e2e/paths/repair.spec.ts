@@ -41,6 +41,9 @@ test("a deleted application user: reconnect link → status → verification fai
   await j.click(admin.getByRole("button", { name: "Re-run verification" }));
   await admin.waitForURL(/\/progress$/);
   await expect(admin.locator('li[data-step="verify"]')).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
+  // It says what broke and what to do, not "still enabling, will retry" (nothing was just created).
+  await expect(admin.locator('li[data-step="verify"]')).toContainText("application user is no longer in this Dynamics 365 environment");
+  await expect(admin.getByText(/retry automatically/)).toHaveCount(0);
   await j.checkpoint("verification-failed");
 
   // Tenant binding: an administrator of another tenant (Fabrikam) who opens Act-On's link is refused at sign-in, with

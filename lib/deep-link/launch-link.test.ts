@@ -43,6 +43,13 @@ describe("verifyLaunchLink", () => {
     });
   });
 
+  it("carries the environment Act-On names (optional), normalised: lower-case origin, no trailing slash", async () => {
+    const none = await verifyLaunchLink(await signLaunchToken(base), verifier);
+    expect(none.ok && none.claims.environmentUrl).toBeNull();
+    const named = await verifyLaunchLink(await signLaunchToken({ ...base, environmentUrl: "https://Contoso.CRM.dynamics.com/" }), verifier);
+    expect(named.ok && named.claims.environmentUrl).toBe("https://contoso.crm.dynamics.com");
+  });
+
   it("accepts a link signed with an older key still listed (rotation), and a trailing slash on the portal URL", async () => {
     const token = await signLaunchToken({ ...base, keys: [KEYS[1]] });
     expect(await codeOf(token, { ...verifier, audience: `${PORTAL}/` })).toBe("ok");
@@ -122,6 +129,11 @@ describe("verifyLaunchLink", () => {
       { iat: undefined },
       { exp: undefined },
       { iat: NOW.getTime() / 1000 + 3600 },
+      { environment_url: "not a url" },
+      { environment_url: "http://contoso.crm.dynamics.com" },
+      { environment_url: "https://user:pw@contoso.crm.dynamics.com" },
+      { environment_url: "https://contoso.crm.dynamics.com/?tenant=x" },
+      { environment_url: 42 },
     ];
     for (const overrides of cases) {
       expect(await codeOf(await signLaunchToken({ ...base, overrides })), JSON.stringify(overrides)).toBe("link_malformed");

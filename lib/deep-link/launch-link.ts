@@ -40,6 +40,11 @@ export const launchClaimsSchema = z.object({
   user_email: z.email().max(254),
   intent: z.enum(LAUNCH_INTENTS),
   return_to: z.url().max(2048),
+  /**
+   * Optional: the Dynamics 365 environment Act-On already knows for this account (the URL its MS Dynamics settings
+   * hold). When Microsoft lists it for the signed-in admin, the portal prepares its plan without asking.
+   */
+  environment_url: z.url().max(2048).optional(),
 });
 
 export type LaunchClaims = {
@@ -48,6 +53,8 @@ export type LaunchClaims = {
   userEmail: string;
   intent: LaunchIntent;
   returnTo: string;
+  /** The environment Act-On named (`environment_url`), normalised; null when the link names none. */
+  environmentUrl: string | null;
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
@@ -160,6 +167,8 @@ export async function verifyLaunchLink(token: string, verifier: LaunchLinkVerifi
   ) {
     return refuse("link_return_not_allowed", "return_to origin is not in ACTON_RETURN_ORIGINS", trusted);
   }
+  const environmentUrl = c.environment_url === undefined ? null : normaliseEnvironmentUrl(c.environment_url);
+  if (environmentUrl === undefined) return refuse("link_malformed", "environment_url is not an https:// address", trusted);
   return {
     ok: true,
     claims: {
@@ -168,11 +177,27 @@ export async function verifyLaunchLink(token: string, verifier: LaunchLinkVerifi
       userEmail: c.user_email.toLowerCase(),
       intent: c.intent,
       returnTo: returnUrl.toString(),
+      environmentUrl,
       jti: c.jti,
       issuedAt: new Date(c.iat * 1000),
       expiresAt: new Date(c.exp * 1000),
     },
   };
+}
+
+/**
+ * An environment URL as the portal compares it: https only, no credentials, query or fragment; lower-case origin,
+ * no trailing slash. Undefined when it is not such an address. Pure.
+ */
+export function normaliseEnvironmentUrl(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" || url.username || url.password || url.search || url.hash) return undefined;
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 export type SignLaunchLinkInput = {
@@ -184,6 +209,8 @@ export type SignLaunchLinkInput = {
   userEmail: string;
   intent: LaunchIntent;
   returnTo: string;
+  /** The environment Act-On knows for the account, if any (`environment_url`). */
+  environmentUrl?: string;
   now?: Date;
   lifetimeSeconds?: number;
   jti?: string;
@@ -207,6 +234,7 @@ export async function signLaunchToken(input: SignLaunchLinkInput): Promise<strin
     user_email: input.userEmail,
     intent: input.intent,
     return_to: input.returnTo,
+    environment_url: input.environmentUrl,
     ...input.overrides,
   };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];

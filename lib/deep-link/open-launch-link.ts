@@ -79,6 +79,7 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
     intent: claims.intent,
     returnTo: claims.returnTo,
     actonUserEmail: claims.userEmail,
+    environmentHint: claims.environmentUrl,
     linkJti: claims.jti,
     lifetimes: input.lifetimes,
     now,
@@ -89,7 +90,7 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
     accountId: account.id,
     connectionId,
     outcome: "success",
-    detail: { intent: claims.intent, returnOrigin: new URL(claims.returnTo).origin },
+    detail: { intent: claims.intent, returnOrigin: new URL(claims.returnTo).origin, environmentUrl: claims.environmentUrl ?? undefined },
   });
   const expiresAt = new Date(now.getTime() + input.lifetimes.absoluteMs);
   return { kind: "opened", sessionToken: token, expiresAt, session };

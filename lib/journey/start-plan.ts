@@ -6,8 +6,11 @@ import { startRun } from "../provisioning/start-run";
 import { adminActor } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
 import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments";
+import { environmentWithoutAsking, type ChosenFor } from "./environment-without-asking";
 import { journeyPageFor } from "./journey-page";
 import { getLatestRun, getPortalEngine, type JourneyConnection } from "./portal-engine";
+
+export type { ChosenFor };
 
 export type PlanChoice = {
   environment?: string;
@@ -54,14 +57,15 @@ export async function startPlan({ session, connection }: Who, choice: PlanChoice
 }
 
 /**
- * Right after the admin signed in: when the connection's next page is the environment picker and Microsoft lists
- * exactly one environment for them, there is nothing to choose, so its plan is prepared at once and the admin lands
- * on the plan (which names the environment and offers "Choose another environment"). Returns whether it did; on any
- * problem (Discovery failing, a run already started) the picker is shown as before, with that problem on it.
+ * Right after the admin signed in, when the connection's next page is the environment picker but there is nothing
+ * to choose (Act-On named a listed environment, or Microsoft lists only one), the plan is prepared at once and the
+ * admin lands on it; the plan names the environment and keeps "Choose another environment". Returns how the
+ * environment was found, or null (Discovery failing, a run already started, several environments): the picker is
+ * shown as before, with any problem on it.
  */
-export async function planTheOnlyEnvironment(who: Who): Promise<boolean> {
+export async function planWithoutAsking(who: Who): Promise<ChosenFor | null> {
   const { session, connection } = who;
-  if (session.intent === "handoff") return false;
+  if (session.intent === "handoff") return null;
   const engine = getPortalEngine();
   const latest = await getLatestRun(engine.db, connection.id);
   const page = journeyPageFor({
@@ -70,10 +74,12 @@ export async function planTheOnlyEnvironment(who: Who): Promise<boolean> {
     run: latest ? { status: latest.status, approved: latest.approved } : null,
     intent: session.intent,
   });
-  if (page !== "environment") return false;
+  if (page !== "environment") return null;
   const listed = await listAdminEnvironments(connection.id);
-  if (!listed.ok || listed.value.length !== 1) return false;
-  const planned = await startPlan(who, { environment: listed.value[0].url, role: "leastPrivilege" });
-  if (!planned.ok) log.info("journey: the only environment's plan was not started", { connectionId: connection.id, code: planned.error.code });
-  return planned.ok;
+  if (!listed.ok) return null;
+  const choice = environmentWithoutAsking(listed.value, session.environmentHint);
+  if (!choice) return null;
+  const planned = await startPlan(who, { environment: choice.url, role: "leastPrivilege" });
+  if (!planned.ok) log.info("journey: the plan was not prepared without asking", { connectionId: connection.id, code: planned.error.code });
+  return planned.ok ? choice.chosenFor : null;
 }

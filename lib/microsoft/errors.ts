@@ -298,6 +298,9 @@ const DV_CODES = {
   recordNotFound: "0x80040217",
 } as const;
 
+/** Dataverse's code for "this caller is not a user of the organization" (an application user deleted, say). */
+export const DATAVERSE_NOT_A_MEMBER_CODE: string = DV_CODES.notMember;
+
 function decideDataverse(u: UpstreamError, status: number | undefined, justCreated: boolean): Decision {
   const code = u.code?.toLowerCase();
   // "The user with SystemUserId=… in OrganizationContext=… is disabled. Disabled users cannot access the system."

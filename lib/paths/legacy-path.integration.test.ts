@@ -39,6 +39,7 @@ describe.each(providers)("legacy path and move to OAuth on %s", (provider) => {
       intent: "connect",
       returnTo: null,
       actonUserEmail: null,
+      environmentHint: null,
       microsoft: { tenantId: TENANTS.contoso, objectId: "admin", username: CONTOSO_ADMIN, name: null },
       handoff: null,
     } satisfies PortalSessionView;

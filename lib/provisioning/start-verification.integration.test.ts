@@ -80,13 +80,46 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
     expect(connection).toMatchObject({ status: "failed", failingStep: "verify" });
   });
 
+  it("a deleted application user fails the re-check at once, saying so and how to repair it (not 'still enabling, will retry')", async () => {
+    const { engine, connectionId } = await activeConnection();
+    // Someone deleted the application user in the Power Platform admin center.
+    const state = await fx.control.getState();
+    const { users } = connectionObjects(state, connectionId);
+    expect(users).toHaveLength(1);
+    for (const env of state.environments) env.systemUsers = env.systemUsers.filter((u) => u.systemuserid !== users[0].systemuserid);
+    await fx.control.reset({ state });
+    const since = new Date();
+
+    const requested = await startVerification(engine, { connectionId, actor: support });
+    if (!requested.ok) throw new Error(requested.error.userMessage);
+    const result = await driveRunWith(engine, requested.value.runId);
+
+    expect(result.status).toBe("failed");
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(connection).toMatchObject({ status: "failed", failingStep: "verify" });
+    expect(connection.lastErrorMessage).toMatch(/application user/i);
+    expect(connection.lastErrorMessage).toMatch(/repair/i);
+    expect(connection.lastErrorMessage).not.toMatch(/retry automatically|not finished/i);
+    // Nothing was just created, so there is no replication lag to wait out: one WhoAmI, not a step budget of them.
+    const whoAmIs = (await fx.control.getRequests(since)).filter((r) => /\/WhoAmI$/.test(r.path));
+    expect(whoAmIs).toHaveLength(1);
+  });
+
   it("joins a verification already under way, refuses while another run holds the connection, and refuses a draft", async () => {
     const { engine, connectionId } = await activeConnection();
     const first = await startVerification(engine, { connectionId, actor: support });
-    const second = await startVerification(engine, { connectionId, actor: support });
+    const second = await startVerification(engine, { connectionId, actor: admin });
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(second.value).toEqual({ runId: first.value.runId, alreadyRequested: true });
+    // Both requests are in the audit log: the one that started the check and the one that joined it.
+    const asked = await t.db.auditEvent.findMany({ where: { runId: first.value.runId } });
+    expect(asked.map((e) => [e.action, e.actorType])).toEqual(
+      expect.arrayContaining([
+        ["run.started", "support"],
+        ["run.verification_joined", "admin"],
+      ]),
+    );
     expect(await t.db.provisioningRun.count({ where: { connectionId, kind: "verify" } })).toBe(1);
     await driveRunWith(engine, first.value.runId);
 

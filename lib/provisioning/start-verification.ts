@@ -64,7 +64,18 @@ export async function startVerification(
       where: { connectionId: connection.id, status: { in: [...UNFINISHED_RUN_STATUSES] } },
       select: { id: true, kind: true },
     });
-    if (unfinished?.kind === "verify") return ok({ runId: unfinished.id, alreadyRequested: true });
+    if (unfinished?.kind === "verify") {
+      // Joined, not started: still recorded, so the audit log shows everyone who asked for this check.
+      await recordAuditEvent(db, {
+        actor: auditActorOf(input.actor),
+        action: "run.verification_joined",
+        accountId: connection.accountId,
+        connectionId: connection.id,
+        runId: unfinished.id,
+        detail: { kind: "verify" },
+      });
+      return ok({ runId: unfinished.id, alreadyRequested: true });
+    }
     return fail(appError("conflict", "A setup run is in progress for this connection. Try again when it has finished."));
   }
   await recordAuditEvent(db, {

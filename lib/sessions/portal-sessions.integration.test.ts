@@ -64,6 +64,7 @@ describe.each(providers)("launch links and portal sessions on %s", (provider) =>
       intent: "reconnect",
       returnTo: "https://app.act-on.com/settings/connectors/crm",
       actonUserEmail: "jane@acme.example",
+      environmentHint: null,
       microsoft: null,
       handoff: null,
     });
@@ -78,6 +79,14 @@ describe.each(providers)("launch links and portal sessions on %s", (provider) =>
     expect(found).toMatchObject({ kind: "active", session: { id: result.session.id } });
     const audit = await t.db.auditEvent.findFirstOrThrow({ where: { action: "session.opened", connectionId: connection.id } });
     expect(audit).toMatchObject({ actorType: "admin", actorId: "acton-user:jane@acme.example" });
+  });
+
+  it("keeps the environment Act-On's link names on the session (normalised), and finds it again by the cookie's token", async () => {
+    const result = await open(t, await link({ environmentUrl: "https://Contoso.crm.dynamics.com/" }));
+    if (result.kind !== "opened") throw new Error(result.kind);
+    expect(result.session.environmentHint).toBe("https://contoso.crm.dynamics.com");
+    const found = await findSessionByToken(t.db, result.sessionToken, { lifetimes: LIFETIMES, now: minutes(2) });
+    expect(found).toMatchObject({ kind: "active", session: { environmentHint: "https://contoso.crm.dynamics.com" } });
   });
 
   it("reuses the account's latest connection that is not disconnected", async () => {

@@ -23,6 +23,7 @@ const VIEW_SELECT = {
   intent: true,
   returnTo: true,
   actonUserEmail: true,
+  environmentHint: true,
   linkJtiHash: true,
   handoffLinkId: true,
   handoffSteps: true,
@@ -45,6 +46,7 @@ type ViewRow = {
   intent: string;
   returnTo: string | null;
   actonUserEmail: string | null;
+  environmentHint: string | null;
   handoffLinkId: string | null;
   handoffSteps: unknown;
   msTenantId: string | null;
@@ -65,6 +67,7 @@ function toView(row: ViewRow): PortalSessionView {
     intent: row.intent as SessionIntent,
     returnTo: row.returnTo,
     actonUserEmail: row.actonUserEmail,
+    environmentHint: row.environmentHint,
     microsoft:
       row.msTenantId && row.msObjectId
         ? { tenantId: row.msTenantId, objectId: row.msObjectId, username: row.msUsername ?? "", name: row.msName }
@@ -79,6 +82,8 @@ export type CreatePortalSessionInput = {
   intent: SessionIntent;
   returnTo?: string | null;
   actonUserEmail?: string | null;
+  /** The environment Act-On named in the launch link (normalised https URL), if any. */
+  environmentHint?: string | null;
   /** The launch link's jti: reopening the same link in this browser continues this session. */
   linkJti?: string | null;
   handoff?: { linkId: string; steps: string[] } | null;
@@ -98,6 +103,7 @@ export async function createPortalSession(db: Db, input: CreatePortalSessionInpu
       intent: input.intent,
       returnTo: input.returnTo ?? null,
       actonUserEmail: input.actonUserEmail ?? null,
+      environmentHint: input.environmentHint ?? null,
       linkJtiHash: input.linkJti ? hashToken(input.linkJti) : null,
       handoffLinkId: input.handoff?.linkId ?? null,
       handoffSteps: input.handoff ? input.handoff.steps : undefined,

@@ -18,6 +18,8 @@ export type PortalSessionView = {
   /** The verified Act-On return URL (its origin is allowed by ACTON_RETURN_ORIGINS). */
   returnTo: string | null;
   actonUserEmail: string | null;
+  /** The Dynamics environment Act-On named in the launch link (`environment_url`), if any: a suggestion, checked against what Microsoft lists. */
+  environmentHint: string | null;
   /** The admin's Microsoft identity after sign-in (id token claims). */
   microsoft: { tenantId: string; objectId: string; username: string; name: string | null } | null;
   handoff: { linkId: string; steps: string[] } | null;

@@ -2,7 +2,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
 import { journeyPath } from "@/lib/journey/journey-page";
-import { planTheOnlyEnvironment } from "@/lib/journey/start-plan";
+import { planWithoutAsking, type ChosenFor } from "@/lib/journey/start-plan";
 import { log } from "@/lib/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
@@ -49,21 +49,21 @@ export async function GET(request: Request) {
   // Back to the connection (its state decides the page), or to the path page the sign-in was started from.
   const back = signInReturnPath(session.connectionId, result.then);
   if (!result.ok) return seeOther(`${back}?signin=${result.outcome}`);
-  if (!result.then && session.connectionId && (await planWithNothingToChoose({ ...session, microsoft: result.identity })))
-    return seeOther(`${journeyPath(session.connectionId, "plan")}?environment=only`);
+  const chosenFor = !result.then && session.connectionId ? await planIfNothingToChoose({ ...session, microsoft: result.identity }) : null;
+  if (chosenFor && session.connectionId) return seeOther(`${journeyPath(session.connectionId, "plan")}?environment=${chosenFor}`);
   return seeOther(back);
 }
 
-/** One environment listed for the admin: its plan is prepared now, sparing them a choice with one answer. */
-async function planWithNothingToChoose(session: PortalSessionView): Promise<boolean> {
+/** Act-On named a listed environment, or Microsoft lists one: its plan is prepared now, sparing a choice with one answer. */
+async function planIfNothingToChoose(session: PortalSessionView): Promise<ChosenFor | null> {
   const connection = await authorizeJourneyAction(getDb(), session, { connectionId: session.connectionId, action: "chooseEnvironment" });
-  if (!connection.ok) return false;
+  if (!connection.ok) return null;
   try {
-    return await planTheOnlyEnvironment({ session, connection: connection.value });
+    return await planWithoutAsking({ session, connection: connection.value });
   } catch (error) {
     // The sign-in itself succeeded: the picker (which lists the environments again) is still a good place to land.
-    log.warn("journey: preparing the only environment's plan failed", { connectionId: session.connectionId, error });
-    return false;
+    log.warn("journey: preparing the plan without asking failed", { connectionId: session.connectionId, error });
+    return null;
   }
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { appError } from "../../errors";
 import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsoft/dataverse";
 import { getAppToken } from "../../microsoft/app-tokens";
+import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/errors";
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
 import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
@@ -32,7 +33,10 @@ async function plaintextOf(ctx: StepContext, secretId: string): Promise<string> 
 export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
   const environmentUrl = requireFact(ctx.connection.environmentUrl, "the environment URL");
   const call = { ...ctx.call, config: ctx.config.identity };
-  const justCreated = withinReplicationWindow(ctx);
+  // A re-check (a verify-only run) created nothing, so Microsoft has nothing to catch up on: its refusals mean what
+  // they say at once, instead of being waited out for the step budget as replication lag.
+  const recheck = ctx.run.kind === "verify";
+  const justCreated = !recheck && withinReplicationWindow(ctx);
   try {
     // A connect run verifies the password it was given; a verify-only run the one stored (the same rows).
     const usesPassword = ctx.run.kind === "connect" || ctx.run.kind === "verify";
@@ -67,7 +71,7 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
         environmentUrl,
         justCreated,
       });
-      const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
+      const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: !recheck }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
       return activate(ctx, me, { passwordId: password.id });
     }
     // The secret this run created (its client-secret step says which); the latest stored one otherwise (a re-verify).
@@ -89,7 +93,23 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
     } catch (error) {
       return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret });
     }
-    const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: true }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
+    let me: WhoAmI;
+    try {
+      me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: !recheck }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
+    } catch (error) {
+      if (recheck && isMicrosoftError(error) && error.upstreamCode?.toLowerCase() === DATAVERSE_NOT_A_MEMBER_CODE) {
+        return {
+          kind: "fail",
+          error: appError(
+            "not_found",
+            "The Act-On Integration application user is no longer in this Dynamics 365 environment (someone may have deleted it). Plan the repair from the connection's status page to create it again.",
+            { detail: `WhoAmI ${error.status ?? ""} ${error.upstreamCode}`.trim(), requestIds: error.requestIds },
+          ),
+          requestIds: error.requestIds,
+        };
+      }
+      throw error;
+    }
     const expected = ctx.connection.applicationUserId;
     if (expected && me.userId.toLowerCase() !== expected.toLowerCase()) {
       return {

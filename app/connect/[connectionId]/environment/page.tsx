@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { EnvironmentPicker } from "@/components/journey/environment-picker";
 import { JourneyFrame } from "@/components/journey/journey-frame";
 import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
+import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { chooseEnvironmentAction } from "../actions";
@@ -30,6 +31,9 @@ export default async function EnvironmentPage({
     : environments.length === 0
       ? "Microsoft lists no Dynamics 365 environment for your account. Paste the environment's URL instead."
       : null;
+  // Act-On's link may name the environment it knows for this account; one Microsoft does not list is only suggested.
+  const hint = journey.session.environmentHint;
+  const hintListed = !!hint && environments.some((e) => normaliseEnvironmentUrl(e.url) === hint);
   const failedPlan =
     journey.latestRun && !journey.latestRun.approved && journey.latestRun.status === "failed" ? journey.connection.lastErrorMessage : null;
   return (
@@ -55,8 +59,15 @@ export default async function EnvironmentPage({
         </p>
       ) : null}
       <EnvironmentPicker
-        environments={environments.map((e) => ({ url: e.url, name: e.name, region: e.region, isUserSysAdmin: e.isUserSysAdmin }))}
+        environments={environments.map((e) => ({
+          url: e.url,
+          name: e.name,
+          region: e.region,
+          isUserSysAdmin: e.isUserSysAdmin,
+          namedByActOn: !!hint && normaliseEnvironmentUrl(e.url) === hint,
+        }))}
         listProblem={listProblem}
+        unlistedSuggestion={hint && !hintListed ? hint : null}
         action={chooseEnvironmentAction.bind(null, journey.connection.id)}
       />
       <OtherWaysToConnect connectionId={journey.connection.id} />
