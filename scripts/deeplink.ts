@@ -22,7 +22,10 @@ const argsSchema = z.object({
   "return-to": z.url("--return-to must be a URL").optional(),
   environment: z
     .string()
-    .refine((v) => normaliseEnvironmentUrl(v) !== undefined, "--environment must be an https:// environment URL, e.g. https://contoso.crm.dynamics.com")
+    .refine(
+      (v) => normaliseEnvironmentUrl(v) !== undefined,
+      "--environment must be an https:// environment URL, e.g. https://contoso.crm.dynamics.com",
+    )
     .optional(),
   minutes: z.coerce
     .number()

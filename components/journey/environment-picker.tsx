@@ -49,7 +49,9 @@ export function EnvironmentPicker({ environments, listProblem, unlistedSuggestio
                   <div className="min-w-0 flex-1">
                     <p className="font-medium">
                       {env.name}
-                      {env.namedByActOn ? <span className="ml-2 rounded bg-blue-100 px-1.5 py-0.5 text-xs text-blue-900">Named by Act-On</span> : null}
+                      {env.namedByActOn ? (
+                        <span className="ml-2 rounded bg-blue-100 px-1.5 py-0.5 text-xs text-blue-900">Named by Act-On</span>
+                      ) : null}
                     </p>
                     <p className="text-sm break-all text-slate-700">{env.url}</p>
                     <p className="text-xs text-slate-700">

@@ -136,7 +136,10 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   console.log(`[journey] pages checked by axe-core: ${[...j.audited].join(", ")}`);
 });
 
-test("appadmin@ in the realistic Contoso: one environment, so the plan follows the sign-in; Active in five clicks", async ({ page, request }, testInfo) => {
+test("appadmin@ in the realistic Contoso: one environment, so the plan follows the sign-in; Active in five clicks", async ({
+  page,
+  request,
+}, testInfo) => {
   // The realistic scenario: directory replication lag, Dataverse's late admission of new application users, and an
   // Application Administrator who is a user of one environment only (Contoso Sales, as its System Administrator).
   await resetSandbox(request, "realistic");
@@ -159,9 +162,14 @@ test("appadmin@ in the realistic Contoso: one environment, so the plan follows t
   expect(j.clicks, "clicks from opening the link to Active (goal: 5)").toBeLessThanOrEqual(5);
   expect(adminMs).toBeLessThanOrEqual(process.env.E2E_ENFORCE_TIMING === "0" ? 180_000 : 60_000);
   const objects = connectionObjects(await sandboxState(request), connectionIdOf(page));
-  expect([objects.apps.length, objects.sps.length, objects.grants.length, objects.users.length, objects.roleLinks.length, objects.secrets.length]).toEqual([
-    1, 1, 1, 1, 1, 1,
-  ]);
+  expect([
+    objects.apps.length,
+    objects.sps.length,
+    objects.grants.length,
+    objects.users.length,
+    objects.roleLinks.length,
+    objects.secrets.length,
+  ]).toEqual([1, 1, 1, 1, 1, 1]);
 });
 
 test("mfa.admin@, keyboard only: MFA stays on and the cloud path works", async ({ page, request }, testInfo) => {

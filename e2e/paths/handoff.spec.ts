@@ -159,9 +159,10 @@ test("user@ hands off to admin@, who completes the same connection in another br
   await expect(colleague).toHaveURL(/\/progress$/);
   await colleague.goto(`/connect/${connectionId}/status`);
   await expect(colleague).toHaveURL(/\/progress$/);
-  // (The layout has streamed by then, so the not-found page comes with 200; the actions behind them refuse the same way.)
+  // A 404, as for another account's connection; the actions behind these pages refuse the same way.
   for (const path of ["disconnect", "manual", "on-premises"]) {
-    await colleague.goto(`/connect/${connectionId}/${path}`);
+    const res = await colleague.goto(`/connect/${connectionId}/${path}`);
+    expect(res?.status(), path).toBe(404);
     await expect(colleague.getByRole("heading", { level: 1 }), path).toHaveText("Connection not found");
     await expect(colleague.getByRole("button", { name: /Disconnect|Check and connect|Connect/ }), path).toHaveCount(0);
   }

@@ -8,10 +8,7 @@ export type ChosenFor = "acton" | "only";
  * when Microsoft lists it for the admin, else nothing (the picker offers Act-On's URL, never a different environment
  * in its place). No name: the only one Microsoft lists. Never a guess between several. Pure.
  */
-export function environmentWithoutAsking(
-  listed: readonly { url: string }[],
-  hint: string | null,
-): { url: string; chosenFor: ChosenFor } | null {
+export function environmentWithoutAsking(listed: readonly { url: string }[], hint: string | null): { url: string; chosenFor: ChosenFor } | null {
   if (hint) {
     const named = listed.find((e) => normaliseEnvironmentUrl(e.url) === hint);
     return named ? { url: named.url, chosenFor: "acton" } : null;

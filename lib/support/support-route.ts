@@ -4,6 +4,7 @@ import { verifyAccessToken, type ApiCaller, type AppRole } from "../api-auth/ver
 import { problemResponse, type FieldProblem } from "../api/problem";
 import { appError, type AppError } from "../errors";
 import { log } from "../log";
+import { connectionIdSchema } from "./support-action-schemas";
 
 /** Roles that may read the console (Support.Admin does everything Support.Read does). */
 export const SUPPORT_READ_ROLES: AppRole[] = ["Support.Read", "Support.Admin"];
@@ -58,4 +59,29 @@ export async function readJsonBody(request: Request, instance: string): Promise<
   } catch {
     return { ok: false, response: problemResponse(appError("invalid_input", "The body is not valid JSON."), { instance }) };
   }
+}
+
+export type ConnectionActionInput<T> = { caller: ApiCaller; connectionId: string; body: T; instance: string };
+
+/**
+ * A Support.Admin action on one connection (`POST /api/support/connections/{id}/…`): the staff caller, the path's
+ * connection id (400), a JSON body (415, 400) that `schema` accepts (422), all checked before `handler` runs, so a
+ * refused request changes nothing.
+ */
+export function withConnectionAction<S extends z.ZodType>(
+  request: Request,
+  params: Promise<{ id: string }>,
+  schema: S,
+  handler: (input: ConnectionActionInput<z.infer<S>>) => Promise<Response>,
+): Promise<Response> {
+  return withSupportCaller(request, SUPPORT_ADMIN_ROLES, async (caller) => {
+    const instance = new URL(request.url).pathname;
+    const id = connectionIdSchema.safeParse((await params).id);
+    if (!id.success) return invalidInput("path", id.error, instance);
+    const body = await readJsonBody(request, instance);
+    if (!body.ok) return body.response;
+    const parsed = schema.safeParse(body.value);
+    if (!parsed.success) return invalidInput("body", parsed.error, instance, 422);
+    return handler({ caller, connectionId: id.data, body: parsed.data, instance });
+  });
 }

@@ -1,13 +1,14 @@
 "use client";
 
 import { OutcomeStatus, problemText, type Outcome } from "../action-outcome";
-import { AlertDialog, Dialog, Label, Switch } from "radix-ui";
+import { AlertDialog, Label, Switch } from "radix-ui";
 import { KeyRound, Plus, Send, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConsoleHeader, formatDate } from "../console-header";
 import { FIELD, OVERLAY, PANEL } from "../console-styles";
 import { CopyButton } from "../copy-button";
+import { DialogField, FormDialog } from "../form-dialog";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "../support-auth";
 
 /** acton-api's endpoint view (`WebhookEndpoint` in /api/v1/openapi.json): never a secret's value. */
@@ -196,7 +197,6 @@ function SecretOnce({ id, secret, note }: { id: string; secret: string; note: st
 
 function AddEndpointDialog({ onAdded }: { onAdded: () => void }) {
   const { api } = useSupportSession();
-  const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ field: string; message: string } | null>(null);
   const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
@@ -228,91 +228,63 @@ function AddEndpointDialog({ onAdded }: { onAdded: () => void }) {
   const urlError = problem && (problem.field === "url" || problem.field === "(root)") ? problem.message : null;
   const otherError = problem && !urlError ? problem.message : null;
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) {
-          setCreated(null);
-          setProblem(null);
-        }
-      }}
-    >
-      <Dialog.Trigger asChild>
+    <FormDialog
+      trigger={
         <button type="button" className={PRIMARY_BUTTON}>
           <Plus aria-hidden className="h-4 w-4" />
           Add endpoint
         </button>
-      </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className={OVERLAY} />
-        <Dialog.Content className={PANEL}>
-          <Dialog.Title className="text-lg font-semibold">Add a webhook endpoint</Dialog.Title>
-          <Dialog.Description className="text-sm text-slate-700">
-            Events are signed with a secret issued now; the receiver verifies each request with it.
-          </Dialog.Description>
-          {created ? (
-            <SecretOnce
-              id="new-endpoint-secret"
-              secret={created.secret}
-              note={`Give it to the team running ${created.url}. The portal never shows it again; rotate it to issue a new one.`}
-            />
-          ) : (
-            <form onSubmit={submit} className="space-y-3" noValidate>
-              <div>
-                <Label.Root htmlFor="endpoint-url" className="text-sm font-medium">
-                  Receiver URL (https)
-                </Label.Root>
-                <input
-                  id="endpoint-url"
-                  name="url"
-                  type="url"
-                  required
-                  autoComplete="off"
-                  placeholder="https://hooks.act-on.com/dynamics"
-                  aria-invalid={urlError ? true : undefined}
-                  aria-describedby={urlError ? "endpoint-url-error" : undefined}
-                  className={FIELD}
-                />
-                {urlError ? (
-                  <p id="endpoint-url-error" role="alert" className="mt-1 text-sm text-red-800">
-                    {urlError}
-                  </p>
-                ) : null}
-              </div>
-              <div>
-                <Label.Root htmlFor="endpoint-description" className="text-sm font-medium">
-                  Description (optional)
-                </Label.Root>
-                <input id="endpoint-description" name="description" maxLength={500} className={FIELD} />
-              </div>
-              <fieldset>
-                <legend className="text-sm font-medium">Events to send</legend>
-                {EVENT_TYPES.map((t) => (
-                  <label key={t.value} className="mt-1 flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="eventTypes" value={t.value} defaultChecked className="h-4 w-4" />
-                    {t.label} <code className="font-mono text-xs text-slate-600">{t.value}</code>
-                  </label>
-                ))}
-              </fieldset>
-              {otherError ? (
-                <p role="alert" className="text-sm text-red-800">
-                  {otherError}
-                </p>
-              ) : null}
-              <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
-                Add endpoint
-              </button>
-            </form>
-          )}
-          <Dialog.Close asChild>
-            <button type="button" className={SECONDARY_BUTTON}>
-              Close
-            </button>
-          </Dialog.Close>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+      }
+      title="Add a webhook endpoint"
+      description="Events are signed with a secret issued now; the receiver verifies each request with it."
+      onClosed={() => {
+        setCreated(null);
+        setProblem(null);
+      }}
+    >
+      {created ? (
+        <SecretOnce
+          id="new-endpoint-secret"
+          secret={created.secret}
+          note={`Give it to the team running ${created.url}. The portal never shows it again; rotate it to issue a new one.`}
+        />
+      ) : (
+        <form onSubmit={submit} className="space-y-3" noValidate>
+          <DialogField
+            id="endpoint-url"
+            name="url"
+            type="url"
+            required
+            placeholder="https://hooks.act-on.com/dynamics"
+            label="Receiver URL (https)"
+            error={urlError}
+          />
+          <div>
+            <Label.Root htmlFor="endpoint-description" className="text-sm font-medium">
+              Description (optional)
+            </Label.Root>
+            <input id="endpoint-description" name="description" maxLength={500} className={FIELD} />
+          </div>
+          <fieldset>
+            <legend className="text-sm font-medium">Events to send</legend>
+            {EVENT_TYPES.map((t) => (
+              <label key={t.value} className="mt-1 flex items-center gap-2 text-sm">
+                <input type="checkbox" name="eventTypes" value={t.value} defaultChecked className="h-4 w-4" />
+                {t.label} <code className="font-mono text-xs text-slate-600">{t.value}</code>
+              </label>
+            ))}
+          </fieldset>
+          {otherError ? (
+            <p role="alert" className="text-sm text-red-800">
+              {otherError}
+            </p>
+          ) : null}
+          <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
+            Add endpoint
+          </button>
+        </form>
+      )}
+    </FormDialog>
   );
 }
 

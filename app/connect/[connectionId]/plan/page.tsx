@@ -120,8 +120,8 @@ export default async function PlanPage({
         <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm" data-testid="environment-chosen">
           {environment === "acton" ? "Act-On named this environment for your account: " : "Microsoft lists one Dynamics 365 environment for you: "}
           <strong>{plan.environment?.name ?? "this one"}</strong>
-          {plan.environment?.url ? ` (${plan.environment.url})` : null}, so the portal prepared its plan. To connect a different one, choose
-          another environment below.
+          {plan.environment?.url ? ` (${plan.environment.url})` : null}, so the portal prepared its plan. To connect a different one, choose another
+          environment below.
         </p>
       ) : null}
       {updated === "role" ? (

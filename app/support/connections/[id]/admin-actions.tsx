@@ -1,11 +1,12 @@
 "use client";
 
 import { OutcomeStatus, problemText, type Outcome } from "../../action-outcome";
-import { AlertDialog, Dialog, Label } from "radix-ui";
+import { AlertDialog, Label } from "radix-ui";
 import { Link2, RefreshCw, UserX } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FIELD, OVERLAY, PANEL } from "../../console-styles";
 import { CopyButton } from "../../copy-button";
+import { DialogField, FormDialog } from "../../form-dialog";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession } from "../../support-auth";
 
 /** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
@@ -66,7 +67,6 @@ function RerunVerificationButton({ base, onOutcome, onDone }: { base: string; on
 
 function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => void }) {
   const { api } = useSupportSession();
-  const [open, setOpen] = useState(false);
   const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -85,80 +85,39 @@ function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => voi
   }
 
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) {
-          setLink(null);
-          setError(null);
-        }
-      }}
-    >
-      <Dialog.Trigger asChild>
+    <FormDialog
+      trigger={
         <button type="button" className={SECONDARY_BUTTON}>
           <Link2 aria-hidden className="h-4 w-4" />
           Mint reconnect link
         </button>
-      </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className={OVERLAY} />
-        <Dialog.Content className={PANEL}>
-          <Dialog.Title className="text-lg font-semibold">Reconnect link</Dialog.Title>
-          <Dialog.Description className="text-sm text-slate-700">
-            A signed, single-use link that brings the customer&apos;s admin back to reconnect. It works once, for 15 minutes.
-          </Dialog.Description>
-          {link ? (
-            <div className="space-y-2">
-              <Label.Root htmlFor="reconnect-url" className="text-sm font-medium">
-                Link to send (expires {new Date(link.expiresAt).toISOString().slice(11, 16)} UTC)
-              </Label.Root>
-              <div className="flex items-center gap-2">
-                <input
-                  id="reconnect-url"
-                  readOnly
-                  value={link.url}
-                  className={`${FIELD} font-mono text-xs`}
-                  onFocus={(e) => e.currentTarget.select()}
-                />
-                <CopyButton value={link.url} label="Copy reconnect link" />
-              </div>
-            </div>
-          ) : (
-            <form onSubmit={submit} className="space-y-3" noValidate>
-              <div>
-                <Label.Root htmlFor="userEmail" className="text-sm font-medium">
-                  Customer admin&apos;s e-mail
-                </Label.Root>
-                <input
-                  id="userEmail"
-                  name="userEmail"
-                  type="email"
-                  required
-                  autoComplete="off"
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={error ? "userEmail-error" : undefined}
-                  className={FIELD}
-                />
-                {error ? (
-                  <p id="userEmail-error" role="alert" className="mt-1 text-sm text-red-800">
-                    {error}
-                  </p>
-                ) : null}
-              </div>
-              <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
-                Mint link
-              </button>
-            </form>
-          )}
-          <Dialog.Close asChild>
-            <button type="button" className={SECONDARY_BUTTON}>
-              Close
-            </button>
-          </Dialog.Close>
-        </Dialog.Content>
-      </Dialog.Portal>
-    </Dialog.Root>
+      }
+      title="Reconnect link"
+      description="A signed, single-use link that brings the customer's admin back to reconnect. It works once, for 15 minutes."
+      onClosed={() => {
+        setLink(null);
+        setError(null);
+      }}
+    >
+      {link ? (
+        <div className="space-y-2">
+          <Label.Root htmlFor="reconnect-url" className="text-sm font-medium">
+            Link to send (expires {new Date(link.expiresAt).toISOString().slice(11, 16)} UTC)
+          </Label.Root>
+          <div className="flex items-center gap-2">
+            <input id="reconnect-url" readOnly value={link.url} className={`${FIELD} font-mono text-xs`} onFocus={(e) => e.currentTarget.select()} />
+            <CopyButton value={link.url} label="Copy reconnect link" />
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={submit} className="space-y-3" noValidate>
+          <DialogField id="userEmail" name="userEmail" type="email" required label="Customer admin's e-mail" error={error} />
+          <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
+            Mint link
+          </button>
+        </form>
+      )}
+    </FormDialog>
   );
 }
 
