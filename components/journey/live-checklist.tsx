@@ -20,6 +20,8 @@ type Props = {
   retryAction: (form: FormData) => Promise<RetryState>;
   /** Where to go once the connection is active (none for a colleague's hand-off: sync options are not theirs). */
   continueHref: string | null;
+  /** The way on's label (a re-check goes back to the status page, not to sync options). */
+  continueLabel?: string;
   /** Said under "Connected" instead of the way on (a colleague's hand-off). */
   doneNote?: string;
   /** Starts a Microsoft sign-in (a failed run's retry needs a fresh one). */
@@ -43,7 +45,17 @@ const ICONS: Record<StepState, React.ReactNode> = {
  * The live checklist: polls the run's state while anything can still change, announces each step change to screen
  * readers (aria-live), and offers Retry on a failed run. Everything it shows comes from the server.
  */
-export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, doneNote, signInHref, alternative, pollMs = 1000 }: Props) {
+export function LiveChecklist({
+  initial,
+  stateUrl,
+  retryAction,
+  continueHref,
+  continueLabel = "Continue: choose what syncs",
+  doneNote,
+  signInHref,
+  alternative,
+  pollMs = 1000,
+}: Props) {
   const [snapshot, setSnapshot] = useState(initial);
   const [spoken, setSpoken] = useState<string>("");
   const [stale, setStale] = useState(false);
@@ -104,7 +116,7 @@ export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, do
             index={index}
             runId={snapshot.runId}
             retry={
-              step.state === "failed" && snapshot.runStatus === "failed" && !snapshot.adminSignedIn ? (
+              step.state === "failed" && snapshot.runStatus === "failed" && snapshot.retryNeedsSignIn ? (
                 <div className="mt-3 space-y-2">
                   <p className="text-sm text-slate-800">
                     To retry, sign in with Microsoft again: the setup acts as you, and your earlier sign-in was deleted when the step failed.
@@ -153,7 +165,7 @@ export function LiveChecklist({ initial, stateUrl, retryAction, continueHref, do
               href={continueHref}
               className="mt-3 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
             >
-              Continue: choose what syncs
+              {continueLabel}
             </a>
           ) : null}
         </div>

@@ -44,6 +44,10 @@ test("a deleted application user: reconnect link → status → verification fai
   // It says what broke and what to do, not "still enabling, will retry" (nothing was just created).
   await expect(admin.locator('li[data-step="verify"]')).toContainText("application user is no longer in this Dynamics 365 environment");
   await expect(admin.getByText(/retry automatically/)).toHaveCount(0);
+  // A re-check, not a setup: it says so, checks again without a Microsoft sign-in, and points to the repair.
+  await expect(admin.getByRole("heading", { level: 1, name: "Checking your Dynamics connection" })).toBeVisible();
+  await expect(admin.getByRole("link", { name: "Sign in with Microsoft to retry" })).toHaveCount(0);
+  await expect(admin.locator('li[data-step="verify"]').getByRole("button", { name: "Retry this step" })).toBeVisible();
   await j.checkpoint("verification-failed");
 
   // Tenant binding: an administrator of another tenant (Fabrikam) who opens Act-On's link is refused at sign-in, with
@@ -62,7 +66,8 @@ test("a deleted application user: reconnect link → status → verification fai
   await intruderContext.close();
 
   // Back on the status page: the connection is broken; repairing acts as the admin, who signs in first.
-  await admin.goto(`/connect/${connectionId}/status`);
+  await j.click(admin.getByRole("link", { name: "Open the connection's status page" }));
+  await expect(admin).toHaveURL(/\/status$/);
   await expect(admin.getByRole("heading", { name: "Fix the connection" })).toBeVisible();
   await j.click(admin.locator('[data-offer="repair"]').getByRole("link", { name: "Sign in with Microsoft first" }));
   await j.click(admin.getByRole("button", { name: "Sign in with Microsoft" }));

@@ -53,6 +53,13 @@ describe("the checklist model", () => {
     expect(stepState(input)).toBe(state);
   });
 
+  it("a failed setup needs the admin's sign-in again to retry; a failed re-check (verify-only run) does not", () => {
+    const failed = run("failed", [step("verify", "failed", { error: failure })]);
+    expect(toChecklist(failed, { adminSignedIn: false })).toMatchObject({ recheck: false, retryNeedsSignIn: true });
+    expect(toChecklist(failed, { adminSignedIn: true })).toMatchObject({ retryNeedsSignIn: false });
+    expect(toChecklist({ ...failed, kind: "verify" }, { adminSignedIn: false })).toMatchObject({ recheck: true, retryNeedsSignIn: false });
+  });
+
   it("keeps the essentials and, for a failed step, the message, the code and Microsoft's request ids", () => {
     const snapshot = toChecklist(run("failed", [step("environment", "succeeded"), step("applicationUser", "failed", { error: failure })]), {
       adminSignedIn: true,

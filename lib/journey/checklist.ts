@@ -34,6 +34,8 @@ export type StepInput = {
 export type RunInput = {
   id: string;
   status: string;
+  /** `verify` is a re-check with the stored credential: it needs nobody's sign-in to retry. */
+  kind?: string;
   steps: StepInput[];
   connection: {
     id: string;
@@ -77,6 +79,10 @@ export type ChecklistSnapshot = {
    * admin signs in again first.
    */
   adminSignedIn: boolean;
+  /** A re-check of an existing connection (a verify-only run), not a setup. */
+  recheck: boolean;
+  /** Retry must wait for a fresh Microsoft sign-in: a setup acts as the admin; a re-check uses the stored credential. */
+  retryNeedsSignIn: boolean;
 };
 
 /** What the Retry action answers: an error to show, or the run's fresh state (polling resumes from it). */
@@ -144,6 +150,8 @@ export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }):
     }),
     settled: ["succeeded", "failed", "cancelled"].includes(run.status),
     adminSignedIn: options.adminSignedIn,
+    recheck: run.kind === "verify",
+    retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify",
   };
 }
 

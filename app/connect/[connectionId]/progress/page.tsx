@@ -24,15 +24,20 @@ export default async function ProgressPage({
   const approvedRun = journey.latestRun?.approved && journey.run ? journey.run : null;
   if (!approvedRun) ensurePage(journey, ["progress"]);
   const id = journey.connection.id;
+  // A re-check ("Re-run verification") of a connection that exists, not a setup: said so, and what broke is repaired
+  // from the status page (retrying only checks again).
+  const recheck = approvedRun?.kind === "verify";
   return (
     <JourneyFrame
       current="progress"
-      title="Connecting Dynamics 365 to Act-On"
+      title={recheck ? "Checking your Dynamics connection" : "Connecting Dynamics 365 to Act-On"}
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
       intro={
         journey.isHandoff ? (
           <p>Each step updates here as it happens, acting as you. Your colleague follows the same checklist on their page.</p>
+        ) : recheck ? (
+          <p>Act-On signs in to Dynamics 365 with the connection&apos;s stored credential, as it does to sync. Nothing is changed at Microsoft.</p>
         ) : (
           <p>Each step updates here as it happens. You can close this page: the setup carries on, and the link from Act-On brings you back.</p>
         )
@@ -43,7 +48,8 @@ export default async function ProgressPage({
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
-        continueHref={journey.isHandoff ? null : journeyPath(id, "sync")}
+        continueHref={journey.isHandoff ? null : journeyPath(id, recheck && journey.connection.syncOptions != null ? "status" : "sync")}
+        continueLabel={recheck && journey.connection.syncOptions != null ? "Back to the connection's status" : undefined}
         doneNote={
           journey.isHandoff
             ? "Thank you: that was everything your colleague asked for. They see this on their own page; you can close this tab."
@@ -51,13 +57,19 @@ export default async function ProgressPage({
         }
         signInHref={journeyPath(id, "sign-in")}
         alternative={
-          journey.connection.authMode === "legacy" && !journey.isHandoff
+          recheck
             ? {
-                href: `/connect/${encodeURIComponent(id)}/legacy`,
-                label: "Try another integration user",
-                note: "If the integration user cannot sign in (for example Microsoft asks them for MFA), retrying will not help:",
+                href: journeyPath(id, "status"),
+                label: "Open the connection's status page",
+                note: "To repair what broke (the portal plans only what is missing) or to start over:",
               }
-            : undefined
+            : journey.connection.authMode === "legacy" && !journey.isHandoff
+              ? {
+                  href: `/connect/${encodeURIComponent(id)}/legacy`,
+                  label: "Try another integration user",
+                  note: "If the integration user cannot sign in (for example Microsoft asks them for MFA), retrying will not help:",
+                }
+              : undefined
         }
       />
     </JourneyFrame>
