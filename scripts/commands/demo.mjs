@@ -49,7 +49,9 @@ export async function run() {
   console.log(`
   The portal is ready:        http://localhost:${portalPort}
   Open it as Act-On would:    ${linkLine}
-                              (works once, for 15 minutes; more with npm run deeplink -- --account <id>)
+                              (works once, for 15 minutes; more with npm run deeplink -- --account <id>;
+                              add --environment ${sandboxOrigin}/dynamics/contoso-sales for a link that
+                              names the environment, as Act-On does when it knows it: no picker)
   Microsoft sandbox:          ${sandboxOrigin}   (state: ${sandboxOrigin}/__emulator/state)
 
   Sandbox users (password ${PASSWORD}):
