@@ -74,6 +74,11 @@ export function connectionObjects(state: SandboxState, connectionId: string, url
   return { apps, sps, grants, users, roleLinks, secrets };
 }
 
+/** How many of each object a connection has, for "exactly one of everything" (apps, sps, grants, users, roleLinks, secrets). */
+export function objectCounts(objects: ReturnType<typeof connectionObjects>): number[] {
+  return [objects.apps, objects.sps, objects.grants, objects.users, objects.roleLinks, objects.secrets].map((o) => o.length);
+}
+
 /** Everything the directory and the environments hold that a run could have written (for "nothing written"). */
 export function writableFootprint(state: SandboxState) {
   return {

@@ -79,8 +79,6 @@ export type ChecklistSnapshot = {
    * admin signs in again first.
    */
   adminSignedIn: boolean;
-  /** A re-check of an existing connection (a verify-only run), not a setup. */
-  recheck: boolean;
   /** Retry must wait for a fresh Microsoft sign-in: a setup acts as the admin; a re-check uses the stored credential. */
   retryNeedsSignIn: boolean;
 };
@@ -150,7 +148,6 @@ export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }):
     }),
     settled: ["succeeded", "failed", "cancelled"].includes(run.status),
     adminSignedIn: options.adminSignedIn,
-    recheck: run.kind === "verify",
     retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify",
   };
 }

@@ -38,6 +38,17 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
     return { engine, connectionId: started.value.connection.id };
   }
 
+  /** Support re-runs verification; it must fail the connection at its verify step. Returns the connection afterwards. */
+  async function recheckFails(engine: ReturnType<typeof testEngine>, connectionId: string) {
+    const requested = await startVerification(engine, { connectionId, actor: support });
+    if (!requested.ok) throw new Error(requested.error.userMessage);
+    const result = await driveRunWith(engine, requested.value.runId);
+    expect(result.status).toBe("failed");
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(connection).toMatchObject({ status: "failed", failingStep: "verify" });
+    return connection;
+  }
+
   it("verifies with the stored credential, without anyone's Microsoft sign-in, and records when", async () => {
     const { engine, connectionId } = await activeConnection();
     const before = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
@@ -71,13 +82,7 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
     users[0].isdisabled = true;
     await fx.control.reset({ state });
 
-    const requested = await startVerification(engine, { connectionId, actor: support });
-    if (!requested.ok) throw new Error(requested.error.userMessage);
-    const result = await driveRunWith(engine, requested.value.runId);
-
-    expect(result.status).toBe("failed");
-    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    expect(connection).toMatchObject({ status: "failed", failingStep: "verify" });
+    await recheckFails(engine, connectionId);
   });
 
   it("a deleted application user fails the re-check at once, saying so and how to repair it (not 'still enabling, will retry')", async () => {
@@ -90,13 +95,7 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
     await fx.control.reset({ state });
     const since = new Date();
 
-    const requested = await startVerification(engine, { connectionId, actor: support });
-    if (!requested.ok) throw new Error(requested.error.userMessage);
-    const result = await driveRunWith(engine, requested.value.runId);
-
-    expect(result.status).toBe("failed");
-    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    expect(connection).toMatchObject({ status: "failed", failingStep: "verify" });
+    const connection = await recheckFails(engine, connectionId);
     expect(connection.lastErrorMessage).toMatch(/application user/i);
     expect(connection.lastErrorMessage).toMatch(/repair/i);
     expect(connection.lastErrorMessage).not.toMatch(/retry automatically|not finished/i);

@@ -33,7 +33,13 @@ export default async function EnvironmentPage({
       : null;
   // Act-On's link may name the environment it knows for this account; one Microsoft does not list is only suggested.
   const hint = journey.session.environmentHint;
-  const hintListed = !!hint && environments.some((e) => normaliseEnvironmentUrl(e.url) === hint);
+  const choices = environments.map((e) => ({
+    url: e.url,
+    name: e.name,
+    region: e.region,
+    isUserSysAdmin: e.isUserSysAdmin,
+    namedByActOn: !!hint && normaliseEnvironmentUrl(e.url) === hint,
+  }));
   const failedPlan =
     journey.latestRun && !journey.latestRun.approved && journey.latestRun.status === "failed" ? journey.connection.lastErrorMessage : null;
   return (
@@ -59,15 +65,9 @@ export default async function EnvironmentPage({
         </p>
       ) : null}
       <EnvironmentPicker
-        environments={environments.map((e) => ({
-          url: e.url,
-          name: e.name,
-          region: e.region,
-          isUserSysAdmin: e.isUserSysAdmin,
-          namedByActOn: !!hint && normaliseEnvironmentUrl(e.url) === hint,
-        }))}
+        environments={choices}
         listProblem={listProblem}
-        unlistedSuggestion={hint && !hintListed ? hint : null}
+        unlistedSuggestion={hint && !choices.some((c) => c.namedByActOn) ? hint : null}
         action={chooseEnvironmentAction.bind(null, journey.connection.id)}
       />
       <OtherWaysToConnect connectionId={journey.connection.id} />

@@ -27,6 +27,8 @@ export default async function ProgressPage({
   // A re-check ("Re-run verification") of a connection that exists, not a setup: said so, and what broke is repaired
   // from the status page (retrying only checks again).
   const recheck = approvedRun?.kind === "verify";
+  // After a re-check of a connection whose sync options are saved, the way on is back to its status, not sync options.
+  const backToStatus = recheck && journey.connection.syncOptions != null;
   return (
     <JourneyFrame
       current="progress"
@@ -48,8 +50,8 @@ export default async function ProgressPage({
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
-        continueHref={journey.isHandoff ? null : journeyPath(id, recheck && journey.connection.syncOptions != null ? "status" : "sync")}
-        continueLabel={recheck && journey.connection.syncOptions != null ? "Back to the connection's status" : undefined}
+        continueHref={journey.isHandoff ? null : journeyPath(id, backToStatus ? "status" : "sync")}
+        continueLabel={backToStatus ? "Back to the connection's status" : undefined}
         doneNote={
           journey.isHandoff
             ? "Thank you: that was everything your colleague asked for. They see this on their own page; you can close this tab."
