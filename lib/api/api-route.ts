@@ -1,20 +1,17 @@
 import "server-only";
 import { z } from "zod";
-import { verifyAccessToken, type ApiCaller, type AppRole } from "../api-auth/verify-access-token";
+import { verifyAccessToken, type ApiCaller } from "../api-auth/verify-access-token";
 import { getDb, type Db } from "../db";
 import { getEnv } from "../env";
 import { appError, type AppError } from "../errors";
 import { log } from "../log";
-import { problemResponse, type FieldProblem } from "./problem";
+import { readJsonBody } from "./json-body";
+import type { ApiOperation } from "./operations";
+import { fieldProblemsOf, invalidInputResponse, problemResponse, type FieldProblem } from "./problem";
 import { consumeRateLimit } from "./rate-limit";
 
-/** What a route declares: the app roles that may call it (any of) and the schemas of its inputs (an ApiOperation). */
-export type ApiRouteSpec = {
-  roles: readonly AppRole[];
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-};
+/** What a route declares (an ApiOperation): who may call it and the schemas of its inputs. */
+export type ApiRouteSpec = Pick<ApiOperation, "audience" | "roles" | "params" | "query" | "body">;
 
 type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -28,58 +25,44 @@ export type ApiRequestContext<S extends ApiRouteSpec> = {
   instance: string;
 };
 
-/** Next.js's second route-handler argument. */
+/** Next.js's second route-handler argument (absent when a test calls a route without path parameters). */
 export type RouteSegmentContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
-function zodProblems(error: z.ZodError, where: FieldProblem["where"]): FieldProblem[] {
-  const field = (path: PropertyKey[]) => path.map(String).join(".") || "(root)";
-  return error.issues.flatMap((issue) =>
-    // A strict object names the unknown keys in the issue, not in its path: report each one as the field at fault.
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ where, field: field([...issue.path, key]), message: "is not a field of this operation" }))
-      : [{ where, field: field(issue.path), message: issue.message }],
-  );
-}
-
-function badInput(problems: FieldProblem[], status: 400 | 422, instance: string): Response {
-  const first = problems[0];
-  const error = appError("invalid_input", `${first.where} ${first.field}: ${first.message}`);
-  return problemResponse(error, { status, errors: problems, instance });
+/** A plain (strip) object: a parameter it does not declare is refused, as a client's typo must not be ignored silently. */
+function refusesUnknownKeys(schema: z.ZodType): schema is z.ZodObject {
+  return schema instanceof z.ZodObject && schema.def.catchall === undefined;
 }
 
 function parseWith<T>(schema: z.ZodType<T> | undefined, raw: unknown, where: FieldProblem["where"], status: 400 | 422, instance: string): Parsed<T> {
   if (!schema) return { ok: true, value: undefined as T };
-  if (where === "query" && schema instanceof z.ZodObject && raw && typeof raw === "object") {
+  if (where === "query" && refusesUnknownKeys(schema) && raw && typeof raw === "object") {
     const unknown = Object.keys(raw).filter((k) => !(k in schema.shape));
     if (unknown.length) {
       return {
         ok: false,
-        response: badInput(
+        response: invalidInputResponse(
           unknown.map((field) => ({ where, field, message: "is not a parameter of this operation" })),
-          400,
-          instance,
+          { status: 400, instance },
         ),
       };
     }
   }
-  const result = (schema as z.ZodType<T>).safeParse(raw);
-  return result.success ? { ok: true, value: result.data } : { ok: false, response: badInput(zodProblems(result.error, where), status, instance) };
+  const result = schema.safeParse(raw);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, response: invalidInputResponse(fieldProblemsOf(result.error, where), { status, instance }) };
 }
 
-async function readJsonBody(request: Request, instance: string): Promise<Parsed<unknown>> {
-  const type = request.headers.get("content-type") ?? "";
-  const text = await request.text();
-  if (text.trim() === "") return { ok: true, value: {} };
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    return { ok: false, response: problemResponse(appError("invalid_input", "Send the body as application/json."), { status: 415, instance }) };
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, response: badInput([{ where: "body", field: "(root)", message: "is not valid JSON" }], 400, instance) };
-  }
+async function parseBody(schema: z.ZodType | undefined, request: Request, instance: string): Promise<Parsed<unknown>> {
+  // An operation without a body does not read one: Act-On's servers may send `{}` or nothing to a POST that takes no
+  // input, and /api/v1 has never refused either.
+  if (!schema) return { ok: true, value: undefined };
+  const raw = await readJsonBody(request, instance);
+  if (!raw.ok) return raw;
+  // No body is an empty object, so a required field is named (422) instead of a bare "send a body".
+  return parseWith(schema, raw.empty ? {} : raw.value, "body", 422, instance);
 }
 
 function authProblem(error: AppError, instance: string): Response {
@@ -91,20 +74,32 @@ function authProblem(error: AppError, instance: string): Response {
   return problemResponse(error, { instance, headers });
 }
 
+/** Who may call: a valid token with one of the roles, and for the console's own API a person, never a service. */
+async function authenticate(request: Request, spec: ApiRouteSpec, instance: string): Promise<Parsed<ApiCaller>> {
+  const auth = await verifyAccessToken(request, { roles: spec.roles });
+  if (!auth.ok) return { ok: false, response: authProblem(auth.error, instance) };
+  if (spec.audience === "support" && auth.value.kind !== "user") {
+    const error = appError("forbidden", "The support console's API is for Act-On staff signed in as themselves, not for services.");
+    return { ok: false, response: problemResponse(error, { instance }) };
+  }
+  return { ok: true, value: auth.value };
+}
+
 /**
- * Wraps an /api/v1 handler: authenticates the caller's access token and its app role, counts the call against the
- * caller's rate limit, validates path, query and body (bad input: 400, or 422 for a JSON body that does not fit),
- * then runs the handler. Nothing reaches the handler before all of that passed, so a refused call changes nothing.
+ * Wraps a handler of the portal's API (/api/v1 and /api/support): authenticates the caller (access token, app role,
+ * caller kind), counts the call against the caller's rate limit (one count per caller across both APIs), validates path,
+ * query and body (bad input: 400, or 422 for a JSON body that does not fit), then runs the handler. Nothing reaches the
+ * handler before all of that passed, so a refused call changes nothing. Answers are never cached.
  */
 export function apiRoute<S extends ApiRouteSpec>(
   spec: S,
   handler: (ctx: ApiRequestContext<S>) => Promise<Response>,
-): (request: Request, segment: RouteSegmentContext) => Promise<Response> {
+): (request: Request, segment?: RouteSegmentContext) => Promise<Response> {
   return async (request, segment) => {
     const instance = new URL(request.url).pathname;
     try {
-      const auth = await verifyAccessToken(request, { roles: spec.roles });
-      if (!auth.ok) return authProblem(auth.error, instance);
+      const auth = await authenticate(request, spec, instance);
+      if (!auth.ok) return auth.response;
       const caller = auth.value;
       const db = getDb();
       const env = getEnv();
@@ -131,13 +126,8 @@ export function apiRoute<S extends ApiRouteSpec>(
       if (!params.ok) return params.response;
       const query = parseWith(spec.query, Object.fromEntries(new URL(request.url).searchParams), "query", 400, instance);
       if (!query.ok) return query.response;
-      let body: Parsed<unknown> = { ok: true, value: undefined };
-      if (spec.body) {
-        const raw = await readJsonBody(request, instance);
-        if (!raw.ok) return raw.response;
-        body = parseWith(spec.body, raw.value, "body", 422, instance);
-        if (!body.ok) return body.response;
-      }
+      const body = await parseBody(spec.body, request, instance);
+      if (!body.ok) return body.response;
       const response = await handler({
         request,
         caller,
@@ -148,6 +138,7 @@ export function apiRoute<S extends ApiRouteSpec>(
         instance,
       });
       for (const [k, v] of Object.entries(rateHeaders)) response.headers.set(k, v);
+      if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
       return response;
     } catch (error) {
       log.error("api: unhandled error", { path: instance, method: request.method, error });

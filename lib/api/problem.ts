@@ -3,7 +3,8 @@
  * its user-facing message as `detail`, and (for bad input) the fields at fault. The internal `detail` of an AppError
  * never leaves the server.
  */
-import { HTTP_STATUS, type AppError, type AppErrorCode } from "../errors";
+import type { z } from "zod";
+import { appError, HTTP_STATUS, type AppError, type AppErrorCode } from "../errors";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -71,4 +72,24 @@ export function problemResponse(error: AppError, options: ProblemOptions = {}): 
     status: body.status,
     headers: { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store", ...options.headers },
   });
+}
+
+/**
+ * The fields a zod failure names, as RFC 9457 field errors. A strict object names its unknown keys in the issue, not
+ * in its path: each one is reported as the field at fault.
+ */
+export function fieldProblemsOf(error: z.ZodError, where: FieldProblem["where"]): FieldProblem[] {
+  const field = (path: PropertyKey[]) => path.map(String).join(".") || "(root)";
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ where, field: field([...issue.path, key]), message: "is not a field of this operation" }))
+      : [{ where, field: field(issue.path), message: issue.message }],
+  );
+}
+
+/** Bad input (400, or 422 for a JSON body that parsed but does not fit): every field at fault, the first in `detail`. */
+export function invalidInputResponse(problems: FieldProblem[], options: { status: 400 | 422; instance: string }): Response {
+  const first = problems[0];
+  const error = appError("invalid_input", first ? `${first.where} ${first.field}: ${first.message}` : "The request is not valid.");
+  return problemResponse(error, { status: options.status, errors: problems, instance: options.instance });
 }

@@ -11,6 +11,9 @@ export const connectionIdSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "must be a connection id");
 
+/** The path of a console route about one connection (`/api/support/connections/{id}…`). */
+export const supportConnectionParamsSchema = z.object({ id: connectionIdSchema });
+
 export const reconnectLinkRequestSchema = z.object({
   /** The customer admin the link is for: Act-On names them in the link, and the portal shows it at sign-in. */
   userEmail: z.email("userEmail must be an e-mail address").max(254),

@@ -21,7 +21,7 @@ import type { TestDatabase } from "./test-databases";
 import { enqueueWebhookEvents } from "../../lib/webhooks/enqueue-webhook-events";
 import { addSigningSecret } from "../../lib/webhooks/signing-secrets";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
-import { OPERATIONS, type OperationName } from "../../lib/api/v1/operations";
+import { PUBLIC_OPERATIONS as OPERATIONS, type PublicOperationName as OperationName } from "../../lib/api/operations";
 
 /** Who calls. Service = client credentials (idtyp app, no scp); user = delegated (scp) through the console. */
 export const CALLERS = [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { TENANTS } from "@/emulator/scenarios/ids";
 import { CALLERS, CONNECTOR_OBJECT_ID, snapshot, useApiTestWorld, type Caller } from "@/test/support/api-test-world";
-import { OPERATIONS, type OperationName } from "@/lib/api/v1/operations";
+import { PUBLIC_OPERATIONS as OPERATIONS, type PublicOperationName as OperationName } from "@/lib/api/operations";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { snapshot, useApiTestWorld, type Caller } from "@/test/support/api-test-world";
 import { buildOpenApiDocument } from "@/lib/api/v1/openapi-document";
-import { OPERATIONS, type OperationName } from "@/lib/api/v1/operations";
+import { PUBLIC_OPERATIONS as OPERATIONS, type PublicOperationName as OperationName } from "@/lib/api/operations";
 import { problemSchema } from "@/lib/api/v1/schemas";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 

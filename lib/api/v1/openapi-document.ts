@@ -1,9 +1,10 @@
 /**
- * The OpenAPI 3.1 document of /api/v1, generated from OPERATIONS and the zod schemas the routes validate with.
+ * The OpenAPI 3.1 document of /api/v1, generated from the public OPERATIONS and the zod schemas the routes validate
+ * with. The support console's operations are not in it.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import type { z } from "zod";
-import { OPERATIONS, type ApiOperation } from "./operations";
+import { PUBLIC_OPERATIONS, type PublicOperation } from "../operations";
 import { problemSchema } from "./schemas";
 
 const COMMON_ERRORS = [401, 403, 429, 500] as const;
@@ -35,7 +36,7 @@ export function buildOpenApiDocument(): object {
       clientCredentials: { tokenUrl: "https://login.microsoftonline.com/{ACTON_TENANT_ID}/oauth2/v2.0/token", scopes: {} },
     },
   });
-  for (const op of Object.values(OPERATIONS) as ApiOperation[]) {
+  for (const [operationId, op] of Object.entries(PUBLIC_OPERATIONS) as [string, PublicOperation][]) {
     const problem = { content: { "application/problem+json": { schema: problemSchema } } };
     const responses: Record<string, ResponseConfig> = {
       [op.success.status]: op.success.schema
@@ -47,7 +48,7 @@ export function buildOpenApiDocument(): object {
     registry.registerPath({
       method: op.method,
       path: op.path,
-      operationId: Object.entries(OPERATIONS).find(([, v]) => v === op)?.[0],
+      operationId,
       summary: op.summary,
       description: `${op.description ? `${op.description}\n\n` : ""}App roles (any of): ${op.roles.join(", ")}.`,
       tags: [op.tag],

@@ -1,6 +1,6 @@
 import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
-import { OPERATIONS } from "@/lib/api/v1/operations";
+import { OPERATIONS } from "@/lib/api/operations";
 import { deepLinkSchema } from "@/lib/api/v1/schemas";
 import { deepLinkConfigFromEnv } from "@/lib/deep-link/deep-link-config";
 import { mintLaunchLink } from "@/lib/deep-link/mint-launch-link";

@@ -1,6 +1,6 @@
 import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
-import { OPERATIONS } from "@/lib/api/v1/operations";
+import { OPERATIONS } from "@/lib/api/operations";
 import { connectionSchema } from "@/lib/api/v1/schemas";
 import { findConnectionResource } from "@/lib/connections/connection-resource";
 import { appError } from "@/lib/errors";

@@ -1,6 +1,6 @@
 import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
-import { OPERATIONS } from "@/lib/api/v1/operations";
+import { OPERATIONS } from "@/lib/api/operations";
 import { credentialsSchema } from "@/lib/api/v1/schemas";
 import { readConnectionCredentials } from "@/lib/connections/read-connection-credentials";
 import { getEnv } from "@/lib/env";

@@ -1,7 +1,7 @@
 import { apiCallerActor } from "@/lib/api-auth/app-roles";
 import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
-import { OPERATIONS } from "@/lib/api/v1/operations";
+import { OPERATIONS } from "@/lib/api/operations";
 import { verificationSchema } from "@/lib/api/v1/schemas";
 import { getPortalEngine } from "@/lib/provisioning/run-pool";
 import { startVerification } from "@/lib/provisioning/start-verification";

@@ -1,10 +1,13 @@
 /**
- * Every /api/v1 operation, once: method, path, the app roles that may call it, its input schemas and its answers.
- * Route handlers take their operation from here (`apiRoute(OPERATIONS.x, …)`) and the OpenAPI document is generated
- * from the same table, so a route, its validation and its documentation cannot disagree. Pure.
+ * Every operation of the portal's API, once: Act-On's public API (/api/v1) and the support console's own API
+ * (/api/support). Method, path, who may call it, its input schemas and its answers. Route handlers take their operation
+ * from here (`apiRoute(OPERATIONS.x, …)`) and the OpenAPI document is generated from the public ones, so a route, its
+ * validation and its documentation cannot disagree. Pure.
  */
 import type { z } from "zod";
-import type { AppRole } from "../../api-auth/app-roles";
+import type { AppRole } from "../api-auth/app-roles";
+import { supportConnectionSearchSchema } from "../connections/support-search";
+import { reconnectLinkRequestSchema, revokeAccessRequestSchema, supportConnectionParamsSchema } from "../support/support-action-schemas";
 import {
   connectionIdParamsSchema,
   connectionListSchema,
@@ -26,29 +29,54 @@ import {
   webhookEndpointListSchema,
   webhookEndpointPatchSchema,
   webhookEndpointSchema,
-} from "./schemas";
+} from "./v1/schemas";
 
-export type ApiOperation = {
+type SuccessStatus = 200 | 201 | 202 | 204;
+
+type OperationCommon = {
   method: "get" | "post" | "patch" | "delete";
   /** OpenAPI path template (`{id}`). */
   path: string;
   summary: string;
   description?: string;
-  tag: "Connections" | "Deep links" | "Webhooks";
-  roles: AppRole[];
+  /** App roles that may call it (any of). */
+  roles: readonly AppRole[];
   params?: z.ZodType;
+  /** A plain object refuses parameters it does not declare (400); a `.loose()` one ignores them. */
   query?: z.ZodType;
+  /** Its JSON body; an operation without one accepts a request without one. */
   body?: z.ZodType;
-  /** Success status and schema (null = no body). */
-  success: { status: 200 | 201 | 202 | 204; schema: z.ZodType | null; description: string };
   /** Error statuses this operation may answer besides 401/403/429/500, which all have. */
   errors: (400 | 404 | 409 | 415 | 422 | 502 | 503)[];
 };
 
+/** Act-On's API: services (app-only tokens) and the console's webhook pages; documented in /api/v1/openapi.json. */
+export type PublicOperation = OperationCommon & {
+  audience: "public";
+  tag: "Connections" | "Deep links" | "Webhooks";
+  /** Success status and schema (null = no body). */
+  success: { status: SuccessStatus; schema: z.ZodType | null; description: string };
+};
+
+/**
+ * The support console's own API: only Act-On staff signed in as themselves (delegated tokens; a service token is
+ * refused even with a Support role), tagged Support and left out of the public document (its answers are the console's
+ * views, not a contract with Act-On's servers).
+ */
+export type SupportOperation = OperationCommon & {
+  audience: "support";
+  tag: "Support";
+  success: { status: SuccessStatus; description: string };
+};
+
+export type ApiOperation = PublicOperation | SupportOperation;
+
 const SUPPORT: AppRole[] = ["Support.Read", "Support.Admin"];
+const SUPPORT_ADMIN: AppRole[] = ["Support.Admin"];
 
 export const OPERATIONS = {
   listConnections: {
+    audience: "public",
     method: "get",
     path: "/api/v1/connections",
     summary: "List connections",
@@ -60,6 +88,7 @@ export const OPERATIONS = {
     errors: [400],
   },
   getConnection: {
+    audience: "public",
     method: "get",
     path: "/api/v1/connections/{id}",
     summary: "Read a connection",
@@ -70,6 +99,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   getConnectionCredentials: {
+    audience: "public",
     method: "get",
     path: "/api/v1/connections/{id}/credentials",
     summary: "Read an Active connection's credentials",
@@ -81,6 +111,7 @@ export const OPERATIONS = {
     errors: [400, 404, 409],
   },
   listConnectionDeliveries: {
+    audience: "public",
     method: "get",
     path: "/api/v1/connections/{id}/webhook-deliveries",
     summary: "A connection's webhook deliveries",
@@ -92,6 +123,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   requestVerification: {
+    audience: "public",
     method: "post",
     path: "/api/v1/connections/{id}/verification",
     summary: "Verify a connection again",
@@ -104,6 +136,7 @@ export const OPERATIONS = {
     errors: [400, 404, 409],
   },
   createDeepLink: {
+    audience: "public",
     method: "post",
     path: "/api/v1/deep-links",
     summary: "Mint a deep link",
@@ -115,6 +148,7 @@ export const OPERATIONS = {
     errors: [400, 404, 409, 415, 422],
   },
   listWebhookEndpoints: {
+    audience: "public",
     method: "get",
     path: "/api/v1/webhooks/endpoints",
     summary: "List webhook endpoints",
@@ -124,6 +158,7 @@ export const OPERATIONS = {
     errors: [],
   },
   createWebhookEndpoint: {
+    audience: "public",
     method: "post",
     path: "/api/v1/webhooks/endpoints",
     summary: "Add a webhook endpoint",
@@ -135,6 +170,7 @@ export const OPERATIONS = {
     errors: [400, 415, 422],
   },
   getWebhookEndpoint: {
+    audience: "public",
     method: "get",
     path: "/api/v1/webhooks/endpoints/{id}",
     summary: "Read a webhook endpoint",
@@ -145,6 +181,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   updateWebhookEndpoint: {
+    audience: "public",
     method: "patch",
     path: "/api/v1/webhooks/endpoints/{id}",
     summary: "Change a webhook endpoint",
@@ -156,6 +193,7 @@ export const OPERATIONS = {
     errors: [400, 404, 415, 422],
   },
   deleteWebhookEndpoint: {
+    audience: "public",
     method: "delete",
     path: "/api/v1/webhooks/endpoints/{id}",
     summary: "Remove a webhook endpoint and its pending deliveries",
@@ -166,6 +204,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   rotateWebhookSecret: {
+    audience: "public",
     method: "post",
     path: "/api/v1/webhooks/endpoints/{id}/secret-rotations",
     summary: "Rotate an endpoint's signing secret",
@@ -177,6 +216,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   testWebhookEndpoint: {
+    audience: "public",
     method: "post",
     path: "/api/v1/webhooks/endpoints/{id}/test-sends",
     summary: "Send a signed test event now",
@@ -187,6 +227,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   listEndpointDeliveries: {
+    audience: "public",
     method: "get",
     path: "/api/v1/webhooks/endpoints/{id}/deliveries",
     summary: "An endpoint's deliveries",
@@ -198,6 +239,7 @@ export const OPERATIONS = {
     errors: [400, 404],
   },
   redeliverWebhook: {
+    audience: "public",
     method: "post",
     path: "/api/v1/webhooks/deliveries/{id}/redeliveries",
     summary: "Deliver an event again",
@@ -208,6 +250,82 @@ export const OPERATIONS = {
     success: { status: 202, schema: deliverySchema, description: "The delivery, pending again" },
     errors: [400, 404],
   },
+  supportMe: {
+    audience: "support",
+    method: "get",
+    path: "/api/support/me",
+    summary: "Who the signed-in staff member is, and their Support roles",
+    tag: "Support",
+    roles: SUPPORT,
+    success: { status: 200, description: "The staff member" },
+    errors: [],
+  },
+  supportListConnections: {
+    audience: "support",
+    method: "get",
+    path: "/api/support/connections",
+    summary: "Every connection, searched, filtered and keyset-paginated",
+    tag: "Support",
+    roles: SUPPORT,
+    // The console passes its own page's query on, so a parameter it does not know (a shared link's tracking tag)
+    // is ignored rather than refused.
+    query: supportConnectionSearchSchema.loose(),
+    success: { status: 200, description: "A page of connections, newest change first" },
+    errors: [400],
+  },
+  supportGetConnection: {
+    audience: "support",
+    method: "get",
+    path: "/api/support/connections/{id}",
+    summary: "One connection: state, runs and steps with their errors and request ids, audit log",
+    tag: "Support",
+    roles: SUPPORT,
+    params: supportConnectionParamsSchema,
+    success: { status: 200, description: "The connection (never a secret)" },
+    errors: [400, 404],
+  },
+  supportMintReconnectLink: {
+    audience: "support",
+    method: "post",
+    path: "/api/support/connections/{id}/reconnect-link",
+    summary: "Mint a signed reconnect link for the connection's account (audited)",
+    tag: "Support",
+    roles: SUPPORT_ADMIN,
+    params: supportConnectionParamsSchema,
+    body: reconnectLinkRequestSchema,
+    success: { status: 201, description: "The link" },
+    errors: [400, 404, 415, 422],
+  },
+  supportRevokeAccess: {
+    audience: "support",
+    method: "post",
+    path: "/api/support/connections/{id}/access-revocation",
+    summary: "Sign the customer's account out and spend its unused console-minted links (audited)",
+    tag: "Support",
+    roles: SUPPORT_ADMIN,
+    params: supportConnectionParamsSchema,
+    body: revokeAccessRequestSchema,
+    success: { status: 200, description: "How many sessions and links were ended" },
+    errors: [400, 404, 415, 422],
+  },
+  supportRequestVerification: {
+    audience: "support",
+    method: "post",
+    path: "/api/support/connections/{id}/verification",
+    summary: "Verify the connection's stored credential again (read-only at Microsoft, audited)",
+    tag: "Support",
+    roles: SUPPORT_ADMIN,
+    params: supportConnectionParamsSchema,
+    success: { status: 202, description: "Verification started, or the one under way joined" },
+    errors: [400, 404, 409],
+  },
 } as const satisfies Record<string, ApiOperation>;
 
 export type OperationName = keyof typeof OPERATIONS;
+
+/** The operations of Act-On's public API, in table order: the OpenAPI document and its contract tests cover these. */
+export type PublicOperationName = { [K in OperationName]: (typeof OPERATIONS)[K]["audience"] extends "public" ? K : never }[OperationName];
+
+export const PUBLIC_OPERATIONS = Object.fromEntries(Object.entries(OPERATIONS).filter(([, op]) => op.audience === "public")) as {
+  [K in PublicOperationName]: (typeof OPERATIONS)[K];
+};
