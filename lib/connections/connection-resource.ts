@@ -1,8 +1,11 @@
 import "server-only";
-import type { ConnectionResource } from "../api/v1/schemas";
+import type { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../db";
 
-/** The columns the API shows: never a secret, never `syncOptions` internals or Microsoft object ids beyond the client id. */
+/**
+ * A connection as it may be shown outside the portal (Act-On's API maps it to its resource): never a secret, never
+ * `syncOptions` internals or Microsoft object ids beyond the client id.
+ */
 export const CONNECTION_RESOURCE_SELECT = {
   id: true,
   status: true,
@@ -22,37 +25,23 @@ export const CONNECTION_RESOURCE_SELECT = {
   account: { select: { actonAccountId: true, name: true } },
 } as const;
 
-type Row = {
-  id: string;
-  status: ConnectionResource["status"];
-  authMode: ConnectionResource["authMode"];
-  environmentUrl: string | null;
-  environmentName: string | null;
-  environmentId: string | null;
-  tenantId: string | null;
-  tenantDomain: string | null;
-  clientId: string | null;
-  securityRole: ConnectionResource["securityRole"];
-  integrationUsername: string | null;
-  lastVerifiedAt: Date | null;
-  secretExpiresAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  account: { actonAccountId: string; name: string };
-};
+type ConnectionRow = Prisma.ConnectionGetPayload<{ select: typeof CONNECTION_RESOURCE_SELECT }>;
 
-type Failing = NonNullable<ConnectionResource["failing"]>;
+/** The step holding a connection back (failed, or waiting for a person) and its cause. */
+export type FailingStep = { step: string; code: string | null; message: string | null; requestIds: string[]; at: string | null };
+
+export type ConnectionRecord = ConnectionRow & { failing: FailingStep | null };
 
 /** Statuses in which a step is holding the connection back (failed, or waiting for a person). */
-const FAILING_STATUSES = new Set<ConnectionResource["status"]>(["failed", "actionRequired"]);
+const FAILING_STATUSES = new Set<ConnectionRow["status"]>(["failed", "actionRequired"]);
 
 /**
  * The failing step and its cause for each connection that is failed or waits for a person: the most recently changed
  * failed or waiting step of the connection. One query for a whole page, not one per row.
  */
-export async function findFailingSteps(db: Db, rows: { id: string; status: ConnectionResource["status"] }[]): Promise<Map<string, Failing>> {
+export async function findFailingSteps(db: Db, rows: { id: string; status: ConnectionRow["status"] }[]): Promise<Map<string, FailingStep>> {
   const ids = rows.filter((r) => FAILING_STATUSES.has(r.status)).map((r) => r.id);
-  const result = new Map<string, Failing>();
+  const result = new Map<string, FailingStep>();
   if (ids.length === 0) return result;
   const steps = await db.provisioningStep.findMany({
     where: { connectionId: { in: ids }, status: { in: ["failed", "waiting"] } },
@@ -72,29 +61,10 @@ export async function findFailingSteps(db: Db, rows: { id: string; status: Conne
   return result;
 }
 
-export function toConnectionResource(row: Row, failing: Failing | undefined): ConnectionResource {
-  return {
-    id: row.id,
-    account: { id: row.account.actonAccountId, name: row.account.name },
-    status: row.status,
-    authMode: row.authMode,
-    environment: { url: row.environmentUrl, name: row.environmentName, id: row.environmentId },
-    tenant: { id: row.tenantId, domain: row.tenantDomain },
-    clientId: row.clientId,
-    securityRole: row.securityRole,
-    integrationUsername: row.integrationUsername,
-    lastVerifiedAt: row.lastVerifiedAt?.toISOString() ?? null,
-    secretExpiresAt: row.secretExpiresAt?.toISOString() ?? null,
-    failing: failing ?? null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-/** One connection as the API shows it, or null. */
-export async function findConnectionResource(db: Db, connectionId: string): Promise<ConnectionResource | null> {
+/** One connection as it may be shown outside, with its failing step, or null. */
+export async function findConnectionRecord(db: Db, connectionId: string): Promise<ConnectionRecord | null> {
   const row = await db.connection.findUnique({ where: { id: connectionId }, select: CONNECTION_RESOURCE_SELECT });
   if (!row) return null;
   const failing = await findFailingSteps(db, [row]);
-  return toConnectionResource(row, failing.get(row.id));
+  return { ...row, failing: failing.get(row.id) ?? null };
 }

@@ -1,8 +1,19 @@
 import "server-only";
-import type { ConnectionResource, ListConnectionsQuery } from "../api/v1/schemas";
+import type { AuthMode, ConnectionStatus } from "@/generated/sqlite/client";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { CONNECTION_RESOURCE_SELECT, findFailingSteps, toConnectionResource } from "./connection-resource";
+import { CONNECTION_RESOURCE_SELECT, findFailingSteps, type ConnectionRecord } from "./connection-resource";
+
+/** Which connections, and which page of them. */
+export type ConnectionListFilter = {
+  account?: string;
+  status?: ConnectionStatus[];
+  authMode?: AuthMode[];
+  /** ISO 8601 instant. */
+  updatedSince?: string;
+  limit: number;
+  cursor?: string;
+};
 
 type Cursor = { updatedAt: Date; id: string };
 
@@ -28,8 +39,8 @@ function decodeCursor(raw: string): Cursor | null {
  */
 export async function listConnectionsForApi(
   db: Db,
-  query: ListConnectionsQuery,
-): Promise<Result<{ items: ConnectionResource[]; nextCursor: string | null }>> {
+  query: ConnectionListFilter,
+): Promise<Result<{ items: ConnectionRecord[]; nextCursor: string | null }>> {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
   if (query.cursor && !cursor) return fail(appError("invalid_input", "cursor is not a cursor this API returned."));
   const rows = await db.connection.findMany({
@@ -50,7 +61,7 @@ export async function listConnectionsForApi(
   const failing = await findFailingSteps(db, page);
   const last = page[page.length - 1];
   return ok({
-    items: page.map((r) => toConnectionResource(r, failing.get(r.id))),
+    items: page.map((r) => ({ ...r, failing: failing.get(r.id) ?? null })),
     nextCursor: rows.length > query.limit && last ? encodeConnectionCursor(last) : null,
   });
 }

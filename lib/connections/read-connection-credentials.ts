@@ -1,13 +1,26 @@
 import "server-only";
 import type { ApiCaller } from "../api-auth/app-roles";
 import { apiCallerActor } from "../api-auth/app-roles";
-import type { ConnectionCredentials } from "../api/v1/schemas";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { log } from "../log";
 import type { EncryptionKey } from "../secrets/secret-box";
 import { readSecret } from "../secrets/store-secret";
+
+/** What Act-On's Dynamics connector signs in with, by the connection's mode. */
+export type ConnectionCredentials =
+  | {
+      authMode: "cloud";
+      connectionId: string;
+      tenantId: string;
+      environmentUrl: string;
+      clientId: string;
+      clientSecret: string;
+      clientSecretExpiresAt: string | null;
+    }
+  | { authMode: "legacy"; connectionId: string; tenantId: string; environmentUrl: string; clientId: string; username: string; password: string }
+  | { authMode: "onprem"; connectionId: string; environmentUrl: string; username: string; password: string };
 
 const unavailable = (what: string) =>
   fail<ConnectionCredentials>(appError("conflict", `This connection has no ${what} to hand out. Reconnect it from the portal.`));

@@ -1,11 +1,13 @@
 import "server-only";
 import { apiCallerActor, type ApiCaller } from "../api-auth/app-roles";
-import type { DeepLinkRequest } from "../api/v1/schemas";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import type { DeepLinkConfig } from "./deep-link-config";
-import { launchUrl, signLaunchToken } from "./launch-link";
+import { launchUrl, signLaunchToken, type LaunchIntent } from "./launch-link";
+
+/** Who the link is for and where it returns to (`returnTo` must be on one of the known Act-On origins). */
+export type LaunchLinkRequest = { accountId: string; accountName: string; intent: LaunchIntent; userEmail: string; returnTo: string };
 
 /** Links minted through the API live 10 minutes (the launch accepts at most 15). */
 export const MINTED_LINK_LIFETIME_SECONDS = 10 * 60;
@@ -16,7 +18,7 @@ export const MINTED_LINK_LIFETIME_SECONDS = 10 * 60;
  */
 export async function mintLaunchLink(
   db: Db,
-  options: { request: DeepLinkRequest; caller: ApiCaller; config: DeepLinkConfig; now?: Date },
+  options: { request: LaunchLinkRequest; caller: ApiCaller; config: DeepLinkConfig; now?: Date },
 ): Promise<Result<{ url: string; expiresAt: string }>> {
   const { request, config } = options;
   const origin = new URL(request.returnTo).origin;

@@ -2,8 +2,6 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@/generated/sqlite/client";
 import { apiCallerActor, type ApiCaller } from "../api-auth/app-roles";
-import type { z } from "zod";
-import type { deliverySchema, webhookEndpointInputSchema, webhookEndpointPatchSchema, webhookEndpointSchema } from "../api/v1/schemas";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
@@ -13,8 +11,37 @@ import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { addSigningSecret, findSigningSecrets, ROTATION_OVERLAP_MS } from "./signing-secrets";
 import { testPayload, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhook-events";
 
-type EndpointView = z.infer<typeof webhookEndpointSchema>;
-type DeliveryView = z.infer<typeof deliverySchema>;
+/** An endpoint as support sees it: never a secret's value. */
+export type EndpointView = {
+  id: string;
+  url: string;
+  description: string | null;
+  enabled: boolean;
+  eventTypes: WebhookEventType[] | null;
+  secrets: { id: string; createdAt: string; expiresAt: string | null }[];
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** What support asks for when adding an endpoint; every field but the URL may be left out when changing one. */
+export type EndpointInput = { url: string; description?: string | null; enabled?: boolean; eventTypes?: WebhookEventType[] | null };
+
+export type DeliveryView = {
+  id: string;
+  eventId: string;
+  eventType: string;
+  endpointId: string;
+  connectionId: string;
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+};
 
 export type WebhookSettings = { keys: EncryptionKey[] | undefined; allowedPrivateHosts: readonly string[]; timeoutMs: number; retryBudgetMs: number };
 
@@ -73,7 +100,7 @@ export async function getWebhookEndpoint(db: Db, id: string): Promise<Result<End
 /** Adds an endpoint with a new signing secret (returned once), audited with the support person. */
 export async function createWebhookEndpoint(
   db: Db,
-  options: { input: z.infer<typeof webhookEndpointInputSchema>; caller: ApiCaller; settings: WebhookSettings },
+  options: { input: EndpointInput; caller: ApiCaller; settings: WebhookSettings },
 ): Promise<Result<{ endpoint: EndpointView; secret: string }>> {
   const { input, caller, settings } = options;
   if (!settings.keys) return noKeys();
@@ -106,7 +133,7 @@ export async function createWebhookEndpoint(
 
 export async function updateWebhookEndpoint(
   db: Db,
-  options: { id: string; patch: z.infer<typeof webhookEndpointPatchSchema>; caller: ApiCaller; settings: WebhookSettings },
+  options: { id: string; patch: Partial<EndpointInput>; caller: ApiCaller; settings: WebhookSettings },
 ): Promise<Result<EndpointView>> {
   const { id, patch } = options;
   const existing = await db.webhookEndpoint.findUnique({ where: { id }, select: { id: true } });

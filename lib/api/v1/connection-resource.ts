@@ -1,0 +1,25 @@
+/**
+ * The Connection resource of /api/v1, mapped from what the connection owner shows outside (ConnectionRecord): the
+ * API's wire shape lives here, so the owner never depends on the API. Pure.
+ */
+import type { ConnectionRecord } from "../../connections/connection-resource";
+import type { ConnectionResource } from "./schemas";
+
+export function toConnectionResource(record: ConnectionRecord): ConnectionResource {
+  return {
+    id: record.id,
+    account: { id: record.account.actonAccountId, name: record.account.name },
+    status: record.status,
+    authMode: record.authMode,
+    environment: { url: record.environmentUrl, name: record.environmentName, id: record.environmentId },
+    tenant: { id: record.tenantId, domain: record.tenantDomain },
+    clientId: record.clientId,
+    securityRole: record.securityRole,
+    integrationUsername: record.integrationUsername,
+    lastVerifiedAt: record.lastVerifiedAt?.toISOString() ?? null,
+    secretExpiresAt: record.secretExpiresAt?.toISOString() ?? null,
+    failing: record.failing,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+  };
+}
