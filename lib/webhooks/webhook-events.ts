@@ -5,6 +5,12 @@
 export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
+/** What each event means, in the words the support console shows beside it. */
+export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
+  "connection.status_changed": "A connection's status changes",
+  "connection.step_failed": "A setup step fails",
+};
+
 /** What the webhook outbox needs of a connection change (engine-core's ConnectionChange has these fields). */
 export type WebhookChange = {
   connectionId: string;

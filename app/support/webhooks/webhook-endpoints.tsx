@@ -10,6 +10,7 @@ import { FIELD, OVERLAY, PANEL } from "../console-styles";
 import { CopyButton } from "../copy-button";
 import { DialogField, FormDialog } from "../form-dialog";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "../support-auth";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/webhook-events";
 
 /** acton-api's endpoint view (`WebhookEndpoint` in /api/v1/openapi.json): never a secret's value. */
 export type Endpoint = {
@@ -24,10 +25,7 @@ export type Endpoint = {
   updatedAt: string;
 };
 
-const EVENT_TYPES = [
-  { value: "connection.status_changed", label: "A connection's status changes" },
-  { value: "connection.step_failed", label: "A setup step fails" },
-] as const;
+const EVENT_TYPES = WEBHOOK_EVENT_TYPES.map((value) => ({ value, label: WEBHOOK_EVENT_LABELS[value] }));
 
 /**
  * Where Act-On's webhooks go: every endpoint, and for Support.Admin adding one (its signing secret shown once),

@@ -4,6 +4,8 @@
  * Pure: no server-only import, so the console's client code may reuse the types.
  */
 import { z } from "zod";
+import { LAUNCH_INTENTS } from "../../deep-link/launch-link";
+import { WEBHOOK_EVENT_TYPES } from "../../webhooks/webhook-events";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
@@ -11,8 +13,6 @@ const nullableIsoDate = (description: string) => z.iso.datetime({ offset: true }
 
 export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected", "disconnecting"] as const;
 export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
-export const DEEP_LINK_INTENTS = ["connect", "reconnect", "status"] as const;
-export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed"] as const;
 
 export const problemSchema = z
   .object({
@@ -140,7 +140,7 @@ export const deepLinkRequestSchema = z
       .regex(/^[A-Za-z0-9._:-]+$/, "may hold letters, digits and . _ : - only")
       .meta({ description: "Act-On account id" }),
     accountName: z.string().trim().min(1).max(200).meta({ description: "Shown to the admin" }),
-    intent: z.enum(DEEP_LINK_INTENTS),
+    intent: z.enum(LAUNCH_INTENTS),
     userEmail: z.email().max(254).meta({ description: "The Act-On user the link is for" }),
     returnTo: z.url().max(2048).meta({ description: "Where the portal sends the admin when done; its origin must be one of ACTON_RETURN_ORIGINS" }),
   })
