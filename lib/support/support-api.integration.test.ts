@@ -480,4 +480,73 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     expect(await refused.json()).toMatchObject({ code: "conflict" });
     expect((await verify("not a connection id")).status).toBe(400);
   });
+  it("accepts a body labelled with any JSON media type, and a bare POST for an action that takes no input", async () => {
+    const headers = await callers.supportAdmin.headers();
+    const link = await routes.reconnect.POST(
+      new Request(`${PORTAL}/api/support/connections/${connA}/reconnect-link`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/vnd.acton.support+json; charset=utf-8" },
+        body: JSON.stringify({ userEmail: "it@acme.test" }),
+      }),
+      params(connA),
+    );
+    expect(link.status).toBe(201);
+    const bare = await routes.verify.POST(new Request(`${PORTAL}/api/support/connections/${connB}/verification`, { method: "POST", headers }), params(connB));
+    expect(bare.status).toBe(202);
+
+    const before = await snapshot();
+    const form = await routes.revoke.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+        body: "reason=because",
+      }),
+      params(connB),
+    );
+    expect(form.status).toBe(415);
+    const malformed = await routes.revoke.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: "{reason",
+      }),
+      params(connB),
+    );
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: "invalid_input", errors: [{ where: "body", field: "(root)" }] });
+    const missing = await routes.revoke.POST(new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, { method: "POST", headers }), params(connB));
+    expect(missing.status).toBe(422);
+    expect(((await missing.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(["reason"]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("rate-limits each staff member like /api/v1: over the limit, 429 with Retry-After, and nothing runs", async () => {
+    const { getEnv } = await import("@/lib/env");
+    const { API_RATE_LIMIT_REQUESTS: limit, API_RATE_LIMIT_WINDOW_MS: windowMs } = getEnv();
+    const busy = "20000000-0000-4000-8000-0000000000aa";
+    const window = Math.floor(Date.now() / windowMs);
+    // This window and the next are spent, so the outcome does not depend on where in the window the test runs.
+    for (const w of [window, window + 1]) {
+      await t.db.apiRateLimit.create({ data: { key: `${TENANTS.actoncorp}:${busy}:${w}`, count: limit, expiresAt: new Date((w + 1) * windowMs) } });
+    }
+    const headers = await bearer(() => person(busy, "Busy Admin", ["Support.Admin"]))();
+    const before = await snapshot();
+    const list = await routes.list.GET(new Request(`${PORTAL}/api/support/connections`, { headers }));
+    expect(list.status).toBe(429);
+    expect(list.headers.get("content-type")).toBe("application/problem+json");
+    expect(Number(list.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await list.json()).toMatchObject({ code: "throttled", retryable: true });
+    const revoke = await routes.revoke.POST(
+      new Request(`${PORTAL}/api/support/connections/${connA}/access-revocation`, json(headers, { reason: "too many" })),
+      params(connA),
+    );
+    expect(revoke.status).toBe(429);
+    expect(await snapshot()).toEqual(before);
+
+    // Someone else is not held back, and sees how much of their own budget is left.
+    const me = await routes.me.GET(new Request(`${PORTAL}/api/support/me`, { headers: await callers.supportRead.headers() }));
+    expect(me.status).toBe(200);
+    expect(me.headers.get("ratelimit-limit")).toBe(String(limit));
+    expect(Number(me.headers.get("ratelimit-remaining"))).toBeLessThan(limit);
+  });
 });
