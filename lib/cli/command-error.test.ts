@@ -27,6 +27,9 @@ describe("a command's one line", () => {
     expect(describeCommandError(prismaError("P1008", "\nInvalid `prisma.account.create()` invocation:\n\ndatabase is locked"))).toBe(
       DATABASE_WRITE_BUSY_MESSAGE,
     );
+    expect(describeCommandError(prismaError("P1008", "\nInvalid `prisma.account.create()` invocation:\n\nOperation has timed out"))).toBe(
+      DATABASE_WRITE_BUSY_MESSAGE,
+    );
   });
 
   it("names a missing schema and an unreachable server with what to do", () => {

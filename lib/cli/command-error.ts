@@ -19,6 +19,8 @@ export function describeCommandError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   if (/SQLITE_BUSY|database is locked|SocketTimeout/i.test(text)) return DATABASE_WRITE_BUSY_MESSAGE;
   if (isPrismaError(error)) {
+    // The SQLite adapter reports SQLITE_BUSY (a write that waited out its busy timeout) as a socket timeout: P1008.
+    if (error.code === "P1008") return DATABASE_WRITE_BUSY_MESSAGE;
     if (error.code === "P2021" || /no such table|does not exist in the current database/i.test(text)) {
       return "The portal's database has no schema yet: run `npm run db:migrate` (npm run demo and npm run provision do it for you)";
     }
