@@ -18,7 +18,7 @@ const fx = useMicrosoftSandbox(() => buildDefaultScenario());
 const root = join(import.meta.dirname, "..");
 const providers = await providersUnderTest();
 
-function startPortalProcess(env: Record<string, string>) {
+function startPortalProcess(env: Record<string, string | undefined>) {
   const child = spawn(
     join(root, "node_modules", ".bin", "tsx"),
     ["--conditions=react-server", join(root, "test", "support", "portal-background-process.ts")],
@@ -55,7 +55,7 @@ describe.each(providers)("commands beside the running portal (%s)", (provider) =
   let t: TestDatabase;
   let portal: ReturnType<typeof startPortalProcess>;
   let portalUrl: string;
-  let env: Record<string, string>;
+  let env: Record<string, string | undefined>;
 
   beforeAll(async () => {
     t = await createTestDatabase(provider);

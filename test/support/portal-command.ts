@@ -12,7 +12,7 @@ export type RunningCommand = {
   kill: () => void;
 };
 
-export function runPortalCommand(command: string, args: string[], env: NodeJS.ProcessEnv): RunningCommand {
+export function runPortalCommand(command: string, args: string[], env: Record<string, string | undefined>): RunningCommand {
   const child = spawn(process.execPath, [join(ROOT, "scripts", "run.mjs"), command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
