@@ -40,10 +40,16 @@ function pgConfigFromUrl(raw: string): pg.PoolConfig {
   };
 }
 
+/**
+ * The CLI's busy timeout on SQLite: how long `migrate deploy` waits for its exclusive lock while another process holds
+ * the file (scripts/migrate.mjs passes the command's bound). Without one it would wait better-sqlite3's default 5 s.
+ */
+const busyTimeoutMs = Number(process.env.DATABASE_BUSY_WAIT_MS || NaN) >= 0 ? Number(process.env.DATABASE_BUSY_WAIT_MS) : 15_000;
+
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: path.join("prisma", provider, "schema.prisma"),
   migrations: { path: path.join("prisma", provider, "migrations") },
-  adapter: async () => (provider === "postgresql" ? new PrismaPg(pgConfigFromUrl(url)) : new PrismaBetterSQLite3({ url })),
+  adapter: async () => (provider === "postgresql" ? new PrismaPg(pgConfigFromUrl(url)) : new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs })),
 });

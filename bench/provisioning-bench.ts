@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { createSandboxClient } from "../emulator/client";
 import { startSandbox } from "../emulator/core/server";
 import { ensureAccount } from "../lib/accounts/ensure-account";
+import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/db";
 import { setCallRecorder, type CallRecord } from "../lib/microsoft/http";
 import { signInWithPassword } from "../lib/microsoft/admin-session";
@@ -147,7 +148,7 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((error) => {
-  console.error(error);
+main().catch((error: unknown) => {
+  printCommandError(error);
   process.exit(1);
 });

@@ -1,9 +1,9 @@
 import "server-only";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "@/generated/postgresql/client";
 import { getEnv } from "./env";
+import { createSqliteAdapter } from "./sqlite-adapter";
 
 /**
  * The one place a PrismaClient is built. Both generated clients exist (Prisma ties a client to one provider), and
@@ -20,10 +20,12 @@ export function createDb(url: string): Db {
   if (isPostgresUrl(url)) {
     return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
-  const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url }) });
+  const client = new SqliteClient({ adapter: createSqliteAdapter(url) });
   // Write-ahead logging: readers never block the writer (the CLI, the portal and a crashed-then-resumed runner may
   // share the file) and a commit appends to the log instead of syncing the whole database; NORMAL sync is safe in WAL.
-  // Issued first on the client's single connection, so every later query runs with them.
+  // WAL is a property of the file, set once by scripts/migrate.mjs before any of them opens it; asking again here is a
+  // no-op then, and covers a file migrated before that. synchronous is per connection. Issued first on the client's
+  // single connection, so every later query runs with them.
   client.$queryRawUnsafe("PRAGMA journal_mode = WAL").catch(() => {});
   client.$queryRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => {});
   return client;

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { printCommandError } from "../lib/cli/command-error";
 import { ConfigurationError, parseEnv } from "../lib/env-schema";
 import { LAUNCH_INTENTS, LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, normaliseEnvironmentUrl, signLaunchToken } from "../lib/deep-link/launch-link";
 
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e));
+    printCommandError(e);
     process.exit(1);
   },
 );

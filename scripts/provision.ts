@@ -27,6 +27,7 @@ import type { RunView } from "../lib/provisioning/run-view";
 import { startDisconnect } from "../lib/provisioning/start-disconnect";
 import { startRun } from "../lib/provisioning/start-run";
 import type { Result } from "../lib/errors";
+import { printCommandError } from "../lib/cli/command-error";
 
 const argsSchema = z.object({
   account: z.string().trim().min(1, "--account <Act-On account id> is required").max(128),
@@ -264,7 +265,7 @@ async function main() {
   process.exit(final.status === "succeeded" ? 0 : 1);
 }
 
-main().catch((error) => {
-  console.error(red(`✗ ${error instanceof Error ? error.message : String(error)}`));
+main().catch((error: unknown) => {
+  printCommandError(error, red("✗ "));
   process.exit(1);
 });

@@ -4,6 +4,7 @@
  * it, deploy, run this command until it reports nothing left under the old key, then remove the old key.
  * Prints counts and row ids only, never a secret. Exit code 0 when every readable row is under the active key.
  */
+import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/db";
 import { parseEnv } from "../lib/env-schema";
 import { rekeySecrets } from "../lib/secrets/rekey-secrets";
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : "secrets:rekey failed");
+    printCommandError(error);
     process.exit(1);
   },
 );

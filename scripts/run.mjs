@@ -25,6 +25,7 @@ if (process.env.NODE_EXTRA_CA_CERTS !== SANDBOX_CA_BUNDLE) {
   process.exit(r.status ?? 1);
 }
 
-const { run } = await import(`./commands/${command.replace(":", "-")}.mjs`);
-const code = await run(rest);
+const { reportFailure } = await import("./lib/command-failure.mjs");
+// Any failure ends as one line saying what to do (the stack only with LOG_LEVEL=debug), never a raw trace.
+const code = await import(`./commands/${command.replace(":", "-")}.mjs`).then(({ run }) => run(rest)).catch(reportFailure);
 process.exit(code ?? 0);

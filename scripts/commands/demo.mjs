@@ -3,7 +3,7 @@ import { BIN, ROOT, step } from "../lib/paths.mjs";
 import { isPortFree, supervise } from "../lib/processes.mjs";
 import { localPortalEnv } from "../lib/portal-env.mjs";
 import { startSandbox, waitForUrl } from "../lib/sandbox.mjs";
-import { migrate } from "../migrate.mjs";
+import { ensureMigrated } from "../migrate.mjs";
 import { signDeepLink } from "./deeplink.mjs";
 
 const PASSWORD = "Sandbox-Passw0rd!";
@@ -23,11 +23,23 @@ export async function run() {
   }
 
   step("Preparing the database");
-  migrate({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" });
+  await ensureMigrated({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" });
 
   step(`Starting the Microsoft sandbox on https://localhost:${sandboxPort}`);
   const sandbox = startSandbox({ port: sandboxPort, stdio: ["ignore", "ignore", "inherit"] });
   const sandboxOrigin = `https://localhost:${sandboxPort}`;
+  let portal = null;
+  try {
+    return await startPortal({ sandbox, sandboxOrigin, portalPort, setPortal: (p) => (portal = p) });
+  } catch (error) {
+    // A failed start leaves nothing running behind it; run.mjs prints the one line.
+    portal?.kill();
+    sandbox.kill();
+    throw error;
+  }
+}
+
+async function startPortal({ sandbox, sandboxOrigin, portalPort, setPortal }) {
   await waitForUrl(`${sandboxOrigin}/__emulator/endpoints`);
   const env = await localPortalEnv({ sandboxOrigin, portalPort });
 
@@ -41,6 +53,7 @@ export async function run() {
 
   step(`Starting the portal on http://localhost:${portalPort}`);
   const portal = spawn(BIN("next"), ["start", "-p", String(portalPort)], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env });
+  setPortal(portal);
   await waitForUrl(`http://localhost:${portalPort}/api/health`);
   // A link as Act-On would send it (valid 15 minutes, once); `npm run deeplink -- --account <id>` makes more.
   const link = signDeepLink(["--account", "contoso-demo", "--name", "Contoso Ltd", "--minutes", "15"], env);

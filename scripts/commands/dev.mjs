@@ -3,13 +3,13 @@ import { BIN, ROOT, step } from "../lib/paths.mjs";
 import { supervise } from "../lib/processes.mjs";
 import { localPortalEnv } from "../lib/portal-env.mjs";
 import { startSandbox, waitForUrl } from "../lib/sandbox.mjs";
-import { migrate } from "../migrate.mjs";
+import { ensureMigrated } from "../migrate.mjs";
 
 /** `npm run dev`: the sandbox plus `next dev` with hot reload. */
 export async function run() {
   const portalPort = Number(process.env.PORT || 3000);
   const sandboxPort = Number(process.env.EMULATOR_PORT || 4443);
-  migrate({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" });
+  await ensureMigrated({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" });
   const sandbox = startSandbox({ port: sandboxPort });
   const sandboxOrigin = `https://localhost:${sandboxPort}`;
   await waitForUrl(`${sandboxOrigin}/__emulator/endpoints`);

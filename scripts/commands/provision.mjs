@@ -4,7 +4,7 @@ import { loadLocalSecrets } from "../lib/local-secrets.mjs";
 import { BIN, ROOT } from "../lib/paths.mjs";
 import { isPortFree } from "../lib/processes.mjs";
 import { portalEnvForSandbox, startSandbox, waitForUrl } from "../lib/sandbox.mjs";
-import { migrate } from "../migrate.mjs";
+import { ensureMigrated } from "../migrate.mjs";
 
 /**
  * `npm run provision -- …`: the engine's command line (scripts/provision.ts). With MICROSOFT_AUTHORITY_HOST set it
@@ -18,7 +18,8 @@ export async function run(args) {
   }
   const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" };
   if (!process.env.PORTAL_ENCRYPTION_KEYS) Object.assign(env, loadLocalSecrets());
-  migrate(env);
+  // Beside a running portal the schema is normally current already: then nothing takes a lock here.
+  await ensureMigrated(env);
   let sandbox = null;
   if (!process.env.MICROSOFT_AUTHORITY_HOST) {
     const port = Number(process.env.EMULATOR_PORT || 4443);

@@ -1,0 +1,127 @@
+/**
+ * Issue 20: the portal and its commands share one database. While a portal process serves reads and runs its
+ * background work (resumer and webhook deliverer) on the database, `npm run provision` takes a new account through the
+ * sandbox to Active and `npm run deeplink` signs a link for it; both succeed, nothing in either process fails, and the
+ * portal then lists the connection. On SQLite (WAL, one file, two processes) and on PostgreSQL.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDefaultScenario } from "@/emulator/scenarios/default";
+import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
+import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { runPortalCommand, traceLines } from "@/test/support/portal-command";
+import { createTestDatabase, providersUnderTest, type TestDatabase } from "@/test/support/test-databases";
+
+const fx = useMicrosoftSandbox(() => buildDefaultScenario());
+const root = join(import.meta.dirname, "..");
+const providers = await providersUnderTest();
+
+function startPortalProcess(env: Record<string, string | undefined>) {
+  const child = spawn(
+    join(root, "node_modules", ".bin", "tsx"),
+    ["--conditions=react-server", join(root, "test", "support", "portal-background-process.ts")],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`the portal process exited (${code}): ${stderr}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    port,
+    stderr: () => stderr,
+    stop: async () => {
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+      await exited;
+    },
+  };
+}
+
+describe.each(providers)("commands beside the running portal (%s)", (provider) => {
+  let t: TestDatabase;
+  let portal: ReturnType<typeof startPortalProcess>;
+  let portalUrl: string;
+  let env: Record<string, string | undefined>;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(provider);
+    env = {
+      DATABASE_URL: t.url,
+      PORTAL_ENCRYPTION_KEYS: `side:${randomBytes(32).toString("base64")}`,
+      DEEP_LINK_SECRET: `side:${randomBytes(32).toString("base64url")}`,
+      PORTAL_BASE_URL: "http://localhost:5299",
+      ACTON_RETURN_ORIGINS: "http://localhost:5299",
+      MICROSOFT_AUTHORITY_HOST: fx.origin,
+      MICROSOFT_GRAPH_URL: fx.graphUrl,
+      MICROSOFT_DISCOVERY_URL: fx.discoveryUrl,
+      DYNAMICS_ALLOWED_HOSTS: new URL(fx.origin).host,
+      ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(fx.origin).host,
+      PORTAL_CLIENT_ID: fx.config.portalClientId,
+      PORTAL_CLIENT_SECRET: fx.config.portalClientSecret,
+      PROVISIONING_POLL_INTERVAL_MS: "100",
+      // The portal's background work as often as it can go, so it overlaps the command's every write.
+      PROVISIONING_RESUME_INTERVAL_MS: "100",
+      WEBHOOK_DELIVERY_INTERVAL_MS: "100",
+      LOG_LEVEL: "error",
+    };
+    portal = startPortalProcess(env);
+    portalUrl = `http://127.0.0.1:${await portal.port}`;
+  });
+  afterAll(async () => {
+    await portal?.stop();
+    await t?.cleanup();
+  });
+
+  it("npm run provision takes a new account to Active and npm run deeplink signs its link; the portal lists the connection", async () => {
+    const account = `acme-side-${randomBytes(3).toString("hex")}`;
+    // The portal keeps reading while the command writes, as its pages would.
+    let reads = 0;
+    let readFailures = 0;
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        const res = await fetch(`${portalUrl}/connections`).catch(() => null);
+        if (res?.ok) reads++;
+        else readFailures++;
+        await res?.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+
+    const run = runPortalCommand("provision", ["--account", account, "--create-account", "--environment", "Contoso Sales", "--yes"], env);
+    const [, page, code] = await run.waitFor(/open the page (\S+) and enter the code (\S+) to authenticate/);
+    const browser = new FetchBrowser(fx.origin);
+    const afterCode = await browser.submit(await browser.go(page), { otc: code });
+    await completeSignIn(browser, afterCode, { username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD, consent: "accept-for-organization" });
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/Connection\s+\S+ — active/);
+    expect(traceLines(run.output())).toEqual([]);
+
+    const link = runPortalCommand("deeplink", ["--account", account], env);
+    expect(await link.exited, link.output()).toBe(0);
+    expect(link.output().trim()).toMatch(/^http:\/\/localhost:5299\/\S+$/m);
+
+    reading = false;
+    await reader;
+    const listed = (await (await fetch(`${portalUrl}/connections`)).json()) as { status: string; account: { actonAccountId: string } }[];
+    expect(listed.filter((c) => c.account.actonAccountId === account).map((c) => c.status)).toEqual(["active"]);
+    expect(reads).toBeGreaterThan(0);
+    expect(readFailures).toBe(0);
+    // Nothing the portal did in the background failed beside the command (its errors would be logged here).
+    expect(portal.stderr()).toBe("");
+  }, 180_000);
+});

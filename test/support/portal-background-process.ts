@@ -1,0 +1,40 @@
+/**
+ * A portal instance without Next.js, for tests that need "the running portal" beside a command: a separate process
+ * that opens the database as the portal does (lib/db.ts), runs the portal's own background work as instrumentation.ts
+ * starts it (the provisioning resumer and the webhook deliverer) and answers GET /connections from the database, as
+ * its pages would read it. Started with `tsx --conditions=react-server`; prints "listening <port>" when ready.
+ */
+import { createServer } from "node:http";
+import { getDb } from "../../lib/db";
+import { register } from "../../instrumentation";
+
+process.env.NEXT_RUNTIME = "nodejs";
+
+const server = createServer(async (req, res) => {
+  try {
+    if (req.url !== "/connections") {
+      res.writeHead(404).end();
+      return;
+    }
+    const connections = await getDb().connection.findMany({
+      select: { id: true, status: true, account: { select: { actonAccountId: true } } },
+      orderBy: { createdAt: "asc" },
+    });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(connections));
+  } catch (error) {
+    console.error(`portal: reading connections failed: ${error instanceof Error ? error.message : String(error)}`);
+    res.writeHead(500).end();
+  }
+});
+void register().then(() =>
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    console.log(`listening ${typeof address === "object" && address ? address.port : 0}`);
+  }),
+);
+process.on("SIGTERM", () => {
+  server.close();
+  void getDb()
+    .$disconnect()
+    .finally(() => process.exit(0));
+});
