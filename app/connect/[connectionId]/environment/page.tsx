@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { EnvironmentPicker } from "@/components/journey/environment-picker";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
+import { EnvironmentPicker } from "@/components/connect/environment-picker";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";

@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
-import { SubmitButton } from "@/components/journey/submit-button";
-import { Field, INPUT_CLASS } from "@/components/paths/field";
+import { SubmitButton } from "@/components/connect/submit-button";
+import { Field, INPUT_CLASS } from "@/components/connect/field";
 import type { LegacyFormState } from "./legacy.schema";
 
 export type LegacyEnvironment = { url: string; name: string };

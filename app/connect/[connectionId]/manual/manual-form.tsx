@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/paths/field";
+import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/connect/field";
 import type { ManualFormState } from "./manual.types";
 
 /** What the admin created, and the portal's proof of it. The secret is never sent back to the browser. */

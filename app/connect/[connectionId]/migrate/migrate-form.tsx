@@ -1,7 +1,7 @@
 "use client";
 import { ArrowRight } from "lucide-react";
 import { useActionState } from "react";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { SubmitButton } from "@/components/connect/submit-button";
 import type { MigrateFormState } from "./migrate.action";
 
 /** The one button that asks the engine for the migration's plan; the engine's answer, if it refuses, in words. */

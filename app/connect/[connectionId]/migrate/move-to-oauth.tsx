@@ -1,5 +1,5 @@
 import { ArrowRightLeft } from "lucide-react";
-import { buttonClass } from "@/components/journey/button-class";
+import { buttonClass } from "@/components/connect/button-class";
 
 /** The status page's own small block for a user-name-and-password connection: the way to the move to OAuth. */
 export function MoveToOAuth({ connectionId }: { connectionId: string }) {

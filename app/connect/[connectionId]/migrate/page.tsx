@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/journey/button-class";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { PathSignIn } from "@/components/paths/path-sign-in";
+import { buttonClass } from "@/components/connect/button-class";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { PathSignIn } from "@/components/connect/path-sign-in";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensureNotHandoff, loadJourney } from "@/lib/journey/load-journey";
 import { canMoveToOAuth, MIGRATION_CHANGES } from "@/lib/paths/move-to-oauth";

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/paths/field";
+import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/connect/field";
 import type { OnPremisesFormState } from "./on-premises.schema";
 
 /** The on-premises form. The password is never sent back: after a refused try it is empty and must be typed again. */

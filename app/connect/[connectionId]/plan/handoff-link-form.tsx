@@ -1,9 +1,9 @@
 "use client";
 import { Link2 } from "lucide-react";
 import { useActionState, useId } from "react";
-import { CopyButton } from "@/components/paths/copy-button";
-import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { CopyButton } from "@/components/connect/copy-button";
+import { RefreshWhileOpen } from "@/components/connect/refresh-while-open";
+import { SubmitButton } from "@/components/connect/submit-button";
 import type { HandoffLinkState } from "./handoff-link.types";
 
 const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { AlertOctagon, Users } from "lucide-react";
-import { ApproveForm } from "@/components/journey/approve-form";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { ApproveForm } from "@/components/connect/approve-form";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { RefreshWhileOpen } from "@/components/connect/refresh-while-open";
+import { SubmitButton } from "@/components/connect/submit-button";
 import { getDb } from "@/lib/db";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "@/lib/handoff/handoff-for-plan";
 import { redirect } from "next/navigation";

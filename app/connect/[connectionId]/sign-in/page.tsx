@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { LogIn, ShieldCheck } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/journey/button-class";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
+import { buttonClass } from "@/components/connect/button-class";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
 import { getDb } from "@/lib/db";

@@ -1,9 +1,9 @@
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
 import { CheckCircle2, AlertTriangle, Wrench } from "lucide-react";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { buttonClass } from "@/components/journey/button-class";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { buttonClass } from "@/components/connect/button-class";
+import { SubmitButton } from "@/components/connect/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensureNotHandoff, loadJourney, type Journey } from "@/lib/journey/load-journey";

@@ -1,5 +1,5 @@
 import { LogIn, ShieldCheck } from "lucide-react";
-import { buttonClass } from "@/components/journey/button-class";
+import { buttonClass } from "@/components/connect/button-class";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 import type { SignInReturnPage } from "@/lib/sessions/sign-in-return";
 
