@@ -1,5 +1,5 @@
 "use client";
-import { buttonClass } from "./button-class";
+import { Button } from "@/components/ui/button";
 
 /**
  * What a journey page shows when loading it failed unexpectedly: in the admin's words, with a way to try again and
@@ -19,9 +19,7 @@ export function RouteError({ what, error, reset }: { what: string; error: Error 
         ) : null}
         .
       </p>
-      <button type="button" onClick={reset} className={buttonClass()}>
-        Try again
-      </button>
+      <Button onClick={reset}>Try again</Button>
     </div>
   );
 }

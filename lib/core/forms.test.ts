@@ -4,7 +4,10 @@ import { fieldError, fieldErrorsOf, firstProblem } from "./forms";
 
 const schema = z
   .object({
-    serverUrl: z.string().min(1, "Enter the address.").regex(/^https:\/\//, "Use https://."),
+    serverUrl: z
+      .string()
+      .min(1, "Enter the address.")
+      .regex(/^https:\/\//, "Use https://."),
     score: z.object({ field: z.string().min(1, "Name the column.") }),
     password: z.string().min(1, "Enter the password."),
   })

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AlertOctagon, KeyRound } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/connect/button-class";
+import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { PathSignIn } from "@/components/connect/path-sign-in";
@@ -16,6 +16,7 @@ import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
 import { ROLE_CHOICES } from "../form-schemas";
 import { connectLegacyAction } from "./legacy.action";
 import { LegacyForm } from "./legacy-form";
+import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Connect with a user name and password · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -85,13 +86,13 @@ export default async function LegacyPage({
           </p>
           <div className="flex flex-wrap gap-3">
             {canMoveToOAuth(c) ? (
-              <a href={`${base}/migrate`} className={buttonClass()}>
-                Move to OAuth
-              </a>
+              <Button asChild>
+                <a href={`${base}/migrate`}>Move to OAuth</a>
+              </Button>
             ) : null}
-            <a href={journeyPath(c.id, "status")} className={buttonClass("secondary")}>
-              Connection status
-            </a>
+            <Button asChild variant="secondary">
+              <a href={journeyPath(c.id, "status")}>Connection status</a>
+            </Button>
           </div>
         </section>
       ) : (
@@ -148,10 +149,10 @@ export default async function LegacyPage({
                 {refusal ? "Try another integration user" : "Environment and integration user"}
               </h2>
               {role === "systemAdministrator" ? (
-                <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm">
+                <Notice tone="info">
                   You chose System Administrator for the application user. Enter the password again to see the updated plan: the portal keeps a
                   password only for the plan it was given for.
-                </p>
+                </Notice>
               ) : null}
               <LegacyForm
                 action={connectLegacyAction.bind(null, c.id)}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { CopyValue } from "@/components/connect/copy-button";
+import { CopyValue } from "@/components/ui/copy-button";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { verifyManualAction } from "./manual.action";
