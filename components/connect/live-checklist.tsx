@@ -9,7 +9,7 @@ import {
   type RetryState,
   type StepState,
 } from "@/lib/journey/checklist";
-import { Button } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button-variants";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { SupportDetails } from "./support-details";
@@ -122,9 +122,9 @@ export function LiveChecklist({
                   <p className="text-sm text-slate-800">
                     To retry, sign in with Microsoft again: the setup acts as you, and your earlier sign-in was deleted when the step failed.
                   </p>
-                  <Button asChild>
-                    <a href={signInHref}>Sign in with Microsoft to retry</a>
-                  </Button>
+                  <a href={signInHref} className={buttonVariants()}>
+                    Sign in with Microsoft to retry
+                  </a>
                 </div>
               ) : step.state === "failed" && snapshot.runStatus === "failed" ? (
                 <form action={submitRetry} className="mt-3 flex flex-wrap items-center gap-3">
@@ -147,9 +147,9 @@ export function LiveChecklist({
       {alternative && snapshot.runStatus === "failed" ? (
         <p className="text-sm text-slate-800">
           {alternative.note}{" "}
-          <Button asChild variant="link">
-            <a href={alternative.href}>{alternative.label}</a>
-          </Button>
+          <a href={alternative.href} className={buttonVariants({ variant: "link" })}>
+            {alternative.label}
+          </a>
         </p>
       ) : null}
       {stale ? (
@@ -163,9 +163,9 @@ export function LiveChecklist({
         <Notice tone="success" size="md" title="Connected. Your Dynamics connection is active.">
           {doneNote ? <p>{doneNote}</p> : null}
           {continueHref ? (
-            <Button asChild className="mt-1">
-              <a href={continueHref}>{continueLabel}</a>
-            </Button>
+            <a href={continueHref} className={buttonVariants({ extra: "mt-1" })}>
+              {continueLabel}
+            </a>
           ) : null}
         </Notice>
       ) : null}
@@ -232,9 +232,9 @@ function StepRow({ step, index, runId, retry }: { step: ChecklistStep; index: nu
             </div>
           ) : null}
           {step.action?.kind === "adminConsent" ? (
-            <Button asChild className="mt-2">
-              <a href={step.action.url}>Grant consent at Microsoft</a>
-            </Button>
+            <a href={step.action.url} className={buttonVariants({ extra: "mt-2" })}>
+              Grant consent at Microsoft
+            </a>
           ) : null}
           {step.error ? (
             <SupportDetails code={step.error.code} detail={step.error.detail} requestIds={step.error.requestIds} runId={runId} step={step.name} />

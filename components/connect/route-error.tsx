@@ -1,5 +1,5 @@
 "use client";
-import { Button } from "@/components/ui/button";
+import { buttonVariants } from "@/components/ui/button-variants";
 
 /**
  * What a journey page shows when loading it failed unexpectedly: in the admin's words, with a way to try again and
@@ -19,7 +19,9 @@ export function RouteError({ what, error, reset }: { what: string; error: Error 
         ) : null}
         .
       </p>
-      <Button onClick={reset}>Try again</Button>
+      <button type="button" onClick={reset} className={buttonVariants()}>
+        Try again
+      </button>
     </div>
   );
 }

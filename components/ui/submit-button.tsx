@@ -1,8 +1,7 @@
 "use client";
 import { Loader2 } from "lucide-react";
 import { useFormStatus } from "react-dom";
-import type { ButtonVariant } from "./button-variants";
-import { Button } from "./button";
+import { buttonVariants, type ButtonVariant } from "./button-variants";
 
 type Props = {
   children: React.ReactNode;
@@ -22,18 +21,17 @@ type Props = {
 export function SubmitButton({ children, pendingLabel, variant = "primary", name, value, className, ...aria }: Props) {
   const { pending } = useFormStatus();
   return (
-    <Button
+    <button
       type="submit"
-      variant={variant}
       name={name}
       value={value}
       disabled={pending}
       aria-busy={pending || undefined}
       aria-label={aria["aria-label"]}
-      className={className}
+      className={buttonVariants({ variant, extra: className })}
     >
       {pending ? <Loader2 aria-hidden className="h-4 w-4 animate-spin" /> : null}
       {pending ? pendingLabel : children}
-    </Button>
+    </button>
   );
 }
