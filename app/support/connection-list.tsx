@@ -20,6 +20,7 @@ import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";
 import { FIELD } from "./console-styles";
+import { Notice } from "@/components/ui/notice";
 
 const FILTER_KEYS = ["q", "status", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
 
@@ -123,9 +124,9 @@ export function ConnectionList() {
         {loading ? "Loading connections" : result?.page ? `${result.page.rows.length} connections shown` : ""}
       </div>
       {result?.problem && !loading ? (
-        <div role="alert" className="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        <Notice tone="error" className="mb-4">
           {result.problem.detail}
-        </div>
+        </Notice>
       ) : null}
       {result?.page ? <ConnectionTable page={result.page} busy={loading} /> : loading ? <p role="status">Loading connections…</p> : null}
 

@@ -4,6 +4,7 @@ import { BrowserCacheLocation, InteractionRequiredAuthError, PublicClientApplica
 import { LogIn, LogOut, ShieldAlert } from "lucide-react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
 
 /** The console's public sign-in settings, from the server component (see lib/support/support-console-config.ts). */
 export type SupportConsoleProps = { clientId: string; authority: string; knownAuthority: string; scope: string; redirectUri: string };
@@ -200,10 +201,9 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
           Act-On Microsoft account.
         </p>
         {state.error ? (
-          <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            <p className="font-medium">Sign-in did not complete.</p>
+          <Notice tone="error" title="Sign-in did not complete.">
             <p className="mt-1 break-words">{state.error}</p>
-          </div>
+          </Notice>
         ) : null}
         <Button onClick={signIn}>
           <LogIn aria-hidden className="h-4 w-4" />

@@ -28,14 +28,18 @@ type Props = {
   className?: string;
 } & Pick<React.ComponentProps<"div">, "id" | "aria-labelledby"> & { "data-testid"?: string; "data-refusal"?: string };
 
-/** A message in one of four tones: info, success, warning or error. Server component. */
+/**
+ * A message in one of four tones: info, success, warning or error. Named by a heading inside it (`aria-labelledby`),
+ * it is a <section> (a region); otherwise a <div>. Server component.
+ */
 export function Notice({ tone, title, children, size = "sm", announce = true, className, ...rest }: Props) {
   const role = !announce ? undefined : tone === "error" ? "alert" : "status";
   const box = size === "sm" ? "rounded-md border p-3 text-sm" : "space-y-2 rounded-lg border p-4";
+  const Element = rest["aria-labelledby"] ? "section" : "div";
   return (
-    <div role={role} className={[box, TONES[tone], className].filter(Boolean).join(" ")} {...rest}>
+    <Element role={role} className={[box, TONES[tone], className].filter(Boolean).join(" ")} {...rest}>
       {title ? <p className={`font-semibold ${TITLES[tone]}`}>{title}</p> : null}
       {children}
-    </div>
+    </Element>
   );
 }

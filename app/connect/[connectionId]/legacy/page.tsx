@@ -110,12 +110,7 @@ export default async function LegacyPage({
             <p>Act-On never asks you to turn MFA off for your administrators.</p>
           </section>
           {refusal ? (
-            <section
-              role={query.refused ? "alert" : undefined}
-              aria-labelledby="refusal-heading"
-              className="space-y-3 rounded-lg border border-red-300 bg-red-50 p-5 text-red-950"
-              data-refusal={refusal.mfa ? "mfa" : "other"}
-            >
+            <Notice tone="error" size="md" announce={!!query.refused} aria-labelledby="refusal-heading" data-refusal={refusal.mfa ? "mfa" : "other"}>
               <h2 id="refusal-heading" className="flex items-center gap-2 text-lg font-semibold text-red-900">
                 <AlertOctagon aria-hidden className="h-5 w-5" /> {refusal.title}
               </h2>
@@ -133,15 +128,15 @@ export default async function LegacyPage({
                     {w === "recommended" ? (
                       <>
                         {" "}
-                        <a href={base} className="font-medium text-blue-800 underline underline-offset-2">
-                          Connect the recommended way
-                        </a>
+                        <Button asChild variant="link">
+                          <a href={base}>Connect the recommended way</a>
+                        </Button>
                       </>
                     ) : null}
                   </li>
                 ))}
               </ul>
-            </section>
+            </Notice>
           ) : null}
           {journey.signedIn ? (
             <section aria-labelledby="legacy-form-heading" className="space-y-3">

@@ -72,21 +72,18 @@ export default async function StatusPage({
       signedInAs={journey.session.microsoft?.username}
     >
       <SignInNotice outcome={signin} />
-      <div
-        role="status"
-        className={`flex items-center gap-3 rounded-lg border p-4 ${active ? "border-emerald-300 bg-emerald-50" : "border-amber-300 bg-amber-50"}`}
-      >
-        {active ? (
-          <CheckCircle2 aria-hidden className="h-6 w-6 text-emerald-700" />
-        ) : (
-          <AlertTriangle aria-hidden className="h-6 w-6 text-amber-700" />
-        )}
-        <p className="font-medium">
+      <Notice tone={active ? "success" : "warning"} size="md">
+        <p className="flex items-center gap-3 font-medium">
+          {active ? (
+            <CheckCircle2 aria-hidden className="h-6 w-6 shrink-0 text-emerald-700" />
+          ) : (
+            <AlertTriangle aria-hidden className="h-6 w-6 shrink-0 text-amber-700" />
+          )}
           {active
             ? "Act-On can now reach your Dynamics 365 environment with its own app and application user."
             : (c.lastErrorMessage ?? "The connection is not active yet.")}
         </p>
-      </div>
+      </Notice>
       <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
         {rows.map(([label, value]) => (
           <div key={label}>

@@ -10,6 +10,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
 import { WebhookDeliveries } from "../../webhook-deliveries";
+import { Notice } from "@/components/ui/notice";
 
 const TAB_TRIGGER =
   "rounded-t-md border-b-2 border-transparent px-4 py-2 text-sm font-medium text-slate-700 data-[state=active]:border-blue-700 data-[state=active]:text-blue-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2";
@@ -42,9 +43,7 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
     return (
       <div>
         <ConsoleHeader title="Connection" />
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-red-900">
-          {problem.detail}
-        </p>
+        <Notice tone="error">{problem.detail}</Notice>
       </div>
     );
   }
