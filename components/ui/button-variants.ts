@@ -2,7 +2,7 @@
  * The portal's button styles, as one pure function so server components, links and client buttons share them
  * without client JavaScript. One focus ring for every control: a 2px blue ring offset from the edge.
  */
-export type ButtonVariant = "primary" | "secondary" | "destructive" | "link";
+export type ButtonVariant = "primary" | "secondary" | "destructive" | "link" | "ghost";
 export type ButtonSize = "md" | "icon";
 
 export const FOCUS_RING = "focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2";
@@ -12,6 +12,8 @@ const VARIANTS: Record<ButtonVariant, string> = {
   secondary: "border border-slate-300 bg-white text-slate-900 hover:bg-slate-50",
   destructive: "bg-red-700 text-white hover:bg-red-800",
   link: "font-medium text-blue-800 underline underline-offset-2 hover:text-blue-900",
+  // An icon button inside dense rows (the console's copy buttons): no border until hovered.
+  ghost: "text-slate-700 hover:bg-slate-200",
 };
 
 const SIZES: Record<ButtonSize, string> = {

@@ -33,7 +33,7 @@ export function CopyButton({ value, label, iconOnly = false }: { value: string; 
       type="button"
       onClick={copy}
       aria-label={name}
-      className={buttonVariants({ variant: "secondary", size: "icon", extra: "border-transparent bg-transparent" })}
+      className={buttonVariants({ variant: "ghost", size: "icon" })}
     >
       {icon}
     </button>
