@@ -1,7 +1,20 @@
 // ESLint: Next's core-web-vitals and TypeScript configs (typescript-eslint's recommended rules come with the latter),
-// plus the project's own boundary: product code never imports the Microsoft sandbox or test support.
+// plus the project's own boundaries: product code never imports the Microsoft sandbox or test support, and components/
+// never imports app/.
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+
+// Product code never imports the Microsoft sandbox or test support.
+const SANDBOX_AND_TEST_SUPPORT = {
+  group: ["@/emulator", "@/emulator/**", "**/emulator", "**/emulator/**", "@/test", "@/test/**", "**/test/support", "**/test/support/**"],
+  message: "Product code must not import the Microsoft sandbox (emulator/) or test support (test/); only tests may.",
+};
+
+// Shared UI never reaches up into routes: what a component needs from app/ moves to components/ or lib/.
+const ROUTES = {
+  group: ["@/app", "@/app/**", "**/app", "**/app/**"],
+  message: "components/ must not import app/ (routes); move what both need into components/ or lib/.",
+};
 
 const config = [
   ...nextVitals,
@@ -20,17 +33,15 @@ const config = [
     files: ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"],
     ignores: ["**/*.test.ts", "**/*.test.tsx"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["@/emulator", "@/emulator/**", "**/emulator", "**/emulator/**", "@/test", "@/test/**", "**/test/support", "**/test/support/**"],
-              message: "Product code must not import the Microsoft sandbox (emulator/) or test support (test/); only tests may.",
-            },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT] }],
+    },
+  },
+  {
+    // components/ also never imports app/ (a later entry replaces the rule, so it repeats the sandbox boundary).
+    files: ["components/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ROUTES] }],
     },
   },
   {

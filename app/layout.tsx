@@ -22,7 +22,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
         </a>
         <header className="border-b border-slate-200 bg-white">
           <div className="mx-auto flex max-w-4xl items-center justify-between px-6 py-3">
-            <Link href="/" className="rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600">
+            <Link
+              href="/"
+              className="rounded focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+            >
               {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG from public/, nothing to optimise */}
               <img src="/logo.svg" alt="Act-On · Dynamics onboarding" width={200} height={40} />
             </Link>

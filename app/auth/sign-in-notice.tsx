@@ -1,3 +1,5 @@
+import { INPUT_CLASS } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
 import { adminConsentUrlFromEnv } from "@/lib/sessions/sign-in-config";
 import { SIGN_IN_NOTICES, signInOutcomeSchema } from "@/lib/sessions/sign-in-outcome";
 
@@ -12,7 +14,7 @@ export function SignInNotice({ outcome }: { outcome: string | string[] | undefin
   const notice = SIGN_IN_NOTICES[parsed.data];
   const consentUrl = parsed.data === "consent_required" ? adminConsentUrlFromEnv() : null;
   return (
-    <section role="status" aria-labelledby="sign-in-notice-title" className="rounded-xl border border-amber-300 bg-amber-50 p-5 text-slate-900">
+    <Notice tone="warning" size="md" aria-labelledby="sign-in-notice-title">
       <h2 id="sign-in-notice-title" className="text-lg font-semibold">
         {notice.title}
       </h2>
@@ -27,13 +29,7 @@ export function SignInNotice({ outcome }: { outcome: string | string[] | undefin
           <label htmlFor="admin-consent-url" className="block font-medium">
             Approval link for your Global Administrator
           </label>
-          <textarea
-            id="admin-consent-url"
-            readOnly
-            rows={3}
-            value={consentUrl}
-            className="w-full rounded border border-slate-400 bg-white p-2 font-mono text-sm text-slate-900"
-          />
+          <textarea id="admin-consent-url" readOnly rows={3} value={consentUrl} className={`${INPUT_CLASS} font-mono text-sm`} />
           <p>
             <a href={consentUrl} className="text-blue-800 underline" rel="noreferrer">
               Open the approval page (if you are a Global Administrator with another account)
@@ -41,6 +37,6 @@ export function SignInNotice({ outcome }: { outcome: string | string[] | undefin
           </p>
         </div>
       ) : null}
-    </section>
+    </Notice>
   );
 }

@@ -17,10 +17,11 @@ import {
 } from "@/lib/connections/support-search";
 import { STEP_LABELS, STEP_NAMES } from "@/lib/provisioning/machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
-import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";
+import { useSupportSession, type Problem } from "./support-auth";
+import { Button } from "@/components/ui/button";
+import { FIELD } from "./console-styles";
+import { Notice } from "@/components/ui/notice";
 
-const FIELD =
-  "mt-1 block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-blue-700";
 const FILTER_KEYS = ["q", "status", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
 
 /** Every connection: search, filters and keyset pages, all kept in the URL so a view can be shared with a colleague. */
@@ -112,10 +113,10 @@ export function ConnectionList() {
           required
         />
         <div className="flex items-end">
-          <button type="submit" className={PRIMARY_BUTTON}>
+          <Button type="submit">
             <Search aria-hidden className="h-4 w-4" />
             Search
-          </button>
+          </Button>
         </div>
       </form>
 
@@ -123,23 +124,23 @@ export function ConnectionList() {
         {loading ? "Loading connections" : result?.page ? `${result.page.rows.length} connections shown` : ""}
       </div>
       {result?.problem && !loading ? (
-        <div role="alert" className="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
+        <Notice tone="error" className="mb-4">
           {result.problem.detail}
-        </div>
+        </Notice>
       ) : null}
       {result?.page ? <ConnectionTable page={result.page} busy={loading} /> : loading ? <p role="status">Loading connections…</p> : null}
 
       <nav aria-label="Pages" className="mt-4 flex gap-3">
         {params.get("cursor") ? (
-          <button type="button" onClick={firstPage} className={SECONDARY_BUTTON}>
+          <Button variant="secondary" onClick={firstPage}>
             First page
-          </button>
+          </Button>
         ) : null}
         {result?.page?.nextCursor && !loading ? (
-          <button type="button" onClick={() => pageAfter(result.page!.nextCursor!)} className={SECONDARY_BUTTON}>
+          <Button variant="secondary" onClick={() => pageAfter(result.page!.nextCursor!)}>
             Next page
             <ChevronRight aria-hidden className="h-4 w-4" />
-          </button>
+          </Button>
         ) : null}
       </nav>
     </div>
@@ -192,7 +193,7 @@ function ConnectionTable({ page, busy }: { page: SupportConnectionPage; busy: bo
               <th scope="row" className="px-3 py-2 font-normal">
                 <Link
                   href={`/support/connections/${row.id}`}
-                  className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                  className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
                 >
                   {row.account.name}
                 </Link>

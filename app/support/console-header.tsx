@@ -2,7 +2,8 @@
 
 import { LogOut, UserRound } from "lucide-react";
 import Link from "next/link";
-import { SECONDARY_BUTTON, useSupportSession } from "./support-auth";
+import { useSupportSession } from "./support-auth";
+import { Button } from "@/components/ui/button";
 
 /** The console's title bar: where you are, who you are signed in as, with which role, and sign out. */
 export function ConsoleHeader({ title }: { title: string }) {
@@ -11,10 +12,16 @@ export function ConsoleHeader({ title }: { title: string }) {
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4 border-b border-slate-200 pb-4">
       <div>
         <nav aria-label="Support console" className="flex gap-4 text-sm font-medium text-blue-800">
-          <Link href="/support" className="underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
+          <Link
+            href="/support"
+            className="underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+          >
             Support console
           </Link>
-          <Link href="/support/webhooks" className="underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700">
+          <Link
+            href="/support/webhooks"
+            className="underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+          >
             Webhook endpoints
           </Link>
         </nav>
@@ -25,10 +32,10 @@ export function ConsoleHeader({ title }: { title: string }) {
         <span>
           {me.name ?? account.username} <span className="text-slate-600">({me.roles.join(", ")})</span>
         </span>
-        <button type="button" onClick={signOut} className={SECONDARY_BUTTON}>
+        <Button variant="secondary" onClick={signOut}>
           <LogOut aria-hidden className="h-4 w-4" />
           Sign out
-        </button>
+        </Button>
       </div>
     </div>
   );

@@ -1,9 +1,10 @@
 "use client";
 
-import { Dialog, Label } from "radix-ui";
+import { Dialog } from "radix-ui";
+import { Field } from "@/components/ui/field";
 import { useState, type InputHTMLAttributes, type ReactNode } from "react";
 import { FIELD, OVERLAY, PANEL } from "./console-styles";
-import { SECONDARY_BUTTON } from "./support-auth";
+import { Button } from "@/components/ui/button";
 
 /**
  * A console action in a Radix dialog: its trigger button, a title and description, the body (a form, then what the
@@ -40,9 +41,7 @@ export function FormDialog({
           <Dialog.Description className="text-sm text-slate-700">{description}</Dialog.Description>
           {children}
           <Dialog.Close asChild>
-            <button type="button" className={SECONDARY_BUTTON}>
-              Close
-            </button>
+            <Button variant="secondary">Close</Button>
           </Dialog.Close>
         </Dialog.Content>
       </Dialog.Portal>
@@ -58,23 +57,8 @@ export function DialogField({
   ...input
 }: { id: string; label: ReactNode; error: string | null } & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "className">) {
   return (
-    <div>
-      <Label.Root htmlFor={id} className="text-sm font-medium">
-        {label}
-      </Label.Root>
-      <input
-        id={id}
-        autoComplete="off"
-        {...input}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={FIELD}
-      />
-      {error ? (
-        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-800">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <Field id={id} label={label} error={error} announceError className="space-y-1 text-sm">
+      {(control) => <input autoComplete="off" {...input} {...control} className={FIELD} />}
+    </Field>
   );
 }

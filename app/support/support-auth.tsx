@@ -3,6 +3,8 @@
 import { BrowserCacheLocation, InteractionRequiredAuthError, PublicClientApplication, type AccountInfo, type AuthError } from "@azure/msal-browser";
 import { LogIn, LogOut, ShieldAlert } from "lucide-react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
 
 /** The console's public sign-in settings, from the server component (see lib/support/support-console-config.ts). */
 export type SupportConsoleProps = { clientId: string; authority: string; knownAuthority: string; scope: string; redirectUri: string };
@@ -199,15 +201,14 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
           Act-On Microsoft account.
         </p>
         {state.error ? (
-          <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            <p className="font-medium">Sign-in did not complete.</p>
+          <Notice tone="error" title="Sign-in did not complete.">
             <p className="mt-1 break-words">{state.error}</p>
-          </div>
+          </Notice>
         ) : null}
-        <button type="button" onClick={signIn} className={PRIMARY_BUTTON}>
+        <Button onClick={signIn}>
           <LogIn aria-hidden className="h-4 w-4" />
           Sign in with your Act-On account
-        </button>
+        </Button>
       </section>
     );
   }
@@ -231,18 +232,13 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
         </p>
         {refused ? <p className="text-sm text-slate-600">The portal said: {state.detail}</p> : null}
         {state.account ? (
-          <button type="button" onClick={signOut} className={SECONDARY_BUTTON}>
+          <Button variant="secondary" onClick={signOut}>
             <LogOut aria-hidden className="h-4 w-4" />
             Sign out
-          </button>
+          </Button>
         ) : null}
       </section>
     );
   }
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
-
-export const PRIMARY_BUTTON =
-  "inline-flex items-center gap-2 rounded-md bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60";
-export const SECONDARY_BUTTON =
-  "inline-flex items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60";

@@ -4,7 +4,8 @@ import { Send } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { formatDate, StatusBadge } from "./console-header";
-import { SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";
+import { useSupportSession, type Problem } from "./support-auth";
+import { Button } from "@/components/ui/button";
 
 /** acton-api's delivery view (`WebhookDelivery` in /api/v1/openapi.json). */
 type Delivery = {
@@ -105,7 +106,7 @@ export function WebhookDeliveries({
                   <td className="px-3 py-2">
                     <Link
                       href={`/support/connections/${encodeURIComponent(d.connectionId)}`}
-                      className="font-mono text-xs text-blue-800 underline focus-visible:outline-2 focus-visible:outline-blue-700"
+                      className="font-mono text-xs text-blue-800 underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
                     >
                       {d.connectionId}
                     </Link>
@@ -119,10 +120,10 @@ export function WebhookDeliveries({
                 <td className="px-3 py-2 font-mono text-xs break-all">{d.lastStatusCode ?? d.lastError ?? "—"}</td>
                 {canRedeliver ? (
                   <td className="px-3 py-2">
-                    <button type="button" className={SECONDARY_BUTTON} onClick={() => redeliver(d.id)}>
+                    <Button variant="secondary" onClick={() => redeliver(d.id)}>
                       <Send aria-hidden className="h-4 w-4" />
                       Redeliver
-                    </button>
+                    </Button>
                   </td>
                 ) : null}
               </tr>

@@ -3,6 +3,7 @@
  * in the admin's words, and what changed between two polls for screen readers. Pure, shared by the page, the polling
  * route and the client component.
  */
+import type { FormState } from "../core/forms";
 
 export type StepState = "waiting" | "running" | "done" | "skipped" | "needsYou" | "retrying" | "failed";
 
@@ -84,7 +85,7 @@ export type ChecklistSnapshot = {
 };
 
 /** What the Retry action answers: an error to show, or the run's fresh state (polling resumes from it). */
-export type RetryState = { error: string | null; snapshot: ChecklistSnapshot | null };
+export type RetryState = FormState<{ snapshot?: ChecklistSnapshot }>;
 
 const ROLE_LABELS: Record<string, string> = {
   leastPrivilege: "Act-On Integration (least privilege)",

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { requireSession } from "@/lib/sessions/current-session";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 import { SignInNotice } from "../sign-in-notice";
-import { SignOutButton } from "../sign-out-button";
+import { SignOutButton } from "@/components/connect/sign-out-button";
+import { Button } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -45,15 +46,10 @@ export default async function SignInPage(props: { searchParams: Promise<{ signin
         servers, never in your browser, and is forgotten when you sign out.
       </p>
       <form method="post" action="/auth/sign-in/start" className="flex flex-wrap items-center gap-4">
-        <button
-          type="submit"
-          className="rounded-lg bg-blue-700 px-5 py-2.5 font-semibold text-white hover:bg-blue-800 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
-        >
-          Continue to Microsoft
-        </button>
-        <Link href={back} className="text-blue-800 underline">
-          Back to the connection
-        </Link>
+        <Button type="submit">Continue to Microsoft</Button>
+        <Button asChild variant="link">
+          <Link href={back}>Back to the connection</Link>
+        </Button>
       </form>
       {session.microsoft ? <SignOutButton /> : null}
     </div>

@@ -25,10 +25,9 @@ import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
 import { startPlan } from "@/lib/journey/start-plan";
 import { adminActor, getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import type { Prisma } from "@/generated/sqlite/client";
-import { approveFormSchema, environmentFormSchema, firstProblem, formFields, runFormSchema, type RoleChoice } from "./form-schemas";
-import { syncOptionsFromForm, syncOptionsProblems, syncOptionsSchema } from "./sync/sync-options.schema";
-
-export type FormState = { error: string | null; fieldErrors?: Record<string, string> };
+import { approveFormSchema, environmentFormSchema, formFields, runFormSchema, type RoleChoice } from "./form-schemas";
+import { fieldErrorsOf, firstProblem, type FormState } from "@/lib/core/forms";
+import { syncOptionsFromForm, syncOptionsSchema } from "@/lib/connections/sync-options.schema";
 
 type Guarded = { session: PortalSessionView; connection: JourneyConnection };
 
@@ -47,30 +46,30 @@ async function guard(connectionId: unknown, action: JourneyAction): Promise<Resu
 export async function chooseEnvironmentAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const parsed = environmentFormSchema.safeParse(formFields(form));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { error: firstProblem(parsed.error), fieldErrors: { [String(issue?.path[0] ?? "environment")]: issue?.message ?? "" } };
+    return { status: "error", message: firstProblem(parsed.error), fieldErrors: fieldErrorsOf(parsed.error) };
   }
   const g = await guard(connectionId, "chooseEnvironment");
-  if (!g.ok) return { error: g.error.userMessage };
+  if (!g.ok) return { status: "error", message: g.error.userMessage };
   const started = await startPlan(g.value, { environment: parsed.data.environment, role: "leastPrivilege" });
-  if (!started.ok) return { error: started.error.userMessage };
+  if (!started.ok) return { status: "error", message: started.error.userMessage };
   redirect(journeyPath(g.value.connection.id, "plan"));
 }
 
 /** Approves the plan and starts the run at once; a different role choice first recomputes the plan to review. */
 export async function approvePlanAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const parsed = approveFormSchema.safeParse(formFields(form));
-  if (!parsed.success) return { error: firstProblem(parsed.error) };
+  if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
   const g = await guard(connectionId, "approvePlan");
-  if (!g.ok) return { error: g.error.userMessage };
+  if (!g.ok) return { status: "error", message: g.error.userMessage };
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, { kind: "account", accountId: g.value.session.accountId });
   if (!run.ok || run.value.connection.id !== g.value.connection.id)
-    return { error: "That plan does not belong to this connection. Reload the page." };
+    return { status: "error", message: "That plan does not belong to this connection. Reload the page." };
   if (run.value.status !== "awaitingApproval") redirect(journeyPath(g.value.connection.id, "progress"));
   // The plan acts with the sign-in stored for it: only its owner approves (never the first admin with a colleague's).
   const ownSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
-  if (!ownSession) return { error: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
+  if (!ownSession)
+    return { status: "error", message: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
   const shape = await findRunShape(engine.db, run.value.id);
   const planned = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
   const plannedSecret = ((planned?.options ?? {}) as { secret?: "rotate" | "keep" }).secret;
@@ -84,7 +83,7 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
         actor: adminActor(g.value.session),
         session: ownSession,
       });
-      if (!cancelled.ok) return { error: cancelled.error.userMessage };
+      if (!cancelled.ok) return { status: "error", message: cancelled.error.userMessage };
       redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy?role=${parsed.data.role}`);
     }
     const replanned = await startPlan(g.value, {
@@ -93,11 +92,11 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
       secret: plannedSecret,
       kind: run.value.kind === "migrate" ? "migrate" : "connect",
     });
-    if (!replanned.ok) return { error: replanned.error.userMessage };
+    if (!replanned.ok) return { status: "error", message: replanned.error.userMessage };
     redirect(`${journeyPath(g.value.connection.id, "plan")}?updated=role`);
   }
   const approved = await approveRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
-  if (!approved.ok) return { error: approved.error.userMessage };
+  if (!approved.ok) return { status: "error", message: approved.error.userMessage };
   redirect(journeyPath(g.value.connection.id, "progress"));
 }
 
@@ -174,19 +173,19 @@ export async function startOverAction(connectionId: string): Promise<void> {
  */
 export async function createHandoffLinkAction(connectionId: string, _state: HandoffLinkState, form: FormData): Promise<HandoffLinkState> {
   const parsed = runFormSchema.safeParse(formFields(form));
-  if (!parsed.success) return { error: firstProblem(parsed.error), link: null };
+  if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
   const g = await guard(connectionId, "createHandoff");
-  if (!g.ok) return { error: g.error.userMessage, link: null };
+  if (!g.ok) return { status: "error", message: g.error.userMessage };
   const config = handoffConfigFromEnv();
-  if (!config.ok) return { error: config.error.userMessage, link: null };
+  if (!config.ok) return { status: "error", message: config.error.userMessage };
   const created = await createHandoffForPlan(
     getDb(),
     { accountId: g.value.session.accountId, connectionId: g.value.connection.id, runId: parsed.data.runId, actor: adminActor(g.value.session) },
     config.value,
   );
-  if (!created.ok) return { error: created.error.userMessage, link: null };
+  if (!created.ok) return { status: "error", message: created.error.userMessage };
   return {
-    error: null,
+    status: "success",
     link: {
       url: created.value.url,
       expiresAt: created.value.expiresAt.toISOString(),
@@ -225,30 +224,30 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
 /** Retries the failed step with the engine's retry (finished steps are not redone) and wakes the run. */
 export async function retryRunAction(connectionId: string, form: FormData): Promise<RetryState> {
   const parsed = runFormSchema.safeParse(formFields(form));
-  if (!parsed.success) return { error: firstProblem(parsed.error), snapshot: null };
+  if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
   const g = await guard(connectionId, "retryRun");
-  if (!g.ok) return { error: g.error.userMessage, snapshot: null };
+  if (!g.ok) return { status: "error", message: g.error.userMessage };
   const engine = getPortalEngine();
   const viewer = { kind: "account" as const, accountId: g.value.session.accountId };
   const run = await getRunViewForViewer(engine.db, parsed.data.runId, viewer);
   if (!run.ok || run.value.connection.id !== g.value.connection.id)
-    return { error: "That run does not belong to this connection. Reload the page.", snapshot: null };
+    return { status: "error", message: "That run does not belong to this connection. Reload the page." };
   // A retry acts as the person who clicks it: with their own sign-in, never one stored by someone else.
   const own = await loadOwnAdminSession(g.value.connection.id, g.value.session);
   if (!own && (await loadStoredAdminSession(g.value.connection.id)))
-    return { error: "Sign in with Microsoft first: the retry acts as you, not as the person who signed in last.", snapshot: null };
+    return { status: "error", message: "Sign in with Microsoft first: the retry acts as you, not as the person who signed in last." };
   const retried = await retryRun(engine, { runId: run.value.id, actor: adminActor(g.value.session), session: own });
-  if (!retried.ok) return { error: retried.error.userMessage, snapshot: null };
-  return { error: null, snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
+  if (!retried.ok) return { status: "error", message: retried.error.userMessage };
+  return { status: "success", snapshot: toChecklist(retried.value, { adminSignedIn: true }) };
 }
 
 /** Saves Act-On's sync options on the connection (validated by the same schema as the form). */
 export async function saveSyncOptionsAction(connectionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const parsed = syncOptionsSchema.safeParse(syncOptionsFromForm(form));
-  if (!parsed.success) return { error: "Some sync options need your attention.", fieldErrors: syncOptionsProblems(parsed.error) };
+  if (!parsed.success) return { status: "error", message: "Some sync options need your attention.", fieldErrors: fieldErrorsOf(parsed.error) };
   const g = await guard(connectionId, "saveSyncOptions");
-  if (!g.ok) return { error: g.error.userMessage };
-  if (g.value.connection.status !== "active") return { error: "Sync options can be saved once the connection is active." };
+  if (!g.ok) return { status: "error", message: g.error.userMessage };
+  if (g.value.connection.status !== "active") return { status: "error", message: "Sync options can be saved once the connection is active." };
   const db = getDb();
   await db.connection.update({ where: { id: g.value.connection.id }, data: { syncOptions: parsed.data as unknown as Prisma.InputJsonObject } });
   await recordAuditEvent(db, {

@@ -55,8 +55,3 @@ export function formFields(form: FormData): Record<string, string> {
   for (const [key, value] of form.entries()) if (typeof value === "string" && !(key in out)) out[key] = value;
   return out;
 }
-
-/** The first problem of a failed parse, in the words of the schema. */
-export function firstProblem(error: z.ZodError): string {
-  return error.issues[0]?.message ?? "The form was not filled in correctly.";
-}

@@ -7,10 +7,11 @@ import Link from "next/link";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConsoleHeader, formatDate } from "../console-header";
 import { FIELD, OVERLAY, PANEL } from "../console-styles";
-import { CopyButton } from "../copy-button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { DialogField, FormDialog } from "../form-dialog";
-import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "../support-auth";
+import { useSupportSession, type Problem } from "../support-auth";
 import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/webhook-events";
+import { Button } from "@/components/ui/button";
 
 /** acton-api's endpoint view (`WebhookEndpoint` in /api/v1/openapi.json): never a secret's value. */
 export type Endpoint = {
@@ -152,22 +153,22 @@ function EndpointCard({
             disabled={!isAdmin || busy}
             onCheckedChange={setEnabled}
             aria-label={`Send to ${endpoint.url}`}
-            className="relative h-6 w-11 rounded-full bg-slate-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60 data-[state=checked]:bg-blue-700"
+            className="relative h-6 w-11 rounded-full bg-slate-400 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60 data-[state=checked]:bg-blue-700"
           >
             <Switch.Thumb className="block h-5 w-5 translate-x-0.5 rounded-full bg-white transition-transform data-[state=checked]:translate-x-[1.375rem]" />
           </Switch.Root>
         </div>
       </div>
       <div className="mt-3 flex flex-wrap gap-3">
-        <Link href={`/support/webhooks/${encodeURIComponent(endpoint.id)}`} className={SECONDARY_BUTTON}>
-          Deliveries
-        </Link>
+        <Button asChild variant="secondary">
+          <Link href={`/support/webhooks/${encodeURIComponent(endpoint.id)}`}>Deliveries</Link>
+        </Button>
         {isAdmin ? (
           <>
-            <button type="button" className={SECONDARY_BUTTON} onClick={testSend} disabled={busy}>
+            <Button variant="secondary" onClick={testSend} disabled={busy}>
               <Send aria-hidden className="h-4 w-4" />
               Send test event
-            </button>
+            </Button>
             <RotateSecretDialog base={base} url={endpoint.url} onRotated={onChanged} />
             <DeleteEndpointDialog base={base} url={endpoint.url} onOutcome={onOutcome} onDeleted={onChanged} />
           </>
@@ -186,7 +187,7 @@ function SecretOnce({ id, secret, note }: { id: string; secret: string; note: st
       </Label.Root>
       <div className="flex items-center gap-2">
         <input id={id} readOnly value={secret} className={`${FIELD} font-mono text-xs`} onFocus={(e) => e.currentTarget.select()} />
-        <CopyButton value={secret} label="Copy signing secret" />
+        <CopyButton value={secret} label="signing secret" iconOnly />
       </div>
       <p className="text-sm text-slate-700">{note}</p>
     </div>
@@ -228,10 +229,10 @@ function AddEndpointDialog({ onAdded }: { onAdded: () => void }) {
   return (
     <FormDialog
       trigger={
-        <button type="button" className={PRIMARY_BUTTON}>
+        <Button>
           <Plus aria-hidden className="h-4 w-4" />
           Add endpoint
-        </button>
+        </Button>
       }
       title="Add a webhook endpoint"
       description="Events are signed with a secret issued now; the receiver verifies each request with it."
@@ -277,9 +278,9 @@ function AddEndpointDialog({ onAdded }: { onAdded: () => void }) {
               {otherError}
             </p>
           ) : null}
-          <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
+          <Button type="submit" disabled={busy}>
             Add endpoint
-          </button>
+          </Button>
         </form>
       )}
     </FormDialog>
@@ -313,10 +314,10 @@ function RotateSecretDialog({ base, url, onRotated }: { base: string; url: strin
       }}
     >
       <AlertDialog.Trigger asChild>
-        <button type="button" className={SECONDARY_BUTTON}>
+        <Button variant="secondary">
           <KeyRound aria-hidden className="h-4 w-4" />
           Rotate secret
-        </button>
+        </Button>
       </AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={OVERLAY} />
@@ -340,15 +341,9 @@ function RotateSecretDialog({ base, url, onRotated }: { base: string; url: strin
           ) : null}
           <div className="flex gap-3">
             <AlertDialog.Cancel asChild>
-              <button type="button" className={SECONDARY_BUTTON}>
-                {rotated ? "Close" : "Cancel"}
-              </button>
+              <Button variant="secondary">{rotated ? "Close" : "Cancel"}</Button>
             </AlertDialog.Cancel>
-            {rotated ? null : (
-              <button type="button" className={PRIMARY_BUTTON} onClick={rotate}>
-                Rotate secret
-              </button>
-            )}
+            {rotated ? null : <Button onClick={rotate}>Rotate secret</Button>}
           </div>
         </AlertDialog.Content>
       </AlertDialog.Portal>
@@ -380,10 +375,10 @@ function DeleteEndpointDialog({
   return (
     <AlertDialog.Root open={open} onOpenChange={setOpen}>
       <AlertDialog.Trigger asChild>
-        <button type="button" className={SECONDARY_BUTTON}>
+        <Button variant="secondary">
           <Trash2 aria-hidden className="h-4 w-4" />
           Delete
-        </button>
+        </Button>
       </AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={OVERLAY} />
@@ -394,13 +389,9 @@ function DeleteEndpointDialog({
           </AlertDialog.Description>
           <div className="flex gap-3">
             <AlertDialog.Cancel asChild>
-              <button type="button" className={SECONDARY_BUTTON}>
-                Cancel
-              </button>
+              <Button variant="secondary">Cancel</Button>
             </AlertDialog.Cancel>
-            <button type="button" className={PRIMARY_BUTTON} onClick={remove}>
-              Delete endpoint
-            </button>
+            <Button onClick={remove}>Delete endpoint</Button>
           </div>
         </AlertDialog.Content>
       </AlertDialog.Portal>

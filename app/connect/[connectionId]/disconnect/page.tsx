@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
 import { previewDisconnect } from "@/lib/paths/disconnect-connection";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { disconnectAction } from "./disconnect.action";
@@ -14,23 +17,31 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
   const { session, connection } = await requireSessionConnection(connectionId);
   if (connection.status === "disconnected") {
     return (
-      <div className="space-y-4">
-        <h1 className="text-3xl font-bold tracking-tight">Disconnected</h1>
-        <p className="text-lg text-slate-700">Act-On no longer holds any credential for {connection.environmentUrl ?? "this environment"}.</p>
+      <JourneyFrame
+        current="status"
+        title="Disconnected"
+        accountName={session.accountName}
+        signedInAs={session.microsoft?.username}
+        intro={<p>Act-On no longer holds any credential for {connection.environmentUrl ?? "this environment"}.</p>}
+      >
         {session.returnTo ? (
           <p>
-            <a href="/return-to-acton" className="font-semibold text-blue-700 underline">
-              Return to Act-On
-            </a>
+            <Button asChild>
+              <a href="/return-to-acton">Return to Act-On</a>
+            </Button>
           </p>
         ) : null}
-      </div>
+      </JourneyFrame>
     );
   }
   const preview = await previewDisconnect(connection.id);
   return (
-    <div className="space-y-6">
-      <h1 className="text-3xl font-bold tracking-tight">Disconnect Dynamics 365 from Act-On</h1>
+    <JourneyFrame
+      current="status"
+      title="Disconnect Dynamics 365 from Act-On"
+      accountName={session.accountName}
+      signedInAs={session.microsoft?.username}
+    >
       <section aria-labelledby="removed" className="space-y-2">
         <h2 id="removed" className="text-xl font-semibold">
           What will be removed
@@ -48,13 +59,13 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
         </p>
       </section>
       {preview.needsMicrosoftSignIn && !preview.signedIn ? (
-        <p className="rounded-md border border-amber-300 bg-amber-50 p-3 text-amber-950">
+        <Notice tone="warning" announce={false}>
           Removing the client secret at Microsoft acts as you:{" "}
-          <Link href="/auth/sign-in" className="font-semibold text-blue-700 underline">
-            sign in with Microsoft
-          </Link>{" "}
+          <Button asChild variant="link">
+            <Link href="/auth/sign-in">sign in with Microsoft</Link>
+          </Button>{" "}
           first.
-        </p>
+        </Notice>
       ) : (
         <DisconnectForm
           action={disconnectAction.bind(null, connection.id)}
@@ -62,6 +73,6 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
           canDeleteApp={!!preview.appRegistration}
         />
       )}
-    </div>
+    </JourneyFrame>
   );
 }

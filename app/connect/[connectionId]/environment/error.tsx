@@ -1,5 +1,5 @@
 "use client";
-import { RouteError } from "@/components/journey/route-error";
+import { RouteError } from "@/components/connect/route-error";
 
 export default function RouteErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return <RouteError what="We could not list your environments" error={error} reset={reset} />;

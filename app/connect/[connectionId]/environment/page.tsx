@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
-import { EnvironmentPicker } from "@/components/journey/environment-picker";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
+import { EnvironmentPicker } from "@/components/connect/environment-picker";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { chooseEnvironmentAction } from "../actions";
+import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Choose the environment · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -59,11 +60,7 @@ export default async function EnvironmentPage({
         )
       }
     >
-      {failedPlan ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          The last plan could not be prepared: {failedPlan}
-        </p>
-      ) : null}
+      {failedPlan ? <Notice tone="error">The last plan could not be prepared: {failedPlan}</Notice> : null}
       <EnvironmentPicker
         environments={choices}
         listProblem={listProblem}

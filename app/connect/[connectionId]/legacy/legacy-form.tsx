@@ -1,7 +1,10 @@
 "use client";
 import { useActionState } from "react";
-import { SubmitButton } from "@/components/journey/submit-button";
-import { Field, INPUT_CLASS } from "@/components/paths/field";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { Field, INPUT_CLASS } from "@/components/ui/field";
+import { FOCUS_RING } from "@/components/ui/button-variants";
+import { Notice } from "@/components/ui/notice";
+import { fieldError } from "@/lib/core/forms";
 import type { LegacyFormState } from "./legacy.schema";
 
 export type LegacyEnvironment = { url: string; name: string };
@@ -17,19 +20,19 @@ export function LegacyForm(props: {
   initial: LegacyFormState["values"];
   role: "leastPrivilege" | "systemAdministrator";
 }) {
-  const [state, formAction] = useActionState(props.action, { message: null, fieldErrors: {}, values: props.initial });
+  const [state, formAction] = useActionState(props.action, { status: "idle", values: props.initial });
+  const errors = state.fieldErrors;
   const chosen = state.values.environment || (props.environments.length === 1 ? props.environments[0].url : "");
   return (
     <form action={formAction} className="max-w-2xl space-y-5 rounded-lg border border-slate-200 bg-white p-6" noValidate>
-      {state.message ? (
-        <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900">
-          <p className="font-semibold">Not started</p>
+      {state.status === "error" && state.message ? (
+        <Notice tone="error" size="md" title="Not started">
           <p>{state.message}</p>
-        </div>
+        </Notice>
       ) : null}
       <input type="hidden" name="role" value={props.role} />
       {props.environments.length ? (
-        <fieldset className="space-y-2" aria-describedby={state.fieldErrors.environment ? "environment-error" : undefined}>
+        <fieldset className="space-y-2" aria-describedby={fieldError(errors, "environment") ? "environment-error" : undefined}>
           <legend className="font-medium text-slate-900">Dynamics 365 environment</legend>
           {props.environments.map((env, i) => (
             <label key={env.url} className="flex items-start gap-2">
@@ -39,16 +42,16 @@ export function LegacyForm(props: {
                 value={env.url}
                 id={`environment-${i}`}
                 defaultChecked={chosen === env.url}
-                className="mt-1 h-4 w-4 accent-blue-700"
+                className={`mt-1 h-4 w-4 accent-blue-700 ${FOCUS_RING}`}
               />
               <span>
                 <span className="font-medium">{env.name}</span> <span className="text-sm break-all text-slate-700">{env.url}</span>
               </span>
             </label>
           ))}
-          {state.fieldErrors.environment ? (
-            <p id="environment-error" className="text-sm font-medium text-red-700">
-              {state.fieldErrors.environment}
+          {fieldError(errors, "environment") ? (
+            <p id="environment-error" className="text-sm font-medium text-red-800">
+              {fieldError(errors, "environment")}
             </p>
           ) : null}
         </fieldset>
@@ -58,7 +61,7 @@ export function LegacyForm(props: {
         id="pastedUrl"
         label={props.environments.length ? "Or paste the environment's URL" : "The environment's URL"}
         hint="For example https://contoso.crm.dynamics.com. It wins over the list when filled in."
-        error={state.fieldErrors.pastedUrl ?? (props.environments.length ? undefined : state.fieldErrors.environment)}
+        error={fieldError(errors, "pastedUrl") ?? (props.environments.length ? undefined : fieldError(errors, "environment"))}
       >
         {(aria) => <input {...aria} name="pastedUrl" type="url" autoComplete="url" defaultValue={state.values.pastedUrl} className={INPUT_CLASS} />}
       </Field>
@@ -66,7 +69,7 @@ export function LegacyForm(props: {
         id="integrationUsername"
         label="Integration user"
         hint="The Microsoft sign-in name of the account Act-On signs in as, e.g. crm.integration@contoso.com."
-        error={state.fieldErrors.integrationUsername}
+        error={fieldError(errors, "integrationUsername")}
       >
         {(aria) => (
           <input
@@ -85,7 +88,7 @@ export function LegacyForm(props: {
         id="password"
         label="Password"
         hint="Sent only to Act-On's encrypted store, used to sign in as this user, and never shown again."
-        error={state.fieldErrors.password}
+        error={fieldError(errors, "password")}
       >
         {(aria) => <input {...aria} name="password" type="password" required autoComplete="current-password" className={INPUT_CLASS} />}
       </Field>

@@ -5,7 +5,8 @@ import { getPortalEngine } from "@/lib/journey/portal-engine";
 import { startLegacyPlan } from "@/lib/paths/legacy-path";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { adminActor } from "@/lib/sessions/current-session";
-import { legacyFieldErrors, legacyInputSchema, type LegacyFormState } from "./legacy.schema";
+import { fieldErrorsOf } from "@/lib/core/forms";
+import { legacyInputSchema, type LegacyFormState } from "./legacy.schema";
 
 /**
  * The legacy form's submit: validates (zod, before anything is read or written), then asks the engine for the plan.
@@ -19,7 +20,7 @@ export async function connectLegacyAction(connectionId: string, _previous: Legac
   };
   const values = { environment: text("environment"), pastedUrl: text("pastedUrl"), integrationUsername: text("integrationUsername") };
   const parsed = legacyInputSchema.safeParse({ ...values, password: text("password"), role: text("role") || undefined });
-  if (!parsed.success) return { message: "Check the highlighted fields.", fieldErrors: legacyFieldErrors(parsed.error), values };
+  if (!parsed.success) return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
   const { session, connection } = await requireSessionConnection(connectionId);
   const started = await startLegacyPlan(getPortalEngine(), {
     portalSession: session,
@@ -27,6 +28,6 @@ export async function connectLegacyAction(connectionId: string, _previous: Legac
     actor: adminActor(session),
     choice: parsed.data,
   });
-  if (!started.ok) return { message: started.error.userMessage, fieldErrors: {}, values };
+  if (!started.ok) return { status: "error", message: started.error.userMessage, values };
   redirect(started.value.refused ? `/connect/${encodeURIComponent(connection.id)}/legacy?refused=1` : journeyPath(connection.id, "plan"));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { legacyFieldErrors, legacyInputSchema, migrateInputSchema } from "./legacy.schema";
+import { fieldErrorsOf } from "@/lib/core/forms";
+import { legacyInputSchema, migrateInputSchema } from "./legacy.schema";
 
 const valid = { environment: "https://contoso.crm.dynamics.com", integrationUsername: " crm@contoso.com ", password: "p@ss word " };
 
@@ -20,7 +21,7 @@ describe("the legacy form", () => {
   it("names each wrong field: no environment, an http URL, a DOMAIN\\user, no password, an unknown role", () => {
     const errors = (input: Record<string, unknown>) => {
       const r = legacyInputSchema.safeParse(input);
-      return r.success ? {} : legacyFieldErrors(r.error);
+      return r.success ? {} : Object.fromEntries(Object.entries(fieldErrorsOf(r.error)).map(([field, [first]]) => [field, first]));
     };
     expect(errors({ ...valid, environment: "" })).toEqual({ environment: "Choose an environment, or paste its URL." });
     expect(errors({ ...valid, pastedUrl: "http://contoso.crm.dynamics.com" }).pastedUrl).toMatch(/https:\/\//);

@@ -4,6 +4,7 @@
  * handed to the engine's encrypted store; it is never part of the form's state sent back to the browser.
  */
 import { z } from "zod";
+import type { FormState } from "@/lib/core/forms";
 import { environmentFormSchema, ROLE_CHOICES } from "../form-schemas";
 
 /** A Microsoft Entra sign-in name (UPN): name@domain, as the password sign-in needs. */
@@ -33,24 +34,8 @@ export const legacyInputSchema = z
 
 export type LegacyInput = z.output<typeof legacyInputSchema>;
 
-export type LegacyField = "environment" | "pastedUrl" | "integrationUsername" | "password" | "role";
-
 /** What the form shows after a submit: the values typed (never the password) and the problems, field by field. */
-export type LegacyFormState = {
-  message: string | null;
-  fieldErrors: Partial<Record<LegacyField, string>>;
-  values: { environment: string; pastedUrl: string; integrationUsername: string };
-};
-
-/** The form's problems, the first per field. */
-export function legacyFieldErrors(error: z.ZodError): Partial<Record<LegacyField, string>> {
-  const out: Partial<Record<LegacyField, string>> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? "environment") as LegacyField;
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+export type LegacyFormState = FormState<{ values: { environment: string; pastedUrl: string; integrationUsername: string } }>;
 
 /** The migration's confirmation: one button, one fixed value (anything else changes nothing). */
 export const migrateInputSchema = z.object({ confirm: z.literal("move-to-oauth", { error: "Use the Move to OAuth button." }) });

@@ -1,4 +1,4 @@
-import { RouteLoading } from "@/components/journey/route-loading";
+import { RouteLoading } from "@/components/connect/route-loading";
 
 /** The legacy page lists the admin's environments at Microsoft before it renders. */
 export default function Loading() {

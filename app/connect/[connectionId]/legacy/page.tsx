@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AlertOctagon, KeyRound } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/journey/button-class";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
-import { PathSignIn } from "@/components/paths/path-sign-in";
+import { Button } from "@/components/ui/button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
+import { PathSignIn } from "@/components/connect/path-sign-in";
 import { getDb } from "@/lib/db";
 import { listAdminEnvironments } from "@/lib/journey/admin-environments";
 import { journeyPath } from "@/lib/journey/journey-page";
@@ -16,6 +16,7 @@ import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
 import { ROLE_CHOICES } from "../form-schemas";
 import { connectLegacyAction } from "./legacy.action";
 import { LegacyForm } from "./legacy-form";
+import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Connect with a user name and password · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -85,13 +86,13 @@ export default async function LegacyPage({
           </p>
           <div className="flex flex-wrap gap-3">
             {canMoveToOAuth(c) ? (
-              <a href={`${base}/migrate`} className={buttonClass()}>
-                Move to OAuth
-              </a>
+              <Button asChild>
+                <a href={`${base}/migrate`}>Move to OAuth</a>
+              </Button>
             ) : null}
-            <a href={journeyPath(c.id, "status")} className={buttonClass("secondary")}>
-              Connection status
-            </a>
+            <Button asChild variant="secondary">
+              <a href={journeyPath(c.id, "status")}>Connection status</a>
+            </Button>
           </div>
         </section>
       ) : (
@@ -109,12 +110,7 @@ export default async function LegacyPage({
             <p>Act-On never asks you to turn MFA off for your administrators.</p>
           </section>
           {refusal ? (
-            <section
-              role={query.refused ? "alert" : undefined}
-              aria-labelledby="refusal-heading"
-              className="space-y-3 rounded-lg border border-red-300 bg-red-50 p-5 text-red-950"
-              data-refusal={refusal.mfa ? "mfa" : "other"}
-            >
+            <Notice tone="error" size="md" announce={!!query.refused} aria-labelledby="refusal-heading" data-refusal={refusal.mfa ? "mfa" : "other"}>
               <h2 id="refusal-heading" className="flex items-center gap-2 text-lg font-semibold text-red-900">
                 <AlertOctagon aria-hidden className="h-5 w-5" /> {refusal.title}
               </h2>
@@ -132,15 +128,15 @@ export default async function LegacyPage({
                     {w === "recommended" ? (
                       <>
                         {" "}
-                        <a href={base} className="font-medium text-blue-800 underline underline-offset-2">
-                          Connect the recommended way
-                        </a>
+                        <Button asChild variant="link">
+                          <a href={base}>Connect the recommended way</a>
+                        </Button>
                       </>
                     ) : null}
                   </li>
                 ))}
               </ul>
-            </section>
+            </Notice>
           ) : null}
           {journey.signedIn ? (
             <section aria-labelledby="legacy-form-heading" className="space-y-3">
@@ -148,10 +144,10 @@ export default async function LegacyPage({
                 {refusal ? "Try another integration user" : "Environment and integration user"}
               </h2>
               {role === "systemAdministrator" ? (
-                <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm">
+                <Notice tone="info">
                   You chose System Administrator for the application user. Enter the password again to see the updated plan: the portal keeps a
                   password only for the plan it was given for.
-                </p>
+                </Notice>
               ) : null}
               <LegacyForm
                 action={connectLegacyAction.bind(null, c.id)}

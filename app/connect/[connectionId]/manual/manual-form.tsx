@@ -1,6 +1,9 @@
 "use client";
 import { useActionState } from "react";
-import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/paths/field";
+import { Field, INPUT_CLASS } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { fieldError } from "@/lib/core/forms";
 import type { ManualFormState } from "./manual.types";
 
 /** What the admin created, and the portal's proof of it. The secret is never sent back to the browser. */
@@ -8,13 +11,12 @@ export function ManualForm(props: {
   action: (previous: ManualFormState, form: FormData) => Promise<ManualFormState>;
   initial: ManualFormState["values"];
 }) {
-  const [state, formAction, pending] = useActionState(props.action, { problem: null, fieldErrors: {}, values: props.initial });
+  const [state, formAction] = useActionState(props.action, { status: "idle", values: props.initial });
   const p = state.problem;
   return (
     <form action={formAction} className="max-w-xl space-y-5" noValidate>
       {p ? (
-        <div role="alert" className="space-y-2 rounded-md border border-red-300 bg-red-50 p-4 text-red-950">
-          <p className="font-semibold">{p.title}</p>
+        <Notice tone="error" size="md" title={p.title}>
           <p>{p.fix}</p>
           {p.missingPrivileges?.length ? (
             <table className="w-full text-left text-sm">
@@ -44,24 +46,24 @@ export function ManualForm(props: {
               {p.requestIds?.length ? <p className="font-mono break-all">Request ids: {p.requestIds.join(", ")}</p> : null}
             </details>
           ) : null}
-        </div>
+        </Notice>
       ) : null}
       <Field
         id="tenant"
         label="Directory (tenant) ID"
         hint="From the app registration's Overview page, or your tenant's domain."
-        error={state.fieldErrors.tenant}
+        error={fieldError(state.fieldErrors, "tenant")}
       >
         {(aria) => <input {...aria} name="tenant" required spellCheck={false} defaultValue={state.values.tenant} className={INPUT_CLASS} />}
       </Field>
-      <Field id="clientId" label="Application (client) ID" hint="From the same Overview page." error={state.fieldErrors.clientId}>
+      <Field id="clientId" label="Application (client) ID" hint="From the same Overview page." error={fieldError(state.fieldErrors, "clientId")}>
         {(aria) => <input {...aria} name="clientId" required spellCheck={false} defaultValue={state.values.clientId} className={INPUT_CLASS} />}
       </Field>
       <Field
         id="clientSecret"
         label="Client secret value"
         hint="The Value column, shown once when you add the secret. Stored encrypted."
-        error={state.fieldErrors.clientSecret}
+        error={fieldError(state.fieldErrors, "clientSecret")}
       >
         {(aria) => <input {...aria} name="clientSecret" type="password" required autoComplete="off" className={INPUT_CLASS} />}
       </Field>
@@ -69,13 +71,11 @@ export function ManualForm(props: {
         id="environmentUrl"
         label="Environment URL"
         hint="Power Platform admin center › Environments › your environment, e.g. https://contoso.crm.dynamics.com."
-        error={state.fieldErrors.environmentUrl}
+        error={fieldError(state.fieldErrors, "environmentUrl")}
       >
         {(aria) => <input {...aria} name="environmentUrl" type="url" required defaultValue={state.values.environmentUrl} className={INPUT_CLASS} />}
       </Field>
-      <button type="submit" className={BUTTON_CLASS} disabled={pending}>
-        {pending ? "Checking with Microsoft…" : "Check and connect"}
-      </button>
+      <SubmitButton pendingLabel="Checking with Microsoft…">Check and connect</SubmitButton>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { manualConnectionInputSchema } from "@/lib/manual-connection/manual-conn
 import { proveAndSaveManualConnection } from "@/lib/paths/prove-manual-connection";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { adminActor } from "@/lib/sessions/current-session";
+import { fieldErrorsOf } from "@/lib/core/forms";
 import type { ManualFormState } from "./manual.types";
 
 /** Proves what the admin created by hand and, when everything is right, makes the connection Active. */
@@ -18,9 +19,7 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
   const values = { tenant: raw.tenant, clientId: raw.clientId, environmentUrl: raw.environmentUrl };
   const parsed = manualConnectionInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const fieldErrors: ManualFormState["fieldErrors"] = {};
-    for (const issue of parsed.error.issues) fieldErrors[issue.path[0] as keyof ManualFormState["fieldErrors"]] ??= issue.message;
-    return { problem: null, fieldErrors, values };
+    return { status: "error", fieldErrors: fieldErrorsOf(parsed.error), values };
   }
   const result = await proveAndSaveManualConnection({
     accountId: session.accountId,
@@ -29,6 +28,12 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
     actor: adminActor(session),
   });
   if (!result.ok)
-    return { problem: result.problem, fieldErrors: result.problem.field ? { [result.problem.field]: result.problem.title } : {}, values };
+    return {
+      status: "error",
+      message: result.problem.title,
+      problem: result.problem,
+      fieldErrors: result.problem.field ? { [result.problem.field]: [result.problem.title] } : undefined,
+      values,
+    };
   redirect(`/connect/${connection.id}/manual`);
 }

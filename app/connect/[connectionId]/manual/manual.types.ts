@@ -1,4 +1,5 @@
 /** What the manual form shows after a submit: the values (never the secret) and the problem found, if any. Pure. */
+import type { FormState } from "@/lib/core/forms";
 import type { ManualConnectionInput } from "@/lib/manual-connection/manual-connection-schema";
 
 export type ManualFormProblem = {
@@ -10,8 +11,4 @@ export type ManualFormProblem = {
   requestIds?: string[];
 };
 
-export type ManualFormState = {
-  problem: ManualFormProblem | null;
-  fieldErrors: Partial<Record<keyof ManualConnectionInput, string>>;
-  values: Omit<ManualConnectionInput, "clientSecret">;
-};
+export type ManualFormState = FormState<{ problem?: ManualFormProblem; values: Omit<ManualConnectionInput, "clientSecret"> }>;

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { CopyValue } from "@/components/paths/copy-button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { CopyValue } from "@/components/ui/copy-button";
+import { Notice } from "@/components/ui/notice";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { verifyManualAction } from "./manual.action";
@@ -16,25 +18,31 @@ const APP_NAME = "Act-On Integration";
  */
 export default async function ManualPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
-  const { connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await requireSessionConnection(connectionId);
   const connected = connection.status === "active" && connection.authMode === "cloud" && connection.clientId;
   return (
-    <div className="space-y-8">
-      <h1 className="text-3xl font-bold tracking-tight">Set up Act-On by hand</h1>
+    <JourneyFrame
+      current={connected ? "status" : "environment"}
+      title="Set up Act-On by hand"
+      accountName={session.accountName}
+      signedInAs={session.microsoft?.username}
+      intro={
+        <p>
+          You do each step yourself in Microsoft&apos;s admin centers; the portal only checks the result. It takes about 15 minutes and needs a Global
+          Administrator (or Application Administrator) and a System Administrator of the Dynamics 365 environment.
+        </p>
+      }
+    >
       {connected ? (
-        <section aria-labelledby="connected" className="rounded-md border border-green-300 bg-green-50 p-4">
-          <h2 id="connected" className="text-xl font-semibold text-green-900">
+        <Notice tone="success" size="md" announce={false} aria-labelledby="connected">
+          <h2 id="connected" className="text-xl font-semibold text-emerald-900">
             Connected
           </h2>
           <p className="text-slate-900">
             Act-On signed in as app {connection.clientId} and read every table it syncs in {connection.environmentUrl}.
           </p>
-        </section>
+        </Notice>
       ) : null}
-      <p className="max-w-2xl text-lg text-slate-700">
-        You do each step yourself in Microsoft&apos;s admin centers; the portal only checks the result. It takes about 15 minutes and needs a Global
-        Administrator (or Application Administrator) and a System Administrator of the Dynamics 365 environment.
-      </p>
       <ol className="max-w-3xl list-decimal space-y-6 pl-6 text-slate-900">
         <li className="space-y-2">
           <h2 className="text-xl font-semibold">Register the app</h2>
@@ -105,6 +113,6 @@ export default async function ManualPage(props: { params: Promise<{ connectionId
           />
         </li>
       </ol>
-    </div>
+    </JourneyFrame>
   );
 }

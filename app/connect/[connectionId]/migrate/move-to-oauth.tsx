@@ -1,5 +1,5 @@
 import { ArrowRightLeft } from "lucide-react";
-import { buttonClass } from "@/components/journey/button-class";
+import { Button } from "@/components/ui/button";
 
 /** The status page's own small block for a user-name-and-password connection: the way to the move to OAuth. */
 export function MoveToOAuth({ connectionId }: { connectionId: string }) {
@@ -12,10 +12,12 @@ export function MoveToOAuth({ connectionId }: { connectionId: string }) {
         Move it to OAuth: Act-On then signs in as its own app with a client secret, MFA can stay on for every user, and the stored password is
         forgotten once the new sign-in works.
       </p>
-      <a href={`/connect/${encodeURIComponent(connectionId)}/migrate`} className={buttonClass()}>
-        <ArrowRightLeft aria-hidden className="h-4 w-4" />
-        Move to OAuth
-      </a>
+      <Button asChild>
+        <a href={`/connect/${encodeURIComponent(connectionId)}/migrate`}>
+          <ArrowRightLeft aria-hidden className="h-4 w-4" />
+          Move to OAuth
+        </a>
+      </Button>
     </section>
   );
 }

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/journey/button-class";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { PathSignIn } from "@/components/paths/path-sign-in";
+import { Button } from "@/components/ui/button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { PathSignIn } from "@/components/connect/path-sign-in";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensureNotHandoff, loadJourney } from "@/lib/journey/load-journey";
 import { canMoveToOAuth, MIGRATION_CHANGES } from "@/lib/paths/move-to-oauth";
@@ -60,9 +60,9 @@ export default async function MigratePage({
                 ? "This connection is to an on-premises server, which signs in over HTTP Basic and has no Microsoft Entra app to move to."
                 : "Only a connected user-name-and-password connection can be moved to OAuth."}
           </p>
-          <a href={journeyPath(c.id, "status")} className={buttonClass("secondary")}>
-            Connection status
-          </a>
+          <Button asChild variant="secondary">
+            <a href={journeyPath(c.id, "status")}>Connection status</a>
+          </Button>
         </section>
       ) : (
         <>

@@ -1,6 +1,9 @@
 "use client";
 import { useActionState } from "react";
-import { BUTTON_CLASS, Field, INPUT_CLASS } from "@/components/paths/field";
+import { Field, INPUT_CLASS } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { fieldError } from "@/lib/core/forms";
 import type { OnPremisesFormState } from "./on-premises.schema";
 
 /** The on-premises form. The password is never sent back: after a refused try it is empty and must be typed again. */
@@ -8,26 +11,30 @@ export function OnPremisesForm(props: {
   action: (previous: OnPremisesFormState, form: FormData) => Promise<OnPremisesFormState>;
   initial: { serverUrl: string; username: string };
 }) {
-  const [state, formAction, pending] = useActionState(props.action, { message: null, fieldErrors: {}, values: props.initial });
+  const [state, formAction] = useActionState(props.action, { status: "idle", values: props.initial });
   return (
     <form action={formAction} className="max-w-xl space-y-5" noValidate>
-      {state.message ? (
-        <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-4 text-red-900">
-          <p className="font-semibold">Not connected</p>
+      {state.status === "error" && state.message ? (
+        <Notice tone="error" size="md" title="Not connected">
           <p>{state.message}</p>
-        </div>
+        </Notice>
       ) : null}
       <Field
         id="serverUrl"
         label="Server address"
         hint="The https:// address of your Dynamics 365 organization, e.g. https://crm.contoso.com/contoso."
-        error={state.fieldErrors.serverUrl}
+        error={fieldError(state.fieldErrors, "serverUrl")}
       >
         {(aria) => (
           <input {...aria} name="serverUrl" type="url" required autoComplete="url" defaultValue={state.values.serverUrl} className={INPUT_CLASS} />
         )}
       </Field>
-      <Field id="username" label="Domain user" hint="A Dynamics 365 user for Act-On, as DOMAIN\user." error={state.fieldErrors.username}>
+      <Field
+        id="username"
+        label="Domain user"
+        hint="A Dynamics 365 user for Act-On, as DOMAIN\user."
+        error={fieldError(state.fieldErrors, "username")}
+      >
         {(aria) => (
           <input
             {...aria}
@@ -40,12 +47,10 @@ export function OnPremisesForm(props: {
           />
         )}
       </Field>
-      <Field id="password" label="Password" hint="Stored encrypted; never shown again." error={state.fieldErrors.password}>
+      <Field id="password" label="Password" hint="Stored encrypted; never shown again." error={fieldError(state.fieldErrors, "password")}>
         {(aria) => <input {...aria} name="password" type="password" required autoComplete="current-password" className={INPUT_CLASS} />}
       </Field>
-      <button type="submit" className={BUTTON_CLASS} disabled={pending}>
-        {pending ? "Checking the server…" : "Connect"}
-      </button>
+      <SubmitButton pendingLabel="Checking the server…">Connect</SubmitButton>
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { connectOnPremises } from "@/lib/paths/connect-on-premises";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { adminActor } from "@/lib/sessions/current-session";
+import { fieldErrorsOf } from "@/lib/core/forms";
 import { onPremisesInputSchema, type OnPremisesFormState } from "./on-premises.schema";
 
 /** Connects the session's connection to an on-premises server over HTTP Basic; answers the form in words. */
@@ -16,12 +17,7 @@ export async function connectOnPremisesAction(connectionId: string, _previous: O
   const values = { serverUrl: raw.serverUrl, username: raw.username };
   const parsed = onPremisesInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const fieldErrors: OnPremisesFormState["fieldErrors"] = {};
-    for (const issue of parsed.error.issues) {
-      const key = issue.path[0] as keyof OnPremisesFormState["fieldErrors"];
-      fieldErrors[key] ??= issue.message;
-    }
-    return { message: "Check the highlighted fields.", fieldErrors, values, code: "invalid_input" };
+    return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values, code: "invalid_input" };
   }
   const result = await connectOnPremises({
     accountId: session.accountId,
@@ -31,8 +27,9 @@ export async function connectOnPremisesAction(connectionId: string, _previous: O
   });
   if (!result.ok)
     return {
+      status: "error",
       message: result.error.userMessage,
-      fieldErrors: result.field ? { [result.field]: result.error.userMessage } : {},
+      fieldErrors: result.field ? { [result.field]: [result.error.userMessage] } : undefined,
       values,
       code: result.error.code,
     };

@@ -1,5 +1,6 @@
 /** The on-premises form: the server's URL and a domain user. One schema for the form and the server action. Pure. */
 import { z } from "zod";
+import type { FormState } from "@/lib/core/forms";
 
 export const onPremisesInputSchema = z.object({
   serverUrl: z
@@ -20,9 +21,4 @@ export const onPremisesInputSchema = z.object({
 export type OnPremisesInput = z.infer<typeof onPremisesInputSchema>;
 
 /** What the form shows after a submit: never the password. */
-export type OnPremisesFormState = {
-  message: string | null;
-  fieldErrors: Partial<Record<keyof OnPremisesInput, string>>;
-  values: { serverUrl: string; username: string };
-  code?: string;
-};
+export type OnPremisesFormState = FormState<{ values: { serverUrl: string; username: string }; code?: string }>;

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { Notice } from "@/components/ui/notice";
 import { requireSessionConnection } from "@/lib/paths/session-connection";
 import { connectOnPremisesAction } from "./on-premises.action";
 import { OnPremisesForm } from "./on-premises-form";
@@ -9,14 +11,27 @@ export const dynamic = "force-dynamic";
 /** The on-premises path: the server's URL and a domain user, checked over HTTP Basic; no Microsoft Entra step. */
 export default async function OnPremisesPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
-  const { connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await requireSessionConnection(connectionId);
   const connected = connection.authMode === "onprem" && connection.status === "active";
   return (
-    <div className="space-y-6">
-      <h1 className="text-3xl font-bold tracking-tight">Connect an on-premises Dynamics 365 server</h1>
+    <JourneyFrame
+      current={connected ? "status" : "environment"}
+      title="Connect an on-premises Dynamics 365 server"
+      accountName={session.accountName}
+      signedInAs={session.microsoft?.username}
+      intro={
+        connected ? null : (
+          <p>
+            Act-On signs in to your server&apos;s Web API with a domain user over HTTP Basic. The server must be reachable from the internet over
+            HTTPS with a certificate from a public authority; Act-On refuses addresses inside private networks and never follows a redirect with the
+            password.
+          </p>
+        )
+      }
+    >
       {connected ? (
-        <section aria-labelledby="connected" className="rounded-md border border-green-300 bg-green-50 p-4">
-          <h2 id="connected" className="text-xl font-semibold text-green-900">
+        <Notice tone="success" size="md" announce={false} aria-labelledby="connected">
+          <h2 id="connected" className="text-xl font-semibold text-emerald-900">
             Connected
           </h2>
           <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-slate-900">
@@ -27,20 +42,13 @@ export default async function OnPremisesPage(props: { params: Promise<{ connecti
             <dt className="font-medium">Last verified</dt>
             <dd>{connection.lastVerifiedAt ? new Date(connection.lastVerifiedAt).toUTCString() : "—"}</dd>
           </dl>
-        </section>
+        </Notice>
       ) : (
-        <>
-          <p className="max-w-2xl text-lg text-slate-700">
-            Act-On signs in to your server&apos;s Web API with a domain user over HTTP Basic. The server must be reachable from the internet over
-            HTTPS with a certificate from a public authority; Act-On refuses addresses inside private networks and never follows a redirect with the
-            password.
-          </p>
-          <OnPremisesForm
-            action={connectOnPremisesAction.bind(null, connection.id)}
-            initial={{ serverUrl: connection.environmentUrl ?? "", username: connection.integrationUsername ?? "" }}
-          />
-        </>
+        <OnPremisesForm
+          action={connectOnPremisesAction.bind(null, connection.id)}
+          initial={{ serverUrl: connection.environmentUrl ?? "", username: connection.integrationUsername ?? "" }}
+        />
       )}
-    </div>
+    </JourneyFrame>
   );
 }

@@ -1,9 +1,10 @@
 "use client";
 import { Link2 } from "lucide-react";
 import { useActionState, useId } from "react";
-import { CopyButton } from "@/components/paths/copy-button";
-import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { RefreshWhileOpen } from "@/components/connect/refresh-while-open";
+import { INPUT_BASE } from "@/components/ui/field";
+import { SubmitButton } from "@/components/ui/submit-button";
 import type { HandoffLinkState } from "./handoff-link.types";
 
 const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
@@ -19,7 +20,7 @@ export function HandoffLinkForm({
   runId: string;
   action: (state: HandoffLinkState, form: FormData) => Promise<HandoffLinkState>;
 }) {
-  const [state, submit] = useActionState(action, { error: null, link: null });
+  const [state, submit] = useActionState(action, { status: "idle" });
   const fieldId = useId();
   if (state.link) {
     const expires = new Date(state.link.expiresAt);
@@ -34,7 +35,7 @@ export function HandoffLinkForm({
             id={fieldId}
             readOnly
             value={state.link.url}
-            className="min-w-0 flex-1 rounded border border-slate-400 bg-slate-50 px-2 py-1 font-mono text-sm"
+            className={`${INPUT_BASE} min-w-0 flex-1 bg-slate-50 font-mono text-sm`}
             onFocus={(e) => e.currentTarget.select()}
           />
           <CopyButton value={state.link.url} label="hand-off link" />
@@ -54,9 +55,9 @@ export function HandoffLinkForm({
         <Link2 aria-hidden className="h-4 w-4" />
         Create a hand-off link
       </SubmitButton>
-      {state.error ? (
-        <p role="alert" className="text-sm text-red-800">
-          {state.error}
+      {state.status === "error" && state.message ? (
+        <p role="alert" className="text-sm font-medium text-red-800">
+          {state.message}
         </p>
       ) : null}
     </form>

@@ -1,4 +1,4 @@
-import { RouteLoading } from "@/components/journey/route-loading";
+import { RouteLoading } from "@/components/connect/route-loading";
 
 export default function Loading() {
   return <RouteLoading what="Loading the plan…" />;

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { AlertOctagon, Users } from "lucide-react";
-import { ApproveForm } from "@/components/journey/approve-form";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { RefreshWhileOpen } from "@/components/journey/refresh-while-open";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { ApproveForm } from "@/components/connect/approve-form";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { RefreshWhileOpen } from "@/components/connect/refresh-while-open";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { getDb } from "@/lib/db";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "@/lib/handoff/handoff-for-plan";
 import { redirect } from "next/navigation";
@@ -14,6 +14,8 @@ import { STEP_LABELS, type StepName } from "@/lib/provisioning/machine";
 import type { Plan, PlanAction } from "@/lib/provisioning/plan";
 import { approvePlanAction, changeEnvironmentAction, createHandoffLinkAction, recheckPlanAction } from "../actions";
 import { HandoffLinkForm } from "./handoff-link-form";
+import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Review the plan · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -117,23 +119,15 @@ export default async function PlanPage({
       }
     >
       {(environment === "only" || environment === "acton") && !repair ? (
-        <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm" data-testid="environment-chosen">
+        <Notice tone="info" data-testid="environment-chosen">
           {environment === "acton" ? "Act-On named this environment for your account: " : "Microsoft lists one Dynamics 365 environment for you: "}
           <strong>{plan.environment?.name ?? "this one"}</strong>
           {plan.environment?.url ? ` (${plan.environment.url})` : null}, so the portal prepared its plan. To connect a different one, choose another
           environment below.
-        </p>
+        </Notice>
       ) : null}
-      {updated === "role" ? (
-        <p role="status" className="rounded-md border border-blue-300 bg-blue-50 p-3 text-sm">
-          The plan was updated for the security role you chose. Review it and approve.
-        </p>
-      ) : null}
-      {recheckProblem ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          {recheckProblem}
-        </p>
-      ) : null}
+      {updated === "role" ? <Notice tone="info">The plan was updated for the security role you chose. Review it and approve.</Notice> : null}
+      {recheckProblem ? <Notice tone="error">{recheckProblem}</Notice> : null}
       {plan.blockers.length ? (
         <section aria-labelledby="blockers-heading" className="rounded-lg border border-red-300 bg-red-50 p-5">
           <h2 id="blockers-heading" className="flex items-center gap-2 text-lg font-semibold text-red-900">
@@ -252,9 +246,7 @@ function PlanSections({ plan, repair }: { plan: Plan; repair: boolean }) {
         ) : plan.blockers.length ? (
           <p className="rounded-md border border-slate-200 bg-white p-3">The full plan is read once the problems above are fixed.</p>
         ) : (
-          <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 p-3">
-            Nothing needs to change: everything Act-On needs is in place. Approving runs the final check.
-          </p>
+          <Notice tone="success">Nothing needs to change: everything Act-On needs is in place. Approving runs the final check.</Notice>
         )}
       </section>
       {kept.length ? (
@@ -391,12 +383,7 @@ async function HandoffPlan({
             colleague to ask someone who has it.
           </p>
           <form method="post" action="/auth/sign-in/start">
-            <button
-              type="submit"
-              className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 focus-visible:outline-none"
-            >
-              Sign in with another account
-            </button>
+            <Button type="submit">Sign in with another account</Button>
           </form>
         </section>
       ) : (

@@ -1,7 +1,7 @@
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { LiveChecklist } from "@/components/journey/live-checklist";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { LiveChecklist } from "@/components/connect/live-checklist";
 import { toChecklist } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensurePage, loadJourney } from "@/lib/journey/load-journey";

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { LogIn, ShieldCheck } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
-import { buttonClass } from "@/components/journey/button-class";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { OtherWaysToConnect } from "@/components/paths/other-ways-to-connect";
+import { Button } from "@/components/ui/button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { loadJourney } from "@/lib/journey/load-journey";
 import { getDb } from "@/lib/db";
@@ -59,9 +59,9 @@ export default async function SignInPage({
           <p>
             You are signed in as <strong>{journey.session.microsoft?.username}</strong>.
           </p>
-          <a href={journeyPath(journey.connection.id, journey.page)} className={`${buttonClass()} mt-3`}>
-            Continue
-          </a>
+          <Button asChild className="mt-3">
+            <a href={journeyPath(journey.connection.id, journey.page)}>Continue</a>
+          </Button>
         </div>
       ) : null}
       <section aria-labelledby="permissions-heading" className="rounded-lg border border-slate-200 bg-white p-6">
@@ -83,10 +83,10 @@ export default async function SignInPage({
           your browser, and is forgotten when the connection is verified or you sign out.
         </p>
         <form method="post" action="/auth/sign-in/start" className="mt-5">
-          <button type="submit" className={buttonClass()}>
+          <Button type="submit">
             <LogIn aria-hidden className="h-4 w-4" />
             Sign in with Microsoft
-          </button>
+          </Button>
         </form>
       </section>
       <OtherWaysToConnect connectionId={journey.connection.id} />

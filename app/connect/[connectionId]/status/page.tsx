@@ -1,16 +1,17 @@
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
 import { CheckCircle2, AlertTriangle, Wrench } from "lucide-react";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { buttonClass } from "@/components/journey/button-class";
-import { SubmitButton } from "@/components/journey/submit-button";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { Button } from "@/components/ui/button";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { roleLabel } from "@/lib/journey/checklist";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensureNotHandoff, loadJourney, type Journey } from "@/lib/journey/load-journey";
 import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
 import { repairConnectionAction, startOverAction, verifyConnectionAction } from "../actions";
 import { MoveToOAuth } from "../migrate/move-to-oauth";
-import { SCORE_TARGETS, syncOptionsOrDefaults } from "../sync/sync-options.schema";
+import { SCORE_TARGETS, syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
+import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -71,21 +72,18 @@ export default async function StatusPage({
       signedInAs={journey.session.microsoft?.username}
     >
       <SignInNotice outcome={signin} />
-      <div
-        role="status"
-        className={`flex items-center gap-3 rounded-lg border p-4 ${active ? "border-emerald-300 bg-emerald-50" : "border-amber-300 bg-amber-50"}`}
-      >
-        {active ? (
-          <CheckCircle2 aria-hidden className="h-6 w-6 text-emerald-700" />
-        ) : (
-          <AlertTriangle aria-hidden className="h-6 w-6 text-amber-700" />
-        )}
-        <p className="font-medium">
+      <Notice tone={active ? "success" : "warning"} size="md">
+        <p className="flex items-center gap-3 font-medium">
+          {active ? (
+            <CheckCircle2 aria-hidden className="h-6 w-6 shrink-0 text-emerald-700" />
+          ) : (
+            <AlertTriangle aria-hidden className="h-6 w-6 shrink-0 text-amber-700" />
+          )}
           {active
             ? "Act-On can now reach your Dynamics 365 environment with its own app and application user."
             : (c.lastErrorMessage ?? "The connection is not active yet.")}
         </p>
-      </div>
+      </Notice>
       <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
         {rows.map(([label, value]) => (
           <div key={label}>
@@ -118,32 +116,28 @@ export default async function StatusPage({
       {journey.session.returnTo ? (
         <p>
           {/* Signed at the moment of the click by /return-to-acton: the outcome never sits in the page. */}
-          <a href="/return-to-acton" className={buttonClass()}>
-            Return to Act-On
-          </a>
+          <Button asChild>
+            <a href="/return-to-acton">Return to Act-On</a>
+          </Button>
         </p>
       ) : null}
-      {offerProblem ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          {offerProblem}
-        </p>
-      ) : null}
+      {offerProblem ? <Notice tone="error">{offerProblem}</Notice> : null}
       <ReconnectOfferings journey={journey} />
       <div className="flex flex-wrap gap-3">
         {active ? (
-          <a href={journeyPath(c.id, "sync")} className={buttonClass("secondary")}>
-            Change sync options
-          </a>
+          <Button asChild variant="secondary">
+            <a href={journeyPath(c.id, "sync")}>Change sync options</a>
+          </Button>
         ) : null}
         {journey.latestRun?.approved ? (
-          <a href={journeyPath(c.id, "progress")} className={buttonClass("secondary")}>
-            See the setup checklist
-          </a>
+          <Button asChild variant="secondary">
+            <a href={journeyPath(c.id, "progress")}>See the setup checklist</a>
+          </Button>
         ) : null}
         {c.status !== "draft" && c.status !== "disconnected" ? (
-          <a href={`/connect/${encodeURIComponent(c.id)}/disconnect`} className={buttonClass("secondary")}>
-            Disconnect
-          </a>
+          <Button asChild variant="secondary">
+            <a href={`/connect/${encodeURIComponent(c.id)}/disconnect`}>Disconnect</a>
+          </Button>
         ) : null}
       </div>
     </JourneyFrame>
@@ -168,18 +162,18 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
         <h2 id="offer-heading" className="text-lg font-semibold">
           A setup run is under way
         </h2>
-        <a href={journeyPath(c.id, page)} className={buttonClass()}>
-          {page === "plan" ? "Review the plan" : "Follow the checklist"}
-        </a>
+        <Button asChild>
+          <a href={journeyPath(c.id, page)}>{page === "plan" ? "Review the plan" : "Follow the checklist"}</a>
+        </Button>
       </section>
     );
   }
   const cloud = c.authMode === "cloud" && !!c.clientId;
   const broken = c.status === "failed" || c.status === "actionRequired";
   const signIn = (
-    <a href={journeyPath(c.id, "sign-in")} className={buttonClass("secondary")}>
-      Sign in with Microsoft first
-    </a>
+    <Button asChild variant="secondary">
+      <a href={journeyPath(c.id, "sign-in")}>Sign in with Microsoft first</a>
+    </Button>
   );
   return (
     <section aria-labelledby="offer-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5">

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { JourneyFrame } from "@/components/journey/journey-frame";
-import { SyncOptionsForm } from "@/components/journey/sync-options-form";
+import { JourneyFrame } from "@/components/connect/journey-frame";
+import { SyncOptionsForm } from "@/components/connect/sync-options-form";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
 import { saveSyncOptionsAction } from "../actions";
-import { syncOptionsOrDefaults } from "./sync-options.schema";
+import { syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 
 export const metadata: Metadata = { title: "Sync options · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";

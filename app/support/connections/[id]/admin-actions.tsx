@@ -5,9 +5,10 @@ import { AlertDialog, Label } from "radix-ui";
 import { Link2, RefreshCw, UserX } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FIELD, OVERLAY, PANEL } from "../../console-styles";
-import { CopyButton } from "../../copy-button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { DialogField, FormDialog } from "../../form-dialog";
-import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession } from "../../support-auth";
+import { useSupportSession } from "../../support-auth";
+import { Button } from "@/components/ui/button";
 
 /** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
 export function AdminActions({ connectionId, onDone }: { connectionId: string; onDone: () => void }) {
@@ -58,10 +59,10 @@ function RerunVerificationButton({ base, onOutcome, onDone }: { base: string; on
   }
 
   return (
-    <button type="button" className={SECONDARY_BUTTON} onClick={rerun} disabled={busy} aria-busy={busy || undefined}>
+    <Button variant="secondary" onClick={rerun} disabled={busy} aria-busy={busy || undefined}>
       <RefreshCw aria-hidden className="h-4 w-4" />
       Re-run verification
-    </button>
+    </Button>
   );
 }
 
@@ -87,10 +88,10 @@ function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => voi
   return (
     <FormDialog
       trigger={
-        <button type="button" className={SECONDARY_BUTTON}>
+        <Button variant="secondary">
           <Link2 aria-hidden className="h-4 w-4" />
           Mint reconnect link
-        </button>
+        </Button>
       }
       title="Reconnect link"
       description="A signed, single-use link that brings the customer's admin back to reconnect. It works once, for 15 minutes."
@@ -106,15 +107,15 @@ function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => voi
           </Label.Root>
           <div className="flex items-center gap-2">
             <input id="reconnect-url" readOnly value={link.url} className={`${FIELD} font-mono text-xs`} onFocus={(e) => e.currentTarget.select()} />
-            <CopyButton value={link.url} label="Copy reconnect link" />
+            <CopyButton value={link.url} label="reconnect link" iconOnly />
           </div>
         </div>
       ) : (
         <form onSubmit={submit} className="space-y-3" noValidate>
           <DialogField id="userEmail" name="userEmail" type="email" required label="Customer admin's e-mail" error={error} />
-          <button type="submit" className={PRIMARY_BUTTON} disabled={busy}>
+          <Button type="submit" disabled={busy}>
             Mint link
-          </button>
+          </Button>
         </form>
       )}
     </FormDialog>
@@ -140,10 +141,10 @@ function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutco
   return (
     <AlertDialog.Root open={open} onOpenChange={setOpen}>
       <AlertDialog.Trigger asChild>
-        <button type="button" className={SECONDARY_BUTTON}>
+        <Button variant="secondary">
           <UserX aria-hidden className="h-4 w-4" />
           Revoke customer&apos;s sessions and links
-        </button>
+        </Button>
       </AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className={OVERLAY} />
@@ -160,13 +161,9 @@ function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutco
           </div>
           <div className="flex gap-3">
             <AlertDialog.Cancel asChild>
-              <button type="button" className={SECONDARY_BUTTON}>
-                Cancel
-              </button>
+              <Button variant="secondary">Cancel</Button>
             </AlertDialog.Cancel>
-            <button type="button" className={PRIMARY_BUTTON} onClick={revoke}>
-              Revoke access
-            </button>
+            <Button onClick={revoke}>Revoke access</Button>
           </div>
         </AlertDialog.Content>
       </AlertDialog.Portal>

@@ -6,13 +6,14 @@ import { useCallback, useEffect, useState } from "react";
 import type { SupportConnectionDetail, SupportRunView } from "@/lib/connections/support-connection-view";
 import { AUTH_MODE_LABELS, STATUS_LABELS, stepLabel } from "@/lib/connections/support-search";
 import { ConsoleHeader, formatDate, StatusBadge } from "../../console-header";
-import { CopyButton } from "../../copy-button";
+import { CopyButton } from "@/components/ui/copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
 import { WebhookDeliveries } from "../../webhook-deliveries";
+import { Notice } from "@/components/ui/notice";
 
 const TAB_TRIGGER =
-  "rounded-t-md border-b-2 border-transparent px-4 py-2 text-sm font-medium text-slate-700 data-[state=active]:border-blue-700 data-[state=active]:text-blue-900 focus-visible:outline-2 focus-visible:outline-blue-700";
+  "rounded-t-md border-b-2 border-transparent px-4 py-2 text-sm font-medium text-slate-700 data-[state=active]:border-blue-700 data-[state=active]:text-blue-900 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2";
 
 /** One connection for support: its state, the timeline of its runs and steps with every error, and its audit log. */
 export function ConnectionDetail({ connectionId }: { connectionId: string }) {
@@ -42,9 +43,7 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
     return (
       <div>
         <ConsoleHeader title="Connection" />
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-red-900">
-          {problem.detail}
-        </p>
+        <Notice tone="error">{problem.detail}</Notice>
       </div>
     );
   }
@@ -105,17 +104,26 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
             Webhook deliveries
           </Tabs.Trigger>
         </Tabs.List>
-        <Tabs.Content value="timeline" className="focus-visible:outline-2 focus-visible:outline-blue-700">
+        <Tabs.Content
+          value="timeline"
+          className="focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+        >
           {detail.runs.length === 0 ? (
             <p className="text-slate-700">No setup run yet.</p>
           ) : (
             detail.runs.map((run) => <RunTimeline key={run.id} run={run} />)
           )}
         </Tabs.Content>
-        <Tabs.Content value="audit" className="focus-visible:outline-2 focus-visible:outline-blue-700">
+        <Tabs.Content
+          value="audit"
+          className="focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+        >
           <AuditLog detail={detail} />
         </Tabs.Content>
-        <Tabs.Content value="webhooks" className="focus-visible:outline-2 focus-visible:outline-blue-700">
+        <Tabs.Content
+          value="webhooks"
+          className="focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+        >
           <WebhookDeliveries connectionId={detail.id} onRedelivered={reload} />
         </Tabs.Content>
       </Tabs.Root>
@@ -174,7 +182,7 @@ function RunTimeline({ run }: { run: SupportRunView }) {
                       {step.error.requestIds.map((id) => (
                         <li key={id} className="flex flex-wrap items-center gap-2">
                           <code className="rounded bg-white px-1 font-mono text-xs select-all">{id}</code>
-                          <CopyButton value={id} label={`Copy request id ${id}`} />
+                          <CopyButton value={id} label={`request id ${id}`} iconOnly />
                         </li>
                       ))}
                     </ul>

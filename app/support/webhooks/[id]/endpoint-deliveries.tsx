@@ -5,6 +5,7 @@ import { ConsoleHeader } from "../../console-header";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { WebhookDeliveries } from "../../webhook-deliveries";
 import type { Endpoint } from "../webhook-endpoints";
+import { Notice } from "@/components/ui/notice";
 
 /** One endpoint's delivery log, newest first, with Support.Admin's redelivery. */
 export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
@@ -25,9 +26,7 @@ export function EndpointDeliveries({ endpointId }: { endpointId: string }) {
     return (
       <div>
         <ConsoleHeader title="Webhook deliveries" />
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-red-900">
-          {state.problem.detail}
-        </p>
+        <Notice tone="error">{state.problem.detail}</Notice>
       </div>
     );
   if (!state.endpoint) return <p role="status">Loading the endpoint…</p>;

@@ -1,5 +1,5 @@
 import { Check } from "lucide-react";
-import { SignOutButton } from "@/app/auth/sign-out-button";
+import { SignOutButton } from "./sign-out-button";
 import { JOURNEY_STAGES, type JourneyPage } from "@/lib/journey/journey-page";
 
 type Props = {

@@ -9,8 +9,9 @@ import {
   type RetryState,
   type StepState,
 } from "@/lib/journey/checklist";
-import { buttonClass } from "./button-class";
-import { SubmitButton } from "./submit-button";
+import { buttonVariants } from "@/components/ui/button-variants";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
 import { SupportDetails } from "./support-details";
 
 type Props = {
@@ -65,7 +66,7 @@ export function LiveChecklist({
   // A successful retry answers the run's fresh state (pending again), which restarts polling below.
   const submitRetry = async (form: FormData) => {
     const result = await retryAction(form);
-    setRetryError(result.error);
+    setRetryError(result.status === "error" ? (result.message ?? null) : null);
     if (result.snapshot) {
       previous.current = result.snapshot;
       setSnapshot(result.snapshot);
@@ -121,7 +122,7 @@ export function LiveChecklist({
                   <p className="text-sm text-slate-800">
                     To retry, sign in with Microsoft again: the setup acts as you, and your earlier sign-in was deleted when the step failed.
                   </p>
-                  <a href={signInHref} className={buttonClass()}>
+                  <a href={signInHref} className={buttonVariants()}>
                     Sign in with Microsoft to retry
                   </a>
                 </div>
@@ -146,29 +147,27 @@ export function LiveChecklist({
       {alternative && snapshot.runStatus === "failed" ? (
         <p className="text-sm text-slate-800">
           {alternative.note}{" "}
-          <a href={alternative.href} className="font-medium text-blue-800 underline focus-visible:outline-2 focus-visible:outline-blue-700">
+          <a href={alternative.href} className={buttonVariants({ variant: "link" })}>
             {alternative.label}
           </a>
         </p>
       ) : null}
       {stale ? (
-        <p role="status" className="flex items-center gap-2 text-sm text-amber-800">
-          <AlertTriangle aria-hidden className="h-4 w-4" /> We could not refresh the checklist; trying again. Reloading the page is safe.
-        </p>
+        <Notice tone="warning">
+          <p className="flex items-center gap-2">
+            <AlertTriangle aria-hidden className="h-4 w-4" /> We could not refresh the checklist; trying again. Reloading the page is safe.
+          </p>
+        </Notice>
       ) : null}
       {active ? (
-        <div role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
-          <p className="font-semibold text-emerald-900">Connected. Your Dynamics connection is active.</p>
-          {doneNote ? <p className="mt-2 text-emerald-950">{doneNote}</p> : null}
+        <Notice tone="success" size="md" title="Connected. Your Dynamics connection is active.">
+          {doneNote ? <p>{doneNote}</p> : null}
           {continueHref ? (
-            <a
-              href={continueHref}
-              className="mt-3 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
-            >
+            <a href={continueHref} className={buttonVariants({ extra: "mt-1" })}>
               {continueLabel}
             </a>
           ) : null}
-        </div>
+        </Notice>
       ) : null}
     </div>
   );
@@ -233,10 +232,7 @@ function StepRow({ step, index, runId, retry }: { step: ChecklistStep; index: nu
             </div>
           ) : null}
           {step.action?.kind === "adminConsent" ? (
-            <a
-              href={step.action.url}
-              className="mt-2 inline-flex items-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
-            >
+            <a href={step.action.url} className={buttonVariants({ extra: "mt-2" })}>
               Grant consent at Microsoft
             </a>
           ) : null}

@@ -117,13 +117,3 @@ export function syncOptionsOrDefaults(stored: unknown): SyncOptions {
   const parsed = syncOptionsSchema.safeParse(stored);
   return parsed.success ? parsed.data : DEFAULT_SYNC_OPTIONS;
 }
-
-/** Problems keyed by form field name, for showing next to each control. */
-export function syncOptionsProblems(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join(".") || "form";
-    out[key] ??= issue.message;
-  }
-  return out;
-}

@@ -2,8 +2,10 @@
 import { ShieldCheck } from "lucide-react";
 import { RadioGroup } from "radix-ui";
 import { useActionState, useId } from "react";
-import type { FormState } from "@/app/connect/[connectionId]/actions";
-import { SubmitButton } from "./submit-button";
+import type { FormState } from "@/lib/core/forms";
+import { FOCUS_RING } from "@/components/ui/button-variants";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 type Props = {
   runId: string;
@@ -28,7 +30,7 @@ const OPTIONS = [
 
 /** The role choice (least privilege by default) and the one button that approves the plan and connects. */
 export function ApproveForm({ runId, role, privilegeCount, action }: Props) {
-  const [state, submit] = useActionState(action, { error: null });
+  const [state, submit] = useActionState(action, { status: "idle" });
   const legendId = useId();
   return (
     <form action={submit} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
@@ -46,7 +48,7 @@ export function ApproveForm({ runId, role, privilegeCount, action }: Props) {
               <RadioGroup.Item
                 value={option.value}
                 aria-describedby={`${legendId}-${option.value}`}
-                className="mt-1 flex h-5 w-5 shrink-0 items-center justify-center rounded-full border-2 border-slate-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 data-[state=checked]:border-blue-700"
+                className={`mt-1 flex h-5 w-5 shrink-0 items-center justify-center rounded-full border-2 border-slate-600 ${FOCUS_RING} data-[state=checked]:border-blue-700`}
               >
                 <RadioGroup.Indicator className="h-2.5 w-2.5 rounded-full bg-blue-700" />
               </RadioGroup.Item>
@@ -65,11 +67,7 @@ export function ApproveForm({ runId, role, privilegeCount, action }: Props) {
           <p className="text-sm text-slate-700">Choosing least privilege shows you the updated plan to approve.</p>
         )}
       </div>
-      {state.error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          {state.error}
-        </p>
-      ) : null}
+      {state.status === "error" && state.message ? <Notice tone="error">{state.message}</Notice> : null}
       <SubmitButton pendingLabel="Starting…">
         <ShieldCheck aria-hidden className="h-4 w-4" />
         Approve and connect

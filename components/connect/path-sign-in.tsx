@@ -1,5 +1,6 @@
 import { LogIn, ShieldCheck } from "lucide-react";
-import { buttonClass } from "@/components/journey/button-class";
+import { Button } from "@/components/ui/button";
+import { FOCUS_RING } from "@/components/ui/button-variants";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 import type { SignInReturnPage } from "@/lib/sessions/sign-in-return";
 
@@ -15,7 +16,7 @@ export function PathSignIn({ then, why }: { then: SignInReturnPage; why: string 
       </h2>
       <p className="mt-2 text-slate-800">{why}</p>
       <details className="mt-3 text-sm">
-        <summary className="cursor-pointer font-medium text-blue-800">What Microsoft will ask you to allow</summary>
+        <summary className={`cursor-pointer rounded font-medium text-blue-800 ${FOCUS_RING}`}>What Microsoft will ask you to allow</summary>
         <ul className="mt-2 space-y-2">
           {SIGN_IN_PERMISSION_LINES.map((p) => (
             <li key={`${p.api}:${p.permission}`}>
@@ -33,10 +34,10 @@ export function PathSignIn({ then, why }: { then: SignInReturnPage; why: string 
       </p>
       <form method="post" action="/auth/sign-in/start" className="mt-4">
         <input type="hidden" name="then" value={then} />
-        <button type="submit" className={buttonClass()}>
+        <Button type="submit">
           <LogIn aria-hidden className="h-4 w-4" />
           Sign in with Microsoft
-        </button>
+        </Button>
       </form>
     </section>
   );

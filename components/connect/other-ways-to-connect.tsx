@@ -1,4 +1,6 @@
 import { ChevronRight } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { FOCUS_RING } from "@/components/ui/button-variants";
 
 export type PathChoice = "legacy" | "on-premises" | "manual";
 
@@ -28,7 +30,7 @@ export function OtherWaysToConnect({ connectionId, exclude = [] }: { connectionI
   const base = `/connect/${encodeURIComponent(connectionId)}`;
   return (
     <details className="group rounded-lg border border-slate-200 bg-white p-4">
-      <summary className="flex cursor-pointer items-center gap-1 font-medium text-blue-800 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
+      <summary className={`flex cursor-pointer items-center gap-1 rounded font-medium text-blue-800 ${FOCUS_RING}`}>
         <ChevronRight aria-hidden className="h-4 w-4 transition-transform group-open:rotate-90" />
         Other ways to connect
       </summary>
@@ -39,9 +41,9 @@ export function OtherWaysToConnect({ connectionId, exclude = [] }: { connectionI
       <ul className="mt-3 space-y-3">
         {PATHS.filter((p) => !exclude.includes(p.path)).map((p) => (
           <li key={p.path}>
-            <a href={`${base}/${p.path}`} className="font-medium text-blue-800 underline underline-offset-2">
-              {p.title}
-            </a>
+            <Button asChild variant="link">
+              <a href={`${base}/${p.path}`}>{p.title}</a>
+            </Button>
             <p className="text-sm text-slate-700">{p.body}</p>
           </li>
         ))}

@@ -1,8 +1,10 @@
 "use client";
 import { ArrowRight } from "lucide-react";
 import { useActionState, useId } from "react";
-import type { FormState } from "@/app/connect/[connectionId]/actions";
-import { SubmitButton } from "./submit-button";
+import { fieldError, type FormState } from "@/lib/core/forms";
+import { Field, INPUT_BASE } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
 
 export type EnvironmentChoice = { url: string; name: string; region: string | null; isUserSysAdmin: boolean; namedByActOn?: boolean };
 
@@ -21,18 +23,12 @@ type Props = {
  * URL instead. Both submit to the server action, which starts the plan; nothing is written at Microsoft yet.
  */
 export function EnvironmentPicker({ environments, listProblem, unlistedSuggestion = null, action }: Props) {
-  const [state, submit] = useActionState(action, { error: null });
+  const [state, submit] = useActionState(action, { status: "idle" });
   const pastedId = useId();
-  const pastedHelpId = useId();
-  const pastedErrorId = useId();
   const single = environments.length === 1;
   return (
     <div className="space-y-8">
-      {state.error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          {state.error}
-        </p>
-      ) : null}
+      {state.status === "error" && state.message ? <Notice tone="error">{state.message}</Notice> : null}
       {environments.length ? (
         <section aria-labelledby="environments-heading" className="space-y-3">
           <h2 id="environments-heading" className="text-lg font-semibold">
@@ -59,7 +55,7 @@ export function EnvironmentPicker({ environments, listProblem, unlistedSuggestio
                       {env.isUserSysAdmin ? "you are a System Administrator" : "you are not a System Administrator here"}
                     </p>
                   </div>
-                  <SubmitButton pendingLabel="Reading what exists…" variant={single ? "primary" : "secondary"} ariaLabel={`Connect ${env.name}`}>
+                  <SubmitButton pendingLabel="Reading what exists…" variant={single ? "primary" : "secondary"} aria-label={`Connect ${env.name}`}>
                     Connect {env.name} <ArrowRight aria-hidden className="h-4 w-4" />
                   </SubmitButton>
                 </form>
@@ -68,46 +64,39 @@ export function EnvironmentPicker({ environments, listProblem, unlistedSuggestio
           </ul>
         </section>
       ) : null}
-      {listProblem ? (
-        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
-          {listProblem}
-        </p>
-      ) : null}
+      {listProblem ? <Notice tone="warning">{listProblem}</Notice> : null}
       {unlistedSuggestion ? (
-        <p role="status" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950" data-testid="unlisted-suggestion">
+        <Notice tone="warning" data-testid="unlisted-suggestion">
           Act-On named <span className="break-all font-medium">{unlistedSuggestion}</span> for your account, but Microsoft does not list it for you.
           If it is right, use it below; you need to be a user of that environment.
-        </p>
+        </Notice>
       ) : null}
-      <form action={submit} className="space-y-2" noValidate>
-        <label htmlFor={pastedId} className="block font-medium">
-          {environments.length ? "Or paste the environment's URL" : "Paste your environment's URL"}
-        </label>
-        <p id={pastedHelpId} className="text-sm text-slate-700">
-          Find it in Power Platform admin center › Environments › your environment › Environment URL.
-        </p>
-        <div className="flex flex-wrap gap-3">
-          <input
-            id={pastedId}
-            name="pastedUrl"
-            type="url"
-            inputMode="url"
-            required
-            defaultValue={unlistedSuggestion ?? undefined}
-            placeholder="https://contoso.crm.dynamics.com"
-            aria-describedby={state.fieldErrors?.pastedUrl ? `${pastedHelpId} ${pastedErrorId}` : pastedHelpId}
-            aria-invalid={state.fieldErrors?.pastedUrl ? true : undefined}
-            className="min-w-0 flex-1 rounded-md border border-slate-500 px-3 py-2 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
-          />
-          <SubmitButton pendingLabel="Reading what exists…" variant="secondary">
-            Use this URL
-          </SubmitButton>
-        </div>
-        {state.fieldErrors?.pastedUrl ? (
-          <p id={pastedErrorId} className="text-sm text-red-800">
-            {state.fieldErrors.pastedUrl}
-          </p>
-        ) : null}
+      <form action={submit} noValidate>
+        <Field
+          id={pastedId}
+          label={environments.length ? "Or paste the environment's URL" : "Paste your environment's URL"}
+          hint="Find it in Power Platform admin center › Environments › your environment › Environment URL."
+          error={fieldError(state.fieldErrors, "pastedUrl")}
+          className="space-y-2"
+        >
+          {(control) => (
+            <div className="flex flex-wrap gap-3">
+              <input
+                {...control}
+                name="pastedUrl"
+                type="url"
+                inputMode="url"
+                required
+                defaultValue={unlistedSuggestion ?? undefined}
+                placeholder="https://contoso.crm.dynamics.com"
+                className={`${INPUT_BASE} min-w-0 flex-1`}
+              />
+              <SubmitButton pendingLabel="Reading what exists…" variant="secondary">
+                Use this URL
+              </SubmitButton>
+            </div>
+          )}
+        </Field>
       </form>
     </div>
   );

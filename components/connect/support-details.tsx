@@ -1,6 +1,7 @@
 "use client";
 import { ChevronRight } from "lucide-react";
 import { Collapsible } from "radix-ui";
+import { FOCUS_RING } from "@/components/ui/button-variants";
 
 export type SupportDetailsProps = { code: string; detail?: string | null; requestIds: string[]; runId: string; step: string; at?: string | null };
 
@@ -8,7 +9,9 @@ export type SupportDetailsProps = { code: string; detail?: string | null; reques
 export function SupportDetails({ code, detail, requestIds, runId, step, at }: SupportDetailsProps) {
   return (
     <Collapsible.Root className="mt-2">
-      <Collapsible.Trigger className="group inline-flex items-center gap-1 rounded text-sm font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600">
+      <Collapsible.Trigger
+        className={`group inline-flex items-center gap-1 rounded text-sm font-medium text-blue-800 underline-offset-2 hover:underline ${FOCUS_RING}`}
+      >
         <ChevronRight aria-hidden className="h-4 w-4 transition-transform group-data-[state=open]:rotate-90" />
         Details for support
       </Collapsible.Trigger>

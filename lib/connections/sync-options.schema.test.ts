@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_SYNC_OPTIONS,
-  SYNC_FORM_FIELDS,
-  syncOptionsFromForm,
-  syncOptionsOrDefaults,
-  syncOptionsProblems,
-  syncOptionsSchema,
-} from "./sync-options.schema";
+import { DEFAULT_SYNC_OPTIONS, SYNC_FORM_FIELDS, syncOptionsFromForm, syncOptionsOrDefaults, syncOptionsSchema } from "./sync-options.schema";
+import { fieldErrorsOf } from "../core/forms";
 
 function form(fields: Record<string, string>): FormData {
   const f = new FormData();
@@ -56,7 +50,7 @@ describe("sync options", () => {
     for (const [k, v] of Object.entries(patch)) if (v === "") delete (fields as Record<string, string>)[k];
     const parsed = syncOptionsSchema.safeParse(syncOptionsFromForm(form(fields)));
     expect(parsed.success).toBe(false);
-    expect(Object.keys(syncOptionsProblems(parsed.error!))).toContain(field);
+    expect(Object.keys(fieldErrorsOf(parsed.error!))).toContain(field);
   });
 
   it("needs no score column when the score is not written", () => {

@@ -2,22 +2,17 @@
 import { Checkbox, RadioGroup } from "radix-ui";
 import { Check } from "lucide-react";
 import { useActionState, useId } from "react";
-import type { FormState } from "@/app/connect/[connectionId]/actions";
-import {
-  SCORE_TARGETS,
-  SYNC_FORM_FIELDS,
-  SYNC_INTERVAL_HOURS,
-  SYNC_RECORDS,
-  type SyncOptions,
-} from "@/app/connect/[connectionId]/sync/sync-options.schema";
-import { SubmitButton } from "./submit-button";
+import { FOCUS_RING } from "@/components/ui/button-variants";
+import { Field, INPUT_BASE } from "@/components/ui/field";
+import { Notice } from "@/components/ui/notice";
+import { SubmitButton } from "@/components/ui/submit-button";
+import { fieldError, type FormState } from "@/lib/core/forms";
+import { SCORE_TARGETS, SYNC_FORM_FIELDS, SYNC_INTERVAL_HOURS, SYNC_RECORDS, type SyncOptions } from "@/lib/connections/sync-options.schema";
 
 type Props = { initial: SyncOptions; action: (state: FormState, form: FormData) => Promise<FormState> };
 
-const boxClass =
-  "flex h-5 w-5 shrink-0 items-center justify-center rounded border-2 border-slate-600 bg-white focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 data-[state=checked]:border-blue-700 data-[state=checked]:bg-blue-700";
-const radioClass =
-  "flex h-5 w-5 shrink-0 items-center justify-center rounded-full border-2 border-slate-600 bg-white focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 data-[state=checked]:border-blue-700";
+const boxClass = `flex h-5 w-5 shrink-0 items-center justify-center rounded border-2 border-slate-600 bg-white ${FOCUS_RING} data-[state=checked]:border-blue-700 data-[state=checked]:bg-blue-700`;
+const radioClass = `flex h-5 w-5 shrink-0 items-center justify-center rounded-full border-2 border-slate-600 bg-white ${FOCUS_RING} data-[state=checked]:border-blue-700`;
 
 function Box({ name, defaultChecked, label, hint }: { name: string; defaultChecked: boolean; label: string; hint?: string }) {
   const id = useId();
@@ -50,24 +45,21 @@ function Box({ name, defaultChecked, label, hint }: { name: string; defaultCheck
 
 /** Act-On's sync options for this connection; the server action validates them with the same schema. */
 export function SyncOptionsForm({ initial, action }: Props) {
-  const [state, submit] = useActionState(action, { error: null });
-  const errors = state.fieldErrors ?? {};
+  const [state, submit] = useActionState(action, { status: "idle" });
   const scoreLabel = useId();
   const scheduleLabel = useId();
   const fieldId = useId();
-  const problem = (key: string) =>
-    errors[key] ? (
-      <p className="text-sm text-red-800" data-problem={key}>
-        {errors[key]}
+  const problem = (key: string) => {
+    const message = fieldError(state.fieldErrors, key);
+    return message ? (
+      <p className="text-sm font-medium text-red-800" data-problem={key}>
+        {message}
       </p>
     ) : null;
+  };
   return (
     <form action={submit} className="space-y-6" noValidate>
-      {state.error ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          {state.error}
-        </p>
-      ) : null}
+      {state.status === "error" && state.message ? <Notice tone="error">{state.message}</Notice> : null}
       <fieldset className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">
         <legend className="px-1 text-lg font-semibold">Dynamics records that sync</legend>
         {SYNC_RECORDS.map((r) => (
@@ -107,23 +99,25 @@ export function SyncOptionsForm({ initial, action }: Props) {
           ))}
         </RadioGroup.Root>
         {problem("score.target")}
-        <div className="space-y-1">
-          <label htmlFor={fieldId} className="block font-medium">
-            Dynamics column for the score
-          </label>
-          <input
-            id={fieldId}
-            name={SYNC_FORM_FIELDS.scoreField}
-            defaultValue={initial.score.field ?? ""}
-            aria-invalid={errors["score.field"] ? true : undefined}
-            aria-describedby={`${fieldId}-hint`}
-            className="w-full max-w-sm rounded-md border border-slate-500 px-3 py-2 font-mono text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
-          />
-          <p id={`${fieldId}-hint`} className="text-sm text-slate-700">
-            The column&apos;s logical name, with its publisher prefix (for example <span className="font-mono">acton_score</span>).
-          </p>
-          {problem("score.field")}
-        </div>
+        <Field
+          id={fieldId}
+          label="Dynamics column for the score"
+          hint={
+            <>
+              The column&apos;s logical name, with its publisher prefix (for example <span className="font-mono">acton_score</span>).
+            </>
+          }
+          error={fieldError(state.fieldErrors, "score.field")}
+        >
+          {(control) => (
+            <input
+              {...control}
+              name={SYNC_FORM_FIELDS.scoreField}
+              defaultValue={initial.score.field ?? ""}
+              className={`${INPUT_BASE} w-full max-w-sm font-mono text-sm`}
+            />
+          )}
+        </Field>
       </fieldset>
 
       <fieldset className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">

@@ -1,5 +1,5 @@
 "use client";
-import { buttonClass } from "./button-class";
+import { buttonVariants } from "@/components/ui/button-variants";
 
 /**
  * What a journey page shows when loading it failed unexpectedly: in the admin's words, with a way to try again and
@@ -19,7 +19,7 @@ export function RouteError({ what, error, reset }: { what: string; error: Error 
         ) : null}
         .
       </p>
-      <button type="button" onClick={reset} className={buttonClass()}>
+      <button type="button" onClick={reset} className={buttonVariants()}>
         Try again
       </button>
     </div>

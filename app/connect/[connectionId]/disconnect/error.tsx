@@ -1,0 +1,6 @@
+"use client";
+import { RouteError } from "@/components/connect/route-error";
+
+export default function RouteErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <RouteError what="We could not show what disconnecting removes" error={error} reset={reset} />;
+}

@@ -1,0 +1,5 @@
+import { RouteLoading } from "@/components/connect/route-loading";
+
+export default function Loading() {
+  return <RouteLoading what="Loading the steps…" />;
+}
