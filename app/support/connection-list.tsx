@@ -15,7 +15,7 @@ import {
   stepLabel,
   type SupportConnectionPage,
 } from "@/lib/connections/support-search";
-import { STEP_LABELS, STEP_NAMES } from "@/lib/provisioning/machine";
+import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { STEP_LABELS } from "../provisioning/machine";
+import { STEP_LABELS } from "../domain/run/machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
 import type { AuthMode, ConnectionStatus } from "./support-search";
 

@@ -2,12 +2,12 @@ import "server-only";
 import type { ApiCaller } from "../api-auth/app-roles";
 import { apiCallerActor } from "../api-auth/app-roles";
 import type { ConnectionCredentials } from "../api/v1/schemas";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { log } from "../log";
-import type { EncryptionKey } from "../secrets/secret-box";
-import { readSecret } from "../secrets/store-secret";
+import type { EncryptionKey } from "../domain/secret/secret-box";
+import { readSecret } from "../domain/secret/store-secret";
 
 const unavailable = (what: string) =>
   fail<ConnectionCredentials>(appError("conflict", `This connection has no ${what} to hand out. Reconnect it from the portal.`));

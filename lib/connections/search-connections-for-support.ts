@@ -2,7 +2,7 @@ import "server-only";
 import { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import type { StepName } from "../provisioning/machine";
+import type { StepName } from "../domain/run/machine";
 import {
   decodeCursor,
   encodeCursor,

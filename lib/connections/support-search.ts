@@ -3,7 +3,7 @@
  * page), the keyset cursor and the row type. Pure, so the console's client components can import labels and types.
  */
 import { z } from "zod";
-import { STEP_NAMES, STEP_LABELS, type StepName } from "../provisioning/machine";
+import { STEP_NAMES, STEP_LABELS, type StepName } from "../domain/run/machine";
 
 export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected"] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];

@@ -1,9 +1,9 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import type { EncryptionKey } from "../secrets/secret-box";
-import { storeSecret } from "../secrets/store-secret";
+import type { EncryptionKey } from "../domain/secret/secret-box";
+import { storeSecret } from "../domain/secret/store-secret";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 import type { ManualProof } from "./verify-manual-connection";
 

@@ -1,11 +1,11 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import type { AppError } from "../errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
-import { loadAdminSession } from "../provisioning/admin-session-store";
+import { loadAdminSession } from "../domain/session/admin-sign-in";
 import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith } from "../provisioning/engine";
-import type { DisconnectScope } from "../provisioning/machine";
+import type { DisconnectScope } from "../domain/run/machine";
 import { startDisconnect } from "../provisioning/start-disconnect";
 import { getPathsEngine } from "./paths-engine";
 

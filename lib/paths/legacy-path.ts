@@ -5,7 +5,7 @@ import { appError, fail, ok, type Result } from "../errors";
 import { getLatestRun } from "../journey/portal-engine";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";
-import { loadAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
+import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
 import { cancelRun } from "../provisioning/retry-run";

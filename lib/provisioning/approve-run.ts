@@ -1,16 +1,16 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
-import { recordConnectionChange } from "../connections/record-connection-change";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
+import { recordConnectionChange } from "../domain/connection/commands";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
+import { hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
-import { APPROVE, connectionStatusFor } from "./machine";
+import { APPROVE, connectionStatusFor } from "../domain/run/machine";
 import type { Plan } from "./plan";
-import type { RunView } from "./run-view";
-import { loadRun } from "./store";
+import type { RunView } from "../domain/run/run-view";
+import { loadRun } from "../domain/run/run-store";
 
 /**
  * The admin approves the plan: the run becomes pending and, in the portal, starts at once (engine.wake). Blockers

@@ -1,9 +1,9 @@
 import "server-only";
-import { expireAdminSessions } from "./admin-session-store";
+import { expireAdminSessions } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { createRunPool, type RunPool } from "./run-pool";
 import type { DriveResult } from "./runner";
-import { dbNow, findDueRunIds } from "./store";
+import { dbNow, findDueRunIds } from "../domain/run/run-store";
 
 /**
  * What every portal instance runs periodically: deletes expired admin sign-ins, then picks up runs that are due

@@ -1,16 +1,16 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
-import { recordConnectionChange } from "../connections/record-connection-change";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
+import { recordConnectionChange } from "../domain/connection/commands";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { forgetAdminSession, hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
+import { forgetAdminSession, hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
-import { CANCEL, RETRY, canCancel, canRetry, connectionStatusFor, disconnectLeftovers, mayHaveWrittenAtMicrosoft } from "./machine";
-import type { RunView } from "./run-view";
-import { forgetPendingPasswords } from "../secrets/secret-commands";
-import { dbNow, isActiveRunConflict, loadRun, toSnapshot } from "./store";
+import { CANCEL, RETRY, canCancel, canRetry, connectionStatusFor, disconnectLeftovers, mayHaveWrittenAtMicrosoft } from "../domain/run/machine";
+import type { RunView } from "../domain/run/run-view";
+import { forgetPendingPasswords } from "../domain/secret/secret-commands";
+import { dbNow, isActiveRunConflict, loadRun, toSnapshot } from "../domain/run/run-store";
 
 /**
  * Retries a failed run from its failed step (after the admin fixed the cause); finished steps are not redone. The

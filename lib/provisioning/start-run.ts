@@ -1,19 +1,19 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import { log, redactText } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/admin-session";
-import { storeSecret } from "../secrets/store-secret";
+import { storeSecret } from "../domain/secret/store-secret";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { forgetAdminSession, loadAdminSession, saveAdminSession } from "./admin-session-store";
+import { forgetAdminSession, loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
-import { stepsFor, type ConnectionStatus, type RunKind } from "./machine";
+import { stepsFor, type ConnectionStatus, type RunKind } from "../domain/run/machine";
 import { computePlan } from "./plan";
-import { runOptionsSchema, type RunOptionsInput } from "./run-options";
+import { runOptionsSchema, type RunOptionsInput } from "../domain/run/run-options";
 import { getRunView } from "./get-run-view";
-import type { RunView } from "./run-view";
-import { createRun, isActiveRunConflict, loadRun, transitionRunStatus } from "./store";
+import type { RunView } from "../domain/run/run-view";
+import { createRun, isActiveRunConflict, loadRun, transitionRunStatus } from "../domain/run/run-store";
 import type { Prisma } from "@/generated/sqlite/client";
 
 export type StartRunInput = {

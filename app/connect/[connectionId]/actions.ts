@@ -5,7 +5,7 @@
  * and answers bad input with a message while changing nothing.
  */
 import { redirect } from "next/navigation";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
 import { getDb } from "@/lib/db";
 import { ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
@@ -19,7 +19,7 @@ import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
 import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
-import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
+import { saveAdminSession } from "@/lib/domain/session/admin-sign-in";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
 import { startPlan } from "@/lib/journey/start-plan";

@@ -10,7 +10,7 @@ import { redirect } from "next/navigation";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensurePage, loadJourney, type Journey } from "@/lib/journey/load-journey";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
-import { STEP_LABELS, type StepName } from "@/lib/provisioning/machine";
+import { STEP_LABELS, type StepName } from "@/lib/domain/run/machine";
 import type { Plan, PlanAction } from "@/lib/provisioning/plan";
 import { approvePlanAction, changeEnvironmentAction, createHandoffLinkAction, recheckPlanAction } from "../actions";
 import { HandoffLinkForm } from "./handoff-link-form";

@@ -1,10 +1,10 @@
 import "server-only";
-import type { Db } from "../db";
-import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../microsoft/admin-session";
-import type { IdentityConfig } from "../microsoft/identity-config";
-import { sealSecret, openSecret, type EncryptionKey } from "../secrets/secret-box";
-import { secretAad } from "../secrets/store-secret";
-import { inLeasedTransaction, type Lease } from "./store";
+import type { Db } from "../../db";
+import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../../microsoft/admin-session";
+import type { IdentityConfig } from "../../microsoft/identity-config";
+import { sealSecret, openSecret, type EncryptionKey } from "../secret/secret-box";
+import { secretAad } from "../secret/store-secret";
+import { inLeasedTransaction, type Lease } from "../run/run-store";
 
 /**
  * The admin's delegated sign-in (MSAL token cache with its refresh token) stored encrypted per connection, so a run

@@ -1,10 +1,10 @@
 import "server-only";
-import type { Db } from "../db";
-import type { AppError } from "../errors";
+import type { Db } from "../../db";
+import type { AppError } from "../../errors";
 import type { Prisma } from "@/generated/sqlite/client";
-import { recordConnectionChange, type Tx } from "../connections/record-connection-change";
-import { recordStepFacts, type StepFacts } from "../connections/record-step-facts";
-import { revokeAdminSession } from "../secrets/secret-commands";
+import { recordConnectionChange, type Tx } from "../connection/commands";
+import { recordStepFacts, type StepFacts } from "../connection/step-facts";
+import { revokeAdminSession } from "../secret/secret-commands";
 import {
   CLAIM,
   CLAIM_RULES,
@@ -282,7 +282,7 @@ export async function inLeasedTransaction<T>(db: Db, lease: Lease, write: (tx: T
   });
 }
 
-/** What a step learned about its connection (typed facts, see lib/connections/record-step-facts.ts). */
+/** What a step learned about its connection (typed facts, see lib/domain/connection/step-facts.ts). */
 export type ConnectionPatch = StepFacts;
 
 /** The connection-level event a step's transition is. */

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Tx } from "../connections/record-connection-change";
-import type { Db } from "../db";
+import type { Tx } from "../connection/commands";
+import type { Db } from "../../db";
 
 /**
  * The engine's writes to `Secret`, each taking the transaction that proved the run's lease (store.inLeasedTransaction),

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Tx } from "./record-connection-change";
+import type { Tx } from "./commands";
 
 /**
  * What a step learned about its connection, as typed facts (never a raw database update): the environment, the

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { ConnectionStatus, RunEvent, RunKind, StepName } from "../provisioning/machine";
-import { enqueueWebhookEvents } from "../webhooks/enqueue-webhook-events";
+import type { ConnectionStatus, RunEvent, RunKind, StepName } from "../run/machine";
+import { enqueueWebhookEvents } from "../webhook-outbox/enqueue-webhook-events";
 
 /** A transaction of the engine: every connection change is written inside the transaction that causes it. */
 export type Tx = Prisma.TransactionClient;
