@@ -8,13 +8,12 @@ import { useEffect, useState, type FormEvent } from "react";
 import {
   AUTH_MODE_LABELS,
   AUTH_MODES,
-  CONNECTION_STATUSES,
   SORT_LABELS,
-  STATUS_LABELS,
   SUPPORT_SORTS,
   stepLabel,
   type SupportConnectionPage,
 } from "@/lib/connections/support-search";
+import { CONNECTION_STATUSES, CONNECTION_STATUS_LABELS as STATUS_LABELS } from "@/lib/domain/connection/status";
 import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON, useSupportSession, type Problem } from "./support-auth";

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
+import type { ConnectionStatus } from "../domain/connection/status";
 import type { StepName } from "../domain/run/machine";
 import {
   decodeCursor,
@@ -9,7 +10,6 @@ import {
   environmentUrlPrefix,
   prefixRange,
   type AuthMode,
-  type ConnectionStatus,
   type SupportConnectionPage,
   type SupportConnectionRow,
   type SupportConnectionSearch,

@@ -3,6 +3,7 @@
  * in the admin's words, and what changed between two polls for screen readers. Pure, shared by the page, the polling
  * route and the client component.
  */
+import { isFinished } from "../domain/run/machine";
 
 export type StepState = "waiting" | "running" | "done" | "skipped" | "needsYou" | "retrying" | "failed";
 
@@ -146,7 +147,7 @@ export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }):
         notBefore: step.notBefore,
       };
     }),
-    settled: ["succeeded", "failed", "cancelled"].includes(run.status),
+    settled: isFinished(run.status),
     adminSignedIn: options.adminSignedIn,
     retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify",
   };

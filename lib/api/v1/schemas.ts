@@ -4,12 +4,12 @@
  * Pure: no server-only import, so the console's client code may reuse the types.
  */
 import { z } from "zod";
+import { CONNECTION_STATUSES } from "../../domain/connection/status";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
 const nullableIsoDate = (description: string) => z.iso.datetime({ offset: true }).nullable().meta({ description });
 
-export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected", "disconnecting"] as const;
 export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
 export const DEEP_LINK_INTENTS = ["connect", "reconnect", "status"] as const;
 export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed"] as const;

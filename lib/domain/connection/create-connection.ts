@@ -12,7 +12,7 @@ export type CreateConnectionInput = {
 };
 
 /** Starts a new connection in `draft`; provisioning fills in the Microsoft identifiers as its steps succeed. */
-export async function createConnection(db: Db, input: CreateConnectionInput) {
+export async function createConnection(db: Pick<Db, "connection">, input: CreateConnectionInput) {
   return db.connection.create({
     data: {
       accountId: input.accountId,
