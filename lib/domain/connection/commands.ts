@@ -4,7 +4,7 @@ import type { Db } from "../../db";
 import type { RunEvent, RunKind, StepName } from "../run/machine";
 import { enqueueWebhookEvents } from "../webhook-outbox/enqueue-webhook-events";
 import type { ConnectionStatus } from "./status";
-import { recordStepFacts, type StepFacts } from "./step-facts";
+import { recordStepFacts } from "./step-facts";
 
 /** A transaction of the engine: every connection change is written inside the transaction that causes it. */
 export type Tx = Prisma.TransactionClient;
