@@ -18,7 +18,7 @@ export const CONNECTION_STATUS_LABELS: Record<ConnectionStatus, string> = {
 };
 
 /** The customer's admin's words (the connection's status page). */
-export const CONNECTION_STATUS_LABELS_FOR_ADMIN: Record<ConnectionStatus, string> = {
+const CONNECTION_STATUS_LABELS_FOR_ADMIN: Record<ConnectionStatus, string> = {
   draft: "Not connected yet",
   provisioning: "Being set up",
   actionRequired: "Needs your action",

@@ -152,7 +152,7 @@ export function isUnfinished(status: RunStatus | string): boolean {
 }
 
 /** Approved and not finished: the run is working, or waiting to work again (the checklist shows its progress). */
-export const IN_PROGRESS_RUN_STATUSES = ["pending", "running", "waiting"] as const satisfies readonly RunStatus[];
+const IN_PROGRESS_RUN_STATUSES = ["pending", "running", "waiting"] as const satisfies readonly RunStatus[];
 
 export function isInProgress(status: RunStatus | string): boolean {
   return (IN_PROGRESS_RUN_STATUSES as readonly string[]).includes(status);
@@ -161,11 +161,6 @@ export function isInProgress(status: RunStatus | string): boolean {
 /** The plan is ready and waits for the admin's approval. */
 export function isAwaitingApproval(status: RunStatus | string): boolean {
   return status === "awaitingApproval";
-}
-
-/** Statuses read from outside the run domain (a page's props, an API body) are plain strings until checked. */
-export function isRunStatus(value: string): value is RunStatus {
-  return (UNFINISHED_RUN_STATUSES as readonly string[]).includes(value) || (FINISHED_RUN_STATUSES as readonly string[]).includes(value);
 }
 
 /**
