@@ -40,6 +40,7 @@ export async function startDisconnect(
       options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
       connectionStatusBefore: connection.status,
       tenantId: input.session?.tenantId ?? null,
+      planner: { owner: engine.owner, leaseMs: engine.config.leaseMs },
     });
   } catch (error) {
     if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));
