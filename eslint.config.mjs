@@ -16,6 +16,53 @@ const ROUTES = {
   message: "components/ must not import app/ (routes); move what both need into components/ or lib/.",
 };
 
+// One writer per table: Prisma writes to these tables happen only inside their owner's folder (lib/domain/<owner>/),
+// so a status, a secret or a run cannot move except through its owner's commands. Tests and fixtures seed freely.
+const TABLE_OWNERS = {
+  connection: "lib/domain/connection",
+  secret: "lib/domain/secret",
+  provisioningRun: "lib/domain/run",
+  provisioningStep: "lib/domain/run",
+};
+const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";
+const PRODUCT_FILES = ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"];
+const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx"];
+
+function tableWriteRules(tables, { rawSql }) {
+  const selectors = tables.map((table) => ({
+    selector: `CallExpression[callee.type='MemberExpression'][callee.property.name=/^(${WRITE_METHODS})$/][callee.object.type='MemberExpression'][callee.object.property.name='${table}']`,
+    message: `Only ${TABLE_OWNERS[table]}/ writes the ${table} table: call its command instead.`,
+  }));
+  if (rawSql) {
+    const message = "Raw SQL writes belong to the owner of the table (lib/domain/<owner>/).";
+    selectors.push(
+      { selector: "CallExpression[callee.property.name=/^\\$executeRaw/]", message },
+      { selector: "TaggedTemplateExpression[tag.property.name=/^\\$executeRaw/]", message },
+    );
+  }
+  return { "no-restricted-syntax": ["error", ...selectors] };
+}
+
+const ALL_TABLES = Object.keys(TABLE_OWNERS);
+const OWNER_FOLDERS = [...new Set(Object.values(TABLE_OWNERS))];
+const tableOwnerBlocks = [
+  { files: PRODUCT_FILES, ignores: [...TEST_FILES, "lib/domain/**"], rules: tableWriteRules(ALL_TABLES, { rawSql: true }) },
+  // Inside lib/domain, each owner writes its own tables only (session, account, audit, outbox own none of these).
+  {
+    files: ["lib/domain/**/*.{ts,tsx}"],
+    ignores: [...TEST_FILES, ...OWNER_FOLDERS.map((folder) => `${folder}/**`)],
+    rules: tableWriteRules(ALL_TABLES, { rawSql: false }),
+  },
+  ...OWNER_FOLDERS.map((folder) => ({
+    files: [`${folder}/**/*.{ts,tsx}`],
+    ignores: TEST_FILES,
+    rules: tableWriteRules(
+      ALL_TABLES.filter((table) => TABLE_OWNERS[table] !== folder),
+      { rawSql: false },
+    ),
+  })),
+];
+
 const config = [
   ...nextVitals,
   ...nextTs,
@@ -44,6 +91,7 @@ const config = [
       "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ROUTES] }],
     },
   },
+  ...tableOwnerBlocks,
   {
     // next.config.js stays CommonJS (Next loads it without a package-wide "type": "module").
     files: ["next.config.js"],

@@ -5,7 +5,7 @@
  */
 import Database from "better-sqlite3";
 import pg from "pg";
-import { stepsFor, type StepName } from "../lib/provisioning/machine";
+import { stepsFor, type StepName } from "../lib/domain/run/machine";
 
 const DAY = 86_400_000;
 const NAMES = ["Fabrikam", "Northwind", "Tailspin", "Wingtip", "Woodgrove", "Litware", "Adventure Works", "Proseware", "Lamna", "Trey Research"];

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSandboxClient } from "../emulator/client";
 import { startSandbox } from "../emulator/core/server";
-import { ensureAccount } from "../lib/accounts/ensure-account";
+import { ensureAccount } from "../lib/domain/account/ensure-account";
 import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/db";
 import { setCallRecorder, type CallRecord } from "../lib/microsoft/http";

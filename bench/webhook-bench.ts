@@ -15,14 +15,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { ensureAccount } from "@/lib/accounts/ensure-account";
-import { createConnection } from "@/lib/connections/create-connection";
+import { ensureAccount } from "@/lib/domain/account/ensure-account";
+import { createConnection } from "@/lib/domain/connection/create-connection";
 import type { Db } from "@/lib/db";
 import { createDb } from "@/lib/db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../scripts/migrate.mjs";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "@/lib/webhooks/deliver-webhooks";
-import { enqueueWebhookEvents } from "@/lib/webhooks/enqueue-webhook-events";
+import { enqueueWebhookEvents } from "@/lib/domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "@/lib/webhooks/signing-secrets";
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from "@/test/support/webhook-receiver";
 

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ensureAccount } from "./accounts/ensure-account";
-import { listAuditEvents, recordAuditEvent } from "./audit/record-audit-event";
-import { createConnection } from "./connections/create-connection";
+import { ensureAccount } from "./domain/account/ensure-account";
+import { listAuditEvents, recordAuditEvent } from "./domain/audit/record-audit-event";
+import { createConnection } from "./domain/connection/create-connection";
 import { consumeDeepLinkNonce, purgeExpiredNonces } from "./deep-link/consume-nonce";
 import { checkHealth } from "./health/check-health";
-import { readSecret, storeSecret } from "./secrets/store-secret";
+import { readSecret, storeSecret } from "./domain/secret/store-secret";
 import { createDb } from "./db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 

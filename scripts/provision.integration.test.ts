@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { ensureAccount } from "@/lib/accounts/ensure-account";
-import { createConnection } from "@/lib/connections/create-connection";
-import { readSecret } from "@/lib/secrets/store-secret";
+import { ensureAccount } from "@/lib/domain/account/ensure-account";
+import { createConnection } from "@/lib/domain/connection/create-connection";
+import { readSecret } from "@/lib/domain/secret/store-secret";
 import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 
 const fx = useMicrosoftSandbox(() => buildDefaultScenario());

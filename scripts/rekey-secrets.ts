@@ -7,7 +7,7 @@
 import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/db";
 import { parseEnv } from "../lib/env-schema";
-import { rekeySecrets } from "../lib/secrets/rekey-secrets";
+import { rekeySecrets } from "../lib/domain/secret/rekey-secrets";
 
 async function main(): Promise<number> {
   const env = parseEnv(process.env);

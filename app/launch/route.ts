@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { deepLinkConfigFromEnv } from "@/lib/deep-link/deep-link-config";
 import { openLaunchLink } from "@/lib/deep-link/open-launch-link";
 import { refusalPath } from "@/lib/deep-link/refusal-pages";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
 import { log } from "@/lib/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { sessionLifetimesFromEnv } from "@/lib/sessions/session-config";

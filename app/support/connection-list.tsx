@@ -8,14 +8,13 @@ import { useEffect, useState, type FormEvent } from "react";
 import {
   AUTH_MODE_LABELS,
   AUTH_MODES,
-  CONNECTION_STATUSES,
   SORT_LABELS,
-  STATUS_LABELS,
   SUPPORT_SORTS,
   stepLabel,
   type SupportConnectionPage,
 } from "@/lib/connections/support-search";
-import { STEP_LABELS, STEP_NAMES } from "@/lib/provisioning/machine";
+import { CONNECTION_STATUSES, CONNECTION_STATUS_LABELS as STATUS_LABELS } from "@/lib/domain/connection/status";
+import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";

@@ -1,9 +1,10 @@
 import "server-only";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { STEP_LABELS } from "../provisioning/machine";
+import { STEP_LABELS } from "../domain/run/machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
-import type { AuthMode, ConnectionStatus } from "./support-search";
+import type { ConnectionStatus } from "../domain/connection/status";
+import type { AuthMode } from "./support-search";
 
 /** How much history one page shows: the latest runs and audit events (a connection rarely has more). */
 export const SUPPORT_RUNS_SHOWN = 20;

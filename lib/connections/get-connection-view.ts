@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { CONNECTION_VIEW_SELECT } from "../provisioning/get-run-view";
-import { toConnectionView, toRunView, type ConnectionView, type RunView } from "../provisioning/run-view";
-import { loadRun } from "../provisioning/store";
+import { toConnectionView, toRunView, type ConnectionView, type RunView } from "../domain/run/run-view";
+import { loadRun } from "../domain/run/run-store";
 import { canView, type Viewer } from "./viewer";
 
 /** A connection as its checklist shows it: the connection, its latest run (live), and its sync options. */

@@ -1,12 +1,12 @@
 import "server-only";
 import type { ApiCaller } from "../api-auth/app-roles";
 import { apiCallerActor } from "../api-auth/app-roles";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import { log } from "../log";
-import type { EncryptionKey } from "../secrets/secret-box";
-import { readSecret } from "../secrets/store-secret";
+import type { EncryptionKey } from "../domain/secret/secret-box";
+import { readSecret } from "../domain/secret/store-secret";
 
 /** What Act-On's Dynamics connector signs in with, by the connection's mode. */
 export type ConnectionCredentials =

@@ -2,14 +2,14 @@ import "server-only";
 import { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import type { StepName } from "../provisioning/machine";
+import type { ConnectionStatus } from "../domain/connection/status";
+import type { StepName } from "../domain/run/machine";
 import {
   decodeCursor,
   encodeCursor,
   environmentUrlPrefix,
   prefixRange,
   type AuthMode,
-  type ConnectionStatus,
   type SupportConnectionPage,
   type SupportConnectionRow,
   type SupportConnectionSearch,

@@ -4,7 +4,8 @@
  * table), so client components import it; built from selected columns only, never a secret.
  */
 import type { AppErrorCode } from "../errors";
-import type { AuthMode, ConnectionStatus } from "./support-search";
+import type { ConnectionStatus } from "../domain/connection/status";
+import type { AuthMode } from "./support-search";
 
 export type SupportStepView = {
   name: string;

@@ -3,23 +3,13 @@
  * page), the keyset cursor and the row type. Pure, so the console's client components can import labels and types.
  */
 import { z } from "zod";
-import { STEP_NAMES, STEP_LABELS, type StepName } from "../provisioning/machine";
+import { CONNECTION_STATUSES, type ConnectionStatus } from "../domain/connection/status";
+import { STEP_NAMES, STEP_LABELS, type StepName } from "../domain/run/machine";
 
-export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected"] as const;
-export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 export const SUPPORT_SORTS = ["updated", "secretExpiry"] as const;
 export type SupportSort = (typeof SUPPORT_SORTS)[number];
-
-export const STATUS_LABELS: Record<ConnectionStatus, string> = {
-  draft: "Draft",
-  provisioning: "Provisioning",
-  actionRequired: "Action required",
-  active: "Active",
-  failed: "Failed",
-  disconnected: "Disconnected",
-};
 
 export const AUTH_MODE_LABELS: Record<AuthMode, string> = {
   cloud: "Cloud (client secret)",

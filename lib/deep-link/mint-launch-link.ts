@@ -1,6 +1,6 @@
 import "server-only";
 import { apiCallerActor, type ApiCaller } from "../api-auth/app-roles";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
 import type { DeepLinkConfig } from "./deep-link-config";

@@ -1,7 +1,7 @@
 import "server-only";
-import { ensureAccount } from "../accounts/ensure-account";
-import { recordAuditEvent } from "../audit/record-audit-event";
-import { createConnection } from "../connections/create-connection";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
+import { createConnection } from "../domain/connection/create-connection";
 import type { Db } from "../db";
 import type { AppError } from "../errors";
 import { createPortalSession, findSessionByToken, revokePortalSession } from "../sessions/portal-sessions";

@@ -6,13 +6,12 @@ import { randomBytes } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { DeepLinkKey } from "./launch-link";
+import { CONNECTION_STATUSES, type ConnectionStatus } from "../domain/connection/status";
 
 /** The query parameter the outcome travels in, appended to the launch link's verified return URL. */
 export const OUTCOME_PARAM = "acton_outcome";
 /** Act-On should redeem the outcome as soon as the browser arrives: it is valid for 5 minutes. */
 export const OUTCOME_LIFETIME_SECONDS = 5 * 60;
-
-export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected", "disconnecting"] as const;
 
 export const outcomeClaimsSchema = z.object({
   iss: z.string(),
@@ -34,7 +33,7 @@ export type SignOutcomeInput = {
   returnTo: string;
   actonAccountId: string;
   connectionId: string;
-  status: (typeof CONNECTION_STATUSES)[number];
+  status: ConnectionStatus;
   now?: Date;
 };
 

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
-import { createConnection } from "../connections/create-connection";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { createConnection } from "../domain/connection/create-connection";
 import { createPortalSession } from "../sessions/portal-sessions";
 import { DEFAULT_SESSION_LIFETIMES } from "../sessions/session-view";
 import { useTestDatabase } from "@/test/support/test-databases";

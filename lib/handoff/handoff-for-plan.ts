@@ -1,10 +1,10 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, type Result } from "../errors";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
 import type { MissingRole } from "../provisioning/steps/preconditions";
-import type { StepName } from "../provisioning/machine";
+import type { StepName } from "../domain/run/machine";
 import { createHandoffLink, type CreatedHandoffLink, type HandoffConfig } from "./handoff-links";
 
 /**

@@ -3,7 +3,7 @@
  * one connection and its steps, and audited with both actors.
  */
 import { describe, expect, it } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { createHandoffLink, listHandoffLinks, openHandoffLink, revokeHandoffLinks, type HandoffConfig } from "./handoff-links";
 import { signHandoffToken, verifyHandoffToken } from "./handoff-token";

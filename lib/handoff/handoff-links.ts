@@ -1,9 +1,9 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { STEP_NAMES, type StepName } from "../provisioning/machine";
+import { STEP_NAMES, type StepName } from "../domain/run/machine";
 import {
   handoffRefusal,
   HANDOFF_PARAM,

@@ -4,7 +4,7 @@ import { log } from "../log";
 import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discovery";
 import { isMicrosoftError } from "../microsoft/errors";
 import { getAdminToken, type AdminSession } from "../microsoft/admin-session";
-import { loadAdminSession, persistAdminSessionIfChanged } from "../provisioning/admin-session-store";
+import { loadAdminSession, persistAdminSessionIfChanged } from "../domain/session/admin-sign-in";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import { getPortalEngine } from "./portal-engine";
 

@@ -4,6 +4,7 @@
  * route and the client component.
  */
 import type { FormState } from "../core/forms";
+import { isFinished } from "../domain/run/machine";
 
 export type StepState = "waiting" | "running" | "done" | "skipped" | "needsYou" | "retrying" | "failed";
 
@@ -147,7 +148,7 @@ export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }):
         notBefore: step.notBefore,
       };
     }),
-    settled: ["succeeded", "failed", "cancelled"].includes(run.status),
+    settled: isFinished(run.status),
     adminSignedIn: options.adminSignedIn,
     retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify",
   };

@@ -5,7 +5,7 @@
  * changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { createHandoffForPlan, findHandoffProgress } from "../handoff/handoff-for-plan";
 import type { HandoffConfig } from "../handoff/handoff-links";
 import { openHandoffSession } from "../handoff/open-handoff-session";

@@ -2,6 +2,7 @@
  * Which page of the journey a connection is on, decided from server state only, so a reload, a reopened tab or a
  * second device lands where the connection is. Pure.
  */
+import { isAwaitingApproval, isInProgress } from "../domain/run/machine";
 
 export const JOURNEY_PAGES = ["sign-in", "environment", "plan", "progress", "sync", "status"] as const;
 export type JourneyPage = (typeof JOURNEY_PAGES)[number];
@@ -25,8 +26,6 @@ export type JourneyFacts = {
 /** The pages a colleague's hand-off session may open; everything else (sync options, status, disconnect) is not theirs. */
 export const HANDOFF_PAGES: readonly JourneyPage[] = ["sign-in", "plan", "progress"];
 
-const UNFINISHED_AFTER_APPROVAL = new Set(["pending", "running", "waiting"]);
-
 export function journeyPageFor(facts: JourneyFacts): JourneyPage {
   const { run, connection } = facts;
   if (facts.intent === "handoff") {
@@ -35,11 +34,11 @@ export function journeyPageFor(facts: JourneyFacts): JourneyPage {
     return facts.signedIn ? "plan" : "sign-in";
   }
   // A run the admin approved stays on the checklist until it succeeds: running, waiting, or failed (Retry lives there).
-  if (run && run.approved && UNFINISHED_AFTER_APPROVAL.has(run.status)) return "progress";
+  if (run && run.approved && isInProgress(run.status)) return "progress";
   // A reconnect lands on the status page (which links to the failed checklist and offers repair or start over).
   if (run && run.approved && run.status === "failed") return facts.intent === "reconnect" ? "status" : "progress";
   // A plan waiting for approval (a first connect, or a check-and-repair of an active connection).
-  if (run && (run.status === "awaitingApproval" || run.status === "planning")) return facts.signedIn || facts.handedOff ? "plan" : "sign-in";
+  if (run && (isAwaitingApproval(run.status) || run.status === "planning")) return facts.signedIn || facts.handedOff ? "plan" : "sign-in";
   // Reconnect: a connection that exists (working or broken) opens on its status page, which offers what fits.
   if (facts.intent === "reconnect" && ["active", "failed", "actionRequired"].includes(connection.status)) return "status";
   if (connection.status === "active") return connection.hasSyncOptions ? "status" : "sync";

@@ -2,7 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "../db";
-import type { RunView } from "../provisioning/run-view";
+import type { RunView } from "../domain/run/run-view";
 import { requireSession, type PortalSessionView } from "../sessions/current-session";
 import { checkSessionScope } from "../handoff/handoff-scope";
 import { findHandoffProgress, type HandoffProgress } from "../handoff/handoff-for-plan";

@@ -2,10 +2,10 @@ import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { hasLiveAdminSession } from "../provisioning/admin-session-store";
+import { hasLiveAdminSession } from "../domain/session/admin-sign-in";
 import { getRunView } from "../provisioning/get-run-view";
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";
-import type { ConnectionView, RunView } from "../provisioning/run-view";
+import type { ConnectionView, RunView } from "../domain/run/run-view";
 import type { Engine } from "../provisioning/engine";
 
 /**

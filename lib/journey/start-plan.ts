@@ -9,6 +9,7 @@ import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments
 import { environmentWithoutAsking, type ChosenFor } from "./environment-without-asking";
 import { journeyPageFor } from "./journey-page";
 import { getLatestRun, getPortalEngine, type JourneyConnection } from "./portal-engine";
+import { isInProgress } from "../domain/run/machine";
 
 export type { ChosenFor };
 
@@ -32,7 +33,7 @@ export async function startPlan({ session, connection }: Who, choice: PlanChoice
   const adminSession = await loadOwnAdminSession(connection.id, session);
   if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
   const latest = await getLatestRun(engine.db, connection.id);
-  if (latest && ["pending", "running", "waiting"].includes(latest.status)) {
+  if (latest && isInProgress(latest.status)) {
     return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
   }
   if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {

@@ -4,7 +4,7 @@
  * unconfigured sandbox host are refused by the environment step, and no call (so no credential) leaves the portal.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { callLog, CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith, type Engine } from "../provisioning/engine";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import { getEnv } from "../env";
 import type { AppError } from "../errors";
 import { guardPublicAddress } from "../net/public-address-guard";

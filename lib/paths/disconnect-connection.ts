@@ -1,11 +1,13 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import type { AppError } from "../errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
-import { loadAdminSession } from "../provisioning/admin-session-store";
+import type { Db } from "../db";
+import { findLiveSecrets } from "../domain/secret/secret-commands";
+import { hasLiveAdminSession, loadAdminSession } from "../domain/session/admin-sign-in";
 import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith } from "../provisioning/engine";
-import type { DisconnectScope } from "../provisioning/machine";
+import type { DisconnectScope } from "../domain/run/machine";
 import { startDisconnect } from "../provisioning/start-disconnect";
 import { getPathsEngine } from "./paths-engine";
 
@@ -18,22 +20,17 @@ export type DisconnectPreview = {
   signedIn: boolean;
 };
 
-export async function previewDisconnect(connectionId: string): Promise<DisconnectPreview> {
-  const engine = getPathsEngine();
-  const connection = await engine.db.connection.findUniqueOrThrow({
+export async function previewDisconnect(connectionId: string, db: Db = getPathsEngine().db): Promise<DisconnectPreview> {
+  const connection = await db.connection.findUniqueOrThrow({
     where: { id: connectionId },
     select: { authMode: true, clientId: true, applicationUserId: true, environmentUrl: true },
   });
-  const secrets = await engine.db.secret.findMany({
-    where: { connectionId, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
-    select: { kind: true, hint: true },
-  });
+  const secrets = await findLiveSecrets(db, connectionId);
   const needsMicrosoftSignIn = connection.authMode !== "onprem";
-  const signedIn = needsMicrosoftSignIn
-    ? (await engine.db.secret.count({ where: { connectionId, kind: "adminTokenCache", status: "active" } })) > 0
-    : true;
+  // The sign-in's owner decides whether it can still be used (one past its expiry cannot).
+  const signedIn = needsMicrosoftSignIn ? await hasLiveAdminSession(db, connectionId) : true;
   return {
-    secrets: secrets.map((s) => ({ kind: s.kind as "clientSecret" | "password", hint: s.hint })),
+    secrets: secrets.map((s) => ({ kind: s.kind, hint: s.hint })),
     applicationUser: connection.applicationUserId ? { id: connection.applicationUserId, environmentUrl: connection.environmentUrl } : null,
     appRegistration: connection.clientId && connection.authMode !== "onprem" ? { clientId: connection.clientId } : null,
     needsMicrosoftSignIn,

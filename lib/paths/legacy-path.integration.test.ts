@@ -4,10 +4,10 @@
  * replaces the one awaiting approval; the move to OAuth plans a migrate run.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
-import { hasLiveAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
-import { storeSecret } from "../secrets/store-secret";
+import { storeSecret } from "../domain/secret/store-secret";
 import type { PortalSessionView } from "../sessions/session-view";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";

@@ -5,12 +5,14 @@ import { appError, fail, ok, type Result } from "../errors";
 import { getLatestRun } from "../journey/portal-engine";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";
-import { loadAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
+import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
 import { cancelRun } from "../provisioning/retry-run";
 import { startRun } from "../provisioning/start-run";
 import type { PortalSessionView } from "../sessions/current-session";
+import { isInProgress } from "../domain/run/machine";
+import { parseStoredRunOptions } from "../domain/run/run-options";
 
 /**
  * The legacy (user name and password) path and the move from it to OAuth, from the browser, through the engine:
@@ -20,8 +22,6 @@ import type { PortalSessionView } from "../sessions/current-session";
  */
 
 type RoleChoice = "leastPrivilege" | "systemAdministrator";
-
-const UNFINISHED = ["pending", "running", "waiting"];
 
 /**
  * Cancels a run's plan (a plan awaiting approval, or a failed approved run) while keeping the admin's sign-in, which
@@ -50,7 +50,7 @@ async function prepareNewPlan(
   if (!session || !isSameMicrosoftAccount(session, signedIn))
     return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
   const latest = await getLatestRun(engine.db, connectionId);
-  if (latest && UNFINISHED.includes(latest.status)) {
+  if (latest && isInProgress(latest.status)) {
     return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
   }
   if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
@@ -139,9 +139,9 @@ export async function findLegacyRefusal(db: Db, connectionId: string): Promise<L
     select: { id: true, kind: true, status: true, options: true, plan: true, approvedAt: true },
   });
   if (!run || run.kind !== "connect" || run.status !== "cancelled" || run.approvedAt) return null;
-  const options = (run.options ?? {}) as { mode?: string; integrationUsername?: string };
+  const options = parseStoredRunOptions(run.options);
   const plan = run.plan as Plan | null;
-  if (options.mode !== "legacy" || !plan?.blockers.length) return null;
+  if (options?.mode !== "legacy" || !plan?.blockers.length) return null;
   return {
     runId: run.id,
     blockers: plan.blockers,
@@ -154,6 +154,6 @@ export async function findLegacyRefusal(db: Db, connectionId: string): Promise<L
 export async function findRunShape(db: Db, runId: string): Promise<{ kind: string; mode: string; role: RoleChoice } | null> {
   const run = await db.provisioningRun.findUnique({ where: { id: runId }, select: { kind: true, options: true } });
   if (!run) return null;
-  const options = (run.options ?? {}) as { mode?: string; role?: string };
-  return { kind: run.kind, mode: options.mode ?? "cloud", role: options.role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege" };
+  const options = parseStoredRunOptions(run.options);
+  return { kind: run.kind, mode: options?.mode ?? "cloud", role: options?.role ?? "leastPrivilege" };
 }

@@ -1,6 +1,6 @@
 import "server-only";
-import type { AuditActor } from "../audit/record-audit-event";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { getDb } from "../db";
 import { getEnv } from "../env";
 import type { ManualConnectionInput } from "../manual-connection/manual-connection-schema";

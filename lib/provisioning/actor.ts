@@ -2,7 +2,7 @@
  * Who acts on a run, and the tenant rule: a run, a retry, an approval, a cancel and a disconnect act only with a
  * Microsoft sign-in from the connection's own tenant (once it has one). Checked before any call to Microsoft. Pure.
  */
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import { appError, type AppError } from "../errors";
 
 /** The acting person: an audit actor plus the Entra tenant of their Microsoft sign-in (absent before sign-in). */

@@ -1,16 +1,16 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
-import { recordConnectionChange } from "../connections/record-connection-change";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
+import { hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
-import { APPROVE, connectionStatusFor } from "./machine";
+import { APPROVE, connectionStatusFor } from "../domain/run/machine";
+import { parseStoredRunOptions } from "../domain/run/run-options";
 import type { Plan } from "./plan";
-import type { RunView } from "./run-view";
-import { loadRun } from "./store";
+import type { RunView } from "../domain/run/run-view";
+import { approveRunTransition, loadRun } from "../domain/run/run-store";
 
 /**
  * The admin approves the plan: the run becomes pending and, in the portal, starts at once (engine.wake). Blockers
@@ -33,7 +33,7 @@ export async function approveRun(engine: Engine, input: { runId: string; actor: 
   if (plan?.blockers.length) {
     return fail(appError("insufficient_privileges", `Fix these first, then start again: ${plan.blockers.map((b) => b.message).join(" ")}`));
   }
-  const needsMicrosoft = (run.options.mode as string | undefined) !== "onprem";
+  const needsMicrosoft = parseStoredRunOptions(run.options)?.mode !== "onprem";
   if (input.session)
     await saveAdminSession(db, {
       connectionId: run.connectionId,
@@ -49,26 +49,7 @@ export async function approveRun(engine: Engine, input: { runId: string; actor: 
   // credential keeps working until the new one is verified), and a cancel knows what to put back.
   const before = connection.status;
   const after = connectionStatusFor({ kind: run.kind, before, event: "approved", wroteAtMicrosoft: false }) ?? before;
-  const moved = await db.$transaction(async (tx) => {
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, version: run.version, status: { in: [...APPROVE.from] } },
-      data: { status: APPROVE.to, version: { increment: 1 }, approvedAt: now, approvedBy: input.actor.id, connectionStatusBefore: before },
-    });
-    if (count !== 1) return false;
-    await recordConnectionChange(tx, {
-      connectionId: run.connectionId,
-      runId: run.id,
-      runKind: run.kind,
-      event: "approved",
-      statusBefore: before,
-      statusAfter: after,
-      failingStep: null,
-      errorCode: null,
-      runOpen: true,
-      at: now,
-    });
-    return true;
-  });
+  const moved = await approveRunTransition(db, { run, approvedBy: input.actor.id, statusBefore: before, statusAfter: after, at: now });
   if (!moved) return fail(appError("conflict", "The run changed while you were approving it. Reload and try again."));
   await recordAuditEvent(db, {
     actor: auditActorOf(input.actor),

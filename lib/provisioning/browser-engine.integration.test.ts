@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { getConnectionView } from "../connections/get-connection-view";
 import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
@@ -20,7 +20,7 @@ import { getRunView } from "./get-run-view";
 import { retryRun } from "./retry-run";
 import { createRunPool } from "./run-pool";
 import { startRun, type StartRunInput } from "./start-run";
-import { loadRun } from "./store";
+import { loadRun } from "../domain/run/run-store";
 import { testEngine } from "@/test/support/engine-fixture";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.

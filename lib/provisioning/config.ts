@@ -1,8 +1,8 @@
 import "server-only";
 import type { Env } from "../env-schema";
 import type { IdentityConfig } from "../microsoft/identity-config";
-import type { EncryptionKey } from "../secrets/secret-box";
-import type { RetryBudget } from "./machine";
+import type { EncryptionKey } from "../domain/secret/secret-box";
+import type { RetryBudget } from "../domain/run/machine";
 
 /** Everything the engine needs from configuration, as plain values (tests build one literally). */
 export type EngineConfig = {

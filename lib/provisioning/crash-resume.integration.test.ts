@@ -4,7 +4,7 @@
  * nothing; two runners racing on one run do it once. Each ends with exactly one of everything at Microsoft.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, engineMatrix, useSandboxScenario } from "@/test/support/microsoft-sandbox";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";

@@ -3,7 +3,7 @@
  * path, asserting the sandbox's own state (not only the portal's).
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import {
   CONTOSO_ADMIN,
   TENANTS,

@@ -4,7 +4,7 @@
  * admin who is not System Administrator of the environment, and an environment URL outside the allow-list.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { removeClientSecret } from "../microsoft/graph";
 import { getAdminToken } from "../microsoft/admin-session";
 import {

@@ -2,8 +2,8 @@ import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { toRunView, type RunView } from "./run-view";
-import { loadRun } from "./store";
+import { toRunView, type RunView } from "../domain/run/run-view";
+import { loadRun } from "../domain/run/run-store";
 
 /** The connection columns a view shows (selected one by one, so a secret can never ride along). */
 export const CONNECTION_VIEW_SELECT = {

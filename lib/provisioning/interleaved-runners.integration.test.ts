@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { whoAmI } from "../microsoft/dataverse";
 import { getAppToken } from "../microsoft/app-tokens";
-import { readSecret } from "../secrets/store-secret";
+import { readSecret } from "../domain/secret/store-secret";
 import { startStallingRunner, type StalledRunner } from "@/test/support/crash-runner";
 import { testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, engineMatrix, signInAs, TENANTS, useMicrosoftSandbox, useSandboxScenario } from "@/test/support/microsoft-sandbox";
@@ -19,7 +19,7 @@ import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { cancelRun } from "./retry-run";
 import { startRun } from "./start-run";
-import { dbNow } from "./store";
+import { dbNow } from "../domain/run/run-store";
 
 vi.setConfig({ testTimeout: 180_000 });
 const providers = await providersUnderTest();

@@ -5,12 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
-import { ensureAccount } from "../accounts/ensure-account";
-import { createConnection } from "../connections/create-connection";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { createConnection } from "../domain/connection/create-connection";
 import type { Db } from "../db";
-import { APPROVE } from "./machine";
+import { APPROVE } from "../domain/run/machine";
 import { driveRun, type RunnerOptions, type StepExecutor } from "./runner";
-import { createRun, loadRun, transitionRunStatus } from "./store";
+import { createRun, loadRun, transitionRunStatus } from "../domain/run/run-store";
 
 const providers = await providersUnderTest();
 

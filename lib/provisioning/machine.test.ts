@@ -19,7 +19,7 @@ import {
   UNFINISHED_RUN_STATUSES,
   type RunSnapshot,
   type StepOutcome,
-} from "./machine";
+} from "../domain/run/machine";
 
 const now = new Date("2026-11-26T10:00:00Z");
 const budget = { stepBudgetMs: 60_000, maxAttempts: 5 };

@@ -5,8 +5,8 @@
  * always targets cloud OAuth.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
-import { createConnection } from "../connections/create-connection";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { createConnection } from "../domain/connection/create-connection";
 import { STANDARD_PRIVILEGES } from "@/emulator/dataverse/privileges-catalog";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
@@ -17,7 +17,7 @@ import { providersUnderTest, useTestDatabase } from "@/test/support/test-databas
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { LEAST_PRIVILEGE_ROLE_NAME } from "./least-privilege-role";
-import type { RunView } from "./run-view";
+import type { RunView } from "../domain/run/run-view";
 import { startRun, type StartRunInput } from "./start-run";
 import { adminConsentUrl } from "./steps/admin-consent";
 import { connectionTag } from "./steps/step-context";

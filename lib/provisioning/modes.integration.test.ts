@@ -3,14 +3,14 @@
  * SQLite and PostgreSQL, asserting the sandbox's own state.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { storeSecret } from "../secrets/store-secret";
+import { storeSecret } from "../domain/secret/store-secret";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import type { RunView } from "./run-view";
+import type { RunView } from "../domain/run/run-view";
 import { cancelRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";

@@ -11,7 +11,7 @@ import {
   getSignedInAdmin,
 } from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
-import { STEP_LABELS, type StepName } from "./machine";
+import { STEP_LABELS, type StepName } from "../domain/run/machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
 import { findKeepableSecret } from "./steps/client-secret";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";

@@ -5,7 +5,7 @@
  * Microsoft, the repair plans a new one.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { getAdminToken } from "../microsoft/admin-session";
 import { CONTOSO_ADMIN, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";

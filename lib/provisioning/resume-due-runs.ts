@@ -1,19 +1,25 @@
 import "server-only";
-import { expireAdminSessions } from "./admin-session-store";
+import { expireAdminSessions } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { createRunPool, type RunPool } from "./run-pool";
 import type { DriveResult } from "./runner";
-import { dbNow, findDueRunIds } from "./store";
+import { clearOrphanedPlanning, dbNow, findDueRunIds } from "../domain/run/run-store";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 
 /**
- * What every portal instance runs periodically: deletes expired admin sign-ins, then picks up runs that are due
- * (approved, or done waiting) and runs whose instance died (lease expired). Instances may all call it at once; the
+ * What every portal instance runs periodically: deletes expired admin sign-ins, clears runs whose planner died (their
+ * planning lease lapsed), then picks up runs that are due (approved, or done waiting) and runs whose instance died
+ * (lease expired). Instances may all call it at once; the
  * lease decides who works on what.
  */
 
 /** Feeds the due runs to `pool` (the portal's, shared with approvals) without waiting for them. Returns their ids. */
 export async function feedDueRuns(engine: Engine, pool: RunPool, options: { limit?: number } = {}): Promise<string[]> {
   await expireAdminSessions(engine.db, { now: await dbNow(engine.db), ttlMs: engine.config.adminSessionTtlMs });
+  const orphaned = await clearOrphanedPlanning(engine.db, { leaseMs: engine.config.leaseMs, stepTimeoutMs: engine.config.stepTimeoutMs });
+  for (const { runId, connectionId } of orphaned) {
+    await recordAuditEvent(engine.db, { actor: { type: "system", id: engine.owner }, action: "run.planning_abandoned", connectionId, runId, outcome: "failure" });
+  }
   const ids = await findDueRunIds(engine.db, options.limit ?? 20);
   for (const runId of ids) pool.wake(runId);
   return ids;

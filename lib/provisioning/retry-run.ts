@@ -1,16 +1,15 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
-import { recordConnectionChange } from "../connections/record-connection-change";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { forgetAdminSession, hasLiveAdminSession, saveAdminSession } from "./admin-session-store";
+import { hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
-import { CANCEL, RETRY, canCancel, canRetry, connectionStatusFor, disconnectLeftovers, mayHaveWrittenAtMicrosoft } from "./machine";
-import type { RunView } from "./run-view";
-import { forgetPendingPasswords } from "../secrets/secret-commands";
-import { dbNow, isActiveRunConflict, loadRun, toSnapshot } from "./store";
+import { canCancel, canRetry, connectionStatusFor, disconnectLeftovers, mayHaveWrittenAtMicrosoft } from "../domain/run/machine";
+import { parseStoredRunOptions } from "../domain/run/run-options";
+import type { RunView } from "../domain/run/run-view";
+import { cancelRunTransition, dbNow, isActiveRunConflict, loadRun, retryRunTransition, toSnapshot } from "../domain/run/run-store";
 
 /**
  * Retries a failed run from its failed step (after the admin fixed the cause); finished steps are not redone. The
@@ -26,7 +25,7 @@ export async function retryRun(engine: Engine, input: { runId: string; actor: Ac
   if (refused) return fail(refused);
   const decision = canRetry(toSnapshot(run));
   if (!decision.ok) return fail(appError("conflict", `This run cannot be retried: ${decision.reason}.`));
-  const needsMicrosoft = (run.options.mode as string | undefined) !== "onprem";
+  const needsMicrosoft = parseStoredRunOptions(run.options)?.mode !== "onprem";
   if (input.session) {
     const expected = connection.tenantId ?? run.tenantId;
     if (expected && input.session.tenantId?.toLowerCase() !== expected.toLowerCase()) {
@@ -46,42 +45,7 @@ export async function retryRun(engine: Engine, input: { runId: string; actor: Ac
   const after = connectionStatusFor({ kind: run.kind, before, event: "retried", wroteAtMicrosoft: true }) ?? connection.status;
   let moved: boolean;
   try {
-    moved = await db.$transaction(async (tx) => {
-      const { count } = await tx.provisioningRun.updateMany({
-        where: { id: run.id, version: run.version, status: { in: [...RETRY.from] } },
-        data: { status: RETRY.to, version: { increment: 1 }, finishedAt: null, notBefore: null },
-      });
-      if (count !== 1) return false;
-      // A fresh budget: the admin fixed the cause, so the step gets its full set of attempts again.
-      await tx.provisioningStep.update({
-        where: { runId_name: { runId: run.id, name: decision.step } },
-        data: {
-          status: "pending",
-          attempts: 0,
-          startedAt: null,
-          finishedAt: null,
-          errorCode: null,
-          userMessage: null,
-          errorDetail: null,
-          notBefore: null,
-          waitingFor: null,
-          actionKind: null,
-        },
-      });
-      await recordConnectionChange(tx, {
-        connectionId: run.connectionId,
-        runId: run.id,
-        runKind: run.kind,
-        event: "retried",
-        statusBefore: connection.status,
-        statusAfter: after,
-        failingStep: null,
-        errorCode: null,
-        runOpen: true,
-        at: now,
-      });
-      return true;
-    });
+    moved = await retryRunTransition(db, { run, step: decision.step, statusBefore: connection.status, statusAfter: after, at: now });
   } catch (error) {
     // The database admits one unfinished run per connection: another run was started since this one failed.
     if (isActiveRunConflict(error))
@@ -122,42 +86,15 @@ export async function cancelRun(engine: Engine, input: { runId: string; actor: A
   const before = run.connectionStatusBefore ?? connection.status;
   const after = connectionStatusFor({ kind: run.kind, before, event: "cancelled", wroteAtMicrosoft: wrote }) ?? connection.status;
   const left = run.kind === "disconnect" ? disconnectLeftovers(snapshot) : [];
-  const moved = await db.$transaction(async (tx) => {
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, version: run.version, status: { in: [...CANCEL.from] } },
-      data: { status: CANCEL.to, version: { increment: 1 }, finishedAt: now, leaseOwner: null, leaseUntil: null },
-    });
-    if (count !== 1) return false;
-    // The password this run was given (legacy, on-premises) was never proved: a cancelled run forgets it.
-    await forgetPendingPasswords(tx, { connectionId: run.connectionId, at: now });
-    if (wrote && after !== before) {
-      await tx.connection.update({
-        where: { id: run.connectionId },
-        data: {
-          lastErrorCode: "cancelled",
-          lastErrorMessage:
-            run.kind === "disconnect"
-              ? `Disconnecting was cancelled before it finished. Still there: ${left.join("; ") || "nothing we know of"}. Disconnect again to remove them.`
-              : "Setup was cancelled after it had started changing your Microsoft tenant. Disconnect to remove what it created, or start again.",
-        },
-      });
-    }
-    await recordConnectionChange(tx, {
-      connectionId: run.connectionId,
-      runId: run.id,
-      runKind: run.kind,
-      event: "cancelled",
-      statusBefore: connection.status,
-      statusAfter: after,
-      failingStep: null,
-      errorCode: null,
-      runOpen: false,
-      at: now,
-    });
-    return true;
-  });
+  // Something was written at Microsoft and the connection is not back as it was: say what is left.
+  const leftover =
+    wrote && after !== before
+      ? run.kind === "disconnect"
+        ? `Disconnecting was cancelled before it finished. Still there: ${left.join("; ") || "nothing we know of"}. Disconnect again to remove them.`
+        : "Setup was cancelled after it had started changing your Microsoft tenant. Disconnect to remove what it created, or start again."
+      : null;
+  const moved = await cancelRunTransition(db, { run, statusBefore: connection.status, statusAfter: after, leftover, at: now });
   if (!moved) return fail(appError("conflict", `This run is ${run.status} and cannot be cancelled now.`));
-  await forgetAdminSession(db, run.connectionId);
   await recordAuditEvent(db, {
     actor: auditActorOf(input.actor),
     action: "run.cancelled",

@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "../db";
 import { appError, type AppError } from "../errors";
 import { log, redactText } from "../log";
-import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "./machine";
-import { beginStep, claimRun, isLeaseLost, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "./store";
+import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "../domain/run/machine";
+import { beginStep, claimRun, isLeaseLost, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "../domain/run/run-store";
 
 /**
  * The runner: claims a run with a lease, executes its next step, commits the outcome before starting the next, and

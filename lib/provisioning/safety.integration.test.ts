@@ -3,7 +3,7 @@
  * then commit, truthful statuses, the short-lived admin sign-in and leases on the database's clock.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../accounts/ensure-account";
+import { ensureAccount } from "../domain/account/ensure-account";
 import { signInWithPassword } from "../microsoft/admin-session";
 import {
   callLog,
@@ -18,14 +18,14 @@ import {
 } from "@/test/support/microsoft-sandbox";
 import { runSummary, testEngine } from "@/test/support/engine-fixture";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
-import { expireAdminSessions, loadAdminSession, saveAdminSession } from "./admin-session-store";
+import { expireAdminSessions, loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
 import { getRunView } from "./get-run-view";
 import { cancelRun, retryRun } from "./retry-run";
 import { startDisconnect } from "./start-disconnect";
 import { startRun, type StartRunInput } from "./start-run";
-import { dbNow } from "./store";
+import { dbNow } from "../domain/run/run-store";
 import { runUntilCrash } from "@/test/support/crash-runner";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 

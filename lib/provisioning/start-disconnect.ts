@@ -1,14 +1,14 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { saveAdminSession } from "./admin-session-store";
+import { saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "./engine";
-import { stepsFor, type DisconnectScope } from "./machine";
-import type { RunView } from "./run-view";
+import { stepsFor, type DisconnectScope } from "../domain/run/machine";
+import type { RunView } from "../domain/run/run-view";
 import { planRun } from "./start-run";
-import { createRun, isActiveRunConflict } from "./store";
+import { createRun, isActiveRunConflict } from "../domain/run/run-store";
 
 /**
  * Starts disconnecting a connection: always removes Act-On's secrets; disables the application user and deletes the
@@ -40,6 +40,7 @@ export async function startDisconnect(
       options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
       connectionStatusBefore: connection.status,
       tenantId: input.session?.tenantId ?? null,
+      planner: { owner: engine.owner, leaseMs: engine.config.leaseMs },
     });
   } catch (error) {
     if (isActiveRunConflict(error)) return fail(appError("conflict", "A setup run is in progress for this connection. Finish or cancel it first."));

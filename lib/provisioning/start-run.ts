@@ -1,19 +1,21 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, type Result } from "../errors";
 import { log, redactText } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/admin-session";
-import { storeSecret } from "../secrets/store-secret";
+import { storeSecret } from "../domain/secret/store-secret";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { forgetAdminSession, loadAdminSession, saveAdminSession } from "./admin-session-store";
+import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { chooseConnectionMode } from "../domain/connection/commands";
+import { createConnection } from "../domain/connection/create-connection";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
-import { stepsFor, type ConnectionStatus, type RunKind } from "./machine";
+import { stepsFor, type ConnectionStatus, type RunKind } from "../domain/run/machine";
 import { computePlan } from "./plan";
-import { runOptionsSchema, type RunOptionsInput } from "./run-options";
+import { runOptionsSchema, type RunOptionsInput } from "../domain/run/run-options";
 import { getRunView } from "./get-run-view";
-import type { RunView } from "./run-view";
-import { createRun, isActiveRunConflict, loadRun, transitionRunStatus } from "./store";
+import type { RunView } from "../domain/run/run-view";
+import { createRun, failPlanning, isActiveRunConflict, loadRun, storePlan } from "../domain/run/run-store";
 import type { Prisma } from "@/generated/sqlite/client";
 
 export type StartRunInput = {
@@ -81,10 +83,10 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
           ),
         );
       }
-      await db.connection.update({ where: { id: connectionId }, data: { authMode: options.mode } });
+      await chooseConnectionMode(db, { connectionId, authMode: options.mode });
     }
   } else {
-    const created = await db.connection.create({ data: { accountId: account.id, authMode: options.mode, status: "draft" }, select: { id: true } });
+    const created = await createConnection(db, { accountId: account.id, authMode: options.mode });
     connectionId = created.id;
   }
 
@@ -99,6 +101,9 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
       options,
       connectionStatusBefore: statusBefore,
       tenantId: input.session?.tenantId ?? null,
+      // Planning is leased like a step: if this instance dies before the plan is stored, the resumer frees the
+      // connection once the lease has lapsed (clearOrphanedPlanning).
+      planner: { owner: engine.owner, leaseMs: engine.config.leaseMs },
     });
   } catch (error) {
     if (isActiveRunConflict(error))
@@ -106,7 +111,7 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     throw error;
   }
   if (input.kind === "connect" && options.integrationUsername) {
-    await db.connection.update({ where: { id: connectionId }, data: { integrationUsername: options.integrationUsername } });
+    await chooseConnectionMode(db, { connectionId, authMode: options.mode, integrationUsername: options.integrationUsername });
   }
   if (input.session) {
     await saveAdminSession(db, { connectionId, session: input.session, keys: engine.config.keys, ttlMs: engine.config.adminSessionTtlMs });
@@ -140,7 +145,10 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
       ctx,
       run.steps.map((s) => s.name),
     );
-    await transitionRunStatus(engine.db, run, ["planning"], { status: "awaitingApproval", plan: plan as unknown as Prisma.InputJsonObject });
+    if (!(await storePlan(engine.db, run, plan as unknown as Prisma.InputJsonObject))) {
+      // The planner took longer than its lease and a step's time limit together: the run was cleared as orphaned.
+      return fail(appError("conflict", "Preparing the plan took too long and was stopped. Start again to prepare a new plan."));
+    }
   } catch (error) {
     // Whatever went wrong, the run must not stay in `planning`: that would block its connection.
     const appErr = isMicrosoftError(error)
@@ -151,12 +159,7 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
     if (!isMicrosoftError(error)) log.error("provisioning: planning failed", { runId, error });
     // Planning wrote nothing at Microsoft and was never approved: the connection's status stays as it was (an Active
     // connection is not marked failed because a plan could not be read); only the error is recorded.
-    await transitionRunStatus(engine.db, run, ["planning"], { status: "failed", finishedAt: new Date() });
-    await engine.db.connection.update({
-      where: { id: run.connectionId },
-      data: { lastErrorCode: appErr.code, lastErrorMessage: appErr.userMessage },
-    });
-    await forgetAdminSession(engine.db, run.connectionId);
+    await failPlanning(engine.db, run, { code: appErr.code, message: appErr.userMessage, at: new Date() });
     return fail(appErr);
   }
   return getRunView(engine.db, runId, { viewer: { kind: "system" } });

@@ -1,10 +1,10 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { appError, fail, ok, type Result } from "../errors";
 import { auditActorOf, type Actor } from "./actor";
 import type { Engine } from "./engine";
-import { APPROVE, stepsFor, UNFINISHED_RUN_STATUSES } from "./machine";
-import { createRun, isActiveRunConflict, transitionRunStatus } from "./store";
+import { APPROVE, stepsFor, UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
+import { createRun, isActiveRunConflict, transitionRunStatus } from "../domain/run/run-store";
 
 /**
  * Re-verifies a connection with its stored credential (the support console's "Re-run verification", Act-On's API):

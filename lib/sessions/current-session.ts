@@ -2,7 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import type { AuditActor } from "../audit/record-audit-event";
+import type { AuditActor } from "../domain/audit/record-audit-event";
 import { getDb } from "../db";
 import { findSessionByToken } from "./portal-sessions";
 import { sessionLifetimesFromEnv } from "./session-config";

@@ -1,12 +1,12 @@
 import "server-only";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { log } from "../log";
 import { isMicrosoftError } from "../microsoft/errors";
 import { completeSignIn, getSignedInIdentity, getSignInUrl } from "../microsoft/admin-session";
 import type { IdentityConfig } from "../microsoft/identity-config";
-import { forgetAdminSession, saveAdminSession } from "../provisioning/admin-session-store";
-import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../secrets/secret-box";
+import { forgetAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../domain/secret/secret-box";
 import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
 import { hashToken, newOpaqueToken } from "./session-token";
 import type { PortalSessionView } from "./session-view";

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
 import { getDb, type Db } from "../db";
 import { revokeSessionsOfAccount } from "./portal-sessions";
 

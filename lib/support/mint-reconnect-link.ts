@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import type { DeepLinkConfig } from "../deep-link/deep-link-config";
 import { LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, signLaunchToken } from "../deep-link/launch-link";

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAuditEvent, type AuditActor } from "../audit/record-audit-event";
+import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
 import type { Db } from "../db";
 import { consumeDeepLinkNonce } from "../deep-link/consume-nonce";
 import { LAUNCH_LINK_MAX_LIFETIME_SECONDS } from "../deep-link/launch-link";

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import { log } from "../log";
-import type { EncryptionKey } from "../secrets/secret-box";
+import type { EncryptionKey } from "../domain/secret/secret-box";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { findSigningSecrets } from "./signing-secrets";
 

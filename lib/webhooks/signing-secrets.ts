@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Db } from "../db";
-import { openSecret, sealSecret, type EncryptionKey } from "../secrets/secret-box";
+import { openSecret, sealSecret, type EncryptionKey } from "../domain/secret/secret-box";
 
 /** Rotation overlap: the previous secret keeps signing this long, so receivers can switch without losing a delivery. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;

@@ -4,7 +4,7 @@
  * `tsx --conditions=react-server` and COMMIT_SPEC={"databaseUrl","connectionId","statuses":[...]} in the env.
  */
 import { createDb } from "../../lib/db";
-import { enqueueWebhookEvents } from "../../lib/webhooks/enqueue-webhook-events";
+import { enqueueWebhookEvents } from "../../lib/domain/webhook-outbox/enqueue-webhook-events";
 
 const spec = JSON.parse(process.env.COMMIT_SPEC ?? "{}") as { databaseUrl: string; connectionId: string; statuses: string[] };
 

@@ -5,7 +5,7 @@
  * and answers bad input with a message while changing nothing.
  */
 import { redirect } from "next/navigation";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
 import { getDb } from "@/lib/db";
 import { ok, type Result } from "@/lib/errors";
 import { toChecklist, type RetryState } from "@/lib/journey/checklist";
@@ -19,7 +19,9 @@ import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
 import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
-import { saveAdminSession } from "@/lib/provisioning/admin-session-store";
+import { saveAdminSession } from "@/lib/domain/session/admin-sign-in";
+import { saveSyncOptions } from "@/lib/domain/connection/commands";
+import { findRunOptions } from "@/lib/domain/run/run-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
 import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
 import { startPlan } from "@/lib/journey/start-plan";
@@ -71,8 +73,7 @@ export async function approvePlanAction(connectionId: string, _state: FormState,
   if (!ownSession)
     return { status: "error", message: "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving." };
   const shape = await findRunShape(engine.db, run.value.id);
-  const planned = await engine.db.provisioningRun.findUnique({ where: { id: run.value.id }, select: { options: true } });
-  const plannedSecret = ((planned?.options ?? {}) as { secret?: "rotate" | "keep" }).secret;
+  const plannedSecret = (await findRunOptions(engine.db, run.value.id))?.secret;
   const currentRole = shape?.role ?? "leastPrivilege";
   if (currentRole !== parsed.data.role) {
     if (shape?.mode === "legacy") {
@@ -111,17 +112,17 @@ export async function recheckPlanAction(connectionId: string, form: FormData): P
     const engine = getPortalEngine();
     const run = await engine.db.provisioningRun.findFirst({
       where: { id: parsed.data.runId, connectionId: g.value.connection.id },
-      select: { options: true, plan: true },
+      select: { plan: true },
     });
     const shape = run ? await findRunShape(engine.db, parsed.data.runId) : null;
     if (shape?.mode === "legacy") redirect(`/connect/${encodeURIComponent(g.value.connection.id)}/legacy`);
     if (run && shape) {
-      const options = (run.options ?? {}) as { secret?: "rotate" | "keep"; environment?: string };
+      const options = await findRunOptions(engine.db, parsed.data.runId);
       const plannedUrl = (run.plan as { environment?: { url?: string } | null } | null)?.environment?.url;
       const rechecked = await startPlan(g.value, {
-        environment: plannedUrl ?? options.environment,
+        environment: plannedUrl ?? options?.environment,
         role: shape.role,
-        secret: options.secret,
+        secret: options?.secret,
         kind: shape.kind === "migrate" ? "migrate" : "connect",
       });
       if (!rechecked.ok) redirect(`${journeyPath(g.value.connection.id, "plan")}?recheck=${rechecked.error.code}`);
@@ -249,7 +250,7 @@ export async function saveSyncOptionsAction(connectionId: string, _state: FormSt
   if (!g.ok) return { status: "error", message: g.error.userMessage };
   if (g.value.connection.status !== "active") return { status: "error", message: "Sync options can be saved once the connection is active." };
   const db = getDb();
-  await db.connection.update({ where: { id: g.value.connection.id }, data: { syncOptions: parsed.data as unknown as Prisma.InputJsonObject } });
+  await saveSyncOptions(db, { connectionId: g.value.connection.id, syncOptions: parsed.data as unknown as Prisma.InputJsonObject });
   await recordAuditEvent(db, {
     actor: adminActor(g.value.session),
     action: "connection.syncOptionsSaved",

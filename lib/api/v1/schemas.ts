@@ -6,12 +6,12 @@
 import { z } from "zod";
 import { LAUNCH_INTENTS } from "../../deep-link/launch-link";
 import { WEBHOOK_EVENT_TYPES } from "../../webhooks/webhook-events";
+import { CONNECTION_STATUSES } from "../../domain/connection/status";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
 const nullableIsoDate = (description: string) => z.iso.datetime({ offset: true }).nullable().meta({ description });
 
-export const CONNECTION_STATUSES = ["draft", "provisioning", "actionRequired", "active", "failed", "disconnected", "disconnecting"] as const;
 export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
 
 export const problemSchema = z

@@ -23,7 +23,7 @@ import {
   type StepContext,
 } from "./step-context";
 import type { StepResult } from "../runner";
-import { dbNow } from "../store";
+import { dbNow } from "../../domain/run/run-store";
 
 const WAITING_FOR_APP = "Microsoft to finish creating the app registration";
 

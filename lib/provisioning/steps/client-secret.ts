@@ -1,6 +1,6 @@
 import "server-only";
 import { addClientSecret, findApplicationByAppId, removeClientSecret, type AppRegistration } from "../../microsoft/graph";
-import { storeSecret } from "../../secrets/store-secret";
+import { storeSecret } from "../../domain/secret/store-secret";
 import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 

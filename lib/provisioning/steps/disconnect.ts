@@ -1,7 +1,7 @@
 import "server-only";
 import { disableApplicationUser } from "../../microsoft/dataverse";
 import { deleteApplication, findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
-import { findLiveSecrets, revokeSecret } from "../../secrets/secret-commands";
+import { findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
 import { removeOrphanSecrets } from "./client-secret";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";

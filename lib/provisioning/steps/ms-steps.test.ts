@@ -4,7 +4,7 @@ import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../micros
 import type { DynamicsEnvironment } from "../../microsoft/discovery";
 import type { AppRegistration } from "../../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../least-privilege-role";
-import { isAcceptedWebRedirectUri, runOptionsSchema } from "../run-options";
+import { isAcceptedWebRedirectUri, runOptionsSchema } from "../../domain/run/run-options";
 import { flowsMatch } from "./app-registration";
 import { leastPrivilegeDelta, unavailableFeatures } from "./application-user";
 import { chooseEnvironment } from "./environment";

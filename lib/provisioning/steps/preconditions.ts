@@ -7,7 +7,7 @@ import { isMicrosoftError } from "../../microsoft/errors";
 import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
-import type { StepName } from "../machine";
+import type { StepName } from "../../domain/run/machine";
 
 /** Directory roles that can register apps and grant tenant-wide consent (Microsoft's least-privileged set for it). */
 export const CONSENT_CAPABLE_ROLES: Record<string, string> = {

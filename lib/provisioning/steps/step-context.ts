@@ -1,5 +1,5 @@
 import "server-only";
-import type { Tx } from "../../connections/record-connection-change";
+import type { Tx } from "../../domain/connection/commands";
 import type { Db } from "../../db";
 import { appError, type AppError } from "../../errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
@@ -9,10 +9,10 @@ import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/admin-session";
 import type { EngineConfig } from "../config";
-import type { StepAction, StepName } from "../machine";
+import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
-import type { RunOptions } from "../run-options";
-import type { RunRecord } from "../store";
+import type { RunOptions } from "../../domain/run/run-options";
+import type { RunRecord } from "../../domain/run/run-store";
 
 export type ConnectionFacts = {
   id: string;

@@ -6,8 +6,8 @@ import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/e
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
 import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
-import { activateSecret, findLiveSecrets, revokeSecret } from "../../secrets/secret-commands";
-import { readSecret } from "../../secrets/store-secret";
+import { activateSecret, findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
+import { readSecret } from "../../domain/secret/store-secret";
 import { guardPublicAddress } from "../../net/public-address-guard";
 import { createPinnedFetch } from "../../net/pinned-https-request";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";

@@ -17,11 +17,10 @@ import { ROLE_CHOICES } from "../form-schemas";
 import { connectLegacyAction } from "./legacy.action";
 import { LegacyForm } from "./legacy-form";
 import { Notice } from "@/components/ui/notice";
+import { isInProgress } from "@/lib/domain/run/machine";
 
 export const metadata: Metadata = { title: "Connect with a user name and password · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
-
-const IN_PROGRESS = ["pending", "running", "waiting"];
 
 /**
  * The cloud legacy path (user name and password): Microsoft sign-in as for the recommended path, the environment,
@@ -40,7 +39,7 @@ export default async function LegacyPage({
   const journey = await loadJourney(connectionId);
   ensureNotHandoff(journey);
   const c = journey.connection;
-  if (journey.latestRun && IN_PROGRESS.includes(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
+  if (journey.latestRun && isInProgress(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
   const role = ROLE_CHOICES.find((r) => r === query.role) ?? "leastPrivilege";
   const base = `/connect/${encodeURIComponent(c.id)}`;
   const connected = !["draft", "failed", "disconnected"].includes(c.status);

@@ -9,11 +9,10 @@ import { ensureNotHandoff, loadJourney } from "@/lib/journey/load-journey";
 import { canMoveToOAuth, MIGRATION_CHANGES } from "@/lib/paths/move-to-oauth";
 import { moveToOAuthAction } from "./migrate.action";
 import { MigrateForm } from "./migrate-form";
+import { isInProgress } from "@/lib/domain/run/machine";
 
 export const metadata: Metadata = { title: "Move to OAuth · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
-
-const IN_PROGRESS = ["pending", "running", "waiting"];
 
 /**
  * Moving a user-name-and-password connection to OAuth (the engine's migrate run): what changes (the article's steps
@@ -32,7 +31,7 @@ export default async function MigratePage({
   const journey = await loadJourney(connectionId);
   ensureNotHandoff(journey);
   const c = journey.connection;
-  if (journey.latestRun && IN_PROGRESS.includes(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
+  if (journey.latestRun && isInProgress(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
   const movable = canMoveToOAuth(c);
   return (
     <JourneyFrame

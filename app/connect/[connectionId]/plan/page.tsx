@@ -10,7 +10,8 @@ import { redirect } from "next/navigation";
 import { journeyPath } from "@/lib/journey/journey-page";
 import { ensurePage, loadJourney, type Journey } from "@/lib/journey/load-journey";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
-import { STEP_LABELS, type StepName } from "@/lib/provisioning/machine";
+import { STEP_LABELS, type StepName } from "@/lib/domain/run/machine";
+import { findRunOptions } from "@/lib/domain/run/run-store";
 import type { Plan, PlanAction } from "@/lib/provisioning/plan";
 import { approvePlanAction, changeEnvironmentAction, createHandoffLinkAction, recheckPlanAction } from "../actions";
 import { HandoffLinkForm } from "./handoff-link-form";
@@ -63,10 +64,9 @@ export default async function PlanPage({
   ensurePage(journey, ["plan"]);
   const run = journey.run;
   const plan = run?.plan ?? null;
-  const stored = run ? await getDb().provisioningRun.findUnique({ where: { id: run.id }, select: { options: true } }) : null;
-  const options = (stored?.options ?? {}) as { role?: string; secret?: string; requestedBy?: string };
-  const role = options.role === "systemAdministrator" ? "systemAdministrator" : "leastPrivilege";
-  const repair = options.secret === "keep";
+  const options = run ? await findRunOptions(getDb(), run.id) : null;
+  const role = options?.role ?? "leastPrivilege";
+  const repair = options?.secret === "keep";
   const frame = {
     current: "plan" as const,
     accountName: journey.session.accountName,
@@ -88,13 +88,13 @@ export default async function PlanPage({
   const recheckProblem = recheck ? "The plan could not be checked again. Reload the page and try once more." : null;
   const planView = <PlanSections plan={plan} repair={repair} />;
 
-  if (journey.isHandoff) return <HandoffPlan journey={journey} plan={plan} runId={run.id} role={role} plannedBy={options.requestedBy ?? null} />;
+  if (journey.isHandoff) return <HandoffPlan journey={journey} plan={plan} runId={run.id} role={role} plannedBy={options?.requestedBy ?? null} />;
 
   // The first admin, whose sign-in was replaced by the colleague's: follow the hand-off (read-only) until it moves on.
   if (!journey.signedIn) {
     return (
       <JourneyFrame {...frame} title="Your colleague is finishing the setup">
-        <HandoffStatus progress={journey.handoff} plannedBy={options.requestedBy ?? null} />
+        <HandoffStatus progress={journey.handoff} plannedBy={options?.requestedBy ?? null} />
         {planView}
         <RefreshWhileOpen />
       </JourneyFrame>

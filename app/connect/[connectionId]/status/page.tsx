@@ -12,18 +12,11 @@ import { repairConnectionAction, startOverAction, verifyConnectionAction } from 
 import { MoveToOAuth } from "../migrate/move-to-oauth";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 import { Notice } from "@/components/ui/notice";
+import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
+import { isUnfinished } from "@/lib/domain/run/machine";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
-
-const STATUS_LABELS: Record<string, string> = {
-  draft: "Not connected yet",
-  provisioning: "Being set up",
-  actionRequired: "Needs your action",
-  active: "Active",
-  failed: "Failed",
-  disconnected: "Disconnected",
-};
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const when = (iso: string | null) => (iso ? `${dateFormat.format(new Date(iso))} UTC` : "Not yet");
@@ -50,7 +43,7 @@ export default async function StatusPage({
   const active = c.status === "active";
   const sync = c.syncOptions ? syncOptionsOrDefaults(c.syncOptions) : null;
   const rows: [string, string][] = [
-    ["State", STATUS_LABELS[c.status] ?? c.status],
+    ["State", connectionStatusLabelForAdmin(c.status)],
     ["Environment", c.environmentName ? `${c.environmentName} (${c.environmentUrl})` : (c.environmentUrl ?? "Not chosen yet")],
     ["Microsoft tenant", c.tenantDomain ? `${c.tenantDomain} (${c.tenantId})` : (c.tenantId ?? "Not known yet")],
     ["App (client) id", c.clientId ?? "Not created yet"],
@@ -144,8 +137,6 @@ export default async function StatusPage({
   );
 }
 
-const UNFINISHED = new Set(["planning", "awaitingApproval", "pending", "running", "waiting"]);
-
 /**
  * What a returning admin can do about a connection that exists (a `reconnect` link lands here): re-run verification
  * (no sign-in, changes nothing), repair a broken part (a plan listing only what is missing), or start over. A run in
@@ -155,7 +146,7 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
   const c = journey.connection;
   if (c.status === "draft" || c.status === "disconnected" || c.status === "disconnecting") return null;
   const latest = journey.latestRun;
-  if (latest && UNFINISHED.has(latest.status)) {
+  if (latest && isUnfinished(latest.status)) {
     const page = latest.status === "awaitingApproval" || latest.status === "planning" ? "plan" : "progress";
     return (
       <section aria-labelledby="offer-heading" className="space-y-2 rounded-lg border border-blue-300 bg-blue-50 p-5">

@@ -1,5 +1,6 @@
 import "server-only";
-import type { Tx } from "./record-connection-change";
+import type { Db } from "../../db";
+import type { Tx } from "./commands";
 
 /**
  * What a step learned about its connection, as typed facts (never a raw database update): the environment, the
@@ -21,13 +22,13 @@ export type StepFacts = Partial<{
   authMode: "cloud" | "legacy" | "onprem";
   lastVerifiedAt: Date;
   secretExpiresAt: Date | null;
-  disconnectedAt: Date;
+  disconnectedAt: Date | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
 }>;
 
 /** Writes a step's facts to its connection inside the engine's lease-checked step-commit transaction. */
-export async function recordStepFacts(tx: Tx, input: { connectionId: string; facts: StepFacts }): Promise<void> {
+export async function recordStepFacts(tx: Tx | Db, input: { connectionId: string; facts: StepFacts }): Promise<void> {
   const entries = Object.entries(input.facts).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return;
   await tx.connection.update({ where: { id: input.connectionId }, data: Object.fromEntries(entries) });

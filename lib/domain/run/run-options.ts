@@ -52,3 +52,9 @@ export const runOptionsSchema = z
 
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 export type RunOptionsInput = z.input<typeof runOptionsSchema>;
+
+/** The options stored on a run (a JSON column), parsed: null when they are missing or no longer parse. */
+export function parseStoredRunOptions(value: unknown): RunOptions | null {
+  const parsed = runOptionsSchema.safeParse(value ?? undefined);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../db";
+import type { Db } from "../../db";
 import type { Prisma } from "@/generated/sqlite/client";
 
 export type CreateConnectionInput = {
@@ -12,7 +12,7 @@ export type CreateConnectionInput = {
 };
 
 /** Starts a new connection in `draft`; provisioning fills in the Microsoft identifiers as its steps succeed. */
-export async function createConnection(db: Db, input: CreateConnectionInput) {
+export async function createConnection(db: Pick<Db, "connection">, input: CreateConnectionInput) {
   return db.connection.create({
     data: {
       accountId: input.accountId,

@@ -1,10 +1,11 @@
 import "server-only";
-import type { Db } from "../db";
-import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../microsoft/admin-session";
-import type { IdentityConfig } from "../microsoft/identity-config";
-import { sealSecret, openSecret, type EncryptionKey } from "../secrets/secret-box";
-import { secretAad } from "../secrets/store-secret";
-import { inLeasedTransaction, type Lease } from "./store";
+import type { Db } from "../../db";
+import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../../microsoft/admin-session";
+import type { IdentityConfig } from "../../microsoft/identity-config";
+import { sealSecret, openSecret, type EncryptionKey } from "../secret/secret-box";
+import { expireAdminSignIns, replaceAdminSignIn, resealSecret, revokeAdminSignIn } from "../secret/secret-commands";
+import { secretAad } from "../secret/store-secret";
+import { inLeasedTransaction, type Lease } from "../run/run-store";
 
 /**
  * The admin's delegated sign-in (MSAL token cache with its refresh token) stored encrypted per connection, so a run
@@ -16,7 +17,6 @@ import { inLeasedTransaction, type Lease } from "./store";
 export const DEFAULT_ADMIN_SESSION_TTL_MS = 24 * 60 * 60_000;
 
 const aad = (secretId: string, connectionId: string) => secretAad(secretId, connectionId, "adminTokenCache");
-const WIPED = { ciphertext: "", iv: "", authTag: "" };
 
 /** Stores the session as the connection's current admin session, retiring any earlier one. */
 export async function saveAdminSession(
@@ -25,22 +25,13 @@ export async function saveAdminSession(
 ): Promise<void> {
   const plaintext = serializeAdminSession(input.session);
   const now = input.now ?? new Date();
-  await db.$transaction(async (tx) => {
-    await tx.secret.updateMany({
-      where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
-      data: { status: "revoked", revokedAt: now, ...WIPED },
-    });
-    const id = crypto.randomUUID();
-    await tx.secret.create({
-      data: {
-        id,
-        connectionId: input.connectionId,
-        kind: "adminTokenCache",
-        status: "active",
-        expiresAt: new Date(now.getTime() + (input.ttlMs ?? DEFAULT_ADMIN_SESSION_TTL_MS)),
-        ...sealSecret(plaintext, input.keys, aad(id, input.connectionId)),
-      },
-    });
+  const id = crypto.randomUUID();
+  await replaceAdminSignIn(db, {
+    connectionId: input.connectionId,
+    id,
+    sealed: sealSecret(plaintext, input.keys, aad(id, input.connectionId)),
+    expiresAt: new Date(now.getTime() + (input.ttlMs ?? DEFAULT_ADMIN_SESSION_TTL_MS)),
+    at: now,
   });
 }
 
@@ -61,9 +52,8 @@ export async function persistAdminSessionIfChanged(
   // Deleted meanwhile (the run was cancelled, or the session expired): it stays deleted.
   if (!row) return;
   const sealed = sealSecret(serializeAdminSession(input.session), input.keys, aad(row.id, input.connectionId));
-  const write = (tx: Pick<Db, "secret">) => tx.secret.updateMany({ where: { id: row.id, status: "active" }, data: sealed });
-  if (input.lease) await inLeasedTransaction(db, input.lease, (tx) => write(tx));
-  else await write(db);
+  if (input.lease) await inLeasedTransaction(db, input.lease, (tx) => resealSecret(tx, { secretId: row.id, sealed }));
+  else await resealSecret(db, { secretId: row.id, sealed });
 }
 
 /** Loads the connection's admin session, or null when there is none, it expired, or it can no longer be read. */
@@ -96,10 +86,7 @@ export async function hasLiveAdminSession(db: Db, connectionId: string, now: Dat
 
 /** Forgets the admin's sign-in (a run finished, failed or was cancelled; sign-out; disconnect). */
 export async function forgetAdminSession(db: Db, connectionId: string): Promise<void> {
-  await db.secret.updateMany({
-    where: { connectionId, kind: "adminTokenCache", status: "active" },
-    data: { status: "revoked", revokedAt: new Date(), ...WIPED },
-  });
+  await revokeAdminSignIn(db, { connectionId, at: new Date() });
 }
 
 /**
@@ -111,13 +98,5 @@ export async function expireAdminSessions(db: Db, input: { now: Date; ttlMs: num
     where: { status: "awaitingApproval", createdAt: { lt: new Date(input.now.getTime() - input.ttlMs) } },
     select: { connectionId: true },
   });
-  const { count } = await db.secret.updateMany({
-    where: {
-      kind: "adminTokenCache",
-      status: "active",
-      OR: [{ expiresAt: { lte: input.now } }, { connectionId: { in: stale.map((r) => r.connectionId) } }],
-    },
-    data: { status: "revoked", revokedAt: input.now, ...WIPED },
-  });
-  return count;
+  return expireAdminSignIns(db, { now: input.now, connectionIds: stale.map((r) => r.connectionId) });
 }

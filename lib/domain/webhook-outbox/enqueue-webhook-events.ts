@@ -1,8 +1,8 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../db";
-import { getEnv } from "../env";
-import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "./webhook-events";
+import type { Db } from "../../db";
+import { getEnv } from "../../env";
+import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "../../webhooks/webhook-events";
 
 /** The part of a transaction the outbox writes with (a Prisma transaction client or the client itself). */
 export type WebhookTx = Pick<Db, "connection" | "webhookEndpoint" | "webhookEvent" | "webhookDelivery">;

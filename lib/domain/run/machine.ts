@@ -5,7 +5,10 @@
  * Runs only move forwards: a finished step never reopens except through an explicit retry of a failed run, and a
  * late or duplicate outcome for a step that is no longer running is ignored.
  */
-import type { AppError } from "../errors";
+import type { AppError } from "../../errors";
+import type { ConnectionStatus } from "../connection/status";
+
+export type { ConnectionStatus } from "../connection/status";
 
 export const STEP_NAMES = [
   "environment",
@@ -139,8 +142,25 @@ export function isTerminal(status: RunStatus): boolean {
   return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);
 }
 
-export function isFinished(status: RunStatus): boolean {
-  return (FINISHED_RUN_STATUSES as readonly RunStatus[]).includes(status);
+export function isFinished(status: RunStatus | string): boolean {
+  return (FINISHED_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** True while the run holds its connection (the partial unique index admits one such run per connection). */
+export function isUnfinished(status: RunStatus | string): boolean {
+  return (UNFINISHED_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Approved and not finished: the run is working, or waiting to work again (the checklist shows its progress). */
+const IN_PROGRESS_RUN_STATUSES = ["pending", "running", "waiting"] as const satisfies readonly RunStatus[];
+
+export function isInProgress(status: RunStatus | string): boolean {
+  return (IN_PROGRESS_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** The plan is ready and waits for the admin's approval. */
+export function isAwaitingApproval(status: RunStatus | string): boolean {
+  return status === "awaitingApproval";
 }
 
 /**
@@ -298,8 +318,6 @@ export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, r
 }
 
 // ---------------------------------------------------------------- the connection's status as its run moves
-
-export type ConnectionStatus = "draft" | "provisioning" | "actionRequired" | "active" | "failed" | "disconnected" | "disconnecting";
 
 export type RunEvent = "approved" | "retried" | "running" | "waiting" | "needsAdmin" | "failed" | "succeeded" | "cancelled";
 

@@ -1,16 +1,20 @@
 import "server-only";
-import type { Db } from "../db";
-import type { AppError } from "../errors";
+import type { Db } from "../../db";
+import type { AppError } from "../../errors";
 import type { Prisma } from "@/generated/sqlite/client";
-import { recordConnectionChange, type Tx } from "../connections/record-connection-change";
-import { recordStepFacts, type StepFacts } from "../connections/record-step-facts";
-import { revokeAdminSession } from "../secrets/secret-commands";
+import { recordConnectionChange, recordConnectionError, type Tx } from "../connection/commands";
+import { recordStepFacts, type StepFacts } from "../connection/step-facts";
+import { forgetPendingPasswords, revokeAdminSignIn } from "../secret/secret-commands";
+import { parseStoredRunOptions, type RunOptions } from "./run-options";
 import {
+  APPROVE,
+  CANCEL,
   CLAIM,
   CLAIM_RULES,
   connectionStatusFor,
   disconnectLeftovers,
   isFinished,
+  RETRY,
   type ConnectionStatus,
   type RunEvent,
   type RunKind,
@@ -76,7 +80,11 @@ export function isActiveRunConflict(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }
 
-/** Creates a run in `planning`. @throws a P2002 error (see isActiveRunConflict) when the connection has an unfinished run */
+/**
+ * Creates a run in `planning`, leased to its planner (`planner`) for `leaseMs`: a planner that dies leaves a run whose
+ * lease lapses, and clearOrphanedPlanning frees its connection.
+ * @throws a P2002 error (see isActiveRunConflict) when the connection has an unfinished run
+ */
 export async function createRun(
   db: Db,
   input: {
@@ -86,13 +94,17 @@ export async function createRun(
     options: Record<string, unknown>;
     connectionStatusBefore: ConnectionStatus;
     tenantId: string | null;
+    planner?: { owner: string; leaseMs: number };
   },
 ): Promise<RunRecord> {
+  const now = input.planner ? await dbNow(db, { fresh: true }) : null;
   const run = await db.provisioningRun.create({
     data: {
       connectionId: input.connectionId,
       kind: input.kind,
       status: "planning",
+      leaseOwner: input.planner?.owner ?? null,
+      leaseUntil: input.planner && now ? new Date(now.getTime() + input.planner.leaseMs) : null,
       options: input.options as Prisma.InputJsonObject,
       connectionStatusBefore: input.connectionStatusBefore,
       tenantId: input.tenantId,
@@ -282,7 +294,7 @@ export async function inLeasedTransaction<T>(db: Db, lease: Lease, write: (tx: T
   });
 }
 
-/** What a step learned about its connection (typed facts, see lib/connections/record-step-facts.ts). */
+/** What a step learned about its connection (typed facts, see lib/domain/connection/step-facts.ts). */
 export type ConnectionPatch = StepFacts;
 
 /** The connection-level event a step's transition is. */
@@ -381,7 +393,7 @@ export async function commitStepOutcome(
     await recordStepFacts(tx, { connectionId: run.connectionId, facts: connectionPatch });
     // The run is over: its admin's stored sign-in goes with it, here and nowhere else, so a runner that lost the run
     // (its commit refused above) can never delete the sign-in of the connection's next run.
-    if (isFinished(transition.runStatus)) await revokeAdminSession(tx, { connectionId: run.connectionId, at: now });
+    if (isFinished(transition.runStatus)) await revokeAdminSignIn(tx, { connectionId: run.connectionId, at: now });
     if (statusAfter !== current.status || event === "failed" || event === "needsAdmin" || event === "succeeded") {
       await recordConnectionChange(tx, {
         connectionId: run.connectionId,
@@ -437,5 +449,196 @@ export async function recordStepIntent(
       where: { runId_name: { runId: input.runId, name: input.step } },
       data: { output: merged as Prisma.InputJsonObject },
     });
+  });
+}
+
+/** The options a run was started with, parsed (null when the run does not exist or its options do not parse). */
+export async function findRunOptions(db: Db, runId: string): Promise<RunOptions | null> {
+  const row = await db.provisioningRun.findUnique({ where: { id: runId }, select: { options: true } });
+  return row ? parseStoredRunOptions(row.options) : null;
+}
+
+// ---------------------------------------------------------------- planning
+
+/** Stores the plan and hands the run to the admin's approval, releasing the planner's lease. @returns false if it moved meanwhile */
+export async function storePlan(db: Db, run: Pick<RunRecord, "id" | "version">, plan: Prisma.InputJsonObject): Promise<boolean> {
+  return transitionRunStatus(db, run, ["planning"], { status: "awaitingApproval", plan, leaseOwner: null, leaseUntil: null });
+}
+
+/**
+ * Planning failed (or its planner died): the run fails without the connection's status moving (planning wrote nothing
+ * at Microsoft and was never approved), the error is recorded on the connection, and the admin's stored sign-in is
+ * forgotten. @returns false if the run had moved meanwhile (nothing is written)
+ */
+export async function failPlanning(
+  db: Db,
+  run: Pick<RunRecord, "id" | "version" | "connectionId">,
+  input: { code: string; message: string | null; at: Date },
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: "planning" },
+      data: { status: "failed", version: { increment: 1 }, finishedAt: input.at, leaseOwner: null, leaseUntil: null },
+    });
+    if (count !== 1) return false;
+    await recordConnectionError(tx, { connectionId: run.connectionId, code: input.code, message: input.message });
+    await revokeAdminSignIn(tx, { connectionId: run.connectionId, at: input.at });
+    return true;
+  });
+}
+
+/**
+ * Clears the runs whose planner is certainly gone: in `planning` with a lease lapsed for longer than a step may run
+ * (as canCancel judges a running run), or, without a lease (created before planning took one), untouched that long.
+ * Each fails as a planning failure does, so its connection is free for a new plan. Returns their ids.
+ */
+export async function clearOrphanedPlanning(
+  db: Db,
+  input: { leaseMs: number; stepTimeoutMs: number },
+): Promise<{ runId: string; connectionId: string }[]> {
+  const now = await dbNow(db, { fresh: true });
+  const cutoff = new Date(now.getTime() - input.stepTimeoutMs);
+  const rows = await db.provisioningRun.findMany({
+    where: {
+      status: "planning",
+      OR: [{ leaseUntil: { lt: cutoff } }, { leaseUntil: null, updatedAt: { lt: new Date(cutoff.getTime() - input.leaseMs) } }],
+    },
+    select: { id: true, version: true, connectionId: true },
+    take: 20,
+  });
+  const cleared: { runId: string; connectionId: string }[] = [];
+  for (const row of rows) {
+    const failed = await failPlanning(db, row, {
+      code: "internal",
+      message: "Preparing the plan was interrupted before it finished. Start again to prepare a new plan.",
+      at: now,
+    });
+    if (failed) cleared.push({ runId: row.id, connectionId: row.connectionId });
+  }
+  return cleared;
+}
+
+// ---------------------------------------------------------------- the admin's transitions
+
+type TransitionRun = Pick<RunRecord, "id" | "version" | "kind" | "connectionId">;
+
+/**
+ * Approval: the run becomes pending (claimable) and the connection records the change, in one transaction,
+ * compare-and-set on the run's version. `statusBefore` is remembered on the run (a cancel knows what to put back).
+ * @returns false when the run moved meanwhile (nothing is written)
+ */
+export async function approveRunTransition(
+  db: Db,
+  input: { run: TransitionRun; approvedBy: string; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
+): Promise<boolean> {
+  const { run } = input;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: { in: [...APPROVE.from] } },
+      data: { status: APPROVE.to, version: { increment: 1 }, approvedAt: input.at, approvedBy: input.approvedBy, connectionStatusBefore: input.statusBefore },
+    });
+    if (count !== 1) return false;
+    await recordConnectionChange(tx, {
+      connectionId: run.connectionId,
+      runId: run.id,
+      runKind: run.kind,
+      event: "approved",
+      statusBefore: input.statusBefore,
+      statusAfter: input.statusAfter,
+      failingStep: null,
+      errorCode: null,
+      runOpen: true,
+      at: input.at,
+    });
+    return true;
+  });
+}
+
+/**
+ * Retry: the failed run is pending again from its failed step, which gets a fresh budget (the admin fixed the cause),
+ * and the connection records the change, in one transaction. @returns false when the run moved meanwhile
+ * @throws a P2002 error (see isActiveRunConflict) when another run of the connection was started since
+ */
+export async function retryRunTransition(
+  db: Db,
+  input: { run: TransitionRun; step: StepName; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
+): Promise<boolean> {
+  const { run } = input;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: { in: [...RETRY.from] } },
+      data: { status: RETRY.to, version: { increment: 1 }, finishedAt: null, notBefore: null },
+    });
+    if (count !== 1) return false;
+    await tx.provisioningStep.update({
+      where: { runId_name: { runId: run.id, name: input.step } },
+      data: {
+        status: "pending",
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+        errorCode: null,
+        userMessage: null,
+        errorDetail: null,
+        notBefore: null,
+        waitingFor: null,
+        actionKind: null,
+      },
+    });
+    await recordConnectionChange(tx, {
+      connectionId: run.connectionId,
+      runId: run.id,
+      runKind: run.kind,
+      event: "retried",
+      statusBefore: input.statusBefore,
+      statusAfter: input.statusAfter,
+      failingStep: null,
+      errorCode: null,
+      runOpen: true,
+      at: input.at,
+    });
+    return true;
+  });
+}
+
+/**
+ * Cancel: the run is cancelled, the passwords it was given and never proved and the admin's stored sign-in are
+ * forgotten, and the connection records the change (with what is left at Microsoft when something was written there),
+ * in one transaction. @returns false when the run moved meanwhile (nothing is written)
+ */
+export async function cancelRunTransition(
+  db: Db,
+  input: {
+    run: TransitionRun;
+    statusBefore: ConnectionStatus;
+    statusAfter: ConnectionStatus;
+    /** Why the connection is not back as it was (something was written at Microsoft); null when it is. */
+    leftover: string | null;
+    at: Date;
+  },
+): Promise<boolean> {
+  const { run } = input;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: { in: [...CANCEL.from] } },
+      data: { status: CANCEL.to, version: { increment: 1 }, finishedAt: input.at, leaseOwner: null, leaseUntil: null },
+    });
+    if (count !== 1) return false;
+    await forgetPendingPasswords(tx, { connectionId: run.connectionId, at: input.at });
+    await revokeAdminSignIn(tx, { connectionId: run.connectionId, at: input.at });
+    if (input.leftover) await recordConnectionError(tx, { connectionId: run.connectionId, code: "cancelled", message: input.leftover });
+    await recordConnectionChange(tx, {
+      connectionId: run.connectionId,
+      runId: run.id,
+      runKind: run.kind,
+      event: "cancelled",
+      statusBefore: input.statusBefore,
+      statusAfter: input.statusAfter,
+      failingStep: null,
+      errorCode: null,
+      runOpen: false,
+      at: input.at,
+    });
+    return true;
   });
 }
