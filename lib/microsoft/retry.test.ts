@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryInput } from "./retry";
+import { decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryInput } from "./retry";
 
 const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000, totalBudgetMs: 10_000 };
 const input = (over: Partial<RetryInput>): RetryInput => ({ replay: "safe", attempt: 1, elapsedMs: 0, policy, random: () => 0.5, ...over });
@@ -19,14 +19,6 @@ describe("parseRetryAfter", () => {
   });
 });
 
-describe("backoffDelay", () => {
-  it("is full jitter under an exponential ceiling capped at maxDelayMs", () => {
-    expect(backoffDelay(1, policy, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(200);
-    expect(backoffDelay(10, policy, () => 0.999)).toBe(999);
-    expect(backoffDelay(2, policy, () => 0)).toBe(0);
-  });
-});
 
 describe("decideRetry", () => {
   it("retries reads on 429, 502, 503, 504 and transport failures", () => {

@@ -10,6 +10,7 @@
  * - attempts and total time are bounded; a wait that would overrun the budget ends the loop, and the error carries
  *   the requested wait so the engine can schedule the step for later.
  */
+import { backoffDelayMs } from "../core/backoff";
 
 /**
  * Whether a request may be sent again after a failure: `safe` (reads, absolute PATCHes, idempotent actions: retried on
@@ -41,11 +42,6 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
   return Math.max(0, date - now.getTime());
 }
 
-/** Full-jitter exponential backoff: a uniform wait in [0, min(maxDelay, base·2^(attempt-1))). */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
-}
 
 export type RetryInput = {
   replay: Replay;
@@ -76,7 +72,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
   if (!isRetryableFailure(input.replay, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
   if (input.attempt >= input.policy.maxAttempts) return { retry: false, retryAfterMs };
-  const delayMs = retryAfterMs ?? backoffDelay(input.attempt, input.policy, input.random);
+  const delayMs = retryAfterMs ?? backoffDelayMs(input.attempt, { baseMs: input.policy.baseDelayMs, maxMs: input.policy.maxDelayMs, jitter: "full", random: input.random });
   if (input.elapsedMs + delayMs > input.policy.totalBudgetMs) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };
   return { retry: true, delayMs };
 }

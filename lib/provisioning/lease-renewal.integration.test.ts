@@ -1,6 +1,7 @@
 /**
  * A runner whose lease cannot be renewed mid-step (the database did not answer) pauses the step and carries on: the
- * pause is the portal's own hiccup, so it spends none of the step's retry budget. On SQLite and PostgreSQL.
+ * pause is the portal's own hiccup, so it spends none of the step's retry budget. A step that runs past its time limit
+ * is cut short too, but that pause does spend the budget (Microsoft may keep hanging). On SQLite and PostgreSQL.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -85,5 +86,37 @@ describe.each(providers)("a lease that cannot be renewed, on %s", (provider) => 
     const second = await driveRun(created.id, options);
     expect(second.status).toBe("succeeded");
     expect(calls).toBe(2);
+  });
+
+  it("counts an attempt cut short by the step's time limit against the budget (no lease trouble involved)", async () => {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
+    const connection = await createConnection(t.db, { accountId: account.id, authMode: "cloud" });
+    const created = await createRun(t.db, {
+      connectionId: connection.id,
+      kind: "verify",
+      steps: ["verify"],
+      options: { mode: "cloud", requestedBy: "test" },
+      connectionStatusBefore: "draft",
+      tenantId: null,
+    });
+    await transitionRunStatus(t.db, created, ["planning"], { status: APPROVE.to, approvedAt: new Date(), approvedBy: "test" });
+
+    // The step hangs until the runner aborts it, then rethrows whatever the signal carries (as fetch does).
+    const execute: StepExecutor = ({ signal }) =>
+      new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    const result = await driveRun(created.id, {
+      db: t.db,
+      owner: "runner-1",
+      execute,
+      // One attempt: a timed-out attempt spends it, so the run fails instead of pausing for free.
+      budget: { stepBudgetMs: 60_000, maxAttempts: 1 },
+      leaseMs: 30_000,
+      maxInlineWaitMs: 0,
+      stepTimeoutMs: 200,
+      pauseMs: 1_000,
+    });
+    expect(result.status).toBe("failed");
+    const failed = (await loadRun(t.db, created.id))!;
+    expect(failed.steps[0]).toMatchObject({ name: "verify", status: "failed", errorCode: "timeout" });
   });
 });

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { appError } from "../errors";
 import {
   advance,
-  backoffDelayMs,
   canCancel,
   canRetry,
   connectionStatusFor,
@@ -206,14 +205,6 @@ describe("nextStep, canRetry, isTerminal", () => {
   });
 });
 
-describe("backoffDelayMs", () => {
-  it("grows exponentially with jitter and stays under the cap", () => {
-    expect(backoffDelayMs(1, 1000, 30_000, () => 0)).toBe(500);
-    expect(backoffDelayMs(1, 1000, 30_000, () => 1)).toBe(1000);
-    expect(backoffDelayMs(4, 1000, 30_000, () => 1)).toBe(8000);
-    expect(backoffDelayMs(20, 1000, 30_000, () => 1)).toBe(30_000);
-  });
-});
 
 describe("waiting for a person", () => {
   const action = { kind: "adminConsent" as const, url: "https://login.example/adminconsent" };

@@ -146,6 +146,17 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
   }
 }
 
+/** Why the runner cut a step's attempt short: the abort reason it passes to the step's signal. */
+export class StepAborted extends Error {
+  constructor(
+    readonly why: "leaseLost" | "leaseUnrenewable" | "timedOut",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StepAborted";
+  }
+}
+
 /**
  * Runs a step while renewing the lease. A step that throws (a bug, not a Microsoft error) fails the run cleanly; a
  * step whose lease could not be renewed (the database was unreachable) or that ran past `stepTimeoutMs` is aborted
@@ -157,13 +168,13 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
   const timer = setInterval(
     () => {
       renewLease(options.db, run.id, options.owner, options.leaseMs).then(
-        (kept) => kept || lease.abort(new Error("provisioning: lease lost")),
-        () => lease.abort(new Error("provisioning: lease could not be renewed")),
+        (kept) => kept || lease.abort(new StepAborted("leaseLost", "provisioning: lease lost")),
+        () => lease.abort(new StepAborted("leaseUnrenewable", "provisioning: lease could not be renewed")),
       );
     },
     Math.floor(options.leaseMs / 3),
   );
-  const deadline = setTimeout(() => lease.abort(new Error("provisioning: the step ran past its time limit")), options.stepTimeoutMs);
+  const deadline = setTimeout(() => lease.abort(new StepAborted("timedOut", "provisioning: the step ran past its time limit")), options.stepTimeoutMs);
   try {
     return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {
@@ -190,7 +201,7 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
  */
 function paused(options: RunnerOptions, now: Date, reason: unknown): StepResult {
   const detail = reason instanceof Error ? reason.message : String(reason);
-  const timedOut = /time limit/.test(detail);
+  const timedOut = reason instanceof StepAborted && reason.why === "timedOut";
   log.warn("provisioning: step attempt aborted; pausing", { detail });
   return {
     kind: "retry",

@@ -1,4 +1,5 @@
 import "server-only";
+import { backoffDelayMs } from "../core/backoff";
 import type { Db } from "../db";
 import { log } from "../log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
@@ -26,14 +27,6 @@ export type WebhookDelivererConfig = {
 
 export const DEFAULT_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 3 * 3600_000 };
 
-/**
- * Exponential backoff with "equal jitter": half the doubled delay is fixed, half random, so retries of many
- * deliveries spread out while each still waits at least half its step.
- */
-export function retryDelayMs(attempts: number, options: { baseDelayMs: number; maxDelayMs: number; random: () => number }): number {
-  const step = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempts - 1));
-  return Math.round(step / 2 + (options.random() * step) / 2);
-}
 
 type Head = { id: string; sequence: number; version: number; endpointId: string; connectionId: string };
 
@@ -96,7 +89,7 @@ async function record(
   if (result.ok) {
     data = { ...common, status, deliveredAt: now };
   } else {
-    const next = new Date(now.getTime() + retryDelayMs(attempts, { ...config, random: config.random ?? Math.random }));
+    const next = new Date(now.getTime() + backoffDelayMs(attempts, { baseMs: config.baseDelayMs, maxMs: config.maxDelayMs, jitter: "equal", random: config.random }));
     status = next > delivery.giveUpAt ? "failed" : "pending";
     data = status === "failed" ? { ...common, status } : { ...common, nextAttemptAt: next };
   }

@@ -11,7 +11,7 @@ import { ensureAccount } from "../domain/account/ensure-account";
 import { createConnection } from "../domain/connection/create-connection";
 import type { Db } from "../db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
-import { deliverDueWebhooks, retryDelayMs, type WebhookDelivererConfig } from "./deliver-webhooks";
+import { deliverDueWebhooks, type WebhookDelivererConfig } from "./deliver-webhooks";
 import { enqueueWebhookEvents } from "../domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "./signing-secrets";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
@@ -264,11 +264,3 @@ describe.each(providers)("webhooks on %s", (provider) => {
   });
 });
 
-describe("retryDelayMs", () => {
-  it("doubles from the base up to the cap, with up to half of each step random", () => {
-    const opts = { baseDelayMs: 5_000, maxDelayMs: 3 * 3600_000 };
-    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, { ...opts, random: () => 1 }))).toEqual([5_000, 10_000, 20_000, 40_000]);
-    expect(retryDelayMs(1, { ...opts, random: () => 0 })).toBe(2_500);
-    expect(retryDelayMs(30, { ...opts, random: () => 1 })).toBe(3 * 3600_000);
-  });
-});

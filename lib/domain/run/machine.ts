@@ -311,11 +311,6 @@ export function canRetry(run: RunSnapshot): { ok: true; step: StepName } | { ok:
   return { ok: true, step: failed.name };
 }
 
-/** Exponential backoff with full jitter, capped; `random` is injectable so tests are deterministic. */
-export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 // ---------------------------------------------------------------- the connection's status as its run moves
 
