@@ -130,9 +130,7 @@ export async function loadRun(db: Db, runId: string): Promise<RunRecord | null> 
     notBefore: row.notBefore,
     options: (row.options ?? {}) as Record<string, unknown>,
     plan: row.plan,
-    // Runs created before migration 0005 kept it in their options.
-    connectionStatusBefore:
-      row.connectionStatusBefore ?? ((row.options as { connectionStatusBefore?: ConnectionStatus } | null)?.connectionStatusBefore || null),
+    connectionStatusBefore: row.connectionStatusBefore,
     tenantId: row.tenantId,
     stagedFacts: (row.stagedFacts ?? null) as Record<string, unknown> | null,
     createdAt: row.createdAt,
