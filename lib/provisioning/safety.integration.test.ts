@@ -247,7 +247,8 @@ describe.each(engineMatrix(providers))("engine safety on %s against the %s sandb
     const started = await startRun(engine, { accountId, kind: "connect", options: cloud(), session: await signInAs(fx), actor });
     if (!started.ok) throw new Error(started.error.userMessage);
     await approveRun(engine, { runId: started.value.id, actor });
-    await fx.control.setSettings({ replicationLagMs: 3_500 });
+    // At Microsoft's pace in both worlds (lagScale 1): the timing below is the point of this test.
+    await fx.control.setSettings({ replicationLagMs: 3_500, lagScale: 1 });
     // Instance A dies right after Microsoft created the app, before it noted the app's id.
     const crashed = await runUntilCrash({
       databaseUrl: t.url,

@@ -6,6 +6,7 @@
  * Or it stalls (SIGSTOP, as a frozen VM or a long GC pause would) and goes on where it stood once sent SIGCONT:
  *   stallInStep: "verify", stallAfterCall: "/oauth2/v2.0/token" — right after that call answered within that step
  * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
+ * The spec comes in CRASH_SPEC or, for a worker started ahead of its turn, as one JSON line on stdin.
  */
 import { createDb } from "../../lib/db";
 import type { CallRecord } from "../../lib/microsoft/http";
@@ -23,7 +24,23 @@ export type CrashSpec = {
   stallAfterCall?: string;
 };
 
-const spec = JSON.parse(process.env.CRASH_SPEC ?? "{}") as CrashSpec;
+/**
+ * The spec: CRASH_SPEC in the env, or else the first line on stdin. A warm worker (crash-runner.ts) is started ahead
+ * of its turn, loads the engine and waits there, so a sweep of kill points does not pay a cold start per point.
+ */
+async function readSpec(): Promise<CrashSpec> {
+  if (process.env.CRASH_SPEC) return JSON.parse(process.env.CRASH_SPEC) as CrashSpec;
+  let buffered = "";
+  for await (const chunk of process.stdin) {
+    buffered += String(chunk);
+    const newline = buffered.indexOf("\n");
+    if (newline >= 0) return JSON.parse(buffered.slice(0, newline)) as CrashSpec;
+  }
+  // The test ended without needing this worker: its runner closed our stdin.
+  process.exit(0);
+}
+
+let spec: CrashSpec;
 const die = () => process.exit(137);
 let currentStep: string | null = null;
 let stalled = false;
@@ -35,6 +52,7 @@ function stall() {
 }
 
 async function main() {
+  spec = await readSpec();
   const db = createDb(spec.databaseUrl);
   const result = await driveRunWith(
     {
