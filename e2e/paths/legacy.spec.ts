@@ -144,6 +144,8 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   page,
   request,
 }, testInfo) => {
+  // Two journeys in one test (a legacy connect, then the move to OAuth): three times the config's 120 s.
+  test.slow();
   await resetSandbox(request);
   const j = new Journey(page, testInfo);
   const account = freshAccount("migrate");

@@ -12,6 +12,8 @@ test("a deleted application user: reconnect link → status → verification fai
   page,
   request,
 }, testInfo) => {
+  // Two journeys in one test (the first connect, then the repair) and a third browser: three times the config's 120 s.
+  test.slow();
   const started = Date.now();
   await resetSandbox(request);
   const setup = new Journey(page, testInfo);
