@@ -23,6 +23,8 @@ test("disconnect with the application user disabled and the app deleted: nothing
   page,
   request,
 }, testInfo) => {
+  // Two journeys in one test (the connect, then the disconnect): three times the config's 120 s.
+  test.slow();
   const started = Date.now();
   await resetSandbox(request);
   const returned: string[] = [];

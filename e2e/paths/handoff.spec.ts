@@ -58,6 +58,8 @@ test("user@ hands off to admin@, who completes the same connection in another br
   page,
   request,
 }, testInfo) => {
+  // Two people, two browsers, one journey each (the hand-off, then the colleague's): three times the config's 120 s.
+  test.slow();
   const started = Date.now();
   await resetSandbox(request);
   await consentPortalForOrganization(browser, testInfo);

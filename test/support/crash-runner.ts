@@ -10,10 +10,11 @@ type Exit = { code: number | null; output: string };
 type Worker = { child: ChildProcess; exited: Promise<Exit>; output: () => string };
 
 /** A crash-worker process that loads the engine and then waits for its spec on stdin. */
-function startWorker(): Worker {
+function startWorker(warmDatabaseUrl?: string): Worker {
   const root = join(import.meta.dirname, "..", "..");
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "error" };
   delete env.CRASH_SPEC;
+  if (warmDatabaseUrl) env.CRASH_WARM_DATABASE_URL = warmDatabaseUrl;
   const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "crash-worker.ts")], {
     cwd: root,
     env,
@@ -47,7 +48,8 @@ function spawnWorker(input: WorkerInput): Worker {
   const usable = warm && warm.child.exitCode === null && warm.child.signalCode === null ? warm : null;
   if (warm && !usable) warm = null;
   const worker = usable ?? startWorker();
-  warm = startWorker();
+  // The next call most likely drives a run in the same database (a sweep of kill points): let it open that one.
+  warm = startWorker(input.databaseUrl);
   // The warm worker must not keep the test process alive once the suite is done.
   warm.child.unref();
   for (const stream of [warm.child.stdin, warm.child.stdout, warm.child.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();

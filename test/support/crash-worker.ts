@@ -8,7 +8,7 @@
  * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
  * The spec comes in CRASH_SPEC or, for a worker started ahead of its turn, as one JSON line on stdin.
  */
-import { createDb } from "../../lib/db";
+import { createDb, type Db } from "../../lib/db";
 import type { CallRecord } from "../../lib/microsoft/http";
 import type { EngineConfig } from "../../lib/provisioning/config";
 import { driveRunWith } from "../../lib/provisioning/engine";
@@ -51,9 +51,22 @@ function stall() {
   process.kill(process.pid, "SIGSTOP");
 }
 
+/**
+ * A warm worker is told the database its turn will most likely use (CRASH_WARM_DATABASE_URL: the one of the run
+ * before it) and opens it while it waits: the client's first query (query compiler, connection) is then paid ahead.
+ */
+function warmDatabase(): { url: string; db: Db } | null {
+  const url = process.env.CRASH_WARM_DATABASE_URL;
+  if (!url || process.env.CRASH_SPEC) return null;
+  const db = createDb(url);
+  db.$queryRawUnsafe("SELECT 1").catch(() => {});
+  return { url, db };
+}
+
 async function main() {
+  const warm = warmDatabase();
   spec = await readSpec();
-  const db = createDb(spec.databaseUrl);
+  const db = warm?.url === spec.databaseUrl ? warm.db : createDb(spec.databaseUrl);
   const result = await driveRunWith(
     {
       db,
