@@ -38,7 +38,7 @@ const FABRIKAM_TENANT = "10000000-0000-4000-8000-000000000003";
  * A step Microsoft keeps refusing (a fault) fails within seconds, while the realistic sandbox's replication and
  * admission lag (2-3 s at Microsoft's pace, 400-600 ms on the engine suites' scaled clock) is still waited out.
  */
-const REFUSED_STEP_BUDGET = { stepBudgetMs: 4_000, maxAttempts: 80 };
+const REFUSED_STEP_BUDGET = { stepBudgetMs: 4_000, maxAttempts: 160 };
 const foreign = { type: "admin" as const, id: "admin@fabrikam.onmicrosoft.com", tenantId: FABRIKAM_TENANT };
 
 describe.each(engineMatrix(providers))("engine safety on %s against the %s sandbox", (provider, scenario) => {
