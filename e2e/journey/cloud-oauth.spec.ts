@@ -22,8 +22,9 @@ import {
 
 // The customer admin's journey on the recommended path (cloud OAuth), in Debian's Chromium against the sandbox, as a
 // new user would: Act-On's signed link, Microsoft's real sign-in and consent pages, the plan, the live checklist,
-// sync options, the status page and back to Act-On. Each test resets the sandbox, so they run one after another.
-test.describe.configure({ mode: "serial" });
+// sync options, the status page and back to Act-On. Each test resets its worker's own sandbox and uses a fresh account,
+// so the tests are spread over the workers.
+test.describe.configure({ mode: "parallel" });
 // The shared 2-core machine can be slow to render a page; a missing element still fails, just later.
 const expect = baseExpect.configure({ timeout: 20_000 });
 

@@ -17,8 +17,8 @@ import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR }
 // Hand-off to a colleague (issue 8), in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
 // which roles are missing and who can grant them, creates a hand-off link; admin@ opens it in another browser, signs in
 // with their own account, sees only what they were asked to do, approves; user@'s page follows to Active. Both are in
-// the audit log. A colleague who lacks the role too is told so.
-test.describe.configure({ mode: "serial" });
+// the audit log. A colleague who lacks the role too is told so. Each test resets its worker's own sandbox.
+test.describe.configure({ mode: "parallel" });
 const expect = baseExpect.configure({ timeout: 30_000 });
 
 /** A Global Administrator consented to the portal for the organization earlier (else user@ could not sign in at all). */

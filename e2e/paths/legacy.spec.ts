@@ -20,9 +20,9 @@ import {
 
 // The cloud legacy path (user name and password) and the move from it to OAuth, in Debian's Chromium against the
 // sandbox, as an admin would: Act-On's link, the path chooser, Microsoft's real sign-in, the engine's plan, the live
-// checklist. Screenshots of every step are test artifacts; axe-core runs on every portal page. Each test resets the
-// sandbox, so they run one after another.
-test.describe.configure({ mode: "serial" });
+// checklist. Screenshots of every step are test artifacts; axe-core runs on every portal page. Each test resets its
+// worker's own sandbox and uses a fresh account, so the tests are spread over the workers.
+test.describe.configure({ mode: "parallel" });
 const expect = baseExpect.configure({ timeout: 20_000 });
 
 const ADMIN = `admin@${CONTOSO}`;
