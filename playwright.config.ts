@@ -17,7 +17,7 @@ export default defineConfig({
   // two-core machine; a step that waits on the engine says so with its own, longer expectation.
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT || "test-results/e2e-report.json" }]],
+  reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT || ".data/test-reports/playwright.json" }]],
   use: {
     trace: "retain-on-failure",
     // The sandbox's certificate comes from a local CA the browser does not know.

@@ -2,17 +2,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureChromium } from "../lib/install.mjs";
-import { BIN, ROOT, step } from "../lib/paths.mjs";
+import { BIN, REPORTS_DIR, ROOT, step } from "../lib/paths.mjs";
 
-export const PLAYWRIGHT_JSON = join(ROOT, "test-results", "e2e-report.json");
+export const PLAYWRIGHT_JSON = join(REPORTS_DIR, "playwright.json");
 
 /**
- * Starts `next build` in the background, its output to test-results/next-build.log; resolves with its exit code.
+ * Starts `next build` in the background, its output to .data/test-reports/next-build.log; resolves with its exit code.
  * `npm test` starts it at the beginning, so the build runs while Vitest mostly waits on the sandbox and databases.
  */
 export function startBuild() {
-  mkdirSync(join(ROOT, "test-results"), { recursive: true });
-  const logFile = join(ROOT, "test-results", "next-build.log");
+  mkdirSync(REPORTS_DIR, { recursive: true });
+  const logFile = join(REPORTS_DIR, "next-build.log");
   const log = createWriteStream(logFile);
   const child = spawn(BIN("next"), ["build"], {
     cwd: ROOT,

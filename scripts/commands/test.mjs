@@ -1,12 +1,12 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { printSlowestFiles } from "../lib/slowest-files.mjs";
-import { ROOT, step } from "../lib/paths.mjs";
+import { REPORTS_DIR, ROOT, step } from "../lib/paths.mjs";
 import { run as runLint } from "./lint.mjs";
 import { run as runUnit } from "./test-unit.mjs";
 import { PLAYWRIGHT_JSON, run as runE2e, startBuild } from "./test-e2e.mjs";
 
-const VITEST_JSON = join(ROOT, "test-results", "vitest-report.json");
+const VITEST_JSON = join(REPORTS_DIR, "vitest.json");
 
 /**
  * `npm test`: every suite. `next build` starts at once in the background (Vitest mostly waits on the sandbox and the
