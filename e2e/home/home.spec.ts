@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 
 test("the home page says what the portal is and how an admin starts", async ({ page }) => {
   await page.goto("/");

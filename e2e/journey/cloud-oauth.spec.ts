@@ -1,5 +1,6 @@
 import { jwtVerify } from "jose";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import {
   addFault,
   clearFaults,
@@ -21,9 +22,9 @@ import {
 
 // The customer admin's journey on the recommended path (cloud OAuth), in Debian's Chromium against the sandbox, as a
 // new user would: Act-On's signed link, Microsoft's real sign-in and consent pages, the plan, the live checklist,
-// sync options, the status page and back to Act-On. Each test resets the sandbox, so they run one after another.
-test.describe.configure({ mode: "serial" });
-test.setTimeout(480_000);
+// sync options, the status page and back to Act-On. Each test resets its worker's own sandbox and uses a fresh account,
+// so the tests are spread over the workers.
+test.describe.configure({ mode: "parallel" });
 // The shared 2-core machine can be slow to render a page; a missing element still fails, just later.
 const expect = baseExpect.configure({ timeout: 20_000 });
 
@@ -59,7 +60,7 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   await resetSandbox(request);
   const j = new Journey(page, testInfo);
   // Act-On knows the account's environment (its MS Dynamics settings hold the URL) and names it in the link.
-  const link = deepLink({ account: freshAccount("admin"), user: ADMIN, name: "Contoso Marketing", environment: SALES_URL });
+  const link = await deepLink({ account: freshAccount("admin"), user: ADMIN, name: "Contoso Marketing", environment: SALES_URL });
   const returned: string[] = [];
   await page.route(`${RETURN_ORIGIN}/**`, (route) => {
     returned.push(route.request().url());
@@ -147,7 +148,7 @@ test("appadmin@ in the realistic Contoso: one environment, so the plan follows t
   const j = new Journey(page, testInfo);
   const user = `appadmin@${CONTOSO}`;
   const started = Date.now();
-  await page.goto(deepLink({ account: freshAccount("one-env"), user }));
+  await page.goto(await deepLink({ account: freshAccount("one-env"), user }));
   await expect(page).toHaveURL(/\/sign-in$/);
   await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, user, { expectConsent: true });
@@ -171,7 +172,7 @@ test("mfa.admin@, keyboard only: MFA stays on and the cloud path works", async (
   const user = `mfa.admin@${CONTOSO}`;
   // Act-On's link names an environment Microsoft does not list for mfa.admin@: offered, never swapped for another.
   const unlisted = "https://contoso-archive.crm.dynamics.com";
-  await page.goto(deepLink({ account: freshAccount("mfa"), user, environment: unlisted }));
+  await page.goto(await deepLink({ account: freshAccount("mfa"), user, environment: unlisted }));
   await expect(page).toHaveURL(/\/sign-in$/);
   await j.checkpoint("sign-in");
   // Tab from the top of the page to the sign-in link: a visible focus ring, then Enter.
@@ -225,7 +226,7 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
   const adminContext = await browser.newContext({ ignoreHTTPSErrors: true });
   const adminPage = await adminContext.newPage();
   const aj = new Journey(adminPage, testInfo);
-  await adminPage.goto(deepLink({ account: freshAccount("consent"), user: `admin@${CONTOSO}` }));
+  await adminPage.goto(await deepLink({ account: freshAccount("consent"), user: `admin@${CONTOSO}` }));
   await adminPage.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await signInAtMicrosoft(aj, `admin@${CONTOSO}`, { consentForOrganization: true, expectConsent: true });
   await expect(adminPage).toHaveURL(/\/environment$/);
@@ -234,7 +235,7 @@ test("user@ (no admin role): told which role is missing and who can grant it; no
   const before = writableFootprint(await sandboxState(request));
   const j = new Journey(page, testInfo);
   const user = `user@${CONTOSO}`;
-  await page.goto(deepLink({ account: freshAccount("user"), user }));
+  await page.goto(await deepLink({ account: freshAccount("user"), user }));
   await j.checkpoint("sign-in");
   await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, user, { expectConsent: false });
@@ -277,7 +278,7 @@ test("a 503 in the application-user step: the checklist shows the failure live, 
   await resetSandbox(request);
   await clearFaults(request);
   const j = new Journey(page, testInfo);
-  await page.goto(deepLink({ account: freshAccount("retry"), user: ADMIN }));
+  await page.goto(await deepLink({ account: freshAccount("retry"), user: ADMIN }));
   await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, ADMIN, { expectConsent: true });
   await j.click(page.getByRole("button", { name: "Connect Contoso Sales" }));
@@ -340,14 +341,14 @@ test("another account's connection is not found, and pages without a session sen
 }, testInfo) => {
   await resetSandbox(request);
   const j = new Journey(page, testInfo);
-  await page.goto(deepLink({ account: freshAccount("owner"), user: ADMIN }));
+  await page.goto(await deepLink({ account: freshAccount("owner"), user: ADMIN }));
   await expect(page).toHaveURL(/\/sign-in$/);
   const theirs = connectionIdOf(page);
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   const oj = new Journey(otherPage, testInfo);
-  await otherPage.goto(deepLink({ account: freshAccount("intruder"), user: ADMIN }));
+  await otherPage.goto(await deepLink({ account: freshAccount("intruder"), user: ADMIN }));
   await expect(otherPage).toHaveURL(/\/sign-in$/);
   for (const sub of ["", "/environment", "/plan", "/progress", "/sync", "/status"]) {
     const res = await otherPage.goto(`${PORTAL}/connect/${theirs}${sub}`);

@@ -1,39 +1,44 @@
 /**
- * Support for the customer admin's journey specs: signed links from `npm run deeplink`, the sandbox's control API,
- * axe-core on every page, numbered screenshots kept as test artifacts, and a click counter.
+ * Support for the customer admin's journey specs: signed launch links (as `npm run deeplink` signs them), the
+ * sandbox's control API, axe-core on every page, numbered screenshots kept as test artifacts, and a click counter.
+ * SANDBOX and PORTAL are this worker's own (fixtures/worker-ports.ts).
  */
-import { execFileSync } from "node:child_process";
 import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
+import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
+import { PORTAL, SANDBOX } from "../fixtures/worker-ports";
 
-const expect = baseExpect.configure({ timeout: 20_000 });
-
-export const SANDBOX = `https://localhost:${process.env.E2E_SANDBOX_PORT || 4543}`;
-export const PORTAL = `http://localhost:${process.env.E2E_PORTAL_PORT || 3100}`;
+export { PORTAL, SANDBOX };
 export const RETURN_ORIGIN = (process.env.E2E_ACTON_RETURN_ORIGINS || "https://app.act-on.example").split(",")[0];
 export const PASSWORD = "Sandbox-Passw0rd!";
 export const CONTOSO = "contoso.onmicrosoft.com";
 /** Contoso Sales' environment URL as the sandbox's Global Discovery Service lists it. */
 export const SALES_URL = `${SANDBOX}/dynamics/contoso-sales`;
 
-/** A signed launch link, made by `npm run deeplink` with the key the e2e portal verifies links with. */
-export function deepLink(input: { account: string; user: string; name?: string; intent?: string; returnTo?: string; environment?: string }): string {
-  const args = ["run", "--silent", "deeplink", "--", "--account", input.account, "--user", input.user, "--intent", input.intent ?? "connect"];
-  if (input.name) args.push("--name", input.name);
-  if (input.environment) args.push("--environment", input.environment);
-  args.push("--return-to", input.returnTo ?? `${RETURN_ORIGIN}/settings/connectors/crm/dynamics`);
-  const out = execFileSync("npm", args, {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      DEEP_LINK_SECRET: process.env.E2E_DEEP_LINK_SECRET,
-      PORTAL_BASE_URL: PORTAL,
-      ACTON_RETURN_ORIGINS: process.env.E2E_ACTON_RETURN_ORIGINS,
-    },
+/**
+ * A signed launch link with the key the e2e portal verifies links with: what `npm run deeplink` prints (same claims,
+ * same defaults), signed in this process instead of spawning npm → run.mjs → tsx (about 3 s a link).
+ */
+export async function deepLink(input: {
+  account: string;
+  user: string;
+  name?: string;
+  intent?: "connect" | "reconnect" | "status";
+  returnTo?: string;
+  environment?: string;
+}): Promise<string> {
+  const [kid, secret] = (process.env.E2E_DEEP_LINK_SECRET ?? "").split(/:(.*)/s);
+  const token = await signLaunchToken({
+    keys: [{ kid, secret }],
+    audience: PORTAL,
+    actonAccountId: input.account,
+    accountName: input.name ?? `Act-On account ${input.account}`,
+    userEmail: input.user,
+    intent: input.intent ?? "connect",
+    returnTo: input.returnTo ?? `${RETURN_ORIGIN}/settings/connectors/crm/dynamics`,
+    environmentUrl: input.environment,
   });
-  const link = out.trim().split("\n").pop()!;
-  expect(link).toMatch(new RegExp(`^${PORTAL}/launch\\?t=`));
-  return link;
+  return launchUrl(PORTAL, token);
 }
 
 /** A fresh Act-On account id per test, so each test starts with a connection of its own. */

@@ -1,13 +1,12 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page, type Response } from "@playwright/test";
+import type { Page, Response } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken, type SignLaunchLinkInput } from "../../lib/deep-link/launch-link";
 
 // Act-On's launch links, refused: each kind of bad link gets its own page and 4xx status, sets no session cookie, never
 // links to the (untrusted) return URL, and passes axe-core. playwright.config.ts shares the deep-link key with us.
 const [kid, ...secret] = (process.env.E2E_DEEP_LINK_SECRET ?? "").split(":");
 const RETURN_ORIGIN = process.env.E2E_ACTON_RETURN_ORIGINS ?? "";
-
-test.describe.configure({ timeout: 90_000 }); // axe-core on a shared 2-core machine
 
 function link(baseURL: string | undefined, overrides: Partial<SignLaunchLinkInput> = {}) {
   return signLaunchToken({

@@ -1,12 +1,14 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
+import { SANDBOX } from "../fixtures/worker-ports";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
 
 // Sign in with Microsoft from an Act-On link, in a real browser against the sandbox's real sign-in and consent pages.
-const sandbox = `https://localhost:${process.env.E2E_SANDBOX_PORT || 4543}`;
+const sandbox = SANDBOX;
 const [kid, ...secret] = (process.env.E2E_DEEP_LINK_SECRET ?? "").split(":");
 
-test.describe.configure({ mode: "serial", timeout: 120_000 }); // they reset the one sandbox; this machine is slow
+test.describe.configure({ mode: "serial" }); // they reset the worker's sandbox in turn
 
 async function openLink(page: Page, baseURL: string | undefined) {
   const token = await signLaunchToken({

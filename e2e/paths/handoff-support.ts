@@ -3,8 +3,8 @@
  * admin does by hand in Microsoft's admin centers (through Graph and the Dataverse Web API, with an access token the
  * sandbox signs for that admin), and a test-only read of the e2e portal's audit log.
  */
-import { resolve } from "node:path";
 import Database from "better-sqlite3";
+import { DATABASE_FILE } from "../fixtures/worker-ports";
 import { expect as baseExpect, type APIRequestContext } from "@playwright/test";
 import { TENANTS, USERS, PORTAL_APP } from "../../emulator/scenarios/ids";
 import { CONTOSO, deepLink, freshAccount, Journey, SALES_URL, SANDBOX, signInAtMicrosoft } from "../journey/journey-support";
@@ -21,7 +21,7 @@ export { SALES_URL };
 export async function connectAsAdmin(j: Journey, label: string): Promise<string> {
   const { page } = j;
   const account = freshAccount(label);
-  await page.goto(deepLink({ account, user: ADMIN }));
+  await page.goto(await deepLink({ account, user: ADMIN }));
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await signInAtMicrosoft(j, ADMIN);
   await page.getByRole("button", { name: "Connect Contoso Sales" }).click();
@@ -93,8 +93,7 @@ export type AuditRow = { action: string; actorType: string; actorId: string; out
 
 /** Test-only read of the e2e portal's audit log for one connection (the SQLite file the portal's start command migrated). */
 export function auditEventsOf(connectionId: string): AuditRow[] {
-  const url = process.env.E2E_DATABASE_URL || "file:./.data/e2e.db";
-  const db = new Database(resolve(url.slice("file:".length)), { readonly: true });
+  const db = new Database(DATABASE_FILE, { readonly: true });
   try {
     return db
       .prepare(`SELECT "action", "actorType", "actorId", "outcome" FROM "AuditEvent" WHERE "connectionId" = ? ORDER BY "occurredAt", "id"`)
@@ -106,8 +105,7 @@ export function auditEventsOf(connectionId: string): AuditRow[] {
 
 /** Test-only: how many hand-off links the e2e portal holds for a connection. */
 export function handoffLinkCount(connectionId: string): number {
-  const url = process.env.E2E_DATABASE_URL || "file:./.data/e2e.db";
-  const db = new Database(resolve(url.slice("file:".length)), { readonly: true });
+  const db = new Database(DATABASE_FILE, { readonly: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM "HandoffLink" WHERE "connectionId" = ?`).get(connectionId) as { n: number }).n;
   } finally {

@@ -1,4 +1,5 @@
-import { expect as baseExpect, test, type Browser, type TestInfo } from "@playwright/test";
+import type { Browser, TestInfo } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import {
   connectionIdOf,
   deepLink,
@@ -16,9 +17,8 @@ import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR }
 // Hand-off to a colleague (issue 8), in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
 // which roles are missing and who can grant them, creates a hand-off link; admin@ opens it in another browser, signs in
 // with their own account, sees only what they were asked to do, approves; user@'s page follows to Active. Both are in
-// the audit log. A colleague who lacks the role too is told so.
-test.describe.configure({ mode: "serial" });
-test.setTimeout(300_000);
+// the audit log. A colleague who lacks the role too is told so. Each test resets its worker's own sandbox.
+test.describe.configure({ mode: "parallel" });
 const expect = baseExpect.configure({ timeout: 30_000 });
 
 /** A Global Administrator consented to the portal for the organization earlier (else user@ could not sign in at all). */
@@ -26,7 +26,7 @@ async function consentPortalForOrganization(browser: Browser, testInfo: TestInfo
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const j = new Journey(page, testInfo);
-  await page.goto(deepLink({ account: freshAccount("consent"), user: ADMIN }));
+  await page.goto(await deepLink({ account: freshAccount("consent"), user: ADMIN }));
   await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await signInAtMicrosoft(j, ADMIN, { consentForOrganization: true });
   await expect(page).toHaveURL(/\/environment$/);
@@ -36,7 +36,7 @@ async function consentPortalForOrganization(browser: Browser, testInfo: TestInfo
 /** user@ signs in and lands on the blocked plan of Contoso Sales (the one environment Microsoft lists for them). */
 async function startBlocked(j: Journey, account: string) {
   const { page } = j;
-  await page.goto(deepLink({ account, user: USER }));
+  await page.goto(await deepLink({ account, user: USER }));
   await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(j, USER, { expectConsent: false });
   await page.waitForURL(/\/plan\?environment=only$/);
@@ -58,6 +58,8 @@ test("user@ hands off to admin@, who completes the same connection in another br
   page,
   request,
 }, testInfo) => {
+  // Two people, two browsers, one journey each (the hand-off, then the colleague's): three times the config's 120 s.
+  test.slow();
   const started = Date.now();
   await resetSandbox(request);
   await consentPortalForOrganization(browser, testInfo);

@@ -1,4 +1,5 @@
-import { expect as baseExpect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import { DIRECTORY_ROLES } from "../../emulator/core/state";
 import { buildConsentedScenario } from "../../emulator/scenarios/consented";
 import { storedConnection, storedCredentials } from "../fixtures/portal-db";
@@ -19,10 +20,9 @@ import {
 
 // The cloud legacy path (user name and password) and the move from it to OAuth, in Debian's Chromium against the
 // sandbox, as an admin would: Act-On's link, the path chooser, Microsoft's real sign-in, the engine's plan, the live
-// checklist. Screenshots of every step are test artifacts; axe-core runs on every portal page. Each test resets the
-// sandbox, so they run one after another.
-test.describe.configure({ mode: "serial" });
-test.setTimeout(480_000);
+// checklist. Screenshots of every step are test artifacts; axe-core runs on every portal page. Each test resets its
+// worker's own sandbox and uses a fresh account, so the tests are spread over the workers.
+test.describe.configure({ mode: "parallel" });
 const expect = baseExpect.configure({ timeout: 20_000 });
 
 const ADMIN = `admin@${CONTOSO}`;
@@ -68,7 +68,7 @@ test("legacy: mfa.admin@ as the integration user is refused before anything is w
   await resetSandbox(request);
   const j = new Journey(page, testInfo);
   const started = Date.now();
-  await page.goto(deepLink({ account: freshAccount("legacy"), user: ADMIN, name: "Contoso Marketing" }));
+  await page.goto(await deepLink({ account: freshAccount("legacy"), user: ADMIN, name: "Contoso Marketing" }));
   await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
 
   // The recommended path stays the one main action; the others are one disclosure away, each at its own URL.
@@ -144,12 +144,14 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   page,
   request,
 }, testInfo) => {
+  // Two journeys in one test (a legacy connect, then the move to OAuth): three times the config's 120 s.
+  test.slow();
   await resetSandbox(request);
   const j = new Journey(page, testInfo);
   const account = freshAccount("migrate");
 
   // A legacy connection, made through the portal's legacy flow, with its sync options saved.
-  await page.goto(deepLink({ account, user: ADMIN }));
+  await page.goto(await deepLink({ account, user: ADMIN }));
   await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
   const connectionId = connectionIdOf(page);
   await page.goto(`/connect/${connectionId}/legacy`);
@@ -180,7 +182,7 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   // Act-On's reconnect link for the account opens the connection's status, which offers the move in its own block.
   const started = Date.now();
   const clicksBefore = j.clicks;
-  await page.goto(deepLink({ account, user: ADMIN, intent: "reconnect" }));
+  await page.goto(await deepLink({ account, user: ADMIN, intent: "reconnect" }));
   await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
   const block = page.getByRole("region", { name: "This connection signs in with a user name and password" });
   await expect(block).toBeVisible();
@@ -242,7 +244,7 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
 test("legacy: a tenant with security defaults is refused before anything is written, with the ways out", async ({ page, request }, testInfo) => {
   expect((await request.post(`${SANDBOX}/__emulator/reset`, { data: { scenario: "security-defaults" } })).ok()).toBe(true);
   const j = new Journey(page, testInfo);
-  await page.goto(deepLink({ account: freshAccount("defaults"), user: ADMIN }));
+  await page.goto(await deepLink({ account: freshAccount("defaults"), user: ADMIN }));
   await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
   const connectionId = connectionIdOf(page);
   await page.goto(`/connect/${connectionId}/legacy`);
@@ -273,7 +275,7 @@ test("legacy: when the admin may not read MFA, the plan says so and what follows
   admin.directoryRoleTemplateIds = [DIRECTORY_ROLES.applicationAdministrator, DIRECTORY_ROLES.dynamics365Administrator];
   expect((await request.post(`${SANDBOX}/__emulator/reset`, { data: { state } })).ok()).toBe(true);
   const j = new Journey(page, testInfo);
-  await page.goto(deepLink({ account: freshAccount("mfa-unknown"), user: ADMIN }));
+  await page.goto(await deepLink({ account: freshAccount("mfa-unknown"), user: ADMIN }));
   await expect(page).toHaveURL(/\/connect\/[^/]+\/sign-in$/);
   const connectionId = connectionIdOf(page);
   await page.goto(`/connect/${connectionId}/legacy`);

@@ -1,4 +1,5 @@
-import { expect as baseExpect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import { ROLE_TEMPLATES, SERVICE_PRINCIPALS } from "../../emulator/scenarios/ids";
 import { Journey, resetSandbox, SANDBOX } from "../journey/journey-support";
 import { launchNewConnection } from "./paths-support";
@@ -7,7 +8,6 @@ import { dataverseAsAdmin, graphAsAdmin, SALES_URL } from "./handoff-support";
 // The manual path (issue 8): the admin does every step by hand in Microsoft's admin centers (here: Graph and the
 // Dataverse Web API with the admin's own token, as those admin centers call them), then pastes what they made. The
 // portal proves it and names the wrong part: first the secret, then the missing application user; then Active.
-test.setTimeout(240_000);
 const expect = baseExpect.configure({ timeout: 30_000 });
 const DYNAMICS_CRM = "00000007-0000-0000-c000-000000000000";
 const USER_IMPERSONATION = "78ce3f0f-a1ce-49c2-8cde-64b5c0896db4";

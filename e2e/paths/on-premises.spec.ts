@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
+import { LISTENER_PORT } from "../fixtures/worker-ports";
 import { expectAccessible, launchNewConnection, SANDBOX_ORIGIN, snap } from "./paths-support";
 
 // The on-premises path in the browser against the sandbox's "Contoso On-Prem" org (HTTP Basic, CONTOSO\crmadmin).
@@ -8,8 +9,6 @@ import { expectAccessible, launchNewConnection, SANDBOX_ORIGIN, snap } from "./p
 const ONPREM_URL = `${SANDBOX_ORIGIN}/dynamics/contoso-onprem`;
 const PASSWORD = "Sandbox-Passw0rd!";
 
-test.describe.configure({ timeout: 240_000 });
-
 let listener: Server;
 let connectionsSeen = 0;
 test.beforeAll(async () => {
@@ -17,7 +16,7 @@ test.beforeAll(async () => {
     connectionsSeen += 1;
     socket.destroy();
   });
-  await new Promise<void>((resolve) => listener.listen(Number(process.env.E2E_PATHS_LISTENER_PORT || 3689), "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => listener.listen(LISTENER_PORT, "127.0.0.1", resolve));
 });
 test.afterAll(async () => {
   await new Promise((resolve) => listener.close(resolve));

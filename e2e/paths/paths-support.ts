@@ -5,7 +5,7 @@ import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
 // Support for the issue-8 paths: a signed Act-On link for a fresh account, axe-core, screenshots kept as artifacts.
 const [kid, ...secret] = (process.env.E2E_DEEP_LINK_SECRET ?? "").split(":");
 const RETURN_ORIGIN = process.env.E2E_ACTON_RETURN_ORIGINS ?? "";
-export const SANDBOX_ORIGIN = `https://localhost:${process.env.E2E_SANDBOX_PORT || 4543}`;
+export { SANDBOX as SANDBOX_ORIGIN } from "../fixtures/worker-ports";
 
 /** Opens a fresh Act-On launch link (a new account each time) and returns the connection id the portal made. */
 export async function launchNewConnection(page: Page, baseURL: string | undefined, intent: "connect" | "reconnect" = "connect"): Promise<string> {

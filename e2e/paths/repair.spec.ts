@@ -1,11 +1,10 @@
-import { expect as baseExpect, test } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import { connectionIdOf, connectionObjects, deepLink, Journey, resetSandbox, sandboxState, signInAtMicrosoft } from "../journey/journey-support";
 import { ADMIN, connectAsAdmin, deleteApplicationUser } from "./handoff-support";
 
 // Reconnect and fix (issue 8): someone deletes the application user in Dynamics 365; Act-On's Reconnect link opens the
 // connection's status page, where re-running verification shows the break and the repair's plan lists only the
 // re-creation of the application user (the app, consent and client secret are kept); the run restores Active.
-test.setTimeout(300_000);
 const expect = baseExpect.configure({ timeout: 30_000 });
 
 test("a deleted application user: reconnect link → status → verification fails → repair plans only the re-creation → Active", async ({
@@ -13,6 +12,8 @@ test("a deleted application user: reconnect link → status → verification fai
   page,
   request,
 }, testInfo) => {
+  // Two journeys in one test (the first connect, then the repair) and a third browser: three times the config's 120 s.
+  test.slow();
   const started = Date.now();
   await resetSandbox(request);
   const setup = new Journey(page, testInfo);
@@ -29,7 +30,7 @@ test("a deleted application user: reconnect link → status → verification fai
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const admin = await context.newPage();
   const j = new Journey(admin, testInfo);
-  await admin.goto(deepLink({ account, user: ADMIN, intent: "reconnect" }));
+  await admin.goto(await deepLink({ account, user: ADMIN, intent: "reconnect" }));
   await expect(admin).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
   await expect(admin.getByRole("heading", { name: "Check or fix the connection" })).toBeVisible();
   await expect(admin.locator('[data-offer="verify"]')).toBeVisible();
@@ -55,7 +56,7 @@ test("a deleted application user: reconnect link → status → verification fai
   const intruderContext = await browser.newContext({ ignoreHTTPSErrors: true });
   const intruder = await intruderContext.newPage();
   const k = new Journey(intruder, testInfo);
-  await intruder.goto(deepLink({ account, user: "admin@fabrikam.onmicrosoft.com", intent: "reconnect" }));
+  await intruder.goto(await deepLink({ account, user: "admin@fabrikam.onmicrosoft.com", intent: "reconnect" }));
   await expect(intruder).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
   await k.click(intruder.locator('[data-offer="repair"]').getByRole("link", { name: "Sign in with Microsoft first" }));
   await k.click(intruder.getByRole("button", { name: "Sign in with Microsoft" }));

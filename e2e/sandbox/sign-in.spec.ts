@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../fixtures/test";
+import { SANDBOX } from "../fixtures/worker-ports";
 import { PORTAL_APP, PORTAL_APP_SECRET } from "../../emulator/scenarios/ids";
 
 // The sandbox's identity pages in a real browser: an admin signs in to the portal app for the first time, consents
 // for the organization, and the authorization code comes back to the redirect URI with the state, as from Entra ID.
-const sandbox = `https://localhost:${process.env.E2E_SANDBOX_PORT || 4543}`;
+const sandbox = SANDBOX;
 
 test("a first-time admin signs in, consents for the organization, and the code redeems with PKCE", async ({ page, request, baseURL }) => {
   await request.post(`${sandbox}/__emulator/reset`, { data: { scenario: "default" } });

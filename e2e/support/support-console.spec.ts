@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
 import { seedFailedWebhookDelivery, seedFailingConnection } from "../fixtures/support-console";
 
@@ -9,7 +10,6 @@ const PASSWORD = "Sandbox-Passw0rd!";
 // A sign-in is several full page loads (portal → sandbox → callback → start page → API): give each expectation room on
 // a loaded 2-core machine.
 const expect = baseExpect.configure({ timeout: 20_000 });
-test.describe.configure({ timeout: 120_000 });
 
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect as baseExpect, test } from "../fixtures/test";
+import { RECEIVER_PORT } from "../fixtures/worker-ports";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/support/webhook-receiver";
 
 // The support console's webhook endpoints in Chromium: Support.Admin adds a receiver (a real HTTPS server here that
@@ -8,14 +10,14 @@ import { startWebhookReceiver, type WebhookReceiver } from "../../test/support/w
 // deletes it; Support.Read only looks.
 const PASSWORD = "Sandbox-Passw0rd!";
 const expect = baseExpect.configure({ timeout: 20_000 });
-test.describe.configure({ mode: "serial", timeout: 120_000 });
+test.describe.configure({ mode: "serial" });
 
 let receiver: WebhookReceiver;
 test.beforeAll(async () => {
-  // The sandbox (started by Playwright's webServer) wrote its localhost certificate here; the portal trusts its CA.
+  // The sandbox wrote its localhost certificate here (npm test creates it first); the portal trusts its CA.
   const tls = { cert: readFileSync(".data/sandbox/server.pem"), key: readFileSync(".data/sandbox/server-key.pem") };
   receiver = await startWebhookReceiver({
-    port: Number(process.env.E2E_WEBHOOK_RECEIVER_PORT),
+    port: RECEIVER_PORT,
     path: `/hooks/dynamics-${Date.now().toString(36)}`,
     tls,
   });

@@ -33,12 +33,16 @@ export const faultInputSchema = z
   });
 export type FaultInput = z.infer<typeof faultInputSchema>;
 
+/** Rehearsal speed of the lags: from a hundredth of Microsoft's pace's duration to ten times it. */
+const lagScaleSchema = z.number().min(0.01).max(10);
+
 export const settingsPatchSchema = z
   .object({
     replicationLagMs: z.number().int().min(0).max(600_000).optional(),
     baseLatencyMs: z.number().int().min(0).max(60_000).optional(),
     applicationUserAdmissionLagMs: z.number().int().min(0).max(600_000).optional(),
     unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
+    lagScale: lagScaleSchema.optional(),
   })
   .strict();
 
@@ -63,6 +67,7 @@ export const stateInputSchema = z
         baseLatencyMs: z.number().int().min(0),
         applicationUserAdmissionLagMs: z.number().int().min(0).optional(),
         unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
+        lagScale: lagScaleSchema.optional(),
       })
       .default({ replicationLagMs: 0, baseLatencyMs: 0 }),
     tenants: rows,

@@ -288,6 +288,12 @@ export type SandboxSettings = {
    * (`realistic`), so no client matches a message the sandbox invented.
    */
   unconfirmedWording?: "descriptive" | "neutral";
+  /**
+   * Rehearsal speed of the lags above (replication, admission): the sandbox waits `lag × lagScale`, so a test can go
+   * through Microsoft's same refusals-then-success sequence five times sooner at 0.2. Absent = 1, Microsoft's pace.
+   * A clock for rehearsals, not a trait of Microsoft: scenarios never set it.
+   */
+  lagScale?: number;
 };
 
 export type SandboxState = {

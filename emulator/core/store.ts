@@ -18,8 +18,13 @@ export function replaceState(next: SandboxState): void {
 
 /** True while a just-created directory object should still look absent to reads other than its create response. */
 export function isStillReplicating(createdDateTime: string, now: Date = new Date()): boolean {
-  const lag = getState().settings.replicationLagMs;
+  const lag = scaledLagMs(getState().settings.replicationLagMs);
   return lag > 0 && now.getTime() - Date.parse(createdDateTime) < lag;
+}
+
+/** A configured lag at the sandbox's rehearsal speed (`settings.lagScale`, 1 by default). */
+export function scaledLagMs(lagMs: number): number {
+  return Math.round(lagMs * (getState().settings.lagScale ?? 1));
 }
 
 export function newGuid(): string {

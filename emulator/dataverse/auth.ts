@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { bearerToken, type EmuRequest, type EmuResponse } from "../core/http";
 import type { Environment, SystemUser } from "../core/state";
 import { verifyAccessToken } from "../core/tokens";
-import { getState } from "../core/store";
+import { getState, scaledLagMs } from "../core/store";
 import { DV, dvError, environmentApiUrl, environmentUrl } from "./responses";
 import { rolesOf } from "./security";
 
@@ -104,7 +104,7 @@ export async function authenticateDataverseCaller(req: EmuRequest, env: Environm
   const user = env.systemUsers.find((u) => u.applicationid?.toLowerCase() === appId && isLive(u));
   if (!user) return notMember(req);
   // A new application user is not admitted at once: Dataverse answers "not a member" until it has provisioned it.
-  const lag = getState().settings.applicationUserAdmissionLagMs ?? 0;
+  const lag = scaledLagMs(getState().settings.applicationUserAdmissionLagMs ?? 0);
   if (lag > 0 && Date.now() - Date.parse(user.createdon) < lag) return notMember(req);
   if (user.isdisabled) return disabledUser(req, env, user);
   // An application user without any security role is not admitted at all: Dataverse answers as if it did not exist.

@@ -302,4 +302,33 @@ describe("realistic: settings", () => {
     expect(getState().settings).toMatchObject({ replicationLagMs: 2000, applicationUserAdmissionLagMs: 3000, unconfirmedWording: "neutral" });
     expect(await control.setSettings({ replicationLagMs: 500, applicationUserAdmissionLagMs: 0 })).toMatchObject({ replicationLagMs: 500 });
   });
+
+  it("runs its lags at a rehearsal speed (lagScale): the same 404 after a create, then the object, sooner", async () => {
+    const client = await graphAs("admin@contoso.onmicrosoft.com");
+    const lookUp = (id: string) => graphFailure(client.api(`/applications/${id}`).get()).catch(() => null);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    expect(await control.setSettings({ lagScale: 0.5 })).toMatchObject({ replicationLagMs: 2000, lagScale: 0.5 });
+    const app = await client.api("/applications").post({ displayName: "Scaled lag probe", signInAudience: "AzureADMyOrg" });
+    // Still replicating at first, as at Microsoft's pace ...
+    expect((await lookUp(app.id))?.statusCode).toBe(404);
+    // ... and visible once half of the 2 s lag has passed, where Microsoft's pace still answers 404.
+    await sleep(1_100);
+    expect(await lookUp(app.id)).toBeNull();
+    await control.setSettings({ lagScale: 1 });
+    const slow = await client.api("/applications").post({ displayName: "Unscaled lag probe", signInAudience: "AzureADMyOrg" });
+    await sleep(1_100);
+    expect((await lookUp(slow.id))?.statusCode).toBe(404);
+  });
+
+  it("refuses a lag scale outside 0.01-10 and changes nothing", async () => {
+    for (const lagScale of [0, -1, 11]) {
+      const res = await fetch(`${sandbox.origin}/__emulator/settings`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ lagScale }),
+      });
+      expect(res.status).toBe(400);
+    }
+    expect(getState().settings.lagScale).toBeUndefined();
+  });
 });

@@ -99,7 +99,7 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
   });
 
   it("waits out directory replication lag after creating the app, without duplicating anything", async () => {
-    await fx.control.setSettings({ replicationLagMs: 1_500 });
+    await fx.control.setSettings({ replicationLagMs: 1_500, lagScale: 1 });
     const { engine } = engineWith({ pollIntervalMs: 200 });
     const { started, result } = await runApproved(engine);
     expect(result.status).toBe("succeeded");

@@ -1,14 +1,54 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { ensureChromium } from "../lib/install.mjs";
-import { BIN, ROOT, step } from "../lib/paths.mjs";
+import { BIN, REPORTS_DIR, ROOT, step } from "../lib/paths.mjs";
 
-/** Builds the portal and runs Playwright in Debian's Chromium; playwright.config.ts starts the sandbox, then the app. */
-export async function run(args = []) {
+export const PLAYWRIGHT_JSON = join(REPORTS_DIR, "playwright.json");
+
+/**
+ * Starts `next build` in the background, its output to .data/test-reports/next-build.log; resolves with its exit code.
+ * `npm test` starts it at the beginning, so the build runs while Vitest mostly waits on the sandbox and databases.
+ */
+export function startBuild() {
+  mkdirSync(REPORTS_DIR, { recursive: true });
+  const logFile = join(REPORTS_DIR, "next-build.log");
+  const log = createWriteStream(logFile);
+  const child = spawn(BIN("next"), ["build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    child.on("exit", (code) => {
+      log.end();
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (code === 0) console.log(`\nnext build finished in ${seconds} s (log: ${logFile})`);
+      else console.error(`\nnext build FAILED (exit ${code}) after ${seconds} s; its output is in ${logFile}`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+/**
+ * Builds the portal (unless `built` says it was) and runs Playwright in Debian's Chromium; each Playwright worker
+ * starts its own sandbox, database and portal (e2e/fixtures/worker-stack.ts).
+ */
+export async function run(args = [], { built = false } = {}) {
   if (!ensureChromium()) return 1;
-  step("Building the portal (next build)");
-  const build = spawnSync(BIN("next"), ["build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (build.status !== 0) return build.status ?? 1;
+  if (!built) {
+    step("Building the portal (next build)");
+    const build = spawnSync(BIN("next"), ["build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    if (build.status !== 0) return build.status ?? 1;
+  }
   step("Playwright end-to-end tests (Chromium)");
-  const r = spawnSync(BIN("playwright"), ["test", ...args], { cwd: ROOT, stdio: "inherit", env: process.env });
+  const r = spawnSync(BIN("playwright"), ["test", ...args], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, E2E_JSON_REPORT: process.env.E2E_JSON_REPORT || PLAYWRIGHT_JSON },
+  });
   return r.status ?? 1;
 }

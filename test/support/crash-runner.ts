@@ -7,25 +7,56 @@ import type { CrashSpec } from "./crash-worker";
 type WorkerInput = Omit<CrashSpec, "config"> & { config: EngineConfig };
 type Exit = { code: number | null; output: string };
 
-function spawnWorker(input: WorkerInput): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
-  const spec: CrashSpec = {
-    ...input,
-    config: { ...input.config, keys: input.config.keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) },
-  };
+type Worker = { child: ChildProcess; exited: Promise<Exit>; output: () => string };
+
+/** A crash-worker process that loads the engine and then waits for its spec on stdin. */
+function startWorker(warmDatabaseUrl?: string): Worker {
   const root = join(import.meta.dirname, "..", "..");
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "error" };
+  delete env.CRASH_SPEC;
+  if (warmDatabaseUrl) env.CRASH_WARM_DATABASE_URL = warmDatabaseUrl;
   const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "crash-worker.ts")], {
     cwd: root,
-    env: { ...process.env, CRASH_SPEC: JSON.stringify(spec), LOG_LEVEL: "error" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  // A worker nobody used is ended by closing its stdin; a write to one that already died must not throw.
+  child.stdin!.on("error", () => {});
   const exited = new Promise<Exit>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => resolve({ code, output }));
   });
+  exited.catch(() => {});
   return { child, exited, output: () => output };
+}
+
+/**
+ * A warm pool of one: while a worker runs, the next one is already starting (a cold tsx start with the engine's
+ * imports is seconds on a loaded two-core machine; a crash sweep uses one process per kill point).
+ */
+let warm: Worker | null = null;
+process.once("exit", () => warm?.child.kill());
+
+function spawnWorker(input: WorkerInput): Worker {
+  const spec: CrashSpec = {
+    ...input,
+    config: { ...input.config, keys: input.config.keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) },
+  };
+  const usable = warm && warm.child.exitCode === null && warm.child.signalCode === null ? warm : null;
+  if (warm && !usable) warm = null;
+  const worker = usable ?? startWorker();
+  // The next call most likely drives a run in the same database (a sweep of kill points): let it open that one.
+  warm = startWorker(input.databaseUrl);
+  // The warm worker must not keep the test process alive once the suite is done.
+  warm.child.unref();
+  for (const stream of [warm.child.stdin, warm.child.stdout, warm.child.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();
+  worker.child.ref();
+  for (const stream of [worker.child.stdin, worker.child.stdout, worker.child.stderr]) (stream as unknown as { ref?: () => void })?.ref?.();
+  worker.child.stdin!.end(`${JSON.stringify(spec)}\n`);
+  return worker;
 }
 
 export async function runUntilCrash(input: WorkerInput & { afterCall?: string; afterStep?: string }): Promise<Exit> {

@@ -6,8 +6,9 @@
  * Or it stalls (SIGSTOP, as a frozen VM or a long GC pause would) and goes on where it stood once sent SIGCONT:
  *   stallInStep: "verify", stallAfterCall: "/oauth2/v2.0/token" — right after that call answered within that step
  * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
+ * The spec comes in CRASH_SPEC or, for a worker started ahead of its turn, as one JSON line on stdin.
  */
-import { createDb } from "../../lib/db";
+import { createDb, type Db } from "../../lib/db";
 import type { CallRecord } from "../../lib/microsoft/http";
 import type { EngineConfig } from "../../lib/provisioning/config";
 import { driveRunWith } from "../../lib/provisioning/engine";
@@ -23,7 +24,23 @@ export type CrashSpec = {
   stallAfterCall?: string;
 };
 
-const spec = JSON.parse(process.env.CRASH_SPEC ?? "{}") as CrashSpec;
+/**
+ * The spec: CRASH_SPEC in the env, or else the first line on stdin. A warm worker (crash-runner.ts) is started ahead
+ * of its turn, loads the engine and waits there, so a sweep of kill points does not pay a cold start per point.
+ */
+async function readSpec(): Promise<CrashSpec> {
+  if (process.env.CRASH_SPEC) return JSON.parse(process.env.CRASH_SPEC) as CrashSpec;
+  let buffered = "";
+  for await (const chunk of process.stdin) {
+    buffered += String(chunk);
+    const newline = buffered.indexOf("\n");
+    if (newline >= 0) return JSON.parse(buffered.slice(0, newline)) as CrashSpec;
+  }
+  // The test ended without needing this worker: its runner closed our stdin.
+  process.exit(0);
+}
+
+let spec: CrashSpec;
 const die = () => process.exit(137);
 let currentStep: string | null = null;
 let stalled = false;
@@ -34,8 +51,22 @@ function stall() {
   process.kill(process.pid, "SIGSTOP");
 }
 
+/**
+ * A warm worker is told the database its turn will most likely use (CRASH_WARM_DATABASE_URL: the one of the run
+ * before it) and opens it while it waits: the client's first query (query compiler, connection) is then paid ahead.
+ */
+function warmDatabase(): { url: string; db: Db } | null {
+  const url = process.env.CRASH_WARM_DATABASE_URL;
+  if (!url || process.env.CRASH_SPEC) return null;
+  const db = createDb(url);
+  db.$queryRawUnsafe("SELECT 1").catch(() => {});
+  return { url, db };
+}
+
 async function main() {
-  const db = createDb(spec.databaseUrl);
+  const warm = warmDatabase();
+  spec = await readSpec();
+  const db = warm?.url === spec.databaseUrl ? warm.db : createDb(spec.databaseUrl);
   const result = await driveRunWith(
     {
       db,

@@ -1,6 +1,7 @@
 /**
  * Test fixtures that give each test file its own real database, on SQLite and on PostgreSQL, migrated with the
- * committed migrations (the same `migrate deploy` the start command runs).
+ * committed migrations (the same `migrate deploy` the start command runs): copied from the run's templates, which
+ * Vitest's global setup migrated once (vitest-global-setup.ts), or migrated here when a file runs without it.
  *
  * PostgreSQL comes from TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test). When it is
  * unreachable the PostgreSQL cases are skipped locally, but under CI=true they fail: CI must prove both databases.
@@ -10,27 +11,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "../../lib/db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../../scripts/migrate.mjs";
+import { copySqliteTemplate, createDatabaseFromTemplate, dropPostgresDatabase } from "./database-templates";
+import { isPostgresReachable, redactUrl, TEST_POSTGRES_URL } from "./postgres-server";
+
+export { isPostgresReachable, TEST_POSTGRES_URL };
 
 export type TestDatabase = { provider: "sqlite" | "postgresql"; url: string; db: Db; cleanup: () => Promise<void> };
-
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
-
-export async function isPostgresReachable(url = TEST_POSTGRES_URL): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /** Which providers this run covers; throws under CI when PostgreSQL is down, rather than silently skipping it. */
 export async function providersUnderTest(): Promise<("sqlite" | "postgresql")[]> {
@@ -40,11 +30,23 @@ export async function providersUnderTest(): Promise<("sqlite" | "postgresql")[]>
   return ["sqlite"];
 }
 
+/** The run's migrated templates (vitest-global-setup.ts); absent when a file runs without that setup. */
+function templates(): { sqliteFile?: string; postgres?: string | null } {
+  try {
+    return { sqliteFile: inject("sqliteTemplateFile"), postgres: inject("postgresTemplate") };
+  } catch {
+    return {};
+  }
+}
+
 export async function createTestDatabase(provider: "sqlite" | "postgresql"): Promise<TestDatabase> {
+  const template = templates();
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "portal-db-"));
-    const url = `file:${join(dir, "test.db")}`;
-    await migrateAsync({ ...process.env, DATABASE_URL: url });
+    const file = join(dir, "test.db");
+    const url = `file:${file}`;
+    if (template.sqliteFile) copySqliteTemplate(template.sqliteFile, file);
+    else await migrateAsync({ ...process.env, DATABASE_URL: url });
     const db = createDb(url);
     return {
       provider,
@@ -57,14 +59,19 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
     };
   }
   const name = `portal_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const base = new URL(TEST_POSTGRES_URL);
-  base.pathname = `/${name}`;
-  const url = base.toString();
-  await migrateAsync({ ...process.env, DATABASE_URL: url });
+  let url: string;
+  if (template.postgres) {
+    url = await createDatabaseFromTemplate(TEST_POSTGRES_URL, name, template.postgres);
+  } else {
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const base = new URL(TEST_POSTGRES_URL);
+    base.pathname = `/${name}`;
+    url = base.toString();
+    await migrateAsync({ ...process.env, DATABASE_URL: url });
+  }
   const db = createDb(url);
   return {
     provider,
@@ -72,16 +79,9 @@ export async function createTestDatabase(provider: "sqlite" | "postgresql"): Pro
     db,
     cleanup: async () => {
       await db.$disconnect();
-      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
+      await dropPostgresDatabase(TEST_POSTGRES_URL, name);
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
 /**
