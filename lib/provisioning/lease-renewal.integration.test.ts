@@ -36,21 +36,27 @@ function withFailingRenewals(db: Db, failing: { renewals: boolean }): Db {
   }) as Db;
 }
 
+/** A one-step verify run of a new connection, approved and due. */
+async function approvedVerifyRun(db: Db) {
+  const account = await ensureAccount(db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
+  const connection = await createConnection(db, { accountId: account.id, authMode: "cloud" });
+  const created = await createRun(db, {
+    connectionId: connection.id,
+    kind: "verify",
+    steps: ["verify"],
+    options: { mode: "cloud", requestedBy: "test" },
+    connectionStatusBefore: "draft",
+    tenantId: null,
+  });
+  await transitionRunStatus(db, created, ["planning"], { status: APPROVE.to, approvedAt: new Date(), approvedBy: "test" });
+  return created;
+}
+
 describe.each(providers)("a lease that cannot be renewed, on %s", (provider) => {
   const t = useTestDatabase(provider);
 
   it("pauses the step without spending its last attempt, and the run then finishes", async () => {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
-    const connection = await createConnection(t.db, { accountId: account.id, authMode: "cloud" });
-    const created = await createRun(t.db, {
-      connectionId: connection.id,
-      kind: "verify",
-      steps: ["verify"],
-      options: { mode: "cloud", requestedBy: "test" },
-      connectionStatusBefore: "draft",
-      tenantId: null,
-    });
-    await transitionRunStatus(t.db, created, ["planning"], { status: APPROVE.to, approvedAt: new Date(), approvedBy: "test" });
+    const created = await approvedVerifyRun(t.db);
 
     const failing = { renewals: false };
     let calls = 0;
@@ -89,17 +95,7 @@ describe.each(providers)("a lease that cannot be renewed, on %s", (provider) => 
   });
 
   it("counts an attempt cut short by the step's time limit against the budget (no lease trouble involved)", async () => {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
-    const connection = await createConnection(t.db, { accountId: account.id, authMode: "cloud" });
-    const created = await createRun(t.db, {
-      connectionId: connection.id,
-      kind: "verify",
-      steps: ["verify"],
-      options: { mode: "cloud", requestedBy: "test" },
-      connectionStatusBefore: "draft",
-      tenantId: null,
-    });
-    await transitionRunStatus(t.db, created, ["planning"], { status: APPROVE.to, approvedAt: new Date(), approvedBy: "test" });
+    const created = await approvedVerifyRun(t.db);
 
     // The step hangs until the runner aborts it, then rethrows whatever the signal carries (as fetch does).
     const execute: StepExecutor = ({ signal }) =>
