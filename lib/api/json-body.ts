@@ -32,6 +32,9 @@ export async function readJsonBody(request: Request, instance: string): Promise<
   try {
     return { ok: true, value: JSON.parse(text), empty: false };
   } catch {
-    return { ok: false, response: invalidInputResponse([{ where: "body", field: "(root)", message: "is not valid JSON" }], { status: 400, instance }) };
+    return {
+      ok: false,
+      response: invalidInputResponse([{ where: "body", field: "(root)", message: "is not valid JSON" }], { status: 400, instance }),
+    };
   }
 }

@@ -16,10 +16,28 @@ describe("previewDisconnect", () => {
       data: { accountId: account.id, authMode: "cloud", status: "active", clientId: "35000000-0000-4000-8000-000000000001" },
     });
     await t.db.secret.create({
-      data: { connectionId: connection.id, kind: "adminTokenCache", status: "active", keyId: "test", iv: "iv", ciphertext: "c", authTag: "t", expiresAt },
+      data: {
+        connectionId: connection.id,
+        kind: "adminTokenCache",
+        status: "active",
+        keyId: "test",
+        iv: "iv",
+        ciphertext: "c",
+        authTag: "t",
+        expiresAt,
+      },
     });
     await t.db.secret.create({
-      data: { connectionId: connection.id, kind: "clientSecret", status: "active", keyId: "test", iv: "iv", ciphertext: "c", authTag: "t", hint: "abc" },
+      data: {
+        connectionId: connection.id,
+        kind: "clientSecret",
+        status: "active",
+        keyId: "test",
+        iv: "iv",
+        ciphertext: "c",
+        authTag: "t",
+        hint: "abc",
+      },
     });
     return connection.id;
   }

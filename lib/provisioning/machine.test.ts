@@ -205,7 +205,6 @@ describe("nextStep, canRetry, isTerminal", () => {
   });
 });
 
-
 describe("waiting for a person", () => {
   const action = { kind: "adminConsent" as const, url: "https://login.example/adminconsent" };
   const consent = appError("consent_required", "Approve access.", { retryable: true });

@@ -491,7 +491,10 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
       params(connA),
     );
     expect(link.status).toBe(201);
-    const bare = await routes.verify.POST(new Request(`${PORTAL}/api/support/connections/${connB}/verification`, { method: "POST", headers }), params(connB));
+    const bare = await routes.verify.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/verification`, { method: "POST", headers }),
+      params(connB),
+    );
     expect(bare.status).toBe(202);
 
     const before = await snapshot();
@@ -514,7 +517,10 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     );
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ code: "invalid_input", errors: [{ where: "body", field: "(root)" }] });
-    const missing = await routes.revoke.POST(new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, { method: "POST", headers }), params(connB));
+    const missing = await routes.revoke.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, { method: "POST", headers }),
+      params(connB),
+    );
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(["reason"]);
     expect(await snapshot()).toEqual(before);

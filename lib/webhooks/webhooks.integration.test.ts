@@ -263,4 +263,3 @@ describe.each(providers)("webhooks on %s", (provider) => {
     expect(deliveries[0].lastStatusCode).toBe(500);
   });
 });
-

@@ -311,7 +311,6 @@ export function canRetry(run: RunSnapshot): { ok: true; step: StepName } | { ok:
   return { ok: true, step: failed.name };
 }
 
-
 // ---------------------------------------------------------------- the connection's status as its run moves
 
 export type RunEvent = "approved" | "retried" | "running" | "waiting" | "needsAdmin" | "failed" | "succeeded" | "cancelled";
