@@ -8,7 +8,7 @@ import type { PortalSessionView } from "../sessions/session-view";
 import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments";
 import { environmentWithoutAsking, type ChosenFor } from "./environment-without-asking";
 import { journeyPageFor } from "./journey-page";
-import { getLatestRun, getPortalEngine, type JourneyConnection } from "./portal-engine";
+import { getLatestRun, getPortalEngine, type JourneyConnection } from "./engine";
 import { isInProgress } from "../domain/run/machine";
 
 export type { ChosenFor };

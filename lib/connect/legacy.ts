@@ -2,7 +2,7 @@ import "server-only";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import type { Db } from "../db";
 import { appError, fail, ok, type Result } from "../errors";
-import { getLatestRun } from "../journey/portal-engine";
+import { getLatestRun } from "./engine";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";
 import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
