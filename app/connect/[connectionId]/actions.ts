@@ -18,12 +18,12 @@ import { startVerification } from "@/lib/provisioning/start-verification";
 import type { HandoffLinkState } from "./plan/handoff-link.types";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/connect/engine";
-import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/connect/legacy";
-import { saveAdminSession } from "@/lib/domain/session/admin-sign-in";
+import { findRunShape } from "@/lib/connect/legacy";
+import { cancelPlanKeepingSignIn } from "@/lib/connect/replace-plan";
 import { saveSyncOptions } from "@/lib/domain/connection/commands";
 import { findRunOptions } from "@/lib/domain/run/run-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
-import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
+import { retryRun } from "@/lib/provisioning/retry-run";
 import { startPlan } from "@/lib/connect/start-plan";
 import { adminActor, type PortalSessionView } from "@/lib/sessions/current-session";
 import type { Prisma } from "@/generated/sqlite/client";
@@ -207,10 +207,7 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
     const adminSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
     if (!adminSession) redirect(journeyPath(g.value.connection.id, "sign-in"));
-    await cancelRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
-    if (adminSession) {
-      await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
-    }
+    await cancelPlanKeepingSignIn(engine, { runId: run.value.id, connectionId: g.value.connection.id, actor: adminActor(g.value.session), session: adminSession });
   }
   // Back to where this kind of run chooses its environment: the legacy form, the move to OAuth, or the picker.
   const id = encodeURIComponent(g.value.connection.id);
