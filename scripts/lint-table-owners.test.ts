@@ -29,7 +29,7 @@ async function restricted(filePath: string, source: string): Promise<string[]> {
 }
 
 describe("one writer per table", () => {
-  it.each(["lib/provisioning/probe.ts", "lib/paths/probe.ts", "app/connect/probe.ts", "scripts/probe.ts", "lib/domain/session/probe.ts"])(
+  it.each(["lib/provisioning/probe.ts", "lib/connect/probe.ts", "app/connect/probe.ts", "scripts/probe.ts", "lib/domain/session/probe.ts"])(
     "%s may write none of them",
     async (file) => {
       const found = await restricted(
