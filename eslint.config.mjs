@@ -31,7 +31,10 @@ const TABLE_OWNERS = {
 const USE_CASE_MESSAGE =
   "app/ goes through a use-case layer (lib/connect, lib/api, lib/support, views), never the engine, Microsoft's clients or the domain's writes.";
 const USE_CASE_LAYERS = [
-  { group: ["@/lib/microsoft", "@/lib/microsoft/**", "@/lib/journey", "@/lib/journey/**", "@/lib/paths", "@/lib/paths/**"], message: USE_CASE_MESSAGE },
+  {
+    group: ["@/lib/microsoft", "@/lib/microsoft/**", "@/lib/journey", "@/lib/journey/**", "@/lib/paths", "@/lib/paths/**"],
+    message: USE_CASE_MESSAGE,
+  },
   { regex: "^\\.{1,2}/(.*/)?lib/(provisioning|microsoft|domain|journey|paths)(/|$)", message: USE_CASE_MESSAGE },
   // The least-privilege role's definition is pure data the manual path prints for the admin to create by hand.
   { regex: "^@/lib/provisioning(/(?!least-privilege-role$).*)?$", message: USE_CASE_MESSAGE },

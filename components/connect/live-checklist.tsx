@@ -165,7 +165,11 @@ export function LiveChecklist({
         <Notice
           tone="success"
           size="md"
-          title={disconnected ? "Disconnected. Act-On no longer holds any credential for this connection." : "Connected. Your Dynamics connection is active."}
+          title={
+            disconnected
+              ? "Disconnected. Act-On no longer holds any credential for this connection."
+              : "Connected. Your Dynamics connection is active."
+          }
         >
           {doneNote ? <p>{doneNote}</p> : null}
           {continueHref ? (

@@ -9,8 +9,7 @@ import type { Authorized } from "./authorize";
 
 export type OnPremisesInput = { serverUrl: string; username: string; password: string };
 export type ConnectOnPremisesResult =
-  | { ok: true; runId: string }
-  | { ok: false; error: AppError; field: "serverUrl" | "username" | "password" | null };
+  { ok: true; runId: string } | { ok: false; error: AppError; field: "serverUrl" | "username" | "password" | null };
 
 /**
  * The on-premises path: the address is checked first (HTTPS, public addresses only, unless configured), so a refused

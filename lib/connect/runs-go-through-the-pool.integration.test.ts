@@ -93,7 +93,11 @@ describe("on-premises and disconnect runs go through the run pool", () => {
 
   it("a wrong on-premises password is the checklist's failed step, not the action's wait", async () => {
     const w = await who();
-    const result = await connectOnPremises(engine, w, { serverUrl: fx.environmentUrl("contoso-onprem"), username: "CONTOSO\\crmadmin", password: "nope" });
+    const result = await connectOnPremises(engine, w, {
+      serverUrl: fx.environmentUrl("contoso-onprem"),
+      username: "CONTOSO\\crmadmin",
+      password: "nope",
+    });
     expect(result).toMatchObject({ ok: true });
     const failed = await checklistUntil(w, (s) => s === "failed");
     expect(failed.steps.find((s) => s.state === "failed")).toBeDefined();

@@ -37,7 +37,12 @@ export async function startPlan({ session, connection }: Who, choice: PlanChoice
     return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
   }
   if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
-    const cancelled = await cancelPlanKeepingSignIn(engine, { runId: latest.id, connectionId: connection.id, actor: adminActor(session), session: adminSession });
+    const cancelled = await cancelPlanKeepingSignIn(engine, {
+      runId: latest.id,
+      connectionId: connection.id,
+      actor: adminActor(session),
+      session: adminSession,
+    });
     if (!cancelled.ok) return cancelled;
   }
   const run = await startRun(engine, {

@@ -207,7 +207,12 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
     const adminSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
     if (!adminSession) redirect(journeyPath(g.value.connection.id, "sign-in"));
-    await cancelPlanKeepingSignIn(engine, { runId: run.value.id, connectionId: g.value.connection.id, actor: adminActor(g.value.session), session: adminSession });
+    await cancelPlanKeepingSignIn(engine, {
+      runId: run.value.id,
+      connectionId: g.value.connection.id,
+      actor: adminActor(g.value.session),
+      session: adminSession,
+    });
   }
   // Back to where this kind of run chooses its environment: the legacy form, the move to OAuth, or the picker.
   const id = encodeURIComponent(g.value.connection.id);

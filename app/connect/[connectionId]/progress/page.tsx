@@ -27,15 +27,21 @@ export default async function ProgressPage({
   // A re-check ("Re-run verification") of a connection that exists, not a setup: said so, and what broke is repaired
   // from the status page (retrying only checks again).
   const recheck = approvedRun?.kind === "verify";
-  const wayOn = checklistWayOn(id, { kind: approvedRun!.kind, mode: journey.runMode }, {
-    isHandoff: journey.isHandoff,
-    hasSyncOptions: journey.connection.syncOptions != null,
-  });
+  const wayOn = checklistWayOn(
+    id,
+    { kind: approvedRun!.kind, mode: journey.runMode },
+    {
+      isHandoff: journey.isHandoff,
+      hasSyncOptions: journey.connection.syncOptions != null,
+    },
+  );
   const disconnecting = approvedRun?.kind === "disconnect";
   return (
     <JourneyFrame
       current="progress"
-      title={recheck ? "Checking your Dynamics connection" : disconnecting ? "Disconnecting Dynamics 365 from Act-On" : "Connecting Dynamics 365 to Act-On"}
+      title={
+        recheck ? "Checking your Dynamics connection" : disconnecting ? "Disconnecting Dynamics 365 from Act-On" : "Connecting Dynamics 365 to Act-On"
+      }
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
       intro={
