@@ -16,6 +16,13 @@ const ROUTES = {
   message: "components/ must not import app/ (routes); move what both need into components/ or lib/.",
 };
 
+// lib/core is what everything else stands on: it imports nothing from the rest of lib/, components/ or app/. By alias
+// only @/lib/core/… is allowed; a relative import may not climb out of lib/core (one level less at its top).
+const ABOVE_CORE_MESSAGE = "lib/core imports nothing above it (the rest of lib/, components/, app/): move what it needs into lib/core.";
+const ABOVE_CORE_BY_ALIAS = { regex: "^@/(app|components|lib/(?!core/))", message: ABOVE_CORE_MESSAGE };
+const OUT_OF_CORE_TOP = { regex: "^\\.\\./", message: ABOVE_CORE_MESSAGE };
+const OUT_OF_CORE_NESTED = { regex: "^\\.\\./\\.\\./", message: ABOVE_CORE_MESSAGE };
+
 // One writer per table: Prisma writes to these tables happen only inside their owner's folder (lib/domain/<owner>/),
 // so a status, a secret or a run cannot move except through its owner's commands. Tests and fixtures seed freely.
 const TABLE_OWNERS = {
@@ -119,6 +126,17 @@ const config = [
     rules: {
       "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ...USE_CASE_LAYERS] }],
     },
+  },
+  {
+    // lib/core stands alone (a later entry replaces the rule, so these repeat the sandbox boundary).
+    files: ["lib/core/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ABOVE_CORE_BY_ALIAS, OUT_OF_CORE_TOP] }] },
+  },
+  {
+    files: ["lib/core/*/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ABOVE_CORE_BY_ALIAS, OUT_OF_CORE_NESTED] }] },
   },
   {
     // components/ also never imports app/ (a later entry replaces the rule, so it repeats the sandbox boundary).

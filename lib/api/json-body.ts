@@ -1,7 +1,7 @@
 /**
  * The API's one reader of request bodies. Pure apart from reading the request's stream.
  */
-import { appError } from "../errors";
+import { appError } from "../core/errors";
 import { invalidInputResponse, problemResponse } from "./problem";
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
 import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discovery";
 import { isMicrosoftError } from "../microsoft/errors";
 import { getAdminToken, type AdminSession } from "../microsoft/admin-session";

@@ -1,7 +1,7 @@
 import "server-only";
 import { notFound } from "next/navigation";
-import { getDb, type Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import { getDb, type Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { checkSessionScope, type JourneyAction } from "../handoff/handoff-scope";
 import { getCurrentSession, requireSession } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";

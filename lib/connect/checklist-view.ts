@@ -1,5 +1,5 @@
 import "server-only";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { Engine } from "../provisioning/engine";
 import { loadOwnAdminSession } from "./admin-environments";
 import type { Authorized } from "./authorize";

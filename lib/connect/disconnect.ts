@@ -1,7 +1,7 @@
 import "server-only";
 import { findLiveSecrets } from "../domain/secret/secret-commands";
 import type { DisconnectScope } from "../domain/run/machine";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
 import { approveRun } from "../provisioning/approve-run";
 import type { Engine } from "../provisioning/engine";

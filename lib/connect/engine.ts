@@ -1,7 +1,7 @@
 import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { hasLiveAdminSession } from "../domain/session/admin-sign-in";
 import { getRunView } from "../provisioning/get-run-view";
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";

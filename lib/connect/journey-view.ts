@@ -1,7 +1,7 @@
 import "server-only";
 import { cache } from "react";
 import { redirect } from "next/navigation";
-import { getDb } from "../db";
+import { getDb } from "../core/db";
 import type { RunView } from "../domain/run/run-view";
 import type { PortalSessionView } from "../sessions/current-session";
 import { findHandoffProgress, type HandoffProgress } from "../handoff/handoff-for-plan";

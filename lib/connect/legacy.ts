@@ -1,7 +1,7 @@
 import "server-only";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { getLatestRun } from "./engine";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";

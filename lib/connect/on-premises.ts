@@ -1,6 +1,6 @@
 import "server-only";
-import type { AppError } from "../errors";
-import { guardPublicAddress } from "../net/public-address-guard";
+import type { AppError } from "../core/errors";
+import { guardPublicAddress } from "../core/net/public-address-guard";
 import { approveRun } from "../provisioning/approve-run";
 import type { Engine } from "../provisioning/engine";
 import { startRun } from "../provisioning/start-run";

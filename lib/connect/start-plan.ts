@@ -1,6 +1,6 @@
 import "server-only";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
 import { cancelPlanKeepingSignIn } from "./replace-plan";
 import { startRun } from "../provisioning/start-run";
 import { adminActor } from "../sessions/current-session";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appError } from "../errors";
+import { appError } from "../core/errors";
 import {
   advance,
   canCancel,

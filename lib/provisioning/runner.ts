@@ -1,7 +1,7 @@
 import "server-only";
-import type { Db } from "../db";
-import { appError, type AppError } from "../errors";
-import { log, redactText } from "../log";
+import type { Db } from "../core/db";
+import { appError, type AppError } from "../core/errors";
+import { log, redactText } from "../core/log";
 import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "../domain/run/machine";
 import {
   beginStep,

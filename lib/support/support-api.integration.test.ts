@@ -527,7 +527,7 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
   });
 
   it("rate-limits each staff member like /api/v1: over the limit, 429 with Retry-After, and nothing runs", async () => {
-    const { getEnv } = await import("@/lib/env");
+    const { getEnv } = await import("@/lib/core/env");
     const { API_RATE_LIMIT_REQUESTS: limit, API_RATE_LIMIT_WINDOW_MS: windowMs } = getEnv();
     const busy = "20000000-0000-4000-8000-0000000000aa";
     const window = Math.floor(Date.now() / windowMs);

@@ -1,7 +1,7 @@
 import "server-only";
 import { backoffDelayMs } from "../core/backoff";
-import type { Db } from "../db";
-import { log } from "../log";
+import type { Db } from "../core/db";
+import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { findSigningSecrets } from "./signing-secrets";

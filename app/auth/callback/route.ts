@@ -1,8 +1,8 @@
-import { getEnv } from "@/lib/env";
+import { getEnv } from "@/lib/core/env";
 import { authorize } from "@/lib/connect/authorize";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { planWithoutAsking, type ChosenFor } from "@/lib/connect/start-plan";
-import { log } from "@/lib/log";
+import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";

@@ -6,8 +6,8 @@
  */
 import { redirect } from "next/navigation";
 import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
-import { getDb } from "@/lib/db";
-import type { Result } from "@/lib/errors";
+import { getDb } from "@/lib/core/db";
+import type { Result } from "@/lib/core/errors";
 import { toChecklist, type RetryState } from "@/lib/connect/checklist";
 import { loadOwnAdminSession, loadStoredAdminSession } from "@/lib/connect/admin-environments";
 import { authorizeRequest } from "@/lib/connect/authorize";

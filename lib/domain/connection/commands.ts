@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import type { RunEvent, RunKind, StepName } from "../run/machine";
 import { enqueueWebhookEvents } from "../webhook-outbox/enqueue-webhook-events";
 import type { ConnectionStatus } from "./status";

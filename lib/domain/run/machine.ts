@@ -5,7 +5,7 @@
  * Runs only move forwards: a finished step never reopens except through an explicit retry of a failed run, and a
  * late or duplicate outcome for a step that is no longer running is ignored.
  */
-import type { AppError } from "../../errors";
+import type { AppError } from "../../core/errors";
 import type { ConnectionStatus } from "../connection/status";
 
 export type { ConnectionStatus } from "../connection/status";

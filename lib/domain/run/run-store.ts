@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../../db";
-import type { AppError } from "../../errors";
+import type { Db } from "../../core/db";
+import type { AppError } from "../../core/errors";
 import type { Prisma } from "@/generated/sqlite/client";
 import { recordConnectionChange, recordConnectionError, type Tx } from "../connection/commands";
 import { recordStepFacts, type StepFacts } from "../connection/step-facts";

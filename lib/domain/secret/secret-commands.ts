@@ -1,6 +1,6 @@
 import "server-only";
 import type { Tx } from "../connection/commands";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import type { SealedSecret } from "./secret-box";
 
 /**

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { PathSignIn } from "@/components/connect/path-sign-in";
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/core/db";
 import { listAdminEnvironments } from "@/lib/connect/admin-environments";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { ensureNotHandoff, loadJourney } from "@/lib/connect/journey-view";

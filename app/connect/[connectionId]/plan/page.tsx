@@ -4,7 +4,7 @@ import { ApproveForm } from "@/components/connect/approve-form";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { RefreshWhileOpen } from "@/components/connect/refresh-while-open";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/core/db";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "@/lib/handoff/handoff-for-plan";
 import { redirect } from "next/navigation";
 import { journeyPath } from "@/lib/connect/journey-page";

@@ -6,7 +6,7 @@ import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { loadJourney } from "@/lib/connect/journey-view";
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 

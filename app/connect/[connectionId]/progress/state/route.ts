@@ -1,4 +1,4 @@
-import { errorResponse } from "@/lib/errors";
+import { errorResponse } from "@/lib/core/errors";
 import { authorizeRequest } from "@/lib/connect/authorize";
 import { readChecklist } from "@/lib/connect/checklist-view";
 import { getPortalEngine } from "@/lib/connect/engine";
