@@ -16,6 +16,13 @@ const ROUTES = {
   message: "components/ must not import app/ (routes); move what both need into components/ or lib/.",
 };
 
+// lib/core is what everything else stands on: it imports nothing from the rest of lib/, components/ or app/. By alias
+// only @/lib/core/… is allowed; a relative import may not climb out of lib/core (one level less at its top).
+const ABOVE_CORE_MESSAGE = "lib/core imports nothing above it (the rest of lib/, components/, app/): move what it needs into lib/core.";
+const ABOVE_CORE_BY_ALIAS = { regex: "^@/(app|components|lib/(?!core/))", message: ABOVE_CORE_MESSAGE };
+const OUT_OF_CORE_TOP = { regex: "^\\.\\./", message: ABOVE_CORE_MESSAGE };
+const OUT_OF_CORE_NESTED = { regex: "^\\.\\./\\.\\./", message: ABOVE_CORE_MESSAGE };
+
 // One writer per table: Prisma writes to these tables happen only inside their owner's folder (lib/domain/<owner>/),
 // so a status, a secret or a run cannot move except through its owner's commands. Tests and fixtures seed freely.
 const TABLE_OWNERS = {
@@ -24,6 +31,34 @@ const TABLE_OWNERS = {
   provisioningRun: "lib/domain/run",
   provisioningStep: "lib/domain/run",
 };
+// Routes reach the product through its use-case layers (lib/connect for app/connect, lib/api, lib/support, views) and
+// core/ui, never around them: not the engine (lib/provisioning), Microsoft's clients (lib/microsoft), the domain
+// owners' writes, nor the old application layers (lib/journey, lib/paths, folded into lib/connect). The domain's pure
+// vocabulary (lifecycle predicates, status words, view types) stays readable.
+const USE_CASE_MESSAGE =
+  "app/ goes through a use-case layer (lib/connect, lib/api, lib/support, views), never the engine, Microsoft's clients or the domain's writes.";
+const USE_CASE_LAYERS = [
+  {
+    group: ["@/lib/microsoft", "@/lib/microsoft/**", "@/lib/journey", "@/lib/journey/**", "@/lib/paths", "@/lib/paths/**"],
+    message: USE_CASE_MESSAGE,
+  },
+  { regex: "^\\.{1,2}/(.*/)?lib/(provisioning|microsoft|domain|journey|paths)(/|$)", message: USE_CASE_MESSAGE },
+  // The least-privilege role's definition is pure data the manual path prints for the admin to create by hand.
+  { regex: "^@/lib/provisioning(/(?!least-privilege-role$).*)?$", message: USE_CASE_MESSAGE },
+  { regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$).*)?$", message: USE_CASE_MESSAGE },
+];
+// Exceptions, each still to be moved behind a use case (written down so they shrink, never grow):
+// - the journey's shared actions and the plan page still call the engine and the run store directly (next: lib/connect);
+// - the two verification routes start a verification with the run pool (next: lib/api / lib/support);
+// - the launch route records the refused-link audit event itself (next: lib/deep-link).
+const USE_CASE_EXCEPTIONS = [
+  "app/connect/[[]connectionId]/actions.ts",
+  "app/connect/[[]connectionId]/plan/page.tsx",
+  "app/api/v1/connections/[[]id]/verification/route.ts",
+  "app/api/support/connections/[[]id]/verification/route.ts",
+  "app/launch/route.ts",
+];
+
 const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";
 const PRODUCT_FILES = ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"];
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx"];
@@ -82,6 +117,26 @@ const config = [
     rules: {
       "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT] }],
     },
+  },
+  {
+    // app/ reaches the product through its use-case layers (a later entry replaces the rule, so it repeats the
+    // sandbox boundary).
+    files: ["app/**/*.{ts,tsx,js,mjs}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx", ...USE_CASE_EXCEPTIONS],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ...USE_CASE_LAYERS] }],
+    },
+  },
+  {
+    // lib/core stands alone (a later entry replaces the rule, so these repeat the sandbox boundary).
+    files: ["lib/core/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ABOVE_CORE_BY_ALIAS, OUT_OF_CORE_TOP] }] },
+  },
+  {
+    files: ["lib/core/*/**/*.{ts,tsx}"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: { "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ABOVE_CORE_BY_ALIAS, OUT_OF_CORE_NESTED] }] },
   },
   {
     // components/ also never imports app/ (a later entry replaces the rule, so it repeats the sandbox boundary).

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { createDb, type Db } from "../lib/db";
+import { createDb, type Db } from "../lib/core/db";
 import { searchConnectionsForSupport } from "../lib/connections/search-connections-for-support";
 import { encodeCursor, supportConnectionSearchSchema } from "../lib/connections/support-search";
 // @ts-expect-error -- plain ESM script shared with the start command

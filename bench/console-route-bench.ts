@@ -6,7 +6,7 @@
 import { startSandbox } from "../emulator/core/server";
 import { signJwt } from "../emulator/core/tokens";
 import { PORTAL_APP, TENANTS, USERS } from "../emulator/scenarios/ids";
-import { createDb, type Db } from "../lib/db";
+import { createDb, type Db } from "../lib/core/db";
 
 export type RouteBench = {
   /** GET /api/support/connections?<query> against the database at `url`; throws unless it answers 200. */

@@ -13,7 +13,7 @@ import { createSandboxClient } from "../emulator/client";
 import { startSandbox } from "../emulator/core/server";
 import { ensureAccount } from "../lib/domain/account/ensure-account";
 import { printCommandError } from "../lib/cli/command-error";
-import { createDb } from "../lib/db";
+import { createDb } from "../lib/core/db";
 import { setCallRecorder, type CallRecord } from "../lib/microsoft/http";
 import { signInWithPassword } from "../lib/microsoft/admin-session";
 import type { IdentityConfig } from "../lib/microsoft/identity-config";

@@ -17,8 +17,8 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { ensureAccount } from "@/lib/domain/account/ensure-account";
 import { createConnection } from "@/lib/domain/connection/create-connection";
-import type { Db } from "@/lib/db";
-import { createDb } from "@/lib/db";
+import type { Db } from "@/lib/core/db";
+import { createDb } from "@/lib/core/db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../scripts/migrate.mjs";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "@/lib/webhooks/deliver-webhooks";

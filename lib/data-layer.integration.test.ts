@@ -10,7 +10,7 @@ import { createConnection } from "./domain/connection/create-connection";
 import { consumeDeepLinkNonce, purgeExpiredNonces } from "./deep-link/consume-nonce";
 import { checkHealth } from "./health/check-health";
 import { readSecret, storeSecret } from "./domain/secret/store-secret";
-import { createDb } from "./db";
+import { createDb } from "./core/db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 
 const providers = await providersUnderTest();

@@ -1,4 +1,4 @@
-import { ConfigurationError, parseEnv } from "./env-schema";
+import { ConfigurationError, parseEnv } from "./core/env-schema";
 
 /**
  * Parses the configuration when the server starts, so a bad or missing variable stops start-up with a message

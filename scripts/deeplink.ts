@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { printCommandError } from "../lib/cli/command-error";
-import { ConfigurationError, parseEnv } from "../lib/env-schema";
+import { ConfigurationError, parseEnv } from "../lib/core/env-schema";
 import { LAUNCH_INTENTS, LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, normaliseEnvironmentUrl, signLaunchToken } from "../lib/deep-link/launch-link";
 
 const argsSchema = z.object({

@@ -52,7 +52,11 @@ describe("the components boundary", () => {
     ["components/connect/probe.tsx", SHARED_IMPORTS],
     ["app/connect/probe.tsx", ROUTE_IMPORTS],
     ["app/connect/probe.tsx", SHARED_IMPORTS],
-  ])("%s may import what it does", async (file, source) => {
-    expect(await restrictedImports(source, file)).toEqual([]);
-  }, 60_000);
+  ])(
+    "%s may import what it does",
+    async (file, source) => {
+      expect(await restrictedImports(source, file)).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -29,10 +29,15 @@ async function restricted(filePath: string, source: string): Promise<string[]> {
 }
 
 describe("one writer per table", () => {
-  it.each(["lib/provisioning/probe.ts", "lib/paths/probe.ts", "app/connect/probe.ts", "scripts/probe.ts", "lib/domain/session/probe.ts"])(
+  it.each(["lib/provisioning/probe.ts", "lib/connect/probe.ts", "app/connect/probe.ts", "scripts/probe.ts", "lib/domain/session/probe.ts"])(
     "%s may write none of them",
     async (file) => {
-      const found = await restricted(file, Object.values(WRITES).filter((w) => file.startsWith("lib/domain") ? w !== WRITES.raw : true).join("\n"));
+      const found = await restricted(
+        file,
+        Object.values(WRITES)
+          .filter((w) => (file.startsWith("lib/domain") ? w !== WRITES.raw : true))
+          .join("\n"),
+      );
       expect(found.length).toBe(file.startsWith("lib/domain") ? 4 : 5);
     },
     60_000,
@@ -43,13 +48,17 @@ describe("one writer per table", () => {
     ["lib/domain/secret/probe.ts", "secret"],
     ["lib/domain/run/probe.ts", "provisioningRun"],
     ["lib/domain/run/probe.ts", "provisioningStep"],
-  ] as const)("%s writes its own table (%s) and no other", async (file, table) => {
-    expect(await restricted(file, WRITES[table])).toEqual([]);
-    const others = Object.entries(WRITES).filter(([t]) => t !== table && t !== "raw" && !(file.includes("/run/") && t.startsWith("provisioning")));
-    const found = await restricted(file, others.map(([, w]) => w).join("\n"));
-    expect(found).toHaveLength(others.length);
-    expect(found.join(" ")).toMatch(/Only lib\/domain\//);
-  }, 60_000);
+  ] as const)(
+    "%s writes its own table (%s) and no other",
+    async (file, table) => {
+      expect(await restricted(file, WRITES[table])).toEqual([]);
+      const others = Object.entries(WRITES).filter(([t]) => t !== table && t !== "raw" && !(file.includes("/run/") && t.startsWith("provisioning")));
+      const found = await restricted(file, others.map(([, w]) => w).join("\n"));
+      expect(found).toHaveLength(others.length);
+      expect(found.join(" ")).toMatch(/Only lib\/domain\//);
+    },
+    60_000,
+  );
 
   it("lets every file read, and tests seed", async () => {
     expect(await restricted("app/connect/probe.ts", READS)).toEqual([]);

@@ -48,7 +48,7 @@ async function setWriteAheadLog(url) {
   try {
     db.pragma("journal_mode = WAL");
   } catch {
-    // Held by someone else right now: lib/db.ts asks for WAL again on every connection.
+    // Held by someone else right now: lib/core/db.ts asks for WAL again on every connection.
   } finally {
     db.close();
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates both Prisma clients (SQLite and PostgreSQL). One build of the portal serves either database, so both
-// clients must exist; lib/db.ts picks one at runtime from DATABASE_URL. Runs after `npm install` and before tests.
+// clients must exist; lib/core/db.ts picks one at runtime from DATABASE_URL. Runs after `npm install` and before tests.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

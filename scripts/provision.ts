@@ -13,8 +13,8 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ensureAccount } from "../lib/domain/account/ensure-account";
-import { createDb } from "../lib/db";
-import { parseEnv } from "../lib/env-schema";
+import { createDb } from "../lib/core/db";
+import { parseEnv } from "../lib/core/env-schema";
 import { signInWithDeviceCode, type AdminSession } from "../lib/microsoft/admin-session";
 import type { Actor } from "../lib/provisioning/actor";
 import { approveRun } from "../lib/provisioning/approve-run";
@@ -26,7 +26,7 @@ import { STEP_LABELS, type StepName } from "../lib/domain/run/machine";
 import type { RunView } from "../lib/domain/run/run-view";
 import { startDisconnect } from "../lib/provisioning/start-disconnect";
 import { startRun } from "../lib/provisioning/start-run";
-import type { Result } from "../lib/errors";
+import type { Result } from "../lib/core/errors";
 import { printCommandError } from "../lib/cli/command-error";
 
 const argsSchema = z.object({

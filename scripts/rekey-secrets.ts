@@ -5,8 +5,8 @@
  * Prints counts and row ids only, never a secret. Exit code 0 when every readable row is under the active key.
  */
 import { printCommandError } from "../lib/cli/command-error";
-import { createDb } from "../lib/db";
-import { parseEnv } from "../lib/env-schema";
+import { createDb } from "../lib/core/db";
+import { parseEnv } from "../lib/core/env-schema";
 import { rekeySecrets } from "../lib/domain/secret/rekey-secrets";
 
 async function main(): Promise<number> {

@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/core/db";
 import { handoffConfigFromEnv } from "@/lib/handoff/handoff-config";
 import { openHandoffSession } from "@/lib/handoff/open-handoff-session";
-import { log } from "@/lib/log";
+import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { sessionLifetimesFromEnv } from "@/lib/sessions/session-config";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/sessions/session-cookie";

@@ -1,11 +1,11 @@
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/core/db";
 import { deepLinkConfigFromEnv } from "@/lib/deep-link/deep-link-config";
 import { openLaunchLink } from "@/lib/deep-link/open-launch-link";
 import { refusalPath } from "@/lib/deep-link/refusal-pages";
 import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
-import { log } from "@/lib/log";
+import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { sessionLifetimesFromEnv } from "@/lib/sessions/session-config";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/sessions/session-cookie";

@@ -1,6 +1,6 @@
 import { getReturnToActOnUrl } from "@/lib/deep-link/sign-outcome";
-import { getEnv } from "@/lib/env";
-import { HTTP_STATUS } from "@/lib/errors";
+import { getEnv } from "@/lib/core/env";
+import { HTTP_STATUS } from "@/lib/core/errors";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 

@@ -5,14 +5,7 @@ import { ChevronRight, Search } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
-import {
-  AUTH_MODE_LABELS,
-  AUTH_MODES,
-  SORT_LABELS,
-  SUPPORT_SORTS,
-  stepLabel,
-  type SupportConnectionPage,
-} from "@/lib/connections/support-search";
+import { AUTH_MODE_LABELS, AUTH_MODES, SORT_LABELS, SUPPORT_SORTS, stepLabel, type SupportConnectionPage } from "@/lib/connections/support-search";
 import { CONNECTION_STATUSES, CONNECTION_STATUS_LABELS as STATUS_LABELS } from "@/lib/domain/connection/status";
 import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";

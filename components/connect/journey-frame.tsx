@@ -1,6 +1,6 @@
 import { Check } from "lucide-react";
 import { SignOutButton } from "./sign-out-button";
-import { JOURNEY_STAGES, type JourneyPage } from "@/lib/journey/journey-page";
+import { JOURNEY_STAGES, type JourneyPage } from "@/lib/connect/journey-page";
 
 type Props = {
   current: JourneyPage;

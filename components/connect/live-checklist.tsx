@@ -8,7 +8,7 @@ import {
   type ChecklistStep,
   type RetryState,
   type StepState,
-} from "@/lib/journey/checklist";
+} from "@/lib/connect/checklist";
 import { buttonVariants } from "@/components/ui/button-variants";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -103,6 +103,8 @@ export function LiveChecklist({
   }, [snapshot.settled, snapshot.runId, stateUrl, pollMs]);
 
   const active = snapshot.runStatus === "succeeded" && snapshot.connectionStatus === "active";
+  // A disconnect's run ends with the connection disconnected: said so, with the same way on.
+  const disconnected = snapshot.runStatus === "succeeded" && snapshot.connectionStatus === "disconnected";
   return (
     <div className="space-y-6">
       <p aria-live="polite" aria-atomic="true" className="sr-only" data-testid="checklist-announcer">
@@ -159,8 +161,16 @@ export function LiveChecklist({
           </p>
         </Notice>
       ) : null}
-      {active ? (
-        <Notice tone="success" size="md" title="Connected. Your Dynamics connection is active.">
+      {active || disconnected ? (
+        <Notice
+          tone="success"
+          size="md"
+          title={
+            disconnected
+              ? "Disconnected. Act-On no longer holds any credential for this connection."
+              : "Connected. Your Dynamics connection is active."
+          }
+        >
           {doneNote ? <p>{doneNote}</p> : null}
           {continueHref ? (
             <a href={continueHref} className={buttonVariants({ extra: "mt-1" })}>

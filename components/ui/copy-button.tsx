@@ -29,12 +29,7 @@ export function CopyButton({ value, label, iconOnly = false }: { value: string; 
   const name = `Copy ${label}`;
   const icon = outcome === "copied" ? <Check aria-hidden className="h-4 w-4 text-emerald-800" /> : <Copy aria-hidden className="h-4 w-4" />;
   const button = iconOnly ? (
-    <button
-      type="button"
-      onClick={copy}
-      aria-label={name}
-      className={buttonVariants({ variant: "ghost", size: "icon" })}
-    >
+    <button type="button" onClick={copy} aria-label={name} className={buttonVariants({ variant: "ghost", size: "icon" })}>
       {icon}
     </button>
   ) : (

@@ -63,7 +63,12 @@ test("disconnect with the application user disabled and the app deleted: nothing
   await page.getByLabel(/Delete the .* app registration/).check();
   await j.checkpoint("disconnect-confirmation");
   await j.click(page.getByRole("button", { name: "Disconnect" }));
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Disconnected", { timeout: 60_000 });
+  // No action waits for the run: the checklist follows the disconnect to its end (a wait shows as waiting).
+  await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/progress$`));
+  await expect(page.getByText("Disconnected. Act-On no longer holds any credential for this connection.")).toBeVisible({ timeout: 60_000 });
+  await j.checkpoint("disconnect-checklist");
+  await j.click(page.getByRole("link", { name: "Continue" }));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Disconnected");
   await j.checkpoint("disconnected");
 
   // Microsoft: no secret, no app (deleted), and the application user disabled.

@@ -58,14 +58,21 @@ test("on-premises: refusals in plain words, no credential sent to a private addr
   await expectAccessible(page);
   await snap(page, testInfo, "4-loopback-refused");
 
-  // The real server with a wrong password: the server's answer, in words; the password is not echoed.
+  // The real server with a wrong password: the run goes to the checklist (no action waits for it), whose failed step
+  // gives the server's answer in words and the way back to the form; the password is not echoed.
   await submit(ONPREM_URL, "CONTOSO\\crmadmin", "not-the-password");
-  await expect(page.locator("form [role=alert]")).toContainText("did not accept that user name and password");
-  await expect(page.getByLabel("Password")).toHaveValue("");
+  await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/progress$`));
+  await expect(page.getByRole("list", { name: "Setup steps" })).toContainText("did not accept that user name and password", { timeout: 60_000 });
   expect(await page.content()).not.toContain("not-the-password");
   await snap(page, testInfo, "5-wrong-password");
+  await page.getByRole("link", { name: "Try another server address or user" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Connect an on-premises Dynamics 365 server");
 
+  // The right password: the checklist follows the run to the end, then leads to the connection.
   await submit(ONPREM_URL, "CONTOSO\\crmadmin", PASSWORD);
+  await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/progress$`));
+  await expect(page.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("link", { name: "See the connection" }).click();
   await expect(page.getByRole("heading", { name: "Connected" })).toBeVisible();
   await expect(page.getByText(ONPREM_URL)).toBeVisible();
   await expect(page.getByText("CONTOSO\\crmadmin")).toBeVisible();
@@ -83,6 +90,10 @@ test("on-premises: refusals in plain words, no credential sent to a private addr
   await expectAccessible(page);
   await snap(page, testInfo, "7-disconnect-confirmation");
   await page.getByRole("button", { name: "Disconnect" }).click();
+  // The disconnect run is followed on the checklist to its end, then the disconnected page.
+  await expect(page).toHaveURL(new RegExp(`/connect/${connectionId}/progress$`));
+  await expect(page.getByText("Disconnected. Act-On no longer holds any credential for this connection.")).toBeVisible({ timeout: 60_000 });
+  await page.getByRole("link", { name: "Continue" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Disconnected");
   await expect(page.getByRole("link", { name: "Return to Act-On" })).toHaveAttribute("href", "/return-to-acton");
   await expectAccessible(page);

@@ -1,8 +1,8 @@
 import "server-only";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
 import { microsoftFetch } from "../microsoft/http";
 import { isAppRole, SERVICE_ROLES, USER_ROLES, type ApiCaller, type AppRole } from "./app-roles";
 

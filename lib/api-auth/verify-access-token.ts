@@ -1,6 +1,6 @@
 import "server-only";
-import { getEnv } from "../env";
-import { appError, fail, type Result } from "../errors";
+import { getEnv } from "../core/env";
+import { appError, fail, type Result } from "../core/errors";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./access-token-verifier";
 import type { ApiCaller, AppRole } from "./app-roles";
 

@@ -1,10 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import { verifyAccessToken, type ApiCaller } from "../api-auth/verify-access-token";
-import { getDb, type Db } from "../db";
-import { getEnv } from "../env";
-import { appError, type AppError } from "../errors";
-import { log } from "../log";
+import { getDb, type Db } from "../core/db";
+import { getEnv } from "../core/env";
+import { appError, type AppError } from "../core/errors";
+import { log } from "../core/log";
 import { readJsonBody } from "./json-body";
 import type { ApiOperation } from "./operations";
 import { fieldProblemsOf, invalidInputResponse, problemResponse, type FieldProblem } from "./problem";

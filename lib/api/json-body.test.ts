@@ -5,13 +5,16 @@ const post = (body: string | undefined, contentType?: string) =>
   new Request("http://portal.test/api/x", { method: "POST", body, headers: contentType ? { "content-type": contentType } : {} });
 
 describe("readJsonBody", () => {
-  it.each(["application/json", "application/json; charset=utf-8", "Application/JSON", "application/merge-patch+json", "application/vnd.acton.v1+json"])(
-    "reads a body labelled %s",
-    async (type) => {
-      const read = await readJsonBody(post('{"reason":"asked"}', type), "/api/x");
-      expect(read).toEqual({ ok: true, value: { reason: "asked" }, empty: false });
-    },
-  );
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "Application/JSON",
+    "application/merge-patch+json",
+    "application/vnd.acton.v1+json",
+  ])("reads a body labelled %s", async (type) => {
+    const read = await readJsonBody(post('{"reason":"asked"}', type), "/api/x");
+    expect(read).toEqual({ ok: true, value: { reason: "asked" }, empty: false });
+  });
 
   it.each([
     ["no body and no content type", undefined, undefined],

@@ -1,7 +1,7 @@
 /**
  * The API's one reader of request bodies. Pure apart from reading the request's stream.
  */
-import { appError } from "../errors";
+import { appError } from "../core/errors";
 import { invalidInputResponse, problemResponse } from "./problem";
 
 /**
@@ -32,6 +32,9 @@ export async function readJsonBody(request: Request, instance: string): Promise<
   try {
     return { ok: true, value: JSON.parse(text), empty: false };
   } catch {
-    return { ok: false, response: invalidInputResponse([{ where: "body", field: "(root)", message: "is not valid JSON" }], { status: 400, instance }) };
+    return {
+      ok: false,
+      response: invalidInputResponse([{ where: "body", field: "(root)", message: "is not valid JSON" }], { status: 400, instance }),
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appError } from "../errors";
+import { appError } from "../core/errors";
 import { z } from "zod";
 import { fieldProblemsOf, invalidInputResponse, problemResponse } from "./problem";
 

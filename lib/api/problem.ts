@@ -4,7 +4,7 @@
  * never leaves the server.
  */
 import type { z } from "zod";
-import { appError, HTTP_STATUS, type AppError, type AppErrorCode } from "../errors";
+import { appError, HTTP_STATUS, type AppError, type AppErrorCode } from "../core/errors";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

@@ -3,7 +3,7 @@
  * answering 429 with Retry-After once a caller is over it.
  */
 import { describe, expect, it } from "vitest";
-import { createDb } from "../db";
+import { createDb } from "../core/db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { consumeRateLimit } from "./rate-limit";
 import { snapshot, useApiTestWorld } from "@/test/support/api-test-world";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Prisma } from "@/generated/sqlite/client";
-import { ConfigurationError } from "@/lib/env-schema";
+import { ConfigurationError } from "@/lib/core/env-schema";
 // @ts-expect-error -- plain ESM module of the commands' launcher
 import { DATABASE_BUSY_MESSAGE as LAUNCHER_BUSY_MESSAGE, describeFailure } from "@/scripts/lib/command-failure.mjs";
 import { DATABASE_BUSY_MESSAGE, DATABASE_WRITE_BUSY_MESSAGE, describeCommandError } from "./command-error";

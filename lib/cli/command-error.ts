@@ -2,7 +2,7 @@
  * The one line a command (provision, secrets:rekey, bench) ends with when it fails: what happened and what to do,
  * never a stack trace or Prisma's invocation dump (those go to stderr only with LOG_LEVEL=debug). Pure.
  */
-import { ConfigurationError } from "../env-schema";
+import { ConfigurationError } from "../core/env-schema";
 
 /** Same words as scripts/lib/command-failure.mjs, which the commands' launcher prints (a test keeps them equal). */
 export const DATABASE_BUSY_MESSAGE = "The portal's database is busy (another process is migrating it); try again in a moment";

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 
 /**
  * A connection as it may be shown outside the portal (Act-On's API maps it to its resource): never a secret, never

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_LABELS } from "../domain/run/machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
 import type { ConnectionStatus } from "../domain/connection/status";

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { CONNECTION_VIEW_SELECT } from "../provisioning/get-run-view";
 import { toConnectionView, toRunView, type ConnectionView, type RunView } from "../domain/run/run-view";
 import { loadRun } from "../domain/run/run-store";

@@ -1,7 +1,7 @@
 import "server-only";
 import type { AuthMode, ConnectionStatus } from "@/generated/sqlite/client";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { CONNECTION_RESOURCE_SELECT, findFailingSteps, type ConnectionRecord } from "./connection-resource";
 
 /** Which connections, and which page of them. */

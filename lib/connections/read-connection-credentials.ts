@@ -2,9 +2,9 @@ import "server-only";
 import type { ApiCaller } from "../api-auth/app-roles";
 import { apiCallerActor } from "../api-auth/app-roles";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { readSecret } from "../domain/secret/store-secret";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { ConnectionStatus } from "../domain/connection/status";
 import type { StepName } from "../domain/run/machine";
 import {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 
 /**
  * Which database a client talks to, for the few raw queries whose SQL differs (enum casts, collations). Read from

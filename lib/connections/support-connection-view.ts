@@ -3,7 +3,7 @@
  * its code, message, remediation and Microsoft's request ids, and its audit log. Pure (types and the remediation
  * table), so client components import it; built from selected columns only, never a secret.
  */
-import type { AppErrorCode } from "../errors";
+import type { AppErrorCode } from "../core/errors";
 import type { ConnectionStatus } from "../domain/connection/status";
 import type { AuthMode } from "./support-search";
 

@@ -11,10 +11,7 @@
  */
 export type Jitter = "full" | "equal";
 
-export function backoffDelayMs(
-  attempt: number,
-  options: { baseMs: number; maxMs: number; jitter: Jitter; random?: () => number },
-): number {
+export function backoffDelayMs(attempt: number, options: { baseMs: number; maxMs: number; jitter: Jitter; random?: () => number }): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
   const random = options.random ?? Math.random;
   return options.jitter === "full" ? Math.floor(random() * ceiling) : Math.round(ceiling / 2 + (random() * ceiling) / 2);

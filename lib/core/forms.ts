@@ -38,3 +38,10 @@ export function fieldError(errors: FieldErrors | undefined, field: string): stri
 export function firstProblem(error: z.ZodError): string {
   return error.issues[0]?.message ?? "The form was not filled in correctly.";
 }
+
+/** FormData → plain object of its string fields (files are ignored). */
+export function formFields(form: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (typeof value === "string" && !(key in out)) out[key] = value;
+  return out;
+}

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 
 export type ConsumeNonceOptions = { nonce: string; actonAccountId: string; expiresAt: Date; now?: Date };
 

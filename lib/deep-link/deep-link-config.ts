@@ -1,6 +1,6 @@
 import "server-only";
-import { getEnv } from "../env";
-import { appError, fail, ok, type Result } from "../errors";
+import { getEnv } from "../core/env";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { DeepLinkKey } from "./launch-link";
 
 export type DeepLinkConfig = { keys: DeepLinkKey[]; portalBaseUrl: string; returnOrigins: string[] };

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from "jose";
 import { z } from "zod";
-import { appError, type AppError } from "../errors";
+import { appError, type AppError } from "../core/errors";
 
 /** The fixed `iss` of every launch link: Act-On's application origin (not a URL the portal ever calls). */
 export const ACTON_ISSUER = "https://app.act-on.com";

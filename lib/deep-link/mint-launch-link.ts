@@ -1,8 +1,8 @@
 import "server-only";
 import { apiCallerActor, type ApiCaller } from "../api-auth/app-roles";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { DeepLinkConfig } from "./deep-link-config";
 import { launchUrl, signLaunchToken, type LaunchIntent } from "./launch-link";
 

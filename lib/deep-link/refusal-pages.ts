@@ -2,7 +2,7 @@
  * One page per refused launch link: its address (`/launch/refused/<slug>`), its status, and what the admin reads.
  * No page links to the link's return URL: a refused link's return URL is not trusted. Pure.
  */
-import { HTTP_STATUS } from "../errors";
+import { HTTP_STATUS } from "../core/errors";
 import type { NoticePage } from "../pages/notice-page";
 import { LINK_REFUSALS, type LinkRefusalCode } from "./launch-link";
 

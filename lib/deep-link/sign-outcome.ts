@@ -1,6 +1,6 @@
 import "server-only";
-import { getDb, type Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import { getDb, type Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { PortalSessionView } from "../sessions/session-view";
 import { deepLinkConfigFromEnv, type DeepLinkConfig } from "./deep-link-config";
 import { appendOutcome, signOutcomeToken } from "./outcome-token";

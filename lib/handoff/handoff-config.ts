@@ -1,7 +1,7 @@
 import "server-only";
 import { deepLinkConfigFromEnv } from "../deep-link/deep-link-config";
-import { getEnv } from "../env";
-import type { Result } from "../errors";
+import { getEnv } from "../core/env";
+import type { Result } from "../core/errors";
 import type { HandoffConfig } from "./handoff-links";
 
 /** Hand-off links are signed with the deep-link keys (DEEP_LINK_SECRET) and live HANDOFF_LINK_TTL. */

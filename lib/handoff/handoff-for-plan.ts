@@ -1,7 +1,7 @@
 import "server-only";
 import type { AuditActor } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { appError, fail, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, type Result } from "../core/errors";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
 import type { MissingRole } from "../provisioning/steps/preconditions";
 import type { StepName } from "../domain/run/machine";

@@ -1,8 +1,8 @@
 import "server-only";
 import type { AuditActor } from "../domain/audit/record-audit-event";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_NAMES, type StepName } from "../domain/run/machine";
 import {
   handoffRefusal,

@@ -5,7 +5,7 @@
  * start a repair or a verification, create further hand-off links, or disconnect. Pure (no server-only marker), so the
  * rules are unit-tested and a client leaf may read them.
  */
-import { appError, type AppError } from "../errors";
+import { appError, type AppError } from "../core/errors";
 
 export const JOURNEY_ACTIONS = [
   "chooseEnvironment",

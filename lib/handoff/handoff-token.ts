@@ -7,7 +7,7 @@
  */
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
 import { z } from "zod";
-import { appError, type AppError } from "../errors";
+import { appError, type AppError } from "../core/errors";
 
 export type HandoffSigningKey = { kid: string; secret: string };
 

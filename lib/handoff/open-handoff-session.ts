@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import type { AppError } from "../errors";
+import type { Db } from "../core/db";
+import type { AppError } from "../core/errors";
 import { createPortalSession } from "../sessions/portal-sessions";
 import type { PortalSessionView, SessionLifetimes } from "../sessions/session-view";
 import { openHandoffLink, type HandoffConfig } from "./handoff-links";

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db";
-import { isPostgresUrl } from "../db";
+import type { Db } from "../core/db";
+import { isPostgresUrl } from "../core/db";
 
 export type HealthReport = {
   status: "ok" | "degraded";

@@ -83,7 +83,10 @@ describe.each(providers)("saving a proven hand-made connection, on %s", (provide
     await t.db.provisioningRun.create({ data: { connectionId: connection.id, kind: "connect", status: "awaitingApproval" } });
     const saved = await save(account.id, connection.id, new Date());
     expect(saved.ok).toBe(false);
-    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connection.id } })).toMatchObject({ status: "failed", failingStep: "applicationUser" });
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connection.id } })).toMatchObject({
+      status: "failed",
+      failingStep: "applicationUser",
+    });
     expect(await t.db.secret.count({ where: { connectionId: connection.id } })).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { activateManualConnection } from "../domain/connection/commands";
 import { UNFINISHED_RUN_STATUSES } from "../domain/run/machine";

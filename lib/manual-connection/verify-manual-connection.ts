@@ -1,5 +1,5 @@
 import "server-only";
-import type { AppErrorCode } from "@/lib/errors";
+import type { AppErrorCode } from "@/lib/core/errors";
 import { readFirstRow, whoAmI, type WhoAmI } from "@/lib/microsoft/dataverse";
 import { normalizeDynamicsUrl } from "@/lib/microsoft/dynamics-url";
 import { DATAVERSE_USER_DISABLED_MESSAGE, isMicrosoftError, type MicrosoftError } from "@/lib/microsoft/errors";

@@ -3,7 +3,7 @@
  * is given, so the URL must be checked against `DYNAMICS_ALLOWED_HOSTS` before any token leaves the server.
  * Pure: the same check can run in a form.
  */
-import { appError, fail, ok, type Result } from "@/lib/errors";
+import { appError, fail, ok, type Result } from "@/lib/core/errors";
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 

@@ -5,7 +5,7 @@
  *
  * Pure: no I/O, so the mapping is unit-tested with Microsoft's documented bodies.
  */
-import type { AppError, AppErrorCode } from "@/lib/errors";
+import type { AppError, AppErrorCode } from "@/lib/core/errors";
 
 export type MicrosoftService = "graph" | "dataverse" | "discovery" | "identity";
 

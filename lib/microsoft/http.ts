@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import type { AppError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import { isExplainedNetworkError } from "@/lib/net/pinned-https-request";
+import type { AppError } from "@/lib/core/errors";
+import { log } from "@/lib/core/log";
+import { isExplainedNetworkError } from "@/lib/core/net/pinned-https-request";
 import {
   mapMicrosoftError,
   MicrosoftError,

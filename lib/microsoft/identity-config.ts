@@ -1,5 +1,5 @@
 import "server-only";
-import { getEnv } from "@/lib/env";
+import { getEnv } from "@/lib/core/env";
 import { ADMIN_GRAPH_PERMISSIONS } from "./constants";
 import type { CallRecorder, RetryPolicy, Sleep } from "./http";
 

@@ -12,7 +12,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from "@azure/msal-node";
-import { log } from "@/lib/log";
+import { log } from "@/lib/core/log";
 import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type TransportFailure } from "./errors";
 import { defaultSleep, DEFAULT_TIMEOUT_MS, exchangeOnce, isRedirect, redirectError, type CallRecorder, type RetryPolicy } from "./http";
 import { trimSlash, type IdentityConfig, type TokenCallOptions } from "./identity-config";

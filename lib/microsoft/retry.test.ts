@@ -19,7 +19,6 @@ describe("parseRetryAfter", () => {
   });
 });
 
-
 describe("decideRetry", () => {
   it("retries reads on 429, 502, 503, 504 and transport failures", () => {
     for (const status of [429, 502, 503, 504]) expect(decideRetry(input({ status })).retry).toBe(true);

@@ -42,7 +42,6 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
   return Math.max(0, date - now.getTime());
 }
 
-
 export type RetryInput = {
   replay: Replay;
   status?: number;
@@ -72,7 +71,9 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
   if (!isRetryableFailure(input.replay, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
   if (input.attempt >= input.policy.maxAttempts) return { retry: false, retryAfterMs };
-  const delayMs = retryAfterMs ?? backoffDelayMs(input.attempt, { baseMs: input.policy.baseDelayMs, maxMs: input.policy.maxDelayMs, jitter: "full", random: input.random });
+  const delayMs =
+    retryAfterMs ??
+    backoffDelayMs(input.attempt, { baseMs: input.policy.baseDelayMs, maxMs: input.policy.maxDelayMs, jitter: "full", random: input.random });
   if (input.elapsedMs + delayMs > input.policy.totalBudgetMs) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };
   return { retry: true, delayMs };
 }

@@ -3,7 +3,7 @@
  * Microsoft sign-in from the connection's own tenant (once it has one). Checked before any call to Microsoft. Pure.
  */
 import type { AuditActor } from "../domain/audit/record-audit-event";
-import { appError, type AppError } from "../errors";
+import { appError, type AppError } from "../core/errors";
 
 /** The acting person: an audit actor plus the Entra tenant of their Microsoft sign-in (absent before sign-in). */
 export type Actor = AuditActor & { tenantId?: string };

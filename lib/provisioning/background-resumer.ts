@@ -1,6 +1,6 @@
 import "server-only";
-import { getEnv } from "../env";
-import { log } from "../log";
+import { getEnv } from "../core/env";
+import { log } from "../core/log";
 import { feedDueRuns } from "./resume-due-runs";
 import { getPortalProvisioning } from "./run-pool";
 

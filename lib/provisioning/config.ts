@@ -1,5 +1,5 @@
 import "server-only";
-import type { Env } from "../env-schema";
+import type { Env } from "../core/env-schema";
 import type { IdentityConfig } from "../microsoft/identity-config";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import type { RetryBudget } from "../domain/run/machine";

@@ -1,10 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import type { CallSettings } from "../microsoft/http";
 import { getAdminAccessToken, type AdminSession } from "../microsoft/admin-session";
 import type { TokenResource } from "../microsoft/identity-config";
-import { log } from "../log";
+import { log } from "../core/log";
 import { loadAdminSession, persistAdminSessionIfChanged } from "../domain/session/admin-sign-in";
 import type { EngineConfig } from "./config";
 import type { StepName } from "../domain/run/machine";

@@ -1,7 +1,7 @@
 import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { toRunView, type RunView } from "../domain/run/run-view";
 import { loadRun } from "../domain/run/run-store";
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { createConnection } from "../domain/connection/create-connection";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import { APPROVE } from "../domain/run/machine";
 import { driveRun, type RunnerOptions, type StepExecutor } from "./runner";
 import { createRun, loadRun, transitionRunStatus } from "../domain/run/run-store";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appError } from "../errors";
+import { appError } from "../core/errors";
 import {
   advance,
   canCancel,
@@ -204,7 +204,6 @@ describe("nextStep, canRetry, isTerminal", () => {
     expect(["succeeded", "cancelled", "failed", "waiting"].map((s) => isTerminal(s as never))).toEqual([true, true, false, false]);
   });
 });
-
 
 describe("waiting for a person", () => {
   const action = { kind: "adminConsent" as const, url: "https://login.example/adminconsent" };

@@ -42,7 +42,8 @@ describe.each(providers)("a run whose planner died, on %s", (provider) => {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-planning-${provider}`, name: "Contoso" });
     const orphan = await orphanedPlanning(account.id, engine.config.leaseMs);
 
-    const again = () => startRun(engine, { accountId: account.id, connectionId: orphan.connectionId, kind: "connect", options, session: null, actor });
+    const again = () =>
+      startRun(engine, { accountId: account.id, connectionId: orphan.connectionId, kind: "connect", options, session: null, actor });
     const withSession = async () =>
       startRun(engine, { accountId: account.id, connectionId: orphan.connectionId, kind: "connect", options, session: await signInAs(fx), actor });
 

@@ -18,7 +18,13 @@ export async function feedDueRuns(engine: Engine, pool: RunPool, options: { limi
   await expireAdminSessions(engine.db, { now: await dbNow(engine.db), ttlMs: engine.config.adminSessionTtlMs });
   const orphaned = await clearOrphanedPlanning(engine.db, { leaseMs: engine.config.leaseMs, stepTimeoutMs: engine.config.stepTimeoutMs });
   for (const { runId, connectionId } of orphaned) {
-    await recordAuditEvent(engine.db, { actor: { type: "system", id: engine.owner }, action: "run.planning_abandoned", connectionId, runId, outcome: "failure" });
+    await recordAuditEvent(engine.db, {
+      actor: { type: "system", id: engine.owner },
+      action: "run.planning_abandoned",
+      connectionId,
+      runId,
+      outcome: "failure",
+    });
   }
   const ids = await findDueRunIds(engine.db, options.limit ?? 20);
   for (const runId of ids) pool.wake(runId);

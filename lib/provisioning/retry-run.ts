@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import { appError, fail, type Result } from "../errors";
+import { appError, fail, type Result } from "../core/errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
 import { hasLiveAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";

@@ -1,8 +1,8 @@
 import "server-only";
 import { hostname } from "node:os";
-import { getDb } from "../db";
-import { getEnv } from "../env";
-import { log } from "../log";
+import { getDb } from "../core/db";
+import { getEnv } from "../core/env";
+import { log } from "../core/log";
 import { engineConfigFromEnv } from "./config";
 import { driveRunWith, type Engine } from "./engine";
 import type { DriveResult } from "./runner";

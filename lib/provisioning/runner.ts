@@ -1,9 +1,19 @@
 import "server-only";
-import type { Db } from "../db";
-import { appError, type AppError } from "../errors";
-import { log, redactText } from "../log";
+import type { Db } from "../core/db";
+import { appError, type AppError } from "../core/errors";
+import { log, redactText } from "../core/log";
 import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "../domain/run/machine";
-import { beginStep, claimRun, isLeaseLost, commitStepOutcome, loadRun, renewLease, toSnapshot, type ConnectionPatch, type RunRecord } from "../domain/run/run-store";
+import {
+  beginStep,
+  claimRun,
+  isLeaseLost,
+  commitStepOutcome,
+  loadRun,
+  renewLease,
+  toSnapshot,
+  type ConnectionPatch,
+  type RunRecord,
+} from "../domain/run/run-store";
 
 /**
  * The runner: claims a run with a lease, executes its next step, commits the outcome before starting the next, and
@@ -174,7 +184,10 @@ async function executeWithLease(options: RunnerOptions, run: RunRecord, step: St
     },
     Math.floor(options.leaseMs / 3),
   );
-  const deadline = setTimeout(() => lease.abort(new StepAborted("timedOut", "provisioning: the step ran past its time limit")), options.stepTimeoutMs);
+  const deadline = setTimeout(
+    () => lease.abort(new StepAborted("timedOut", "provisioning: the step ran past its time limit")),
+    options.stepTimeoutMs,
+  );
   try {
     return await options.execute({ run, step, attempt, signal: lease.signal });
   } catch (error) {

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import { appError, fail, type Result } from "../errors";
-import { log, redactText } from "../log";
+import { appError, fail, type Result } from "../core/errors";
+import { log, redactText } from "../core/log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { storeSecret } from "../domain/secret/store-secret";

@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { auditActorOf, type Actor } from "./actor";
 import type { Engine } from "./engine";
 import { APPROVE, stepsFor, UNFINISHED_RUN_STATUSES } from "../domain/run/machine";

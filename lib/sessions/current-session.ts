@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { AuditActor } from "../domain/audit/record-audit-event";
-import { getDb } from "../db";
+import { getDb } from "../core/db";
 import { findSessionByToken } from "./portal-sessions";
 import { sessionLifetimesFromEnv } from "./session-config";
 import { SESSION_COOKIE } from "./session-cookie";

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
-import { log } from "../log";
+import type { Db } from "../core/db";
+import { log } from "../core/log";
 import { isMicrosoftError } from "../microsoft/errors";
 import { completeSignIn, getSignedInIdentity, getSignInUrl } from "../microsoft/admin-session";
 import type { IdentityConfig } from "../microsoft/identity-config";

@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
-import { getDb, type Db } from "../db";
+import { getDb, type Db } from "../core/db";
 import { revokeSessionsOfAccount } from "./portal-sessions";
 
 export type RevokeAccountSessionsOptions = {

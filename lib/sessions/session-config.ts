@@ -1,5 +1,5 @@
 import "server-only";
-import { getEnv } from "../env";
+import { getEnv } from "../core/env";
 import type { SessionLifetimes } from "./session-view";
 
 /** Session lifetimes from PORTAL_SESSION_IDLE_MINUTES and PORTAL_SESSION_MAX_AGE_HOURS. */

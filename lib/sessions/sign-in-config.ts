@@ -1,7 +1,7 @@
 import "server-only";
-import { getDb } from "../db";
-import { getEnv } from "../env";
-import { appError, fail, ok, type Result } from "../errors";
+import { getDb } from "../core/db";
+import { getEnv } from "../core/env";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { identityConfigFromEnv } from "../microsoft/identity-config";
 import type { SignInContext } from "./microsoft-sign-in";
 import { adminConsentUrl } from "./sign-in-outcome";

@@ -1,10 +1,10 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import type { DeepLinkConfig } from "../deep-link/deep-link-config";
 import { LAUNCH_LINK_MAX_LIFETIME_SECONDS, launchUrl, signLaunchToken } from "../deep-link/launch-link";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, ok, type Result } from "../core/errors";
 
 export const RECONNECT_LINK_ACTION = "support.reconnect_link.minted";
 

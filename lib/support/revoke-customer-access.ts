@@ -1,9 +1,9 @@
 import "server-only";
 import { recordAuditEvent, type AuditActor } from "../domain/audit/record-audit-event";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import { consumeDeepLinkNonce } from "../deep-link/consume-nonce";
 import { LAUNCH_LINK_MAX_LIFETIME_SECONDS } from "../deep-link/launch-link";
-import { appError, fail, ok, type Result } from "../errors";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { revokeAccountSessions } from "../sessions/revoke-account-sessions";
 import { RECONNECT_LINK_ACTION } from "./mint-reconnect-link";
 

@@ -491,7 +491,10 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
       params(connA),
     );
     expect(link.status).toBe(201);
-    const bare = await routes.verify.POST(new Request(`${PORTAL}/api/support/connections/${connB}/verification`, { method: "POST", headers }), params(connB));
+    const bare = await routes.verify.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/verification`, { method: "POST", headers }),
+      params(connB),
+    );
     expect(bare.status).toBe(202);
 
     const before = await snapshot();
@@ -514,14 +517,17 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     );
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ code: "invalid_input", errors: [{ where: "body", field: "(root)" }] });
-    const missing = await routes.revoke.POST(new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, { method: "POST", headers }), params(connB));
+    const missing = await routes.revoke.POST(
+      new Request(`${PORTAL}/api/support/connections/${connB}/access-revocation`, { method: "POST", headers }),
+      params(connB),
+    );
     expect(missing.status).toBe(422);
     expect(((await missing.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(["reason"]);
     expect(await snapshot()).toEqual(before);
   });
 
   it("rate-limits each staff member like /api/v1: over the limit, 429 with Retry-After, and nothing runs", async () => {
-    const { getEnv } = await import("@/lib/env");
+    const { getEnv } = await import("@/lib/core/env");
     const { API_RATE_LIMIT_REQUESTS: limit, API_RATE_LIMIT_WINDOW_MS: windowMs } = getEnv();
     const busy = "20000000-0000-4000-8000-0000000000aa";
     const window = Math.floor(Date.now() / windowMs);

@@ -1,5 +1,5 @@
 import "server-only";
-import { getEnv } from "../env";
+import { getEnv } from "../core/env";
 
 /**
  * What the support console's browser code needs to sign staff in with MSAL.js: public values only (no secret), passed

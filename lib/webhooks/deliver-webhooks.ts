@@ -1,7 +1,7 @@
 import "server-only";
 import { backoffDelayMs } from "../core/backoff";
-import type { Db } from "../db";
-import { log } from "../log";
+import type { Db } from "../core/db";
+import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { findSigningSecrets } from "./signing-secrets";
@@ -26,7 +26,6 @@ export type WebhookDelivererConfig = {
 };
 
 export const DEFAULT_BACKOFF = { baseDelayMs: 5_000, maxDelayMs: 3 * 3600_000 };
-
 
 type Head = { id: string; sequence: number; version: number; endpointId: string; connectionId: string };
 
@@ -89,7 +88,9 @@ async function record(
   if (result.ok) {
     data = { ...common, status, deliveredAt: now };
   } else {
-    const next = new Date(now.getTime() + backoffDelayMs(attempts, { baseMs: config.baseDelayMs, maxMs: config.maxDelayMs, jitter: "equal", random: config.random }));
+    const next = new Date(
+      now.getTime() + backoffDelayMs(attempts, { baseMs: config.baseDelayMs, maxMs: config.maxDelayMs, jitter: "equal", random: config.random }),
+    );
     status = next > delivery.giveUpAt ? "failed" : "pending";
     data = status === "failed" ? { ...common, status } : { ...common, nextAttemptAt: next };
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { Webhook } from "standardwebhooks";
-import { guardPublicAddress } from "../net/public-address-guard";
-import { isExplainedNetworkError, pinnedHttpsRequest } from "../net/pinned-https-request";
+import { guardPublicAddress } from "../core/net/public-address-guard";
+import { isExplainedNetworkError, pinnedHttpsRequest } from "../core/net/pinned-https-request";
 
 export type WebhookSendResult = { ok: boolean; statusCode: number | null; error: string | null; durationMs: number };
 

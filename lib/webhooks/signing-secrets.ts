@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import { openSecret, sealSecret, type EncryptionKey } from "../domain/secret/secret-box";
 
 /** Rotation overlap: the previous secret keeps signing this long, so receivers can switch without losing a delivery. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { createConnection } from "../domain/connection/create-connection";
-import type { Db } from "../db";
+import type { Db } from "../core/db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "./deliver-webhooks";
 import { enqueueWebhookEvents } from "../domain/webhook-outbox/enqueue-webhook-events";
@@ -263,4 +263,3 @@ describe.each(providers)("webhooks on %s", (provider) => {
     expect(deliveries[0].lastStatusCode).toBe(500);
   });
 });
-

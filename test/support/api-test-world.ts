@@ -13,7 +13,7 @@ import { signJwt } from "@/emulator/core/tokens";
 import { PORTAL_APP, TENANTS } from "@/emulator/scenarios/ids";
 import { ensureAccount } from "../../lib/domain/account/ensure-account";
 import { createConnection } from "../../lib/domain/connection/create-connection";
-import type { Db } from "../../lib/db";
+import type { Db } from "../../lib/core/db";
 import { storeSecret } from "../../lib/domain/secret/store-secret";
 import { createPortalSession } from "../../lib/sessions/portal-sessions";
 import { DEFAULT_SESSION_LIFETIMES } from "../../lib/sessions/session-view";

@@ -3,7 +3,7 @@
  * before any delivery, so a test can prove the events survive in the outbox alone. Run with
  * `tsx --conditions=react-server` and COMMIT_SPEC={"databaseUrl","connectionId","statuses":[...]} in the env.
  */
-import { createDb } from "../../lib/db";
+import { createDb } from "../../lib/core/db";
 import { enqueueWebhookEvents } from "../../lib/domain/webhook-outbox/enqueue-webhook-events";
 
 const spec = JSON.parse(process.env.COMMIT_SPEC ?? "{}") as { databaseUrl: string; connectionId: string; statuses: string[] };

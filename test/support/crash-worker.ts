@@ -8,7 +8,7 @@
  * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
  * The spec comes in CRASH_SPEC or, for a worker started ahead of its turn, as one JSON line on stdin.
  */
-import { createDb, type Db } from "../../lib/db";
+import { createDb, type Db } from "../../lib/core/db";
 import type { CallRecord } from "../../lib/microsoft/http";
 import type { EngineConfig } from "../../lib/provisioning/config";
 import { driveRunWith } from "../../lib/provisioning/engine";

@@ -57,7 +57,7 @@ export async function buildSqliteTemplate(): Promise<{ file: string; cleanup: ()
   const db = new Database(file);
   try {
     db.pragma("wal_checkpoint(TRUNCATE)");
-    // Rollback journal in the template: each copy starts from one self-contained file (lib/db.ts turns WAL on again).
+    // Rollback journal in the template: each copy starts from one self-contained file (lib/core/db.ts turns WAL on again).
     db.pragma("journal_mode = DELETE");
   } finally {
     db.close();

@@ -3,7 +3,7 @@
  * budgets shortened (the production defaults wait minutes for Microsoft). Used only by *.integration.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import type { Db } from "../../lib/db";
+import type { Db } from "../../lib/core/db";
 import type { MicrosoftSandbox } from "./microsoft-sandbox";
 import { FAST_RETRY } from "./microsoft-sandbox";
 import type { EngineConfig } from "../../lib/provisioning/config";

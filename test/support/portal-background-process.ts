@@ -1,11 +1,11 @@
 /**
  * A portal instance without Next.js, for tests that need "the running portal" beside a command: a separate process
- * that opens the database as the portal does (lib/db.ts), runs the portal's own background work as instrumentation.ts
+ * that opens the database as the portal does (lib/core/db.ts), runs the portal's own background work as instrumentation.ts
  * starts it (the provisioning resumer and the webhook deliverer) and answers GET /connections from the database, as
  * its pages would read it. Started with `tsx --conditions=react-server`; prints "listening <port>" when ready.
  */
 import { createServer } from "node:http";
-import { getDb } from "../../lib/db";
+import { getDb } from "../../lib/core/db";
 import { register } from "../../instrumentation";
 
 process.env.NEXT_RUNTIME = "nodejs";

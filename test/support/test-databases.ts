@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createDb, type Db } from "../../lib/db";
+import { createDb, type Db } from "../../lib/core/db";
 // @ts-expect-error -- plain ESM script shared with the start command
 import { migrateAsync } from "../../scripts/migrate.mjs";
 import { copySqliteTemplate, createDatabaseFromTemplate, dropPostgresDatabase } from "./database-templates";

@@ -1,5 +1,5 @@
-import { getDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
+import { getDb } from "@/lib/core/db";
+import { getEnv } from "@/lib/core/env";
 import { checkHealth } from "@/lib/health/check-health";
 
 export const dynamic = "force-dynamic";

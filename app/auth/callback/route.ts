@@ -1,9 +1,8 @@
-import { getDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
-import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { planWithoutAsking, type ChosenFor } from "@/lib/journey/start-plan";
-import { log } from "@/lib/log";
+import { getEnv } from "@/lib/core/env";
+import { authorize } from "@/lib/connect/authorize";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { planWithoutAsking, type ChosenFor } from "@/lib/connect/start-plan";
+import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
@@ -56,10 +55,10 @@ export async function GET(request: Request) {
 
 /** Act-On named a listed environment, or Microsoft lists one: its plan is prepared now, sparing a choice with one answer. */
 async function planIfNothingToChoose(session: PortalSessionView): Promise<ChosenFor | null> {
-  const connection = await authorizeJourneyAction(getDb(), session, { connectionId: session.connectionId, action: "chooseEnvironment" });
-  if (!connection.ok) return null;
+  const who = await authorize(session, session.connectionId, "chooseEnvironment");
+  if (!who.ok) return null;
   try {
-    return await planWithoutAsking({ session, connection: connection.value });
+    return await planWithoutAsking(who.value);
   } catch (error) {
     // The sign-in itself succeeded: the picker (which lists the environments again) is still a good place to land.
     log.warn("journey: preparing the plan without asking failed", { connectionId: session.connectionId, error });

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { getDb } from "@/lib/db";
-import { getEnv } from "@/lib/env";
+import { getDb } from "@/lib/core/db";
+import { getEnv } from "@/lib/core/env";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 import { signOutPortalSession } from "@/lib/sessions/microsoft-sign-in";

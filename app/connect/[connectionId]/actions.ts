@@ -6,29 +6,29 @@
  */
 import { redirect } from "next/navigation";
 import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
-import { getDb } from "@/lib/db";
-import { ok, type Result } from "@/lib/errors";
-import { toChecklist, type RetryState } from "@/lib/journey/checklist";
-import { loadOwnAdminSession, loadStoredAdminSession } from "@/lib/journey/admin-environments";
-import { authorizeJourneyAction } from "@/lib/journey/authorize-journey-action";
+import { getDb } from "@/lib/core/db";
+import type { Result } from "@/lib/core/errors";
+import { toChecklist, type RetryState } from "@/lib/connect/checklist";
+import { loadOwnAdminSession, loadStoredAdminSession } from "@/lib/connect/admin-environments";
+import { authorizeRequest } from "@/lib/connect/authorize";
 import { createHandoffForPlan } from "@/lib/handoff/handoff-for-plan";
 import { handoffConfigFromEnv } from "@/lib/handoff/handoff-config";
 import type { JourneyAction } from "@/lib/handoff/handoff-scope";
 import { startVerification } from "@/lib/provisioning/start-verification";
 import type { HandoffLinkState } from "./plan/handoff-link.types";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/journey/portal-engine";
-import { cancelPlanKeepingSignIn, findRunShape } from "@/lib/paths/legacy-path";
-import { saveAdminSession } from "@/lib/domain/session/admin-sign-in";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { getPortalEngine, getRunViewForViewer, type JourneyConnection } from "@/lib/connect/engine";
+import { findRunShape } from "@/lib/connect/legacy";
+import { cancelPlanKeepingSignIn } from "@/lib/connect/replace-plan";
 import { saveSyncOptions } from "@/lib/domain/connection/commands";
 import { findRunOptions } from "@/lib/domain/run/run-store";
 import { approveRun } from "@/lib/provisioning/approve-run";
-import { cancelRun, retryRun } from "@/lib/provisioning/retry-run";
-import { startPlan } from "@/lib/journey/start-plan";
-import { adminActor, getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
+import { retryRun } from "@/lib/provisioning/retry-run";
+import { startPlan } from "@/lib/connect/start-plan";
+import { adminActor, type PortalSessionView } from "@/lib/sessions/current-session";
 import type { Prisma } from "@/generated/sqlite/client";
-import { approveFormSchema, environmentFormSchema, formFields, runFormSchema, type RoleChoice } from "./form-schemas";
-import { fieldErrorsOf, firstProblem, type FormState } from "@/lib/core/forms";
+import { approveFormSchema, environmentFormSchema, runFormSchema, type RoleChoice } from "./form-schemas";
+import { fieldErrorsOf, firstProblem, formFields, type FormState } from "@/lib/core/forms";
 import { syncOptionsFromForm, syncOptionsSchema } from "@/lib/connections/sync-options.schema";
 
 type Guarded = { session: PortalSessionView; connection: JourneyConnection };
@@ -37,11 +37,8 @@ type Guarded = { session: PortalSessionView; connection: JourneyConnection };
  * The session and the connection as the session's account may see it, or why not; a colleague's hand-off session only
  * for the actions its link allows (lib/handoff/handoff-scope.ts).
  */
-async function guard(connectionId: unknown, action: JourneyAction): Promise<Result<Guarded>> {
-  const session = await getCurrentSession();
-  const connection = await authorizeJourneyAction(getDb(), session, { connectionId, action });
-  if (!connection.ok) return connection;
-  return ok({ session: session!, connection: connection.value });
+function guard(connectionId: unknown, action: JourneyAction): Promise<Result<Guarded>> {
+  return authorizeRequest(connectionId, action);
 }
 
 /** Starts a run for the chosen environment: the engine reads what exists and stores the plan; nothing is written yet. */
@@ -210,10 +207,12 @@ export async function changeEnvironmentAction(connectionId: string, form: FormDa
     // Keep the admin's sign-in: cancelling forgets it, but choosing another environment still acts as them.
     const adminSession = await loadOwnAdminSession(g.value.connection.id, g.value.session);
     if (!adminSession) redirect(journeyPath(g.value.connection.id, "sign-in"));
-    await cancelRun(engine, { runId: run.value.id, actor: adminActor(g.value.session) });
-    if (adminSession) {
-      await saveAdminSession(engine.db, { connectionId: g.value.connection.id, session: adminSession, keys: engine.config.keys });
-    }
+    await cancelPlanKeepingSignIn(engine, {
+      runId: run.value.id,
+      connectionId: g.value.connection.id,
+      actor: adminActor(g.value.session),
+      session: adminSession,
+    });
   }
   // Back to where this kind of run chooses its environment: the legacy form, the move to OAuth, or the picker.
   const id = encodeURIComponent(g.value.connection.id);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { approveFormSchema, environmentFormSchema, formFields, runFormSchema } from "./form-schemas";
+import { formFields } from "@/lib/core/forms";
+import { approveFormSchema, environmentFormSchema, runFormSchema } from "./form-schemas";
 
 describe("the journey's form schemas", () => {
   it("takes a listed environment, or a pasted https URL (which wins), without a trailing slash", () => {

@@ -4,7 +4,6 @@
  */
 import { z } from "zod";
 
-export const connectionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a connection id");
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a run id");
 
 /** The environment picker: a listed environment's URL, or a pasted URL (which wins when filled in). */
@@ -48,10 +47,3 @@ export const approveFormSchema = z.object({
 });
 
 export const runFormSchema = z.object({ runId: runIdSchema });
-
-/** FormData → plain object of its string fields (files are ignored). */
-export function formFields(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of form.entries()) if (typeof value === "string" && !(key in out)) out[key] = value;
-  return out;
-}

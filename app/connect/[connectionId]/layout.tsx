@@ -1,4 +1,4 @@
-import { loadJourney } from "@/lib/journey/load-journey";
+import { loadJourney } from "@/lib/connect/journey-view";
 
 /**
  * Checks the session and that the connection is the session's account's before anything streams, so a foreign or

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { loadJourney } from "@/lib/journey/load-journey";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { loadJourney } from "@/lib/connect/journey-view";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 
 /**
  * Finds the portal's record of an Act-On account, creating it on first contact. Safe under races between portal

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../../db";
-import { redact } from "../../log";
+import type { Db } from "../../core/db";
+import { redact } from "../../core/log";
 
 export type AuditActor = { type: "admin" | "support" | "acton" | "system"; id: string };
 

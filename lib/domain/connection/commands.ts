@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import type { RunEvent, RunKind, StepName } from "../run/machine";
 import { enqueueWebhookEvents } from "../webhook-outbox/enqueue-webhook-events";
 import type { ConnectionStatus } from "./status";
@@ -85,7 +85,10 @@ export async function activateManualConnection(tx: Tx, input: { connectionId: st
 }
 
 /** Records why the connection's last attempt did not work (shown on its status page); its status does not move. */
-export async function recordConnectionError(db: ConnectionWriter, input: { connectionId: string; code: string; message: string | null }): Promise<void> {
+export async function recordConnectionError(
+  db: ConnectionWriter,
+  input: { connectionId: string; code: string; message: string | null },
+): Promise<void> {
   await recordStepFacts(db, { connectionId: input.connectionId, facts: { lastErrorCode: input.code, lastErrorMessage: input.message } });
 }
 
@@ -94,7 +97,10 @@ export async function chooseConnectionMode(
   db: ConnectionWriter,
   input: { connectionId: string; authMode: "cloud" | "legacy" | "onprem"; integrationUsername?: string },
 ): Promise<void> {
-  await recordStepFacts(db, { connectionId: input.connectionId, facts: { authMode: input.authMode, integrationUsername: input.integrationUsername } });
+  await recordStepFacts(db, {
+    connectionId: input.connectionId,
+    facts: { authMode: input.authMode, integrationUsername: input.integrationUsername },
+  });
 }
 
 /** Saves Act-On's sync options (validated by the caller's schema, the same one the form uses). */

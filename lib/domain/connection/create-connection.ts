@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import type { Prisma } from "@/generated/sqlite/client";
 
 export type CreateConnectionInput = {

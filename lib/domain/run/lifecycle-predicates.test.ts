@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { FINISHED_RUN_STATUSES, isAwaitingApproval, isFinished, isInProgress, isUnfinished, UNFINISHED_RUN_STATUSES, type RunStatus } from "./machine";
+import {
+  FINISHED_RUN_STATUSES,
+  isAwaitingApproval,
+  isFinished,
+  isInProgress,
+  isUnfinished,
+  UNFINISHED_RUN_STATUSES,
+  type RunStatus,
+} from "./machine";
 
 const ALL: RunStatus[] = [...UNFINISHED_RUN_STATUSES, ...FINISHED_RUN_STATUSES];
 

@@ -5,7 +5,7 @@
  * Runs only move forwards: a finished step never reopens except through an explicit retry of a failed run, and a
  * late or duplicate outcome for a step that is no longer running is ignored.
  */
-import type { AppError } from "../../errors";
+import type { AppError } from "../../core/errors";
 import type { ConnectionStatus } from "../connection/status";
 
 export type { ConnectionStatus } from "../connection/status";
@@ -310,7 +310,6 @@ export function canRetry(run: RunSnapshot): { ok: true; step: StepName } | { ok:
   if (!failed) return { ok: false, reason: "the run has no failed step" };
   return { ok: true, step: failed.name };
 }
-
 
 // ---------------------------------------------------------------- the connection's status as its run moves
 

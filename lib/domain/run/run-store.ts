@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../../db";
-import type { AppError } from "../../errors";
+import type { Db } from "../../core/db";
+import type { AppError } from "../../core/errors";
 import type { Prisma } from "@/generated/sqlite/client";
 import { recordConnectionChange, recordConnectionError, type Tx } from "../connection/commands";
 import { recordStepFacts, type StepFacts } from "../connection/step-facts";
@@ -533,7 +533,13 @@ export async function approveRunTransition(
   return db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
       where: { id: run.id, version: run.version, status: { in: [...APPROVE.from] } },
-      data: { status: APPROVE.to, version: { increment: 1 }, approvedAt: input.at, approvedBy: input.approvedBy, connectionStatusBefore: input.statusBefore },
+      data: {
+        status: APPROVE.to,
+        version: { increment: 1 },
+        approvedAt: input.at,
+        approvedBy: input.approvedBy,
+        connectionStatusBefore: input.statusBefore,
+      },
     });
     if (count !== 1) return false;
     await recordConnectionChange(tx, {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import { openSecret, sealSecret, type EncryptionKey } from "./secret-box";
 import { secretAad, type SecretKind } from "./store-secret";
 

@@ -3,7 +3,7 @@
  * owner through `aad` (e.g. connection id + kind), so a ciphertext copied onto another row fails to open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { appError, fail, ok, type Result } from "../../errors";
+import { appError, fail, ok, type Result } from "../../core/errors";
 
 export type EncryptionKey = { id: string; key: Buffer };
 

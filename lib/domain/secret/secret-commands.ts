@@ -1,6 +1,6 @@
 import "server-only";
 import type { Tx } from "../connection/commands";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import type { SealedSecret } from "./secret-box";
 
 /**
@@ -31,7 +31,17 @@ export async function findLiveSecrets(db: Pick<Db, "secret"> | Tx, connectionId:
   const rows = await db.secret.findMany({
     where: { connectionId, kind: { in: ["clientSecret", "password"] }, status: { in: ["pending", "active"] } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true, kind: true, status: true, microsoftKeyId: true, applicationObjectId: true, tenantId: true, hint: true, createdAt: true, expiresAt: true },
+    select: {
+      id: true,
+      kind: true,
+      status: true,
+      microsoftKeyId: true,
+      applicationObjectId: true,
+      tenantId: true,
+      hint: true,
+      createdAt: true,
+      expiresAt: true,
+    },
   });
   return rows as LiveSecret[];
 }
@@ -64,7 +74,12 @@ export async function forgetPendingPasswords(tx: Tx, input: { connectionId: stri
  */
 export async function revokeCredentialsExcept(tx: Writer, input: { connectionId: string; keepSecretId: string; at: Date }): Promise<number> {
   const { count } = await tx.secret.updateMany({
-    where: { connectionId: input.connectionId, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] }, id: { not: input.keepSecretId } },
+    where: {
+      connectionId: input.connectionId,
+      kind: { in: ["clientSecret", "password"] },
+      status: { in: ["active", "pending"] },
+      id: { not: input.keepSecretId },
+    },
     data: { status: "revoked", revokedAt: input.at, ...WIPED },
   });
   return count;
@@ -89,16 +104,20 @@ export async function replaceAdminSignIn(
   await db.$transaction(async (tx) => {
     await revokeAdminSignIn(tx, { connectionId: input.connectionId, at: input.at });
     await tx.secret.create({
-      data: { id: input.id, connectionId: input.connectionId, kind: "adminTokenCache", status: "active", expiresAt: input.expiresAt, ...input.sealed },
+      data: {
+        id: input.id,
+        connectionId: input.connectionId,
+        kind: "adminTokenCache",
+        status: "active",
+        expiresAt: input.expiresAt,
+        ...input.sealed,
+      },
     });
   });
 }
 
 /** Re-seals a live secret in place (MSAL rotated the refresh token); a secret revoked meanwhile stays revoked. */
-export async function resealSecret(
-  tx: Writer,
-  input: { secretId: string; sealed: SealedSecret },
-): Promise<void> {
+export async function resealSecret(tx: Writer, input: { secretId: string; sealed: SealedSecret }): Promise<void> {
   await tx.secret.updateMany({ where: { id: input.secretId, status: "active" }, data: input.sealed });
 }
 

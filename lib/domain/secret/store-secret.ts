@@ -1,8 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import { openSecret, sealSecret, type EncryptionKey } from "./secret-box";
-import type { Result } from "../../errors";
+import type { Result } from "../../core/errors";
 
 export type SecretKind = "clientSecret" | "password" | "adminTokenCache";
 

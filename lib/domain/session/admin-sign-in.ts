@@ -1,5 +1,5 @@
 import "server-only";
-import type { Db } from "../../db";
+import type { Db } from "../../core/db";
 import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../../microsoft/admin-session";
 import type { IdentityConfig } from "../../microsoft/identity-config";
 import { sealSecret, openSecret, type EncryptionKey } from "../secret/secret-box";

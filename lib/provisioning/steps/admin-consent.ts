@@ -1,5 +1,5 @@
 import "server-only";
-import { appError } from "../../errors";
+import { appError } from "../../core/errors";
 import { DYNAMICS_USER_IMPERSONATION, GRAPH_APP_ID } from "../../microsoft/constants";
 import { isMicrosoftError } from "../../microsoft/errors";
 import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal } from "../../microsoft/graph";

@@ -1,5 +1,5 @@
 import "server-only";
-import { appError } from "../../errors";
+import { appError } from "../../core/errors";
 import { DATAVERSE_ROLE_TEMPLATES } from "../../microsoft/constants";
 import {
   addPrivilegesToRole,

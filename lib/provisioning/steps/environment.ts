@@ -1,8 +1,8 @@
 import "server-only";
-import { appError } from "../../errors";
+import { appError } from "../../core/errors";
 import { listEnvironments, type DynamicsEnvironment } from "../../microsoft/discovery";
 import { normalizeDynamicsUrl } from "../../microsoft/dynamics-url";
-import { guardPublicAddress } from "../../net/public-address-guard";
+import { guardPublicAddress } from "../../core/net/public-address-guard";
 import { getSignedInAdmin } from "../../microsoft/graph";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";

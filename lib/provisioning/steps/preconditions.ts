@@ -1,6 +1,6 @@
 import "server-only";
-import { appError } from "../../errors";
-import { log } from "../../log";
+import { appError } from "../../core/errors";
+import { log } from "../../core/log";
 import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../microsoft/constants";
 import { listUserRoles, listUserTeamRoles, whoAmI } from "../../microsoft/dataverse";
 import { isMicrosoftError } from "../../microsoft/errors";

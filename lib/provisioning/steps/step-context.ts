@@ -1,7 +1,7 @@
 import "server-only";
 import type { Tx } from "../../domain/connection/commands";
-import type { Db } from "../../db";
-import { appError, type AppError } from "../../errors";
+import type { Db } from "../../core/db";
+import { appError, type AppError } from "../../core/errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
 import type { DiscoveryContext } from "../../microsoft/discovery";
 import { isMicrosoftError } from "../../microsoft/errors";

@@ -1,5 +1,5 @@
 import "server-only";
-import { appError } from "../../errors";
+import { appError } from "../../core/errors";
 import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsoft/dataverse";
 import { getAppToken } from "../../microsoft/app-tokens";
 import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/errors";
@@ -8,8 +8,8 @@ import { findApplicationByAppId, removeClientSecret } from "../../microsoft/grap
 import { removeOrphanSecrets } from "./client-secret";
 import { activateSecret, findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
 import { readSecret } from "../../domain/secret/store-secret";
-import { guardPublicAddress } from "../../net/public-address-guard";
-import { createPinnedFetch } from "../../net/pinned-https-request";
+import { guardPublicAddress } from "../../core/net/public-address-guard";
+import { createPinnedFetch } from "../../core/net/pinned-https-request";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 

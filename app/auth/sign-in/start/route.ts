@@ -1,5 +1,5 @@
-import { getEnv } from "@/lib/env";
-import { log } from "@/lib/log";
+import { getEnv } from "@/lib/core/env";
+import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 import { beginMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";

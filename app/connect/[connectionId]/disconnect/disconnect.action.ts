@@ -1,27 +1,27 @@
 "use server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { disconnectConnection } from "@/lib/paths/disconnect-connection";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
-import { adminActor } from "@/lib/sessions/current-session";
-import type { FormState } from "@/lib/core/forms";
+import { authorizePage } from "@/lib/connect/authorize";
+import { disconnect } from "@/lib/connect/disconnect";
+import { getPortalEngine } from "@/lib/connect/engine";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { firstProblem, formFields, type FormState } from "@/lib/core/forms";
 
-const formSchema = z.object({ confirm: z.literal("yes"), disableApplicationUser: z.enum(["on"]).optional(), deleteApp: z.enum(["on"]).optional() });
+const formSchema = z.object({
+  confirm: z.literal("yes", { error: "Confirm the disconnection with the button below the list." }),
+  disableApplicationUser: z.enum(["on"]).optional(),
+  deleteApp: z.enum(["on"]).optional(),
+});
 
-/** The admin confirmed the list: disconnect through the engine, then show the disconnected connection. */
+/** The person confirmed the list: the disconnect run starts, and the checklist follows it to the end. */
 export async function disconnectAction(connectionId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const { session, connection } = await requireSessionConnection(connectionId);
-  const parsed = formSchema.safeParse({
-    confirm: form.get("confirm") ?? undefined,
-    disableApplicationUser: form.get("disableApplicationUser") ?? undefined,
-    deleteApp: form.get("deleteApp") ?? undefined,
+  const who = await authorizePage(connectionId, "disconnect");
+  const parsed = formSchema.safeParse(formFields(form));
+  if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
+  const started = await disconnect(getPortalEngine(), who, {
+    removeApplicationUser: parsed.data.disableApplicationUser === "on",
+    deleteAppRegistration: parsed.data.deleteApp === "on",
   });
-  if (!parsed.success) return { status: "error", message: "Confirm the disconnection with the button below the list." };
-  const result = await disconnectConnection({
-    connectionId: connection.id,
-    scope: { removeApplicationUser: parsed.data.disableApplicationUser === "on", deleteAppRegistration: parsed.data.deleteApp === "on" },
-    actor: adminActor(session),
-  });
-  if (!result.ok) return { status: "error", message: result.error.userMessage };
-  redirect(`/connect/${connection.id}/disconnect`);
+  if (!started.ok) return { status: "error", message: started.error.userMessage };
+  redirect(journeyPath(who.connection.id, "progress"));
 }

@@ -3,8 +3,9 @@ import Link from "next/link";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
-import { previewDisconnect } from "@/lib/paths/disconnect-connection";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { previewDisconnect } from "@/lib/connect/disconnect";
+import { getPortalEngine } from "@/lib/connect/engine";
+import { authorizePage } from "@/lib/connect/authorize";
 import { disconnectAction } from "./disconnect.action";
 import { DisconnectForm } from "./disconnect-form";
 
@@ -14,7 +15,8 @@ export const dynamic = "force-dynamic";
 /** Disconnect: a confirmation that lists exactly what will be removed, then done through the engine. */
 export default async function DisconnectPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const who = await authorizePage(connectionId, "disconnect");
+  const { session, connection } = who;
   if (connection.status === "disconnected") {
     return (
       <JourneyFrame
@@ -34,7 +36,7 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
       </JourneyFrame>
     );
   }
-  const preview = await previewDisconnect(connection.id);
+  const preview = await previewDisconnect(getPortalEngine(), who);
   return (
     <JourneyFrame
       current="status"
@@ -60,7 +62,7 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
       </section>
       {preview.needsMicrosoftSignIn && !preview.signedIn ? (
         <Notice tone="warning" announce={false}>
-          Removing the client secret at Microsoft acts as you:{" "}
+          Removing the client secret at Microsoft acts as you, with your own Microsoft sign-in:{" "}
           <Button asChild variant="link">
             <Link href="/auth/sign-in">sign in with Microsoft</Link>
           </Button>{" "}

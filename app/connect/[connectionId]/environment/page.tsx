@@ -3,8 +3,8 @@ import { EnvironmentPicker } from "@/components/connect/environment-picker";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
-import { listAdminEnvironments } from "@/lib/journey/admin-environments";
-import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { listAdminEnvironments } from "@/lib/connect/admin-environments";
+import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
 import { chooseEnvironmentAction } from "../actions";
 import { Notice } from "@/components/ui/notice";
 

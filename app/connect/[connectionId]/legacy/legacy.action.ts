@@ -1,9 +1,9 @@
 "use server";
 import { redirect } from "next/navigation";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { getPortalEngine } from "@/lib/journey/portal-engine";
-import { startLegacyPlan } from "@/lib/paths/legacy-path";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { getPortalEngine } from "@/lib/connect/engine";
+import { startLegacyPlan } from "@/lib/connect/legacy";
+import { authorizePage } from "@/lib/connect/authorize";
 import { adminActor } from "@/lib/sessions/current-session";
 import { fieldErrorsOf } from "@/lib/core/forms";
 import { legacyInputSchema, type LegacyFormState } from "./legacy.schema";
@@ -21,7 +21,7 @@ export async function connectLegacyAction(connectionId: string, _previous: Legac
   const values = { environment: text("environment"), pastedUrl: text("pastedUrl"), integrationUsername: text("integrationUsername") };
   const parsed = legacyInputSchema.safeParse({ ...values, password: text("password"), role: text("role") || undefined });
   if (!parsed.success) return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await authorizePage(connectionId, "chooseEnvironment");
   const started = await startLegacyPlan(getPortalEngine(), {
     portalSession: session,
     connectionId: connection.id,

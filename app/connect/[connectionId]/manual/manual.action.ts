@@ -1,15 +1,15 @@
 "use server";
 import { redirect } from "next/navigation";
 import { manualConnectionInputSchema } from "@/lib/manual-connection/manual-connection-schema";
-import { proveAndSaveManualConnection } from "@/lib/paths/prove-manual-connection";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { proveAndSaveManualConnection } from "@/lib/connect/manual";
+import { authorizePage } from "@/lib/connect/authorize";
 import { adminActor } from "@/lib/sessions/current-session";
 import { fieldErrorsOf } from "@/lib/core/forms";
 import type { ManualFormState } from "./manual.types";
 
 /** Proves what the admin created by hand and, when everything is right, makes the connection Active. */
 export async function verifyManualAction(connectionId: string, _previous: ManualFormState, form: FormData): Promise<ManualFormState> {
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await authorizePage(connectionId, "manual");
   const raw = {
     tenant: String(form.get("tenant") ?? ""),
     clientId: String(form.get("clientId") ?? ""),

@@ -3,7 +3,7 @@ import { JourneyFrame } from "@/components/connect/journey-frame";
 import { CopyValue } from "@/components/ui/copy-button";
 import { Notice } from "@/components/ui/notice";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { authorizePage } from "@/lib/connect/authorize";
 import { verifyManualAction } from "./manual.action";
 import { ManualForm } from "./manual-form";
 
@@ -18,7 +18,7 @@ const APP_NAME = "Act-On Integration";
  */
 export default async function ManualPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await authorizePage(connectionId, "manual");
   const connected = connection.status === "active" && connection.authMode === "cloud" && connection.clientId;
   return (
     <JourneyFrame

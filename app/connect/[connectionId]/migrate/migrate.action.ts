@@ -1,11 +1,10 @@
 "use server";
 import { redirect } from "next/navigation";
-import { getDb } from "@/lib/db";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { getConnectionForViewer, getPortalEngine } from "@/lib/journey/portal-engine";
-import { startMigrationPlan } from "@/lib/paths/legacy-path";
-import { canMoveToOAuth } from "@/lib/paths/move-to-oauth";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { getPortalEngine } from "@/lib/connect/engine";
+import { startMigrationPlan } from "@/lib/connect/legacy";
+import { canMoveToOAuth } from "@/lib/connect/move-to-oauth";
+import { authorizePage } from "@/lib/connect/authorize";
 import { adminActor } from "@/lib/sessions/current-session";
 import { firstProblem, type FormState } from "@/lib/core/forms";
 import { migrateInputSchema } from "../legacy/legacy.schema";
@@ -14,10 +13,7 @@ import { migrateInputSchema } from "../legacy/legacy.schema";
 export async function moveToOAuthAction(connectionId: string, _previous: FormState, form: FormData): Promise<FormState> {
   const parsed = migrateInputSchema.safeParse({ confirm: form.get("confirm") ?? undefined });
   if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
-  const { session } = await requireSessionConnection(connectionId);
-  const found = await getConnectionForViewer(getDb(), connectionId, { kind: "account", accountId: session.accountId });
-  if (!found.ok) return { status: "error", message: found.error.userMessage };
-  const connection = found.value;
+  const { session, connection } = await authorizePage(connectionId, "chooseEnvironment");
   if (!canMoveToOAuth(connection)) return { status: "error", message: "Only a connected user-name-and-password connection can be moved to OAuth." };
   const started = await startMigrationPlan(getPortalEngine(), { portalSession: session, connection, actor: adminActor(session) });
   if (!started.ok) return { status: "error", message: started.error.userMessage };

@@ -1,14 +1,18 @@
 "use server";
 import { redirect } from "next/navigation";
-import { connectOnPremises } from "@/lib/paths/connect-on-premises";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
-import { adminActor } from "@/lib/sessions/current-session";
+import { authorizePage } from "@/lib/connect/authorize";
+import { getPortalEngine } from "@/lib/connect/engine";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { connectOnPremises } from "@/lib/connect/on-premises";
 import { fieldErrorsOf } from "@/lib/core/forms";
 import { onPremisesInputSchema, type OnPremisesFormState } from "./on-premises.schema";
 
-/** Connects the session's connection to an on-premises server over HTTP Basic; answers the form in words. */
+/**
+ * Starts the on-premises connection and sends the browser to the checklist, which follows the run (its wait, the
+ * server's answer); an address refused before any run starts comes back on the form.
+ */
 export async function connectOnPremisesAction(connectionId: string, _previous: OnPremisesFormState, form: FormData): Promise<OnPremisesFormState> {
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const who = await authorizePage(connectionId, "onPremises");
   const raw = {
     serverUrl: String(form.get("serverUrl") ?? ""),
     username: String(form.get("username") ?? ""),
@@ -19,12 +23,7 @@ export async function connectOnPremisesAction(connectionId: string, _previous: O
   if (!parsed.success) {
     return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values, code: "invalid_input" };
   }
-  const result = await connectOnPremises({
-    accountId: session.accountId,
-    connectionId: connection.id,
-    input: parsed.data,
-    actor: adminActor(session),
-  });
+  const result = await connectOnPremises(getPortalEngine(), who, parsed.data);
   if (!result.ok)
     return {
       status: "error",
@@ -33,5 +32,5 @@ export async function connectOnPremisesAction(connectionId: string, _previous: O
       values,
       code: result.error.code,
     };
-  redirect(`/connect/${connection.id}/on-premises`);
+  redirect(journeyPath(who.connection.id, "progress"));
 }

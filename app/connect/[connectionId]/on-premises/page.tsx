@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Notice } from "@/components/ui/notice";
-import { requireSessionConnection } from "@/lib/paths/session-connection";
+import { authorizePage } from "@/lib/connect/authorize";
 import { connectOnPremisesAction } from "./on-premises.action";
 import { OnPremisesForm } from "./on-premises-form";
 
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** The on-premises path: the server's URL and a domain user, checked over HTTP Basic; no Microsoft Entra step. */
 export default async function OnPremisesPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
-  const { session, connection } = await requireSessionConnection(connectionId);
+  const { session, connection } = await authorizePage(connectionId, "onPremises");
   const connected = connection.authMode === "onprem" && connection.status === "active";
   return (
     <JourneyFrame

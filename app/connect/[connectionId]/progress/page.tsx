@@ -2,9 +2,9 @@ import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { LiveChecklist } from "@/components/connect/live-checklist";
-import { toChecklist } from "@/lib/journey/checklist";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { toChecklist } from "@/lib/connect/checklist";
+import { checklistWayOn, journeyPath } from "@/lib/connect/journey-page";
+import { ensurePage, loadJourney } from "@/lib/connect/journey-view";
 import { retryRunAction } from "../actions";
 
 export const metadata: Metadata = { title: "Connecting · Act-On Dynamics onboarding" };
@@ -27,12 +27,21 @@ export default async function ProgressPage({
   // A re-check ("Re-run verification") of a connection that exists, not a setup: said so, and what broke is repaired
   // from the status page (retrying only checks again).
   const recheck = approvedRun?.kind === "verify";
-  // After a re-check of a connection whose sync options are saved, the way on is back to its status, not sync options.
-  const backToStatus = recheck && journey.connection.syncOptions != null;
+  const wayOn = checklistWayOn(
+    id,
+    { kind: approvedRun!.kind, mode: journey.runMode },
+    {
+      isHandoff: journey.isHandoff,
+      hasSyncOptions: journey.connection.syncOptions != null,
+    },
+  );
+  const disconnecting = approvedRun?.kind === "disconnect";
   return (
     <JourneyFrame
       current="progress"
-      title={recheck ? "Checking your Dynamics connection" : "Connecting Dynamics 365 to Act-On"}
+      title={
+        recheck ? "Checking your Dynamics connection" : disconnecting ? "Disconnecting Dynamics 365 from Act-On" : "Connecting Dynamics 365 to Act-On"
+      }
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
       intro={
@@ -50,29 +59,15 @@ export default async function ProgressPage({
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}
         retryAction={retryRunAction.bind(null, id)}
-        continueHref={journey.isHandoff ? null : journeyPath(id, backToStatus ? "status" : "sync")}
-        continueLabel={backToStatus ? "Back to the connection's status" : undefined}
+        continueHref={wayOn.continueHref}
+        continueLabel={wayOn.continueLabel}
         doneNote={
           journey.isHandoff
             ? "Thank you: that was everything your colleague asked for. They see this on their own page; you can close this tab."
             : undefined
         }
         signInHref={journeyPath(id, "sign-in")}
-        alternative={
-          recheck
-            ? {
-                href: journeyPath(id, "status"),
-                label: "Open the connection's status page",
-                note: "To repair what broke (the portal plans only what is missing) or to start over:",
-              }
-            : journey.connection.authMode === "legacy" && !journey.isHandoff
-              ? {
-                  href: `/connect/${encodeURIComponent(id)}/legacy`,
-                  label: "Try another integration user",
-                  note: "If the integration user cannot sign in (for example Microsoft asks them for MFA), retrying will not help:",
-                }
-              : undefined
-        }
+        alternative={wayOn.alternative}
       />
     </JourneyFrame>
   );

@@ -4,9 +4,9 @@ import { SignInNotice } from "@/app/auth/sign-in-notice";
 import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
-import { journeyPath } from "@/lib/journey/journey-page";
-import { loadJourney } from "@/lib/journey/load-journey";
-import { getDb } from "@/lib/db";
+import { journeyPath } from "@/lib/connect/journey-page";
+import { loadJourney } from "@/lib/connect/journey-view";
+import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
 

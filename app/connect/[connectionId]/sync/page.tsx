@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { SyncOptionsForm } from "@/components/connect/sync-options-form";
-import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/journey/load-journey";
+import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
 import { saveSyncOptionsAction } from "../actions";
 import { syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 

@@ -4,7 +4,7 @@ import { OPERATIONS } from "@/lib/api/operations";
 import { connectionSchema } from "@/lib/api/v1/schemas";
 import { toConnectionResource } from "@/lib/api/v1/connection-resource";
 import { findConnectionRecord } from "@/lib/connections/connection-resource";
-import { appError } from "@/lib/errors";
+import { appError } from "@/lib/core/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
 import { OPERATIONS } from "@/lib/api/operations";
 import { webhookEndpointCreatedSchema, webhookEndpointListSchema } from "@/lib/api/v1/schemas";
-import { getEnv } from "@/lib/env";
+import { getEnv } from "@/lib/core/env";
 import { createWebhookEndpoint, listWebhookEndpoints, webhookSettingsFromEnv } from "@/lib/webhooks/manage-webhook-endpoints";
 
 export const dynamic = "force-dynamic";

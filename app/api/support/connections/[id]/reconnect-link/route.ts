@@ -11,7 +11,12 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(OPERATIONS.supportMintReconnectLink, async ({ db, params, body, caller, instance }) => {
   const config = deepLinkConfigFromEnv();
   if (!config.ok) return problemResponse(config.error, { instance });
-  const link = await mintReconnectLink(db, { connectionId: params.id, userEmail: body.userEmail, actor: apiCallerActor(caller), config: config.value });
+  const link = await mintReconnectLink(db, {
+    connectionId: params.id,
+    userEmail: body.userEmail,
+    actor: apiCallerActor(caller),
+    config: config.value,
+  });
   if (!link.ok) return problemResponse(link.error, { instance });
   return Response.json(link.value, { status: 201 });
 });

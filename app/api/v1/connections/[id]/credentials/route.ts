@@ -3,7 +3,7 @@ import { problemResponse } from "@/lib/api/problem";
 import { OPERATIONS } from "@/lib/api/operations";
 import { credentialsSchema } from "@/lib/api/v1/schemas";
 import { readConnectionCredentials } from "@/lib/connections/read-connection-credentials";
-import { getEnv } from "@/lib/env";
+import { getEnv } from "@/lib/core/env";
 
 export const dynamic = "force-dynamic";
 

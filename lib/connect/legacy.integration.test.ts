@@ -12,7 +12,7 @@ import type { PortalSessionView } from "../sessions/session-view";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, SANDBOX_PASSWORD, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { findLegacyRefusal, findRunShape, startLegacyPlan, startMigrationPlan } from "./legacy-path";
+import { findLegacyRefusal, findRunShape, startLegacyPlan, startMigrationPlan } from "./legacy";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();

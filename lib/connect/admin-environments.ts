@@ -1,16 +1,16 @@
 import "server-only";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
 import { listEnvironments, type DynamicsEnvironment } from "../microsoft/discovery";
 import { isMicrosoftError } from "../microsoft/errors";
 import { getAdminToken, type AdminSession } from "../microsoft/admin-session";
 import { loadAdminSession, persistAdminSessionIfChanged } from "../domain/session/admin-sign-in";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
-import { getPortalEngine } from "./portal-engine";
+import type { Engine } from "../provisioning/engine";
+import { getPortalEngine } from "./engine";
 
 /** The admin's stored Microsoft sign-in for a connection (the engine's store), or null when there is none. */
-export async function loadStoredAdminSession(connectionId: string): Promise<AdminSession | null> {
-  const engine = getPortalEngine();
+export async function loadStoredAdminSession(connectionId: string, engine: Engine = getPortalEngine()): Promise<AdminSession | null> {
   return loadAdminSession(engine.db, { connectionId, keys: engine.config.keys, config: engine.config.identity });
 }
 
@@ -21,9 +21,10 @@ export async function loadStoredAdminSession(connectionId: string): Promise<Admi
 export async function loadOwnAdminSession(
   connectionId: string,
   session: { microsoft: { tenantId: string; username: string } | null },
+  engine: Engine = getPortalEngine(),
 ): Promise<AdminSession | null> {
   if (!session.microsoft) return null;
-  const stored = await loadStoredAdminSession(connectionId);
+  const stored = await loadStoredAdminSession(connectionId, engine);
   return stored && isSameMicrosoftAccount(stored, session.microsoft) ? stored : null;
 }
 

@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { callLog, CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { approveRun } from "../provisioning/approve-run";
-import { driveRunWith, type Engine } from "../provisioning/engine";
-import { startRun } from "../provisioning/start-run";
+import { approveRun } from "./approve-run";
+import { driveRunWith, type Engine } from "./engine";
+import { startRun } from "./start-run";
 import { testEngine } from "@/test/support/engine-fixture";
 import { useTestDatabase } from "@/test/support/test-databases";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { lookup as dnsLookup } from "node:dns/promises";
-import { appError, fail, ok, type Result } from "@/lib/errors";
+import { appError, fail, ok, type Result } from "@/lib/core/errors";
 import { explainNetworkError } from "./network-errors";
 import { classifyAddress, type AddressVerdict } from "./public-address";
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { hasLiveAdminSession } from "../domain/session/admin-sign-in";
 import { getRunView } from "../provisioning/get-run-view";
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";
@@ -9,9 +9,10 @@ import type { ConnectionView, RunView } from "../domain/run/run-view";
 import type { Engine } from "../provisioning/engine";
 
 /**
- * The journey's one door into the provisioning engine: the process's engine (its run pool starts an approved or
- * retried run at once), viewer-scoped reads, and whether the admin's Microsoft sign-in is held for a connection.
- * Pages, actions and route handlers go through here, never around it.
+ * lib/connect's one door into the provisioning engine: the process's engine, whose run pool starts every approved or
+ * retried run at once (on every path: cloud, legacy, on-premises, disconnect, verification), viewer-scoped reads, and
+ * whether the admin's Microsoft sign-in is held for a connection. There is no other engine accessor: a run that does
+ * not go through the pool would be driven inside a request, and a wait would come back as a failure.
  */
 
 export type { Viewer };
@@ -27,6 +28,7 @@ const CONNECTION_SELECT = {
   authMode: true,
   environmentUrl: true,
   environmentName: true,
+  integrationUsername: true,
   tenantId: true,
   tenantDomain: true,
   clientId: true,
@@ -40,7 +42,12 @@ const CONNECTION_SELECT = {
   updatedAt: true,
 } as const;
 
-export type JourneyConnection = ConnectionView & { tenantDomain: string | null; syncOptions: unknown; updatedAt: string };
+export type JourneyConnection = ConnectionView & {
+  tenantDomain: string | null;
+  integrationUsername: string | null;
+  syncOptions: unknown;
+  updatedAt: string;
+};
 
 /** A connection as the viewer may see it; another account's connection is not found (same answer as an unknown id). */
 export async function getConnectionForViewer(db: Db, connectionId: string, viewer: Viewer): Promise<Result<JourneyConnection>> {

@@ -1,8 +1,8 @@
 import "server-only";
 import type { AuditActor } from "../domain/audit/record-audit-event";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import { getDb } from "../db";
-import { getEnv } from "../env";
+import { getDb } from "../core/db";
+import { getEnv } from "../core/env";
 import type { ManualConnectionInput } from "../manual-connection/manual-connection-schema";
 import { saveManualConnection } from "../manual-connection/save-manual-connection";
 import { verifyManualConnection, type ManualProblem } from "../manual-connection/verify-manual-connection";

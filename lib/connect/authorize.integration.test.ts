@@ -13,7 +13,7 @@ import { HANDOFF_ACTIONS, JOURNEY_ACTIONS } from "../handoff/handoff-scope";
 import type { Plan } from "../provisioning/plan";
 import { createPortalSession } from "../sessions/portal-sessions";
 import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
-import { authorizeJourneyAction } from "./authorize-journey-action";
+import { authorize } from "./authorize";
 
 const providers = await providersUnderTest();
 const CONFIG: HandoffConfig = {
@@ -88,11 +88,11 @@ describe.each(providers)("journey actions' server-side checks on %s", (provider)
     const session = opened.session;
     const before = await footprint(t);
     for (const action of JOURNEY_ACTIONS) {
-      const own = await authorizeJourneyAction(t.db, session, { connectionId: connection.id, action });
-      if (HANDOFF_ACTIONS.includes(action)) expect(own, action).toMatchObject({ ok: true, value: { id: connection.id } });
+      const own = await authorize(session, connection.id, action, t.db);
+      if (HANDOFF_ACTIONS.includes(action)) expect(own, action).toMatchObject({ ok: true, value: { connection: { id: connection.id } } });
       else expect(own, action).toMatchObject({ ok: false, error: { code: "forbidden" } });
       // Another connection of the same account is not the colleague's: not found, whatever the action.
-      expect(await authorizeJourneyAction(t.db, session, { connectionId: sibling.id, action }), action).toMatchObject({
+      expect(await authorize(session, sibling.id, action, t.db), action).toMatchObject({
         ok: false,
         error: { code: "not_found" },
       });
@@ -110,18 +110,18 @@ describe.each(providers)("journey actions' server-side checks on %s", (provider)
       lifetimes: LIFETIMES,
     });
     for (const action of JOURNEY_ACTIONS) {
-      expect(await authorizeJourneyAction(t.db, session, { connectionId: connection.id, action }), action).toMatchObject({ ok: true });
+      expect(await authorize(session, connection.id, action, t.db), action).toMatchObject({ ok: true });
     }
-    expect(await authorizeJourneyAction(t.db, session, { connectionId: other.connection.id, action: "view" })).toMatchObject({
+    expect(await authorize(session, other.connection.id, "view", t.db)).toMatchObject({
       ok: false,
       error: { code: "not_found" },
     });
-    expect(await authorizeJourneyAction(t.db, null, { connectionId: connection.id, action: "view" })).toMatchObject({
+    expect(await authorize(null, connection.id, "view", t.db)).toMatchObject({
       ok: false,
       error: { code: "unauthorized" },
     });
     for (const bad of ["../x", "", "a".repeat(65), 42, null]) {
-      expect(await authorizeJourneyAction(t.db, session, { connectionId: bad, action: "repair" })).toMatchObject({
+      expect(await authorize(session, bad, "repair", t.db)).toMatchObject({
         ok: false,
         error: { code: "not_found" },
       });

@@ -2,7 +2,7 @@ import "server-only";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
-import type { AppError } from "@/lib/errors";
+import type { AppError } from "@/lib/core/errors";
 import { explainNetworkError, explainRedirect } from "./network-errors";
 import type { PinnedTarget } from "./public-address-guard";
 

@@ -60,3 +60,50 @@ export const JOURNEY_STAGES: { label: string; pages: JourneyPage[] }[] = [
   { label: "Sync options", pages: ["sync"] },
   { label: "Done", pages: ["status"] },
 ];
+
+/**
+ * Where the checklist leads once a run is done, and what it offers when the run failed, by the run's path: every
+ * path's run (cloud, legacy, on-premises, disconnect, a re-check) is followed on the same checklist.
+ */
+export function checklistWayOn(
+  connectionId: string,
+  run: { kind: string; mode: string | null },
+  facts: { isHandoff: boolean; hasSyncOptions: boolean },
+): { continueHref: string | null; continueLabel?: string; alternative?: { href: string; label: string; note: string } } {
+  const id = encodeURIComponent(connectionId);
+  if (facts.isHandoff) return { continueHref: null };
+  if (run.kind === "disconnect") return { continueHref: `/connect/${id}/disconnect`, continueLabel: "Continue" };
+  if (run.kind === "verify") {
+    return {
+      continueHref: journeyPath(connectionId, facts.hasSyncOptions ? "status" : "sync"),
+      continueLabel: facts.hasSyncOptions ? "Back to the connection's status" : undefined,
+      alternative: {
+        href: journeyPath(connectionId, "status"),
+        label: "Open the connection's status page",
+        note: "To repair what broke (the portal plans only what is missing) or to start over:",
+      },
+    };
+  }
+  if (run.mode === "onprem") {
+    return {
+      continueHref: `/connect/${id}/on-premises`,
+      continueLabel: "See the connection",
+      alternative: {
+        href: `/connect/${id}/on-premises`,
+        label: "Try another server address or user",
+        note: "If the server refused the user name and password, retrying will not help:",
+      },
+    };
+  }
+  const legacy = run.mode === "legacy" || run.mode === "basic";
+  return {
+    continueHref: journeyPath(connectionId, "sync"),
+    alternative: legacy
+      ? {
+          href: `/connect/${id}/legacy`,
+          label: "Try another integration user",
+          note: "If the integration user cannot sign in (for example Microsoft asks them for MFA), retrying will not help:",
+        }
+      : undefined,
+  };
+}

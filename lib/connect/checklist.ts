@@ -169,7 +169,12 @@ export function announcements(previous: ChecklistSnapshot | null, next: Checklis
     );
   }
   if (previous.runStatus !== next.runStatus) {
-    if (next.runStatus === "succeeded") lines.push("All steps are done. Your Dynamics connection is active.");
+    if (next.runStatus === "succeeded")
+      lines.push(
+        next.connectionStatus === "disconnected"
+          ? "All steps are done. Dynamics 365 is disconnected from Act-On."
+          : "All steps are done. Your Dynamics connection is active.",
+      );
     else if (next.runStatus === "failed") lines.push("The setup stopped. See the failed step for what to do, then choose Retry.");
   }
   return lines;

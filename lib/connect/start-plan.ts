@@ -1,14 +1,14 @@
 import "server-only";
-import { appError, fail, ok, type Result } from "../errors";
-import { log } from "../log";
-import { cancelRun } from "../provisioning/retry-run";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { log } from "../core/log";
+import { cancelPlanKeepingSignIn } from "./replace-plan";
 import { startRun } from "../provisioning/start-run";
 import { adminActor } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
 import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments";
 import { environmentWithoutAsking, type ChosenFor } from "./environment-without-asking";
 import { journeyPageFor } from "./journey-page";
-import { getLatestRun, getPortalEngine, type JourneyConnection } from "./portal-engine";
+import { getLatestRun, getPortalEngine, type JourneyConnection } from "./engine";
 import { isInProgress } from "../domain/run/machine";
 
 export type { ChosenFor };
@@ -37,7 +37,12 @@ export async function startPlan({ session, connection }: Who, choice: PlanChoice
     return fail(appError("conflict", "A setup run is already in progress for this connection. Follow it on the checklist."));
   }
   if (latest && (latest.status === "awaitingApproval" || (latest.status === "failed" && latest.approved))) {
-    const cancelled = await cancelRun(engine, { runId: latest.id, actor: adminActor(session) });
+    const cancelled = await cancelPlanKeepingSignIn(engine, {
+      runId: latest.id,
+      connectionId: connection.id,
+      actor: adminActor(session),
+      session: adminSession,
+    });
     if (!cancelled.ok) return cancelled;
   }
   const run = await startRun(engine, {

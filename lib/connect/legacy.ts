@@ -1,14 +1,14 @@
 import "server-only";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
-import type { Db } from "../db";
-import { appError, fail, ok, type Result } from "../errors";
-import { getLatestRun } from "../journey/portal-engine";
+import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
+import { getLatestRun } from "./engine";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Actor } from "../provisioning/actor";
-import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { loadAdminSession } from "../domain/session/admin-sign-in";
+import { cancelPlanKeepingSignIn } from "./replace-plan";
 import type { Engine } from "../provisioning/engine";
 import type { Plan, PlanBlocker } from "../provisioning/plan";
-import { cancelRun } from "../provisioning/retry-run";
 import { startRun } from "../provisioning/start-run";
 import type { PortalSessionView } from "../sessions/current-session";
 import { isInProgress } from "../domain/run/machine";
@@ -22,21 +22,6 @@ import { parseStoredRunOptions } from "../domain/run/run-options";
  */
 
 type RoleChoice = "leastPrivilege" | "systemAdministrator";
-
-/**
- * Cancels a run's plan (a plan awaiting approval, or a failed approved run) while keeping the admin's sign-in, which
- * the engine's cancel forgets: choosing again still acts as them.
- */
-export async function cancelPlanKeepingSignIn(
-  engine: Engine,
-  input: { runId: string; connectionId: string; actor: Actor; session: AdminSession | null },
-) {
-  const cancelled = await cancelRun(engine, { runId: input.runId, actor: input.actor });
-  if (cancelled.ok && input.session) {
-    await saveAdminSession(engine.db, { connectionId: input.connectionId, session: input.session, keys: engine.config.keys });
-  }
-  return cancelled;
-}
 
 /** The stored sign-in and a connection free for a new plan (an earlier plan awaiting approval is replaced). */
 async function prepareNewPlan(

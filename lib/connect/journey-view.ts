@@ -1,14 +1,15 @@
 import "server-only";
 import { cache } from "react";
-import { notFound, redirect } from "next/navigation";
-import { getDb } from "../db";
+import { redirect } from "next/navigation";
+import { getDb } from "../core/db";
 import type { RunView } from "../domain/run/run-view";
-import { requireSession, type PortalSessionView } from "../sessions/current-session";
-import { checkSessionScope } from "../handoff/handoff-scope";
+import type { PortalSessionView } from "../sessions/current-session";
 import { findHandoffProgress, type HandoffProgress } from "../handoff/handoff-for-plan";
 import { loadOwnAdminSession } from "./admin-environments";
 import { journeyPageFor, journeyPath, type JourneyPage } from "./journey-page";
-import { getConnectionForViewer, getLatestRun, getRunViewForViewer, type JourneyConnection, type LatestRun, type Viewer } from "./portal-engine";
+import { authorizePage } from "./authorize";
+import { findRunShape } from "./legacy";
+import { getLatestRun, getRunViewForViewer, type JourneyConnection, type LatestRun, type Viewer } from "./engine";
 
 export type Journey = {
   session: PortalSessionView;
@@ -19,14 +20,13 @@ export type Journey = {
   viewer: Viewer;
   connection: JourneyConnection;
   latestRun: LatestRun | null;
+  /** How the latest run connects (cloud, legacy, onprem), from its options. */
+  runMode: string | null;
   run: RunView | null;
   signedIn: boolean;
   /** The page the connection's state calls for. */
   page: JourneyPage;
 };
-
-/** A connection id from the URL: cuid-like, bounded; anything else is simply not found. */
-const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const accountViewer = (session: PortalSessionView): Viewer => ({ kind: "account", accountId: session.accountId });
 
@@ -36,14 +36,10 @@ export const accountViewer = (session: PortalSessionView): Viewer => ({ kind: "a
  * Cached per request, so a layout and a page share one read.
  */
 export const loadJourney = cache(async (connectionId: string): Promise<Journey> => {
-  const session = await requireSession();
-  if (!CONNECTION_ID.test(connectionId)) notFound();
   // A hand-off session sees its own connection only (another connection of the account is simply not found).
-  if (checkSessionScope(session, { connectionId, action: "view" })) notFound();
+  const { session, connection } = await authorizePage(connectionId, "view");
   const db = getDb();
   const viewer = accountViewer(session);
-  const connection = await getConnectionForViewer(db, connectionId, viewer);
-  if (!connection.ok) notFound();
   const latestRun = await getLatestRun(db, connectionId);
   const run = latestRun ? await getRunViewForViewer(db, latestRun.id, viewer) : null;
   // Signed in means: the sign-in the engine holds for this connection is this person's own (a colleague's hand-off
@@ -53,12 +49,13 @@ export const loadJourney = cache(async (connectionId: string): Promise<Journey> 
   const handoff = isHandoff ? null : await findHandoffProgress(db, { accountId: session.accountId, connectionId });
   const page = journeyPageFor({
     signedIn,
-    connection: { status: connection.value.status, hasSyncOptions: connection.value.syncOptions != null },
+    connection: { status: connection.status, hasSyncOptions: connection.syncOptions != null },
     run: latestRun ? { status: latestRun.status, approved: latestRun.approved } : null,
     intent: session.intent,
     handedOff: handoff?.state === "open" || handoff?.state === "used",
   });
-  return { session, isHandoff, handoff, viewer, connection: connection.value, latestRun, run: run?.ok ? run.value : null, signedIn, page };
+  const runMode = latestRun ? ((await findRunShape(db, latestRun.id))?.mode ?? null) : null;
+  return { session, isHandoff, handoff, viewer, connection, latestRun, runMode, run: run?.ok ? run.value : null, signedIn, page };
 });
 
 /** A colleague's hand-off session may not open this page (sync options, status, disconnect…): send it to its own. */

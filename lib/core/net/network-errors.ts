@@ -3,7 +3,7 @@
  * ERR_TLS_CERT_ALTNAME_INVALID …); an admin connecting an on-premises server needs to know which part of their setup
  * to fix. Pure: takes the error Node raised and returns an AppError whose detail keeps the code for support.
  */
-import { appError, type AppError } from "@/lib/errors";
+import { appError, type AppError } from "@/lib/core/errors";
 
 export type NetworkErrorContext = { host: string; port: number; what?: string };
 

@@ -1,0 +1,72 @@
+/**
+ * Routes reach the product through its use-case layers, as ESLint enforces it: app/ may import lib/connect, lib/api,
+ * lib/support, views and core/ui, and the domain's pure vocabulary; never the engine (lib/provisioning), Microsoft's
+ * clients (lib/microsoft), the domain owners' writes, nor lib/journey or lib/paths (folded into lib/connect), by alias
+ * or by a relative path.
+ */
+import { join } from "node:path";
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..");
+const eslint = new ESLint({ cwd: root });
+
+const FORBIDDEN = [
+  'import { approveRun } from "@/lib/provisioning/approve-run";',
+  'import { getPortalEngine } from "@/lib/provisioning/run-pool";',
+  'import { listEnvironments } from "@/lib/microsoft/discovery";',
+  'import { saveSyncOptions } from "@/lib/domain/connection/commands";',
+  'import { findRunOptions } from "@/lib/domain/run/run-store";',
+  'import { saveAdminSession } from "@/lib/domain/session/admin-sign-in";',
+  'import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";',
+  'import { loadJourney } from "@/lib/journey/load-journey";',
+  'import { connectOnPremises } from "@/lib/paths/connect-on-premises";',
+  'import { startRun } from "../../../lib/provisioning/start-run";',
+  'import { sealSecret } from "../../lib/domain/secret/secret-box";',
+  "export const used = [approveRun, getPortalEngine, listEnvironments, saveSyncOptions, findRunOptions, saveAdminSession, recordAuditEvent, loadJourney, connectOnPremises, startRun, sealSecret];",
+  "",
+].join("\n");
+
+const ALLOWED = [
+  'import { authorizePage } from "@/lib/connect/authorize";',
+  'import { connectOnPremises } from "@/lib/connect/on-premises";',
+  'import { problem } from "@/lib/api/problem";',
+  'import { fieldErrorsOf } from "@/lib/core/forms";',
+  'import { Button } from "@/components/ui/button";',
+  'import { isInProgress } from "@/lib/domain/run/machine";',
+  'import { STATUS_LABELS } from "@/lib/domain/connection/status";',
+  'import type { RunView } from "@/lib/domain/run/run-view";',
+  "export const used = [authorizePage, connectOnPremises, problem, fieldErrorsOf, Button, isInProgress, STATUS_LABELS];",
+  "export type Used = RunView;",
+  "",
+].join("\n");
+
+async function restrictedImports(source: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
+  return result.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+describe("the app boundary", () => {
+  it.each(["app/connect/[connectionId]/probe/page.tsx", "app/support/probe.tsx", "app/api/v1/probe/route.ts"])(
+    "%s may not reach around the use-case layers",
+    async (file) => {
+      const messages = await restrictedImports(FORBIDDEN, file);
+      expect(messages).toHaveLength(11);
+      expect(messages.every((m) => m.includes("app/ goes through a use-case layer"))).toBe(true);
+    },
+    60_000,
+  );
+
+  it("app/ may import the use-case layers, core/ui and the domain's pure vocabulary", async () => {
+    expect(await restrictedImports(ALLOWED, "app/connect/[connectionId]/probe/page.tsx")).toEqual([]);
+  }, 60_000);
+
+  it("app/ still may not import the sandbox or test support", async () => {
+    const source = 'import { buildScenario } from "@/emulator/scenarios";\nexport const used = buildScenario;\n';
+    expect(await restrictedImports(source, "app/connect/probe.tsx")).toHaveLength(1);
+  }, 60_000);
+
+  it("lib/connect itself may use the engine and the domain (it is the layer)", async () => {
+    expect(await restrictedImports(FORBIDDEN, "lib/connect/probe.ts")).toEqual([]);
+  }, 60_000);
+});
