@@ -5,7 +5,7 @@
 import type { LoggedRequest } from "./core/request-log";
 import type { Fault, SandboxSettings, SandboxState } from "./core/state";
 
-export type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
+type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
 
 export type SandboxClient = {
   origin: string;

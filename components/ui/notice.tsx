@@ -1,4 +1,4 @@
-export type NoticeTone = "info" | "success" | "warning" | "error";
+type NoticeTone = "info" | "success" | "warning" | "error";
 
 const TONES: Record<NoticeTone, string> = {
   info: "border-blue-300 bg-blue-50 text-slate-900",

@@ -36,7 +36,7 @@ export async function connectAsAdmin(j: Journey, label: string): Promise<string>
  * A delegated access token for a Contoso user, signed by the sandbox's control API: what Microsoft's admin centers hold
  * when the admin acts there by hand (tests only; the portal never sees it).
  */
-export async function handToken(request: APIRequestContext, input: { aud: string; scp: string; oid?: string }): Promise<string> {
+async function handToken(request: APIRequestContext, input: { aud: string; scp: string; oid?: string }): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const res = await request.post(`${SANDBOX}/__emulator/tokens/sign`, {
     data: {

@@ -31,7 +31,6 @@ export const faultInputSchema = z
       }
     }
   });
-export type FaultInput = z.infer<typeof faultInputSchema>;
 
 /** Rehearsal speed of the lags: from a hundredth of Microsoft's pace's duration to ten times it. */
 const lagScaleSchema = z.number().min(0.01).max(10);
@@ -58,7 +57,7 @@ export const signTokenInputSchema = z.object({ claims: z.record(z.string(), z.un
  * digests: the sandbox hashes them on the way in.
  */
 const rows = z.array(z.record(z.string(), z.unknown()));
-export const stateInputSchema = z
+const stateInputSchema = z
   .object({
     scenario: z.string().default("custom"),
     settings: z

@@ -11,7 +11,7 @@ export function groupsOf(user: User): Group[] {
 }
 
 /** Role template ids the user holds through role-assignable groups. */
-export function groupHeldRoles(user: User): string[] {
+function groupHeldRoles(user: User): string[] {
   return groupsOf(user)
     .filter((g) => g.isAssignableToRole)
     .flatMap((g) => g.directoryRoleTemplateIds);

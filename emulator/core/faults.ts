@@ -9,7 +9,7 @@ import type { Fault } from "./state";
 import { getState } from "./store";
 
 /** The path inside a service: without `/graph`, `/globaldisco` or `/dynamics/{urlName}`. */
-export function servicePath(service: ServiceName, path: string): string {
+function servicePath(service: ServiceName, path: string): string {
   switch (service) {
     case "graph":
       return path.replace(/^\/graph(?=\/|$)/, "") || "/";

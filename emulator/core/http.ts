@@ -48,10 +48,6 @@ export function html(status: number, body: string, headers: Record<string, strin
   return { status, body, headers: { "content-type": "text/html; charset=utf-8", ...headers } };
 }
 
-export function redirect(location: string): EmuResponse {
-  return { status: 302, headers: { location } };
-}
-
 export function parseForm(raw: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(raw));
 }

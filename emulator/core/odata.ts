@@ -13,7 +13,7 @@ export class ODataQueryError extends Error {
   }
 }
 
-export type Literal = string | number | boolean | null;
+type Literal = string | number | boolean | null;
 
 export type FilterExpr =
   | { kind: "literal"; value: Literal }

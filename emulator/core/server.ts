@@ -46,7 +46,7 @@ export type RunningSandbox = {
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-export function serviceOf(path: string): ServiceName {
+function serviceOf(path: string): ServiceName {
   const first = path.split("/")[1] ?? "";
   switch (first) {
     case "graph":

@@ -76,7 +76,7 @@ export type PasswordCredential = {
 
 export type PermissionScope = { id: string; value: string; type: "User" | "Admin"; adminConsentDisplayName: string; isEnabled: boolean };
 export type AppRole = { id: string; value: string; displayName: string; allowedMemberTypes: ("User" | "Application")[]; isEnabled: boolean };
-export type RequiredResourceAccess = { resourceAppId: string; resourceAccess: { id: string; type: "Scope" | "Role" }[] };
+type RequiredResourceAccess = { resourceAppId: string; resourceAccess: { id: string; type: "Scope" | "Role" }[] };
 
 export type Application = {
   id: string; // object id, used in /applications/{id}
@@ -205,7 +205,7 @@ export type Team = {
   memberIds: string[];
   roleIds: string[];
 };
-export type SystemUserRole = { systemuserid: string; roleid: string };
+type SystemUserRole = { systemuserid: string; roleid: string };
 
 export type Environment = {
   id: string; // OrganizationId (GUID)
@@ -251,7 +251,7 @@ export type DataverseRecord = Record<string, string | number | boolean | null>;
 
 // ---------------------------------------------------------------- faults
 
-export type FaultService = "identity" | "graph" | "discovery" | "dataverse" | "*";
+type FaultService = "identity" | "graph" | "discovery" | "dataverse" | "*";
 export type Fault = {
   id: string;
   service: FaultService;

@@ -81,7 +81,7 @@ function disabledUser(req: EmuRequest, env: Environment, user: SystemUser): EmuR
 const isLive = (u: SystemUser) => (u.deletedstate ?? 0) === 0;
 
 /** The URLs an environment's Web API answers on; a token for either is accepted on both (one Dataverse resource). */
-export function environmentAudiences(req: EmuRequest, env: Environment): string[] {
+function environmentAudiences(req: EmuRequest, env: Environment): string[] {
   return env.distinctApiUrl ? [environmentUrl(req, env), environmentApiUrl(req, env)] : [environmentUrl(req, env)];
 }
 

@@ -39,7 +39,7 @@ export function systemUserView(u: SystemUser): Record<string, unknown> {
   };
 }
 
-export function businessUnitView(bu: BusinessUnit): Record<string, unknown> {
+function businessUnitView(bu: BusinessUnit): Record<string, unknown> {
   return {
     businessunitid: bu.businessunitid,
     name: bu.name,
@@ -87,7 +87,7 @@ export function privilegeView(p: Privilege): Record<string, unknown> {
 }
 
 /** Business rows of a set; the sample rows are materialised into the state on first read so ids stay put. */
-export function recordsOf(env: Environment, setName: string): DataverseRecord[] {
+function recordsOf(env: Environment, setName: string): DataverseRecord[] {
   if (!env.records) env.records = buildSampleRecords(env);
   return env.records[setName] ?? [];
 }
@@ -101,7 +101,7 @@ const businessSet = (name: string, logicalName: string, readPrivilege: string, r
   requiresSales,
 });
 
-export const ENTITY_SETS: EntitySet[] = [
+const ENTITY_SETS: EntitySet[] = [
   {
     name: "systemusers",
     logicalName: "systemuser",

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Privilege } from "../core/state";
 
 /** Dataverse `AccessRights` bits. */
-export const ACCESS_RIGHTS = {
+const ACCESS_RIGHTS = {
   Read: 1,
   Write: 2,
   Append: 4,
@@ -86,46 +86,3 @@ function buildCatalogue(): Privilege[] {
 }
 
 export const STANDARD_PRIVILEGES: Privilege[] = buildCatalogue();
-
-/** Privileges of a read-only "Act-On Connector" style role: read leads/contacts/accounts/notes/lists, see users. */
-export const CONNECTOR_ROLE_PRIVILEGE_NAMES = [
-  "prvReadLead",
-  "prvReadContact",
-  "prvReadAccount",
-  "prvReadNote",
-  "prvReadList",
-  "prvReadUser",
-  "prvReadBusinessUnit",
-] as const;
-
-/**
- * Approximately what Dataverse's "Basic User" role holds (own records, read within the business unit, read users,
- * business units and the organization), for scenarios that want a realistic non-admin user. No lead privileges:
- * those come with sales roles.
- */
-export const BASIC_USER_PRIVILEGES: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] = [
-  ...(["Account", "Contact"] as const).flatMap((t) => [
-    { name: `prvCreate${t}`, depth: "Basic" as const },
-    { name: `prvRead${t}`, depth: "Local" as const },
-    { name: `prvWrite${t}`, depth: "Basic" as const },
-    { name: `prvDelete${t}`, depth: "Basic" as const },
-    { name: `prvAppend${t}`, depth: "Basic" as const },
-    { name: `prvAppendTo${t}`, depth: "Local" as const },
-    { name: `prvAssign${t}`, depth: "Basic" as const },
-    { name: `prvShare${t}`, depth: "Basic" as const },
-  ]),
-  { name: "prvCreateNote", depth: "Basic" },
-  { name: "prvReadNote", depth: "Basic" },
-  { name: "prvWriteNote", depth: "Basic" },
-  { name: "prvReadUser", depth: "Global" },
-  { name: "prvReadBusinessUnit", depth: "Global" },
-  { name: "prvReadOrganization", depth: "Global" },
-  { name: "prvReadRole", depth: "Local" },
-];
-
-/** `{ privilegeid, depth }` entries for a `Role.privileges` array, from privilege names. */
-export function rolePrivilegesFor(
-  entries: { name: string; depth: "Basic" | "Local" | "Deep" | "Global" }[],
-): { privilegeid: string; depth: "Basic" | "Local" | "Deep" | "Global" }[] {
-  return entries.map((e) => ({ privilegeid: privilegeIdFor(e.name), depth: e.depth }));
-}

@@ -19,7 +19,7 @@ import {
 import type { Environment } from "../core/state";
 import { apiBase, DV, dvError, dvJson, etagOf } from "./responses";
 
-export function dataverseResolver(logicalName: string): PropertyResolver {
+function dataverseResolver(logicalName: string): PropertyResolver {
   return (record, path) => {
     if (path.length !== 1)
       throw new ODataQueryError(`Could not find a property named '${path.join("/")}' on type 'Microsoft.Dynamics.CRM.${logicalName}'.`);
@@ -32,7 +32,7 @@ export function dataverseResolver(logicalName: string): PropertyResolver {
   };
 }
 
-export function selectColumns(row: Record<string, unknown>, select: string[] | null, logicalName: string): Record<string, unknown> {
+function selectColumns(row: Record<string, unknown>, select: string[] | null, logicalName: string): Record<string, unknown> {
   const out: Record<string, unknown> = { "@odata.etag": etagOf(row) };
   if (!select) return Object.assign(out, row);
   for (const col of select) {
@@ -46,14 +46,12 @@ export function selectColumns(row: Record<string, unknown>, select: string[] | n
 /** Navigation collections a set can expand, given the parent row: (row) → child rows and their logical name. */
 export type Expander = (property: string, row: Record<string, unknown>) => { logicalName: string; rows: Record<string, unknown>[] } | null;
 
-export type QueryResult = { value: Record<string, unknown>[]; context: string };
-
 function contextSuffix(select: string[] | null, expand: ExpandItem[]): string {
   const parts = [...(select ?? []), ...expand.map((e) => `${e.property}(${(e.select ?? []).join(",")})`)];
   return parts.length ? `(${parts.join(",")})` : "";
 }
 
-export function applyQuery(
+function applyQuery(
   req: EmuRequest,
   rows: Record<string, unknown>[],
   logicalName: string,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import type { Environment } from "../core/state";
 
-export const DATAVERSE_JSON = "application/json; odata.metadata=minimal";
+const DATAVERSE_JSON = "application/json; odata.metadata=minimal";
 
 export function environmentUrl(req: EmuRequest, env: Environment): string {
   return `${req.origin}/dynamics/${env.urlName}`;

@@ -14,7 +14,7 @@ import { unconfirmed } from "../core/store";
 import { DEPTH_ORDER, firstMissingPrivilege, privilegeDenied, privilegesOf, requirePrivilege, rolePrivileges } from "./security";
 import { createdResponse } from "./systemusers";
 
-export function findRole(ctx: WebApiContext, id: string): Role | undefined {
+function findRole(ctx: WebApiContext, id: string): Role | undefined {
   const lower = id.toLowerCase();
   return ctx.env.roles.find((r) => r.roleid === lower);
 }

@@ -18,7 +18,7 @@ export function privilegesOf(env: Environment): Privilege[] {
   return env.withoutSales ? all.filter((p) => !SALES_PRIVILEGE.test(p.name)) : all;
 }
 
-export function findPrivilegeByName(env: Environment, name: string): Privilege | undefined {
+function findPrivilegeByName(env: Environment, name: string): Privilege | undefined {
   const lower = name.toLowerCase();
   return privilegesOf(env).find((p) => p.name.toLowerCase() === lower);
 }

@@ -21,7 +21,7 @@ export function systemUserExpander(ctx: WebApiContext): Expander {
   };
 }
 
-export function findSystemUser(ctx: WebApiContext, id: string): SystemUser | undefined {
+function findSystemUser(ctx: WebApiContext, id: string): SystemUser | undefined {
   const lower = id.toLowerCase();
   return ctx.env.systemUsers.find((u) => u.systemuserid === lower);
 }
@@ -245,14 +245,6 @@ export function deleteSystemUser(ctx: WebApiContext, id: string): EmuResponse {
     for (const team of ctx.env.teams ?? []) team.memberIds = team.memberIds.filter((m) => m !== user.systemuserid);
   }
   return dvNoContent(ctx.req);
-}
-
-export function getSystemUser(ctx: WebApiContext, id: string): EmuResponse {
-  const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvReadUser", "systemuser");
-  if (denied) return denied;
-  const user = findSystemUser(ctx, id);
-  if (!user) return recordNotFound(ctx.req, "systemuser", id);
-  return entityResponse(ctx.req, ctx.env, "systemusers", systemUserView(user), "systemuser", systemUserExpander(ctx));
 }
 
 export function listUserRoles(ctx: WebApiContext, id: string, refsOnly: boolean): EmuResponse {

@@ -11,7 +11,7 @@ import type { Environment } from "../core/state";
 import { verifyAccessToken } from "../core/tokens";
 import { rolesOf } from "../dataverse/security";
 
-export const GDS_RESOURCE = "https://globaldisco.crm.dynamics.com";
+const GDS_RESOURCE = "https://globaldisco.crm.dynamics.com";
 const SYSTEM_ADMINISTRATOR_TEMPLATE = "627090ff-40a3-4053-8790-584edc5be201";
 
 function serviceRoot(req: EmuRequest): string {

@@ -54,7 +54,7 @@ function principalName(a: AppRoleAssignment): string | null {
   return state.servicePrincipals.find((s) => s.id === a.principalId)?.displayName ?? null;
 }
 
-export function appRoleAssignmentView(a: AppRoleAssignment): Record<string, unknown> {
+function appRoleAssignmentView(a: AppRoleAssignment): Record<string, unknown> {
   return {
     id: a.id,
     deletedDateTime: null,

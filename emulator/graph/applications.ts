@@ -341,7 +341,7 @@ export async function deleteApplication(req: EmuRequest): Promise<EmuResponse> {
 const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~";
 
 /** 40 characters like Entra's current secrets: 3 random, the `8Q~` version marker, 34 random. */
-export function generateSecretText(): string {
+function generateSecretText(): string {
   const bytes = randomBytes(37);
   const chars = Array.from(bytes, (b) => SECRET_ALPHABET[b % SECRET_ALPHABET.length]);
   return `${chars.slice(0, 3).join("")}8Q~${chars.slice(3).join("")}`;

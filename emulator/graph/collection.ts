@@ -29,7 +29,7 @@ function decodeSkipToken(raw: string | null): number {
   }
 }
 
-export function filterRecords(req: EmuRequest, records: Record<string, unknown>[], typeName: string): Record<string, unknown>[] | EmuResponse {
+function filterRecords(req: EmuRequest, records: Record<string, unknown>[], typeName: string): Record<string, unknown>[] | EmuResponse {
   const filter = queryOption(req.url, "filter");
   if (!filter) return records;
   try {

@@ -6,7 +6,7 @@
 import { INVALID_JSON, parseJsonBody, type EmuRequest, type EmuResponse } from "../core/http";
 
 /** Graph metadata base as Microsoft writes it in `@odata.context`; clients ignore it, so we keep Microsoft's form. */
-export const GRAPH_METADATA = "https://graph.microsoft.com";
+const GRAPH_METADATA = "https://graph.microsoft.com";
 
 const GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
@@ -15,7 +15,7 @@ function clientRequestId(req: EmuRequest): string {
   return (Array.isArray(h) ? h[0] : h) || req.requestId;
 }
 
-export function graphHeaders(req: EmuRequest): Record<string, string> {
+function graphHeaders(req: EmuRequest): Record<string, string> {
   return {
     "request-id": req.requestId,
     "client-request-id": clientRequestId(req),
@@ -58,7 +58,7 @@ export const accessDenied = (req: EmuRequest): EmuResponse =>
 export const badRequest = (req: EmuRequest, message: string, details?: GraphErrorDetail[]): EmuResponse =>
   graphError(req, 400, "Request_BadRequest", message, details);
 
-export const invalidJson = (req: EmuRequest): EmuResponse =>
+const invalidJson = (req: EmuRequest): EmuResponse =>
   graphError(
     req,
     400,

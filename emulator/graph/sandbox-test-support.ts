@@ -39,7 +39,7 @@ export const DAEMON_CLIENT = {
   secret: "Dm8Q~sandbox-contract-test-daemon-secret",
 };
 
-export const BROAD_GRAPH_SCOPES = [
+const BROAD_GRAPH_SCOPES = [
   "User.Read",
   "Application.ReadWrite.All",
   "DelegatedPermissionGrant.ReadWrite.All",

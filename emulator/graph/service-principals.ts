@@ -12,7 +12,7 @@ import { findBackingApplication, findVisibleServicePrincipal, publishedPermissio
 import { findFirstPartyResource, MICROSOFT_SERVICES_TENANT_ID } from "./first-party";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
 
-export function servicePrincipalView(sp: ServicePrincipal): Record<string, unknown> {
+function servicePrincipalView(sp: ServicePrincipal): Record<string, unknown> {
   const app = findBackingApplication(sp.appId);
   const { scopes, appRoles } = publishedPermissions(sp);
   return {

@@ -16,7 +16,7 @@ import { resolveTenantSegment, tenantName } from "./tenants";
  * Poll interval handed to clients. Entra says 5 s; the sandbox says 1 s so that tests driving the device flow do
  * not idle (clients must honour whatever the server sends, so this changes no client code path).
  */
-export const DEVICE_POLL_INTERVAL_S = 1;
+const DEVICE_POLL_INTERVAL_S = 1;
 
 export async function handleDeviceCodeRequest(req: EmuRequest): Promise<EmuResponse> {
   const form = parseForm(req.rawBody);

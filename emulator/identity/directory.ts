@@ -11,7 +11,7 @@ import { AADSTS } from "./errors";
 import { resourceByAppId, type ParsedScopes, type Resource, type ResourceRequest } from "./resources";
 
 /** Roles that may consent for the whole organisation (Entra's admin-consent roles for delegated permissions). */
-export const CONSENT_ADMIN_ROLE_IDS: readonly string[] = [
+const CONSENT_ADMIN_ROLE_IDS: readonly string[] = [
   DIRECTORY_ROLES.globalAdministrator,
   DIRECTORY_ROLES.applicationAdministrator,
   DIRECTORY_ROLES.cloudApplicationAdministrator,
@@ -51,11 +51,7 @@ export function assertAppUsableInTenant(app: Application, tenant: Tenant): void 
 }
 
 /** Delegated permissions the request needs, per resource; `.default` expands to the app's static permissions. */
-export function requiredPermissions(
-  app: Application,
-  parsed: ParsedScopes,
-  origin: string,
-): { request: ResourceRequest; scopes: PermissionScope[] }[] {
+function requiredPermissions(app: Application, parsed: ParsedScopes, origin: string): { request: ResourceRequest; scopes: PermissionScope[] }[] {
   const requests = [...parsed.requests];
   if (parsed.oidc.length > 0 && !requests.some((r) => r.resource.isGraph)) {
     const graph = resourceByAppId(GRAPH_APP_ID, origin)!;
@@ -133,7 +129,7 @@ export function evaluateConsent(tenant: Tenant, user: User, app: Application, pa
 }
 
 /** Creates the client app's service principal in the tenant if it has none (what consent does first). */
-export function ensureClientServicePrincipal(tenant: Tenant, app: Application): ServicePrincipal {
+function ensureClientServicePrincipal(tenant: Tenant, app: Application): ServicePrincipal {
   const existing = findServicePrincipal(tenant.id, app.appId);
   if (existing) return existing;
   const sp: ServicePrincipal = {
@@ -153,7 +149,7 @@ export function ensureClientServicePrincipal(tenant: Tenant, app: Application): 
 }
 
 /** Adds scopes to the matching grant, or creates it, as the consent experience does. */
-export function upsertGrant(tenantId: string, clientSpId: string, resourceSpId: string, principalId: string | null, scopes: string[]): void {
+function upsertGrant(tenantId: string, clientSpId: string, resourceSpId: string, principalId: string | null, scopes: string[]): void {
   const state = getState();
   const consentType = principalId === null ? "AllPrincipals" : "Principal";
   const grant = state.oauth2PermissionGrants.find(

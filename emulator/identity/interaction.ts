@@ -47,7 +47,7 @@ export type Finisher = {
   adminConsent?: { scope: ParsedScopes; assignAppRoles: boolean };
 };
 
-export type SignedIn = { user: User; tenant: Tenant; app: Application; session: BrowserSession };
+type SignedIn = { user: User; tenant: Tenant; app: Application; session: BrowserSession };
 
 export type Interaction = {
   id: string;

@@ -6,7 +6,7 @@
  */
 import { html, type EmuResponse } from "../core/http";
 
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
@@ -53,7 +53,7 @@ ${body}
 </main><footer>Microsoft sandbox · not a real Microsoft sign-in page</footer></body></html>`;
 }
 
-export function page(title: string, body: string, status = 200, headers: Record<string, string> = {}): EmuResponse {
+function page(title: string, body: string, status = 200, headers: Record<string, string> = {}): EmuResponse {
   return html(status, layout(title, body), { "cache-control": "no-store, no-cache", pragma: "no-cache", "x-frame-options": "DENY", ...headers });
 }
 

@@ -66,7 +66,7 @@ export const SPA_REFRESH_LIFETIME_MS = 24 * 3600_000;
 export const DEVICE_CODE_LIFETIME_S = 900;
 
 /** Opaque, URL-safe, long enough to look like Entra's (clients must not parse them). */
-export function opaqueToken(prefix: string, bytes = 48): string {
+function opaqueToken(prefix: string, bytes = 48): string {
   return `${prefix}${randomBytes(bytes).toString("base64url")}`;
 }
 

@@ -10,8 +10,8 @@ import { DYNAMICS_CRM_APP_ID, FIRST_PARTY_RESOURCES, GRAPH_APP_ID } from "../gra
 import { AADSTS } from "./errors";
 
 export const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"] as const;
-export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
-export const GDS_IDENTIFIER = "https://globaldisco.crm.dynamics.com";
+const GRAPH_AUDIENCE = "https://graph.microsoft.com";
+const GDS_IDENTIFIER = "https://globaldisco.crm.dynamics.com";
 
 /**
  * Graph delegated permissions the portal declares that emulator/graph/first-party.ts does not list yet. Merged by id,

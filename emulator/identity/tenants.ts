@@ -14,7 +14,7 @@ export function resolveTenantSegment(segment: string): TenantSegment | null {
   return tenant ? { kind: "tenant", tenant, segment } : null;
 }
 
-export function findTenant(idOrDomain: string): Tenant | undefined {
+function findTenant(idOrDomain: string): Tenant | undefined {
   const lower = idOrDomain.toLowerCase();
   return getState().tenants.find((t) => t.id === lower || t.domains.some((d) => d.toLowerCase() === lower));
 }

@@ -13,7 +13,7 @@ import { assignedRoleValues, findServicePrincipal } from "./directory";
 import { REFRESH_LIFETIME_MS, saveRefreshToken, SPA_REFRESH_LIFETIME_MS } from "./pending-grants";
 import { OIDC_SCOPES, type Resource } from "./resources";
 
-export const ACCESS_TOKEN_LIFETIME_S = 3599;
+const ACCESS_TOKEN_LIFETIME_S = 3599;
 /** Entra puts this well-known id in `wids` for every member user, next to their directory role template ids. */
 const MEMBER_USER_WID = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 

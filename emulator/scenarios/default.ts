@@ -161,7 +161,7 @@ export function applicationSp(id: string, app: Application, tenantId: string = a
   };
 }
 
-export function roleAssignment(
+function roleAssignment(
   id: string,
   tenantId: string,
   principal: { id: string; type: AppRoleAssignment["principalType"] },

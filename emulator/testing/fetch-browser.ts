@@ -4,7 +4,7 @@
  * application (a redirect or an auto-submitting form_post to the redirect URI).
  */
 
-export type ParsedForm = {
+type ParsedForm = {
   action: string;
   method: string;
   fields: Record<string, string>;
@@ -30,7 +30,7 @@ const attr = (tag: string, name: string): string | null => {
   return m ? decode(m[1]) : null;
 };
 
-export function parseForms(html: string): ParsedForm[] {
+function parseForms(html: string): ParsedForm[] {
   const forms: ParsedForm[] = [];
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
     const [, open, inner] = m;

@@ -31,7 +31,7 @@ export type AccessTokenVerifierOptions = {
 export type KeySource = { keys: JWTVerifyGetKey; issuers: string[] };
 
 /** Microsoft's libraries allow 5 minutes; a resource server can be stricter. One minute absorbs ordinary drift. */
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
 
 const metadataSchema = z.object({ issuer: z.string().min(1), jwks_uri: z.string().url().optional() });
 

@@ -2,7 +2,7 @@
  * The app roles the portal's app registration defines in Act-On's tenant (the `roles` claim of its access tokens).
  * Pure, so the console's client code can import the names.
  */
-export const APP_ROLES = ["Support.Read", "Support.Admin", "Connections.Read", "Connections.Credentials.Read"] as const;
+const APP_ROLES = ["Support.Read", "Support.Admin", "Connections.Read", "Connections.Credentials.Read"] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
 /** Roles Entra assigns to people (delegated tokens) and roles it assigns to Act-On's services (app-only tokens). */

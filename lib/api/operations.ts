@@ -63,7 +63,7 @@ export type PublicOperation = OperationCommon & {
  * refused even with a Support role), tagged Support and left out of the public document (its answers are the console's
  * views, not a contract with Act-On's servers).
  */
-export type SupportOperation = OperationCommon & {
+type SupportOperation = OperationCommon & {
   audience: "support";
   tag: "Support";
   success: { status: SuccessStatus; description: string };
@@ -321,7 +321,7 @@ export const OPERATIONS = {
   },
 } as const satisfies Record<string, ApiOperation>;
 
-export type OperationName = keyof typeof OPERATIONS;
+type OperationName = keyof typeof OPERATIONS;
 
 /** The operations of Act-On's public API, in table order: the OpenAPI document and its contract tests cover these. */
 export type PublicOperationName = { [K in OperationName]: (typeof OPERATIONS)[K]["audience"] extends "public" ? K : never }[OperationName];

@@ -6,12 +6,12 @@
 import type { z } from "zod";
 import { appError, HTTP_STATUS, type AppError, type AppErrorCode } from "../core/errors";
 
-export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** A field that failed validation: `where` is the part of the request (`query`, `body`, `path`), `field` its dotted path. */
 export type FieldProblem = { where: "query" | "body" | "path" | "header"; field: string; message: string };
 
-export type ProblemDetails = {
+type ProblemDetails = {
   type: string;
   title: string;
   status: number;
@@ -47,11 +47,11 @@ const TITLES: Record<number, string> = {
 };
 
 /** The problem type URI of an error code (a stable identifier; RFC 9457 §3.1.1 does not require it to resolve). */
-export function problemType(code: AppErrorCode): string {
+function problemType(code: AppErrorCode): string {
   return `urn:acton-portal:problem:${code}`;
 }
 
-export function problemDetails(error: AppError, options: ProblemOptions = {}): ProblemDetails {
+function problemDetails(error: AppError, options: ProblemOptions = {}): ProblemDetails {
   const status = options.status ?? HTTP_STATUS[error.code];
   return {
     type: problemType(error.code),

@@ -7,8 +7,8 @@ import type { ConnectionStatus } from "../domain/connection/status";
 import type { AuthMode } from "./support-search";
 
 /** How much history one page shows: the latest runs and audit events (a connection rarely has more). */
-export const SUPPORT_RUNS_SHOWN = 20;
-export const SUPPORT_AUDIT_SHOWN = 200;
+const SUPPORT_RUNS_SHOWN = 20;
+const SUPPORT_AUDIT_SHOWN = 200;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -17,7 +17,7 @@ export type ConnectionListFilter = {
 
 type Cursor = { updatedAt: Date; id: string };
 
-export function encodeConnectionCursor(cursor: Cursor): string {
+function encodeConnectionCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.updatedAt.toISOString(), cursor.id])).toString("base64url");
 }
 

@@ -7,7 +7,7 @@ import type { AppErrorCode } from "../core/errors";
 import type { ConnectionStatus } from "../domain/connection/status";
 import type { AuthMode } from "./support-search";
 
-export type SupportStepView = {
+type SupportStepView = {
   name: string;
   label: string;
   status: string;
@@ -69,7 +69,7 @@ export type SupportConnectionDetail = {
  * What support can tell the customer to do about each failure, by error code. The step's own message (written for
  * the admin) says what happened; this is the next step to suggest, in the same plain words.
  */
-export const SUPPORT_REMEDIATION: Partial<Record<AppErrorCode, string>> & { internal: string } = {
+const SUPPORT_REMEDIATION: Partial<Record<AppErrorCode, string>> & { internal: string } = {
   invalid_input: "The request was incomplete or malformed. Ask the customer to start again from the link in Act-On.",
   unauthorized: "The customer's Microsoft sign-in has ended. Send a reconnect link so they sign in again.",
   forbidden: "The signed-in account may not do this. Ask for an administrator of the customer's tenant.",

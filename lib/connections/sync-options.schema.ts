@@ -24,7 +24,7 @@ export type ScoreTarget = (typeof SCORE_TARGETS)[number]["value"];
 
 /** Allowed sync intervals: Act-On never syncs a connection more often than every four hours. */
 export const SYNC_INTERVAL_HOURS = [4, 6, 8, 12, 24] as const;
-export const MIN_SYNC_INTERVAL_HOURS = 4;
+const MIN_SYNC_INTERVAL_HOURS = 4;
 
 /** A Dataverse column's logical name, e.g. `acton_score` (custom columns carry a publisher prefix). */
 const logicalName = z

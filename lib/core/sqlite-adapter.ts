@@ -6,7 +6,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
  * SQLite's busy timeout). The portal, every command and every test worker may write to the same file at once; their
  * write transactions are short, so a wait this long means something is stuck, not busy.
  */
-export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 type BetterSqlite3Handle = { prepare(sql: string): unknown };
 type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;

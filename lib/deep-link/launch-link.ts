@@ -13,7 +13,7 @@ export const ACTON_ISSUER = "https://app.act-on.com";
 /** A launch link lives at most 15 minutes (`exp - iat`), and is refused 15 minutes after `iat` whatever `exp` says. */
 export const LAUNCH_LINK_MAX_LIFETIME_SECONDS = 15 * 60;
 /** Act-On's and the portal's clocks may differ this much. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
+const CLOCK_TOLERANCE_SECONDS = 30;
 export const LAUNCH_INTENTS = ["connect", "reconnect", "status"] as const;
 export type LaunchIntent = (typeof LAUNCH_INTENTS)[number];
 
@@ -21,7 +21,7 @@ export type LaunchIntent = (typeof LAUNCH_INTENTS)[number];
 export type DeepLinkKey = { kid: string; secret: string };
 
 /** The claims of a launch link, as Act-On writes them. */
-export const launchClaimsSchema = z.object({
+const launchClaimsSchema = z.object({
   iss: z.string(),
   aud: z.string(),
   iat: z.number().int(),
@@ -47,7 +47,7 @@ export const launchClaimsSchema = z.object({
   environment_url: z.url().max(2048).optional(),
 });
 
-export type LaunchClaims = {
+type LaunchClaims = {
   actonAccountId: string;
   accountName: string;
   userEmail: string;
@@ -73,7 +73,7 @@ export type LaunchLinkVerifier = {
  * What the portal learned from a refused link. `trusted` is set only when the signature was valid (an expired link
  * from Act-On, say), so the caller may audit the account and recognise its own browser's session; never otherwise.
  */
-export type LaunchRefusal = { error: AppError; trusted: { jti: string | null; actonAccountId: string | null } | null };
+type LaunchRefusal = { error: AppError; trusted: { jti: string | null; actonAccountId: string | null } | null };
 export type LaunchVerification = { ok: true; claims: LaunchClaims } | ({ ok: false } & LaunchRefusal);
 
 const NEW_LINK = "Open Settings › Connectors › CRM › MS Dynamics in Act-On again to get a new link.";

@@ -10,7 +10,7 @@ import { launchUrl, signLaunchToken, type LaunchIntent } from "./launch-link";
 export type LaunchLinkRequest = { accountId: string; accountName: string; intent: LaunchIntent; userEmail: string; returnTo: string };
 
 /** Links minted through the API live 10 minutes (the launch accepts at most 15). */
-export const MINTED_LINK_LIFETIME_SECONDS = 10 * 60;
+const MINTED_LINK_LIFETIME_SECONDS = 10 * 60;
 
 /**
  * Signs a launch link for an account and intent, exactly as Act-On's servers would, so Act-On can ask the portal for

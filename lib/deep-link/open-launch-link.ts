@@ -9,7 +9,7 @@ import { hashToken } from "../sessions/session-token";
 import type { PortalSessionView, SessionLifetimes } from "../sessions/session-view";
 import { consumeDeepLinkNonce } from "./consume-nonce";
 import type { DeepLinkConfig } from "./deep-link-config";
-import { LINK_REFUSALS, verifyLaunchLink, type LaunchClaims } from "./launch-link";
+import { LINK_REFUSALS, verifyLaunchLink } from "./launch-link";
 
 export type OpenLaunchLinkInput = {
   /** The `t` parameter of /launch. */
@@ -114,5 +114,3 @@ async function recordRefusal(db: Db, error: AppError, verifiedActonAccountId: st
     detail: { code: error.code, reason: error.detail ?? null, ...(verifiedActonAccountId ? { actonAccountId: verifiedActonAccountId } : {}) },
   });
 }
-
-export type { LaunchClaims };

@@ -11,9 +11,9 @@ import { CONNECTION_STATUSES, type ConnectionStatus } from "../domain/connection
 /** The query parameter the outcome travels in, appended to the launch link's verified return URL. */
 export const OUTCOME_PARAM = "acton_outcome";
 /** Act-On should redeem the outcome as soon as the browser arrives: it is valid for 5 minutes. */
-export const OUTCOME_LIFETIME_SECONDS = 5 * 60;
+const OUTCOME_LIFETIME_SECONDS = 5 * 60;
 
-export const outcomeClaimsSchema = z.object({
+const outcomeClaimsSchema = z.object({
   iss: z.string(),
   aud: z.string(),
   iat: z.number().int(),

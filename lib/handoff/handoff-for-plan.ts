@@ -20,7 +20,7 @@ export function missingRolesOf(plan: Pick<Plan, "blockers"> | null): MissingRole
 }
 
 /** The steps a colleague is asked to complete, in run order, and the role they need, in words. */
-export function handoffScopeOf(roles: MissingRole[]): { steps: StepName[]; requiredRole: string } {
+function handoffScopeOf(roles: MissingRole[]): { steps: StepName[]; requiredRole: string } {
   const order: StepName[] = ["environment", "preconditions", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"];
   const steps = order.filter((s) => roles.some((r) => r.steps.includes(s)));
   return { steps, requiredRole: roles.map((r) => r.role).join("; and ") };

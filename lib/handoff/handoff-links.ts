@@ -18,8 +18,6 @@ import {
  * the table is here, and each is audited with its actor.
  */
 
-export const DEFAULT_HANDOFF_LINK_TTL_MS = 24 * 60 * 60_000;
-
 export type HandoffConfig = { keys: HandoffSigningKey[]; portalBaseUrl: string; ttlMs: number };
 
 export type CreatedHandoffLink = { linkId: string; url: string; expiresAt: Date; steps: StepName[] };
@@ -78,7 +76,7 @@ export async function createHandoffLink(
   return ok({ linkId: row.id, url: url.toString(), expiresAt, steps });
 }
 
-export type OpenedHandoff = {
+type OpenedHandoff = {
   linkId: string;
   accountId: string;
   connectionId: string;

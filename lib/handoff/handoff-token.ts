@@ -11,7 +11,7 @@ import { appError, type AppError } from "../core/errors";
 
 export type HandoffSigningKey = { kid: string; secret: string };
 
-export const HANDOFF_TOKEN_TYPE = "handoff+jwt";
+const HANDOFF_TOKEN_TYPE = "handoff+jwt";
 /** The query parameter of `/handoff?t=…`. */
 export const HANDOFF_PARAM = "t";
 
@@ -25,7 +25,7 @@ const claimsSchema = z.object({
 
 export type HandoffClaims = { linkId: string; connectionId: string; steps: string[]; expiresAt: Date };
 
-export const HANDOFF_REFUSALS = {
+const HANDOFF_REFUSALS = {
   handoff_malformed: "This hand-off link is incomplete or damaged. Ask your colleague to copy it again.",
   handoff_invalid_signature: "This hand-off link was not made by this portal, or it was changed after it was made.",
   handoff_expired: "This hand-off link has expired. Ask your colleague to create a new one from their checklist.",

@@ -17,7 +17,7 @@ import type { ManualConnectionInput } from "./manual-connection-schema";
  */
 
 /** The tables Act-On's connector reads, with the privilege that reading each needs. */
-export const CONNECTOR_TABLES = [
+const CONNECTOR_TABLES = [
   { entitySet: "leads", key: "leadid", table: "Lead", privilege: "prvReadLead" },
   { entitySet: "contacts", key: "contactid", table: "Contact", privilege: "prvReadContact" },
   { entitySet: "accounts", key: "accountid", table: "Account", privilege: "prvReadAccount" },
@@ -26,9 +26,9 @@ export const CONNECTOR_TABLES = [
   { entitySet: "systemusers", key: "systemuserid", table: "User", privilege: "prvReadUser" },
 ] as const;
 
-export type ManualPart = "environmentUrl" | "tenant" | "app" | "secret" | "consent" | "applicationUser" | "privileges" | "network";
+type ManualPart = "environmentUrl" | "tenant" | "app" | "secret" | "consent" | "applicationUser" | "privileges" | "network";
 
-export type MissingPrivilege = { privilege: string; table: string; feature: string };
+type MissingPrivilege = { privilege: string; table: string; feature: string };
 
 /** One thing that is wrong, with the form field it concerns (if any) and the fix. */
 export type ManualProblem = {

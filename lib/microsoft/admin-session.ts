@@ -285,11 +285,6 @@ export class AdminSession {
 
 // ---------------------------------------------------------------- the verbs callers already use
 
-/** Creates an empty admin session for the portal app. */
-export function createAdminSession(options: { clientType: AdminSessionClientType; clientId?: string; config?: IdentityConfig }): AdminSession {
-  return AdminSession.create(options);
-}
-
 /** The pieces of a PKCE sign-in the caller keeps (in an encrypted cookie) until the redirect comes back. */
 export type SignInRequest = { url: string; codeVerifier: string; state: string };
 

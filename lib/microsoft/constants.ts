@@ -34,9 +34,6 @@ export const DATAVERSE_ROLE_TEMPLATES = {
 /** Dataverse `systemuser.accessmode` of an application user: Non-interactive. */
 export const APPLICATION_USER_ACCESS_MODE = 4;
 
-/** Graph's fixed object id of the security-defaults policy. */
-export const SECURITY_DEFAULTS_POLICY_ID = "00000000-0000-0000-0000-000000000005";
-
 /**
  * Delegated Microsoft Graph permissions the portal asks an admin for at sign-in (they must be declared on the portal's
  * app registration): who they are, their roles and MFA state, the tenant's policies, and creating the app

@@ -147,7 +147,7 @@ function odataString(value: string): string {
 }
 
 /** The id a 204 create answers with: the last `(guid)` of `OData-EntityId`. */
-export function parseEntityId(header: string | null): string | null {
+function parseEntityId(header: string | null): string | null {
   const m = header ? /\(([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\)\s*$/.exec(header) : null;
   return m ? m[1].toLowerCase() : null;
 }

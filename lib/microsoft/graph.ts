@@ -146,7 +146,7 @@ async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string
 }
 
 /** A string literal for `$filter`, quoted per OData (a single quote is doubled). */
-export function odataString(value: string): string {
+function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 

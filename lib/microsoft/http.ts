@@ -23,8 +23,6 @@ import { decideRetry, DEFAULT_RETRY_POLICY, type Replay, type RetryPolicy } from
  */
 
 export type { Replay, RetryPolicy } from "./retry";
-export { DEFAULT_RETRY_POLICY } from "./retry";
-
 export type CallRecord = {
   service: MicrosoftService;
   method: string;
@@ -122,7 +120,7 @@ export const defaultSleep: Sleep = (ms, signal) =>
   });
 
 /** Reports one exchange to the given recorder and the process-wide one. */
-export function recordCall(recorder: CallRecorder | undefined, call: CallRecord): void {
+function recordCall(recorder: CallRecorder | undefined, call: CallRecord): void {
   for (const r of [recorder, processRecorder]) {
     if (!r) continue;
     try {

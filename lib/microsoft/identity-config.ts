@@ -46,7 +46,7 @@ export type TokenResource = "graph" | "discovery" | { environmentUrl: string };
 
 export const trimSlash = (s: string) => s.replace(/\/+$/, "");
 
-export function resourceUrl(config: IdentityConfig, resource: TokenResource): string {
+function resourceUrl(config: IdentityConfig, resource: TokenResource): string {
   if (resource === "graph") return trimSlash(config.graphUrl);
   if (resource === "discovery") return trimSlash(config.discoveryUrl);
   return trimSlash(resource.environmentUrl);

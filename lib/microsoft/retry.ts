@@ -59,7 +59,7 @@ export type RetryInput = {
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; retryAfterMs?: number };
 
 /** True when this failure is one the rules allow retrying at all (before attempt/budget limits). */
-export function isRetryableFailure(replay: Replay, status: number | undefined, transport: RetryInput["transport"], hasRetryAfter: boolean): boolean {
+function isRetryableFailure(replay: Replay, status: number | undefined, transport: RetryInput["transport"], hasRetryAfter: boolean): boolean {
   if (status === 429) return true;
   if (replay === "onlyIfThrottled") return status === 503 && hasRetryAfter;
   if (transport) return true;

@@ -152,7 +152,7 @@ export function buildStepContext(
 }
 
 /** Executes one step of a run with fresh connection facts and the admin's session, saving refreshed tokens after. */
-export function stepExecutor(engine: Engine): StepExecutor {
+function stepExecutor(engine: Engine): StepExecutor {
   // The session restored for the first step serves the following ones of this drive: its MSAL cache keeps the
   // access tokens and authority metadata, which saves a token request and a metadata fetch per step. Every change is
   // still written back after each step, so another instance resumes with it.

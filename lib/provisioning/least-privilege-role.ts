@@ -32,6 +32,3 @@ export const LEAST_PRIVILEGE_ROLE_PRIVILEGES: RolePrivilege[] = [
   ...privileges(["Read", "Write", "Append", "AppendTo"], "List", feature.lists),
   ...privileges(["Read"], "User", feature.owners),
 ];
-
-/** System Administrator's role template id: the same in every environment and language. */
-export const SYSTEM_ADMINISTRATOR_ROLE_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201";

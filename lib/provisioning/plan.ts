@@ -31,7 +31,7 @@ export type PlanAction = {
   detail?: string;
   privileges?: { name: string; feature: string }[];
 };
-export type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
+type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
 /**
  * An unmet precondition. `reason` (preconditions only) says which one, where one code covers several (see
  * ProblemReason); `need` names a missing role (who can grant it, which steps need it) when that is the cause.

@@ -157,7 +157,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
 }
 
 /** Why the runner cut a step's attempt short: the abort reason it passes to the step's signal. */
-export class StepAborted extends Error {
+class StepAborted extends Error {
   constructor(
     readonly why: "leaseLost" | "leaseUnrenewable" | "timedOut",
     message: string,

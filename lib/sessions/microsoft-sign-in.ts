@@ -22,7 +22,7 @@ import { signInReturnPageSchema, type SignInReturnPage } from "./sign-in-return"
  */
 
 /** A pending sign-in older than this is refused: Microsoft's own authorization codes live minutes, not hours. */
-export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 const aad = (sessionId: string) => `portal-session-sign-in:v1:${sessionId}`;
 

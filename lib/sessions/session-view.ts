@@ -4,8 +4,7 @@
  * import the type.
  */
 
-export const SESSION_INTENTS = ["connect", "reconnect", "status", "handoff"] as const;
-export type SessionIntent = (typeof SESSION_INTENTS)[number];
+export type SessionIntent = "connect" | "reconnect" | "status" | "handoff";
 
 export type PortalSessionView = {
   id: string;
@@ -30,7 +29,7 @@ export type SessionLifetimes = { idleMs: number; absoluteMs: number };
 export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = { idleMs: 8 * 60 * 60_000, absoluteMs: 7 * 24 * 60 * 60_000 };
 
 /** A busy admin's requests extend the idle expiry, but at most once a minute, so polling pages do not write on every request. */
-export const TOUCH_INTERVAL_MS = 60_000;
+const TOUCH_INTERVAL_MS = 60_000;
 
 export type SessionTimes = { createdAt: Date; idleExpiresAt: Date; absoluteExpiresAt: Date; revokedAt: Date | null; lastSeenAt: Date };
 export type SessionState = "active" | "revoked" | "idle" | "expired";

@@ -7,7 +7,7 @@ import type { SignInContext } from "./microsoft-sign-in";
 import { adminConsentUrl } from "./sign-in-outcome";
 
 /** The portal's redirect URI for Microsoft sign-in (register it on the portal's app). */
-export function signInRedirectUri(): string {
+function signInRedirectUri(): string {
   return `${getEnv().PORTAL_BASE_URL.replace(/\/+$/, "")}/auth/callback`;
 }
 

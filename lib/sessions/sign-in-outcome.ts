@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const SIGN_IN_OUTCOMES = ["cancelled", "consent_required", "wrong_tenant", "expired", "mismatch", "failed"] as const;
+const SIGN_IN_OUTCOMES = ["cancelled", "consent_required", "wrong_tenant", "expired", "mismatch", "failed"] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 export const signInOutcomeSchema = z.enum(SIGN_IN_OUTCOMES);
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const SIGN_IN_RETURN_PAGES = ["legacy", "migrate"] as const;
+const SIGN_IN_RETURN_PAGES = ["legacy", "migrate"] as const;
 export const signInReturnPageSchema = z.enum(SIGN_IN_RETURN_PAGES);
 export type SignInReturnPage = z.infer<typeof signInReturnPageSchema>;
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 /** Connection ids are cuids; anything else is refused before a query runs. */
-export const connectionIdSchema = z
+const connectionIdSchema = z
   .string()
   .min(1)
   .max(64)
@@ -18,10 +18,8 @@ export const reconnectLinkRequestSchema = z.object({
   /** The customer admin the link is for: Act-On names them in the link, and the portal shows it at sign-in. */
   userEmail: z.email("userEmail must be an e-mail address").max(254),
 });
-export type ReconnectLinkRequest = z.infer<typeof reconnectLinkRequestSchema>;
 
 export const revokeAccessRequestSchema = z.object({
   /** Why, in the support person's words; stored in the audit log. */
   reason: z.string().trim().min(3, "reason must say why (3 characters at least)").max(200),
 });
-export type RevokeAccessRequest = z.infer<typeof revokeAccessRequestSchema>;

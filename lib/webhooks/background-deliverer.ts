@@ -8,7 +8,7 @@ import { DEFAULT_BACKOFF, deliverDueWebhooks, type WebhookDelivererConfig } from
 let started = false;
 
 /** The deliverer's settings from the environment. */
-export function webhookDelivererConfigFromEnv(): WebhookDelivererConfig {
+function webhookDelivererConfigFromEnv(): WebhookDelivererConfig {
   const env = getEnv();
   return {
     db: getDb(),

@@ -10,7 +10,7 @@ export type WebhookSendResult = { ok: boolean; statusCode: number | null; error:
  * `webhook-timestamp` (seconds) and `webhook-signature`, one `v1,<base64 HMAC-SHA256>` per secret, space-separated
  * (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme).
  */
-export function signWebhook(options: { messageId: string; body: string; secrets: string[]; now: Date }): Record<string, string> {
+function signWebhook(options: { messageId: string; body: string; secrets: string[]; now: Date }): Record<string, string> {
   const signatures = options.secrets.map((secret) => new Webhook(secret).sign(options.messageId, options.now, options.body));
   return {
     "webhook-id": options.messageId,

@@ -9,7 +9,7 @@ export const ROTATION_OVERLAP_MS = 24 * 3600_000;
 const aad = (secretId: string, endpointId: string) => `webhook-signing-secret:v1:${secretId}:${endpointId}`;
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
-export function generateSigningSecret(): string {
+function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 

@@ -36,7 +36,7 @@ export function ensureDependencies() {
   }
 }
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 /** Installs Debian's Chromium for Playwright when running as root; otherwise explains how. Returns false if absent. */
 export function ensureChromium() {

@@ -8,7 +8,7 @@ import { DATA_DIR } from "./paths.mjs";
 const FILE = join(DATA_DIR, "local-secrets.json");
 
 /** A deep-link key in DEEP_LINK_SECRET's `kid:secret` form. */
-export function newDeepLinkSecret(kid = "local-1") {
+function newDeepLinkSecret(kid = "local-1") {
   return `${kid}:${randomBytes(32).toString("base64url")}`;
 }
 

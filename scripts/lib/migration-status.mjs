@@ -62,7 +62,7 @@ export function readCommittedMigrations(provider, root = ROOT) {
 const APPLIED_SQL = "SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations";
 
 /** Prisma's rows for the database at `url`, or null when it has none yet. Waits up to `busyTimeoutMs` for a lock. */
-export async function readAppliedMigrations(url, { busyTimeoutMs = 5_000, root = ROOT } = {}) {
+async function readAppliedMigrations(url, { busyTimeoutMs = 5_000, root = ROOT } = {}) {
   if (isPostgresUrl(url)) {
     const { default: pg } = await import("pg");
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: busyTimeoutMs });

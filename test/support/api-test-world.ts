@@ -40,10 +40,10 @@ export const CALLERS = [
 export type Caller = (typeof CALLERS)[number];
 
 export const CONNECTOR_OBJECT_ID = "40000000-0000-4000-8000-0000000000c1";
-export const PORTAL_BASE = "http://localhost:3661";
+const PORTAL_BASE = "http://localhost:3661";
 
 type RouteHandler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-export type RouteModule = Record<string, RouteHandler>;
+type RouteModule = Record<string, RouteHandler>;
 
 export type ApiTestWorld = {
   sandbox: RunningSandbox;
@@ -62,7 +62,7 @@ export type ApiTestWorld = {
 const APP_DIR = join(import.meta.dirname, "..", "..", "app");
 
 /** The route file of an OpenAPI path (`/api/v1/connections/{id}` → app/api/v1/connections/[id]/route.ts). */
-export function routeFileOf(path: string): string {
+function routeFileOf(path: string): string {
   return join(APP_DIR, path.replace(/^\//, "").replace(/\{(\w+)\}/g, "[$1]"), "route.ts");
 }
 
@@ -134,7 +134,7 @@ export async function snapshot(db: Db): Promise<string> {
   return JSON.stringify(tables);
 }
 
-export const DEFAULT_BODIES: Partial<Record<OperationName, unknown>> = {
+const DEFAULT_BODIES: Partial<Record<OperationName, unknown>> = {
   createDeepLink: {
     accountId: "acct-b",
     accountName: "Fabrikam",

@@ -22,10 +22,8 @@ const TEMPLATE_PREFIX = "portal_tpl_";
 /** A template this old was left by a run that died before its teardown (a run takes minutes, not hours). */
 const ABANDONED_AFTER_MS = 6 * 60 * 60_000;
 
-export type DatabaseTemplates = { sqliteFile: string; postgresDatabase: string | null };
-
 /** A short hash of every migration file (path and content), so a changed migration means a new template. */
-export function migrationsHash(folders: string[] = MIGRATIONS): string {
+function migrationsHash(folders: string[] = MIGRATIONS): string {
   const hash = createHash("sha256");
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -39,12 +37,12 @@ export function migrationsHash(folders: string[] = MIGRATIONS): string {
 }
 
 /** The template database name of a run, and the time it was made (base 36), so an abandoned one can be dropped. */
-export function templateName(hash: string, now = Date.now()): string {
+function templateName(hash: string, now = Date.now()): string {
   return `${TEMPLATE_PREFIX}${hash}_${now.toString(36)}_${randomBytes(3).toString("hex")}`;
 }
 
 /** When the template `name` was made, or null if the name is not one of ours. */
-export function templateCreatedAt(name: string): number | null {
+function templateCreatedAt(name: string): number | null {
   const m = /^portal_tpl_[0-9a-f]{12}_([0-9a-z]+)_[0-9a-f]{6}$/.exec(name);
   return m ? parseInt(m[1], 36) : null;
 }

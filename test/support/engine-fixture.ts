@@ -11,7 +11,7 @@ import type { Engine } from "../../lib/provisioning/engine";
 
 export const TEST_KEYS = [{ id: "test", key: randomBytes(32) }];
 
-export function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<EngineConfig> = {}): EngineConfig {
+function testEngineConfig(fx: MicrosoftSandbox, overrides: Partial<EngineConfig> = {}): EngineConfig {
   const config: EngineConfig = {
     identity: fx.config,
     allowedDynamicsHosts: [new URL(fx.origin).host],

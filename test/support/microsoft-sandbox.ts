@@ -20,8 +20,6 @@ export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 export const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
 export const CONTOSO_MFA_ADMIN = "mfa.admin@contoso.onmicrosoft.com";
 export const CONTOSO_USER = "user@contoso.onmicrosoft.com";
-export { CONTOSO_PORTAL_SP } from "@/emulator/scenarios/consented";
-
 /** The default scenario after Contoso's admin consented to the portal (see emulator/scenarios/consented.ts). */
 export const consentedScenario = buildConsentedScenario;
 
@@ -30,7 +28,7 @@ export const consentedScenario = buildConsentedScenario;
  * 2 s replication and 3 s admission lag pass in 400 and 600 ms, with the same refusals before success. Budgets that
  * must outlast those lags (engine-fixture.ts) are scaled with it.
  */
-export const REALISTIC_LAG_SCALE = 0.2;
+const REALISTIC_LAG_SCALE = 0.2;
 
 /**
  * The worlds the engine's crash, race and "exactly one of everything" suites run against, both after Contoso's admin
@@ -38,7 +36,7 @@ export const REALISTIC_LAG_SCALE = 0.2;
  * roles through groups and teams, a soft-deleted application user, a 180-day secret cap; emulator/scenarios/realistic.ts)
  * on the scaled clock above.
  */
-export const ENGINE_SCENARIOS = {
+const ENGINE_SCENARIOS = {
   default: buildConsentedScenario,
   realistic: () => {
     const state = withPortalConsent(buildRealisticScenario());
@@ -52,7 +50,7 @@ export type EngineScenario = keyof typeof ENGINE_SCENARIOS;
 /**
  * The scenarios under test: both, unless ENGINE_SCENARIOS names a subset (comma-separated) for a quicker local loop.
  */
-export function engineScenariosUnderTest(): EngineScenario[] {
+function engineScenariosUnderTest(): EngineScenario[] {
   const all = Object.keys(ENGINE_SCENARIOS) as EngineScenario[];
   const wanted = process.env.ENGINE_SCENARIOS?.split(",")
     .map((s) => s.trim())

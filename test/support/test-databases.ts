@@ -18,8 +18,6 @@ import { migrateAsync } from "../../scripts/migrate.mjs";
 import { copySqliteTemplate, createDatabaseFromTemplate, dropPostgresDatabase } from "./database-templates";
 import { isPostgresReachable, redactUrl, TEST_POSTGRES_URL } from "./postgres-server";
 
-export { isPostgresReachable, TEST_POSTGRES_URL };
-
 export type TestDatabase = { provider: "sqlite" | "postgresql"; url: string; db: Db; cleanup: () => Promise<void> };
 
 /** Which providers this run covers; throws under CI when PostgreSQL is down, rather than silently skipping it. */

@@ -12,7 +12,7 @@ const id = (description: string) => z.string().min(1).max(64).meta({ description
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
 const nullableIsoDate = (description: string) => z.iso.datetime({ offset: true }).nullable().meta({ description });
 
-export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
+const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
 
 export const problemSchema = z
   .object({
@@ -51,7 +51,6 @@ export const listConnectionsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: "Page size, 1-200 (default 50)" }),
   cursor: z.string().min(1).max(500).optional().meta({ description: "`nextCursor` of the previous page" }),
 });
-export type ListConnectionsQuery = z.infer<typeof listConnectionsQuerySchema>;
 
 const failingSchema = z
   .object({
@@ -113,7 +112,6 @@ export const credentialsSchema = z
     z.object({ authMode: z.literal("onprem"), connectionId: z.string(), environmentUrl: z.string(), username: z.string(), password: z.string() }),
   ])
   .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
-export type ConnectionCredentials = z.infer<typeof credentialsSchema>;
 
 export const verificationSchema = z
   .object({
@@ -146,7 +144,6 @@ export const deepLinkRequestSchema = z
   })
   .strict()
   .meta({ id: "DeepLinkRequest" });
-export type DeepLinkRequest = z.infer<typeof deepLinkRequestSchema>;
 
 export const deepLinkSchema = z
   .object({ url: z.string().meta({ description: "Single-use link to send the admin" }), expiresAt: isoDate("When the link stops working") })

@@ -94,18 +94,13 @@ const EXPLANATIONS: Record<string, Explanation> = {
 };
 
 /** The Node error code of a failure, looking through `cause` (fetch wraps the socket error). */
-export function networkCodeOf(error: unknown): string | undefined {
+function networkCodeOf(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code) return code;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** True when Node's code names a failure this module explains. */
-export function isExplainedNetworkCode(code: string | undefined): boolean {
-  return !!code && code in EXPLANATIONS;
 }
 
 /** Turns a network or TLS failure into an AppError an admin can act on; unknown codes get a general message. */

@@ -12,7 +12,7 @@ import { classifyAddress, type AddressVerdict } from "./public-address";
  * resolve to a private address; nothing else can.
  */
 
-export type ResolvedAddress = { address: string; family: number };
+type ResolvedAddress = { address: string; family: number };
 /** Resolves a host name to all its addresses (injected in tests; `dns.lookup` with `all: true` otherwise). */
 export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
 
@@ -38,7 +38,7 @@ const defaultResolveHost: ResolveHost = (hostname) => dnsLookup(hostname, { all:
 const refuse = (userMessage: string, detail: string) => fail<never>(appError("environment_not_allowed", userMessage, { detail }));
 
 /** The URL checks that need no network: https, no user info, query or fragment, a host name. */
-export function parseGuardedUrl(raw: string, what = "Dynamics 365 server"): Result<URL> {
+function parseGuardedUrl(raw: string, what = "Dynamics 365 server"): Result<URL> {
   const input = raw.trim();
   let url: URL;
   try {
@@ -70,7 +70,7 @@ function hostEntryMatches(entry: string, hostname: string, port: number): boolea
 }
 
 /** True when `host[:port]` of the URL is configured as a private host the portal may reach (the sandbox). */
-export function isAllowedPrivateHost(url: URL, allowedPrivateHosts: readonly string[]): boolean {
+function isAllowedPrivateHost(url: URL, allowedPrivateHosts: readonly string[]): boolean {
   const port = url.port ? Number(url.port) : 443;
   return allowedPrivateHosts.some((entry) => hostEntryMatches(entry, url.hostname, port));
 }

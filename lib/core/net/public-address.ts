@@ -81,8 +81,3 @@ export function classifyAddress(text: string): AddressVerdict | null {
   }
   return null;
 }
-
-/** True when the host part of a URL is an IP literal (in any of the forms `classifyAddress` reads). */
-export function isIpLiteral(host: string): boolean {
-  return classifyAddress(host) !== null;
-}

@@ -33,6 +33,6 @@ export function connectionStatusLabelForAdmin(status: string): string {
   return isConnectionStatus(status) ? CONNECTION_STATUS_LABELS_FOR_ADMIN[status] : status;
 }
 
-export function isConnectionStatus(value: string): value is ConnectionStatus {
+function isConnectionStatus(value: string): value is ConnectionStatus {
   return (CONNECTION_STATUSES as readonly string[]).includes(value);
 }

@@ -136,7 +136,7 @@ export type Transition = {
 export const FINISHED_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as const satisfies readonly RunStatus[];
 export const UNFINISHED_RUN_STATUSES = ["planning", "awaitingApproval", "pending", "running", "waiting"] as const satisfies readonly RunStatus[];
 /** Terminal runs never reopen. A failed run is finished but not terminal: the admin may retry it. */
-export const TERMINAL_RUN_STATUSES = ["succeeded", "cancelled"] as const satisfies readonly RunStatus[];
+const TERMINAL_RUN_STATUSES = ["succeeded", "cancelled"] as const satisfies readonly RunStatus[];
 
 export function isTerminal(status: RunStatus): boolean {
   return (TERMINAL_RUN_STATUSES as readonly RunStatus[]).includes(status);

@@ -191,7 +191,7 @@ export async function dbNow(db: Db, options: { fresh?: boolean } = {}): Promise<
 }
 
 /** The where-clause of "a runner may claim this run now", derived from machine.ts's CLAIM_RULES. */
-export function claimableWhere(now: Date): Prisma.ProvisioningRunWhereInput {
+function claimableWhere(now: Date): Prisma.ProvisioningRunWhereInput {
   return {
     OR: (Object.entries(CLAIM_RULES) as [keyof typeof CLAIM_RULES, (typeof CLAIM_RULES)[keyof typeof CLAIM_RULES]][]).map(([status, rule]) => {
       if (rule === "notBeforePassed") return { status, OR: [{ notBefore: null }, { notBefore: { lte: now } }] };
@@ -296,7 +296,7 @@ export async function inLeasedTransaction<T>(db: Db, lease: Lease, write: (tx: T
 export type ConnectionPatch = StepFacts;
 
 /** The connection-level event a step's transition is. */
-export function runEventOf(transition: Transition): RunEvent {
+function runEventOf(transition: Transition): RunEvent {
   if (transition.runStatus === "succeeded") return "succeeded";
   if (transition.runStatus === "failed") return "failed";
   if (transition.runStatus === "waiting") return transition.step.action ? "needsAdmin" : "waiting";

@@ -6,7 +6,7 @@ import type { Plan } from "../../provisioning/plan";
 import { disconnectLeftovers, STEP_LABELS, type RunKind, type RunStatus, type StepAction, type StepName, type StepStatus } from "./machine";
 import type { RunRecord } from "./run-store";
 
-export type StepView = {
+type StepView = {
   name: StepName;
   label: string;
   status: StepStatus;

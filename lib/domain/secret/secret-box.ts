@@ -8,7 +8,7 @@ import { appError, fail, ok, type Result } from "../../core/errors";
 export type EncryptionKey = { id: string; key: Buffer };
 
 /** GCM's full 128-bit tag. A shorter tag would be accepted by Node unless checked, and weakens authentication. */
-export const AUTH_TAG_BYTES = 16;
+const AUTH_TAG_BYTES = 16;
 export type SealedSecret = { keyId: string; iv: string; ciphertext: string; authTag: string };
 
 /** Seals with the first (active) key. */

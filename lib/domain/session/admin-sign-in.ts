@@ -14,7 +14,7 @@ import { inLeasedTransaction, type Lease } from "../run/run-store";
  * its run finishes, fails or is cancelled, or when a run waits unapproved past that time.
  */
 
-export const DEFAULT_ADMIN_SESSION_TTL_MS = 24 * 60 * 60_000;
+const DEFAULT_ADMIN_SESSION_TTL_MS = 24 * 60 * 60_000;
 
 const aad = (secretId: string, connectionId: string) => secretAad(secretId, connectionId, "adminTokenCache");
 

@@ -11,7 +11,7 @@ import type { StepResult } from "../runner";
  * Entra models those as Microsoft Graph permissions, so they are consented for the organization too (the Azure
  * portal adds User.Read to every new registration for the same reason).
  */
-export const LEGACY_GRAPH_SCOPES = "User.Read openid profile offline_access";
+const LEGACY_GRAPH_SCOPES = "User.Read openid profile offline_access";
 
 /**
  * Microsoft's admin-consent page for the new app, for admins who prefer to approve it themselves

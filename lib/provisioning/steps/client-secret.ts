@@ -6,7 +6,7 @@ import type { StepResult } from "../runner";
 
 /** Secrets the portal creates carry this name, so one left behind by a crash is recognised and removed. */
 const SECRET_NAME_PREFIX = "Act-On connector";
-export const secretDisplayName = (runId: string, now: Date) => `${SECRET_NAME_PREFIX} ${now.toISOString().slice(0, 10)} run:${runId}`;
+const secretDisplayName = (runId: string, now: Date) => `${SECRET_NAME_PREFIX} ${now.toISOString().slice(0, 10)} run:${runId}`;
 
 /**
  * Removes the portal's secrets on this app that the database does not know: their value died with a process that
@@ -32,7 +32,7 @@ export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistr
 }
 
 /** A kept secret must stay valid at least this long; one closer to its end is replaced even by a repair. */
-export const KEEP_SECRET_MIN_VALID_MS = 30 * 86_400_000;
+const KEEP_SECRET_MIN_VALID_MS = 30 * 86_400_000;
 
 /**
  * The connection's live client secret when a repair may keep it: active here, still on the app at Microsoft, and valid

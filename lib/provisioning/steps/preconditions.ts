@@ -10,14 +10,14 @@ import type { StepResult } from "../runner";
 import type { StepName } from "../../domain/run/machine";
 
 /** Directory roles that can register apps and grant tenant-wide consent (Microsoft's least-privileged set for it). */
-export const CONSENT_CAPABLE_ROLES: Record<string, string> = {
+const CONSENT_CAPABLE_ROLES: Record<string, string> = {
   [DIRECTORY_ROLE_TEMPLATES.globalAdministrator]: "Global Administrator",
   [DIRECTORY_ROLE_TEMPLATES.applicationAdministrator]: "Application Administrator",
   [DIRECTORY_ROLE_TEMPLATES.cloudApplicationAdministrator]: "Cloud Application Administrator",
 };
 
 /** Directory roles that may read another user's per-user MFA state (Graph `authentication/requirements`). */
-export const MFA_READER_ROLES: Record<string, string> = {
+const MFA_READER_ROLES: Record<string, string> = {
   [DIRECTORY_ROLE_TEMPLATES.globalAdministrator]: "Global Administrator",
   [DIRECTORY_ROLE_TEMPLATES.globalReader]: "Global Reader",
   [DIRECTORY_ROLE_TEMPLATES.authenticationPolicyAdministrator]: "Authentication Policy Administrator",
@@ -26,7 +26,7 @@ export const MFA_READER_ROLES: Record<string, string> = {
 };
 
 /** Tenant admins Microsoft lets self-elevate to System Administrator in an environment (Power Platform admin center). */
-export const SELF_ELEVATING_ROLES: Record<string, string> = {
+const SELF_ELEVATING_ROLES: Record<string, string> = {
   [DIRECTORY_ROLE_TEMPLATES.globalAdministrator]: "Global Administrator",
   [DIRECTORY_ROLE_TEMPLATES.powerPlatformAdministrator]: "Power Platform Administrator",
   [DIRECTORY_ROLE_TEMPLATES.dynamics365Administrator]: "Dynamics 365 Administrator",
