@@ -1,5 +1,5 @@
 /**
- * Issue 10, the engine's Microsoft side end to end against the sandbox on SQLite and PostgreSQL: a planted app is
+ * What the engine changes at Microsoft, end to end against the sandbox on SQLite and PostgreSQL: a planted app is
  * never adopted, the consent-page mode registers its redirect URI, least privilege removes System Administrator,
  * an environment without Dynamics 365 Sales still connects (with the missing features named), and a migration
  * always targets cloud OAuth.
@@ -28,7 +28,7 @@ const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
-describe.each(providers)("the engine's Microsoft side on %s", (provider) => {
+describe.each(providers)("what the engine changes at Microsoft, on %s", (provider) => {
   const t = useTestDatabase(provider);
   let engine: Engine;
   beforeAll(() => {

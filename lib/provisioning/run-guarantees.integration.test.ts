@@ -1,6 +1,7 @@
 /**
- * Issue 10's lifecycle defects, each proven on SQLite and PostgreSQL against the sandbox: the tenant binding, stage
- * then commit, truthful statuses, the short-lived admin sign-in and leases on the database's clock.
+ * What a run guarantees, on SQLite and PostgreSQL against both sandboxes: it acts only in its own tenant, stages a
+ * re-run's changes until verify succeeds, reports truthful statuses, keeps the admin's sign-in only briefly, and judges
+ * leases and interrupted creates on the database's clock.
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
@@ -41,7 +42,7 @@ const FABRIKAM_TENANT = "10000000-0000-4000-8000-000000000003";
 const REFUSED_STEP_BUDGET = { stepBudgetMs: 4_000, maxAttempts: 160 };
 const foreign = { type: "admin" as const, id: "admin@fabrikam.onmicrosoft.com", tenantId: FABRIKAM_TENANT };
 
-describe.each(engineMatrix(providers))("engine safety on %s against the %s sandbox", (provider, scenario) => {
+describe.each(engineMatrix(providers))("what a run guarantees, on %s against the %s sandbox", (provider, scenario) => {
   const t = useTestDatabase(provider);
   useSandboxScenario(fx, scenario);
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
