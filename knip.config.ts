@@ -16,7 +16,6 @@ const config: KnipConfig = {
     "bench/*.{ts,mjs}",
   ],
   project: ["**/*.{ts,tsx,mjs}"],
-  ignore: ["generated/**", "prisma/postgresql/**"],
   ignoreDependencies: [
     // Imported by the generated Prisma clients (generated/, git-ignored), which knip does not read.
     "@prisma/client",
