@@ -218,16 +218,7 @@ export function nextStep(run: RunSnapshot): StepSnapshot | null {
 }
 
 /** Steps that write at Microsoft: once one of them has been attempted, something may exist there. */
-const WRITING_STEPS: readonly StepName[] = [
-  "appRegistration",
-  "adminConsent",
-  "clientSecret",
-  "applicationUser",
-  "verify",
-  "revokeSecrets",
-  "removeApplicationUser",
-  "deleteAppRegistration",
-];
+const WRITING_STEPS: readonly StepName[] = STEP_NAMES.filter((step) => step !== "environment" && step !== "preconditions");
 
 /** True once a step that writes at Microsoft has been attempted: a cancel can no longer pretend nothing happened. */
 export function mayHaveWrittenAtMicrosoft(run: RunSnapshot): boolean {

@@ -521,6 +521,47 @@ export async function clearOrphanedPlanning(
 type TransitionRun = Pick<RunRecord, "id" | "version" | "kind" | "connectionId">;
 
 /**
+ * One admin transition of a run: compare-and-set on its version (from the statuses the machine allows), then what else
+ * the transition writes, then the connection's change — all in one transaction.
+ * @returns false when the run moved meanwhile (nothing is written)
+ */
+function transitionWithChange(
+  db: Db,
+  input: {
+    run: TransitionRun;
+    from: readonly RunStatus[];
+    data: Prisma.ProvisioningRunUpdateManyMutationInput;
+    change: {
+      event: "approved" | "retried" | "cancelled";
+      statusBefore: ConnectionStatus;
+      statusAfter: ConnectionStatus;
+      runOpen: boolean;
+      at: Date;
+    };
+    also?: (tx: Tx) => Promise<unknown>;
+  },
+): Promise<boolean> {
+  const { run, change } = input;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.provisioningRun.updateMany({
+      where: { id: run.id, version: run.version, status: { in: [...input.from] } },
+      data: { ...input.data, version: { increment: 1 } },
+    });
+    if (count !== 1) return false;
+    await input.also?.(tx);
+    await recordConnectionChange(tx, {
+      connectionId: run.connectionId,
+      runId: run.id,
+      runKind: run.kind,
+      ...change,
+      failingStep: null,
+      errorCode: null,
+    });
+    return true;
+  });
+}
+
+/**
  * Approval: the run becomes pending (claimable) and the connection records the change, in one transaction,
  * compare-and-set on the run's version. `statusBefore` is remembered on the run (a cancel knows what to put back).
  * @returns false when the run moved meanwhile (nothing is written)
@@ -529,32 +570,11 @@ export async function approveRunTransition(
   db: Db,
   input: { run: TransitionRun; approvedBy: string; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
 ): Promise<boolean> {
-  const { run } = input;
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, version: run.version, status: { in: [...APPROVE.from] } },
-      data: {
-        status: APPROVE.to,
-        version: { increment: 1 },
-        approvedAt: input.at,
-        approvedBy: input.approvedBy,
-        connectionStatusBefore: input.statusBefore,
-      },
-    });
-    if (count !== 1) return false;
-    await recordConnectionChange(tx, {
-      connectionId: run.connectionId,
-      runId: run.id,
-      runKind: run.kind,
-      event: "approved",
-      statusBefore: input.statusBefore,
-      statusAfter: input.statusAfter,
-      failingStep: null,
-      errorCode: null,
-      runOpen: true,
-      at: input.at,
-    });
-    return true;
+  return transitionWithChange(db, {
+    run: input.run,
+    from: APPROVE.from,
+    data: { status: APPROVE.to, approvedAt: input.at, approvedBy: input.approvedBy, connectionStatusBefore: input.statusBefore },
+    change: { event: "approved", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: true, at: input.at },
   });
 }
 
@@ -568,40 +588,27 @@ export async function retryRunTransition(
   input: { run: TransitionRun; step: StepName; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
 ): Promise<boolean> {
   const { run } = input;
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, version: run.version, status: { in: [...RETRY.from] } },
-      data: { status: RETRY.to, version: { increment: 1 }, finishedAt: null, notBefore: null },
-    });
-    if (count !== 1) return false;
-    await tx.provisioningStep.update({
-      where: { runId_name: { runId: run.id, name: input.step } },
-      data: {
-        status: "pending",
-        attempts: 0,
-        startedAt: null,
-        finishedAt: null,
-        errorCode: null,
-        userMessage: null,
-        errorDetail: null,
-        notBefore: null,
-        waitingFor: null,
-        actionKind: null,
-      },
-    });
-    await recordConnectionChange(tx, {
-      connectionId: run.connectionId,
-      runId: run.id,
-      runKind: run.kind,
-      event: "retried",
-      statusBefore: input.statusBefore,
-      statusAfter: input.statusAfter,
-      failingStep: null,
-      errorCode: null,
-      runOpen: true,
-      at: input.at,
-    });
-    return true;
+  return transitionWithChange(db, {
+    run,
+    from: RETRY.from,
+    data: { status: RETRY.to, finishedAt: null, notBefore: null },
+    change: { event: "retried", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: true, at: input.at },
+    also: (tx) =>
+      tx.provisioningStep.update({
+        where: { runId_name: { runId: run.id, name: input.step } },
+        data: {
+          status: "pending",
+          attempts: 0,
+          startedAt: null,
+          finishedAt: null,
+          errorCode: null,
+          userMessage: null,
+          errorDetail: null,
+          notBefore: null,
+          waitingFor: null,
+          actionKind: null,
+        },
+      }),
   });
 }
 
@@ -622,27 +629,15 @@ export async function cancelRunTransition(
   },
 ): Promise<boolean> {
   const { run } = input;
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.provisioningRun.updateMany({
-      where: { id: run.id, version: run.version, status: { in: [...CANCEL.from] } },
-      data: { status: CANCEL.to, version: { increment: 1 }, finishedAt: input.at, leaseOwner: null, leaseUntil: null },
-    });
-    if (count !== 1) return false;
-    await forgetPendingPasswords(tx, { connectionId: run.connectionId, at: input.at });
-    await revokeAdminSignIn(tx, { connectionId: run.connectionId, at: input.at });
-    if (input.leftover) await recordConnectionError(tx, { connectionId: run.connectionId, code: "cancelled", message: input.leftover });
-    await recordConnectionChange(tx, {
-      connectionId: run.connectionId,
-      runId: run.id,
-      runKind: run.kind,
-      event: "cancelled",
-      statusBefore: input.statusBefore,
-      statusAfter: input.statusAfter,
-      failingStep: null,
-      errorCode: null,
-      runOpen: false,
-      at: input.at,
-    });
-    return true;
+  return transitionWithChange(db, {
+    run,
+    from: CANCEL.from,
+    data: { status: CANCEL.to, finishedAt: input.at, leaseOwner: null, leaseUntil: null },
+    change: { event: "cancelled", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: false, at: input.at },
+    also: async (tx) => {
+      await forgetPendingPasswords(tx, { connectionId: run.connectionId, at: input.at });
+      await revokeAdminSignIn(tx, { connectionId: run.connectionId, at: input.at });
+      if (input.leftover) await recordConnectionError(tx, { connectionId: run.connectionId, code: "cancelled", message: input.leftover });
+    },
   });
 }
