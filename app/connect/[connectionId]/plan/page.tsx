@@ -13,7 +13,8 @@ import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privil
 import { STEP_LABELS, type StepName } from "@/lib/domain/run/machine";
 import { findRunOptions } from "@/lib/domain/run/run-store";
 import type { Plan, PlanAction } from "@/lib/provisioning/plan";
-import { approvePlanAction, changeEnvironmentAction, createHandoffLinkAction, recheckPlanAction } from "../actions";
+import { createHandoffLinkAction } from "./handoff-link.action";
+import { approvePlanAction, changeEnvironmentAction, recheckPlanAction } from "./plan.action";
 import { HandoffLinkForm } from "./handoff-link-form";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
