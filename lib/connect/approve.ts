@@ -11,7 +11,7 @@ import { findRunShape } from "./legacy";
 import { cancelPlanKeepingSignIn } from "./replace-plan";
 import { startPlan } from "./start-plan";
 
-export type RoleChoice = "leastPrivilege" | "systemAdministrator";
+type RoleChoice = "leastPrivilege" | "systemAdministrator";
 
 /** Where the journey goes after a person's choice: a path of app/connect. */
 export type JourneyNext = { next: string };
