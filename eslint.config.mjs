@@ -43,20 +43,8 @@ const USE_CASE_LAYERS = [
     message: USE_CASE_MESSAGE,
   },
   { regex: "^\\.{1,2}/(.*/)?lib/(provisioning|microsoft|domain|journey|paths)(/|$)", message: USE_CASE_MESSAGE },
-  // The least-privilege role's definition is pure data the manual path prints for the admin to create by hand.
-  { regex: "^@/lib/provisioning(/(?!least-privilege-role$).*)?$", message: USE_CASE_MESSAGE },
+  { regex: "^@/lib/provisioning(/.*)?$", message: USE_CASE_MESSAGE },
   { regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$).*)?$", message: USE_CASE_MESSAGE },
-];
-// Exceptions, each still to be moved behind a use case (written down so they shrink, never grow):
-// - the journey's shared actions and the plan page still call the engine and the run store directly (next: lib/connect);
-// - the two verification routes start a verification with the run pool (next: lib/api / lib/support);
-// - the launch route records the refused-link audit event itself (next: lib/deep-link).
-const USE_CASE_EXCEPTIONS = [
-  "app/connect/[[]connectionId]/actions.ts",
-  "app/connect/[[]connectionId]/plan/page.tsx",
-  "app/api/v1/connections/[[]id]/verification/route.ts",
-  "app/api/support/connections/[[]id]/verification/route.ts",
-  "app/launch/route.ts",
 ];
 
 const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";
@@ -122,7 +110,7 @@ const config = [
     // app/ reaches the product through its use-case layers (a later entry replaces the rule, so it repeats the
     // sandbox boundary).
     files: ["app/**/*.{ts,tsx,js,mjs}"],
-    ignores: ["**/*.test.ts", "**/*.test.tsx", ...USE_CASE_EXCEPTIONS],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT, ...USE_CASE_LAYERS] }],
     },

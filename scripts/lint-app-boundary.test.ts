@@ -57,6 +57,32 @@ describe("the app boundary", () => {
     60_000,
   );
 
+  // These once reached the engine, the run store or the audit log directly and were left out of the rule; each now
+  // goes through a use case, so the rule covers them like every other route file.
+  it.each([
+    "app/connect/[connectionId]/actions.ts",
+    "app/connect/[connectionId]/plan/plan.action.ts",
+    "app/connect/[connectionId]/plan/page.tsx",
+    "app/api/v1/connections/[id]/verification/route.ts",
+    "app/api/support/connections/[id]/verification/route.ts",
+    "app/launch/route.ts",
+  ])(
+    "%s is covered by the rule (no exceptions)",
+    async (file) => {
+      const messages = await restrictedImports(FORBIDDEN, file);
+      expect(messages).toHaveLength(11);
+    },
+    60_000,
+  );
+
+  it("the least-privilege role comes through lib/connect/manual, not the engine", async () => {
+    const source =
+      'import { LEAST_PRIVILEGE_ROLE_NAME } from "@/lib/provisioning/least-privilege-role";\nexport const used = LEAST_PRIVILEGE_ROLE_NAME;\n';
+    expect(await restrictedImports(source, "app/connect/[connectionId]/manual/page.tsx")).toHaveLength(1);
+    const allowed = 'import { LEAST_PRIVILEGE_ROLE_NAME } from "@/lib/connect/manual";\nexport const used = LEAST_PRIVILEGE_ROLE_NAME;\n';
+    expect(await restrictedImports(allowed, "app/connect/[connectionId]/manual/page.tsx")).toEqual([]);
+  }, 60_000);
+
   it("app/ may import the use-case layers, core/ui and the domain's pure vocabulary", async () => {
     expect(await restrictedImports(ALLOWED, "app/connect/[connectionId]/probe/page.tsx")).toEqual([]);
   }, 60_000);

@@ -2,9 +2,8 @@ import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
 import { getDb } from "@/lib/core/db";
 import { deepLinkConfigFromEnv } from "@/lib/deep-link/deep-link-config";
-import { openLaunchLink } from "@/lib/deep-link/open-launch-link";
+import { openLaunchLink, refuseMissingToken } from "@/lib/deep-link/open-launch-link";
 import { refusalPath } from "@/lib/deep-link/refusal-pages";
-import { recordAuditEvent } from "@/lib/domain/audit/record-audit-event";
 import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { sessionLifetimesFromEnv } from "@/lib/sessions/session-config";
@@ -38,12 +37,7 @@ export async function GET(request: Request) {
   const db = getDb();
   const query = launchQuerySchema.safeParse({ t: new URL(request.url).searchParams.get("t") ?? undefined });
   if (!query.success) {
-    await recordAuditEvent(db, {
-      actor: { type: "acton", id: "unverified-link" },
-      action: "deep_link.refused",
-      outcome: "failure",
-      detail: { code: "link_malformed", reason: "no token in t" },
-    });
+    await refuseMissingToken(db);
     return seeOther(refusalPath("link_malformed"), base);
   }
 

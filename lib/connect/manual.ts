@@ -8,6 +8,10 @@ import { saveManualConnection } from "../manual-connection/save-manual-connectio
 import { verifyManualConnection, type ManualProblem } from "../manual-connection/verify-manual-connection";
 import { identityConfigFromEnv } from "../microsoft/identity-config";
 
+// The manual page prints the least-privilege role for the admin to create by hand: the same name and privileges the
+// portal creates itself, so the manual path and the portal's own setup can never disagree.
+export { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../provisioning/least-privilege-role";
+
 /** The manual path's server side: prove with the configured Microsoft endpoints, then save (or say what is wrong). */
 export async function proveAndSaveManualConnection(input: {
   accountId: string;

@@ -3,7 +3,7 @@ import { ensureAccount } from "../domain/account/ensure-account";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import { createConnection } from "../domain/connection/create-connection";
 import type { Db } from "../core/db";
-import type { AppError } from "../core/errors";
+import { appError, type AppError } from "../core/errors";
 import { createPortalSession, findSessionByToken, revokePortalSession } from "../sessions/portal-sessions";
 import { hashToken } from "../sessions/session-token";
 import type { PortalSessionView, SessionLifetimes } from "../sessions/session-view";
@@ -104,6 +104,14 @@ async function connectionFor(db: Db, accountId: string): Promise<string> {
   });
   if (latest) return latest.id;
   return (await createConnection(db, { accountId, authMode: "cloud" })).id;
+}
+
+/**
+ * A launch request that carries no token never reaches verification; it is still refused as a malformed link and
+ * audited like every other refusal (an unverified caller).
+ */
+export async function refuseMissingToken(db: Db): Promise<void> {
+  await recordRefusal(db, appError("link_malformed", LINK_REFUSALS.link_malformed, { detail: "no token in t" }), null);
 }
 
 async function recordRefusal(db: Db, error: AppError, verifiedActonAccountId: string | null): Promise<void> {

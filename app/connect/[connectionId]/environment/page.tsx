@@ -5,7 +5,7 @@ import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
 import { listAdminEnvironments } from "@/lib/connect/admin-environments";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
-import { chooseEnvironmentAction } from "../actions";
+import { chooseEnvironmentAction } from "./environment.action";
 import { Notice } from "@/components/ui/notice";
 
 export const metadata: Metadata = { title: "Choose the environment · Act-On Dynamics onboarding" };

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { CopyValue } from "@/components/ui/copy-button";
 import { Notice } from "@/components/ui/notice";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
 import { authorizePage } from "@/lib/connect/authorize";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/connect/manual";
 import { verifyManualAction } from "./manual.action";
 import { ManualForm } from "./manual-form";
 

@@ -5,7 +5,7 @@ import { LiveChecklist } from "@/components/connect/live-checklist";
 import { toChecklist } from "@/lib/connect/checklist";
 import { checklistWayOn, journeyPath } from "@/lib/connect/journey-page";
 import { ensurePage, loadJourney } from "@/lib/connect/journey-view";
-import { retryRunAction } from "../actions";
+import { retryRunAction } from "./retry.action";
 
 export const metadata: Metadata = { title: "Connecting · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { SyncOptionsForm } from "@/components/connect/sync-options-form";
 import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
-import { saveSyncOptionsAction } from "../actions";
+import { saveSyncOptionsAction } from "./sync.action";
 import { syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 
 export const metadata: Metadata = { title: "Sync options · Act-On Dynamics onboarding" };

@@ -1,9 +1,7 @@
-import { apiCallerActor } from "@/lib/api-auth/app-roles";
 import { apiRoute } from "@/lib/api/api-route";
 import { OPERATIONS } from "@/lib/api/operations";
+import { startConnectionVerification } from "@/lib/api/start-connection-verification";
 import { problemResponse } from "@/lib/api/problem";
-import { getPortalEngine } from "@/lib/provisioning/run-pool";
-import { startVerification } from "@/lib/provisioning/start-verification";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +10,7 @@ export const dynamic = "force-dynamic";
  * read-only at Microsoft; the outcome appears on the connection's timeline within seconds. It takes no input.
  */
 export const POST = apiRoute(OPERATIONS.supportRequestVerification, async ({ params, caller, instance }) => {
-  const requested = await startVerification(getPortalEngine(), { connectionId: params.id, actor: apiCallerActor(caller) });
+  const requested = await startConnectionVerification({ connectionId: params.id, caller });
   if (!requested.ok) return problemResponse(requested.error, { instance });
   return Response.json({ runId: requested.value.runId, alreadyRequested: requested.value.alreadyRequested }, { status: 202 });
 });

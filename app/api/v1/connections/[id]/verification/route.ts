@@ -1,16 +1,14 @@
-import { apiCallerActor } from "@/lib/api-auth/app-roles";
 import { apiRoute, jsonResponse } from "@/lib/api/api-route";
 import { problemResponse } from "@/lib/api/problem";
 import { OPERATIONS } from "@/lib/api/operations";
+import { startConnectionVerification } from "@/lib/api/start-connection-verification";
 import { verificationSchema } from "@/lib/api/v1/schemas";
-import { getPortalEngine } from "@/lib/provisioning/run-pool";
-import { startVerification } from "@/lib/provisioning/start-verification";
 
 export const dynamic = "force-dynamic";
 
 /** Verifies the connection's stored credential again (read-only at Microsoft); the outcome lands on the connection. */
 export const POST = apiRoute(OPERATIONS.requestVerification, async ({ params, caller, instance }) => {
-  const requested = await startVerification(getPortalEngine(), { connectionId: params.id, actor: apiCallerActor(caller) });
+  const requested = await startConnectionVerification({ connectionId: params.id, caller });
   if (!requested.ok) return problemResponse(requested.error, { instance });
   return jsonResponse(
     verificationSchema,
