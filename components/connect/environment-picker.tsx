@@ -6,7 +6,7 @@ import { Field, INPUT_BASE } from "@/components/ui/field";
 import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
 
-export type EnvironmentChoice = { url: string; name: string; region: string | null; isUserSysAdmin: boolean; namedByActOn?: boolean };
+type EnvironmentChoice = { url: string; name: string; region: string | null; isUserSysAdmin: boolean; namedByActOn?: boolean };
 
 type Props = {
   environments: EnvironmentChoice[];

@@ -8,7 +8,7 @@ import type { PortalSessionView } from "../sessions/session-view";
 import { getConnectionForViewer, type JourneyConnection } from "./engine";
 
 /** A connection id from a URL or a form: cuid-like and bounded; anything else is simply not found. */
-export const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CONNECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export type ConnectAction = JourneyAction;
 export type Authorized = { session: PortalSessionView; connection: JourneyConnection };

@@ -18,7 +18,7 @@ export const STEP_STATE_LABELS: Record<StepState, string> = {
   failed: "Failed",
 };
 
-export type StepAction = { kind: "adminConsent"; url: string } | { kind: "missingRole"; role: string; grantedBy: string; howTo: string } | null;
+type StepAction = { kind: "adminConsent"; url: string } | { kind: "missingRole"; role: string; grantedBy: string; howTo: string } | null;
 
 /** The slice of the engine's StepView the checklist reads. */
 export type StepInput = {

@@ -2,7 +2,6 @@ import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
-import { hasLiveAdminSession } from "../domain/session/admin-sign-in";
 import { getRunView } from "../provisioning/get-run-view";
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";
 import type { ConnectionView, RunView } from "../domain/run/run-view";
@@ -76,9 +75,4 @@ export async function getLatestRun(db: Db, connectionId: string): Promise<Latest
 /** A run's view for a viewer (the engine's viewer-scoped read). */
 export function getRunViewForViewer(db: Db, runId: string, viewer: Viewer): Promise<Result<RunView>> {
   return getRunView(db, runId, { viewer });
-}
-
-/** True when the engine holds the admin's live Microsoft sign-in for this connection (the run acts as them). */
-export function hasStoredAdminSignIn(db: Db, connectionId: string): Promise<boolean> {
-  return hasLiveAdminSession(db, connectionId);
 }

@@ -4,8 +4,7 @@
  */
 import { isAwaitingApproval, isInProgress } from "../domain/run/machine";
 
-export const JOURNEY_PAGES = ["sign-in", "environment", "plan", "progress", "sync", "status"] as const;
-export type JourneyPage = (typeof JOURNEY_PAGES)[number];
+export type JourneyPage = "sign-in" | "environment" | "plan" | "progress" | "sync" | "status";
 
 export type JourneyFacts = {
   /** The admin signed in with Microsoft and the engine holds their sign-in for this connection. */
@@ -22,9 +21,6 @@ export type JourneyFacts = {
   /** A colleague holds (or was sent) a hand-off link for this connection: its plan page follows their progress. */
   handedOff?: boolean;
 };
-
-/** The pages a colleague's hand-off session may open; everything else (sync options, status, disconnect) is not theirs. */
-export const HANDOFF_PAGES: readonly JourneyPage[] = ["sign-in", "plan", "progress"];
 
 export function journeyPageFor(facts: JourneyFacts): JourneyPage {
   const { run, connection } = facts;

@@ -28,7 +28,7 @@ export type Journey = {
   page: JourneyPage;
 };
 
-export const accountViewer = (session: PortalSessionView): Viewer => ({ kind: "account", accountId: session.accountId });
+const accountViewer = (session: PortalSessionView): Viewer => ({ kind: "account", accountId: session.accountId });
 
 /**
  * Everything a journey page needs, from server state: the session (or the session page), the connection as this

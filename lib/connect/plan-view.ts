@@ -13,8 +13,8 @@ export type { Plan };
 export type { PlanAction, PlanBlocker } from "../provisioning/plan";
 export type { HandoffProgress };
 
-export type PlanRole = "leastPrivilege" | "systemAdministrator";
-export type HandoffBrief = { requiredRole: string | null; steps: StepName[]; askedBy: string | null };
+type PlanRole = "leastPrivilege" | "systemAdministrator";
+type HandoffBrief = { requiredRole: string | null; steps: StepName[]; askedBy: string | null };
 
 type Frame = { accountName: string; signedInAs: string | null | undefined };
 type Base = { connectionId: string; frame: Frame };

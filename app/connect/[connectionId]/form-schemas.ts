@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a run id");
+const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a run id");
 
 /** The environment picker: a listed environment's URL, or a pasted URL (which wins when filled in). */
 export const environmentFormSchema = z
@@ -39,7 +39,6 @@ export const environmentFormSchema = z
   });
 
 export const ROLE_CHOICES = ["leastPrivilege", "systemAdministrator"] as const;
-export type RoleChoice = (typeof ROLE_CHOICES)[number];
 
 export const approveFormSchema = z.object({
   runId: runIdSchema,

@@ -32,8 +32,6 @@ export const legacyInputSchema = z
     return { environment: env.data.environment, integrationUsername: v.integrationUsername, password: v.password, role: v.role };
   });
 
-export type LegacyInput = z.output<typeof legacyInputSchema>;
-
 /** What the form shows after a submit: the values typed (never the password) and the problems, field by field. */
 export type LegacyFormState = FormState<{ values: { environment: string; pastedUrl: string; integrationUsername: string } }>;
 

@@ -2,7 +2,7 @@
 import type { FormState } from "@/lib/core/forms";
 import type { ManualConnectionInput } from "@/lib/manual-connection/manual-connection-schema";
 
-export type ManualFormProblem = {
+type ManualFormProblem = {
   title: string;
   fix: string;
   field: keyof ManualConnectionInput | null;

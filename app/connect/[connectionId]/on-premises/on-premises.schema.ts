@@ -18,7 +18,5 @@ export const onPremisesInputSchema = z.object({
   password: z.string().min(1, "Enter the user's password.").max(256, "That password is too long."),
 });
 
-export type OnPremisesInput = z.infer<typeof onPremisesInputSchema>;
-
 /** What the form shows after a submit: never the password. */
 export type OnPremisesFormState = FormState<{ values: { serverUrl: string; username: string }; code?: string }>;
