@@ -4,12 +4,8 @@
  * clients (lib/microsoft), the domain owners' writes, nor lib/journey or lib/paths (folded into lib/connect), by alias
  * or by a relative path.
  */
-import { join } from "node:path";
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "..");
-const eslint = new ESLint({ cwd: root });
+import { lintMessages } from "@/test/support/lint-probe";
 
 const FORBIDDEN = [
   'import { approveRun } from "@/lib/provisioning/approve-run";',
@@ -41,9 +37,8 @@ const ALLOWED = [
   "",
 ].join("\n");
 
-async function restrictedImports(source: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+function restrictedImports(source: string, filePath: string): Promise<string[]> {
+  return lintMessages(source, filePath);
 }
 
 describe("the app boundary", () => {

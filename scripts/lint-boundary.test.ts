@@ -2,12 +2,9 @@
  * The project's boundary, as ESLint enforces it: product code (app/, components/, lib/, scripts/) never imports the
  * Microsoft sandbox (emulator/) or test support (test/); tests, bench/ and e2e/ may.
  */
-import { join } from "node:path";
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
+import { lintMessages } from "@/test/support/lint-probe";
 
-const root = join(import.meta.dirname, "..");
-const eslint = new ESLint({ cwd: root });
 const SOURCE = [
   'import { createTestDatabase } from "@/test/support/test-databases";',
   'import { TEST_KEYS } from "../test/support/engine-fixture";',
@@ -18,8 +15,7 @@ const SOURCE = [
 ].join("\n");
 
 async function restrictedImports(filePath: string): Promise<number> {
-  const [result] = await eslint.lintText(SOURCE, { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === "no-restricted-imports").length;
+  return (await lintMessages(SOURCE, filePath)).length;
 }
 
 describe("the import boundary", () => {

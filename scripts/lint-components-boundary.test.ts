@@ -2,12 +2,8 @@
  * Shared UI never reaches up into routes, as ESLint enforces it: components/ may not import app/ (by alias or by a
  * relative path), and still may not import the sandbox or test support; app/ may import components/.
  */
-import { join } from "node:path";
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "..");
-const eslint = new ESLint({ cwd: root });
+import { lintMessages } from "@/test/support/lint-probe";
 
 const ROUTE_IMPORTS = [
   'import type { FormState } from "@/app/connect/[connectionId]/actions";',
@@ -27,9 +23,8 @@ const SHARED_IMPORTS = [
   "",
 ].join("\n");
 
-async function restrictedImports(source: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+function restrictedImports(source: string, filePath: string): Promise<string[]> {
+  return lintMessages(source, filePath);
 }
 
 describe("the components boundary", () => {

@@ -3,16 +3,11 @@
  * (by alias or by a relative path that climbs out of lib/core), and still not the sandbox or test support; the rest of
  * lib/ imports lib/core freely.
  */
-import { join } from "node:path";
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
+import { lintMessages } from "@/test/support/lint-probe";
 
-const root = join(import.meta.dirname, "..");
-const eslint = new ESLint({ cwd: root });
-
-async function restrictedImports(source: string, filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+function restrictedImports(source: string, filePath: string): Promise<string[]> {
+  return lintMessages(source, filePath);
 }
 
 const ABOVE_BY_ALIAS = [

@@ -3,12 +3,8 @@
  * ProvisioningStep happen only inside their owner's folder under lib/domain/; raw SQL writes only inside lib/domain;
  * reads are free everywhere, and tests may seed.
  */
-import { join } from "node:path";
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "..");
-const eslint = new ESLint({ cwd: root });
+import { lintMessages } from "@/test/support/lint-probe";
 
 const WRITES = {
   connection: "export const a = (db: any) => db.connection.update({ where: { id: 'c' }, data: { status: 'active' } });",
@@ -23,9 +19,8 @@ const READS = [
   "export const r3 = (db: any) => db.webhookEvent.create({ data: {} });",
 ].join("\n");
 
-async function restricted(filePath: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source + "\n", { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === "no-restricted-syntax").map((m) => m.message);
+function restricted(filePath: string, source: string): Promise<string[]> {
+  return lintMessages(source + "\n", filePath, "no-restricted-syntax");
 }
 
 describe("one writer per table", () => {
