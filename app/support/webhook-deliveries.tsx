@@ -6,22 +6,10 @@ import { useEffect, useState } from "react";
 import { formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";
+import type { DeliveryView } from "@/lib/webhooks/manage-webhook-endpoints";
 
 /** acton-api's delivery view (`WebhookDelivery` in /api/v1/openapi.json). */
-type Delivery = {
-  id: string;
-  eventType: string;
-  endpointId: string;
-  connectionId: string;
-  status: "pending" | "succeeded" | "failed";
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastAttemptAt: string | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-};
+type Delivery = DeliveryView;
 
 /**
  * Webhook deliveries, newest first, from the Act-On API's delivery log (the same staff token; it accepts the Support

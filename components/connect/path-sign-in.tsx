@@ -1,7 +1,7 @@
 import { LogIn, ShieldCheck } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { FOCUS_RING } from "@/components/ui/button-variants";
-import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
+import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
 import type { SignInReturnPage } from "@/lib/sessions/sign-in-return";
 
 /**
@@ -17,16 +17,7 @@ export function PathSignIn({ then, why }: { then: SignInReturnPage; why: string 
       <p className="mt-2 text-slate-800">{why}</p>
       <details className="mt-3 text-sm">
         <summary className={`cursor-pointer rounded font-medium text-blue-800 ${FOCUS_RING}`}>What Microsoft will ask you to allow</summary>
-        <ul className="mt-2 space-y-2">
-          {SIGN_IN_PERMISSION_LINES.map((p) => (
-            <li key={`${p.api}:${p.permission}`}>
-              <span className="font-medium">{p.line}</span>{" "}
-              <span className="text-slate-700">
-                ({p.api}: <code className="font-mono">{p.permission}</code>)
-              </span>
-            </li>
-          ))}
-        </ul>
+        <SignInPermissionList />
       </details>
       <p className="mt-3 text-sm text-slate-700">
         Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in your

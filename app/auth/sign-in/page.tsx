@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSession } from "@/lib/sessions/current-session";
-import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
+import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
 import { SignInNotice } from "../sign-in-notice";
 import { SignOutButton } from "@/components/connect/sign-out-button";
 import { Button } from "@/components/ui/button";
@@ -31,16 +31,7 @@ export default async function SignInPage(props: { searchParams: Promise<{ signin
           asks you once to accept the following for your organization:
         </p>
       )}
-      <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-        {SIGN_IN_PERMISSION_LINES.map((p) => (
-          <li key={`${p.api}:${p.permission}`} className="px-5 py-3">
-            <span className="text-slate-900">{p.line}</span>{" "}
-            <span className="text-sm text-slate-600">
-              ({p.api}: <code className="font-mono">{p.permission}</code>)
-            </span>
-          </li>
-        ))}
-      </ul>
+      <SignInPermissionList variant="boxed" />
       <p className="text-slate-700">
         Nothing is changed in your tenant until you approve the plan on the next page. Your Microsoft sign-in is kept encrypted on Act-On&apos;s
         servers, never in your browser, and is forgotten when you sign out.

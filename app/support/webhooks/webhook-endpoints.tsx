@@ -12,19 +12,10 @@ import { DialogField, FormDialog } from "../form-dialog";
 import { useSupportSession, type Problem } from "../support-auth";
 import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/webhook-events";
 import { Button } from "@/components/ui/button";
+import type { EndpointView } from "@/lib/webhooks/manage-webhook-endpoints";
 
 /** acton-api's endpoint view (`WebhookEndpoint` in /api/v1/openapi.json): never a secret's value. */
-export type Endpoint = {
-  id: string;
-  url: string;
-  description: string | null;
-  enabled: boolean;
-  eventTypes: string[] | null;
-  secrets: { id: string; createdAt: string; expiresAt: string | null }[];
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-};
+export type Endpoint = EndpointView;
 
 const EVENT_TYPES = WEBHOOK_EVENT_TYPES.map((value) => ({ value, label: WEBHOOK_EVENT_LABELS[value] }));
 

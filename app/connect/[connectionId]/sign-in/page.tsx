@@ -8,7 +8,7 @@ import { journeyPath } from "@/lib/connect/journey-page";
 import { loadJourney } from "@/lib/connect/journey-view";
 import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
-import { SIGN_IN_PERMISSION_LINES } from "@/lib/sessions/sign-in-permissions";
+import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -68,16 +68,7 @@ export default async function SignInPage({
         <h2 id="permissions-heading" className="flex items-center gap-2 text-lg font-semibold">
           <ShieldCheck aria-hidden className="h-5 w-5 text-blue-700" /> What Microsoft will ask you to allow
         </h2>
-        <ul className="mt-3 space-y-2 text-sm">
-          {SIGN_IN_PERMISSION_LINES.map((p) => (
-            <li key={`${p.api}:${p.permission}`}>
-              <span className="font-medium">{p.line}</span>{" "}
-              <span className="text-slate-700">
-                ({p.api}: <code className="font-mono">{p.permission}</code>)
-              </span>
-            </li>
-          ))}
-        </ul>
+        <SignInPermissionList />
         <p className="mt-4 text-sm text-slate-700">
           Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in
           your browser, and is forgotten when the connection is verified or you sign out.
