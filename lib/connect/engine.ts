@@ -2,7 +2,7 @@ import "server-only";
 import { canView, type Viewer } from "../connections/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
-import { getRunView } from "../provisioning/get-run-view";
+import { CONNECTION_VIEW_SELECT, getRunView } from "../provisioning/get-run-view";
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";
 import type { ConnectionView, RunView } from "../domain/run/run-view";
 import type { Engine } from "../provisioning/engine";
@@ -20,23 +20,11 @@ export function getPortalEngine(): Engine {
   return portalEngine();
 }
 
+/** The run view's connection columns and what the journey adds (selected one by one: a secret never rides along). */
 const CONNECTION_SELECT = {
-  id: true,
-  accountId: true,
-  status: true,
-  authMode: true,
-  environmentUrl: true,
-  environmentName: true,
+  ...CONNECTION_VIEW_SELECT,
   integrationUsername: true,
-  tenantId: true,
   tenantDomain: true,
-  clientId: true,
-  applicationUserId: true,
-  securityRole: true,
-  lastVerifiedAt: true,
-  secretExpiresAt: true,
-  lastErrorCode: true,
-  lastErrorMessage: true,
   syncOptions: true,
   updatedAt: true,
 } as const;
