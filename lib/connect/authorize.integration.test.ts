@@ -10,7 +10,7 @@ import { createHandoffForPlan, findHandoffProgress } from "../handoff/handoff-fo
 import type { HandoffConfig } from "../handoff/handoff-links";
 import { openHandoffSession } from "../handoff/open-handoff-session";
 import { HANDOFF_ACTIONS, JOURNEY_ACTIONS } from "../handoff/handoff-scope";
-import type { Plan } from "../provisioning/plan";
+import type { Plan } from "../domain/run/plan";
 import { createPortalSession } from "../sessions/portal-sessions";
 import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { authorize } from "./authorize";

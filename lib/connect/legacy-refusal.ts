@@ -5,7 +5,7 @@
  * The ways out never include turning MFA off: the recommended mode needs no password, and an organization that must
  * keep a password account uses one dedicated account that its own Conditional Access policy excludes from MFA.
  */
-import type { PlanBlocker } from "../provisioning/plan";
+import type { PlanBlocker } from "../domain/run/plan";
 
 export type WayOut = "recommended" | "dedicatedAccount" | "conditionalAccess" | "fixAndRetry";
 

@@ -8,7 +8,7 @@ import type { Actor } from "../provisioning/actor";
 import { loadAdminSession } from "../domain/session/admin-sign-in";
 import { cancelPlanKeepingSignIn } from "./replace-plan";
 import type { Engine } from "../provisioning/engine";
-import type { Plan, PlanBlocker } from "../provisioning/plan";
+import type { Plan, PlanBlocker } from "../domain/run/plan";
 import { startRun } from "../provisioning/start-run";
 import type { PortalSessionView } from "../sessions/current-session";
 import { isInProgress } from "../domain/run/machine";

@@ -5,12 +5,12 @@ import type { StepName } from "../domain/run/machine";
 import { findRunOptions } from "../domain/run/run-store";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "../handoff/handoff-for-plan";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../provisioning/least-privilege-role";
-import type { Plan } from "../provisioning/plan";
+import type { Plan } from "../domain/run/plan";
 import { journeyPath } from "./journey-page";
 import { ensurePage, loadJourney } from "./journey-view";
 
 export type { Plan };
-export type { PlanAction, PlanBlocker } from "../provisioning/plan";
+export type { PlanAction, PlanBlocker } from "../domain/run/plan";
 export type { HandoffProgress };
 
 type PlanRole = "leastPrivilege" | "systemAdministrator";

@@ -2,8 +2,8 @@ import "server-only";
 import type { AuditActor } from "../domain/audit/record-audit-event";
 import type { Db } from "../core/db";
 import { appError, fail, type Result } from "../core/errors";
-import type { Plan, PlanBlocker } from "../provisioning/plan";
-import type { MissingRole } from "../provisioning/steps/preconditions";
+import type { Plan, PlanBlocker } from "../domain/run/plan";
+import type { MissingRole } from "../domain/run/plan";
 import type { StepName } from "../domain/run/machine";
 import { createHandoffLink, type CreatedHandoffLink, type HandoffConfig } from "./handoff-links";
 

@@ -8,7 +8,7 @@ import type { Engine } from "./engine";
 import { getRunView } from "./get-run-view";
 import { APPROVE, connectionStatusFor } from "../domain/run/machine";
 import { parseStoredRunOptions } from "../domain/run/run-options";
-import type { Plan } from "./plan";
+import type { Plan } from "../domain/run/plan";
 import type { RunView } from "../domain/run/run-view";
 import { approveRunTransition, loadRun } from "../domain/run/run-store";
 

@@ -16,7 +16,8 @@ import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps
 import { findKeepableSecret } from "./steps/client-secret";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
-import { findProblems, findWarnings, gatherPreconditionFacts, type MissingRole, type ProblemReason } from "./steps/preconditions";
+import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
+import type { Plan, PlanAction } from "../domain/run/plan";
 import type { StepContext } from "./steps/step-context";
 
 /**
@@ -24,27 +25,6 @@ import type { StepContext } from "./steps/step-context";
  * change or reuse, in the tenant and in the environment. The admin approves this plan; unmet preconditions are
  * blockers that must be fixed first.
  */
-
-export type PlanAction = {
-  verb: "create" | "reuse" | "update" | "remove" | "disable" | "delete" | "check" | "approve";
-  what: string;
-  detail?: string;
-  privileges?: { name: string; feature: string }[];
-};
-type PlanStep = { step: StepName; label: string; actions: PlanAction[] };
-/**
- * An unmet precondition. `reason` (preconditions only) says which one, where one code covers several (see
- * ProblemReason); `need` names a missing role (who can grant it, which steps need it) when that is the cause.
- */
-export type PlanBlocker = { code: string; message: string; reason?: ProblemReason; need?: MissingRole };
-export type Plan = {
-  steps: PlanStep[];
-  blockers: PlanBlocker[];
-  environment: { url: string; name: string | null } | null;
-  /** What the run deliberately leaves alone, so nobody is surprised. */
-  notes: string[];
-  computedAt: string;
-};
 
 /** Reads (never writes) everything the plan needs, concurrently where independent. @throws MicrosoftError */
 export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<Plan> {

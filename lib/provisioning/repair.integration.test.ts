@@ -13,7 +13,7 @@ import { testEngine } from "@/test/support/engine-fixture";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";
-import type { Plan } from "./plan";
+import type { Plan } from "../domain/run/plan";
 import { startRun, type StartRunInput } from "./start-run";
 
 vi.setConfig({ testTimeout: 90_000 });

@@ -2,7 +2,7 @@
  * The serialisable view of a run and its connection, for the checklist, the CLI and support. Built from database
  * rows by selecting fields one by one, so a secret can never ride along. Pure.
  */
-import type { Plan } from "../../provisioning/plan";
+import type { Plan } from "./plan";
 import { disconnectLeftovers, STEP_LABELS, type RunKind, type RunStatus, type StepAction, type StepName, type StepStatus } from "./machine";
 import type { RunRecord } from "./run-store";
 

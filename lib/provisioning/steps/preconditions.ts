@@ -7,7 +7,7 @@ import { isMicrosoftError } from "../../microsoft/errors";
 import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
-import type { StepName } from "../../domain/run/machine";
+import type { MissingRole, ProblemReason } from "../../domain/run/plan";
 
 /** Directory roles that can register apps and grant tenant-wide consent (Microsoft's least-privileged set for it). */
 const CONSENT_CAPABLE_ROLES: Record<string, string> = {
@@ -40,18 +40,6 @@ export type PreconditionFacts = {
   integrationUser?: { mfaState: PerUserMfaState; securityDefaultsEnabled: boolean };
 };
 
-/**
- * A role the signed-in person lacks, as data: which role, who can grant it, and the steps that need it. The plan page
- * names it and offers a hand-off link to a colleague who holds it (scoped to those steps).
- */
-export type MissingRole = {
-  kind: "directoryRole" | "environmentRole";
-  /** The role in Microsoft's words ("Application Administrator", "System Administrator"). */
-  role: string;
-  grantedBy: string;
-  steps: StepName[];
-};
-
 const DIRECTORY_ROLE_NEED: MissingRole = {
   kind: "directoryRole",
   role: "Global Administrator, Application Administrator or Cloud Application Administrator (Microsoft Entra ID)",
@@ -71,7 +59,6 @@ const ENVIRONMENT_ROLE_NEED: MissingRole = {
  * Why a precondition is unmet, finer than the error code (both MFA causes share `mfa_required`), so a page can say
  * exactly what is wrong and offer the way out that fits.
  */
-export type ProblemReason = "directory_role" | "environment_role" | "mfa_enforced" | "security_defaults";
 export type Problem = { code: "insufficient_privileges" | "mfa_required"; reason: ProblemReason; message: string; need?: MissingRole };
 
 /**
