@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
@@ -65,13 +66,7 @@ describe.each(providers)("commands beside the running portal (%s)", (provider) =
       DEEP_LINK_SECRET: `side:${randomBytes(32).toString("base64url")}`,
       PORTAL_BASE_URL: "http://localhost:5299",
       ACTON_RETURN_ORIGINS: "http://localhost:5299",
-      MICROSOFT_AUTHORITY_HOST: fx.origin,
-      MICROSOFT_GRAPH_URL: fx.graphUrl,
-      MICROSOFT_DISCOVERY_URL: fx.discoveryUrl,
-      DYNAMICS_ALLOWED_HOSTS: new URL(fx.origin).host,
-      ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(fx.origin).host,
-      PORTAL_CLIENT_ID: fx.config.portalClientId,
-      PORTAL_CLIENT_SECRET: fx.config.portalClientSecret,
+      ...sandboxPortalEnv(fx),
       PROVISIONING_POLL_INTERVAL_MS: "100",
       // The portal's background work as often as it can go, so it overlaps the command's every write.
       PROVISIONING_RESUME_INTERVAL_MS: "100",

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
@@ -34,12 +35,7 @@ describe("npm run provision", () => {
         ...process.env,
         DATABASE_URL: t.url,
         PORTAL_ENCRYPTION_KEYS: keys,
-        MICROSOFT_AUTHORITY_HOST: fx.origin,
-        MICROSOFT_GRAPH_URL: fx.graphUrl,
-        MICROSOFT_DISCOVERY_URL: fx.discoveryUrl,
-        DYNAMICS_ALLOWED_HOSTS: new URL(fx.origin).host,
-        ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(fx.origin).host,
-        PORTAL_CLIENT_ID: fx.config.portalClientId,
+        ...sandboxPortalEnv(fx),
         PROVISIONING_POLL_INTERVAL_MS: "100",
         LOG_LEVEL: "error",
       },
