@@ -10,6 +10,9 @@ const config: KnipConfig = {
     // processes), never imported.
     "scripts/{provision,deeplink,rekey-secrets}.ts",
     "test/support/{crash-worker,commit-and-crash,portal-background-process,sqlite-lock-holder}.ts",
+    // Spawned with tsx by the support console's e2e fixture (e2e/fixtures/support-console.ts) to seed through the
+    // portal's own commands.
+    "test/support/seed-support-console.ts",
     // The sandbox's server and its command line (npm run emulator, Playwright's worker stacks).
     "emulator/{main,cli}.ts",
     // Benchmarks run by hand with tsx (README: npm run bench, bench/*.ts).
