@@ -1,6 +1,6 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
+import { PrismaClient as SqliteClient, type Prisma } from "@/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "@/generated/postgresql/client";
 import { getEnv } from "./env";
 import { createSqliteAdapter } from "./sqlite-adapter";
@@ -11,6 +11,9 @@ import { createSqliteAdapter } from "./sqlite-adapter";
  * The SQLite client's type is the canonical one: the schemas are generated from the same source.
  */
 export type Db = InstanceType<typeof SqliteClient>;
+
+/** A transaction's client: commands that write inside their caller's transaction take it. */
+export type Tx = Prisma.TransactionClient;
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);

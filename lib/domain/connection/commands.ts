@@ -1,13 +1,10 @@
 import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
-import type { Db } from "../../core/db";
+import type { Db, Tx } from "../../core/db";
 import type { RunEvent, RunKind, StepName } from "../run/machine";
 import { enqueueWebhookEvents } from "../webhook-outbox/enqueue-webhook-events";
 import type { ConnectionStatus } from "./status";
 import { recordStepFacts } from "./step-facts";
-
-/** A transaction of the engine: every connection change is written inside the transaction that causes it. */
-export type Tx = Prisma.TransactionClient;
 
 /** What the connection commands write with: the transaction of the change, or the client for a lone write. */
 export type ConnectionWriter = Tx | Db;

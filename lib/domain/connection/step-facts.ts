@@ -1,6 +1,5 @@
 import "server-only";
-import type { Db } from "../../core/db";
-import type { Tx } from "./commands";
+import type { Db, Tx } from "../../core/db";
 
 /**
  * What a step learned about its connection, as typed facts (never a raw database update): the environment, the

@@ -1,8 +1,8 @@
 import "server-only";
-import type { Db } from "../../core/db";
+import type { Db, Tx } from "../../core/db";
 import type { AppError } from "../../core/errors";
 import type { Prisma } from "@/generated/sqlite/client";
-import { recordConnectionChange, recordConnectionError, type Tx } from "../connection/commands";
+import { recordConnectionChange, recordConnectionError } from "../connection/commands";
 import { recordStepFacts, type StepFacts } from "../connection/step-facts";
 import { forgetPendingPasswords, revokeAdminSignIn } from "../secret/secret-commands";
 import { parseStoredRunOptions, type RunOptions } from "./run-options";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Tx } from "../connection/commands";
+import type { Tx } from "../../core/db";
 import type { Db } from "../../core/db";
 import type { SealedSecret } from "./secret-box";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Tx } from "../../domain/connection/commands";
+import type { Tx } from "../../core/db";
 import type { Db } from "../../core/db";
 import { appError, type AppError } from "../../core/errors";
 import type { DataverseContext } from "../../microsoft/dataverse";
