@@ -34,7 +34,7 @@ const TABLE_OWNERS = {
 // Routes reach the product through its use-case layers (lib/connect for app/connect, lib/api, lib/support, views) and
 // core/ui, never around them: not the engine (lib/provisioning), Microsoft's clients (lib/microsoft), the domain
 // owners' writes, nor the old application layers (lib/journey, lib/paths, folded into lib/connect). The domain's pure
-// vocabulary (lifecycle predicates, status words, view types) stays readable.
+// vocabulary (lifecycle predicates, status words, view types, webhook event types) stays readable.
 const USE_CASE_MESSAGE =
   "app/ goes through a use-case layer (lib/connect, lib/api, lib/support, views), never the engine, Microsoft's clients or the domain's writes.";
 const USE_CASE_LAYERS = [
@@ -44,7 +44,7 @@ const USE_CASE_LAYERS = [
   },
   { regex: "^\\.{1,2}/(.*/)?lib/(provisioning|microsoft|domain|journey|paths)(/|$)", message: USE_CASE_MESSAGE },
   { regex: "^@/lib/provisioning(/.*)?$", message: USE_CASE_MESSAGE },
-  { regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$).*)?$", message: USE_CASE_MESSAGE },
+  { regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$|webhook-outbox/webhook-events$).*)?$", message: USE_CASE_MESSAGE },
 ];
 
 const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";

@@ -1,5 +1,5 @@
 import "server-only";
-import { canView, type Viewer } from "../connections/viewer";
+import { canView, type Viewer } from "../domain/connection/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { CONNECTION_VIEW_SELECT, getRunView } from "../provisioning/get-run-view";

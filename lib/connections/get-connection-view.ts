@@ -4,7 +4,7 @@ import { appError, fail, ok, type Result } from "../core/errors";
 import { CONNECTION_VIEW_SELECT } from "../provisioning/get-run-view";
 import { toConnectionView, toRunView, type ConnectionView, type RunView } from "../domain/run/run-view";
 import { loadRun } from "../domain/run/run-store";
-import { canView, type Viewer } from "./viewer";
+import { canView, type Viewer } from "../domain/connection/viewer";
 
 /** A connection as its checklist shows it: the connection, its latest run (live), and its sync options. */
 export type ConnectionPageView = {

@@ -9,7 +9,7 @@ import { guardPublicAddress } from "../core/net/public-address-guard";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { addSigningSecret, findSigningSecrets, ROTATION_OVERLAP_MS } from "./signing-secrets";
-import { testPayload, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhook-events";
+import { testPayload, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../domain/webhook-outbox/webhook-events";
 
 /** An endpoint as support sees it: never a secret's value. */
 export type EndpointView = {

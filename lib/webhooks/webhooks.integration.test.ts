@@ -15,7 +15,7 @@ import { deliverDueWebhooks, type WebhookDelivererConfig } from "./deliver-webho
 import { enqueueWebhookEvents } from "../domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "./signing-secrets";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
-import type { WebhookChange } from "./webhook-events";
+import type { WebhookChange } from "../domain/webhook-outbox/webhook-events";
 
 const providers = await providersUnderTest();
 const keys = [{ id: "k1", key: randomBytes(32) }];

@@ -10,7 +10,7 @@ import { FIELD, OVERLAY, PANEL } from "../console-styles";
 import { CopyButton } from "@/components/ui/copy-button";
 import { DialogField, FormDialog } from "../form-dialog";
 import { useSupportSession, type Problem } from "../support-auth";
-import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/webhook-events";
+import { WEBHOOK_EVENT_LABELS, WEBHOOK_EVENT_TYPES } from "@/lib/domain/webhook-outbox/webhook-events";
 import { Button } from "@/components/ui/button";
 import type { EndpointView } from "@/lib/webhooks/manage-webhook-endpoints";
 

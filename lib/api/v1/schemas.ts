@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { LAUNCH_INTENTS } from "../../deep-link/launch-link";
-import { WEBHOOK_EVENT_TYPES } from "../../webhooks/webhook-events";
+import { WEBHOOK_EVENT_TYPES } from "../../domain/webhook-outbox/webhook-events";
 import { CONNECTION_STATUSES } from "../../domain/connection/status";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });

@@ -2,7 +2,7 @@ import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../../core/db";
 import { getEnv } from "../../core/env";
-import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "../../webhooks/webhook-events";
+import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "./webhook-events";
 
 /** The part of a transaction the outbox writes with (a Prisma transaction client or the client itself). */
 export type WebhookTx = Pick<Db, "connection" | "webhookEndpoint" | "webhookEvent" | "webhookDelivery">;
