@@ -1,7 +1,8 @@
 /** The control API: endpoints, reset, state redaction, fault injection in each service's own error shape, settings. */
 import { describe, expect, it } from "vitest";
 import { ACTON_SERVICES, PORTAL_APP, PORTAL_APP_SECRET, TENANTS } from "../scenarios/ids";
-import { postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const ccPortal = () =>

@@ -1,6 +1,9 @@
 import { DynamicsWebApi } from "dynamics-web-api";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { appToken, getState, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
+import { getState } from "../core/store";
+import { buildContractScenario } from "../testing/contract-clients";
+import { appToken, userToken } from "../testing/contract-tokens";
 import { createHash } from "node:crypto";
 import { ENVIRONMENTS, ROLE_TEMPLATES, TENANTS, USERS } from "../scenarios/ids";
 import { privilegeIdFor } from "./privileges-catalog";
@@ -10,15 +13,12 @@ const CONNECTOR_APP_ID = "31000000-0000-4000-8000-0000000000c1";
 const CONNECTOR_SP_ID = "40000000-0000-4000-8000-0000000000c1";
 const CONNECTOR_SECRET = "Cn8Q~sandbox-connector-test-secret-value";
 
-let sandbox: TestSandbox;
+const sandbox = useSandbox({ scenario: buildContractScenario });
 let envUrl: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
+beforeAll(() => {
   envUrl = `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}`;
 });
-afterAll(() => sandbox.close());
 beforeEach(() => {
-  resetScenario();
   // The connector app registration and its service principal in Contoso, replicated long ago.
   const state = getState();
   state.applications.push({

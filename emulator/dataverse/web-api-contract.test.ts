@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getState, mintAccessToken, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
+import { getState } from "../core/store";
+import { buildContractScenario } from "../testing/contract-clients";
+import { mintAccessToken, userToken } from "../testing/contract-tokens";
 import { ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, USERS } from "../scenarios/ids";
 
-let sandbox: TestSandbox;
+const sandbox = useSandbox({ scenario: buildContractScenario });
 let envUrl: string;
 let api: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
+beforeAll(() => {
   envUrl = `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoSales.urlName}`;
   api = `${envUrl}/api/data/v9.2`;
 });
-afterAll(() => sandbox.close());
-beforeEach(() => resetScenario());
 
 const ODATA = { accept: "application/json", "odata-maxversion": "4.0", "odata-version": "4.0" };
 async function adminHeaders(): Promise<Record<string, string>> {

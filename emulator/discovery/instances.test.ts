@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { getState, resetScenario, startTestSandbox, userToken, type TestSandbox } from "../graph/sandbox-test-support";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
+import { getState } from "../core/store";
+import { buildContractScenario } from "../testing/contract-clients";
+import { userToken } from "../testing/contract-tokens";
 import { ENVIRONMENTS, TENANTS, USERS } from "../scenarios/ids";
 
-let sandbox: TestSandbox;
+const sandbox = useSandbox({ scenario: buildContractScenario });
 let root: string;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
+beforeAll(() => {
   root = `${sandbox.origin}/globaldisco/api/discovery/v2.0`;
 });
-afterAll(() => sandbox.close());
-beforeEach(() => resetScenario());
 
 const GDS = "https://globaldisco.crm.dynamics.com";
 const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };

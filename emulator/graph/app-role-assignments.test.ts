@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { GRAPH_APP_ID } from "./first-party";
 import { buildDefaultScenario } from "../scenarios/default";
 import { ACTON_SERVICES, PORTAL_APP, SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const GRAPH_ROLES = {

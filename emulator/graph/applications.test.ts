@@ -1,16 +1,14 @@
 import { Client, GraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
+import { getState } from "../core/store";
 import { ENVIRONMENTS, TENANTS } from "../scenarios/ids";
-import { getState, NARROW_CLIENT, resetScenario, startTestSandbox, userToken, type TestSandbox } from "./sandbox-test-support";
+import { buildContractScenario, NARROW_CLIENT } from "../testing/contract-clients";
+import { userToken } from "../testing/contract-tokens";
 
 const GRAPH_DEFAULT = ["https://graph.microsoft.com/.default"];
 
-let sandbox: TestSandbox;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => resetScenario());
+const sandbox = useSandbox({ scenario: buildContractScenario });
 
 function graph(token: string): Client {
   return Client.init({

@@ -1,27 +1,16 @@
 import { Client, GraphError } from "@microsoft/microsoft-graph-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
 import { DIRECTORY_ROLES } from "../core/state";
+import { getState } from "../core/store";
 import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
-import {
-  appToken,
-  DAEMON_CLIENT,
-  getState,
-  NARROW_CLIENT,
-  resetScenario,
-  startTestSandbox,
-  userToken,
-  type TestSandbox,
-} from "./sandbox-test-support";
+import { buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
+import { appToken, userToken } from "../testing/contract-tokens";
 
 const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
 
-let sandbox: TestSandbox;
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => resetScenario());
+const sandbox = useSandbox({ scenario: buildContractScenario });
 
 function graph(token: string, version = "v1.0"): Client {
   return Client.init({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { PORTAL_APP, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser, type BrowserStep } from "../testing/fetch-browser";
-import { useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
 
 const sb = useSandbox();
 const REDIRECT = "http://localhost:3000/auth/callback";

@@ -10,7 +10,8 @@ import { buildDefaultScenario } from "../scenarios/default";
 import { verifyAccessToken } from "../core/tokens";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser, type BrowserStep } from "../testing/fetch-browser";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const REDIRECT = "http://localhost:3000/auth/callback";

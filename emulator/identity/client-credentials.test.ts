@@ -11,7 +11,8 @@ import { verifyAccessToken } from "../core/tokens";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "../graph/first-party";
 import { buildDefaultScenario, sha256Hex } from "../scenarios/default";
 import { PORTAL_APP, PORTAL_APP_SECRET, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 const sb = useSandbox();

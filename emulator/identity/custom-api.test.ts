@@ -11,7 +11,8 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { buildDefaultScenario } from "../scenarios/default";
 import { ACTON_SERVICES, FABRIKAM, PORTAL_APP, SANDBOX_PASSWORD, TENANTS, USERS } from "../scenarios/ids";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const silentLogger = { loggerCallback: () => undefined, piiLoggingEnabled: false };

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { buildConsentedScenario, CONTOSO_PORTAL_SP } from "../scenarios/consented";
 import { PORTAL_APP, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser } from "../testing/fetch-browser";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const ADMIN = "admin@contoso.onmicrosoft.com";

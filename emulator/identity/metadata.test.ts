@@ -3,7 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TENANTS } from "../scenarios/ids";
-import { useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
 
 const sb = useSandbox();
 const getJson = async (path: string, headers: Record<string, string> = {}) => {

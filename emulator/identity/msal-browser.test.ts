@@ -12,7 +12,8 @@ import { chromium, type Browser } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PORTAL_APP, TENANTS } from "../scenarios/ids";
 import { SANDBOX_PASSWORD } from "../scenarios/ids";
-import { decodeJwt, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt } from "../testing/raw-oauth";
 
 const CHROMIUM = "/usr/bin/chromium";
 const sb = useSandbox();

@@ -8,7 +8,8 @@ import type { Application } from "../core/state";
 import { buildDefaultScenario, sha256Hex } from "../scenarios/default";
 import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser } from "../testing/fetch-browser";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 import { contosoApplicationDefaults } from "../testing/contoso-application";
 
 const sb = useSandbox();

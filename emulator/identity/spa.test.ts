@@ -11,7 +11,8 @@ import { CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../scenarios/ids";
 import { completeSignIn, FetchBrowser, type BrowserStep } from "../testing/fetch-browser";
-import { decodeJwt, postToken, useSandbox } from "../testing/sandbox-fixture";
+import { useSandbox } from "@/test/support/sandbox";
+import { decodeJwt, postToken } from "../testing/raw-oauth";
 
 const sb = useSandbox();
 const CONSOLE_ORIGIN = "http://localhost:3671";

@@ -6,29 +6,17 @@
 import { Client, GraphError } from "@microsoft/microsoft-graph-client";
 import { PublicClientApplication } from "@azure/msal-node";
 import { DynamicsWebApi } from "dynamics-web-api";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type RunningSandbox } from "../core/server";
+import { describe, expect, it } from "vitest";
+import { useSandbox } from "@/test/support/sandbox";
 import { DIRECTORY_ROLES } from "../core/state";
-import { getState, replaceState } from "../core/store";
-import { appToken, BROAD_CLIENT, buildContractScenario, DAEMON_CLIENT, userToken } from "../graph/sandbox-test-support";
-import { resetIdentityRuntime } from "../identity/routes";
-import { createSandboxClient, type SandboxClient } from "../client";
+import { getState } from "../core/store";
+import { BROAD_CLIENT, buildContractScenario, DAEMON_CLIENT } from "../testing/contract-clients";
+import { appToken, userToken } from "../testing/contract-tokens";
 import { privilegeIdFor } from "../dataverse/privileges-catalog";
 import { ENVIRONMENTS, PORTAL_APP, REALISTIC, SANDBOX_PASSWORD, TENANTS, USERS } from "./ids";
 import { buildRealisticScenario } from "./realistic";
 
-let sandbox: RunningSandbox;
-let control: SandboxClient;
-const build = () => buildContractScenario(buildRealisticScenario());
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, scenario: build() });
-  control = createSandboxClient(sandbox.origin);
-});
-afterAll(() => sandbox?.close());
-beforeEach(() => {
-  replaceState(build());
-  resetIdentityRuntime();
-});
+const sandbox = useSandbox({ scenario: () => buildContractScenario(buildRealisticScenario()) });
 
 const GRAPH = ["https://graph.microsoft.com/.default"];
 const envUrl = (urlName: string) => `${sandbox.origin}/dynamics/${urlName}`;
@@ -102,7 +90,7 @@ describe("realistic: directory", () => {
   });
 
   it("caps client secrets at 180 days (defaultAppManagementPolicy, CredentialInvalidLifetimeAsPerAppPolicy)", async () => {
-    await control.setSettings({ replicationLagMs: 0 });
+    await sandbox.control.setSettings({ replicationLagMs: 0 });
     const client = await graphAs("admin@contoso.onmicrosoft.com");
     const policy = await client.api("/policies/defaultAppManagementPolicy").get();
     expect(policy.applicationRestrictions.passwordCredentials).toEqual([
@@ -124,7 +112,7 @@ describe("realistic: directory", () => {
   });
 
   it("keeps a deleted application in deletedItems for its own tenant only; Fabrikam's admin gets 404 for Contoso's objects", async () => {
-    await control.setSettings({ replicationLagMs: 0 });
+    await sandbox.control.setSettings({ replicationLagMs: 0 });
     const client = await graphAs("admin@contoso.onmicrosoft.com");
     const app = await client.api("/applications").post({ displayName: "Soon deleted", signInAudience: "AzureADMyOrg" });
     await client.api(`/applications/${app.id}`).delete();
@@ -184,10 +172,10 @@ describe("realistic: Dataverse", () => {
     const token = await dvToken("elevation.admin@contoso.onmicrosoft.com");
     const before = await dv(token, "GET", "WhoAmI");
     expect([before.status, before.body!.error.code]).toEqual([403, "0x80072560"]);
-    const elevated = await control.selfElevate(SALES, "elevation.admin@contoso.onmicrosoft.com");
+    const elevated = await sandbox.control.selfElevate(SALES, "elevation.admin@contoso.onmicrosoft.com");
     const after = await dv(token, "GET", "WhoAmI");
     expect([after.status, after.body!.UserId]).toEqual([200, elevated.systemuserid]);
-    await expect(control.selfElevate(SALES, "user@contoso.onmicrosoft.com")).rejects.toThrow(/403/);
+    await expect(sandbox.control.selfElevate(SALES, "user@contoso.onmicrosoft.com")).rejects.toThrow(/403/);
   });
 
   it("lists the soft-deleted application user, refuses a new one for that app until the row is purged by a second DELETE", async () => {
@@ -244,7 +232,7 @@ describe("realistic: Dataverse", () => {
   });
 
   it("admits a new application user only after a while (403 0x80072560 first), then refuses it with 0x80040225 once disabled", async () => {
-    await control.setSettings({ applicationUserAdmissionLagMs: 1_500 });
+    await sandbox.control.setSettings({ applicationUserAdmissionLagMs: 1_500 });
     const token = await dvToken("admin@contoso.onmicrosoft.com");
     const bu = (await dv(token, "GET", "businessunits?$select=businessunitid&$filter=parentbusinessunitid eq null")).body!.value[0].businessunitid;
     const created = await dv(token, "POST", "systemusers", {
@@ -300,21 +288,21 @@ describe("realistic: Dataverse", () => {
 describe("realistic: settings", () => {
   it("starts with replication and admission lag and neutral wording, which tests can tune", async () => {
     expect(getState().settings).toMatchObject({ replicationLagMs: 2000, applicationUserAdmissionLagMs: 3000, unconfirmedWording: "neutral" });
-    expect(await control.setSettings({ replicationLagMs: 500, applicationUserAdmissionLagMs: 0 })).toMatchObject({ replicationLagMs: 500 });
+    expect(await sandbox.control.setSettings({ replicationLagMs: 500, applicationUserAdmissionLagMs: 0 })).toMatchObject({ replicationLagMs: 500 });
   });
 
   it("runs its lags at a rehearsal speed (lagScale): the same 404 after a create, then the object, sooner", async () => {
     const client = await graphAs("admin@contoso.onmicrosoft.com");
     const lookUp = (id: string) => graphFailure(client.api(`/applications/${id}`).get()).catch(() => null);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    expect(await control.setSettings({ lagScale: 0.5 })).toMatchObject({ replicationLagMs: 2000, lagScale: 0.5 });
+    expect(await sandbox.control.setSettings({ lagScale: 0.5 })).toMatchObject({ replicationLagMs: 2000, lagScale: 0.5 });
     const app = await client.api("/applications").post({ displayName: "Scaled lag probe", signInAudience: "AzureADMyOrg" });
     // Still replicating at first, as at Microsoft's pace ...
     expect((await lookUp(app.id))?.statusCode).toBe(404);
     // ... and visible once half of the 2 s lag has passed, where Microsoft's pace still answers 404.
     await sleep(1_100);
     expect(await lookUp(app.id)).toBeNull();
-    await control.setSettings({ lagScale: 1 });
+    await sandbox.control.setSettings({ lagScale: 1 });
     const slow = await client.api("/applications").post({ displayName: "Unscaled lag probe", signInAudience: "AzureADMyOrg" });
     await sleep(1_100);
     expect((await lookUp(slow.id))?.statusCode).toBe(404);

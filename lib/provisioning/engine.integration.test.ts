@@ -4,15 +4,8 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
-import {
-  CONTOSO_ADMIN,
-  TENANTS,
-  signInAs,
-  useMicrosoftSandbox,
-  type MicrosoftSandbox,
-  engineMatrix,
-  useSandboxScenario,
-} from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox, type MicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { engineMatrix, useSandboxScenario } from "@/test/support/engine-scenarios";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith } from "./engine";

@@ -16,10 +16,8 @@ import {
   signInAs,
   TENANTS,
   useMicrosoftSandbox,
-  engineMatrix,
-  useSandboxScenario,
-  scenarioState,
 } from "@/test/support/microsoft-sandbox";
+import { engineMatrix, useSandboxScenario, scenarioState } from "@/test/support/engine-scenarios";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";

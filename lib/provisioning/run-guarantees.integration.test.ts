@@ -6,17 +6,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { signInWithPassword } from "../microsoft/admin-session";
-import {
-  callLog,
-  CONTOSO_ADMIN,
-  ENVIRONMENTS,
-  SANDBOX_PASSWORD,
-  signInAs,
-  TENANTS,
-  useMicrosoftSandbox,
-  engineMatrix,
-  useSandboxScenario,
-} from "@/test/support/microsoft-sandbox";
+import { callLog, CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { engineMatrix, useSandboxScenario } from "@/test/support/engine-scenarios";
 import { runSummary, testEngine } from "@/test/support/engine-fixture";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { expireAdminSessions, loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";

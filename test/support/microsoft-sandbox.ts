@@ -1,19 +1,17 @@
 /**
- * Integration-test support for `lib/microsoft`: one in-process sandbox per test file, reset before every test to the
- * default world in which Contoso has already consented to the portal (as after a first admin sign-in) and the
- * portal app allows public client flows, so tests sign admins in with ROPC instead of a browser.
- * Used only by `*.integration.test.ts`.
+ * Integration-test support for lib/ on the one sandbox fixture (sandbox.ts): the sandbox reset before every test to the
+ * default world in which Contoso has already consented to the portal (as after a first admin sign-in) and the portal
+ * app allows public client flows, so tests sign admins in with ROPC instead of a browser; the portal's identity
+ * configuration pointing at it. Used only by `*.integration.test.ts`.
  */
-import { afterAll, beforeAll, beforeEach } from "vitest";
-import { createSandboxClient, type SandboxClient } from "@/emulator/client";
-import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
+import { beforeAll } from "vitest";
 import type { SandboxState } from "@/emulator/core/state";
-import { buildConsentedScenario, withPortalConsent } from "@/emulator/scenarios/consented";
-import { buildRealisticScenario } from "@/emulator/scenarios/realistic";
+import { buildConsentedScenario } from "@/emulator/scenarios/consented";
 import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
 import { signInWithPassword, type AdminSession } from "../../lib/microsoft/admin-session";
 import type { IdentityConfig } from "../../lib/microsoft/identity-config";
+import { useSandbox, type SandboxFixture } from "./sandbox";
 
 export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 
@@ -23,88 +21,19 @@ export const CONTOSO_USER = "user@contoso.onmicrosoft.com";
 /** The default scenario after Contoso's admin consented to the portal (see emulator/scenarios/consented.ts). */
 export const consentedScenario = buildConsentedScenario;
 
-/**
- * The rehearsal speed of the realistic sandbox's lags in the engine suites (the sandbox's `lagScale` setting): its
- * 2 s replication and 3 s admission lag pass in 400 and 600 ms, with the same refusals before success. Budgets that
- * must outlast those lags (engine-fixture.ts) are scaled with it.
- */
-const REALISTIC_LAG_SCALE = 0.2;
-
-/**
- * The worlds the engine's crash, race and "exactly one of everything" suites run against, both after Contoso's admin
- * consented to the portal: the default one, and the realistic one (replication and admission lag, neutral wording,
- * roles through groups and teams, a soft-deleted application user, a 180-day secret cap; emulator/scenarios/realistic.ts)
- * on the scaled clock above.
- */
-const ENGINE_SCENARIOS = {
-  default: buildConsentedScenario,
-  realistic: () => {
-    const state = withPortalConsent(buildRealisticScenario());
-    state.scenario = "realistic";
-    state.settings.lagScale = REALISTIC_LAG_SCALE;
-    return state;
-  },
-} satisfies Record<string, () => SandboxState>;
-export type EngineScenario = keyof typeof ENGINE_SCENARIOS;
-
-/**
- * The scenarios under test: both, unless ENGINE_SCENARIOS names a subset (comma-separated) for a quicker local loop.
- */
-function engineScenariosUnderTest(): EngineScenario[] {
-  const all = Object.keys(ENGINE_SCENARIOS) as EngineScenario[];
-  const wanted = process.env.ENGINE_SCENARIOS?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!wanted?.length) return all;
-  const unknown = wanted.filter((w) => !all.includes(w as EngineScenario));
-  if (unknown.length) throw new Error(`ENGINE_SCENARIOS names unknown scenarios: ${unknown.join(", ")} (known: ${all.join(", ")})`);
-  return all.filter((s) => wanted.includes(s));
-}
-
-/** Every (database provider, sandbox scenario) pair, for `describe.each(...)("… on %s against the %s sandbox")`. */
-export function engineMatrix<P extends string>(providers: P[]): [P, EngineScenario][] {
-  return providers.flatMap((p) => engineScenariosUnderTest().map((s): [P, EngineScenario] => [p, s]));
-}
-
-/** A fresh copy of the world the current test started from (to change and reset to). */
-export function scenarioState(fx: MicrosoftSandbox): SandboxState {
-  return (fx.scenario ?? consentedScenario)();
-}
-
-/** Within a describe block: the sandbox resets to `name`'s world before each of its tests. */
-export function useSandboxScenario(fx: MicrosoftSandbox, name: EngineScenario): void {
-  let previous: (() => SandboxState) | undefined;
-  beforeAll(() => {
-    previous = fx.scenario;
-    fx.scenario = ENGINE_SCENARIOS[name];
-  });
-  afterAll(() => {
-    fx.scenario = previous;
-  });
-}
-
-export type MicrosoftSandbox = {
-  origin: string;
-  control: SandboxClient;
+/** The sandbox as lib/ sees it: the portal's identity configuration and each service's base URL. */
+export type MicrosoftSandbox = SandboxFixture & {
   config: IdentityConfig;
   graphUrl: string;
   discoveryUrl: string;
   environmentUrl: (urlName: string) => string;
-  sandbox: RunningSandbox;
-  /** The world each test starts from (set per describe block by useSandboxScenario); the file's default otherwise. */
-  scenario?: () => SandboxState;
 };
 
-/** Starts a sandbox for the test file and resets it to `scenario` (default: consentedScenario) before each test. */
+/** The sandbox for the test file (sandbox.ts), reset to `scenario` (default: consentedScenario) before each test. */
 export function useMicrosoftSandbox(scenario: () => SandboxState = consentedScenario): MicrosoftSandbox {
-  const fixture = {} as MicrosoftSandbox;
-  beforeAll(async () => {
-    if (!process.env.NODE_EXTRA_CA_CERTS?.endsWith("ca-bundle.pem")) {
-      throw new Error("Run with NODE_EXTRA_CA_CERTS=$PWD/.data/sandbox/ca-bundle.pem: Node reads it only at start-up.");
-    }
-    fixture.sandbox = await startSandbox({ port: 0 });
-    fixture.origin = fixture.sandbox.origin;
-    fixture.control = createSandboxClient(fixture.origin);
+  // The same object the base fixture fills in its beforeAll, which runs before this one.
+  const fixture = useSandbox({ scenario }) as MicrosoftSandbox;
+  beforeAll(() => {
     fixture.graphUrl = `${fixture.origin}/graph`;
     fixture.discoveryUrl = `${fixture.origin}/globaldisco`;
     fixture.environmentUrl = (urlName) => `${fixture.origin}/dynamics/${urlName}`;
@@ -115,12 +44,6 @@ export function useMicrosoftSandbox(scenario: () => SandboxState = consentedScen
       portalClientId: PORTAL_APP.appId,
       portalClientSecret: PORTAL_APP_SECRET,
     };
-  });
-  beforeEach(async () => {
-    await fixture.control.reset({ state: (fixture.scenario ?? scenario)() });
-  });
-  afterAll(async () => {
-    await fixture.sandbox?.close();
   });
   return fixture;
 }
