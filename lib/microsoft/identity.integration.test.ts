@@ -14,11 +14,11 @@ import {
   signInWithDeviceCode,
   signInWithPassword,
 } from "./admin-session";
+import { decodeJwt } from "@/emulator/testing/raw-oauth";
 import { getAppToken } from "./app-tokens";
 import { getUserTokenByPassword } from "./password-sign-in";
 import {
   callLog,
-  claimsOf,
   CONTOSO_ADMIN,
   CONTOSO_MFA_ADMIN,
   ENVIRONMENTS,
@@ -47,15 +47,15 @@ describe("admin session (delegated, MSAL cache)", () => {
     const session = await signInAs(fx);
     expect(session).toMatchObject({ clientType: "public", tenantId: TENANTS.contoso, username: CONTOSO_ADMIN });
     const token = await getAdminToken(session, "graph", { config: fx.config });
-    expect(claimsOf(token)).toMatchObject({ tid: TENANTS.contoso, appid: PORTAL_APP.appId });
+    expect(decodeJwt(token)).toMatchObject({ tid: TENANTS.contoso, appid: PORTAL_APP.appId });
   });
 
   it("is an opaque object: token(resource) and serialize() on the session itself; a copy is no session", async () => {
     const session = await signInAs(fx);
     expect(session).toBeInstanceOf(AdminSession);
-    expect(claimsOf(await session.token("graph"))).toMatchObject({ tid: TENANTS.contoso });
+    expect(decodeJwt(await session.token("graph"))).toMatchObject({ tid: TENANTS.contoso });
     const restored = AdminSession.restore(session.serialize(), { config: fx.config });
-    expect(claimsOf(await restored.token("discovery")).aud).toBe(fx.discoveryUrl);
+    expect(decodeJwt(await restored.token("discovery")).aud).toBe(fx.discoveryUrl);
     // A spread copy carries the public fields only: it cannot get tokens or pass for the session.
     const copy = { ...session } as unknown as AdminSession;
     expect(copy).not.toBeInstanceOf(AdminSession);
@@ -74,8 +74,8 @@ describe("admin session (delegated, MSAL cache)", () => {
     const envUrl = fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName);
     const disco = await getAdminToken(restored, "discovery", { config: fx.config, recorder: log });
     const dataverse = await getAdminToken(restored, { environmentUrl: envUrl }, { config: fx.config, recorder: log });
-    expect(claimsOf(disco).aud).toBe(fx.discoveryUrl);
-    expect(claimsOf(dataverse)).toMatchObject({ aud: envUrl, scp: "user_impersonation" });
+    expect(decodeJwt(disco).aud).toBe(fx.discoveryUrl);
+    expect(decodeJwt(dataverse)).toMatchObject({ aud: envUrl, scp: "user_impersonation" });
     // Refresh-token redemptions went to the admin's tenant, not to /organizations.
     expect(log.calls.filter((c) => c.method === "POST").every((c) => c.path === `/${TENANTS.contoso}/oauth2/v2.0/token`)).toBe(true);
     expect(hasAdminSessionChanged(restored)).toBe(true);
@@ -172,7 +172,7 @@ describe("interactive sign-in through the sandbox's pages", () => {
     expect(session).toMatchObject({ clientType: "confidential", tenantId: TENANTS.contoso, username: CONTOSO_ADMIN });
     const restored = restoreAdminSession(serializeAdminSession(session), { config: fx.config });
     const token = await getAdminToken(restored, { environmentUrl: fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName) }, { config: fx.config });
-    expect(claimsOf(token)).toMatchObject({ tid: TENANTS.contoso, scp: "user_impersonation" });
+    expect(decodeJwt(token)).toMatchObject({ tid: TENANTS.contoso, scp: "user_impersonation" });
 
     // A code is single-use: redeeming it again is refused, and not retried.
     const log = callLog();
@@ -206,7 +206,7 @@ describe("interactive sign-in through the sandbox's pages", () => {
     await drive;
     expect(shown[0]).toMatch(/devicelogin/);
     expect(session).toMatchObject({ clientType: "public", tenantId: TENANTS.contoso, username: CONTOSO_ADMIN });
-    expect(claimsOf(await getAdminToken(session, "graph", { config: fx.config })).tid).toBe(TENANTS.contoso);
+    expect(decodeJwt(await getAdminToken(session, "graph", { config: fx.config })).tid).toBe(TENANTS.contoso);
   });
 });
 
@@ -235,7 +235,7 @@ describe("the Act-On app's tokens", () => {
       clientSecret: secret.secretText,
       resource: { environmentUrl: envUrl },
     });
-    expect(claimsOf(token)).toMatchObject({ aud: envUrl, appid: app.appId, tid: TENANTS.contoso });
+    expect(decodeJwt(token)).toMatchObject({ aud: envUrl, appid: app.appId, tid: TENANTS.contoso });
   });
 
   it("an invalid secret is client_secret_invalid, or replication_pending right after the secret was made", async () => {

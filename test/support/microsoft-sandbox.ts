@@ -61,8 +61,3 @@ export function callLog(): CallRecorder & { calls: CallRecord[] } {
 
 /** Fast retries for tests: real backoff shapes, small numbers. */
 export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 };
-
-/** Decodes a JWT's payload (tests read claims). */
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
-}
