@@ -1,7 +1,7 @@
-import { LogIn, ShieldCheck } from "lucide-react";
-import { Button } from "@/components/ui/button";
+import { ShieldCheck } from "lucide-react";
 import { FOCUS_RING } from "@/components/ui/button-variants";
 import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
+import { SignInStartForm } from "@/components/connect/sign-in-start-form";
 import type { SignInReturnPage } from "@/lib/sessions/sign-in-return";
 
 /**
@@ -23,13 +23,7 @@ export function PathSignIn({ then, why }: { then: SignInReturnPage; why: string 
         Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in your
         browser.
       </p>
-      <form method="post" action="/auth/sign-in/start" className="mt-4">
-        <input type="hidden" name="then" value={then} />
-        <Button type="submit">
-          <LogIn aria-hidden className="h-4 w-4" />
-          Sign in with Microsoft
-        </Button>
-      </form>
+      <SignInStartForm then={then} className="mt-4" />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { LogIn, ShieldCheck } from "lucide-react";
+import { ShieldCheck } from "lucide-react";
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
@@ -9,6 +9,7 @@ import { loadJourney } from "@/lib/connect/journey-view";
 import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
+import { SignInStartForm } from "@/components/connect/sign-in-start-form";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -73,12 +74,7 @@ export default async function SignInPage({
           Nothing is changed in your tenant until you approve the plan. Your Microsoft sign-in is kept encrypted on Act-On&apos;s servers, never in
           your browser, and is forgotten when the connection is verified or you sign out.
         </p>
-        <form method="post" action="/auth/sign-in/start" className="mt-5">
-          <Button type="submit">
-            <LogIn aria-hidden className="h-4 w-4" />
-            Sign in with Microsoft
-          </Button>
-        </form>
+        <SignInStartForm className="mt-5" />
       </section>
       <OtherWaysToConnect connectionId={journey.connection.id} />
     </JourneyFrame>
