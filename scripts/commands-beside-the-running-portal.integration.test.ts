@@ -1,5 +1,5 @@
 /**
- * Issue 20: the portal and its commands share one database. While a portal process serves reads and runs its
+ * The portal and its commands share one database. While a portal process serves reads and runs its
  * background work (resumer and webhook deliverer) on the database, `npm run provision` takes a new account through the
  * sandbox to Active and `npm run deeplink` signs a link for it; both succeed, nothing in either process fails, and the
  * portal then lists the connection. On SQLite (WAL, one file, two processes) and on PostgreSQL.

@@ -12,7 +12,7 @@ import {
 } from "../journey/journey-support";
 import { ADMIN, connectAsAdmin } from "./handoff-support";
 
-// Disconnect with "delete the app" (issue 8): from the status page, a confirmation that lists what goes; afterwards the
+// Disconnect with "delete the app": from the status page, a confirmation that lists what goes; afterwards the
 // sandbox holds no secret and no app for the connection, the application user is disabled, the connection shows
 // disconnected, and Return to Act-On carries the outcome signed.
 const expect = baseExpect.configure({ timeout: 30_000 });

@@ -14,7 +14,7 @@ import {
 } from "../journey/journey-support";
 import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR } from "./handoff-support";
 
-// Hand-off to a colleague (issue 8), in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
+// Hand-off to a colleague, in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
 // which roles are missing and who can grant them, creates a hand-off link; admin@ opens it in another browser, signs in
 // with their own account, sees only what they were asked to do, approves; user@'s page follows to Active. Both are in
 // the audit log. A colleague who lacks the role too is told so. Each test resets its worker's own sandbox.

@@ -5,7 +5,7 @@ import { Journey, resetSandbox, SANDBOX } from "../journey/journey-support";
 import { launchNewConnection } from "./paths-support";
 import { dataverseAsAdmin, graphAsAdmin, SALES_URL } from "./handoff-support";
 
-// The manual path (issue 8): the admin does every step by hand in Microsoft's admin centers (here: Graph and the
+// The manual path: the admin does every step by hand in Microsoft's admin centers (here: Graph and the
 // Dataverse Web API with the admin's own token, as those admin centers call them), then pastes what they made. The
 // portal proves it and names the wrong part: first the secret, then the missing application user; then Active.
 const expect = baseExpect.configure({ timeout: 30_000 });

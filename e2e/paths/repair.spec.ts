@@ -2,7 +2,7 @@ import { expect as baseExpect, test } from "../fixtures/test";
 import { connectionIdOf, connectionObjects, deepLink, Journey, resetSandbox, sandboxState, signInAtMicrosoft } from "../journey/journey-support";
 import { ADMIN, connectAsAdmin, deleteApplicationUser } from "./handoff-support";
 
-// Reconnect and fix (issue 8): someone deletes the application user in Dynamics 365; Act-On's Reconnect link opens the
+// Reconnect and fix: someone deletes the application user in Dynamics 365; Act-On's Reconnect link opens the
 // connection's status page, where re-running verification shows the break and the repair's plan lists only the
 // re-creation of the application user (the app, consent and client secret are kept); the run restores Active.
 const expect = baseExpect.configure({ timeout: 30_000 });

@@ -1,5 +1,5 @@
 /**
- * The portal's own API in Act-On's tenant (issue 9): tokens for `api://{portal client id}` with the `roles` and `scp`
+ * The portal's own API in Act-On's tenant: tokens for `api://{portal client id}` with the `roles` and `scp`
  * claims, as Act-On's services (client credentials) and support staff (delegated) get them, verified the way a
  * resource server does — with `jose` against the tenant's published JWKS — and obtained with clients we did not write
  * (@azure/msal-node, @azure/identity). Also the tokens an authorization matrix needs: no roles, another audience,
@@ -25,7 +25,7 @@ function daemon(service: { appId: string; secret: string }, tenant: string = TEN
   });
 }
 
-/** What the Act-On API does with every token (issue 9): signature by the tenant's keys, Act-On's issuer, its audience. */
+/** What the Act-On API does with every token: signature by the tenant's keys, Act-On's issuer, its audience. */
 async function verifyForPortalApi(token: string, tenantId: string = TENANTS.actoncorp) {
   const jwks = createRemoteJWKSet(new URL(`${sb.origin}/${tenantId}/discovery/v2.0/keys`));
   return jwtVerify(token, jwks, {

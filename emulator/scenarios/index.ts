@@ -18,7 +18,7 @@ export const SCENARIOS: Record<string, () => SandboxState> = {
     for (const t of state.tenants) if (t.domains[0] === "contoso.onmicrosoft.com") t.securityDefaultsEnabled = true;
     return state;
   },
-  /** Issue 10's stricter world: replication and admission lag, neutral unconfirmed wording, awkward tenants (realistic.ts). */
+  /** A stricter world: replication and admission lag, neutral unconfirmed wording, awkward tenants (realistic.ts). */
   realistic: buildRealisticScenario,
 };
 

@@ -1,5 +1,5 @@
 /**
- * The `realistic` scenario (issue 10), through clients we did not write (@microsoft/microsoft-graph-client,
+ * The `realistic` scenario, through clients we did not write (@microsoft/microsoft-graph-client,
  * dynamics-web-api, msal-node) and raw HTTP where a header is the point: every trait it adds behaves as Microsoft
  * documents it (or, where undocumented, neutrally).
  */

@@ -1,5 +1,5 @@
 /**
- * The `realistic` scenario (issue 10): the default world made as awkward as real tenants are, each trait from
+ * The `realistic` scenario: the default world made as awkward as real tenants are, each trait from
  * Microsoft's documentation or its Terraform provider for Power Platform:
  * - directory replication lag (Graph, the token endpoint) and Dataverse's late admission of new application users
  *   (403 0x80072560 for a while);

@@ -1,5 +1,5 @@
 /**
- * The server-side checks behind the journey's actions (issue 8), on SQLite and PostgreSQL: a colleague's hand-off
+ * The server-side checks behind the journey's actions, on SQLite and PostgreSQL: a colleague's hand-off
  * session may only view its own connection, check the plan, approve and retry — every other action is refused before
  * anything is read or written; a hand-off link is created only for a plan blocked by a missing role, and bad input
  * changes nothing.

@@ -23,7 +23,7 @@ describe("log redaction", () => {
   });
 });
 
-describe("log redaction (issue 10)", () => {
+describe("log redaction", () => {
   it("catches secret-like words anywhere in a key name", () => {
     const out = redact({
       adminTokenCache: "cache-json",

@@ -1,5 +1,5 @@
 /**
- * A tenant app-management policy capping client-secret lifetimes (issue 10): Microsoft refuses addPassword with
+ * A tenant app-management policy capping client-secret lifetimes: Microsoft refuses addPassword with
  * `CredentialInvalidLifetimeAsPerAppPolicy`; the engine reads the allowed lifetime and adds the secret once more.
  */
 import { describe, expect, it } from "vitest";

@@ -312,7 +312,7 @@ describe("a disabled Dataverse user", () => {
   });
 });
 
-describe("replication lag is judged by context, not by message text (issue 10)", () => {
+describe("replication lag is judged by context, not by message text", () => {
   const neutral = (code: string) => ({ error: { code, message: "The request could not be completed." } });
   it.each([400, 403, 404])("Graph %i right after our create is replication_pending, whatever the wording", (status) => {
     expect(mapMicrosoftError({ service: "graph", status, body: neutral("Request_BadRequest"), justCreated: true })).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * Removal is proven, not assumed (issue 10): a 404 or 400 from removePassword, a 404 from deleting an app or from
+ * Removal is proven, not assumed: a 404 or 400 from removePassword, a 404 from deleting an app or from
  * disabling an application user counts as done only after a re-read shows the thing gone, in the right tenant.
  * Microsoft is scripted here (request by request) because the interesting answers are the rare ones.
  */

@@ -1,5 +1,5 @@
 /**
- * Tokens, secrets and passwords go to allow-listed hosts only (issue 10): a paging link that leaves the first
+ * Tokens, secrets and passwords go to allow-listed hosts only: a paging link that leaves the first
  * request's origin is refused, a 3xx from Microsoft is an error (never success, never followed), and MSAL's network
  * module does not follow a redirect (a 307 would re-send the client secret to the redirect's target).
  */

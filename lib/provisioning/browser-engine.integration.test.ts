@@ -1,5 +1,5 @@
 /**
- * What the engine gives the browser journey (issue 7), on SQLite and PostgreSQL against the sandbox: approvals and
+ * What the engine gives the browser journey, on SQLite and PostgreSQL against the sandbox: approvals and
  * retries start at once in a bounded pool where a waiting run frees its slot; a step waiting for a person is a typed
  * action that spends no retry budget; views take the viewer; the support read model follows every change; the
  * connection's status before a run is a typed column; token requests stop with the run's lease.

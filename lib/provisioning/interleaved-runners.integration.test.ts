@@ -1,5 +1,5 @@
 /**
- * Issue 10's interleaving, on SQLite and PostgreSQL against the default and the realistic sandbox: runner 1 (its own
+ * Interleaving, on SQLite and PostgreSQL against the default and the realistic sandbox: runner 1 (its own
  * process) stalls inside verify holding a token for the secret it created; its run is cancelled once its lease has
  * been gone longer than a step can run; a second run on the same connection verifies. Runner 1 then wakes up and
  * changes nothing, and the connection ends Active with exactly one working, recorded secret.

@@ -1,5 +1,5 @@
 /**
- * Repair of a broken part (issue 8, "Reconnect and fix"), on SQLite and PostgreSQL against the sandbox: after the
+ * Repair of a broken part ("Reconnect and fix"), on SQLite and PostgreSQL against the sandbox: after the
  * admin deleted the application user in Dynamics 365, a repair run (secret kept) plans only the re-creation, keeps
  * the app, consent and the live client secret, and restores Active; after the client secret was removed at
  * Microsoft, the repair plans a new one.

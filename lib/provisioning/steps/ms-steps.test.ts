@@ -1,4 +1,4 @@
-/** Pure decisions of the Microsoft-facing steps (issue 10): environment audience, least privilege, preconditions. */
+/** Pure decisions of the Microsoft-facing steps: environment audience, least privilege, preconditions. */
 import { describe, expect, it } from "vitest";
 import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../microsoft/constants";
 import type { DynamicsEnvironment } from "../../microsoft/discovery";
