@@ -2,46 +2,19 @@
 // its background resumer and webhook deliverer running) serves its SQLite database, `npm run provision` takes a new
 // account to Active through the sandbox and `npm run deeplink` signs its launch link; the portal's /api/v1 then lists
 // the connection to Act-On's service. Neither command prints a stack trace or a byte dump.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { ACTON_SERVICES, PORTAL_APP, SANDBOX_PASSWORD, TENANTS } from "../../emulator/scenarios/ids";
 import { completeSignIn, FetchBrowser } from "../../emulator/testing/fetch-browser";
 import { expect, test } from "../fixtures/test";
 import { PORTAL, SANDBOX } from "../fixtures/worker-ports";
 import { portalEnv } from "../fixtures/worker-stack";
-
-/** Runs `node scripts/run.mjs <command> …` from the checkout, as a user does; resolves its output once a pattern shows. */
-function runCommand(command: string, args: string[]) {
-  const child = spawn(process.execPath, ["scripts/run.mjs", command, ...args], { env: portalEnv(), stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const seen: (() => void)[] = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const check of seen) check();
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  const waitFor = (pattern: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) resolve(match);
-      };
-      seen.push(check);
-      check();
-      void exited.then((code) => reject(new Error(`${command} exited (${code}) before printing ${pattern}:\n${output}`)));
-    });
-  return { exited, waitFor, output: () => output };
-}
-
-const TRACE = /^\s+at\s|wasm-function|Buffer\(|Uint8Array|^\s+\d+: \w+::/m;
+import { runPortalCommand, traceLines } from "../../test/support/portal-command";
 
 test("npm run provision and npm run deeplink work beside the running portal, which then lists the connection", async () => {
   test.slow();
   const account = `cmd-${randomBytes(3).toString("hex")}`;
 
-  const provision = runCommand("provision", ["--account", account, "--create-account", "--environment", "Contoso Sales", "--yes"]);
+  const provision = runPortalCommand("provision", ["--account", account, "--create-account", "--environment", "Contoso Sales", "--yes"], portalEnv());
   const [, devicePage, code] = await provision.waitFor(/open the page (\S+) and enter the code (\S+) to authenticate/);
   const browser = new FetchBrowser(SANDBOX);
   const afterCode = await browser.submit(await browser.go(devicePage), { otc: code });
@@ -52,12 +25,12 @@ test("npm run provision and npm run deeplink work beside the running portal, whi
   });
   expect(await provision.exited, provision.output()).toBe(0);
   expect(provision.output()).toMatch(/Connection\s+\S+ — active/);
-  expect(provision.output()).not.toMatch(TRACE);
+  expect(traceLines(provision.output())).toEqual([]);
 
-  const deeplink = runCommand("deeplink", ["--account", account]);
+  const deeplink = runPortalCommand("deeplink", ["--account", account], portalEnv());
   expect(await deeplink.exited, deeplink.output()).toBe(0);
   expect(deeplink.output()).toContain(`${PORTAL}/launch?t=`);
-  expect(deeplink.output()).not.toMatch(TRACE);
+  expect(traceLines(deeplink.output())).toEqual([]);
 
   // Act-On's service asks the running portal, with a client-credentials token from its own tenant.
   const tokenResponse = await fetch(`${SANDBOX}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {

@@ -2,7 +2,9 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 
-const ROOT = join(import.meta.dirname, "..", "..");
+// The checkout's root is where both runners start (Vitest and Playwright run from it); no import.meta, because
+// Playwright compiles test support to CommonJS.
+const ROOT = process.cwd();
 
 export type RunningCommand = {
   exited: Promise<number>;
