@@ -1,5 +1,6 @@
 import "server-only";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { getDb, type Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { checkSessionScope, type JourneyAction } from "../handoff/handoff-scope";
@@ -43,10 +44,11 @@ export async function authorizeRequest(connectionId: unknown, action: ConnectAct
 /**
  * `authorize` for pages and layouts: no session → the session-ended page; any refusal → a real 404
  * (app/connect/not-found.tsx), so a hand-off session on a path it may not open learns nothing, with the right status.
+ * Cached per request (React's `cache`): a path's layout and its page ask the same question with one read.
  */
-export async function authorizePage(connectionId: string, action: ConnectAction): Promise<Authorized> {
+export const authorizePage = cache(async (connectionId: string, action: ConnectAction): Promise<Authorized> => {
   const session = await requireSession();
   const authorized = await authorize(session, connectionId, action);
   if (!authorized.ok) notFound();
   return authorized.value;
-}
+});
