@@ -60,6 +60,12 @@ describe("the checklist model", () => {
     expect(toChecklist({ ...failed, kind: "verify" }, { adminSignedIn: false })).toMatchObject({ retryNeedsSignIn: false });
   });
 
+  it("a failed on-premises run retries without a Microsoft sign-in: it never used one", () => {
+    const failed = run("failed", [step("verify", "failed", { error: failure })]);
+    const onPremises = { ...failed, connection: { ...failed.connection, authMode: "onprem" } };
+    expect(toChecklist(onPremises, { adminSignedIn: false })).toMatchObject({ retryNeedsSignIn: false });
+  });
+
   it("keeps the essentials and, for a failed step, the message, the code and Microsoft's request ids", () => {
     const snapshot = toChecklist(run("failed", [step("environment", "succeeded"), step("applicationUser", "failed", { error: failure })]), {
       adminSignedIn: true,

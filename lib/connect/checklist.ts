@@ -42,6 +42,8 @@ export type RunInput = {
   connection: {
     id: string;
     status: string;
+    /** `onprem` connections sign in to their own server: their runs never act with a Microsoft sign-in. */
+    authMode?: string;
     environmentUrl: string | null;
     environmentName: string | null;
     tenantId: string | null;
@@ -150,7 +152,7 @@ export function toChecklist(run: RunInput, options: { adminSignedIn: boolean }):
     }),
     settled: isFinished(run.status),
     adminSignedIn: options.adminSignedIn,
-    retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify",
+    retryNeedsSignIn: !options.adminSignedIn && run.kind !== "verify" && run.connection.authMode !== "onprem",
   };
 }
 
