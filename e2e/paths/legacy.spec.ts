@@ -51,10 +51,10 @@ async function submitLegacy(j: Journey, user: string, password: string) {
 }
 
 /** From the plan to Active on the live checklist; returns when the verify step is done. */
-async function approveToActive(j: Journey, name: string) {
+async function approveToActive(j: Journey, name: string, words = { heading: "Review the plan", button: "Approve and connect" }) {
   const { page } = j;
-  await expect(page.getByRole("heading", { name: "Review the plan" })).toBeVisible();
-  await j.click(page.getByRole("button", { name: "Approve and connect" }));
+  await expect(page.getByRole("heading", { name: words.heading })).toBeVisible();
+  await j.click(page.getByRole("button", { name: words.button }));
   await page.waitForURL(/\/progress$/);
   await expect(page.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 90_000 });
   await expect(page.locator('li[data-step="verify"]')).toHaveAttribute("data-state", "done");
@@ -209,7 +209,8 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   await j.checkpoint("migrate-plan");
   // The password is still there while the move runs: it is forgotten only once the new sign-in is verified.
   expect(storedCredentials(connectionId).filter((c) => c.kind === "password" && c.status === "active")).toHaveLength(1);
-  await approveToActive(j, "migrate-active");
+  // The plan says what approving does: a move to OAuth, not a first connect.
+  await approveToActive(j, "migrate-active", { heading: "Review the move to OAuth", button: "Approve and move to OAuth" });
   const wallMs = Date.now() - started;
   const line = `reconnect link → moved to OAuth (Active): ${(wallMs / 1000).toFixed(1)} s wall (incl. screenshots and axe), ${j.clicks - clicksBefore} clicks`;
   console.log(`[paths] ${line}`);

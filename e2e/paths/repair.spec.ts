@@ -90,7 +90,7 @@ test("a deleted application user: reconnect link → status → verification fai
   await expect(kept).toContainText(/The client secret .*Microsoft still has it/);
   await j.checkpoint("repair-plan");
 
-  await j.click(admin.getByRole("button", { name: "Approve and connect" }));
+  await j.click(admin.getByRole("button", { name: "Approve and repair" }));
   await admin.waitForURL(/\/progress$/);
   await expect(admin.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
   await j.checkpoint("repaired-active");

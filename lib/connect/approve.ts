@@ -3,7 +3,8 @@ import { appError, fail, ok, type Result } from "../core/errors";
 import { findRunOptions } from "../domain/run/run-store";
 import { approveRun } from "../provisioning/approve-run";
 import { adminActor } from "../sessions/current-session";
-import { loadOwnAdminSession } from "./admin-environments";
+import type { PortalSessionView } from "../sessions/session-view";
+import { approvalKindOf, type ApprovalKind } from "./approval-kind";
 import type { Authorized } from "./authorize";
 import { getPortalEngine, getRunViewForViewer } from "./engine";
 import { journeyPath } from "./journey-page";
@@ -16,31 +17,49 @@ type RoleChoice = "leastPrivilege" | "systemAdministrator";
 /** Where the journey goes after a person's choice: a path of app/connect. */
 export type JourneyNext = { next: string };
 
+export type ApproveInput = { runId: string; approve: ApprovalKind; role?: RoleChoice };
+
+/** True when `requestedBy` (a run option: the admin's UPN, or an audit actor id) names this session's person. */
+function preparedBy(session: PortalSessionView, requestedBy: string | undefined): boolean {
+  if (!requestedBy) return false;
+  const me = [session.microsoft?.username, adminActor(session).id].filter((v): v is string => !!v).map((v) => v.toLowerCase());
+  return me.includes(requestedBy.toLowerCase());
+}
+
 /**
  * Approves the plan and hands the run to the pool; a different role choice first recomputes the plan to review (a
- * legacy plan goes back to its own form, which asks for the password again). Only the person whose sign-in the plan
- * was prepared with approves it: the run acts with that sign-in, never with a colleague's.
+ * legacy plan goes back to its own form, which asks for the password again). The page names the kind of plan it
+ * showed (connect, repair, move to OAuth, disconnect), and only a run of that kind is approved: a button that says
+ * "connect" never approves a disconnect. Only the person who prepared the plan approves it, with their own sign-in
+ * (authorize checked it is theirs, from the right tenant): a plan someone else prepared is checked again as them first.
  */
-export async function approvePlan({ session, connection }: Authorized, input: { runId: string; role: RoleChoice }): Promise<Result<JourneyNext>> {
+export async function approvePlan({ session, connection, signIn }: Authorized, input: ApproveInput): Promise<Result<JourneyNext>> {
   const engine = getPortalEngine();
   const run = await getRunViewForViewer(engine.db, input.runId, { kind: "account", accountId: session.accountId });
   if (!run.ok || run.value.connection.id !== connection.id)
     return fail(appError("not_found", "That plan does not belong to this connection. Reload the page."));
   if (run.value.status !== "awaitingApproval") return ok({ next: journeyPath(connection.id, "progress") });
-  const ownSession = await loadOwnAdminSession(connection.id, session);
-  if (!ownSession)
+  const options = await findRunOptions(engine.db, run.value.id);
+  const kind = approvalKindOf({ kind: run.value.kind, secret: options?.secret });
+  if (kind !== input.approve)
+    return fail(
+      appError("conflict", "The plan waiting for approval is not the one this page showed. Reload the page and review it before approving.", {
+        detail: `page approves ${input.approve}, run is ${kind ?? run.value.kind}`,
+      }),
+    );
+  if (!preparedBy(session, options?.requestedBy))
     return fail(appError("unauthorized", "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving."));
   const shape = await findRunShape(engine.db, run.value.id);
-  const plannedSecret = (await findRunOptions(engine.db, run.value.id))?.secret;
   const currentRole = shape?.role ?? "leastPrivilege";
-  if (currentRole !== input.role) {
+  if (kind !== "disconnect" && input.role && currentRole !== input.role) {
     if (shape?.mode === "legacy") {
+      if (!signIn) return fail(appError("unauthorized", "Sign in with Microsoft first: this step acts in your organization as you."));
       // The password is kept for the run that was given it, never for a new plan: the legacy form asks for it again.
       const cancelled = await cancelPlanKeepingSignIn(engine, {
         runId: run.value.id,
         connectionId: connection.id,
         actor: adminActor(session),
-        session: ownSession,
+        session: signIn,
       });
       if (!cancelled.ok) return cancelled;
       return ok({ next: `/connect/${encodeURIComponent(connection.id)}/legacy?role=${input.role}` });
@@ -50,7 +69,7 @@ export async function approvePlan({ session, connection }: Authorized, input: { 
       {
         environment: run.value.plan?.environment?.url ?? undefined,
         role: input.role,
-        secret: plannedSecret,
+        secret: options?.secret,
         kind: run.value.kind === "migrate" ? "migrate" : "connect",
       },
     );

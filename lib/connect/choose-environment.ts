@@ -29,6 +29,8 @@ export async function changeEnvironment({ session, connection }: Authorized, run
     await cancelPlanKeepingSignIn(engine, { runId: run.value.id, connectionId: connection.id, actor: adminActor(session), session: adminSession });
   }
   const id = encodeURIComponent(connection.id);
+  // Cancelling a disconnect keeps the connection as it was: back to its status.
+  if (shape?.kind === "disconnect") return journeyPath(connection.id, "status");
   if (shape?.mode === "legacy") return `/connect/${id}/legacy`;
   if (shape?.kind === "migrate") return `/connect/${id}/migrate`;
   return journeyPath(connection.id, "environment");

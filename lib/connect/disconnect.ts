@@ -4,11 +4,13 @@ import type { DisconnectScope } from "../domain/run/machine";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
 import { approveRun } from "../provisioning/approve-run";
+
 import type { Engine } from "../provisioning/engine";
 import { startDisconnect } from "../provisioning/start-disconnect";
 import { adminActor } from "../sessions/current-session";
 import { loadOwnAdminSession } from "./admin-environments";
 import type { Authorized } from "./authorize";
+import { cancelPlanKeepingSignIn } from "./replace-plan";
 
 /** What a disconnect will remove, listed for the confirmation before anything is done. */
 export type DisconnectPreview = {
@@ -22,7 +24,10 @@ export type DisconnectPreview = {
 
 const SIGN_IN_FIRST = "Sign in with Microsoft first: removing the client secret at Microsoft acts as you.";
 
-export async function previewDisconnect(engine: Engine, { session, connection }: Authorized): Promise<DisconnectPreview> {
+export async function previewDisconnect(
+  engine: Engine,
+  { session, connection }: Pick<Authorized, "session" | "connection">,
+): Promise<DisconnectPreview> {
   const secrets = await findLiveSecrets(engine.db, connection.id);
   const needsMicrosoftSignIn = connection.authMode !== "onprem";
   const signedIn = needsMicrosoftSignIn ? (await loadOwnAdminSession(connection.id, session, engine)) !== null : true;
@@ -39,18 +44,27 @@ export async function previewDisconnect(engine: Engine, { session, connection }:
  * Disconnects through the engine: a disconnect run (secrets always; the application user disabled and the app
  * deleted only when asked), approved by the person's confirmation and handed to the run pool; the checklist follows
  * it, so a Microsoft that asks to wait shows as waiting, not as a failure. The run acts with the person's OWN stored
- * Microsoft sign-in (a colleague's or an earlier admin's is never borrowed); without one the person signs in first.
- * Open hand-off links are withdrawn at once: a connection being disconnected has nothing left to hand off.
+ * Microsoft sign-in, which `authorize` found for them (a colleague's or an earlier admin's is never borrowed). The run
+ * is created only to be approved at once by its creator: one whose approval is refused is cancelled on the spot, so no
+ * destructive plan is ever left waiting for someone else's approval, or blocking the connection. Open hand-off links
+ * are withdrawn: a connection being disconnected has nothing left to hand off.
  */
-export async function disconnect(engine: Engine, { session, connection }: Authorized, scope: DisconnectScope): Promise<Result<{ runId: string }>> {
+export async function disconnect(
+  engine: Engine,
+  { session, connection, signIn }: Authorized,
+  scope: DisconnectScope,
+): Promise<Result<{ runId: string }>> {
   const actor = adminActor(session);
   const needsMicrosoft = connection.authMode !== "onprem";
-  const own = needsMicrosoft ? await loadOwnAdminSession(connection.id, session, engine) : null;
-  if (needsMicrosoft && !own) return fail(appError("unauthorized", SIGN_IN_FIRST));
+  if (needsMicrosoft && !signIn) return fail(appError("unauthorized", SIGN_IN_FIRST));
+  const own = needsMicrosoft ? signIn : null;
   const started = await startDisconnect(engine, { connectionId: connection.id, scope, session: own, actor });
   if (!started.ok) return started;
   const approved = await approveRun(engine, { runId: started.value.id, actor, session: own });
-  if (!approved.ok) return approved;
+  if (!approved.ok) {
+    await cancelPlanKeepingSignIn(engine, { runId: started.value.id, connectionId: connection.id, actor, session: own });
+    return approved;
+  }
   await revokeHandoffLinks(engine.db, { connectionId: connection.id, actor });
   return ok({ runId: started.value.id });
 }

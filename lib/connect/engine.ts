@@ -6,6 +6,8 @@ import { CONNECTION_VIEW_SELECT, getRunView } from "../provisioning/get-run-view
 import { getPortalEngine as portalEngine } from "../provisioning/run-pool";
 import type { ConnectionView, RunView } from "../domain/run/run-view";
 import type { Engine } from "../provisioning/engine";
+import { UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
+import { parseStoredRunOptions } from "../domain/run/run-options";
 
 /**
  * lib/connect's one door into the provisioning engine: the process's engine, whose run pool starts every approved or
@@ -63,4 +65,15 @@ export async function getLatestRun(db: Db, connectionId: string): Promise<Latest
 /** A run's view for a viewer (the engine's viewer-scoped read). */
 export function getRunViewForViewer(db: Db, runId: string, viewer: Viewer): Promise<Result<RunView>> {
   return getRunView(db, runId, { viewer });
+}
+
+/** The connection's open run (planning, awaiting approval or under way), if any: its tenant, mode and kind. */
+export async function findOpenRunFacts(db: Db, connectionId: string): Promise<{ tenantId: string | null; mode: string | null; kind: string } | null> {
+  const run = await db.provisioningRun.findFirst({
+    where: { connectionId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { tenantId: true, kind: true, options: true },
+  });
+  if (!run) return null;
+  return { tenantId: run.tenantId, kind: run.kind, mode: parseStoredRunOptions(run.options)?.mode ?? null };
 }

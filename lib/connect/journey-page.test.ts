@@ -51,7 +51,16 @@ describe("journeyPageFor: the page a connection's server state calls for", () =>
 describe("journeyPageFor: reconnect and hand-off sessions", () => {
   const reconnect = (over: Parameters<typeof facts>[0]) => ({ ...facts(over), intent: "reconnect" });
   const handoff = (over: Parameters<typeof facts>[0]) => ({ ...facts(over), intent: "handoff" });
+  const status = (over: Parameters<typeof facts>[0]) => ({ ...facts(over), intent: "status" });
   it.each<[string, JourneyFacts, string]>([
+    ["status link: a draft is shown, never signed in to", status({ status: "draft", signedIn: false }), "status"],
+    [
+      "status link: a plan awaiting approval is not offered",
+      status({ status: "active", run: { status: "awaitingApproval", approved: false } }),
+      "status",
+    ],
+    ["status link: a run under way is followed", status({ status: "provisioning", run: { status: "running", approved: true } }), "progress"],
+    ["status link: an active connection without sync options", status({ status: "active", run: { status: "succeeded", approved: true } }), "status"],
     ["reconnect: an active connection without sync options", reconnect({ status: "active", run: { status: "succeeded", approved: true } }), "status"],
     ["reconnect: a broken connection", reconnect({ status: "failed", run: { status: "succeeded", approved: true } }), "status"],
     ["reconnect: a failed re-verification", reconnect({ status: "failed", run: { status: "failed", approved: true } }), "status"],

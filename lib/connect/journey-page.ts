@@ -15,7 +15,7 @@ export type JourneyFacts = {
   /**
    * What the session came for: `reconnect` (Act-On's Reconnect, or support's link) lands on the status page of a
    * connection that exists, where re-verify, repair and start over are offered; `handoff` is a colleague's session,
-   * which only ever sees sign-in, the plan and the checklist.
+   * which only ever sees sign-in, the plan and the checklist; `status` is read-only: the status page or the checklist.
    */
   intent?: string;
   /** A colleague holds (or was sent) a hand-off link for this connection: its plan page follows their progress. */
@@ -29,6 +29,8 @@ export function journeyPageFor(facts: JourneyFacts): JourneyPage {
     if (run && run.approved) return "progress";
     return facts.signedIn ? "plan" : "sign-in";
   }
+  // A status link only looks: the checklist while a run is under way, else the status page (never sign-in or a plan).
+  if (facts.intent === "status") return run && run.approved && isInProgress(run.status) ? "progress" : "status";
   // A run the admin approved stays on the checklist until it succeeds: running, waiting, or failed (Retry lives there).
   if (run && run.approved && isInProgress(run.status)) return "progress";
   // A reconnect lands on the status page (which links to the failed checklist and offers repair or start over).

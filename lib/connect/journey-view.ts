@@ -7,6 +7,7 @@ import type { PortalSessionView } from "../sessions/current-session";
 import { findHandoffProgress, type HandoffProgress } from "../handoff/handoff-for-plan";
 import { loadOwnAdminSession } from "./admin-environments";
 import { journeyPageFor, journeyPath, type JourneyPage } from "./journey-page";
+import { checkActionPolicy, type JourneyAction } from "./action-policy";
 import { authorizePage } from "./authorize";
 import { findRunShape } from "./legacy";
 import { getLatestRun, getRunViewForViewer, type JourneyConnection, type LatestRun, type Viewer } from "./engine";
@@ -58,9 +59,17 @@ export const loadJourney = cache(async (connectionId: string): Promise<Journey> 
   return { session, isHandoff, handoff, viewer, connection, latestRun, runMode, run: run?.ok ? run.value : null, signedIn, page };
 });
 
-/** A colleague's hand-off session may not open this page (sync options, status, disconnect…): send it to its own. */
-export function ensureNotHandoff(journey: Journey): void {
-  if (journey.isHandoff) redirect(journeyPath(journey.connection.id, journey.page));
+/**
+ * A page for one action (the environment picker for choosing one, sync options for saving them…) opens only for a
+ * session whose kind may take that action (action-policy.ts): a colleague's hand-off or a read-only status link is
+ * sent to its own page instead. The status page is the Act-On admin's: `view` there means "not a hand-off".
+ */
+export function ensureMayOpen(journey: Journey, action: JourneyAction | "statusPage"): void {
+  const refused =
+    action === "statusPage"
+      ? journey.isHandoff
+      : checkActionPolicy(action, { intent: journey.session.intent, ownSignIn: null, tenantId: null, onPremises: false }, "page") !== null;
+  if (refused) redirect(journeyPath(journey.connection.id, journey.page));
 }
 
 /** Sends the browser to the page the connection's state calls for unless it is on one of `allowed`. */

@@ -6,6 +6,7 @@ import { findRunOptions } from "../domain/run/run-store";
 import { findHandoffBrief, missingRolesOf, type HandoffProgress } from "../handoff/handoff-for-plan";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../provisioning/least-privilege-role";
 import type { Plan } from "../domain/run/plan";
+import { approvalKindOf, type ApprovalKind } from "./approval-kind";
 import { journeyPath } from "./journey-page";
 import { ensurePage, loadJourney } from "./journey-view";
 
@@ -32,6 +33,7 @@ export type PlanView =
       kind: "handoff";
       plan: Plan;
       runId: string;
+      approval: ApprovalKind;
       role: PlanRole;
       plannedByMe: boolean;
       plannedBy: string | null;
@@ -44,6 +46,8 @@ export type PlanView =
       kind: "review";
       plan: Plan;
       runId: string;
+      /** What approving does (connect, repair, move to OAuth, disconnect): the page's words and the form's kind. */
+      approval: ApprovalKind;
       role: PlanRole;
       repair: boolean;
       handoff: HandoffProgress | null;
@@ -76,6 +80,7 @@ export async function loadPlanView(connectionId: string): Promise<PlanView> {
   const role = options?.role ?? "leastPrivilege";
   const repair = options?.secret === "keep";
   const plannedBy = options?.requestedBy ?? null;
+  const approval = approvalKindOf({ kind: run.kind, secret: options?.secret }) ?? "connect";
   const privilegeCount = LEAST_PRIVILEGE_ROLE_PRIVILEGES.length;
   if (journey.isHandoff) {
     const me = journey.session.microsoft?.username ?? null;
@@ -83,11 +88,11 @@ export async function loadPlanView(connectionId: string): Promise<PlanView> {
     const brief = link ? await findHandoffBrief(db, { linkId: link.linkId, connectionId: journey.connection.id }) : null;
     const plannedByMe = !!me && !!plannedBy && me.toLowerCase() === plannedBy.toLowerCase();
     const missingRoles = missingRolesOf(plan).map((r) => r.role);
-    return { ...base, kind: "handoff", plan, runId: run.id, role, plannedByMe, plannedBy, brief, missingRoles, privilegeCount };
+    return { ...base, kind: "handoff", plan, runId: run.id, approval, role, plannedByMe, plannedBy, brief, missingRoles, privilegeCount };
   }
   if (!journey.signedIn) return { ...base, kind: "watching", plan, repair, handoff: journey.handoff, plannedBy };
   const roles = missingRolesOf(plan);
   const handOffable = roles.length > 0 && plan.blockers.every((b) => b.need);
   const handOffSteps = handOffable ? [...new Set(roles.flatMap((r) => r.steps))].filter((s) => s !== "preconditions") : null;
-  return { ...base, kind: "review", plan, runId: run.id, role, repair, handoff: journey.handoff, handOffSteps, privilegeCount };
+  return { ...base, kind: "review", plan, runId: run.id, approval, role, repair, handoff: journey.handoff, handOffSteps, privilegeCount };
 }

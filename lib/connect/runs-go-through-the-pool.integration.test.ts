@@ -13,7 +13,7 @@ import type { PortalSessionView } from "../sessions/session-view";
 import { useTestDatabase } from "@/test/support/test-databases";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import type { Authorized } from "./authorize";
+import { authorize, type Authorized } from "./authorize";
 import { readChecklist } from "./checklist-view";
 import { disconnect, previewDisconnect } from "./disconnect";
 import { getConnectionForViewer } from "./engine";
@@ -55,7 +55,12 @@ describe("on-premises and disconnect runs go through the run pool", () => {
     } satisfies PortalSessionView;
     const connection = await getConnectionForViewer(t.db, row.id, { kind: "account", accountId: account.id });
     if (!connection.ok) throw new Error("the connection was not found");
-    return { session, connection: connection.value };
+    return { session, connection: connection.value, signIn: null };
+  }
+
+  /** What the disconnect action is given: `authorize`'s answer, with the person's own stored sign-in (or its refusal). */
+  async function authorizedToDisconnect(w: Authorized) {
+    return authorize(w.session, w.connection.id, "disconnect", { engine });
   }
 
   async function checklistUntil(w: Authorized, done: (status: string) => boolean) {
@@ -114,6 +119,8 @@ describe("on-premises and disconnect runs go through the run pool", () => {
     const w = await who({ status: "active", tenantId: TENANTS.contoso }, CONTOSO_USER);
     await saveAdminSession(t.db, { connectionId: w.connection.id, session: await signInAs(fx, CONTOSO_ADMIN), keys: TEST_KEYS });
     expect(await previewDisconnect(engine, w)).toMatchObject({ needsMicrosoftSignIn: true, signedIn: false });
+    expect(await authorizedToDisconnect(w)).toMatchObject({ ok: false, error: { code: "unauthorized" } });
+    // Even called without the guard, the use case acts only with the sign-in the guard found for the person (none).
     const refused = await disconnect(engine, w, { removeApplicationUser: false, deleteAppRegistration: false });
     expect(refused).toMatchObject({ ok: false, error: { code: "unauthorized" } });
     expect(await t.db.provisioningRun.count({ where: { connectionId: w.connection.id } })).toBe(0);
@@ -123,7 +130,9 @@ describe("on-premises and disconnect runs go through the run pool", () => {
     const w = await who({ status: "active", tenantId: TENANTS.contoso });
     await saveAdminSession(t.db, { connectionId: w.connection.id, session: await signInAs(fx, CONTOSO_ADMIN), keys: TEST_KEYS });
     expect(await previewDisconnect(engine, w)).toMatchObject({ needsMicrosoftSignIn: true, signedIn: true });
-    const started = await disconnect(engine, w, { removeApplicationUser: false, deleteAppRegistration: false });
+    const authorized = await authorizedToDisconnect(w);
+    if (!authorized.ok) throw new Error(authorized.error.userMessage);
+    const started = await disconnect(engine, authorized.value, { removeApplicationUser: false, deleteAppRegistration: false });
     expect(started).toMatchObject({ ok: true });
     const finished = await checklistUntil(w, (s) => s === "succeeded" || s === "failed");
     expect(finished).toMatchObject({ runStatus: "succeeded", connectionStatus: "disconnected" });

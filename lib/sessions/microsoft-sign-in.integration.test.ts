@@ -174,8 +174,79 @@ describe("Microsoft sign-in bound to the portal session", () => {
     if (!result.ok) throw new Error(result.outcome);
     const signedIn = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
     if (signedIn.kind !== "active") throw new Error("session not active");
-    await signOutPortalSession(t.db, signedIn.session);
+    await signOutPortalSession(ctx(), signedIn.session);
     expect(await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES })).toEqual({ kind: "ended", reason: "revoked" });
     expect(await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config })).toBeNull();
+  });
+
+  /** A second portal session on the same account and connection (a colleague's browser, or another tab's link). */
+  async function secondSession(first: PortalSessionView): Promise<{ session: PortalSessionView; token: string }> {
+    return createPortalSession(t.db, {
+      accountId: first.accountId,
+      connectionId: first.connectionId,
+      intent: "connect",
+      actonUserEmail: "sam@contoso.example",
+      lifetimes: DEFAULT_SESSION_LIFETIMES,
+    });
+  }
+
+  async function signedIn(session: PortalSessionView, username: string) {
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(url, username, "accept-for-organization"));
+    if (!result.ok) throw new Error(`sign-in refused: ${result.outcome} ${result.detail}`);
+    return result;
+  }
+
+  it("while a plan made in Contoso is open, a Fabrikam admin's sign-in is refused as another tenant and the Contoso admin's stays stored", async () => {
+    const { session } = await newSession();
+    await signedIn(session, CONTOSO_ADMIN);
+    // The connection has no tenant yet: the plan the Contoso admin prepared names it.
+    await t.db.provisioningRun.create({
+      data: {
+        connectionId: session.connectionId!,
+        kind: "connect",
+        status: "awaitingApproval",
+        tenantId: TENANTS.contoso,
+        options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      },
+    });
+    const other = await secondSession(session);
+    const { url } = await beginMicrosoftSignIn(ctx(), other.session);
+    const back = await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization");
+    expect(await completeMicrosoftSignIn(ctx(), other.session, back)).toMatchObject({ ok: false, outcome: "wrong_tenant" });
+    const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(stored?.username).toBe(CONTOSO_ADMIN);
+  });
+
+  it("a run under way keeps its approver's sign-in: a colleague's sign-in does not replace it mid-run", async () => {
+    const { session } = await newSession();
+    await signedIn(session, CONTOSO_ADMIN);
+    await t.db.provisioningRun.create({
+      data: {
+        connectionId: session.connectionId!,
+        kind: "connect",
+        status: "running",
+        tenantId: TENANTS.contoso,
+        options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      },
+    });
+    const other = await secondSession(session);
+    const { url } = await beginMicrosoftSignIn(ctx(), other.session);
+    const back = await signInAtMicrosoft(url, CONTOSO_USER, "accept");
+    expect(await completeMicrosoftSignIn(ctx(), other.session, back)).toMatchObject({ ok: false, outcome: "run_in_progress" });
+    const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(stored?.username).toBe(CONTOSO_ADMIN);
+  });
+
+  it("signing out forgets only the person's own stored sign-in, never the one a colleague stored since", async () => {
+    const { session, token } = await newSession();
+    await signedIn(session, CONTOSO_ADMIN);
+    const colleague = await secondSession(session);
+    await signedIn(colleague.session, CONTOSO_USER);
+    const first = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
+    if (first.kind !== "active") throw new Error("session not active");
+    await signOutPortalSession(ctx(), first.session);
+    const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(stored?.username).toBe(CONTOSO_USER);
   });
 });

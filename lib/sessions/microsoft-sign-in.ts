@@ -5,7 +5,9 @@ import { log } from "../core/log";
 import { isMicrosoftError } from "../microsoft/errors";
 import { completeSignIn, getSignedInIdentity, getSignInUrl } from "../microsoft/admin-session";
 import type { IdentityConfig } from "../microsoft/identity-config";
-import { forgetAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { forgetAdminSession, loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { isInProgress, UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
+import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../domain/secret/secret-box";
 import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
 import { hashToken, newOpaqueToken } from "./session-token";
@@ -95,13 +97,8 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   if (!identity || identity.nonce !== nonce) return refused(ctx, session, "mismatch", "id token nonce does not match");
 
   if (session.connectionId) {
-    const connection = await ctx.db.connection.findFirst({
-      where: { id: session.connectionId, accountId: session.accountId },
-      select: { tenantId: true },
-    });
-    if (connection?.tenantId && connection.tenantId !== identity.tenantId) {
-      return refused(ctx, session, "wrong_tenant", "signed-in tenant differs from the connection's");
-    }
+    const standing = await signInStanding(ctx, session.connectionId, session.accountId, identity);
+    if (standing) return refused(ctx, session, standing.outcome, standing.detail);
   }
   const { nonce: _nonce, ...who } = identity;
   await recordMicrosoftIdentity(ctx.db, session.id, who, now);
@@ -115,6 +112,39 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
     detail: { tenantId: who.tenantId },
   });
   return { ok: true, identity: who, then };
+}
+
+/**
+ * Whether this sign-in may become the connection's stored one. It must come from the tenant the connection acts in:
+ * the connection's, else that of the run someone already planned or started (a plan in Contoso is never approved with
+ * a Fabrikam sign-in, nor does the Fabrikam sign-in wipe the Contoso admin's). And a run under way keeps acting with
+ * the sign-in its approver gave it: another person's sign-in does not replace it mid-run.
+ */
+async function signInStanding(
+  ctx: SignInContext,
+  connectionId: string,
+  accountId: string,
+  who: { tenantId: string; username: string },
+): Promise<{ outcome: SignInOutcome; detail: string } | null> {
+  const connection = await ctx.db.connection.findFirst({ where: { id: connectionId, accountId }, select: { tenantId: true } });
+  const openRun = await ctx.db.provisioningRun.findFirst({
+    where: { connectionId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { tenantId: true, status: true },
+  });
+  const tenantId = connection?.tenantId ?? openRun?.tenantId ?? null;
+  if (tenantId && tenantId.toLowerCase() !== who.tenantId.toLowerCase()) {
+    return {
+      outcome: "wrong_tenant",
+      detail: connection?.tenantId ? "signed-in tenant differs from the connection's" : "signed-in tenant differs from the open run's",
+    };
+  }
+  if (openRun && isInProgress(openRun.status)) {
+    const stored = await loadAdminSession(ctx.db, { connectionId, keys: ctx.keys, config: ctx.identity });
+    if (stored && !isSameMicrosoftAccount(stored, who))
+      return { outcome: "run_in_progress", detail: "a run under way acts with another person's sign-in" };
+  }
+  return null;
 }
 
 async function refused(ctx: SignInContext, session: PortalSessionView, outcome: SignInOutcome, detail: string): Promise<SignInResult> {
@@ -133,12 +163,21 @@ async function refused(ctx: SignInContext, session: PortalSessionView, outcome: 
 }
 
 /**
- * Signs the admin out: ends the portal session and, if this session signed in, forgets the connection's stored
- * Microsoft token cache (the refresh token it holds is the sign-in).
+ * Signs the person out: ends the portal session and, when the connection's stored Microsoft sign-in is this person's
+ * own, forgets it (the refresh token it holds is the sign-in). A sign-in another person stored (a colleague's, through
+ * a hand-off) is theirs: signing out here never ends it. Without the keys to read it, nothing is forgotten.
  */
-export async function signOutPortalSession(db: Db, session: PortalSessionView, now: Date = new Date()): Promise<void> {
+export async function signOutPortalSession(
+  ctx: Pick<SignInContext, "db"> & Partial<Pick<SignInContext, "keys" | "identity">>,
+  session: PortalSessionView,
+  now: Date = new Date(),
+): Promise<void> {
+  const { db } = ctx;
   await revokePortalSession(db, session.id, "signed out", now);
-  if (session.microsoft && session.connectionId) await forgetAdminSession(db, session.connectionId);
+  if (session.microsoft && session.connectionId && ctx.keys && ctx.identity) {
+    const stored = await loadAdminSession(db, { connectionId: session.connectionId, keys: ctx.keys, config: ctx.identity, now });
+    if (stored && isSameMicrosoftAccount(stored, session.microsoft)) await forgetAdminSession(db, session.connectionId);
+  }
   await recordAuditEvent(db, {
     actor: session.microsoft
       ? { type: "admin", id: `${session.microsoft.tenantId}:${session.microsoft.objectId}` }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-const SIGN_IN_OUTCOMES = ["cancelled", "consent_required", "wrong_tenant", "expired", "mismatch", "failed"] as const;
+const SIGN_IN_OUTCOMES = ["cancelled", "consent_required", "wrong_tenant", "run_in_progress", "expired", "mismatch", "failed"] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 export const signInOutcomeSchema = z.enum(SIGN_IN_OUTCOMES);
 
@@ -31,6 +31,11 @@ export const SIGN_IN_NOTICES: Record<SignInOutcome, SignInNoticeText> = {
     title: "That account belongs to another Microsoft tenant",
     body: "This connection is set up in a different tenant from the account you signed in with, so the portal did not use the sign-in.",
     nextSteps: ["Choose Sign in with Microsoft again and pick an administrator account of the connection's tenant."],
+  },
+  run_in_progress: {
+    title: "A setup is running with another person's sign-in",
+    body: "Someone else approved a setup for this connection and it is still running with their Microsoft sign-in, so the portal did not replace it with yours.",
+    nextSteps: ["Follow the setup on the checklist. When it has finished, choose Sign in with Microsoft again if you still need to."],
   },
   expired: {
     title: "The sign-in took too long",

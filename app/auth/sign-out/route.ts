@@ -5,6 +5,7 @@ import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
 import { signOutPortalSession } from "@/lib/sessions/microsoft-sign-in";
 import { isSameOriginPost } from "@/lib/sessions/same-origin";
+import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
 import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/sessions/session-cookie";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +24,10 @@ export async function POST(request: Request) {
     });
   }
   const session = await getCurrentSession();
-  if (session) await signOutPortalSession(getDb(), session);
+  if (session) {
+    const ctx = signInContextFromEnv();
+    await signOutPortalSession(ctx.ok ? ctx.value : { db: getDb() }, session);
+  }
   const response = new NextResponse(null, {
     status: 303,
     headers: { location: new URL("/session-ended", base).toString(), "cache-control": "no-store" },

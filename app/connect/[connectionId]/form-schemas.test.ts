@@ -22,10 +22,18 @@ describe("the journey's form schemas", () => {
     expect(parsed.error!.issues[0].message).toMatch(message);
   });
 
-  it("approves only with a run id and one of the two roles", () => {
-    expect(approveFormSchema.parse({ runId: "cmabc123", role: "leastPrivilege" })).toEqual({ runId: "cmabc123", role: "leastPrivilege" });
-    expect(approveFormSchema.safeParse({ runId: "cmabc123", role: "globalAdministrator" }).success).toBe(false);
-    expect(approveFormSchema.safeParse({ runId: "../etc", role: "leastPrivilege" }).success).toBe(false);
+  it("approves only with a run id, the kind of plan the page showed and, but for a disconnect, one of the two roles", () => {
+    expect(approveFormSchema.parse({ runId: "cmabc123", approve: "connect", role: "leastPrivilege" })).toEqual({
+      runId: "cmabc123",
+      approve: "connect",
+      role: "leastPrivilege",
+    });
+    expect(approveFormSchema.parse({ runId: "cmabc123", approve: "disconnect" })).toEqual({ runId: "cmabc123", approve: "disconnect" });
+    expect(approveFormSchema.safeParse({ runId: "cmabc123", role: "leastPrivilege" }).success).toBe(false);
+    expect(approveFormSchema.safeParse({ runId: "cmabc123", approve: "connect" }).success).toBe(false);
+    expect(approveFormSchema.safeParse({ runId: "cmabc123", approve: "delete", role: "leastPrivilege" }).success).toBe(false);
+    expect(approveFormSchema.safeParse({ runId: "cmabc123", approve: "connect", role: "globalAdministrator" }).success).toBe(false);
+    expect(approveFormSchema.safeParse({ runId: "../etc", approve: "connect", role: "leastPrivilege" }).success).toBe(false);
     expect(runFormSchema.safeParse({ runId: "" }).success).toBe(false);
   });
 

@@ -3,6 +3,7 @@
  * Pure. Every action parses with these before it reads or writes anything.
  */
 import { z } from "zod";
+import { APPROVAL_KINDS } from "@/lib/connect/approval-kind";
 
 const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a run id");
 
@@ -40,9 +41,16 @@ export const environmentFormSchema = z
 
 export const ROLE_CHOICES = ["leastPrivilege", "systemAdministrator"] as const;
 
-export const approveFormSchema = z.object({
-  runId: runIdSchema,
-  role: z.enum(ROLE_CHOICES, { error: "Choose the security role the application user gets." }),
-});
+/** The approval form names the kind of plan it showed: only that kind is approved (approve.ts). */
+export const approveFormSchema = z
+  .object({
+    runId: runIdSchema,
+    approve: z.enum(APPROVAL_KINDS, { error: "Reload the page: it did not say which plan you approve." }),
+    role: z.enum(ROLE_CHOICES, { error: "Choose the security role the application user gets." }).optional(),
+  })
+  .refine((v) => v.approve === "disconnect" || v.role !== undefined, {
+    path: ["role"],
+    message: "Choose the security role the application user gets.",
+  });
 
 export const runFormSchema = z.object({ runId: runIdSchema });

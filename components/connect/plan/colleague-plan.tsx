@@ -90,7 +90,7 @@ export function ColleaguePlan({ view, recheckAction, approveAction }: Props) {
       ) : (
         <>
           <PlanSections plan={plan} repair={false} />
-          <ApproveForm runId={view.runId} role={view.role} privilegeCount={view.privilegeCount} action={approveAction} />
+          <ApproveForm runId={view.runId} approval={view.approval} role={view.role} privilegeCount={view.privilegeCount} action={approveAction} />
         </>
       )}
     </JourneyFrame>

@@ -1,3 +1,4 @@
+import { authorize } from "@/lib/connect/authorize";
 import { getEnv } from "@/lib/core/env";
 import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
@@ -23,6 +24,16 @@ export async function POST(request: Request) {
   if (!isSameOriginPost(request.headers, getEnv().PORTAL_BASE_URL)) return noticeResponse(FORBIDDEN);
   const session = await getCurrentSession();
   if (!session) return new Response(null, { status: 303, headers: { location: new URL("/session-ended", getEnv().PORTAL_BASE_URL).toString() } });
+  const allowed = await authorize(session, session.connectionId, "signIn", { purpose: "page" });
+  if (!allowed.ok) {
+    return noticeResponse({
+      status: allowed.error.code === "not_found" ? 404 : 403,
+      title: "This link does not sign in",
+      body: [allowed.error.userMessage],
+      nextSteps: ["Open Dynamics 365 in Act-On's settings and choose Connect or Reconnect."],
+      code: allowed.error.code,
+    });
+  }
   const ctx = signInContextFromEnv();
   if (!ctx.ok) {
     log.error("sign-in is not configured", { detail: ctx.error.detail });

@@ -1,7 +1,7 @@
 "use server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { authorizePage } from "@/lib/connect/authorize";
+import { authorizeRequest } from "@/lib/connect/authorize";
 import { disconnect } from "@/lib/connect/disconnect";
 import { getPortalEngine } from "@/lib/connect/engine";
 import { journeyPath } from "@/lib/connect/journey-page";
@@ -15,9 +15,11 @@ const formSchema = z.object({
 
 /** The person confirmed the list: the disconnect run starts, and the checklist follows it to the end. */
 export async function disconnectAction(connectionId: string, _previous: FormState, form: FormData): Promise<FormState> {
-  const who = await authorizePage(connectionId, "disconnect");
   const parsed = formSchema.safeParse(formFields(form));
   if (!parsed.success) return { status: "error", message: firstProblem(parsed.error) };
+  const authorized = await authorizeRequest(connectionId, "disconnect");
+  if (!authorized.ok) return { status: "error", message: authorized.error.userMessage };
+  const who = authorized.value;
   const started = await disconnect(getPortalEngine(), who, {
     removeApplicationUser: parsed.data.disableApplicationUser === "on",
     deleteAppRegistration: parsed.data.deleteApp === "on",

@@ -4,7 +4,7 @@ import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { normaliseEnvironmentUrl } from "@/lib/deep-link/launch-link";
 import { listAdminEnvironments } from "@/lib/connect/admin-environments";
-import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
+import { ensureMayOpen, ensurePage, loadJourney } from "@/lib/connect/journey-view";
 import { chooseEnvironmentAction } from "./environment.action";
 import { Notice } from "@/components/ui/notice";
 
@@ -21,7 +21,7 @@ export default async function EnvironmentPage({
   const { connectionId } = await params;
   const { again } = await searchParams;
   const journey = await loadJourney(connectionId);
-  ensureNotHandoff(journey);
+  ensureMayOpen(journey, "chooseEnvironment");
   // "Start over" from the status page: a connection with no run in flight may pick its environment again (signed in).
   const startingOver = again === "1" && journey.signedIn && (journey.page === "status" || journey.page === "sync");
   if (!startingOver) ensurePage(journey, ["environment", "plan"]);

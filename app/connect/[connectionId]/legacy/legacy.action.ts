@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { getPortalEngine } from "@/lib/connect/engine";
 import { startLegacyPlan } from "@/lib/connect/legacy";
-import { authorizePage } from "@/lib/connect/authorize";
+import { authorizeRequest } from "@/lib/connect/authorize";
 import { adminActor } from "@/lib/sessions/current-session";
 import { fieldErrorsOf } from "@/lib/core/forms";
 import { legacyInputSchema, type LegacyFormState } from "./legacy.schema";
@@ -21,7 +21,9 @@ export async function connectLegacyAction(connectionId: string, _previous: Legac
   const values = { environment: text("environment"), pastedUrl: text("pastedUrl"), integrationUsername: text("integrationUsername") };
   const parsed = legacyInputSchema.safeParse({ ...values, password: text("password"), role: text("role") || undefined });
   if (!parsed.success) return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
-  const { session, connection } = await authorizePage(connectionId, "chooseEnvironment");
+  const who = await authorizeRequest(connectionId, "chooseEnvironment");
+  if (!who.ok) return { status: "error", message: who.error.userMessage, values };
+  const { session, connection } = who.value;
   const started = await startLegacyPlan(getPortalEngine(), {
     portalSession: session,
     connectionId: connection.id,

@@ -9,7 +9,7 @@ import { PathSignIn } from "@/components/connect/path-sign-in";
 import { getDb } from "@/lib/core/db";
 import { listAdminEnvironments } from "@/lib/connect/admin-environments";
 import { journeyPath } from "@/lib/connect/journey-page";
-import { ensureNotHandoff, loadJourney } from "@/lib/connect/journey-view";
+import { ensureMayOpen, loadJourney } from "@/lib/connect/journey-view";
 import { findLegacyRefusal } from "@/lib/connect/legacy";
 import { explainLegacyRefusal, WAY_OUT_TEXT } from "@/lib/connect/legacy-refusal";
 import { canMoveToOAuth } from "@/lib/connect/move-to-oauth";
@@ -37,7 +37,7 @@ export default async function LegacyPage({
   const { connectionId } = await params;
   const query = await searchParams;
   const journey = await loadJourney(connectionId);
-  ensureNotHandoff(journey);
+  ensureMayOpen(journey, "chooseEnvironment");
   const c = journey.connection;
   if (journey.latestRun && isInProgress(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
   const role = ROLE_CHOICES.find((r) => r === query.role) ?? "leastPrivilege";

@@ -2,14 +2,12 @@
 import { redirect } from "next/navigation";
 import { manualConnectionInputSchema } from "@/lib/manual-connection/manual-connection-schema";
 import { proveAndSaveManualConnection } from "@/lib/connect/manual";
-import { authorizePage } from "@/lib/connect/authorize";
-import { adminActor } from "@/lib/sessions/current-session";
+import { authorizeRequest } from "@/lib/connect/authorize";
 import { fieldErrorsOf } from "@/lib/core/forms";
 import type { ManualFormState } from "./manual.types";
 
 /** Proves what the admin created by hand and, when everything is right, makes the connection Active. */
 export async function verifyManualAction(connectionId: string, _previous: ManualFormState, form: FormData): Promise<ManualFormState> {
-  const { session, connection } = await authorizePage(connectionId, "manual");
   const raw = {
     tenant: String(form.get("tenant") ?? ""),
     clientId: String(form.get("clientId") ?? ""),
@@ -21,12 +19,9 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
   if (!parsed.success) {
     return { status: "error", fieldErrors: fieldErrorsOf(parsed.error), values };
   }
-  const result = await proveAndSaveManualConnection({
-    accountId: session.accountId,
-    connectionId: connection.id,
-    values: parsed.data,
-    actor: adminActor(session),
-  });
+  const who = await authorizeRequest(connectionId, "manual");
+  if (!who.ok) return { status: "error", message: who.error.userMessage, values };
+  const result = await proveAndSaveManualConnection(who.value, parsed.data);
   if (!result.ok)
     return {
       status: "error",
@@ -35,5 +30,5 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
       fieldErrors: result.problem.field ? { [result.problem.field]: [result.problem.title] } : undefined,
       values,
     };
-  redirect(`/connect/${connection.id}/manual`);
+  redirect(`/connect/${who.value.connection.id}/manual`);
 }

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { PathSignIn } from "@/components/connect/path-sign-in";
 import { journeyPath } from "@/lib/connect/journey-page";
-import { ensureNotHandoff, loadJourney } from "@/lib/connect/journey-view";
+import { ensureMayOpen, loadJourney } from "@/lib/connect/journey-view";
 import { canMoveToOAuth, MIGRATION_CHANGES } from "@/lib/connect/move-to-oauth";
 import { moveToOAuthAction } from "./migrate.action";
 import { MigrateForm } from "./migrate-form";
@@ -29,7 +29,7 @@ export default async function MigratePage({
   const { connectionId } = await params;
   const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
-  ensureNotHandoff(journey);
+  ensureMayOpen(journey, "chooseEnvironment");
   const c = journey.connection;
   if (journey.latestRun && isInProgress(journey.latestRun.status)) redirect(journeyPath(c.id, "progress"));
   const movable = canMoveToOAuth(c);

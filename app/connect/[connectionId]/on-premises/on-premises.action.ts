@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { authorizePage } from "@/lib/connect/authorize";
+import { authorizeRequest } from "@/lib/connect/authorize";
 import { getPortalEngine } from "@/lib/connect/engine";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { connectOnPremises } from "@/lib/connect/on-premises";
@@ -12,7 +12,6 @@ import { onPremisesInputSchema, type OnPremisesFormState } from "./on-premises.s
  * server's answer); an address refused before any run starts comes back on the form.
  */
 export async function connectOnPremisesAction(connectionId: string, _previous: OnPremisesFormState, form: FormData): Promise<OnPremisesFormState> {
-  const who = await authorizePage(connectionId, "onPremises");
   const raw = {
     serverUrl: String(form.get("serverUrl") ?? ""),
     username: String(form.get("username") ?? ""),
@@ -23,6 +22,9 @@ export async function connectOnPremisesAction(connectionId: string, _previous: O
   if (!parsed.success) {
     return { status: "error", message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values, code: "invalid_input" };
   }
+  const authorized = await authorizeRequest(connectionId, "onPremises");
+  if (!authorized.ok) return { status: "error", message: authorized.error.userMessage, values, code: authorized.error.code };
+  const who = authorized.value;
   const result = await connectOnPremises(getPortalEngine(), who, parsed.data);
   if (!result.ok)
     return {

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { OtherWaysToConnect } from "@/components/connect/other-ways-to-connect";
 import { journeyPath } from "@/lib/connect/journey-page";
-import { loadJourney } from "@/lib/connect/journey-view";
+import { ensureMayOpen, loadJourney } from "@/lib/connect/journey-view";
 import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
@@ -29,6 +29,7 @@ export default async function SignInPage({
   const { connectionId } = await params;
   const { signin } = await searchParams;
   const journey = await loadJourney(connectionId);
+  ensureMayOpen(journey, "signIn");
   const brief =
     journey.isHandoff && journey.session.handoff
       ? await findHandoffBrief(getDb(), { linkId: journey.session.handoff.linkId, connectionId: journey.connection.id })

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { roleLabel } from "@/lib/connect/checklist";
 import { journeyPath } from "@/lib/connect/journey-page";
-import { ensureNotHandoff, loadJourney, type Journey } from "@/lib/connect/journey-view";
+import { ensureMayOpen, loadJourney, type Journey } from "@/lib/connect/journey-view";
 import { canMoveToOAuth } from "@/lib/connect/move-to-oauth";
 import { repairConnectionAction } from "./repair.action";
 import { startOverAction } from "./start-over.action";
@@ -25,8 +25,10 @@ const when = (iso: string | null) => (iso ? `${dateFormat.format(new Date(iso))}
 
 const OFFER_PROBLEMS: Record<string, string> = {
   conflict: "A setup run is already in progress for this connection. Follow it on the checklist, or try again when it has finished.",
-  unauthorized: "Sign in with Microsoft first: the repair acts as you.",
+  unauthorized: "Sign in with Microsoft first: this acts in your organization as you.",
   forbidden: "Sign in with an account of the connection's Microsoft tenant.",
+  read_only:
+    "This link from Act-On only shows the connection's status. To change the connection, open Dynamics 365 in Act-On's settings and choose Connect or Reconnect.",
 };
 
 export default async function StatusPage({
@@ -39,10 +41,12 @@ export default async function StatusPage({
   const { connectionId } = await params;
   const { offer, signin } = await searchParams;
   const journey = await loadJourney(connectionId);
-  ensureNotHandoff(journey);
+  ensureMayOpen(journey, "statusPage");
   const c = journey.connection;
   const offerProblem = typeof offer === "string" ? (OFFER_PROBLEMS[offer] ?? "That did not start. Reload the page and try again.") : null;
   const active = c.status === "active";
+  // A `status` link from Act-On only looks: nothing on the page offers a change (the actions refuse it too).
+  const readOnly = journey.session.intent === "status";
   const sync = c.syncOptions ? syncOptionsOrDefaults(c.syncOptions) : null;
   const rows: [string, string][] = [
     ["State", connectionStatusLabelForAdmin(c.status)],
@@ -87,7 +91,13 @@ export default async function StatusPage({
           </div>
         ))}
       </dl>
-      {canMoveToOAuth(c) ? <MoveToOAuth connectionId={c.id} /> : null}
+      {readOnly ? (
+        <Notice tone="info" data-testid="read-only">
+          This link from Act-On shows the connection&apos;s status only. To change the connection, open Dynamics 365 in Act-On&apos;s settings and
+          choose Connect or Reconnect.
+        </Notice>
+      ) : null}
+      {canMoveToOAuth(c) && !readOnly ? <MoveToOAuth connectionId={c.id} /> : null}
       <section aria-labelledby="breaks-heading" className="space-y-2 rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="breaks-heading" className="text-lg font-semibold">
           If something breaks
@@ -117,9 +127,9 @@ export default async function StatusPage({
         </p>
       ) : null}
       {offerProblem ? <Notice tone="error">{offerProblem}</Notice> : null}
-      <ReconnectOfferings journey={journey} />
+      {readOnly ? null : <ReconnectOfferings journey={journey} />}
       <div className="flex flex-wrap gap-3">
-        {active ? (
+        {active && !readOnly ? (
           <Button asChild variant="secondary">
             <a href={journeyPath(c.id, "sync")}>Change sync options</a>
           </Button>
@@ -129,7 +139,7 @@ export default async function StatusPage({
             <a href={journeyPath(c.id, "progress")}>See the setup checklist</a>
           </Button>
         ) : null}
-        {c.status !== "draft" && c.status !== "disconnected" ? (
+        {c.status !== "draft" && c.status !== "disconnected" && !readOnly ? (
           <Button asChild variant="secondary">
             <a href={`/connect/${encodeURIComponent(c.id)}/disconnect`}>Disconnect</a>
           </Button>

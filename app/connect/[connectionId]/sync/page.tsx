@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { SyncOptionsForm } from "@/components/connect/sync-options-form";
-import { ensureNotHandoff, ensurePage, loadJourney } from "@/lib/connect/journey-view";
+import { ensureMayOpen, ensurePage, loadJourney } from "@/lib/connect/journey-view";
 import { saveSyncOptionsAction } from "./sync.action";
 import { syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function SyncPage({ params }: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await params;
   const journey = await loadJourney(connectionId);
-  ensureNotHandoff(journey);
+  ensureMayOpen(journey, "saveSyncOptions");
   ensurePage(journey, ["sync", "status"]);
   return (
     <JourneyFrame
