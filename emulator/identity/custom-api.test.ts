@@ -37,7 +37,7 @@ async function verifyForPortalApi(token: string, tenantId: string = TENANTS.acto
 }
 
 describe("the portal's API (api://{client id})", () => {
-  it("gives the Act-On Connector a v2 app token with both Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
+  it("gives the Act-On Connector a v2 app token with its three Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
     const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const { payload, protectedHeader } = await verifyForPortalApi(result!.accessToken);
     expect(protectedHeader.alg).toBe("RS256");
@@ -51,7 +51,7 @@ describe("the portal's API (api://{client id})", () => {
       sub: ACTON_SERVICES.connector.spId,
       idtyp: "app",
       ver: "2.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
     });
     expect(payload.scp).toBeUndefined();
   });
@@ -94,7 +94,7 @@ describe("the portal's API (api://{client id})", () => {
       iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
       appid: ACTON_SERVICES.connector.appId,
       ver: "1.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
     });
     // A v1 token fails a verifier that expects the v2 issuer and the client id audience.
     await expect(verifyForPortalApi(result!.accessToken)).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed);

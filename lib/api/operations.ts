@@ -140,9 +140,10 @@ export const OPERATIONS = {
     method: "post",
     path: "/api/v1/deep-links",
     summary: "Mint a deep link",
-    description: "A signed, single-use link that brings the account's admin to the portal for the intent.",
+    description:
+      "A signed, single-use link that brings the account's admin to the portal for the intent (`connect`, `reconnect` or `status`). The link opens a session that may change the account's connection, so minting one needs the write role Connections.Links.Write; Connections.Read alone is refused (403). Audited with the caller.",
     tag: "Deep links",
-    roles: ["Connections.Read"],
+    roles: ["Connections.Links.Write"],
     body: deepLinkRequestSchema,
     success: { status: 201, schema: deepLinkSchema, description: "The link" },
     errors: [400, 404, 409, 415, 422],

@@ -86,7 +86,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     getConnectionCredentials: "connectorCredentials",
     listConnectionDeliveries: "supportRead",
     requestVerification: "connectorRead",
-    createDeepLink: "connectorRead",
+    createDeepLink: "connectorLinks",
     listWebhookEndpoints: "supportRead",
     createWebhookEndpoint: "supportAdmin",
     getWebhookEndpoint: "supportRead",
