@@ -46,9 +46,7 @@ describe("RefusalCounter", () => {
     await h.advance(1_000);
     expect(h.batches).toEqual([]);
     await h.advance(WINDOW);
-    expect(h.batches).toEqual([
-      { windowStart: new Date(10 * WINDOW), windowEnd: new Date(11 * WINDOW), counts: [{ ...anonymous, count: 50 }] },
-    ]);
+    expect(h.batches).toEqual([{ windowStart: new Date(10 * WINDOW), windowEnd: new Date(11 * WINDOW), counts: [{ ...anonymous, count: 50 }] }]);
   });
 
   it("counts each operation, reason and proven caller apart", async () => {
