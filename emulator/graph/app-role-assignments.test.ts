@@ -79,10 +79,12 @@ describe("Graph appRoleAssignments", () => {
         ["Act-On Support Admin", "User", PORTAL_APP.roles.supportAdmin],
         ["Act-On Connector", "ServicePrincipal", PORTAL_APP.roles.connectionsRead],
         ["Act-On Connector", "ServicePrincipal", PORTAL_APP.roles.connectionsCredentialsRead],
+        ["Act-On Connector", "ServicePrincipal", PORTAL_APP.roles.connectionsLinksWrite],
         ["Act-On Status Reader", "ServicePrincipal", PORTAL_APP.roles.connectionsRead],
       ]),
     );
     expect(held.some(([name]) => name === "No-Roles Service")).toBe(false);
+    expect(held).not.toContainEqual(["Act-On Status Reader", "ServicePrincipal", PORTAL_APP.roles.connectionsLinksWrite]);
     expect(res.value[0]).toEqual({
       id: expect.any(String),
       deletedDateTime: null,

@@ -37,7 +37,7 @@ async function verifyForPortalApi(token: string, tenantId: string = TENANTS.acto
 }
 
 describe("the portal's API (api://{client id})", () => {
-  it("gives the Act-On Connector a v2 app token with both Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
+  it("gives the Act-On Connector a v2 app token with its three Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
     const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const { payload, protectedHeader } = await verifyForPortalApi(result!.accessToken);
     expect(protectedHeader.alg).toBe("RS256");
@@ -48,12 +48,41 @@ describe("the portal's API (api://{client id})", () => {
       azp: ACTON_SERVICES.connector.appId,
       azpacr: "1",
       oid: ACTON_SERVICES.connector.spId,
-      sub: ACTON_SERVICES.connector.spId,
-      idtyp: "app",
+      sub: ACTON_SERVICES.connector.spId, // an app-only token: oid = sub
       ver: "2.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
     });
     expect(payload.scp).toBeUndefined();
+    // idtyp is an optional claim the portal's registration does not ask for (Entra's default).
+    expect(payload.idtyp).toBeUndefined();
+  });
+
+  it("adds idtyp when the API's registration asks for the optional claim: app-only tokens always, user tokens with include_user_token", async () => {
+    const withIdtyp = async (additionalProperties: string[]) => {
+      const state = buildDefaultScenario();
+      const portal = state.applications.find((a) => a.appId === PORTAL_APP.appId)!;
+      portal.extraProperties = { optionalClaims: { accessToken: [{ name: "idtyp", essential: false, additionalProperties }] } };
+      await sb.control.reset({ state });
+    };
+    const userToken = async () => {
+      const res = await postToken(sb.origin, TENANTS.actoncorp, {
+        grant_type: "password",
+        client_id: PORTAL_APP.appId,
+        username: "support@actoncorp.onmicrosoft.com",
+        password: SANDBOX_PASSWORD,
+        scope: `${PORTAL_APP.identifierUri}/${PORTAL_APP.supportAccessScope}`,
+      });
+      return decodeJwt(res.body.access_token as string);
+    };
+    const appToken = async () =>
+      decodeJwt((await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT], skipCache: true }))!.accessToken);
+
+    await withIdtyp([]);
+    expect((await appToken()).idtyp).toBe("app");
+    expect((await userToken()).idtyp).toBeUndefined();
+    await withIdtyp(["include_user_token"]);
+    expect((await userToken()).idtyp).toBe("user");
+    await sb.control.reset();
   });
 
   it("gives the Status Reader only Connections.Read (@azure/identity)", async () => {
@@ -94,7 +123,7 @@ describe("the portal's API (api://{client id})", () => {
       iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
       appid: ACTON_SERVICES.connector.appId,
       ver: "1.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
     });
     // A v1 token fails a verifier that expects the v2 issuer and the client id audience.
     await expect(verifyForPortalApi(result!.accessToken)).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed);
@@ -151,7 +180,8 @@ describe("the portal's API (api://{client id})", () => {
     ]) {
       const result = await pca.acquireTokenByUsernamePassword({ scopes, username, password: SANDBOX_PASSWORD });
       const { payload } = await verifyForPortalApi(result!.accessToken);
-      expect(payload).toMatchObject({ aud: PORTAL_APP.appId, scp: "Support.Access", roles: [role], idtyp: "user", preferred_username: username });
+      expect(payload).toMatchObject({ aud: PORTAL_APP.appId, scp: "Support.Access", roles: [role], preferred_username: username });
+      expect(payload.idtyp).toBeUndefined(); // only with the optional claim's include_user_token
       expect(result!.scopes).toContain(`${PORTAL_APP.identifierUri}/Support.Access`);
       expect(decodeJwt(result!.idToken).roles).toEqual([role]);
     }

@@ -46,6 +46,12 @@ export type Resource = {
   appRoles: AppRole[];
   isGraph: boolean;
   isDataverse: boolean;
+  /**
+   * Which access tokens for it carry `idtyp`. For a registered API it is an optional claim the API's registration asks
+   * for: app-only tokens get `idtyp: "app"`, and user tokens `idtyp: "user"` only with `include_user_token`
+   * (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference). Microsoft's own APIs carry both.
+   */
+  idtyp: { app: boolean; user: boolean };
 };
 
 export type ResourceRequest = {
@@ -84,6 +90,7 @@ function graphResource(identifier: string): Resource {
     appRoles: fp.appRoles,
     isGraph: true,
     isDataverse: false,
+    idtyp: { app: true, user: true },
   };
 }
 
@@ -100,6 +107,7 @@ function dynamicsResource(identifier: string): Resource {
     appRoles: [],
     isGraph: false,
     isDataverse: true,
+    idtyp: { app: true, user: true },
   };
 }
 
@@ -116,7 +124,15 @@ function customResource(app: Application, identifier: string): Resource {
     appRoles: app.appRoles,
     isGraph: false,
     isDataverse: false,
+    idtyp: requestedIdtyp(app),
   };
+}
+
+/** The `idtyp` optional claim as the application's `optionalClaims.accessToken` asks for it (none by default). */
+function requestedIdtyp(app: Application): Resource["idtyp"] {
+  const optional = app.extraProperties?.optionalClaims as { accessToken?: { name?: string; additionalProperties?: string[] }[] } | null | undefined;
+  const claim = optional?.accessToken?.find((c) => c.name === "idtyp");
+  return { app: claim !== undefined, user: claim?.additionalProperties?.includes("include_user_token") ?? false };
 }
 
 /** Finds the resource an identifier names, or null (the caller answers AADSTS500011). */

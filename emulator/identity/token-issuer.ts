@@ -78,7 +78,7 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
     tid: tenant.id,
     uti: uti(),
     wids: [...effectiveDirectoryRoles(user), MEMBER_USER_WID],
-    idtyp: "user",
+    ...(resource.idtyp.user ? { idtyp: "user" as const } : {}),
     ...(roles.length ? { roles } : {}),
   };
   const accessClaims =
@@ -185,7 +185,7 @@ export async function issueAppToken(
   const common = {
     aud: resource.audience,
     ...times(),
-    idtyp: "app",
+    ...(resource.idtyp.app ? { idtyp: "app" as const } : {}),
     oid: clientSp.id,
     rh: `0.sandbox.${uti()}`,
     sub: clientSp.id,

@@ -36,6 +36,7 @@ export const PORTAL_APP = {
     supportAdmin: "32000000-0000-4000-8000-000000000002",
     connectionsRead: "32000000-0000-4000-8000-000000000003",
     connectionsCredentialsRead: "32000000-0000-4000-8000-000000000004",
+    connectionsLinksWrite: "32000000-0000-4000-8000-000000000005",
   },
   /** The delegated scope the support console asks for: `api://{appId}/Support.Access`. */
   supportAccessScopeId: "32000000-0000-4000-8000-000000000011",
@@ -48,7 +49,7 @@ export const PORTAL_APP = {
 
 /** Act-On's own services in its tenant (client credentials for the portal's API). Sandbox secrets only. */
 export const ACTON_SERVICES = {
-  /** Holds Connections.Read and Connections.Credentials.Read on the portal API. */
+  /** Holds Connections.Read, Connections.Credentials.Read and Connections.Links.Write on the portal API. */
   connector: {
     displayName: "Act-On Connector",
     objectId: "30000000-0000-4000-8000-000000000002",
@@ -57,7 +58,7 @@ export const ACTON_SERVICES = {
     secretKeyId: "33000000-0000-4000-8000-000000000002",
     secret: "Cn8Q~sandbox-acton-connector-secret-not-for-production",
   },
-  /** Holds Connections.Read only. */
+  /** Holds Connections.Read only (it may not mint deep links). */
   statusReader: {
     displayName: "Act-On Status Reader",
     objectId: "30000000-0000-4000-8000-000000000003",

@@ -128,6 +128,48 @@ describe("createAccessTokenVerifier", () => {
     expect(unknownRole.ok && unknownRole.value.roles).toEqual([]);
   });
 
+  it("tells a service from a person as Microsoft documents: idtyp=app, else scp, else oid = sub", async () => {
+    const kindOf = async (claims: Claims) => {
+      const result = await verifier().verify(await sign(claims), { roles: [] });
+      return result.ok ? result.value.kind : result.error.code;
+    };
+    // Without the optional idtyp claim (Entra's default), an app-only token has no scp and oid = sub.
+    expect(await kindOf(appToken({ idtyp: undefined }))).toBe("service");
+    expect(await kindOf(userToken())).toBe("user");
+    // With idtyp's include_user_token property, a delegated token says idtyp=user.
+    expect(await kindOf(userToken({ idtyp: "user" }))).toBe("user");
+    // Neither scp nor an app identity: not a token Entra issues for this API, never "service" by default.
+    expect(await kindOf(appToken({ idtyp: undefined, sub: "pairwise-subject" }))).toBe("unauthorized");
+    expect(await kindOf(appToken({ idtyp: undefined, sub: undefined }))).toBe("unauthorized");
+    expect(await kindOf(userToken({ scp: undefined }))).toBe("unauthorized");
+    expect(await kindOf(userToken({ scp: undefined, idtyp: "user", sub: "20000000-0000-4000-8000-000000000011" }))).toBe("unauthorized");
+    // Both at once contradicts itself.
+    expect(await kindOf(appToken({ scp: "access_as_user" }))).toBe("unauthorized");
+  });
+
+  it("refuses a service token without an app identity even when it holds the route's role", async () => {
+    const result = await verifier().verify(await sign(appToken({ idtyp: undefined, sub: "someone-else", roles: ["Connections.Read"] })), {
+      roles: ["Connections.Read"],
+    });
+    expect(result.ok ? "accepted" : result.error.userMessage).toMatch(/neither a delegated/);
+  });
+
+  it("refuses tokens that live longer than Entra issues (28 hours), measured from nbf or else iat, and tokens without exp", async () => {
+    const now = nowS();
+    const verdict = async (claims: Claims) => {
+      const result = await verifier().verify(await sign(claims), { roles: [] });
+      return result.ok ? "accepted" : result.error.userMessage;
+    };
+    expect(await verdict(appToken({ iat: now, nbf: now, exp: now + 10 * 365 * 24 * 3600 }))).toMatch(/lives longer/);
+    expect(await verdict(appToken({ iat: now, nbf: undefined, exp: now + 29 * 3600 }))).toMatch(/lives longer/);
+    expect(await verdict(userToken({ iat: now, nbf: now, exp: now + 28 * 3600 + 5 * 60 }))).toMatch(/lives longer/);
+    // A continuous-access-evaluation token of 28 hours, and one issued an hour ago that lives 27 hours, are Entra's own.
+    expect(await verdict(userToken({ iat: now, nbf: now, exp: now + 28 * 3600 }))).toBe("accepted");
+    expect(await verdict(appToken({ iat: now - 3600, nbf: now - 3600, exp: now + 26 * 3600 }))).toBe("accepted");
+    expect(await verdict(appToken({ exp: undefined }))).toMatch(/exp/);
+    expect(await verdict(appToken({ iat: undefined }))).toMatch(/iat/);
+  });
+
   it("refuses every token when the tenant or the client id is not configured", async () => {
     const unconfigured = createAccessTokenVerifier({
       authorityHost: "https://login.example.test",

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import { signJwt } from "@/emulator/core/tokens";
-import { PORTAL_APP, TENANTS } from "@/emulator/scenarios/ids";
+import { ACTON_SERVICES, PORTAL_APP, TENANTS } from "@/emulator/scenarios/ids";
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
@@ -63,5 +63,27 @@ describe("verifyAccessToken with the sandbox's published keys", () => {
     expect(refused.ok ? "accepted" : refused.error.code).toBe("unauthorized");
     const missing = await verifyAccessToken(request(), { roles: ["Connections.Read"] });
     expect(missing.ok ? "accepted" : missing.error.code).toBe("unauthorized");
+  });
+
+  it("takes the sandbox's own client-credentials tokens (no idtyp, as Entra issues by default) for a service's, with the roles it holds", async () => {
+    const { verifyAccessToken } = await load();
+    const tokenOf = async (service: { appId: string; secret: string }) => {
+      const response = await fetch(`${sandbox.origin}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: service.appId,
+          client_secret: service.secret,
+          scope: `${PORTAL_APP.identifierUri}/.default`,
+        }),
+      });
+      return ((await response.json()) as { access_token: string }).access_token;
+    };
+    const connector = await verifyAccessToken(request(await tokenOf(ACTON_SERVICES.connector)), { roles: ["Connections.Links.Write"] });
+    expect(connector.ok && connector.value).toMatchObject({ kind: "service", objectId: ACTON_SERVICES.connector.spId });
+    const reader = await verifyAccessToken(request(await tokenOf(ACTON_SERVICES.statusReader)), { roles: ["Connections.Links.Write"] });
+    expect(reader.ok ? "accepted" : reader.error.code).toBe("forbidden");
+    expect((await verifyAccessToken(request(await tokenOf(ACTON_SERVICES.statusReader)), { roles: ["Connections.Read"] })).ok).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import "server-only";
 import { getEnv } from "../core/env";
-import { appError, fail, type Result } from "../core/errors";
-import { createAccessTokenVerifier, type AccessTokenVerifier } from "./access-token-verifier";
-import type { ApiCaller, AppRole } from "./app-roles";
+import { createAccessTokenVerifier, refuseToken, type AccessTokenVerifier, type TokenVerdict } from "./access-token-verifier";
+import type { AppRole } from "./app-roles";
 
 export type { ApiCaller, AppRole } from "./app-roles";
+export type { TokenRefusal, TokenRefusalReason } from "./access-token-verifier";
 
 const globalForVerifier = globalThis as unknown as { portalAccessTokenVerifier?: { key: string; verifier: AccessTokenVerifier } };
 
@@ -35,8 +35,8 @@ export function bearerToken(request: Request): string | null {
  * that the caller holds one of `roles`. Fails with `unauthorized` (401) for a missing or invalid token and
  * `forbidden` (403) for a valid token without the role.
  */
-export async function verifyAccessToken(request: Request, options: { roles: readonly AppRole[] }): Promise<Result<ApiCaller>> {
+export async function verifyAccessToken(request: Request, options: { roles: readonly AppRole[] }): Promise<TokenVerdict> {
   const token = bearerToken(request);
-  if (!token) return fail(appError("unauthorized", "Send an access token for the portal's API in the Authorization header (Bearer)."));
+  if (!token) return refuseToken("unauthorized", "missing_token", "Send an access token for the portal's API in the Authorization header (Bearer).");
   return getVerifier().verify(token, options);
 }

@@ -5,13 +5,14 @@ import { getDb, type Db } from "../core/db";
 import { getEnv } from "../core/env";
 import { appError, type AppError } from "../core/errors";
 import { log } from "../core/log";
+import { countAnonymousRefusal, recordCallerRefusal } from "./api-refusal-audit";
 import { readJsonBody } from "./json-body";
 import type { ApiOperation } from "./operations";
 import { fieldProblemsOf, invalidInputResponse, problemResponse, type FieldProblem } from "./problem";
 import { consumeRateLimit } from "./rate-limit";
 
 /** What a route declares (an ApiOperation): who may call it and the schemas of its inputs. */
-export type ApiRouteSpec = Pick<ApiOperation, "audience" | "roles" | "params" | "query" | "body">;
+export type ApiRouteSpec = Pick<ApiOperation, "audience" | "method" | "path" | "roles" | "params" | "query" | "body">;
 
 type OutputOf<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -74,22 +75,39 @@ function authProblem(error: AppError, instance: string): Response {
   return problemResponse(error, { instance, headers });
 }
 
-/** Who may call: a valid token with one of the roles, and for the console's own API a person, never a service. */
-async function authenticate(request: Request, spec: ApiRouteSpec, instance: string): Promise<Parsed<ApiCaller>> {
+/**
+ * Who is calling. A caller the token proves (signature, issuer, audience) but who may not call this operation — no
+ * role for it, or a service on the console's API — is `refusedCaller`: it is counted against its rate limit and gets
+ * its own audit row, because who tried what matters. A call without a usable token is `refused` at once, and only
+ * counted (one `api.refusals` row per operation, reason and window), so anonymous noise cannot flood the audit log.
+ */
+type Authentication =
+  | { kind: "caller"; caller: ApiCaller }
+  | { kind: "refusedCaller"; caller: ApiCaller; error: AppError; reason: string }
+  | { kind: "refused"; response: Response };
+
+async function authenticate(request: Request, spec: ApiRouteSpec, instance: string): Promise<Authentication> {
   const auth = await verifyAccessToken(request, { roles: spec.roles });
-  if (!auth.ok) return { ok: false, response: authProblem(auth.error, instance) };
-  if (spec.audience === "support" && auth.value.kind !== "user") {
-    const error = appError("forbidden", "The support console's API is for Act-On staff signed in as themselves, not for services.");
-    return { ok: false, response: problemResponse(error, { instance }) };
+  if (auth.ok) {
+    if (spec.audience === "support" && auth.value.kind !== "user") {
+      const error = appError("forbidden", "The support console's API is for Act-On staff signed in as themselves, not for services.");
+      return { kind: "refusedCaller", caller: auth.value, error, reason: "service_on_support_api" };
+    }
+    return { kind: "caller", caller: auth.value };
   }
-  return { ok: true, value: auth.value };
+  if (auth.caller) return { kind: "refusedCaller", caller: auth.caller, error: auth.error, reason: auth.reason };
+  if (auth.error.code === "unauthorized") {
+    countAnonymousRefusal({ method: request.method, route: spec.path, reason: auth.reason, callerKey: auth.callerKey });
+  }
+  return { kind: "refused", response: authProblem(auth.error, instance) };
 }
 
 /**
  * Wraps a handler of the portal's API (/api/v1 and /api/support): authenticates the caller (access token, app role,
- * caller kind), counts the call against the caller's rate limit (one count per caller across both APIs), validates path,
- * query and body (bad input: 400, or 422 for a JSON body that does not fit), then runs the handler. Nothing reaches the
- * handler before all of that passed, so a refused call changes nothing. Answers are never cached.
+ * caller kind; refusals audited as `authenticate` says), counts the call against the caller's rate limit (one count per
+ * caller across both APIs, refused callers included), validates path, query and body (bad input: 400, or 422 for a JSON
+ * body that does not fit), then runs the handler. Nothing reaches the handler before all of that passed, so a refused
+ * call changes nothing but the audit log. Answers are never cached.
  */
 export function apiRoute<S extends ApiRouteSpec>(
   spec: S,
@@ -99,8 +117,8 @@ export function apiRoute<S extends ApiRouteSpec>(
     const instance = new URL(request.url).pathname;
     try {
       const auth = await authenticate(request, spec, instance);
-      if (!auth.ok) return auth.response;
-      const caller = auth.value;
+      if (auth.kind === "refused") return auth.response;
+      const caller = auth.caller;
       const db = getDb();
       const env = getEnv();
       const rate = await consumeRateLimit(db, {
@@ -121,6 +139,10 @@ export function apiRoute<S extends ApiRouteSpec>(
             headers: { ...rateHeaders, "retry-after": String(rate.resetSeconds) },
           },
         );
+      }
+      if (auth.kind === "refusedCaller") {
+        await recordCallerRefusal(db, { caller, method: request.method, route: spec.path, path: instance, reason: auth.reason, roles: spec.roles });
+        return problemResponse(auth.error, { instance, headers: rateHeaders });
       }
       const params = parseWith(spec.params, segment ? await segment.params : {}, "path", 400, instance);
       if (!params.ok) return params.response;

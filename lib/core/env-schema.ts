@@ -136,6 +136,11 @@ export const envSchema = z
     /** API calls each caller (token subject) may make per window, counted in the database across instances. */
     API_RATE_LIMIT_REQUESTS: optional(z.coerce.number().int().min(1).default(300)),
     API_RATE_LIMIT_WINDOW_MS: optional(z.coerce.number().int().min(1_000).default(60_000)),
+    /**
+     * Refusals of callers the API cannot name (no token, an invalid one) are counted per operation and reason and
+     * written as one `api.refusals` audit row per window per instance, so a flood of them cannot flood the audit log.
+     */
+    API_REFUSAL_AUDIT_WINDOW_MS: optional(z.coerce.number().int().min(1_000).default(60_000)),
     /** How often each portal instance delivers due webhook events (0 = never). */
     WEBHOOK_DELIVERY_INTERVAL_MS: optional(z.coerce.number().int().min(0).default(2_000)),
     /** A delivery that keeps failing is retried with exponential backoff for this long, then marked failed. */

@@ -282,10 +282,11 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     badSignature: () => 401,
   };
 
+  /** What a call may change; a refusal's own audit rows are asserted apart (api-refusal-audit.ts). */
   async function snapshot() {
     const db = t.db;
     return {
-      audit: await db.auditEvent.count(),
+      audit: await db.auditEvent.count({ where: { action: { notIn: ["api.refused", "api.refusals"] } } }),
       revokedSessions: await db.portalSession.count({ where: { revokedAt: { not: null } } }),
       nonces: await db.deepLinkNonce.count(),
       runs: await db.provisioningRun.count(),
@@ -297,12 +298,15 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     for (const route of allRoutes()) {
       for (const [key, caller] of Object.entries(callers)) {
         const before = await snapshot();
+        const refusedBefore = await t.db.auditEvent.count({ where: { action: "api.refused" } });
         const response = await route.call(await caller.headers());
         const want = expected[key](route);
         cells.push(`${route.name} × ${caller.name}: ${response.status}${response.status === want ? "" : ` (expected ${want})`}`);
         if (response.status >= 400) {
           expect(response.headers.get("content-type")).toBe("application/problem+json");
           expect(await snapshot()).toEqual(before);
+          // A caller whose token proves who they are gets its own row for the refusal; anonymous refusals are only counted.
+          expect(await t.db.auditEvent.count({ where: { action: "api.refused" } })).toBe(refusedBefore + (response.status === 403 ? 1 : 0));
         }
         expect(response.headers.get("cache-control")).toBe("no-store");
       }

@@ -175,25 +175,32 @@ export async function deleteWebhookEndpoint(db: Db, options: { id: string; calle
 /** A new signing secret; the ones in use keep signing for ROTATION_OVERLAP_MS, then stop. */
 export async function rotateSigningSecret(
   db: Db,
-  options: { id: string; caller: ApiCaller; settings: WebhookSettings; now?: Date },
-): Promise<Result<{ secret: string; previousSecretsExpireAt: string }>> {
+  options: { id: string; caller: ApiCaller; settings: WebhookSettings; revokePrevious?: boolean; now?: Date },
+): Promise<Result<{ secret: string; previousSecretsRevoked: boolean; previousSecretsExpireAt: string }>> {
   if (!options.settings.keys) return noKeys();
   const now = options.now ?? new Date();
-  const expiresAt = new Date(now.getTime() + ROTATION_OVERLAP_MS);
+  const revoke = options.revokePrevious === true;
+  // A leaked secret ends now: the deliverer reads an endpoint's unexpired secrets at every send, so each request signed
+  // after this commit carries only the new secret's signature.
+  const expiresAt = revoke ? now : new Date(now.getTime() + ROTATION_OVERLAP_MS);
   const endpoint = await db.webhookEndpoint.findUnique({ where: { id: options.id }, select: { id: true } });
   if (!endpoint) return notFound();
-  const secret = await db.$transaction(async (tx) => {
-    // Secrets already on their way out keep their earlier end; only the current one gets the overlap.
-    await tx.webhookSigningSecret.updateMany({ where: { endpointId: endpoint.id, expiresAt: null }, data: { expiresAt } });
-    return addSigningSecret(tx as unknown as Db, { endpointId: endpoint.id, keys: options.settings.keys! });
+  const { secret, revokedSecretIds } = await db.$transaction(async (tx) => {
+    // Secrets already on their way out keep their earlier end, unless every previous secret is revoked.
+    const previous = { endpointId: endpoint.id, ...(revoke ? { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } : { expiresAt: null }) };
+    const revokedSecretIds = revoke ? (await tx.webhookSigningSecret.findMany({ where: previous, select: { id: true } })).map((r) => r.id) : [];
+    await tx.webhookSigningSecret.updateMany({ where: previous, data: { expiresAt } });
+    const secret = await addSigningSecret(tx as unknown as Db, { endpointId: endpoint.id, keys: options.settings.keys! });
+    return { secret, revokedSecretIds };
   });
   await recordAuditEvent(db, {
     actor: apiCallerActor(options.caller),
-    action: "webhook.secret.rotated",
+    action: revoke ? "webhook.secret.rotated_and_revoked" : "webhook.secret.rotated",
     outcome: "success",
-    detail: { endpointId: endpoint.id, secretId: secret.id },
+    // Ids under names the audit redactor lets through (a key naming a "secret" is redacted, value and all).
+    detail: { endpointId: endpoint.id, signingKeyId: secret.id, ...(revoke ? { revokedSigningKeyIds: revokedSecretIds } : {}) },
   });
-  return ok({ secret: secret.secret, previousSecretsExpireAt: expiresAt.toISOString() });
+  return ok({ secret: secret.secret, previousSecretsRevoked: revoke, previousSecretsExpireAt: expiresAt.toISOString() });
 }
 
 /** Sends a signed `webhook.test` event now and reports what the receiver answered. */

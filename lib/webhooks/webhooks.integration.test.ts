@@ -13,6 +13,9 @@ import type { Db } from "../core/db";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "./deliver-webhooks";
 import { enqueueWebhookEvents } from "../domain/webhook-outbox/enqueue-webhook-events";
+import { Webhook } from "standardwebhooks";
+import type { ApiCaller } from "../api-auth/app-roles";
+import { rotateSigningSecret } from "./manage-webhook-endpoints";
 import { addSigningSecret } from "./signing-secrets";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
 import type { WebhookChange } from "../domain/webhook-outbox/webhook-events";
@@ -212,6 +215,46 @@ describe.each(providers)("webhooks on %s", (provider) => {
     await drain(deliverer(t.db));
     expect(receiver.accepted()).toHaveLength(2);
     expect(receiver.accepted().every((r) => r.signature.split(" ").length === 2)).toBe(true);
+  });
+
+  it("revokes every previous secret at once on request: a delivery after it carries only the new secret's signature", async () => {
+    const { endpoint, secret: leaked, connection } = await setup();
+    const settings = { keys, allowedPrivateHosts: [receiver.host], timeoutMs: 5_000, retryBudgetMs: 3600_000 };
+    const caller: ApiCaller = {
+      kind: "user",
+      objectId: "20000000-0000-4000-8000-000000000012",
+      tenantId: "t",
+      name: "Support Admin",
+      roles: ["Support.Admin"],
+    };
+    // An ordinary rotation first: the leaked secret is on its way out but would still sign for 24 hours.
+    const first = await rotateSigningSecret(t.db, { id: endpoint.id, caller, settings });
+    expect(first.ok && first.value.previousSecretsRevoked).toBe(false);
+    const revoked = await rotateSigningSecret(t.db, { id: endpoint.id, caller, settings, revokePrevious: true });
+    if (!revoked.ok) throw new Error(revoked.error.userMessage);
+    expect(revoked.value.previousSecretsRevoked).toBe(true);
+    expect(Date.parse(revoked.value.previousSecretsExpireAt)).toBeLessThanOrEqual(Date.now());
+
+    receiver.setSecrets([revoked.value.secret]);
+    await commitChange(connection.id, { statusBefore: "draft", statusAfter: "provisioning", failingStep: null, errorCode: null });
+    await drain(deliverer(t.db));
+    expect(receiver.accepted()).toHaveLength(1);
+    const [hook] = receiver.accepted();
+    expect(hook.signature.split(" ")).toHaveLength(1);
+    const headers = { "webhook-id": hook.id, "webhook-timestamp": String(hook.timestamp), "webhook-signature": hook.signature };
+    for (const old of [leaked, first.ok ? first.value.secret : ""]) expect(() => new Webhook(old).verify(hook.body, headers)).toThrow();
+
+    const audit = await t.db.auditEvent.findFirst({ where: { action: "webhook.secret.rotated_and_revoked" }, orderBy: { occurredAt: "desc" } });
+    expect(audit).toMatchObject({ actorType: "support", actorId: `t:${caller.objectId}`, outcome: "success" });
+    const secretIds = (await t.db.webhookSigningSecret.findMany({ where: { endpointId: endpoint.id }, orderBy: { createdAt: "asc" } })).map(
+      (r) => r.id,
+    );
+    expect(audit?.detail).toEqual({
+      endpointId: endpoint.id,
+      signingKeyId: secretIds[2],
+      revokedSigningKeyIds: expect.arrayContaining(secretIds.slice(0, 2)),
+    });
+    expect(JSON.stringify(audit)).not.toContain(revoked.value.secret);
   });
 
   it("holds a disabled endpoint's deliveries until it is enabled again, then sends them in order", async () => {

@@ -23,7 +23,10 @@ import { addSigningSecret } from "../../lib/webhooks/signing-secrets";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver";
 import { PUBLIC_OPERATIONS as OPERATIONS, type PublicOperationName as OperationName } from "../../lib/api/operations";
 
-/** Who calls. Service = client credentials (idtyp app, no scp); user = delegated (scp) through the console. */
+/**
+ * Who calls. Service = client credentials (no scp; idtyp app when the API asks for the optional claim, else oid = sub);
+ * user = delegated (scp) through the console.
+ */
 export const CALLERS = [
   "anonymous",
   "customerAdminOwn",
@@ -32,6 +35,10 @@ export const CALLERS = [
   "supportAdmin",
   "connectorRead",
   "connectorCredentials",
+  "connectorLinks",
+  "connectorWithoutIdtyp",
+  "noAppIdentity",
+  "longLived",
   "otherTenant",
   "expired",
   "otherAudience",
@@ -100,6 +107,7 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
     exp: nowS() + 3600,
   });
   const both = ["Connections.Read", "Connections.Credentials.Read"];
+  const every = [...both, "Connections.Links.Write"];
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const genuine = await signJwt(app(both));
   const header = JSON.parse(Buffer.from(genuine.split(".")[0], "base64url").toString()) as { alg: string; kid: string };
@@ -108,6 +116,13 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
     supportAdmin: await signJwt(user(["Support.Admin"], "20000000-0000-4000-8000-000000000012")),
     connectorRead: await signJwt(app(["Connections.Read"])),
     connectorCredentials: genuine,
+    connectorLinks: await signJwt(app(["Connections.Links.Write"])),
+    // Entra's default: the optional idtyp claim is not configured, so an app-only token says so by oid = sub alone.
+    connectorWithoutIdtyp: await signJwt(app(every, { idtyp: undefined })),
+    // No scp, no idtyp, and a subject that is not its object id: neither a person's nor a service's token.
+    noAppIdentity: await signJwt(app(every, { idtyp: undefined, sub: "pairwise-subject-of-someone" })),
+    // Signed by the tenant's key but valid for ten years: longer than Entra ever issues.
+    longLived: await signJwt(app(every, { exp: nowS() + 10 * 365 * 24 * 3600 })),
     otherTenant: await signJwt(app(both, { iss: v1Issuer(TENANTS.contoso), tid: TENANTS.contoso })),
     expired: await signJwt(app(both, { iat: nowS() - 7200, nbf: nowS() - 7200, exp: nowS() - 3600 })),
     otherAudience: await signJwt(app(both, { aud: "https://graph.microsoft.com" })),
@@ -116,14 +131,21 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
   };
 }
 
-/** Every row of every table a call could change (rate-limit counters excepted: counting calls is their job). */
+/** The audit actions of refused API calls: the one thing a refusal writes (api-refusal-audit.ts). */
+export const REFUSAL_ACTIONS = ["api.refused", "api.refusals"];
+
+/**
+ * Every row of every table a call could change, except what a refused call is meant to write: rate-limit counters
+ * (counting calls is their job) and the refusal audit rows (tests assert those themselves; the counted `api.refusals`
+ * rows land when a window ends, at a moment no test chooses).
+ */
 export async function snapshot(db: Db): Promise<string> {
   const tables = await Promise.all([
     db.account.findMany({ orderBy: { id: "asc" } }),
     db.connection.findMany({ orderBy: { id: "asc" } }),
     db.provisioningRun.findMany({ orderBy: { id: "asc" } }),
     db.secret.findMany({ orderBy: { id: "asc" } }),
-    db.auditEvent.findMany({ orderBy: { id: "asc" } }),
+    db.auditEvent.findMany({ where: { action: { notIn: REFUSAL_ACTIONS } }, orderBy: { id: "asc" } }),
     db.portalSession.findMany({ orderBy: { id: "asc" } }),
     db.webhookEndpoint.findMany({ orderBy: { id: "asc" } }),
     db.webhookSigningSecret.findMany({ orderBy: { id: "asc" } }),

@@ -86,7 +86,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     getConnectionCredentials: "connectorCredentials",
     listConnectionDeliveries: "supportRead",
     requestVerification: "connectorRead",
-    createDeepLink: "connectorRead",
+    createDeepLink: "connectorLinks",
     listWebhookEndpoints: "supportRead",
     createWebhookEndpoint: "supportAdmin",
     getWebhookEndpoint: "supportRead",
@@ -128,6 +128,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     ["createWebhookEndpoint", { url: "https://10.0.0.5/hooks" }, "url"],
     ["createWebhookEndpoint", { url: "https://hooks.act-on.com/x", secret: "mine" }, "secret"],
     ["updateWebhookEndpoint", { enabled: "yes" }, "enabled"],
+    ["rotateWebhookSecret", { revokePrevious: "yes" }, "revokePrevious"],
     [
       "createDeepLink",
       { accountId: "acct-b", accountName: "Fabrikam", intent: "connect", userEmail: "not-an-email", returnTo: "https://app.act-on.com/x" },

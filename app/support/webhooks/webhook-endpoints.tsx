@@ -281,11 +281,15 @@ function AddEndpointDialog({ onAdded }: { onAdded: () => void }) {
 function RotateSecretDialog({ base, url, onRotated }: { base: string; url: string; onRotated: () => void }) {
   const { api } = useSupportSession();
   const [open, setOpen] = useState(false);
-  const [rotated, setRotated] = useState<{ secret: string; previousSecretsExpireAt: string } | null>(null);
+  const [rotated, setRotated] = useState<{ secret: string; previousSecretsRevoked: boolean; previousSecretsExpireAt: string } | null>(null);
+  const [revokePrevious, setRevokePrevious] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   async function rotate() {
-    const r = await api<{ secret: string; previousSecretsExpireAt: string }>(`${base}/secret-rotations`, { method: "POST", body: "{}" });
+    const r = await api<{ secret: string; previousSecretsRevoked: boolean; previousSecretsExpireAt: string }>(`${base}/secret-rotations`, {
+      method: "POST",
+      body: JSON.stringify({ revokePrevious }),
+    });
     if (r.ok) {
       setRotated(r.data);
       setError(null);
@@ -300,6 +304,7 @@ function RotateSecretDialog({ base, url, onRotated }: { base: string; url: strin
         setOpen(next);
         if (!next) {
           setRotated(null);
+          setRevokePrevious(false);
           setError(null);
         }
       }}
@@ -322,9 +327,21 @@ function RotateSecretDialog({ base, url, onRotated }: { base: string; url: strin
             <SecretOnce
               id="rotated-secret"
               secret={rotated.secret}
-              note={`Until ${formatDate(rotated.previousSecretsExpireAt)} each delivery carries a signature with the previous secret as well.`}
+              note={
+                rotated.previousSecretsRevoked
+                  ? "The previous secrets no longer sign: the receiver accepts deliveries again once it holds this one."
+                  : `Until ${formatDate(rotated.previousSecretsExpireAt)} each delivery carries a signature with the previous secret as well.`
+              }
             />
-          ) : null}
+          ) : (
+            <label className="flex items-start gap-2 text-sm text-slate-800">
+              <input type="checkbox" checked={revokePrevious} onChange={(e) => setRevokePrevious(e.target.checked)} className="mt-1 h-4 w-4" />
+              <span>
+                The current secret leaked: stop it signing now. Deliveries from now on carry only the new secret&apos;s signature, so the receiver
+                refuses them until it holds the new one.
+              </span>
+            </label>
+          )}
           {error ? (
             <p role="alert" className="text-sm text-red-800">
               {error}

@@ -11,7 +11,7 @@ const COMMON_ERRORS = [401, 403, 429, 500] as const;
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Bad input (the field is named in `errors`); nothing changed",
-  401: "Missing, expired or invalid access token, or one for another tenant or audience",
+  401: "Missing, expired or invalid access token, one for another tenant or audience, one that lives longer than Entra issues (28 h), or one that is neither a delegated (scp) nor an app-only token",
   403: "The token lacks the app role this operation needs",
   404: "Not found",
   409: "The resource is not in a state that allows this",
@@ -31,7 +31,7 @@ export function buildOpenApiDocument(): object {
   registry.registerComponent("securitySchemes", "entra", {
     type: "oauth2",
     description:
-      "Entra ID access tokens issued in Act-On's tenant for the portal's API (`api://<PORTAL_CLIENT_ID>`). Services use client credentials (`api://<PORTAL_CLIENT_ID>/.default`) with the application roles Connections.Read / Connections.Credentials.Read; support staff sign in to the console (authorization code with PKCE) and hold Support.Read / Support.Admin.",
+      "Entra ID access tokens issued in Act-On's tenant for the portal's API (`api://<PORTAL_CLIENT_ID>`). Services use client credentials (`api://<PORTAL_CLIENT_ID>/.default`) with the application roles Connections.Read / Connections.Credentials.Read / Connections.Links.Write (minting deep links); support staff sign in to the console (authorization code with PKCE) and hold Support.Read / Support.Admin.",
     flows: {
       clientCredentials: { tokenUrl: "https://login.microsoftonline.com/{ACTON_TENANT_ID}/oauth2/v2.0/token", scopes: {} },
     },

@@ -191,10 +191,20 @@ export const webhookEndpointCreatedSchema = z
   })
   .meta({ id: "WebhookEndpointCreated" });
 
+export const secretRotationRequestSchema = z
+  .object({
+    revokePrevious: z.boolean().default(false).meta({
+      description:
+        "true: every previous secret stops signing at once (a leaked secret), so deliveries from now on carry only the new secret's signature; receivers still holding the old one refuse them until they switch. false (default): the previous secret keeps signing for 24 hours.",
+    }),
+  })
+  .meta({ id: "WebhookSecretRotationRequest" });
+
 export const secretRotationSchema = z
   .object({
     secret: z.string().meta({ description: "The new signing secret (whsec_…), shown once" }),
-    previousSecretsExpireAt: isoDate("Until then, deliveries carry a signature with the previous secret too"),
+    previousSecretsRevoked: z.boolean().meta({ description: "Whether the previous secrets stopped signing at once" }),
+    previousSecretsExpireAt: isoDate("Until then, deliveries carry a signature with the previous secret too (the rotation's time when revoked)"),
   })
   .meta({ id: "WebhookSecretRotation" });
 

@@ -7,7 +7,12 @@ import { rotateSigningSecret, webhookSettingsFromEnv } from "@/lib/webhooks/mana
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(OPERATIONS.rotateWebhookSecret, async ({ db, params, caller, instance }) => {
-  const rotated = await rotateSigningSecret(db, { id: params.id, caller, settings: webhookSettingsFromEnv(getEnv()) });
+export const POST = apiRoute(OPERATIONS.rotateWebhookSecret, async ({ db, params, body, caller, instance }) => {
+  const rotated = await rotateSigningSecret(db, {
+    id: params.id,
+    caller,
+    settings: webhookSettingsFromEnv(getEnv()),
+    revokePrevious: body.revokePrevious,
+  });
   return rotated.ok ? jsonResponse(secretRotationSchema, rotated.value, { status: 201 }) : problemResponse(rotated.error, { instance });
 });
