@@ -160,6 +160,20 @@ export async function revokeHandoffLinks(db: Db, input: { connectionId: string; 
   return count;
 }
 
+/**
+ * Withdraws every hand-off link of the account still within its lifetime, used or not (support revoked the customer's
+ * access): an unused one can no longer be opened, and a colleague's session opened by a used one may no longer act.
+ */
+export async function revokeAccountHandoffLinks(db: Db, input: { accountId: string; actor: AuditActor; now?: Date }): Promise<number> {
+  const now = input.now ?? new Date();
+  const { count } = await db.handoffLink.updateMany({
+    where: { accountId: input.accountId, revokedAt: null, expiresAt: { gt: now } },
+    data: { revokedAt: now },
+  });
+  if (count > 0) await recordAuditEvent(db, { actor: input.actor, action: "handoff.revoked", accountId: input.accountId, detail: { count } });
+  return count;
+}
+
 /** The links of a connection, newest first, for the first admin's page (no token: it is not stored). */
 export async function listHandoffLinks(db: Db, input: { accountId: string; connectionId: string; now?: Date }) {
   const now = input.now ?? new Date();
