@@ -4,6 +4,7 @@ import { cache } from "react";
 import { getDb, type Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { checkSessionScope, type JourneyAction } from "../handoff/handoff-scope";
+import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { getCurrentSession, requireSession } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
 import { getConnectionForViewer, type JourneyConnection } from "./engine";
@@ -32,6 +33,8 @@ export async function authorize(
   if (!session) return fail(appError("unauthorized", "Your session has ended. Open the link in Act-On again to continue."));
   const refused = checkSessionScope(session, { connectionId, action });
   if (refused) return fail(refused);
+  const standing = await checkHandoffStanding(db, session, { connectionId, action });
+  if (standing) return fail(standing);
   const connection = await getConnectionForViewer(db, connectionId, { kind: "account", accountId: session.accountId });
   return connection.ok ? ok({ session, connection: connection.value }) : connection;
 }
