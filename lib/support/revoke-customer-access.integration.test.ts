@@ -158,9 +158,27 @@ describe.each(providers)("revoking a customer's access on %s", (provider) => {
     for (const token of [...Object.values(w.launchTokens), w.unusedHandoff]) expect(JSON.stringify(audit)).not.toContain(token);
   });
 
+  it("refuses a link Act-On signed just before it on a clock running ahead (within the allowed difference)", async () => {
+    const w = await revokedCustomer();
+    const ahead = await signLaunchToken({
+      keys: KEYS,
+      audience: PORTAL,
+      actonAccountId: w.account.actonAccountId,
+      accountName: "Contoso",
+      userEmail: "it@contoso.test",
+      intent: "connect",
+      returnTo: RETURN,
+      now: new Date(Date.parse(w.revoked.launchLinksValidFrom) + 25_000),
+    });
+    expect(await openLaunchLink(t.db, { token: ahead, config: DEEP_LINKS, lifetimes: LIFETIMES })).toMatchObject({
+      kind: "refused",
+      error: { code: "link_expired" },
+    });
+  });
+
   it("still lets the customer back in through a link signed after it", async () => {
     const w = await customerWithEveryWayIn();
-    const at = new Date(Date.now() - 5_000);
+    const at = new Date(Date.now() - 60_000);
     const revoked = await revokeCustomerAccess(t.db, { connectionId: w.connection.id, reason: "r", actor: SUPPORT, now: at }, engine);
     expect(revoked.ok).toBe(true);
     const fresh = await signLaunchToken({

@@ -21,7 +21,7 @@ export type RevokedAccess = {
   sessions: number;
   /** Unused launch links the portal minted (console and /api/v1/deep-links) whose nonce was spent. */
   links: number;
-  /** Every launch link signed at or before this time is refused from now on, whoever signed it. */
+  /** Every launch link signed at or before this time (give or take the clocks' allowed 30 s) is refused from now on, whoever signed it. */
   launchLinksValidFrom: string;
   /** Hand-off links withdrawn (unused ones, and used ones whose colleague could otherwise still act). */
   handoffLinks: number;
