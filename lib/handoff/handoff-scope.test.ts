@@ -68,7 +68,7 @@ describe("checkHandoffPin", () => {
       "ask them for a new link to change it",
     ],
     ["an expired link", { link: { ...link, expiresAt: now } }, "has expired"],
-    ["a withdrawn link", { link: { ...link, revokedAt: now } }, "withdrew"],
+    ["a withdrawn link", { link: { ...link, revokedAt: now } }, "was withdrawn"],
     ["a link that names no plan", { link: { ...link, pin: { ...pin, runId: null } } }, "does not name a plan"],
     ["a finished run", { run: { ...run, status: "succeeded" } }, "has ended (succeeded)"],
     ["a cancelled run", { run: { ...run, status: "cancelled" } }, "has ended (cancelled)"],

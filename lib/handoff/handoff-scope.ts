@@ -109,7 +109,7 @@ export function checkHandoffPin(input: {
   if (action === "view") return null;
   const newLink = "ask them for a new link if they still need your help. You can still see the connection's status.";
   if (!link || link.revokedAt)
-    return refuse(`Your colleague withdrew this hand-off link, so you can no longer act on this connection: ${newLink}`, "handoff link revoked");
+    return refuse(`This hand-off link was withdrawn, so you can no longer act on this connection: ${newLink}`, "handoff link revoked");
   if (link.expiresAt.getTime() <= now.getTime())
     return refuse(`This hand-off link has expired, so you can no longer act on this connection: ${newLink}`, "handoff link expired");
   const { pin } = link;
