@@ -15,6 +15,8 @@ type Props = {
   role: "leastPrivilege" | "systemAdministrator";
   privilegeCount: number;
   action: (state: FormState, form: FormData) => Promise<FormState>;
+  /** A colleague's hand-off: the role is the one the plan was handed over with, shown but not offered for change. */
+  roleLocked?: boolean;
 };
 
 const OPTIONS = [
@@ -35,10 +37,11 @@ const OPTIONS = [
  * The one button that approves the plan, in the words of its kind ("Approve and connect", "Approve and disconnect" in
  * the destructive style…), with the role choice (least privilege by default) for the plans that create one.
  */
-export function ApproveForm({ runId, approval, role, privilegeCount, action }: Props) {
+export function ApproveForm({ runId, approval, role, privilegeCount, action, roleLocked = false }: Props) {
   const [state, submit] = useActionState(action, { status: "idle" });
   const legendId = useId();
   const words = APPROVAL_WORDS[approval];
+  const chosen = OPTIONS.find((o) => o.value === role) ?? OPTIONS[0];
   return (
     <form action={submit} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6">
       <input type="hidden" name="runId" value={runId} />
@@ -47,6 +50,16 @@ export function ApproveForm({ runId, approval, role, privilegeCount, action }: P
         <p className="text-slate-800">
           Approving removes what the plan above lists from your Microsoft tenant and environment. Act-On stops syncing with Dynamics 365.
         </p>
+      ) : roleLocked ? (
+        <div className="space-y-2" data-testid="locked-role">
+          <input type="hidden" name="role" value={role} />
+          <h2 className="text-lg font-semibold">Security role of the application user</h2>
+          <p>
+            <span className="block font-medium">{chosen.title}</span>
+            <span className="block text-sm text-slate-700">{chosen.body(privilegeCount)}</span>
+          </p>
+          <p className="text-sm text-slate-700">Your colleague chose this role; ask them for a new link if it should change.</p>
+        </div>
       ) : (
         <div className="space-y-3">
           <h2 id={legendId} className="text-lg font-semibold">

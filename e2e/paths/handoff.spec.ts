@@ -142,6 +142,19 @@ test("user@ hands off to admin@, who completes the same connection in another br
   await expect(colleague.getByRole("button", { name: "Approve and connect" })).toBeVisible();
   await expect(colleague.getByRole("heading", { name: "What will happen" })).toBeVisible();
   await cj.checkpoint("colleague-plan");
+  // Pinned to the plan it was made for: the role is shown, not offered; a role change sent anyway is refused in words
+  // and starts nothing.
+  await expect(colleague.getByTestId("locked-role")).toContainText("Least privilege");
+  await expect(colleague.getByRole("radio")).toHaveCount(0);
+  await colleague.locator("input[type=hidden][name=role]").evaluate((input: HTMLInputElement) => {
+    input.value = "systemAdministrator";
+  });
+  await colleague.getByRole("button", { name: "Approve and connect" }).click();
+  await expect(
+    colleague.getByText(/^Your colleague asked you to approve the plan to connect Act-On to .* ask them for a new link to change it\.$/),
+  ).toBeVisible();
+  await expect(colleague).toHaveURL(/\/plan$/);
+  await colleague.reload();
   await cj.click(colleague.getByRole("button", { name: "Approve and connect" }));
   await colleague.waitForURL(/\/progress$/);
   await expect(colleague.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });

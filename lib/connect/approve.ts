@@ -1,6 +1,7 @@
 import "server-only";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { findRunOptions } from "../domain/run/run-store";
+import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { approveRun } from "../provisioning/approve-run";
 import { adminActor } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
@@ -35,6 +36,8 @@ function preparedBy(session: PortalSessionView, requestedBy: string | undefined)
  */
 export async function approvePlan({ session, connection, signIn }: Authorized, input: ApproveInput): Promise<Result<JourneyNext>> {
   const engine = getPortalEngine();
+  const pinned = await checkHandoffStanding(engine.db, session, { connectionId: connection.id, action: "approvePlan", request: input });
+  if (pinned) return fail(pinned);
   const run = await getRunViewForViewer(engine.db, input.runId, { kind: "account", accountId: session.accountId });
   if (!run.ok || run.value.connection.id !== connection.id)
     return fail(appError("not_found", "That plan does not belong to this connection. Reload the page."));

@@ -75,8 +75,17 @@ function expected(actor: Actor, action: JourneyAction, state: State, purpose: "a
   if (actor === "otherAccount") return "not_found";
   // A status link only looks.
   if (actor === "statusLink") return action === "view" || action === "signOut" ? "ok" : "forbidden";
-  // A colleague's hand-off only takes the steps it was sent for.
+  // A colleague's hand-off only takes the steps it was sent for, and acts only while the plan it was pinned to is open
+  // (a plan being prepared or awaiting approval here; a draft has none, the other states' runs have ended).
   if (actor === "handoffColleague" && !HANDOFF.includes(action)) return "forbidden";
+  if (
+    actor === "handoffColleague" &&
+    purpose === "act" &&
+    action !== "view" &&
+    action !== "signOut" &&
+    !["planning", "awaitingApproval"].includes(state)
+  )
+    return "forbidden";
   if (purpose === "page" || NO_MICROSOFT.includes(action)) return "ok";
   // From here the action acts in the customer's tenant: the person's own stored sign-in, from the tenant acted in.
   const tenantKnown = state !== "draft";
@@ -198,6 +207,8 @@ describe("who may act: the authorization matrix", () => {
       sessionConnection = (await connectionIn(state, other.id)).id;
       await saveAdminSession(t.db, { connectionId: sessionConnection, session: signIns.get(CONTOSO_ADMIN)!, keys: TEST_KEYS });
     }
+    // A hand-off link pinned to the connection's latest run (the plan it was made for), as createHandoffForPlan makes it.
+    const pinned = await t.db.provisioningRun.findFirst({ where: { connectionId: connection.id }, orderBy: { createdAt: "desc" } });
     const handoff =
       intent === "handoff"
         ? await t.db.handoffLink.create({
@@ -207,6 +218,10 @@ describe("who may act: the authorization matrix", () => {
               steps: ["appRegistration", "adminConsent"],
               createdBy: `${TENANTS.contoso}:first-admin`,
               expiresAt: new Date(Date.now() + 3_600_000),
+              runId: pinned?.id ?? null,
+              planKind: pinned?.kind ?? null,
+              planRole: pinned ? "leastPrivilege" : null,
+              planEnvironment: null,
             },
           })
         : null;

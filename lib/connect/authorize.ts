@@ -4,6 +4,7 @@ import { cache } from "react";
 import { appError, fail, ok, type Result } from "../core/errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import type { Engine } from "../provisioning/engine";
+import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { getCurrentSession, requireSession } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
 import { checkActionPolicy, type JourneyAction } from "./action-policy";
@@ -36,7 +37,9 @@ export type AuthorizeOptions = {
  *    malformed one, is not found: nothing is revealed);
  * 2. the action's policy (action-policy.ts): the session's kind (a `status` link is read-only, a hand-off only its
  *    steps), and for an action that acts in the customer's tenant the person's OWN stored Microsoft sign-in, from the
- *    tenant the action acts in (the connection's, else its open run's).
+ *    tenant the action acts in (the connection's, else its open run's);
+ * 3. for a colleague's hand-off, its standing (lib/handoff/handoff-standing.ts): the link neither withdrawn nor
+ *    expired, and the plan it was pinned to still open.
  * Hidden buttons are not the check; this is.
  */
 export async function authorize(
@@ -57,6 +60,9 @@ export async function authorize(
   const intentOnly = checkActionPolicy(action, { intent: session.intent, ownSignIn: null, tenantId: null, onPremises: false }, "page");
   if (intentOnly) return fail(appError(intentOnly.code, intentOnly.message, { detail: `policy:intent ${session.intent} session may not ${action}` }));
   if (purpose === "page") return ok({ session, connection, signIn: null });
+  // A colleague's hand-off acts only while its link stands and on the plan it was pinned to (lib/handoff).
+  const standing = action === "signOut" ? null : await checkHandoffStanding(engine.db, session, { connectionId, action });
+  if (standing) return fail(standing);
 
   const openRun = await findOpenRunFacts(engine.db, connectionId);
   const signIn = session.microsoft ? await loadOwnAdminSession(connectionId, session, engine) : null;

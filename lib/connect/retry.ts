@@ -1,5 +1,6 @@
 import "server-only";
 import { appError, fail, ok, type Result } from "../core/errors";
+import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { retryRun as engineRetry } from "../provisioning/retry-run";
 import { adminActor } from "../sessions/current-session";
 import { loadOwnAdminSession, loadStoredAdminSession } from "./admin-environments";
@@ -14,6 +15,8 @@ import { getPortalEngine, getRunViewForViewer } from "./engine";
  */
 export async function retryRun({ session, connection }: Authorized, runId: string): Promise<Result<ChecklistSnapshot>> {
   const engine = getPortalEngine();
+  const pinned = await checkHandoffStanding(engine.db, session, { connectionId: connection.id, action: "retryRun", request: { runId } });
+  if (pinned) return fail(pinned);
   const run = await getRunViewForViewer(engine.db, runId, { kind: "account", accountId: session.accountId });
   if (!run.ok || run.value.connection.id !== connection.id)
     return fail(appError("not_found", "That run does not belong to this connection. Reload the page."));

@@ -13,7 +13,7 @@ export const ACTON_ISSUER = "https://app.act-on.com";
 /** A launch link lives at most 15 minutes (`exp - iat`), and is refused 15 minutes after `iat` whatever `exp` says. */
 export const LAUNCH_LINK_MAX_LIFETIME_SECONDS = 15 * 60;
 /** Act-On's and the portal's clocks may differ this much. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 export const LAUNCH_INTENTS = ["connect", "reconnect", "status"] as const;
 export type LaunchIntent = (typeof LAUNCH_INTENTS)[number];
 

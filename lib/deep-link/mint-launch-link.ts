@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { apiCallerActor, type ApiCaller } from "../api-auth/app-roles";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../core/db";
@@ -8,6 +9,9 @@ import { launchUrl, signLaunchToken, type LaunchIntent } from "./launch-link";
 
 /** Who the link is for and where it returns to (`returnTo` must be on one of the known Act-On origins). */
 export type LaunchLinkRequest = { accountId: string; accountName: string; intent: LaunchIntent; userEmail: string; returnTo: string };
+
+/** The audit action of a link minted through the API (its detail holds the nonce, so a revocation can spend it). */
+export const MINTED_LINK_ACTION = "deep_link.minted";
 
 /** Links minted through the API live 10 minutes (the launch accepts at most 15). */
 const MINTED_LINK_LIFETIME_SECONDS = 10 * 60;
@@ -31,6 +35,8 @@ export async function mintLaunchLink(
     );
   }
   const now = options.now ?? new Date();
+  const jti = randomBytes(18).toString("base64url");
+  const expiresAt = new Date((Math.floor(now.getTime() / 1000) + MINTED_LINK_LIFETIME_SECONDS) * 1000);
   const token = await signLaunchToken({
     keys: config.keys,
     audience: config.portalBaseUrl,
@@ -41,17 +47,16 @@ export async function mintLaunchLink(
     returnTo: request.returnTo,
     now,
     lifetimeSeconds: MINTED_LINK_LIFETIME_SECONDS,
+    jti,
   });
   const account = await db.account.findUnique({ where: { actonAccountId: request.accountId }, select: { id: true } });
   await recordAuditEvent(db, {
     actor: apiCallerActor(options.caller),
-    action: "deep_link.minted",
+    action: MINTED_LINK_ACTION,
     accountId: account?.id ?? null,
     outcome: "success",
-    detail: { actonAccountId: request.accountId, intent: request.intent },
+    // The nonce (not the link: it cannot be opened without the signature) lets a revocation spend it.
+    detail: { actonAccountId: request.accountId, intent: request.intent, jti, expiresAt: expiresAt.toISOString() },
   });
-  return ok({
-    url: launchUrl(config.portalBaseUrl, token),
-    expiresAt: new Date((Math.floor(now.getTime() / 1000) + MINTED_LINK_LIFETIME_SECONDS) * 1000).toISOString(),
-  });
+  return ok({ url: launchUrl(config.portalBaseUrl, token), expiresAt: expiresAt.toISOString() });
 }

@@ -9,7 +9,7 @@ import { hashToken } from "../sessions/session-token";
 import type { PortalSessionView, SessionLifetimes } from "../sessions/session-view";
 import { consumeDeepLinkNonce } from "./consume-nonce";
 import type { DeepLinkConfig } from "./deep-link-config";
-import { LINK_REFUSALS, verifyLaunchLink } from "./launch-link";
+import { CLOCK_TOLERANCE_SECONDS, LINK_REFUSALS, verifyLaunchLink } from "./launch-link";
 
 export type OpenLaunchLinkInput = {
   /** The `t` parameter of /launch. */
@@ -60,6 +60,11 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
     return { kind: "refused", error: verification.error };
   }
   const claims = verification.claims;
+  if (await isIssuedBeforeRevocation(db, claims.actonAccountId, claims.issuedAt)) {
+    const error = appError("link_expired", LINK_REFUSALS.link_expired, { detail: "issued before support revoked the account's access" });
+    await recordRefusal(db, error, claims.actonAccountId);
+    return { kind: "refused", error };
+  }
   const consumed = await consumeDeepLinkNonce(db, { nonce: claims.jti, actonAccountId: claims.actonAccountId, expiresAt: claims.expiresAt, now });
   if (!consumed.ok) {
     const error =
@@ -94,6 +99,18 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
   });
   const expiresAt = new Date(now.getTime() + input.lifetimes.absoluteMs);
   return { kind: "opened", sessionToken: token, expiresAt, session };
+}
+
+/**
+ * True when support revoked the account's access at or after the link was signed (`iat`): the link is refused like an
+ * expired one, whoever signed it (Act-On's servers, /api/v1/deep-links or the support console). The clocks' allowed
+ * difference counts against the link: one Act-On signed just before the revocation on a clock running ahead would
+ * otherwise carry an `iat` after it (a new link works again half a minute after the revocation).
+ */
+async function isIssuedBeforeRevocation(db: Db, actonAccountId: string, issuedAt: Date): Promise<boolean> {
+  const account = await db.account.findUnique({ where: { actonAccountId }, select: { launchLinksValidFrom: true } });
+  const cutoff = account?.launchLinksValidFrom;
+  return !!cutoff && issuedAt.getTime() <= cutoff.getTime() + CLOCK_TOLERANCE_SECONDS * 1000;
 }
 
 async function connectionFor(db: Db, accountId: string): Promise<string> {

@@ -6,6 +6,7 @@ import type { Plan, PlanBlocker } from "../domain/run/plan";
 import type { MissingRole } from "../domain/run/plan";
 import type { StepName } from "../domain/run/machine";
 import { createHandoffLink, type CreatedHandoffLink, type HandoffConfig } from "./handoff-links";
+import { pinOfRun } from "./handoff-standing";
 
 /**
  * The hand-off as the plan page sees it: which roles the signed-in admin lacks (from the plan's blockers), a link for
@@ -40,7 +41,7 @@ export async function createHandoffForPlan(
 ): Promise<Result<CreatedHandoffLink & { requiredRole: string }>> {
   const run = await db.provisioningRun.findFirst({
     where: { id: input.runId, connectionId: input.connectionId, connection: { accountId: input.accountId } },
-    select: { id: true, status: true, plan: true },
+    select: { id: true, status: true, plan: true, kind: true, options: true },
   });
   if (!run) return fail(appError("not_found", "That plan does not belong to this connection. Reload the page."));
   const latest = await db.provisioningRun.findFirst({
@@ -62,6 +63,7 @@ export async function createHandoffForPlan(
       connectionId: input.connectionId,
       steps: scope.steps,
       requiredRole: scope.requiredRole,
+      pin: pinOfRun(run),
       actor: input.actor,
       now: input.now,
     },

@@ -4,6 +4,7 @@ import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_NAMES, type StepName } from "../domain/run/machine";
+import type { HandoffPin } from "./handoff-scope";
 import {
   handoffRefusal,
   HANDOFF_PARAM,
@@ -30,7 +31,16 @@ const isStepName = (s: string): s is StepName => (STEP_NAMES as readonly string[
  */
 export async function createHandoffLink(
   db: Db,
-  input: { accountId: string; connectionId: string; steps: string[]; requiredRole?: string | null; actor: AuditActor; now?: Date },
+  input: {
+    accountId: string;
+    connectionId: string;
+    steps: string[];
+    requiredRole?: string | null;
+    /** The plan the colleague is asked to approve (its run, kind, role and environment); the session acts on it only. */
+    pin?: HandoffPin;
+    actor: AuditActor;
+    now?: Date;
+  },
   config: HandoffConfig,
 ): Promise<Result<CreatedHandoffLink>> {
   const steps = [...new Set(input.steps)];
@@ -43,12 +53,18 @@ export async function createHandoffLink(
   if (connection.status === "disconnected") return fail(appError("conflict", "This connection is disconnected; start a new connection instead."));
   const now = input.now ?? new Date();
   const expiresAt = new Date(now.getTime() + config.ttlMs);
+  // One open link per connection: a new one withdraws those nobody opened yet (a colleague at work keeps theirs).
+  await revokeHandoffLinks(db, { connectionId: connection.id, actor: input.actor, now, reason: "replaced by a new link" });
   const row = await db.handoffLink.create({
     data: {
       accountId: input.accountId,
       connectionId: connection.id,
       steps,
       requiredRole: input.requiredRole ?? null,
+      runId: input.pin?.runId ?? null,
+      planKind: input.pin?.kind ?? null,
+      planRole: input.pin?.role ?? null,
+      planEnvironment: input.pin?.environment ?? null,
       createdBy: input.actor.id,
       createdAt: now,
       expiresAt,
@@ -69,7 +85,7 @@ export async function createHandoffLink(
     action: "handoff.created",
     accountId: input.accountId,
     connectionId: connection.id,
-    detail: { linkId: row.id, steps, requiredRole: input.requiredRole ?? null, expiresAt: expiresAt.toISOString() },
+    detail: { linkId: row.id, steps, requiredRole: input.requiredRole ?? null, expiresAt: expiresAt.toISOString(), pin: input.pin ?? null },
   });
   const url = new URL("/handoff", config.portalBaseUrl.replace(/\/+$/, "") + "/");
   url.searchParams.set(HANDOFF_PARAM, token);
@@ -149,14 +165,57 @@ export async function openHandoffLink(
   };
 }
 
-/** Withdraws every unused link of a connection (the first admin finished themselves, or disconnected). */
-export async function revokeHandoffLinks(db: Db, input: { connectionId: string; actor: AuditActor; now?: Date }): Promise<number> {
+/** Withdraws every unused link of a connection (the first admin finished themselves, disconnected, or made a new one). */
+export async function revokeHandoffLinks(db: Db, input: { connectionId: string; actor: AuditActor; now?: Date; reason?: string }): Promise<number> {
   const now = input.now ?? new Date();
   const { count } = await db.handoffLink.updateMany({
     where: { connectionId: input.connectionId, usedAt: null, revokedAt: null, expiresAt: { gt: now } },
     data: { revokedAt: now },
   });
-  if (count > 0) await recordAuditEvent(db, { actor: input.actor, action: "handoff.revoked", connectionId: input.connectionId, detail: { count } });
+  if (count > 0)
+    await recordAuditEvent(db, {
+      actor: input.actor,
+      action: "handoff.revoked",
+      connectionId: input.connectionId,
+      detail: input.reason ? { count, reason: input.reason } : { count },
+    });
+  return count;
+}
+
+/**
+ * The colleague checked the pinned plan again as themselves: the new run (same kind, role and environment) is the
+ * one their session acts on from now on. Guarded on the run it moves from, so a stale request moves nothing.
+ */
+export async function repinHandoffLink(
+  db: Db,
+  input: { linkId: string; connectionId: string; fromRunId: string; toRunId: string; actor: AuditActor },
+): Promise<boolean> {
+  const { count } = await db.handoffLink.updateMany({
+    where: { id: input.linkId, connectionId: input.connectionId, runId: input.fromRunId, revokedAt: null },
+    data: { runId: input.toRunId },
+  });
+  if (count > 0)
+    await recordAuditEvent(db, {
+      actor: input.actor,
+      action: "handoff.repinned",
+      connectionId: input.connectionId,
+      runId: input.toRunId,
+      detail: { linkId: input.linkId, fromRunId: input.fromRunId },
+    });
+  return count > 0;
+}
+
+/**
+ * Withdraws every hand-off link of the account still within its lifetime, used or not (support revoked the customer's
+ * access): an unused one can no longer be opened, and a colleague's session opened by a used one may no longer act.
+ */
+export async function revokeAccountHandoffLinks(db: Db, input: { accountId: string; actor: AuditActor; now?: Date }): Promise<number> {
+  const now = input.now ?? new Date();
+  const { count } = await db.handoffLink.updateMany({
+    where: { accountId: input.accountId, revokedAt: null, expiresAt: { gt: now } },
+    data: { revokedAt: now },
+  });
+  if (count > 0) await recordAuditEvent(db, { actor: input.actor, action: "handoff.revoked", accountId: input.accountId, detail: { count } });
   return count;
 }
 

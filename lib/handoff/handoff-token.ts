@@ -30,7 +30,8 @@ const HANDOFF_REFUSALS = {
   handoff_invalid_signature: "This hand-off link was not made by this portal, or it was changed after it was made.",
   handoff_expired: "This hand-off link has expired. Ask your colleague to create a new one from their checklist.",
   handoff_used: "This hand-off link has already been used. Each link works once; ask your colleague for a new one.",
-  handoff_revoked: "This hand-off link was withdrawn by your colleague. Ask them for a new one if you still need to help.",
+  handoff_revoked:
+    "This hand-off link was withdrawn (your colleague made a newer one, or access was revoked). Ask them for a new one if you still need to help.",
   handoff_not_found: "This hand-off link is not known to the portal. Ask your colleague for a new one.",
 } as const;
 export type HandoffRefusalCode = keyof typeof HANDOFF_REFUSALS;

@@ -249,4 +249,31 @@ describe("Microsoft sign-in bound to the portal session", () => {
     const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
     expect(stored?.username).toBe(CONTOSO_USER);
   });
+
+  it("a colleague's hand-off whose link was withdrawn keeps no sign-in: refused, and the first admin's stays stored", async () => {
+    const { session } = await newSession();
+    await signedIn(session, CONTOSO_ADMIN);
+    const link = await t.db.handoffLink.create({
+      data: {
+        accountId: session.accountId,
+        connectionId: session.connectionId!,
+        steps: ["adminConsent"],
+        createdBy: "test",
+        expiresAt: new Date(Date.now() + 3_600_000),
+        revokedAt: new Date(),
+      },
+    });
+    const { session: colleague } = await createPortalSession(t.db, {
+      accountId: session.accountId,
+      connectionId: session.connectionId,
+      intent: "handoff",
+      handoff: { linkId: link.id, steps: ["adminConsent"] },
+      lifetimes: DEFAULT_SESSION_LIFETIMES,
+    });
+    const { url } = await beginMicrosoftSignIn(ctx(), colleague);
+    const back = await signInAtMicrosoft(url, CONTOSO_USER, "accept");
+    expect(await completeMicrosoftSignIn(ctx(), colleague, back)).toMatchObject({ ok: false, outcome: "handoff_ended" });
+    const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(stored?.username).toBe(CONTOSO_ADMIN);
+  });
 });

@@ -8,6 +8,7 @@ import type { IdentityConfig } from "../microsoft/identity-config";
 import { forgetAdminSession, loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
 import { isInProgress, UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
+import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../domain/secret/secret-box";
 import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
 import { hashToken, newOpaqueToken } from "./session-token";
@@ -97,6 +98,9 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   if (!identity || identity.nonce !== nonce) return refused(ctx, session, "mismatch", "id token nonce does not match");
 
   if (session.connectionId) {
+    // A colleague's hand-off keeps no sign-in once its link or the plan it was made for has ended.
+    const handoff = await checkHandoffStanding(ctx.db, session, { connectionId: session.connectionId, action: "signIn", now });
+    if (handoff) return refused(ctx, session, "handoff_ended", handoff.detail ?? "hand-off ended");
     const standing = await signInStanding(ctx, session.connectionId, session.accountId, identity);
     if (standing) return refused(ctx, session, standing.outcome, standing.detail);
   }

@@ -4,7 +4,16 @@
  */
 import { z } from "zod";
 
-const SIGN_IN_OUTCOMES = ["cancelled", "consent_required", "wrong_tenant", "run_in_progress", "expired", "mismatch", "failed"] as const;
+const SIGN_IN_OUTCOMES = [
+  "cancelled",
+  "consent_required",
+  "wrong_tenant",
+  "run_in_progress",
+  "handoff_ended",
+  "expired",
+  "mismatch",
+  "failed",
+] as const;
 export type SignInOutcome = (typeof SIGN_IN_OUTCOMES)[number];
 export const signInOutcomeSchema = z.enum(SIGN_IN_OUTCOMES);
 
@@ -36,6 +45,11 @@ export const SIGN_IN_NOTICES: Record<SignInOutcome, SignInNoticeText> = {
     title: "A setup is running with another person's sign-in",
     body: "Someone else approved a setup for this connection and it is still running with their Microsoft sign-in, so the portal did not replace it with yours.",
     nextSteps: ["Follow the setup on the checklist. When it has finished, choose Sign in with Microsoft again if you still need to."],
+  },
+  handoff_ended: {
+    title: "Your colleague's hand-off link has ended",
+    body: "The link was withdrawn or has expired, or the plan it was made for has ended, so the portal did not keep your sign-in. Nothing was changed.",
+    nextSteps: ["Ask your colleague for a new hand-off link if they still need your help."],
   },
   expired: {
     title: "The sign-in took too long",

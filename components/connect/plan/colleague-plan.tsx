@@ -2,6 +2,7 @@ import { AlertOctagon } from "lucide-react";
 import { ApproveForm } from "@/components/connect/approve-form";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { FormState } from "@/lib/core/forms";
 import { STEP_LABELS } from "@/lib/domain/run/machine";
@@ -12,6 +13,8 @@ type Props = {
   view: Extract<PlanView, { kind: "handoff" }>;
   recheckAction: (form: FormData) => Promise<void>;
   approveAction: (state: FormState, form: FormData) => Promise<FormState>;
+  /** The re-check was refused: the link no longer lets this session change the plan (another plan, or it ended). */
+  recheckRefused?: boolean;
 };
 
 /**
@@ -19,7 +22,7 @@ type Props = {
  * If their account lacks the role too, it says so plainly; this browser may sign in with another account (the
  * single-use link was spent when it was opened, the hand-off session is not).
  */
-export function ColleaguePlan({ view, recheckAction, approveAction }: Props) {
+export function ColleaguePlan({ view, recheckAction, approveAction, recheckRefused = false }: Props) {
   const { plan, brief, plannedBy, frame } = view;
   const me = frame.signedInAs ?? null;
   const asked = (brief?.steps ?? []).filter((s) => s !== "preconditions");
@@ -36,6 +39,12 @@ export function ColleaguePlan({ view, recheckAction, approveAction }: Props) {
         </p>
       }
     >
+      {recheckRefused ? (
+        <Notice tone="error">
+          Your hand-off link lets you check and approve only the plan your colleague asked you for, while it is open. Ask them for a new link to
+          change it.
+        </Notice>
+      ) : null}
       <section aria-labelledby="asked-heading" className="space-y-2 rounded-lg border border-blue-300 bg-blue-50 p-5">
         <h2 id="asked-heading" className="text-lg font-semibold">
           What you are asked to do
@@ -90,7 +99,14 @@ export function ColleaguePlan({ view, recheckAction, approveAction }: Props) {
       ) : (
         <>
           <PlanSections plan={plan} repair={false} />
-          <ApproveForm runId={view.runId} approval={view.approval} role={view.role} privilegeCount={view.privilegeCount} action={approveAction} />
+          <ApproveForm
+            runId={view.runId}
+            approval={view.approval}
+            role={view.role}
+            privilegeCount={view.privilegeCount}
+            action={approveAction}
+            roleLocked
+          />
         </>
       )}
     </JourneyFrame>

@@ -96,6 +96,16 @@ export async function revokeAdminSignIn(tx: Writer, input: { connectionId: strin
   });
 }
 
+/** Forgets the live admin sign-ins of the given connections (support revoked the customer's access). Returns how many. */
+export async function revokeAdminSignInsOf(db: Writer, input: { connectionIds: string[]; at: Date }): Promise<number> {
+  if (input.connectionIds.length === 0) return 0;
+  const { count } = await db.secret.updateMany({
+    where: { connectionId: { in: input.connectionIds }, kind: "adminTokenCache", status: "active" },
+    data: { status: "revoked", revokedAt: input.at, ...WIPED },
+  });
+  return count;
+}
+
 /** Stores a sealed admin sign-in as the connection's current one, retiring any earlier one, in one transaction. */
 export async function replaceAdminSignIn(
   db: Db,

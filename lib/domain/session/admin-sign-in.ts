@@ -3,7 +3,7 @@ import type { Db } from "../../core/db";
 import { hasAdminSessionChanged, restoreAdminSession, serializeAdminSession, type AdminSession } from "../../microsoft/admin-session";
 import type { IdentityConfig } from "../../microsoft/identity-config";
 import { sealSecret, openSecret, type EncryptionKey } from "../secret/secret-box";
-import { expireAdminSignIns, replaceAdminSignIn, resealSecret, revokeAdminSignIn } from "../secret/secret-commands";
+import { expireAdminSignIns, replaceAdminSignIn, resealSecret, revokeAdminSignIn, revokeAdminSignInsOf } from "../secret/secret-commands";
 import { secretAad } from "../secret/store-secret";
 import { inLeasedTransaction, type Lease } from "../run/run-store";
 
@@ -87,6 +87,11 @@ export async function hasLiveAdminSession(db: Db, connectionId: string, now: Dat
 /** Forgets the admin's sign-in (a run finished, failed or was cancelled; sign-out; disconnect). */
 export async function forgetAdminSession(db: Db, connectionId: string): Promise<void> {
   await revokeAdminSignIn(db, { connectionId, at: new Date() });
+}
+
+/** Forgets the stored sign-ins of all these connections (support revoked the customer's access). Returns how many. */
+export async function forgetAdminSessionsOf(db: Db, input: { connectionIds: string[]; at: Date }): Promise<number> {
+  return revokeAdminSignInsOf(db, input);
 }
 
 /**

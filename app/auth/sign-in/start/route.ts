@@ -24,7 +24,7 @@ export async function POST(request: Request) {
   if (!isSameOriginPost(request.headers, getEnv().PORTAL_BASE_URL)) return noticeResponse(FORBIDDEN);
   const session = await getCurrentSession();
   if (!session) return new Response(null, { status: 303, headers: { location: new URL("/session-ended", getEnv().PORTAL_BASE_URL).toString() } });
-  const allowed = await authorize(session, session.connectionId, "signIn", { purpose: "page" });
+  const allowed = await authorize(session, session.connectionId, "signIn");
   if (!allowed.ok) {
     return noticeResponse({
       status: allowed.error.code === "not_found" ? 404 : 403,

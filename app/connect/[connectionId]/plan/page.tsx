@@ -38,7 +38,14 @@ export default async function PlanPage({
         </JourneyFrame>
       );
     case "handoff":
-      return <ColleaguePlan view={view} recheckAction={recheckPlanAction.bind(null, id)} approveAction={approvePlanAction.bind(null, id)} />;
+      return (
+        <ColleaguePlan
+          view={view}
+          recheckRefused={notice.recheck === "forbidden"}
+          recheckAction={recheckPlanAction.bind(null, id)}
+          approveAction={approvePlanAction.bind(null, id)}
+        />
+      );
     case "watching":
       // The first admin, whose sign-in was replaced by the colleague's: follow the hand-off (read-only) until it moves on.
       return (

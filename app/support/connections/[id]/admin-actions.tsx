@@ -122,19 +122,30 @@ function ReconnectLinkDialog({ base, onDone }: { base: string; onDone: () => voi
   );
 }
 
+type RevokedAccess = { sessions: number; links: number; handoffLinks: number; adminSignIns: number; cancelledRuns: number };
+
+const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** What the revocation ended, in words (the same counts as its audit row). */
+function revokedText(r: RevokedAccess): string {
+  return (
+    `Signed the customer out of ${counted(r.sessions, "session", "sessions")}; ` +
+    `every earlier link from Act-On is refused (${counted(r.links, "unused link", "unused links")} made by the portal spent); ` +
+    `withdrew ${counted(r.handoffLinks, "hand-off link", "hand-off links")}, ` +
+    `forgot ${counted(r.adminSignIns, "stored Microsoft sign-in", "stored Microsoft sign-ins")} and ` +
+    `cancelled ${counted(r.cancelledRuns, "plan waiting for approval", "plans waiting for approval")}.`
+  );
+}
+
 function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutcome: (o: Outcome) => void; onDone: () => void }) {
   const { api } = useSupportSession();
   const [reason, setReason] = useState("");
   const [open, setOpen] = useState(false);
 
   async function revoke() {
-    const r = await api<{ sessions: number; links: number }>(`${base}/access-revocation`, { method: "POST", body: JSON.stringify({ reason }) });
+    const r = await api<RevokedAccess>(`${base}/access-revocation`, { method: "POST", body: JSON.stringify({ reason }) });
     setOpen(false);
-    onOutcome(
-      r.ok
-        ? { kind: "ok", text: `Signed the customer out of ${r.data.sessions} session(s) and revoked ${r.data.links} unused link(s).` }
-        : { kind: "error", text: problemText(r.problem) },
-    );
+    onOutcome(r.ok ? { kind: "ok", text: revokedText(r.data) } : { kind: "error", text: problemText(r.problem) });
     onDone();
   }
 
@@ -151,7 +162,9 @@ function RevokeAccessDialog({ base, onOutcome, onDone }: { base: string; onOutco
         <AlertDialog.Content className={PANEL}>
           <AlertDialog.Title className="text-lg font-semibold">Revoke the customer&apos;s access?</AlertDialog.Title>
           <AlertDialog.Description className="text-sm text-slate-700">
-            Everyone of this account signed in to the portal is signed out, and reconnect links minted here that were not used yet stop working.
+            Everyone of this account signed in to the portal is signed out (colleagues helping through a hand-off too). Every link from Act-On made
+            until now stops working, whoever made it, and so do hand-off links. Plans waiting for approval are cancelled and the Microsoft sign-ins
+            stored for the account&apos;s connections are forgotten. A new link from Act-On still works.
           </AlertDialog.Description>
           <div>
             <Label.Root htmlFor="revoke-reason" className="text-sm font-medium">
