@@ -45,6 +45,14 @@ const launchClaimsSchema = z.object({
    * hold). When Microsoft lists it for the signed-in admin, the portal prepares its plan without asking.
    */
   environment_url: z.url().max(2048).optional(),
+  /**
+   * Optional, in links the portal itself signs for one connection (the support console's reconnect link): the session
+   * the link opens is bound to that connection, never to another of the account.
+   */
+  connection_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "connection_id is not a connection id")
+    .optional(),
 });
 
 type LaunchClaims = {
@@ -55,6 +63,8 @@ type LaunchClaims = {
   returnTo: string;
   /** The environment Act-On named (`environment_url`), normalised; null when the link names none. */
   environmentUrl: string | null;
+  /** The one connection the link is for (`connection_id`), or null: the account's current connection. */
+  connectionId: string | null;
   jti: string;
   issuedAt: Date;
   expiresAt: Date;
@@ -178,6 +188,7 @@ export async function verifyLaunchLink(token: string, verifier: LaunchLinkVerifi
       intent: c.intent,
       returnTo: returnUrl.toString(),
       environmentUrl,
+      connectionId: c.connection_id ?? null,
       jti: c.jti,
       issuedAt: new Date(c.iat * 1000),
       expiresAt: new Date(c.exp * 1000),
@@ -211,6 +222,8 @@ export type SignLaunchLinkInput = {
   returnTo: string;
   /** The environment Act-On knows for the account, if any (`environment_url`). */
   environmentUrl?: string;
+  /** The one connection the link is for (`connection_id`): portal-signed links for a connection (support's). */
+  connectionId?: string;
   now?: Date;
   lifetimeSeconds?: number;
   jti?: string;
@@ -235,6 +248,7 @@ export async function signLaunchToken(input: SignLaunchLinkInput): Promise<strin
     intent: input.intent,
     return_to: input.returnTo,
     environment_url: input.environmentUrl,
+    connection_id: input.connectionId,
     ...input.overrides,
   };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];

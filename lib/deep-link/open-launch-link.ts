@@ -76,7 +76,12 @@ export async function openLaunchLink(db: Db, input: OpenLaunchLinkInput): Promis
   }
 
   const account = await ensureAccount(db, { actonAccountId: claims.actonAccountId, name: claims.accountName });
-  const connectionId = await connectionFor(db, account.id);
+  const connectionId = claims.connectionId ? await namedConnection(db, account.id, claims.connectionId) : await connectionFor(db, account.id);
+  if (!connectionId) {
+    const error = appError("link_malformed", LINK_REFUSALS.link_malformed, { detail: "connection_id is not a connection of the account" });
+    await recordRefusal(db, error, claims.actonAccountId);
+    return { kind: "refused", error };
+  }
   if (existing?.kind === "active") await revokePortalSession(db, existing.session.id, "replaced by a new link", now);
   const { token, session } = await createPortalSession(db, {
     accountId: account.id,
@@ -111,6 +116,12 @@ async function isIssuedBeforeRevocation(db: Db, actonAccountId: string, issuedAt
   const account = await db.account.findUnique({ where: { actonAccountId }, select: { launchLinksValidFrom: true } });
   const cutoff = account?.launchLinksValidFrom;
   return !!cutoff && issuedAt.getTime() <= cutoff.getTime() + CLOCK_TOLERANCE_SECONDS * 1000;
+}
+
+/** The connection a portal-signed link names, when it is the account's; null otherwise. */
+async function namedConnection(db: Db, accountId: string, connectionId: string): Promise<string | null> {
+  const row = await db.connection.findFirst({ where: { id: connectionId, accountId }, select: { id: true } });
+  return row?.id ?? null;
 }
 
 async function connectionFor(db: Db, accountId: string): Promise<string> {

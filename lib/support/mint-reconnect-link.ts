@@ -40,6 +40,8 @@ export async function mintReconnectLink(db: Db, input: MintReconnectLinkInput): 
     accountName: connection.account.name,
     userEmail: input.userEmail,
     intent: "reconnect",
+    // Scoped: the session it opens is bound to this connection, whatever else the account holds.
+    connectionId: connection.id,
     returnTo: `${returnOrigin.replace(/\/+$/, "")}/`,
     now,
     lifetimeSeconds: LAUNCH_LINK_MAX_LIFETIME_SECONDS,
