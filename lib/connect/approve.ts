@@ -68,7 +68,7 @@ export async function approvePlan({ session, connection, signIn }: Authorized, i
       return ok({ next: `/connect/${encodeURIComponent(connection.id)}/legacy?role=${input.role}` });
     }
     const replanned = await startPlan(
-      { session, connection },
+      { session, connection, signIn },
       {
         environment: run.value.plan?.environment?.url ?? undefined,
         role: input.role,

@@ -5,7 +5,8 @@ import { cancelPlanKeepingSignIn } from "./replace-plan";
 import { startRun } from "../provisioning/start-run";
 import { adminActor } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
-import { listAdminEnvironments, loadOwnAdminSession } from "./admin-environments";
+import type { AdminSession } from "../microsoft/admin-session";
+import { listAdminEnvironments } from "./admin-environments";
 import { environmentWithoutAsking, type ChosenFor } from "./environment-without-asking";
 import { journeyPageFor } from "./journey-page";
 import { getLatestRun, getPortalEngine, type JourneyConnection } from "./engine";
@@ -20,17 +21,18 @@ export type PlanChoice = {
   kind?: "connect" | "migrate";
 };
 
-type Who = { session: PortalSessionView; connection: JourneyConnection };
+/** `authorize`'s answer: the session, the connection and the person's own stored sign-in (null when it found none). */
+type Who = { session: PortalSessionView; connection: JourneyConnection; signIn: AdminSession | null };
 
 /**
  * (Re)computes the plan: the engine reads what exists and stores the plan; nothing is written at Microsoft. A plan
  * still awaiting approval is replaced (cancelling it forgets the stored sign-in, so the sign-in is read first and
  * handed to the new run).
  */
-export async function startPlan({ session, connection }: Who, choice: PlanChoice): Promise<Result<{ runId: string }>> {
+export async function startPlan({ session, connection, signIn }: Who, choice: PlanChoice): Promise<Result<{ runId: string }>> {
   const engine = getPortalEngine();
-  // Only this person's own sign-in: after a hand-off the stored one may be the colleague's.
-  const adminSession = await loadOwnAdminSession(connection.id, session);
+  // Only this person's own sign-in, as authorize found it: after a hand-off the stored one may be the colleague's.
+  const adminSession = signIn;
   if (!adminSession || !session.microsoft) return fail(appError("unauthorized", "Sign in with Microsoft again: the setup acts as you."));
   const latest = await getLatestRun(engine.db, connection.id);
   if (latest && isInProgress(latest.status)) {

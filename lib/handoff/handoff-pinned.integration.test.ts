@@ -86,7 +86,8 @@ describe.each(providers)("a hand-off pinned to its plan on %s", (provider) => {
     const opened = await openHandoffSession(t.db, { token: tokenOf(link.value.url), config: CONFIG, lifetimes: LIFETIMES });
     if (opened.kind !== "opened") throw new Error(opened.kind);
     // The colleague signs in with their own Microsoft account (stored for the connection, as the sign-in does).
-    await saveAdminSession(t.db, { connectionId: row.id, session: await signInAs(fx, CONTOSO_ADMIN), keys: TEST_KEYS });
+    const signIn = await signInAs(fx, CONTOSO_ADMIN);
+    await saveAdminSession(t.db, { connectionId: row.id, session: signIn, keys: TEST_KEYS });
     const session: PortalSessionView = {
       ...opened.session,
       microsoft: { tenantId: TENANTS.contoso, objectId: "colleague", username: CONTOSO_ADMIN, name: null },
@@ -97,7 +98,7 @@ describe.each(providers)("a hand-off pinned to its plan on %s", (provider) => {
       account,
       run,
       linkId: link.value.linkId,
-      who: { session, connection: connection.value, signIn: null },
+      who: { session, connection: connection.value, signIn },
       sessionToken: opened.sessionToken,
     };
   }
