@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import type { ConsoleMessage, Page, Response } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import { LISTENER_PORT } from "../fixtures/worker-ports";
@@ -168,33 +169,35 @@ test("a page of the same site cannot frame the plan, so a click there approves n
   const approve = page.getByRole("button", { name: "Approve and connect" });
   await expect(approve).toBeVisible();
 
-  // The attack: a sibling origin frames the plan (nearly invisible) under its own bait button.
+  // The attack: a sibling origin frames the plan (nearly invisible) under its own bait. A real server on this machine,
+  // so Chromium's local-network checks let its page frame the portal and only the portal's own headers decide.
   const framer = await page.context().newPage();
-  await framer.route(`${SIBLING}/**`, (route) =>
-    route.fulfill({
-      contentType: "text/html",
-      body: `<!doctype html><html lang="en"><title>Claim your prize</title><h1>Click anywhere to claim your prize</h1>
-<iframe id="victim" title="victim" src="${planUrl}" style="width:900px;height:1400px;border:2px dashed red"></iframe></html>`,
-    }),
-  );
-  await framer.goto(`${SIBLING}/prize`);
-  await framer.waitForLoadState("load");
-  // The portal answered the frame's request, and Chromium refused to show the answer there.
-  // (Chromium reports the refusal in DevTools' Issues, not the console: the frame is left on its error page.)
-  const victimFrame = () => framer.frames().find((f) => f !== framer.mainFrame());
-  await expect
-    .poll(() => victimFrame()?.url(), { message: "Chromium replaced the framed plan by its error page" })
-    .toBe("chrome-error://chromewebdata/");
-  const victim = framer.frameLocator("#victim");
-  await expect(victim.getByRole("heading", { name: "Review the plan" })).toHaveCount(0);
-  await expect(victim.getByRole("button", { name: "Approve and connect" })).toHaveCount(0);
-  // Click everywhere the approve button could have been.
-  const box = (await framer.locator("#victim").boundingBox())!;
-  for (let y = 40; y < box.height; y += 80) await framer.mouse.click(box.x + box.width / 2, box.y + y);
-  const shot = testInfo.outputPath("framed-plan-blocked.png");
-  await framer.screenshot({ path: shot, fullPage: true });
-  await testInfo.attach("a sibling origin framing the plan: Chromium shows nothing", { path: shot, contentType: "image/png" });
-  await framer.close();
+  const bait = `<!doctype html><html lang="en"><title>Claim your prize</title><h1>Click anywhere to claim your prize</h1>
+<iframe id="victim" title="victim" src="${planUrl}" style="width:900px;height:1400px;border:2px dashed red"></iframe></html>`;
+  const sibling = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(bait));
+  await new Promise<void>((resolve) => sibling.listen(LISTENER_PORT, "localhost", resolve));
+  try {
+    await framer.goto(`${SIBLING}/prize`);
+    await framer.waitForLoadState("load");
+    // The portal answered the frame's request, and Chromium refused to show the answer there.
+    // (Chromium reports the refusal in DevTools' Issues, not the console: the frame is left on its error page.)
+    const victimFrame = () => framer.frames().find((f) => f !== framer.mainFrame());
+    await expect
+      .poll(() => victimFrame()?.url(), { message: "Chromium replaced the framed plan by its error page" })
+      .toBe("chrome-error://chromewebdata/");
+    const victim = framer.frameLocator("#victim");
+    await expect(victim.getByRole("heading", { name: "Review the plan" })).toHaveCount(0);
+    await expect(victim.getByRole("button", { name: "Approve and connect" })).toHaveCount(0);
+    // Click everywhere the approve button could have been.
+    const box = (await framer.locator("#victim").boundingBox())!;
+    for (let y = 40; y < box.height; y += 80) await framer.mouse.click(box.x + box.width / 2, box.y + y);
+    const shot = testInfo.outputPath("framed-plan-blocked.png");
+    await framer.screenshot({ path: shot, fullPage: true });
+    await testInfo.attach("a sibling origin framing the plan: Chromium shows nothing", { path: shot, contentType: "image/png" });
+    await framer.close();
+  } finally {
+    await new Promise((resolve) => sibling.close(resolve));
+  }
 
   // A server action posted with another origin's Origin (the browser's own approve request, only its Origin changed).
   let foreign: { status: number; body: string } | undefined;
