@@ -48,7 +48,14 @@ const USE_CASE_LAYERS = [
 ];
 
 const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";
-const PRODUCT_FILES = ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"];
+const PRODUCT_FILES = [
+  "app/**/*.{ts,tsx,js,mjs}",
+  "components/**/*.{ts,tsx}",
+  "lib/**/*.{ts,tsx}",
+  "scripts/**/*.{ts,mjs,js}",
+  "instrumentation.ts",
+  "proxy.ts",
+];
 const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx"];
 
 function tableWriteRules(tables, { rawSql }) {
@@ -99,9 +106,16 @@ const config = [
     rules: { "react-hooks/rules-of-hooks": "off", "react-hooks/immutability": "off" },
   },
   {
-    // Product code (app, components, lib, scripts, instrumentation) never imports the Microsoft sandbox or test
+    // Product code (app, components, lib, scripts, instrumentation, proxy) never imports the Microsoft sandbox or test
     // support; only tests (and bench/, e2e/) may.
-    files: ["app/**/*.{ts,tsx,js,mjs}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}", "scripts/**/*.{ts,mjs,js}", "instrumentation.ts"],
+    files: [
+      "app/**/*.{ts,tsx,js,mjs}",
+      "components/**/*.{ts,tsx}",
+      "lib/**/*.{ts,tsx}",
+      "scripts/**/*.{ts,mjs,js}",
+      "instrumentation.ts",
+      "proxy.ts",
+    ],
     ignores: ["**/*.test.ts", "**/*.test.tsx"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [SANDBOX_AND_TEST_SUPPORT] }],

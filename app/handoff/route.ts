@@ -52,6 +52,6 @@ export async function GET(request: Request) {
     status: 303,
     headers: { location: new URL(`/connect/${result.session.connectionId}`, base).toString(), ...NO_LEAK },
   });
-  response.cookies.set(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(base, result.expiresAt));
+  response.cookies.set(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(result.expiresAt));
   return response;
 }

@@ -55,7 +55,7 @@ export async function GET(request: Request) {
   const target = result.session.connectionId ? `/connect/${result.session.connectionId}` : "/";
   const response = seeOther(target, base);
   if (result.kind === "opened") {
-    response.cookies.set(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(base, result.expiresAt));
+    response.cookies.set(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(result.expiresAt));
   }
   log.info("launch link accepted", { kind: result.kind, connectionId: result.session.connectionId });
   return response;

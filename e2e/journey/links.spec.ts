@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page, Response } from "@playwright/test";
 import { expect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken, type SignLaunchLinkInput } from "../../lib/deep-link/launch-link";
+import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // Act-On's launch links, refused: each kind of bad link gets its own page and 4xx status, sets no session cookie, never
 // links to the (untrusted) return URL, and passes axe-core. playwright.config.ts shares the deep-link key with us.
@@ -31,7 +32,7 @@ async function expectRefusal(page: Page, response: Response | null, expected: { 
   for (const href of await page.locator("a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))) {
     expect(new URL(href).origin).toBe(new URL(page.url()).origin);
   }
-  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("portal_session");
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
@@ -63,15 +64,15 @@ test("a link reopened in its own browser continues; in another browser it is ref
   await page.goto(url, { waitUntil: "commit" });
   await page.waitForURL((u) => atConnection.test(u.pathname));
   const checklist = page.url();
-  const cookie = (await page.context().cookies()).find((c) => c.name === "portal_session");
-  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+  const cookie = (await page.context().cookies()).find((c) => c.name === SESSION_COOKIE);
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: true, path: "/" });
   expect(launches[0].status()).toBe(303);
   expect(launches[0].headers()["referrer-policy"]).toBe("no-referrer");
 
   await page.goto(url, { waitUntil: "commit" }); // the back button, or a second click in Act-On's tab
   await page.waitForURL((u) => atConnection.test(u.pathname));
   expect(page.url()).toBe(checklist);
-  expect((await page.context().cookies()).find((c) => c.name === "portal_session")?.value).toBe(cookie!.value);
+  expect((await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)?.value).toBe(cookie!.value);
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();

@@ -3,6 +3,7 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures/test";
 import { SANDBOX } from "../fixtures/worker-ports";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
+import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // Sign in with Microsoft from an Act-On link, in a real browser against the sandbox's real sign-in and consent pages.
 const sandbox = SANDBOX;
@@ -70,7 +71,7 @@ test("an admin sees each permission, signs in at Microsoft, consents, and is bac
   await page.waitForURL((url) => url.pathname === "/session-ended");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your session has ended");
   await expectNoAxeViolations(page);
-  expect((await page.context().cookies()).find((c) => c.name === "portal_session")).toBeUndefined();
+  expect((await page.context().cookies()).find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
   await page.goto("/auth/sign-in");
   expect(new URL(page.url()).pathname).toBe("/session-ended");
 });

@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { expect, test } from "../fixtures/test";
 import { LISTENER_PORT } from "../fixtures/worker-ports";
 import { expectAccessible, launchNewConnection, SANDBOX_ORIGIN, snap } from "./paths-support";
+import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // The on-premises path in the browser against the sandbox's "Contoso On-Prem" org (HTTP Basic, CONTOSO\crmadmin).
 // The sandbox's host is the only private host the e2e portal may reach (ONPREM_ALLOWED_PRIVATE_HOSTS); a local
@@ -104,6 +105,6 @@ test("a damaged hand-off link is refused with its own page and a 4xx, and opens 
   const response = await page.goto("/handoff?t=not-a-link");
   expect(response?.status()).toBe(400);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("This hand-off link cannot be opened");
-  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("portal_session");
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
   await expectAccessible(page);
 });

@@ -3,6 +3,7 @@ import type { Page } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
 import { seedFailedWebhookDelivery, seedFailingConnection } from "../fixtures/support-console";
+import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
 // authorization code + PKCE, SPA redirect URI), against data seeded in the e2e portal's database.
@@ -143,7 +144,7 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
 });
 
 test("a customer admin gets nothing from the console: their portal session grants nothing and Microsoft refuses them", async ({ page, baseURL }) => {
-  // A real customer session: the admin arrives from Act-On with a signed link and holds a portal_session cookie.
+  // A real customer session: the admin arrives from Act-On with a signed link and holds a session cookie.
   const secret = process.env.E2E_DEEP_LINK_SECRET!;
   const token = await signLaunchToken({
     keys: [{ kid: secret.slice(0, secret.indexOf(":")), secret: secret.slice(secret.indexOf(":") + 1) }],
@@ -157,7 +158,7 @@ test("a customer admin gets nothing from the console: their portal session grant
   await page.goto(launchUrl(baseURL!, token));
   await page.waitForURL(/\/connect\/[^/]+\/sign-in$/);
   await page.waitForLoadState("networkidle");
-  expect((await page.context().cookies()).some((c) => c.name === "portal_session")).toBe(true);
+  expect((await page.context().cookies()).some((c) => c.name === SESSION_COOKIE)).toBe(true);
 
   // The console's API ignores the cookie: without an Act-On staff token it answers 401.
   const api = await page.request.get("/api/support/connections");

@@ -77,8 +77,13 @@ describe("Microsoft sign-in bound to the portal session", () => {
     if (!result.ok) throw new Error(`sign-in refused: ${result.outcome} ${result.detail}`);
     expect(result.identity).toMatchObject({ tenantId: TENANTS.contoso, username: CONTOSO_ADMIN, objectId: expect.any(String) });
 
-    const found = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
-    expect(found).toMatchObject({ kind: "active", session: { microsoft: result.identity } });
+    // The session got a new token at the sign-in: the one it had before (perhaps planted, perhaps seen) stops working.
+    expect(result.cookie.token).not.toBe(token);
+    expect(await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES })).toEqual({ kind: "ended", reason: "unknown" });
+    const found = await findSessionByToken(t.db, result.cookie.token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
+    expect(found).toMatchObject({ kind: "active", session: { id: session.id, microsoft: result.identity } });
+    const row = await t.db.portalSession.findUniqueOrThrow({ where: { id: session.id } });
+    expect(result.cookie.expiresAt).toEqual(row.absoluteExpiresAt);
     const admin = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
     expect(admin?.tenantId).toBe(TENANTS.contoso);
     expect(await getAdminToken(admin!, "graph", { config: fx.config })).toMatch(/^eyJ/);
@@ -168,10 +173,11 @@ describe("Microsoft sign-in bound to the portal session", () => {
   });
 
   it("sign-out ends the portal session and forgets the connection's stored Microsoft sign-in", async () => {
-    const { session, token } = await newSession();
+    const { session } = await newSession();
     const { url } = await beginMicrosoftSignIn(ctx(), session);
     const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization"));
     if (!result.ok) throw new Error(result.outcome);
+    const token = result.cookie.token;
     const signedIn = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
     if (signedIn.kind !== "active") throw new Error("session not active");
     await signOutPortalSession(ctx(), signedIn.session);

@@ -10,7 +10,7 @@ import { isInProgress, UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
 import { isSameMicrosoftAccount } from "../handoff/handoff-scope";
 import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { openSecret, sealSecret, type EncryptionKey, type SealedSecret } from "../domain/secret/secret-box";
-import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, takePendingSignIn } from "./portal-sessions";
+import { recordMicrosoftIdentity, recordPendingSignIn, revokePortalSession, rotateSessionToken, takePendingSignIn } from "./portal-sessions";
 import { hashToken, newOpaqueToken } from "./session-token";
 import type { PortalSessionView } from "./session-view";
 import { outcomeOfMicrosoftError, type SignInOutcome } from "./sign-in-outcome";
@@ -55,7 +55,13 @@ export async function beginMicrosoftSignIn(
 export type CallbackQuery = { code?: string; state?: string; error?: string; error_description?: string; error_subcode?: string };
 
 export type SignInResult =
-  | { ok: true; identity: { tenantId: string; objectId: string; username: string; name: string | null }; then?: SignInReturnPage }
+  | {
+      ok: true;
+      identity: { tenantId: string; objectId: string; username: string; name: string | null };
+      /** The session's new cookie token (the one it had before the sign-in no longer works) and its expiry. */
+      cookie: { token: string; expiresAt: Date };
+      then?: SignInReturnPage;
+    }
   | { ok: false; outcome: SignInOutcome; detail: string; then?: SignInReturnPage };
 
 /**
@@ -106,6 +112,8 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   }
   const { nonce: _nonce, ...who } = identity;
   await recordMicrosoftIdentity(ctx.db, session.id, who, now);
+  const cookie = await rotateSessionToken(ctx.db, session.id);
+  if (!cookie) return refused(ctx, session, "failed", "the portal session ended during the sign-in");
   if (session.connectionId) await saveAdminSession(ctx.db, { connectionId: session.connectionId, session: admin, keys: ctx.keys });
   await recordAuditEvent(ctx.db, {
     actor: { type: "admin", id: `${who.tenantId}:${who.objectId}` },
@@ -115,7 +123,7 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
     outcome: "success",
     detail: { tenantId: who.tenantId },
   });
-  return { ok: true, identity: who, then };
+  return { ok: true, identity: who, cookie, then };
 }
 
 /**

@@ -7,7 +7,15 @@ import { describe, expect, it } from "vitest";
 import { openLaunchLink, type OpenLaunchLinkInput } from "../deep-link/open-launch-link";
 import { signLaunchToken, type SignLaunchLinkInput } from "../deep-link/launch-link";
 import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
-import { createPortalSession, findSessionByToken, recordPendingSignIn, setSessionConnection, takePendingSignIn } from "./portal-sessions";
+import {
+  createPortalSession,
+  findSessionByToken,
+  recordPendingSignIn,
+  revokePortalSession,
+  rotateSessionToken,
+  setSessionConnection,
+  takePendingSignIn,
+} from "./portal-sessions";
 import { revokeAccountSessions } from "./revoke-account-sessions";
 import { hashToken } from "./session-token";
 import type { SessionLifetimes } from "./session-view";
@@ -235,5 +243,26 @@ describe.each(providers)("launch links and portal sessions on %s", (provider) =>
     expect(await takePendingSignIn(t.db, opened.session.id, hashToken("state-2"))).toBeNull();
     expect(await takePendingSignIn(t.db, opened.session.id, hashToken("state-1"))).toEqual({ sealed: "sealed-blob", startedAt: minutes(2) });
     expect(await takePendingSignIn(t.db, opened.session.id, hashToken("state-1"))).toBeNull();
+  });
+
+  it("rotates an open session's token: the old token stops working at once, the new one finds the same session", async () => {
+    const opened = await open(t, await link());
+    if (opened.kind !== "opened") throw new Error(opened.kind);
+    const rotated = await rotateSessionToken(t.db, opened.session.id);
+    if (!rotated) throw new Error("not rotated");
+    expect(rotated.token).not.toBe(opened.sessionToken);
+    expect(rotated.expiresAt).toEqual(opened.expiresAt);
+    expect(await findSessionByToken(t.db, opened.sessionToken, { lifetimes: LIFETIMES, now: minutes(2) })).toEqual({
+      kind: "ended",
+      reason: "unknown",
+    });
+    expect(await findSessionByToken(t.db, rotated.token, { lifetimes: LIFETIMES, now: minutes(2) })).toMatchObject({
+      kind: "active",
+      session: { id: opened.session.id },
+    });
+    // A revoked session is not revived with a fresh token.
+    await revokePortalSession(t.db, opened.session.id, "signed out", minutes(3));
+    expect(await rotateSessionToken(t.db, opened.session.id)).toBeNull();
+    expect((await findSessionByToken(t.db, rotated.token, { lifetimes: LIFETIMES, now: minutes(4) })).kind).toBe("ended");
   });
 });

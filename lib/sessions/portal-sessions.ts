@@ -208,3 +208,16 @@ export async function recordMicrosoftIdentity(
   });
   return count > 0;
 }
+
+/**
+ * Gives an open session a new cookie token (a new hash in the same row), so a token seen before a sign-in (planted by
+ * someone else, or read over the shoulder) is worthless after it: the old one stops working in this very write.
+ * Returns the new token and the session's absolute expiry, or null when the session has ended.
+ */
+export async function rotateSessionToken(db: Db, sessionId: string): Promise<{ token: string; expiresAt: Date } | null> {
+  const token = newOpaqueToken();
+  const { count } = await db.portalSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { tokenHash: hashToken(token) } });
+  if (count !== 1) return null;
+  const row = await db.portalSession.findUniqueOrThrow({ where: { id: sessionId }, select: { absoluteExpiresAt: true } });
+  return { token, expiresAt: row.absoluteExpiresAt };
+}

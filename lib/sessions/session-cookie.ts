@@ -1,23 +1,20 @@
 /**
- * The `portal_session` cookie: an opaque token, httpOnly, SameSite=Lax (Act-On's link is a top-level GET from
- * another site, so Strict would drop it on arrival), Secure everywhere but a plain-http localhost. Pure.
+ * The `__Host-portal_session` cookie: an opaque token, httpOnly, SameSite=Lax (Act-On's link is a top-level GET from
+ * another site, so Strict would drop it on arrival), Secure, Path=/ and no Domain. The `__Host-` prefix makes the
+ * browser refuse the cookie unless it is exactly that, so a sibling subdomain cannot plant or shadow a session cookie
+ * for the portal. Browsers treat http://localhost as a secure context and keep Secure cookies from it, so the same
+ * cookie works in a local demo. Pure.
  */
-export const SESSION_COOKIE = "portal_session";
+export const SESSION_COOKIE = "__Host-portal_session";
 
 export type SessionCookieOptions = {
   httpOnly: true;
   sameSite: "lax";
-  secure: boolean;
+  secure: true;
   path: "/";
   expires: Date;
 };
 
-/** True for the one origin where a non-Secure cookie is acceptable: http://localhost (any port). */
-export function isInsecureLocalhost(portalBaseUrl: string): boolean {
-  const url = new URL(portalBaseUrl);
-  return url.protocol === "http:" && (url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]");
-}
-
-export function sessionCookieOptions(portalBaseUrl: string, expires: Date): SessionCookieOptions {
-  return { httpOnly: true, sameSite: "lax", secure: !isInsecureLocalhost(portalBaseUrl), path: "/", expires };
+export function sessionCookieOptions(expires: Date): SessionCookieOptions {
+  return { httpOnly: true, sameSite: "lax", secure: true, path: "/", expires };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ADMIN_GRAPH_PERMISSIONS } from "../microsoft/constants";
-import { isSameOriginPost } from "./same-origin";
-import { isInsecureLocalhost, sessionCookieOptions } from "./session-cookie";
+import { isForeignOriginWrite, isSameOriginPost } from "./same-origin";
+import { SESSION_COOKIE, sessionCookieOptions } from "./session-cookie";
 import { initialExpiries, sessionState, touchedIdleExpiry } from "./session-view";
 import { SIGN_IN_PERMISSION_LINES } from "./sign-in-permissions";
 import { adminConsentUrl, outcomeOfMicrosoftError } from "./sign-in-outcome";
@@ -45,18 +45,11 @@ describe("Microsoft's refusals in the admin's words", () => {
 });
 
 describe("session cookie and CSRF", () => {
-  it("is Secure everywhere but plain-http localhost, httpOnly and SameSite=Lax", () => {
+  it("is a __Host- cookie: Secure (localhost included), Path=/, no Domain, httpOnly and SameSite=Lax", () => {
     const expires = new Date("2026-12-09T00:00:00Z");
-    expect(sessionCookieOptions("https://portal.example.com", expires)).toEqual({
-      httpOnly: true,
-      sameSite: "lax",
-      secure: true,
-      path: "/",
-      expires,
-    });
-    expect(sessionCookieOptions("http://localhost:3641", expires).secure).toBe(false);
-    expect(isInsecureLocalhost("http://portal.example.com")).toBe(false);
-    expect(isInsecureLocalhost("https://localhost:3000")).toBe(false);
+    expect(SESSION_COOKIE).toBe("__Host-portal_session");
+    expect(sessionCookieOptions(expires)).toEqual({ httpOnly: true, sameSite: "lax", secure: true, path: "/", expires });
+    expect(sessionCookieOptions(expires)).not.toHaveProperty("domain");
   });
 
   it("accepts a form post only from the portal's own origin", () => {
@@ -67,6 +60,30 @@ describe("session cookie and CSRF", () => {
     expect(isSameOriginPost(h({ "sec-fetch-site": "same-origin" }), "https://portal.example.com")).toBe(true);
     expect(isSameOriginPost(h({ "sec-fetch-site": "cross-site" }), "https://portal.example.com")).toBe(false);
     expect(isSameOriginPost(h({}), "https://portal.example.com")).toBe(false);
+  });
+
+  it("refuses a server action or form post from another origin (a sibling subdomain too) before any route runs", () => {
+    const base = "https://portal.example.com";
+    const write = (headers: Record<string, string>, method = "POST", pathname = "/connect/c1/plan") =>
+      isForeignOriginWrite({ method, pathname, headers: new Headers(headers) }, base);
+    expect(write({ origin: "https://evil.example.com", "next-action": "abc" })).toBe(true);
+    expect(write({ origin: "https://evil.example.com" }, "POST", "/auth/sign-in/start")).toBe(true);
+    // A progressive-enhancement form names its action in the body, not in a Next-Action header: still refused.
+    expect(write({ origin: "https://sibling.example.com" })).toBe(true);
+    expect(write({ origin: "null", "next-action": "abc" })).toBe(true);
+    expect(write({ origin: "http://portal.example.com", "next-action": "abc" })).toBe(true);
+    expect(write({ "sec-fetch-site": "same-site" })).toBe(true);
+    expect(write({ "sec-fetch-site": "cross-site" }, "DELETE")).toBe(true);
+
+    expect(write({ origin: base, "next-action": "abc" })).toBe(false);
+    expect(write({ "sec-fetch-site": "same-origin" })).toBe(false);
+    // Not a browser's cross-site post: the route's own checks decide.
+    expect(write({})).toBe(false);
+    // Reads change nothing; /api/ takes bearer tokens, never the cookie.
+    expect(write({ origin: "https://evil.example.com" }, "GET")).toBe(false);
+    expect(write({ origin: "https://evil.example.com" }, "HEAD")).toBe(false);
+    expect(write({ origin: "https://evil.example.com" }, "POST", "/api/v1/connections")).toBe(false);
+    expect(write({ origin: "https://evil.example.com" }, "POST", "/apix")).toBe(true);
   });
 });
 

@@ -16,6 +16,7 @@ import { createConnection } from "../../lib/domain/connection/create-connection"
 import type { Db } from "../../lib/core/db";
 import { storeSecret } from "../../lib/domain/secret/store-secret";
 import { createPortalSession } from "../../lib/sessions/portal-sessions";
+import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 import { DEFAULT_SESSION_LIFETIMES } from "../../lib/sessions/session-view";
 import type { TestDatabase } from "./test-databases";
 import { enqueueWebhookEvents } from "../../lib/domain/webhook-outbox/enqueue-webhook-events";
@@ -243,7 +244,7 @@ export function useApiTestWorld(t: TestDatabase, env: Record<string, string> = {
       connectionB: b.id,
       endpointId: endpoint.id,
       deliveryId: delivery.id,
-      cookie: `portal_session=${session.token}`,
+      cookie: `${SESSION_COOKIE}=${session.token}`,
       tokens: await mintTokens(),
     });
   });

@@ -1,3 +1,4 @@
+import { NextResponse } from "next/server";
 import { getEnv } from "@/lib/core/env";
 import { authorize } from "@/lib/connect/authorize";
 import { journeyPath } from "@/lib/connect/journey-page";
@@ -6,18 +7,24 @@ import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession, type PortalSessionView } from "@/lib/sessions/current-session";
 import { completeMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
+import { SESSION_COOKIE, sessionCookieOptions } from "@/lib/sessions/session-cookie";
 import { signInReturnPath } from "@/lib/sessions/sign-in-return";
 import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
 import { callbackQuerySchema } from "./callback.schema";
 
 export const dynamic = "force-dynamic";
 
-/** Every answer moves the browser off the callback URL (its code is single-use anyway) and sends no Referer. */
-function seeOther(path: string): Response {
-  return new Response(null, {
+/**
+ * Every answer moves the browser off the callback URL (its code is single-use anyway) and sends no Referer. A completed
+ * sign-in also replaces the session cookie: the session's token was rotated, the old one no longer works.
+ */
+function seeOther(path: string, cookie?: { token: string; expiresAt: Date }): Response {
+  const response = new NextResponse(null, {
     status: 303,
     headers: { location: new URL(path, getEnv().PORTAL_BASE_URL).toString(), "cache-control": "no-store", "referrer-policy": "no-referrer" },
   });
+  if (cookie) response.cookies.set(SESSION_COOKIE, cookie.token, sessionCookieOptions(cookie.expiresAt));
+  return response;
 }
 
 /**
@@ -49,8 +56,8 @@ export async function GET(request: Request) {
   const back = signInReturnPath(session.connectionId, result.then);
   if (!result.ok) return seeOther(`${back}?signin=${result.outcome}`);
   const chosenFor = !result.then && session.connectionId ? await planIfNothingToChoose({ ...session, microsoft: result.identity }) : null;
-  if (chosenFor && session.connectionId) return seeOther(`${journeyPath(session.connectionId, "plan")}?environment=${chosenFor}`);
-  return seeOther(back);
+  if (chosenFor && session.connectionId) return seeOther(`${journeyPath(session.connectionId, "plan")}?environment=${chosenFor}`, result.cookie);
+  return seeOther(back, result.cookie);
 }
 
 /** Act-On named a listed environment, or Microsoft lists one: its plan is prepared now, sparing a choice with one answer. */

@@ -32,6 +32,6 @@ export async function POST(request: Request) {
     status: 303,
     headers: { location: new URL("/session-ended", base).toString(), "cache-control": "no-store" },
   });
-  response.cookies.set(SESSION_COOKIE, "", { ...sessionCookieOptions(base, new Date(0)), maxAge: 0 });
+  response.cookies.set(SESSION_COOKIE, "", { ...sessionCookieOptions(new Date(0)), maxAge: 0 });
   return response;
 }
