@@ -13,6 +13,7 @@ import { PORTAL_APP, TENANTS, USERS } from "@/emulator/scenarios/ids";
 import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { createPortalSession } from "@/lib/sessions/portal-sessions";
 import { verifyLaunchLink } from "@/lib/deep-link/launch-link";
+import { SESSION_COOKIE } from "@/lib/sessions/session-cookie";
 
 const PORTAL = "http://portal.test";
 const DEEP_LINK_SECRET = "support-test:0123456789abcdef0123456789abcdef0123";
@@ -172,7 +173,7 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
       intent: "connect",
       lifetimes: { idleMs: 3_600_000, absoluteMs: 8 * 3_600_000 },
     });
-    customerCookie = `portal_session=${session.token}`;
+    customerCookie = `${SESSION_COOKIE}=${session.token}`;
   });
 
   const callers: Record<string, Caller> = {
