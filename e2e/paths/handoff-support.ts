@@ -5,7 +5,7 @@
  */
 import Database from "better-sqlite3";
 import { DATABASE_FILE } from "../fixtures/worker-ports";
-import { expect as baseExpect, type APIRequestContext } from "@playwright/test";
+import { expect as baseExpect, type APIRequestContext, type Browser, type TestInfo } from "@playwright/test";
 import { TENANTS, USERS, PORTAL_APP } from "../../emulator/scenarios/ids";
 import { CONTOSO, deepLink, freshAccount, Journey, SALES_URL, SANDBOX, signInAtMicrosoft } from "../journey/journey-support";
 
@@ -111,4 +111,16 @@ export function handoffLinkCount(connectionId: string): number {
   } finally {
     db.close();
   }
+}
+
+/** A Global Administrator consented to the portal for the organization earlier (else user@ could not sign in at all). */
+export async function consentPortalForOrganization(browser: Browser, testInfo: TestInfo) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const j = new Journey(page, testInfo);
+  await page.goto(await deepLink({ account: freshAccount("consent"), user: ADMIN }));
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await signInAtMicrosoft(j, ADMIN, { consentForOrganization: true });
+  await expect(page).toHaveURL(/\/environment$/);
+  await context.close();
 }

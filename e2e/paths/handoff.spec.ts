@@ -1,4 +1,3 @@
-import type { Browser, TestInfo } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import {
   connectionIdOf,
@@ -12,7 +11,7 @@ import {
   writableFootprint,
   connectionObjects,
 } from "../journey/journey-support";
-import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR } from "./handoff-support";
+import { ADMIN, consentPortalForOrganization, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR } from "./handoff-support";
 
 // Hand-off to a colleague, in Debian's Chromium against the sandbox: user@ (no admin role) starts, is told
 // which roles are missing and who can grant them, creates a hand-off link; admin@ opens it in another browser, signs in
@@ -20,18 +19,6 @@ import { ADMIN, ADMIN_ACTOR, auditEventsOf, handoffLinkCount, USER, USER_ACTOR }
 // the audit log. A colleague who lacks the role too is told so. Each test resets its worker's own sandbox.
 test.describe.configure({ mode: "parallel" });
 const expect = baseExpect.configure({ timeout: 30_000 });
-
-/** A Global Administrator consented to the portal for the organization earlier (else user@ could not sign in at all). */
-async function consentPortalForOrganization(browser: Browser, testInfo: TestInfo) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const page = await context.newPage();
-  const j = new Journey(page, testInfo);
-  await page.goto(await deepLink({ account: freshAccount("consent"), user: ADMIN }));
-  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await signInAtMicrosoft(j, ADMIN, { consentForOrganization: true });
-  await expect(page).toHaveURL(/\/environment$/);
-  await context.close();
-}
 
 /** user@ signs in and lands on the blocked plan of Contoso Sales (the one environment Microsoft lists for them). */
 async function startBlocked(j: Journey, account: string) {

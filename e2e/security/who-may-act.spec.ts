@@ -4,7 +4,7 @@ import { expect as baseExpect, test } from "../fixtures/test";
 import { DATABASE_FILE } from "../fixtures/worker-ports";
 import { storedConnection } from "../fixtures/portal-db";
 import { connectionIdOf, deepLink, Journey, resetSandbox, sandboxState, signInAtMicrosoft, type SandboxState } from "../journey/journey-support";
-import { ADMIN, connectAsAdmin, USER } from "../paths/handoff-support";
+import { ADMIN, connectAsAdmin, consentPortalForOrganization, USER } from "../paths/handoff-support";
 
 // "Who may act", replayed in Chromium as the attacks that found it: each is refused, nothing changes at Microsoft or
 // in the portal, and the page says why. Screenshots of each refusal are attached to the report.
@@ -80,6 +80,8 @@ test("a disconnect acts only with the clicker's own sign-in: a stale form, after
 }, testInfo) => {
   test.slow();
   await resetSandbox(request);
+  // A Global Administrator consented for the organization earlier, so user@ (no admin role) can sign in at all.
+  await consentPortalForOrganization(browser, testInfo);
   const admin = new Journey(page, testInfo);
   const account = await connectAsAdmin(admin, "who-disconnect");
   const connectionId = connectionIdOf(page);

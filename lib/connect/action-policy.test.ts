@@ -5,6 +5,7 @@ import { ACTION_POLICIES, checkActionPolicy, JOURNEY_ACTIONS, type PolicyFacts }
 const facts = (over: Partial<PolicyFacts> = {}): PolicyFacts => ({
   intent: "connect",
   ownSignIn: { tenantId: "T1" },
+  signedInAs: { tenantId: "T1" },
   tenantId: "t1",
   onPremises: false,
   ...over,
@@ -27,22 +28,18 @@ describe("the journey's action policy", () => {
   it("asks for the person's own sign-in for every action that acts in the tenant, and from the tenant it acts in", () => {
     const needsOwn = JOURNEY_ACTIONS.filter((a) => checkActionPolicy(a, facts({ ownSignIn: null }))?.reason === "signIn");
     expect(needsOwn.sort()).toEqual(
-      [
-        "approvePlan",
-        "changeEnvironment",
-        "chooseEnvironment",
-        "createHandoff",
-        "disconnect",
-        "manual",
-        "onPremises",
-        "recheckPlan",
-        "repair",
-        "retryRun",
-      ].sort(),
+      ["approvePlan", "changeEnvironment", "chooseEnvironment", "disconnect", "manual", "onPremises", "recheckPlan", "repair", "retryRun"].sort(),
     );
-    const otherTenant = JOURNEY_ACTIONS.filter((a) => checkActionPolicy(a, facts({ ownSignIn: { tenantId: "t2" } }))?.reason === "tenant");
-    expect(otherTenant.sort()).toEqual(needsOwn.sort());
+    const otherTenant = JOURNEY_ACTIONS.filter(
+      (a) => checkActionPolicy(a, facts({ ownSignIn: { tenantId: "t2" }, signedInAs: { tenantId: "t2" } }))?.reason === "tenant",
+    );
+    expect(otherTenant.sort()).toEqual([...needsOwn, "createHandoff"].sort());
     for (const action of JOURNEY_ACTIONS) expect(checkActionPolicy(action, facts()), action).toBeNull();
+  });
+
+  it("lets a plan's preparer hand it off while signed in, though a colleague's sign-in has replaced the stored one", () => {
+    expect(checkActionPolicy("createHandoff", facts({ ownSignIn: null }))).toBeNull();
+    expect(checkActionPolicy("createHandoff", facts({ ownSignIn: null, signedInAs: null }))?.reason).toBe("signIn");
   });
 
   it("lets the first plan be prepared before any tenant is known, by whoever signed in", () => {

@@ -12,7 +12,10 @@
  *   - `ownUnlessOnPremises`: as `own`, except on an on-premises connection, whose runs sign in to the customer's own
  *     server with the credentials the admin typed, never with Microsoft;
  *   - `ownWhenTenantKnown`: the manual and on-premises paths write credentials over the connection: a connection that
- *     already belongs to a Microsoft tenant is only repointed by someone signed in to that tenant.
+ *     already belongs to a Microsoft tenant is only repointed by someone signed in to that tenant;
+ *   - `signedIn`: the person signed in to Microsoft in this session, from the tenant acted in, even if the stored sign-in
+ *     is now another's: a hand-off link delegates the plan its creator prepared (and the colleague's sign-in replaces
+ *     the creator's by design), it acts nowhere itself.
  * The directory and Dynamics roles an action needs are not read here: the plan the person's own sign-in prepared
  * lists what they lack as blockers, and a blocked plan cannot be approved (approve-run.ts).
  */
@@ -38,7 +41,7 @@ export const JOURNEY_ACTIONS = [
 ] as const;
 export type JourneyAction = (typeof JOURNEY_ACTIONS)[number];
 
-type MicrosoftRequirement = "none" | "own" | "ownUnlessOnPremises" | "ownWhenTenantKnown";
+type MicrosoftRequirement = "none" | "own" | "ownUnlessOnPremises" | "ownWhenTenantKnown" | "signedIn";
 export type ActionPolicy = { intents: readonly SessionIntent[]; microsoft: MicrosoftRequirement };
 
 const EVERYONE: readonly SessionIntent[] = ["connect", "reconnect", "status", "handoff"];
@@ -58,7 +61,7 @@ export const ACTION_POLICIES: Record<JourneyAction, ActionPolicy> = {
   repair: { intents: JOURNEY, microsoft: "own" },
   verify: { intents: JOURNEY, microsoft: "none" },
   startOver: { intents: JOURNEY, microsoft: "none" },
-  createHandoff: { intents: JOURNEY, microsoft: "own" },
+  createHandoff: { intents: JOURNEY, microsoft: "signedIn" },
   disconnect: { intents: JOURNEY, microsoft: "ownUnlessOnPremises" },
   manual: { intents: JOURNEY, microsoft: "ownWhenTenantKnown" },
   onPremises: { intents: JOURNEY, microsoft: "ownWhenTenantKnown" },
@@ -69,6 +72,8 @@ export type PolicyFacts = {
   intent: SessionIntent;
   /** The person's own Microsoft sign-in for this connection is stored and live (never someone else's). */
   ownSignIn: { tenantId: string } | null;
+  /** Who the person signed in to Microsoft as in this portal session (whether or not that sign-in is still stored). */
+  signedInAs?: { tenantId: string } | null;
   /** The tenant the action acts in: the connection's, else its open run's; null while nobody has chosen one. */
   tenantId: string | null;
   /** The connection (or the run it would act through) signs in to an on-premises server, not to Microsoft. */
@@ -93,8 +98,9 @@ export function checkActionPolicy(action: JourneyAction, facts: PolicyFacts, pur
     return { code: "forbidden", reason: "intent", message: facts.intent === "handoff" ? HANDOFF_ONLY : READ_ONLY };
   }
   if (purpose === "page" || !needsMicrosoft(policy.microsoft, facts)) return null;
-  if (!facts.ownSignIn) return { code: "unauthorized", reason: "signIn", message: SIGN_IN };
-  if (facts.tenantId && facts.ownSignIn.tenantId.toLowerCase() !== facts.tenantId.toLowerCase()) {
+  const signIn = policy.microsoft === "signedIn" ? (facts.signedInAs ?? null) : facts.ownSignIn;
+  if (!signIn) return { code: "unauthorized", reason: "signIn", message: SIGN_IN };
+  if (facts.tenantId && signIn.tenantId.toLowerCase() !== facts.tenantId.toLowerCase()) {
     return {
       code: "forbidden",
       reason: "tenant",
@@ -109,6 +115,7 @@ function needsMicrosoft(requirement: MicrosoftRequirement, facts: PolicyFacts): 
     case "none":
       return false;
     case "own":
+    case "signedIn":
       return true;
     case "ownUnlessOnPremises":
       return !facts.onPremises;

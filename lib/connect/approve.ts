@@ -4,8 +4,8 @@ import { findRunOptions } from "../domain/run/run-store";
 import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { approveRun } from "../provisioning/approve-run";
 import { adminActor } from "../sessions/current-session";
-import type { PortalSessionView } from "../sessions/session-view";
 import { approvalKindOf, type ApprovalKind } from "./approval-kind";
+import { isPreparedBy } from "./prepared-by";
 import type { Authorized } from "./authorize";
 import { getPortalEngine, getRunViewForViewer } from "./engine";
 import { journeyPath } from "./journey-page";
@@ -19,13 +19,6 @@ type RoleChoice = "leastPrivilege" | "systemAdministrator";
 export type JourneyNext = { next: string };
 
 export type ApproveInput = { runId: string; approve: ApprovalKind; role?: RoleChoice };
-
-/** True when `requestedBy` (a run option: the admin's UPN, or an audit actor id) names this session's person. */
-function preparedBy(session: PortalSessionView, requestedBy: string | undefined): boolean {
-  if (!requestedBy) return false;
-  const me = [session.microsoft?.username, adminActor(session).id].filter((v): v is string => !!v).map((v) => v.toLowerCase());
-  return me.includes(requestedBy.toLowerCase());
-}
 
 /**
  * Approves the plan and hands the run to the pool; a different role choice first recomputes the plan to review (a
@@ -50,7 +43,7 @@ export async function approvePlan({ session, connection, signIn }: Authorized, i
         detail: `page approves ${input.approve}, run is ${kind ?? run.value.kind}`,
       }),
     );
-  if (!preparedBy(session, options?.requestedBy))
+  if (!isPreparedBy(session, options?.requestedBy))
     return fail(appError("unauthorized", "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving."));
   const shape = await findRunShape(engine.db, run.value.id);
   const currentRole = shape?.role ?? "leastPrivilege";

@@ -90,7 +90,9 @@ function expected(actor: Actor, action: JourneyAction, state: State, purpose: "a
   // From here the action acts in the customer's tenant: the person's own stored sign-in, from the tenant acted in.
   const tenantKnown = state !== "draft";
   if (CREDENTIAL_PATHS.includes(action) && !tenantKnown) return "ok";
-  const ownSignIn = actor !== "accountWithoutMicrosoft" && actor !== "contosoUserWithAdminsSignInStored";
+  // Handing a plan off needs the person signed in (a colleague's sign-in replaces the stored one by design); every
+  // other such action needs the sign-in stored for the connection to be the person's own.
+  const ownSignIn = actor !== "accountWithoutMicrosoft" && (actor !== "contosoUserWithAdminsSignInStored" || action === "createHandoff");
   if (!ownSignIn) return "unauthorized";
   if (actor === "fabrikamAdmin" && tenantKnown) return "forbidden";
   return "ok";

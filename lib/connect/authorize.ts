@@ -69,6 +69,7 @@ export async function authorize(
   const refused = checkActionPolicy(action, {
     intent: session.intent,
     ownSignIn: signIn && session.microsoft ? { tenantId: session.microsoft.tenantId } : null,
+    signedInAs: session.microsoft ? { tenantId: session.microsoft.tenantId } : null,
     tenantId: connection.tenantId ?? openRun?.tenantId ?? null,
     onPremises: connection.authMode === "onprem" || openRun?.mode === "onprem",
   });
