@@ -6,20 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ENVIRONMENTS } from "@/emulator/scenarios/ids";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
-import { approveRun } from "../provisioning/approve-run";
-import { driveRunWith } from "../provisioning/engine";
 import { createRunPool } from "../provisioning/run-pool";
-import { startRun } from "../provisioning/start-run";
-import { readSecret } from "../domain/secret/store-secret";
 import type { PortalSessionView } from "../sessions/session-view";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_USER, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
 import { useTestDatabase } from "@/test/support/test-databases";
+import { makeHandMadeSetup } from "@/test/support/hand-made-setup";
 import type { Authorized } from "./authorize";
 import { getConnectionForViewer } from "./engine";
 
@@ -121,32 +117,7 @@ describe("who may act, replayed through the use cases", () => {
   });
 
   describe("a hand-made setup", () => {
-    /** A working Contoso setup, as an admin following the manual instructions ends up with (the engine makes it). */
-    async function provenSetup() {
-      const account = await ensureAccount(t.db, { actonAccountId: `acct-manual-${randomBytes(4).toString("hex")}`, name: "Contoso" });
-      const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
-      const started = await startRun(engine, {
-        accountId: account.id,
-        kind: "connect",
-        options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-        session: await signInAs(fx),
-        actor,
-      });
-      if (!started.ok) throw new Error(started.error.userMessage);
-      await approveRun(engine, { runId: started.value.id, actor });
-      const run = await driveRunWith(engine, started.value.id);
-      if (run.status !== "succeeded") throw new Error(`setup run ${run.status}`);
-      const connection = await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } });
-      const secretRow = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
-      const secret = await readSecret(t.db, { secretId: secretRow.id, keys: TEST_KEYS });
-      if (!secret?.ok) throw new Error("secret unreadable");
-      return {
-        tenant: TENANTS.contoso,
-        clientId: connection.clientId!,
-        clientSecret: secret.value,
-        environmentUrl: fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName),
-      };
-    }
+    const provenSetup = async () => (await makeHandMadeSetup(t.db, engine, fx)).input;
 
     const snapshot = (id: string) =>
       Promise.all([

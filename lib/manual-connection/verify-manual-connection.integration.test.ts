@@ -8,15 +8,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { SandboxState } from "@/emulator/core/state";
 import { STANDARD_PRIVILEGES } from "@/emulator/dataverse/privileges-catalog";
 import { PORTAL_APP_SECRET } from "@/emulator/scenarios/ids";
-import { ensureAccount } from "../domain/account/ensure-account";
-import { CONTOSO_ADMIN, ENVIRONMENTS, FAST_RETRY, PORTAL_APP, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
-import { approveRun } from "../provisioning/approve-run";
-import { driveRunWith } from "../provisioning/engine";
+import { ENVIRONMENTS, FAST_RETRY, PORTAL_APP, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { LEAST_PRIVILEGE_ROLE_NAME } from "../provisioning/least-privilege-role";
-import { startRun } from "../provisioning/start-run";
-import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
-import { readSecret } from "../domain/secret/store-secret";
+import { testEngine } from "@/test/support/engine-fixture";
 import { useTestDatabase } from "@/test/support/test-databases";
+import { makeHandMadeSetup } from "@/test/support/hand-made-setup";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 import { verifyManualConnection } from "./verify-manual-connection";
 
@@ -29,34 +25,12 @@ describe("verifyManualConnection", () => {
   let setup: Setup | undefined;
 
   async function makeSetup(): Promise<Setup> {
-    const engine = testEngine(t.db, fx);
-    const account = await ensureAccount(t.db, { actonAccountId: "acct-manual", name: "Contoso" });
-    const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    await approveRun(engine, { runId: started.value.id, actor });
-    const run = await driveRunWith(engine, started.value.id);
-    if (run.status !== "succeeded") throw new Error(`setup run ${run.status}`);
-    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } });
-    const secretRow = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
-    const secret = await readSecret(t.db, { secretId: secretRow.id, keys: TEST_KEYS });
-    if (!secret?.ok) throw new Error("secret unreadable");
+    const made = await makeHandMadeSetup(t.db, testEngine(t.db, fx), fx);
     return {
-      input: {
-        tenant: TENANTS.contoso,
-        clientId: connection.clientId!,
-        clientSecret: secret.value,
-        environmentUrl: fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName),
-      },
+      input: made.input,
       state: await fx.control.getState(),
-      systemUserId: connection.applicationUserId!,
-      appId: connection.clientId!,
+      systemUserId: made.connection.applicationUserId!,
+      appId: made.connection.clientId!,
     };
   }
 
