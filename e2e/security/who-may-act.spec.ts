@@ -89,6 +89,8 @@ test("a disconnect acts only with the clicker's own sign-in: a stale form, after
   // user@contoso (no admin role) arrives by their own link, signs in, and opens the disconnect confirmation.
   const user = await personFromActOn(browser, account, USER);
   const uj = new Journey(user.page, testInfo);
+  // The connection is active, so the link lands past the sign-in step: the user opens it themselves.
+  await user.page.goto(`/connect/${connectionId}/sign-in`);
   await user.page.getByRole("button", { name: "Sign in with Microsoft" }).click();
   await signInAtMicrosoft(uj, USER);
   await user.page.goto(`/connect/${connectionId}/disconnect`);
@@ -125,6 +127,11 @@ test("a destructive plan left waiting is shown as a disconnection, approved by n
   const connectionId = connectionIdOf(page);
   const runId = leaveDisconnectPlan(connectionId);
 
+  // The admin comes back later: their sign-in ended with the run, so they sign in again, then open the plan.
+  await page.goto(`/connect/${connectionId}/sign-in`);
+  await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
+  await signInAtMicrosoft(j, ADMIN);
+  await page.waitForURL(/\/connect\/[^/]+\/[a-z-]+(\?.*)?$/);
   await page.goto(`/connect/${connectionId}/plan`);
   await expect(page.getByRole("heading", { name: "Review the disconnection" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve and connect" })).toHaveCount(0);

@@ -20,7 +20,10 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
     return { status: "error", fieldErrors: fieldErrorsOf(parsed.error), values };
   }
   const who = await authorizeRequest(connectionId, "manual");
-  if (!who.ok) return { status: "error", message: who.error.userMessage, values };
+  if (!who.ok) {
+    const problem = { title: "Not saved", fix: who.error.userMessage, field: null };
+    return { status: "error", message: problem.title, problem, values };
+  }
   const result = await proveAndSaveManualConnection(who.value, parsed.data);
   if (!result.ok)
     return {
