@@ -140,7 +140,7 @@ test("a destructive plan left waiting is shown as a disconnection, approved by n
   await j.checkpoint("leftover-disconnect-plan");
   // Planned by someone else: the admin's approval is refused, nothing starts.
   await approve.click();
-  await expect(page.getByText("This plan was prepared with another person's Microsoft sign-in.", { exact: false })).toBeVisible();
+  await expect(page.getByText("Another person asked for this disconnection.", { exact: false })).toBeVisible();
   await j.screenshot("leftover-disconnect-approval-refused");
   expect(runStatus(runId)).toBe("awaitingApproval");
   // It no longer blocks the connection: cancelling keeps the connection as it was.

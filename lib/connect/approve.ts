@@ -44,7 +44,14 @@ export async function approvePlan({ session, connection, signIn }: Authorized, i
       }),
     );
   if (!isPreparedBy(session, options?.requestedBy))
-    return fail(appError("unauthorized", "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving."));
+    return fail(
+      appError(
+        "unauthorized",
+        kind === "disconnect"
+          ? "Another person asked for this disconnection. Cancel it below; to disconnect yourself, use Disconnect on the connection's status page."
+          : "This plan was prepared with another person's Microsoft sign-in. Check it again as you before approving.",
+      ),
+    );
   const shape = await findRunShape(engine.db, run.value.id);
   const currentRole = shape?.role ?? "leastPrivilege";
   if (kind !== "disconnect" && input.role && currentRole !== input.role) {
