@@ -7,7 +7,7 @@ import type { Engine } from "../provisioning/engine";
 import { checkHandoffStanding } from "../handoff/handoff-standing";
 import { getCurrentSession, requireSession } from "../sessions/current-session";
 import type { PortalSessionView } from "../sessions/session-view";
-import { checkActionPolicy, type JourneyAction } from "./action-policy";
+import { ACTION_POLICIES, checkActionPolicy, type JourneyAction } from "./action-policy";
 import { loadOwnAdminSession } from "./admin-environments";
 import { findOpenRunFacts, getConnectionForViewer, getPortalEngine, type JourneyConnection } from "./engine";
 
@@ -64,6 +64,8 @@ export async function authorize(
   const standing = action === "signOut" ? null : await checkHandoffStanding(engine.db, session, { connectionId, action });
   if (standing) return fail(standing);
 
+  // Nothing of Microsoft's to check (a view, a checklist poll every second, Act-On-side options): no reads, no decrypt.
+  if (ACTION_POLICIES[action].microsoft === "none") return ok({ session, connection, signIn: null });
   const openRun = await findOpenRunFacts(engine.db, connectionId);
   const signIn = session.microsoft ? await loadOwnAdminSession(connectionId, session, engine) : null;
   const refused = checkActionPolicy(action, {

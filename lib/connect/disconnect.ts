@@ -4,7 +4,6 @@ import type { DisconnectScope } from "../domain/run/machine";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
 import { approveRun } from "../provisioning/approve-run";
-
 import type { Engine } from "../provisioning/engine";
 import { startDisconnect } from "../provisioning/start-disconnect";
 import { adminActor } from "../sessions/current-session";
