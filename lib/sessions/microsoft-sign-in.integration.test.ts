@@ -245,11 +245,12 @@ describe("Microsoft sign-in bound to the portal session", () => {
   });
 
   it("signing out forgets only the person's own stored sign-in, never the one a colleague stored since", async () => {
-    const { session, token } = await newSession();
-    await signedIn(session, CONTOSO_ADMIN);
+    const { session } = await newSession();
+    // The sign-in rotates the session's cookie: the first admin's browser holds the new token.
+    const { cookie } = await signedIn(session, CONTOSO_ADMIN);
     const colleague = await secondSession(session);
     await signedIn(colleague.session, CONTOSO_USER);
-    const first = await findSessionByToken(t.db, token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
+    const first = await findSessionByToken(t.db, cookie.token, { lifetimes: DEFAULT_SESSION_LIFETIMES });
     if (first.kind !== "active") throw new Error("session not active");
     await signOutPortalSession(ctx(), first.session);
     const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
