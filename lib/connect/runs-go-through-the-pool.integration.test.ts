@@ -9,7 +9,7 @@ import { ensureAccount } from "../domain/account/ensure-account";
 import { saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
 import { createRunPool, type RunPool } from "../provisioning/run-pool";
-import type { PortalSessionView } from "../sessions/session-view";
+import { contosoSessionOn } from "@/test/support/portal-session-view";
 import { useTestDatabase } from "@/test/support/test-databases";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
@@ -40,19 +40,7 @@ describe("on-premises and disconnect runs go through the run pool", () => {
   async function who(data: Record<string, unknown> = {}, username = CONTOSO_ADMIN): Promise<Authorized> {
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
     const row = await t.db.connection.create({ data: { accountId: account.id, authMode: "cloud", status: "draft", ...data } });
-    const session = {
-      id: "s",
-      accountId: account.id,
-      actonAccountId: account.actonAccountId,
-      accountName: "Contoso",
-      connectionId: row.id,
-      intent: "connect",
-      returnTo: null,
-      actonUserEmail: null,
-      environmentHint: null,
-      microsoft: { tenantId: TENANTS.contoso, objectId: "admin", username, name: null },
-      handoff: null,
-    } satisfies PortalSessionView;
+    const session = contosoSessionOn(account, row.id, { username, objectId: "admin" });
     const connection = await getConnectionForViewer(t.db, row.id, { kind: "account", accountId: account.id });
     if (!connection.ok) throw new Error("the connection was not found");
     return { session, connection: connection.value, signIn: null };

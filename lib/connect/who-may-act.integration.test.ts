@@ -10,10 +10,10 @@ import { ensureAccount } from "../domain/account/ensure-account";
 import { saveAdminSession } from "../domain/session/admin-sign-in";
 import type { Engine } from "../provisioning/engine";
 import { createRunPool } from "../provisioning/run-pool";
-import type { PortalSessionView } from "../sessions/session-view";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { CONTOSO_ADMIN, CONTOSO_USER, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
+import { contosoSessionOn } from "@/test/support/portal-session-view";
 import { useTestDatabase } from "@/test/support/test-databases";
 import { makeHandMadeSetup } from "@/test/support/hand-made-setup";
 import type { Authorized } from "./authorize";
@@ -61,19 +61,7 @@ describe("who may act, replayed through the use cases", () => {
     const row = await t.db.connection.create({ data: { accountId: account.id, authMode: "cloud", status: "draft", ...data } });
     const signIn = await signInAs(fx, username);
     await saveAdminSession(t.db, { connectionId: row.id, session: signIn, keys: TEST_KEYS });
-    const session: PortalSessionView = {
-      id: "s",
-      accountId: account.id,
-      actonAccountId: account.actonAccountId,
-      accountName: "Contoso",
-      connectionId: row.id,
-      intent: "connect",
-      returnTo: null,
-      actonUserEmail: null,
-      environmentHint: null,
-      microsoft: { tenantId: TENANTS.contoso, objectId: "oid-admin", username, name: null },
-      handoff: null,
-    };
+    const session = contosoSessionOn(account, row.id, { username, objectId: "oid-admin" });
     const found = await getConnectionForViewer(t.db, row.id, { kind: "account", accountId: account.id });
     if (!found.ok) throw new Error("no connection");
     return { session, connection: found.value, signIn };
