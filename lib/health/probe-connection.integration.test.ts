@@ -52,8 +52,7 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     const row = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "clientSecret", status: "active" } });
     const opened = await readSecret(t.db, { secretId: row.id, keys: TEST_KEYS });
     if (!opened?.ok) throw new Error("secret unreadable");
-    const { apps } = connectionObjects(state, connectionId);
-    for (const credential of apps.flatMap((a) => a.passwordCredentials))
+    for (const credential of state.applications.flatMap((a) => a.passwordCredentials))
       if (credential.keyId === row.microsoftKeyId) Object.assign(credential, { secretText: opened.value });
     await fx.control.reset({ state });
   }
@@ -172,6 +171,30 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "clientSecret", status: "active" } });
     expect(JSON.stringify(history)).not.toContain(secret.ciphertext);
     expect(await healthEvents(connectionId)).toHaveLength(1);
+  });
+
+  it("a deleted environment is environment_not_found; its service principal deleted too, consent_revoked: a new cause, a new event", async () => {
+    const { deps, connectionId } = await activeConnection();
+    const state = await fx.control.getState();
+    const { sps, env } = connectionObjects(state, connectionId);
+    expect(sps).toHaveLength(1);
+    state.environments = state.environments.filter((e) => e.id !== env.id);
+    await resetKeepingSecret(state, connectionId);
+    const gone = await probe(deps, connectionId);
+    expect(gone).toMatchObject({ state: "failing", cause: "environment_not_found", changed: true });
+    expect(gone.detail).toMatch(/WhoAmI; HTTP 404/);
+
+    state.servicePrincipals = state.servicePrincipals.filter((sp) => sp.id !== sps[0].id);
+    await resetKeepingSecret(state, connectionId);
+    const revoked = await probe(deps, connectionId);
+    expect(revoked).toMatchObject({ state: "failing", previousState: "failing", cause: "consent_revoked", changed: true });
+    expect(revoked.detail).toMatch(/AADSTS7000229/);
+    expect(revoked.since.getTime()).toBeGreaterThan(gone.since.getTime());
+    const events = await healthEvents(connectionId);
+    expect(events.map((e) => (e.payload as { data: { health: { cause: string } } }).data.health.cause)).toEqual([
+      "environment_not_found",
+      "consent_revoked",
+    ]);
   });
 
   it("refuses what it cannot probe, recording nothing", async () => {
