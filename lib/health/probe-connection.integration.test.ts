@@ -102,6 +102,23 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     expect(events.some((e) => JSON.stringify(e.payload).includes("failing"))).toBe(false);
   });
 
+  it("Dataverse's 429 is waited out as its Retry-After says (healthy, nothing to tell); a storm that outlasts the retries degrades", async () => {
+    const { deps, connectionId } = await activeConnection();
+    const whoAmIPath = "^/dynamics/[^/]+/api/data/v9\\.2/WhoAmI$";
+    await probe(deps, connectionId);
+    const since = new Date();
+    await fx.control.addFault({ service: "dataverse", kind: "throttle", path: whoAmIPath, retryAfterSeconds: 1, remaining: 1 });
+    const waited = await probe(deps, connectionId);
+    expect(waited).toMatchObject({ ok: true, state: "healthy", changed: false });
+    const whoAmIs = (await fx.control.getRequests(since)).filter((r) => /\/WhoAmI$/.test(r.path));
+    expect(whoAmIs.map((r) => r.status)).toEqual([429, 200]);
+    expect(Date.parse(whoAmIs[1].at) - Date.parse(whoAmIs[0].at)).toBeGreaterThanOrEqual(900);
+
+    await fx.control.addFault({ service: "dataverse", kind: "throttle", path: whoAmIPath, retryAfterSeconds: 0 });
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: false, state: "degraded", cause: "microsoft_unavailable", changed: true });
+    await fx.control.clearFaults();
+  });
+
   it("a deleted application user fails the connection at once, with the cause and its repair; a re-probe tells nobody again", async () => {
     const { deps, connectionId } = await activeConnection();
     const state = await fx.control.getState();
