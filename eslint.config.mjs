@@ -27,6 +27,7 @@ const OUT_OF_CORE_NESTED = { regex: "^\\.\\./\\.\\./", message: ABOVE_CORE_MESSA
 // so a status, a secret or a run cannot move except through its owner's commands. Tests and fixtures seed freely.
 const TABLE_OWNERS = {
   connection: "lib/domain/connection",
+  healthProbe: "lib/domain/connection",
   secret: "lib/domain/secret",
   provisioningRun: "lib/domain/run",
   provisioningStep: "lib/domain/run",

@@ -6,9 +6,9 @@ const config: KnipConfig = {
   entry: [
     // `node scripts/run.mjs <command>` imports ./commands/<command>.mjs by name.
     "scripts/commands/*.mjs",
-    // Spawned with tsx by the commands (provision, deeplink, secrets:rekey) and by test support (crash and portal
+    // Spawned with tsx by the commands (provision, probe, deeplink, secrets:rekey) and by test support (crash and portal
     // processes), never imported.
-    "scripts/{provision,deeplink,rekey-secrets}.ts",
+    "scripts/{provision,probe,deeplink,rekey-secrets}.ts",
     "test/support/{crash-worker,commit-and-crash,portal-background-process,sqlite-lock-holder}.ts",
     // Spawned with tsx by the support console's e2e fixture (e2e/fixtures/support-console.ts) to seed through the
     // portal's own commands.

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { ensureDependencies } from "./lib/install.mjs";
 
 const [command, ...rest] = process.argv.slice(2);
-const COMMANDS = ["demo", "dev", "emulator", "test", "test:unit", "test:e2e", "lint", "provision", "bench", "deeplink"];
+const COMMANDS = ["demo", "dev", "emulator", "test", "test:unit", "test:e2e", "lint", "provision", "bench", "deeplink", "probe"];
 if (!COMMANDS.includes(command)) {
   console.error(`usage: node scripts/run.mjs <${COMMANDS.join("|")}>`);
   process.exit(2);

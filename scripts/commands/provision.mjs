@@ -7,13 +7,14 @@ import { portalEnvForSandbox, startSandbox, waitForUrl } from "../lib/sandbox.mj
 import { ensureMigrated } from "../migrate.mjs";
 
 /**
- * `npm run provision -- …`: the engine's command line (scripts/provision.ts). With MICROSOFT_AUTHORITY_HOST set it
- * talks to those Microsoft endpoints; without it, it rehearses against the local sandbox (started if not running).
+ * Runs one of the engine's tsx scripts (scripts/<script>.ts) with the portal's database and keys. With
+ * MICROSOFT_AUTHORITY_HOST set it talks to those Microsoft endpoints; without it, it rehearses against the local
+ * sandbox (started if not running). Returns the script's exit code.
  */
-export async function run(args) {
+export async function runEngineScript(script, args, verb) {
   if (process.env.MICROSOFT_AUTHORITY_HOST && (!process.env.PORTAL_ENCRYPTION_KEYS || !process.env.DATABASE_URL)) {
-    // Against the real cloud, real client secrets must land in the portal's own database, under its own key.
-    console.error("Set DATABASE_URL and PORTAL_ENCRYPTION_KEYS to the portal's when provisioning against Microsoft's cloud.");
+    // Against the real cloud, real client secrets live in the portal's own database, under its own key.
+    console.error(`Set DATABASE_URL and PORTAL_ENCRYPTION_KEYS to the portal's when ${verb} against Microsoft's cloud.`);
     return 2;
   }
   const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || "file:./.data/portal.db" };
@@ -31,7 +32,7 @@ export async function run(args) {
     Object.assign(env, await portalEnvForSandbox(origin));
     console.log(`Rehearsing against the Microsoft sandbox at ${origin} (set MICROSOFT_AUTHORITY_HOST & co. for the real cloud).`);
   }
-  const child = spawn(BIN("tsx"), ["--conditions=react-server", join(ROOT, "scripts", "provision.ts"), ...args], {
+  const child = spawn(BIN("tsx"), ["--conditions=react-server", join(ROOT, "scripts", `${script}.ts`), ...args], {
     cwd: ROOT,
     stdio: "inherit",
     env,
@@ -39,4 +40,9 @@ export async function run(args) {
   const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
   sandbox?.kill();
   return code;
+}
+
+/** `npm run provision -- …`: the engine's command line (scripts/provision.ts). */
+export function run(args) {
+  return runEngineScript("provision", args, "provisioning");
 }

@@ -19,6 +19,15 @@ export function toConnectionResource(record: ConnectionRecord): ConnectionResour
     lastVerifiedAt: record.lastVerifiedAt?.toISOString() ?? null,
     secretExpiresAt: record.secretExpiresAt?.toISOString() ?? null,
     failing: record.failing,
+    health:
+      record.healthState && record.healthSince && record.healthCheckedAt
+        ? {
+            state: record.healthState,
+            cause: record.healthCause,
+            since: record.healthSince.toISOString(),
+            checkedAt: record.healthCheckedAt.toISOString(),
+          }
+        : null,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
   };

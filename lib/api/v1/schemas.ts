@@ -7,6 +7,7 @@ import { z } from "zod";
 import { LAUNCH_INTENTS } from "../../deep-link/launch-link";
 import { WEBHOOK_EVENT_TYPES } from "../../domain/webhook-outbox/webhook-events";
 import { CONNECTION_STATUSES } from "../../domain/connection/status";
+import { HEALTH_CAUSES, HEALTH_STATES } from "../../domain/connection/health-machine";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
@@ -62,6 +63,20 @@ const failingSchema = z
   })
   .meta({ id: "FailingStep" });
 
+const healthSchema = z
+  .object({
+    state: z
+      .enum(HEALTH_STATES)
+      .meta({ description: "healthy; degraded (a first failure, probed again soon); failing (persisted, or a definitive cause)" }),
+    cause: z
+      .string()
+      .nullable()
+      .meta({ description: `Why it is not healthy, one of ${HEALTH_CAUSES.join(", ")}; null when healthy`, example: "application_user_missing" }),
+    since: isoDate("When the current state and cause began"),
+    checkedAt: isoDate("The last probe"),
+  })
+  .meta({ id: "ConnectionHealth", description: "What the last health probes of an Active connection found, apart from its status" });
+
 export const connectionSchema = z
   .object({
     id: z.string(),
@@ -76,6 +91,7 @@ export const connectionSchema = z
     lastVerifiedAt: nullableIsoDate("Last successful sign-in and WhoAmI as Act-On"),
     secretExpiresAt: nullableIsoDate("When the client secret expires"),
     failing: failingSchema.nullable(),
+    health: healthSchema.nullable().meta({ description: "Null until the connection is first probed" }),
     createdAt: isoDate("Created"),
     updatedAt: isoDate("Last change"),
   })

@@ -2,7 +2,14 @@ import "server-only";
 import type { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../../core/db";
 import { getEnv } from "../../core/env";
-import { buildWebhookPayloads, type WebhookChange, type WebhookEventType } from "./webhook-events";
+import {
+  buildHealthChangedPayload,
+  buildWebhookPayloads,
+  type HealthChange,
+  type WebhookChange,
+  type WebhookEventType,
+  type WebhookPayload,
+} from "./webhook-events";
 
 /** The part of a transaction the outbox writes with (a Prisma transaction client or the client itself). */
 export type WebhookTx = Pick<Db, "connection" | "webhookEndpoint" | "webhookEvent" | "webhookDelivery">;
@@ -18,15 +25,30 @@ function subscribes(eventTypes: unknown, type: WebhookEventType): boolean {
  * Returns how many events were written (none when no endpoint listens).
  */
 export async function enqueueWebhookEvents(tx: WebhookTx, change: WebhookChange, options: { retryBudgetMs?: number } = {}): Promise<number> {
+  return writeEvents(tx, change.connectionId, change.at, (connection) => buildWebhookPayloads(change, connection), options);
+}
+
+/** The `connection.health_changed` event of a health change, in the caller's transaction (as enqueueWebhookEvents). */
+export async function enqueueHealthChangedEvent(tx: WebhookTx, change: HealthChange, options: { retryBudgetMs?: number } = {}): Promise<number> {
+  return writeEvents(tx, change.connectionId, change.at, (connection) => [buildHealthChangedPayload(change, connection)], options);
+}
+
+async function writeEvents(
+  tx: WebhookTx,
+  connectionId: string,
+  at: Date,
+  build: (connection: { actonAccountId: string; authMode: string }) => WebhookPayload[],
+  options: { retryBudgetMs?: number },
+): Promise<number> {
   const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true }, select: { id: true, eventTypes: true } });
   if (endpoints.length === 0) return 0;
   const connection = await tx.connection.findUnique({
-    where: { id: change.connectionId },
+    where: { id: connectionId },
     select: { accountId: true, authMode: true, account: { select: { actonAccountId: true } } },
   });
   if (!connection) return 0;
-  const payloads = buildWebhookPayloads(change, { actonAccountId: connection.account.actonAccountId, authMode: connection.authMode });
-  const giveUpAt = new Date(change.at.getTime() + (options.retryBudgetMs ?? getEnv().WEBHOOK_RETRY_BUDGET_MS));
+  const payloads = build({ actonAccountId: connection.account.actonAccountId, authMode: connection.authMode });
+  const giveUpAt = new Date(at.getTime() + (options.retryBudgetMs ?? getEnv().WEBHOOK_RETRY_BUDGET_MS));
   let written = 0;
   for (const payload of payloads) {
     const type = payload.type as WebhookEventType;
@@ -35,10 +57,10 @@ export async function enqueueWebhookEvents(tx: WebhookTx, change: WebhookChange,
     const event = await tx.webhookEvent.create({
       data: {
         type,
-        connectionId: change.connectionId,
+        connectionId,
         accountId: connection.accountId,
         payload: payload as Prisma.InputJsonObject,
-        createdAt: change.at,
+        createdAt: at,
       },
       select: { id: true },
     });
@@ -48,10 +70,10 @@ export async function enqueueWebhookEvents(tx: WebhookTx, change: WebhookChange,
         data: {
           eventId: event.id,
           endpointId: endpoint.id,
-          connectionId: change.connectionId,
+          connectionId,
           giveUpAt,
-          nextAttemptAt: change.at,
-          createdAt: change.at,
+          nextAttemptAt: at,
+          createdAt: at,
         },
         select: { sequence: true },
       });

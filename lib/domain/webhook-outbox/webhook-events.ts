@@ -2,13 +2,14 @@
  * The events the portal publishes, as Standard Webhooks payloads (`{ type, timestamp, data }`). Pure: codes and ids
  * only, never a secret, so the same builder serves the outbox, the test-send and the docs.
  */
-export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed"] as const;
+export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed", "connection.health_changed"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** What each event means, in the words the support console shows beside it. */
 export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   "connection.status_changed": "A connection's status changes",
   "connection.step_failed": "A setup step fails",
+  "connection.health_changed": "A connection's health (healthy, degraded, failing) or its cause changes",
 };
 
 /** What the webhook outbox needs of a connection change (engine-core's ConnectionChange has these fields). */
@@ -46,6 +47,31 @@ export function buildWebhookPayloads(change: WebhookChange, connection: { actonA
     });
   }
   return payloads;
+}
+
+/** A health probe moved a connection's health state or cause (lib/domain/connection/health.ts). */
+export type HealthChange = {
+  connectionId: string;
+  state: string;
+  cause: string | null;
+  since: Date;
+  previousState: string | null;
+  previousCause: string | null;
+  at: Date;
+};
+
+export function buildHealthChangedPayload(change: HealthChange, connection: { actonAccountId: string; authMode: string }): WebhookPayload {
+  return {
+    type: "connection.health_changed",
+    timestamp: change.at.toISOString(),
+    data: {
+      connectionId: change.connectionId,
+      accountId: connection.actonAccountId,
+      authMode: connection.authMode,
+      health: { state: change.state, cause: change.cause, since: change.since.toISOString(), checkedAt: change.at.toISOString() },
+      previous: change.previousState ? { state: change.previousState, cause: change.previousCause } : null,
+    },
+  };
 }
 
 export function testPayload(now: Date): WebhookPayload {

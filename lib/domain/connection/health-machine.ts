@@ -1,0 +1,88 @@
+/**
+ * A connection's health, apart from its provisioning status: the states, the cause codes with the customer's fix in
+ * words, and how one probe's outcome moves the state. Pure, so the rules are unit-tested without a database.
+ *
+ * A provider blip never flips a connection: the first failure of an ordinary cause only degrades it, and it becomes
+ * failing when failures persist for FAILING_AFTER probes in a row, or at once for a cause that no retry can cure
+ * (someone deleted the application user or the secret, revoked consent, deleted the environment, or the secret ran out).
+ */
+export const HEALTH_STATES = ["healthy", "degraded", "failing"] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export const HEALTH_CAUSES = [
+  "credential_expired",
+  "credential_removed",
+  "consent_revoked",
+  "application_user_missing",
+  "application_user_disabled",
+  "environment_not_found",
+  "tenant_unreachable",
+  "microsoft_unavailable",
+] as const;
+export type HealthCause = (typeof HEALTH_CAUSES)[number];
+
+/** Causes that are a customer's deliberate change (or the calendar): waiting cannot cure them, so they fail at once. */
+const DEFINITIVE_CAUSES: ReadonlySet<HealthCause> = new Set([
+  "application_user_missing",
+  "credential_removed",
+  "consent_revoked",
+  "environment_not_found",
+  "credential_expired",
+]);
+
+/** Consecutive failed probes after which an ordinary cause makes the connection failing. */
+export const FAILING_AFTER = 3;
+
+/** What is wrong and what the customer does about it, in words an admin can act on. */
+export const HEALTH_CAUSE_FIXES: Record<HealthCause, string> = {
+  credential_expired:
+    "The Act-On Integration app's client secret has expired. Reconnect from Act-On (Settings > Dynamics > Reconnect) to create a new one.",
+  credential_removed:
+    "Microsoft no longer accepts the Act-On Integration app's client secret (someone removed it from the app registration). Reconnect from Act-On to create a new one.",
+  consent_revoked:
+    "The Act-On Integration app or its enterprise application (service principal) is gone or disabled in the customer's Microsoft tenant. Reconnect from Act-On so an administrator can approve it again.",
+  application_user_missing:
+    "The Act-On Integration application user is no longer in the Dynamics 365 environment, or holds no security role. Plan the repair from the connection's status page to create it again.",
+  application_user_disabled:
+    "The Act-On Integration application user is disabled in the Dynamics 365 environment. Enable it in the Power Platform admin center (Environment > Settings > Users + permissions > Application users).",
+  environment_not_found:
+    "The Dynamics 365 environment does not answer at its address: it may have been deleted, moved or renamed. Reconnect from Act-On and pick the environment again.",
+  tenant_unreachable: "Microsoft could not be reached for this connection. The portal probes again soon; nothing to do unless it persists.",
+  microsoft_unavailable:
+    "Microsoft answered that it is busy or unavailable (throttling or an outage). The portal probes again soon; nothing to do unless it persists.",
+};
+
+/** The health stored on a connection; null state = never probed. */
+export type Health = { state: HealthState | null; cause: HealthCause | null; since: Date | null; failures: number };
+
+export type ProbeOutcome = { ok: true } | { ok: false; cause: HealthCause };
+
+export type HealthTransition = {
+  next: { state: HealthState; cause: HealthCause | null; since: Date; failures: number };
+  /** The state or the cause changed (and the change is worth telling Act-On): a `connection.health_changed` event. */
+  changed: boolean;
+};
+
+export function isDefinitiveCause(cause: HealthCause): boolean {
+  return DEFINITIVE_CAUSES.has(cause);
+}
+
+/**
+ * The health after one probe. `changed` is false for an unchanged re-probe, and for a first probe that finds the
+ * connection healthy: it was Active, so that tells Act-On nothing it did not know.
+ */
+export function nextHealth(current: Health, outcome: ProbeOutcome, at: Date): HealthTransition {
+  if (outcome.ok) {
+    const same = current.state === "healthy";
+    return {
+      next: { state: "healthy", cause: null, since: same && current.since ? current.since : at, failures: 0 },
+      changed: current.state !== null && !same,
+    };
+  }
+  const failures = (current.state === "healthy" || current.state === null ? 0 : current.failures) + 1;
+  // A failing connection stays failing until a probe passes: a blip while it fails must not soften it to degraded.
+  const failing = current.state === "failing" || isDefinitiveCause(outcome.cause) || failures >= FAILING_AFTER;
+  const state: HealthState = failing ? "failing" : "degraded";
+  const same = current.state === state && current.cause === outcome.cause;
+  return { next: { state, cause: outcome.cause, since: same && current.since ? current.since : at, failures }, changed: !same };
+}

@@ -1,0 +1,104 @@
+/**
+ * `npm run probe -- --connection <id>` as an operator runs it: a real child process against the sandbox, which prints
+ * the state, the cause and the fix line by line, exits 0 whatever the health, and non-zero when it cannot probe.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
+import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { testEngine } from "@/test/support/engine-fixture";
+import { connectionObjects } from "@/test/support/sandbox-objects";
+import { ensureAccount } from "@/lib/domain/account/ensure-account";
+import { readSecret } from "@/lib/domain/secret/store-secret";
+import { probeConnection } from "@/lib/health/probe-connection";
+import { approveRun } from "@/lib/provisioning/approve-run";
+import { driveRunWith } from "@/lib/provisioning/engine";
+import { startRun } from "@/lib/provisioning/start-run";
+import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
+
+const fx = useMicrosoftSandbox();
+const root = join(import.meta.dirname, "..");
+const key = randomBytes(32);
+
+describe("npm run probe", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase("sqlite");
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  function probe(args: string[]): Promise<{ code: number; output: string }> {
+    const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(root, "scripts", "probe.ts"), ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        PORTAL_ENCRYPTION_KEYS: `cli:${key.toString("base64")}`,
+        ...sandboxPortalEnv(fx),
+        LOG_LEVEL: "error",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, output })));
+  }
+
+  it("prints failing (was healthy) with the cause and the fix once the application user is gone; refuses what it cannot probe", async () => {
+    const engine = testEngine(t.db, fx, { config: { keys: [{ id: "cli", key }] } });
+    const admin = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+    const account = await ensureAccount(t.db, { actonAccountId: "acme-probe", name: "Contoso" });
+    const started = await startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+      actor: admin,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    await approveRun(engine, { runId: started.value.id, actor: admin });
+    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
+    const connectionId = started.value.connection.id;
+
+    // Probed healthy first, in process (the command's own healthy answer is the same code path).
+    expect(await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId })).toMatchObject({
+      ok: true,
+      value: { state: "healthy" },
+    });
+
+    // Someone deletes the application user in Dynamics. The control API shows secrets as metadata only, so the
+    // connection's own secret is given back in clear with the changed state.
+    const state = await fx.control.getState();
+    const { users } = connectionObjects(state, connectionId);
+    const row = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "clientSecret", status: "active" } });
+    const secret = await readSecret(t.db, { secretId: row.id, keys: [{ id: "cli", key }] });
+    if (!secret?.ok) throw new Error("secret unreadable");
+    for (const app of connectionObjects(state, connectionId).apps)
+      for (const c of app.passwordCredentials) if (c.keyId === row.microsoftKeyId) Object.assign(c, { secretText: secret.value });
+    for (const env of state.environments) env.systemUsers = env.systemUsers.filter((u) => u.systemuserid !== users[0].systemuserid);
+    await fx.control.reset({ state });
+
+    // The three runs at once: each process spends its seconds starting tsx, not probing.
+    const [failing, unknown, missing] = await Promise.all([
+      probe(["--connection", connectionId]),
+      probe(["--connection", "no-such-connection"]),
+      probe([]),
+    ]);
+    expect(failing.code, failing.output).toBe(0);
+    expect(failing.output).toMatch(/State\s+failing \(was healthy\)/);
+    expect(failing.output).toMatch(/Cause\s+application_user_missing/);
+    expect(failing.output).toMatch(/Fix\s+.*repair/);
+    expect(failing.output).toMatch(/Webhook\s+connection\.health_changed/);
+    expect(failing.output).not.toContain(secret.value);
+
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toContain("No connection has this id");
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain("--connection <connection id> is required");
+  }, 90_000);
+});
