@@ -7,16 +7,13 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import { ensureAccount } from "@/lib/domain/account/ensure-account";
 import { readSecret } from "@/lib/domain/secret/store-secret";
 import { probeConnection } from "@/lib/health/probe-connection";
-import { approveRun } from "@/lib/provisioning/approve-run";
-import { driveRunWith } from "@/lib/provisioning/engine";
-import { startRun } from "@/lib/provisioning/start-run";
 import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
 
 const fx = useMicrosoftSandbox();
 const root = join(import.meta.dirname, "..");
@@ -51,19 +48,7 @@ describe("npm run probe", () => {
 
   it("prints failing (was healthy) with the cause and the fix once the application user is gone; refuses what it cannot probe", async () => {
     const engine = testEngine(t.db, fx, { config: { keys: [{ id: "cli", key }] } });
-    const admin = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
-    const account = await ensureAccount(t.db, { actonAccountId: "acme-probe", name: "Contoso" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor: admin,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    await approveRun(engine, { runId: started.value.id, actor: admin });
-    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
-    const connectionId = started.value.connection.id;
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx, "acme-probe");
 
     // Probed healthy first, in process (the command's own healthy answer is the same code path).
     expect(await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId })).toMatchObject({

@@ -73,6 +73,18 @@ const deepLinkSecrets = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+/** Comma-separated `host` or `host:port` entries (or `*.` patterns), lower-cased; empty entries dropped. */
+const hostList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    );
+
 /** Comma-separated origins (`https://app.act-on.com`) a deep link's return URL may point to. */
 const originList = z.string().transform((raw, ctx) => {
   const origins: string[] = [];
@@ -157,48 +169,18 @@ export const envSchema = z
      * `host` or `host:port` entries a webhook URL may resolve to a private address for (a receiver on the same machine
      * in a demo or test). Empty by default: webhook URLs must be HTTPS on public addresses.
      */
-    WEBHOOK_ALLOWED_PRIVATE_HOSTS: optional(
-      z
-        .string()
-        .default("")
-        .transform((s) =>
-          s
-            .split(",")
-            .map((h) => h.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-    ),
+    WEBHOOK_ALLOWED_PRIVATE_HOSTS: optional(hostList("")),
     /** Microsoft endpoints. Defaults are Microsoft's public cloud; the sandbox sets its own origin. */
     MICROSOFT_AUTHORITY_HOST: optional(httpsUrl("the Entra ID authority host").default("https://login.microsoftonline.com")),
     MICROSOFT_GRAPH_URL: optional(httpsUrl("Microsoft Graph").default("https://graph.microsoft.com")),
     MICROSOFT_DISCOVERY_URL: optional(httpsUrl("the Dataverse Global Discovery Service").default("https://globaldisco.crm.dynamics.com")),
     /** Hosts a Dynamics environment URL may have; `*.` matches one or more labels. The server sends tokens nowhere else. */
-    DYNAMICS_ALLOWED_HOSTS: optional(
-      z
-        .string()
-        .default("*.dynamics.com")
-        .transform((s) =>
-          s
-            .split(",")
-            .map((h) => h.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-    ),
+    DYNAMICS_ALLOWED_HOSTS: optional(hostList("*.dynamics.com")),
     /**
      * On-premises servers are checked by address, not by name: their host must resolve to public addresses only.
      * `host` or `host:port` entries listed here may resolve to private ones (the sandbox in a demo or test).
      */
-    ONPREM_ALLOWED_PRIVATE_HOSTS: optional(
-      z
-        .string()
-        .default("")
-        .transform((s) =>
-          s
-            .split(",")
-            .map((h) => h.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-    ),
+    ONPREM_ALLOWED_PRIVATE_HOSTS: optional(hostList("")),
     /** How long a hand-off link to a colleague stays valid: `<n>h`, `<n>m` or `<n>d` (at most 7 days). */
     HANDOFF_LINK_TTL: optional(
       z

@@ -4,15 +4,13 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
-import { approveRun } from "../provisioning/approve-run";
-import { driveRunWith } from "../provisioning/engine";
-import { startRun } from "../provisioning/start-run";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import type { SandboxState } from "@/emulator/core/state";
 import { readSecret } from "../domain/secret/store-secret";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
 import { findConnectionRecord } from "../connections/connection-resource";
 import { toConnectionResource } from "../api/v1/connection-resource";
 import { connectionSchema } from "../api/v1/schemas";
@@ -21,7 +19,6 @@ import { probeConnection, type ProbeDeps } from "./probe-connection";
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const admin = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
 describe.each(providers)("probing a connection on %s", (provider) => {
   const t = useTestDatabase(provider);
@@ -29,19 +26,9 @@ describe.each(providers)("probing a connection on %s", (provider) => {
   /** A Contoso connection made Active by the engine, and a webhook endpoint listening from then on. */
   async function activeConnection(): Promise<{ deps: ProbeDeps; connectionId: string }> {
     const engine = testEngine(t.db, fx);
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor: admin,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    await approveRun(engine, { runId: started.value.id, actor: admin });
-    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx);
     await t.db.webhookEndpoint.create({ data: { url: "https://hooks.example.com/acton", createdBy: "test" } });
-    return { deps: { db: t.db, config: engine.config, call: engine.call }, connectionId: started.value.connection.id };
+    return { deps: { db: t.db, config: engine.config, call: engine.call }, connectionId };
   }
 
   /**

@@ -8,7 +8,7 @@ import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/su
 import { testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
-import { approveRun } from "./approve-run";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
 import { driveRunWith } from "./engine";
 import { startRun } from "./start-run";
 import { startVerification } from "./start-verification";
@@ -24,18 +24,8 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
 
   async function activeConnection() {
     const engine = testEngine(t.db, fx);
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor: admin,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    await approveRun(engine, { runId: started.value.id, actor: admin });
-    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
-    return { engine, connectionId: started.value.connection.id };
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx);
+    return { engine, connectionId };
   }
 
   /** Support re-runs verification; it must fail the connection at its verify step. Returns the connection afterwards. */

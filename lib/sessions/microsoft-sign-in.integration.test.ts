@@ -196,6 +196,19 @@ describe("Microsoft sign-in bound to the portal session", () => {
     });
   }
 
+  /** A run of the session's connection in Contoso that admin@contoso planned, at `status`. */
+  async function contosoRun(session: PortalSessionView, status: "awaitingApproval" | "running") {
+    await t.db.provisioningRun.create({
+      data: {
+        connectionId: session.connectionId!,
+        kind: "connect",
+        status,
+        tenantId: TENANTS.contoso,
+        options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      },
+    });
+  }
+
   async function signedIn(session: PortalSessionView, username: string) {
     const { url } = await beginMicrosoftSignIn(ctx(), session);
     const result = await completeMicrosoftSignIn(ctx(), session, await signInAtMicrosoft(url, username, "accept-for-organization"));
@@ -207,15 +220,7 @@ describe("Microsoft sign-in bound to the portal session", () => {
     const { session } = await newSession();
     await signedIn(session, CONTOSO_ADMIN);
     // The connection has no tenant yet: the plan the Contoso admin prepared names it.
-    await t.db.provisioningRun.create({
-      data: {
-        connectionId: session.connectionId!,
-        kind: "connect",
-        status: "awaitingApproval",
-        tenantId: TENANTS.contoso,
-        options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
-      },
-    });
+    await contosoRun(session, "awaitingApproval");
     const other = await secondSession(session);
     const { url } = await beginMicrosoftSignIn(ctx(), other.session);
     const back = await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization");
@@ -227,15 +232,7 @@ describe("Microsoft sign-in bound to the portal session", () => {
   it("a run under way keeps its approver's sign-in: a colleague's sign-in does not replace it mid-run", async () => {
     const { session } = await newSession();
     await signedIn(session, CONTOSO_ADMIN);
-    await t.db.provisioningRun.create({
-      data: {
-        connectionId: session.connectionId!,
-        kind: "connect",
-        status: "running",
-        tenantId: TENANTS.contoso,
-        options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
-      },
-    });
+    await contosoRun(session, "running");
     const other = await secondSession(session);
     const { url } = await beginMicrosoftSignIn(ctx(), other.session);
     const back = await signInAtMicrosoft(url, CONTOSO_USER, "accept");

@@ -1,7 +1,7 @@
 /**
- * A working Contoso setup, as an admin following the manual instructions ends up with: the engine makes it (app,
- * secret, consent, application user with the least-privilege role) on Contoso Sales, and this returns what the admin
- * would paste into the manual path, with the connection the engine made. Used only by *.integration.test.ts.
+ * A Contoso connection the engine made Active on Contoso Sales (app, secret, consent, application user with the
+ * least-privilege role), and the same as a working hand-made setup: what an admin following the manual instructions
+ * would paste into the manual path. Used only by *.integration.test.ts.
  */
 import { randomBytes } from "node:crypto";
 import { ENVIRONMENTS } from "@/emulator/scenarios/ids";
@@ -15,12 +15,9 @@ import { startRun } from "../../lib/provisioning/start-run";
 import { TEST_KEYS } from "./engine-fixture";
 import { CONTOSO_ADMIN, signInAs, TENANTS, type MicrosoftSandbox } from "./microsoft-sandbox";
 
-export async function makeHandMadeSetup(
-  db: Db,
-  engine: Engine,
-  fx: MicrosoftSandbox,
-): Promise<{ input: ManualConnectionInput; connection: { clientId: string | null; applicationUserId: string | null } }> {
-  const account = await ensureAccount(db, { actonAccountId: `acct-manual-${randomBytes(4).toString("hex")}`, name: "Contoso" });
+/** A Contoso connection on Contoso Sales made Active by the engine, as admin@contoso would connect it: its id. */
+export async function connectContosoThroughEngine(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string): Promise<string> {
+  const account = await ensureAccount(db, { actonAccountId: actonAccountId ?? `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
   const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
   const started = await startRun(engine, {
     accountId: account.id,
@@ -33,7 +30,16 @@ export async function makeHandMadeSetup(
   await approveRun(engine, { runId: started.value.id, actor });
   const run = await driveRunWith(engine, started.value.id);
   if (run.status !== "succeeded") throw new Error(`setup run ${run.status}`);
-  const connection = await db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } });
+  return started.value.connection.id;
+}
+
+export async function makeHandMadeSetup(
+  db: Db,
+  engine: Engine,
+  fx: MicrosoftSandbox,
+): Promise<{ input: ManualConnectionInput; connection: { clientId: string | null; applicationUserId: string | null } }> {
+  const connectionId = await connectContosoThroughEngine(db, engine, fx, `acct-manual-${randomBytes(4).toString("hex")}`);
+  const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const secretRow = await db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
   const secret = await readSecret(db, { secretId: secretRow.id, keys: TEST_KEYS });
   if (!secret?.ok) throw new Error("secret unreadable");
