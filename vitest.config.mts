@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
-const everything = ["app/**/*.test.ts", "lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"];
+const everything = ["app/**/*.test.ts", "lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts", "test/**/*.test.ts"];
 const excluded = ["node_modules/**", "e2e/**", ".next/**", "generated/**"];
 /** Whole provisioning runs against the sandbox: the suites that wait most (lag, leases, crashing processes). */
 const engine = ["lib/provisioning/**/*.integration.test.ts", "scripts/provision.integration.test.ts"];
