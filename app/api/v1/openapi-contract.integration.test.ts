@@ -84,6 +84,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     listConnections: "connectorRead",
     getConnection: "connectorRead",
     getConnectionCredentials: "connectorCredentials",
+    createConnectionAccessToken: "connectorToken",
     listConnectionDeliveries: "supportRead",
     requestVerification: "connectorRead",
     createDeepLink: "connectorLinks",

@@ -129,6 +129,15 @@ export const credentialsSchema = z
   ])
   .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
 
+export const accessTokenSchema = z
+  .object({
+    accessToken: z.string().meta({ description: "A bearer token for the environment's Web API (`<environmentUrl>/api/data/v9.2/…`)" }),
+    expiresOn: isoDate("When the token expires: at least five minutes after it was handed out"),
+    environmentUrl: z.string(),
+    tenantId: z.string(),
+  })
+  .meta({ id: "ConnectionAccessToken", description: "A short-lived Dataverse access token minted with the connection's app credential." });
+
 export const verificationSchema = z
   .object({
     connectionId: z.string(),
