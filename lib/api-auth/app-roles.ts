@@ -2,7 +2,14 @@
  * The app roles the portal's app registration defines in Act-On's tenant (the `roles` claim of its access tokens).
  * Pure, so the console's client code can import the names.
  */
-const APP_ROLES = ["Support.Read", "Support.Admin", "Connections.Read", "Connections.Credentials.Read", "Connections.Token", "Connections.Links.Write"] as const;
+const APP_ROLES = [
+  "Support.Read",
+  "Support.Admin",
+  "Connections.Read",
+  "Connections.Credentials.Read",
+  "Connections.Token",
+  "Connections.Links.Write",
+] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
 /**
