@@ -108,8 +108,8 @@ export default async function StatusPage({
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
           <li>
-            The client secret expires on the date above. Act-On reminds you a month before; reconnecting creates a new one and removes the old one
-            only after the new one works.
+            The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to reconnect;
+            reconnecting creates a new one and removes the old one only after the new one works.
           </li>
           <li>
             Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
