@@ -3,7 +3,7 @@
  * person (only an admin's sign-in can add a new one), so the portal publishes `connection.credential_expiring` at
  * 30, 14, 7 and 1 days before the expiry, and Act-On asks the customer to reconnect. Pure.
  */
-export const REMINDER_DAYS = [30, 14, 7, 1] as const;
+const REMINDER_DAYS = [30, 14, 7, 1] as const;
 export type ReminderDays = (typeof REMINDER_DAYS)[number];
 
 const DAY_MS = 86_400_000;
