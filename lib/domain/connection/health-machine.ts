@@ -21,6 +21,11 @@ export const HEALTH_CAUSES = [
 ] as const;
 export type HealthCause = (typeof HEALTH_CAUSES)[number];
 
+/** A stored cause as the vocabulary knows it; an unknown one (written by a newer release) reads as none. */
+export function asHealthCause(c: string | null): HealthCause | null {
+  return c && (HEALTH_CAUSES as readonly string[]).includes(c) ? (c as HealthCause) : null;
+}
+
 /** Causes that are a customer's deliberate change (or the calendar): waiting cannot cure them, so they fail at once. */
 const DEFINITIVE_CAUSES: ReadonlySet<HealthCause> = new Set([
   "application_user_missing",

@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "HealthProbe" ADD COLUMN "state" TEXT;
+
 -- CreateIndex
 CREATE INDEX "Connection_healthState_updatedAt_id_idx" ON "Connection"("healthState", "updatedAt", "id");
 
