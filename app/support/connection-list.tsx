@@ -8,13 +8,14 @@ import { useEffect, useState, type FormEvent } from "react";
 import { AUTH_MODE_LABELS, AUTH_MODES, SORT_LABELS, SUPPORT_SORTS, stepLabel, type SupportConnectionPage } from "@/lib/connections/support-search";
 import { CONNECTION_STATUSES, CONNECTION_STATUS_LABELS as STATUS_LABELS } from "@/lib/domain/connection/status";
 import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
+import { HEALTH_CAUSE_LABELS, HEALTH_CAUSES, HEALTH_STATE_LABELS, HEALTH_STATES } from "@/lib/domain/connection/health-machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";
 import { FIELD } from "./console-styles";
 import { Notice } from "@/components/ui/notice";
 
-const FILTER_KEYS = ["q", "status", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
+const FILTER_KEYS = ["q", "status", "health", "healthCause", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
 
 /** Every connection: search, filters and keyset pages, all kept in the URL so a view can be shared with a colleague. */
 export function ConnectionList() {
@@ -80,6 +81,13 @@ export function ConnectionList() {
           </p>
         </div>
         <SelectField id="status" label="Status" value={params.get("status")} options={CONNECTION_STATUSES.map((s) => [s, STATUS_LABELS[s]])} />
+        <SelectField id="health" label="Health" value={params.get("health")} options={HEALTH_STATES.map((h) => [h, HEALTH_STATE_LABELS[h]])} />
+        <SelectField
+          id="healthCause"
+          label="Health cause"
+          value={params.get("healthCause")}
+          options={HEALTH_CAUSES.map((c) => [c, HEALTH_CAUSE_LABELS[c]])}
+        />
         <SelectField id="authMode" label="Auth mode" value={params.get("authMode")} options={AUTH_MODES.map((m) => [m, AUTH_MODE_LABELS[m]])} />
         <SelectField id="failingStep" label="Failing step" value={params.get("failingStep")} options={STEP_NAMES.map((s) => [s, STEP_LABELS[s]])} />
         <div>
@@ -172,7 +180,7 @@ function ConnectionTable({ page, busy }: { page: SupportConnectionPage; busy: bo
         <caption className="sr-only">Connections, {page.rows.length} shown</caption>
         <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
           <tr>
-            {["Account", "Status", "Environment", "Tenant", "Auth mode", "Failing step", "Last verified", "Secret expires"].map((h) => (
+            {["Account", "Status", "Health", "Environment", "Tenant", "Auth mode", "Failing step", "Last verified", "Secret expires"].map((h) => (
               <th key={h} scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
                 {h}
               </th>
@@ -193,6 +201,16 @@ function ConnectionTable({ page, busy }: { page: SupportConnectionPage; busy: bo
               </th>
               <td className="px-3 py-2">
                 <StatusBadge status={row.status} label={STATUS_LABELS[row.status]} />
+              </td>
+              <td className="px-3 py-2">
+                {row.health ? (
+                  <>
+                    <StatusBadge status={row.health.state} label={HEALTH_STATE_LABELS[row.health.state]} />
+                    {row.health.cause ? <div className="mt-1 text-xs text-slate-700">{HEALTH_CAUSE_LABELS[row.health.cause]}</div> : null}
+                  </>
+                ) : (
+                  <span className="text-slate-600">Not probed</span>
+                )}
               </td>
               <td className="px-3 py-2">
                 <div>{row.environmentName ?? "—"}</div>

@@ -10,6 +10,8 @@ import { ConsoleHeader, formatDate, StatusBadge } from "../../console-header";
 import { CopyButton } from "@/components/ui/copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
+import { HealthPanel } from "./health-panel";
+import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { WebhookDeliveries } from "../../webhook-deliveries";
 import { Notice } from "@/components/ui/notice";
 
@@ -58,6 +60,9 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
         <Fact term="Status">
           <StatusBadge status={detail.status} label={STATUS_LABELS[detail.status]} />
         </Fact>
+        <Fact term="Health">
+          {detail.health ? <StatusBadge status={detail.health.state} label={HEALTH_STATE_LABELS[detail.health.state]} /> : "Not probed"}
+        </Fact>
         <Fact term="Act-On account">
           <span className="font-mono">{detail.account.actonAccountId}</span>
         </Fact>
@@ -90,6 +95,8 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
           </p>
         </section>
       ) : null}
+
+      <HealthPanel detail={detail} />
 
       {me.roles.includes("Support.Admin") ? <AdminActions connectionId={detail.id} onDone={reload} /> : null}
 
