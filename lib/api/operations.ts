@@ -328,7 +328,8 @@ export const OPERATIONS = {
     method: "post",
     path: "/api/support/connections/{id}/health-probes",
     summary: "Probe the connection's health now (read-only at Microsoft, audited)",
-    description: "A token with the stored client secret, then WhoAmI; recorded in the probe history like a scheduled probe. 409 for a connection that is not an Active cloud connection.",
+    description:
+      "A token with the stored client secret, then WhoAmI; recorded in the probe history like a scheduled probe. 409 for a connection that is not an Active cloud connection.",
     tag: "Support",
     roles: SUPPORT_ADMIN,
     params: supportConnectionParamsSchema,

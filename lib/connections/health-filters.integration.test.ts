@@ -77,7 +77,11 @@ describe.each(await providersUnderTest())("health filters on %s", (provider) => 
   it("the console filters by one state or cause, newest change first, and shows each row's health", async () => {
     const failing = await support({ health: "failing" });
     expect(failing.rows.map((r) => r.id)).toEqual([ids.expired, ids.userGone2, ids.userGone]);
-    expect(failing.rows[0].health).toEqual({ state: "failing", cause: "credential_expired", checkedAt: new Date(Date.UTC(2026, 11, 1)).toISOString() });
+    expect(failing.rows[0].health).toEqual({
+      state: "failing",
+      cause: "credential_expired",
+      checkedAt: new Date(Date.UTC(2026, 11, 1)).toISOString(),
+    });
     expect((await support({ healthCause: "microsoft_unavailable" })).rows.map((r) => r.id)).toEqual([ids.throttled]);
     expect((await support({ health: "healthy", healthCause: "credential_expired" })).rows).toEqual([]);
     // A blank field of the console's form is no filter.

@@ -8,7 +8,6 @@ export type ProbeFinding = { ok: true } | { ok: false; cause: HealthCause; detai
 
 export type RecordedProbe = HealthTransition & { previous: { state: string | null; cause: string | null } };
 
-
 /**
  * Records one probe of a connection: its history row, the connection's health (moved by the pure rules in
  * health-machine.ts) and, when the state or cause changed, a `connection.health_changed` event in the webhook outbox,
