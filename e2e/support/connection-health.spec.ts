@@ -1,6 +1,6 @@
 import { expect as baseExpect, test } from "../fixtures/test";
 import { signInToConsole } from "../fixtures/support-console";
-import { connectionIdOf, connectionObjects, Journey, resetSandbox, sandboxState, signInAtMicrosoft } from "../journey/journey-support";
+import { connectionIdOf, connectionObjects, deepLink, Journey, resetSandbox, sandboxState, signInAtMicrosoft } from "../journey/journey-support";
 import { ADMIN, connectAsAdmin, deleteApplicationUser } from "../paths/handoff-support";
 
 // Connection health where people look: someone deletes the application user of an Active connection; Support.Admin's
@@ -16,8 +16,7 @@ test("a deleted application user: Probe now → failing with its cause in the co
   // A first connect, the console's sign-in and a repair: two journeys and a third sign-in.
   test.slow();
   await resetSandbox(request);
-  const admin = new Journey(page, testInfo);
-  await connectAsAdmin(admin, "health");
+  const account = await connectAsAdmin(new Journey(page, testInfo), "health");
   const connectionId = connectionIdOf(page);
   const [user] = connectionObjects(await sandboxState(request), connectionId).users;
   await deleteApplicationUser(request, user.systemuserid);
@@ -40,31 +39,35 @@ test("a deleted application user: Probe now → failing with its cause in the co
   await expect(history).toContainText("0x80072560");
   await support.checkpoint("console-failing");
 
-  // The customer's status page: the cause in plain words, the fix, and the way to it.
-  await page.goto(`/connect/${connectionId}/status`);
-  const notice = page.getByTestId("health-notice");
-  await expect(page.getByRole("heading", { level: 1, name: "Your Dynamics 365 connection needs attention" })).toBeVisible();
+  // Act-On's Reconnect opens the customer's status page: the cause in plain words, the fix, and the way to it.
+  const customerContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const admin = new Journey(await customerContext.newPage(), testInfo);
+  const customer = admin.page;
+  await customer.goto(await deepLink({ account, user: ADMIN, intent: "reconnect" }));
+  await expect(customer).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
+  const notice = customer.getByTestId("health-notice");
+  await expect(customer.getByRole("heading", { level: 1, name: "Your Dynamics 365 connection needs attention" })).toBeVisible();
   await expect(notice.getByRole("heading", { name: "Act-On cannot reach your Dynamics 365 environment" })).toBeVisible();
   await expect(notice).toContainText("application user is no longer in your Dynamics 365 environment");
   await expect(notice).toContainText("What to do: Plan the repair");
-  await expect(page.getByText("Act-On can now reach your Dynamics 365 environment")).toHaveCount(0);
+  await expect(customer.getByText("Act-On can now reach your Dynamics 365 environment")).toHaveCount(0);
   await admin.checkpoint("status-failing");
 
-  // The way to it: the repair offer below (the finished connect forgot the admin's Microsoft sign-in: sign in again).
+  // The way to it: the repair offer below, which acts as the admin: sign in with Microsoft first.
   await admin.click(notice.getByRole("link", { name: "Go to Plan the repair" }));
-  await admin.click(page.locator('[data-offer="repair"]').getByRole("link", { name: "Sign in with Microsoft first" }));
-  await admin.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
+  await admin.click(customer.locator('[data-offer="repair"]').getByRole("link", { name: "Sign in with Microsoft first" }));
+  await admin.click(customer.getByRole("button", { name: "Sign in with Microsoft" }));
   await signInAtMicrosoft(admin, ADMIN);
-  await expect(page).toHaveURL(/\/status$/);
-  await admin.click(page.getByRole("button", { name: "Plan the repair" }));
-  await page.waitForURL(/\/plan$/);
-  await expect(page.getByTestId("plan-changes").locator("[data-plan-step]")).toHaveCount(1);
-  await admin.click(page.getByRole("button", { name: "Approve and repair" }));
-  await page.waitForURL(/\/progress$/);
-  await expect(page.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
+  await expect(customer).toHaveURL(/\/status$/);
+  await admin.click(customer.getByRole("button", { name: "Plan the repair" }));
+  await customer.waitForURL(/\/plan$/);
+  await expect(customer.getByTestId("plan-changes").locator("[data-plan-step]")).toHaveCount(1);
+  await admin.click(customer.getByRole("button", { name: "Approve and repair" }));
+  await customer.waitForURL(/\/progress$/);
+  await expect(customer.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
 
   // Verified since the probe: the status page says so, without alarm, until the next probe confirms it.
-  await page.goto(`/connect/${connectionId}/status`);
+  await customer.goto(`/connect/${connectionId}/status`);
   await expect(notice.getByRole("heading", { name: "Fixed since the last health check" })).toBeVisible();
 
   await supportPage.getByRole("button", { name: "Probe now" }).click();
@@ -73,10 +76,10 @@ test("a deleted application user: Probe now → failing with its cause in the co
   await expect(history.getByRole("row")).toHaveCount(3);
   await support.checkpoint("console-healthy");
 
-  await page.reload();
-  await expect(page.getByRole("heading", { level: 1, name: "Dynamics 365 is connected" })).toBeVisible();
+  await customer.reload();
+  await expect(customer.getByRole("heading", { level: 1, name: "Dynamics 365 is connected" })).toBeVisible();
   await expect(notice).toHaveCount(0);
-  await expect(page.getByText("Act-On can now reach your Dynamics 365 environment")).toBeVisible();
+  await expect(customer.getByText("Act-On can now reach your Dynamics 365 environment")).toBeVisible();
   await admin.checkpoint("status-healthy");
 
   // The connection list shows health beside status, and filters by it.
@@ -89,4 +92,5 @@ test("a deleted application user: Probe now → failing with its cause in the co
   await expect(table.locator(`a[href="/support/connections/${connectionId}"]`)).toBeVisible();
   await support.checkpoint("console-list-healthy");
   await supportContext.close();
+  await customerContext.close();
 });
