@@ -4,6 +4,7 @@ import { Activity } from "lucide-react";
 import type { SupportConnectionDetail } from "@/lib/connections/support-connection-view";
 import { HEALTH_CAUSE_LABELS, HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { formatDate, StatusBadge } from "../../console-header";
+import { ConsoleTable } from "../../console-table";
 
 /**
  * The connection's health for support: the current state with its cause and the customer's fix, and the latest
@@ -39,33 +40,24 @@ export function HealthPanel({ detail }: { detail: SupportConnectionDetail }) {
         </div>
       ) : null}
       {probes.length ? (
-        <div className="mt-3 overflow-x-auto rounded-md border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Probe history table">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">The latest {probes.length} health probes, newest first</caption>
-            <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
-              <tr>
-                {["When", "State", "Cause", "Duration", "Microsoft's answer"].map((h) => (
-                  <th key={h} scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200">
-              {probes.map((p, i) => (
-                <tr key={`${p.at}-${i}`} className="align-top">
-                  <td className="px-3 py-2 whitespace-nowrap">{new Date(p.at).toISOString().replace("T", " ").slice(0, 19)} UTC</td>
-                  <td className="px-3 py-2">
-                    {p.state ? <StatusBadge status={p.state} label={HEALTH_STATE_LABELS[p.state]} /> : p.ok ? "passed" : "failed"}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{p.cause ?? "—"}</td>
-                  <td className="px-3 py-2 whitespace-nowrap">{p.durationMs} ms</td>
-                  <td className="px-3 py-2 font-mono text-xs break-all">{p.detail ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ConsoleTable
+          label="Probe history table"
+          caption={`The latest ${probes.length} health probes, newest first`}
+          headings={["When", "State", "Cause", "Duration", "Microsoft's answer"]}
+          className="mt-3"
+        >
+          {probes.map((p, i) => (
+            <tr key={`${p.at}-${i}`} className="align-top">
+              <td className="px-3 py-2 whitespace-nowrap">{new Date(p.at).toISOString().replace("T", " ").slice(0, 19)} UTC</td>
+              <td className="px-3 py-2">
+                {p.state ? <StatusBadge status={p.state} label={HEALTH_STATE_LABELS[p.state]} /> : p.ok ? "passed" : "failed"}
+              </td>
+              <td className="px-3 py-2 font-mono text-xs">{p.cause ?? "—"}</td>
+              <td className="px-3 py-2 whitespace-nowrap">{p.durationMs} ms</td>
+              <td className="px-3 py-2 font-mono text-xs break-all">{p.detail ?? "—"}</td>
+            </tr>
+          ))}
+        </ConsoleTable>
       ) : null}
     </section>
   );
