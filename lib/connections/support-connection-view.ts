@@ -43,7 +43,7 @@ export type SupportAuditEntry = {
 };
 
 /** One health probe as support reads it: Microsoft's detail names its status, code and request ids, never a secret. */
-export type SupportHealthProbeView = {
+type SupportHealthProbeView = {
   at: string;
   ok: boolean;
   /** The connection's health after the probe (null on probes recorded before it was kept). */
@@ -54,7 +54,7 @@ export type SupportHealthProbeView = {
 };
 
 /** The connection's current health with the customer's fix for its cause; null until first probed. */
-export type SupportHealthView = {
+type SupportHealthView = {
   state: HealthState;
   cause: HealthCause | null;
   fix: string | null;
