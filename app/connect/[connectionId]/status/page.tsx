@@ -162,7 +162,7 @@ export default async function StatusPage({
 const WAY_LINKS: Record<Exclude<HealthWay, "wait">, { href: string; label: string }> = {
   repair: { href: "#offer-repair", label: "Go to Plan the repair" },
   startOver: { href: "#offer-start-over", label: "Go to Start over" },
-  verify: { href: "#offer-verify", label: "Then re-run verification" },
+  verify: { href: "#offer-verify", label: "Go to Re-run verification" },
 };
 
 /** The fixes this page offers right now (the offers below: none for a read-only link or while a run is under way). */
