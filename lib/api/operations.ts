@@ -337,6 +337,19 @@ export const OPERATIONS = {
     success: { status: 202, description: "Verification started, or the one under way joined" },
     errors: [400, 404, 409],
   },
+  supportProbeConnection: {
+    audience: "support",
+    method: "post",
+    path: "/api/support/connections/{id}/health-probes",
+    summary: "Probe the connection's health now (read-only at Microsoft, audited)",
+    description:
+      "A token with the stored client secret, then WhoAmI; recorded in the probe history like a scheduled probe. 409 for a connection that is not an Active cloud connection.",
+    tag: "Support",
+    roles: SUPPORT_ADMIN,
+    params: supportConnectionParamsSchema,
+    success: { status: 200, description: "What the probe found: the state, the cause and the customer's fix" },
+    errors: [400, 404, 409],
+  },
 } as const satisfies Record<string, ApiOperation>;
 
 type OperationName = keyof typeof OPERATIONS;
