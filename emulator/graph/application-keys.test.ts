@@ -27,7 +27,11 @@ const second = certificate("Roller two", -1, 364);
 const stranger = certificate("Stranger", -1, 364);
 
 /** An app with one certificate and no Graph permission at all: it may still roll its own keys. */
-const ROLLER = { appId: "31000000-0000-4000-8000-0000000000b1", objectId: "30000000-0000-4000-8000-0000000000b1", spId: "40000000-0000-4000-8000-0000000000b1" };
+const ROLLER = {
+  appId: "31000000-0000-4000-8000-0000000000b1",
+  objectId: "30000000-0000-4000-8000-0000000000b1",
+  spId: "40000000-0000-4000-8000-0000000000b1",
+};
 
 function seededKey(c: CertificateCredential): KeyCredential {
   const key = readKeyCredential({ type: "AsymmetricX509Cert", usage: "Verify", key: c.certificateDer.toString("base64") });
@@ -67,7 +71,13 @@ const roller = () => getState().applications.find((a) => a.id === ROLLER.objectI
 /** The roller's own app-only Graph token, obtained with a client assertion signed by `signer`. */
 async function rollerToken(signer: CertificateCredential = first): Promise<string> {
   const tokenEndpoint = `${sb.origin}/${TENANTS.contoso}/oauth2/v2.0/token`;
-  const jwt = await buildClientAssertion({ clientId: ROLLER.appId, tokenEndpoint, privateKeyPem: signer.privateKeyPem, certificateDer: signer.certificateDer, now: new Date() });
+  const jwt = await buildClientAssertion({
+    clientId: ROLLER.appId,
+    tokenEndpoint,
+    privateKeyPem: signer.privateKeyPem,
+    certificateDer: signer.certificateDer,
+    now: new Date(),
+  });
   const res = await postToken(sb.origin, TENANTS.contoso, {
     grant_type: "client_credentials",
     client_id: ROLLER.appId,
@@ -79,6 +89,15 @@ async function rollerToken(signer: CertificateCredential = first): Promise<strin
   return res.body.access_token as string;
 }
 
+/** The parts of Graph's answers these tests read. */
+type KeyView = Record<string, unknown>;
+type GraphBody = {
+  error: { code: string; message: string };
+  keyCredentials: KeyView[];
+  value: { keyCredentials: KeyView[] }[];
+  keyId?: string;
+} & KeyView;
+
 async function graph(token: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${sb.origin}/graph/v1.0${path}`, {
     method,
@@ -86,7 +105,7 @@ async function graph(token: string, method: string, path: string, body?: unknown
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as GraphBody };
 }
 
 const upload = (c: CertificateCredential, extra: Record<string, unknown> = {}) => ({
@@ -107,7 +126,9 @@ async function handMadeProof(claims: Record<string, unknown>, signer: Certificat
 describe("keyCredentials on PATCH and GET", () => {
   it("stores the certificate with Graph's view: SHA-1 thumbprint, dates from the certificate, key only on $select", async () => {
     const admin = await appToken(sb.origin, DAEMON_CLIENT, GRAPH);
-    expect((await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, { keyCredentials: [upload(second, { displayName: "second" })] })).status).toBe(204);
+    expect(
+      (await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, { keyCredentials: [upload(second, { displayName: "second" })] })).status,
+    ).toBe(204);
     const x509 = new X509Certificate(second.certificateDer);
     const { body } = await graph(admin, "GET", `/applications/${ROLLER.objectId}`);
     expect(body.keyCredentials).toEqual([
@@ -131,7 +152,9 @@ describe("keyCredentials on PATCH and GET", () => {
   it("replaces the whole collection, keeping a credential named by keyId without its key", async () => {
     const admin = await appToken(sb.origin, DAEMON_CLIENT, GRAPH);
     const keep = roller().keyCredentials![0];
-    await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, { keyCredentials: [{ keyId: keep.keyId, type: "AsymmetricX509Cert", usage: "Verify" }, upload(second)] });
+    await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, {
+      keyCredentials: [{ keyId: keep.keyId, type: "AsymmetricX509Cert", usage: "Verify" }, upload(second)],
+    });
     expect(roller().keyCredentials!.map((k) => k.customKeyIdentifier)).toEqual([keep.customKeyIdentifier, expect.any(String)]);
     await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, { keyCredentials: [upload(second)] });
     expect(roller().keyCredentials).toHaveLength(1);
@@ -143,7 +166,10 @@ describe("keyCredentials on PATCH and GET", () => {
     const before = structuredClone(roller().keyCredentials);
     const cases: [unknown, string | RegExp][] = [
       [[upload(second, { key: Buffer.from("not a certificate").toString("base64") })], /certificate|could not be processed/],
-      [[upload(second, { usage: "Encrypt" })], 'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify.'],
+      [
+        [upload(second, { usage: "Encrypt" })],
+        'The value for the property "usage" in one of your credentials is invalid. Acceptable values are Sign, Verify.',
+      ],
       [[upload(second, { endDateTime: new Date(Date.now() + 400 * DAY).toISOString() })], "Key credential end date is invalid."],
       [[upload(second), "x"], "Invalid value specified for property 'keyCredentials' of resource 'Application'."],
       [upload(second), "Invalid value specified for property 'keyCredentials' of resource 'Application'."],
@@ -180,7 +206,10 @@ describe("addKey and removeKey", () => {
     expect(roller().keyCredentials).toHaveLength(2);
     const oldKeyId = roller().keyCredentials![0].keyId;
     const next = await rollerToken(second);
-    const removed = await graph(next, "POST", `/applications(appId='${ROLLER.appId}')/microsoft.graph.removeKey`, { keyId: oldKeyId, proof: await proof(second) });
+    const removed = await graph(next, "POST", `/applications(appId='${ROLLER.appId}')/microsoft.graph.removeKey`, {
+      keyId: oldKeyId,
+      proof: await proof(second),
+    });
     expect(removed.status).toBe(204);
     expect(roller().keyCredentials!.map((k) => k.keyId)).toEqual([added.body.keyId]);
   });
@@ -198,7 +227,11 @@ describe("addKey and removeKey", () => {
       undefined,
     ];
     for (const p of proofs) {
-      const res = await graph(token, "POST", `/applications/${ROLLER.objectId}/addKey`, { keyCredential: upload(second), passwordCredential: null, proof: p });
+      const res = await graph(token, "POST", `/applications/${ROLLER.objectId}/addKey`, {
+        keyCredential: upload(second),
+        passwordCredential: null,
+        proof: p,
+      });
       expect(res.status).toBe(401);
       expect(res.body.error).toMatchObject({ code: "Authentication_MissingOrMalformed", message: "Access Token missing or malformed." });
     }
@@ -208,7 +241,11 @@ describe("addKey and removeKey", () => {
   it("needs a current certificate: an app whose only key has expired must PATCH instead", async () => {
     const admin = await appToken(sb.origin, DAEMON_CLIENT, GRAPH);
     roller().keyCredentials![0].endDateTime = new Date(Date.now() - DAY).toISOString();
-    const res = await graph(admin, "POST", `/applications/${ROLLER.objectId}/addKey`, { keyCredential: upload(second), passwordCredential: null, proof: await proof() });
+    const res = await graph(admin, "POST", `/applications/${ROLLER.objectId}/addKey`, {
+      keyCredential: upload(second),
+      passwordCredential: null,
+      proof: await proof(),
+    });
     expect(res.status).toBe(401);
     expect((await graph(admin, "PATCH", `/applications/${ROLLER.objectId}`, { keyCredentials: [upload(second)] })).status).toBe(204);
   });
@@ -234,7 +271,11 @@ describe("addKey and removeKey", () => {
 
   it("makes another app's keys off limits to an app without Application.ReadWrite permission", async () => {
     const token = await rollerToken();
-    const res = await graph(token, "POST", `/applications/${DAEMON_CLIENT.objectId}/addKey`, { keyCredential: upload(second), passwordCredential: null, proof: await proof() });
+    const res = await graph(token, "POST", `/applications/${DAEMON_CLIENT.objectId}/addKey`, {
+      keyCredential: upload(second),
+      passwordCredential: null,
+      proof: await proof(),
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -21,7 +21,8 @@ const CLOCK_SKEW_SECONDS = 300;
  * Graph answers a proof it cannot accept with 401 `Authentication_MissingOrMalformed` (observed in
  * microsoft-graph-docs#10686 and #14626; the docs do not list the error).
  */
-const proofRefused = (req: EmuRequest): EmuResponse => graphError(req, 401, "Authentication_MissingOrMalformed", "Access Token missing or malformed.");
+const proofRefused = (req: EmuRequest): EmuResponse =>
+  graphError(req, 401, "Authentication_MissingOrMalformed", "Access Token missing or malformed.");
 
 function decodeClaims(jwt: string): Record<string, unknown> | null {
   try {
@@ -47,7 +48,7 @@ async function signedByCurrentKey(app: Application, jwt: string, now: number): P
 }
 
 /** True when `proof` is a proof of possession for `app` that Graph accepts at `now`. */
-export async function isValidProof(app: Application, proof: unknown, now: Date = new Date()): Promise<boolean> {
+async function isValidProof(app: Application, proof: unknown, now: Date = new Date()): Promise<boolean> {
   if (typeof proof !== "string") return false;
   const claims = decodeClaims(proof);
   if (!claims) return false;

@@ -25,8 +25,16 @@ const DAY = 24 * 3600 * 1000;
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 // Key generation is the slow part: one certificate for the happy paths, one never uploaded, one already expired.
-const current = createCertificateCredential({ commonName: "Daemon", notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY) });
-const stranger = createCertificateCredential({ commonName: "Stranger", notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 365 * DAY) });
+const current = createCertificateCredential({
+  commonName: "Daemon",
+  notBefore: new Date(Date.now() - DAY),
+  notAfter: new Date(Date.now() + 365 * DAY),
+});
+const stranger = createCertificateCredential({
+  commonName: "Stranger",
+  notBefore: new Date(Date.now() - DAY),
+  notAfter: new Date(Date.now() + 365 * DAY),
+});
 const expired = createCertificateCredential({ commonName: "Old", notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
 
 const tokenEndpoint = () => `${sb.origin}/${TENANTS.contoso}/oauth2/v2.0/token`;
@@ -63,7 +71,15 @@ async function assertion(o: {
 }): Promise<string> {
   const alg = o.alg ?? "PS256";
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ aud: tokenEndpoint(), iss: DAEMON_CLIENT.appId, sub: DAEMON_CLIENT.appId, jti: crypto.randomUUID(), nbf: now, exp: now + 300, ...o.claims })
+  return new SignJWT({
+    aud: tokenEndpoint(),
+    iss: DAEMON_CLIENT.appId,
+    sub: DAEMON_CLIENT.appId,
+    jti: crypto.randomUUID(),
+    nbf: now,
+    exp: now + 300,
+    ...o.claims,
+  })
     .setProtectedHeader({ alg, typ: "JWT", "x5t#S256": certificateThumbprints(current.certificateDer).x5tS256, ...o.header })
     .sign(await importPKCS8((o.signer ?? current).privateKeyPem, alg));
 }

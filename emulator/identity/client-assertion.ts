@@ -44,7 +44,12 @@ function selectKey(app: Application, header: Record<string, unknown>): { key: Ke
 }
 
 /** Throws Entra's AADSTS failure unless the assertion authenticates `app` at one of `audiences`. */
-export async function verifyClientAssertion(app: Application, assertion: ClientAssertion, audiences: string[], now: Date = new Date()): Promise<void> {
+export async function verifyClientAssertion(
+  app: Application,
+  assertion: ClientAssertion,
+  audiences: string[],
+  now: Date = new Date(),
+): Promise<void> {
   if (!assertion.type) throw AADSTS.missingParameter("client_assertion_type");
   if (assertion.type !== JWT_BEARER_ASSERTION_TYPE) throw AADSTS.unsupportedAssertionType(assertion.type);
   const { header, claims } = decodeParts(assertion.jwt);

@@ -121,7 +121,12 @@ export const AADSTS = {
       `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumbprintHex}', Found key 'Start=${start}, End=${end}']`,
     ),
   assertionAudience: () =>
-    fail(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds ."),
+    fail(
+      401,
+      "invalid_client",
+      700023,
+      "Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds .",
+    ),
   assertionOutsideValidity: (now: Date, nbf: number | null, exp: number) =>
     fail(
       401,

@@ -159,7 +159,10 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   // A SPA code is checked for its browser origin first; other clients authenticate before the origin is looked at
   // (a web redirect redeemed without its secret is AADSTS7000218 even from a browser).
   if (code.isSpaRedirect) assertRedemptionOrigin(ctx, true);
-  const clientAuthenticated = await authenticateClient(app, ctx.credentials, { publicAllowed: code.isPublicRedirect, publicOnly: code.isSpaRedirect });
+  const clientAuthenticated = await authenticateClient(app, ctx.credentials, {
+    publicAllowed: code.isPublicRedirect,
+    publicOnly: code.isSpaRedirect,
+  });
   if (!code.isSpaRedirect) assertRedemptionOrigin(ctx, false);
   if (code.codeChallenge) {
     const verifier = form.code_verifier;
