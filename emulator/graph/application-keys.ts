@@ -60,13 +60,19 @@ async function isValidProof(app: Application, proof: unknown, now: Date = new Da
   return signedByCurrentKey(app, proof, now.getTime());
 }
 
-export async function addKey(req: EmuRequest): Promise<EmuResponse> {
+/** What addKey and removeKey check before reading their own fields: the caller's rights, then the JSON body. */
+async function keyAction(req: EmuRequest): Promise<{ app: Application; body: Record<string, unknown> } | EmuResponse> {
   const target = await authorizeApplicationWrite(req, { selfService: true });
   if (isResponse(target)) return target;
-  const { app } = target;
   const read = readJsonObject(req);
-  if (!read.ok) return read.response;
-  const { keyCredential, passwordCredential, proof } = read.body;
+  return read.ok ? { app: target.app, body: read.body } : read.response;
+}
+
+export async function addKey(req: EmuRequest): Promise<EmuResponse> {
+  const action = await keyAction(req);
+  if (isResponse(action)) return action;
+  const { app } = action;
+  const { keyCredential, passwordCredential, proof } = action.body;
   if (keyCredential === null || typeof keyCredential !== "object" || Array.isArray(keyCredential)) {
     return badRequest(req, "Invalid value specified for property 'keyCredential'.");
   }
@@ -84,12 +90,10 @@ export async function addKey(req: EmuRequest): Promise<EmuResponse> {
 }
 
 export async function removeKey(req: EmuRequest): Promise<EmuResponse> {
-  const target = await authorizeApplicationWrite(req, { selfService: true });
-  if (isResponse(target)) return target;
-  const { app } = target;
-  const read = readJsonObject(req);
-  if (!read.ok) return read.response;
-  const { keyId, proof } = read.body;
+  const action = await keyAction(req);
+  if (isResponse(action)) return action;
+  const { app } = action;
+  const { keyId, proof } = action.body;
   if (typeof keyId !== "string") return badRequest(req, "Invalid value specified for property 'keyId'.");
   if (!(await isValidProof(app, proof))) return proofRefused(req);
   const keys = app.keyCredentials ?? [];

@@ -17,18 +17,15 @@ export const PROOF_OF_POSSESSION_AUDIENCE = "00000002-0000-0000-c000-00000000000
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
+/** The certificate that signs (its private key) and is named in the header (its DER thumbprint), and the clock. */
+type Signing = { privateKeyPem: string; certificateDer: Buffer; now: Date };
+
 /**
  * `client_assertion` for `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`: PS256 with
  * the certificate's SHA-256 thumbprint in `x5t#S256`; `aud` the tenant's v2.0 token endpoint; `iss` = `sub` = the
  * client id; a fresh `jti`.
  */
-export async function buildClientAssertion(opts: {
-  clientId: string;
-  tokenEndpoint: string;
-  privateKeyPem: string;
-  certificateDer: Buffer;
-  now: Date;
-}): Promise<string> {
+export async function buildClientAssertion(opts: Signing & { clientId: string; tokenEndpoint: string }): Promise<string> {
   const key = await importPKCS8(opts.privateKeyPem, "PS256");
   const nbf = seconds(opts.now);
   return new SignJWT({})
@@ -47,12 +44,7 @@ export async function buildClientAssertion(opts: {
  * `proof` for Graph's addKey/removeKey: signed by one of the app's current certificates, `iss` the application's
  * object id (not its client id), `exp` exactly ten minutes after `nbf`.
  */
-export async function buildProofOfPossession(opts: {
-  applicationObjectId: string;
-  privateKeyPem: string;
-  certificateDer: Buffer;
-  now: Date;
-}): Promise<string> {
+export async function buildProofOfPossession(opts: Signing & { applicationObjectId: string }): Promise<string> {
   const key = await importPKCS8(opts.privateKeyPem, "RS256");
   const nbf = seconds(opts.now);
   return new SignJWT({})
