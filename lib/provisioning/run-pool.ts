@@ -135,7 +135,11 @@ export function createRunPool(engine: Engine, options: RunPoolOptions): RunPool 
 
 const globalForEngine = globalThis as unknown as { portalProvisioning?: { engine: Engine; pool: RunPool } };
 
-/** This portal process's engine (built from the environment on first use) and its run pool. */
+/**
+ * This portal process's engine and its run pool. In a portal server the scheduler sets them at start-up
+ * (lib/scheduler/portal-scheduler.ts), so a run woken here is driven in the scheduler's one pool; without a scheduler
+ * (a test, a command) they are built from the environment on first use, with a pool of their own.
+ */
 export function getPortalProvisioning(): { engine: Engine; pool: RunPool } {
   if (!globalForEngine.portalProvisioning) {
     const env = getEnv();

@@ -73,6 +73,16 @@ export async function claimDueProbes(db: Db, input: { owner: string; leaseMs: nu
   return claimed;
 }
 
+/** Extends `owner`'s lease on a probe still running (database clock); false when it was lost and the probe must stop. */
+export async function renewProbeClaim(db: Db, input: { connectionId: string; owner: string; leaseMs: number }): Promise<boolean> {
+  const now = await dbNow(db);
+  const { count } = await db.connection.updateMany({
+    where: { id: input.connectionId, probeLeaseOwner: input.owner },
+    data: { probeLeaseUntil: new Date(now.getTime() + input.leaseMs) },
+  });
+  return count === 1;
+}
+
 /** Ends `owner`'s probe of a connection: the next one is due at `nextDueAt`. False when the lease was lost meanwhile. */
 export async function finishProbeClaim(db: Db, input: { connectionId: string; owner: string; nextDueAt: Date }): Promise<boolean> {
   const { count } = await db.connection.updateMany({
