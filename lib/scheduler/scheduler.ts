@@ -197,9 +197,10 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
       stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
+      const ended = () => [...states.values()].reduce((sum, s) => sum + s.stats.finished + s.stats.failed, 0);
+      const endedBefore = ended();
       await Promise.all([...states.values()].map((s) => releaseItems(s, s.queue.splice(0))));
       const running = () => [...states.values()].reduce((sum, s) => sum + s.running.size, 0);
-      const finishedBefore = [...states.values()].reduce((sum, s) => sum + s.stats.finished + s.stats.failed, 0);
       const deadline = now() + graceMs;
       while (running() > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
       let released = 0;
@@ -208,8 +209,7 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
         released += left.length;
         await releaseItems(s, left);
       }
-      const finished = [...states.values()].reduce((sum, s) => sum + s.stats.finished + s.stats.failed, 0) - finishedBefore;
-      return { finished, released };
+      return { finished: ended() - endedBefore, released };
     },
     stats: () => Object.fromEntries([...states].map(([n, s]) => [n, { ...s.stats }])),
     idle: () =>
