@@ -40,7 +40,7 @@ export async function placeUnscheduledProbes(db: Db, input: { intervalMs: number
  */
 export async function claimDueProbes(db: Db, input: { owner: string; leaseMs: number; limit: number }): Promise<string[]> {
   if (input.limit <= 0) return [];
-  const now = await dbNow(db, { fresh: true });
+  const now = await dbNow(db);
   const until = new Date(now.getTime() + input.leaseMs);
   if (isPostgresDb(db)) {
     const rows = await db.$queryRaw<{ id: string }[]>`

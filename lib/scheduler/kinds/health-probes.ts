@@ -18,13 +18,18 @@ export function healthProbesKind(
   deps: DueProbeDeps,
   options: { max: number; pollEveryMs: number; onReport?: (report: ProbeReport) => void },
 ): JobKind<string> {
+  let placedAt = -Infinity;
   return {
     name: "probes",
     reserved: 0,
     max: options.max,
     pollEveryMs: options.pollEveryMs,
     claim: async (limit) => {
-      await placeUnscheduledProbes(deps.db, { intervalMs: deps.intervalMs, limit: PLACE_PER_POLL });
+      // Placing is upkeep: once per poll interval, not on every claim of a backlog (one claim per probe that ends).
+      if (Date.now() - placedAt >= options.pollEveryMs) {
+        placedAt = Date.now();
+        await placeUnscheduledProbes(deps.db, { intervalMs: deps.intervalMs, limit: PLACE_PER_POLL });
+      }
       return claimDueProbes(deps.db, { owner: deps.owner, leaseMs: deps.leaseMs, limit });
     },
     run: async (connectionId) => {
