@@ -28,7 +28,10 @@ const connectionId = z
   .regex(/^[A-Za-z0-9_-]+$/, "--connection is a connection id (letters, digits, - and _)");
 const argsSchema = z
   .object({ connection: connectionId.optional(), due: z.boolean().optional() })
-  .refine((a) => (a.connection === undefined) !== (a.due === undefined), "--connection <connection id> is required (or --due to run every due probe)");
+  .refine(
+    (a) => (a.connection === undefined) !== (a.due === undefined),
+    "--connection <connection id> is required (or --due to run every due probe)",
+  );
 
 const color = (code: number) => (s: string) => (process.stdout.isTTY ? `\u001b[${code}m${s}\u001b[0m` : s);
 const STATE_COLOR = { healthy: color(32), degraded: color(33), failing: color(31) } as const;
@@ -84,7 +87,9 @@ async function probeDue(env: Env, deps: { db: Db; config: EngineConfig }): Promi
         if (!result.ok) return console.log(`  ${color(31)("✗")} ${id}  not probed: ${result.error.userMessage}`);
         const r = result.value;
         const was = r.previousState && r.previousState !== r.state ? dim(` (was ${r.previousState})`) : "";
-        console.log(`  ${STATE_COLOR[r.state]("●")} ${id}  ${STATE_COLOR[r.state](r.state)}${was}${r.cause ? `  ${r.cause}` : ""}  ${dim(`${r.durationMs} ms`)}`);
+        console.log(
+          `  ${STATE_COLOR[r.state]("●")} ${id}  ${STATE_COLOR[r.state](r.state)}${was}${r.cause ? `  ${r.cause}` : ""}  ${dim(`${r.durationMs} ms`)}`,
+        );
       },
     },
   );

@@ -237,7 +237,13 @@ export const envSchema = z
     /** On SIGTERM the scheduler stops claiming, hands back what is queued and gives running jobs this long to finish. */
     SCHEDULER_SHUTDOWN_GRACE_MS: optional(z.coerce.number().int().min(0).max(600_000).default(10_000)),
     /** Every Active connection is probed once per this many hours, at its own moment within it (0 = no scheduled probes). */
-    HEALTH_PROBE_INTERVAL_HOURS: optional(z.coerce.number().min(0).max(24 * 30).default(6)),
+    HEALTH_PROBE_INTERVAL_HOURS: optional(
+      z.coerce
+        .number()
+        .min(0)
+        .max(24 * 30)
+        .default(6),
+    ),
     /** Probes one instance runs at once, at most (they never take the slots kept for provisioning runs). */
     HEALTH_PROBE_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(4)),
     /** How often each instance looks for due probes. */

@@ -40,7 +40,11 @@ export async function runClaimedProbe(deps: DueProbeDeps, connectionId: string):
       ? ((await deps.db.connection.findUnique({ where: { id: connectionId }, select: { healthFailures: true } }))?.healthFailures ?? 1)
       : 0;
   const state = result.ok ? result.value.state : "failing";
-  await finishProbeClaim(deps.db, { connectionId, owner: deps.owner, nextDueAt: nextProbeAt({ connectionId, state, failures, at, intervalMs: deps.intervalMs }) });
+  await finishProbeClaim(deps.db, {
+    connectionId,
+    owner: deps.owner,
+    nextDueAt: nextProbeAt({ connectionId, state, failures, at, intervalMs: deps.intervalMs }),
+  });
   return result;
 }
 

@@ -7,7 +7,7 @@
  * reserved are shared, and both claiming and starting go round-robin across kinds, one slot at a time, so a flood of
  * one kind interleaves with the others instead of queueing them behind it.
  */
-export type KindShare = { name: string; reserved: number; max: number };
+type KindShare = { name: string; reserved: number; max: number };
 
 export type Slots = {
   size: number;
@@ -66,7 +66,7 @@ export function planClaims(
   const occupied: Record<string, number> = {};
   for (const k of slots.kinds) occupied[k.name] = count(slots.running, k.name) + count(waiting, k.name);
   const order = rotation(slots.kinds, last).filter((k) => wanting.includes(k.name));
-  for (let dealt = true; dealt; ) {
+  for (let dealt = true; dealt;) {
     dealt = false;
     for (const kind of order) {
       if (headroom({ ...slots, running: occupied }, kind.name) <= 0) continue;

@@ -23,7 +23,7 @@ export type JobKind<T> = {
   release: (items: T[]) => Promise<void>;
 };
 
-export type KindStats = { claimed: number; submitted: number; started: number; finished: number; failed: number; released: number };
+type KindStats = { claimed: number; submitted: number; started: number; finished: number; failed: number; released: number };
 
 export type Scheduler = {
   /** Queues an item of a kind now (a run approved in this instance starts without waiting for a poll). */

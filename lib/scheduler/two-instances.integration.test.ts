@@ -86,7 +86,10 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
   it("does each of 1,000 due probes exactly once, both instances taking a share", async () => {
     // Connected by the instances themselves: they pick the approved run up among the due runs.
     const run = await approvedRun();
-    await until("the instances connect Contoso", async () => (await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } })).status === "succeeded");
+    await until(
+      "the instances connect Contoso",
+      async () => (await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } })).status === "succeeded",
+    );
     const original = await t.db.connection.findUniqueOrThrow({ where: { id: run.connection.id } });
     const secretRow = await t.db.secret.findFirstOrThrow({ where: { connectionId: original.id, kind: "clientSecret", status: "active" } });
     const secret = await readSecret(t.db, { secretId: secretRow.id, keys: TEST_KEYS });
@@ -166,7 +169,10 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
       }
     }
     const deliveries = await t.db.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, orderBy: { sequence: "asc" } });
-    await until("every event is delivered", async () => (await t.db.webhookDelivery.count({ where: { endpointId: endpoint.id, status: "succeeded" } })) === deliveries.length);
+    await until(
+      "every event is delivered",
+      async () => (await t.db.webhookDelivery.count({ where: { endpointId: endpoint.id, status: "succeeded" } })) === deliveries.length,
+    );
 
     const accepted = receiver.accepted().map((r) => r.id);
     expect(new Set(accepted).size).toBe(deliveries.length);
@@ -228,7 +234,10 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
     instances.splice(instances.indexOf(victim), 1);
     await fx.control.setSettings({ baseLatencyMs: 0 });
 
-    await until("the survivor finishes the run", async () => (await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } })).status === "succeeded");
+    await until(
+      "the survivor finishes the run",
+      async () => (await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } })).status === "succeeded",
+    );
     const finished = await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } });
     expect(finished.leaseOwner).toBeNull();
     await expectExactlyOneOfEverything(run.connection.id);

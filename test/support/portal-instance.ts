@@ -19,12 +19,16 @@ export type PortalInstance = {
 
 export function startPortalInstance(env: Record<string, string | undefined>): PortalInstance {
   const root = join(import.meta.dirname, "..", "..");
-  const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(import.meta.dirname, "portal-background-process.ts")], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    join(root, "node_modules", ".bin", "tsx"),
+    ["--conditions=react-server", join(import.meta.dirname, "portal-background-process.ts")],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -48,7 +48,9 @@ describe("probe schedule", () => {
     for (let i = 1; i < 4; i++) expect(delays[i]).toBeGreaterThan(delays[i - 1]);
     expect(delays[4]).toBeLessThanOrEqual(INTERVAL * 1.25);
     // Connections degraded by the same blip do not all come back in the same second.
-    const spread = new Set(ids.slice(0, 50).map((id) => nextProbeAt({ connectionId: id, state: "degraded", failures: 1, at, intervalMs: INTERVAL }).getTime()));
+    const spread = new Set(
+      ids.slice(0, 50).map((id) => nextProbeAt({ connectionId: id, state: "degraded", failures: 1, at, intervalMs: INTERVAL }).getTime()),
+    );
     expect(spread.size).toBeGreaterThan(45);
   });
 });

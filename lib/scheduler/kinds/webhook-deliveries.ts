@@ -10,7 +10,10 @@ type ClaimedDelivery = DeliveryHead & { secrets: SigningSecretsCache };
  * endpoint in order, one at a time), claimed with a lease on the database's clock (SKIP LOCKED on PostgreSQL), sent
  * signed, the outcome recorded (deliver-webhooks.ts). Signing secrets are read once per claim.
  */
-export function webhookDeliveriesKind(config: WebhookDelivererConfig, options: { reserved: number; max: number; pollEveryMs: number }): JobKind<ClaimedDelivery> {
+export function webhookDeliveriesKind(
+  config: WebhookDelivererConfig,
+  options: { reserved: number; max: number; pollEveryMs: number },
+): JobKind<ClaimedDelivery> {
   return {
     name: "webhooks",
     reserved: options.reserved,
