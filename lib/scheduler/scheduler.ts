@@ -1,4 +1,5 @@
 import "server-only";
+import { createIdleSignal } from "../core/idle-signal";
 import { log } from "../core/log";
 import { pickNextKind, planClaims, type Slots } from "./fair-share";
 
@@ -82,18 +83,12 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
   let fillSoon = false;
   let lastClaimed: string | null = null;
   let lastStarted: string | null = null;
-  let idleWaiters: (() => void)[] = [];
 
   const slots = (): Slots => ({ size: options.size, kinds: shares, running: Object.fromEntries([...states].map(([n, s]) => [n, s.running.size])) });
   const waiting = () => Object.fromEntries([...states].map(([n, s]) => [n, s.queue.length]));
 
-  const settleIfIdle = () => {
-    if (filling) return;
-    for (const s of states.values()) if (s.queue.length > 0 || s.running.size > 0) return;
-    const done = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of done) resolve();
-  };
+  const idle = createIdleSignal(() => !filling && [...states.values()].every((s) => s.queue.length === 0 && s.running.size === 0));
+  const settleIfIdle = idle.settle;
 
   const dispatch = () => {
     for (let name = pickNextKind(slots(), waiting(), lastStarted); name !== null && !stopping; name = pickNextKind(slots(), waiting(), lastStarted)) {
@@ -212,11 +207,7 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
       return { finished: ended() - endedBefore, released };
     },
     stats: () => Object.fromEntries([...states].map(([n, s]) => [n, { ...s.stats }])),
-    idle: () =>
-      new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        settleIfIdle();
-      }),
+    idle: idle.wait,
   };
 }
 

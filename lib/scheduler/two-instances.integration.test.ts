@@ -12,15 +12,14 @@ import { sealSecret } from "../domain/secret/secret-box";
 import { secretAad } from "../domain/secret/store-secret";
 import { enqueueWebhookEvents } from "../domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "../webhooks/signing-secrets";
-import { approveRun } from "../provisioning/approve-run";
 import { driveRunWith } from "../provisioning/engine";
-import { startRun } from "../provisioning/start-run";
 import { readSecret } from "../domain/secret/store-secret";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
-import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { startPortalInstance, type PortalInstance } from "@/test/support/portal-instance";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
-import { connectionObjects } from "@/test/support/sandbox-objects";
+import { expectExactlyOneOfEverything as expectOneOfEverything } from "@/test/support/sandbox-objects";
+import { startApprovedContosoRun } from "@/test/support/hand-made-setup";
 import { createTestDatabase, providersUnderTest, type TestDatabase } from "@/test/support/test-databases";
 import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webhook-receiver";
 
@@ -28,7 +27,6 @@ import { startWebhookReceiver, type WebhookReceiver } from "@/test/support/webho
 vi.setConfig({ testTimeout: 240_000 });
 const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
-const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 const PROBES = 1_000;
 
 type Instance = { process: PortalInstance; url: string; owner: string };
@@ -94,10 +92,11 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
     const secretRow = await t.db.secret.findFirstOrThrow({ where: { connectionId: original.id, kind: "clientSecret", status: "active" } });
     const secret = await readSecret(t.db, { secretId: secretRow.id, keys: TEST_KEYS });
     if (!secret?.ok) throw new Error("secret unreadable");
-    // 999 more connections of the same working app (each with its own stored copy of the secret), all due at once.
-    const due = new Date(Date.now() - 60_000);
+    // 999 more connections of the same working app (each with its own stored copy of the secret), all due at once once
+    // their secrets are stored (not before: a probe would find no secret).
+    const later = new Date(Date.now() + 24 * 3600_000);
     const { id: _id, createdAt: _c, updatedAt: _u, ...facts } = original;
-    const clones = Array.from({ length: PROBES - 1 }, () => ({ ...facts, id: `clone-${randomUUID()}`, syncOptions: undefined, probeDueAt: due }));
+    const clones = Array.from({ length: PROBES - 1 }, () => ({ ...facts, id: `clone-${randomUUID()}`, syncOptions: undefined, probeDueAt: later }));
     const secrets = clones.map((c) => {
       const id = randomUUID();
       return {
@@ -110,11 +109,9 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
         expiresAt: secretRow.expiresAt,
       };
     });
-    await t.db.$transaction([
-      t.db.connection.createMany({ data: clones }),
-      t.db.secret.createMany({ data: secrets }),
-      t.db.connection.update({ where: { id: original.id }, data: { probeDueAt: due } }),
-    ]);
+    await t.db.connection.createMany({ data: clones });
+    await t.db.secret.createMany({ data: secrets });
+    await t.db.connection.updateMany({ where: { status: "active" }, data: { probeDueAt: new Date(Date.now() - 60_000) } });
 
     const started = Date.now();
     const progress = async () => `every due probe is done (${await t.db.healthProbe.count()} of ${PROBES} after ${(Date.now() - started) / 1000} s)`;
@@ -184,36 +181,9 @@ describe.runIf(providers.includes("postgresql"))("two portal instances on one Po
     expect(shares.reduce((a, b) => a + b, 0)).toBe(deliveries.length);
   });
 
-  async function approvedRun() {
-    const engine = testEngine(t.db, fx);
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    // Approved without a pool: the instances find it among the due runs.
-    const approved = await approveRun(engine, { runId: started.value.id, actor });
-    if (!approved.ok) throw new Error(approved.error.userMessage);
-    return started.value;
-  }
-
-  async function expectExactlyOneOfEverything(connectionId: string) {
-    const objects = connectionObjects(await fx.control.getState(), connectionId);
-    expect({
-      apps: objects.apps.length,
-      servicePrincipals: objects.sps.length,
-      grants: objects.grants.length,
-      applicationUsers: objects.users.length,
-      roleAssociations: objects.roleLinks.length,
-      secretsAtMicrosoft: objects.secrets.length,
-    }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, secretsAtMicrosoft: 1 });
-    expect(await t.db.secret.count({ where: { connectionId, kind: "clientSecret", status: { in: ["active", "pending"] } } })).toBe(1);
-    expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
-  }
+  // Approved without a pool: the instances find it among the due runs.
+  const approvedRun = () => startApprovedContosoRun(t.db, testEngine(t.db, fx), fx);
+  const expectExactlyOneOfEverything = (connectionId: string) => expectOneOfEverything(t.db, fx, connectionId);
 
   /** The instance whose drive holds the run once `step` has committed (the run slowed by the sandbox's latency). */
   async function holderAfter(runId: string, step: string): Promise<Instance> {

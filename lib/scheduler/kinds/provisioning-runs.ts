@@ -1,8 +1,9 @@
 import "server-only";
+import { createIdleSignal } from "../../core/idle-signal";
 import { log } from "../../core/log";
 import { releaseRunLeases } from "../../domain/run/run-store";
 import { driveRunWith, type Engine } from "../../provisioning/engine";
-import type { RunPool } from "../../provisioning/run-pool";
+import { cancelRunTimers, type RunPool } from "../../provisioning/run-pool";
 import { sweepDueRuns } from "../../provisioning/resume-due-runs";
 import type { JobKind } from "../scheduler";
 
@@ -38,21 +39,12 @@ export function provisioningRunsKind(
   const again = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
   let closed = false;
-  let idleWaiters: (() => void)[] = [];
-  const settleIfIdle = () => {
-    if (queued.size || driving.size || timers.size) return;
-    const done = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of done) resolve();
-  };
+  const idle = createIdleSignal(() => queued.size === 0 && driving.size === 0 && timers.size === 0);
+  const settleIfIdle = idle.settle;
 
   const wake = (runId: string) => {
     if (closed) return;
-    const timer = timers.get(runId);
-    if (timer) {
-      clearTimeout(timer);
-      timers.delete(runId);
-    }
+    cancelRunTimers(timers, runId);
     if (driving.has(runId)) again.add(runId);
     else if (!queued.has(runId)) {
       queued.add(runId);
@@ -73,11 +65,12 @@ export function provisioningRunsKind(
     timers.set(runId, timer);
   };
 
+  const { reserved, max, pollEveryMs } = options;
   return {
     name: "provisioning",
-    reserved: options.reserved,
-    max: options.max,
-    pollEveryMs: options.pollEveryMs,
+    reserved,
+    max,
+    pollEveryMs,
     claim: async (limit) => {
       const ids = await sweepDueRuns(engine, limit + driving.size + queued.size);
       const fresh = ids.filter((id) => !driving.has(id) && !queued.has(id) && !timers.has(id)).slice(0, limit);
@@ -116,16 +109,11 @@ export function provisioningRunsKind(
     },
     pool: {
       wake,
-      idle: () =>
-        new Promise<void>((resolve) => {
-          idleWaiters.push(resolve);
-          settleIfIdle();
-        }),
+      idle: idle.wait,
       active: () => driving.size,
       close: () => {
         closed = true;
-        for (const timer of timers.values()) clearTimeout(timer);
-        timers.clear();
+        cancelRunTimers(timers);
         settleIfIdle();
       },
     },

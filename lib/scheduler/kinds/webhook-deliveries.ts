@@ -16,9 +16,7 @@ export function webhookDeliveriesKind(
 ): JobKind<ClaimedDelivery> {
   return {
     name: "webhooks",
-    reserved: options.reserved,
-    max: options.max,
-    pollEveryMs: options.pollEveryMs,
+    ...options,
     claim: async (limit) => {
       const secrets: SigningSecretsCache = new Map();
       return (await claimDueDeliveries(config, limit)).map((head) => ({ ...head, secrets }));
