@@ -11,7 +11,7 @@ export type PortalInstance = {
   stderr: () => string;
   /** How the process ended (the code, or the signal that ended it). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM to the instance (its process group: tsx and the portal under it), then waits for it to exit. */
+  /** SIGTERM to the portal process, then waits for it (and tsx above it) to exit. */
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL to the process group, as a crashed machine: nothing is released. */
   kill: () => Promise<void>;
@@ -34,29 +34,35 @@ export function startPortalInstance(env: Record<string, string | undefined>): Po
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
+  // tsx runs the portal in a child process of its own: SIGTERM goes to that one, as an orchestrator's reaches the
+  // portal, and tsx then exits with the portal's own exit code.
+  let portalPid: number | null = null;
   const port = new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const m = /listening (\d+) (\d+)/.exec(out);
+      if (!m) return;
+      portalPid = Number(m[2]);
+      resolve(Number(m[1]));
     });
     child.on("exit", (code) => reject(new Error(`the portal process exited (${code}): ${stderr}`)));
   });
   port.catch(() => {});
-  const signal = (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, name);
+  const signal = (name: NodeJS.Signals, target: "portal" | "group") => {
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+    process.kill(target === "portal" && portalPid !== null ? portalPid : -child.pid, name);
   };
   return {
     port,
     stderr: () => stderr,
     exited,
     stop: async () => {
-      signal("SIGTERM");
+      signal("SIGTERM", "portal");
       return exited;
     },
     kill: async () => {
-      signal("SIGKILL");
+      signal("SIGKILL", "group");
       await exited;
     },
   };
