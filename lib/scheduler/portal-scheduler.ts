@@ -105,6 +105,12 @@ export function startPortalScheduler(): PortalScheduler {
     if (stopping) return;
     stopping = true;
     log.info("scheduler: stopping", { signal, owner });
+    // Past the grace and a little for the hand-over writes, exit whatever still waits (a database that stopped answering,
+    // a connection pool draining a hung query): an orchestrator's SIGKILL would come next anyway, and leases lapse.
+    setTimeout(() => {
+      log.warn("scheduler: shutdown took too long; exiting", { owner });
+      process.exit(0);
+    }, env.SCHEDULER_SHUTDOWN_GRACE_MS + 5_000).unref();
     void portal.scheduler
       .stop({ graceMs: env.SCHEDULER_SHUTDOWN_GRACE_MS })
       .then(
