@@ -248,6 +248,14 @@ export const envSchema = z
     HEALTH_PROBE_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(4)),
     /** How often each instance looks for due probes. */
     HEALTH_PROBE_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
+    /** How often each instance publishes the client secret expiry reminders due (30, 14, 7 and 1 days before); 0 = never. */
+    CREDENTIAL_REMINDER_POLL_INTERVAL_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(15 * 60_000),
+    ),
     /** How long an admin's stored Microsoft sign-in (delegated token cache) may drive runs; deleted earlier when unused. */
     ADMIN_SESSION_TTL_MS: optional(
       z.coerce

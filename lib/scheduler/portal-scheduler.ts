@@ -9,6 +9,7 @@ import { engineConfigFromEnv } from "../provisioning/config";
 import type { Engine } from "../provisioning/engine";
 import type { RunPool } from "../provisioning/run-pool";
 import { DEFAULT_BACKOFF } from "../webhooks/deliver-webhooks";
+import { credentialRemindersKind } from "./kinds/credential-reminders";
 import { healthProbesKind } from "./kinds/health-probes";
 import { provisioningRunsKind } from "./kinds/provisioning-runs";
 import { webhookDeliveriesKind } from "./kinds/webhook-deliveries";
@@ -57,6 +58,9 @@ function portalJobKinds(env: Env, owner: string, submit: (kind: string, item: un
     }
   } else {
     log.warn("scheduler: no PORTAL_ENCRYPTION_KEYS, so this instance will neither resume provisioning runs nor probe connections");
+  }
+  if (env.CREDENTIAL_REMINDER_POLL_INTERVAL_MS > 0) {
+    kinds.push(jobKind(credentialRemindersKind(db, { pollEveryMs: env.CREDENTIAL_REMINDER_POLL_INTERVAL_MS })));
   }
   if (env.WEBHOOK_DELIVERY_INTERVAL_MS > 0) {
     kinds.push(
