@@ -24,9 +24,28 @@ export type SandboxClient = {
   getRequests(since?: Date): Promise<LoggedRequest[]>;
 };
 
+/** Errors of a pooled keep-alive socket found dead when reused (the request did not reach the sandbox). */
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+function isStaleSocket(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return error instanceof TypeError && code !== undefined && STALE_SOCKET_CODES.has(code);
+}
+
 export function createSandboxClient(origin: string): SandboxClient {
+  // On a loaded machine the sandbox may close an idle kept-alive socket just as fetch reuses it (an event-loop stall
+  // outlasts the keep-alive margin). The control API's calls are safe to send again, so they are, on a fresh socket,
+  // twice at most.
+  const send = async (url: string, init: RequestInit, attempt = 1): Promise<Response> => {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3 || !isStaleSocket(error)) throw error;
+      return send(url, init, attempt + 1);
+    }
+  };
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${origin}/__emulator${path}`, {
+    const res = await send(`${origin}/__emulator${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),

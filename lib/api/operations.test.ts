@@ -4,11 +4,12 @@ import { buildOpenApiDocument } from "./v1/openapi-document";
 
 type Document = { paths: Record<string, Record<string, { operationId: string; tags: string[] }>>; components: { schemas: Record<string, unknown> } };
 
-/** Act-On's public API as it was published before the support console's operations joined the table: written out, not derived. */
+/** Act-On's public API as published: written out, not derived, so a route added or moved by mistake fails here. */
 const PUBLISHED = [
   ["listConnections", "get", "/api/v1/connections"],
   ["getConnection", "get", "/api/v1/connections/{id}"],
   ["getConnectionCredentials", "get", "/api/v1/connections/{id}/credentials"],
+  ["createConnectionAccessToken", "post", "/api/v1/connections/{id}/access-tokens"],
   ["listConnectionDeliveries", "get", "/api/v1/connections/{id}/webhook-deliveries"],
   ["requestVerification", "post", "/api/v1/connections/{id}/verification"],
   ["createDeepLink", "post", "/api/v1/deep-links"],
