@@ -195,9 +195,10 @@ function portalApplication(): Application {
       // One entry covers both Dataverse environments and the Global Discovery Service: both are the Dynamics CRM app.
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DATAVERSE_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
     ],
-    // The portal's own API (`api://{appId}`), v2 tokens (aud = the client id), for the support console and Act-On's servers.
+    // The portal's own API (`api://{appId}`) for the support console and Act-On's servers. Its manifest leaves the token
+    // version unset, as a new registration does, so Entra issues v1.0 tokens (aud = the identifier URI asked for).
     api: {
-      requestedAccessTokenVersion: 2,
+      requestedAccessTokenVersion: null,
       oauth2PermissionScopes: [
         {
           id: PORTAL_APP.supportAccessScopeId,
