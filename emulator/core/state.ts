@@ -63,6 +63,11 @@ export type User = {
   accountEnabled: boolean;
   /** Directory role template ids held directly (see DIRECTORY_ROLES). */
   directoryRoleTemplateIds: string[];
+  /**
+   * Roles the user is only eligible for in Privileged Identity Management: until activated they grant nothing and
+   * appear in no membership, role assignment or `wids` claim, only in the role eligibility schedules.
+   */
+  eligibleDirectoryRoleTemplateIds?: string[];
 };
 
 export type PasswordCredential = {

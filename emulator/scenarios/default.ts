@@ -328,6 +328,10 @@ export function buildDefaultScenario(): SandboxState {
     [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator],
     "enforced",
   );
+  const pimAdmin: User = {
+    ...user(USERS.contosoPimAdmin, TENANTS.contoso, "pim.admin@contoso.onmicrosoft.com", "Contoso PIM Admin", []),
+    eligibleDirectoryRoleTemplateIds: [DIRECTORY_ROLES.globalAdministrator],
+  };
   const plainUser = user(USERS.contosoUser, TENANTS.contoso, "user@contoso.onmicrosoft.com", "Contoso User", []);
   const support = user(USERS.actonSupport, TENANTS.actoncorp, "support@actoncorp.onmicrosoft.com", "Act-On Support", []);
   const supportAdmin = user(USERS.actonSupportAdmin, TENANTS.actoncorp, "support.admin@actoncorp.onmicrosoft.com", "Act-On Support Admin", []);
@@ -388,7 +392,7 @@ export function buildDefaultScenario(): SandboxState {
       tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software"),
       tenant(TENANTS.fabrikam, "fabrikam.onmicrosoft.com", "Fabrikam"),
     ],
-    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin],
+    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin, pimAdmin],
     applications: [portal, connectorApp, statusReaderApp, noRolesApp, otherApiApp, probeApp],
     servicePrincipals: [
       graphSp(SERVICE_PRINCIPALS.contosoGraph, TENANTS.contoso),
@@ -487,7 +491,7 @@ export function buildDefaultScenario(): SandboxState {
         uniqueName: "contososales",
         region: "NA",
         n: 1,
-        admins: [admin, mfaAdmin],
+        admins: [admin, mfaAdmin, pimAdmin],
         basicUsers: [plainUser],
       }),
       environment({
