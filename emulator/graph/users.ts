@@ -93,7 +93,7 @@ function userView(u: User): Record<string, unknown> {
     surname: u.surname,
     userPrincipalName: u.userPrincipalName,
     accountEnabled: u.accountEnabled,
-    userType: "Member",
+    userType: u.homeUserId ? "Guest" : "Member",
     usageLocation: null,
     mailNickname: u.userPrincipalName.split("@")[0],
     onPremisesSyncEnabled: null,

@@ -341,6 +341,22 @@ export function buildDefaultScenario(): SandboxState {
     DIRECTORY_ROLES.globalAdministrator,
   ]);
 
+  // A partner's admin invited into Contoso as a guest and made Global Administrator there: signing in at Fabrikam's
+  // (or the `organizations`) authority gives Fabrikam's tid; at Contoso's, this object's.
+  const fabrikamGuest: User = {
+    ...user(
+      USERS.fabrikamAdminGuestInContoso,
+      TENANTS.contoso,
+      "admin_fabrikam.onmicrosoft.com#EXT#@contoso.onmicrosoft.com",
+      "Fabrikam Admin (Guest)",
+      [DIRECTORY_ROLES.globalAdministrator],
+    ),
+    mail: fabrikamAdmin.userPrincipalName,
+    // Guests authenticate at home: the guest object has no password of its own.
+    passwordSha256: "",
+    homeUserId: fabrikamAdmin.id,
+  };
+
   const portal = portalApplication();
   const portalSp: ServicePrincipal = {
     ...applicationSp(SERVICE_PRINCIPALS.actoncorpPortal, portal),
@@ -392,7 +408,7 @@ export function buildDefaultScenario(): SandboxState {
       tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software"),
       tenant(TENANTS.fabrikam, "fabrikam.onmicrosoft.com", "Fabrikam"),
     ],
-    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin, pimAdmin],
+    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin, pimAdmin, fabrikamGuest],
     applications: [portal, connectorApp, statusReaderApp, noRolesApp, otherApiApp, probeApp],
     servicePrincipals: [
       graphSp(SERVICE_PRINCIPALS.contosoGraph, TENANTS.contoso),
@@ -491,7 +507,7 @@ export function buildDefaultScenario(): SandboxState {
         uniqueName: "contososales",
         region: "NA",
         n: 1,
-        admins: [admin, mfaAdmin, pimAdmin],
+        admins: [admin, mfaAdmin, pimAdmin, fabrikamGuest],
         basicUsers: [plainUser],
       }),
       environment({
