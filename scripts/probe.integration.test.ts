@@ -1,6 +1,7 @@
 /**
- * `npm run probe -- --connection <id>` as an operator runs it: a real child process against the sandbox, which prints
- * the state, the cause and the fix line by line, exits 0 whatever the health, and non-zero when it cannot probe.
+ * `npm run probe -- --connection <id>` and `npm run probe -- --due` as an operator runs them: a real child process
+ * against the sandbox, which prints the state, the cause and the fix line by line (with --due, a line per due
+ * connection and a summary), exits 0 whatever the health, and non-zero when it cannot probe.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -85,5 +86,31 @@ describe("npm run probe", () => {
     expect(unknown.output).toContain("No connection has this id");
     expect(missing.code).toBe(2);
     expect(missing.output).toContain("--connection <connection id> is required");
+  }, 90_000);
+
+  it("--due probes each due connection once, a line per connection and a summary, and leaves the rest on the schedule", async () => {
+    const engine = testEngine(t.db, fx, { config: { keys: [{ id: "cli", key }] } });
+    const due = await connectContosoThroughEngine(t.db, engine, fx, "acme-due");
+    const notYet = await t.db.connection.create({
+      data: { accountId: (await t.db.connection.findUniqueOrThrow({ where: { id: due } })).accountId, authMode: "cloud", status: "active" },
+    });
+    const past = new Date(Date.now() - 60_000);
+    await t.db.connection.updateMany({ where: { status: "active", id: { not: due } }, data: { probeDueAt: new Date(Date.now() + 3600_000) } });
+    await t.db.connection.update({ where: { id: due }, data: { probeDueAt: past } });
+
+    const first = await probe(["--due"]);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(new RegExp(`${due}\\s+healthy`));
+    expect(first.output).not.toContain(notYet.id);
+    expect(first.output).toMatch(/Probed 1 in [\d.]+ s: 1 healthy, 0 degraded, 0 failing/);
+    const after = await t.db.connection.findUniqueOrThrow({ where: { id: due } });
+    expect(after).toMatchObject({ healthState: "healthy", probeLeaseOwner: null, probeLeaseUntil: null });
+    // Back on the schedule, about one interval (6 h by default) on: nothing is due for a second run.
+    expect(after.probeDueAt!.getTime() - Date.now()).toBeGreaterThan(3 * 3600_000);
+    const [second, both] = await Promise.all([probe(["--due"]), probe(["--due", "--connection", due])]);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/Probed 0 .*nothing was due/);
+    expect(await t.db.healthProbe.count({ where: { connectionId: due } })).toBe(1);
+    expect(both.code).toBe(2);
   }, 90_000);
 });

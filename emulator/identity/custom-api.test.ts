@@ -45,7 +45,7 @@ async function resetWithV2Tokens() {
 }
 
 describe("the portal's API (api://{client id})", () => {
-  it("gives the Act-On Connector a v1 app token with its three Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
+  it("gives the Act-On Connector a v1 app token with its four Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
     const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const { payload, protectedHeader } = await verifyForPortalApi(result!.accessToken);
     expect(protectedHeader.alg).toBe("RS256");
@@ -58,7 +58,7 @@ describe("the portal's API (api://{client id})", () => {
       oid: ACTON_SERVICES.connector.spId,
       sub: ACTON_SERVICES.connector.spId, // an app-only token: oid = sub
       ver: "1.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
     expect(payload.azp).toBeUndefined();
     expect(payload.scp).toBeUndefined();
@@ -131,7 +131,7 @@ describe("the portal's API (api://{client id})", () => {
       azp: ACTON_SERVICES.connector.appId,
       azpacr: "1",
       ver: "2.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
     expect(claims.appid).toBeUndefined();
     // A v2 token fails a verifier that expects the v1 issuer and the identifier URI audience.
