@@ -32,6 +32,7 @@ export async function routeBench(): Promise<RouteBench> {
     sub: USERS.actonSupport,
     name: "Act-On Support",
     scp: "Support.Access",
+    azp: PORTAL_APP.appId,
     roles: ["Support.Read"],
     iat: now,
     nbf: now,

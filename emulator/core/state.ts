@@ -63,6 +63,17 @@ export type User = {
   accountEnabled: boolean;
   /** Directory role template ids held directly (see DIRECTORY_ROLES). */
   directoryRoleTemplateIds: string[];
+  /**
+   * Roles the user is only eligible for in Privileged Identity Management: until activated they grant nothing and
+   * appear in no membership, role assignment or `wids` claim, only in the role eligibility schedules.
+   */
+  eligibleDirectoryRoleTemplateIds?: string[];
+  /**
+   * Set on a B2B guest: the object a resource tenant keeps for a user whose account lives in another (home) tenant.
+   * The guest signs in with the home account's name and password, through the resource tenant's authority only; its
+   * tokens carry the resource tenant's `tid` and this object's `oid` (client_info names the home account).
+   */
+  homeUserId?: string;
 };
 
 export type PasswordCredential = {

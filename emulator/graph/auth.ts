@@ -185,6 +185,23 @@ export const PERMISSIONS = {
       "Directory.ReadWrite.All",
     ],
   },
+  /** Role eligibility schedules and their instances (Privileged Identity Management), least privileged first. */
+  readRoleEligibility: {
+    delegated: [
+      "RoleEligibilitySchedule.Read.Directory",
+      "RoleManagement.Read.Directory",
+      "RoleManagement.Read.All",
+      "RoleEligibilitySchedule.ReadWrite.Directory",
+      "RoleManagement.ReadWrite.Directory",
+    ],
+    application: [
+      "RoleEligibilitySchedule.Read.Directory",
+      "RoleManagement.Read.Directory",
+      "RoleManagement.Read.All",
+      "RoleEligibilitySchedule.ReadWrite.Directory",
+      "RoleManagement.ReadWrite.Directory",
+    ],
+  },
   readAuthRequirements: {
     delegated: [
       "UserAuthenticationMethod.Read.All",

@@ -65,8 +65,20 @@ export function listResponse(req: EmuRequest, views: Record<string, unknown>[], 
     next.searchParams.set("$skiptoken", Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString("base64url"));
     body["@odata.nextLink"] = next.toString();
   }
+  // `$count=true` asks for the total before the page; Graph writes it ahead of the values.
+  if (queryOption(req.url, "count")?.toLowerCase() === "true") body["@odata.count"] = filtered.length;
   body.value = page.map((v) => applySelect(v, select, options.alwaysSelect ?? []));
   return graphJson(req, 200, body);
+}
+
+/**
+ * Whether a request carries Graph's advanced query parameters (`ConsistencyLevel: eventual` and `$count=true`), which
+ * Microsoft's "Advanced query capabilities on directory objects" lists as needed for OData casts, `$search`, `ne`, `not`
+ * and `endsWith` on directory objects.
+ */
+export function isAdvancedQuery(req: EmuRequest): boolean {
+  const level = req.headers["consistencylevel"];
+  return (Array.isArray(level) ? level[0] : level)?.trim().toLowerCase() === "eventual" && queryOption(req.url, "count")?.toLowerCase() === "true";
 }
 
 /** Single-entity GET with `$select`. */

@@ -8,7 +8,11 @@ import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
 import { buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
 import { appToken, userToken } from "../testing/contract-tokens";
 
-const UPN: Record<string, string> = { [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com", [USERS.contosoUser]: "user@contoso.onmicrosoft.com" };
+const UPN: Record<string, string> = {
+  [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com",
+  [USERS.contosoUser]: "user@contoso.onmicrosoft.com",
+  [USERS.contosoPimAdmin]: "pim.admin@contoso.onmicrosoft.com",
+};
 
 const sandbox = useSandbox({ scenario: buildContractScenario });
 
@@ -211,7 +215,7 @@ describe("signed-in user and tenant checks", () => {
         displayName: "Global Administrator",
       }),
     );
-    const cast = await client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole").get();
+    const cast = await client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole").header("ConsistencyLevel", "eventual").count(true).get();
     expect(cast.value.map((r: { roleTemplateId: string }) => r.roleTemplateId).sort()).toEqual(
       [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator].sort(),
     );
@@ -226,6 +230,54 @@ describe("signed-in user and tenant checks", () => {
           .get()
       ).value,
     ).toEqual([]);
+  });
+
+  it("refuses a cast on a membership list without the advanced query parameters (400 Request_UnsupportedQuery), answers it with them", async () => {
+    const client = graph(await token(USERS.contosoAdmin));
+    for (const request of [
+      client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole"),
+      client.api("/me/memberOf/microsoft.graph.directoryRole").count(true),
+      client.api(`/users/${USERS.contosoAdmin}/transitiveMemberOf/microsoft.graph.group`).header("ConsistencyLevel", "eventual"),
+    ]) {
+      const refused = await graphFailure(request.get());
+      expect([refused.statusCode, refused.code]).toEqual([400, "Request_UnsupportedQuery"]);
+      expect(refused.message).toMatch(/ConsistencyLevel: eventual/);
+    }
+    const answered = await client.api("/me/memberOf/microsoft.graph.directoryRole").header("ConsistencyLevel", "eventual").count(true).get();
+    expect(answered["@odata.count"]).toBe(2);
+    // Without a cast the membership list is no advanced query.
+    expect((await client.api("/me/transitiveMemberOf").get()).value.length).toBeGreaterThan(0);
+  });
+
+  it("keeps a PIM-eligible role out of memberships, assignments and wids; the user reads it among their eligibilities", async () => {
+    const pimToken = await token(USERS.contosoPimAdmin);
+    const client = graph(pimToken);
+    const cast = await client.api("/me/transitiveMemberOf/microsoft.graph.directoryRole").header("ConsistencyLevel", "eventual").count(true).get();
+    expect(cast.value).toEqual([]);
+    const assignments = await client.api("/roleManagement/directory/roleAssignments").filter(`principalId eq '${USERS.contosoPimAdmin}'`).get();
+    expect(assignments.value).toEqual([]);
+    const wids = JSON.parse(Buffer.from(pimToken.split(".")[1], "base64url").toString()).wids as string[];
+    expect(wids).not.toContain(DIRECTORY_ROLES.globalAdministrator);
+    const eligible = await client.api("/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')").get();
+    expect(eligible.value).toEqual([
+      expect.objectContaining({
+        principalId: USERS.contosoPimAdmin,
+        roleDefinitionId: DIRECTORY_ROLES.globalAdministrator,
+        directoryScopeId: "/",
+        memberType: "Direct",
+      }),
+    ]);
+    const admins = await graph(await token(USERS.contosoAdmin))
+      .api("/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')")
+      .get();
+    expect(admins.value).toEqual([]);
+    // Reading eligibility needs a RoleManagement or RoleEligibilitySchedule permission: User.Read alone is refused.
+    const narrow = await graphFailure(
+      graph(await narrowToken())
+        .api("/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')")
+        .get(),
+    );
+    expect([narrow.statusCode, narrow.code]).toEqual([403, "Authorization_RequestDenied"]);
   });
 
   it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {

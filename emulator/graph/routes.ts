@@ -35,6 +35,7 @@ import {
   listMemberOf,
   listOrganization,
   listRoleAssignments,
+  listMyRoleEligibilityInstances,
   updateAuthenticationRequirements,
   updateSecurityDefaults,
 } from "./users";
@@ -92,6 +93,11 @@ export const routes: Route[] = [
   route("GET", `${V}/users/(?<user>[^/]+)/?$`, getUser),
   route("GET", `${V}/organization/?$`, listOrganization),
   route("GET", `${V}/roleManagement/directory/roleAssignments/?$`, listRoleAssignments),
+  route(
+    "GET",
+    `${V}/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser\\(on='(?<on>[^']*)'\\)/?$`,
+    listMyRoleEligibilityInstances,
+  ),
   route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
   route("GET", `${V}/policies/defaultAppManagementPolicy/?$`, getDefaultAppManagementPolicy),
   route("GET", `${V}/directory/deletedItems/microsoft\.graph\.application/?$`, listDeletedApplications),

@@ -20,7 +20,7 @@ import {
   SECURITY_ADMIN_ROLE,
   type GraphCaller,
 } from "./auth";
-import { listResponse } from "./collection";
+import { isAdvancedQuery, listResponse } from "./collection";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
 
 const ROLE_NAMES: Record<string, { displayName: string; description: string }> = {
@@ -93,7 +93,7 @@ function userView(u: User): Record<string, unknown> {
     surname: u.surname,
     userPrincipalName: u.userPrincipalName,
     accountEnabled: u.accountEnabled,
-    userType: "Member",
+    userType: u.homeUserId ? "Guest" : "Member",
     usageLocation: null,
     mailNickname: u.userPrincipalName.split("@")[0],
     onPremisesSyncEnabled: null,
@@ -245,6 +245,17 @@ export async function listMemberOf(req: EmuRequest): Promise<EmuResponse> {
   const objects = [...groupsOf(user).map(groupObject), ...directoryRoleObjects(roleIds, caller.tenant.id)];
   const cast = req.params.cast?.toLowerCase();
   if (!cast) return listResponse(req, objects, { contextPath: "directoryObjects", typeName: "microsoft.graph.directoryObject" });
+  // Microsoft lists OData casts on directory objects among the advanced queries, and public Graph SDK threads show them
+  // failing without the advanced parameters; the sandbox is the strict case so no caller comes to depend on leniency.
+  // The wording follows Graph's documented answer to `$search` without the header (the cast's own is undocumented).
+  if (!isAdvancedQuery(req)) {
+    return graphError(
+      req,
+      400,
+      "Request_UnsupportedQuery",
+      "Request with an OData cast only works through MSGraph with a special request header: 'ConsistencyLevel: eventual' and the query parameter '$count=true'",
+    );
+  }
   const type = cast === "microsoft.graph.group" ? "#microsoft.graph.group" : "#microsoft.graph.directoryRole";
   const matching = objects.filter((o) => o["@odata.type"] === type).map(({ ["@odata.type"]: _t, ...rest }) => rest);
   return listResponse(req, matching, {
@@ -278,6 +289,38 @@ export async function listRoleAssignments(req: EmuRequest): Promise<EmuResponse>
   return listResponse(req, assignments, {
     contextPath: "roleManagement/directory/roleAssignments",
     typeName: "microsoft.graph.unifiedRoleAssignment",
+  });
+}
+
+/**
+ * `GET /roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')`: the roles the
+ * signed-in user may activate in Privileged Identity Management (the portal's "My roles"), for built-in roles with
+ * `roleDefinitionId` = the role template id, scoped to the whole directory.
+ */
+export async function listMyRoleEligibilityInstances(req: EmuRequest): Promise<EmuResponse> {
+  const caller = await delegatedCaller(req);
+  if (isResponse(caller)) return caller;
+  const denied = requirePermission(req, caller, PERMISSIONS.readRoleEligibility);
+  if (denied) return denied;
+  if (req.params.on !== "principal") {
+    return graphError(req, 400, "BadRequest", `The value '${req.params.on}' is not valid for the parameter 'on'.`);
+  }
+  const user = caller.user!;
+  const instances = (user.eligibleDirectoryRoleTemplateIds ?? []).map((roleDefinitionId) => ({
+    "@odata.type": "#microsoft.graph.unifiedRoleEligibilityScheduleInstance",
+    id: Buffer.from(`${roleDefinitionId}|${user.id}`).toString("base64url").slice(0, 43) + "-1-e",
+    principalId: user.id,
+    roleDefinitionId,
+    directoryScopeId: "/",
+    appScopeId: null,
+    startDateTime: "2026-01-01T00:00:00Z",
+    endDateTime: null,
+    memberType: "Direct",
+    roleEligibilityScheduleId: deterministicGuid(caller.tenant.id, "roleEligibilitySchedule", `${roleDefinitionId}|${user.id}`),
+  }));
+  return listResponse(req, instances, {
+    contextPath: "Collection(unifiedRoleEligibilityScheduleInstance)",
+    typeName: "microsoft.graph.unifiedRoleEligibilityScheduleInstance",
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * The portal's own API in Act-On's tenant: tokens for `api://{portal client id}` with the `roles` and `scp`
- * claims, as Act-On's services (client credentials) and support staff (delegated) get them, verified the way a
+ * claims — v1.0 tokens, as Entra issues them for a registration whose manifest leaves the token version unset, and v2.0
+ * when it sets `requestedAccessTokenVersion: 2` — as Act-On's services (client credentials) and support staff (delegated) get them, verified the way a
  * resource server does — with `jose` against the tenant's published JWKS — and obtained with clients we did not write
  * (@azure/msal-node, @azure/identity). Also the tokens an authorization matrix needs: no roles, another audience,
  * another tenant, a v1 token.
@@ -25,33 +26,41 @@ function daemon(service: { appId: string; secret: string }, tenant: string = TEN
   });
 }
 
-/** What the Act-On API does with every token: signature by the tenant's keys, Act-On's issuer, its audience. */
+/** What a resource server of v1.0 tokens does: signature by the tenant's keys, Act-On's v1 issuer, its identifier URI. */
 async function verifyForPortalApi(token: string, tenantId: string = TENANTS.actoncorp) {
   const jwks = createRemoteJWKSet(new URL(`${sb.origin}/${tenantId}/discovery/v2.0/keys`));
   return jwtVerify(token, jwks, {
     algorithms: ["RS256"],
-    issuer: `${sb.origin}/${TENANTS.actoncorp}/v2.0`,
-    audience: PORTAL_APP.appId,
+    issuer: `https://sts.windows.net/${TENANTS.actoncorp}/`,
+    audience: PORTAL_APP.identifierUri,
     clockTolerance: 5,
   });
 }
 
+/** The default scenario with the portal API's manifest asking for v2.0 tokens. */
+async function resetWithV2Tokens() {
+  const state = buildDefaultScenario();
+  state.applications.find((a) => a.appId === PORTAL_APP.appId)!.api.requestedAccessTokenVersion = 2;
+  await sb.control.reset({ state });
+}
+
 describe("the portal's API (api://{client id})", () => {
-  it("gives the Act-On Connector a v2 app token with its four Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
+  it("gives the Act-On Connector a v1 app token with its four Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
     const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const { payload, protectedHeader } = await verifyForPortalApi(result!.accessToken);
     expect(protectedHeader.alg).toBe("RS256");
     expect(payload).toMatchObject({
-      aud: PORTAL_APP.appId, // v2 tokens: always the API's client id, whatever identifier the client asked for
-      iss: `${sb.origin}/${TENANTS.actoncorp}/v2.0`,
+      aud: PORTAL_APP.identifierUri, // v1 tokens: the identifier the client asked for
+      iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
       tid: TENANTS.actoncorp,
-      azp: ACTON_SERVICES.connector.appId,
-      azpacr: "1",
+      appid: ACTON_SERVICES.connector.appId,
+      appidacr: "1",
       oid: ACTON_SERVICES.connector.spId,
       sub: ACTON_SERVICES.connector.spId, // an app-only token: oid = sub
-      ver: "2.0",
+      ver: "1.0",
       roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
+    expect(payload.azp).toBeUndefined();
     expect(payload.scp).toBeUndefined();
     // idtyp is an optional claim the portal's registration does not ask for (Entra's default).
     expect(payload.idtyp).toBeUndefined();
@@ -101,7 +110,7 @@ describe("the portal's API (api://{client id})", () => {
     expect(payload.roles).toBeUndefined();
   });
 
-  it("accepts the client id as the resource identifier too (`{appId}/.default`) and still issues aud = client id", async () => {
+  it("accepts the client id as the resource identifier too (`{appId}/.default`): aud is the client id then", async () => {
     const res = await postToken(sb.origin, TENANTS.actoncorp, {
       grant_type: "client_credentials",
       client_id: ACTON_SERVICES.connector.appId,
@@ -112,21 +121,22 @@ describe("the portal's API (api://{client id})", () => {
     expect(decodeJwt(res.body.access_token as string).aud).toBe(PORTAL_APP.appId);
   });
 
-  it("issues a v1 token (aud = the identifier URI used, iss sts.windows.net) when the API's manifest asks for v1", async () => {
-    const state = buildDefaultScenario();
-    state.applications.find((a) => a.appId === PORTAL_APP.appId)!.api.requestedAccessTokenVersion = null;
-    await sb.control.reset({ state });
-    const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
+  it("issues a v2 token (aud = the client id whatever was asked, iss on the authority, azp) when the API's manifest sets version 2", async () => {
+    await resetWithV2Tokens();
+    const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT], skipCache: true });
     const claims = decodeJwt(result!.accessToken);
     expect(claims).toMatchObject({
-      aud: PORTAL_APP.identifierUri,
-      iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
-      appid: ACTON_SERVICES.connector.appId,
-      ver: "1.0",
+      aud: PORTAL_APP.appId,
+      iss: `${sb.origin}/${TENANTS.actoncorp}/v2.0`,
+      azp: ACTON_SERVICES.connector.appId,
+      azpacr: "1",
+      ver: "2.0",
       roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
-    // A v1 token fails a verifier that expects the v2 issuer and the client id audience.
+    expect(claims.appid).toBeUndefined();
+    // A v2 token fails a verifier that expects the v1 issuer and the identifier URI audience.
     await expect(verifyForPortalApi(result!.accessToken)).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed);
+    await sb.control.reset();
   });
 
   it("signs tokens for another API of the same tenant that a verifier of the portal's audience refuses", async () => {
@@ -135,15 +145,15 @@ describe("the portal's API (api://{client id})", () => {
     });
     const claims = decodeJwt(result!.accessToken);
     expect(claims).toMatchObject({ aud: ACTON_SERVICES.otherApi.appId, tid: TENANTS.actoncorp, roles: ["Connections.Read"] });
-    await expect(verifyForPortalApi(result!.accessToken)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "aud" });
+    await expect(verifyForPortalApi(result!.accessToken)).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed);
   });
 
   it("signs tokens for the portal's audience from another tenant (Fabrikam) that an Act-On-only verifier refuses", async () => {
     const result = await daemon(FABRIKAM.probe, TENANTS.fabrikam).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const claims = decodeJwt(result!.accessToken);
     expect(claims).toMatchObject({
-      aud: PORTAL_APP.appId,
-      iss: `${sb.origin}/${TENANTS.fabrikam}/v2.0`,
+      aud: PORTAL_APP.identifierUri,
+      iss: `https://sts.windows.net/${TENANTS.fabrikam}/`,
       tid: TENANTS.fabrikam,
       roles: ["Connections.Read", "Connections.Credentials.Read"],
     });
@@ -168,7 +178,7 @@ describe("the portal's API (api://{client id})", () => {
     expect(ropc.body).toMatchObject({ error: "invalid_scope", error_codes: [70011] });
   });
 
-  it("gives support staff a delegated v2 token with scp Support.Access and their app role (msal-node public client)", async () => {
+  it("gives support staff a delegated v1 token with scp Support.Access and their app role (msal-node public client)", async () => {
     const pca = new PublicClientApplication({
       auth: { clientId: PORTAL_APP.appId, authority: `${sb.origin}/${TENANTS.actoncorp}`, knownAuthorities: [sb.host] },
       system: { loggerOptions: silentLogger },
@@ -180,7 +190,7 @@ describe("the portal's API (api://{client id})", () => {
     ]) {
       const result = await pca.acquireTokenByUsernamePassword({ scopes, username, password: SANDBOX_PASSWORD });
       const { payload } = await verifyForPortalApi(result!.accessToken);
-      expect(payload).toMatchObject({ aud: PORTAL_APP.appId, scp: "Support.Access", roles: [role], preferred_username: username });
+      expect(payload).toMatchObject({ aud: PORTAL_APP.identifierUri, appid: PORTAL_APP.appId, scp: "Support.Access", roles: [role], upn: username });
       expect(payload.idtyp).toBeUndefined(); // only with the optional claim's include_user_token
       expect(result!.scopes).toContain(`${PORTAL_APP.identifierUri}/Support.Access`);
       expect(decodeJwt(result!.idToken).roles).toEqual([role]);
@@ -216,12 +226,12 @@ describe("the portal's API (api://{client id})", () => {
   it("signs an expired token on request (control API) that jose refuses as expired, not as badly signed", async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = await sb.control.signToken({
-      aud: PORTAL_APP.appId,
-      iss: `${sb.origin}/${TENANTS.actoncorp}/v2.0`,
+      aud: PORTAL_APP.identifierUri,
+      iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
       tid: TENANTS.actoncorp,
-      azp: ACTON_SERVICES.connector.appId,
+      appid: ACTON_SERVICES.connector.appId,
       roles: ["Connections.Read"],
-      ver: "2.0",
+      ver: "1.0",
       iat: now - 7200,
       nbf: now - 7200,
       exp: now - 3600,

@@ -21,9 +21,24 @@ export function isConsentAdmin(user: User): boolean {
   return effectiveDirectoryRoles(user).some((r) => CONSENT_ADMIN_ROLE_IDS.includes(r));
 }
 
+/** The account a sign-in name belongs to. A guest's `#EXT#` name is no sign-in name: guests sign in as their home account. */
 export function findUserByUpn(upn: string): User | undefined {
   const lower = upn.trim().toLowerCase();
-  return getState().users.find((u) => u.userPrincipalName.toLowerCase() === lower);
+  return getState().users.find((u) => !u.homeUserId && u.userPrincipalName.toLowerCase() === lower);
+}
+
+/**
+ * Who an account is in a tenant: itself in its home tenant, its guest object in a tenant that invited it, or
+ * undefined where it is neither (AADSTS50020). `organizations`/`common` (no tenant) mean the home tenant.
+ */
+export function principalInTenant(account: User, tenantId: string | null): User | undefined {
+  if (tenantId === null || account.tenantId === tenantId) return account;
+  return getState().users.find((u) => u.tenantId === tenantId && u.homeUserId === account.id);
+}
+
+/** The home account behind a principal (itself unless it is a guest). */
+export function homeAccountOf(user: User): User {
+  return (user.homeUserId && findUserById(user.homeUserId)) || user;
 }
 
 export function findUserById(id: string): User | undefined {

@@ -17,6 +17,7 @@ import {
   findApplication,
   findUserById,
   findUserByUpn,
+  principalInTenant,
   isConsentAdmin,
   requiresMfa,
   type ConsentEvaluation,
@@ -91,7 +92,7 @@ function target(ix: Interaction): FormTarget {
 export async function beginInteraction(req: EmuRequest, ix: Interaction): Promise<EmuResponse> {
   const session = readSession(req);
   const sessionUser = session ? findUserById(session.uid) : undefined;
-  const fitsTenant = sessionUser && (!ix.fixedTenant || ix.fixedTenant.id === sessionUser.tenantId);
+  const fitsTenant = sessionUser && principalInTenant(sessionUser, ix.fixedTenant?.id ?? null) !== undefined;
   const fitsHint = sessionUser && (!ix.loginHint || ix.loginHint.toLowerCase() === sessionUser.userPrincipalName.toLowerCase());
   if (session && sessionUser && fitsTenant && ix.prompt !== "login") {
     if (ix.prompt === "select_account") {
@@ -106,7 +107,7 @@ function startSignIn(ix: Interaction): EmuResponse {
   const app = findApplication(ix.appId);
   if (ix.loginHint) {
     const hinted = findUserByUpn(ix.loginHint);
-    if (hinted && (!ix.fixedTenant || ix.fixedTenant.id === hinted.tenantId)) {
+    if (hinted && principalInTenant(hinted, ix.fixedTenant?.id ?? null)) {
       ix.pendingUserId = hinted.id;
       return passwordPage(target(ix), hinted.userPrincipalName);
     }
@@ -163,7 +164,7 @@ function usernameStep(req: EmuRequest, ix: Interaction, login: string): EmuRespo
       error: "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.",
     });
   }
-  if (ix.fixedTenant && user.tenantId !== ix.fixedTenant.id) {
+  if (ix.fixedTenant && !principalInTenant(user, ix.fixedTenant.id)) {
     const e = AADSTS.userNotInTenant(user.userPrincipalName, ix.fixedTenant.displayName).detail;
     return errorPage({ code: e.code, message: e.message, requestId: req.requestId, correlationId: ix.correlationId });
   }
@@ -203,8 +204,10 @@ async function signedIn(req: EmuRequest, ix: Interaction, user: User, amr: strin
   return res;
 }
 
+/** The session is the home account's; in a tenant that invited it, the flow acts as its guest object there. */
 function resolveSignedIn(ix: Interaction, session: BrowserSession): SignedIn {
-  const user = findUserById(session.uid);
+  const account = findUserById(session.uid);
+  const user = account ? principalInTenant(account, ix.fixedTenant?.id ?? null) : undefined;
   const tenant = user ? findTenantById(user.tenantId) : undefined;
   const app = findApplication(ix.appId);
   if (!user || !tenant) throw AADSTS.userNotFound(ix.fixedTenant?.id ?? ix.tenantSegment);
@@ -303,7 +306,7 @@ async function consentStep(req: EmuRequest, ix: Interaction, accepted: boolean, 
 export async function continueSilently(req: EmuRequest, ix: Interaction): Promise<EmuResponse> {
   const session = readSession(req);
   const user = session ? findUserById(session.uid) : undefined;
-  if (!session || !user || (ix.fixedTenant && ix.fixedTenant.id !== user.tenantId)) return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
+  if (!session || !user || !principalInTenant(user, ix.fixedTenant?.id ?? null)) return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
   if (ix.loginHint && ix.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase())
     return ix.finisher.fail(req, ix, AADSTS.loginRequired().detail);
   return afterSignIn(req, ix, session);

@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!existsSync(CHROMIUM))("msal-browser in Chromium against the SPA redirect URI", () => {
-  it("signs support.admin@ in with loginRedirect and gets a v2 token for the portal API with scp and roles, kept out of localStorage", async () => {
+  it("signs support.admin@ in with loginRedirect and gets a v1 token for the portal API with scp and roles, kept out of localStorage", async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const tab = await context.newPage();
     const tokenRequests: Promise<{ origin: string | undefined }>[] = [];
@@ -95,7 +95,8 @@ describe.skipIf(!existsSync(CHROMIUM))("msal-browser in Chromium against the SPA
     expect(failure).toBeUndefined();
     expect(result!.username).toBe("support.admin@actoncorp.onmicrosoft.com");
     expect(decodeJwt(result!.accessToken)).toMatchObject({
-      aud: PORTAL_APP.appId,
+      aud: PORTAL_APP.identifierUri,
+      appid: PORTAL_APP.appId,
       scp: "Support.Access",
       roles: ["Support.Admin"],
       tid: TENANTS.actoncorp,

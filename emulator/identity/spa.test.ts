@@ -62,17 +62,18 @@ afterEach(() => {
 });
 
 describe("SPA redirect platform", () => {
-  it("redeems a SPA code from the browser: CORS headers, v2 token for the portal API with scp and roles, 24-hour refresh token", async () => {
+  it("redeems a SPA code from the browser: CORS headers, v1 token for the portal API with scp and roles, 24-hour refresh token", async () => {
     const { redeem } = await signIn(SPA_REDIRECT, "support.admin@actoncorp.onmicrosoft.com");
     const res = await postToken(sb.origin, TENANTS.actoncorp, redeem, { origin: CONSOLE_ORIGIN });
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(decodeJwt(res.body.access_token as string)).toMatchObject({
-      aud: PORTAL_APP.appId,
+      aud: PORTAL_APP.identifierUri,
       scp: "Support.Access",
       roles: ["Support.Admin"],
-      azp: PORTAL_APP.appId,
-      azpacr: "0",
+      appid: PORTAL_APP.appId,
+      appidacr: "0",
+      ver: "1.0",
     });
     expect(decodeJwt(res.body.id_token as string).roles).toEqual(["Support.Admin"]);
     expect(res.body.refresh_token).toEqual(expect.any(String));

@@ -9,7 +9,7 @@ import type { EmuRequest } from "../core/http";
 import type { AppRole, Application, ServicePrincipal, Tenant, User } from "../core/state";
 import { effectiveDirectoryRoles } from "../core/directory-roles";
 import { signJwt } from "../core/tokens";
-import { assignedRoleValues, findServicePrincipal } from "./directory";
+import { assignedRoleValues, findServicePrincipal, homeAccountOf } from "./directory";
 import { REFRESH_LIFETIME_MS, saveRefreshToken, SPA_REFRESH_LIFETIME_MS } from "./pending-grants";
 import { OIDC_SCOPES, type Resource } from "./resources";
 
@@ -25,8 +25,15 @@ export function v1Issuer(tenantId: string): string {
   return `https://sts.windows.net/${tenantId}/`;
 }
 
+/** `client_info` names the home account (uid, utid), also when a guest signed in to another tenant. */
 export function clientInfo(user: User): string {
-  return Buffer.from(JSON.stringify({ uid: user.id, utid: user.tenantId })).toString("base64url");
+  const home = homeAccountOf(user);
+  return Buffer.from(JSON.stringify({ uid: home.id, utid: home.tenantId })).toString("base64url");
+}
+
+/** The name the person signs in with: a guest's home account name, not its `#EXT#` name in the inviting tenant. */
+function signInName(user: User): string {
+  return homeAccountOf(user).userPrincipalName;
 }
 
 /** Entra's `sub` is pairwise: stable per user and app, different across apps. */
@@ -93,8 +100,9 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
           family_name: user.surname ?? undefined,
           given_name: user.givenName ?? undefined,
           ipaddr: "127.0.0.1",
-          unique_name: user.userPrincipalName,
-          upn: user.userPrincipalName,
+          unique_name: signInName(user),
+          // A guest's account lives elsewhere: no `upn` here, `idp` names its home tenant's issuer.
+          ...(user.homeUserId ? { idp: v1Issuer(homeAccountOf(user).tenantId) } : { upn: user.userPrincipalName }),
           ver: "1.0",
         }
       : {
@@ -102,7 +110,8 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
           iss: v2Issuer(req.origin, tenant.id),
           azp: app.appId,
           azpacr: ctx.clientAuthenticated ? "1" : "0",
-          preferred_username: user.userPrincipalName,
+          preferred_username: signInName(user),
+          ...(user.homeUserId ? { idp: v1Issuer(homeAccountOf(user).tenantId) } : {}),
           ver: "2.0",
         };
   const body: Record<string, unknown> = {
@@ -144,7 +153,8 @@ async function issueIdToken(ctx: UserTokenContext): Promise<string> {
     name: user.displayName,
     ...(ctx.nonce ? { nonce: ctx.nonce } : {}),
     oid: user.id,
-    preferred_username: user.userPrincipalName,
+    preferred_username: signInName(user),
+    ...(user.homeUserId ? { idp: v1Issuer(homeAccountOf(user).tenantId) } : {}),
     ...(ctx.oidc.includes("email") && user.mail ? { email: user.mail } : {}),
     rh: `0.sandbox.${uti()}`,
     sid: ctx.sid,

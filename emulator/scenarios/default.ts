@@ -195,9 +195,10 @@ function portalApplication(): Application {
       // One entry covers both Dataverse environments and the Global Discovery Service: both are the Dynamics CRM app.
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DATAVERSE_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] },
     ],
-    // The portal's own API (`api://{appId}`), v2 tokens (aud = the client id), for the support console and Act-On's servers.
+    // The portal's own API (`api://{appId}`) for the support console and Act-On's servers. Its manifest leaves the token
+    // version unset, as a new registration does, so Entra issues v1.0 tokens (aud = the identifier URI asked for).
     api: {
-      requestedAccessTokenVersion: 2,
+      requestedAccessTokenVersion: null,
       oauth2PermissionScopes: [
         {
           id: PORTAL_APP.supportAccessScopeId,
@@ -328,6 +329,10 @@ export function buildDefaultScenario(): SandboxState {
     [DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.dynamics365Administrator],
     "enforced",
   );
+  const pimAdmin: User = {
+    ...user(USERS.contosoPimAdmin, TENANTS.contoso, "pim.admin@contoso.onmicrosoft.com", "Contoso PIM Admin", []),
+    eligibleDirectoryRoleTemplateIds: [DIRECTORY_ROLES.globalAdministrator],
+  };
   const plainUser = user(USERS.contosoUser, TENANTS.contoso, "user@contoso.onmicrosoft.com", "Contoso User", []);
   const support = user(USERS.actonSupport, TENANTS.actoncorp, "support@actoncorp.onmicrosoft.com", "Act-On Support", []);
   const supportAdmin = user(USERS.actonSupportAdmin, TENANTS.actoncorp, "support.admin@actoncorp.onmicrosoft.com", "Act-On Support Admin", []);
@@ -336,6 +341,22 @@ export function buildDefaultScenario(): SandboxState {
   const fabrikamAdmin = user(USERS.fabrikamAdmin, TENANTS.fabrikam, "admin@fabrikam.onmicrosoft.com", "Fabrikam Admin", [
     DIRECTORY_ROLES.globalAdministrator,
   ]);
+
+  // A partner's admin invited into Contoso as a guest and made Global Administrator there: signing in at Fabrikam's
+  // (or the `organizations`) authority gives Fabrikam's tid; at Contoso's, this object's.
+  const fabrikamGuest: User = {
+    ...user(
+      USERS.fabrikamAdminGuestInContoso,
+      TENANTS.contoso,
+      "admin_fabrikam.onmicrosoft.com#EXT#@contoso.onmicrosoft.com",
+      "Fabrikam Admin (Guest)",
+      [DIRECTORY_ROLES.globalAdministrator],
+    ),
+    mail: fabrikamAdmin.userPrincipalName,
+    // Guests authenticate at home: the guest object has no password of its own.
+    passwordSha256: "",
+    homeUserId: fabrikamAdmin.id,
+  };
 
   const portal = portalApplication();
   const portalSp: ServicePrincipal = {
@@ -388,7 +409,7 @@ export function buildDefaultScenario(): SandboxState {
       tenant(TENANTS.actoncorp, "actoncorp.onmicrosoft.com", "Act-On Software"),
       tenant(TENANTS.fabrikam, "fabrikam.onmicrosoft.com", "Fabrikam"),
     ],
-    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin],
+    users: [admin, mfaAdmin, plainUser, support, supportAdmin, staff, fabrikamAdmin, pimAdmin, fabrikamGuest],
     applications: [portal, connectorApp, statusReaderApp, noRolesApp, otherApiApp, probeApp],
     servicePrincipals: [
       graphSp(SERVICE_PRINCIPALS.contosoGraph, TENANTS.contoso),
@@ -494,7 +515,7 @@ export function buildDefaultScenario(): SandboxState {
         uniqueName: "contososales",
         region: "NA",
         n: 1,
-        admins: [admin, mfaAdmin],
+        admins: [admin, mfaAdmin, pimAdmin, fabrikamGuest],
         basicUsers: [plainUser],
       }),
       environment({

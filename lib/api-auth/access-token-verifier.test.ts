@@ -17,7 +17,7 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   strangerKey = (await generateKeyPair("RS256")).privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", use: "sig", alg: "RS256" };
-  source = { keys: createLocalJWKSet({ keys: [jwk] }), issuers: [V2_ISSUER, V1_ISSUER] };
+  source = { keys: createLocalJWKSet({ keys: [jwk] }), issuers: { v1: V1_ISSUER, v2: V2_ISSUER } };
 });
 
 type Claims = Record<string, unknown>;
@@ -50,6 +50,7 @@ function userToken(extra: Claims = {}): Claims {
     sub: "pairwise-subject",
     scp: "access_as_user",
     name: "Act-On Support",
+    azp: CLIENT_ID,
     roles: ["Support.Read"],
     ver: "2.0",
     iat: nowS(),
@@ -62,8 +63,76 @@ function userToken(extra: Claims = {}): Claims {
 const sign = (claims: Claims, key: CryptoKey = signingKey, header: Record<string, unknown> = {}) =>
   new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "k1", ...header }).sign(key);
 
-const verifier = () =>
-  createAccessTokenVerifier({ authorityHost: "https://login.example.test", tenantId: TENANT, clientId: CLIENT_ID, keySource: source });
+const CUSTOM_URI = "https://api.act-on.example/portal";
+const OTHER_APP = "39000000-0000-4000-8000-000000000077";
+
+const verifier = (identifierUris?: string[]) =>
+  createAccessTokenVerifier({
+    authorityHost: "https://login.example.test",
+    tenantId: TENANT,
+    clientId: CLIENT_ID,
+    identifierUris,
+    keySource: source,
+  });
+
+/** Claims of each token version as Entra writes them (access-token-claims-reference). */
+const V1 = { iss: V1_ISSUER, ver: "1.0" };
+const V2 = { iss: V2_ISSUER, ver: "2.0" };
+const v1User = (extra: Claims = {}) => userToken({ ...V1, azp: undefined, appid: CLIENT_ID, aud: `api://${CLIENT_ID}`, ...extra });
+const v2App = (extra: Claims = {}) => appToken({ ...V2, appid: undefined, azp: "39000000-0000-4000-8000-000000000001", aud: CLIENT_ID, ...extra });
+
+/** The verdict in a word: the caller's kind when accepted, else why not. */
+async function verdictOf(claims: Claims, identifierUris?: string[]): Promise<string> {
+  const result = await verifier(identifierUris).verify(await sign(claims), { roles: [] });
+  return result.ok ? result.value.kind : result.reason;
+}
+
+describe("the claim matrix: token version × principal × audience", () => {
+  const configured = [`api://${CLIENT_ID}`, CUSTOM_URI];
+  it.each([
+    // v1.0: aud is the identifier the client asked for — any configured identifier URI, or the client id.
+    ["v1 app-only for api://<client id>", appToken(), "service"],
+    ["v1 app-only for a configured custom identifier URI", appToken({ aud: CUSTOM_URI }), "service"],
+    ["v1 app-only asked for by client id", appToken({ aud: CLIENT_ID }), "service"],
+    ["v1 app-only for an identifier URI not configured", appToken({ aud: "https://api.act-on.example/other" }), "wrong_audience"],
+    ["v1 delegated from the console for api://<client id>", v1User(), "user"],
+    ["v1 delegated from the console for a custom identifier URI", v1User({ aud: CUSTOM_URI }), "user"],
+    ["v1 delegated from the console asked for by client id", v1User({ aud: CLIENT_ID }), "user"],
+    ["v1 delegated obtained by another app", v1User({ appid: OTHER_APP }), "wrong_client"],
+    // v2.0: aud is always the client id, whatever the client asked for.
+    ["v2 app-only for the client id", v2App(), "service"],
+    ["v2 app-only claiming an identifier URI audience", v2App({ aud: `api://${CLIENT_ID}` }), "wrong_audience"],
+    ["v2 delegated from the console", userToken(), "user"],
+    ["v2 delegated claiming a custom identifier URI audience", userToken({ aud: CUSTOM_URI }), "wrong_audience"],
+    ["v2 delegated obtained by another app", userToken({ azp: OTHER_APP }), "wrong_client"],
+    // One version's issuer with the other's claims is not a token Entra issues.
+    ["v1.0 from the v2.0 issuer", appToken({ iss: V2_ISSUER }), "wrong_issuer"],
+    ["v2.0 from the v1.0 issuer", v2App({ iss: V1_ISSUER }), "wrong_issuer"],
+    ["v1.0 naming its client in azp", appToken({ appid: undefined, azp: OTHER_APP }), "invalid_claims"],
+    ["v2.0 naming its client in appid", v2App({ azp: undefined, appid: OTHER_APP }), "invalid_claims"],
+    ["v1.0 without a client", appToken({ appid: undefined }), "invalid_claims"],
+    ["without a version", appToken({ ver: undefined }), "invalid_claims"],
+    ["of an unknown version", appToken({ ver: "3.0" }), "invalid_claims"],
+  ])("%s → %s", async (_label, claims, expected) => {
+    expect(await verdictOf(claims, configured)).toBe(expected);
+  });
+
+  it("accepts only api://<client id> (and the client id) when no identifier URI is configured", async () => {
+    expect(await verdictOf(appToken())).toBe("service");
+    expect(await verdictOf(appToken({ aud: CLIENT_ID }))).toBe("service");
+    expect(await verdictOf(appToken({ aud: CUSTOM_URI }))).toBe("wrong_audience");
+    // Configuring a custom URI replaces the default: an identifier the registration no longer lists is refused.
+    expect(await verdictOf(appToken(), [CUSTOM_URI])).toBe("wrong_audience");
+    expect(await verdictOf(v1User({ aud: CUSTOM_URI }), [CUSTOM_URI])).toBe("user");
+  });
+
+  it("pins people's tokens to the console but takes any of Act-On's services with the role", async () => {
+    // A service's appid is its own registration; its app role assignment is what admits it.
+    expect(await verdictOf(appToken({ appid: OTHER_APP }))).toBe("service");
+    expect(await verdictOf(v2App({ azp: OTHER_APP }))).toBe("service");
+    expect(await verdictOf(userToken({ azp: OTHER_APP }))).toBe("wrong_client");
+  });
+});
 
 describe("createAccessTokenVerifier", () => {
   it("accepts a v1 app-only token for api://<client id> and names the service caller", async () => {

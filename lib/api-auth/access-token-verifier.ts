@@ -8,11 +8,16 @@ import { isAppRole, SERVICE_ROLES, USER_ROLES, type ApiCaller, type AppRole } fr
 
 /**
  * Verifies the Entra access tokens Act-On's staff (delegated, via the console) and services (client credentials)
- * present to the portal's API: RS256 signature against the tenant's published keys, issuer of Act-On's tenant only
- * (v2 `…/{tid}/v2.0` or v1 `https://sts.windows.net/{tid}/`, both read from the tenant's OpenID configurations),
- * audience the portal's API (`api://<client id>` in v1 tokens, the client id in v2 tokens), `exp`/`nbf` with a small
- * skew, a lifetime no longer than Entra issues, `tid`, whose token it is (a person's or a service's), then the app
- * roles the route needs.
+ * present to the portal's API: RS256 signature against the tenant's published keys, issuer of Act-On's tenant only,
+ * the token version's own claims (below), `exp`/`nbf` with a small skew, a lifetime no longer than Entra issues, `tid`,
+ * whose token it is (a person's or a service's), a person's token issued to the console only, then the app roles the
+ * route needs.
+ *
+ * Entra issues v1.0 access tokens for an API unless its manifest sets `requestedAccessTokenVersion: 2`, so a real
+ * registration usually sends v1 (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference):
+ * - v1.0: `iss` `https://sts.windows.net/{tid}/`, `aud` the identifier the client asked for (an identifier URI, or the
+ *   client id when it asked by id), the client in `appid`;
+ * - v2.0: `iss` `{authority}/{tid}/v2.0`, `aud` always the API's client id, the client in `azp`.
  * https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-tokens
  */
 export type AccessTokenVerifierOptions = {
@@ -20,8 +25,13 @@ export type AccessTokenVerifierOptions = {
   authorityHost: string;
   /** Act-On's own tenant (ACTON_TENANT_ID): tokens from any other tenant are refused. */
   tenantId: string | undefined;
-  /** The portal's app registration (PORTAL_CLIENT_ID): the API's audience. */
+  /**
+   * The portal's app registration (PORTAL_CLIENT_ID): the API's audience in v2 tokens, and the only client a person's
+   * token may come from, because the support console signs staff in as this registration (support-console-config.ts).
+   */
   clientId: string | undefined;
+  /** The API's identifier URIs (PORTAL_API_IDENTIFIER_URIS): the audiences of v1 tokens. Default `api://<client id>`. */
+  identifierUris?: readonly string[];
   clockToleranceSeconds?: number;
   /** Where the signing keys and accepted issuers come from; default: the tenant's OpenID configurations. */
   keySource?: KeySource;
@@ -29,7 +39,8 @@ export type AccessTokenVerifierOptions = {
   currentDate?: () => Date;
 };
 
-export type KeySource = { keys: JWTVerifyGetKey; issuers: string[] };
+/** The signing keys, and the issuer each token version carries (from the v1 and v2 OpenID configurations). */
+export type KeySource = { keys: JWTVerifyGetKey; issuers: { v1: string; v2: string } };
 
 /** Microsoft's libraries allow 5 minutes; a resource server can be stricter. One minute absorbs ordinary drift. */
 const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
@@ -52,6 +63,11 @@ const accessClaimsSchema = z.object({
   exp: z.number(),
   iat: z.number(),
   nbf: z.number().optional(),
+  iss: z.string(),
+  aud: z.string(),
+  ver: z.string().optional(),
+  appid: z.string().optional(),
+  azp: z.string().optional(),
   roles: z.array(z.string()).optional(),
   scp: z.string().optional(),
   idtyp: z.string().optional(),
@@ -67,6 +83,7 @@ export type TokenRefusalReason =
   | "wrong_audience"
   | "wrong_issuer"
   | "wrong_tenant"
+  | "wrong_client"
   | "invalid_claims"
   | "too_long_lived"
   | "unknown_principal"
@@ -111,7 +128,7 @@ async function discoverKeySource(authorityHost: string, tenantId: string): Promi
   if (!jwksUri) throw new Error("the tenant's OpenID configuration has no jwks_uri");
   return {
     keys: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10_000, cooldownDuration: 30_000 }),
-    issuers: [v2.data.issuer, v1.data.issuer],
+    issuers: { v1: v1.data.issuer, v2: v2.data.issuer },
   };
 }
 
@@ -130,6 +147,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   return {
     async verify(token, { roles }) {
       const { tenantId, clientId } = options;
+      const identifierUris = options.identifierUris?.length ? options.identifierUris : [`api://${clientId}`];
       if (!tenantId || !clientId) {
         log.error("api-auth: ACTON_TENANT_ID and PORTAL_CLIENT_ID must be set for the API to accept tokens");
         return refuseToken("internal", "unavailable", "The portal's API is not configured to accept tokens.");
@@ -145,8 +163,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       try {
         ({ payload } = await jwtVerify(token, source.keys, {
           algorithms: ["RS256"],
-          issuer: source.issuers,
-          audience: [`api://${clientId}`, clientId],
+          issuer: [source.issuers.v1, source.issuers.v2],
+          audience: [...identifierUris, clientId],
           clockTolerance: tolerance,
           requiredClaims: ["exp", "iat", "tid", "oid"],
           currentDate: options.currentDate?.(),
@@ -157,6 +175,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const claims = accessClaimsSchema.safeParse(payload);
       if (!claims.success) return unauthorized("invalid_claims", "The access token is missing required claims.");
       if (claims.data.tid !== tenantId) return unauthorized("wrong_tenant", "The access token was issued for another tenant.");
+      const shape = tokenShapeOf(claims.data, { issuers: source.issuers, clientId });
+      if (!shape.ok) return unauthorized(shape.reason, shape.message);
       // From here the signature and issuer vouch for tid and oid: a refusal can name who presented the token.
       const callerKey = `${claims.data.tid}:${claims.data.oid}`;
       const lifetime = claims.data.exp - (claims.data.nbf ?? claims.data.iat);
@@ -166,6 +186,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const kind = principalKindOf(claims.data);
       if (!kind) {
         return unauthorized("unknown_principal", "The access token is neither a delegated (user) token nor an app-only (service) token.", callerKey);
+      }
+      // Only the console signs people in for this API: a person's token another app obtained is not the console's.
+      if (kind === "user" && shape.client !== clientId) {
+        return unauthorized("wrong_client", "The access token was issued to another application than the support console.", callerKey);
       }
       // A role only counts for the kind of principal it is meant for: a person never acts as a connector service.
       const allowedForKind = kind === "user" ? USER_ROLES : SERVICE_ROLES;
@@ -183,6 +207,36 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       return { ok: true, value: caller };
     },
   };
+}
+
+type TokenShape = { ok: true; client: string } | { ok: false; reason: TokenRefusalReason; message: string };
+
+/**
+ * The claims of the token's version, together: a v1 issuer with v2 claims (or the reverse) is not a token Entra
+ * issued, however it was signed. Returns the client application the token was issued to.
+ */
+function tokenShapeOf(
+  claims: { ver?: string; iss: string; aud: string; appid?: string; azp?: string },
+  expected: { issuers: KeySource["issuers"]; clientId: string },
+): TokenShape {
+  if (claims.ver === "1.0") {
+    if (claims.iss !== expected.issuers.v1)
+      return { ok: false, reason: "wrong_issuer", message: "A v1.0 access token must come from the tenant's v1.0 issuer." };
+    if (!claims.appid || claims.azp !== undefined)
+      return { ok: false, reason: "invalid_claims", message: "A v1.0 access token names its client in appid." };
+    return { ok: true, client: claims.appid };
+  }
+  if (claims.ver === "2.0") {
+    if (claims.iss !== expected.issuers.v2)
+      return { ok: false, reason: "wrong_issuer", message: "A v2.0 access token must come from the tenant's v2.0 issuer." };
+    // v2.0 tokens always carry the API's client id, whatever identifier the client asked for.
+    if (claims.aud !== expected.clientId)
+      return { ok: false, reason: "wrong_audience", message: "The access token was issued for another audience." };
+    if (!claims.azp || claims.appid !== undefined)
+      return { ok: false, reason: "invalid_claims", message: "A v2.0 access token names its client in azp." };
+    return { ok: true, client: claims.azp };
+  }
+  return { ok: false, reason: "invalid_claims", message: "The access token's version (ver) is not 1.0 or 2.0." };
 }
 
 /**

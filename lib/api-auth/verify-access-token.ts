@@ -11,13 +11,15 @@ const globalForVerifier = globalThis as unknown as { portalAccessTokenVerifier?:
 /** One verifier per process (its JWKS cache is shared by every request), rebuilt if the configuration changed. */
 function getVerifier(): AccessTokenVerifier {
   const env = getEnv();
-  const key = `${env.MICROSOFT_AUTHORITY_HOST}|${env.ACTON_TENANT_ID ?? ""}|${env.PORTAL_CLIENT_ID ?? ""}`;
+  const identifierUris = env.PORTAL_API_IDENTIFIER_URIS ?? [];
+  const key = `${env.MICROSOFT_AUTHORITY_HOST}|${env.ACTON_TENANT_ID ?? ""}|${env.PORTAL_CLIENT_ID ?? ""}|${identifierUris.join(",")}`;
   const cached = globalForVerifier.portalAccessTokenVerifier;
   if (cached?.key === key) return cached.verifier;
   const verifier = createAccessTokenVerifier({
     authorityHost: env.MICROSOFT_AUTHORITY_HOST,
     tenantId: env.ACTON_TENANT_ID,
     clientId: env.PORTAL_CLIENT_ID,
+    identifierUris,
   });
   globalForVerifier.portalAccessTokenVerifier = { key, verifier };
   return verifier;

@@ -72,6 +72,17 @@ describe("parseEnv", () => {
     ]);
   });
 
+  it("parses the API's identifier URIs (api:// or https://) and refuses anything else", () => {
+    expect(
+      parseEnv({ PORTAL_API_IDENTIFIER_URIS: " api://31000000-0000-4000-8000-000000000001, https://api.act-on.com/portal " })
+        .PORTAL_API_IDENTIFIER_URIS,
+    ).toEqual(["api://31000000-0000-4000-8000-000000000001", "https://api.act-on.com/portal"]);
+    expect(parseEnv({}).PORTAL_API_IDENTIFIER_URIS).toBeUndefined();
+    for (const bad of ["31000000-0000-4000-8000-000000000001", "http://api.act-on.com", "https://api.act-on.com/portal?x=1", "api://"]) {
+      expect(() => parseEnv({ PORTAL_API_IDENTIFIER_URIS: bad })).toThrow(/PORTAL_API_IDENTIFIER_URIS/);
+    }
+  });
+
   it("parses rotating deep-link keys (first signs) and refuses short, unnamed or duplicate ones without echoing them", () => {
     const env = parseEnv({ DEEP_LINK_SECRET: `2026-12:${"a".repeat(32)}, 2026-06:${"b:c".repeat(11)}` });
     expect(env.DEEP_LINK_SECRET).toEqual([

@@ -108,6 +108,24 @@ const originList = z.string().transform((raw, ctx) => {
   return origins;
 });
 
+/**
+ * Comma-separated identifier URIs of the portal's API (`api://<client id>`, `https://api.act-on.com/portal`), as its
+ * app registration lists them: Entra writes the one a client asked for into a v1.0 token's `aud`, unchanged.
+ */
+const identifierUriList = z.string().transform((raw, ctx) => {
+  const uris = raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const uri of uris) {
+    if (!/^(api|https):\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(uri)) {
+      ctx.addIssue({ code: "custom", message: `"${uri}" is not an identifier URI (api://… or https://…, without a query or fragment)` });
+      return z.NEVER;
+    }
+  }
+  return uris;
+});
+
 export const envSchema = z
   .object({
     NODE_ENV: optional(z.enum(["development", "test", "production"]).default("development")),
@@ -199,6 +217,11 @@ export const envSchema = z
     /** The portal's own multi-tenant Entra app registration, used to sign admins in. */
     PORTAL_CLIENT_ID: optional(z.string().uuid("must be the portal app registration's client id (a GUID)").optional()),
     PORTAL_CLIENT_SECRET: optional(z.string().min(1).optional()),
+    /**
+     * The identifier URIs of the portal's API in Act-On's tenant (its registration's "Application ID URI"s), the
+     * audiences /api/v1 accepts in v1.0 access tokens. Default `api://<PORTAL_CLIENT_ID>`.
+     */
+    PORTAL_API_IDENTIFIER_URIS: optional(identifierUriList.optional()),
     /**
      * The delegated scope the support console (/support) asks Act-On's tenant for, on the portal's own API. Default
      * `api://<PORTAL_CLIENT_ID>/Support.Access`; set it when the app registration's identifier URI differs.

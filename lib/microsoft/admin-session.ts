@@ -61,7 +61,10 @@ export class AdminSession {
   readonly #config: IdentityConfig;
   readonly clientType: AdminSessionClientType;
   readonly clientId: string;
-  /** Home tenant of the signed-in admin (`tid`); null until signed in. */
+  /**
+   * The tenant the admin signed in to (`tid`): their home tenant, or the organization a guest or partner admin signed
+   * in to through its authority. Tokens are refreshed there. Null until signed in.
+   */
   readonly tenantId: string | null;
   readonly homeAccountId: string | null;
   readonly username: string | null;
@@ -132,9 +135,13 @@ export class AdminSession {
     });
   }
 
-  /** Builds the Microsoft sign-in URL (authorization code + PKCE; no network call). */
+  /**
+   * Builds the Microsoft sign-in URL (authorization code + PKCE). `tenant` (an id or verified domain) signs the admin in
+   * to that organization, as a guest or partner admin must be; without it, `organizations` picks their home tenant.
+   */
   async signInUrl(options: {
     redirectUri: string;
+    tenant?: string;
     state?: string;
     loginHint?: string;
     prompt?: "select_account" | "login" | "consent";
@@ -145,6 +152,7 @@ export class AdminSession {
     const state = options.state ?? randomUUID();
     const url = await (this.#app as ConfidentialClientApplication).getAuthCodeUrl({
       ...adminSignInScopes(this.#config),
+      ...this.#authorityFor(options.tenant),
       redirectUri: options.redirectUri,
       codeChallenge: challenge,
       codeChallengeMethod: "S256",
@@ -157,8 +165,18 @@ export class AdminSession {
     return { url, codeVerifier: verifier, state };
   }
 
-  /** Redeems an authorization code. An authorization code is single-use: never replayed. @throws MicrosoftError */
-  async redeemCode(options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; nonce?: string }): Promise<AdminSession> {
+  /** `authority` for one request: the named tenant, else the client's own (`organizations`). */
+  #authorityFor(tenant: string | undefined): { authority?: string } {
+    return tenant ? { authority: `${trimSlash(this.#config.authorityHost)}/${encodeURIComponent(tenant)}` } : {};
+  }
+
+  /**
+   * Redeems an authorization code, at the authority the sign-in used (`tenant`). An authorization code is single-use:
+   * never replayed. @throws MicrosoftError
+   */
+  async redeemCode(
+    options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; nonce?: string; tenant?: string },
+  ): Promise<AdminSession> {
     const scope = newCallScope(options);
     try {
       // With a nonce, MSAL refuses an id token whose nonce differs (nonce_mismatch).
@@ -169,6 +187,7 @@ export class AdminSession {
             codeVerifier: options.codeVerifier,
             redirectUri: options.redirectUri,
             scopes: adminSignInScopes(this.#config).scopes,
+            ...this.#authorityFor(options.tenant),
           },
           options.nonce ? { code: options.code, nonce: options.nonce } : undefined,
         ),
@@ -235,7 +254,7 @@ export class AdminSession {
       this.#app.acquireTokenSilent({
         account,
         scopes: [delegatedScope(this.#config, resource)],
-        // Tokens come from the admin's own tenant, whichever authority they signed in through.
+        // Tokens come from the tenant the admin signed in to (a guest's is the inviting organization, not their home).
         authority: `${trimSlash(this.#config.authorityHost)}/${this.tenantId}`,
         forceRefresh: options.forceRefresh ?? false,
       }),
@@ -288,9 +307,10 @@ export class AdminSession {
 /** The pieces of a PKCE sign-in the caller keeps (in an encrypted cookie) until the redirect comes back. */
 export type SignInRequest = { url: string; codeVerifier: string; state: string };
 
-/** Builds the Microsoft sign-in URL for an admin (authorization code + PKCE; no network call). */
+/** Builds the Microsoft sign-in URL for an admin (authorization code + PKCE), at `tenant`'s authority when named. */
 export async function getSignInUrl(options: {
   redirectUri: string;
+  tenant?: string;
   state?: string;
   loginHint?: string;
   prompt?: "select_account" | "login" | "consent";
@@ -303,7 +323,7 @@ export async function getSignInUrl(options: {
 
 /** Redeems the authorization code of the sign-in redirect into an admin session. @throws MicrosoftError */
 export async function completeSignIn(
-  options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; nonce?: string },
+  options: TokenCallOptions & { code: string; codeVerifier: string; redirectUri: string; nonce?: string; tenant?: string },
 ): Promise<AdminSession> {
   return AdminSession.create({ clientType: "confidential", config: options.config }).redeemCode(options);
 }

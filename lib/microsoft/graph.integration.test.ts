@@ -18,6 +18,7 @@ import {
   getSecurityDefaults,
   getSignedInAdmin,
   listDirectoryRoles,
+  listEligibleDirectoryRoles,
   removeClientSecret,
   updateApplicationFlows,
   type GraphContext,
@@ -71,6 +72,25 @@ describe("the signed-in admin and the tenant", () => {
 
   it("a plain user holds no directory roles", async () => {
     expect(await listDirectoryRoles(await graphAs(CONTOSO_USER))).toEqual([]);
+  });
+
+  it("reads an admin's PIM-eligible roles apart from their active ones: Global Administrator eligible, none active", async () => {
+    const graph = await graphAs("pim.admin@contoso.onmicrosoft.com");
+    expect(await listDirectoryRoles(graph)).toEqual([]);
+    expect(await listEligibleDirectoryRoles(graph)).toEqual([DIRECTORY_ROLE_TEMPLATES.globalAdministrator]);
+    expect(await listEligibleDirectoryRoles(await graphAs())).toEqual([]);
+  });
+
+  it("says eligibility is unknown when the sign-in lacks a permission that may read it", async () => {
+    const state = consentedScenario();
+    for (const grant of state.oauth2PermissionGrants) {
+      grant.scope = grant.scope
+        .split(" ")
+        .filter((s) => !/^RoleManagement\./i.test(s))
+        .join(" ");
+    }
+    await fx.control.reset({ state });
+    expect(await listEligibleDirectoryRoles(await graphAs("pim.admin@contoso.onmicrosoft.com"))).toBeNull();
   });
 });
 

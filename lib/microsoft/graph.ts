@@ -9,6 +9,7 @@ import {
   graphApplicationSchema,
   graphAuthenticationRequirementsSchema,
   graphDirectoryObjectSchema,
+  graphRoleEligibilityInstanceSchema,
   graphMeSchema,
   graphOrganizationSchema,
   graphPasswordCredentialSchema,
@@ -122,9 +123,15 @@ async function graphCall<T>(ctx: GraphContext, call: GraphCall<T>) {
 const MAX_PAGES = 20;
 
 /** Reads every page of a collection (following `@odata.nextLink`, bounded). */
-async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string, item: T, query?: Record<string, string>): Promise<z.infer<T>[]> {
+async function graphList<T extends z.ZodTypeAny>(
+  ctx: GraphContext,
+  path: string,
+  item: T,
+  query?: Record<string, string>,
+  headers?: Record<string, string>,
+): Promise<z.infer<T>[]> {
   const schema = collectionSchema(item);
-  const first = await graphCall(ctx, { method: "GET", path, query, replay: "safe", schema });
+  const first = await graphCall(ctx, { method: "GET", path, query, headers, replay: "safe", schema });
   const items: z.infer<T>[] = [...first.data.value];
   const firstUrl = graphUrl(ctx, "v1.0", path);
   let next = first.data["@odata.nextLink"];
@@ -135,6 +142,7 @@ async function graphList<T extends z.ZodTypeAny>(ctx: GraphContext, path: string
       // The token goes with the link: only to the origin the first page came from.
       url: sameOriginLink("graph", firstUrl, next),
       token: await ctx.getToken(),
+      headers,
       replay: "safe",
       schema,
       ...callOptions(ctx),
@@ -239,18 +247,53 @@ export async function getSignedInAdmin(ctx: GraphContext): Promise<SignedInAdmin
 }
 
 /**
- * Lists the directory roles the signed-in admin holds, directly or through a role-assignable group
- * (`/me/transitiveMemberOf`; compare `roleTemplateId`). @throws MicrosoftError
+ * The parameters Microsoft's "Advanced query capabilities on directory objects" requires for an OData cast on a
+ * membership list; without them Graph may refuse the cast (400 Request_UnsupportedQuery).
+ */
+const ADVANCED_QUERY_HEADERS = { ConsistencyLevel: "eventual" };
+
+/**
+ * Lists the directory roles the signed-in admin holds actively, directly or through a role-assignable group
+ * (`/me/transitiveMemberOf`, cast to roles as an advanced query; compare `roleTemplateId`). A role only eligible in
+ * Privileged Identity Management is not among them until activated (see listEligibleDirectoryRoles). @throws MicrosoftError
  */
 export async function listDirectoryRoles(ctx: GraphContext): Promise<DirectoryRole[]> {
-  const objects = await graphList(ctx, "/me/transitiveMemberOf/microsoft.graph.directoryRole", graphDirectoryObjectSchema, {
-    $select: "id,displayName,roleTemplateId",
-  });
+  const objects = await graphList(
+    ctx,
+    "/me/transitiveMemberOf/microsoft.graph.directoryRole",
+    graphDirectoryObjectSchema,
+    { $select: "id,displayName,roleTemplateId", $count: "true" },
+    ADVANCED_QUERY_HEADERS,
+  );
   const roles = new Map<string, DirectoryRole>();
   for (const o of objects) {
     if (o.roleTemplateId) roles.set(o.roleTemplateId.toLowerCase(), { roleTemplateId: o.roleTemplateId.toLowerCase(), displayName: o.displayName });
   }
   return [...roles.values()];
+}
+
+/**
+ * The directory roles (template ids) the signed-in admin may activate in Privileged Identity Management but holds
+ * inactive now (`roleEligibilityScheduleInstances/filterByCurrentUser`; built-in roles' `roleDefinitionId` is the
+ * template id). Null when Microsoft does not let this sign-in read them (no RoleManagement/RoleEligibilitySchedule
+ * permission, or a tenant without PIM's licence), so a caller can say eligibility may be the cause. @throws MicrosoftError
+ */
+export async function listEligibleDirectoryRoles(ctx: GraphContext): Promise<string[] | null> {
+  let instances;
+  try {
+    instances = await graphList(
+      ctx,
+      "/roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on='principal')",
+      graphRoleEligibilityInstanceSchema,
+      { $select: "roleDefinitionId,directoryScopeId" },
+    );
+  } catch (e) {
+    if (isMicrosoftError(e, "insufficient_privileges", "forbidden")) return null;
+    throw e;
+  }
+  // A role eligible only within an administrative unit cannot register apps for the tenant.
+  const tenantWide = instances.filter((i) => (i.directoryScopeId ?? "/") === "/").map((i) => i.roleDefinitionId.toLowerCase());
+  return [...new Set(tenantWide)];
 }
 
 /**

@@ -109,6 +109,12 @@ export const graphOrganizationSchema = z.object({
     .transform((v) => v ?? []),
 });
 
+/** One role a principal may activate in Privileged Identity Management (unifiedRoleEligibilityScheduleInstance). */
+export const graphRoleEligibilityInstanceSchema = z.object({
+  roleDefinitionId: z.string().min(1),
+  directoryScopeId: z.string().nullish(),
+});
+
 export const graphDirectoryObjectSchema = z.object({
   "@odata.type": z.string().optional(),
   id: z.string(),

@@ -164,6 +164,20 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
     expect((await fx.control.getState()).applications.filter((a) => a.displayName === "Act-On Integration")).toHaveLength(0);
   });
 
+  it("tells an admin whose Global Administrator role is only PIM-eligible to activate it, and writes nothing", async () => {
+    const { engine } = engineWith();
+    const started = await start(engine, { username: "pim.admin@contoso.onmicrosoft.com" });
+    expect(started.ok && started.value.plan!.blockers.map((b) => [b.code, b.reason])).toEqual([
+      ["insufficient_privileges", "directory_role_inactive"],
+    ]);
+    if (started.ok) {
+      expect(started.value.plan!.blockers[0].message).toMatch(
+        /activate your Global Administrator role in Privileged Identity Management \(.*My roles\), then continue/i,
+      );
+    }
+    expect((await fx.control.getState()).applications.filter((a) => a.displayName === "Act-On Integration")).toHaveLength(0);
+  });
+
   it("blocks legacy mode when the integration user must do MFA", async () => {
     const { engine } = engineWith();
     const started = await start(engine, { options: { mode: "legacy", integrationUsername: CONTOSO_MFA_ADMIN }, password: SANDBOX_PASSWORD });

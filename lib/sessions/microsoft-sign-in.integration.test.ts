@@ -12,9 +12,11 @@ import { ensureAccount } from "../domain/account/ensure-account";
 import { createConnection } from "../domain/connection/create-connection";
 import { getAdminToken } from "../microsoft/admin-session";
 import { CONTOSO_ADMIN, CONTOSO_USER, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { USERS } from "@/emulator/scenarios/ids";
+import { decodeJwt } from "@/emulator/testing/raw-oauth";
 import { loadAdminSession } from "../domain/session/admin-sign-in";
 import { useTestDatabase } from "@/test/support/test-databases";
-import { beginMicrosoftSignIn, completeMicrosoftSignIn, signOutPortalSession, type SignInContext } from "./microsoft-sign-in";
+import { beginMicrosoftSignIn, completeMicrosoftSignIn, findSignInOrganization, signOutPortalSession, type SignInContext } from "./microsoft-sign-in";
 import { createPortalSession, findSessionByToken } from "./portal-sessions";
 import { DEFAULT_SESSION_LIFETIMES, type PortalSessionView } from "./session-view";
 
@@ -144,12 +146,70 @@ describe("Microsoft sign-in bound to the portal session", () => {
     expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "expired" });
   });
 
-  it("refuses an admin of another tenant than the connection's, storing nothing", async () => {
-    const { session } = await newSession("aaaaaaaa-0000-4000-8000-00000000beef");
+  it("signs in through the connection's tenant once known: Microsoft itself refuses an account of another tenant there", async () => {
+    const { session } = await newSession(TENANTS.fabrikam);
     const { url } = await beginMicrosoftSignIn(ctx(), session);
-    const back = await signInAtMicrosoft(url, CONTOSO_ADMIN, "accept-for-organization");
+    expect(new URL(url).pathname).toBe(`/${TENANTS.fabrikam}/oauth2/v2.0/authorize`);
+    const browser = new FetchBrowser(fx.origin);
+    const step = await driveSignInPages(browser, await browser.go(url), { username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD });
+    expect(step.kind === "page" && step.text).toMatch(/AADSTS50020/);
+    expect(await t.db.secret.count({ where: { connectionId: session.connectionId!, kind: "adminTokenCache" } })).toBe(0);
+  });
+
+  it("refuses an admin of another tenant than the connection's who named their own organization, storing nothing", async () => {
+    const { session } = await newSession(TENANTS.contoso);
+    const { url } = await beginMicrosoftSignIn(ctx(), session, { tenantId: TENANTS.fabrikam });
+    const back = await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization");
     expect(await completeMicrosoftSignIn(ctx(), session, back)).toMatchObject({ ok: false, outcome: "wrong_tenant" });
     expect(await t.db.secret.count({ where: { connectionId: session.connectionId!, kind: "adminTokenCache" } })).toBe(0);
+  });
+
+  it("lets a guest admin (admin@fabrikam, Global Administrator in Contoso) reconnect Contoso: Contoso's tid, the guest's object, tokens from Contoso", async () => {
+    const { session } = await newSession(TENANTS.contoso);
+    const { url } = await beginMicrosoftSignIn(ctx(), session);
+    expect(new URL(url).pathname).toBe(`/${TENANTS.contoso}/oauth2/v2.0/authorize`);
+    const result = await completeMicrosoftSignIn(
+      ctx(),
+      session,
+      await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization"),
+    );
+    if (!result.ok) throw new Error(`sign-in refused: ${result.outcome} ${result.detail}`);
+    expect(result.identity).toMatchObject({
+      tenantId: TENANTS.contoso,
+      objectId: USERS.fabrikamAdminGuestInContoso,
+      username: "admin@fabrikam.onmicrosoft.com",
+    });
+    const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });
+    expect(stored?.tenantId).toBe(TENANTS.contoso);
+    const claims = decodeJwt(await getAdminToken(stored!, "graph"));
+    expect(claims).toMatchObject({ tid: TENANTS.contoso, oid: USERS.fabrikamAdminGuestInContoso });
+  });
+
+  it("'Sign in to another organization' finds the organization's tenant by domain and signs the guest in there; unknown ones are named", async () => {
+    expect(await findSignInOrganization(ctx(), "contoso.onmicrosoft.com")).toEqual({ ok: true, value: TENANTS.contoso });
+    expect(await findSignInOrganization(ctx(), TENANTS.contoso)).toEqual({ ok: true, value: TENANTS.contoso });
+    const unknown = await findSignInOrganization(ctx(), "nosuch.onmicrosoft.com");
+    expect(unknown.ok ? "found" : [unknown.error.code, unknown.error.userMessage]).toEqual([
+      "not_found",
+      expect.stringMatching(/nosuch\.onmicrosoft\.com/),
+    ]);
+
+    // Through `organizations` the guest is signed in at home (Fabrikam); naming Contoso signs them in to Contoso.
+    const home = await newSession();
+    const atHome = await completeMicrosoftSignIn(
+      ctx(),
+      home.session,
+      await signInAtMicrosoft((await beginMicrosoftSignIn(ctx(), home.session)).url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization"),
+    );
+    expect(atHome.ok && atHome.identity.tenantId).toBe(TENANTS.fabrikam);
+    const named = await newSession();
+    const { url } = await beginMicrosoftSignIn(ctx(), named.session, { tenantId: TENANTS.contoso });
+    const inContoso = await completeMicrosoftSignIn(
+      ctx(),
+      named.session,
+      await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization"),
+    );
+    expect(inContoso.ok && inContoso.identity).toMatchObject({ tenantId: TENANTS.contoso, objectId: USERS.fabrikamAdminGuestInContoso });
   });
 
   it("an admin who cancels on Microsoft's consent page comes back 'cancelled'", async () => {
@@ -222,7 +282,8 @@ describe("Microsoft sign-in bound to the portal session", () => {
     // The connection has no tenant yet: the plan the Contoso admin prepared names it.
     await contosoRun(session, "awaitingApproval");
     const other = await secondSession(session);
-    const { url } = await beginMicrosoftSignIn(ctx(), other.session);
+    // Fabrikam's admin names their own organization (through the plan's tenant Microsoft would sign them in as its guest).
+    const { url } = await beginMicrosoftSignIn(ctx(), other.session, { tenantId: TENANTS.fabrikam });
     const back = await signInAtMicrosoft(url, "admin@fabrikam.onmicrosoft.com", "accept-for-organization");
     expect(await completeMicrosoftSignIn(ctx(), other.session, back)).toMatchObject({ ok: false, outcome: "wrong_tenant" });
     const stored = await loadAdminSession(t.db, { connectionId: session.connectionId!, keys: KEYS, config: fx.config });

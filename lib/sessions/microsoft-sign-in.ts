@@ -1,7 +1,9 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { Db } from "../core/db";
+import { appError, fail, ok, type Result } from "../core/errors";
 import { log } from "../core/log";
+import { findTenantId } from "../microsoft/find-tenant";
 import { isMicrosoftError } from "../microsoft/errors";
 import { completeSignIn, getSignedInIdentity, getSignInUrl } from "../microsoft/admin-session";
 import type { IdentityConfig } from "../microsoft/identity-config";
@@ -29,22 +31,32 @@ const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 const aad = (sessionId: string) => `portal-session-sign-in:v1:${sessionId}`;
 
-/** Sealed with the session: the PKCE verifier, the nonce, and the path page to return to (if a path started it). */
-type Sealed = { verifier: string; nonce: string; then?: SignInReturnPage };
+/**
+ * Sealed with the session: the PKCE verifier, the nonce, the path page to return to (if a path started it), and the
+ * tenant whose authority the sign-in went through (when one was known or chosen).
+ */
+type Sealed = { verifier: string; nonce: string; then?: SignInReturnPage; tenant?: string };
 
 export type SignInContext = { db: Db; keys: EncryptionKey[]; identity: IdentityConfig; redirectUri: string; now?: Date };
 
-/** Starts a sign-in: returns Microsoft's authorize URL (the only place the state and nonce leave the server). */
+/**
+ * Starts a sign-in: returns Microsoft's authorize URL (the only place the state and nonce leave the server). The
+ * authority is the tenant the connection acts in once it is known (reconnect, repair, a colleague's hand-off, approval),
+ * or the organization the admin chose (`tenantId`, see findSignInOrganization): a guest or partner admin signing in
+ * through `organizations` would get a token for their own home tenant. Without either, `organizations`.
+ */
 export async function beginMicrosoftSignIn(
   ctx: SignInContext,
   session: PortalSessionView,
-  options: { then?: SignInReturnPage } = {},
+  options: { then?: SignInReturnPage; tenantId?: string } = {},
 ): Promise<{ url: string }> {
   const state = newOpaqueToken();
   const nonce = newOpaqueToken();
-  const request = await getSignInUrl({ config: ctx.identity, redirectUri: ctx.redirectUri, state, nonce, prompt: "select_account" });
+  const known = session.connectionId ? (await connectionTenant(ctx, session.connectionId, session.accountId)).tenantId : null;
+  const tenant = options.tenantId ?? known ?? undefined;
+  const request = await getSignInUrl({ config: ctx.identity, redirectUri: ctx.redirectUri, state, nonce, prompt: "select_account", tenant });
   const sealed = sealSecret(
-    JSON.stringify({ verifier: request.codeVerifier, nonce, then: options.then } satisfies Sealed),
+    JSON.stringify({ verifier: request.codeVerifier, nonce, then: options.then, tenant } satisfies Sealed),
     ctx.keys,
     aad(session.id),
   );
@@ -77,7 +89,7 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   const opened = openSecret(JSON.parse(pending.sealed) as SealedSecret, ctx.keys, aad(session.id));
   if (!opened.ok) return refused(ctx, session, "failed", "pending sign-in could not be opened");
   const sealed = JSON.parse(opened.value) as Sealed;
-  const { verifier, nonce } = sealed;
+  const { verifier, nonce, tenant } = sealed;
   // Sealed by this server, but parsed again: only a page of the closed list is ever a redirect target.
   const then = signInReturnPageSchema.safeParse(sealed.then).data;
   if (query.error) {
@@ -89,7 +101,7 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
 
   let admin;
   try {
-    admin = await completeSignIn({ config: ctx.identity, code: query.code, codeVerifier: verifier, redirectUri: ctx.redirectUri, nonce });
+    admin = await completeSignIn({ config: ctx.identity, code: query.code, codeVerifier: verifier, redirectUri: ctx.redirectUri, nonce, tenant });
   } catch (e) {
     if (isMicrosoftError(e)) {
       const outcome: SignInOutcome =
@@ -102,6 +114,10 @@ export async function completeMicrosoftSignIn(ctx: SignInContext, session: Porta
   const identity = await getSignedInIdentity(admin);
   // MSAL compared the nonce already; compare again so a change of library behaviour cannot silently drop the check.
   if (!identity || identity.nonce !== nonce) return refused(ctx, session, "mismatch", "id token nonce does not match");
+  // A tenant's authority issues that tenant's tokens; the id token's tid says so, or the sign-in is not used.
+  if (tenant && identity.tenantId.toLowerCase() !== tenant.toLowerCase()) {
+    return { ...(await refused(ctx, session, "wrong_tenant", "signed-in tenant differs from the authority's")), then };
+  }
 
   if (session.connectionId) {
     // A colleague's hand-off keeps no sign-in once its link or the plan it was made for has ended.
@@ -138,18 +154,9 @@ async function signInStanding(
   accountId: string,
   who: { tenantId: string; username: string },
 ): Promise<{ outcome: SignInOutcome; detail: string } | null> {
-  const connection = await ctx.db.connection.findFirst({ where: { id: connectionId, accountId }, select: { tenantId: true } });
-  const openRun = await ctx.db.provisioningRun.findFirst({
-    where: { connectionId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { tenantId: true, status: true },
-  });
-  const tenantId = connection?.tenantId ?? openRun?.tenantId ?? null;
+  const { tenantId, source, openRun } = await connectionTenant(ctx, connectionId, accountId);
   if (tenantId && tenantId.toLowerCase() !== who.tenantId.toLowerCase()) {
-    return {
-      outcome: "wrong_tenant",
-      detail: connection?.tenantId ? "signed-in tenant differs from the connection's" : "signed-in tenant differs from the open run's",
-    };
+    return { outcome: "wrong_tenant", detail: `signed-in tenant differs from the ${source === "connection" ? "connection's" : "open run's"}` };
   }
   if (openRun && isInProgress(openRun.status)) {
     const stored = await loadAdminSession(ctx.db, { connectionId, keys: ctx.keys, config: ctx.identity });
@@ -157,6 +164,40 @@ async function signInStanding(
       return { outcome: "run_in_progress", detail: "a run under way acts with another person's sign-in" };
   }
   return null;
+}
+
+/** The tenant a connection acts in: its own, else that of the run someone already planned or started; null if neither. */
+async function connectionTenant(ctx: Pick<SignInContext, "db">, connectionId: string, accountId: string) {
+  const connection = await ctx.db.connection.findFirst({ where: { id: connectionId, accountId }, select: { tenantId: true } });
+  const openRun = await ctx.db.provisioningRun.findFirst({
+    where: { connectionId, status: { in: [...UNFINISHED_RUN_STATUSES] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { tenantId: true, status: true },
+  });
+  const tenantId = connection?.tenantId ?? openRun?.tenantId ?? null;
+  return { tenantId, source: connection?.tenantId ? ("connection" as const) : ("run" as const), openRun };
+}
+
+/**
+ * The tenant id of the organization an admin named in "Sign in to another organization", or why not: Microsoft knows
+ * no such organization (`not_found`), or could not be asked. @throws never
+ */
+export async function findSignInOrganization(ctx: Pick<SignInContext, "identity">, organization: string): Promise<Result<string>> {
+  try {
+    const tenantId = await findTenantId({ config: ctx.identity, organization });
+    if (tenantId) return ok(tenantId);
+    return fail(
+      appError(
+        "not_found",
+        `Microsoft knows no organization "${organization}". Check the domain or tenant id with the organization's administrator.`,
+      ),
+    );
+  } catch (error) {
+    log.warn("sign-in: the organization's tenant could not be looked up", {
+      error: error instanceof Error ? error.message.slice(0, 200) : "unknown",
+    });
+    return fail(appError("upstream_unavailable", "Microsoft did not answer. Nothing was changed; try again in a minute.", { retryable: true }));
+  }
 }
 
 async function refused(ctx: SignInContext, session: PortalSessionView, outcome: SignInOutcome, detail: string): Promise<SignInResult> {

@@ -17,3 +17,30 @@ describe("where a sign-in returns", () => {
     }
   });
 });
+
+describe("the organization a guest or partner admin names", () => {
+  it("takes a verified domain or a tenant id, trimmed and lower-cased; an empty field is no organization", () => {
+    const organization = (value: string) => signInStartFormSchema.parse({ organization: value }).organization;
+    expect(organization(" Contoso.onMicrosoft.com ")).toBe("contoso.onmicrosoft.com");
+    expect(organization("contoso.co.uk")).toBe("contoso.co.uk");
+    expect(organization("10000000-0000-4000-8000-00000000000A")).toBe("10000000-0000-4000-8000-00000000000a");
+    expect(organization("  ")).toBeUndefined();
+  });
+
+  it("refuses what is no tenant (the multi-tenant aliases, URLs, paths, e-mail addresses) with a plain message", () => {
+    for (const bad of [
+      "organizations",
+      "common",
+      "https://contoso.com",
+      "contoso.com/x",
+      "admin@contoso.com",
+      "-contoso.com",
+      "contoso..com",
+      "a".repeat(250) + ".com",
+    ]) {
+      const parsed = signInStartFormSchema.safeParse({ organization: bad });
+      expect(parsed.success, bad).toBe(false);
+      if (!parsed.success) expect(parsed.error.issues[0].message).toMatch(/domain .* or its tenant id/);
+    }
+  });
+});

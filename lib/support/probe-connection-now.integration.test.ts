@@ -44,6 +44,7 @@ const token = (claims: Record<string, unknown>) =>
     aud: PORTAL_APP.appId,
     tid: TENANTS.actoncorp,
     ver: "2.0",
+    azp: PORTAL_APP.appId, // the console: people's tokens come from it only
     iat: nowS(),
     nbf: nowS(),
     exp: nowS() + 600,

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox, type RunningSandbox } from "@/emulator/core/server";
 import { signJwt } from "@/emulator/core/tokens";
-import { PORTAL_APP, TENANTS, USERS } from "@/emulator/scenarios/ids";
+import { ACTON_SERVICES, PORTAL_APP, TENANTS, USERS } from "@/emulator/scenarios/ids";
 import { providersUnderTest, useTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { createPortalSession } from "@/lib/sessions/portal-sessions";
 import { verifyLaunchLink } from "@/lib/deep-link/launch-link";
@@ -65,6 +65,7 @@ const person = (oid: string, name: string, roles: string[]) => ({
   sub: oid,
   name,
   scp: "Support.Access",
+  azp: PORTAL_APP.appId, // the console: people's tokens come from it only
   roles,
   iat: now(),
   nbf: now(),
@@ -75,6 +76,7 @@ const service = (roles: string[]) => ({
   oid: "svc-1",
   sub: "svc-1",
   idtyp: "app",
+  azp: ACTON_SERVICES.connector.appId,
   app_displayname: "Act-On Connector",
   roles,
   iat: now(),

@@ -102,6 +102,7 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
     sub: oid,
     scp: "access_as_user",
     name: "Act-On Support",
+    appid: PORTAL_APP.appId, // the console: people's tokens come from it only
     ver: "1.0",
     roles,
     iat: nowS(),

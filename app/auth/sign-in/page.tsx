@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSession } from "@/lib/sessions/current-session";
+import { SignInOtherOrganization } from "@/components/connect/sign-in-other-organization";
 import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
 import { SignInNotice } from "../sign-in-notice";
 import { SignOutButton } from "@/components/connect/sign-out-button";
@@ -42,6 +43,7 @@ export default async function SignInPage(props: { searchParams: Promise<{ signin
           <Link href={back}>Back to the connection</Link>
         </Button>
       </form>
+      <SignInOtherOrganization />
       {session.microsoft ? <SignOutButton /> : null}
     </div>
   );

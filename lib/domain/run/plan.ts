@@ -17,7 +17,7 @@ export type MissingRole = {
 };
 
 /** Which precondition failed, where one blocker code covers several. */
-export type ProblemReason = "directory_role" | "environment_role" | "mfa_enforced" | "security_defaults";
+export type ProblemReason = "directory_role" | "directory_role_inactive" | "environment_role" | "mfa_enforced" | "security_defaults";
 
 export type PlanAction = {
   verb: "create" | "reuse" | "update" | "remove" | "disable" | "delete" | "check" | "approve";

@@ -103,6 +103,31 @@ describe("preconditions", () => {
     expect(problems[0].message).toMatch(/administrators/);
   });
 
+  it("an admin whose consent-capable role is only PIM-eligible is told to activate it, by name, then continue", () => {
+    const facts = {
+      ...sysAdminFacts,
+      directoryRoleTemplateIds: [],
+      eligibleDirectoryRoleTemplateIds: [DIRECTORY_ROLE_TEMPLATES.applicationAdministrator],
+    };
+    const [problem] = findProblems(facts, "cloud");
+    expect(problem.reason).toBe("directory_role_inactive");
+    expect(problem.message).toMatch(/activate your Application Administrator role in Privileged Identity Management.*then continue/i);
+    expect(problem.message).not.toMatch(/Ask a Global Administrator/);
+  });
+
+  it("an eligible role that cannot register apps is no way out; unread eligibility is named as a possible cause", () => {
+    const notCapable = findProblems(
+      { ...sysAdminFacts, directoryRoleTemplateIds: [], eligibleDirectoryRoleTemplateIds: [DIRECTORY_ROLE_TEMPLATES.globalReader] },
+      "cloud",
+    );
+    expect(notCapable.map((p) => p.reason)).toEqual(["directory_role"]);
+    expect(notCapable[0].message).not.toMatch(/Privileged Identity Management/);
+    const unknown = findProblems({ ...sysAdminFacts, directoryRoleTemplateIds: [], eligibleDirectoryRoleTemplateIds: null }, "cloud");
+    expect(unknown.map((p) => p.reason)).toEqual(["directory_role"]);
+    expect(unknown[0].message).toMatch(/Ask a Global Administrator/);
+    expect(unknown[0].message).toMatch(/Privileged Identity Management.*did not let us check/);
+  });
+
   it("role problems say which role is missing (reason directory_role / environment_role)", () => {
     const problems = findProblems({ directoryRoleTemplateIds: [], environmentRoleTemplateIds: null }, "cloud");
     expect(problems.map((p) => p.reason)).toEqual(["directory_role", "environment_role"]);

@@ -4,7 +4,7 @@ import { log } from "../../core/log";
 import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../microsoft/constants";
 import { listUserRoles, listUserTeamRoles, whoAmI } from "../../microsoft/dataverse";
 import { isMicrosoftError } from "../../microsoft/errors";
-import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
+import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, listEligibleDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 import type { MissingRole, ProblemReason } from "../../domain/run/plan";
@@ -33,8 +33,13 @@ const SELF_ELEVATING_ROLES: Record<string, string> = {
 };
 
 export type PreconditionFacts = {
-  /** Held directly or through a role-assignable group. */
+  /** Held (active) directly or through a role-assignable group. */
   directoryRoleTemplateIds: string[];
+  /**
+   * Roles the admin may activate in Privileged Identity Management, read only when no active role suffices: null when
+   * Microsoft would not say (the sign-in may not read eligibility), absent when not read.
+   */
+  eligibleDirectoryRoleTemplateIds?: string[] | null;
   /** Security role templates held directly or through a team; null when the admin is not a user of the environment. */
   environmentRoleTemplateIds: string[] | null;
   integrationUser?: { mfaState: PerUserMfaState; securityDefaultsEnabled: boolean };
@@ -71,15 +76,8 @@ const MFA_WAYS_OUT =
 /** Pure: each unmet precondition, in plain words with what to do about it. */
 export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy"): Problem[] {
   const problems: Problem[] = [];
-  if (!facts.directoryRoleTemplateIds.some((id) => id in CONSENT_CAPABLE_ROLES)) {
-    problems.push({
-      code: "insufficient_privileges",
-      reason: "directory_role",
-      need: DIRECTORY_ROLE_NEED,
-      message:
-        "Your Microsoft account cannot register apps and grant consent for your organization. Ask a Global Administrator to give you the Application Administrator or Cloud Application Administrator role (Microsoft Entra admin center › Roles and administrators), or to run this setup.",
-    });
-  }
+  if (!facts.directoryRoleTemplateIds.some((id) => id in CONSENT_CAPABLE_ROLES))
+    problems.push(directoryRoleProblem(facts.eligibleDirectoryRoleTemplateIds));
   const canSelfElevate = facts.directoryRoleTemplateIds.find((id) => id in SELF_ELEVATING_ROLES);
   const selfElevate = canSelfElevate
     ? ` As a ${SELF_ELEVATING_ROLES[canSelfElevate]} you can give yourself that role: in Power Platform admin center open Manage › Environments, select this environment, choose Membership, then Add me (Microsoft no longer gives it to tenant admins automatically; see learn.microsoft.com/power-platform/admin/manage-high-privileged-admin-roles). Then start again.`
@@ -117,6 +115,37 @@ export function findProblems(facts: PreconditionFacts, mode: "cloud" | "legacy")
     }
   }
   return problems;
+}
+
+/** Where an admin activates an eligible role (Microsoft Entra's "My roles" in Privileged Identity Management). */
+const PIM_MY_ROLES = "Microsoft Entra admin center › Identity governance › Privileged Identity Management › My roles";
+
+/**
+ * Pure: the missing directory role, in the words that fit. A role that is only eligible in Privileged Identity
+ * Management grants nothing until activated, and Microsoft lists it in no membership: the admin activates it rather
+ * than asks anyone. When eligibility could not be read, that it may be the cause is said too.
+ */
+function directoryRoleProblem(eligible: string[] | null | undefined): Problem {
+  const activatable = (eligible ?? []).find((id) => id in CONSENT_CAPABLE_ROLES);
+  if (activatable) {
+    const role = CONSENT_CAPABLE_ROLES[activatable];
+    return {
+      code: "insufficient_privileges",
+      reason: "directory_role_inactive",
+      need: DIRECTORY_ROLE_NEED,
+      message: `Your ${role} role is eligible but not active. Activate your ${role} role in Privileged Identity Management (${PIM_MY_ROLES}), then continue.`,
+    };
+  }
+  const maybeEligible =
+    eligible === null
+      ? ` If your organization uses Privileged Identity Management and one of these roles is eligible for you, activate it (${PIM_MY_ROLES}) and continue: Microsoft did not let us check.`
+      : "";
+  return {
+    code: "insufficient_privileges",
+    reason: "directory_role",
+    need: DIRECTORY_ROLE_NEED,
+    message: `Your Microsoft account cannot register apps and grant consent for your organization. Ask a Global Administrator to give you the Application Administrator or Cloud Application Administrator role (Microsoft Entra admin center › Roles and administrators), or to run this setup.${maybeEligible}`,
+  };
 }
 
 /** Pure: what the admin should know but need not fix (the plan shows these as notes). */
@@ -178,8 +207,23 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
     return { mfaState, securityDefaultsEnabled: defaults.isEnabled };
   };
   const directoryRoles = listDirectoryRoles(ctx.graph());
-  const [roles, environmentRoleTemplateIds, integration] = await Promise.all([directoryRoles, environmentRoles(), integrationUser()]);
-  return { directoryRoleTemplateIds: roles.map((r) => r.roleTemplateId), environmentRoleTemplateIds, integrationUser: integration };
+  // Eligibility is read only when no active role suffices: most admins never need the extra call.
+  const eligibleRoles = async () => {
+    const active = await directoryRoles;
+    return active.some((r) => r.roleTemplateId in CONSENT_CAPABLE_ROLES) ? undefined : listEligibleDirectoryRoles(ctx.graph());
+  };
+  const [roles, eligible, environmentRoleTemplateIds, integration] = await Promise.all([
+    directoryRoles,
+    eligibleRoles(),
+    environmentRoles(),
+    integrationUser(),
+  ]);
+  return {
+    directoryRoleTemplateIds: roles.map((r) => r.roleTemplateId),
+    ...(eligible !== undefined ? { eligibleDirectoryRoleTemplateIds: eligible } : {}),
+    environmentRoleTemplateIds,
+    integrationUser: integration,
+  };
 }
 
 /** Step 2: the admin can do what the next steps need; in legacy mode the integration user can sign in by password. */

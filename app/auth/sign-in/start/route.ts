@@ -3,7 +3,7 @@ import { getEnv } from "@/lib/core/env";
 import { log } from "@/lib/core/log";
 import { noticeResponse } from "@/lib/pages/notice-page";
 import { getCurrentSession } from "@/lib/sessions/current-session";
-import { beginMicrosoftSignIn } from "@/lib/sessions/microsoft-sign-in";
+import { beginMicrosoftSignIn, findSignInOrganization } from "@/lib/sessions/microsoft-sign-in";
 import { isSameOriginPost } from "@/lib/sessions/same-origin";
 import { signInContextFromEnv } from "@/lib/sessions/sign-in-config";
 import { signInStartFormSchema } from "@/lib/sessions/sign-in-return";
@@ -46,6 +46,16 @@ export async function POST(request: Request) {
     });
   }
   const form = signInStartFormSchema.safeParse(Object.fromEntries([...(await request.formData().catch(() => new FormData())).entries()]));
+  const badOrganization = form.success ? undefined : form.error.issues.find((i) => i.path[0] === "organization");
+  if (badOrganization) {
+    return noticeResponse({
+      status: 400,
+      title: "That is not an organization's domain or tenant id",
+      body: [badOrganization.message, "Nothing was changed."],
+      nextSteps: ["Go back, correct the organization, and choose Sign in to that organization again."],
+      code: "invalid_input",
+    });
+  }
   if (!form.success) {
     return noticeResponse({
       status: 400,
@@ -56,9 +66,23 @@ export async function POST(request: Request) {
       code: "invalid_input",
     });
   }
+  let tenantId: string | undefined;
+  if (form.data.organization) {
+    const found = await findSignInOrganization(ctx.value, form.data.organization);
+    if (!found.ok) {
+      return noticeResponse({
+        status: found.error.code === "not_found" ? 404 : 502,
+        title: found.error.code === "not_found" ? "No such organization at Microsoft" : "Microsoft did not answer",
+        body: [found.error.userMessage],
+        nextSteps: ["Go back and check the organization's domain or tenant id, or sign in without naming one."],
+        code: found.error.code,
+      });
+    }
+    tenantId = found.value;
+  }
   let url: string;
   try {
-    ({ url } = await beginMicrosoftSignIn(ctx.value, session, { then: form.data.then }));
+    ({ url } = await beginMicrosoftSignIn(ctx.value, session, { then: form.data.then, tenantId }));
   } catch (error) {
     // MSAL reads the authority's metadata before it builds the URL: Microsoft may be unreachable or slow.
     log.warn("sign-in could not start", { error: error instanceof Error ? error.message.slice(0, 200) : "unknown" });

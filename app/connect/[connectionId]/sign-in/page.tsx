@@ -9,6 +9,7 @@ import { ensureMayOpen, loadJourney } from "@/lib/connect/journey-view";
 import { getDb } from "@/lib/core/db";
 import { findHandoffBrief } from "@/lib/handoff/handoff-for-plan";
 import { SignInPermissionList } from "@/components/connect/sign-in-permission-list";
+import { SignInOtherOrganization } from "@/components/connect/sign-in-other-organization";
 import { SignInStartForm } from "@/components/connect/sign-in-start-form";
 
 export const metadata: Metadata = { title: "Sign in with Microsoft · Act-On Dynamics onboarding" };
@@ -76,6 +77,7 @@ export default async function SignInPage({
           your browser, and is forgotten when the connection is verified or you sign out.
         </p>
         <SignInStartForm className="mt-5" />
+        {journey.connection.tenantId ? null : <SignInOtherOrganization className="mt-5 text-sm" />}
       </section>
       <OtherWaysToConnect connectionId={journey.connection.id} />
     </JourneyFrame>
