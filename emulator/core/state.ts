@@ -294,7 +294,14 @@ export type SandboxSettings = {
    * A clock for rehearsals, not a trait of Microsoft: scenarios never set it.
    */
   lagScale?: number;
+  /**
+   * Dataverse's service protection limits per user per environment (emulator/dataverse/service-protection.ts);
+   * absent fields = Microsoft's defaults (6,000 requests and 1,200,000 ms per 300 s, 52 at once).
+   */
+  serviceProtection?: Partial<ServiceProtectionLimits>;
 };
+
+export type ServiceProtectionLimits = { requests: number; executionMs: number; concurrent: number; windowSeconds: number };
 
 export type SandboxState = {
   scenario: string;
