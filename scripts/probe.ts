@@ -1,8 +1,8 @@
 /**
  * `npm run probe -- --connection <id>`
  *
- * Probes one Active cloud connection's health now, as the portal does (lib/health/probe-connection.ts): a token with
- * the stored client secret, then WhoAmI. Records the result (and the `connection.health_changed` event when the state
+ * Probes one Active connection's health now, as the portal does (lib/health/probe-connection.ts): cloud, a token with
+ * the stored client secret, WhoAmI and the connector's privileges; on-premises, WhoAmI with the domain user. Records the result (and the `connection.health_changed` event when the state
  * or cause changed) and prints it line by line: the state, the cause, the customer's fix. Exits 0 whatever the
  * connection's health; non-zero only when the probe could not run (unknown id, not Active, bad configuration).
  */
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const db = createDb(env.DATABASE_URL);
   try {
     const config = engineConfigFromEnv(env);
-    console.log(`Probing connection ${args.data.connection}: a token with its client secret, then WhoAmI…`);
+    console.log(`Probing connection ${args.data.connection}: signing in as Act-On's connector, WhoAmI, then its privileges…`);
     const result = await probeConnection({ db, config }, { connectionId: args.data.connection });
     if (!result.ok) {
       console.error(`✗ ${result.error.userMessage}`);
