@@ -78,7 +78,6 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-
 /** Headers each Microsoft service puts on every response, added unless the handler set them. */
 function serviceHeaders(service: ServiceName, req: EmuRequest, clientRequestId: string | undefined): Record<string, string> {
   switch (service) {

@@ -180,7 +180,11 @@ async function admit(req: EmuRequest): Promise<{ refused: EmuResponse } | { ctx:
   const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName && (requested === urlName || e.distinctApiUrl === true));
   if (!env)
     return {
-      refused: { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` },
+      refused: {
+        status: 404,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body: `No Dataverse environment '${urlName}' in this sandbox.`,
+      },
     };
   if (!supportsVersion(env, req.params.ver)) return { refused: segmentNotFound(req, `v${req.params.ver}`) };
   const caller = await authenticateDataverseCaller(req, env);

@@ -14,7 +14,7 @@ import type { Environment, SandboxState, ServiceProtectionLimits, SystemUser } f
 import { getState } from "../core/store";
 import { dvError } from "./responses";
 
-export const DEFAULT_SERVICE_PROTECTION: ServiceProtectionLimits = { requests: 6000, executionMs: 1_200_000, concurrent: 52, windowSeconds: 300 };
+const DEFAULT_SERVICE_PROTECTION: ServiceProtectionLimits = { requests: 6000, executionMs: 1_200_000, concurrent: 52, windowSeconds: 300 };
 
 type Entry = { at: number; ms: number };
 type Usage = { entries: Entry[]; inFlight: number };

@@ -24,7 +24,7 @@ export function retrieveUserSetOfPrivilegesByNames(ctx: WebApiContext, systemUse
   const m = /^PrivilegeNames=(.+)$/i.exec(argument ?? "");
   const raw = m?.[1].startsWith("@") ? ctx.req.url.searchParams.get(m[1]) : (m?.[1] ?? null);
   const names = parseStringCollection(raw);
-  if (!names) return invalidArgument(ctx.req, unconfirmed("PrivilegeNames is required: a collection of privilege names, e.g. [\"prvReadLead\"]."));
+  if (!names) return invalidArgument(ctx.req, unconfirmed('PrivilegeNames is required: a collection of privilege names, e.g. ["prvReadLead"].'));
   const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvReadUser", "systemuser");
   if (denied) return denied;
   const user = ctx.env.systemUsers.find((u) => u.systemuserid === systemUserId && (u.deletedstate ?? 0) === 0);

@@ -305,7 +305,9 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     const since = new Date();
     expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", cause: null });
     const requests = await fx.control.getRequests(since);
-    expect(requests.map((r) => [r.method, r.path, r.status, r.authorization])).toEqual([["GET", "/dynamics/contoso-onprem/api/data/v9.1/WhoAmI", 200, true]]);
+    expect(requests.map((r) => [r.method, r.path, r.status, r.authorization])).toEqual([
+      ["GET", "/dynamics/contoso-onprem/api/data/v9.1/WhoAmI", 200, true],
+    ]);
 
     const state = await fx.control.getState();
     const onPrem = state.environments.find((e) => e.urlName === "contoso-onprem")!;

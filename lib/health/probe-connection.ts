@@ -123,7 +123,14 @@ function probeTargetOf(c: {
   integrationUsername: string | null;
 }): CloudTarget | OnPremisesTarget | null {
   if (c.authMode === "cloud" && c.tenantId && c.clientId && c.environmentUrl)
-    return { mode: "cloud", id: c.id, tenantId: c.tenantId, clientId: c.clientId, environmentUrl: c.environmentUrl, secretExpiresAt: c.secretExpiresAt };
+    return {
+      mode: "cloud",
+      id: c.id,
+      tenantId: c.tenantId,
+      clientId: c.clientId,
+      environmentUrl: c.environmentUrl,
+      secretExpiresAt: c.secretExpiresAt,
+    };
   if (c.authMode === "onprem" && c.environmentUrl && c.integrationUsername)
     return { mode: "onprem", id: c.id, environmentUrl: c.environmentUrl, username: c.integrationUsername };
   return null;

@@ -34,7 +34,11 @@ export async function probeOnPremises(
     return fail(appError("internal", "The stored password could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
   const target = await guardPublicAddress(connection.environmentUrl, { allowedPrivateHosts: deps.allowedPrivateHosts });
   if (!target.ok) {
-    return ok({ ok: false, cause: "tenant_unreachable", detail: `address check: ${target.error.code}; ${target.error.detail ?? target.error.userMessage}` });
+    return ok({
+      ok: false,
+      cause: "tenant_unreachable",
+      detail: `address check: ${target.error.code}; ${target.error.detail ?? target.error.userMessage}`,
+    });
   }
   try {
     await verifyOnPremisesCredentials({

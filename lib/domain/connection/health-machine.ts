@@ -66,8 +66,7 @@ const ON_PREMISES_FIXES: Partial<Record<HealthCause, string>> = {
     "The Dynamics 365 server no longer accepts the domain user's password (it was changed or has expired, or the account is locked or disabled in Active Directory). Reconnect from Act-On and enter the current password.",
   application_user_missing:
     "The domain user is no longer a user of the Dynamics 365 organization, or holds no security role. Add it back (Settings > Security > Users), then re-check the connection from its status page.",
-  application_user_disabled:
-    "The domain user's Dynamics 365 user is disabled. Enable it in Dynamics 365 (Settings > Security > Users).",
+  application_user_disabled: "The domain user's Dynamics 365 user is disabled. Enable it in Dynamics 365 (Settings > Security > Users).",
   environment_not_found:
     "The Dynamics 365 server answers, but not for this organization: it may have been renamed, moved or removed. Reconnect from Act-On with the organization's current address.",
   tenant_unreachable:
