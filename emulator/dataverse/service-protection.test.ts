@@ -7,6 +7,7 @@ import { DynamicsWebApi } from "dynamics-web-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { mintAccessToken } from "../testing/contract-tokens";
+import { rejectionOf } from "../testing/rejection";
 import { ENVIRONMENTS, TENANTS, USERS } from "../scenarios/ids";
 
 const sandbox = useSandbox();
@@ -20,14 +21,7 @@ const webApi = (oid: string) => new DynamicsWebApi({ serverUrl: `${envUrl}/`, da
 const whoAmI = async (oid: string) => fetch(`${envUrl}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${await token(oid)}` } });
 
 type WebApiError = { status: number; code: string; message: string; headers: Record<string, string> };
-async function refusal(p: Promise<unknown>): Promise<WebApiError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as WebApiError;
-  }
-  throw new Error("expected the Web API call to be refused");
-}
+const refusal = (call: Promise<unknown>) => rejectionOf<WebApiError>(call);
 
 describe("service protection limits", () => {
   it("number of requests: over the limit a user gets 429 0x80072322 with Retry-After; another user does not", async () => {
