@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const db = createDb(env.DATABASE_URL);
   try {
     const config = engineConfigFromEnv(env);
-    console.log(`Probing connection ${args.data.connection}: signing in as Act-On's connector, WhoAmI, then its privileges…`);
+    console.log(`Probing connection ${args.data.connection}: signing in as Act-On's connector, WhoAmI, then (cloud) its privileges…`);
     const result = await probeConnection({ db, config }, { connectionId: args.data.connection });
     if (!result.ok) {
       console.error(`✗ ${result.error.userMessage}`);

@@ -36,7 +36,7 @@ export type ProbeReport = {
   cause: HealthCause | null;
   /** The customer's fix in words; null when healthy. */
   fix: string | null;
-  /** For support: Microsoft's status, code and request ids (never a secret); null when healthy. */
+  /** For support: Microsoft's status, code and request ids, or the missing privileges and their features (never a secret); null when healthy. */
   detail: string | null;
   since: Date;
   checkedAt: Date;
