@@ -34,6 +34,8 @@ describe("classifying a failed probe", () => {
     ["dataverse(401)", dataverse(401), "application_user_missing"],
     ["dataverse(404)", dataverse(404), "environment_not_found"],
     ["dataverse(429, '0x80072322')", dataverse(429, "0x80072322"), "microsoft_unavailable"],
+    ["dataverse(429, '0x80072321')", dataverse(429, "0x80072321"), "microsoft_unavailable"],
+    ["dataverse(429, '0x80072326')", dataverse(429, "0x80072326"), "microsoft_unavailable"],
     ["dataverse(503)", dataverse(503), "microsoft_unavailable"],
     ["answer({ service: 'dataverse', transport: 'network' })", answer({ service: "dataverse", transport: "network" }), "tenant_unreachable"],
     ["answer({ service: 'dataverse', transport: 'timeout' })", answer({ service: "dataverse", transport: "timeout" }), "microsoft_unavailable"],
