@@ -45,7 +45,10 @@ const USE_CASE_LAYERS = [
   },
   { regex: "^\\.{1,2}/(.*/)?lib/(provisioning|microsoft|domain|journey|paths)(/|$)", message: USE_CASE_MESSAGE },
   { regex: "^@/lib/provisioning(/.*)?$", message: USE_CASE_MESSAGE },
-  { regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$|webhook-outbox/webhook-events$).*)?$", message: USE_CASE_MESSAGE },
+  {
+    regex: "^@/lib/domain(/(?!run/machine$|run/run-view$|connection/status$|connection/health-machine$|webhook-outbox/webhook-events$).*)?$",
+    message: USE_CASE_MESSAGE,
+  },
 ];
 
 const WRITE_METHODS = "create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany";

@@ -1,7 +1,14 @@
 import path from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
-const everything = ["app/**/*.test.ts", "lib/**/*.test.ts", "emulator/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"];
+const everything = [
+  "app/**/*.test.ts",
+  "lib/**/*.test.ts",
+  "emulator/**/*.test.ts",
+  "scripts/**/*.test.ts",
+  "bench/**/*.test.ts",
+  "test/**/*.test.ts",
+];
 const excluded = ["node_modules/**", "e2e/**", ".next/**", "generated/**"];
 /** Whole provisioning runs against the sandbox: the suites that wait most (lag, leases, crashing processes). */
 const engine = ["lib/provisioning/**/*.integration.test.ts", "scripts/provision.integration.test.ts"];
@@ -27,7 +34,7 @@ export default defineConfig({
     // Migrates a SQLite and a PostgreSQL template once per run; each file copies one instead of running
     // `migrate deploy` itself (test/support/vitest-global-setup.ts).
     globalSetup: ["test/support/vitest-global-setup.ts"],
-    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 2,
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     // Vitest's sequencer runs projects in name order and, within one, the longest files first (by the last run's
     // durations, else by size): the engine's long waits start at once and the short unit files fill the gaps.
     projects: [

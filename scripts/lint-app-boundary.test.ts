@@ -31,8 +31,9 @@ const ALLOWED = [
   'import { Button } from "@/components/ui/button";',
   'import { isInProgress } from "@/lib/domain/run/machine";',
   'import { STATUS_LABELS } from "@/lib/domain/connection/status";',
+  'import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";',
   'import type { RunView } from "@/lib/domain/run/run-view";',
-  "export const used = [authorizePage, connectOnPremises, problem, fieldErrorsOf, Button, isInProgress, STATUS_LABELS];",
+  "export const used = [authorizePage, connectOnPremises, problem, fieldErrorsOf, Button, isInProgress, STATUS_LABELS, HEALTH_STATE_LABELS];",
   "export type Used = RunView;",
   "",
 ].join("\n");

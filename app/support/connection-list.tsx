@@ -8,13 +8,15 @@ import { useEffect, useState, type FormEvent } from "react";
 import { AUTH_MODE_LABELS, AUTH_MODES, SORT_LABELS, SUPPORT_SORTS, stepLabel, type SupportConnectionPage } from "@/lib/connections/support-search";
 import { CONNECTION_STATUSES, CONNECTION_STATUS_LABELS as STATUS_LABELS } from "@/lib/domain/connection/status";
 import { STEP_LABELS, STEP_NAMES } from "@/lib/domain/run/machine";
+import { HEALTH_CAUSE_LABELS, HEALTH_CAUSES, HEALTH_STATE_LABELS, HEALTH_STATES } from "@/lib/domain/connection/health-machine";
 import { ConsoleHeader, formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";
 import { FIELD } from "./console-styles";
+import { ConsoleTable } from "./console-table";
 import { Notice } from "@/components/ui/notice";
 
-const FILTER_KEYS = ["q", "status", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
+const FILTER_KEYS = ["q", "status", "health", "healthCause", "authMode", "failingStep", "secretExpiresWithinDays", "sort"] as const;
 
 /** Every connection: search, filters and keyset pages, all kept in the URL so a view can be shared with a colleague. */
 export function ConnectionList() {
@@ -80,6 +82,13 @@ export function ConnectionList() {
           </p>
         </div>
         <SelectField id="status" label="Status" value={params.get("status")} options={CONNECTION_STATUSES.map((s) => [s, STATUS_LABELS[s]])} />
+        <SelectField id="health" label="Health" value={params.get("health")} options={HEALTH_STATES.map((h) => [h, HEALTH_STATE_LABELS[h]])} />
+        <SelectField
+          id="healthCause"
+          label="Health cause"
+          value={params.get("healthCause")}
+          options={HEALTH_CAUSES.map((c) => [c, HEALTH_CAUSE_LABELS[c]])}
+        />
         <SelectField id="authMode" label="Auth mode" value={params.get("authMode")} options={AUTH_MODES.map((m) => [m, AUTH_MODE_LABELS[m]])} />
         <SelectField id="failingStep" label="Failing step" value={params.get("failingStep")} options={STEP_NAMES.map((s) => [s, STEP_LABELS[s]])} />
         <div>
@@ -160,65 +169,59 @@ function SelectField(props: { id: string; label: string; value: string | null; o
 function ConnectionTable({ page, busy }: { page: SupportConnectionPage; busy: boolean }) {
   if (page.rows.length === 0) return <p className="rounded-md border border-slate-200 bg-white p-4 text-slate-700">No connection matches.</p>;
   return (
-    // A focusable scroll region: keyboard users can scroll the wide table sideways.
-    <div
-      className="overflow-x-auto rounded-lg border border-slate-200 bg-white"
-      tabIndex={0}
-      role="region"
-      aria-label="Connections table"
-      aria-busy={busy}
+    <ConsoleTable
+      label="Connections table"
+      caption={`Connections, ${page.rows.length} shown`}
+      headings={["Account", "Status", "Health", "Environment", "Tenant", "Auth mode", "Failing step", "Last verified", "Secret expires"]}
+      busy={busy}
     >
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Connections, {page.rows.length} shown</caption>
-        <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
-          <tr>
-            {["Account", "Status", "Environment", "Tenant", "Auth mode", "Failing step", "Last verified", "Secret expires"].map((h) => (
-              <th key={h} scope="col" className="px-3 py-2 font-semibold whitespace-nowrap">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">
-          {page.rows.map((row) => (
-            <tr key={row.id} className="align-top">
-              <th scope="row" className="px-3 py-2 font-normal">
-                <Link
-                  href={`/support/connections/${row.id}`}
-                  className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
-                >
-                  {row.account.name}
-                </Link>
-                <div className="font-mono text-xs text-slate-600">{row.account.actonAccountId}</div>
-              </th>
-              <td className="px-3 py-2">
-                <StatusBadge status={row.status} label={STATUS_LABELS[row.status]} />
-              </td>
-              <td className="px-3 py-2">
-                <div>{row.environmentName ?? "—"}</div>
-                <div className="font-mono text-xs break-all text-slate-600">{row.environmentUrl ?? ""}</div>
-              </td>
-              <td className="px-3 py-2">
-                <div>{row.tenantDomain ?? "—"}</div>
-                <div className="font-mono text-xs text-slate-600">{row.tenantId ?? ""}</div>
-              </td>
-              <td className="px-3 py-2 whitespace-nowrap">{row.authMode}</td>
-              <td className="px-3 py-2">
-                {row.failingStep ? (
-                  <>
-                    <div>{stepLabel(row.failingStep)}</div>
-                    <div className="font-mono text-xs text-slate-600">{row.failingErrorCode}</div>
-                  </>
-                ) : (
-                  "—"
-                )}
-              </td>
-              <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.lastVerifiedAt)}</td>
-              <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.secretExpiresAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+      {page.rows.map((row) => (
+        <tr key={row.id} className="align-top">
+          <th scope="row" className="px-3 py-2 font-normal">
+            <Link
+              href={`/support/connections/${row.id}`}
+              className="font-medium text-blue-800 underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+            >
+              {row.account.name}
+            </Link>
+            <div className="font-mono text-xs text-slate-600">{row.account.actonAccountId}</div>
+          </th>
+          <td className="px-3 py-2">
+            <StatusBadge status={row.status} label={STATUS_LABELS[row.status]} />
+          </td>
+          <td className="px-3 py-2">
+            {row.health ? (
+              <>
+                <StatusBadge status={row.health.state} label={HEALTH_STATE_LABELS[row.health.state]} />
+                {row.health.cause ? <div className="mt-1 text-xs text-slate-700">{HEALTH_CAUSE_LABELS[row.health.cause]}</div> : null}
+              </>
+            ) : (
+              <span className="text-slate-600">Not probed</span>
+            )}
+          </td>
+          <td className="px-3 py-2">
+            <div>{row.environmentName ?? "—"}</div>
+            <div className="font-mono text-xs break-all text-slate-600">{row.environmentUrl ?? ""}</div>
+          </td>
+          <td className="px-3 py-2">
+            <div>{row.tenantDomain ?? "—"}</div>
+            <div className="font-mono text-xs text-slate-600">{row.tenantId ?? ""}</div>
+          </td>
+          <td className="px-3 py-2 whitespace-nowrap">{row.authMode}</td>
+          <td className="px-3 py-2">
+            {row.failingStep ? (
+              <>
+                <div>{stepLabel(row.failingStep)}</div>
+                <div className="font-mono text-xs text-slate-600">{row.failingErrorCode}</div>
+              </>
+            ) : (
+              "—"
+            )}
+          </td>
+          <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.lastVerifiedAt)}</td>
+          <td className="px-3 py-2 whitespace-nowrap">{formatDate(row.secretExpiresAt)}</td>
+        </tr>
+      ))}
+    </ConsoleTable>
   );
 }

@@ -59,6 +59,9 @@ const STATUS_STYLES: Record<string, string> = {
   pending: "bg-slate-100 text-slate-800",
   skipped: "bg-slate-100 text-slate-800",
   cancelled: "bg-slate-200 text-slate-800",
+  healthy: "bg-green-100 text-green-900",
+  degraded: "bg-amber-100 text-amber-900",
+  failing: "bg-red-100 text-red-900",
 };
 
 /** A status as text in a coloured pill: the word carries the meaning, the colour only repeats it. */

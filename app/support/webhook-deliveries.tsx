@@ -7,6 +7,7 @@ import { formatDate, StatusBadge } from "./console-header";
 import { useSupportSession, type Problem } from "./support-auth";
 import { Button } from "@/components/ui/button";
 import type { DeliveryView } from "@/lib/webhooks/manage-webhook-endpoints";
+import { ConsoleTable } from "./console-table";
 
 /** acton-api's delivery view (`WebhookDelivery` in /api/v1/openapi.json). */
 type Delivery = DeliveryView;
@@ -63,62 +64,52 @@ export function WebhookDeliveries({
       <div role="status" aria-live="polite" className="mb-2 text-sm text-slate-800">
         {outcome}
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Webhook deliveries table">
-        <table className="min-w-full text-left text-sm">
-          <caption className="sr-only">Webhook deliveries, newest first</caption>
-          <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
-            <tr>
-              {[
-                "Event",
-                ...(endpointId ? ["Connection"] : []),
-                "Status",
-                "Attempts",
-                "Last attempt",
-                "Receiver said",
-                ...(canRedeliver ? ["Action"] : []),
-              ].map((h) => (
-                <th key={h} scope="col" className="px-3 py-2 font-semibold">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {state.items.map((d) => (
-              <tr key={d.id} className="align-top">
-                <td className="px-3 py-2">
-                  <span className="font-mono text-xs">{d.eventType}</span>
-                  <div className="text-xs text-slate-600">{formatDate(d.createdAt)}</div>
-                </td>
-                {endpointId ? (
-                  <td className="px-3 py-2">
-                    <Link
-                      href={`/support/connections/${encodeURIComponent(d.connectionId)}`}
-                      className="font-mono text-xs text-blue-800 underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
-                    >
-                      {d.connectionId}
-                    </Link>
-                  </td>
-                ) : null}
-                <td className="px-3 py-2">
-                  <StatusBadge status={d.status === "pending" ? "waiting" : d.status === "succeeded" ? "succeeded" : "failed"} label={d.status} />
-                </td>
-                <td className="px-3 py-2">{d.attempts}</td>
-                <td className="px-3 py-2 whitespace-nowrap">{formatDate(d.lastAttemptAt)}</td>
-                <td className="px-3 py-2 font-mono text-xs break-all">{d.lastStatusCode ?? d.lastError ?? "—"}</td>
-                {canRedeliver ? (
-                  <td className="px-3 py-2">
-                    <Button variant="secondary" onClick={() => redeliver(d.id)}>
-                      <Send aria-hidden className="h-4 w-4" />
-                      Redeliver
-                    </Button>
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ConsoleTable
+        label="Webhook deliveries table"
+        caption="Webhook deliveries, newest first"
+        headings={[
+          "Event",
+          ...(endpointId ? ["Connection"] : []),
+          "Status",
+          "Attempts",
+          "Last attempt",
+          "Receiver said",
+          ...(canRedeliver ? ["Action"] : []),
+        ]}
+      >
+        {state.items.map((d) => (
+          <tr key={d.id} className="align-top">
+            <td className="px-3 py-2">
+              <span className="font-mono text-xs">{d.eventType}</span>
+              <div className="text-xs text-slate-600">{formatDate(d.createdAt)}</div>
+            </td>
+            {endpointId ? (
+              <td className="px-3 py-2">
+                <Link
+                  href={`/support/connections/${encodeURIComponent(d.connectionId)}`}
+                  className="font-mono text-xs text-blue-800 underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2"
+                >
+                  {d.connectionId}
+                </Link>
+              </td>
+            ) : null}
+            <td className="px-3 py-2">
+              <StatusBadge status={d.status === "pending" ? "waiting" : d.status === "succeeded" ? "succeeded" : "failed"} label={d.status} />
+            </td>
+            <td className="px-3 py-2">{d.attempts}</td>
+            <td className="px-3 py-2 whitespace-nowrap">{formatDate(d.lastAttemptAt)}</td>
+            <td className="px-3 py-2 font-mono text-xs break-all">{d.lastStatusCode ?? d.lastError ?? "—"}</td>
+            {canRedeliver ? (
+              <td className="px-3 py-2">
+                <Button variant="secondary" onClick={() => redeliver(d.id)}>
+                  <Send aria-hidden className="h-4 w-4" />
+                  Redeliver
+                </Button>
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </ConsoleTable>
     </div>
   );
 }

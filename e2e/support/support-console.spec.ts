@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
-import { seedFailedWebhookDelivery, seedFailingConnection } from "../fixtures/support-console";
+import { seedFailedWebhookDelivery, seedFailingConnection, signInToConsole as signIn } from "../fixtures/support-console";
 import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
@@ -15,15 +15,6 @@ const expect = baseExpect.configure({ timeout: 20_000 });
 async function expectNoAxeViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
-
-/** From the console's sign-in screen through the sandbox's pages; returns once back in the portal. */
-async function signIn(page: Page, username: string) {
-  await page.getByRole("button", { name: "Sign in with your Act-On account" }).click();
-  await page.getByLabel("Email, phone, or Skype").fill(username);
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 test("support@ signs in, finds a connection by tenant domain and sees the failing step's cause and request ids", async ({

@@ -74,6 +74,25 @@ export type PasswordCredential = {
   secretSha256: string; // never exposed by the control API
 };
 
+/**
+ * A certificate credential (`keyCredentials`): only the public certificate, which is not secret. Graph derives the
+ * dates from the certificate unless given and shows the SHA-1 thumbprint as `customKeyIdentifier`.
+ */
+export type KeyCredential = {
+  keyId: string;
+  displayName: string | null;
+  type: "AsymmetricX509Cert";
+  usage: "Verify";
+  startDateTime: string;
+  endDateTime: string;
+  /** Upper-case hex SHA-1 thumbprint of the certificate, as Graph shows `customKeyIdentifier` for certificates. */
+  customKeyIdentifier: string;
+  /** The certificate, base64 DER (Graph's `key`). */
+  certificateDer: string;
+  /** When the key reached the directory (sandbox bookkeeping for replication lag; not a Graph property). Absent = long ago. */
+  addedDateTime?: string;
+};
+
 export type PermissionScope = { id: string; value: string; type: "User" | "Admin"; adminConsentDisplayName: string; isEnabled: boolean };
 export type AppRole = { id: string; value: string; displayName: string; allowedMemberTypes: ("User" | "Application")[]; isEnabled: boolean };
 type RequiredResourceAccess = { resourceAppId: string; resourceAccess: { id: string; type: "Scope" | "Role" }[] };
@@ -99,6 +118,8 @@ export type Application = {
   api: { requestedAccessTokenVersion: 1 | 2 | null; oauth2PermissionScopes: PermissionScope[] };
   appRoles: AppRole[];
   passwordCredentials: PasswordCredential[];
+  /** Certificate credentials; absent = none. */
+  keyCredentials?: KeyCredential[];
   createdDateTime: string;
   /** Object ids of the owners (users or service principals); Graph makes a delegated creator the first owner. */
   ownerIds?: string[];

@@ -7,11 +7,13 @@
 import { recordDirectoryAudit } from "./directory-audits";
 import { createHash, randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
+import { parseSelect, queryOption } from "../core/odata";
 import { getState, newGuid } from "../core/store";
 import type { Application, PasswordCredential, Tenant } from "../core/state";
 import { APP_ADMIN_ROLES, authenticateGraphCaller, hasDirectoryRole, isResponse, PERMISSIONS, requirePermission, type GraphCaller } from "./auth";
 import { entityResponse, listResponse } from "./collection";
 import { findVisibleApplication, visibleApplications } from "./directory";
+import { keyCredentialView, readKeyCredentials } from "./key-credentials";
 import { DEFAULT_APP_MANAGEMENT_POLICY_ID, isoDurationMs } from "./policies";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
 
@@ -32,6 +34,7 @@ const MODELLED = new Set([
   "requiredResourceAccess",
   "api",
   "appRoles",
+  "keyCredentials",
 ]);
 /** Real Graph properties the sandbox stores verbatim without interpreting them. */
 const STORED_VERBATIM = new Set([
@@ -40,7 +43,6 @@ const STORED_VERBATIM = new Set([
   "optionalClaims",
   "groupMembershipClaims",
   "serviceManagementReference",
-  "keyCredentials",
   "parentalControlSettings",
   "tokenEncryptionKeyId",
   "isDeviceOnlyAuthSupported",
@@ -68,7 +70,8 @@ function passwordView(p: PasswordCredential): Record<string, unknown> {
   };
 }
 
-export function applicationView(app: Application, tenant: Tenant | undefined): Record<string, unknown> {
+/** `withKeys`: Graph returns `keyCredentials[].key` only for a single application read with `$select=keyCredentials`. */
+export function applicationView(app: Application, tenant: Tenant | undefined, withKeys = false): Record<string, unknown> {
   const extra = app.extraProperties ?? {};
   const pick = (k: string, fallback: unknown) => (k in extra ? extra[k] : fallback);
   return {
@@ -108,7 +111,7 @@ export function applicationView(app: Application, tenant: Tenant | undefined): R
     },
     appRoles: app.appRoles,
     info: pick("info", { logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null }),
-    keyCredentials: pick("keyCredentials", []),
+    keyCredentials: (app.keyCredentials ?? []).map((k) => keyCredentialView(k, withKeys)),
     parentalControlSettings: pick("parentalControlSettings", { countriesBlockedForMinors: [], legalAgeGroupRule: "Allow" }),
     passwordCredentials: app.passwordCredentials.map(passwordView),
     publicClient: app.publicClient,
@@ -199,10 +202,11 @@ function merge(target: unknown, patch: unknown): unknown {
   return base;
 }
 
+/** Applies a validated payload; `keyCredentials` is read separately (readPayloadKeys) because it can still be refused. */
 function applyPayload(app: Application, body: Body): void {
   const target = app as unknown as Body;
   for (const [key, value] of Object.entries(body)) {
-    if (key.startsWith("@odata.") || key === "id") continue;
+    if (key.startsWith("@odata.") || key === "id" || key === "keyCredentials") continue;
     if (MODELLED.has(key)) {
       target[key] = key === "web" || key === "api" || key === "publicClient" || key === "spa" ? merge(target[key], value) : value;
     } else {
@@ -244,6 +248,8 @@ export async function createApplication(req: EmuRequest): Promise<EmuResponse> {
   const b = read.body;
   const problem = validatePayload(b, true);
   if (problem) return graphError(req, 400, problem.code, problem.message);
+  const keys = "keyCredentials" in b ? readKeyCredentials(b.keyCredentials, []) : [];
+  if (!Array.isArray(keys)) return graphError(req, 400, keys.code, keys.message);
   const signInAudience = (b.signInAudience as Application["signInAudience"] | undefined) ?? "AzureADandPersonalMicrosoftAccount";
   const app: Application = {
     id: newGuid(),
@@ -263,6 +269,7 @@ export async function createApplication(req: EmuRequest): Promise<EmuResponse> {
     api: { requestedAccessTokenVersion: signInAudience.includes("Personal") ? 2 : null, oauth2PermissionScopes: [] },
     appRoles: [],
     passwordCredentials: [],
+    keyCredentials: keys,
     createdDateTime: new Date().toISOString(),
     ownerIds: [caller.claims.oid],
   };
@@ -288,10 +295,20 @@ function resolveApplication(req: EmuRequest, caller: GraphCaller): Application |
   return findVisibleApplication(caller.tenant.id, { appId }) ?? notFound(req, appId);
 }
 
-/** The checks every write to one application makes, in Graph's order: token, permission, existence, ownership. */
-async function authorizeApplicationWrite(req: EmuRequest): Promise<{ caller: GraphCaller; app: Application } | EmuResponse> {
+/**
+ * The checks every write to one application makes, in Graph's order: token, permission, existence, ownership.
+ * `selfService`: addKey and removeKey, which an app may call on itself app-only with no permission (Graph's docs).
+ */
+export async function authorizeApplicationWrite(
+  req: EmuRequest,
+  opts: { selfService?: boolean } = {},
+): Promise<{ caller: GraphCaller; app: Application } | EmuResponse> {
   const caller = await authenticateGraphCaller(req);
   if (isResponse(caller)) return caller;
+  if (opts.selfService && caller.kind === "application") {
+    const own = resolveApplication(req, caller);
+    if (!isResponse(own) && own.appId === caller.clientAppId) return { caller, app: own };
+  }
   const denied = requirePermission(req, caller, PERMISSIONS.writeApplications);
   if (denied) return denied;
   const app = resolveApplication(req, caller);
@@ -307,7 +324,9 @@ export async function getApplication(req: EmuRequest): Promise<EmuResponse> {
   if (denied) return denied;
   const app = resolveApplication(req, caller);
   if (isResponse(app)) return app;
-  return entityResponse(req, applicationView(app, caller.tenant), "applications");
+  const select = parseSelect(queryOption(req.url, "select")) ?? [];
+  const withKeys = select.some((p) => p.toLowerCase() === "keycredentials");
+  return entityResponse(req, applicationView(app, caller.tenant, withKeys), "applications");
 }
 
 export async function updateApplication(req: EmuRequest): Promise<EmuResponse> {
@@ -319,6 +338,11 @@ export async function updateApplication(req: EmuRequest): Promise<EmuResponse> {
   const body = read.body;
   const problem = validatePayload(body, false);
   if (problem) return graphError(req, 400, problem.code, problem.message);
+  if ("keyCredentials" in body) {
+    const keys = readKeyCredentials(body.keyCredentials, app.keyCredentials ?? []);
+    if (!Array.isArray(keys)) return graphError(req, 400, keys.code, keys.message);
+    app.keyCredentials = keys;
+  }
   applyPayload(app, body);
   return graphNoContent(req);
 }

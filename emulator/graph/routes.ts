@@ -12,6 +12,7 @@ import {
   removePassword,
   updateApplication,
 } from "./applications";
+import { addKey, removeKey } from "./application-keys";
 import {
   createAppRoleAssignedTo,
   createServicePrincipalAppRoleAssignment,
@@ -53,6 +54,8 @@ export const routes: Route[] = [
   route("POST", `${V}/applications/?$`, createApplication),
   route("POST", `${V}/applications${KEY}${ACTION("addPassword")}`, addPassword),
   route("POST", `${V}/applications${KEY}${ACTION("removePassword")}`, removePassword),
+  route("POST", `${V}/applications${KEY}${ACTION("addKey")}`, addKey),
+  route("POST", `${V}/applications${KEY}${ACTION("removeKey")}`, removeKey),
   route("GET", `${V}/applications${KEY}/?$`, getApplication),
   route("PATCH", `${V}/applications${KEY}/?$`, updateApplication),
   route("DELETE", `${V}/applications${KEY}/?$`, deleteApplication),

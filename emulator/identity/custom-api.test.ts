@@ -37,7 +37,7 @@ async function verifyForPortalApi(token: string, tenantId: string = TENANTS.acto
 }
 
 describe("the portal's API (api://{client id})", () => {
-  it("gives the Act-On Connector a v2 app token with its three Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
+  it("gives the Act-On Connector a v2 app token with its four Connections roles (msal-node), verifiable with jose against the JWKS", async () => {
     const result = await daemon(ACTON_SERVICES.connector).acquireTokenByClientCredential({ scopes: [API_DEFAULT] });
     const { payload, protectedHeader } = await verifyForPortalApi(result!.accessToken);
     expect(protectedHeader.alg).toBe("RS256");
@@ -50,7 +50,7 @@ describe("the portal's API (api://{client id})", () => {
       oid: ACTON_SERVICES.connector.spId,
       sub: ACTON_SERVICES.connector.spId, // an app-only token: oid = sub
       ver: "2.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
     expect(payload.scp).toBeUndefined();
     // idtyp is an optional claim the portal's registration does not ask for (Entra's default).
@@ -123,7 +123,7 @@ describe("the portal's API (api://{client id})", () => {
       iss: `https://sts.windows.net/${TENANTS.actoncorp}/`,
       appid: ACTON_SERVICES.connector.appId,
       ver: "1.0",
-      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write"],
+      roles: ["Connections.Read", "Connections.Credentials.Read", "Connections.Links.Write", "Connections.Token"],
     });
     // A v1 token fails a verifier that expects the v2 issuer and the client id audience.
     await expect(verifyForPortalApi(result!.accessToken)).rejects.toBeInstanceOf(joseErrors.JWTClaimValidationFailed);

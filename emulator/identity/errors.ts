@@ -5,6 +5,10 @@
  * happy path readable.
  */
 import type { EmuRequest, EmuResponse } from "../core/http";
+import { unconfirmed } from "../core/store";
+
+/** RFC 7523's `client_assertion_type` for a JWT client assertion. */
+export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export type AadError = {
   /** HTTP status on the token endpoint: 400, or 401 for invalid_client. */
@@ -82,6 +86,54 @@ export const AADSTS = {
     ),
   secretRequired: () =>
     fail(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+  /** RFC 6749 §2.3: one authentication method per request; Entra's code and wording for both at once are not documented. */
+  twoClientCredentials: () =>
+    fail(400, "invalid_request", 90023, unconfirmed("The request carries both 'client_secret' and 'client_assertion'; send only one.")),
+  unsupportedAssertionType: (type: string) =>
+    fail(400, "invalid_request", 90023, unconfirmed(`The client_assertion_type '${type}' is not supported; use '${JWT_BEARER_ASSERTION_TYPE}'.`)),
+  malformedJwt: () => fail(400, "invalid_request", 50027, "JWT token is invalid or malformed."),
+  assertionClientMismatch: () =>
+    fail(
+      401,
+      "invalid_client",
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://aka.ms/certCreds .",
+    ),
+  assertionKeyNotFound: (thumbprintHex: string, appId: string) =>
+    fail(
+      401,
+      "invalid_client",
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprintHex}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${appId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments if you are not using the global cloud.]`,
+    ),
+  assertionKeyExpired: (thumbprintHex: string, start: string, end: string) =>
+    fail(
+      401,
+      "invalid_client",
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '${thumbprintHex}', Found key 'Start=${start}, End=${end}']`,
+    ),
+  assertionBadSignature: (thumbprintHex: string, start: string, end: string) =>
+    fail(
+      401,
+      "invalid_client",
+      700027,
+      `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumbprintHex}', Found key 'Start=${start}, End=${end}']`,
+    ),
+  assertionAudience: () =>
+    fail(
+      401,
+      "invalid_client",
+      700023,
+      "Client assertion audience claim does not match Realm issuer. Review the documentation at https://aka.ms/certCreds .",
+    ),
+  assertionOutsideValidity: (now: Date, nbf: number | null, exp: number) =>
+    fail(
+      401,
+      "invalid_client",
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${now.toISOString()}, assertion valid from ${nbf === null ? "(none)" : new Date(nbf * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .`,
+    ),
   publicClientSentSecret: () =>
     fail(400, "invalid_client", 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."),
   resourceNotFound: (resource: string, tenantName: string) =>

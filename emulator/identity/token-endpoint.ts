@@ -8,7 +8,7 @@ import { parseForm, type EmuRequest, type EmuResponse } from "../core/http";
 import type { Application, Tenant, User } from "../core/state";
 import { isStillReplicating } from "../core/store";
 import { sha256Hex } from "../scenarios/default";
-import { authenticateClient, readClientCredentials } from "./client-auth";
+import { authenticateClient, readClientCredentials, type ClientCredentials } from "./client-auth";
 import {
   assertAppUsableInTenant,
   evaluateConsent,
@@ -25,7 +25,16 @@ import { parseScopes, resolveResource, splitScopes, tokenResource, type ParsedSc
 import { findTenantById, resolveTenantSegment, tenantName, tenantOfUpn, type TenantSegment } from "./tenants";
 import { issueAppToken, issueUserTokens } from "./token-issuer";
 
-type GrantContext = { req: EmuRequest; form: Record<string, string>; segment: TenantSegment; app: Application; secret: string | null };
+type GrantContext = { req: EmuRequest; form: Record<string, string>; segment: TenantSegment; app: Application; credentials: ClientCredentials };
+
+/**
+ * Audiences a client assertion may name: Microsoft documents the tenant's v2.0 token endpoint; the URL the request
+ * was posted to (a domain or alias segment) is the same endpoint.
+ */
+function assertionAudiences(req: EmuRequest, segment: TenantSegment): string[] {
+  const posted = `${req.origin}${req.url.pathname}`;
+  return segment.kind === "tenant" ? [posted, `${req.origin}/${segment.tenant.id}/oauth2/v2.0/token`] : [posted];
+}
 
 export async function handleToken(req: EmuRequest): Promise<EmuResponse> {
   const form = parseForm(req.rawBody);
@@ -35,11 +44,12 @@ export async function handleToken(req: EmuRequest): Promise<EmuResponse> {
     if (segment.kind === "consumers") throw AADSTS.consumersNotSupported();
     const grantType = form.grant_type;
     if (!grantType) throw AADSTS.missingParameter("grant_type");
-    const { clientId, secret } = readClientCredentials(req, form);
+    const credentials = readClientCredentials(req, form, assertionAudiences(req, segment));
+    const { clientId } = credentials;
     if (!clientId) throw AADSTS.missingParameter("client_id");
     const app = findApplication(clientId);
     if (!app) throw AADSTS.appNotFound(clientId, tenantName(segment));
-    const ctx: GrantContext = { req, form, segment, app, secret };
+    const ctx: GrantContext = { req, form, segment, app, credentials };
     sweepExpired();
     let body: Record<string, unknown>;
     switch (grantType) {
@@ -149,7 +159,10 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   // A SPA code is checked for its browser origin first; other clients authenticate before the origin is looked at
   // (a web redirect redeemed without its secret is AADSTS7000218 even from a browser).
   if (code.isSpaRedirect) assertRedemptionOrigin(ctx, true);
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: code.isPublicRedirect, publicOnly: code.isSpaRedirect });
+  const clientAuthenticated = await authenticateClient(app, ctx.credentials, {
+    publicAllowed: code.isPublicRedirect,
+    publicOnly: code.isSpaRedirect,
+  });
   if (!code.isSpaRedirect) assertRedemptionOrigin(ctx, false);
   if (code.codeChallenge) {
     const verifier = form.code_verifier;
@@ -184,7 +197,7 @@ async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unkn
   if (!grant || grant.clientId !== app.appId) throw AADSTS.refreshTokenInvalid();
   if (segment.kind === "tenant" && segment.tenant.id !== grant.tenantId) throw AADSTS.refreshTokenInvalid();
   if (grant.isSpa) assertRedemptionOrigin(ctx, true);
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: grant.isPublicClient, publicOnly: grant.isSpa });
+  const clientAuthenticated = await authenticateClient(app, ctx.credentials, { publicAllowed: grant.isPublicClient, publicOnly: grant.isSpa });
   if (!grant.isSpa) assertRedemptionOrigin(ctx, false);
   const tenant = findTenantById(grant.tenantId);
   const user = findUserById(grant.userId);
@@ -208,7 +221,7 @@ async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unkn
 async function passwordGrant(ctx: GrantContext): Promise<Record<string, unknown>> {
   const { form, app, segment } = ctx;
   if (segment.kind === "common") throw AADSTS.grantNotSupportedOnCommon();
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: app.isFallbackPublicClient === true });
+  const clientAuthenticated = await authenticateClient(app, ctx.credentials, { publicAllowed: app.isFallbackPublicClient === true });
   if (!form.username) throw AADSTS.missingParameter("username");
   if (!form.password) throw AADSTS.missingParameter("password");
   const tenant = segment.kind === "tenant" ? segment.tenant : tenantOfUpn(form.username);
@@ -241,7 +254,7 @@ async function deviceCodeGrant(ctx: GrantContext): Promise<Record<string, unknow
   if (!deviceCode) throw AADSTS.missingParameter("device_code");
   const auth = findDeviceAuthorization(deviceCode);
   if (!auth || auth.clientId !== app.appId) throw AADSTS.badDeviceCode();
-  const clientAuthenticated = authenticateClient(app, ctx.secret, { publicAllowed: app.isFallbackPublicClient === true });
+  const clientAuthenticated = await authenticateClient(app, ctx.credentials, { publicAllowed: app.isFallbackPublicClient === true });
   if (auth.status === "redeemed") throw AADSTS.codeRedeemed();
   if (auth.status === "declined") throw AADSTS.deviceCodeDeclined();
   if (auth.expiresAt < Date.now()) throw AADSTS.deviceCodeExpired();
@@ -283,7 +296,7 @@ async function clientCredentialsGrant(ctx: GrantContext): Promise<Record<string,
   if (isHome && isStillReplicating(app.createdDateTime)) throw AADSTS.appNotFound(app.appId, tenant.domains[0]);
   if (!isHome && (!clientSp || app.signInAudience === "AzureADMyOrg")) throw AADSTS.appNotFound(app.appId, tenant.domains[0]);
   if (!clientSp || isStillReplicating(clientSp.createdDateTime)) throw AADSTS.clientSpMissing(app.appId, tenant.id);
-  authenticateClient(app, ctx.secret, { publicAllowed: false });
+  await authenticateClient(app, ctx.credentials, { publicAllowed: false });
   const identifier = scopes[0].slice(0, -"/.default".length);
   const resource = resolveResource(identifier, req.origin);
   if (!resource) throw AADSTS.resourceNotFound(identifier, tenant.domains[0]);

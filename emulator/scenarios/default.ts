@@ -214,6 +214,7 @@ function portalApplication(): Application {
       role(PORTAL_APP.roles.connectionsRead, "Connections.Read", "Read connections", ["Application"]),
       role(PORTAL_APP.roles.connectionsCredentialsRead, "Connections.Credentials.Read", "Read connection credentials", ["Application"]),
       role(PORTAL_APP.roles.connectionsLinksWrite, "Connections.Links.Write", "Mint deep links for connections", ["Application"]),
+      role(PORTAL_APP.roles.connectionsToken, "Connections.Token", "Mint Dataverse access tokens for connections", ["Application"]),
     ],
     passwordCredentials: [secret(PORTAL_APP.secretKeyId, PORTAL_APP_SECRET)],
     createdDateTime: SEEDED_AT,
@@ -462,6 +463,13 @@ export function buildDefaultScenario(): SandboxState {
         acton(connector.spId),
         portalSp.id,
         PORTAL_APP.roles.connectionsLinksWrite,
+      ),
+      roleAssignment(
+        "51000000-0000-4000-8000-000000000008",
+        TENANTS.actoncorp,
+        acton(connector.spId),
+        portalSp.id,
+        PORTAL_APP.roles.connectionsToken,
       ),
       roleAssignment("51000000-0000-4000-8000-000000000006", TENANTS.actoncorp, acton(connector.spId), otherApiSp.id, otherApi.connectionsReadRoleId),
       roleAssignment(

@@ -37,6 +37,7 @@ export const PORTAL_APP = {
     connectionsRead: "32000000-0000-4000-8000-000000000003",
     connectionsCredentialsRead: "32000000-0000-4000-8000-000000000004",
     connectionsLinksWrite: "32000000-0000-4000-8000-000000000005",
+    connectionsToken: "32000000-0000-4000-8000-000000000006",
   },
   /** The delegated scope the support console asks for: `api://{appId}/Support.Access`. */
   supportAccessScopeId: "32000000-0000-4000-8000-000000000011",
@@ -49,7 +50,7 @@ export const PORTAL_APP = {
 
 /** Act-On's own services in its tenant (client credentials for the portal's API). Sandbox secrets only. */
 export const ACTON_SERVICES = {
-  /** Holds Connections.Read, Connections.Credentials.Read and Connections.Links.Write on the portal API. */
+  /** Holds Connections.Read, Connections.Credentials.Read, Connections.Token and Connections.Links.Write on the portal API. */
   connector: {
     displayName: "Act-On Connector",
     objectId: "30000000-0000-4000-8000-000000000002",

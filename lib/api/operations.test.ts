@@ -50,6 +50,7 @@ describe("one operations table for /api/v1 and /api/support", () => {
       "supportMintReconnectLink",
       "supportRevokeAccess",
       "supportRequestVerification",
+      "supportProbeConnection",
     ]);
     for (const [, op] of support) {
       expect(op.tag).toBe("Support");

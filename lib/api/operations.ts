@@ -12,6 +12,7 @@ import {
   connectionIdParamsSchema,
   connectionListSchema,
   connectionSchema,
+  accessTokenSchema,
   credentialsSchema,
   deepLinkRequestSchema,
   deepLinkSchema,
@@ -110,6 +111,19 @@ export const OPERATIONS = {
     params: connectionIdParamsSchema,
     success: { status: 200, schema: credentialsSchema, description: "What the connector signs in with" },
     errors: [400, 404, 409],
+  },
+  createConnectionAccessToken: {
+    audience: "public",
+    method: "post",
+    path: "/api/v1/connections/{id}/access-tokens",
+    summary: "Mint a Dataverse access token for an Active connection",
+    description:
+      "A Dataverse access token for the connection's environment, minted by the portal with the connection's own app credential, so Act-On's connector holds no long-lived credential. The same token is returned until five minutes before it expires. Only with Connections.Token, only for an Active app-only connection (409 for a password connection, or when Microsoft refuses the connection's credential; 502 when Microsoft does not answer). Every answer is audited with the caller. Never cached.",
+    tag: "Connections",
+    roles: ["Connections.Token"],
+    params: connectionIdParamsSchema,
+    success: { status: 200, schema: accessTokenSchema, description: "A token for the environment's Web API" },
+    errors: [400, 404, 409, 502],
   },
   listConnectionDeliveries: {
     audience: "public",
@@ -321,6 +335,19 @@ export const OPERATIONS = {
     roles: SUPPORT_ADMIN,
     params: supportConnectionParamsSchema,
     success: { status: 202, description: "Verification started, or the one under way joined" },
+    errors: [400, 404, 409],
+  },
+  supportProbeConnection: {
+    audience: "support",
+    method: "post",
+    path: "/api/support/connections/{id}/health-probes",
+    summary: "Probe the connection's health now (read-only at Microsoft, audited)",
+    description:
+      "A token with the stored client secret, then WhoAmI; recorded in the probe history like a scheduled probe. 409 for a connection that is not an Active cloud connection.",
+    tag: "Support",
+    roles: SUPPORT_ADMIN,
+    params: supportConnectionParamsSchema,
+    success: { status: 200, description: "What the probe found: the state, the cause and the customer's fix" },
     errors: [400, 404, 409],
   },
 } as const satisfies Record<string, ApiOperation>;

@@ -8,6 +8,8 @@ import type { ConnectionView, RunView } from "../domain/run/run-view";
 import type { Engine } from "../provisioning/engine";
 import { UNFINISHED_RUN_STATUSES } from "../domain/run/machine";
 import { parseStoredRunOptions } from "../domain/run/run-options";
+import { asHealthCause } from "../domain/connection/health-machine";
+import type { ConnectionHealthView } from "./health-notice";
 
 /**
  * lib/connect's one door into the provisioning engine: the process's engine, whose run pool starts every approved or
@@ -29,6 +31,10 @@ const CONNECTION_SELECT = {
   tenantDomain: true,
   syncOptions: true,
   updatedAt: true,
+  healthState: true,
+  healthCause: true,
+  healthSince: true,
+  healthCheckedAt: true,
 } as const;
 
 export type JourneyConnection = ConnectionView & {
@@ -36,17 +42,28 @@ export type JourneyConnection = ConnectionView & {
   integrationUsername: string | null;
   syncOptions: unknown;
   updatedAt: string;
+  /** What the last health probes found (null until first probed), for the status page. */
+  health: ConnectionHealthView | null;
 };
 
 /** A connection as the viewer may see it; another account's connection is not found (same answer as an unknown id). */
 export async function getConnectionForViewer(db: Db, connectionId: string, viewer: Viewer): Promise<Result<JourneyConnection>> {
-  const row = await db.connection.findUnique({ where: { id: connectionId }, select: CONNECTION_SELECT });
-  if (!row || !canView(viewer, row.accountId)) return fail(appError("not_found", "That connection does not exist for your account."));
+  const found = await db.connection.findUnique({ where: { id: connectionId }, select: CONNECTION_SELECT });
+  if (!found || !canView(viewer, found.accountId)) return fail(appError("not_found", "That connection does not exist for your account."));
+  const { healthState, healthCause, healthSince, healthCheckedAt, ...row } = found;
   return ok({
     ...row,
     lastVerifiedAt: row.lastVerifiedAt?.toISOString() ?? null,
     secretExpiresAt: row.secretExpiresAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
+    health: healthState
+      ? {
+          state: healthState,
+          cause: asHealthCause(healthCause),
+          since: healthSince?.toISOString() ?? null,
+          checkedAt: healthCheckedAt?.toISOString() ?? null,
+        }
+      : null,
   });
 }
 

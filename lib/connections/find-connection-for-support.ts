@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_LABELS } from "../domain/run/machine";
+import { asHealthCause, HEALTH_CAUSE_FIXES } from "../domain/connection/health-machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
 import type { ConnectionStatus } from "../domain/connection/status";
 import type { AuthMode } from "./support-search";
@@ -9,6 +10,8 @@ import type { AuthMode } from "./support-search";
 /** How much history one page shows: the latest runs and audit events (a connection rarely has more). */
 const SUPPORT_RUNS_SHOWN = 20;
 const SUPPORT_AUDIT_SHOWN = 200;
+/** Enough probes to see a pattern (a blip, a streak of failures) without paging. */
+const SUPPORT_PROBES_SHOWN = 20;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -37,6 +40,11 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       failingStep: true,
       failingErrorCode: true,
       currentRunId: true,
+      healthState: true,
+      healthCause: true,
+      healthSince: true,
+      healthCheckedAt: true,
+      healthFailures: true,
       createdAt: true,
       updatedAt: true,
       account: { select: { id: true, actonAccountId: true, name: true } },
@@ -44,7 +52,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
   });
   if (!connection) return fail(appError("not_found", "There is no connection with that id."));
 
-  const [runs, audit] = await Promise.all([
+  const [runs, audit, probes] = await Promise.all([
     db.provisioningRun.findMany({
       where: { connectionId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -80,7 +88,14 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       take: SUPPORT_AUDIT_SHOWN,
       select: { id: true, occurredAt: true, actorType: true, actorId: true, action: true, outcome: true, runId: true, detail: true },
     }),
+    db.healthProbe.findMany({
+      where: { connectionId },
+      orderBy: [{ at: "desc" }, { id: "desc" }],
+      take: SUPPORT_PROBES_SHOWN,
+      select: { at: true, ok: true, state: true, cause: true, detail: true, durationMs: true },
+    }),
   ]);
+  const healthCause = asHealthCause(connection.healthCause);
 
   return ok({
     id: connection.id,
@@ -102,6 +117,24 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
     currentRunId: connection.currentRunId,
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
+    health: connection.healthState
+      ? {
+          state: connection.healthState,
+          cause: healthCause,
+          fix: healthCause ? HEALTH_CAUSE_FIXES[healthCause] : null,
+          since: iso(connection.healthSince),
+          checkedAt: iso(connection.healthCheckedAt),
+          failures: connection.healthFailures,
+        }
+      : null,
+    probes: probes.map((p) => ({
+      at: p.at.toISOString(),
+      ok: p.ok,
+      state: p.state,
+      cause: asHealthCause(p.cause),
+      detail: p.detail,
+      durationMs: p.durationMs,
+    })),
     runs: runs.map((run): SupportRunView => ({
       id: run.id,
       kind: run.kind,

@@ -1,6 +1,7 @@
 import "server-only";
 import type { AuthMode, ConnectionStatus } from "@/generated/sqlite/client";
 import type { Db } from "../core/db";
+import type { HealthCause, HealthState } from "../domain/connection/health-machine";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { CONNECTION_RESOURCE_SELECT, findFailingSteps, type ConnectionRecord } from "./connection-resource";
 
@@ -9,6 +10,9 @@ export type ConnectionListFilter = {
   account?: string;
   status?: ConnectionStatus[];
   authMode?: AuthMode[];
+  /** Health states; a connection never probed matches none. */
+  health?: HealthState[];
+  healthCause?: HealthCause[];
   /** ISO 8601 instant. */
   updatedSince?: string;
   limit: number;
@@ -48,6 +52,8 @@ export async function listConnectionsForApi(
       ...(query.account ? { account: { actonAccountId: query.account } } : {}),
       ...(query.status ? { status: { in: query.status } } : {}),
       ...(query.authMode ? { authMode: { in: query.authMode } } : {}),
+      ...(query.health ? { healthState: { in: query.health } } : {}),
+      ...(query.healthCause ? { healthCause: { in: query.healthCause } } : {}),
       AND: [
         query.updatedSince ? { updatedAt: { gte: new Date(query.updatedSince) } } : {},
         cursor ? { OR: [{ updatedAt: { gt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { gt: cursor.id } }] } : {},

@@ -3,6 +3,7 @@ import { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import type { ConnectionStatus } from "../domain/connection/status";
+import { asHealthCause, type HealthState } from "../domain/connection/health-machine";
 import type { StepName } from "../domain/run/machine";
 import {
   decodeCursor,
@@ -32,6 +33,9 @@ type Row = {
   tenantDomain: string | null;
   failingStep: string | null;
   failingErrorCode: string | null;
+  healthState: HealthState | null;
+  healthCause: string | null;
+  healthCheckedAt: Date | null;
   lastVerifiedAt: Date | null;
   secretExpiresAt: Date | null;
   updatedAt: Date;
@@ -61,6 +65,8 @@ export async function searchConnectionsForSupport(db: Db, search: SupportConnect
   if (search.status) conditions.push(pg ? sql`c."status" = ${search.status}::"ConnectionStatus"` : sql`c."status" = ${search.status}`);
   if (search.authMode) conditions.push(pg ? sql`c."authMode" = ${search.authMode}::"AuthMode"` : sql`c."authMode" = ${search.authMode}`);
   if (search.failingStep) conditions.push(sql`c."failingStep" = ${search.failingStep}`);
+  if (search.health) conditions.push(pg ? sql`c."healthState" = ${search.health}::"HealthState"` : sql`c."healthState" = ${search.health}`);
+  if (search.healthCause) conditions.push(sql`c."healthCause" = ${search.healthCause}`);
   if (search.secretExpiresWithinDays !== undefined) {
     conditions.push(sql`c."secretExpiresAt" < ${new Date(now.getTime() + search.secretExpiresWithinDays * 86_400_000)}`);
   }
@@ -88,7 +94,8 @@ export async function searchConnectionsForSupport(db: Db, search: SupportConnect
   const where = conditions.length ? sql`WHERE ${join(conditions, " AND ")}` : empty;
   const rows = await db.$queryRaw<Row[]>`
     SELECT c."id", c."accountId", a."actonAccountId", a."name" AS "accountName", c."status", c."authMode", c."environmentUrl",
-           c."environmentName", c."tenantId", c."tenantDomain", c."failingStep", c."failingErrorCode", c."lastVerifiedAt",
+           c."environmentName", c."tenantId", c."tenantDomain", c."failingStep", c."failingErrorCode", c."healthState",
+           c."healthCause", c."healthCheckedAt", c."lastVerifiedAt",
            c."secretExpiresAt", c."updatedAt"
     FROM "Connection" c ${forceSortIndex} JOIN "Account" a ON a."id" = c."accountId"
     ${where}
@@ -153,6 +160,7 @@ function toRow(r: Row): SupportConnectionRow {
     tenantDomain: r.tenantDomain,
     failingStep: r.failingStep as StepName | null,
     failingErrorCode: r.failingErrorCode,
+    health: r.healthState ? { state: r.healthState, cause: asHealthCause(r.healthCause), checkedAt: iso(r.healthCheckedAt) } : null,
     lastVerifiedAt: iso(r.lastVerifiedAt),
     secretExpiresAt: iso(r.secretExpiresAt),
     updatedAt: iso(r.updatedAt)!,

@@ -5,6 +5,7 @@
  */
 import type { AppErrorCode } from "../core/errors";
 import type { ConnectionStatus } from "../domain/connection/status";
+import type { HealthCause, HealthState } from "../domain/connection/health-machine";
 import type { AuthMode } from "./support-search";
 
 type SupportStepView = {
@@ -41,6 +42,27 @@ export type SupportAuditEntry = {
   detail: Record<string, string>;
 };
 
+/** One health probe as support reads it: Microsoft's detail names its status, code and request ids, never a secret. */
+type SupportHealthProbeView = {
+  at: string;
+  ok: boolean;
+  /** The connection's health after the probe (null on probes recorded before it was kept). */
+  state: HealthState | null;
+  cause: HealthCause | null;
+  detail: string | null;
+  durationMs: number;
+};
+
+/** The connection's current health with the customer's fix for its cause; null until first probed. */
+type SupportHealthView = {
+  state: HealthState;
+  cause: HealthCause | null;
+  fix: string | null;
+  since: string | null;
+  checkedAt: string | null;
+  failures: number;
+};
+
 export type SupportConnectionDetail = {
   id: string;
   account: { id: string; actonAccountId: string; name: string };
@@ -61,6 +83,9 @@ export type SupportConnectionDetail = {
   currentRunId: string | null;
   createdAt: string;
   updatedAt: string;
+  health: SupportHealthView | null;
+  /** The latest probes, newest first. */
+  probes: SupportHealthProbeView[];
   runs: SupportRunView[];
   audit: SupportAuditEntry[];
 };

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CONNECTION_STATUSES, type ConnectionStatus } from "../domain/connection/status";
 import { STEP_NAMES, STEP_LABELS, type StepName } from "../domain/run/machine";
+import { HEALTH_CAUSES, HEALTH_STATES, type HealthCause, type HealthState } from "../domain/connection/health-machine";
 
 export const AUTH_MODES = ["cloud", "legacy", "onprem"] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -38,6 +39,8 @@ export const supportConnectionSearchSchema = z.object({
   status: blankAsUnset(z.enum(CONNECTION_STATUSES, { message: `status must be one of ${CONNECTION_STATUSES.join(", ")}` }).optional()),
   authMode: blankAsUnset(z.enum(AUTH_MODES, { message: `authMode must be one of ${AUTH_MODES.join(", ")}` }).optional()),
   failingStep: blankAsUnset(z.enum(STEP_NAMES, { message: `failingStep must be one of ${STEP_NAMES.join(", ")}` }).optional()),
+  health: blankAsUnset(z.enum(HEALTH_STATES, { message: `health must be one of ${HEALTH_STATES.join(", ")}` }).optional()),
+  healthCause: blankAsUnset(z.enum(HEALTH_CAUSES, { message: `healthCause must be one of ${HEALTH_CAUSES.join(", ")}` }).optional()),
   /** Connections whose client secret has expired or expires within this many days. */
   secretExpiresWithinDays: blankAsUnset(
     z.coerce
@@ -64,6 +67,8 @@ export type SupportConnectionRow = {
   tenantDomain: string | null;
   failingStep: StepName | null;
   failingErrorCode: string | null;
+  /** Null until the connection is first probed. */
+  health: { state: HealthState; cause: HealthCause | null; checkedAt: string | null } | null;
   lastVerifiedAt: string | null;
   secretExpiresAt: string | null;
   updatedAt: string;

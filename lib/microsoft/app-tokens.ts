@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import { decodeJwt } from "jose";
 import { appScope, identityConfigFromEnv, type IdentityConfig, type TokenCallOptions, type TokenResource } from "./identity-config";
 import { acquire, msalConfiguration } from "./msal-transport";
 
@@ -26,26 +27,43 @@ function appClient(config: IdentityConfig, tenantId: string, clientId: string, c
   return client;
 }
 
+type AppTokenOptions = TokenCallOptions & {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  resource: TokenResource;
+  justCreated?: boolean;
+  /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
+  skipCache?: boolean;
+};
+
 /**
  * Gets an app-only token (client credentials) for the Act-On app in the customer's tenant. Right after the app or its
  * secret was created, pass `justCreated` so propagation errors come back as a retryable `replication_pending`.
  * @throws MicrosoftError
  */
-export async function getAppToken(
-  options: TokenCallOptions & {
-    tenantId: string;
-    clientId: string;
-    clientSecret: string;
-    resource: TokenResource;
-    justCreated?: boolean;
-    /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
-    skipCache?: boolean;
-  },
-): Promise<string> {
+export async function getAppToken(options: AppTokenOptions): Promise<string> {
+  return (await getAppAccessToken(options)).accessToken;
+}
+
+/**
+ * An app-only token with its expiry. MSAL's cache answers with the token it holds until five minutes before that
+ * token expires (its default renewal offset), then asks Entra for a new one: callers get a token that lives at least
+ * five more minutes.
+ * @throws MicrosoftError
+ */
+export async function getAppAccessToken(options: AppTokenOptions): Promise<{ accessToken: string; expiresOn: Date }> {
   const config = options.config ?? identityConfigFromEnv();
   const client = appClient(config, options.tenantId, options.clientId, options.clientSecret);
   const result = await acquire("POST /token (client_credentials)", options, () =>
     client.acquireTokenByClientCredential({ scopes: [appScope(config, options.resource)], skipCache: options.skipCache }),
   );
-  return result.accessToken;
+  return { accessToken: result.accessToken, expiresOn: result.expiresOn ?? expiryClaimOf(result.accessToken) };
+}
+
+/** The `exp` claim of a JWT access token, for an MSAL result without `expiresOn` (it sets it for client credentials). */
+function expiryClaimOf(accessToken: string): Date {
+  const exp: unknown = decodeJwt(accessToken).exp;
+  if (typeof exp !== "number") throw new Error("Entra returned an access token without an expiry.");
+  return new Date(exp * 1000);
 }

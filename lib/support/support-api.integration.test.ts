@@ -358,11 +358,13 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
 
   it("refuses bad input with the field at fault and a tampered cursor", async () => {
     const headers = await callers.supportRead.headers();
-    const bad = await routes.list.GET(new Request(`${PORTAL}/api/support/connections?status=broken&limit=1000`, { headers }));
+    const bad = await routes.list.GET(
+      new Request(`${PORTAL}/api/support/connections?status=broken&health=sick&healthCause=gremlins&limit=1000`, { headers }),
+    );
     expect(bad.status).toBe(400);
     const problem = (await bad.json()) as { code: string; errors: { field: string }[] };
     expect(problem.code).toBe("invalid_input");
-    expect(problem.errors.map((e) => e.field)).toEqual(["status", "limit"]);
+    expect(problem.errors.map((e) => e.field)).toEqual(["status", "health", "healthCause", "limit"]);
     const cursor = await routes.list.GET(new Request(`${PORTAL}/api/support/connections?cursor=bm90LWEtY3Vyc29y`, { headers }));
     expect(cursor.status).toBe(400);
     const unknown = await routes.detail.GET(new Request(`${PORTAL}/api/support/connections/nope`, { headers }), params("nope"));

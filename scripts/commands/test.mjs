@@ -9,9 +9,10 @@ import { PLAYWRIGHT_JSON, run as runE2e, startBuild } from "./test-e2e.mjs";
 const VITEST_JSON = join(REPORTS_DIR, "vitest.json");
 
 /**
- * `npm test`: every suite. `next build` starts at once in the background (Vitest mostly waits on the sandbox and the
- * databases, so the build fills the cores meanwhile); lint, then Vitest, then Playwright once the build is done; at
- * the end, the ten slowest test files. Extra arguments are not forwarded; use test:unit / test:e2e for a subset.
+ * `npm test`: every suite. `next build` and the linters start at once in the background (Vitest mostly waits on the
+ * sandbox and the databases, so they fill the cores meanwhile); Vitest runs, the linters' output is printed after it as
+ * one block, then Playwright once the build is done; at the end, the ten slowest test files. Extra arguments are not
+ * forwarded; use test:unit / test:e2e for a subset.
  */
 export async function run() {
   const started = Date.now();
@@ -19,8 +20,12 @@ export async function run() {
   for (const report of [VITEST_JSON, PLAYWRIGHT_JSON]) rmSync(report, { force: true });
   step("Building the portal in the background (next build), for Playwright");
   const build = startBuild();
-  const lint = await runLint();
+  step("Linting in the background (ESLint, Prettier, knip); its output follows Vitest's");
+  const linting = runLint([], { quiet: true });
   const unit = await runUnit(["--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_JSON}`]);
+  const { code: lint, output: lintOutput } = await linting;
+  step(`Lint: ESLint, Prettier and the dead-code check (knip): ${lint === 0 ? "passed" : "FAILED"}`);
+  if (lintOutput.trim()) console.log(lintOutput.trimEnd());
   const built = await build;
   const e2e = built === 0 ? await runE2e([], { built: true }) : built;
   printSlowestFiles({ vitestJson: VITEST_JSON, playwrightJson: PLAYWRIGHT_JSON, root: ROOT });

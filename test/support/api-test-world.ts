@@ -37,6 +37,7 @@ export const CALLERS = [
   "connectorRead",
   "connectorCredentials",
   "connectorLinks",
+  "connectorToken",
   "connectorWithoutIdtyp",
   "noAppIdentity",
   "longLived",
@@ -108,7 +109,7 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
     exp: nowS() + 3600,
   });
   const both = ["Connections.Read", "Connections.Credentials.Read"];
-  const every = [...both, "Connections.Links.Write"];
+  const every = [...both, "Connections.Links.Write", "Connections.Token"];
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const genuine = await signJwt(app(both));
   const header = JSON.parse(Buffer.from(genuine.split(".")[0], "base64url").toString()) as { alg: string; kid: string };
@@ -118,6 +119,7 @@ async function mintTokens(): Promise<ApiTestWorld["tokens"]> {
     connectorRead: await signJwt(app(["Connections.Read"])),
     connectorCredentials: genuine,
     connectorLinks: await signJwt(app(["Connections.Links.Write"])),
+    connectorToken: await signJwt(app(["Connections.Token"])),
     // Entra's default: the optional idtyp claim is not configured, so an app-only token says so by oid = sub alone.
     connectorWithoutIdtyp: await signJwt(app(every, { idtyp: undefined })),
     // No scp, no idtyp, and a subject that is not its object id: neither a person's nor a service's token.

@@ -22,6 +22,7 @@ const ALLOWED: Record<OperationName, Caller[]> = {
   listConnections: SERVICES_READING,
   getConnection: SERVICES_READING,
   getConnectionCredentials: ["connectorCredentials", "connectorWithoutIdtyp"],
+  createConnectionAccessToken: ["connectorToken", "connectorWithoutIdtyp"],
   listConnectionDeliveries: ["supportRead", "supportAdmin", ...SERVICES_READING],
   requestVerification: ["supportAdmin", ...SERVICES_READING],
   // A link opens a session that may change the customer's connection: a write, never Connections.Read's.
@@ -36,6 +37,12 @@ const ALLOWED: Record<OperationName, Caller[]> = {
   redeliverWebhook: ["supportAdmin"],
   deleteWebhookEndpoint: ["supportAdmin"],
 };
+/**
+ * What an allowed caller gets where the world cannot give the operation's success: the world's connections name
+ * made-up app registrations, so Microsoft refuses to mint a token for them (409, Microsoft's refusal in the body);
+ * mint-connection-access-token.integration.test.ts mints real ones.
+ */
+const ALLOWED_STATUS: Partial<Record<OperationName, number>> = { createConnectionAccessToken: 409 };
 const UNAUTHENTICATED: Caller[] = [
   "anonymous",
   "customerAdminOwn",
@@ -101,7 +108,7 @@ describe.each(providers)("authorization matrix of /api/v1 on %s", (provider) => 
   it.each(cells)("%s by %s", async (name, caller) => {
     const op = OPERATIONS[name];
     const allowed = ALLOWED[name].includes(caller);
-    const expected = allowed ? op.success.status : UNAUTHENTICATED.includes(caller) ? 401 : 403;
+    const expected = allowed ? (ALLOWED_STATUS[name] ?? op.success.status) : UNAUTHENTICATED.includes(caller) ? 401 : 403;
     const before = await snapshot(t.db);
     const refusalsBefore = (await refusalRows(t.db)).filter((row) => row.action === "api.refused").length;
     const response = await world.call(name, caller);
@@ -133,6 +140,8 @@ describe.each(providers)("authorization matrix of /api/v1 on %s", (provider) => 
       expect(await t.db.provisioningRun.findUnique({ where: { id: runId } })).toMatchObject({ kind: "verify", connectionId: world.connectionB });
       expect(await t.db.auditEvent.findFirst({ where: { action: "run.started", runId } })).toMatchObject({ connectionId: world.connectionB });
     }
+    if (name === "createConnectionAccessToken" && allowed)
+      expect(JSON.parse(text)).toMatchObject({ code: "conflict", detail: expect.stringMatching(/Microsoft refused this connection.s credential/) });
     if (name === "getConnectionCredentials" && allowed) {
       expect(JSON.parse(text)).toMatchObject({ authMode: "cloud", clientSecret: "client-secret-value-B" });
       expect(response.headers.get("cache-control")).toBe("no-store");

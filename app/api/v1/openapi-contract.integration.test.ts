@@ -84,6 +84,7 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     listConnections: "connectorRead",
     getConnection: "connectorRead",
     getConnectionCredentials: "connectorCredentials",
+    createConnectionAccessToken: "connectorToken",
     listConnectionDeliveries: "supportRead",
     requestVerification: "connectorRead",
     createDeepLink: "connectorLinks",
@@ -112,6 +113,8 @@ describe.each(providers)("routes against their documented schemas on %s", (provi
     ["listConnections", "status=active,sleeping", "query", "status.1", 400],
     ["listConnections", "updatedSince=yesterday", "query", "updatedSince", 400],
     ["listConnections", "stauts=active", "query", "stauts", 400],
+    ["listConnections", "health=healthy,sick", "query", "health.1", 400],
+    ["listConnections", "healthCause=gremlins", "query", "healthCause.0", 400],
     ["listConnections", "cursor=bm90LWEtY3Vyc29y", "query", "cursor", 400],
     ["listConnectionDeliveries", "cursor=-3", "query", "cursor", 400],
   ] as const)("%s?%s is refused with %s field %s", async (name, query, where, field, status) => {

@@ -48,6 +48,11 @@ export const listConnectionsQuerySchema = z.object({
   account: z.string().min(1).max(200).optional().meta({ description: "Act-On account id" }),
   status: commaList(CONNECTION_STATUSES, `Comma-separated statuses: ${CONNECTION_STATUSES.join(", ")}`),
   authMode: commaList(AUTH_MODES, `Comma-separated auth modes: ${AUTH_MODES.join(", ")}`),
+  health: commaList(
+    HEALTH_STATES,
+    `Comma-separated health states: ${HEALTH_STATES.join(", ")}. A connection never probed has no health and matches none`,
+  ),
+  healthCause: commaList(HEALTH_CAUSES, `Comma-separated health causes: ${HEALTH_CAUSES.join(", ")}`),
   updatedSince: z.iso.datetime({ offset: true }).optional().meta({ description: "Only connections updated at or after this instant (ISO 8601)" }),
   limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: "Page size, 1-200 (default 50)" }),
   cursor: z.string().min(1).max(500).optional().meta({ description: "`nextCursor` of the previous page" }),
@@ -128,6 +133,15 @@ export const credentialsSchema = z
     z.object({ authMode: z.literal("onprem"), connectionId: z.string(), environmentUrl: z.string(), username: z.string(), password: z.string() }),
   ])
   .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
+
+export const accessTokenSchema = z
+  .object({
+    accessToken: z.string().meta({ description: "A bearer token for the environment's Web API (`<environmentUrl>/api/data/v9.2/…`)" }),
+    expiresOn: isoDate("When the token expires: at least five minutes after it was handed out"),
+    environmentUrl: z.string(),
+    tenantId: z.string(),
+  })
+  .meta({ id: "ConnectionAccessToken", description: "A short-lived Dataverse access token minted with the connection's app credential." });
 
 export const verificationSchema = z
   .object({

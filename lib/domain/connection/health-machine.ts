@@ -22,6 +22,25 @@ export const HEALTH_CAUSES = [
 ] as const;
 export type HealthCause = (typeof HEALTH_CAUSES)[number];
 
+export const HEALTH_STATE_LABELS: Record<HealthState, string> = { healthy: "Healthy", degraded: "Degraded", failing: "Failing" };
+
+/** Each cause in a few words, for lists and filters (HEALTH_CAUSE_FIXES says what to do). */
+export const HEALTH_CAUSE_LABELS: Record<HealthCause, string> = {
+  credential_expired: "Client secret expired",
+  credential_removed: "Client secret removed",
+  consent_revoked: "App or consent removed",
+  application_user_missing: "Application user missing",
+  application_user_disabled: "Application user disabled",
+  environment_not_found: "Environment not found",
+  tenant_unreachable: "Tenant unreachable",
+  microsoft_unavailable: "Microsoft unavailable",
+};
+
+/** A stored cause as the vocabulary knows it; an unknown one (written by a newer release) reads as none. */
+export function asHealthCause(c: string | null): HealthCause | null {
+  return c && (HEALTH_CAUSES as readonly string[]).includes(c) ? (c as HealthCause) : null;
+}
+
 /** Causes that are a customer's deliberate change (or the calendar): waiting cannot cure them, so they fail at once. */
 const DEFINITIVE_CAUSES: ReadonlySet<HealthCause> = new Set([
   "application_user_missing",

@@ -1,14 +1,12 @@
 import "server-only";
 import type { Db } from "../../core/db";
 import { enqueueHealthChangedEvent } from "../webhook-outbox/enqueue-webhook-events";
-import { HEALTH_CAUSES, nextHealth, type HealthCause, type HealthTransition, type ProbeOutcome } from "./health-machine";
+import { asHealthCause, nextHealth, type HealthCause, type HealthTransition, type ProbeOutcome } from "./health-machine";
 
 /** What one probe found: passed, or the cause and a detail for support (Microsoft's status, code, request ids). */
 export type ProbeFinding = { ok: true } | { ok: false; cause: HealthCause; detail: string };
 
 export type RecordedProbe = HealthTransition & { previous: { state: string | null; cause: string | null } };
-
-const asCause = (c: string | null): HealthCause | null => (c && (HEALTH_CAUSES as readonly string[]).includes(c) ? (c as HealthCause) : null);
 
 /**
  * Records one probe of a connection: its history row, the connection's health (moved by the pure rules in
@@ -28,7 +26,7 @@ export async function recordHealthProbe(
         select: { healthState: true, healthCause: true, healthSince: true, healthCheckedAt: true, healthFailures: true },
       });
       const transition = nextHealth(
-        { state: current.healthState, cause: asCause(current.healthCause), since: current.healthSince, failures: current.healthFailures },
+        { state: current.healthState, cause: asHealthCause(current.healthCause), since: current.healthSince, failures: current.healthFailures },
         outcome,
         input.at,
       );
@@ -43,6 +41,7 @@ export async function recordHealthProbe(
           connectionId: input.connectionId,
           at: input.at,
           ok: input.finding.ok,
+          state: next.state,
           cause: input.finding.ok ? null : input.finding.cause,
           detail: input.finding.ok ? null : input.finding.detail,
           durationMs: Math.max(0, Math.round(input.durationMs)),

@@ -3,7 +3,9 @@ import type { Prisma } from "@/generated/sqlite/client";
 import type { Db } from "../../core/db";
 import { getEnv } from "../../core/env";
 import {
+  buildCredentialExpiringPayload,
   buildHealthChangedPayload,
+  type CredentialExpiry,
   buildWebhookPayloads,
   type HealthChange,
   type WebhookChange,
@@ -31,6 +33,11 @@ export async function enqueueWebhookEvents(tx: WebhookTx, change: WebhookChange,
 /** The `connection.health_changed` event of a health change, in the caller's transaction (as enqueueWebhookEvents). */
 export async function enqueueHealthChangedEvent(tx: WebhookTx, change: HealthChange, options: { retryBudgetMs?: number } = {}): Promise<number> {
   return writeEvents(tx, change.connectionId, change.at, (connection) => [buildHealthChangedPayload(change, connection)], options);
+}
+
+/** The `connection.credential_expiring` event of a reminder, in the caller's transaction (as enqueueWebhookEvents). */
+export async function enqueueCredentialExpiringEvent(tx: WebhookTx, expiry: CredentialExpiry): Promise<number> {
+  return writeEvents(tx, expiry.connectionId, expiry.at, (connection) => [buildCredentialExpiringPayload(expiry, connection)], {});
 }
 
 async function writeEvents(

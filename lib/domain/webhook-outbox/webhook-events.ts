@@ -2,7 +2,12 @@
  * The events the portal publishes, as Standard Webhooks payloads (`{ type, timestamp, data }`). Pure: codes and ids
  * only, never a secret, so the same builder serves the outbox, the test-send and the docs.
  */
-export const WEBHOOK_EVENT_TYPES = ["connection.status_changed", "connection.step_failed", "connection.health_changed"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "connection.status_changed",
+  "connection.step_failed",
+  "connection.health_changed",
+  "connection.credential_expiring",
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** What each event means, in the words the support console shows beside it. */
@@ -10,6 +15,7 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   "connection.status_changed": "A connection's status changes",
   "connection.step_failed": "A setup step fails",
   "connection.health_changed": "A connection's health (healthy, degraded, failing) or its cause changes",
+  "connection.credential_expiring": "A connection's client secret expires in 30, 14, 7 or 1 days (reconnecting replaces it)",
 };
 
 /** What the webhook outbox needs of a connection change (engine-core's ConnectionChange has these fields). */
@@ -70,6 +76,25 @@ export function buildHealthChangedPayload(change: HealthChange, connection: { ac
       authMode: connection.authMode,
       health: { state: change.state, cause: change.cause, since: change.since.toISOString(), checkedAt: change.at.toISOString() },
       previous: change.previousState ? { state: change.previousState, cause: change.previousCause } : null,
+    },
+  };
+}
+
+/** A connection's client secret expires soon (lib/domain/secret/publish-credential-reminders.ts). */
+export type CredentialExpiry = { connectionId: string; keyId: string | null; expiresAt: Date; daysLeft: number; at: Date };
+
+export function buildCredentialExpiringPayload(expiry: CredentialExpiry, connection: { actonAccountId: string; authMode: string }): WebhookPayload {
+  return {
+    type: "connection.credential_expiring",
+    timestamp: expiry.at.toISOString(),
+    data: {
+      connectionId: expiry.connectionId,
+      accountId: connection.actonAccountId,
+      authMode: connection.authMode,
+      credential: { kind: "clientSecret", keyId: expiry.keyId, expiresAt: expiry.expiresAt.toISOString() },
+      daysLeft: expiry.daysLeft,
+      // What renews it: the customer's admin reconnects (a `reconnect` deep link from POST /api/v1/deep-links).
+      renewal: "reconnect",
     },
   };
 }

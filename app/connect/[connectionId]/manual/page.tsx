@@ -63,7 +63,8 @@ export default async function ManualPage(props: { params: Promise<{ connectionId
           <h2 className="text-xl font-semibold">Create a client secret</h2>
           <p>
             In Certificates &amp; secrets › New client secret, describe it as <CopyValue value="Act-On" label="secret description" /> and pick an
-            expiry (Act-On reminds you before it ends). Copy the secret&apos;s <strong>Value</strong> at once: Microsoft shows it only now.
+            expiry, and note its date: the portal cannot see when a secret you made yourself ends, so paste a new one here before then. Copy the
+            secret&apos;s <strong>Value</strong> at once: Microsoft shows it only now.
           </p>
         </li>
         <li className="space-y-2">

@@ -1,6 +1,6 @@
 import { SignInNotice } from "@/app/auth/sign-in-notice";
 import type { Metadata } from "next";
-import { CheckCircle2, AlertTriangle, Wrench } from "lucide-react";
+import { CheckCircle2, AlertTriangle, Activity, Wrench } from "lucide-react";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -16,6 +16,8 @@ import { SCORE_TARGETS, syncOptionsOrDefaults } from "@/lib/connections/sync-opt
 import { Notice } from "@/components/ui/notice";
 import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
 import { isUnfinished } from "@/lib/domain/run/machine";
+import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
+import { healthNoticeFor, type HealthNotice, type HealthWay } from "@/lib/connect/health-notice";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -48,12 +50,16 @@ export default async function StatusPage({
   // A `status` link from Act-On only looks: nothing on the page offers a change (the actions refuse it too).
   const readOnly = journey.session.intent === "status";
   const sync = c.syncOptions ? syncOptionsOrDefaults(c.syncOptions) : null;
+  const health = healthNoticeFor(c);
   const rows: [string, string][] = [
     ["State", connectionStatusLabelForAdmin(c.status)],
     ["Environment", c.environmentName ? `${c.environmentName} (${c.environmentUrl})` : (c.environmentUrl ?? "Not chosen yet")],
     ["Microsoft tenant", c.tenantDomain ? `${c.tenantDomain} (${c.tenantId})` : (c.tenantId ?? "Not known yet")],
     ["App (client) id", c.clientId ?? "Not created yet"],
     ["Security role", roleLabel(c.securityRole) ?? "Not assigned yet"],
+    ...(active && c.health
+      ? [["Health", `${HEALTH_STATE_LABELS[c.health.state]}, last checked ${when(c.health.checkedAt)}`] as [string, string]]
+      : []),
     ["Last verified", when(c.lastVerifiedAt)],
     ["Client secret expires", when(c.secretExpiresAt)],
   ];
@@ -66,23 +72,27 @@ export default async function StatusPage({
   return (
     <JourneyFrame
       current="status"
-      title={active ? "Dynamics 365 is connected" : "Connection status"}
+      title={health?.tone === "error" ? "Your Dynamics 365 connection needs attention" : active ? "Dynamics 365 is connected" : "Connection status"}
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
     >
       <SignInNotice outcome={signin} />
-      <Notice tone={active ? "success" : "warning"} size="md">
-        <p className="flex items-center gap-3 font-medium">
-          {active ? (
-            <CheckCircle2 aria-hidden className="h-6 w-6 shrink-0 text-emerald-700" />
-          ) : (
-            <AlertTriangle aria-hidden className="h-6 w-6 shrink-0 text-amber-700" />
-          )}
-          {active
-            ? "Act-On can now reach your Dynamics 365 environment with its own app and application user."
-            : (c.lastErrorMessage ?? "The connection is not active yet.")}
-        </p>
-      </Notice>
+      {health ? (
+        <HealthNoticePanel notice={health} readOnly={readOnly} offered={offeredWays(journey, readOnly)} />
+      ) : (
+        <Notice tone={active ? "success" : "warning"} size="md">
+          <p className="flex items-center gap-3 font-medium">
+            {active ? (
+              <CheckCircle2 aria-hidden className="h-6 w-6 shrink-0 text-emerald-700" />
+            ) : (
+              <AlertTriangle aria-hidden className="h-6 w-6 shrink-0 text-amber-700" />
+            )}
+            {active
+              ? "Act-On can now reach your Dynamics 365 environment with its own app and application user."
+              : (c.lastErrorMessage ?? "The connection is not active yet.")}
+          </p>
+        </Notice>
+      )}
       <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
         {rows.map(([label, value]) => (
           <div key={label}>
@@ -108,8 +118,8 @@ export default async function StatusPage({
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
           <li>
-            The client secret expires on the date above. Act-On reminds you a month before; reconnecting creates a new one and removes the old one
-            only after the new one works.
+            The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to reconnect;
+            reconnecting creates a new one and removes the old one only after the new one works.
           </li>
           <li>
             Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
@@ -127,7 +137,7 @@ export default async function StatusPage({
         </p>
       ) : null}
       {offerProblem ? <Notice tone="error">{offerProblem}</Notice> : null}
-      {readOnly ? null : <ReconnectOfferings journey={journey} />}
+      {readOnly ? null : <ReconnectOfferings journey={journey} recommended={health?.way} />}
       <div className="flex flex-wrap gap-3">
         {active && !readOnly ? (
           <Button asChild variant="secondary">
@@ -149,12 +159,56 @@ export default async function StatusPage({
   );
 }
 
+const WAY_LINKS: Record<Exclude<HealthWay, "wait">, { href: string; label: string }> = {
+  repair: { href: "#offer-repair", label: "Go to Plan the repair" },
+  startOver: { href: "#offer-start-over", label: "Go to Start over" },
+  verify: { href: "#offer-verify", label: "Go to Re-run verification" },
+};
+
+/** The fixes this page offers right now (the offers below: none for a read-only link or while a run is under way). */
+function offeredWays(journey: Journey, readOnly: boolean): HealthWay[] {
+  const c = journey.connection;
+  if (readOnly || (journey.latestRun && isUnfinished(journey.latestRun.status))) return [];
+  return c.authMode === "cloud" && c.clientId ? ["verify", "repair", "startOver"] : ["verify"];
+}
+
+/** What the last health probe found, in the admin's words, with the fix and the way to it on this page. */
+function HealthNoticePanel({ notice, readOnly, offered }: { notice: HealthNotice; readOnly: boolean; offered: HealthWay[] }) {
+  const link = notice.way !== "wait" && offered.includes(notice.way) ? WAY_LINKS[notice.way] : null;
+  return (
+    <Notice tone={notice.tone} size="md" announce={false} aria-labelledby="health-heading" data-testid="health-notice">
+      <h2 id="health-heading" className="flex items-center gap-3 text-lg font-semibold">
+        {notice.tone === "info" ? (
+          <Activity aria-hidden className="h-6 w-6 shrink-0 text-blue-700" />
+        ) : (
+          <AlertTriangle aria-hidden className={`h-6 w-6 shrink-0 ${notice.tone === "error" ? "text-red-700" : "text-amber-700"}`} />
+        )}
+        {notice.headline}
+      </h2>
+      <p>{notice.problem}</p>
+      <p>
+        <strong>What to do:</strong> {notice.fix}
+      </p>
+      {notice.way !== "wait" && readOnly ? (
+        <p>This link from Act-On only shows the status: to fix it, open Dynamics 365 in Act-On&apos;s settings and choose Reconnect.</p>
+      ) : null}
+      {link ? (
+        <p>
+          <a href={link.href} className="font-medium text-blue-800 underline underline-offset-2">
+            {link.label}
+          </a>
+        </p>
+      ) : null}
+    </Notice>
+  );
+}
+
 /**
  * What a returning admin can do about a connection that exists (a `reconnect` link lands here): re-run verification
  * (no sign-in, changes nothing), repair a broken part (a plan listing only what is missing), or start over. A run in
  * flight is followed instead.
  */
-function ReconnectOfferings({ journey }: { journey: Journey }) {
+function ReconnectOfferings({ journey, recommended }: { journey: Journey; recommended?: HealthWay }) {
   const c = journey.connection;
   if (c.status === "draft" || c.status === "disconnected" || c.status === "disconnecting") return null;
   const latest = journey.latestRun;
@@ -172,7 +226,9 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
     );
   }
   const cloud = c.authMode === "cloud" && !!c.clientId;
-  const broken = c.status === "failed" || c.status === "actionRequired";
+  // A health probe that found a break makes an Active connection as broken as a failed one; its fix leads.
+  const broken = c.status === "failed" || c.status === "actionRequired" || (recommended !== undefined && recommended !== "wait");
+  const lead = (way: HealthWay, otherwise: boolean) => (recommended && recommended !== "wait" ? recommended === way : otherwise);
   const signIn = (
     <Button asChild variant="secondary">
       <a href={journeyPath(c.id, "sign-in")}>Sign in with Microsoft first</a>
@@ -184,20 +240,20 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
         <Wrench aria-hidden className="h-5 w-5 text-blue-700" /> {broken ? "Fix the connection" : "Check or fix the connection"}
       </h2>
       <ul className="space-y-4">
-        <li className="space-y-2" data-offer="verify">
+        <li className="space-y-2" data-offer="verify" id="offer-verify">
           <h3 className="font-medium">Re-run verification</h3>
           <p className="text-sm text-slate-700">
             Signs in as Act-On does, with the stored credential, and calls WhoAmI in the environment. Nothing changes at Microsoft; the connection
             ends Active, or failed with the reason.
           </p>
           <form action={verifyConnectionAction.bind(null, c.id)}>
-            <SubmitButton variant={broken ? "secondary" : "primary"} pendingLabel="Starting the check…">
+            <SubmitButton variant={lead("verify", !broken) ? "primary" : "secondary"} pendingLabel="Starting the check…">
               Re-run verification
             </SubmitButton>
           </form>
         </li>
         {cloud ? (
-          <li className="space-y-2" data-offer="repair">
+          <li className="space-y-2" data-offer="repair" id="offer-repair">
             <h3 className="font-medium">Repair a broken part</h3>
             <p className="text-sm text-slate-700">
               Reads what exists and plans only what is missing: an application user someone deleted, a consent that was withdrawn, a client secret
@@ -205,7 +261,7 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
             </p>
             {journey.signedIn ? (
               <form action={repairConnectionAction.bind(null, c.id)}>
-                <SubmitButton variant={broken ? "primary" : "secondary"} pendingLabel="Reading what exists…">
+                <SubmitButton variant={lead("repair", broken) ? "primary" : "secondary"} pendingLabel="Reading what exists…">
                   Plan the repair
                 </SubmitButton>
               </form>
@@ -215,7 +271,7 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
           </li>
         ) : null}
         {cloud ? (
-          <li className="space-y-2" data-offer="start-over">
+          <li className="space-y-2" data-offer="start-over" id="offer-start-over">
             <h3 className="font-medium">Start over</h3>
             <p className="text-sm text-slate-700">
               Choose the environment again and set everything up afresh with a new client secret. The current connection keeps working until the new
@@ -223,7 +279,7 @@ function ReconnectOfferings({ journey }: { journey: Journey }) {
             </p>
             {journey.signedIn ? (
               <form action={startOverAction.bind(null, c.id)}>
-                <SubmitButton variant="secondary" pendingLabel="One moment…">
+                <SubmitButton variant={lead("startOver", false) ? "primary" : "secondary"} pendingLabel="One moment…">
                   Start over
                 </SubmitButton>
               </form>

@@ -2,13 +2,14 @@
 
 import { OutcomeStatus, problemText, type Outcome } from "../../action-outcome";
 import { AlertDialog, Label } from "radix-ui";
-import { Link2, RefreshCw, UserX } from "lucide-react";
+import { Activity, Link2, RefreshCw, UserX } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { FIELD, OVERLAY, PANEL } from "../../console-styles";
 import { CopyButton } from "@/components/ui/copy-button";
 import { DialogField, FormDialog } from "../../form-dialog";
 import { useSupportSession } from "../../support-auth";
 import { Button } from "@/components/ui/button";
+import { HEALTH_CAUSE_LABELS, HEALTH_STATE_LABELS, type HealthCause, type HealthState } from "@/lib/domain/connection/health-machine";
 
 /** Support.Admin's actions on a connection, each audited with the support person's identity by the API. */
 export function AdminActions({ connectionId, onDone }: { connectionId: string; onDone: () => void }) {
@@ -21,12 +22,43 @@ export function AdminActions({ connectionId, onDone }: { connectionId: string; o
         Support actions
       </h2>
       <div className="mt-3 flex flex-wrap gap-3">
+        <ProbeNowButton base={base} onOutcome={setOutcome} onDone={onDone} />
         <RerunVerificationButton base={base} onOutcome={setOutcome} onDone={onDone} />
         <ReconnectLinkDialog base={base} onDone={onDone} />
         <RevokeAccessDialog base={base} onOutcome={setOutcome} onDone={onDone} />
       </div>
       <OutcomeStatus outcome={outcome} className="mt-3" />
     </section>
+  );
+}
+
+type ProbeAnswer = { state: HealthState; previousState: HealthState | null; cause: HealthCause | null; durationMs: number };
+
+/** What a probe found, in words: the state, and the cause when there is one. */
+function probedText(p: ProbeAnswer): string {
+  const cause = p.cause ? ` (${HEALTH_CAUSE_LABELS[p.cause]})` : "";
+  const was = p.previousState && p.previousState !== p.state ? `, was ${HEALTH_STATE_LABELS[p.previousState]}` : "";
+  return `Probed in ${p.durationMs} ms: ${HEALTH_STATE_LABELS[p.state]}${cause}${was}.`;
+}
+
+/** A probe takes a token and one WhoAmI: the answer comes back in the request, and the page reloads the history. */
+function ProbeNowButton({ base, onOutcome, onDone }: { base: string; onOutcome: (o: Outcome) => void; onDone: () => void }) {
+  const { api } = useSupportSession();
+  const [busy, setBusy] = useState(false);
+
+  async function probe() {
+    setBusy(true);
+    const r = await api<ProbeAnswer>(`${base}/health-probes`, { method: "POST", body: "{}" });
+    setBusy(false);
+    onOutcome(r.ok ? { kind: "ok", text: probedText(r.data) } : { kind: "error", text: problemText(r.problem) });
+    onDone();
+  }
+
+  return (
+    <Button variant="secondary" onClick={probe} disabled={busy} aria-busy={busy || undefined}>
+      <Activity aria-hidden className="h-4 w-4" />
+      {busy ? "Probing…" : "Probe now"}
+    </Button>
   );
 }
 

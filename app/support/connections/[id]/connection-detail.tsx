@@ -10,6 +10,9 @@ import { ConsoleHeader, formatDate, StatusBadge } from "../../console-header";
 import { CopyButton } from "@/components/ui/copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
+import { HealthPanel } from "./health-panel";
+import { ConsoleTable } from "../../console-table";
+import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { WebhookDeliveries } from "../../webhook-deliveries";
 import { Notice } from "@/components/ui/notice";
 
@@ -58,6 +61,9 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
         <Fact term="Status">
           <StatusBadge status={detail.status} label={STATUS_LABELS[detail.status]} />
         </Fact>
+        <Fact term="Health">
+          {detail.health ? <StatusBadge status={detail.health.state} label={HEALTH_STATE_LABELS[detail.health.state]} /> : "Not probed"}
+        </Fact>
         <Fact term="Act-On account">
           <span className="font-mono">{detail.account.actonAccountId}</span>
         </Fact>
@@ -90,6 +96,8 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
           </p>
         </section>
       ) : null}
+
+      <HealthPanel detail={detail} />
 
       {me.roles.includes("Support.Admin") ? <AdminActions connectionId={detail.id} onDone={reload} /> : null}
 
@@ -201,37 +209,23 @@ function RunTimeline({ run }: { run: SupportRunView }) {
 function AuditLog({ detail }: { detail: SupportConnectionDetail }) {
   if (detail.audit.length === 0) return <p className="text-slate-700">No audit events.</p>;
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" tabIndex={0} role="region" aria-label="Audit log table">
-      <table className="min-w-full text-left text-sm">
-        <caption className="sr-only">Audit log, newest first</caption>
-        <thead className="bg-slate-100 text-xs text-slate-700 uppercase">
-          <tr>
-            {["When", "Who", "Action", "Outcome", "Detail"].map((h) => (
-              <th key={h} scope="col" className="px-3 py-2 font-semibold">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">
-          {detail.audit.map((e) => (
-            <tr key={e.id} className="align-top">
-              <td className="px-3 py-2 whitespace-nowrap">{formatDate(e.occurredAt)}</td>
-              <td className="px-3 py-2">
-                {e.actorType}
-                <div className="font-mono text-xs break-all text-slate-600">{e.actorId}</div>
-              </td>
-              <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
-              <td className="px-3 py-2">{e.outcome ?? "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs break-all">
-                {Object.entries(e.detail)
-                  .map(([k, v]) => `${k}: ${v}`)
-                  .join(" · ")}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ConsoleTable label="Audit log table" caption="Audit log, newest first" headings={["When", "Who", "Action", "Outcome", "Detail"]}>
+      {detail.audit.map((e) => (
+        <tr key={e.id} className="align-top">
+          <td className="px-3 py-2 whitespace-nowrap">{formatDate(e.occurredAt)}</td>
+          <td className="px-3 py-2">
+            {e.actorType}
+            <div className="font-mono text-xs break-all text-slate-600">{e.actorId}</div>
+          </td>
+          <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
+          <td className="px-3 py-2">{e.outcome ?? "—"}</td>
+          <td className="px-3 py-2 font-mono text-xs break-all">
+            {Object.entries(e.detail)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(" · ")}
+          </td>
+        </tr>
+      ))}
+    </ConsoleTable>
   );
 }

@@ -1,0 +1,8 @@
+-- AlterTable
+ALTER TABLE "HealthProbe" ADD COLUMN     "state" "HealthState";
+
+-- CreateIndex
+CREATE INDEX "Connection_healthState_updatedAt_id_idx" ON "Connection"("healthState", "updatedAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Connection_healthCause_updatedAt_id_idx" ON "Connection"("healthCause", "updatedAt", "id");
