@@ -24,13 +24,14 @@ export type HealthCause = (typeof HEALTH_CAUSES)[number];
 
 export const HEALTH_STATE_LABELS: Record<HealthState, string> = { healthy: "Healthy", degraded: "Degraded", failing: "Failing" };
 
-/** Each cause in a few words, for lists and filters (HEALTH_CAUSE_FIXES says what to do). */
+/** Each cause in a few words, for lists and filters (healthCauseFix says what to do). */
 export const HEALTH_CAUSE_LABELS: Record<HealthCause, string> = {
   credential_expired: "Client secret expired",
   credential_removed: "Client secret removed",
   consent_revoked: "App or consent removed",
   application_user_missing: "Application user missing",
   application_user_disabled: "Application user disabled",
+  privilege_missing: "Privilege missing",
   environment_not_found: "Environment not found",
   tenant_unreachable: "Tenant unreachable",
   microsoft_unavailable: "Microsoft unavailable",
