@@ -3,11 +3,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { assertConfigurationAtStartup } = await import("./lib/startup-check");
     assertConfigurationAtStartup();
-    // Runs interrupted by a crashed or restarted instance carry on here (or on any other instance).
-    const { startBackgroundResumer } = await import("./lib/provisioning/background-resumer");
-    startBackgroundResumer();
-    // Webhook events in the outbox go out from whichever instance claims them first.
-    const { startBackgroundWebhookDeliverer } = await import("./lib/webhooks/background-deliverer");
-    startBackgroundWebhookDeliverer();
+    // All background work of this instance (runs to resume, webhooks to deliver, connections to probe) goes through one
+    // scheduler; leases in the database decide which instance does what, so a crashed instance's work carries on here.
+    const { startPortalScheduler } = await import("./lib/scheduler/portal-scheduler");
+    startPortalScheduler();
   }
 }

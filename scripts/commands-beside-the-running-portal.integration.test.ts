@@ -4,57 +4,22 @@
  * sandbox to Active and `npm run deeplink` signs a link for it; both succeed, nothing in either process fails, and the
  * portal then lists the connection. On SQLite (WAL, one file, two processes) and on PostgreSQL.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import { CONTOSO_ADMIN, SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { runPortalCommand, traceLines } from "@/test/support/portal-command";
+import { startPortalInstance, type PortalInstance } from "@/test/support/portal-instance";
 import { createTestDatabase, providersUnderTest, type TestDatabase } from "@/test/support/test-databases";
 
 const fx = useMicrosoftSandbox(() => buildDefaultScenario());
-const root = join(import.meta.dirname, "..");
 const providers = await providersUnderTest();
-
-function startPortalProcess(env: Record<string, string | undefined>) {
-  const child = spawn(
-    join(root, "node_modules", ".bin", "tsx"),
-    ["--conditions=react-server", join(root, "test", "support", "portal-background-process.ts")],
-    {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on("exit", (code) => reject(new Error(`the portal process exited (${code}): ${stderr}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return {
-    port,
-    stderr: () => stderr,
-    stop: async () => {
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
-      await exited;
-    },
-  };
-}
 
 describe.each(providers)("commands beside the running portal (%s)", (provider) => {
   let t: TestDatabase;
-  let portal: ReturnType<typeof startPortalProcess>;
+  let portal: PortalInstance;
   let portalUrl: string;
   let env: Record<string, string | undefined>;
 
@@ -73,7 +38,7 @@ describe.each(providers)("commands beside the running portal (%s)", (provider) =
       WEBHOOK_DELIVERY_INTERVAL_MS: "100",
       LOG_LEVEL: "error",
     };
-    portal = startPortalProcess(env);
+    portal = startPortalInstance(env);
     portalUrl = `http://127.0.0.1:${await portal.port}`;
   });
   afterAll(async () => {

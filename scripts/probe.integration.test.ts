@@ -1,16 +1,17 @@
 /**
- * `npm run probe -- --connection <id>` as an operator runs it: a real child process against the sandbox, which prints
- * the state, the cause and the fix line by line, exits 0 whatever the health, and non-zero when it cannot probe.
+ * `npm run probe -- --connection <id>` and `npm run probe -- --due` as an operator runs them: a real child process
+ * against the sandbox, which prints the state, the cause and the fix line by line (with --due, a line per due
+ * connection and a summary), exits 0 whatever the health, and non-zero when it cannot probe.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
-import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import { readSecret } from "@/lib/domain/secret/store-secret";
+import { readSecret, storeSecret } from "@/lib/domain/secret/store-secret";
 import { probeConnection } from "@/lib/health/probe-connection";
 import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
@@ -85,5 +86,52 @@ describe("npm run probe", () => {
     expect(unknown.output).toContain("No connection has this id");
     expect(missing.code).toBe(2);
     expect(missing.output).toContain("--connection <connection id> is required");
+  }, 90_000);
+
+  it("--due probes each due connection once, a line per connection and a summary, and leaves the rest on the schedule", async () => {
+    const engine = testEngine(t.db, fx, { config: { keys: [{ id: "cli", key }] } });
+    const due = await connectContosoThroughEngine(t.db, engine, fx, "acme-due");
+    const notYet = await t.db.connection.create({
+      data: { accountId: (await t.db.connection.findUniqueOrThrow({ where: { id: due } })).accountId, authMode: "cloud", status: "active" },
+    });
+    // An on-premises connection (CONTOSO\\crmadmin over HTTP Basic) is on the same schedule.
+    const onPremises = await t.db.connection.create({
+      data: {
+        accountId: notYet.accountId,
+        authMode: "onprem",
+        status: "active",
+        environmentUrl: fx.environmentUrl("contoso-onprem"),
+        integrationUsername: "CONTOSO\\crmadmin",
+      },
+    });
+    await storeSecret(t.db, {
+      connectionId: onPremises.id,
+      kind: "password",
+      plaintext: SANDBOX_PASSWORD,
+      keys: [{ id: "cli", key }],
+      status: "active",
+    });
+    const past = new Date(Date.now() - 60_000);
+    await t.db.connection.updateMany({
+      where: { status: "active", id: { notIn: [due, onPremises.id] } },
+      data: { probeDueAt: new Date(Date.now() + 3600_000) },
+    });
+    await t.db.connection.updateMany({ where: { id: { in: [due, onPremises.id] } }, data: { probeDueAt: past } });
+
+    const first = await probe(["--due"]);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(new RegExp(`${due}\\s+healthy`));
+    expect(first.output).toMatch(new RegExp(`${onPremises.id}\\s+healthy`));
+    expect(first.output).not.toContain(notYet.id);
+    expect(first.output).toMatch(/Probed 2 in [\d.]+ s: 2 healthy, 0 degraded, 0 failing/);
+    const after = await t.db.connection.findUniqueOrThrow({ where: { id: due } });
+    expect(after).toMatchObject({ healthState: "healthy", probeLeaseOwner: null, probeLeaseUntil: null });
+    // Back on the schedule, about one interval (6 h by default) on: nothing is due for a second run.
+    expect(after.probeDueAt!.getTime() - Date.now()).toBeGreaterThan(3 * 3600_000);
+    const [second, both] = await Promise.all([probe(["--due"]), probe(["--due", "--connection", due])]);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/Probed 0 .*nothing was due/);
+    expect(await t.db.healthProbe.count({ where: { connectionId: due } })).toBe(1);
+    expect(both.code).toBe(2);
   }, 90_000);
 });

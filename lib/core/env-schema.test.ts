@@ -51,6 +51,20 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ PORTAL_ENCRYPTION_KEYS: `a:${k},a:${k}` })).toThrow(/appears twice/);
   });
 
+  it("sizes the scheduler's pool with room beside the workers kept for provisioning runs and webhooks", () => {
+    expect(parseEnv({})).toMatchObject({
+      SCHEDULER_WORKERS: 12,
+      PROVISIONING_CONCURRENCY: 4,
+      HEALTH_PROBE_INTERVAL_HOURS: 6,
+      HEALTH_PROBE_CONCURRENCY: 4,
+    });
+    expect(parseEnv({ PROVISIONING_CONCURRENCY: "11", SCHEDULER_WORKERS: "12" }).SCHEDULER_WORKERS).toBe(12);
+    expect(() => parseEnv({ PROVISIONING_CONCURRENCY: "12", SCHEDULER_WORKERS: "12" })).toThrow(
+      /SCHEDULER_WORKERS must leave room beside the 12 workers/,
+    );
+    expect(parseEnv({ HEALTH_PROBE_INTERVAL_HOURS: "0" }).HEALTH_PROBE_INTERVAL_HOURS).toBe(0);
+  });
+
   it("parses the Dynamics host allow-list", () => {
     expect(parseEnv({ DYNAMICS_ALLOWED_HOSTS: "*.crm.dynamics.com, Localhost:4443" }).DYNAMICS_ALLOWED_HOSTS).toEqual([
       "*.crm.dynamics.com",

@@ -223,8 +223,39 @@ export const envSchema = z
     PROVISIONING_LEASE_MS: optional(z.coerce.number().int().min(3_000).default(60_000)),
     /** How often each portal instance looks for runs to resume (due, or orphaned by a crashed instance); 0 = never. */
     PROVISIONING_RESUME_INTERVAL_MS: optional(z.coerce.number().int().min(0).default(15_000)),
-    /** Provisioning runs one portal instance drives at once; more wait their turn (and any other instance may take them). */
+    /**
+     * Provisioning runs one portal instance drives at once, kept for them in the scheduler's pool; more wait their turn
+     * (and any other instance may take them).
+     */
     PROVISIONING_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(4)),
+    /**
+     * The scheduler (lib/scheduler/): each portal instance runs its background work (provisioning runs, webhook
+     * deliveries, health probes) in one pool of this many workers, shared fairly; PROVISIONING_CONCURRENCY of them are
+     * kept for provisioning runs and one for webhook deliveries whatever else is due.
+     */
+    SCHEDULER_WORKERS: optional(z.coerce.number().int().min(2).max(256).default(12)),
+    /** On SIGTERM the scheduler stops claiming, hands back what is queued and gives running jobs this long to finish. */
+    SCHEDULER_SHUTDOWN_GRACE_MS: optional(z.coerce.number().int().min(0).max(600_000).default(10_000)),
+    /** Every Active connection is probed once per this many hours, at its own moment within it (0 = no scheduled probes). */
+    HEALTH_PROBE_INTERVAL_HOURS: optional(
+      z.coerce
+        .number()
+        .min(0)
+        .max(24 * 30)
+        .default(6),
+    ),
+    /** Probes one instance runs at once, at most (they never take the slots kept for provisioning runs). */
+    HEALTH_PROBE_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64).default(4)),
+    /** How often each instance looks for due probes. */
+    HEALTH_PROBE_POLL_INTERVAL_MS: optional(z.coerce.number().int().min(10).default(15_000)),
+    /** How often each instance publishes the client secret expiry reminders due (30, 14, 7 and 1 days before); 0 = never. */
+    CREDENTIAL_REMINDER_POLL_INTERVAL_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(15 * 60_000),
+    ),
     /** How long an admin's stored Microsoft sign-in (delegated token cache) may drive runs; deleted earlier when unused. */
     ADMIN_SESSION_TTL_MS: optional(
       z.coerce
@@ -242,6 +273,13 @@ export const envSchema = z
         code: "custom",
         path: ["PORTAL_ENCRYPTION_KEYS"],
         message: "is required in production: stored Microsoft credentials are encrypted with it",
+      });
+    }
+    if (env.PROVISIONING_CONCURRENCY + 1 > env.SCHEDULER_WORKERS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SCHEDULER_WORKERS"],
+        message: `must leave room beside the ${env.PROVISIONING_CONCURRENCY} workers kept for provisioning runs (PROVISIONING_CONCURRENCY) and the one for webhooks`,
       });
     }
     if (env.NODE_ENV === "production" && !env.DEEP_LINK_SECRET) {

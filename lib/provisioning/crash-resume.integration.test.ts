@@ -4,7 +4,6 @@
  * nothing; two runners racing on one run do it once. Each ends with exactly one of everything at Microsoft.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../domain/account/ensure-account";
 import { CONTOSO_ADMIN, TENANTS, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { engineMatrix, useSandboxScenario } from "@/test/support/engine-scenarios";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
@@ -14,7 +13,8 @@ import { resumeDueRuns } from "./resume-due-runs";
 import { startRun } from "./start-run";
 import { runUntilCrash } from "@/test/support/crash-runner";
 import { testEngine } from "@/test/support/engine-fixture";
-import { connectionObjects } from "@/test/support/sandbox-objects";
+import { expectExactlyOneOfEverything as expectOneOfEverything } from "@/test/support/sandbox-objects";
+import { startApprovedContosoRun } from "@/test/support/hand-made-setup";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
 vi.setConfig({ testTimeout: 90_000 });
@@ -48,37 +48,8 @@ describe.each(engineMatrix(providers))("crash, resume, double run and races on %
   const t = useTestDatabase(provider);
   useSandboxScenario(fx, scenario);
 
-  async function approvedRun(engine: Engine) {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session: await signInAs(fx),
-      actor,
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    const approved = await approveRun(engine, { runId: started.value.id, actor });
-    if (!approved.ok) throw new Error(approved.error.userMessage);
-    return started.value;
-  }
-
-  async function expectExactlyOneOfEverything(connectionId: string) {
-    const objects = connectionObjects(await fx.control.getState(), connectionId);
-    expect({
-      apps: objects.apps.length,
-      servicePrincipals: objects.sps.length,
-      grants: objects.grants.length,
-      applicationUsers: objects.users.length,
-      roleAssociations: objects.roleLinks.length,
-      secretsAtMicrosoft: objects.secrets.length,
-      roles: objects.env.roles.filter((r) => r.name === "Act-On Integration").length,
-    }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, secretsAtMicrosoft: 1, roles: 1 });
-    const live = await t.db.secret.findMany({ where: { connectionId, kind: "clientSecret", status: { in: ["active", "pending"] } } });
-    expect(live).toHaveLength(1);
-    expect(live[0].microsoftKeyId).toBe(objects.secrets[0].keyId);
-    expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
-  }
+  const approvedRun = (engine: Engine) => startApprovedContosoRun(t.db, engine, fx, `acct-${Math.random().toString(36).slice(2)}`);
+  const expectExactlyOneOfEverything = (connectionId: string) => expectOneOfEverything(t.db, fx, connectionId);
 
   it("resumes after a crash at every step boundary and between every Microsoft write and its database write", async () => {
     const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS } });

@@ -13,8 +13,11 @@ import { recordAuditEvent } from "../domain/audit/record-audit-event";
  * lease decides who works on what.
  */
 
-/** Feeds the due runs to `pool` (the portal's, shared with approvals) without waiting for them. Returns their ids. */
-export async function feedDueRuns(engine: Engine, pool: RunPool, options: { limit?: number } = {}): Promise<string[]> {
+/**
+ * The periodic upkeep, then the ids of up to `limit` runs any instance may pick up now (the scheduler's provisioning
+ * kind drives them; whoever claims a run's lease first works on it).
+ */
+export async function sweepDueRuns(engine: Engine, limit: number): Promise<string[]> {
   await expireAdminSessions(engine.db, { now: await dbNow(engine.db), ttlMs: engine.config.adminSessionTtlMs });
   const orphaned = await clearOrphanedPlanning(engine.db, { leaseMs: engine.config.leaseMs, stepTimeoutMs: engine.config.stepTimeoutMs });
   for (const { runId, connectionId } of orphaned) {
@@ -26,7 +29,12 @@ export async function feedDueRuns(engine: Engine, pool: RunPool, options: { limi
       outcome: "failure",
     });
   }
-  const ids = await findDueRunIds(engine.db, options.limit ?? 20);
+  return findDueRunIds(engine.db, limit);
+}
+
+/** Feeds the due runs to `pool` without waiting for them. Returns their ids. */
+async function feedDueRuns(engine: Engine, pool: RunPool, options: { limit?: number } = {}): Promise<string[]> {
+  const ids = await sweepDueRuns(engine, options.limit ?? 20);
   for (const runId of ids) pool.wake(runId);
   return ids;
 }

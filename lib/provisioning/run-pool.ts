@@ -2,6 +2,7 @@ import "server-only";
 import { hostname } from "node:os";
 import { getDb } from "../core/db";
 import { getEnv } from "../core/env";
+import { createIdleSignal } from "../core/idle-signal";
 import { log } from "../core/log";
 import { engineConfigFromEnv } from "./config";
 import { driveRunWith, type Engine } from "./engine";
@@ -34,13 +35,20 @@ export type RunPoolOptions = {
 /** In the pool a runner sleeps through only tiny waits (a timer firing a hair early); anything longer frees the slot. */
 const POOL_INLINE_WAIT_MS = 250;
 
+/** Cancels the come-back timers of waiting runs: `runId`'s, or all of them. */
+export function cancelRunTimers(timers: Map<string, NodeJS.Timeout>, runId?: string): void {
+  for (const id of runId === undefined ? [...timers.keys()] : [runId]) {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  }
+}
+
 export function createRunPool(engine: Engine, options: RunPoolOptions): RunPool {
   const queue: string[] = [];
   const queued = new Set<string>();
   const driving = new Set<string>();
   const again = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
-  let waiters: (() => void)[] = [];
   let closed = false;
   const horizon = options.timerHorizonMs ?? 60_000;
   const pooled: Engine = {
@@ -49,13 +57,8 @@ export function createRunPool(engine: Engine, options: RunPoolOptions): RunPool 
     wake: (runId) => pool.wake(runId),
   };
 
-  const settleIfIdle = () => {
-    if (queue.length === 0 && driving.size === 0 && timers.size === 0) {
-      const done = waiters;
-      waiters = [];
-      for (const resolve of done) resolve();
-    }
-  };
+  const idle = createIdleSignal(() => queue.length === 0 && driving.size === 0 && timers.size === 0);
+  const settleIfIdle = idle.settle;
 
   const pump = () => {
     while (driving.size < options.size && queue.length > 0) {
@@ -104,25 +107,16 @@ export function createRunPool(engine: Engine, options: RunPoolOptions): RunPool 
 
   const pool: RunPool = {
     wake: (runId) => {
-      const timer = timers.get(runId);
-      if (timer) {
-        clearTimeout(timer);
-        timers.delete(runId);
-      }
+      cancelRunTimers(timers, runId);
       if (driving.has(runId)) again.add(runId);
       else enqueue(runId);
       pump();
     },
-    idle: () =>
-      new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        settleIfIdle();
-      }),
+    idle: idle.wait,
     active: () => driving.size,
     close: () => {
       closed = true;
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      cancelRunTimers(timers);
       queue.length = 0;
       queued.clear();
       settleIfIdle();
@@ -135,7 +129,11 @@ export function createRunPool(engine: Engine, options: RunPoolOptions): RunPool 
 
 const globalForEngine = globalThis as unknown as { portalProvisioning?: { engine: Engine; pool: RunPool } };
 
-/** This portal process's engine (built from the environment on first use) and its run pool. */
+/**
+ * This portal process's engine and its run pool. In a portal server the scheduler sets them at start-up
+ * (lib/scheduler/portal-scheduler.ts), so a run woken here is driven in the scheduler's one pool; without a scheduler
+ * (a test, a command) they are built from the environment on first use, with a pool of their own.
+ */
 export function getPortalProvisioning(): { engine: Engine; pool: RunPool } {
   if (!globalForEngine.portalProvisioning) {
     const env = getEnv();

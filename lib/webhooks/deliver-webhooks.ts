@@ -3,6 +3,8 @@ import { backoffDelayMs } from "../core/backoff";
 import type { Db } from "../core/db";
 import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
+import { claimDeliveryHeads, type DeliveryHead } from "../domain/webhook-outbox/claim-deliveries";
+import { dbNow } from "../domain/run/run-store";
 import { sendWebhook, type WebhookSendResult } from "./send-webhook";
 import { findSigningSecrets } from "./signing-secrets";
 
@@ -58,14 +60,6 @@ async function findDueHeads(db: Db, now: Date, take: number): Promise<Head[]> {
   return due.filter((d) => headSequence.has(d.sequence)).slice(0, take);
 }
 
-async function claim(db: Db, head: Head, owner: string, now: Date, leaseMs: number): Promise<number | null> {
-  const { count } = await db.webhookDelivery.updateMany({
-    where: { id: head.id, version: head.version, status: "pending", OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), version: { increment: 1 } },
-  });
-  return count === 1 ? head.version + 1 : null;
-}
-
 async function record(
   db: Db,
   config: WebhookDelivererConfig,
@@ -105,18 +99,30 @@ async function record(
 
 export type DeliveryRound = { attempted: number; succeeded: number; failed: number; retrying: number };
 
-/** Claims and sends one due head; null when another instance had it. */
-async function deliverOne(
+/**
+ * Claims up to `limit` deliveries that may go now (due heads, see findDueHeads) for `config.owner`, on the database's
+ * clock. Any instance may claim concurrently; each delivery goes to one of them.
+ */
+export async function claimDueDeliveries(config: WebhookDelivererConfig, limit: number): Promise<DeliveryHead[]> {
+  if (limit <= 0) return [];
+  const now = await dbNow(config.db, { fresh: true });
+  const heads = await findDueHeads(config.db, now, limit);
+  return claimDeliveryHeads(config.db, { heads, owner: config.owner, now, leaseMs: config.leaseMs });
+}
+
+/** The signing secrets of each endpoint, read once per pass (or per scheduler instance, briefly). */
+export type SigningSecretsCache = Map<string, Promise<string[]>>;
+
+/** Sends one claimed delivery signed and records the outcome: delivered, retried later with backoff, or failed. */
+export async function sendClaimedDelivery(
   config: WebhookDelivererConfig,
-  head: Head,
-  secretsCache: Map<string, Promise<string[]>>,
-): Promise<"succeeded" | "failed" | "pending" | null> {
+  claimed: DeliveryHead,
+  secretsCache: SigningSecretsCache = new Map(),
+): Promise<"succeeded" | "failed" | "pending"> {
   const { db } = config;
   const now = new Date();
-  const version = await claim(db, head, config.owner, now, config.leaseMs);
-  if (version === null) return null;
   const delivery = await db.webhookDelivery.findUniqueOrThrow({
-    where: { id: head.id },
+    where: { id: claimed.id },
     select: {
       id: true,
       attempts: true,
@@ -140,41 +146,39 @@ async function deliverOne(
     timeoutMs: config.timeoutMs,
     allowedPrivateHosts: config.allowedPrivateHosts,
   });
-  return record(db, config, { id: delivery.id, version, attempts: delivery.attempts, giveUpAt: delivery.giveUpAt }, result);
+  return record(db, config, { id: delivery.id, version: claimed.version, attempts: delivery.attempts, giveUpAt: delivery.giveUpAt }, result);
 }
 
 /**
- * One pass of the deliverer: repeatedly takes the due heads, claims each with a compare-and-set lease (any instance
- * may run this concurrently; each delivery goes to one of them), sends it signed, and records the outcome: delivered,
- * retried later with backoff, or failed when its retry budget is spent. A crash mid-send leaves the lease to expire,
- * and the delivery is sent again (at least once). Returns when nothing more is due.
+ * One pass of the deliverer: repeatedly claims the due heads with a lease (any instance may run this concurrently;
+ * each delivery goes to one of them), sends each signed, and records the outcome: delivered, retried later with
+ * backoff, or failed when its retry budget is spent. A crash mid-send leaves the lease to expire, and the delivery is
+ * sent again (at least once). Returns when nothing more is due. The portal's scheduler runs the same claim and send
+ * one delivery per job (lib/scheduler/kinds/webhook-deliveries.ts); tests and the bench drive whole passes.
  */
 export async function deliverDueWebhooks(config: WebhookDelivererConfig, options: { maxRounds?: number } = {}): Promise<DeliveryRound> {
   const total: DeliveryRound = { attempted: 0, succeeded: 0, failed: 0, retrying: 0 };
-  const secretsCache = new Map<string, Promise<string[]>>();
+  const secretsCache: SigningSecretsCache = new Map();
   for (let round = 0; round < (options.maxRounds ?? 1_000); round++) {
-    const heads = await findDueHeads(config.db, new Date(), config.batchSize);
-    if (heads.length === 0) break;
+    // No more than the workers start at once: a claimed delivery's lease runs while it waits for a worker.
+    const claimed = await claimDueDeliveries(config, Math.max(1, Math.min(config.batchSize, config.concurrency)));
+    if (claimed.length === 0) break; // nothing due, or everything due was taken by other instances
     let cursor = 0;
-    let progressed = 0;
     const worker = async () => {
-      while (cursor < heads.length) {
-        const head = heads[cursor++];
+      while (cursor < claimed.length) {
+        const delivery = claimed[cursor++];
         try {
-          const outcome = await deliverOne(config, head, secretsCache);
-          if (outcome === null) continue;
-          progressed++;
+          const outcome = await sendClaimedDelivery(config, delivery, secretsCache);
           total.attempted++;
           if (outcome === "succeeded") total.succeeded++;
           else if (outcome === "failed") total.failed++;
           else total.retrying++;
         } catch (error) {
-          log.error("webhooks: delivery attempt failed unexpectedly", { deliveryId: head.id, error });
+          log.error("webhooks: delivery attempt failed unexpectedly", { deliveryId: delivery.id, error });
         }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, config.concurrency) }, worker));
-    if (progressed === 0) break; // everything due was taken by other instances
   }
   return total;
 }

@@ -15,8 +15,11 @@ import { startRun } from "../../lib/provisioning/start-run";
 import { TEST_KEYS } from "./engine-fixture";
 import { CONTOSO_ADMIN, signInAs, TENANTS, type MicrosoftSandbox } from "./microsoft-sandbox";
 
-/** A Contoso connection on Contoso Sales made Active by the engine, as admin@contoso would connect it: its id. */
-export async function connectContosoThroughEngine(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string): Promise<string> {
+/**
+ * A connect run for a new Contoso account on Contoso Sales, planned with admin@contoso's sign-in and approved, not yet
+ * driven (an instance's scheduler, or the caller, drives it). Its run view, with the connection's id.
+ */
+export async function startApprovedContosoRun(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string) {
   const account = await ensureAccount(db, { actonAccountId: actonAccountId ?? `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
   const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
   const started = await startRun(engine, {
@@ -27,10 +30,17 @@ export async function connectContosoThroughEngine(db: Db, engine: Engine, fx: Mi
     actor,
   });
   if (!started.ok) throw new Error(started.error.userMessage);
-  await approveRun(engine, { runId: started.value.id, actor });
-  const run = await driveRunWith(engine, started.value.id);
+  const approved = await approveRun(engine, { runId: started.value.id, actor });
+  if (!approved.ok) throw new Error(approved.error.userMessage);
+  return started.value;
+}
+
+/** A Contoso connection on Contoso Sales made Active by the engine, as admin@contoso would connect it: its id. */
+export async function connectContosoThroughEngine(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string): Promise<string> {
+  const started = await startApprovedContosoRun(db, engine, fx, actonAccountId);
+  const run = await driveRunWith(engine, started.id);
   if (run.status !== "succeeded") throw new Error(`setup run ${run.status}`);
-  return started.value.connection.id;
+  return started.connection.id;
 }
 
 export async function makeHandMadeSetup(

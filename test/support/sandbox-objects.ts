@@ -1,6 +1,8 @@
 /** Test support: the Microsoft objects the sandbox holds for one connection (found by its tag, as the engine does). */
+import { expect } from "vitest";
 import type { SandboxState } from "@/emulator/core/state";
-import { ENVIRONMENTS } from "./microsoft-sandbox";
+import type { Db } from "../../lib/core/db";
+import { ENVIRONMENTS, type MicrosoftSandbox } from "./microsoft-sandbox";
 import { connectionTag } from "../../lib/provisioning/steps/step-context";
 
 export function connectionObjects(state: SandboxState, connectionId: string, urlName: string = ENVIRONMENTS.contosoSales.urlName) {
@@ -13,4 +15,26 @@ export function connectionObjects(state: SandboxState, connectionId: string, url
   const roleLinks = env.systemUserRoles.filter((r) => users.some((u) => u.systemuserid === r.systemuserid));
   const secrets = apps.flatMap((a) => a.passwordCredentials);
   return { apps, sps, grants, users, roleLinks, secrets, env };
+}
+
+/**
+ * The end state every interrupted, raced or handed-over connect run must reach: exactly one app, service principal,
+ * grant, application user, role association, role and secret at Microsoft, the one live secret stored is that one,
+ * and the connection is Active.
+ */
+export async function expectExactlyOneOfEverything(db: Db, fx: MicrosoftSandbox, connectionId: string): Promise<void> {
+  const objects = connectionObjects(await fx.control.getState(), connectionId);
+  expect({
+    apps: objects.apps.length,
+    servicePrincipals: objects.sps.length,
+    grants: objects.grants.length,
+    applicationUsers: objects.users.length,
+    roleAssociations: objects.roleLinks.length,
+    secretsAtMicrosoft: objects.secrets.length,
+    roles: objects.env.roles.filter((r) => r.name === "Act-On Integration").length,
+  }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, secretsAtMicrosoft: 1, roles: 1 });
+  const live = await db.secret.findMany({ where: { connectionId, kind: "clientSecret", status: { in: ["active", "pending"] } } });
+  expect(live).toHaveLength(1);
+  expect(live[0].microsoftKeyId).toBe(objects.secrets[0].keyId);
+  expect((await db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
 }

@@ -224,6 +224,21 @@ export async function claimRun(db: Db, runId: string, owner: string, leaseMs: nu
   return loadRun(db, runId);
 }
 
+/**
+ * Ends the leases this instance's drives hold on `runIds` now, on the database's clock (a graceful shutdown): any
+ * instance claims them at once, as it would a crashed instance's runs once their lease lapsed. The owner is kept, so
+ * until another instance claims a run, a late write of the drive being stopped is still its own; after, it is refused.
+ */
+export async function releaseRunLeases(db: Db, input: { runIds: string[]; ownerPrefix: string }): Promise<number> {
+  if (input.runIds.length === 0) return 0;
+  const now = await dbNow(db, { fresh: true });
+  const { count } = await db.provisioningRun.updateMany({
+    where: { id: { in: input.runIds }, status: "running", leaseOwner: { startsWith: input.ownerPrefix } },
+    data: { leaseUntil: new Date(now.getTime() - 1) },
+  });
+  return count;
+}
+
 /** Extends the lease while a long step runs (database clock); false means the lease was lost and the caller must stop. */
 export async function renewLease(db: Db, runId: string, owner: string, leaseMs: number): Promise<boolean> {
   const now = await dbNow(db);
