@@ -3,7 +3,8 @@
  * done through the sandbox's Graph is recorded in Microsoft's `directoryAudit` shape, and only a caller with
  * AuditLog.Read.All (delegated: also a reader role) may read it.
  */
-import { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { sandboxGraph } from "../testing/graph-client";
+import { GraphError } from "@microsoft/microsoft-graph-client";
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { TENANTS, USERS } from "../scenarios/ids";
@@ -14,14 +15,7 @@ import { rejectionOf } from "../testing/rejection";
 const sandbox = useSandbox({ scenario: buildContractScenario });
 const GRAPH = "https://graph.microsoft.com";
 
-function graph(token: string): Client {
-  return Client.init({
-    baseUrl: `${sandbox.origin}/graph/`,
-    customHosts: new Set(["localhost"]),
-    defaultVersion: "v1.0",
-    authProvider: (done) => done(null, token),
-  });
-}
+const graph = (token: string) => sandboxGraph(sandbox.origin, token);
 const adminGraph = async () => graph(await userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", [`${GRAPH}/.default`]));
 const auditReader = async (claims: { oid: string; scp?: string; roles?: string[]; tid?: string }) =>
   graph(await mintAccessToken({ tid: TENANTS.contoso, aud: GRAPH, ...claims }));
