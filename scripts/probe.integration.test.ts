@@ -8,10 +8,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
-import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import { readSecret } from "@/lib/domain/secret/store-secret";
+import { readSecret, storeSecret } from "@/lib/domain/secret/store-secret";
 import { probeConnection } from "@/lib/health/probe-connection";
 import { createTestDatabase, type TestDatabase } from "@/test/support/test-databases";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
@@ -94,15 +94,36 @@ describe("npm run probe", () => {
     const notYet = await t.db.connection.create({
       data: { accountId: (await t.db.connection.findUniqueOrThrow({ where: { id: due } })).accountId, authMode: "cloud", status: "active" },
     });
+    // An on-premises connection (CONTOSO\\crmadmin over HTTP Basic) is on the same schedule.
+    const onPremises = await t.db.connection.create({
+      data: {
+        accountId: notYet.accountId,
+        authMode: "onprem",
+        status: "active",
+        environmentUrl: fx.environmentUrl("contoso-onprem"),
+        integrationUsername: "CONTOSO\\crmadmin",
+      },
+    });
+    await storeSecret(t.db, {
+      connectionId: onPremises.id,
+      kind: "password",
+      plaintext: SANDBOX_PASSWORD,
+      keys: [{ id: "cli", key }],
+      status: "active",
+    });
     const past = new Date(Date.now() - 60_000);
-    await t.db.connection.updateMany({ where: { status: "active", id: { not: due } }, data: { probeDueAt: new Date(Date.now() + 3600_000) } });
-    await t.db.connection.update({ where: { id: due }, data: { probeDueAt: past } });
+    await t.db.connection.updateMany({
+      where: { status: "active", id: { notIn: [due, onPremises.id] } },
+      data: { probeDueAt: new Date(Date.now() + 3600_000) },
+    });
+    await t.db.connection.updateMany({ where: { id: { in: [due, onPremises.id] } }, data: { probeDueAt: past } });
 
     const first = await probe(["--due"]);
     expect(first.code, first.output).toBe(0);
     expect(first.output).toMatch(new RegExp(`${due}\\s+healthy`));
+    expect(first.output).toMatch(new RegExp(`${onPremises.id}\\s+healthy`));
     expect(first.output).not.toContain(notYet.id);
-    expect(first.output).toMatch(/Probed 1 in [\d.]+ s: 1 healthy, 0 degraded, 0 failing/);
+    expect(first.output).toMatch(/Probed 2 in [\d.]+ s: 2 healthy, 0 degraded, 0 failing/);
     const after = await t.db.connection.findUniqueOrThrow({ where: { id: due } });
     expect(after).toMatchObject({ healthState: "healthy", probeLeaseOwner: null, probeLeaseUntil: null });
     // Back on the schedule, about one interval (6 h by default) on: nothing is due for a second run.

@@ -1,8 +1,8 @@
 /**
  * `npm run probe -- --connection <id>` | `npm run probe -- --due`
  *
- * `--connection` probes one Active cloud connection's health now, as the portal does (lib/health/probe-connection.ts):
- * a token with the stored client secret, then WhoAmI. Records the result (and the `connection.health_changed` event
+ * `--connection` probes one Active connection's health now, as the portal does (lib/health/probe-connection.ts): cloud,
+ * a token with the stored client secret, WhoAmI and the connector's privileges; on-premises, WhoAmI with the domain user. Records the result (and the `connection.health_changed` event
  * when the state or cause changed) and prints it line by line: the state, the cause, the customer's fix.
  * `--due` runs every probe that is due now, once, as the portal's scheduler would (claiming each, so a running portal
  * never probes the same connection at the same moment), HEALTH_PROBE_CONCURRENCY at a time: one line per connection as
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     const config = engineConfigFromEnv(env);
     const id = args.data.connection;
     if (id === undefined) return await probeDue(env, { db, config });
-    console.log(`Probing connection ${id}: a token with its client secret, then WhoAmI…`);
+    console.log(`Probing connection ${id}: signing in as Act-On's connector, WhoAmI, then (cloud) its privileges…`);
     const result = await probeConnection({ db, config }, { connectionId: id });
     if (!result.ok) {
       console.error(`✗ ${result.error.userMessage}`);

@@ -35,6 +35,16 @@ export const faultInputSchema = z
 /** Rehearsal speed of the lags: from a hundredth of Microsoft's pace's duration to ten times it. */
 const lagScaleSchema = z.number().min(0.01).max(10);
 
+/** Small limits let a test reach them; Microsoft's are the defaults. */
+const serviceProtectionSchema = z
+  .object({
+    requests: z.number().int().min(1).max(1_000_000).optional(),
+    executionMs: z.number().int().min(1).max(100_000_000).optional(),
+    concurrent: z.number().int().min(1).max(10_000).optional(),
+    windowSeconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict();
+
 export const settingsPatchSchema = z
   .object({
     replicationLagMs: z.number().int().min(0).max(600_000).optional(),
@@ -42,6 +52,7 @@ export const settingsPatchSchema = z
     applicationUserAdmissionLagMs: z.number().int().min(0).max(600_000).optional(),
     unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
     lagScale: lagScaleSchema.optional(),
+    serviceProtection: serviceProtectionSchema.optional(),
   })
   .strict();
 
@@ -67,6 +78,7 @@ const stateInputSchema = z
         applicationUserAdmissionLagMs: z.number().int().min(0).optional(),
         unconfirmedWording: z.enum(["descriptive", "neutral"]).optional(),
         lagScale: lagScaleSchema.optional(),
+        serviceProtection: serviceProtectionSchema.optional(),
       })
       .default({ replicationLagMs: 0, baseLatencyMs: 0 }),
     tenants: rows,

@@ -23,6 +23,8 @@ export type EmuRequest = {
   /** Per-request id, echoed in `request-id`-style headers and error bodies. */
   requestId: string;
   receivedAt: Date;
+  /** Base latency and latency faults not yet waited out (see `awaitLatency`). */
+  pendingLatencyMs?: number;
 };
 
 export type EmuResponse = {
@@ -38,7 +40,19 @@ export type Route = {
   /** Anchored regular expression over `EmuRequest.path`, with named groups for params. */
   pattern: RegExp;
   handle: (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+  /**
+   * The handler waits out the request's latency itself (`awaitLatency`), at the point where the service would be
+   * busy with it; otherwise the server waits before calling the handler.
+   */
+  ownsLatency?: boolean;
 };
+
+/** Waits out the latency (base + faults) this request still owes, once. */
+export async function awaitLatency(req: EmuRequest): Promise<void> {
+  const ms = req.pendingLatencyMs ?? 0;
+  req.pendingLatencyMs = 0;
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export function json(status: number, body: object, headers: Record<string, string> = {}): EmuResponse {
   return { status, body, headers: { "content-type": "application/json; charset=utf-8", ...headers } };

@@ -7,6 +7,7 @@ const app = {
   tags: ["acton-dynamics-connector", "x"],
   count: 3,
   parent: null,
+  createdDateTime: "2026-12-06T10:00:00.000Z",
 };
 const matches = (filter: string, record: Record<string, unknown> = app) =>
   evaluateFilter(parseFilter(filter), record, { resolve: strictResolver("test") });
@@ -27,6 +28,8 @@ describe("OData $filter", () => {
     ["Microsoft.Dynamics.CRM.In(PropertyName='displayName',PropertyValues=['a','Act-On Connector'])", true],
     ["Microsoft.Dynamics.CRM.In(PropertyName='displayName',PropertyValues=['a'])", false],
     ["displayName eq 'It''s'", false],
+    ["createdDateTime ge 2026-12-06T09:00:00Z", true],
+    ["createdDateTime lt 2026-12-06T11:00:00+02:00", false],
   ])("%s → %s", (filter, expected) => {
     expect(matches(filter)).toBe(expected);
   });

@@ -33,6 +33,7 @@ type Token =
   | { t: "id"; v: string }
   | { t: "punct"; v: "(" | ")" | "," | ":" | "=" | "[" | "]" | "/" };
 
+const DATE_TIME_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})(?![\w-])/;
 const GUID_AT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/;
 
 function tokenize(src: string): Token[] {
@@ -62,6 +63,13 @@ function tokenize(src: string): Token[] {
         v += src[i++];
       }
       out.push({ t: "str", v });
+      continue;
+    }
+    // A DateTimeOffset literal (`activityDateTime ge 2026-01-01T00:00:00Z`) compares as its ISO text in UTC.
+    const dateTime = DATE_TIME_AT.exec(src.slice(i));
+    if (dateTime && !Number.isNaN(Date.parse(dateTime[0]))) {
+      out.push({ t: "str", v: new Date(dateTime[0]).toISOString() });
+      i += dateTime[0].length;
       continue;
     }
     const guid = GUID_AT.exec(src.slice(i));

@@ -18,7 +18,7 @@ import { resetIdentityRuntime, routes as identityRoutes } from "../identity/rout
 import { buildScenario } from "../scenarios/index";
 import { takeFaults } from "./faults";
 import { logRequest } from "./request-log";
-import type { EmuRequest, EmuResponse, Route, ServiceName } from "./http";
+import { awaitLatency, type EmuRequest, type EmuResponse, type Route, type ServiceName } from "./http";
 import { serviceError } from "./service-envelopes";
 import type { SandboxState } from "./state";
 import { getState, replaceState } from "./store";
@@ -78,8 +78,6 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Headers each Microsoft service puts on every response, added unless the handler set them. */
 function serviceHeaders(service: ServiceName, req: EmuRequest, clientRequestId: string | undefined): Record<string, string> {
   switch (service) {
@@ -117,7 +115,7 @@ function preflight(req: IncomingMessage): EmuResponse {
   };
 }
 
-function dispatch(routes: Route[], req: EmuRequest, service: ServiceName): EmuResponse | Promise<EmuResponse> {
+async function dispatch(routes: Route[], req: EmuRequest, service: ServiceName): Promise<EmuResponse> {
   let pathMatched = false;
   for (const route of routes) {
     const m = route.pattern.exec(req.path);
@@ -125,26 +123,31 @@ function dispatch(routes: Route[], req: EmuRequest, service: ServiceName): EmuRe
     pathMatched = true;
     if (route.method !== "*" && route.method !== req.method) continue;
     req.params = Object.fromEntries(Object.entries(m.groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    if (!route.ownsLatency) await awaitLatency(req);
     return route.handle(req);
   }
+  await awaitLatency(req);
   return serviceError(service, pathMatched ? "methodNotAllowed" : "notFound", req);
 }
 
-/** Faults first (latency, then the first answering fault); `nextLinkOrigin` faults are returned to apply afterwards. */
+/**
+ * Faults first (latency, then the first answering fault); `nextLinkOrigin` faults are returned to apply afterwards.
+ * Latency (base + faults) is owed by the request: waited out before a fault's answer, else by dispatch or the route.
+ */
 async function applyFaults(service: ServiceName, req: EmuRequest): Promise<{ response: EmuResponse | null; nextLinkOrigin: string | null }> {
   if (service === "control") return { response: null, nextLinkOrigin: null };
-  const base = getState().settings.baseLatencyMs;
-  if (base > 0) await sleep(base);
+  req.pendingLatencyMs = getState().settings.baseLatencyMs;
   let nextLinkOrigin: string | null = null;
   for (const fault of takeFaults(service, req.method, req.path)) {
     if (fault.kind === "latency") {
-      await sleep(fault.latencyMs ?? 0);
+      req.pendingLatencyMs += fault.latencyMs ?? 0;
       continue;
     }
     if (fault.kind === "nextLinkOrigin") {
       nextLinkOrigin = fault.origin ?? null;
       continue;
     }
+    await awaitLatency(req);
     if (fault.kind === "redirect") {
       return { response: { status: fault.redirectStatus ?? 307, headers: { location: fault.location ?? "/" }, body: "" }, nextLinkOrigin };
     }

@@ -326,6 +326,36 @@ export type SandboxSettings = {
    * A clock for rehearsals, not a trait of Microsoft: scenarios never set it.
    */
   lagScale?: number;
+  /**
+   * Dataverse's service protection limits per user per environment (emulator/dataverse/service-protection.ts);
+   * absent fields = Microsoft's defaults (6,000 requests and 1,200,000 ms per 300 s, 52 at once).
+   */
+  serviceProtection?: Partial<ServiceProtectionLimits>;
+};
+
+export type ServiceProtectionLimits = { requests: number; executionMs: number; concurrent: number; windowSeconds: number };
+
+/**
+ * An Entra audit log entry (Graph `directoryAudit`), recorded for the directory changes made through the sandbox's
+ * Graph (not for state a test puts in place with the control API).
+ */
+export type DirectoryAudit = {
+  id: string;
+  tenantId: string;
+  category: "ApplicationManagement";
+  correlationId: string;
+  result: "success";
+  resultReason: string;
+  activityDisplayName: string;
+  activityDateTime: string;
+  loggedByService: "Core Directory";
+  operationType: "Add" | "Update" | "Delete";
+  initiatedBy: {
+    user: { id: string; displayName: string; userPrincipalName: string; ipAddress: string | null } | null;
+    app: { appId: string; displayName: string | null; servicePrincipalId: string; servicePrincipalName: string | null } | null;
+  };
+  targetResources: { id: string; displayName: string; type: "Application" | "ServicePrincipal"; userPrincipalName: null; modifiedProperties: [] }[];
+  additionalDetails: { key: string; value: string }[];
 };
 
 export type SandboxState = {
@@ -341,4 +371,5 @@ export type SandboxState = {
   deletedApplications?: DeletedApplication[];
   environments: Environment[];
   faults: Fault[];
+  directoryAudits?: DirectoryAudit[];
 };

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { ENVIRONMENTS, ROLE_TEMPLATES, TENANTS, USERS } from "../scenarios/ids";
 import { privilegeIdFor } from "./privileges-catalog";
 import { contosoApplicationDefaults } from "../testing/contoso-application";
+import { rejectionOf } from "../testing/rejection";
 
 const CONNECTOR_APP_ID = "31000000-0000-4000-8000-0000000000c1";
 const CONNECTOR_SP_ID = "40000000-0000-4000-8000-0000000000c1";
@@ -68,14 +69,7 @@ function webApi(token: () => Promise<string>): DynamicsWebApi {
   return new DynamicsWebApi({ serverUrl: `${envUrl}/`, dataApi: { version: "9.2" }, onTokenRefresh: token });
 }
 
-async function failure(p: Promise<unknown>): Promise<{ status: number; code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { status: number; code: string; message: string };
-  }
-  throw new Error("expected the Web API call to fail");
-}
+const failure = (call: Promise<unknown>) => rejectionOf<{ status: number; code: string; message: string }>(call);
 
 describe("the admin provisions an application user with dynamics-web-api", () => {
   it("WhoAmI, root business unit, create the app user, find System Administrator, associate it", async () => {

@@ -5,7 +5,7 @@
  */
 import type { EmuResponse } from "../core/http";
 import { newGuid } from "../core/store";
-import type { PrivilegeDepth, Role } from "../core/state";
+import type { Privilege, PrivilegeDepth, Role } from "../core/state";
 import { privilegeView, roleView } from "./entity-sets";
 import { listResponse } from "./query";
 import { isGuid, parseEntityReference, readPayload, type WebApiContext } from "./request-context";
@@ -102,15 +102,20 @@ export function retrieveRolePrivileges(ctx: WebApiContext, rawRoleId: string | n
   if (!role) return recordNotFound(ctx.req, "role", rawRoleId);
   return dvJson(ctx.req, 200, {
     "@odata.context": `${apiBase(ctx.req, ctx.env)}/$metadata#Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRoleResponse`,
-    RolePrivileges: rolePrivileges(ctx.env, role).map(({ privilege, depth }) => ({
-      Depth: depth,
-      PrivilegeId: privilege.privilegeid,
-      BusinessUnitId: role.businessunitid,
-      PrivilegeName: privilege.name,
-      RecordFilterId: "00000000-0000-0000-0000-000000000000",
-      RecordFilterUniqueName: null,
-    })),
+    RolePrivileges: rolePrivileges(ctx.env, role).map((granted) => rolePrivilegeView(role, granted)),
   });
+}
+
+/** Dataverse's `RolePrivilege` complex type: one privilege a role grants, at its depth, in the role's business unit. */
+export function rolePrivilegeView(role: Role, { privilege, depth }: { privilege: Privilege; depth: PrivilegeDepth }) {
+  return {
+    Depth: depth,
+    PrivilegeId: privilege.privilegeid,
+    BusinessUnitId: role.businessunitid,
+    PrivilegeName: privilege.name,
+    RecordFilterId: "00000000-0000-0000-0000-000000000000",
+    RecordFilterUniqueName: null,
+  };
 }
 
 export function listRolePrivilegesAssociation(ctx: WebApiContext, roleId: string): EmuResponse {

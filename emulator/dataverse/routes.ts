@@ -3,7 +3,7 @@
  * OData path and dispatches on its segments (`set`, `set(key)`, navigation, `$ref`, bound and unbound operations),
  * because OData keys and function parameters do not fit fixed patterns well.
  */
-import type { EmuRequest, EmuResponse, Route } from "../core/http";
+import { awaitLatency, type EmuRequest, type EmuResponse, type Route } from "../core/http";
 import { getState } from "../core/store";
 import type { Environment } from "../core/state";
 import { authenticateDataverseCaller, isResponse } from "./auth";
@@ -13,6 +13,7 @@ import { isGuid, type WebApiContext } from "./request-context";
 import { apiBase, DV, dvError, dvJson, recordNotFound, segmentNotFound } from "./responses";
 import { addPrivilegesRole, createRole, listRolePrivilegesAssociation, removePrivilegeRole, retrieveRolePrivileges } from "./roles";
 import { effectivePrivileges, requirePrivilege } from "./security";
+import { admitRequest, type Admitted } from "./service-protection";
 import {
   associateRole,
   createSystemUser,
@@ -22,6 +23,7 @@ import {
   systemUserExpander,
   updateSystemUser,
 } from "./systemusers";
+import { retrieveUserSetOfPrivilegesByNames } from "./user-privileges";
 
 type Segment = { name: string; key: string | null; raw: string };
 
@@ -141,6 +143,9 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
     if (/^(Microsoft\.Dynamics\.CRM\.)?RemovePrivilegeRole$/.test(second.name) && method === "POST") return removePrivilegeRole(ctx, id);
     if (second.name === "roleprivileges_association" && method === "GET") return listRolePrivilegesAssociation(ctx, id);
   }
+  if (name === "systemusers" && segments.length === 2 && /^(Microsoft\.Dynamics\.CRM\.)?RetrieveUserSetOfPrivilegesByNames$/.test(second.name)) {
+    return method === "GET" ? retrieveUserSetOfPrivilegesByNames(ctx, id, second.key) : methodNotAllowed(req);
+  }
   if (name === "systemusers" && segments.length === 2 && second.name === "teammembership_association" && method === "GET") {
     const user = ctx.env.systemUsers.find((u) => u.systemuserid === id);
     if (!user) return recordNotFound(req, "systemuser", id);
@@ -167,17 +172,47 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
   return segmentNotFound(req, second.raw);
 }
 
-async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
+/** The environment and the authenticated caller, admitted within its service protection limits; or the refusal. */
+async function admit(req: EmuRequest): Promise<{ refused: EmuResponse } | { ctx: WebApiContext; admission: Admitted }> {
   // `{urlName}.api` is the environment's distinct Web API host (Discovery's ApiUrl), where it has one.
   const requested = decodeURIComponent(req.params.org).toLowerCase();
   const urlName = requested.endsWith(".api") ? requested.slice(0, -4) : requested;
   const env = getState().environments.find((e) => e.urlName.toLowerCase() === urlName && (requested === urlName || e.distinctApiUrl === true));
   if (!env)
-    return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: `No Dataverse environment '${urlName}' in this sandbox.` };
-  if (!supportsVersion(env, req.params.ver)) return segmentNotFound(req, `v${req.params.ver}`);
+    return {
+      refused: {
+        status: 404,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body: `No Dataverse environment '${urlName}' in this sandbox.`,
+      },
+    };
+  if (!supportsVersion(env, req.params.ver)) return { refused: segmentNotFound(req, `v${req.params.ver}`) };
   const caller = await authenticateDataverseCaller(req, env);
-  if (isResponse(caller)) return caller;
-  const ctx: WebApiContext = { req, env, caller };
+  if (isResponse(caller)) return { refused: caller };
+  const admission = admitRequest(req, env, caller.user);
+  return admission.refused ? { refused: admission.refused } : { ctx: { req, env, caller }, admission };
+}
+
+async function handleWebApi(req: EmuRequest): Promise<EmuResponse> {
+  const admitted = await admit(req);
+  if ("refused" in admitted) {
+    await awaitLatency(req);
+    return admitted.refused;
+  }
+  const { ctx, admission } = admitted;
+  try {
+    // The latency is time Dataverse spends on the request: inside the concurrency and execution-time accounting.
+    await awaitLatency(req);
+    const out = answer(ctx);
+    out.headers = { ...out.headers, "x-ms-ratelimit-burst-remaining-xrm-requests": String(admission.remaining) };
+    return out;
+  } finally {
+    admission.finish();
+  }
+}
+
+function answer(ctx: WebApiContext): EmuResponse {
+  const { req, env } = ctx;
   let rest: string;
   try {
     rest = decodeURIComponent(req.params.rest ?? "");
@@ -202,5 +237,6 @@ export const routes: Route[] = [
     method: "*",
     pattern: /^\/dynamics\/(?<org>[^/]+)\/api\/data\/v(?<ver>\d+\.\d+)(?:\/(?<rest>.*))?$/i,
     handle: handleWebApi,
+    ownsLatency: true,
   },
 ];

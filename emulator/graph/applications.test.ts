@@ -1,4 +1,5 @@
-import { Client, GraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
+import { GraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
+import { sandboxGraph } from "../testing/graph-client";
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { getState } from "../core/store";
@@ -10,14 +11,7 @@ const GRAPH_DEFAULT = ["https://graph.microsoft.com/.default"];
 
 const sandbox = useSandbox({ scenario: buildContractScenario });
 
-function graph(token: string): Client {
-  return Client.init({
-    baseUrl: `${sandbox.origin}/graph/`,
-    customHosts: new Set(["localhost"]),
-    defaultVersion: "v1.0",
-    authProvider: (done) => done(null, token),
-  });
-}
+const graph = (token: string) => sandboxGraph(sandbox.origin, token);
 
 const adminToken = () => userToken(sandbox.origin, "admin@contoso.onmicrosoft.com", GRAPH_DEFAULT);
 /** The same admin through a client consented for User.Read only. */

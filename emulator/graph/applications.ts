@@ -4,6 +4,7 @@
  * SHA-256. Objects created less than `replicationLagMs` ago are invisible to every request but their create
  * response, as Entra's replicas are.
  */
+import { recordDirectoryAudit } from "./directory-audits";
 import { createHash, randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { parseSelect, queryOption } from "../core/odata";
@@ -359,6 +360,11 @@ export async function deleteApplication(req: EmuRequest): Promise<EmuResponse> {
   state.servicePrincipals = state.servicePrincipals.filter((s) => !removedSps.has(s.id));
   state.oauth2PermissionGrants = state.oauth2PermissionGrants.filter((g) => !removedSps.has(g.clientId) && !removedSps.has(g.resourceId));
   state.appRoleAssignments = state.appRoleAssignments.filter((a) => !removedSps.has(a.principalId) && !removedSps.has(a.resourceId));
+  recordDirectoryAudit(target.caller, {
+    activity: "Delete application",
+    operationType: "Delete",
+    target: { id: app.id, displayName: app.displayName, type: "Application" },
+  });
   return graphNoContent(req);
 }
 
@@ -424,5 +430,10 @@ export async function removePassword(req: EmuRequest): Promise<EmuResponse> {
   if (app.passwordCredentials.length === before) {
     return graphError(req, 400, "Request_BadRequest", `No password credential found with keyId '${body.keyId}'.`);
   }
+  recordDirectoryAudit(target.caller, {
+    activity: "Update application - Certificates and secrets management",
+    operationType: "Update",
+    target: { id: app.id, displayName: app.displayName, type: "Application" },
+  });
   return graphNoContent(req);
 }

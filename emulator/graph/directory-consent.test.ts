@@ -1,4 +1,5 @@
 import { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { sandboxGraph } from "../testing/graph-client";
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { DIRECTORY_ROLES } from "../core/state";
@@ -16,14 +17,7 @@ const UPN: Record<string, string> = {
 
 const sandbox = useSandbox({ scenario: buildContractScenario });
 
-function graph(token: string, version = "v1.0"): Client {
-  return Client.init({
-    baseUrl: `${sandbox.origin}/graph/`,
-    customHosts: new Set(["localhost"]),
-    defaultVersion: version,
-    authProvider: (done) => done(null, token),
-  });
-}
+const graph = (token: string, version = "v1.0") => sandboxGraph(sandbox.origin, token, version);
 /** A Graph token for the user through the broadly consented test client. */
 const token = (oid: string) => userToken(sandbox.origin, UPN[oid], ["https://graph.microsoft.com/.default"]);
 /** The admin through a client consented for User.Read only. */

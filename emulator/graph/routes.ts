@@ -26,6 +26,7 @@ import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./p
 import { getDeletedItem, listDeletedApplications } from "./deleted-items";
 import { getDefaultAppManagementPolicy } from "./policies";
 import { graphError } from "./responses";
+import { listDirectoryAudits } from "./directory-audits";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
 import {
   getAuthenticationRequirements,
@@ -103,12 +104,13 @@ export const routes: Route[] = [
   route("GET", `${V}/directory/deletedItems/microsoft\.graph\.application/?$`, listDeletedApplications),
   route("GET", `${V}/directory/deletedItems/(?<id>[^/()]+)/?$`, getDeletedItem),
   route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),
+  route("GET", `${V}/auditLogs/directoryAudits/?$`, listDirectoryAudits),
 
   // A first segment Graph does not serve is its 400 "Resource not found for the segment"; a wrong method on a
   // served segment falls through to the server's 405.
   route(
     "*",
-    `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies|directory)(?:[/(]|$))(?<rest>.*)$`,
+    `${V}/(?!(?:applications|servicePrincipals|oauth2PermissionGrants|me|users|organization|roleManagement|policies|directory|auditLogs)(?:[/(]|$))(?<rest>.*)$`,
     async (req) => {
       const segment = req.params.rest.split(/[/?(]/)[0];
       return graphError(req, 400, "BadRequest", `Resource not found for the segment '${segment}'.`);

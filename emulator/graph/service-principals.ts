@@ -3,6 +3,7 @@
  * (replicated) app, a multi-tenant app from elsewhere, or a Microsoft first-party resource. Anything else — including
  * an app created a moment ago that has not replicated yet — is Graph's 400 `NoBackingApplicationObject`.
  */
+import { recordDirectoryAudit } from "./directory-audits";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { getState, isStillReplicating, newGuid } from "../core/store";
 import type { ServicePrincipal } from "../core/state";
@@ -157,5 +158,10 @@ export async function deleteServicePrincipal(req: EmuRequest): Promise<EmuRespon
   state.servicePrincipals = state.servicePrincipals.filter((s) => s.id !== sp.id);
   state.oauth2PermissionGrants = state.oauth2PermissionGrants.filter((g) => g.clientId !== sp.id && g.resourceId !== sp.id);
   state.appRoleAssignments = state.appRoleAssignments.filter((a) => a.principalId !== sp.id && a.resourceId !== sp.id);
+  recordDirectoryAudit(caller, {
+    activity: "Remove service principal",
+    operationType: "Delete",
+    target: { id: sp.id, displayName: sp.displayName, type: "ServicePrincipal" },
+  });
   return graphNoContent(req);
 }

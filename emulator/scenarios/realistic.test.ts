@@ -3,7 +3,8 @@
  * dynamics-web-api, msal-node) and raw HTTP where a header is the point: every trait it adds behaves as Microsoft
  * documents it (or, where undocumented, neutrally).
  */
-import { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { sandboxGraph } from "../testing/graph-client";
+import { GraphError } from "@microsoft/microsoft-graph-client";
 import { PublicClientApplication } from "@azure/msal-node";
 import { DynamicsWebApi } from "dynamics-web-api";
 import { describe, expect, it } from "vitest";
@@ -22,14 +23,7 @@ const GRAPH = ["https://graph.microsoft.com/.default"];
 const envUrl = (urlName: string) => `${sandbox.origin}/dynamics/${urlName}`;
 const SALES = ENVIRONMENTS.contosoSales.urlName;
 
-function graph(token: string): Client {
-  return Client.init({
-    baseUrl: `${sandbox.origin}/graph/`,
-    customHosts: new Set(["localhost"]),
-    defaultVersion: "v1.0",
-    authProvider: (done) => done(null, token),
-  });
-}
+const graph = (token: string) => sandboxGraph(sandbox.origin, token);
 const graphAs = async (upn: string) => graph(await userToken(sandbox.origin, upn, GRAPH));
 
 async function graphFailure(p: Promise<unknown>): Promise<GraphError> {

@@ -50,6 +50,12 @@ const ADVICE: Record<HealthCause, CauseAdvice> = {
     fix: "Plan the repair: the portal checks each piece, shows you what it will create again, and asks you to approve it.",
     way: "repair",
   },
+  privilege_missing: {
+    problem:
+      "Act-On's application user lacks privileges Act-On needs (its security role was changed, or the role taken away), so some Act-On features stop working.",
+    fix: "Plan the repair: the portal shows which privileges it will give the Act-On Integration role back, and which features they serve.",
+    way: "repair",
+  },
   environment_not_found: {
     problem: "Your Dynamics 365 environment does not answer at its address: it may have been deleted, moved or renamed.",
     fix: "Start over and choose the environment Act-On should connect to.",

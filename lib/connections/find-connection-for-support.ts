@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_LABELS } from "../domain/run/machine";
-import { asHealthCause, HEALTH_CAUSE_FIXES } from "../domain/connection/health-machine";
+import { asHealthCause, healthCauseFix } from "../domain/connection/health-machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
 import type { ConnectionStatus } from "../domain/connection/status";
 import type { AuthMode } from "./support-search";
@@ -121,7 +121,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       ? {
           state: connection.healthState,
           cause: healthCause,
-          fix: healthCause ? HEALTH_CAUSE_FIXES[healthCause] : null,
+          fix: healthCause ? healthCauseFix(healthCause, connection.authMode) : null,
           since: iso(connection.healthSince),
           checkedAt: iso(connection.healthCheckedAt),
           failures: connection.healthFailures,

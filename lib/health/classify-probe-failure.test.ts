@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type MicrosoftErrorInput } from "../microsoft/errors";
-import { classifyProbeFailure } from "./classify-probe-failure";
+import { classifyOnPremisesProbeFailure, classifyProbeFailure } from "./classify-probe-failure";
 
 /** A MicrosoftError built from Microsoft's answer, as lib/microsoft builds it. */
 function answer(input: MicrosoftErrorInput): MicrosoftError {
@@ -30,13 +30,28 @@ describe("classifying a failed probe", () => {
     ["answer({ service: 'identity', transport: 'timeout' })", answer({ service: "identity", transport: "timeout" }), "microsoft_unavailable"],
     ["dataverse(403, '0x80072560')", dataverse(403, "0x80072560", "The user is not a member of the organization."), "application_user_missing"],
     ["dataverse(403, '0x80040225')", dataverse(403, "0x80040225", "The user with SystemUserId=… is disabled."), "application_user_disabled"],
+    ["dataverse(403, '0x80040220')", dataverse(403, "0x80040220", "Principal user … is missing prvReadUser privilege …"), "privilege_missing"],
     ["dataverse(401)", dataverse(401), "application_user_missing"],
     ["dataverse(404)", dataverse(404), "environment_not_found"],
     ["dataverse(429, '0x80072322')", dataverse(429, "0x80072322"), "microsoft_unavailable"],
+    ["dataverse(429, '0x80072321')", dataverse(429, "0x80072321"), "microsoft_unavailable"],
+    ["dataverse(429, '0x80072326')", dataverse(429, "0x80072326"), "microsoft_unavailable"],
     ["dataverse(503)", dataverse(503), "microsoft_unavailable"],
     ["answer({ service: 'dataverse', transport: 'network' })", answer({ service: "dataverse", transport: "network" }), "tenant_unreachable"],
     ["answer({ service: 'dataverse', transport: 'timeout' })", answer({ service: "dataverse", transport: "timeout" }), "microsoft_unavailable"],
   ] as const)("%s", (_answer, error, cause) => {
     expect(classifyProbeFailure(error), String(error)).toBe(cause);
+  });
+});
+
+describe("classifying a failed on-premises probe (WhoAmI over HTTP Basic)", () => {
+  it.each([
+    ["dataverse(401): the domain user's name and password refused", dataverse(401), "credential_removed"],
+    ["dataverse(403, '0x80040225')", dataverse(403, "0x80040225", "The user with SystemUserId=… is disabled."), "application_user_disabled"],
+    ["dataverse(404)", dataverse(404), "environment_not_found"],
+    ["dataverse(503)", dataverse(503), "microsoft_unavailable"],
+    ["answer({ service: 'dataverse', transport: 'network' })", answer({ service: "dataverse", transport: "network" }), "tenant_unreachable"],
+  ] as const)("%s", (_answer, error, cause) => {
+    expect(classifyOnPremisesProbeFailure(error), String(error)).toBe(cause);
   });
 });

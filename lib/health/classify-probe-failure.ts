@@ -22,6 +22,7 @@ const IDENTITY_CAUSES: Record<string, HealthCause> = {
 const DATAVERSE_CAUSES: Record<string, HealthCause> = {
   "0x80072560": "application_user_missing", // the caller is not a member of the organization
   "0x80040225": "application_user_disabled", // the caller is a disabled user
+  "0x80040220": "privilege_missing", // the caller lacks a privilege the call needs
 };
 
 const transportFailure = (f: ProbeFailure) => f.status === undefined && (f.appError.code === "upstream_unavailable" || f.appError.code === "timeout");
@@ -50,4 +51,13 @@ export function classifyProbeFailure(failure: ProbeFailure): HealthCause {
     if (status === 404) return "environment_not_found";
   }
   return failure.service === "identity" ? "tenant_unreachable" : "microsoft_unavailable";
+}
+
+/**
+ * An on-premises server's answer to WhoAmI over HTTP Basic. Its 401 is a refused domain user name and password (the
+ * password changed or expired, the account locked or disabled in Active Directory), not a missing application user.
+ */
+export function classifyOnPremisesProbeFailure(failure: ProbeFailure): HealthCause {
+  if (failure.appError.code === "invalid_credentials" || (failure.service === "dataverse" && failure.status === 401)) return "credential_removed";
+  return classifyProbeFailure(failure);
 }

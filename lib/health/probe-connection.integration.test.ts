@@ -4,9 +4,9 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
-import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { SANDBOX_PASSWORD, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import type { SandboxState } from "@/emulator/core/state";
-import { readSecret } from "../domain/secret/store-secret";
+import { readSecret, storeSecret } from "../domain/secret/store-secret";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
@@ -15,6 +15,7 @@ import { findConnectionRecord } from "../connections/connection-resource";
 import { toConnectionResource } from "../api/v1/connection-resource";
 import { connectionSchema } from "../api/v1/schemas";
 import { probeConnection, type ProbeDeps } from "./probe-connection";
+import { privilegeIdFor } from "@/emulator/dataverse/privileges-catalog";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -104,6 +105,87 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     await fx.control.addFault({ service: "dataverse", kind: "throttle", path: whoAmIPath, retryAfterSeconds: 0 });
     expect(await probe(deps, connectionId)).toMatchObject({ ok: false, state: "degraded", cause: "microsoft_unavailable", changed: true });
     await fx.control.clearFaults();
+  });
+
+  it("Dataverse's own service protection limit (per application user) is waited out as its Retry-After says; nothing to tell", async () => {
+    const { deps, connectionId } = await activeConnection();
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy" });
+    // One request per user per second: a probe is two Dataverse requests (WhoAmI, the privileges), so at least one
+    // is refused, whatever the engine and the first probe sent just before.
+    await fx.control.setSettings({ serviceProtection: { requests: 1, windowSeconds: 1 } });
+    const since = new Date();
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", changed: false });
+    const dataverse = (await fx.control.getRequests(since)).filter((r) => r.service === "dataverse");
+    const refused = dataverse.flatMap((r, i) => (r.status === 429 ? [i] : []));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const i of refused) {
+      // The same request again, once the second Retry-After asked for had passed.
+      expect(dataverse[i + 1]).toMatchObject({ path: dataverse[i].path });
+      expect(Date.parse(dataverse[i + 1].at) - Date.parse(dataverse[i].at)).toBeGreaterThanOrEqual(900);
+    }
+    expect(dataverse.at(-1)).toMatchObject({ path: expect.stringMatching(/RetrieveUserSetOfPrivilegesByNames/), status: 200 });
+  });
+
+  it("a privilege the connector needs, taken off its role, is privilege_missing naming it and the feature; a role held through a team counts", async () => {
+    const { deps, connectionId } = await activeConnection();
+    const state = await fx.control.getState();
+    const { users, env, roleLinks } = connectionObjects(state, connectionId);
+    expect(roleLinks).toHaveLength(1);
+    // The role moves from the application user to a team it belongs to: Dataverse counts the team's role as the user's.
+    env.systemUserRoles = env.systemUserRoles.filter((r) => r.systemuserid !== users[0].systemuserid);
+    (env.teams ??= []).push({
+      teamid: "70000000-0000-4000-8000-0000000000a1",
+      name: "Act-On integration team",
+      businessunitid: users[0].businessunitid,
+      teamtype: 0,
+      isdefault: false,
+      memberIds: [users[0].systemuserid],
+      roleIds: [roleLinks[0].roleid],
+    });
+    await resetKeepingSecret(state, connectionId);
+    const since = new Date();
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", changed: false });
+    const asked = (await fx.control.getRequests(since)).filter((r) => r.path.includes("RetrieveUserSetOfPrivilegesByNames"));
+    expect(asked.map((r) => [r.path, r.status])).toEqual([
+      [expect.stringContaining(`/systemusers(${users[0].systemuserid})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(`), 200],
+    ]);
+
+    // An admin takes "Write" on leads off the role and lowers "Create" on notes to the user's own records.
+    const role = env.roles.find((r) => r.roleid === roleLinks[0].roleid)!;
+    role.privileges = role.privileges.filter((p) => p.privilegeid !== privilegeIdFor("prvWriteLead"));
+    role.privileges.find((p) => p.privilegeid === privilegeIdFor("prvCreateNote"))!.depth = "Basic";
+    await resetKeepingSecret(state, connectionId);
+    const stripped = await probe(deps, connectionId);
+    expect(stripped).toMatchObject({ ok: false, state: "degraded", cause: "privilege_missing", changed: true });
+    expect(stripped.detail).toBe(
+      "RetrieveUserSetOfPrivilegesByNames: prvWriteLead (not held) → Sync leads both ways, and write their email opt-outs (Do not allow Emails); " +
+        "prvCreateNote (held at Basic depth, needs Global) → Log Act-On activity (email opens, clicks, form submissions) on records as notes",
+    );
+    expect(stripped.fix).toMatch(/Plan the repair/);
+    expect((await probe(deps, connectionId)).state).toBe("degraded");
+    expect(await probe(deps, connectionId)).toMatchObject({ state: "failing", cause: "privilege_missing", changed: true });
+
+    // Dynamics 365 Sales removed: no lead table, so no lead privilege is missing; the note privilege still is.
+    env.withoutSales = true;
+    await resetKeepingSecret(state, connectionId);
+    const withoutSales = await probe(deps, connectionId);
+    expect(withoutSales).toMatchObject({ state: "failing", cause: "privilege_missing", changed: false });
+    expect(withoutSales.detail).not.toMatch(/Lead/);
+    role.privileges.find((p) => p.privilegeid === privilegeIdFor("prvCreateNote"))!.depth = "Global";
+    await resetKeepingSecret(state, connectionId);
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", previousState: "failing", changed: true });
+  });
+
+  it("an application user that may no longer read users cannot read its own privileges: privilege_missing names prvReadUser", async () => {
+    const { deps, connectionId } = await activeConnection();
+    const state = await fx.control.getState();
+    const { env, roleLinks } = connectionObjects(state, connectionId);
+    const role = env.roles.find((r) => r.roleid === roleLinks[0].roleid)!;
+    role.privileges = role.privileges.filter((p) => p.privilegeid !== privilegeIdFor("prvReadUser"));
+    await resetKeepingSecret(state, connectionId);
+    const report = await probe(deps, connectionId);
+    expect(report).toMatchObject({ ok: false, state: "degraded", cause: "privilege_missing" });
+    expect(report.detail).toMatch(/^RetrieveUserSetOfPrivilegesByNames refused \(0x80040220\): prvReadUser \(not held\) → Resolve record owners/);
   });
 
   it("a deleted application user fails the connection at once, with the cause and its repair; a re-probe tells nobody again", async () => {
@@ -199,6 +281,53 @@ describe.each(providers)("probing a connection on %s", (provider) => {
       "environment_not_found",
       "consent_revoked",
     ]);
+  });
+
+  /** An Active on-premises connection to Contoso On-Prem (HTTP Basic, CONTOSO\\crmadmin), as the engine leaves one. */
+  async function activeOnPremisesConnection(): Promise<{ deps: ProbeDeps; connectionId: string }> {
+    const engine = testEngine(t.db, fx);
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    const connection = await t.db.connection.create({
+      data: {
+        accountId: account.id,
+        authMode: "onprem",
+        status: "active",
+        environmentUrl: fx.environmentUrl("contoso-onprem"),
+        integrationUsername: "CONTOSO\\crmadmin",
+      },
+    });
+    await storeSecret(t.db, { connectionId: connection.id, kind: "password", plaintext: SANDBOX_PASSWORD, keys: TEST_KEYS, status: "active" });
+    return { deps: { db: t.db, config: engine.config, call: engine.call }, connectionId: connection.id };
+  }
+
+  it("an on-premises connection is probed with its domain user (WhoAmI over Basic); a changed password is credential_removed", async () => {
+    const { deps, connectionId } = await activeOnPremisesConnection();
+    const since = new Date();
+    expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", cause: null });
+    const requests = await fx.control.getRequests(since);
+    expect(requests.map((r) => [r.method, r.path, r.status, r.authorization])).toEqual([
+      ["GET", "/dynamics/contoso-onprem/api/data/v9.1/WhoAmI", 200, true],
+    ]);
+
+    const state = await fx.control.getState();
+    const onPrem = state.environments.find((e) => e.urlName === "contoso-onprem")!;
+    Object.assign(onPrem.basicAuthUsers[0], { password: "Changed-Passw0rd!" });
+    await fx.control.reset({ state });
+    const refused = await probe(deps, connectionId);
+    expect(refused).toMatchObject({ ok: false, state: "failing", cause: "credential_removed", changed: true });
+    expect(refused.detail).toMatch(/HTTP 401/);
+    expect(refused.fix).toMatch(/domain user's password/);
+  });
+
+  it("an on-premises server the portal may no longer reach (its address now private, not allowed) is tenant_unreachable, degraded", async () => {
+    const { deps, connectionId } = await activeOnPremisesConnection();
+    const since = new Date();
+    const report = await probe({ ...deps, config: { ...deps.config, onPremisesAllowedPrivateHosts: [] } }, connectionId);
+    expect(report).toMatchObject({ ok: false, state: "degraded", cause: "tenant_unreachable", changed: true });
+    expect(report.detail).toMatch(/^address check: environment_not_allowed/);
+    expect(report.fix).toMatch(/Dynamics 365 server/);
+    // The password went nowhere.
+    expect(await fx.control.getRequests(since)).toEqual([]);
   });
 
   it("refuses what it cannot probe, recording nothing", async () => {

@@ -4,17 +4,25 @@ import type { Db } from "../core/db";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { readSecret } from "../domain/secret/store-secret";
 import { recordHealthProbe, type ProbeFinding } from "../domain/connection/health";
-import { HEALTH_CAUSE_FIXES, type HealthCause, type HealthState } from "../domain/connection/health-machine";
+import { healthCauseFix, type HealthCause, type HealthState } from "../domain/connection/health-machine";
 import { getAppToken } from "../microsoft/app-tokens";
-import { whoAmI } from "../microsoft/dataverse";
+import { whoAmI, type DataverseContext } from "../microsoft/dataverse";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { CallSettings } from "../microsoft/http";
 import type { IdentityConfig } from "../microsoft/identity-config";
+import { checkConnectorPrivileges } from "./check-connector-privileges";
 import { classifyProbeFailure } from "./classify-probe-failure";
+import { probeOnPremises, type OnPremisesProbeTarget } from "./probe-on-premises";
 
 export type ProbeDeps = {
   db: Db;
-  config: { identity: IdentityConfig; keys: EncryptionKey[]; callTimeoutMs: number };
+  config: {
+    identity: IdentityConfig;
+    keys: EncryptionKey[];
+    callTimeoutMs: number;
+    /** Private hosts an on-premises server may be on (ONPREM_ALLOWED_PRIVATE_HOSTS); none by default. */
+    onPremisesAllowedPrivateHosts?: string[];
+  };
   /** Retry policy and the like for the Microsoft calls (the default policy honours Retry-After and backs off on 429). */
   call?: CallSettings;
   now?: () => Date;
@@ -28,7 +36,7 @@ export type ProbeReport = {
   cause: HealthCause | null;
   /** The customer's fix in words; null when healthy. */
   fix: string | null;
-  /** For support: Microsoft's status, code and request ids (never a secret); null when healthy. */
+  /** For support: Microsoft's status, code and request ids, or the missing privileges and their features (never a secret); null when healthy. */
   detail: string | null;
   since: Date;
   checkedAt: Date;
@@ -38,30 +46,50 @@ export type ProbeReport = {
 };
 
 /**
- * Probes one Active cloud connection now, as Act-On's connector signs in: an app-only token with the stored client
- * secret (never a cached token: the probe proves the secret works now), then WhoAmI, which Dataverse answers only
- * for the enabled application user of the app that holds a role. A secret past its expiry fails without a call.
+ * Probes one Active connection now, as Act-On's connector signs in. Cloud: an app-only token with the stored client
+ * secret (never a cached token: the probe proves the secret works now), WhoAmI (which Dataverse answers only for the
+ * enabled application user of the app that holds a role), then the privileges the connector needs as Dataverse
+ * counts them for that user (`RetrieveUserSetOfPrivilegesByNames`, team roles included); a secret past its expiry
+ * fails without a call. On-premises: WhoAmI over HTTP Basic with the domain user's stored password.
  * The finding is recorded (health-machine.ts rules), and Act-On told when the state or cause changed.
- * Fails (no probe recorded) only when the connection cannot be probed: unknown, not Active, not cloud mode.
+ * Fails (no probe recorded) only when the connection cannot be probed: unknown, not Active, legacy mode, incomplete.
  */
 export async function probeConnection(deps: ProbeDeps, input: { connectionId: string }): Promise<Result<ProbeReport>> {
   const connection = await deps.db.connection.findUnique({
     where: { id: input.connectionId },
-    select: { id: true, status: true, authMode: true, tenantId: true, clientId: true, environmentUrl: true, secretExpiresAt: true },
+    select: {
+      id: true,
+      status: true,
+      authMode: true,
+      tenantId: true,
+      clientId: true,
+      environmentUrl: true,
+      secretExpiresAt: true,
+      integrationUsername: true,
+    },
   });
   if (!connection) return fail(appError("not_found", "No connection has this id."));
   if (connection.status !== "active")
     return fail(appError("conflict", `Only an Active connection is probed; this one is ${connection.status}.`, { detail: connection.status }));
-  if (connection.authMode !== "cloud" || !connection.tenantId || !connection.clientId || !connection.environmentUrl)
-    return fail(appError("conflict", `Health probes cover cloud (app-only) connections; this one is in ${connection.authMode} mode.`));
+  const target = probeTargetOf(connection);
+  if (!target)
+    return fail(
+      appError(
+        "conflict",
+        `Health probes cover cloud (app-only) and on-premises connections with their sign-in details; this one is in ${connection.authMode} mode.`,
+      ),
+    );
   const now = deps.now ?? (() => new Date());
   const started = performance.now();
   const at = now();
-  const probed = await probe(
-    deps,
-    { ...connection, tenantId: connection.tenantId, clientId: connection.clientId, environmentUrl: connection.environmentUrl },
-    at,
-  );
+  const call = { ...deps.call, timeoutMs: deps.call?.timeoutMs ?? deps.config.callTimeoutMs };
+  const probed =
+    target.mode === "cloud"
+      ? await probeCloud(deps, target, at, call)
+      : await probeOnPremises(
+          { db: deps.db, keys: deps.config.keys, allowedPrivateHosts: deps.config.onPremisesAllowedPrivateHosts ?? [], call },
+          target,
+        );
   if (!probed.ok) return probed;
   const finding = probed.value;
   const durationMs = performance.now() - started;
@@ -73,7 +101,7 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
     state: recorded.next.state,
     previousState: recorded.previous.state,
     cause,
-    fix: cause ? HEALTH_CAUSE_FIXES[cause] : null,
+    fix: cause ? healthCauseFix(cause, connection.authMode) : null,
     detail: finding.ok ? null : finding.detail,
     since: recorded.next.since,
     checkedAt: at,
@@ -82,10 +110,34 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
   });
 }
 
-type Probed = { id: string; tenantId: string; clientId: string; environmentUrl: string; secretExpiresAt: Date | null };
+type CloudTarget = { mode: "cloud"; id: string; tenantId: string; clientId: string; environmentUrl: string; secretExpiresAt: Date | null };
+type OnPremisesTarget = OnPremisesProbeTarget & { mode: "onprem" };
 
-/** What the probe found, or why it could not run (a stored secret the portal's keys cannot open). */
-async function probe(deps: ProbeDeps, connection: Probed, at: Date): Promise<Result<ProbeFinding>> {
+function probeTargetOf(c: {
+  id: string;
+  authMode: string;
+  tenantId: string | null;
+  clientId: string | null;
+  environmentUrl: string | null;
+  secretExpiresAt: Date | null;
+  integrationUsername: string | null;
+}): CloudTarget | OnPremisesTarget | null {
+  if (c.authMode === "cloud" && c.tenantId && c.clientId && c.environmentUrl)
+    return {
+      mode: "cloud",
+      id: c.id,
+      tenantId: c.tenantId,
+      clientId: c.clientId,
+      environmentUrl: c.environmentUrl,
+      secretExpiresAt: c.secretExpiresAt,
+    };
+  if (c.authMode === "onprem" && c.environmentUrl && c.integrationUsername)
+    return { mode: "onprem", id: c.id, environmentUrl: c.environmentUrl, username: c.integrationUsername };
+  return null;
+}
+
+/** What the probe of a cloud connection found, or why it could not run (a stored secret the portal's keys cannot open). */
+async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, call: CallSettings): Promise<Result<ProbeFinding>> {
   const secret = await deps.db.secret.findFirst({
     where: { connectionId: connection.id, kind: "clientSecret", status: "active" },
     orderBy: { createdAt: "desc" },
@@ -98,7 +150,6 @@ async function probe(deps: ProbeDeps, connection: Probed, at: Date): Promise<Res
   const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.config.keys });
   if (!opened?.ok)
     return fail(appError("internal", "The stored client secret could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
-  const call = { ...deps.call, timeoutMs: deps.call?.timeoutMs ?? deps.config.callTimeoutMs };
   try {
     const token = await getAppToken({
       ...call,
@@ -109,8 +160,9 @@ async function probe(deps: ProbeDeps, connection: Probed, at: Date): Promise<Res
       resource: { environmentUrl: connection.environmentUrl },
       skipCache: true,
     });
-    await whoAmI({ ...call, environmentUrl: connection.environmentUrl, getToken: async () => token });
-    return ok({ ok: true });
+    const dv: DataverseContext = { ...call, environmentUrl: connection.environmentUrl, getToken: async () => token };
+    const me = await whoAmI(dv);
+    return ok(await checkConnectorPrivileges(dv, me.userId));
   } catch (error) {
     if (!isMicrosoftError(error)) throw error;
     return ok({ ok: false, cause: classifyProbeFailure(error), detail: error.appError.detail ?? error.message });

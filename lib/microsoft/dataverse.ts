@@ -322,6 +322,37 @@ export async function listRolePrivileges(ctx: DataverseContext, options: { roleI
   return res.data.RolePrivileges.map((p) => ({ privilegeId: p.PrivilegeId, name: p.PrivilegeName ?? null, depth: toDepth(p.Depth) }));
 }
 
+export type HeldPrivilege = { name: string; depth: PrivilegeDepth };
+
+/**
+ * The named privileges a user holds, at the deepest depth any of their roles grants: through their own security roles
+ * and the roles of the teams they belong to (`RetrieveUserSetOfPrivilegesByNames`). Names the user does not hold are
+ * absent. @throws MicrosoftError
+ */
+export async function findUserPrivilegesByName(ctx: DataverseContext, options: { systemUserId: string; names: string[] }): Promise<HeldPrivilege[]> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const names = [...new Set(options.names)];
+  const held = new Map<string, HeldPrivilege>();
+  // Keep each URL well under Dataverse's limit: 30 names (about 1 KB encoded) per request, so the connector's fit in one.
+  for (let i = 0; i < names.length; i += 30) {
+    const res = await dataverseCall(ctx, {
+      method: "GET",
+      path: `/systemusers(${systemUserId})/Microsoft.Dynamics.CRM.RetrieveUserSetOfPrivilegesByNames(PrivilegeNames=@p)`,
+      query: { "@p": JSON.stringify(names.slice(i, i + 30)) },
+      replay: "safe",
+      schema: rolePrivilegesResponseSchema,
+    });
+    for (const p of res.data.RolePrivileges) {
+      if (!p.PrivilegeName) continue;
+      const depth = toDepth(p.Depth);
+      const key = p.PrivilegeName.toLowerCase();
+      const before = held.get(key);
+      if (!before || DEPTHS.indexOf(depth) > DEPTHS.indexOf(before.depth)) held.set(key, { name: p.PrivilegeName, depth });
+    }
+  }
+  return [...held.values()];
+}
+
 /** Every systemuser row of an Entra app, soft-deleted ones included. @throws MicrosoftError */
 async function listApplicationUserRows(ctx: DataverseContext, appId: string): Promise<DataverseSystemUserRow[]> {
   return dataverseList(

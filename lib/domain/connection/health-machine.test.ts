@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FAILING_AFTER, HEALTH_CAUSES, isDefinitiveCause, nextHealth, type Health, type ProbeOutcome } from "./health-machine";
+import { FAILING_AFTER, HEALTH_CAUSES, healthCauseFix, isDefinitiveCause, nextHealth, type Health, type ProbeOutcome } from "./health-machine";
 
 const NEVER: Health = { state: null, cause: null, since: null, failures: 0 };
 const t = (n: number) => new Date(Date.UTC(2026, 11, 6, 12, n));
@@ -55,7 +55,7 @@ describe("connection health transitions", () => {
   );
 
   it("the ordinary causes do not fail at once", () => {
-    for (const cause of ["application_user_disabled", "tenant_unreachable", "microsoft_unavailable"] as const) {
+    for (const cause of ["application_user_disabled", "privilege_missing", "tenant_unreachable", "microsoft_unavailable"] as const) {
       expect(isDefinitiveCause(cause)).toBe(false);
       expect(nextHealth(NEVER, fail(cause), t(0)).next.state).toBe("degraded");
     }
@@ -77,5 +77,16 @@ describe("connection health transitions", () => {
       ["degraded", "microsoft_unavailable", 1, true],
     ]);
     expect(steps[2].next.since).toEqual(t(2));
+  });
+});
+
+describe("the customer's fix", () => {
+  it("speaks of the app and its secret for a cloud connection, of the domain user and its server on-premises", () => {
+    expect(healthCauseFix("credential_removed", "cloud")).toMatch(/client secret/);
+    expect(healthCauseFix("credential_removed", "onprem")).toMatch(/domain user's password/);
+    expect(healthCauseFix("tenant_unreachable", "onprem")).toMatch(/Dynamics 365 server/);
+    // A cause with nothing particular to say on-premises keeps the common words.
+    expect(healthCauseFix("privilege_missing", "onprem")).toBe(healthCauseFix("privilege_missing", "cloud"));
+    for (const cause of HEALTH_CAUSES) for (const mode of ["cloud", "onprem"]) expect(healthCauseFix(cause, mode)).toMatch(/\.$/);
   });
 });

@@ -15,6 +15,7 @@ export const HEALTH_CAUSES = [
   "consent_revoked",
   "application_user_missing",
   "application_user_disabled",
+  "privilege_missing",
   "environment_not_found",
   "tenant_unreachable",
   "microsoft_unavailable",
@@ -23,13 +24,14 @@ export type HealthCause = (typeof HEALTH_CAUSES)[number];
 
 export const HEALTH_STATE_LABELS: Record<HealthState, string> = { healthy: "Healthy", degraded: "Degraded", failing: "Failing" };
 
-/** Each cause in a few words, for lists and filters (HEALTH_CAUSE_FIXES says what to do). */
+/** Each cause in a few words, for lists and filters (healthCauseFix says what to do). */
 export const HEALTH_CAUSE_LABELS: Record<HealthCause, string> = {
   credential_expired: "Client secret expired",
   credential_removed: "Client secret removed",
   consent_revoked: "App or consent removed",
   application_user_missing: "Application user missing",
   application_user_disabled: "Application user disabled",
+  privilege_missing: "Privilege missing",
   environment_not_found: "Environment not found",
   tenant_unreachable: "Tenant unreachable",
   microsoft_unavailable: "Microsoft unavailable",
@@ -48,12 +50,14 @@ const DEFINITIVE_CAUSES: ReadonlySet<HealthCause> = new Set([
   "environment_not_found",
   "credential_expired",
 ]);
+// privilege_missing is ordinary: an admin editing a role in the admin center saves it privilege by privilege, and a
+// probe in between sees a half-edited role; a privilege still missing FAILING_AFTER probes later was taken away.
 
 /** Consecutive failed probes after which an ordinary cause makes the connection failing. */
 export const FAILING_AFTER = 3;
 
 /** What is wrong and what the customer does about it, in words an admin can act on. */
-export const HEALTH_CAUSE_FIXES: Record<HealthCause, string> = {
+const HEALTH_CAUSE_FIXES: Record<HealthCause, string> = {
   credential_expired:
     "The Act-On Integration app's client secret has expired. Reconnect from Act-On (Settings > Dynamics > Reconnect) to create a new one.",
   credential_removed:
@@ -64,12 +68,37 @@ export const HEALTH_CAUSE_FIXES: Record<HealthCause, string> = {
     "The Act-On Integration application user is no longer in the Dynamics 365 environment, or holds no security role. Plan the repair from the connection's status page to create it again.",
   application_user_disabled:
     "The Act-On Integration application user is disabled in the Dynamics 365 environment. Enable it in the Power Platform admin center (Environment > Settings > Users + permissions > Application users).",
+  privilege_missing:
+    "The Act-On Integration application user lacks privileges Act-On's connector needs (someone changed its security role or took a role away), so the Act-On features named in the detail stop working. Plan the repair from the connection's status page to give them back.",
   environment_not_found:
     "The Dynamics 365 environment does not answer at its address: it may have been deleted, moved or renamed. Reconnect from Act-On and pick the environment again.",
   tenant_unreachable: "Microsoft could not be reached for this connection. The portal probes again soon; nothing to do unless it persists.",
   microsoft_unavailable:
     "Microsoft answered that it is busy or unavailable (throttling or an outage). The portal probes again soon; nothing to do unless it persists.",
 };
+
+/**
+ * On-premises connections sign in to the customer's own Dynamics 365 server with a domain user's name and password:
+ * the same causes, in the words of that setup.
+ */
+const ON_PREMISES_FIXES: Partial<Record<HealthCause, string>> = {
+  credential_removed:
+    "The Dynamics 365 server no longer accepts the domain user's password (it was changed or has expired, or the account is locked or disabled in Active Directory). Reconnect from Act-On and enter the current password.",
+  application_user_missing:
+    "The domain user is no longer a user of the Dynamics 365 organization, or holds no security role. Add it back (Settings > Security > Users), then re-check the connection from its status page.",
+  application_user_disabled: "The domain user's Dynamics 365 user is disabled. Enable it in Dynamics 365 (Settings > Security > Users).",
+  environment_not_found:
+    "The Dynamics 365 server answers, but not for this organization: it may have been renamed, moved or removed. Reconnect from Act-On with the organization's current address.",
+  tenant_unreachable:
+    "The portal could not reach the Dynamics 365 server at its address (name resolution, firewall or the server is down). The portal probes again soon; check that the server is reachable from the internet over HTTPS if it persists.",
+  microsoft_unavailable:
+    "The Dynamics 365 server answered that it is busy or unavailable. The portal probes again soon; nothing to do unless it persists.",
+};
+
+/** The customer's fix for a cause, in the words of the connection's sign-in mode. */
+export function healthCauseFix(cause: HealthCause, authMode: string): string {
+  return (authMode === "onprem" ? ON_PREMISES_FIXES[cause] : undefined) ?? HEALTH_CAUSE_FIXES[cause];
+}
 
 /** The health stored on a connection; null state = never probed. */
 export type Health = { state: HealthState | null; cause: HealthCause | null; since: Date | null; failures: number };

@@ -10,8 +10,8 @@ import { firstProbeAt } from "./probe-schedule";
  * `npm run probe -- --due` command) share one schedule and each due probe is taken by one of them.
  */
 
-/** Active cloud connections are the ones probed (health-probe coverage of other modes comes later). */
-const PROBED = { status: "active", authMode: "cloud" } as const;
+/** Active cloud and on-premises connections are the ones probed (legacy connections are not, yet). */
+const PROBED = { status: "active" as const, authMode: { in: ["cloud" as const, "onprem" as const] } };
 
 /**
  * Puts Active connections that have no probe scheduled yet on the schedule, each at its phase (probe-schedule.ts),
@@ -33,7 +33,7 @@ export async function placeUnscheduledProbes(db: Db, input: { intervalMs: number
 }
 
 /**
- * Claims up to `limit` due probes for `owner` for `leaseMs`: Active cloud connections whose probe is due and that no
+ * Claims up to `limit` due probes for `owner` for `leaseMs`: Active cloud and on-premises connections whose probe is due and that no
  * live instance holds, oldest due first. On PostgreSQL one statement that skips rows another instance is claiming at
  * the same moment (FOR UPDATE SKIP LOCKED), so concurrent claimers take different connections instead of queueing on
  * the same rows; on SQLite (one writer at a time) a compare-and-set per candidate. Returns the claimed ids.
@@ -47,7 +47,7 @@ export async function claimDueProbes(db: Db, input: { owner: string; leaseMs: nu
       UPDATE "Connection" SET "probeLeaseOwner" = ${input.owner}, "probeLeaseUntil" = ${until}
       WHERE "id" IN (
         SELECT "id" FROM "Connection"
-        WHERE "status" = 'active' AND "authMode" = 'cloud' AND "probeDueAt" <= ${now}
+        WHERE "status" = 'active' AND "authMode" IN ('cloud', 'onprem') AND "probeDueAt" <= ${now}
           AND ("probeLeaseUntil" IS NULL OR "probeLeaseUntil" < ${now})
         ORDER BY "probeDueAt" ASC
         LIMIT ${input.limit}

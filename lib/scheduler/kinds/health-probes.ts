@@ -9,7 +9,7 @@ import type { JobKind } from "../scheduler";
 const PLACE_PER_POLL = 500;
 
 /**
- * Health probes as a job kind: Active cloud connections whose probe is due (probe-schedule.ts), claimed with a lease on
+ * Health probes as a job kind: Active cloud and on-premises connections whose probe is due (probe-schedule.ts), claimed with a lease on
  * the database's clock (SKIP LOCKED on PostgreSQL), each probed by probe-connection.ts and put back on the schedule.
  * Probes never reserve a slot and are capped by `max`, so they spread out instead of bursting at Dataverse, whose
  * service-protection limits Act-On's own sync shares, and never crowd out a provisioning run.

@@ -1,0 +1,56 @@
+import "server-only";
+import { appError, fail, ok, type Result } from "../core/errors";
+import type { Db } from "../core/db";
+import { guardPublicAddress } from "../core/net/public-address-guard";
+import { createPinnedFetch } from "../core/net/pinned-https-request";
+import type { ProbeFinding } from "../domain/connection/health";
+import type { EncryptionKey } from "../domain/secret/secret-box";
+import { readSecret } from "../domain/secret/store-secret";
+import { verifyOnPremisesCredentials } from "../microsoft/dataverse";
+import { isMicrosoftError } from "../microsoft/errors";
+import type { CallSettings } from "../microsoft/http";
+import { classifyOnPremisesProbeFailure } from "./classify-probe-failure";
+
+export type OnPremisesProbeTarget = { id: string; environmentUrl: string; username: string };
+
+/**
+ * Probes an on-premises connection as Act-On's connector signs in: WhoAmI over HTTP Basic with the domain user's
+ * stored password. The address is checked again first and the request pinned to it, as when it was connected: the
+ * password goes nowhere else, whatever DNS says now. Fails (nothing found) only when the stored password cannot be
+ * opened with the portal's keys.
+ */
+export async function probeOnPremises(
+  deps: { db: Db; keys: EncryptionKey[]; allowedPrivateHosts: string[]; call: CallSettings },
+  connection: OnPremisesProbeTarget,
+): Promise<Result<ProbeFinding>> {
+  const secret = await deps.db.secret.findFirst({
+    where: { connectionId: connection.id, kind: "password", status: "active" },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  if (!secret) return ok({ ok: false, cause: "credential_removed", detail: "no active password is stored for this connection" });
+  const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.keys });
+  if (!opened?.ok)
+    return fail(appError("internal", "The stored password could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
+  const target = await guardPublicAddress(connection.environmentUrl, { allowedPrivateHosts: deps.allowedPrivateHosts });
+  if (!target.ok) {
+    return ok({
+      ok: false,
+      cause: "tenant_unreachable",
+      detail: `address check: ${target.error.code}; ${target.error.detail ?? target.error.userMessage}`,
+    });
+  }
+  try {
+    await verifyOnPremisesCredentials({
+      ...deps.call,
+      fetchImpl: createPinnedFetch(target.value),
+      environmentUrl: target.value.url,
+      username: connection.username,
+      password: opened.value,
+    });
+    return ok({ ok: true });
+  } catch (error) {
+    if (!isMicrosoftError(error)) throw error;
+    return ok({ ok: false, cause: classifyOnPremisesProbeFailure(error), detail: error.appError.detail ?? error.message });
+  }
+}
