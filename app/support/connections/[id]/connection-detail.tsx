@@ -151,7 +151,12 @@ function Fact({ term, children }: { term: string; children: React.ReactNode }) {
 
 function RunTimeline({ run }: { run: SupportRunView }) {
   return (
-    <section aria-label={`${run.kind} run of ${formatDate(run.createdAt)}`} className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+    // Named by its id too: two runs of one kind started in the same minute (a repair right after a connect) would
+    // otherwise be two regions of one name, which screen readers cannot tell apart (axe landmark-unique).
+    <section
+      aria-label={`${run.kind} run of ${formatDate(run.createdAt)} (${run.id})`}
+      className="mb-6 rounded-lg border border-slate-200 bg-white p-4"
+    >
       <h2 className="flex flex-wrap items-center gap-2 font-semibold">
         <span className="capitalize">{run.kind}</span> run <StatusBadge status={run.status} />
         <span className="text-sm font-normal text-slate-600">
