@@ -2,12 +2,10 @@
  * Client secret expiry reminders on SQLite and PostgreSQL: each threshold once, in order, never twice when two
  * instances sweep at once; a new secret starts again; nothing for a connection that is not Active.
  */
-import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TEST_KEYS } from "@/test/support/engine-fixture";
+import { connectionWithSecretExpiringAt, EXPIRING_SECRET_VALUE } from "@/test/support/expiring-connection";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
-import { ensureAccount } from "../account/ensure-account";
-import { createConnection } from "../connection/create-connection";
 import { publishCredentialReminders } from "./publish-credential-reminders";
 import { storeSecret } from "./store-secret";
 
@@ -19,24 +17,7 @@ const at = (days: number) => new Date(start.getTime() + days * DAY);
 describe.each(providers)("credential expiry reminders on %s", (provider) => {
   const t = useTestDatabase(provider);
 
-  /** An Active cloud connection whose client secret expires `days` after `start`, and a webhook endpoint listening. */
-  async function connectionExpiringIn(days: number) {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
-    const connection = await createConnection(t.db, { accountId: account.id, authMode: "cloud", environmentUrl: "https://contoso.crm.dynamics.com" });
-    await t.db.connection.update({ where: { id: connection.id }, data: { status: "active" } });
-    await storeSecret(t.db, {
-      connectionId: connection.id,
-      kind: "clientSecret",
-      plaintext: "reminder-test-secret-value",
-      keys: TEST_KEYS,
-      status: "active",
-      microsoftKeyId: "key-1",
-      expiresAt: at(days),
-    });
-    if ((await t.db.webhookEndpoint.count()) === 0)
-      await t.db.webhookEndpoint.create({ data: { url: "https://hooks.example.com/acton", createdBy: "test" } });
-    return connection.id;
-  }
+  const connectionExpiringIn = (days: number) => connectionWithSecretExpiringAt(t.db, at(days));
 
   const reminders = async (connectionId: string) =>
     (await t.db.webhookEvent.findMany({ where: { connectionId, type: "connection.credential_expiring" }, orderBy: { createdAt: "asc" } })).map(
@@ -61,7 +42,7 @@ describe.each(providers)("credential expiry reminders on %s", (provider) => {
         renewal: "reconnect",
       },
     });
-    expect(JSON.stringify(first.payload)).not.toContain("reminder-test-secret-value");
+    expect(JSON.stringify(first.payload)).not.toContain(EXPIRING_SECRET_VALUE);
     expect(await t.db.webhookDelivery.count({ where: { eventId: first.id } })).toBe(1);
   });
 
