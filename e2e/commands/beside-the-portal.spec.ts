@@ -45,7 +45,11 @@ test("npm run provision and npm run deeplink work beside the running portal, whi
   });
   expect(tokenResponse.status).toBe(200);
   const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-  const listed = await fetch(`${PORTAL}/api/v1/connections?account=${account}`, { headers: { authorization: `Bearer ${token}` } });
+  // A portal that stopped answering fails here within a minute, not after fetch's five-minute wait for headers.
+  const listed = await fetch(`${PORTAL}/api/v1/connections?account=${account}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(60_000),
+  });
   expect(listed.status).toBe(200);
   const { items } = (await listed.json()) as { items: { status: string; account: { id: string } }[] };
   expect(items.map((c) => [c.account.id, c.status])).toEqual([[account, "active"]]);

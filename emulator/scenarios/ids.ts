@@ -25,7 +25,7 @@ export const USERS = {
   actonStaff: "20000000-0000-4000-8000-000000000013",
   fabrikamAdmin: "20000000-0000-4000-8000-000000000021",
   /** Eligible for Global Administrator in Privileged Identity Management, not activated: no active directory role. */
-  contosoPimAdmin: "20000000-0000-4000-8000-000000000004",
+  contosoPimAdmin: "20000000-0000-4000-8000-000000000006",
   /** admin@fabrikam's B2B guest object in Contoso (`#EXT#` name), Global Administrator there. */
   fabrikamAdminGuestInContoso: "20000000-0000-4000-8000-000000000022",
 } as const;
