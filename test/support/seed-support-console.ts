@@ -63,9 +63,31 @@ function fail(message: string): never {
   throw new Error(`seed-support-console: ${message}`);
 }
 
-/** Claims the run for the seed: the portal's resumer polls for due runs too, and a run it took is not ours to script. */
+/** The portal's scheduler took the seed's run between its approval and the seed's claim: seed again. */
+class RunTakenByThePortal extends Error {}
+
+/**
+ * Claims the run for the seed: the portal's scheduler polls for due runs too, and a run it took is not ours to script.
+ * An approved run is due at once, so the portal can win this claim; the caller seeds another connection then.
+ */
 async function claim(db: Db, runId: string): Promise<RunRecord> {
-  return (await claimRun(db, runId, OWNER, LEASE_MS)) ?? fail(`run ${runId} was taken by another runner before the seed claimed it`);
+  const claimed = await claimRun(db, runId, OWNER, LEASE_MS);
+  if (!claimed) throw new RunTakenByThePortal(`run ${runId} was taken by the portal's scheduler before the seed claimed it`);
+  return claimed;
+}
+
+/**
+ * Claims a waiting run before its notBefore, for the seed only: the seed makes its runs wait five minutes (within the step budget), so the portal's
+ * scheduler never finds them due, and takes them back by compare-and-set on the run's version.
+ */
+async function claimWaiting(db: Db, run: RunRecord): Promise<RunRecord> {
+  const now = await dbNow(db, { fresh: true });
+  const { count } = await db.provisioningRun.updateMany({
+    where: { id: run.id, version: run.version, status: "waiting" },
+    data: { status: "running", version: { increment: 1 }, leaseOwner: OWNER, leaseUntil: new Date(now.getTime() + LEASE_MS), notBefore: null },
+  });
+  if (count !== 1) fail(`waiting run ${run.id} changed under the seed`);
+  return (await loadRun(db, run.id))!;
 }
 
 /** Runs one attempt of `step` and commits `outcome` through the run store, as the engine does. */
@@ -140,14 +162,15 @@ async function seedFailingConnection(db: Db): Promise<SeededConnection> {
   // The app was registered before consent failed.
   run = await attempt(db, run, "appRegistration", { kind: "done" }, { connectionPatch: { clientId: `73000000-0000-4000-8000-0000${tag}` } });
   const consentError = (retryable: boolean): AppError => appError("consent_required", message, { detail: "AADSTS65001", requestIds, retryable });
-  // First attempt: Microsoft had not seen the grant yet (replication); the step waits and is tried again at once.
+  // First attempt: Microsoft had not seen the grant yet (replication); the step waits (five minutes, so the portal's
+  // scheduler leaves it alone) and the seed tries it again at once.
   run = await attempt(db, run, "adminConsent", {
     kind: "retry",
-    notBefore: await dbNow(db, { fresh: true }),
+    notBefore: new Date((await dbNow(db, { fresh: true })).getTime() + 300_000),
     error: consentError(true),
     waitingFor: "Microsoft to replicate the admin consent",
   });
-  run = await claim(db, run.id);
+  run = await claimWaiting(db, run);
   run = await attempt(db, run, "adminConsent", { kind: "fail", error: consentError(false) }, { requestIds });
   if (run.status !== "failed") fail(`the run ended ${run.status}, not failed`);
   return { connectionId: connection.id, accountName: account.name, actonAccountId: account.actonAccountId, tenantDomain, requestIds, message };
@@ -224,11 +247,22 @@ async function seedFailedWebhookDelivery(db: Db, spec: Extract<SeedSpec, { seed:
   return { deliveryId };
 }
 
+/** A failing connection, seeded again (another account) while the portal's scheduler wins the first claim. */
+async function seedFailingConnectionBesideThePortal(db: Db): Promise<SeededConnection> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await seedFailingConnection(db);
+    } catch (error) {
+      if (!(error instanceof RunTakenByThePortal) || tries === 5) throw error;
+    }
+  }
+}
+
 async function main() {
   const spec = JSON.parse(process.argv[2] ?? fail("no spec given")) as SeedSpec;
   const db = createDb(getEnv().DATABASE_URL);
   try {
-    const seeded = spec.seed === "failingConnection" ? await seedFailingConnection(db) : await seedFailedWebhookDelivery(db, spec);
+    const seeded = spec.seed === "failingConnection" ? await seedFailingConnectionBesideThePortal(db) : await seedFailedWebhookDelivery(db, spec);
     process.stdout.write(`${JSON.stringify(seeded)}\n`);
   } finally {
     await db.$disconnect();
