@@ -311,7 +311,7 @@ describe.each(providers)("probing a connection on %s", (provider) => {
 
     const state = await fx.control.getState();
     const onPrem = state.environments.find((e) => e.urlName === "contoso-onprem")!;
-    Object.assign(onPrem.basicAuthUsers[0], { password: "Changed-Passw0rd!" });
+    Object.assign(onPrem.domainUsers[0], { password: "Changed-Passw0rd!" });
     await fx.control.reset({ state });
     const refused = await probe(deps, connectionId);
     expect(refused).toMatchObject({ ok: false, state: "failing", cause: "credential_removed", changed: true });
