@@ -154,7 +154,7 @@ describe("the IFD on-premises org and its AD FS", () => {
 
   it("refuses Basic with a Bearer challenge naming AD FS's authorize endpoint and the org as resource_id", async () => {
     const basic = `Basic ${Buffer.from(`CONTOSO\\crmadmin:${SANDBOX_PASSWORD}`).toString("base64")}`;
-    for (const headers of [{}, { authorization: basic }]) {
+    for (const headers of [{}, { authorization: basic }] as Record<string, string>[]) {
       const res = await fetch(`${ifdUrl()}/api/data/v9.0/WhoAmI`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${sandbox.origin}/adfs/oauth2/authorize, resource_id=${ifdUrl()}/`);
