@@ -66,6 +66,8 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
       environmentUrl: true,
       secretExpiresAt: true,
       integrationUsername: true,
+      adfsClientId: true,
+      webApiVersion: true,
     },
   });
   if (!connection) return fail(appError("not_found", "No connection has this id."));
@@ -121,6 +123,8 @@ function probeTargetOf(c: {
   environmentUrl: string | null;
   secretExpiresAt: Date | null;
   integrationUsername: string | null;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
 }): CloudTarget | OnPremisesTarget | null {
   if (c.authMode === "cloud" && c.tenantId && c.clientId && c.environmentUrl)
     return {
@@ -132,7 +136,14 @@ function probeTargetOf(c: {
       secretExpiresAt: c.secretExpiresAt,
     };
   if (c.authMode === "onprem" && c.environmentUrl && c.integrationUsername)
-    return { mode: "onprem", id: c.id, environmentUrl: c.environmentUrl, username: c.integrationUsername };
+    return {
+      mode: "onprem",
+      id: c.id,
+      environmentUrl: c.environmentUrl,
+      username: c.integrationUsername,
+      adfsClientId: c.adfsClientId,
+      webApiVersion: c.webApiVersion,
+    };
   return null;
 }
 
