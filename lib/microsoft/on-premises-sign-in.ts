@@ -5,8 +5,9 @@ import { appError, type AppError, type AppErrorCode } from "../core/errors";
 import { guardPublicAddress, type PinnedTarget } from "../core/net/public-address-guard";
 import { createPinnedFetch, createPinnedSession } from "../core/net/pinned-https-request";
 import { whoAmI, type WhoAmI } from "./dataverse";
-import { isMicrosoftError, MicrosoftError, type MicrosoftService } from "./errors";
+import { isMicrosoftError, mapMicrosoftError, MicrosoftError, type MicrosoftService } from "./errors";
 import { exchangeOnce, type CallSettings, type Exchange } from "./http";
+import { whoAmISchema } from "./schemas";
 import { firstAnsweringVersion, type WebApiVersion } from "./web-api-version";
 import { classifyOnPremisesSignIn, parseDomainAccount, parseWwwAuthenticate, type OnPremisesSignIn } from "./www-authenticate";
 
@@ -56,13 +57,23 @@ const whoAmIUrl = (environmentUrl: string, version: WebApiVersion) => new URL(`$
 
 function explainedOrUnavailable(exchange: Exchange, service: MicrosoftService, what: string): MicrosoftError {
   if (exchange.explained) return new MicrosoftError({ service, operation: what, appError: exchange.explained });
+  if (exchange.status !== null) {
+    // An answer (429 with Retry-After, 5xx): mapped as every Microsoft answer is, so a run waits as the server asks.
+    const retryAfter = exchange.headers?.get("retry-after");
+    return new MicrosoftError({
+      service,
+      operation: what,
+      status: exchange.status,
+      appError: mapMicrosoftError({ service, status: exchange.status, body: exchange.body, headers: exchange.headers ?? undefined, operation: what }),
+      retryAfterMs: retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined,
+    });
+  }
   const transport = exchange.transport === "timeout" ? "did not answer in time" : "could not be reached";
   return new MicrosoftError({
     service,
     operation: what,
-    status: exchange.status ?? undefined,
     appError: appError("upstream_unavailable", `The server ${transport}. Check the address and try again.`, {
-      detail: `${what}: ${exchange.status === null ? (exchange.transport ?? "no answer") : `HTTP ${exchange.status}`}`,
+      detail: `${what}: ${exchange.transport ?? "no answer"}`,
       retryable: true,
     }),
   });
@@ -136,7 +147,7 @@ const refusedWindowsSignIn = (status?: number) =>
     "dataverse",
     "invalid_credentials",
     "Dynamics 365 did not accept that user name and password (Windows sign-in, NTLM). Use DOMAIN\\user or user@domain and the account's current password. If they are right, the server may require Extended Protection for Authentication, which a cloud service cannot meet: ask your administrator to set it to Accept rather than Require for the Dynamics 365 web site.",
-    "NTLM AUTHENTICATE refused with 401",
+    "NTLM AUTHENTICATE: HTTP 401 (refused)",
     status,
   );
 
@@ -185,9 +196,14 @@ async function signInWithNtlm(server: OnPremisesServer, credentials: OnPremisesC
     const second = await send(createType3Message(type2, account.user, credentials.password, WORKSTATION, account.domain));
     if (second.status === null) throw explainedOrUnavailable(second, "dataverse", "NTLM AUTHENTICATE");
     if (second.status === 401) throw refusedWindowsSignIn(401);
-    const signedIn = { ...server, fetchImpl: session.fetch, environmentUrl: server.environmentUrl, connectionSignedIn: true as const };
     if (second.status !== 404 && second.status >= 300) throw explainedOrUnavailable(second, "dataverse", "GET /WhoAmI");
     // The handshake's own answer is WhoAmI on the first version; a 404 means signed in, but that version is missing.
+    const answered = whoAmISchema.safeParse(second.body);
+    if (second.status < 300 && answered.success) {
+      const me = { userId: answered.data.UserId, businessUnitId: answered.data.BusinessUnitId, organizationId: answered.data.OrganizationId };
+      return { me, apiVersion: from, signIn: "ntlm" };
+    }
+    const signedIn = { ...server, fetchImpl: session.fetch, environmentUrl: server.environmentUrl, connectionSignedIn: true as const };
     const found = await firstAnsweringVersion(
       (version) => whoAmI({ ...signedIn, apiVersion: version }),
       isMissingVersion,
