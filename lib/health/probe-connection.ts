@@ -50,7 +50,8 @@ export type ProbeReport = {
  * secret (never a cached token: the probe proves the secret works now), WhoAmI (which Dataverse answers only for the
  * enabled application user of the app that holds a role), then the privileges the connector needs as Dataverse
  * counts them for that user (`RetrieveUserSetOfPrivilegesByNames`, team roles included); a secret past its expiry
- * fails without a call. On-premises: WhoAmI over HTTP Basic with the domain user's stored password.
+ * fails without a call. On-premises: the server's own sign-in (Windows/NTLM or AD FS) with the domain user's stored
+ * password, then WhoAmI.
  * The finding is recorded (health-machine.ts rules), and Act-On told when the state or cause changed.
  * Fails (no probe recorded) only when the connection cannot be probed: unknown, not Active, legacy mode, incomplete.
  */
