@@ -42,7 +42,12 @@ test("the sandbox refuses HTTP Basic as IIS does (Windows org) and as an IFD doe
   const basic = { authorization: `Basic ${Buffer.from(`CONTOSO\\crmadmin:${PASSWORD}`).toString("base64")}` };
   const windows = await request.get(`${ONPREM_URL}/api/data/v9.1/WhoAmI`, { headers: basic });
   expect(windows.status()).toBe(401);
-  expect(windows.headersArray().filter((h) => h.name.toLowerCase() === "www-authenticate").map((h) => h.value)).toEqual(["Negotiate", "NTLM"]);
+  expect(
+    windows
+      .headersArray()
+      .filter((h) => h.name.toLowerCase() === "www-authenticate")
+      .map((h) => h.value),
+  ).toEqual(["Negotiate", "NTLM"]);
   const ifd = await request.get(`${IFD_URL}/api/data/v9.0/WhoAmI`, { headers: basic });
   expect(ifd.status()).toBe(401);
   expect(ifd.headers()["www-authenticate"]).toBe(`Bearer authorization_uri=${SANDBOX_ORIGIN}/adfs/oauth2/authorize, resource_id=${IFD_URL}/`);
@@ -141,7 +146,9 @@ test("IFD org: the AD FS named with the exact Add-AdfsClient PowerShell; an unre
   const clientId = await page.getByLabel("AD FS client id").inputValue();
   expect(clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   const script = page.getByRole("region", { name: "Register Act-On with your AD FS" }).locator("pre");
-  await expect(script).toContainText(`Add-AdfsClient -ClientId '${clientId}' -Name 'Act-On Dynamics connector' -RedirectUri '${baseURL}/connect/adfs'`);
+  await expect(script).toContainText(
+    `Add-AdfsClient -ClientId '${clientId}' -Name 'Act-On Dynamics connector' -RedirectUri '${baseURL}/connect/adfs'`,
+  );
   await expect(script).toContainText("Set-CrmSetting -Setting $ClaimsSettings");
   await expect(page.getByRole("button", { name: "Copy PowerShell commands" })).toBeVisible();
   await expectAccessible(page);

@@ -366,7 +366,7 @@ export type DirectoryAudit = {
 export type DomainUser = { domainName: string; upn: string; ntHash: string; systemuserid: string };
 
 /** A client registered with the deployment's AD FS (`Add-AdfsClient`). */
-export type AdfsClient = { clientId: string; name: string; redirectUri: string };
+type AdfsClient = { clientId: string; name: string; redirectUri: string };
 
 export type SandboxState = {
   scenario: string;

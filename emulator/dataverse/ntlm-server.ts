@@ -10,7 +10,7 @@ import md4 from "js-md4";
 
 const SIGNATURE = Buffer.from("NTLMSSP\0", "latin1");
 
-export const FLAGS = {
+const FLAGS = {
   unicode: 0x00000001,
   oem: 0x00000002,
   requestTarget: 0x00000004,

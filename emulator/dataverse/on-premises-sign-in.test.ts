@@ -1,17 +1,12 @@
 import { Agent, request } from "node:https";
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import * as httpntlm from "httpntlm/ntlm.js";
 import { useSandbox } from "@/test/support/sandbox";
 import { ADFS_REGISTERED_CLIENT, ENVIRONMENTS, SANDBOX_PASSWORD } from "../scenarios/ids";
 import { ntHash, ntowfv2, verifyNtlmV2 } from "./ntlm-server";
 
 // The sandbox's NTLM is proven with a client the portal does not use (httpntlm's message functions; the portal uses
 // @ewsjs/ntlm-client) and with the worked NTLMv2 example of MS-NLMP 4.2.4, computed by hand from the spec.
-const httpntlm = createRequire(import.meta.url)("httpntlm/ntlm.js") as {
-  createType1Message(o: { domain?: string; workstation?: string }): string;
-  parseType2Message(header: string, callback: (e: Error) => void): object;
-  createType3Message(type2: object, o: { username: string; password: string; domain: string; workstation: string }): string;
-};
 
 const sandbox = useSandbox();
 

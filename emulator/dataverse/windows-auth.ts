@@ -19,7 +19,7 @@ const IIS_401_BODY =
   "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>";
 
 /** IIS's answer without (acceptable) credentials: one `WWW-Authenticate` per enabled provider. */
-export function windowsChallenge(): EmuResponse {
+function windowsChallenge(): EmuResponse {
   return {
     status: 401,
     headers: { "content-type": "text/html; charset=utf-8", server: "Microsoft-IIS/10.0" },

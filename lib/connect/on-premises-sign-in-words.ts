@@ -6,7 +6,7 @@
 import type { OnPremisesSignIn } from "../microsoft/www-authenticate";
 
 /** The name Act-On's client gets in the customer's AD FS. */
-export const ADFS_CLIENT_NAME = "Act-On Dynamics connector";
+const ADFS_CLIENT_NAME = "Act-On Dynamics connector";
 
 export type DiscoveredSignIn = { kind: "ntlm" } | { kind: "adfs"; adfsHost: string; resourceId: string };
 

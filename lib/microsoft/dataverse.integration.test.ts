@@ -21,16 +21,7 @@ import { isMicrosoftError, MicrosoftError } from "./errors";
 import { addClientSecret, createApplication, createServicePrincipal, type GraphContext } from "./graph";
 import { getAdminToken, type AdminSession } from "./admin-session";
 import { getAppToken } from "./app-tokens";
-import {
-  callLog,
-  CONTOSO_USER,
-  ENVIRONMENTS,
-  FAST_RETRY,
-  SANDBOX_PASSWORD,
-  signInAs,
-  TENANTS,
-  useMicrosoftSandbox,
-} from "@/test/support/microsoft-sandbox";
+import { callLog, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();
 

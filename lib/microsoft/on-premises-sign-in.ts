@@ -8,7 +8,7 @@ import { whoAmI, type WhoAmI } from "./dataverse";
 import { isMicrosoftError, mapMicrosoftError, MicrosoftError, type MicrosoftService } from "./errors";
 import { exchangeOnce, type CallSettings, type Exchange } from "./http";
 import { whoAmISchema } from "./schemas";
-import { firstAnsweringVersion, type WebApiVersion } from "./web-api-version";
+import { firstAnsweringVersion, WEB_API_VERSIONS, type WebApiVersion } from "./web-api-version";
 import { classifyOnPremisesSignIn, parseDomainAccount, parseWwwAuthenticate, type OnPremisesSignIn } from "./www-authenticate";
 
 /**
@@ -216,8 +216,7 @@ async function signInWithNtlm(server: OnPremisesServer, credentials: OnPremisesC
 }
 
 function nextVersion(version: WebApiVersion): WebApiVersion {
-  const order: WebApiVersion[] = ["9.2", "9.1", "9.0", "8.2"];
-  const next = order[order.indexOf(version) + 1];
+  const next = WEB_API_VERSIONS[WEB_API_VERSIONS.indexOf(version) + 1];
   if (!next)
     throw fail(
       "dataverse",
