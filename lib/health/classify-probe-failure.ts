@@ -59,6 +59,8 @@ export function classifyProbeFailure(failure: ProbeFailure): HealthCause {
  * not a missing application user.
  */
 export function classifyOnPremisesProbeFailure(failure: ProbeFailure): HealthCause {
+  // AD FS no longer knows Act-On's client (removed with Remove-AdfsClient): the customer's grant is gone.
+  if (failure.service === "identity" && failure.upstreamCode === "invalid_client") return "consent_revoked";
   if (failure.appError.code === "invalid_credentials" || (failure.service === "dataverse" && failure.status === 401)) return "credential_removed";
   return classifyProbeFailure(failure);
 }

@@ -43,10 +43,18 @@ export type OnPremisesVerified = { me: WhoAmI; apiVersion: WebApiVersion; signIn
 const WORKSTATION = "ACTON-CONNECTOR";
 const ODATA = { accept: "application/json", "odata-maxversion": "4.0", "odata-version": "4.0" };
 
-function fail(service: MicrosoftService, code: AppErrorCode, userMessage: string, detail: string, status?: number): MicrosoftError {
+function fail(
+  service: MicrosoftService,
+  code: AppErrorCode,
+  userMessage: string,
+  detail: string,
+  status?: number,
+  upstreamCode?: string,
+): MicrosoftError {
   return new MicrosoftError({
     service,
     status,
+    upstreamCode,
     operation: "on-premises sign-in",
     appError: appError(code, userMessage, { detail, retryable: false }),
   });
@@ -311,6 +319,7 @@ async function signInWithAdfs(
         `Your AD FS does not know the client id ${clientId}. Run the Add-AdfsClient command shown on this page on your AD FS server (or correct the client id), then connect again.`,
         "AD FS token: invalid_client",
         answer.status,
+        code,
       );
     if (code === "invalid_grant")
       throw fail(
@@ -319,6 +328,7 @@ async function signInWithAdfs(
         "Your AD FS did not accept that user name and password. Use the domain user's sign-in name (user@domain or DOMAIN\\user) and current password.",
         "AD FS token: invalid_grant",
         answer.status,
+        code,
       );
     throw fail(
       "identity",
