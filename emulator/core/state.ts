@@ -257,6 +257,11 @@ export type Environment = {
    * off as IIS ships it); `ifd`: an Internet-facing deployment, OAuth bearer tokens from the deployment's AD FS.
    */
   onPremises: false | "windows" | "ifd";
+  /**
+   * A Windows org whose IIS offers only the `Negotiate:Kerberos` provider: `WWW-Authenticate: Negotiate` alone, and
+   * NTLM refused (Kerberos needs a domain-joined client, which the sandbox does not model).
+   */
+  kerberosOnly?: boolean;
   /** Active Directory accounts that are users of an on-premises org; `ntHash` is what a domain controller keeps. */
   domainUsers: DomainUser[];
   businessUnits: BusinessUnit[];

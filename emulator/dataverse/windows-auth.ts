@@ -19,11 +19,11 @@ const IIS_401_BODY =
   "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>";
 
 /** IIS's answer without (acceptable) credentials: one `WWW-Authenticate` per enabled provider. */
-function windowsChallenge(): EmuResponse {
+function windowsChallenge(env: Environment): EmuResponse {
   return {
     status: 401,
     headers: { "content-type": "text/html; charset=utf-8", server: "Microsoft-IIS/10.0" },
-    repeatedHeaders: { "www-authenticate": ["Negotiate", "NTLM"] },
+    repeatedHeaders: { "www-authenticate": env.kerberosOnly ? ["Negotiate"] : ["Negotiate", "NTLM"] },
     body: IIS_401_BODY,
   };
 }
@@ -57,10 +57,11 @@ export function authenticateWindows(req: EmuRequest, env: Environment): { system
   const m = /^(NTLM|Negotiate)\s+([A-Za-z0-9+/=]+)$/i.exec(header);
   if (!header) {
     if (state?.signedIn && state.envId === env.id) return { systemuserid: state.signedIn };
-    return windowsChallenge();
+    return windowsChallenge(env);
   }
-  // Basic, Bearer, or a Negotiate token that is not NTLM (Kerberos needs a domain-joined client): not accepted here.
-  if (!m || !socket) return windowsChallenge();
+  // Basic, Bearer, or a Negotiate token that is not NTLM (Kerberos needs a domain-joined client): not accepted here,
+  // nor NTLM at all where only Kerberos is enabled.
+  if (!m || !socket || env.kerberosOnly) return windowsChallenge(env);
   const scheme = m[1].toUpperCase() === "NTLM" ? "NTLM" : "Negotiate";
   const token = Buffer.from(m[2], "base64");
   const negotiate = readNegotiate(token);
@@ -83,7 +84,7 @@ export function authenticateWindows(req: EmuRequest, env: Environment): { system
   const authenticate = readAuthenticate(token);
   const challenge = state?.envId === env.id ? state.pendingChallenge : undefined;
   connections.delete(socket);
-  if (!authenticate || !challenge) return windowsChallenge();
+  if (!authenticate || !challenge) return windowsChallenge(env);
   const account = findAccount(env, authenticate.user, authenticate.domain);
   const proven =
     account !== undefined &&
@@ -94,7 +95,7 @@ export function authenticateWindows(req: EmuRequest, env: Environment): { system
       serverChallenge: challenge,
       ntResponse: authenticate.ntResponse,
     });
-  if (!account || !proven) return windowsChallenge();
+  if (!account || !proven) return windowsChallenge(env);
   connections.set(socket, { envId: env.id, signedIn: account.systemuserid });
   return { systemuserid: account.systemuserid };
 }

@@ -24,8 +24,17 @@ describe("discovering how an on-premises server signs in", () => {
     });
   });
 
-  it("says in words what a cloud portal cannot do (Kerberos only)", () => {
-    expect(unsupportedSignIn({ kind: "kerberos_only" })?.userMessage).toMatch(/only Kerberos.*joined to your domain/);
+  it("says in words what a cloud portal cannot do: a Kerberos-only server is refused before any credential is sent", async () => {
+    const state = await fx.control.getState();
+    state.environments.find((e) => e.urlName === ENVIRONMENTS.contosoOnPrem.urlName)!.kerberosOnly = true;
+    await fx.control.reset({ state });
+    const s = await server(ENVIRONMENTS.contosoOnPrem.urlName);
+    expect(await discoverOnPremisesSignIn(s)).toEqual({ kind: "kerberos_only" });
+    const since = new Date();
+    const e = await verifyOnPremisesSignIn(s, { username: "CONTOSO\\crmadmin", password: SANDBOX_PASSWORD }).catch((x: unknown) => x);
+    expect(isMicrosoftError(e, "invalid_input")).toBe(true);
+    if (isMicrosoftError(e)) expect(e.appError.userMessage).toMatch(/only Kerberos.*joined to your domain/);
+    expect((await fx.control.getRequests(since)).map((r) => r.authorization)).toEqual([false]);
     expect(unsupportedSignIn({ kind: "ntlm" })).toBeNull();
   });
 });
