@@ -54,8 +54,9 @@ export default function HomePage() {
         <h2 className="text-xl font-semibold">What the portal does for you</h2>
         <StepList steps={STEPS} />
         <p className="text-sm text-slate-500">
-          On-premises Dynamics 365 keeps HTTP Basic: the portal checks the URL and the domain user against your server&apos;s Web API, with no Entra
-          steps. Connections on Basic auth can move to OAuth without reconfiguring Act-On.
+          On-premises Dynamics 365 signs in as your server does (Windows authentication, or AD FS for an Internet-facing deployment): the portal
+          checks the URL and the domain user against your server&apos;s Web API, with no Entra steps. Connections on Basic auth can move to OAuth
+          without reconfiguring Act-On.
         </p>
       </section>
     </div>

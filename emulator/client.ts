@@ -22,6 +22,8 @@ export type SandboxClient = {
   selfElevate(urlName: string, user: string): Promise<{ systemuserid: string; roleid: string | null }>;
   /** Requests the services received since `since` (method, path, status, whether credentials were presented). */
   getRequests(since?: Date): Promise<LoggedRequest[]>;
+  /** What the customer's AD FS administrator does with `Add-AdfsClient`. */
+  addAdfsClient(client: { clientId: string; name: string; redirectUri: string }): Promise<void>;
 };
 
 /** Errors of a pooled keep-alive socket found dead when reused (the request did not reach the sandbox). */
@@ -69,6 +71,9 @@ export function createSandboxClient(origin: string): SandboxClient {
       await call("DELETE", `/faults/${encodeURIComponent(id)}`);
     },
     setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
+    addAdfsClient: async (client) => {
+      await call("POST", "/adfs/clients", client);
+    },
     signToken: async (claims) => ((await call("POST", "/tokens/sign", { claims })) as { token: string }).token,
     getRequests: async (since) =>
       ((await call("GET", `/requests${since ? `?since=${encodeURIComponent(since.toISOString())}` : ""}`)) as { value: LoggedRequest[] }).value,

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     .map((u) => `    ${u.userPrincipalName.padEnd(42)} ${u.perUserMfaState === "disabled" ? "" : `(MFA ${u.perUserMfaState})`}`)
     .join("\n");
   const envs = state.environments
-    .map((e) => `    ${e.friendlyName.padEnd(18)} ${sandbox.origin}/dynamics/${e.urlName}${e.onPremises ? "  (on-premises: CONTOSO\\crmadmin)" : ""}`)
+    .map(
+      (e) =>
+        `    ${e.friendlyName.padEnd(18)} ${sandbox.origin}/dynamics/${e.urlName}${e.onPremises === "windows" ? "  (on-premises, Windows sign-in: CONTOSO\\crmadmin)" : e.onPremises === "ifd" ? "  (on-premises IFD, AD FS sign-in: crmadmin@contoso.local)" : ""}`,
+    )
     .join("\n");
   console.log(`Microsoft sandbox listening on ${sandbox.origin}
   identity (authority host)  ${sandbox.origin}            e.g. ${sandbox.origin}/contoso.onmicrosoft.com

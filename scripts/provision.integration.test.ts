@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxPortalEnv } from "@/test/support/sandbox-portal-env";
 import { buildDefaultScenario } from "@/emulator/scenarios/default";
 import { completeSignIn, FetchBrowser } from "@/emulator/testing/fetch-browser";
-import { CONTOSO_ADMIN, ENVIRONMENTS, SANDBOX_PASSWORD, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import {
+  ADFS_REGISTERED_CLIENT,
+  CONTOSO_ADMIN,
+  ENVIRONMENTS,
+  SANDBOX_PASSWORD,
+  TENANTS,
+  useMicrosoftSandbox,
+} from "@/test/support/microsoft-sandbox";
 import { ensureAccount } from "@/lib/domain/account/ensure-account";
 import { createConnection } from "@/lib/domain/connection/create-connection";
 import { readSecret } from "@/lib/domain/secret/store-secret";
@@ -28,7 +35,12 @@ describe("npm run provision", () => {
     await t?.cleanup();
   });
 
-  function provision(args: string[], keys: string, signIn: { username: string } = { username: CONTOSO_ADMIN }) {
+  function provision(
+    args: string[],
+    keys: string,
+    signIn: { username: string } = { username: CONTOSO_ADMIN },
+    extraEnv: Record<string, string> = {},
+  ) {
     const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["--conditions=react-server", join(root, "scripts", "provision.ts"), ...args], {
       cwd: root,
       env: {
@@ -38,6 +50,7 @@ describe("npm run provision", () => {
         ...sandboxPortalEnv(fx),
         PROVISIONING_POLL_INTERVAL_MS: "100",
         LOG_LEVEL: "error",
+        ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -131,4 +144,57 @@ describe("npm run provision", () => {
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/--mode: Invalid option/i);
   });
+
+  it.each([
+    [
+      "a Windows (NTLM) server",
+      ENVIRONMENTS.contosoOnPrem.urlName,
+      "CONTOSO\\crmadmin",
+      [],
+      { signIn: "ntlm", webApiVersion: "9.1", adfsClientId: null },
+    ],
+    [
+      "an IFD server behind AD FS",
+      ENVIRONMENTS.contosoIfd.urlName,
+      "crmadmin@contoso.local",
+      ["--adfs-client-id", ADFS_REGISTERED_CLIENT.clientId],
+      { signIn: "adfs", webApiVersion: "9.0", adfsClientId: ADFS_REGISTERED_CLIENT.clientId },
+    ],
+  ])(
+    "--mode onprem connects %s without any Microsoft sign-in, the password from PROVISION_PASSWORD never printed",
+    async (_what, urlName, username, extra, expected) => {
+      const actonAccountId = `acme-onprem-${randomBytes(3).toString("hex")}`;
+      const run = provision(
+        [
+          "--account",
+          actonAccountId,
+          "--create-account",
+          "--mode",
+          "onprem",
+          "--environment",
+          fx.environmentUrl(urlName),
+          "--username",
+          username,
+          ...extra,
+          "--yes",
+        ],
+        `cli:${randomBytes(32).toString("base64")}`,
+        undefined,
+        { PROVISION_PASSWORD: SANDBOX_PASSWORD },
+      );
+      expect(await run.exited, run.output()).toBe(0);
+      const out = run.output();
+      expect(out).not.toContain("To sign in");
+      expect(out).toContain("Ask the server how it signs in");
+      expect(out).toContain("✓ Verify the connection");
+      expect(out).not.toContain(SANDBOX_PASSWORD);
+      const connection = await t.db.connection.findFirstOrThrow({ where: { account: { actonAccountId } } });
+      expect(connection).toMatchObject({ status: "active", authMode: "onprem", integrationUsername: username, onPremisesSignIn: expected.signIn });
+      expect({ webApiVersion: connection.webApiVersion, adfsClientId: connection.adfsClientId }).toEqual({
+        webApiVersion: expected.webApiVersion,
+        adfsClientId: expected.adfsClientId,
+      });
+    },
+    90_000,
+  );
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run provision -- --account <id> [--environment <name or URL>] [--mode cloud|legacy|onprem|migrate]
- *   [--role least-privilege|system-administrator] [--username <integration user>] [--disconnect [--remove-app-user]
+ *   [--role least-privilege|system-administrator] [--username <integration user>] [--adfs-client-id <id>] [--disconnect [--remove-app-user]
  *   [--delete-app]] [--create-account] [--yes]`
  *
  * The provisioning engine from a terminal, for Act-On's services team and scripted rehearsals in the sandbox. The
@@ -35,6 +35,8 @@ const argsSchema = z.object({
   mode: z.enum(["cloud", "legacy", "onprem", "migrate"]).default("cloud"),
   role: z.enum(["least-privilege", "system-administrator"]).default("least-privilege"),
   username: z.string().trim().min(1).optional(),
+  /** On-premises behind AD FS (IFD): the client id the customer registered with Add-AdfsClient. */
+  "adfs-client-id": z.string().trim().min(1).max(200).optional(),
   disconnect: z.boolean().default(false),
   "remove-app-user": z.boolean().default(false),
   "delete-app": z.boolean().default(false),
@@ -125,6 +127,7 @@ async function main() {
       mode: { type: "string" },
       role: { type: "string" },
       username: { type: "string" },
+      "adfs-client-id": { type: "string" },
       disconnect: { type: "boolean" },
       "remove-app-user": { type: "boolean" },
       "delete-app": { type: "boolean" },
@@ -232,6 +235,7 @@ async function main() {
           role: args.role === "system-administrator" ? "systemAdministrator" : "leastPrivilege",
           environment: args.environment,
           integrationUsername: args.username,
+          ...(args.mode === "onprem" && args["adfs-client-id"] ? { adfsClientId: args["adfs-client-id"] } : {}),
           requestedBy: actor.id,
         },
         session,

@@ -13,7 +13,7 @@ const PATHS: { path: PathChoice; title: string; body: string }[] = [
   {
     path: "on-premises",
     title: "An on-premises Dynamics 365 server",
-    body: "Your own server's https:// address and a DOMAIN\\user, checked over HTTP Basic. No Microsoft Entra step.",
+    body: "Your own server's https:// address and a DOMAIN\\user, signed in with Windows authentication or AD FS. No Microsoft Entra step.",
   },
   {
     path: "manual",

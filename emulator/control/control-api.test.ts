@@ -13,7 +13,7 @@ const ccPortal = () =>
     scope: "https://graph.microsoft.com/.default",
   });
 
-type SandboxStateJson = { users: object[]; applications: { passwordCredentials: object[] }[]; environments: { basicAuthUsers: object[] }[] };
+type SandboxStateJson = { users: object[]; applications: { passwordCredentials: object[] }[]; environments: { domainUsers: object[] }[] };
 
 describe("control API", () => {
   it("lists every service's base URL, the environments and the portal app", async () => {
@@ -26,6 +26,7 @@ describe("control API", () => {
       `${sb.origin}/dynamics/contoso-sales`,
       `${sb.origin}/dynamics/contoso-eu`,
       `${sb.origin}/dynamics/contoso-onprem`,
+      `${sb.origin}/dynamics/contoso-ifd`,
     ]);
     expect(e.portalApp.clientId).toBe(PORTAL_APP.appId);
     expect(e.trust.caBundle).toMatch(/ca-bundle\.pem$/);
@@ -34,7 +35,7 @@ describe("control API", () => {
   it("shows the state without password or secret digests", async () => {
     const res = await fetch(`${sb.origin}/__emulator/state`);
     const text = await res.text();
-    expect(text).not.toMatch(/passwordSha256|secretSha256/);
+    expect(text).not.toMatch(/passwordSha256|secretSha256|ntHash/);
     const state = JSON.parse(text);
     expect(state.applications[0].passwordCredentials[0]).toMatchObject({ keyId: expect.any(String), hint: "Pq8", endDateTime: expect.any(String) });
     expect(state.tenants.map((t: { domains: string[] }) => t.domains[0])).toEqual([
@@ -51,9 +52,9 @@ describe("control API", () => {
       ...a,
       passwordCredentials: a.passwordCredentials.map((c: object) => ({ ...c, secretText: "Another8Q~secret" })),
     }));
-    state.environments = state.environments.map((e: { basicAuthUsers: object[] }) => ({
+    state.environments = state.environments.map((e: { domainUsers: object[] }) => ({
       ...e,
-      basicAuthUsers: e.basicAuthUsers.map((b: object) => ({ ...b, password: "x" })),
+      domainUsers: e.domainUsers.map((b: object) => ({ ...b, password: "x" })),
     }));
     await sb.control.reset({ state });
     const res = await postToken(sb.origin, TENANTS.actoncorp, {

@@ -12,7 +12,15 @@ import { signJwt } from "../core/tokens";
 import { effectiveDirectoryRoles } from "../core/directory-roles";
 import { requestsSince } from "../core/request-log";
 import { DIRECTORY_ROLES } from "../core/state";
-import { faultInputSchema, firstIssue, resetInputSchema, selfElevateInputSchema, settingsPatchSchema, signTokenInputSchema } from "./schemas";
+import {
+  adfsClientInputSchema,
+  faultInputSchema,
+  firstIssue,
+  resetInputSchema,
+  selfElevateInputSchema,
+  settingsPatchSchema,
+  signTokenInputSchema,
+} from "./schemas";
 import { normaliseIncomingState, redactState } from "./state-view";
 
 export type ControlContext = { caBundle: string; caSpkiSha256: string };
@@ -160,6 +168,23 @@ async function signToken(req: EmuRequest): Promise<EmuResponse> {
   return json(200, { token: await signJwt(parsed.data.claims) });
 }
 
+/**
+ * `POST /__emulator/adfs/clients {"clientId","name","redirectUri"}`: what the customer's AD FS administrator does with
+ * `Add-AdfsClient`. A client id already registered is refused, as AD FS refuses a duplicate.
+ */
+function addAdfsClient(req: EmuRequest): EmuResponse {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = adfsClientInputSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  const state = getState();
+  state.adfsClients ??= [];
+  if (state.adfsClients.some((c) => c.clientId.toLowerCase() === parsed.data.clientId.toLowerCase()))
+    return json(409, { error: { code: "conflict", message: `An AD FS client with id ${parsed.data.clientId} is already registered.` } });
+  state.adfsClients.push(parsed.data);
+  return json(201, parsed.data);
+}
+
 /** Directory roles that may self-elevate to System Administrator in the Power Platform admin center. */
 const SELF_ELEVATE_ROLES: string[] = [
   DIRECTORY_ROLES.globalAdministrator,
@@ -235,6 +260,7 @@ export function createControlRoutes(ctx: ControlContext): Route[] {
       return json(200, { value: requestsSince(since) });
     }),
     route("POST", /^\/__emulator\/environments\/(?<urlName>[^/]+)\/self-elevate$/, selfElevate),
+    route("POST", /^\/__emulator\/adfs\/clients$/, addAdfsClient),
     route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
     route("PATCH", /^\/__emulator\/settings$/, patchSettings),
   ];

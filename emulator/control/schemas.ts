@@ -101,3 +101,12 @@ export function firstIssue(error: z.ZodError): string {
   const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
   return `${where}${issue.message}`;
 }
+
+/** `Add-AdfsClient -ClientId … -Name … -RedirectUri …` as the AD FS administrator runs it. */
+export const adfsClientInputSchema = z
+  .object({
+    clientId: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200),
+    redirectUri: z.string().url(),
+  })
+  .strict();

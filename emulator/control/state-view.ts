@@ -4,6 +4,7 @@
  * are hashed so test fixtures can be written by hand.
  */
 import type { SandboxState } from "../core/state";
+import { ntHashHex } from "../dataverse/ntlm-server";
 import { sha256Hex } from "../scenarios/default";
 
 export function redactState(state: SandboxState): unknown {
@@ -16,17 +17,17 @@ export function redactState(state: SandboxState): unknown {
     })),
     environments: state.environments.map((env) => ({
       ...env,
-      basicAuthUsers: env.basicAuthUsers.map(({ passwordSha256: _digest, ...rest }) => rest),
+      domainUsers: env.domainUsers.map(({ ntHash: _digest, ...rest }) => rest),
     })),
   };
 }
 
 type Loose = Record<string, unknown>;
 
-function hashField(row: Loose, clear: string, digest: string): Loose {
+function hashField(row: Loose, clear: string, digest: string, hash: (text: string) => string = sha256Hex): Loose {
   if (typeof row[clear] !== "string") return row;
   const { [clear]: value, ...rest } = row;
-  return { ...rest, [digest]: sha256Hex(value as string) };
+  return { ...rest, [digest]: hash(value as string) };
 }
 
 export function normaliseIncomingState(input: Loose): SandboxState {
@@ -38,7 +39,8 @@ export function normaliseIncomingState(input: Loose): SandboxState {
   }));
   state.environments = (state.environments as Loose[]).map((e) => ({
     ...e,
-    basicAuthUsers: ((e.basicAuthUsers as Loose[] | undefined) ?? []).map((b) => hashField(b, "password", "passwordSha256")),
+    // A domain controller keeps the NT hash (MD4 of the UTF-16 password): NTLM and AD FS both check against it.
+    domainUsers: ((e.domainUsers as Loose[] | undefined) ?? []).map((b) => hashField(b, "password", "ntHash", ntHashHex)),
   }));
   return state as unknown as SandboxState;
 }

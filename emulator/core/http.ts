@@ -25,11 +25,18 @@ export type EmuRequest = {
   receivedAt: Date;
   /** Base latency and latency faults not yet waited out (see `awaitLatency`). */
   pendingLatencyMs?: number;
+  /**
+   * The TCP connection the request came on (identity only). Windows authentication (NTLM) authenticates a
+   * connection, not a request: its handshake state and outcome live with the keep-alive socket.
+   */
+  connection?: object;
 };
 
 export type EmuResponse = {
   status: number;
   headers?: Record<string, string>;
+  /** Headers sent more than once (IIS sends one `WWW-Authenticate` per offered scheme). */
+  repeatedHeaders?: Record<string, string[]>;
   /** A string is sent as is; an object is JSON-encoded (content-type defaults to application/json; charset=utf-8). */
   body?: string | object;
 };

@@ -14,6 +14,7 @@ import { createControlRoutes } from "../control/routes";
 import { routes as dataverseRoutes } from "../dataverse/routes";
 import { routes as discoveryRoutes } from "../discovery/routes";
 import { routes as graphRoutes } from "../graph/routes";
+import { adfsRoutes } from "../adfs/adfs";
 import { resetIdentityRuntime, routes as identityRoutes } from "../identity/routes";
 import { buildScenario } from "../scenarios/index";
 import { takeFaults } from "./faults";
@@ -174,7 +175,7 @@ function write(res: ServerResponse, out: EmuResponse, extra: Record<string, stri
     if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json; charset=utf-8";
   }
   headers["content-length"] = String(Buffer.byteLength(body));
-  res.writeHead(out.status, headers);
+  res.writeHead(out.status, { ...headers, ...(out.repeatedHeaders ?? {}) });
   res.end(body);
 }
 
@@ -189,7 +190,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   resetIdentityRuntime();
 
   const routesByService: Record<ServiceName, Route[]> = {
-    identity: identityRoutes,
+    identity: [...adfsRoutes, ...identityRoutes],
     graph: graphRoutes,
     discovery: discoveryRoutes,
     dataverse: dataverseRoutes,
@@ -212,6 +213,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       origin,
       requestId: randomUUID(),
       receivedAt: new Date(),
+      connection: req.socket,
     };
     const clientRequestId = header(req, "client-request-id") ?? emuReq.url.searchParams.get("client-request-id") ?? undefined;
     let out: EmuResponse;

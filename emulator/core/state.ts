@@ -248,12 +248,22 @@ export type Environment = {
   friendlyName: string;
   region: string; // NA, EMEA, ...
   version: string; // e.g. 9.2.25101.00143 or 9.1.0.xxx for on-premises
-  webApiVersion: "9.2" | "9.1";
+  /** The newest Web API version the org answers (older ones back to 8.2 answer too). */
+  webApiVersion: "9.2" | "9.1" | "9.0";
   state: 0 | 1; // 0 enabled
   purpose: string;
-  /** On-premises deployments: no Entra; the Web API takes HTTP Basic with a domain user's name and password. */
-  onPremises: boolean;
-  basicAuthUsers: { domainName: string; passwordSha256: string; systemuserid: string }[];
+  /**
+   * On-premises deployments have no Entra. `windows`: IIS with Windows authentication (Negotiate and NTLM, Basic
+   * off as IIS ships it); `ifd`: an Internet-facing deployment, OAuth bearer tokens from the deployment's AD FS.
+   */
+  onPremises: false | "windows" | "ifd";
+  /**
+   * A Windows org whose IIS offers only the `Negotiate:Kerberos` provider: `WWW-Authenticate: Negotiate` alone, and
+   * NTLM refused (Kerberos needs a domain-joined client, which the sandbox does not model).
+   */
+  kerberosOnly?: boolean;
+  /** Active Directory accounts that are users of an on-premises org; `ntHash` is what a domain controller keeps. */
+  domainUsers: DomainUser[];
   businessUnits: BusinessUnit[];
   roles: Role[];
   systemUsers: SystemUser[];
@@ -358,6 +368,11 @@ export type DirectoryAudit = {
   additionalDetails: { key: string; value: string }[];
 };
 
+export type DomainUser = { domainName: string; upn: string; ntHash: string; systemuserid: string };
+
+/** A client registered with the deployment's AD FS (`Add-AdfsClient`). */
+type AdfsClient = { clientId: string; name: string; redirectUri: string };
+
 export type SandboxState = {
   scenario: string;
   settings: SandboxSettings;
@@ -370,6 +385,8 @@ export type SandboxState = {
   groups?: Group[];
   deletedApplications?: DeletedApplication[];
   environments: Environment[];
+  /** Clients registered with the on-premises AD FS that serves the IFD orgs. */
+  adfsClients?: AdfsClient[];
   faults: Fault[];
   directoryAudits?: DirectoryAudit[];
 };

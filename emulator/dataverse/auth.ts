@@ -2,32 +2,23 @@
  * Who is calling an environment's Web API (contract §3.1, §3.2). Cloud orgs take v1 Entra tokens whose audience is
  * the environment URL and whose tenant is the environment's: a user token maps to the enabled systemuser with that
  * `azureactivedirectoryobjectid`, an app-only token to the enabled application user with `applicationid` = `appid`
- * that holds at least one role. On-premises orgs take HTTP Basic with a domain account instead.
+ * that holds at least one role. On-premises orgs take a domain account instead: Windows authentication (NTLM on the
+ * connection) for an internal deployment, an AD FS bearer token for an Internet-facing one; never HTTP Basic.
  */
-import { createHash } from "node:crypto";
+import { accessTokenIssuer, verifyAdfsToken } from "../adfs/adfs";
 import { bearerToken, type EmuRequest, type EmuResponse } from "../core/http";
 import type { Environment, SystemUser } from "../core/state";
 import { verifyAccessToken } from "../core/tokens";
 import { getState, scaledLagMs } from "../core/store";
 import { DV, dvError, environmentApiUrl, environmentUrl } from "./responses";
 import { rolesOf } from "./security";
+import { authenticateWindows } from "./windows-auth";
 
-export type DataverseCaller = { user: SystemUser; kind: "user" | "application" | "basic" };
+export type DataverseCaller = { user: SystemUser; kind: "user" | "application" | "domain" };
 
 function bearerChallenge(req: EmuRequest, env: Environment): EmuResponse {
   const header = `Bearer authorization_uri=${req.origin}/${env.tenantId}/oauth2/authorize, resource_id=${environmentUrl(req, env)}/`;
   return { status: 401, headers: { "www-authenticate": header, "odata-version": "4.0", req_id: req.requestId }, body: "" };
-}
-
-function basicChallenge(req: EmuRequest, env: Environment): EmuResponse {
-  return {
-    status: 401,
-    headers: {
-      "www-authenticate": `Negotiate, NTLM, Basic realm="${new URL(req.origin).host}/${env.urlName}"`,
-      "content-type": "text/html; charset=utf-8",
-    },
-    body: "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized: Access is denied due to invalid credentials.</h1></body></html>",
-  };
 }
 
 const notMember = (req: EmuRequest) => dvError(req, 403, DV.notMember, "The user is not a member of the organization.");
@@ -38,31 +29,36 @@ function sameAudience(aud: unknown, envUrl: string): boolean {
   return auds.some((a) => typeof a === "string" && norm(a) === norm(envUrl));
 }
 
-/** `DOMAIN\user` or `user@domain.fqdn`: both name the same account when user and NetBIOS domain match. */
-function sameAccount(supplied: string, domainName: string): boolean {
-  const [domain, account] = domainName.toLowerCase().split("\\");
-  const s = supplied.toLowerCase();
-  if (s.includes("\\")) return s === domainName.toLowerCase();
-  const at = s.indexOf("@");
-  return at > 0 && s.slice(0, at) === account && s.slice(at + 1).split(".")[0] === domain;
+/**
+ * An IFD org behind AD FS: a bearer token AD FS signed for this org's URL (`resource`), its user found by UPN among
+ * the org's domain users. Anything else gets the challenge naming the AD FS authorize endpoint and the resource, as
+ * an IFD server answers.
+ */
+async function authenticateAdfsBearer(req: EmuRequest, env: Environment): Promise<DataverseCaller | EmuResponse> {
+  const challenge = (): EmuResponse => ({
+    status: 401,
+    headers: {
+      "www-authenticate": `Bearer authorization_uri=${req.origin}/adfs/oauth2/authorize, resource_id=${environmentUrl(req, env)}/`,
+      "content-type": "text/html; charset=utf-8",
+      server: "Microsoft-IIS/10.0",
+    },
+    body: "",
+  });
+  const raw = bearerToken(req);
+  const claims = raw ? await verifyAdfsToken(raw) : null;
+  if (!claims || claims.iss !== accessTokenIssuer(req) || !sameAudience(claims.aud, environmentUrl(req, env))) return challenge();
+  const account = env.domainUsers.find((u) => u.upn.toLowerCase() === (claims.upn ?? "").toLowerCase());
+  const user = account && env.systemUsers.find((u) => u.systemuserid === account.systemuserid);
+  if (!user) return notMember(req);
+  return user.isdisabled ? disabledUser(req, env, user) : { user, kind: "domain" };
 }
 
-function authenticateBasic(req: EmuRequest, env: Environment): DataverseCaller | EmuResponse {
-  const h = req.headers.authorization ?? "";
-  const m = /^Basic\s+(\S+)$/i.exec(h);
-  if (!m) return basicChallenge(req, env);
-  const decoded = Buffer.from(m[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return basicChallenge(req, env);
-  const name = decoded.slice(0, colon);
-  const digest = createHash("sha256")
-    .update(decoded.slice(colon + 1), "utf8")
-    .digest("hex");
-  const account = env.basicAuthUsers.find((u) => sameAccount(name, u.domainName) && u.passwordSha256 === digest);
-  if (!account) return basicChallenge(req, env);
-  const user = env.systemUsers.find((u) => u.systemuserid === account.systemuserid);
-  if (!user || user.isdisabled) return basicChallenge(req, env);
-  return { user, kind: "basic" };
+function authenticateWindowsCaller(req: EmuRequest, env: Environment): DataverseCaller | EmuResponse {
+  const outcome = authenticateWindows(req, env);
+  if ("status" in outcome) return outcome;
+  const user = env.systemUsers.find((u) => u.systemuserid === outcome.systemuserid);
+  if (!user) return notMember(req);
+  return user.isdisabled ? disabledUser(req, env, user) : { user, kind: "domain" };
 }
 
 /**
@@ -86,7 +82,8 @@ function environmentAudiences(req: EmuRequest, env: Environment): string[] {
 }
 
 export async function authenticateDataverseCaller(req: EmuRequest, env: Environment): Promise<DataverseCaller | EmuResponse> {
-  if (env.onPremises) return authenticateBasic(req, env);
+  if (env.onPremises === "windows") return authenticateWindowsCaller(req, env);
+  if (env.onPremises === "ifd") return authenticateAdfsBearer(req, env);
   const raw = bearerToken(req);
   if (!raw) return bearerChallenge(req, env);
   const claims = await verifyAccessToken(raw);

@@ -38,9 +38,9 @@ function parseSegments(rest: string): Segment[] | null {
   return out;
 }
 
-/** Web API versions an org answers: cloud orgs 9.0–9.2; a 9.1 on-premises org up to 9.1. */
+/** Web API versions an org answers: 8.2 up to the org's own (cloud orgs 9.2; on-premises 9.1 or 9.0). */
 function supportsVersion(env: Environment, ver: string): boolean {
-  return ["9.0", "9.1", "9.2"].includes(ver) && Number(ver) <= Number(env.webApiVersion);
+  return ["8.2", "9.0", "9.1", "9.2"].includes(ver) && Number(ver) <= Number(env.webApiVersion);
 }
 
 function whoAmI(ctx: WebApiContext): EmuResponse {
@@ -186,9 +186,12 @@ async function admit(req: EmuRequest): Promise<{ refused: EmuResponse } | { ctx:
         body: `No Dataverse environment '${urlName}' in this sandbox.`,
       },
     };
-  if (!supportsVersion(env, req.params.ver)) return { refused: segmentNotFound(req, `v${req.params.ver}`) };
+  // On-premises, IIS (Windows authentication) or the claims module (AD FS) signs the caller in before the Web API
+  // sees the path: an unknown version is a 404 only for a signed-in caller.
+  if (!env.onPremises && !supportsVersion(env, req.params.ver)) return { refused: segmentNotFound(req, `v${req.params.ver}`) };
   const caller = await authenticateDataverseCaller(req, env);
   if (isResponse(caller)) return { refused: caller };
+  if (!supportsVersion(env, req.params.ver)) return { refused: segmentNotFound(req, `v${req.params.ver}`) };
   const admission = admitRequest(req, env, caller.user);
   return admission.refused ? { refused: admission.refused } : { ctx: { req, env, caller }, admission };
 }

@@ -17,8 +17,10 @@ import {
   type User,
 } from "../core/state";
 import { DATAVERSE_USER_IMPERSONATION_SCOPE_ID, DYNAMICS_CRM_APP_ID, GRAPH_APP_ID, MICROSOFT_SERVICES_TENANT_ID } from "../graph/first-party";
+import { ntHashHex } from "../dataverse/ntlm-server";
 import {
   ACTON_SERVICES,
+  ADFS_REGISTERED_CLIENT,
   ENVIRONMENTS,
   FABRIKAM,
   PORTAL_APP,
@@ -232,7 +234,7 @@ type EnvironmentSeed = {
   n: number;
   admins: User[];
   basicUsers: User[];
-  onPremises?: boolean;
+  onPremises?: "windows" | "ifd";
 };
 
 function environment(seed: EnvironmentSeed): Environment {
@@ -258,7 +260,7 @@ function environment(seed: EnvironmentSeed): Environment {
     });
     systemUserRoles.push({ systemuserid, roleid });
   });
-  const basicAuthUsers: Environment["basicAuthUsers"] = [];
+  const domainUsers: Environment["domainUsers"] = [];
   if (seed.onPremises) {
     const systemuserid = rowId(4, 1);
     systemUsers.push({
@@ -274,7 +276,7 @@ function environment(seed: EnvironmentSeed): Environment {
       createdon: SEEDED_AT,
     });
     systemUserRoles.push({ systemuserid, roleid: sysAdmin });
-    basicAuthUsers.push({ domainName: "CONTOSO\\crmadmin", passwordSha256: sha256Hex(SANDBOX_PASSWORD), systemuserid });
+    domainUsers.push({ domainName: "CONTOSO\\crmadmin", upn: "crmadmin@contoso.local", ntHash: ntHashHex(SANDBOX_PASSWORD), systemuserid });
   }
   return {
     id: seed.ids.id,
@@ -284,12 +286,13 @@ function environment(seed: EnvironmentSeed): Environment {
     urlName: seed.ids.urlName,
     friendlyName: seed.friendlyName,
     region: seed.region,
-    version: seed.onPremises ? "9.1.0.24201" : "9.2.25114.00181",
-    webApiVersion: seed.onPremises ? "9.1" : "9.2",
+    // The Windows org runs 9.1; the IFD org an older 9.0 build, so a client must fall back to find its Web API.
+    version: seed.onPremises === "windows" ? "9.1.0.24201" : seed.onPremises === "ifd" ? "9.0.2.3034" : "9.2.25114.00181",
+    webApiVersion: seed.onPremises === "windows" ? "9.1" : seed.onPremises === "ifd" ? "9.0" : "9.2",
     state: 0,
     purpose: "",
     onPremises: seed.onPremises ?? false,
-    basicAuthUsers,
+    domainUsers,
     businessUnits: [{ businessunitid: rootBu, name: seed.uniqueName, parentbusinessunitid: null }],
     roles: [
       {
@@ -535,9 +538,20 @@ export function buildDefaultScenario(): SandboxState {
         n: 3,
         admins: [],
         basicUsers: [],
-        onPremises: true,
+        onPremises: "windows",
+      }),
+      environment({
+        ids: ENVIRONMENTS.contosoIfd,
+        friendlyName: "Contoso IFD",
+        uniqueName: "contosoifd",
+        region: "NA",
+        n: 4,
+        admins: [],
+        basicUsers: [],
+        onPremises: "ifd",
       }),
     ],
+    adfsClients: [{ ...ADFS_REGISTERED_CLIENT, redirectUri: "https://connector.acton.example/adfs" }],
     faults: [],
   };
 }

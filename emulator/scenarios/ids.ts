@@ -126,7 +126,11 @@ export const ENVIRONMENTS = {
   contosoSales: { id: "60000000-0000-4000-8000-000000000001", environmentId: "61000000-0000-4000-8000-000000000001", urlName: "contoso-sales" },
   contosoEu: { id: "60000000-0000-4000-8000-000000000002", environmentId: "61000000-0000-4000-8000-000000000002", urlName: "contoso-eu" },
   contosoOnPrem: { id: "60000000-0000-4000-8000-000000000003", environmentId: "61000000-0000-4000-8000-000000000003", urlName: "contoso-onprem" },
+  contosoIfd: { id: "60000000-0000-4000-8000-000000000004", environmentId: "61000000-0000-4000-8000-000000000004", urlName: "contoso-ifd" },
 } as const;
+
+/** A client Contoso's AD FS administrator registered with `Add-AdfsClient` before the scenario starts. */
+export const ADFS_REGISTERED_CLIENT = { clientId: "a7c3e1d2-5b4f-4e6a-9c8d-0f1e2d3c4b5a", name: "Act-On Dynamics connector" } as const;
 
 /** Dataverse's built-in role templates (identical in every org). */
 export const ROLE_TEMPLATES = {

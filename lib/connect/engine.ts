@@ -28,6 +28,9 @@ export function getPortalEngine(): Engine {
 const CONNECTION_SELECT = {
   ...CONNECTION_VIEW_SELECT,
   integrationUsername: true,
+  onPremisesSignIn: true,
+  adfsClientId: true,
+  webApiVersion: true,
   tenantDomain: true,
   syncOptions: true,
   updatedAt: true,
@@ -40,6 +43,10 @@ const CONNECTION_SELECT = {
 export type JourneyConnection = ConnectionView & {
   tenantDomain: string | null;
   integrationUsername: string | null;
+  /** On-premises: "ntlm" or "adfs" once connected, the AD FS client id, and the Web API version that answered. */
+  onPremisesSignIn: string | null;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
   syncOptions: unknown;
   updatedAt: string;
   /** What the last health probes found (null until first probed), for the status page. */

@@ -68,4 +68,20 @@ describe("the status page's health notice", () => {
     // A verification before the probe does not soften what the probe found.
     expect(healthNoticeFor(active(health("failing", "application_user_missing"), "2026-12-06T09:55:00.000Z"))?.tone).toBe("error");
   });
+
+  it("speaks on-premises words for an on-premises connection: the server and the domain user, never a client secret or app", () => {
+    const onPrem = (cause: HealthCause) => healthNoticeFor({ ...active(health("failing", cause)), authMode: "onprem" })!;
+    expect(onPrem("credential_removed")).toMatchObject({ headline: "Act-On cannot reach your Dynamics 365 server", way: "verify" });
+    expect(onPrem("credential_removed").problem).toMatch(/domain user's sign-in/);
+    for (const cause of HEALTH_CAUSES) {
+      const notice = onPrem(cause);
+      expect(`${notice.problem} ${notice.fix}`, cause).not.toMatch(
+        /client secret|application user|Integration app|Plan the repair|Microsoft tenant/i,
+      );
+      // The status page offers an on-premises connection only a re-check (and waiting).
+      expect(["verify", "wait"], cause).toContain(notice.way);
+    }
+    // A cloud connection keeps its words.
+    expect(healthNoticeFor(active(health("failing", "credential_removed")))!.problem).toMatch(/client secret/);
+  });
 });

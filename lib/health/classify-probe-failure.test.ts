@@ -44,8 +44,14 @@ describe("classifying a failed probe", () => {
   });
 });
 
-describe("classifying a failed on-premises probe (WhoAmI over HTTP Basic)", () => {
+/** An AD FS token endpoint's refusal as the on-premises sign-in reports it (its OAuth `error` as the upstream code). */
+const adfs = (error: string, code: "invalid_input" | "invalid_credentials") =>
+  new MicrosoftError({ service: "identity", status: 400, upstreamCode: error, appError: { code, userMessage: "…", retryable: false } });
+
+describe("classifying a failed on-premises probe (NTLM or AD FS, then WhoAmI)", () => {
   it.each([
+    ["AD FS invalid_client: the registered client was removed", adfs("invalid_client", "invalid_input"), "consent_revoked"],
+    ["AD FS invalid_grant: the password refused", adfs("invalid_grant", "invalid_credentials"), "credential_removed"],
     ["dataverse(401): the domain user's name and password refused", dataverse(401), "credential_removed"],
     ["dataverse(403, '0x80040225')", dataverse(403, "0x80040225", "The user with SystemUserId=… is disabled."), "application_user_disabled"],
     ["dataverse(404)", dataverse(404), "environment_not_found"],

@@ -54,10 +54,13 @@ export function classifyProbeFailure(failure: ProbeFailure): HealthCause {
 }
 
 /**
- * An on-premises server's answer to WhoAmI over HTTP Basic. Its 401 is a refused domain user name and password (the
- * password changed or expired, the account locked or disabled in Active Directory), not a missing application user.
+ * An on-premises server's answer to its own sign-in (NTLM or AD FS) and WhoAmI. A refused sign-in is the domain
+ * user's name and password (the password changed or expired, the account locked or disabled in Active Directory),
+ * not a missing application user.
  */
 export function classifyOnPremisesProbeFailure(failure: ProbeFailure): HealthCause {
+  // AD FS no longer knows Act-On's client (removed with Remove-AdfsClient): the customer's grant is gone.
+  if (failure.service === "identity" && failure.upstreamCode === "invalid_client") return "consent_revoked";
   if (failure.appError.code === "invalid_credentials" || (failure.service === "dataverse" && failure.status === 401)) return "credential_removed";
   return classifyProbeFailure(failure);
 }

@@ -283,7 +283,7 @@ describe.each(providers)("probing a connection on %s", (provider) => {
     ]);
   });
 
-  /** An Active on-premises connection to Contoso On-Prem (HTTP Basic, CONTOSO\\crmadmin), as the engine leaves one. */
+  /** An Active on-premises connection to Contoso On-Prem (Windows sign-in, CONTOSO\\crmadmin, v9.1), as the engine leaves one. */
   async function activeOnPremisesConnection(): Promise<{ deps: ProbeDeps; connectionId: string }> {
     const engine = testEngine(t.db, fx);
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
@@ -294,24 +294,29 @@ describe.each(providers)("probing a connection on %s", (provider) => {
         status: "active",
         environmentUrl: fx.environmentUrl("contoso-onprem"),
         integrationUsername: "CONTOSO\\crmadmin",
+        onPremisesSignIn: "ntlm",
+        webApiVersion: "9.1",
       },
     });
     await storeSecret(t.db, { connectionId: connection.id, kind: "password", plaintext: SANDBOX_PASSWORD, keys: TEST_KEYS, status: "active" });
     return { deps: { db: t.db, config: engine.config, call: engine.call }, connectionId: connection.id };
   }
 
-  it("an on-premises connection is probed with its domain user (WhoAmI over Basic); a changed password is credential_removed", async () => {
+  it("an on-premises connection is probed with its own sign-in (NTLM, on the stored Web API version); a changed password is credential_removed", async () => {
     const { deps, connectionId } = await activeOnPremisesConnection();
     const since = new Date();
     expect(await probe(deps, connectionId)).toMatchObject({ ok: true, state: "healthy", cause: null });
     const requests = await fx.control.getRequests(since);
+    // Discovery without credentials, then NTLM's two legs on the stored version: no 9.2 tried.
     expect(requests.map((r) => [r.method, r.path, r.status, r.authorization])).toEqual([
+      ["GET", "/dynamics/contoso-onprem/api/data/v9.2/WhoAmI", 401, false],
+      ["GET", "/dynamics/contoso-onprem/api/data/v9.1/WhoAmI", 401, true],
       ["GET", "/dynamics/contoso-onprem/api/data/v9.1/WhoAmI", 200, true],
     ]);
 
     const state = await fx.control.getState();
     const onPrem = state.environments.find((e) => e.urlName === "contoso-onprem")!;
-    Object.assign(onPrem.basicAuthUsers[0], { password: "Changed-Passw0rd!" });
+    Object.assign(onPrem.domainUsers[0], { password: "Changed-Passw0rd!" });
     await fx.control.reset({ state });
     const refused = await probe(deps, connectionId);
     expect(refused).toMatchObject({ ok: false, state: "failing", cause: "credential_removed", changed: true });

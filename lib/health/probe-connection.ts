@@ -50,7 +50,8 @@ export type ProbeReport = {
  * secret (never a cached token: the probe proves the secret works now), WhoAmI (which Dataverse answers only for the
  * enabled application user of the app that holds a role), then the privileges the connector needs as Dataverse
  * counts them for that user (`RetrieveUserSetOfPrivilegesByNames`, team roles included); a secret past its expiry
- * fails without a call. On-premises: WhoAmI over HTTP Basic with the domain user's stored password.
+ * fails without a call. On-premises: the server's own sign-in (Windows/NTLM or AD FS) with the domain user's stored
+ * password, then WhoAmI.
  * The finding is recorded (health-machine.ts rules), and Act-On told when the state or cause changed.
  * Fails (no probe recorded) only when the connection cannot be probed: unknown, not Active, legacy mode, incomplete.
  */
@@ -66,6 +67,8 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
       environmentUrl: true,
       secretExpiresAt: true,
       integrationUsername: true,
+      adfsClientId: true,
+      webApiVersion: true,
     },
   });
   if (!connection) return fail(appError("not_found", "No connection has this id."));
@@ -121,6 +124,8 @@ function probeTargetOf(c: {
   environmentUrl: string | null;
   secretExpiresAt: Date | null;
   integrationUsername: string | null;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
 }): CloudTarget | OnPremisesTarget | null {
   if (c.authMode === "cloud" && c.tenantId && c.clientId && c.environmentUrl)
     return {
@@ -132,7 +137,14 @@ function probeTargetOf(c: {
       secretExpiresAt: c.secretExpiresAt,
     };
   if (c.authMode === "onprem" && c.environmentUrl && c.integrationUsername)
-    return { mode: "onprem", id: c.id, environmentUrl: c.environmentUrl, username: c.integrationUsername };
+    return {
+      mode: "onprem",
+      id: c.id,
+      environmentUrl: c.environmentUrl,
+      username: c.integrationUsername,
+      adfsClientId: c.adfsClientId,
+      webApiVersion: c.webApiVersion,
+    };
   return null;
 }
 

@@ -2,20 +2,26 @@ import "server-only";
 import { appError, fail, ok, type Result } from "../core/errors";
 import type { Db } from "../core/db";
 import { guardPublicAddress } from "../core/net/public-address-guard";
-import { createPinnedFetch } from "../core/net/pinned-https-request";
 import type { ProbeFinding } from "../domain/connection/health";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import { readSecret } from "../domain/secret/store-secret";
-import { verifyOnPremisesCredentials } from "../microsoft/dataverse";
+import { verifyOnPremisesSignIn } from "../microsoft/on-premises-sign-in";
+import { isWebApiVersion } from "../microsoft/web-api-version";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { CallSettings } from "../microsoft/http";
 import { classifyOnPremisesProbeFailure } from "./classify-probe-failure";
 
-export type OnPremisesProbeTarget = { id: string; environmentUrl: string; username: string };
+export type OnPremisesProbeTarget = {
+  id: string;
+  environmentUrl: string;
+  username: string;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
+};
 
 /**
- * Probes an on-premises connection as Act-On's connector signs in: WhoAmI over HTTP Basic with the domain user's
- * stored password. The address is checked again first and the request pinned to it, as when it was connected: the
+ * Probes an on-premises connection as Act-On's connector signs in: the server's own sign-in (Windows/NTLM, or a
+ * token from its AD FS) with the domain user's stored password, then WhoAmI on the Web API version found at connect. The address is checked again first and the request pinned to it, as when it was connected: the
  * password goes nowhere else, whatever DNS says now. Fails (nothing found) only when the stored password cannot be
  * opened with the portal's keys.
  */
@@ -41,13 +47,15 @@ export async function probeOnPremises(
     });
   }
   try {
-    await verifyOnPremisesCredentials({
-      ...deps.call,
-      fetchImpl: createPinnedFetch(target.value),
-      environmentUrl: target.value.url,
-      username: connection.username,
-      password: opened.value,
-    });
+    await verifyOnPremisesSignIn(
+      { ...deps.call, environmentUrl: target.value.url, target: target.value, allowedPrivateHosts: deps.allowedPrivateHosts },
+      {
+        username: connection.username,
+        password: opened.value,
+        adfsClientId: connection.adfsClientId,
+        apiVersion: isWebApiVersion(connection.webApiVersion) ? connection.webApiVersion : null,
+      },
+    );
     return ok({ ok: true });
   } catch (error) {
     if (!isMicrosoftError(error)) throw error;

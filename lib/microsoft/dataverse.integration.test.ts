@@ -14,7 +14,6 @@ import {
   getApplicationUserById,
   listRolePrivileges,
   listUserRoles,
-  verifyOnPremisesCredentials,
   whoAmI,
   type DataverseContext,
 } from "./dataverse";
@@ -22,16 +21,7 @@ import { isMicrosoftError, MicrosoftError } from "./errors";
 import { addClientSecret, createApplication, createServicePrincipal, type GraphContext } from "./graph";
 import { getAdminToken, type AdminSession } from "./admin-session";
 import { getAppToken } from "./app-tokens";
-import {
-  callLog,
-  CONTOSO_USER,
-  ENVIRONMENTS,
-  FAST_RETRY,
-  SANDBOX_PASSWORD,
-  signInAs,
-  TENANTS,
-  useMicrosoftSandbox,
-} from "@/test/support/microsoft-sandbox";
+import { callLog, CONTOSO_USER, ENVIRONMENTS, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 
 const fx = useMicrosoftSandbox();
 
@@ -261,22 +251,5 @@ describe("Dataverse as the environment's System Administrator", () => {
     );
     expect(isMicrosoftError(e, "upstream_unavailable")).toBe(true);
     expect(log.calls).toHaveLength(1);
-  });
-});
-
-describe("on-premises (HTTP Basic, Web API 9.1)", () => {
-  const onPremUrl = () => fx.environmentUrl(ENVIRONMENTS.contosoOnPrem.urlName);
-
-  it("verifies a domain user's name and password with WhoAmI", async () => {
-    const me = await verifyOnPremisesCredentials({ environmentUrl: onPremUrl(), username: "CONTOSO\\crmadmin", password: SANDBOX_PASSWORD });
-    expect(me.organizationId).toBe(ENVIRONMENTS.contosoOnPrem.id);
-  });
-
-  it("a wrong password is invalid_credentials", async () => {
-    const e = await verifyOnPremisesCredentials({ environmentUrl: onPremUrl(), username: "CONTOSO\\crmadmin", password: "nope" }).catch(
-      (x: unknown) => x,
-    );
-    expect(isMicrosoftError(e, "invalid_credentials")).toBe(true);
-    expect((e as Error).message).not.toContain("nope");
   });
 });

@@ -2,11 +2,11 @@ import "server-only";
 import { z } from "zod";
 import { APPLICATION_USER_ACCESS_MODE } from "./constants";
 import { isMicrosoftError, MicrosoftError } from "./errors";
+import type { WebApiVersion } from "./web-api-version";
 import {
   microsoftFetch,
   sameOriginLink,
   type Replay,
-  type BasicAuth,
   type CallSettings,
   type MicrosoftFetchOptions,
   type MicrosoftResponse,
@@ -32,14 +32,18 @@ import {
  * filters, `OData-EntityId`, `$ref` associations) stay in here.
  */
 
-type DataverseAuth = { getToken: () => Promise<string>; basicAuth?: never } | { basicAuth: BasicAuth; getToken?: never };
+/**
+ * A bearer token for each call, or (Windows sign-in on an on-premises server) none: NTLM signed the transport's one
+ * kept-alive connection in, and every call goes over it.
+ */
+type DataverseAuth = { getToken: () => Promise<string>; connectionSignedIn?: never } | { connectionSignedIn: true; getToken?: never };
 
 export type DataverseContext = CallSettings &
   DataverseAuth & {
     /** The environment URL (`https://org.crm.dynamics.com`, sandbox `{origin}/dynamics/{urlName}`), already allow-listed. */
     environmentUrl: string;
-    /** Web API version; cloud orgs 9.2, on-premises 9.1. Default 9.2. */
-    apiVersion?: "9.2" | "9.1";
+    /** Web API version; cloud orgs 9.2, on-premises the one found when connecting (9.2 down to 8.2). Default 9.2. */
+    apiVersion?: WebApiVersion;
   };
 
 export type WhoAmI = { userId: string; businessUnitId: string; organizationId: string };
@@ -101,7 +105,7 @@ async function dataverseCall<T>(ctx: DataverseContext, call: DataverseCall<T>): 
     service: "dataverse",
     method: call.method,
     url,
-    ...(ctx.basicAuth ? { basicAuth: ctx.basicAuth } : { token: await ctx.getToken!() }),
+    ...(ctx.getToken ? { token: await ctx.getToken() } : {}),
     body: call.body,
     headers: {
       "odata-maxversion": "4.0",
@@ -591,28 +595,4 @@ export async function readFirstRow(ctx: DataverseContext, options: { entitySet: 
     schema: collectionSchema(z.record(z.string(), z.unknown())),
   });
   return { found: res.data.value.length > 0 };
-}
-
-/** Checks an on-premises domain user's name and password with WhoAmI over HTTP Basic. @throws MicrosoftError (`invalid_credentials` when refused) */
-export async function verifyOnPremisesCredentials(
-  options: CallSettings & { environmentUrl: string; username: string; password: string; apiVersion?: "9.2" | "9.1" },
-): Promise<WhoAmI> {
-  const { username, password, ...rest } = options;
-  try {
-    return await whoAmI({ ...rest, apiVersion: options.apiVersion ?? "9.1", basicAuth: { username, password } });
-  } catch (e) {
-    if (!isMicrosoftError(e, "unauthorized")) throw e;
-    throw new MicrosoftError({
-      service: "dataverse",
-      operation: "GET /WhoAmI",
-      status: e.status,
-      upstreamCode: e.upstreamCode,
-      requestIds: e.requestIds,
-      appError: {
-        ...e.appError,
-        code: "invalid_credentials",
-        userMessage: "Dynamics 365 did not accept that user name and password. Use DOMAIN\\user (or user@domain) and the account's current password.",
-      },
-    });
-  }
 }

@@ -158,12 +158,6 @@ describe("microsoftFetch", () => {
     expect(e.appError.detail).toContain("at value");
   });
 
-  it("uses HTTP Basic when given credentials", async () => {
-    const h = harness([json(200, {})]);
-    await h.run({ token: undefined, basicAuth: { username: "CONTOSO\\crmadmin", password: "pw" } });
-    expect((h.sent[0].init.headers as Record<string, string>).authorization).toBe(`Basic ${Buffer.from("CONTOSO\\crmadmin:pw").toString("base64")}`);
-  });
-
   it("reports every exchange to a process-wide recorder too (the bench's call count), and survives a broken one", async () => {
     const seen: CallRecord[] = [];
     setCallRecorder({ onCall: (c) => void seen.push(c) });

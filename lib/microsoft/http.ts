@@ -58,14 +58,11 @@ export function callOptions(
   return { timeoutMs: ctx.timeoutMs, signal: ctx.signal, policy: ctx.retry, recorder: ctx.recorder, sleep: ctx.sleep, fetchImpl: ctx.fetchImpl };
 }
 
-export type BasicAuth = { username: string; password: string };
-
 export type MicrosoftFetchOptions<T> = {
   service: MicrosoftService;
   method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   url: string;
   token?: string;
-  basicAuth?: BasicAuth;
   /** Objects are sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
@@ -279,9 +276,6 @@ export async function microsoftFetch<T = unknown>(options: MicrosoftFetchOptions
     ...options.headers,
   };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  else if (options.basicAuth) {
-    headers.authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`, "utf8").toString("base64")}`;
-  }
   const body = encodeBody(options.body, headers);
 
   for (let attempt = 1; ; attempt++) {

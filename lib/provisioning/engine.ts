@@ -73,6 +73,8 @@ export async function loadConnectionFacts(db: Db, connectionId: string, run?: Pi
     servicePrincipalId: pick("servicePrincipalId", c.servicePrincipalId),
     applicationUserId: pick("applicationUserId", c.applicationUserId),
     integrationUsername: c.integrationUsername,
+    adfsClientId: c.adfsClientId,
+    webApiVersion: c.webApiVersion,
   };
 }
 

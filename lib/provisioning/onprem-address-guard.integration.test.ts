@@ -46,7 +46,13 @@ describe("on-premises connections behind the public address guard", () => {
     log.calls.length = 0;
     const result = await connect(engine, fx.environmentUrl("contoso-onprem"));
     expect(result.status).toBe("succeeded");
-    expect(log.calls.map((c) => `${c.method} ${c.path}`)).toEqual(["GET /dynamics/contoso-onprem/api/data/v9.1/WhoAmI"]);
+    // Asked how it signs in (no credential), NTLM's two legs on 9.2 (signed in, but no 9.2), then 9.1 on that connection.
+    expect(log.calls.map((c) => `${c.method} ${c.status} ${c.path}`)).toEqual([
+      "GET 401 /dynamics/contoso-onprem/api/data/v9.2/WhoAmI",
+      "GET 401 /dynamics/contoso-onprem/api/data/v9.2/WhoAmI",
+      "GET 404 /dynamics/contoso-onprem/api/data/v9.2/WhoAmI",
+      "GET 200 /dynamics/contoso-onprem/api/data/v9.1/WhoAmI",
+    ]);
   });
 
   it.each([

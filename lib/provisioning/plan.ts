@@ -47,7 +47,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
     add("verify", {
       verb: "check",
-      what: `Sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} over HTTP Basic and call WhoAmI on the server's Web API`,
+      what: `Ask the server how it signs in (Windows authentication or AD FS), sign in as ${ctx.connection.integrationUsername ?? "(missing user)"} that way, and call WhoAmI on the first Web API version it answers (9.2, 9.1, 9.0, 8.2)`,
     });
     return plan;
   }

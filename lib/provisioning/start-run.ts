@@ -111,7 +111,12 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     throw error;
   }
   if (input.kind === "connect" && options.integrationUsername) {
-    await chooseConnectionMode(db, { connectionId, authMode: options.mode, integrationUsername: options.integrationUsername });
+    await chooseConnectionMode(db, {
+      connectionId,
+      authMode: options.mode,
+      integrationUsername: options.integrationUsername,
+      adfsClientId: options.mode === "onprem" ? options.adfsClientId : undefined,
+    });
   }
   if (input.session) {
     await saveAdminSession(db, { connectionId, session: input.session, keys: engine.config.keys, ttlMs: engine.config.adminSessionTtlMs });

@@ -7,13 +7,13 @@
 import { beforeAll } from "vitest";
 import type { SandboxState } from "@/emulator/core/state";
 import { buildConsentedScenario } from "@/emulator/scenarios/consented";
-import { ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
+import { ADFS_REGISTERED_CLIENT, ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
 import { signInWithPassword, type AdminSession } from "../../lib/microsoft/admin-session";
 import type { IdentityConfig } from "../../lib/microsoft/identity-config";
 import { useSandbox, type SandboxFixture } from "./sandbox";
 
-export { ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
+export { ADFS_REGISTERED_CLIENT, ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
 
 export const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
 export const CONTOSO_MFA_ADMIN = "mfa.admin@contoso.onmicrosoft.com";

@@ -132,7 +132,7 @@ export function explainRedirect(status: number, location: string | null, context
   }
   return appError(
     "invalid_input",
-    `${c.host} redirects to ${target} instead of answering. Act-On does not follow redirects with credentials: enter the address the ${c.what} finally answers on (its Web API must accept HTTP Basic there).`,
+    `${c.host} redirects to ${target} instead of answering. Act-On does not follow redirects with credentials: enter the address the ${c.what} finally answers on (its Web API must answer there).`,
     { detail: `HTTP ${status} redirect from ${c.host}:${c.port}` },
   );
 }

@@ -255,7 +255,7 @@ describe("createPinnedFetch through microsoftFetch", () => {
       service: "dataverse",
       method: "GET",
       url: `https://crm.contoso.test:${good.port}/org/api/data/v9.1/WhoAmI`,
-      basicAuth: { username: "CONTOSO\\crmadmin", password: "pw" },
+      token: "a-bearer-token",
       replay: "safe",
       fetchImpl: createPinnedFetch(target("crm.contoso.test", good.port)),
     });

@@ -1,5 +1,6 @@
 import "server-only";
-import { request as httpsRequest } from "node:https";
+import { Agent, request as httpsRequest } from "node:https";
+import type { Socket } from "node:net";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
 import type { AppError } from "@/lib/core/errors";
@@ -55,8 +56,11 @@ function sameOrigin(target: PinnedTarget, url: URL): boolean {
   return url.protocol === "https:" && url.hostname.replace(/\.$/, "").toLowerCase() === target.hostname.toLowerCase() && port === target.port;
 }
 
+/** A session's one connection: the agent that keeps it, and the socket it must stay on once opened. */
+type Connection = { agent: Agent; socket?: Socket };
+
 /** Sends one HTTPS request to the pinned address. @throws ExplainedNetworkError (network, TLS, redirect, wrong origin) */
-export function pinnedHttpsRequest(target: PinnedTarget, req: PinnedRequest): Promise<PinnedResponse> {
+export function pinnedHttpsRequest(target: PinnedTarget, req: PinnedRequest, connection?: Connection): Promise<PinnedResponse> {
   const url = new URL(req.url);
   const context = { host: target.hostname, port: target.port };
   if (!sameOrigin(target, url)) {
@@ -82,12 +86,20 @@ export function pinnedHttpsRequest(target: PinnedTarget, req: PinnedRequest): Pr
       ...(hostIsIp ? {} : { servername: target.hostname }),
       lookup: pinnedLookup(target),
       // No pooled sockets: a kept-alive connection made under an earlier lookup must never carry these credentials.
-      agent: false,
+      // A session (Windows sign-in) has its own agent with one socket, opened under this same pinned lookup.
+      agent: connection?.agent ?? false,
       rejectUnauthorized: true,
       minVersion: "TLSv1.2",
     });
     const onAbort = () => request.destroy(req.signal?.reason instanceof Error ? req.signal.reason : new Error("aborted"));
     req.signal?.addEventListener("abort", onAbort, { once: true });
+    if (connection) {
+      request.on("socket", (socket: Socket) => {
+        connection.socket ??= socket;
+        // NTLM signs a connection in: a request that went out on another socket would go unauthenticated.
+        if (socket !== connection.socket) request.destroy(new Error("the server closed the signed-in connection"));
+      });
+    }
     request.on("error", (error) => {
       req.signal?.removeEventListener("abort", onAbort);
       if (req.signal?.aborted) return reject(req.signal.reason);
@@ -124,12 +136,29 @@ async function bodyText(body: BodyInit | null | undefined): Promise<string | und
 
 /** `fetch` bound to one pinned target (for `microsoftFetch`'s `fetchImpl`). Redirects are never followed. */
 export function createPinnedFetch(target: PinnedTarget): typeof fetch {
+  return pinnedFetchOver(target);
+}
+
+export type PinnedSession = { fetch: typeof fetch; close: () => void };
+
+/**
+ * A `fetch` whose requests all go over ONE kept-alive connection to the pinned address: Windows authentication
+ * (NTLM) signs the connection in, so the handshake and the calls after it must share a socket. The session's agent
+ * is new (no socket from an earlier lookup), opens one socket under the pinned lookup, and is closed by `close`.
+ * A request that would need a second socket fails instead of going out unauthenticated.
+ */
+export function createPinnedSession(target: PinnedTarget): PinnedSession {
+  const connection: Connection = { agent: new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 }) };
+  return { fetch: pinnedFetchOver(target, connection), close: () => connection.agent.destroy() };
+}
+
+function pinnedFetchOver(target: PinnedTarget, connection?: Connection): typeof fetch {
   const pinnedFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, key) => (headers[key] = value));
     const body = await bodyText(init.body);
-    const res = await pinnedHttpsRequest(target, { method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined });
+    const res = await pinnedHttpsRequest(target, { method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined }, connection);
     const responseHeaders = new Headers();
     for (const [key, value] of Object.entries(res.headers)) {
       if (value === undefined) continue;

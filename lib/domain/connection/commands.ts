@@ -92,11 +92,11 @@ export async function recordConnectionError(
 /** A new connect run chose how the connection signs in (only while nothing works yet: see startRun). */
 export async function chooseConnectionMode(
   db: ConnectionWriter,
-  input: { connectionId: string; authMode: "cloud" | "legacy" | "onprem"; integrationUsername?: string },
+  input: { connectionId: string; authMode: "cloud" | "legacy" | "onprem"; integrationUsername?: string; adfsClientId?: string },
 ): Promise<void> {
   await recordStepFacts(db, {
     connectionId: input.connectionId,
-    facts: { authMode: input.authMode, integrationUsername: input.integrationUsername },
+    facts: { authMode: input.authMode, integrationUsername: input.integrationUsername, adfsClientId: input.adfsClientId },
   });
 }
 

@@ -18,6 +18,10 @@ export type StepFacts = Partial<{
   applicationUserId: string;
   securityRole: "leastPrivilege" | "systemAdministrator";
   integrationUsername: string | null;
+  /** On-premises: how the server signs in, the AD FS client id (IFD), and the Web API version that answered. */
+  onPremisesSignIn: "ntlm" | "adfs" | null;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
   authMode: "cloud" | "legacy" | "onprem";
   lastVerifiedAt: Date;
   secretExpiresAt: Date | null;

@@ -29,6 +29,14 @@ export const runOptionsSchema = z
     consent: z.enum(["programmatic", "redirect"]).default("programmatic"),
     /** Legacy and on-premises modes: the integration user (e.g. crm@contoso.com, CONTOSO\\crmadmin). */
     integrationUsername: z.string().trim().min(1).max(256).optional(),
+    /** On-premises behind AD FS (IFD): the client id the customer registered with `Add-AdfsClient`. Not a secret. */
+    adfsClientId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._:/-]+$/, "may contain letters, digits and . _ : / - only")
+      .optional(),
     /**
      * A repair keeps the connection's client secret while Microsoft still has it and it is not about to expire (the
      * plan then shows it as kept); a first connect or a start-over rotates it.

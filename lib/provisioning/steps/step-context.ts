@@ -26,6 +26,8 @@ export type ConnectionFacts = {
   servicePrincipalId: string | null;
   applicationUserId: string | null;
   integrationUsername: string | null;
+  adfsClientId: string | null;
+  webApiVersion: string | null;
 };
 
 /** What a step executor gets: the run, the connection's facts, and Microsoft clients acting as the signed-in admin. */

@@ -1,6 +1,9 @@
 import "server-only";
 import { appError } from "../../core/errors";
-import { verifyOnPremisesCredentials, whoAmI, type WhoAmI } from "../../microsoft/dataverse";
+import { whoAmI, type WhoAmI } from "../../microsoft/dataverse";
+import { verifyOnPremisesSignIn } from "../../microsoft/on-premises-sign-in";
+import { isWebApiVersion } from "../../microsoft/web-api-version";
+import type { ConnectionPatch } from "../../domain/run/run-store";
 import { getAppToken } from "../../microsoft/app-tokens";
 import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/errors";
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
@@ -9,7 +12,6 @@ import { removeOrphanSecrets } from "./client-secret";
 import { activateSecret, findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
 import { readSecret } from "../../domain/secret/store-secret";
 import { guardPublicAddress } from "../../core/net/public-address-guard";
-import { createPinnedFetch } from "../../core/net/pinned-https-request";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -47,14 +49,26 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       // Checked again here and pinned: the password goes to the address that passed, whatever DNS says later.
       const target = await guardPublicAddress(environmentUrl, { allowedPrivateHosts: ctx.config.onPremisesAllowedPrivateHosts });
       if (!target.ok) return { kind: "fail", error: target.error };
-      const me = await verifyOnPremisesCredentials({
-        ...ctx.call,
-        fetchImpl: createPinnedFetch(target.value),
-        environmentUrl: target.value.url,
-        username,
-        password: await plaintextOf(ctx, password.id),
-      });
-      return activate(ctx, me, { passwordId: password.id });
+      const adfsClientId = ctx.options.adfsClientId ?? ctx.connection.adfsClientId;
+      const verified = await verifyOnPremisesSignIn(
+        { ...ctx.call, environmentUrl: target.value.url, target: target.value, allowedPrivateHosts: ctx.config.onPremisesAllowedPrivateHosts },
+        {
+          username,
+          password: await plaintextOf(ctx, password.id),
+          adfsClientId,
+          apiVersion: isWebApiVersion(ctx.connection.webApiVersion) ? ctx.connection.webApiVersion : null,
+        },
+      );
+      return activate(
+        ctx,
+        verified.me,
+        { passwordId: password.id },
+        {
+          onPremisesSignIn: verified.signIn,
+          adfsClientId: verified.signIn === "adfs" ? (adfsClientId ?? null) : null,
+          webApiVersion: verified.apiVersion,
+        },
+      );
     }
     const tenantId = requireFact(ctx.connection.tenantId, "the tenant id");
     const clientId = requireFact(ctx.connection.clientId, "the app id");
@@ -169,7 +183,12 @@ async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: s
  * credentials are superseded: a runner that lost its run can never remove a newer run's secret. Each Microsoft
  * removal is preceded by a lease check, and the database writes happen in one lease-checked transaction.
  */
-async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?: string; passwordId?: string }): Promise<StepResult> {
+async function activate(
+  ctx: StepContext,
+  me: WhoAmI,
+  proven: { clientSecretId?: string; passwordId?: string },
+  learned: ConnectionPatch = {},
+): Promise<StepResult> {
   const now = ctx.now();
   const provenId = proven.clientSecretId ?? proven.passwordId!;
   const live = await findLiveSecrets(ctx.db, ctx.connection.id);
@@ -211,6 +230,7 @@ async function activate(ctx: StepContext, me: WhoAmI, proven: { clientSecretId?:
         secretExpiresAt: proven.clientSecretId ? provenRow.expiresAt : null,
         lastErrorCode: null,
         lastErrorMessage: null,
+        ...learned,
         ...(ctx.run.kind === "migrate" ? { authMode: "cloud" as const, integrationUsername: null } : {}),
       },
     },

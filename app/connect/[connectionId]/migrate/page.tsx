@@ -56,7 +56,7 @@ export default async function MigratePage({
             {c.authMode === "cloud"
               ? "This connection already uses OAuth: Act-On signs in as its own app with a client secret."
               : c.authMode === "onprem"
-                ? "This connection is to an on-premises server, which signs in over HTTP Basic and has no Microsoft Entra app to move to."
+                ? "This connection is to an on-premises server, which signs in with Windows authentication or AD FS and has no Microsoft Entra app to move to."
                 : "Only a connected user-name-and-password connection can be moved to OAuth."}
           </p>
           <Button asChild variant="secondary">

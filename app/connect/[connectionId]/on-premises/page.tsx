@@ -2,17 +2,23 @@ import type { Metadata } from "next";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Notice } from "@/components/ui/notice";
 import { authorizePage } from "@/lib/connect/authorize";
+import { suggestedAdfsClientId } from "@/lib/connect/adfs-client-id";
+import { adfsRedirectUri, adfsRegistrationPowerShell } from "@/lib/connect/on-premises-sign-in-words";
+import { getEnv } from "@/lib/core/env";
 import { connectOnPremisesAction } from "./on-premises.action";
 import { OnPremisesForm } from "./on-premises-form";
 
 export const metadata: Metadata = { title: "On-premises Dynamics 365 · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
 
-/** The on-premises path: the server's URL and a domain user, checked over HTTP Basic; no Microsoft Entra step. */
+const SIGN_IN_WORDS: Record<string, string> = { ntlm: "Windows authentication (NTLM)", adfs: "AD FS" };
+
+/** The on-premises path: the server's URL, asked how it signs in (Windows or AD FS), then a domain user; no Microsoft Entra step. */
 export default async function OnPremisesPage(props: { params: Promise<{ connectionId: string }> }) {
   const { connectionId } = await props.params;
   const { session, connection } = await authorizePage(connectionId, "onPremises");
   const connected = connection.authMode === "onprem" && connection.status === "active";
+  const adfsClientId = connection.adfsClientId ?? suggestedAdfsClientId(connection.id);
   return (
     <JourneyFrame
       current={connected ? "status" : "environment"}
@@ -22,9 +28,9 @@ export default async function OnPremisesPage(props: { params: Promise<{ connecti
       intro={
         connected ? null : (
           <p>
-            Act-On signs in to your server&apos;s Web API with a domain user over HTTP Basic. The server must be reachable from the internet over
-            HTTPS with a certificate from a public authority; Act-On refuses addresses inside private networks and never follows a redirect with the
-            password.
+            Act-On first asks your server how it signs users in (Windows authentication, or AD FS for an Internet-facing deployment), then signs in to
+            its Web API as a domain user. The server must be reachable from the internet over HTTPS with a certificate from a public authority; Act-On
+            refuses addresses inside private networks and never follows a redirect with the password.
           </p>
         )
       }
@@ -39,6 +45,10 @@ export default async function OnPremisesPage(props: { params: Promise<{ connecti
             <dd>{connection.environmentUrl}</dd>
             <dt className="font-medium">User</dt>
             <dd>{connection.integrationUsername}</dd>
+            <dt className="font-medium">Sign-in</dt>
+            <dd>{SIGN_IN_WORDS[connection.onPremisesSignIn ?? ""] ?? "—"}</dd>
+            <dt className="font-medium">Web API</dt>
+            <dd>{connection.webApiVersion ? `v${connection.webApiVersion}` : "—"}</dd>
             <dt className="font-medium">Last verified</dt>
             <dd>{connection.lastVerifiedAt ? new Date(connection.lastVerifiedAt).toUTCString() : "—"}</dd>
           </dl>
@@ -46,7 +56,8 @@ export default async function OnPremisesPage(props: { params: Promise<{ connecti
       ) : (
         <OnPremisesForm
           action={connectOnPremisesAction.bind(null, connection.id)}
-          initial={{ serverUrl: connection.environmentUrl ?? "", username: connection.integrationUsername ?? "" }}
+          initial={{ serverUrl: connection.environmentUrl ?? "", username: connection.integrationUsername ?? "", adfsClientId }}
+          adfsScript={adfsRegistrationPowerShell({ clientId: adfsClientId, redirectUri: adfsRedirectUri(getEnv().PORTAL_BASE_URL) })}
         />
       )}
     </JourneyFrame>
