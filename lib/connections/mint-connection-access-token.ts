@@ -6,7 +6,7 @@ import { appError, fail, ok, type Result } from "../core/errors";
 import { log } from "../core/log";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
 import { getAppAccessToken } from "../microsoft/app-tokens";
 import { isMicrosoftError, type MicrosoftError } from "../microsoft/errors";
 import type { RetryPolicy } from "../microsoft/http";
@@ -54,14 +54,12 @@ export async function mintConnectionAccessToken(
     log.error("api: PORTAL_ENCRYPTION_KEYS is not set, so no connection token can be minted");
     return fail(appError("internal", "The portal cannot read stored credentials right now."));
   }
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "clientSecret", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true },
-  });
-  const opened = secret ? await readSecret(deps.db, { secretId: secret.id, keys: deps.keys }) : null;
-  if (!secret || !opened?.ok) {
-    log.error("api: an Active connection has no readable client secret", { connectionId: connection.id, secretId: secret?.id });
+  const secret = await readActiveSecret(deps.db, { connectionId: connection.id, kind: "clientSecret", keys: deps.keys });
+  if (secret.status !== "open") {
+    log.error("api: an Active connection has no readable client secret", {
+      connectionId: connection.id,
+      secretId: secret.status === "unreadable" ? secret.id : undefined,
+    });
     return fail(appError("conflict", "This connection has no working credential to mint a token with. Reconnect it from the portal."));
   }
 
@@ -81,7 +79,7 @@ export async function mintConnectionAccessToken(
       retry: deps.retry,
       tenantId,
       clientId,
-      clientSecret: opened.value,
+      clientSecret: secret.value,
       resource: { environmentUrl },
     });
     await audit("success", { expiresOn: token.expiresOn.toISOString() });

@@ -6,7 +6,7 @@ import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
 
 /** What Act-On's Dynamics connector signs in with, by the connection's mode. */
 export type ConnectionCredentials =
@@ -56,14 +56,9 @@ export async function readConnectionCredentials(
     return fail(appError("internal", "The portal cannot read stored credentials right now."));
   }
   const kind = connection.authMode === "cloud" ? "clientSecret" : "password";
-  const secret = await db.secret.findFirst({
-    where: { connectionId: connection.id, kind, status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, expiresAt: true },
-  });
-  if (!secret) return unavailable(kind === "clientSecret" ? "client secret" : "password");
-  const opened = await readSecret(db, { secretId: secret.id, keys: options.keys });
-  if (!opened?.ok) {
+  const secret = await readActiveSecret(db, { connectionId: connection.id, kind, keys: options.keys });
+  if (secret.status === "none") return unavailable(kind === "clientSecret" ? "client secret" : "password");
+  if (secret.status === "unreadable") {
     log.error("api: an active secret could not be decrypted", { connectionId: connection.id, secretId: secret.id });
     return fail(appError("internal", "The portal cannot read this connection's credentials. Reconnect it from the portal."));
   }
@@ -77,7 +72,7 @@ export async function readConnectionCredentials(
       tenantId,
       environmentUrl,
       clientId,
-      clientSecret: opened.value,
+      clientSecret: secret.value,
       clientSecretExpiresAt: (secret.expiresAt ?? connection.secretExpiresAt)?.toISOString() ?? null,
     };
   } else if (connection.authMode === "legacy") {
@@ -89,11 +84,11 @@ export async function readConnectionCredentials(
       environmentUrl,
       clientId,
       username: integrationUsername,
-      password: opened.value,
+      password: secret.value,
     };
   } else {
     if (!environmentUrl || !integrationUsername) return unavailable("complete domain user");
-    credentials = { authMode: "onprem", connectionId: connection.id, environmentUrl, username: integrationUsername, password: opened.value };
+    credentials = { authMode: "onprem", connectionId: connection.id, environmentUrl, username: integrationUsername, password: secret.value };
   }
   await recordAuditEvent(db, {
     actor: apiCallerActor(options.caller),

@@ -2,7 +2,7 @@ import "server-only";
 import { appError, fail, ok, type Result } from "../core/errors";
 import type { Db } from "../core/db";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
 import { recordHealthProbe, type ProbeFinding } from "../domain/connection/health";
 import { healthCauseFix, type HealthCause, type HealthState } from "../domain/connection/health-machine";
 import { getAppToken } from "../microsoft/app-tokens";
@@ -138,17 +138,13 @@ function probeTargetOf(c: {
 
 /** What the probe of a cloud connection found, or why it could not run (a stored secret the portal's keys cannot open). */
 async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, call: CallSettings): Promise<Result<ProbeFinding>> {
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "clientSecret", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, expiresAt: true },
-  });
-  if (!secret) return ok({ ok: false, cause: "credential_removed", detail: "no active client secret is stored for this connection" });
+  const secret = await readActiveSecret(deps.db, { connectionId: connection.id, kind: "clientSecret", keys: deps.config.keys });
+  if (secret.status === "none")
+    return ok({ ok: false, cause: "credential_removed", detail: "no active client secret is stored for this connection" });
   const expiresAt = secret.expiresAt ?? connection.secretExpiresAt;
   if (expiresAt && expiresAt.getTime() <= at.getTime())
     return ok({ ok: false, cause: "credential_expired", detail: `the client secret expired at ${expiresAt.toISOString()}` });
-  const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.config.keys });
-  if (!opened?.ok)
+  if (secret.status === "unreadable")
     return fail(appError("internal", "The stored client secret could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
   try {
     const token = await getAppToken({
@@ -156,7 +152,7 @@ async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, ca
       config: deps.config.identity,
       tenantId: connection.tenantId,
       clientId: connection.clientId,
-      clientSecret: opened.value,
+      clientSecret: secret.value,
       resource: { environmentUrl: connection.environmentUrl },
       skipCache: true,
     });

@@ -5,7 +5,7 @@ import { guardPublicAddress } from "../core/net/public-address-guard";
 import { createPinnedFetch } from "../core/net/pinned-https-request";
 import type { ProbeFinding } from "../domain/connection/health";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
 import { verifyOnPremisesCredentials } from "../microsoft/dataverse";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { CallSettings } from "../microsoft/http";
@@ -23,14 +23,9 @@ export async function probeOnPremises(
   deps: { db: Db; keys: EncryptionKey[]; allowedPrivateHosts: string[]; call: CallSettings },
   connection: OnPremisesProbeTarget,
 ): Promise<Result<ProbeFinding>> {
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "password", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true },
-  });
-  if (!secret) return ok({ ok: false, cause: "credential_removed", detail: "no active password is stored for this connection" });
-  const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.keys });
-  if (!opened?.ok)
+  const secret = await readActiveSecret(deps.db, { connectionId: connection.id, kind: "password", keys: deps.keys });
+  if (secret.status === "none") return ok({ ok: false, cause: "credential_removed", detail: "no active password is stored for this connection" });
+  if (secret.status === "unreadable")
     return fail(appError("internal", "The stored password could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
   const target = await guardPublicAddress(connection.environmentUrl, { allowedPrivateHosts: deps.allowedPrivateHosts });
   if (!target.ok) {
@@ -46,7 +41,7 @@ export async function probeOnPremises(
       fetchImpl: createPinnedFetch(target.value),
       environmentUrl: target.value.url,
       username: connection.username,
-      password: opened.value,
+      password: secret.value,
     });
     return ok({ ok: true });
   } catch (error) {
