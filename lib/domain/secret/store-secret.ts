@@ -4,7 +4,7 @@ import type { Db } from "../../core/db";
 import { openSecret, sealSecret, type EncryptionKey } from "./secret-box";
 import type { Result } from "../../core/errors";
 
-export type SecretKind = "clientSecret" | "password" | "adminTokenCache";
+export type SecretKind = "clientSecret" | "password" | "adminTokenCache" | "certificateKey";
 
 /** Binds a ciphertext to its row and owner: moving it to another secret or connection makes it unreadable. */
 export function secretAad(secretId: string, connectionId: string, kind: SecretKind): string {

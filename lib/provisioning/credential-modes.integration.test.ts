@@ -1,0 +1,103 @@
+/**
+ * The app's credential by mode, end to end against the sandbox. Certificate mode (the default): the app holds one
+ * certificate and no client secret, the private key is stored only encrypted, and the access-token mint, the health
+ * probe and the credentials route work from it without ever handing the key out. Secret mode, when asked: a client
+ * secret as before.
+ */
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { decodeJwt } from "jose";
+import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
+import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { connectionObjects } from "@/test/support/sandbox-objects";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
+import type { ApiCaller } from "../api-auth/app-roles";
+import { mintConnectionAccessToken } from "../connections/mint-connection-access-token";
+import { readConnectionCredentials } from "../connections/read-connection-credentials";
+import { probeConnection } from "../health/probe-connection";
+import { whoAmI } from "../microsoft/dataverse";
+import type { Engine } from "./engine";
+
+vi.setConfig({ testTimeout: 90_000 });
+const providers = await providersUnderTest();
+const fx = useMicrosoftSandbox();
+const connector: ApiCaller = {
+  kind: "service",
+  objectId: "40000000-0000-4000-8000-000000000014",
+  tenantId: "10000000-0000-4000-8000-000000000002",
+  name: "Act-On Connector",
+  roles: ["Connections.Token", "Connections.Credentials.Read"],
+};
+
+describe.each(providers)("the app's credential on %s", (provider) => {
+  const t = useTestDatabase(provider);
+  let engine: Engine;
+  beforeAll(() => {
+    engine = testEngine(t.db, fx);
+  });
+
+  it("certificate mode: one keyCredential and no password on the app; mint, probe and verify sign in with a client assertion", async () => {
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx, undefined, "certificate");
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect(objects.apps).toHaveLength(1);
+    expect(objects.secrets).toEqual([]);
+    expect(objects.certificates).toHaveLength(1);
+    const [certificate] = objects.certificates;
+
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(connection).toMatchObject({ status: "active", credentialMode: "certificate" });
+    expect(connection.secretExpiresAt?.toISOString()).toBe(new Date(certificate.endDateTime).toISOString());
+    const live = await t.db.secret.findMany({ where: { connectionId, status: { in: ["active", "pending"] } } });
+    expect(live.map((s) => ({ kind: s.kind, status: s.status, keyId: s.microsoftKeyId }))).toEqual([
+      { kind: "certificateKey", status: "active", keyId: certificate.keyId },
+    ]);
+    // Only ciphertext is stored: no PEM in the row.
+    expect(JSON.stringify(live[0])).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+
+    const minted = await mintConnectionAccessToken({ db: t.db, keys: TEST_KEYS, identity: fx.config }, { connectionId, caller: connector });
+    if (!minted.ok) throw new Error(minted.error.userMessage);
+    expect(decodeJwt(minted.value.accessToken).appid).toBe(connection.clientId);
+    const me = await whoAmI({ environmentUrl: connection.environmentUrl!, getToken: async () => minted.value.accessToken });
+    expect(me.userId.toLowerCase()).toBe(connection.applicationUserId!.toLowerCase());
+
+    const probed = await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId });
+    if (!probed.ok) throw new Error(probed.error.userMessage);
+    expect(probed.value).toMatchObject({ ok: true, state: "healthy" });
+
+    const handed = await readConnectionCredentials(t.db, { connectionId, caller: connector, keys: TEST_KEYS });
+    if (!handed.ok) throw new Error(handed.error.userMessage);
+    expect(handed.value).toEqual({
+      authMode: "cloud",
+      credentialMode: "certificate",
+      connectionId,
+      tenantId: connection.tenantId,
+      environmentUrl: connection.environmentUrl,
+      clientId: connection.clientId,
+      certificateThumbprint: certificate.customKeyIdentifier,
+      certificateExpiresAt: connection.secretExpiresAt!.toISOString(),
+      accessTokensPath: `/api/v1/connections/${connectionId}/access-tokens`,
+    });
+    expect(JSON.stringify(handed.value)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("a certificate removed from the app at Microsoft fails the probe (a fresh assertion, no cached token) as credential_removed", async () => {
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx, undefined, "certificate");
+    const state = await fx.control.getState();
+    connectionObjects(state, connectionId).apps[0].keyCredentials = [];
+    await fx.control.reset({ state });
+    const probed = await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId });
+    expect(probed).toMatchObject({ ok: true, value: { ok: false, cause: "credential_removed" } });
+  });
+
+  it("secret mode, when asked: one client secret and no certificate; the mint uses the secret", async () => {
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx, undefined, "secret");
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect(objects.secrets).toHaveLength(1);
+    expect(objects.certificates).toEqual([]);
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).toMatchObject({ credentialMode: "secret" });
+    const minted = await mintConnectionAccessToken({ db: t.db, keys: TEST_KEYS, identity: fx.config }, { connectionId, caller: connector });
+    expect(minted.ok).toBe(true);
+    const handed = await readConnectionCredentials(t.db, { connectionId, caller: connector, keys: TEST_KEYS });
+    expect(handed).toMatchObject({ ok: true, value: { authMode: "cloud", credentialMode: "secret", clientSecret: expect.any(String) } });
+  });
+});
