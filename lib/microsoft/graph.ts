@@ -525,16 +525,35 @@ export function isoDurationDays(value: string): number | null {
   return y * 365 + mo * 30 + w * 7 + d + h / 24 + mi / 1440 + sec / 86_400;
 }
 
+/** What the tenant's app management policies say about client secrets for one application. */
+export type PasswordPolicy = {
+  /** The longest lifetime allowed, in days; null when nothing caps it. */
+  lifetimeLimitDays: number | null;
+  /** A `passwordAddition` restriction is on: Microsoft refuses any new client secret. */
+  additionBlocked: boolean;
+};
+
 /**
- * The longest client-secret lifetime the tenant's app management policies allow for an application, in days: the
- * tenant default policy, and any policy assigned to the app itself. Null when no policy caps it, or the policies
- * cannot be read (then Microsoft's refusal is the only signal). @throws MicrosoftError for unexpected failures
+ * The longest client-secret lifetime the tenant's app management policies allow for an application, in days (see
+ * readPasswordPolicy). @throws MicrosoftError for unexpected failures
  */
 export async function getPasswordLifetimeLimit(ctx: GraphContext, options: { objectId?: string } = {}): Promise<number | null> {
+  return (await readPasswordPolicy(ctx, options)).lifetimeLimitDays;
+}
+
+/**
+ * Client-secret restrictions from the tenant default policy and any policy assigned to the app itself: a lifetime cap
+ * (`passwordLifetime`) and a block on new secrets (`passwordAddition`). Nothing restricted when the policies cannot be
+ * read (then Microsoft's refusal is the only signal). @throws MicrosoftError for unexpected failures
+ */
+export async function readPasswordPolicy(ctx: GraphContext, options: { objectId?: string } = {}): Promise<PasswordPolicy> {
   const limits: number[] = [];
+  let additionBlocked = false;
   const collect = (restrictions: { restrictionType?: string | null; maxLifetime?: string | null; state?: string | null }[] | null | undefined) => {
     for (const r of restrictions ?? []) {
-      if (r.restrictionType !== "passwordLifetime" || !r.maxLifetime || r.state === "disabled") continue;
+      if (r.state === "disabled") continue;
+      if (r.restrictionType === "passwordAddition") additionBlocked = true;
+      if (r.restrictionType !== "passwordLifetime" || !r.maxLifetime) continue;
       const days = isoDurationDays(r.maxLifetime);
       if (days !== null) limits.push(days);
     }
@@ -563,7 +582,7 @@ export async function getPasswordLifetimeLimit(ctx: GraphContext, options: { obj
       if (!unreadable(e)) throw e;
     }
   }
-  return limits.length ? Math.min(...limits) : null;
+  return { lifetimeLimitDays: limits.length ? Math.min(...limits) : null, additionBlocked };
 }
 
 /** Microsoft's code when an addPassword asks for a longer lifetime than an app management policy allows. */

@@ -4,11 +4,11 @@
  * probe and the credentials route work from it without ever handing the key out. Secret mode, when asked: a client
  * secret as before.
  */
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeJwt } from "jose";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
-import { useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import type { ApiCaller } from "../api-auth/app-roles";
@@ -16,7 +16,15 @@ import { mintConnectionAccessToken } from "../connections/mint-connection-access
 import { readConnectionCredentials } from "../connections/read-connection-credentials";
 import { probeConnection } from "../health/probe-connection";
 import { whoAmI } from "../microsoft/dataverse";
-import type { Engine } from "./engine";
+import { approveRun } from "./approve-run";
+import { driveRunWith, type Engine } from "./engine";
+import { startRun } from "./start-run";
+import { SCENARIOS } from "@/emulator/scenarios";
+import { ensureAccount } from "../domain/account/ensure-account";
+import { getAdminToken } from "../microsoft/admin-session";
+import { addClientSecret, readPasswordPolicy } from "../microsoft/graph";
+import { isMicrosoftError } from "../microsoft/errors";
+import type { SandboxState } from "@/emulator/core/state";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -99,5 +107,69 @@ describe.each(providers)("the app's credential on %s", (provider) => {
     expect(minted.ok).toBe(true);
     const handed = await readConnectionCredentials(t.db, { connectionId, caller: connector, keys: TEST_KEYS });
     expect(handed).toMatchObject({ ok: true, value: { authMode: "cloud", credentialMode: "secret", clientSecret: expect.any(String) } });
+  });
+});
+
+describe("a tenant whose app management policy blocks client secrets (passwordAddition)", () => {
+  const t = useTestDatabase("sqlite");
+  let previous: (() => SandboxState) | undefined;
+  beforeAll(() => {
+    previous = fx.scenario;
+    fx.scenario = SCENARIOS["contoso-no-secrets"];
+  });
+  afterAll(() => {
+    fx.scenario = previous;
+  });
+  const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+  const plan = async (credential: "certificate" | "secret") => {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    const engine = testEngine(t.db, fx);
+    const started = await startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, credential },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    return { engine, view: started.value };
+  };
+
+  it("the sandbox shows the restriction and refuses addPassword, as Microsoft does", async () => {
+    const session = await signInAs(fx);
+    const graph = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }), retry: FAST_RETRY };
+    expect(await readPasswordPolicy(graph)).toEqual({ lifetimeLimitDays: null, additionBlocked: true });
+    const { view } = await plan("certificate");
+    await approveRun(testEngine(t.db, fx), { runId: view.id, actor });
+    expect((await driveRunWith(testEngine(t.db, fx), view.id)).status).toBe("succeeded");
+    const [app] = connectionObjects(await fx.control.getState(), view.connection.id).apps;
+    const refused = await addClientSecret(graph, { objectId: app.id, displayName: "x", endDateTime: new Date(Date.now() + 86_400_000) }).catch(
+      (e: unknown) => e,
+    );
+    expect(isMicrosoftError(refused) && refused.status).toBe(400);
+    expect(connectionObjects(await fx.control.getState(), view.connection.id).secrets).toEqual([]);
+  });
+
+  it("secret mode: the plan blocks before any write and steers to certificate mode; nothing is created", async () => {
+    const { view } = await plan("secret");
+    expect(view.plan?.blockers).toEqual([expect.objectContaining({ code: "client_secrets_blocked", message: expect.stringMatching(/certificate/) })]);
+    const approved = await approveRun(testEngine(t.db, fx), { runId: view.id, actor });
+    expect(approved.ok).toBe(false);
+    expect(connectionObjects(await fx.control.getState(), view.connection.id).apps).toEqual([]);
+  });
+
+  it("certificate mode: the plan names the certificate and the connection becomes Active with no secret", async () => {
+    const { engine, view } = await plan("certificate");
+    expect(view.plan?.blockers).toEqual([]);
+    expect(view.plan?.notes).toContain("How the app signs in: A certificate, no client secret (its private key stays with Act-On's portal).");
+    const step = view.plan?.steps.find((s) => s.step === "clientSecret");
+    expect(step?.actions[0]).toMatchObject({
+      verb: "create",
+      what: expect.stringMatching(/^A certificate valid until .*No client secret is added$/),
+    });
+    await approveRun(engine, { runId: view.id, actor });
+    expect((await driveRunWith(engine, view.id)).status).toBe("succeeded");
+    const objects = connectionObjects(await fx.control.getState(), view.connection.id);
+    expect({ secrets: objects.secrets.length, certificates: objects.certificates.length }).toEqual({ secrets: 0, certificates: 1 });
   });
 });

@@ -25,5 +25,5 @@ export function credentialRotatesAt(mode: CredentialMode, expiresAt: Date | null
 
 /** The mode in plain words, for the plan and the status page. */
 export function credentialModeLabel(mode: CredentialMode): string {
-  return mode === "certificate" ? "a certificate (its private key stays with Act-On's portal)" : "a client secret";
+  return mode === "certificate" ? "A certificate, no client secret (its private key stays with Act-On's portal)" : "A client secret";
 }
