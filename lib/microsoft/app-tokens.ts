@@ -14,7 +14,7 @@ const MAX_APP_CLIENTS = 200;
 const appClients = new Map<string, ConfidentialClientApplication>();
 
 /** A certificate the app registration holds: its private key signs the client assertion, its DER names it (`x5t#S256`). */
-export type CertificateKey = { privateKeyPem: string; certificateDer: Buffer };
+type CertificateKey = { privateKeyPem: string; certificateDer: Buffer };
 
 /** What the app proves itself with: its client secret, or a certificate (a signed client assertion instead). */
 export type AppCredential = { clientSecret: string; certificate?: never } | { certificate: CertificateKey; clientSecret?: never };

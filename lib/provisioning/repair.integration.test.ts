@@ -54,7 +54,14 @@ describe.each(providers)("repairing a connection on %s", (provider) => {
       accountId,
       connectionId,
       kind: "connect",
-      options: { mode: "cloud", credential: "secret", environment: fx.environmentUrl("contoso-sales"), requestedBy: CONTOSO_ADMIN, secret: "keep", ...over },
+      options: {
+        mode: "cloud",
+        credential: "secret",
+        environment: fx.environmentUrl("contoso-sales"),
+        requestedBy: CONTOSO_ADMIN,
+        secret: "keep",
+        ...over,
+      },
       session: await signInAs(fx),
       actor,
     });

@@ -10,7 +10,7 @@ export type CredentialMode = (typeof CREDENTIAL_MODES)[number];
 /** How long a certificate the portal makes is valid. */
 export const CERTIFICATE_LIFETIME_DAYS = 365;
 /** Replacing a certificate starts this long before it expires. */
-export const ROTATION_LEAD_DAYS = 30;
+const ROTATION_LEAD_DAYS = 30;
 
 /** A cloud connection's mode. One proven before certificate mode existed (or set up by hand) has a client secret. */
 export function credentialModeOf(connection: { credentialMode: CredentialMode | null }): CredentialMode {

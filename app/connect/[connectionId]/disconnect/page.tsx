@@ -66,7 +66,7 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
       </section>
       {preview.needsMicrosoftSignIn && !preview.signedIn ? (
         <Notice tone="warning" announce={false}>
-          Removing the app's credential at Microsoft acts as you, with your own Microsoft sign-in:{" "}
+          Removing the app&apos;s credential at Microsoft acts as you, with your own Microsoft sign-in:{" "}
           <Button asChild variant="link">
             <Link href="/auth/sign-in">sign in with Microsoft</Link>
           </Button>{" "}

@@ -17,7 +17,6 @@ import { Notice } from "@/components/ui/notice";
 import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
 import { isUnfinished } from "@/lib/domain/run/machine";
 import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
-import { credentialModeLabel } from "@/lib/domain/secret/credential-mode";
 import { healthNoticeFor, type HealthNotice, type HealthWay } from "@/lib/connect/health-notice";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -64,7 +63,7 @@ export default async function StatusPage({
     ["Last verified", when(c.lastVerifiedAt)],
     ...(c.credentialMode
       ? ([
-          ["Signs in with", credentialModeLabel(c.credentialMode)],
+          ["Signs in with", c.credentialLabel ?? c.credentialMode],
           [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
         ] as [string, string][])
       : []),
