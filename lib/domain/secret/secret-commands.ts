@@ -76,7 +76,7 @@ export async function revokeCredentialsExcept(tx: Writer, input: { connectionId:
   const { count } = await tx.secret.updateMany({
     where: {
       connectionId: input.connectionId,
-      kind: { in: ["clientSecret", "password"] },
+      kind: { in: ["clientSecret", "password", "certificateKey"] },
       status: { in: ["active", "pending"] },
       id: { not: input.keepSecretId },
     },

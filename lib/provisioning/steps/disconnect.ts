@@ -25,7 +25,7 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
     }
     // Without its credentials the connection no longer works; it shows `disconnecting` until the optional steps are
     // done too, and `disconnected` once the run succeeds (machine.ts connectionStatusFor).
-    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null } });
+    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null, credentialMode: null } });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to remove the app's credential");
   }
