@@ -19,6 +19,7 @@ import { whoAmI } from "../microsoft/dataverse";
 import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { startRun } from "./start-run";
+import { startVerification } from "./start-verification";
 import { SCENARIOS } from "@/emulator/scenarios";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { getAdminToken } from "../microsoft/admin-session";
@@ -86,6 +87,17 @@ describe.each(providers)("the app's credential on %s", (provider) => {
       accessTokensPath: `/api/v1/connections/${connectionId}/access-tokens`,
     });
     expect(JSON.stringify(handed.value)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("a verify-only run of a certificate connection signs in with its certificate and stays Active", async () => {
+    const connectionId = await connectContosoThroughEngine(t.db, engine, fx, undefined, "certificate");
+    const requested = await startVerification(engine, { connectionId, actor: { type: "support", id: "support@acton" } });
+    if (!requested.ok) throw new Error(requested.error.userMessage);
+    expect((await driveRunWith(engine, requested.value.runId)).status).toBe("succeeded");
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).toMatchObject({
+      status: "active",
+      credentialMode: "certificate",
+    });
   });
 
   it("a certificate removed from the app at Microsoft fails the probe (a fresh assertion, no cached token) as credential_removed", async () => {

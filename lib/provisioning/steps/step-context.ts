@@ -13,7 +13,7 @@ import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
 import type { RunOptions } from "../../domain/run/run-options";
 import type { RunRecord } from "../../domain/run/run-store";
-import type { CredentialMode } from "../../domain/secret/credential-mode";
+import { credentialModeOf, type CredentialMode } from "../../domain/secret/credential-mode";
 
 export type ConnectionFacts = {
   id: string;
@@ -126,8 +126,11 @@ export function requireFact<T>(value: T | null | undefined, what: string): T {
 
 /**
  * The credential a cloud run gives the app: what the run was asked for; else what the connection has (a repair keeps
- * a secret-mode connection a secret one); else a certificate, the default for a per-customer app.
+ * a secret-mode connection a secret one); else a certificate, the default for a per-customer app. A verify-only run
+ * creates nothing: it checks the connection's own credential.
  */
-export function runCredentialMode(ctx: Pick<StepContext, "options" | "connection">): CredentialMode {
+export function runCredentialMode(ctx: Pick<StepContext, "options" | "connection" | "run">): CredentialMode {
+  // A verify-only run checks what the connection has now (one made before certificates existed has a secret).
+  if (ctx.run.kind === "verify") return credentialModeOf(ctx.connection);
   return ctx.options.credential ?? ctx.connection.credentialMode ?? "certificate";
 }
