@@ -14,7 +14,10 @@ const STEPS = [
     body: "A single-tenant app registration with the Dynamics CRM user_impersonation permission, and its service principal.",
   },
   { title: "Grant admin consent", body: "Approved once for your organization, so nobody else is asked." },
-  { title: "Create the client secret", body: "Stored encrypted; Act-On never shows it, and old secrets are removed only after the new one works." },
+  {
+    title: "Create the app's credential",
+    body: "A certificate whose private key is stored encrypted and never leaves the portal (a client secret only if you ask); old credentials are removed only after the new one works.",
+  },
   {
     title: "Create the application user",
     body: "In your environment's root business unit, with a least-privilege “Act-On Integration” role or System Administrator.",

@@ -75,7 +75,7 @@ describe("npm run provision", () => {
     return { signedIn, exited, output: () => output };
   }
 
-  it("signs in with a device code, shows the plan, applies it with --yes, and ends Active without printing the secret", async () => {
+  it("signs in with a device code, shows the plan, applies it with --yes, and ends Active on a certificate without printing its key", async () => {
     const key = randomBytes(32);
     const run = provision(["--account", "acme-42", "--create-account", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
     await run.signedIn;
@@ -91,10 +91,15 @@ describe("npm run provision", () => {
 
     const connection = await t.db.connection.findFirstOrThrow({ where: { account: { actonAccountId: "acme-42" } } });
     expect(connection.status).toBe("active");
-    const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "clientSecret", status: "active" } });
+    // A certificate by default: its private key is stored (encrypted) and never printed; no client secret exists.
+    expect(connection.credentialMode).toBe("certificate");
+    expect(out).toMatch(/Credential\s+A certificate, no client secret/);
+    expect(await t.db.secret.count({ where: { connectionId: connection.id, kind: "clientSecret" } })).toBe(0);
+    const secret = await t.db.secret.findFirstOrThrow({ where: { connectionId: connection.id, kind: "certificateKey", status: "active" } });
     const plaintext = await readSecret(t.db, { secretId: secret.id, keys: [{ id: "cli", key }] });
     expect(plaintext?.ok).toBe(true);
-    if (plaintext?.ok) expect(out).not.toContain(plaintext.value);
+    if (plaintext?.ok) expect(out).not.toContain(JSON.parse(plaintext.value).privateKeyPem.split("\n")[1]);
+    expect(out).not.toContain("PRIVATE KEY");
   }, 90_000);
 
   it("refuses an unknown --account unless --create-account is given, before any sign-in", async () => {
@@ -143,6 +148,9 @@ describe("npm run provision", () => {
     const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);
     expect(await run.exited).toBe(2);
     expect(run.output()).toMatch(/--mode: Invalid option/i);
+    const connector = provision(["--account", "acme-42", "--credential", "connector"], `cli:${randomBytes(32).toString("base64")}`);
+    expect(await connector.exited).toBe(2);
+    expect(connector.output()).toMatch(/--credential: the Act-On Connector mode is not available yet/);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 /**
  * `npm run provision -- --account <id> [--environment <name or URL>] [--mode cloud|legacy|onprem|migrate]
- *   [--role least-privilege|system-administrator] [--username <integration user>] [--adfs-client-id <id>] [--disconnect [--remove-app-user]
+ *   [--role least-privilege|system-administrator] [--credential certificate|secret] [--username <integration user>]
+ *   [--adfs-client-id <id>] [--disconnect [--remove-app-user]
  *   [--delete-app]] [--create-account] [--yes]`
  *
  * The provisioning engine from a terminal, for Act-On's services team and scripted rehearsals in the sandbox. The
@@ -28,12 +29,24 @@ import { startDisconnect } from "../lib/provisioning/start-disconnect";
 import { startRun } from "../lib/provisioning/start-run";
 import type { Result } from "../lib/core/errors";
 import { printCommandError } from "../lib/cli/command-error";
+import { credentialModeLabel } from "../lib/domain/secret/credential-mode";
 
 const argsSchema = z.object({
   account: z.string().trim().min(1, "--account <Act-On account id> is required").max(128),
   environment: z.string().trim().min(1).optional(),
   mode: z.enum(["cloud", "legacy", "onprem", "migrate"]).default("cloud"),
   role: z.enum(["least-privilege", "system-administrator"]).default("least-privilege"),
+  /**
+   * Cloud mode: what the app signs in with. A certificate by default (a repair keeps the connection's current one);
+   * a client secret only when asked. The Act-On Connector (no credential in the customer's tenant) is not built yet.
+   */
+  credential: z
+    .enum(["connector", "certificate", "secret"], { error: "must be certificate or secret" })
+    .optional()
+    .refine((v) => v !== "connector", {
+      message:
+        "the Act-On Connector mode is not available yet (it needs Act-On's own multi-tenant app); use --credential certificate (the default) or secret",
+    }),
   username: z.string().trim().min(1).optional(),
   /** On-premises behind AD FS (IFD): the client id the customer registered with Add-AdfsClient. */
   "adfs-client-id": z.string().trim().min(1).max(200).optional(),
@@ -112,7 +125,13 @@ function printConnection(view: RunView) {
     ["Application user", c.applicationUserId],
     ["Security role", c.securityRole],
     ["Last verified", c.lastVerifiedAt],
-    ["Secret expires", c.secretExpiresAt ? `${c.secretExpiresAt} (stored encrypted; never shown)` : null],
+    ["Credential", c.credentialMode ? credentialModeLabel(c.credentialMode) : null],
+    [
+      c.credentialMode === "certificate" ? "Certificate expires" : "Secret expires",
+      c.secretExpiresAt
+        ? `${c.secretExpiresAt} (${c.credentialMode === "certificate" ? "private key" : "secret"} stored encrypted; never shown)`
+        : null,
+    ],
     ["Last error", c.lastErrorMessage ? `${c.lastErrorCode}: ${c.lastErrorMessage}` : null],
   ];
   console.log(bold("\nConnection"));
@@ -126,6 +145,7 @@ async function main() {
       environment: { type: "string" },
       mode: { type: "string" },
       role: { type: "string" },
+      credential: { type: "string" },
       username: { type: "string" },
       "adfs-client-id": { type: "string" },
       disconnect: { type: "boolean" },
@@ -222,6 +242,8 @@ async function main() {
       connectionId = existing?.id;
     }
     const needsPassword = args.mode === "legacy" || args.mode === "onprem";
+    if (args.credential && args.mode !== "cloud" && args.mode !== "migrate")
+      fail(`--credential applies to cloud mode only; ${args.mode} mode signs in with the integration user's password.`, 2);
     if (needsPassword && !args.username)
       fail(`--username is required in ${args.mode} mode (e.g. ${args.mode === "onprem" ? "CONTOSO\\\\crmadmin" : "crm@contoso.com"}).`, 2);
     const password = needsPassword ? await readPassword(`Password for ${args.username}: `) : undefined;
@@ -236,6 +258,7 @@ async function main() {
           environment: args.environment,
           integrationUsername: args.username,
           ...(args.mode === "onprem" && args["adfs-client-id"] ? { adfsClientId: args["adfs-client-id"] } : {}),
+          credential: args.credential,
           requestedBy: actor.id,
         },
         session,

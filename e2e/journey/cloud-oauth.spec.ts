@@ -120,8 +120,11 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   expect(objects.grants[0]).toMatchObject({ consentType: "AllPrincipals", scope: expect.stringContaining("user_impersonation") });
   expect(objects.users).toHaveLength(1);
   expect(objects.roleLinks).toHaveLength(1);
-  expect(objects.secrets).toHaveLength(1);
+  // A certificate by default: the app holds one and no client secret; the status page says so.
+  expect(objects.secrets).toHaveLength(0);
+  expect(objects.certificates).toHaveLength(1);
   await expect(page.getByText(objects.apps[0].appId)).toBeVisible();
+  await expect(page.getByText("A certificate, no client secret", { exact: false })).toBeVisible();
 
   // Return to Act-On: the session's return URL with the outcome signed like the launch link.
   await page.getByRole("link", { name: "Return to Act-On" }).click();

@@ -49,7 +49,14 @@ export async function resetSandbox(request: APIRequestContext, scenario: "defaul
 }
 
 export type SandboxState = {
-  applications: { appId: string; id: string; tags: string[]; displayName: string; passwordCredentials: { keyId: string; endDateTime?: string }[] }[];
+  applications: {
+    appId: string;
+    id: string;
+    tags: string[];
+    displayName: string;
+    passwordCredentials: { keyId: string; endDateTime?: string }[];
+    keyCredentials?: { keyId: string; endDateTime?: string }[];
+  }[];
   servicePrincipals: { id: string; appId: string }[];
   oauth2PermissionGrants: { id: string; clientId: string; consentType: string; scope: string }[];
   environments: {
@@ -76,12 +83,18 @@ export function connectionObjects(state: SandboxState, connectionId: string, url
   const users = env.systemUsers.filter((u) => u.applicationid && appIds.includes(u.applicationid));
   const roleLinks = env.systemUserRoles.filter((r) => users.some((u) => u.systemuserid === r.systemuserid));
   const secrets = apps.flatMap((a) => a.passwordCredentials);
-  return { apps, sps, grants, users, roleLinks, secrets };
+  const certificates = apps.flatMap((a) => a.keyCredentials ?? []);
+  return { apps, sps, grants, users, roleLinks, secrets, certificates };
 }
 
-/** How many of each object a connection has, for "exactly one of everything" (apps, sps, grants, users, roleLinks, secrets). */
+/**
+ * How many of each object a connection has, for "exactly one of everything" (apps, sps, grants, users, roleLinks, app
+ * credentials: client secrets and certificates together, whichever the connection's mode uses).
+ */
 export function objectCounts(objects: ReturnType<typeof connectionObjects>): number[] {
-  return [objects.apps, objects.sps, objects.grants, objects.users, objects.roleLinks, objects.secrets].map((o) => o.length);
+  return [objects.apps, objects.sps, objects.grants, objects.users, objects.roleLinks, [...objects.secrets, ...objects.certificates]].map(
+    (o) => o.length,
+  );
 }
 
 /** Everything the directory and the environments hold that a run could have written (for "nothing written"). */

@@ -45,7 +45,9 @@ test("an admin sees each permission, signs in at Microsoft, consents, and is bac
   const confirm = await page.goto("/auth/sign-in");
   expect(confirm?.status()).toBe(200);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in with Microsoft");
-  await expect(page.getByText("Lets the portal create the “Act-On Integration” app in your directory, and its client secret.")).toBeVisible();
+  await expect(
+    page.getByText("Lets the portal create the “Act-On Integration” app in your directory, and its certificate (or client secret)."),
+  ).toBeVisible();
   await expect(page.getByRole("listitem")).toHaveCount(8);
   await expectNoAxeViolations(page);
 

@@ -58,7 +58,7 @@ test("disconnect with the application user disabled and the app deleted: nothing
     await page.goto(`/connect/${connectionId}/disconnect`);
   }
   await expect(page.getByRole("heading", { name: "What will be removed" })).toBeVisible();
-  await expect(page.getByRole("listitem").filter({ hasText: "The client secret" })).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: /^The (client secret|certificate)/ })).toBeVisible();
   await page.getByLabel(/Disable the application user/).check();
   await page.getByLabel(/Delete the .* app registration/).check();
   await j.checkpoint("disconnect-confirmation");

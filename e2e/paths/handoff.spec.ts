@@ -154,7 +154,7 @@ test("user@ hands off to admin@, who completes the same connection in another br
   await expect(page.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
   await j.checkpoint("user-active");
   const objects = connectionObjects(await sandboxState(request), connectionId);
-  expect([objects.apps.length, objects.users.length, objects.secrets.length]).toEqual([1, 1, 1]);
+  expect([objects.apps.length, objects.users.length, objects.secrets.length + objects.certificates.length]).toEqual([1, 1, 1]);
 
   // Outside its scope, the colleague's session finds nothing: sync options and status send it back, the other paths are not found.
   await colleague.goto(`/connect/${connectionId}/sync`);

@@ -202,9 +202,9 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   await page.waitForURL(/\/plan$/);
   await expect(page.getByText(`App registration “Act-On Integration” (client id ${legacyApp.appId})`)).toBeVisible();
   await expect(page.getByText("Turn off public client flows and implicit tokens (app-only access does not need them)")).toBeVisible();
-  await expect(page.getByText(/A client secret valid until/)).toBeVisible();
+  await expect(page.getByText(/A certificate valid until .*No client secret is added/)).toBeVisible();
   await expect(
-    page.getByText("Sign in as the app with the new secret and call WhoAmI in the environment; the connection then becomes Active"),
+    page.getByText("Sign in as the app with the new certificate and call WhoAmI in the environment; the connection then becomes Active"),
   ).toBeVisible();
   await j.checkpoint("migrate-plan");
   // The password is still there while the move runs: it is forgotten only once the new sign-in is verified.
@@ -216,7 +216,7 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
   console.log(`[paths] ${line}`);
   testInfo.annotations.push({ type: "migration", description: line });
 
-  // Afterwards: OAuth, Active, no password stored, and the one live credential is the app's client secret.
+  // Afterwards: OAuth, Active, no password stored, and the one live credential is the app's certificate (the default).
   expect(storedConnection(connectionId)).toMatchObject({ authMode: "cloud", status: "active", integrationUsername: null });
   const credentials = storedCredentials(connectionId);
   expect(
@@ -224,12 +224,13 @@ test("migration: a legacy connection moves to OAuth from a reconnect link; no pa
     "no password stored",
   ).toBe(true);
   const live = credentials.filter((c) => c.status === "active");
-  expect(live.map((c) => c.kind)).toEqual(["clientSecret"]);
+  expect(live.map((c) => c.kind)).toEqual(["certificateKey"]);
   const objects = connectionObjects(await sandboxState(request), connectionId);
   expect(objects.apps).toHaveLength(1);
   expect(objects.apps[0].appId).toBe(legacyApp.appId);
   expect(objects.apps[0]).toMatchObject({ isFallbackPublicClient: false });
-  expect(objects.secrets.map((s) => s.keyId)).toEqual([live[0].microsoftKeyId]);
+  expect(objects.certificates.map((s) => s.keyId)).toEqual([live[0].microsoftKeyId]);
+  expect(objects.secrets).toHaveLength(0);
   expect(objects.users).toHaveLength(1);
   expect(objects.roleLinks).toHaveLength(1);
 

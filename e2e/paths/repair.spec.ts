@@ -90,7 +90,7 @@ test("a deleted application user: reconnect link → status → verification fai
   const kept = admin.getByTestId("plan-kept");
   await expect(kept).toContainText("App registration “Act-On Integration”");
   await expect(kept).toContainText("Admin consent for Dynamics CRM user_impersonation, already granted");
-  await expect(kept).toContainText(/The client secret .*Microsoft still has it/);
+  await expect(kept).toContainText(/The (client secret|certificate) .*Microsoft still has it/);
   await j.checkpoint("repair-plan");
 
   await j.click(admin.getByRole("button", { name: "Approve and repair" }));

@@ -20,6 +20,8 @@ export type Tenant = {
    * lifetimes as an ISO 8601 duration (e.g. `P180D`). Absent = no restriction.
    */
   passwordMaxLifetime?: string | null;
+  /** The same policy's `passwordAddition` restriction: no new client secret on any application (addPassword refused). */
+  passwordAdditionBlocked?: boolean;
 };
 
 /** A security group; role-assignable groups can hold directory roles that their members get transitively. */

@@ -8,7 +8,7 @@ import { recordDirectoryAudit } from "./directory-audits";
 import { createHash, randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { parseSelect, queryOption } from "../core/odata";
-import { getState, newGuid } from "../core/store";
+import { getState, newGuid, unconfirmed } from "../core/store";
 import type { Application, PasswordCredential, Tenant } from "../core/state";
 import { APP_ADMIN_ROLES, authenticateGraphCaller, hasDirectoryRole, isResponse, PERMISSIONS, requirePermission, type GraphCaller } from "./auth";
 import { entityResponse, listResponse } from "./collection";
@@ -392,8 +392,18 @@ export async function addPassword(req: EmuRequest): Promise<EmuResponse> {
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) {
     return badRequest(req, "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.");
   }
-  // A tenant app management policy may cap secret lifetimes (Graph's observed error: CredentialInvalidLifetimeAsPerAppPolicy).
   const home = getState().tenants.find((t) => t.id === app.tenantId);
+  // A tenant app management policy may block new secrets altogether (`passwordAddition`). Microsoft documents the
+  // restriction, not the error's wording: the code and message here are unconfirmed.
+  if (home?.passwordAdditionBlocked) {
+    return graphError(
+      req,
+      400,
+      "CredentialTypeNotAllowedAsPerAppPolicy",
+      unconfirmed(`Credential type not allowed as per assigned policy '${DEFAULT_APP_MANAGEMENT_POLICY_ID}'.`),
+    );
+  }
+  // A tenant app management policy may cap secret lifetimes (Graph's observed error: CredentialInvalidLifetimeAsPerAppPolicy).
   const maxMs = home?.passwordMaxLifetime ? isoDurationMs(home.passwordMaxLifetime) : null;
   if (maxMs !== null && end.getTime() - start.getTime() > maxMs) {
     const message = `Credential lifetime exceeds the max value allowed as per assigned policy '${DEFAULT_APP_MANAGEMENT_POLICY_ID}'.`;

@@ -1,6 +1,7 @@
 /**
  * Tenant policies Graph exposes that the onboarding depends on: the default app management policy (a cap on client
- * secret lifetimes, `applicationRestrictions.passwordCredentials[].restrictionType = passwordLifetime`).
+ * secret lifetimes, `applicationRestrictions.passwordCredentials[].restrictionType = passwordLifetime`, and a block on
+ * new client secrets, `restrictionType = passwordAddition`).
  */
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { authenticateGraphCaller, isResponse, requirePermission, type Permissions } from "./auth";
@@ -29,16 +30,21 @@ export async function getDefaultAppManagementPolicy(req: EmuRequest): Promise<Em
   const denied = requirePermission(req, caller, READ_POLICY);
   if (denied) return denied;
   const max = caller.tenant.passwordMaxLifetime ?? null;
+  const blocked = caller.tenant.passwordAdditionBlocked === true;
+  const since = "2019-01-01T00:00:00Z";
   return graphJson(req, 200, {
     "@odata.context": contextUrl(req, "policies/defaultAppManagementPolicy/$entity"),
     id: DEFAULT_APP_MANAGEMENT_POLICY_ID,
     description: "Default tenant policy that enforces app management restrictions on applications and service principals.",
     displayName: "Default app management tenant policy",
-    isEnabled: max !== null,
+    isEnabled: max !== null || blocked,
     applicationRestrictions: {
-      passwordCredentials: max
-        ? [{ restrictionType: "passwordLifetime", state: "enabled", maxLifetime: max, restrictForAppsCreatedAfterDateTime: "2019-01-01T00:00:00Z" }]
-        : [],
+      passwordCredentials: [
+        ...(blocked
+          ? [{ restrictionType: "passwordAddition", state: "enabled", maxLifetime: null, restrictForAppsCreatedAfterDateTime: since }]
+          : []),
+        ...(max ? [{ restrictionType: "passwordLifetime", state: "enabled", maxLifetime: max, restrictForAppsCreatedAfterDateTime: since }] : []),
+      ],
       keyCredentials: [],
     },
     servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },

@@ -18,6 +18,16 @@ export const SCENARIOS: Record<string, () => SandboxState> = {
     for (const t of state.tenants) if (t.domains[0] === "contoso.onmicrosoft.com") t.securityDefaultsEnabled = true;
     return state;
   },
+  /**
+   * The consented world with Contoso's default app management policy blocking new client secrets (`passwordAddition`):
+   * addPassword is refused there, certificates are not.
+   */
+  "contoso-no-secrets": () => {
+    const state = buildConsentedScenario();
+    state.scenario = "contoso-no-secrets";
+    for (const t of state.tenants) if (t.domains[0] === "contoso.onmicrosoft.com") t.passwordAdditionBlocked = true;
+    return state;
+  },
   /** A stricter world: replication and admission lag, neutral unconfirmed wording, awkward tenants (realistic.ts). */
   realistic: buildRealisticScenario,
 };

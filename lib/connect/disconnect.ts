@@ -1,5 +1,5 @@
 import "server-only";
-import { findLiveSecrets } from "../domain/secret/secret-commands";
+import { findLiveSecrets, type LiveSecret } from "../domain/secret/secret-commands";
 import type { DisconnectScope } from "../domain/run/machine";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { revokeHandoffLinks } from "../handoff/handoff-links";
@@ -13,7 +13,7 @@ import { cancelPlanKeepingSignIn } from "./replace-plan";
 
 /** What a disconnect will remove, listed for the confirmation before anything is done. */
 export type DisconnectPreview = {
-  secrets: { kind: "clientSecret" | "password"; hint: string | null }[];
+  secrets: { kind: LiveSecret["kind"]; hint: string | null }[];
   applicationUser: { id: string; environmentUrl: string | null } | null;
   appRegistration: { clientId: string } | null;
   needsMicrosoftSignIn: boolean;

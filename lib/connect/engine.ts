@@ -1,4 +1,5 @@
 import "server-only";
+import { credentialModeLabel } from "../domain/secret/credential-mode";
 import { canView, type Viewer } from "../domain/connection/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
@@ -51,6 +52,8 @@ export type JourneyConnection = ConnectionView & {
   updatedAt: string;
   /** What the last health probes found (null until first probed), for the status page. */
   health: ConnectionHealthView | null;
+  /** What the app signs in with, in the admin's words (null until a credential is proven; password modes). */
+  credentialLabel: string | null;
 };
 
 /** A connection as the viewer may see it; another account's connection is not found (same answer as an unknown id). */
@@ -63,6 +66,7 @@ export async function getConnectionForViewer(db: Db, connectionId: string, viewe
     lastVerifiedAt: row.lastVerifiedAt?.toISOString() ?? null,
     secretExpiresAt: row.secretExpiresAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
+    credentialLabel: row.credentialMode ? credentialModeLabel(row.credentialMode) : null,
     health: healthState
       ? {
           state: healthState,

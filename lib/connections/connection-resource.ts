@@ -20,6 +20,7 @@ export const CONNECTION_RESOURCE_SELECT = {
   integrationUsername: true,
   lastVerifiedAt: true,
   secretExpiresAt: true,
+  credentialMode: true,
   healthState: true,
   healthCause: true,
   healthSince: true,

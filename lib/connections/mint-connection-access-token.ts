@@ -6,7 +6,8 @@ import { appError, fail, ok, type Result } from "../core/errors";
 import { log } from "../core/log";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveAppCredential } from "../domain/secret/app-credential";
+import { credentialModeOf } from "../domain/secret/credential-mode";
 import { getAppAccessToken } from "../microsoft/app-tokens";
 import { isMicrosoftError, type MicrosoftError } from "../microsoft/errors";
 import type { RetryPolicy } from "../microsoft/http";
@@ -35,7 +36,7 @@ export async function mintConnectionAccessToken(
 ): Promise<Result<ConnectionAccessToken>> {
   const connection = await deps.db.connection.findUnique({
     where: { id: input.connectionId },
-    select: { id: true, accountId: true, status: true, authMode: true, tenantId: true, clientId: true, environmentUrl: true },
+    select: { id: true, accountId: true, status: true, authMode: true, tenantId: true, clientId: true, environmentUrl: true, credentialMode: true },
   });
   if (!connection) return fail(appError("not_found", "No connection with that id."));
   if (connection.status !== "active") {
@@ -54,14 +55,14 @@ export async function mintConnectionAccessToken(
     log.error("api: PORTAL_ENCRYPTION_KEYS is not set, so no connection token can be minted");
     return fail(appError("internal", "The portal cannot read stored credentials right now."));
   }
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "clientSecret", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true },
-  });
-  const opened = secret ? await readSecret(deps.db, { secretId: secret.id, keys: deps.keys }) : null;
-  if (!secret || !opened?.ok) {
-    log.error("api: an Active connection has no readable client secret", { connectionId: connection.id, secretId: secret?.id });
+  const mode = credentialModeOf(connection);
+  const secret = await readActiveAppCredential(deps.db, { connectionId: connection.id, mode, keys: deps.keys });
+  if (secret.status !== "open") {
+    log.error("api: an Active connection has no readable app credential", {
+      mode,
+      connectionId: connection.id,
+      secretId: secret.status === "unreadable" ? secret.id : undefined,
+    });
     return fail(appError("conflict", "This connection has no working credential to mint a token with. Reconnect it from the portal."));
   }
 
@@ -72,7 +73,7 @@ export async function mintConnectionAccessToken(
       accountId: connection.accountId,
       connectionId: connection.id,
       outcome,
-      detail: { callerKind: input.caller.kind, callerName: input.caller.name, secretId: secret.id, ...detail },
+      detail: { callerKind: input.caller.kind, callerName: input.caller.name, credentialMode: mode, secretId: secret.id, ...detail },
     });
   try {
     const token = await getAppAccessToken({
@@ -81,7 +82,7 @@ export async function mintConnectionAccessToken(
       retry: deps.retry,
       tenantId,
       clientId,
-      clientSecret: opened.value,
+      ...secret.credential,
       resource: { environmentUrl },
     });
     await audit("success", { expiresOn: token.expiresOn.toISOString() });

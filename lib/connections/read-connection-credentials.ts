@@ -6,12 +6,31 @@ import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { log } from "../core/log";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
+import { readActiveAppCredential } from "../domain/secret/app-credential";
+import { credentialModeOf } from "../domain/secret/credential-mode";
+import { certificateThumbprints } from "../microsoft/certificate-credential";
 
-/** What Act-On's Dynamics connector signs in with, by the connection's mode. */
+/**
+ * What Act-On's Dynamics connector signs in with, by the connection's mode. A certificate connection hands out no
+ * credential at all (its private key never leaves the portal): only which certificate the app holds, and where the
+ * connector gets short-lived tokens instead.
+ */
 export type ConnectionCredentials =
   | {
       authMode: "cloud";
+      credentialMode: "certificate";
+      connectionId: string;
+      tenantId: string;
+      environmentUrl: string;
+      clientId: string;
+      certificateThumbprint: string;
+      certificateExpiresAt: string | null;
+      accessTokensPath: string;
+    }
+  | {
+      authMode: "cloud";
+      credentialMode: "secret";
       connectionId: string;
       tenantId: string;
       environmentUrl: string;
@@ -45,6 +64,7 @@ export async function readConnectionCredentials(
       clientId: true,
       integrationUsername: true,
       secretExpiresAt: true,
+      credentialMode: true,
     },
   });
   if (!connection) return fail(appError("not_found", "No connection with that id."));
@@ -55,15 +75,12 @@ export async function readConnectionCredentials(
     log.error("api: PORTAL_ENCRYPTION_KEYS is not set, so stored credentials cannot be read");
     return fail(appError("internal", "The portal cannot read stored credentials right now."));
   }
+  if (connection.authMode === "cloud" && credentialModeOf(connection) === "certificate")
+    return handOutCertificate(db, connection, { caller: options.caller, keys: options.keys });
   const kind = connection.authMode === "cloud" ? "clientSecret" : "password";
-  const secret = await db.secret.findFirst({
-    where: { connectionId: connection.id, kind, status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, expiresAt: true },
-  });
-  if (!secret) return unavailable(kind === "clientSecret" ? "client secret" : "password");
-  const opened = await readSecret(db, { secretId: secret.id, keys: options.keys });
-  if (!opened?.ok) {
+  const secret = await readActiveSecret(db, { connectionId: connection.id, kind, keys: options.keys });
+  if (secret.status === "none") return unavailable(kind === "clientSecret" ? "client secret" : "password");
+  if (secret.status === "unreadable") {
     log.error("api: an active secret could not be decrypted", { connectionId: connection.id, secretId: secret.id });
     return fail(appError("internal", "The portal cannot read this connection's credentials. Reconnect it from the portal."));
   }
@@ -73,11 +90,12 @@ export async function readConnectionCredentials(
     if (!environmentUrl || !tenantId || !clientId) return unavailable("complete app registration");
     credentials = {
       authMode: "cloud",
+      credentialMode: "secret",
       connectionId: connection.id,
       tenantId,
       environmentUrl,
       clientId,
-      clientSecret: opened.value,
+      clientSecret: secret.value,
       clientSecretExpiresAt: (secret.expiresAt ?? connection.secretExpiresAt)?.toISOString() ?? null,
     };
   } else if (connection.authMode === "legacy") {
@@ -89,19 +107,61 @@ export async function readConnectionCredentials(
       environmentUrl,
       clientId,
       username: integrationUsername,
-      password: opened.value,
+      password: secret.value,
     };
   } else {
     if (!environmentUrl || !integrationUsername) return unavailable("complete domain user");
-    credentials = { authMode: "onprem", connectionId: connection.id, environmentUrl, username: integrationUsername, password: opened.value };
+    credentials = { authMode: "onprem", connectionId: connection.id, environmentUrl, username: integrationUsername, password: secret.value };
   }
-  await recordAuditEvent(db, {
-    actor: apiCallerActor(options.caller),
+  await auditRead(db, connection, options.caller, secret.id);
+  return ok(credentials);
+}
+
+type CredentialsConnection = {
+  id: string;
+  accountId: string;
+  authMode: "cloud" | "legacy" | "onprem";
+  tenantId: string | null;
+  environmentUrl: string | null;
+  clientId: string | null;
+  secretExpiresAt: Date | null;
+};
+
+function auditRead(db: Db, connection: CredentialsConnection, caller: ApiCaller, secretId: string) {
+  return recordAuditEvent(db, {
+    actor: apiCallerActor(caller),
     action: "connection.credentials.read",
     accountId: connection.accountId,
     connectionId: connection.id,
     outcome: "success",
-    detail: { secretId: secret.id, authMode: connection.authMode, callerKind: options.caller.kind, callerName: options.caller.name },
+    detail: { secretId, authMode: connection.authMode, callerKind: caller.kind, callerName: caller.name },
   });
-  return ok(credentials);
+}
+
+/** A certificate connection: which certificate the app holds (public facts only) and the token route to use. */
+async function handOutCertificate(
+  db: Db,
+  connection: CredentialsConnection,
+  options: { caller: ApiCaller; keys: EncryptionKey[] },
+): Promise<Result<ConnectionCredentials>> {
+  const { environmentUrl, tenantId, clientId } = connection;
+  if (!environmentUrl || !tenantId || !clientId) return unavailable("complete app registration");
+  const secret = await readActiveAppCredential(db, { connectionId: connection.id, mode: "certificate", keys: options.keys });
+  if (secret.status === "none") return unavailable("certificate");
+  if (secret.status === "unreadable" || !secret.credential.certificate) {
+    log.error("api: an active certificate could not be decrypted", { connectionId: connection.id, secretId: secret.id });
+    return fail(appError("internal", "The portal cannot read this connection's certificate. Reconnect it from the portal."));
+  }
+  await auditRead(db, connection, options.caller, secret.id);
+  return ok({
+    authMode: "cloud",
+    credentialMode: "certificate",
+    connectionId: connection.id,
+    tenantId,
+    environmentUrl,
+    clientId,
+    certificateThumbprint: certificateThumbprints(secret.credential.certificate.certificateDer).sha1Hex,
+    certificateExpiresAt: (secret.expiresAt ?? connection.secretExpiresAt)?.toISOString() ?? null,
+    accessTokensPath: `/api/v1/connections/${encodeURIComponent(connection.id)}/access-tokens`,
+  });
 }

@@ -2,7 +2,8 @@ import "server-only";
 import { appError, fail, ok, type Result } from "../core/errors";
 import type { Db } from "../core/db";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveAppCredential } from "../domain/secret/app-credential";
+import { credentialModeOf, type CredentialMode } from "../domain/secret/credential-mode";
 import { recordHealthProbe, type ProbeFinding } from "../domain/connection/health";
 import { healthCauseFix, type HealthCause, type HealthState } from "../domain/connection/health-machine";
 import { getAppToken } from "../microsoft/app-tokens";
@@ -46,8 +47,8 @@ export type ProbeReport = {
 };
 
 /**
- * Probes one Active connection now, as Act-On's connector signs in. Cloud: an app-only token with the stored client
- * secret (never a cached token: the probe proves the secret works now), WhoAmI (which Dataverse answers only for the
+ * Probes one Active connection now, as Act-On's connector signs in. Cloud: an app-only token with the stored app
+ * credential, a client secret or a certificate's signed assertion (never a cached token: the probe proves it works now), WhoAmI (which Dataverse answers only for the
  * enabled application user of the app that holds a role), then the privileges the connector needs as Dataverse
  * counts them for that user (`RetrieveUserSetOfPrivilegesByNames`, team roles included); a secret past its expiry
  * fails without a call. On-premises: the server's own sign-in (Windows/NTLM or AD FS) with the domain user's stored
@@ -69,6 +70,7 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
       integrationUsername: true,
       adfsClientId: true,
       webApiVersion: true,
+      credentialMode: true,
     },
   });
   if (!connection) return fail(appError("not_found", "No connection has this id."));
@@ -113,7 +115,15 @@ export async function probeConnection(deps: ProbeDeps, input: { connectionId: st
   });
 }
 
-type CloudTarget = { mode: "cloud"; id: string; tenantId: string; clientId: string; environmentUrl: string; secretExpiresAt: Date | null };
+type CloudTarget = {
+  mode: "cloud";
+  id: string;
+  tenantId: string;
+  clientId: string;
+  environmentUrl: string;
+  secretExpiresAt: Date | null;
+  credentialMode: CredentialMode;
+};
 type OnPremisesTarget = OnPremisesProbeTarget & { mode: "onprem" };
 
 function probeTargetOf(c: {
@@ -126,6 +136,7 @@ function probeTargetOf(c: {
   integrationUsername: string | null;
   adfsClientId: string | null;
   webApiVersion: string | null;
+  credentialMode: CredentialMode | null;
 }): CloudTarget | OnPremisesTarget | null {
   if (c.authMode === "cloud" && c.tenantId && c.clientId && c.environmentUrl)
     return {
@@ -135,6 +146,7 @@ function probeTargetOf(c: {
       clientId: c.clientId,
       environmentUrl: c.environmentUrl,
       secretExpiresAt: c.secretExpiresAt,
+      credentialMode: credentialModeOf(c),
     };
   if (c.authMode === "onprem" && c.environmentUrl && c.integrationUsername)
     return {
@@ -150,25 +162,21 @@ function probeTargetOf(c: {
 
 /** What the probe of a cloud connection found, or why it could not run (a stored secret the portal's keys cannot open). */
 async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, call: CallSettings): Promise<Result<ProbeFinding>> {
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "clientSecret", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, expiresAt: true },
-  });
-  if (!secret) return ok({ ok: false, cause: "credential_removed", detail: "no active client secret is stored for this connection" });
+  const noun = connection.credentialMode === "certificate" ? "certificate" : "client secret";
+  const secret = await readActiveAppCredential(deps.db, { connectionId: connection.id, mode: connection.credentialMode, keys: deps.config.keys });
+  if (secret.status === "none") return ok({ ok: false, cause: "credential_removed", detail: `no active ${noun} is stored for this connection` });
   const expiresAt = secret.expiresAt ?? connection.secretExpiresAt;
   if (expiresAt && expiresAt.getTime() <= at.getTime())
-    return ok({ ok: false, cause: "credential_expired", detail: `the client secret expired at ${expiresAt.toISOString()}` });
-  const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.config.keys });
-  if (!opened?.ok)
-    return fail(appError("internal", "The stored client secret could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
+    return ok({ ok: false, cause: "credential_expired", detail: `the ${noun} expired at ${expiresAt.toISOString()}` });
+  if (secret.status === "unreadable")
+    return fail(appError("internal", `The stored ${noun} could not be opened with the portal's keys.`, { detail: `secret ${secret.id}` }));
   try {
     const token = await getAppToken({
       ...call,
+      ...secret.credential,
       config: deps.config.identity,
       tenantId: connection.tenantId,
       clientId: connection.clientId,
-      clientSecret: opened.value,
       resource: { environmentUrl: connection.environmentUrl },
       skipCache: true,
     });

@@ -4,7 +4,7 @@ import type { Db } from "../core/db";
 import { guardPublicAddress } from "../core/net/public-address-guard";
 import type { ProbeFinding } from "../domain/connection/health";
 import type { EncryptionKey } from "../domain/secret/secret-box";
-import { readSecret } from "../domain/secret/store-secret";
+import { readActiveSecret } from "../domain/secret/store-secret";
 import { verifyOnPremisesSignIn } from "../microsoft/on-premises-sign-in";
 import { isWebApiVersion } from "../microsoft/web-api-version";
 import { isMicrosoftError } from "../microsoft/errors";
@@ -29,14 +29,9 @@ export async function probeOnPremises(
   deps: { db: Db; keys: EncryptionKey[]; allowedPrivateHosts: string[]; call: CallSettings },
   connection: OnPremisesProbeTarget,
 ): Promise<Result<ProbeFinding>> {
-  const secret = await deps.db.secret.findFirst({
-    where: { connectionId: connection.id, kind: "password", status: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true },
-  });
-  if (!secret) return ok({ ok: false, cause: "credential_removed", detail: "no active password is stored for this connection" });
-  const opened = await readSecret(deps.db, { secretId: secret.id, keys: deps.keys });
-  if (!opened?.ok)
+  const secret = await readActiveSecret(deps.db, { connectionId: connection.id, kind: "password", keys: deps.keys });
+  if (secret.status === "none") return ok({ ok: false, cause: "credential_removed", detail: "no active password is stored for this connection" });
+  if (secret.status === "unreadable")
     return fail(appError("internal", "The stored password could not be opened with the portal's keys.", { detail: `secret ${secret.id}` }));
   const target = await guardPublicAddress(connection.environmentUrl, { allowedPrivateHosts: deps.allowedPrivateHosts });
   if (!target.ok) {
@@ -51,7 +46,7 @@ export async function probeOnPremises(
       { ...deps.call, environmentUrl: target.value.url, target: target.value, allowedPrivateHosts: deps.allowedPrivateHosts },
       {
         username: connection.username,
-        password: opened.value,
+        password: secret.value,
         adfsClientId: connection.adfsClientId,
         apiVersion: isWebApiVersion(connection.webApiVersion) ? connection.webApiVersion : null,
       },

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { saveManualConnection } from "./save-manual-connection";
+import { storeSecret } from "../domain/secret/store-secret";
 
 const providers = await providersUnderTest();
 const KEYS = [{ id: "test", key: randomBytes(32) }];
@@ -88,5 +89,14 @@ describe.each(providers)("saving a proven hand-made connection, on %s", (provide
       failingStep: "applicationUser",
     });
     expect(await t.db.secret.count({ where: { connectionId: connection.id } })).toBe(0);
+  });
+
+  it("replaces a certificate connection's credential: the stored certificate is forgotten and the connection signs in with the pasted secret", async () => {
+    const { account, connection } = await failedConnection();
+    await t.db.connection.update({ where: { id: connection.id }, data: { credentialMode: "certificate" } });
+    const cert = await storeSecret(t.db, { connectionId: connection.id, kind: "certificateKey", plaintext: "{}", keys: KEYS, status: "active" });
+    expect((await save(account.id, connection.id, new Date("2026-02-03T04:05:06Z"))).ok).toBe(true);
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connection.id } })).toMatchObject({ credentialMode: "secret" });
+    expect(await t.db.secret.findUniqueOrThrow({ where: { id: cert.id } })).toMatchObject({ status: "revoked", ciphertext: "" });
   });
 });

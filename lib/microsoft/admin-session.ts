@@ -52,7 +52,7 @@ function portalSecret(config: IdentityConfig): string {
 
 function newClient(config: IdentityConfig, clientType: AdminSessionClientType, clientId: string) {
   return clientType === "confidential"
-    ? new ConfidentialClientApplication(msalConfiguration(config, clientId, SIGN_IN_AUTHORITY, portalSecret(config)))
+    ? new ConfidentialClientApplication(msalConfiguration(config, clientId, SIGN_IN_AUTHORITY, { clientSecret: portalSecret(config) }))
     : new PublicClientApplication(msalConfiguration(config, clientId, SIGN_IN_AUTHORITY));
 }
 

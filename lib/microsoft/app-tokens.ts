@@ -2,40 +2,72 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { decodeJwt } from "jose";
-import { appScope, identityConfigFromEnv, type IdentityConfig, type TokenCallOptions, type TokenResource } from "./identity-config";
+import { appScope, identityConfigFromEnv, trimSlash, type IdentityConfig, type TokenCallOptions, type TokenResource } from "./identity-config";
 import { acquire, msalConfiguration } from "./msal-transport";
+import { buildClientAssertion } from "./client-assertion";
 
-/** The Act-On app's own tokens (client credentials) in a customer's tenant. */
+/** The Act-On app's own tokens (client credentials, with a secret or a certificate) in a customer's tenant. */
 
 // ---------------------------------------------------------------- the Act-On app's own tokens
 
 const MAX_APP_CLIENTS = 200;
 const appClients = new Map<string, ConfidentialClientApplication>();
 
-function appClient(config: IdentityConfig, tenantId: string, clientId: string, clientSecret: string): ConfidentialClientApplication {
-  // Keyed by a digest of the secret: a rotated secret gets a fresh client; the secret itself is never a map key.
-  const key = [config.authorityHost, tenantId, clientId, createHash("sha256").update(clientSecret).digest("hex")].join("|");
+/** A certificate the app registration holds: its private key signs the client assertion, its DER names it (`x5t#S256`). */
+type CertificateKey = { privateKeyPem: string; certificateDer: Buffer };
+
+/** What the app proves itself with: its client secret, or a certificate (a signed client assertion instead). */
+export type AppCredential = { clientSecret: string; certificate?: never } | { certificate: CertificateKey; clientSecret?: never };
+
+function credentialDigest(credential: AppCredential): string {
+  const hash = createHash("sha256");
+  if (credential.certificate) hash.update("certificate\0").update(credential.certificate.certificateDer).update(credential.certificate.privateKeyPem);
+  else hash.update("secret\0").update(credential.clientSecret);
+  return hash.digest("hex");
+}
+
+function appClient(config: IdentityConfig, tenantId: string, clientId: string, credential: AppCredential): ConfidentialClientApplication {
+  // Keyed by a digest of the credential: a rotated one gets a fresh client; the credential itself is never a map key.
+  const key = [config.authorityHost, tenantId, clientId, credentialDigest(credential)].join("|");
   let client = appClients.get(key);
   if (client) {
     appClients.delete(key);
     appClients.set(key, client); // most recently used last
     return client;
   }
-  client = new ConfidentialClientApplication(msalConfiguration(config, clientId, tenantId, clientSecret));
+  client = new ConfidentialClientApplication(msalConfiguration(config, clientId, tenantId, msalCredential(config, tenantId, credential)));
   appClients.set(key, client);
   if (appClients.size > MAX_APP_CLIENTS) appClients.delete(appClients.keys().next().value!);
   return client;
 }
 
-type AppTokenOptions = TokenCallOptions & {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  resource: TokenResource;
-  justCreated?: boolean;
-  /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
-  skipCache?: boolean;
-};
+/**
+ * A certificate signs a fresh client assertion (`jwt-bearer`, `x5t#S256`) for every token request MSAL makes, with
+ * `aud` the token endpoint MSAL posts to; a secret is sent as it is.
+ */
+function msalCredential(config: IdentityConfig, tenantId: string, credential: AppCredential) {
+  const certificate = credential.certificate;
+  if (!certificate) return { clientSecret: credential.clientSecret };
+  return {
+    clientAssertion: (assertion: { clientId: string; tokenEndpoint?: string }) =>
+      buildClientAssertion({
+        ...certificate,
+        now: new Date(),
+        clientId: assertion.clientId,
+        tokenEndpoint: assertion.tokenEndpoint ?? `${trimSlash(config.authorityHost)}/${tenantId}/oauth2/v2.0/token`,
+      }),
+  };
+}
+
+type AppTokenOptions = TokenCallOptions &
+  AppCredential & {
+    tenantId: string;
+    clientId: string;
+    resource: TokenResource;
+    justCreated?: boolean;
+    /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
+    skipCache?: boolean;
+  };
 
 /**
  * Gets an app-only token (client credentials) for the Act-On app in the customer's tenant. Right after the app or its
@@ -54,7 +86,8 @@ export async function getAppToken(options: AppTokenOptions): Promise<string> {
  */
 export async function getAppAccessToken(options: AppTokenOptions): Promise<{ accessToken: string; expiresOn: Date }> {
   const config = options.config ?? identityConfigFromEnv();
-  const client = appClient(config, options.tenantId, options.clientId, options.clientSecret);
+  const credential: AppCredential = options.certificate ? { certificate: options.certificate } : { clientSecret: options.clientSecret! };
+  const client = appClient(config, options.tenantId, options.clientId, credential);
   const result = await acquire("POST /token (client_credentials)", options, () =>
     client.acquireTokenByClientCredential({ scopes: [appScope(config, options.resource)], skipCache: options.skipCache }),
   );

@@ -9,6 +9,7 @@ import {
   graphApplicationSchema,
   graphAuthenticationRequirementsSchema,
   graphDirectoryObjectSchema,
+  graphKeyCredentialSchema,
   graphRoleEligibilityInstanceSchema,
   graphMeSchema,
   graphOrganizationSchema,
@@ -64,6 +65,8 @@ export type AppRegistration = {
   /** Web platform redirect URIs (where Microsoft's consent and sign-in pages may send the browser back). */
   webRedirectUris: string[];
   secrets: { keyId: string; displayName: string | null; hint: string | null; endDateTime: string | null }[];
+  /** Certificates (`keyCredentials`); `thumbprint` is the upper-case hex SHA-1 Graph shows as customKeyIdentifier. */
+  certificates: { keyId: string; displayName: string | null; thumbprint: string | null; endDateTime: string | null }[];
   requestsDynamicsImpersonation: boolean;
 };
 
@@ -177,6 +180,12 @@ function toAppRegistration(a: GraphApplication): AppRegistration {
     implicitAccessTokenIssuance: a.web?.implicitGrantSettings?.enableAccessTokenIssuance ?? false,
     webRedirectUris: a.web?.redirectUris ?? [],
     secrets: a.passwordCredentials.map((p) => ({ keyId: p.keyId, displayName: p.displayName, hint: p.hint, endDateTime: p.endDateTime })),
+    certificates: a.keyCredentials.map((k) => ({
+      keyId: k.keyId,
+      displayName: k.displayName,
+      thumbprint: k.customKeyIdentifier,
+      endDateTime: k.endDateTime,
+    })),
     requestsDynamicsImpersonation: a.requiredResourceAccess.some(
       (r) =>
         r.resourceAppId.toLowerCase() === DYNAMICS_CRM_APP_ID &&
@@ -516,16 +525,35 @@ export function isoDurationDays(value: string): number | null {
   return y * 365 + mo * 30 + w * 7 + d + h / 24 + mi / 1440 + sec / 86_400;
 }
 
+/** What the tenant's app management policies say about client secrets for one application. */
+export type PasswordPolicy = {
+  /** The longest lifetime allowed, in days; null when nothing caps it. */
+  lifetimeLimitDays: number | null;
+  /** A `passwordAddition` restriction is on: Microsoft refuses any new client secret. */
+  additionBlocked: boolean;
+};
+
 /**
- * The longest client-secret lifetime the tenant's app management policies allow for an application, in days: the
- * tenant default policy, and any policy assigned to the app itself. Null when no policy caps it, or the policies
- * cannot be read (then Microsoft's refusal is the only signal). @throws MicrosoftError for unexpected failures
+ * The longest client-secret lifetime the tenant's app management policies allow for an application, in days (see
+ * readPasswordPolicy). @throws MicrosoftError for unexpected failures
  */
 export async function getPasswordLifetimeLimit(ctx: GraphContext, options: { objectId?: string } = {}): Promise<number | null> {
+  return (await readPasswordPolicy(ctx, options)).lifetimeLimitDays;
+}
+
+/**
+ * Client-secret restrictions from the tenant default policy and any policy assigned to the app itself: a lifetime cap
+ * (`passwordLifetime`) and a block on new secrets (`passwordAddition`). Nothing restricted when the policies cannot be
+ * read (then Microsoft's refusal is the only signal). @throws MicrosoftError for unexpected failures
+ */
+export async function readPasswordPolicy(ctx: GraphContext, options: { objectId?: string } = {}): Promise<PasswordPolicy> {
   const limits: number[] = [];
+  let additionBlocked = false;
   const collect = (restrictions: { restrictionType?: string | null; maxLifetime?: string | null; state?: string | null }[] | null | undefined) => {
     for (const r of restrictions ?? []) {
-      if (r.restrictionType !== "passwordLifetime" || !r.maxLifetime || r.state === "disabled") continue;
+      if (r.state === "disabled") continue;
+      if (r.restrictionType === "passwordAddition") additionBlocked = true;
+      if (r.restrictionType !== "passwordLifetime" || !r.maxLifetime) continue;
       const days = isoDurationDays(r.maxLifetime);
       if (days !== null) limits.push(days);
     }
@@ -554,7 +582,7 @@ export async function getPasswordLifetimeLimit(ctx: GraphContext, options: { obj
       if (!unreadable(e)) throw e;
     }
   }
-  return limits.length ? Math.min(...limits) : null;
+  return { lifetimeLimitDays: limits.length ? Math.min(...limits) : null, additionBlocked };
 }
 
 /** Microsoft's code when an addPassword asks for a longer lifetime than an app management policy allows. */
@@ -637,6 +665,123 @@ export async function removeClientSecret(
     await proveApplicationGone(ctx, options.tenantId, e, what);
     return "alreadyGone";
   }
+}
+
+// ---------------------------------------------------------------- certificates
+
+/**
+ * The application's certificates with their `key` (Graph returns it only for one application read with
+ * `$select=keyCredentials`); null when this tenant has no such application. A PATCH of `keyCredentials` replaces the
+ * whole collection, so a change sends back every certificate it keeps, key included.
+ */
+async function readKeyCredentials(ctx: GraphContext, objectId: string): Promise<z.infer<typeof graphKeyCredentialSchema>[] | null> {
+  try {
+    const res = await graphCall(ctx, {
+      method: "GET",
+      path: `/applications/${objectId}`,
+      query: { $select: "id,keyCredentials" },
+      replay: "safe",
+      schema: graphApplicationSchema.pick({ id: true, keyCredentials: true }),
+    });
+    return res.data.keyCredentials;
+  } catch (e) {
+    if (isMicrosoftError(e, "not_found")) return null;
+    throw e;
+  }
+}
+
+async function writeKeyCredentials(
+  ctx: GraphContext,
+  objectId: string,
+  keys: { keyId: string; displayName: string | null; key: string; startDateTime?: string | null; endDateTime?: string | null }[],
+  justCreated?: boolean,
+): Promise<void> {
+  await graphCall(ctx, {
+    method: "PATCH",
+    path: `/applications/${objectId}`,
+    // A replay after an unknown outcome could drop a certificate someone added meanwhile: callers re-read instead.
+    replay: "onlyIfThrottled",
+    justCreated,
+    body: {
+      keyCredentials: keys.map((k) => ({
+        keyId: k.keyId,
+        type: "AsymmetricX509Cert",
+        usage: "Verify",
+        key: k.key,
+        ...(k.displayName ? { displayName: k.displayName } : {}),
+        ...(k.startDateTime ? { startDateTime: k.startDateTime } : {}),
+        ...(k.endDateTime ? { endDateTime: k.endDateTime } : {}),
+      })),
+    },
+  });
+}
+
+const keptKeys = (keys: z.infer<typeof graphKeyCredentialSchema>[]) =>
+  keys.flatMap((k) =>
+    k.key ? [{ keyId: k.keyId, displayName: k.displayName, key: k.key, startDateTime: k.startDateTime, endDateTime: k.endDateTime }] : [],
+  );
+
+/**
+ * Uploads a certificate (its DER; the private key never leaves the portal) to an application as a `keyCredential`
+ * with our `keyId`, keeping the certificates it has. Idempotent: a key already there is left as it is. Returns the
+ * dates Microsoft recorded. @throws MicrosoftError
+ */
+export async function addCertificateCredential(
+  ctx: GraphContext,
+  options: { objectId: string; keyId: string; displayName: string; certificateDer: Buffer; justCreated?: boolean },
+): Promise<{ keyId: string; endDateTime: string | null }> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  const keyId = requireGuid(options.keyId, "keyId").toLowerCase();
+  const found = (keys: z.infer<typeof graphKeyCredentialSchema>[]) => keys.find((k) => k.keyId.toLowerCase() === keyId);
+  const current = await readKeyCredentials(ctx, objectId);
+  if (!current) throw applicationMissing(`PATCH /applications/${objectId} (keyCredentials)`);
+  const existing = found(current);
+  if (existing) return { keyId, endDateTime: existing.endDateTime };
+  const key = options.certificateDer.toString("base64");
+  await writeKeyCredentials(ctx, objectId, [...keptKeys(current), { keyId, displayName: options.displayName, key }], options.justCreated);
+  const after = await readKeyCredentials(ctx, objectId);
+  const added = after && found(after);
+  if (!added) throw applicationMissing(`PATCH /applications/${objectId} (keyCredentials)`);
+  return { keyId, endDateTime: added.endDateTime };
+}
+
+/**
+ * Removes one certificate from an application, proven by a re-read (the key is gone), or by the application being
+ * gone in its own tenant (`tenantId`). @throws MicrosoftError
+ */
+export async function removeCertificateCredential(
+  ctx: GraphContext,
+  options: { objectId: string; keyId: string; tenantId?: string | null },
+): Promise<RemovalProof> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  const keyId = requireGuid(options.keyId, "keyId").toLowerCase();
+  const what = `PATCH /applications/${objectId} (keyCredentials)`;
+  const current = await readKeyCredentials(ctx, objectId);
+  if (!current) {
+    await proveApplicationGone(ctx, options.tenantId, applicationMissing(what), what);
+    return "alreadyGone";
+  }
+  if (!current.some((k) => k.keyId.toLowerCase() === keyId)) return "alreadyGone";
+  await writeKeyCredentials(
+    ctx,
+    objectId,
+    keptKeys(current).filter((k) => k.keyId.toLowerCase() !== keyId),
+  );
+  return "removed";
+}
+
+function applicationMissing(operation: string): MicrosoftError {
+  return new MicrosoftError({
+    service: "graph",
+    operation,
+    status: 404,
+    appError: {
+      code: "not_found",
+      userMessage: "The app registration is no longer in Microsoft Entra. Plan the repair from the connection's status page.",
+      detail: `${operation}: the application is not visible`,
+      retryable: false,
+    },
+  });
 }
 
 // ---------------------------------------------------------------- service principals

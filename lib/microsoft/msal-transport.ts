@@ -91,7 +91,12 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
   return { status, headers, body: body as T };
 }
 
-export function msalConfiguration(config: IdentityConfig, clientId: string, tenant: string, clientSecret?: string): Configuration {
+export function msalConfiguration(
+  config: IdentityConfig,
+  clientId: string,
+  tenant: string,
+  credential: { clientSecret?: string; clientAssertion?: (c: { clientId: string; tokenEndpoint?: string }) => Promise<string> } = {},
+): Configuration {
   const host = new URL(config.authorityHost).host;
   return {
     auth: {
@@ -99,7 +104,8 @@ export function msalConfiguration(config: IdentityConfig, clientId: string, tena
       authority: `${trimSlash(config.authorityHost)}/${tenant}`,
       // A known authority is trusted as is: no instance discovery call to login.microsoftonline.com.
       knownAuthorities: [host],
-      ...(clientSecret ? { clientSecret } : {}),
+      ...(credential.clientSecret ? { clientSecret: credential.clientSecret } : {}),
+      ...(credential.clientAssertion ? { clientAssertion: credential.clientAssertion } : {}),
     },
     system: {
       networkClient,

@@ -23,6 +23,18 @@ export function collectionSchema<T extends z.ZodTypeAny>(item: T) {
 
 // ---------------------------------------------------------------- Microsoft Graph
 
+/** A certificate on an application; `key` (base64 DER) only when one application is read with `$select=keyCredentials`. */
+export const graphKeyCredentialSchema = z.object({
+  keyId: guidSchema,
+  displayName: maybeString,
+  customKeyIdentifier: maybeString,
+  type: maybeString,
+  usage: maybeString,
+  startDateTime: maybeString,
+  endDateTime: maybeString,
+  key: maybeString,
+});
+
 export const graphApplicationSchema = z.object({
   id: guidSchema,
   appId: guidSchema,
@@ -49,6 +61,10 @@ export const graphApplicationSchema = z.object({
     .transform((v) => v ?? []),
   requiredResourceAccess: z
     .array(z.object({ resourceAppId: z.string(), resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })) }))
+    .nullish()
+    .transform((v) => v ?? []),
+  keyCredentials: z
+    .array(z.lazy(() => graphKeyCredentialSchema))
     .nullish()
     .transform((v) => v ?? []),
 });

@@ -34,6 +34,7 @@ describe.each(providers)("the engine for a browser on %s", (provider) => {
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
   const cloud = (over: Partial<StartRunInput["options"]> = {}): StartRunInput["options"] => ({
     mode: "cloud",
+    credential: "secret",
     environment: "Contoso Sales",
     requestedBy: CONTOSO_ADMIN,
     ...over,

@@ -54,6 +54,7 @@ describe.each(providers)("what the engine changes at Microsoft, on %s", (provide
 
   const options = (over: Record<string, unknown> = {}) => ({
     mode: "cloud" as const,
+    credential: "secret" as const,
     environment: "Contoso Sales",
     requestedBy: CONTOSO_ADMIN,
     ...over,

@@ -81,7 +81,7 @@ describe.each(engineMatrix(providers))("crash, resume, double run and races on %
       accountId: account.accountId,
       connectionId: run.connection.id,
       kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
       actor,
     });

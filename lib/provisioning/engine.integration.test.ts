@@ -31,7 +31,8 @@ describe.each(engineMatrix(providers))("provisioning engine on %s against the %s
     const started = await startRun(engine, {
       accountId: account.id,
       kind: "connect",
-      options: { requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", ...options },
+      // The engine's guarantees are asserted on client secrets here; certificate mode has its own suite (credential-modes).
+      options: { requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", credential: "secret", ...options },
       session,
       actor,
       ...extra,

@@ -18,7 +18,8 @@ import { runClientSecretStep } from "./steps/client-secret";
 import { runDeleteAppRegistrationStep, runRemoveApplicationUserStep, runRevokeSecretsStep } from "./steps/disconnect";
 import { runEnvironmentStep } from "./steps/environment";
 import { runPreconditionsStep } from "./steps/preconditions";
-import type { ConnectionFacts, StepContext } from "./steps/step-context";
+import { runCredentialMode, type ConnectionFacts, type StepContext } from "./steps/step-context";
+import { runCertificateStep } from "./steps/certificate";
 import { runVerifyStep } from "./steps/verify";
 
 /**
@@ -42,7 +43,8 @@ const EXECUTORS: Record<StepName, (ctx: StepContext) => Promise<StepResult> | St
   preconditions: runPreconditionsStep,
   appRegistration: runAppRegistrationStep,
   adminConsent: runAdminConsentStep,
-  clientSecret: runClientSecretStep,
+  // One step, named for its history: the app's credential, a certificate or a client secret (runCredentialMode).
+  clientSecret: (ctx) => (runCredentialMode(ctx) === "certificate" ? runCertificateStep(ctx) : runClientSecretStep(ctx)),
   applicationUser: runApplicationUserStep,
   verify: runVerifyStep,
   revokeSecrets: runRevokeSecretsStep,
@@ -75,6 +77,7 @@ export async function loadConnectionFacts(db: Db, connectionId: string, run?: Pi
     integrationUsername: c.integrationUsername,
     adfsClientId: c.adfsClientId,
     webApiVersion: c.webApiVersion,
+    credentialMode: c.credentialMode,
   };
 }
 

@@ -47,7 +47,7 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
       session: input.session === undefined ? await signInAs(fx, input.username ?? CONTOSO_ADMIN) : input.session,
       actor,
       ...input,
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...input.options },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...input.options },
     });
   }
 

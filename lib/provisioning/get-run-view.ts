@@ -19,6 +19,7 @@ export const CONNECTION_VIEW_SELECT = {
   securityRole: true,
   lastVerifiedAt: true,
   secretExpiresAt: true,
+  credentialMode: true,
   lastErrorCode: true,
   lastErrorMessage: true,
 } as const;

@@ -54,7 +54,7 @@ describe.each(engineMatrix(providers))("two runners on one connection on %s agai
   it("runner 1 stalled inside verify, cancelled once its lease is gone, a second run verifies: runner 1 changes nothing, one working recorded secret, Active", async () => {
     const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS, stepTimeoutMs: STEP_TIMEOUT_MS } });
     const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    const options = { mode: "cloud" as const, environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN };
+    const options = { mode: "cloud" as const, credential: "secret" as const, environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN };
     const first = await startRun(engine, { accountId: account.id, kind: "connect", options, session: await signInAs(fx), actor });
     if (!first.ok) throw new Error(first.error.userMessage);
     const connectionId = first.value.connection.id;

@@ -25,6 +25,7 @@ describe.each(providers)("run lifecycle on %s", (provider) => {
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
   const cloud = (over: Partial<StartRunInput["options"]> = {}) => ({
     mode: "cloud" as const,
+    credential: "secret" as const,
     environment: "Contoso Sales",
     requestedBy: CONTOSO_ADMIN,
     ...over,

@@ -151,7 +151,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
       accountId: account.id,
       connectionId: basic.id,
       kind: "migrate",
-      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
     });
     expect(started.ok && started.value.steps.map((s) => s.name)).toEqual([
@@ -183,7 +183,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
       accountId: account.id,
       connectionId: basic.id,
       kind: "migrate",
-      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
     });
     expect(again.ok).toBe(false);
@@ -193,7 +193,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   it("disconnects: removes the secret, disables the application user and deletes the app when asked", async () => {
     const connected = await start({
       kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
     });
     expect((await runToEnd(connected)).status).toBe("succeeded");
@@ -228,7 +228,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
   it("disconnect keeps the app and the application user unless asked, and says so in the plan", async () => {
     const connected = await start({
       kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
     });
     expect((await runToEnd(connected)).status).toBe("succeeded");

@@ -3,22 +3,18 @@ import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { findApplicationUser, findPrivilegesByName, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
 import { listEnvironments } from "../microsoft/discovery";
 import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
-import {
-  findDataverseServicePrincipal,
-  findPermissionGrant,
-  findServicePrincipal,
-  getPasswordLifetimeLimit,
-  getSignedInAdmin,
-} from "../microsoft/graph";
+import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, readPasswordPolicy, getSignedInAdmin } from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "../domain/run/machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
 import { findKeepableSecret } from "./steps/client-secret";
+import { findKeepableCertificate } from "./steps/certificate";
+import { CERTIFICATE_LIFETIME_DAYS, credentialModeLabel } from "../domain/secret/credential-mode";
 import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
 import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
 import type { Plan, PlanAction } from "../domain/run/plan";
-import type { StepContext } from "./steps/step-context";
+import { runCredentialMode, type StepContext } from "./steps/step-context";
 
 /**
  * The dry run: before its first write, the engine reads what exists and lists, step by step, what it will create,
@@ -88,6 +84,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   // Round 2, all independent again, now that the environment is known.
   const dv = ctx.dataverse(envUrl);
   const legacy = ctx.options.mode === "legacy";
+  const credentialMode = legacy ? null : runCredentialMode(ctx);
   const settled = await Promise.allSettled([
     steps.includes("preconditions") ? gatherPreconditionFacts(ctx, envUrl) : Promise.resolve(null),
     app ? findServicePrincipal(ctx.graph(), { appId: app.appId }) : Promise.resolve(null),
@@ -100,7 +97,9 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     ctx.options.role === "leastPrivilege"
       ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) })
       : Promise.resolve(null),
-    steps.includes("clientSecret") ? getPasswordLifetimeLimit(ctx.graph(), { objectId: app?.objectId }) : Promise.resolve(null),
+    steps.includes("clientSecret") && credentialMode === "secret"
+      ? readPasswordPolicy(ctx.graph(), { objectId: app?.objectId })
+      : Promise.resolve(null),
   ]);
   const facts = settled[0].status === "fulfilled" ? settled[0].value : null;
   if (steps.includes("preconditions")) {
@@ -126,7 +125,8 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   const appUser = value(settled[2]);
   const { rootBu, role, held } = value(settled[3]);
   const catalog = value(settled[4]);
-  const lifetimeLimitDays = value(settled[5]);
+  const passwordPolicy = value(settled[5]);
+  const lifetimeLimitDays = passwordPolicy?.lifetimeLimitDays ?? null;
 
   const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
   for (const p of planted) {
@@ -180,7 +180,17 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
 
   let secretKept = false;
-  if (steps.includes("clientSecret")) {
+  if (credentialMode) plan.notes.push(`How the app signs in: ${credentialModeLabel(credentialMode)}.`);
+  if (steps.includes("clientSecret") && credentialMode === "certificate") {
+    secretKept = await planCertificate(ctx, app, add);
+  } else if (steps.includes("clientSecret") && passwordPolicy?.additionBlocked) {
+    // Read up front so the admin is steered before anything is created, instead of failing at the write.
+    plan.blockers.push({
+      code: "client_secrets_blocked",
+      message:
+        "Your organization's app management policy does not allow client secrets on app registrations, so this connection cannot use one. Connect with a certificate instead (the recommended default): the app then holds a certificate and no secret.",
+    });
+  } else if (steps.includes("clientSecret")) {
     const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
     const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
     const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
@@ -278,24 +288,62 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
         }
       : {
           verb: "check",
-          what: `Sign in as the app with ${secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
+          what: `Sign in as the app with ${credentialMode === "certificate" ? (secretKept ? "its certificate" : "the new certificate") : secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
         },
   );
   return plan;
 }
 
+/** The credential step in certificate mode: keep the live certificate (a repair) or add a new one; older credentials go after verify. */
+async function planCertificate(
+  ctx: StepContext,
+  app: Awaited<ReturnType<typeof findConnectionApp>>,
+  add: (step: StepName, ...a: PlanAction[]) => void,
+): Promise<boolean> {
+  const kept = await findKeepableCertificate(ctx, app);
+  const expires = new Date(ctx.now().getTime() + CERTIFICATE_LIFETIME_DAYS * 86_400_000).toISOString().slice(0, 10);
+  if (kept)
+    add("clientSecret", {
+      verb: "reuse",
+      what: `The certificate ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+    });
+  else
+    add("clientSecret", {
+      verb: "create",
+      what: `A certificate valid until ${expires}, uploaded to the app; its private key is made and stored encrypted here and never leaves the portal. No client secret is added`,
+    });
+  if (!kept) {
+    const older = await ctx.db.secret.findMany({
+      where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "certificateKey"] }, status: { in: ["active", "pending"] } },
+      select: { kind: true, hint: true },
+    });
+    if (older.length)
+      add("clientSecret", {
+        verb: "remove",
+        what: `${older.length} older credential(s) (${older.map((c) => `${c.kind === "clientSecret" ? "client secret" : "certificate"} ${c.hint ?? "?"}…`).join(", ")}), only after the new certificate is verified`,
+      });
+  }
+  return !!kept;
+}
+
 async function planDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, add: (step: StepName, ...a: PlanAction[]) => void): Promise<Plan> {
   const secrets = await ctx.db.secret.findMany({
-    where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password"] }, status: { in: ["active", "pending"] } },
+    where: { connectionId: ctx.connection.id, kind: { in: ["clientSecret", "password", "certificateKey"] }, status: { in: ["active", "pending"] } },
   });
   const clientSecrets = secrets.filter((s) => s.kind === "clientSecret");
+  const certificates = secrets.filter((s) => s.kind === "certificateKey");
+  if (certificates.length)
+    add("revokeSecrets", {
+      verb: "remove",
+      what: `${certificates.length} certificate(s) at Microsoft (${certificates.map((s) => `${s.hint ?? "?"}…`).join(", ")}) and their private keys here`,
+    });
   add("revokeSecrets", {
     verb: "remove",
     what: clientSecrets.length
       ? `${clientSecrets.length} client secret(s) at Microsoft (${clientSecrets.map((s) => `${s.hint ?? "?"}…`).join(", ")})`
       : "No client secret at Microsoft",
   });
-  if (secrets.length > clientSecrets.length) add("revokeSecrets", { verb: "remove", what: "The stored integration user password" });
+  if (secrets.some((s) => s.kind === "password")) add("revokeSecrets", { verb: "remove", what: "The stored integration user password" });
   add("removeApplicationUser", {
     verb: "disable",
     what: `Application user ${ctx.connection.applicationUserId ?? "(none)"} in ${ctx.connection.environmentUrl ?? "the environment"}`,

@@ -34,7 +34,7 @@ describe.each(providers)("repairing a connection on %s", (provider) => {
     const run = await startRun(engine, {
       accountId: account.id,
       kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
       actor,
     });
@@ -54,7 +54,14 @@ describe.each(providers)("repairing a connection on %s", (provider) => {
       accountId,
       connectionId,
       kind: "connect",
-      options: { mode: "cloud", environment: fx.environmentUrl("contoso-sales"), requestedBy: CONTOSO_ADMIN, secret: "keep", ...over },
+      options: {
+        mode: "cloud",
+        credential: "secret",
+        environment: fx.environmentUrl("contoso-sales"),
+        requestedBy: CONTOSO_ADMIN,
+        secret: "keep",
+        ...over,
+      },
       session: await signInAs(fx),
       actor,
     });

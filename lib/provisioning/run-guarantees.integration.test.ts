@@ -40,6 +40,7 @@ describe.each(engineMatrix(providers))("what a run guarantees, on %s against the
   const account = () => ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
   const cloud = (over: Partial<StartRunInput["options"]> = {}): StartRunInput["options"] => ({
     mode: "cloud",
+    credential: "secret",
     environment: "Contoso Sales",
     requestedBy: CONTOSO_ADMIN,
     ...over,

@@ -118,7 +118,7 @@ describe.each(providers)("re-verifying a connection on %s", (provider) => {
       accountId: account.accountId,
       connectionId,
       kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
       session: await signInAs(fx),
       actor: admin,
     });

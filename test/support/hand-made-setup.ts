@@ -13,19 +13,27 @@ import { approveRun } from "../../lib/provisioning/approve-run";
 import { driveRunWith, type Engine } from "../../lib/provisioning/engine";
 import { startRun } from "../../lib/provisioning/start-run";
 import { TEST_KEYS } from "./engine-fixture";
+import type { CredentialMode } from "../../lib/domain/secret/credential-mode";
 import { CONTOSO_ADMIN, signInAs, TENANTS, type MicrosoftSandbox } from "./microsoft-sandbox";
 
 /**
- * A connect run for a new Contoso account on Contoso Sales, planned with admin@contoso's sign-in and approved, not yet
+ * A connect run for a new Contoso account on Contoso Sales (with a client secret unless `credential` says otherwise:
+ * the suites built on it read the secret), planned with admin@contoso's sign-in and approved, not yet
  * driven (an instance's scheduler, or the caller, drives it). Its run view, with the connection's id.
  */
-export async function startApprovedContosoRun(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string) {
+export async function startApprovedContosoRun(
+  db: Db,
+  engine: Engine,
+  fx: MicrosoftSandbox,
+  actonAccountId?: string,
+  credential: CredentialMode = "secret",
+) {
   const account = await ensureAccount(db, { actonAccountId: actonAccountId ?? `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
   const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
   const started = await startRun(engine, {
     accountId: account.id,
     kind: "connect",
-    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, credential },
     session: await signInAs(fx),
     actor,
   });
@@ -36,8 +44,14 @@ export async function startApprovedContosoRun(db: Db, engine: Engine, fx: Micros
 }
 
 /** A Contoso connection on Contoso Sales made Active by the engine, as admin@contoso would connect it: its id. */
-export async function connectContosoThroughEngine(db: Db, engine: Engine, fx: MicrosoftSandbox, actonAccountId?: string): Promise<string> {
-  const started = await startApprovedContosoRun(db, engine, fx, actonAccountId);
+export async function connectContosoThroughEngine(
+  db: Db,
+  engine: Engine,
+  fx: MicrosoftSandbox,
+  actonAccountId?: string,
+  credential: CredentialMode = "secret",
+): Promise<string> {
+  const started = await startApprovedContosoRun(db, engine, fx, actonAccountId, credential);
   const run = await driveRunWith(engine, started.id);
   if (run.status !== "succeeded") throw new Error(`setup run ${run.status}`);
   return started.connection.id;

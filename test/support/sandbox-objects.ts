@@ -14,7 +14,8 @@ export function connectionObjects(state: SandboxState, connectionId: string, url
   const users = env.systemUsers.filter((u) => u.applicationid && appIds.includes(u.applicationid));
   const roleLinks = env.systemUserRoles.filter((r) => users.some((u) => u.systemuserid === r.systemuserid));
   const secrets = apps.flatMap((a) => a.passwordCredentials);
-  return { apps, sps, grants, users, roleLinks, secrets, env };
+  const certificates = apps.flatMap((a) => a.keyCredentials ?? []);
+  return { apps, sps, grants, users, roleLinks, secrets, certificates, env };
 }
 
 /**

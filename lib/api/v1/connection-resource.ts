@@ -4,6 +4,7 @@
  */
 import type { ConnectionRecord } from "../../connections/connection-resource";
 import type { ConnectionResource } from "./schemas";
+import { credentialRotatesAt } from "../../domain/secret/credential-mode";
 
 export function toConnectionResource(record: ConnectionRecord): ConnectionResource {
   return {
@@ -18,6 +19,14 @@ export function toConnectionResource(record: ConnectionRecord): ConnectionResour
     integrationUsername: record.integrationUsername,
     lastVerifiedAt: record.lastVerifiedAt?.toISOString() ?? null,
     secretExpiresAt: record.secretExpiresAt?.toISOString() ?? null,
+    credential:
+      record.authMode === "cloud" && record.credentialMode
+        ? {
+            mode: record.credentialMode,
+            expiresAt: record.secretExpiresAt?.toISOString() ?? null,
+            rotatesAt: credentialRotatesAt(record.credentialMode, record.secretExpiresAt)?.toISOString() ?? null,
+          }
+        : null,
     failing: record.failing,
     health:
       record.healthState && record.healthSince && record.healthCheckedAt

@@ -8,6 +8,7 @@ import { LAUNCH_INTENTS } from "../../deep-link/launch-link";
 import { WEBHOOK_EVENT_TYPES } from "../../domain/webhook-outbox/webhook-events";
 import { CONNECTION_STATUSES } from "../../domain/connection/status";
 import { HEALTH_CAUSES, HEALTH_STATES } from "../../domain/connection/health-machine";
+import { CREDENTIAL_MODES } from "../../domain/secret/credential-mode";
 
 const id = (description: string) => z.string().min(1).max(64).meta({ description });
 const isoDate = (description: string) => z.iso.datetime({ offset: true }).meta({ description });
@@ -82,6 +83,18 @@ const healthSchema = z
   })
   .meta({ id: "ConnectionHealth", description: "What the last health probes of an Active connection found, apart from its status" });
 
+const connectionCredentialSchema = z
+  .object({
+    mode: z
+      .enum(CREDENTIAL_MODES)
+      .meta({ description: "certificate: the portal holds the private key and mints tokens; secret: a client secret (only when asked)" }),
+    expiresAt: nullableIsoDate("When the credential expires"),
+    rotatesAt: nullableIsoDate(
+      "Certificate mode: when the portal starts replacing the certificate (30 days before it expires). Null for a client secret: nothing rotates it, its admin must reconnect",
+    ),
+  })
+  .meta({ id: "ConnectionCredential", description: "What the connection's app registration signs in with (cloud mode)" });
+
 export const connectionSchema = z
   .object({
     id: z.string(),
@@ -94,7 +107,8 @@ export const connectionSchema = z
     securityRole: z.enum(["leastPrivilege", "systemAdministrator"]).nullable(),
     integrationUsername: z.string().nullable().meta({ description: "Legacy and on-premises modes: the integration user's name" }),
     lastVerifiedAt: nullableIsoDate("Last successful sign-in and WhoAmI as Act-On"),
-    secretExpiresAt: nullableIsoDate("When the client secret expires"),
+    secretExpiresAt: nullableIsoDate("When the app's credential (client secret or certificate) expires"),
+    credential: connectionCredentialSchema.nullable().meta({ description: "Null for password modes and before the first credential is proven" }),
     failing: failingSchema.nullable(),
     health: healthSchema.nullable().meta({ description: "Null until the connection is first probed" }),
     createdAt: isoDate("Created"),
@@ -111,9 +125,26 @@ export const connectionListSchema = z
   .meta({ id: "ConnectionList" });
 
 export const credentialsSchema = z
-  .discriminatedUnion("authMode", [
+  .union([
+    z
+      .object({
+        authMode: z.literal("cloud"),
+        credentialMode: z.literal("certificate"),
+        connectionId: z.string(),
+        tenantId: z.string(),
+        environmentUrl: z.string(),
+        clientId: z.string(),
+        certificateThumbprint: z.string().meta({ description: "SHA-1 thumbprint (hex) of the certificate on the app registration" }),
+        certificateExpiresAt: nullableIsoDate("When the certificate expires"),
+        accessTokensPath: z.string().meta({ description: "Where the connector gets short-lived Dataverse tokens (POST, Connections.Token)" }),
+      })
+      .meta({
+        description:
+          "A certificate connection hands out no credential: the private key never leaves the portal. Mint tokens at accessTokensPath instead.",
+      }),
     z.object({
       authMode: z.literal("cloud"),
+      credentialMode: z.literal("secret"),
       connectionId: z.string(),
       tenantId: z.string(),
       environmentUrl: z.string(),
@@ -132,7 +163,11 @@ export const credentialsSchema = z
     }),
     z.object({ authMode: z.literal("onprem"), connectionId: z.string(), environmentUrl: z.string(), username: z.string(), password: z.string() }),
   ])
-  .meta({ id: "ConnectionCredentials", description: "What Act-On's Dynamics connector signs in with. Only for an Active connection." });
+  .meta({
+    id: "ConnectionCredentials",
+    description:
+      "What Act-On's Dynamics connector signs in with. Only for an Active connection. Never a private key: a certificate connection answers with its certificate's thumbprint and the token route.",
+  });
 
 export const accessTokenSchema = z
   .object({

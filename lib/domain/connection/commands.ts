@@ -60,6 +60,8 @@ export async function activateManualConnection(tx: Tx, input: { connectionId: st
     facts: {
       ...input.facts,
       authMode: "cloud",
+      // A hand-made setup is always a client secret, whatever the connection signed in with before.
+      credentialMode: "secret",
       integrationUsername: null,
       lastVerifiedAt: input.at,
       lastErrorCode: null,

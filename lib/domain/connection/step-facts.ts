@@ -25,6 +25,7 @@ export type StepFacts = Partial<{
   authMode: "cloud" | "legacy" | "onprem";
   lastVerifiedAt: Date;
   secretExpiresAt: Date | null;
+  credentialMode: "certificate" | "secret" | null;
   disconnectedAt: Date | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;

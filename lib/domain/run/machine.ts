@@ -37,7 +37,7 @@ export const STEP_LABELS: Record<StepName, string> = {
   preconditions: "Check your permissions",
   appRegistration: "Register the “Act-On Integration” app",
   adminConsent: "Grant admin consent",
-  clientSecret: "Create the client secret",
+  clientSecret: "Create the app's credential",
   applicationUser: "Create the Dynamics application user",
   verify: "Verify the connection",
   revokeSecrets: "Remove Act-On's client secrets",

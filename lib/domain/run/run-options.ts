@@ -3,6 +3,7 @@
  * and the engine; stored on the run (never a secret: passwords go to the encrypted Secret table).
  */
 import { z } from "zod";
+import { CREDENTIAL_MODES } from "../secret/credential-mode";
 
 /**
  * Entra registers web redirect URIs only with https (http is allowed for localhost alone), without a fragment; the
@@ -42,6 +43,11 @@ export const runOptionsSchema = z
      * plan then shows it as kept); a first connect or a start-over rotates it.
      */
     secret: z.enum(["rotate", "keep"]).default("rotate"),
+    /**
+     * Cloud mode: what the app signs in with. A certificate (the portal holds its private key; tokens come from signed
+     * client assertions) unless a client secret is asked for. Omitted: the connection's current one, else a certificate.
+     */
+    credential: z.enum(CREDENTIAL_MODES).optional(),
     disconnect: z.object({ removeApplicationUser: z.boolean().default(false), deleteAppRegistration: z.boolean().default(false) }).optional(),
     /** Who started the run (admin UPN, support user, "cli:<user>"). */
     requestedBy: z.string().min(1).max(256),

@@ -5,6 +5,7 @@
 import type { Plan } from "./plan";
 import { disconnectLeftovers, STEP_LABELS, type RunKind, type RunStatus, type StepAction, type StepName, type StepStatus } from "./machine";
 import type { RunRecord } from "./run-store";
+import type { CredentialMode } from "../secret/credential-mode";
 
 type StepView = {
   name: StepName;
@@ -34,6 +35,8 @@ export type ConnectionView = {
   securityRole: string | null;
   lastVerifiedAt: string | null;
   secretExpiresAt: string | null;
+  /** What the app signs in with (cloud mode, once proven). */
+  credentialMode: CredentialMode | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
 };
@@ -123,6 +126,7 @@ export function toConnectionView(connection: ConnectionRow): ConnectionView {
     securityRole: connection.securityRole,
     lastVerifiedAt: iso(connection.lastVerifiedAt),
     secretExpiresAt: iso(connection.secretExpiresAt),
+    credentialMode: connection.credentialMode,
     lastErrorCode: connection.lastErrorCode,
     lastErrorMessage: connection.lastErrorMessage,
   };

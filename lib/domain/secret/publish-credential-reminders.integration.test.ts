@@ -74,4 +74,21 @@ describe.each(providers)("credential expiry reminders on %s", (provider) => {
     await sweep(0);
     expect(await reminders(disconnected)).toEqual([]);
   });
+
+  it("a certificate connection gets none: only a client secret, which nothing renews, is announced", async () => {
+    const connectionId = await connectionExpiringIn(20);
+    await t.db.secret.updateMany({ where: { connectionId }, data: { status: "revoked" } });
+    await t.db.connection.update({ where: { id: connectionId }, data: { credentialMode: "certificate" } });
+    await storeSecret(t.db, {
+      connectionId,
+      kind: "certificateKey",
+      plaintext: "{}",
+      keys: TEST_KEYS,
+      status: "active",
+      microsoftKeyId: "key-3",
+      expiresAt: at(20),
+    });
+    for (const day of [0, 7, 14, 19]) await sweep(day);
+    expect(await reminders(connectionId)).toEqual([]);
+  });
 });

@@ -16,7 +16,7 @@ type Writer = Tx | Db;
 
 export type LiveSecret = {
   id: string;
-  kind: "clientSecret" | "password";
+  kind: "clientSecret" | "password" | "certificateKey";
   status: "pending" | "active";
   microsoftKeyId: string | null;
   applicationObjectId: string | null;
@@ -29,7 +29,7 @@ export type LiveSecret = {
 /** The connection's credentials that may still work (pending or active), oldest first. */
 export async function findLiveSecrets(db: Pick<Db, "secret"> | Tx, connectionId: string): Promise<LiveSecret[]> {
   const rows = await db.secret.findMany({
-    where: { connectionId, kind: { in: ["clientSecret", "password"] }, status: { in: ["pending", "active"] } },
+    where: { connectionId, kind: { in: ["clientSecret", "password", "certificateKey"] }, status: { in: ["pending", "active"] } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: {
       id: true,
@@ -76,7 +76,7 @@ export async function revokeCredentialsExcept(tx: Writer, input: { connectionId:
   const { count } = await tx.secret.updateMany({
     where: {
       connectionId: input.connectionId,
-      kind: { in: ["clientSecret", "password"] },
+      kind: { in: ["clientSecret", "password", "certificateKey"] },
       status: { in: ["active", "pending"] },
       id: { not: input.keepSecretId },
     },

@@ -1,33 +1,33 @@
 import "server-only";
 import { disableApplicationUser } from "../../microsoft/dataverse";
-import { deleteApplication, findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { deleteApplication, findApplicationByAppId } from "../../microsoft/graph";
+import { removeAppCredential, removeOrphanCertificates } from "./certificate";
 import { findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
 import { removeOrphanSecrets } from "./client-secret";
 import { done, outcomeFromError, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
-/** Disconnect, first step: remove the client secrets Act-On holds at Microsoft and forget every stored credential. */
+/** Disconnect, first step: remove the client secrets and certificates Act-On holds at Microsoft and forget every stored credential. */
 export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult> {
   try {
     const secrets = await findLiveSecrets(ctx.db, ctx.connection.id);
     for (const secret of secrets) {
-      const objectId = secret.applicationObjectId ?? ctx.connection.applicationObjectId;
-      if (secret.kind === "clientSecret" && secret.microsoftKeyId && objectId) {
-        // Removal is proven (re-read) by removeClientSecret; a runner that lost the run removes nothing.
-        await ctx.assertLease();
-        await removeClientSecret(ctx.graph(), { objectId, keyId: secret.microsoftKeyId, tenantId: secret.tenantId ?? ctx.connection.tenantId });
-      }
+      // Removal is proven (re-read); a runner that lost the run removes nothing.
+      await removeAppCredential(ctx, secret);
       await ctx.inLease((tx) => revokeSecret(tx, { secretId: secret.id, at: ctx.now() }));
     }
     if (ctx.connection.clientId) {
       const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
-      if (app) await removeOrphanSecrets(ctx, app);
+      if (app) {
+        await removeOrphanSecrets(ctx, app);
+        await removeOrphanCertificates(ctx, app);
+      }
     }
     // Without its credentials the connection no longer works; it shows `disconnecting` until the optional steps are
     // done too, and `disconnected` once the run succeeds (machine.ts connectionStatusFor).
-    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null } });
+    return done({ revoked: secrets.length }, { connectionPatch: { disconnectedAt: ctx.now(), secretExpiresAt: null, credentialMode: null } });
   } catch (error) {
-    return outcomeFromError(ctx, error, "Microsoft to remove the client secret");
+    return outcomeFromError(ctx, error, "Microsoft to remove the app's credential");
   }
 }
 

@@ -185,6 +185,7 @@ describe("consent redirect URI and app flags", () => {
       implicitAccessTokenIssuance: false,
       webRedirectUris: [],
       secrets: [],
+      certificates: [],
       requestsDynamicsImpersonation: true,
       ...over,
     });

@@ -13,6 +13,7 @@ import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
 import type { RunOptions } from "../../domain/run/run-options";
 import type { RunRecord } from "../../domain/run/run-store";
+import { credentialModeOf, type CredentialMode } from "../../domain/secret/credential-mode";
 
 export type ConnectionFacts = {
   id: string;
@@ -28,6 +29,8 @@ export type ConnectionFacts = {
   integrationUsername: string | null;
   adfsClientId: string | null;
   webApiVersion: string | null;
+  /** What the app signs in with now (null until a credential is proven; legacy and on-premises have none). */
+  credentialMode: CredentialMode | null;
 };
 
 /** What a step executor gets: the run, the connection's facts, and Microsoft clients acting as the signed-in admin. */
@@ -121,4 +124,15 @@ export const APP_DISPLAY_NAME = "Act-On Integration";
 export function requireFact<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined || value === "") throw new Error(`provisioning: ${what} is missing (an earlier step should have set it)`);
   return value;
+}
+
+/**
+ * The credential a cloud run gives the app: what the run was asked for; else what the connection has (a repair keeps
+ * a secret-mode connection a secret one); else a certificate, the default for a per-customer app. A verify-only run
+ * creates nothing: it checks the connection's own credential.
+ */
+export function runCredentialMode(ctx: Pick<StepContext, "options" | "connection" | "run">): CredentialMode {
+  // A verify-only run checks what the connection has now (one made before certificates existed has a secret).
+  if (ctx.run.kind === "verify") return credentialModeOf(ctx.connection);
+  return ctx.options.credential ?? ctx.connection.credentialMode ?? "certificate";
 }

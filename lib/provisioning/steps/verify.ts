@@ -7,17 +7,22 @@ import type { ConnectionPatch } from "../../domain/run/run-store";
 import { getAppToken } from "../../microsoft/app-tokens";
 import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/errors";
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
-import { findApplicationByAppId, removeClientSecret } from "../../microsoft/graph";
+import { findApplicationByAppId } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
+import { removeAppCredential, removeOrphanCertificates } from "./certificate";
+import { appCredentialOf, credentialSecretKind } from "../../domain/secret/app-credential";
+import type { CredentialMode } from "../../domain/secret/credential-mode";
 import { activateSecret, findLiveSecrets, revokeSecret } from "../../domain/secret/secret-commands";
 import { readSecret } from "../../domain/secret/store-secret";
 import { guardPublicAddress } from "../../core/net/public-address-guard";
-import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
+import { done, outcomeFromError, requireFact, runCredentialMode, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 const WAITING = "Microsoft to accept the new credentials (a new app and secret take a minute or two to reach Dynamics 365)";
 
-async function latestSecret(ctx: StepContext, kind: "clientSecret" | "password") {
+const credentialNoun = (mode: CredentialMode) => (mode === "certificate" ? "certificate" : "client secret");
+
+async function latestSecret(ctx: StepContext, kind: "clientSecret" | "password" | "certificateKey") {
   for (const status of ["pending", "active"] as const) {
     const row = await ctx.db.secret.findFirst({ where: { connectionId: ctx.connection.id, kind, status }, orderBy: { createdAt: "desc" } });
     if (row) return row;
@@ -88,14 +93,19 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: !recheck }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
       return activate(ctx, me, { passwordId: password.id });
     }
-    // The secret this run created (its client-secret step says which); the latest stored one otherwise (a re-verify).
+    // The credential this run created (its credential step says which); the latest stored one otherwise (a re-verify).
+    const mode = runCredentialMode(ctx);
+    const kind = credentialSecretKind(mode);
     const createdId = ctx.outputOf("clientSecret")?.secretId as string | undefined;
     const secret =
-      (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, status: { in: ["pending", "active"] } } }) : null) ??
-      (await latestSecret(ctx, "clientSecret"));
+      (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, kind, status: { in: ["pending", "active"] } } }) : null) ??
+      (await latestSecret(ctx, kind));
     if (!secret)
-      return { kind: "fail", error: appError("not_found", "No client secret is stored for this connection. Retry from the client secret step.") };
-    const clientSecret = await plaintextOf(ctx, secret.id);
+      return {
+        kind: "fail",
+        error: appError("not_found", `No ${credentialNoun(mode)} is stored for this connection. Retry from the credential step.`),
+      };
+    const credential = appCredentialOf(kind, await plaintextOf(ctx, secret.id));
     // Replication lag is judged by context, never by Microsoft's wording: right after this run created the secret,
     // a refused app-only token is retried for the whole step budget (Microsoft gives no replication SLA; minutes are
     // common), then the application is re-read before the step fails.
@@ -103,9 +113,9 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
     const newSecret = !!createdAt && ctx.now().getTime() - createdAt.getTime() < ctx.config.budget.stepBudgetMs;
     let token: string;
     try {
-      token = await getAppToken({ ...call, tenantId, clientId, clientSecret, resource: { environmentUrl }, justCreated: justCreated || newSecret });
+      token = await getAppToken({ ...call, ...credential, tenantId, clientId, resource: { environmentUrl }, justCreated: justCreated || newSecret });
     } catch (error) {
-      return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret });
+      return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret, mode });
     }
     let me: WhoAmI;
     try {
@@ -135,7 +145,7 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
         ),
       };
     }
-    return activate(ctx, me, { clientSecretId: secret.id });
+    return activate(ctx, me, { appCredentialId: secret.id, mode });
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING);
   }
@@ -146,7 +156,11 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
  * is not plainly retryable is retried while the secret is new, after re-reading the application to see the key is
  * still there; a key that is gone fails at once. Anything else maps as usual.
  */
-async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: string | null; newSecret: boolean }): Promise<StepResult> {
+async function refusedToken(
+  ctx: StepContext,
+  error: unknown,
+  secret: { keyId: string | null; newSecret: boolean; mode: CredentialMode },
+): Promise<StepResult> {
   const outcome = outcomeFromError(ctx, error, WAITING);
   // Inside the replication window a refusal already maps to "not replicated yet"; the key may be gone all the same
   // (deleted in the Azure portal meanwhile), and waiting would only end in a misleading "still replicating".
@@ -154,13 +168,18 @@ async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: s
   if ((outcome.kind !== "fail" && !waitingOutLag) || !secret.newSecret || !secret.keyId || !ctx.session || !ctx.connection.clientId) return outcome;
   try {
     const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
-    if (app && !app.secrets.some((s) => s.keyId === secret.keyId)) {
+    const keys = secret.mode === "certificate" ? (app?.certificates ?? []) : (app?.secrets ?? []);
+    if (app && !keys.some((k) => k.keyId.toLowerCase() === secret.keyId!.toLowerCase())) {
       return {
         kind: "fail",
-        error: appError("client_secret_invalid", "Microsoft no longer has the client secret this setup created. Retry to create a new one.", {
-          detail: `key ${secret.keyId} is not on the application${"error" in outcome && outcome.error.detail ? `; ${outcome.error.detail}` : ""}`,
-          requestIds: outcome.requestIds,
-        }),
+        error: appError(
+          "client_secret_invalid",
+          `Microsoft no longer has the ${credentialNoun(secret.mode)} this setup created. Retry to create a new one.`,
+          {
+            detail: `key ${secret.keyId} is not on the application${"error" in outcome && outcome.error.detail ? `; ${outcome.error.detail}` : ""}`,
+            requestIds: outcome.requestIds,
+          },
+        ),
         requestIds: outcome.requestIds,
       };
     }
@@ -186,11 +205,12 @@ async function refusedToken(ctx: StepContext, error: unknown, secret: { keyId: s
 async function activate(
   ctx: StepContext,
   me: WhoAmI,
-  proven: { clientSecretId?: string; passwordId?: string },
+  proven: { appCredentialId: string; mode: CredentialMode } | { passwordId: string },
   learned: ConnectionPatch = {},
 ): Promise<StepResult> {
   const now = ctx.now();
-  const provenId = proven.clientSecretId ?? proven.passwordId!;
+  const appCredential = "appCredentialId" in proven ? proven : null;
+  const provenId = appCredential?.appCredentialId ?? (proven as { passwordId: string }).passwordId;
   const live = await findLiveSecrets(ctx.db, ctx.connection.id);
   const provenRow = live.find((s) => s.id === provenId);
   if (!provenRow) {
@@ -204,12 +224,10 @@ async function activate(
   const older = live.filter((s) => s.id !== provenId && s.createdAt.getTime() <= provenRow.createdAt.getTime());
   const removed: string[] = [];
   for (const old of older) {
-    if (old.kind === "clientSecret" && old.microsoftKeyId) {
-      const objectId = old.applicationObjectId ?? ctx.connection.applicationObjectId;
-      // Without the admin's sign-in (a verify-only run) or an app to read, an older secret is left for a later run.
-      if (!ctx.session || !objectId) continue;
-      await ctx.assertLease();
-      await removeClientSecret(ctx.graph(), { objectId, keyId: old.microsoftKeyId, tenantId: old.tenantId ?? ctx.connection.tenantId });
+    if (old.kind !== "password" && old.microsoftKeyId) {
+      // Without the admin's sign-in (a verify-only run) or an app to read, an older credential is left for a later run.
+      if (!ctx.session || !(old.applicationObjectId ?? ctx.connection.applicationObjectId)) continue;
+      await removeAppCredential(ctx, old);
     }
     removed.push(old.id);
   }
@@ -217,9 +235,12 @@ async function activate(
     if (!(await activateSecret(tx, { secretId: provenId }))) throw new Error(`provisioning: secret ${provenId} is no longer live`);
     for (const id of removed) await revokeSecret(tx, { secretId: id, at: now });
   });
-  if (proven.clientSecretId && ctx.connection.clientId && ctx.session) {
+  if (appCredential && ctx.connection.clientId && ctx.session) {
     const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
-    if (app) await removeOrphanSecrets(ctx, app);
+    if (app) {
+      await removeOrphanSecrets(ctx, app);
+      await removeOrphanCertificates(ctx, app);
+    }
   }
   return done(
     { userId: me.userId, organizationId: me.organizationId, verifiedAt: now.toISOString(), removedSecrets: removed.length },
@@ -227,7 +248,8 @@ async function activate(
       // The run succeeds with this step, which makes the connection Active (machine.ts connectionStatusFor).
       connectionPatch: {
         lastVerifiedAt: now,
-        secretExpiresAt: proven.clientSecretId ? provenRow.expiresAt : null,
+        secretExpiresAt: appCredential ? provenRow.expiresAt : null,
+        credentialMode: appCredential?.mode ?? null,
         lastErrorCode: null,
         lastErrorMessage: null,
         ...learned,

@@ -52,7 +52,11 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
           {preview.secrets.length === 0 ? <li>Act-On holds no stored credential for this connection.</li> : null}
           {preview.secrets.map((s, i) => (
             <li key={i}>
-              {s.kind === "clientSecret" ? `The client secret${s.hint ? ` beginning ${s.hint}…` : ""}, at Microsoft and here` : "The stored password"}
+              {s.kind === "clientSecret"
+                ? `The client secret${s.hint ? ` beginning ${s.hint}…` : ""}, at Microsoft and here`
+                : s.kind === "certificateKey"
+                  ? `The certificate${s.hint ? ` with thumbprint ${s.hint}…` : ""}, at Microsoft, and its private key here`
+                  : "The stored password"}
             </li>
           ))}
         </ul>
@@ -62,7 +66,7 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
       </section>
       {preview.needsMicrosoftSignIn && !preview.signedIn ? (
         <Notice tone="warning" announce={false}>
-          Removing the client secret at Microsoft acts as you, with your own Microsoft sign-in:{" "}
+          Removing the app&apos;s credential at Microsoft acts as you, with your own Microsoft sign-in:{" "}
           <Button asChild variant="link">
             <Link href="/auth/sign-in">sign in with Microsoft</Link>
           </Button>{" "}

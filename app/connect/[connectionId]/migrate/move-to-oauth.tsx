@@ -9,8 +9,8 @@ export function MoveToOAuth({ connectionId }: { connectionId: string }) {
         This connection signs in with a user name and password
       </h2>
       <p>
-        Move it to OAuth: Act-On then signs in as its own app with a client secret, MFA can stay on for every user, and the stored password is
-        forgotten once the new sign-in works.
+        Move it to OAuth: Act-On then signs in as its own app with a certificate, MFA can stay on for every user, and the stored password is forgotten
+        once the new sign-in works.
       </p>
       <Button asChild>
         <a href={`/connect/${encodeURIComponent(connectionId)}/migrate`}>

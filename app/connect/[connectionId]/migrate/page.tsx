@@ -42,7 +42,8 @@ export default async function MigratePage({
       intro={
         <p>
           Today Act-On signs in to Dynamics 365 with an integration user&apos;s name and password. After the move it signs in as its own app with a
-          client secret: no password stored, and MFA can stay on for every user. The environment and your sync options stay as they are.
+          certificate: no password or client secret stored, and MFA can stay on for every user. The environment and your sync options stay as they
+          are.
         </p>
       }
     >
@@ -54,7 +55,7 @@ export default async function MigratePage({
           </h2>
           <p>
             {c.authMode === "cloud"
-              ? "This connection already uses OAuth: Act-On signs in as its own app with a client secret."
+              ? "This connection already uses OAuth: Act-On signs in as its own app."
               : c.authMode === "onprem"
                 ? "This connection is to an on-premises server, which signs in with Windows authentication or AD FS and has no Microsoft Entra app to move to."
                 : "Only a connected user-name-and-password connection can be moved to OAuth."}

@@ -61,7 +61,12 @@ export default async function StatusPage({
       ? [["Health", `${HEALTH_STATE_LABELS[c.health.state]}, last checked ${when(c.health.checkedAt)}`] as [string, string]]
       : []),
     ["Last verified", when(c.lastVerifiedAt)],
-    ["Client secret expires", when(c.secretExpiresAt)],
+    ...(c.credentialMode
+      ? ([
+          ["Signs in with", c.credentialLabel ?? c.credentialMode],
+          [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
+        ] as [string, string][])
+      : []),
   ];
   if (sync) {
     rows.push([
@@ -117,10 +122,17 @@ export default async function StatusPage({
             Act-On says it cannot reach Dynamics: open this page again from Act-On (Settings › Connectors › CRM › MS Dynamics) and choose{" "}
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
-          <li>
-            The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to reconnect;
-            reconnecting creates a new one and removes the old one only after the new one works.
-          </li>
+          {c.credentialMode === "secret" ? (
+            <li>
+              The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to reconnect;
+              reconnecting creates a new one and removes the old one only after the new one works.
+            </li>
+          ) : c.credentialMode === "certificate" ? (
+            <li>
+              The certificate expires on the date above. Its private key never leaves Act-On&apos;s portal, and Act-On&apos;s servers get only
+              short-lived tokens from it. Reconnecting creates a new certificate and removes the old one only after the new one works.
+            </li>
+          ) : null}
           <li>
             Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
             them.

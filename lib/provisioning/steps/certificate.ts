@@ -1,0 +1,151 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { appCredentialOf, certificateKeyPlaintext } from "../../domain/secret/app-credential";
+import { CERTIFICATE_LIFETIME_DAYS } from "../../domain/secret/credential-mode";
+import type { LiveSecret } from "../../domain/secret/secret-commands";
+import { readSecret, storeSecret } from "../../domain/secret/store-secret";
+import { certificateThumbprints, createCertificateCredential } from "../../microsoft/certificate-credential";
+import {
+  addCertificateCredential,
+  findApplicationByAppId,
+  removeCertificateCredential,
+  removeClientSecret,
+  type AppRegistration,
+  type RemovalProof,
+} from "../../microsoft/graph";
+import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
+import type { StepResult } from "../runner";
+
+/** Certificates the portal uploads carry this name, so one left behind by an interrupted run is recognised. */
+const CERTIFICATE_NAME_PREFIX = "Act-On connector certificate";
+const certificateDisplayName = (runId: string, now: Date) => `${CERTIFICATE_NAME_PREFIX} ${now.toISOString().slice(0, 10)} run:${runId}`;
+
+/** A kept certificate must stay valid at least this long; one closer to its end is replaced even by a repair. */
+const KEEP_CERTIFICATE_MIN_VALID_MS = 30 * 86_400_000;
+
+/**
+ * Removes the portal's certificates on this app that the database does not know (a run that stored its key and was
+ * then superseded, or a row forgotten by hand): nobody holds their private key for this connection any more.
+ * Certificates the admin uploaded by hand (another name) are left alone. @throws MicrosoftError
+ */
+export async function removeOrphanCertificates(ctx: StepContext, app: Pick<AppRegistration, "objectId" | "certificates">): Promise<number> {
+  const known = new Set(
+    (
+      await ctx.db.secret.findMany({
+        where: { connectionId: ctx.connection.id, kind: "certificateKey", status: { in: ["pending", "active"] } },
+        select: { microsoftKeyId: true },
+      })
+    ).map((s) => s.microsoftKeyId?.toLowerCase()),
+  );
+  const orphans = app.certificates.filter((c) => c.displayName?.startsWith(CERTIFICATE_NAME_PREFIX) && !known.has(c.keyId.toLowerCase()));
+  for (const orphan of orphans) {
+    await ctx.assertLease();
+    await removeCertificateCredential(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId, tenantId: ctx.connection.tenantId });
+  }
+  return orphans.length;
+}
+
+/**
+ * Removes a stored app credential (a client secret or a certificate) from the application it was added to; proven by
+ * a re-read either way. Passwords have nothing at Microsoft: null. @throws MicrosoftError
+ */
+export async function removeAppCredential(ctx: StepContext, secret: LiveSecret): Promise<RemovalProof | null> {
+  const objectId = secret.applicationObjectId ?? ctx.connection.applicationObjectId;
+  if (!secret.microsoftKeyId || !objectId || secret.kind === "password") return null;
+  const target = { objectId, keyId: secret.microsoftKeyId, tenantId: secret.tenantId ?? ctx.connection.tenantId };
+  await ctx.assertLease();
+  return secret.kind === "certificateKey" ? removeCertificateCredential(ctx.graph(), target) : removeClientSecret(ctx.graph(), target);
+}
+
+/** The connection's live certificate when a repair may keep it: active, still on the app, and not about to expire. */
+export async function findKeepableCertificate(
+  ctx: StepContext,
+  app: Pick<AppRegistration, "certificates"> | null,
+): Promise<{ id: string; keyId: string; hint: string | null; expiresAt: Date | null } | null> {
+  if (ctx.options.secret !== "keep" || !app) return null;
+  const active = await ctx.db.secret.findFirst({
+    where: { connectionId: ctx.connection.id, kind: "certificateKey", status: "active", microsoftKeyId: { not: null } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, microsoftKeyId: true, hint: true, expiresAt: true },
+  });
+  if (!active?.microsoftKeyId || !app.certificates.some((c) => c.keyId.toLowerCase() === active.microsoftKeyId!.toLowerCase())) return null;
+  if (active.expiresAt && active.expiresAt.getTime() - ctx.now().getTime() < KEEP_CERTIFICATE_MIN_VALID_MS) return null;
+  return { id: active.id, keyId: active.microsoftKeyId, hint: active.hint, expiresAt: active.expiresAt };
+}
+
+/**
+ * Step 5 in certificate mode: a key pair made here, its certificate uploaded to the app (`keyCredentials`), and the
+ * private key stored only encrypted (pending until the verify step proves it). The key is stored BEFORE the upload,
+ * under the keyId the upload will use: an interrupted attempt is finished by uploading the same certificate again,
+ * so no certificate ever reaches the app whose private key the portal lost. No password is added to the app.
+ */
+export async function runCertificateStep(ctx: StepContext): Promise<StepResult> {
+  const appId = requireFact(ctx.connection.clientId, "the app id");
+  const objectId = requireFact(ctx.connection.applicationObjectId, "the app's object id");
+  try {
+    const app = await findApplicationByAppId(ctx.graph(), { appId });
+    if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to finish creating the app registration");
+    const kept = await findKeepableCertificate(ctx, app);
+    if (kept) return done({ secretId: kept.id, keyId: kept.keyId, kept: true });
+    let pending = await ctx.db.secret.findFirst({
+      where: { connectionId: ctx.connection.id, kind: "certificateKey", status: "pending", applicationObjectId: objectId },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, microsoftKeyId: true, expiresAt: true, createdAt: true },
+    });
+    // A pending key (this run's, or one an interrupted run stored) is finished rather than replaced: its private key is here.
+    if (
+      pending &&
+      (!pending.microsoftKeyId || (pending.expiresAt && pending.expiresAt.getTime() - ctx.now().getTime() < KEEP_CERTIFICATE_MIN_VALID_MS))
+    )
+      pending = null;
+    if (!pending) {
+      await removeOrphanCertificates(ctx, app);
+      const now = ctx.now();
+      // A minute back: Microsoft compares the certificate's start with its own clock.
+      const credential = createCertificateCredential({
+        commonName: `Act-On Dynamics connector ${ctx.connection.id}`,
+        notBefore: new Date(now.getTime() - 60_000),
+        notAfter: new Date(now.getTime() + CERTIFICATE_LIFETIME_DAYS * 86_400_000),
+      });
+      const keyId = randomUUID();
+      const thumbprint = certificateThumbprints(credential.certificateDer).sha1Hex;
+      const { id } = await ctx.inLease((tx) =>
+        storeSecret(tx, {
+          connectionId: ctx.connection.id,
+          kind: "certificateKey",
+          plaintext: certificateKeyPlaintext(credential),
+          keys: ctx.config.keys,
+          status: "pending",
+          microsoftKeyId: keyId,
+          applicationObjectId: objectId,
+          tenantId: ctx.connection.tenantId,
+          hint: thumbprint.slice(0, 8),
+          expiresAt: credential.notAfter,
+        }),
+      );
+      pending = { id, microsoftKeyId: keyId, expiresAt: credential.notAfter, createdAt: now };
+    }
+    const keyId = pending.microsoftKeyId!;
+    if (!app.certificates.some((c) => c.keyId.toLowerCase() === keyId.toLowerCase())) {
+      const stored = await readPendingCertificate(ctx, pending.id);
+      await ctx.assertLease();
+      await addCertificateCredential(ctx.graph(), {
+        objectId,
+        keyId,
+        displayName: certificateDisplayName(ctx.run.id, ctx.now()),
+        certificateDer: stored,
+        justCreated: true,
+      });
+    }
+    return done({ secretId: pending.id, keyId, expiresAt: pending.expiresAt?.toISOString() ?? null, credential: "certificate" });
+  } catch (error) {
+    return outcomeFromError(ctx, error, "Microsoft to add the certificate to the app registration");
+  }
+}
+
+/** The public certificate of a stored (pending) key, to upload it. */
+async function readPendingCertificate(ctx: StepContext, secretId: string): Promise<Buffer> {
+  const opened = await readSecret(ctx.db, { secretId, keys: ctx.config.keys });
+  if (!opened?.ok) throw new Error(`provisioning: the stored certificate ${secretId} cannot be opened with the portal's keys`);
+  return appCredentialOf("certificateKey", opened.value).certificate!.certificateDer;
+}
