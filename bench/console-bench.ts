@@ -15,8 +15,7 @@ import pg from "pg";
 import { createDb, type Db } from "../lib/core/db";
 import { searchConnectionsForSupport } from "../lib/connections/search-connections-for-support";
 import { encodeCursor, supportConnectionSearchSchema } from "../lib/connections/support-search";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { migrateDatabase } from "./migrate-database";
 import { seedConsoleBench, seededIdentity } from "./console-seed";
 import { routeBench, type RouteBench } from "./console-route-bench";
 
@@ -51,7 +50,7 @@ async function createDatabase(provider: "sqlite" | "postgresql"): Promise<{ url:
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "console-bench-"));
     const url = `file:${join(dir, "bench.db")}`;
-    await migrateAsync({ ...process.env, DATABASE_URL: url });
+    await migrateDatabase(url);
     return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `console_bench_${Date.now().toString(36)}`;
@@ -62,7 +61,7 @@ async function createDatabase(provider: "sqlite" | "postgresql"): Promise<{ url:
   const u = new URL(POSTGRES_URL);
   u.pathname = `/${name}`;
   const url = u.toString();
-  await migrateAsync({ ...process.env, DATABASE_URL: url });
+  await migrateDatabase(url);
   return {
     url,
     drop: async () => {

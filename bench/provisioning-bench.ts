@@ -24,8 +24,7 @@ import { startRun } from "../lib/provisioning/start-run";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../emulator/scenarios/ids";
 
 const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { migrateDatabase } from "./migrate-database";
 import { criticalPath, median, type TimedCall } from "./critical-path";
 
 type Phase = "sign-in" | "plan" | "apply";
@@ -38,7 +37,7 @@ async function main() {
 
   const dir = mkdtempSync(join(tmpdir(), "portal-bench-"));
   const databaseUrl = `file:${join(dir, "bench.db")}`;
-  await migrateAsync({ ...process.env, DATABASE_URL: databaseUrl });
+  await migrateDatabase(databaseUrl);
   const db = createDb(databaseUrl);
   const sandbox = await startSandbox({ port: 0 });
   const control = createSandboxClient(sandbox.origin);

@@ -19,8 +19,7 @@ import { ensureAccount } from "@/lib/domain/account/ensure-account";
 import { createConnection } from "@/lib/domain/connection/create-connection";
 import type { Db } from "@/lib/core/db";
 import { createDb } from "@/lib/core/db";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { migrateDatabase } from "./migrate-database";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvents } from "@/lib/domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "@/lib/webhooks/signing-secrets";
@@ -46,7 +45,7 @@ async function createBenchDatabase(provider: "sqlite" | "postgresql"): Promise<{
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "webhook-bench-"));
     const url = `file:${join(dir, "bench.db")}`;
-    await migrateAsync({ ...process.env, DATABASE_URL: url });
+    await migrateDatabase(url);
     const db = createDb(url);
     return { db, cleanup: async () => (await db.$disconnect(), rmSync(dir, { recursive: true, force: true })) };
   }
@@ -57,7 +56,7 @@ async function createBenchDatabase(provider: "sqlite" | "postgresql"): Promise<{
   await admin.end();
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
-  await migrateAsync({ ...process.env, DATABASE_URL: url.toString() });
+  await migrateDatabase(url.toString());
   const db = createDb(url.toString());
   return {
     db,
