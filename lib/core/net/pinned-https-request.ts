@@ -122,14 +122,14 @@ async function bodyText(body: BodyInit | null | undefined): Promise<string | und
   return await new Response(body).text();
 }
 
-/** `fetch` bound to one pinned target (for `microsoftFetch`'s `fetchImpl`). Redirects are never followed. */
-export function createPinnedFetch(target: PinnedTarget): typeof fetch {
-  const pinnedFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+/** A request function in the shape of `fetch` (what `microsoftFetch`'s `fetchImpl` takes). Redirects come back as is. */
+export function asFetch(send: (req: PinnedRequest) => Promise<PinnedResponse>): typeof fetch {
+  const sendAsFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = input instanceof Request ? input.url : String(input);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, key) => (headers[key] = value));
     const body = await bodyText(init.body);
-    const res = await pinnedHttpsRequest(target, { method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined });
+    const res = await send({ method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined });
     const responseHeaders = new Headers();
     for (const [key, value] of Object.entries(res.headers)) {
       if (value === undefined) continue;
@@ -137,5 +137,10 @@ export function createPinnedFetch(target: PinnedTarget): typeof fetch {
     }
     return new Response(NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body), { status: res.status, headers: responseHeaders });
   };
-  return pinnedFetch as typeof fetch;
+  return sendAsFetch as typeof fetch;
+}
+
+/** `fetch` bound to one pinned target (for `microsoftFetch`'s `fetchImpl`). Redirects are never followed. */
+export function createPinnedFetch(target: PinnedTarget): typeof fetch {
+  return asFetch((req) => pinnedHttpsRequest(target, req));
 }
