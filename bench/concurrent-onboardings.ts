@@ -8,8 +8,8 @@
  */
 import { createSandboxClient } from "../emulator/client";
 import { createDb } from "../lib/core/db";
-import { setCallRecorder } from "../lib/microsoft/http";
 import { createBenchDatabase } from "./bench-database";
+import { countMicrosoftCalls } from "./call-counter";
 import { benchEngineConfig, onboardOnce } from "./onboarding";
 import { startSandboxProcess } from "./sandbox-process";
 
@@ -43,20 +43,13 @@ export async function benchConcurrentOnboardings(options: Options): Promise<void
         for (const n of options.counts) {
           await control.reset({ scenario: "consented" });
           await control.setSettings({ baseLatencyMs: options.latency, ...(limit ? { serviceProtection: { concurrent: limit } } : {}) });
-          let calls = 0;
-          let throttled = 0;
-          setCallRecorder({
-            onCall: (c) => {
-              calls += 1;
-              if (c.status === 429) throttled += 1;
-            },
-          });
+          const counted = countMicrosoftCalls();
           const sandboxCpu = sandbox.cpuMs();
           const cpu = process.cpuUsage();
           const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => onboardOnce(db, config, `bench-${n}-${i}`)));
           const used = process.cpuUsage(cpu);
           const sandboxUsed = sandbox.cpuMs() - sandboxCpu;
-          setCallRecorder(undefined);
+          counted.stop();
           const walls = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.applied - r.value.start] : []));
           const failures = results.flatMap((r) => (r.status === "rejected" ? [String((r.reason as Error)?.message ?? r.reason)] : []));
           const p50 = walls.length ? percentile(walls, 50) : NaN;
@@ -72,8 +65,8 @@ export async function benchConcurrentOnboardings(options: Options): Promise<void
               (single ? (p95 / single).toFixed(2) : "n/a").padStart(12),
               ((used.user + used.system) / 1000 / n).toFixed(1).padStart(12),
               `${(sandboxUsed / n).toFixed(1)}/onb`.padStart(12),
-              (calls / n).toFixed(1).padStart(12),
-              String(throttled).padStart(12),
+              (counted.calls / n).toFixed(1).padStart(12),
+              String(counted.throttled).padStart(12),
               (process.memoryUsage().rss / 2 ** 20).toFixed(0).padStart(12),
             ].join(""),
           );

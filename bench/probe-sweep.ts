@@ -11,7 +11,6 @@
  * in all, the sandbox's CPU (its own process), peak RSS, the outcomes and the 429s Microsoft answered.
  */
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSandboxClient } from "../emulator/client";
@@ -20,10 +19,11 @@ import { createDb } from "../lib/core/db";
 import { printCommandError } from "../lib/cli/command-error";
 import { readSecret, storeSecret } from "../lib/domain/secret/store-secret";
 import { probeDueConnections } from "../lib/health/probe-due-connections";
-import { setCallRecorder } from "../lib/microsoft/http";
 import { createBenchDatabase } from "./bench-database";
+import { countMicrosoftCalls } from "./call-counter";
 import { benchEngineConfig, onboardOnce } from "./onboarding";
 import type { Clone, CloneRequest } from "./probe-sweep-sandbox";
+import { processCpuMs } from "./sandbox-process";
 
 type FromSandbox = { origin?: string; clones?: Clone[] };
 
@@ -44,10 +44,7 @@ async function main() {
   const child = fork(join(__dirname, "probe-sweep-sandbox.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const next = () => new Promise<FromSandbox>((resolve) => child.once("message", (m) => resolve(m as FromSandbox)));
   const { origin } = await next();
-  const sandboxCpuMs = () => {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  };
+  const sandboxCpuMs = () => processCpuMs(child.pid!);
   const control = createSandboxClient(origin!);
   const config = benchEngineConfig(origin!);
   const database = await createBenchDatabase(provider, "probe-sweep");
@@ -96,14 +93,7 @@ async function main() {
     );
 
     await control.setSettings({ baseLatencyMs: latency });
-    let calls = 0;
-    let throttled = 0;
-    setCallRecorder({
-      onCall: (c) => {
-        calls += 1;
-        if (c.status === 429) throttled += 1;
-      },
-    });
+    const counted = countMicrosoftCalls();
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
     const sandboxBefore = sandboxCpuMs();
@@ -123,7 +113,7 @@ async function main() {
     const used = process.cpuUsage(cpu);
     const sandboxUsed = sandboxCpuMs() - sandboxBefore;
     clearInterval(sampler);
-    setCallRecorder(undefined);
+    counted.stop();
     const cpuMs = (used.user + used.system) / 1000;
     console.log(
       `Probe sweep: ${count} connections due at once, concurrency ${concurrency}, ${latency} ms added to every Microsoft call, ${provider}`,
@@ -137,7 +127,7 @@ async function main() {
     );
     console.log(`  sandbox CPU     ${(sandboxUsed / 1000).toFixed(1)} s (its own process)`);
     console.log(`  peak RSS        ${(peakRss / 2 ** 20).toFixed(0)} MB (portal process)`);
-    console.log(`  Microsoft calls ${calls} (${(calls / count).toFixed(1)} per probe), 429 answers ${throttled}`);
+    console.log(`  Microsoft calls ${counted.calls} (${(counted.calls / count).toFixed(1)} per probe), 429 answers ${counted.throttled}`);
   } finally {
     await db.$disconnect();
     await database.drop();

@@ -9,6 +9,12 @@ import { join } from "node:path";
 
 export type SandboxProcess = { origin: string; cpuMs: () => number; close: () => Promise<void> };
 
+/** CPU time another process has used: utime + stime, fields 14 and 15 of /proc/<pid>/stat, in ticks of 1/100 s (USER_HZ). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export async function startSandboxProcess(): Promise<SandboxProcess> {
   const root = join(__dirname, "..");
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "emulator", "main.ts")], {
@@ -26,14 +32,9 @@ export async function startSandboxProcess(): Promise<SandboxProcess> {
     child.once("exit", (code) => reject(new Error(`the sandbox exited (${code}) before it listened`)));
   });
   child.stdout.resume();
-  const ticks = 100; // USER_HZ on Linux
   return {
     origin,
-    // utime + stime of the child, fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name).
-    cpuMs: () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-    },
+    cpuMs: () => processCpuMs(child.pid!),
     close: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

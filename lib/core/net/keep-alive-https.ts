@@ -12,6 +12,12 @@ import { asFetch, type PinnedRequest, type PinnedResponse } from "./pinned-https
  * never carry its credentials. Redirects are never followed (`https.request` has no such notion): a 3xx comes back.
  */
 
+/**
+ * Below the idle timeouts servers announce (Node's default `Keep-Alive: timeout=5`, as the sandbox sends; Microsoft's
+ * front ends keep idle connections longer), so the client always closes an idle connection first.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
 let sharedContext: SecureContext | undefined;
 const agents = new Map<string, Agent>();
 
@@ -21,8 +27,10 @@ function agentFor(origin: string): Agent {
     // The default trust store (Node's roots plus NODE_EXTRA_CA_CERTS), built once; the host name is still checked
     // against each server's certificate on every connection.
     sharedContext ??= createSecureContext({ minVersion: "TLSv1.2" });
-    // LIFO: the most recently used socket is the one least likely to have been closed by the server's idle timeout.
-    agent = new Agent({ keepAlive: true, scheduling: "lifo", secureContext: sharedContext, minVersion: "TLSv1.2" });
+    // An idle socket is closed after IDLE_SOCKET_MS, before a server's own idle timeout can close it under a request
+    // being sent (a reset the caller sees as a network failure; writes are not replayed). LIFO: the most recently
+    // used socket is the one least likely to be near that limit.
+    agent = new Agent({ keepAlive: true, scheduling: "lifo", timeout: IDLE_SOCKET_MS, secureContext: sharedContext, minVersion: "TLSv1.2" });
     agents.set(origin, agent);
   }
   return agent;
