@@ -20,6 +20,14 @@ describe.each(postgres)("transactions beyond the pool on %s", (provider) => {
         }),
       ),
     );
-    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason).replace(/\s+/g, " ").slice(0, 200))).toEqual([]);
+    expect(
+      results
+        .filter((r) => r.status === "rejected")
+        .map((r) =>
+          String((r as PromiseRejectedResult).reason)
+            .replace(/\s+/g, " ")
+            .slice(0, 200),
+        ),
+    ).toEqual([]);
   }, 60_000);
 });
