@@ -7,20 +7,13 @@
  * Microsoft sandbox: token verification, input parsing, the query and the JSON response). Targets on the project's
  * 2-core machine: p95 <= 20 ms for the query and <= 50 ms for the route. Printed figures, not a timed test.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { createDb, type Db } from "../lib/core/db";
 import { searchConnectionsForSupport } from "../lib/connections/search-connections-for-support";
 import { encodeCursor, supportConnectionSearchSchema } from "../lib/connections/support-search";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { createBenchDatabase } from "./bench-database";
 import { seedConsoleBench, seededIdentity } from "./console-seed";
 import { routeBench, type RouteBench } from "./console-route-bench";
-
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
 
 type Case = { name: string; query: Record<string, string> };
 
@@ -47,33 +40,6 @@ async function deepCursor(db: Db, offset: number): Promise<string> {
   return encodeCursor({ sort: "updated", at: new Date(rows[0].updatedAt).toISOString(), id: rows[0].id });
 }
 
-async function createDatabase(provider: "sqlite" | "postgresql"): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "console-bench-"));
-    const url = `file:${join(dir, "bench.db")}`;
-    await migrateAsync({ ...process.env, DATABASE_URL: url });
-    return { url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const name = `console_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(POSTGRES_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrateAsync({ ...process.env, DATABASE_URL: url });
-  return {
-    url,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -95,7 +61,7 @@ async function main() {
 
   for (const provider of providers) {
     const reuse = provider === "sqlite" ? values["sqlite-url"] : values["postgres-url"];
-    const database = reuse ? { url: reuse, drop: async () => {} } : await createDatabase(provider);
+    const database = reuse ? { url: reuse, drop: async () => {} } : await createBenchDatabase(provider, "console-bench");
     try {
       if (reuse) console.log(`\n${provider}: reusing ${reuse}`);
       else {

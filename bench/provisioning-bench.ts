@@ -3,69 +3,52 @@
  * sandbox with 100 ms added to every Microsoft call. Prints wall time, the number of Microsoft calls, the critical
  * path (the longest chain of calls that ran one after another), its lower bound (critical path × latency) and the
  * ratio of wall time to that bound. Options: --runs N (default 5), --latency MS (default 100).
+ *
+ * `npm run bench -- --concurrency 1,20,100,200 [--providers sqlite,postgresql] [--dataverse-concurrent N]`: N
+ * onboardings at once in this process instead (bench/concurrent-onboardings.ts).
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSandboxClient } from "../emulator/client";
 import { startSandbox } from "../emulator/core/server";
-import { ensureAccount } from "../lib/domain/account/ensure-account";
 import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/core/db";
 import { setCallRecorder, type CallRecord } from "../lib/microsoft/http";
-import { signInWithPassword } from "../lib/microsoft/admin-session";
-import type { IdentityConfig } from "../lib/microsoft/identity-config";
-import { approveRun } from "../lib/provisioning/approve-run";
-import type { EngineConfig } from "../lib/provisioning/config";
-import { driveRunWith } from "../lib/provisioning/engine";
-import { startRun } from "../lib/provisioning/start-run";
-import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../emulator/scenarios/ids";
-
-const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { createBenchDatabase } from "./bench-database";
+import { benchConcurrentOnboardings } from "./concurrent-onboardings";
 import { criticalPath, median, type TimedCall } from "./critical-path";
+import { benchEngineConfig, onboardOnce } from "./onboarding";
 
 type Phase = "sign-in" | "plan" | "apply";
 type Sample = Record<Phase | "total", { wallMs: number; calls: number; path: number; pathCallMs: number }>;
 
 async function main() {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, latency: { type: "string", default: "100" } } });
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "5" },
+      latency: { type: "string", default: "100" },
+      concurrency: { type: "string" },
+      providers: { type: "string", default: "sqlite,postgresql" },
+      "dataverse-concurrent": { type: "string" },
+    },
+  });
   const runs = Math.max(1, Number(values.runs));
   const latency = Math.max(0, Number(values.latency));
 
-  const dir = mkdtempSync(join(tmpdir(), "portal-bench-"));
-  const databaseUrl = `file:${join(dir, "bench.db")}`;
-  await migrateAsync({ ...process.env, DATABASE_URL: databaseUrl });
-  const db = createDb(databaseUrl);
+  if (values.concurrency) {
+    await benchConcurrentOnboardings({
+      counts: values.concurrency.split(",").map(Number),
+      providers: values.providers.split(",") as ("sqlite" | "postgresql")[],
+      latency,
+      dataverseConcurrentLimit: values["dataverse-concurrent"] ? Number(values["dataverse-concurrent"]) : undefined,
+    });
+    return;
+  }
+
+  const database = await createBenchDatabase("sqlite", "portal-bench");
+  const db = createDb(database.url);
   const sandbox = await startSandbox({ port: 0 });
   const control = createSandboxClient(sandbox.origin);
-  const identity: IdentityConfig = {
-    authorityHost: sandbox.origin,
-    graphUrl: `${sandbox.origin}/graph`,
-    discoveryUrl: `${sandbox.origin}/globaldisco`,
-    portalClientId: PORTAL_APP.appId,
-    portalClientSecret: PORTAL_APP_SECRET,
-  };
-  const config: EngineConfig = {
-    identity,
-    allowedDynamicsHosts: [new URL(sandbox.origin).host],
-    onPremisesAllowedPrivateHosts: [],
-    keys: [{ id: "bench", key: randomBytes(32) }],
-    budget: { stepBudgetMs: 60_000, maxAttempts: 20 },
-    pollIntervalMs: 1_000,
-    leaseMs: 30_000,
-    replicationWindowMs: 10_000,
-    secretLifetimeDays: 365,
-    maxInlineWaitMs: 30_000,
-    callTimeoutMs: 30_000,
-    stepTimeoutMs: 60_000,
-    pauseMs: 1_000,
-    concurrency: 4,
-    adminSessionTtlMs: 60 * 60_000,
-  };
+  const config = benchEngineConfig(sandbox.origin);
 
   const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) {
@@ -79,27 +62,7 @@ async function main() {
         calls.push({ phase, startMs: endMs - c.ms, endMs, label: `${c.method} ${c.path}` });
       },
     });
-    const marks: Record<string, number> = { start: performance.now() };
-    const session = await signInWithPassword({ config: identity, tenant: TENANTS.contoso, username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD });
-    marks.signedIn = performance.now();
-    phase = "plan";
-    const engine = { db, config, owner: `bench-${i}` };
-    const account = await ensureAccount(db, { actonAccountId: `bench-${randomBytes(4).toString("hex")}`, name: "Bench" });
-    const started = await startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-      session,
-      actor: { type: "admin", id: CONTOSO_ADMIN, tenantId: TENANTS.contoso },
-    });
-    if (!started.ok) throw new Error(started.error.userMessage);
-    marks.planned = performance.now();
-    phase = "apply";
-    const approved = await approveRun(engine, { runId: started.value.id, actor: { type: "admin", id: CONTOSO_ADMIN, tenantId: TENANTS.contoso } });
-    if (!approved.ok) throw new Error(approved.error.userMessage);
-    const result = await driveRunWith(engine, started.value.id);
-    if (result.status !== "succeeded") throw new Error(`run ended ${result.status}`);
-    marks.applied = performance.now();
+    const marks = await onboardOnce(db, config, `bench-${i}`, (p) => (phase = p));
     setCallRecorder(undefined);
 
     const measure = (p: Phase | "total", from: number, to: number) => {
@@ -145,7 +108,7 @@ async function main() {
   }
   await db.$disconnect();
   await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 }
 
 main().catch((error: unknown) => {

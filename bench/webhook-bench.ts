@@ -10,17 +10,13 @@
  * Each event is its own transaction (connection update + outbox rows), as the engine's step commit is.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { ensureAccount } from "@/lib/domain/account/ensure-account";
 import { createConnection } from "@/lib/domain/connection/create-connection";
 import type { Db } from "@/lib/core/db";
 import { createDb } from "@/lib/core/db";
-// @ts-expect-error -- plain ESM script shared with the start command
-import { migrateAsync } from "../scripts/migrate.mjs";
+import { createBenchDatabase, POSTGRES_URL } from "./bench-database";
 import { deliverDueWebhooks, type WebhookDelivererConfig } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvents } from "@/lib/domain/webhook-outbox/enqueue-webhook-events";
 import { addSigningSecret } from "@/lib/webhooks/signing-secrets";
@@ -39,36 +35,11 @@ const EVENTS = Number(values.events);
 const INTERVAL_MS = Number(values.interval);
 const STATUSES = ["provisioning", "active"];
 
-const POSTGRES_URL = process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
-
-/** A fresh, migrated database of `provider`, dropped by `cleanup`. */
-async function createBenchDatabase(provider: "sqlite" | "postgresql"): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "webhook-bench-"));
-    const url = `file:${join(dir, "bench.db")}`;
-    await migrateAsync({ ...process.env, DATABASE_URL: url });
-    const db = createDb(url);
-    return { db, cleanup: async () => (await db.$disconnect(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const name = `webhook_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  await migrateAsync({ ...process.env, DATABASE_URL: url.toString() });
-  const db = createDb(url.toString());
-  return {
-    db,
-    cleanup: async () => {
-      await db.$disconnect();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
+/** A fresh, migrated database of `provider` and its client, both gone after `cleanup`. */
+async function openBenchDatabase(provider: "sqlite" | "postgresql"): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  const database = await createBenchDatabase(provider, "webhook-bench");
+  const db = createDb(database.url);
+  return { db, cleanup: async () => (await db.$disconnect(), await database.drop()) };
 }
 
 async function isPostgresReachable(): Promise<boolean> {
@@ -135,7 +106,7 @@ async function benchProvider(provider: "sqlite" | "postgresql") {
   try {
     // Burst: commit everything, then drain.
     {
-      const database = await createBenchDatabase(provider);
+      const database = await openBenchDatabase(provider);
       try {
         const ids = await seed(database.db, receiver, keys);
         receiver.received.length = 0;
@@ -164,7 +135,7 @@ async function benchProvider(provider: "sqlite" | "postgresql") {
     }
     // Steady: a producer at a fixed pace, a deliverer polling every INTERVAL_MS.
     {
-      const database = await createBenchDatabase(provider);
+      const database = await openBenchDatabase(provider);
       try {
         const ids = await seed(database.db, receiver, keys);
         receiver.received.length = 0;

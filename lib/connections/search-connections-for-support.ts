@@ -17,7 +17,7 @@ import {
 } from "./support-search";
 import { isPostgresDb } from "./sql-dialect";
 
-const { sql, join, empty } = Prisma;
+const { sql, join, empty, raw } = Prisma;
 type Sql = Prisma.Sql;
 
 type Row = {
@@ -110,34 +110,56 @@ export async function searchConnectionsForSupport(db: Db, search: SupportConnect
   return ok({ rows: page, nextCursor });
 }
 
-/** How many matches the search collects by identifier before it walks the sort order instead (see searchCondition). */
+/** How many matches one kind of identifier may have before the search walks the sort order instead (see searchCondition). */
 const SEARCH_ID_LIMIT = 1000;
+
+type Found = { kind: "account" | "connection"; id: string | null };
 
 /**
  * The search as a condition on `c`. A specific search (an account, a tenant, an environment) matches a handful of
- * connections: each kind of identifier is looked up in its own index, unioned, and the page sorts those few rows. A
- * broad one ("Fabrikam", matching thousands) would sort thousands of rows that way, so when the lookup finds more
- * than SEARCH_ID_LIMIT the condition becomes a predicate checked while walking the sort order's index, where the
- * next page's rows come quickly precisely because matches are common.
+ * connections: each kind of identifier is looked up in its own index and the page sorts those few rows. A broad one
+ * ("Fabrikam", matching thousands) would sort thousands of rows that way, so when any lookup finds more than
+ * SEARCH_ID_LIMIT the condition becomes a predicate checked while walking the sort order's index, where the next
+ * page's rows come quickly precisely because matches are common.
+ *
+ * The lookup reads single-table index ranges only, each capped, and names accounts rather than joining their
+ * connections: a join there let PostgreSQL hash thousands of accounts and scan every connection before its LIMIT
+ * (EXPLAIN ANALYZE at 100,000 connections: 76 ms of a broad search's 131 ms). The page query then finds the accounts'
+ * connections through the accountId index.
  */
 async function searchCondition(db: Db, term: string, lowerOf: (column: Sql) => Sql): Promise<{ condition: Sql; broad: boolean }> {
   const name = prefixRange(term);
   const url = prefixRange(environmentUrlPrefix(term));
   const tenantId = GUID.test(term) ? term.toLowerCase() : null;
   const inRange = (column: Sql, range: { from: string; to: string }) => sql`${lowerOf(column)} >= ${range.from} AND ${lowerOf(column)} < ${range.to}`;
-  // Joins, not IN (subquery): a join streams, so the LIMIT below stops it, where a subquery is materialised first.
+  // Each branch is its own capped subquery, so one broad identifier cannot crowd the others out of a shared LIMIT. A
+  // branch over the cap answers one row with a null id instead of its ids: the database, not the driver, drops them.
+  const capped = (kind: Found["kind"], select: Sql) =>
+    sql`SELECT DISTINCT ${raw(`'${kind}'`)} AS "kind", CASE WHEN x."n" > ${SEARCH_ID_LIMIT} THEN NULL ELSE x."id" END AS "id"
+        FROM (SELECT y."id", count(*) OVER () AS "n" FROM (${select} LIMIT ${SEARCH_ID_LIMIT + 1}) y) x`;
+  // Ordered by the expression index: for a range holding 10 % of rows PostgreSQL otherwise fetches its capped rows by
+  // a sequential scan computing lower() on every row (5 ms against 0.5 ms at 100,000 accounts).
+  const range = (table: Sql, alias: Sql, column: Sql, r: { from: string; to: string }) =>
+    sql`SELECT ${alias}."id" FROM ${table} ${alias} WHERE ${inRange(column, r)} ORDER BY ${lowerOf(column)}`;
   const branches: Sql[] = [
-    sql`SELECT s."id" FROM "Account" a JOIN "Connection" s ON s."accountId" = a."id" WHERE a."actonAccountId" = ${term}`,
-    sql`SELECT s."id" FROM "Account" a JOIN "Connection" s ON s."accountId" = a."id" WHERE ${inRange(sql`a."name"`, name)}`,
-    sql`SELECT s."id" FROM "Connection" s WHERE ${inRange(sql`s."tenantDomain"`, name)}`,
-    sql`SELECT s."id" FROM "Connection" s WHERE ${inRange(sql`s."environmentUrl"`, url)}`,
+    capped("account", sql`SELECT a."id" FROM "Account" a WHERE a."actonAccountId" = ${term}`),
+    capped("account", range(sql`"Account"`, sql`a`, sql`a."name"`, name)),
+    capped("connection", range(sql`"Connection"`, sql`s`, sql`s."tenantDomain"`, name)),
+    capped("connection", range(sql`"Connection"`, sql`s`, sql`s."environmentUrl"`, url)),
   ];
-  if (tenantId) branches.push(sql`SELECT s."id" FROM "Connection" s WHERE s."tenantId" = ${tenantId}`);
-  // UNION ALL streams, so the LIMIT stops the lookup early on a broad search; duplicates are dropped here.
-  const found = await db.$queryRaw<{ id: string }[]>`SELECT u."id" FROM (${join(branches, " UNION ALL ")}) u LIMIT ${SEARCH_ID_LIMIT * 2 + 1}`;
-  const ids = [...new Set(found.map((r) => r.id))];
-  if (ids.length === 0) return { condition: sql`1 = 0`, broad: false };
-  if (ids.length <= SEARCH_ID_LIMIT && found.length <= SEARCH_ID_LIMIT * 2) return { condition: sql`c."id" IN (${join(ids)})`, broad: false };
+  if (tenantId) branches.push(capped("connection", sql`SELECT s."id" FROM "Connection" s WHERE s."tenantId" = ${tenantId}`));
+  const found = await db.$queryRaw<Found[]>`${join(branches, " UNION ALL ")}`;
+  const idsOf = (kind: Found["kind"]) => [...new Set(found.flatMap((r) => (r.kind === kind && r.id !== null ? [r.id] : [])))];
+  const accounts = idsOf("account");
+  const connections = idsOf("connection");
+  const broad = found.some((r) => r.id === null) || accounts.length > SEARCH_ID_LIMIT || connections.length > SEARCH_ID_LIMIT;
+  if (!broad && accounts.length === 0 && connections.length === 0) return { condition: sql`1 = 0`, broad: false };
+  if (!broad) {
+    const byAccount = accounts.length ? sql`c."accountId" IN (${join(accounts)})` : null;
+    const byConnection = connections.length ? sql`c."id" IN (${join(connections)})` : null;
+    const either = byAccount && byConnection ? sql`(${byAccount} OR ${byConnection})` : (byAccount ?? byConnection)!;
+    return { condition: either, broad: false };
+  }
 
   // `a` is the page query's account, joined by primary key: checked row by row along the walk.
   const predicate = sql`(a."actonAccountId" = ${term} OR (${inRange(sql`a."name"`, name)}) OR (${inRange(sql`c."tenantDomain"`, name)}) OR (${inRange(sql`c."environmentUrl"`, url)})${

@@ -19,9 +19,20 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+/**
+ * How long an interactive transaction may wait for one of the pool's connections, and run. Prisma's defaults (2 s and
+ * 5 s) failed most of a hundred concurrent onboardings on PostgreSQL on a loaded 2-core machine ("Unable to start a
+ * transaction in the given time"): the engine's short transactions queue for the pool's ten connections, and a
+ * commit that waits is better than a run that fails.
+ */
+const POSTGRES_TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
+
 export function createDb(url: string): Db {
   if (isPostgresUrl(url)) {
-    return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    return new PostgresClient({
+      adapter: new PrismaPg({ connectionString: url }),
+      transactionOptions: POSTGRES_TRANSACTION_OPTIONS,
+    }) as unknown as Db;
   }
   const client = new SqliteClient({ adapter: createSqliteAdapter(url) });
   // Write-ahead logging: readers never block the writer (the CLI, the portal and a crashed-then-resumed runner may

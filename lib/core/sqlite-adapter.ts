@@ -9,6 +9,13 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 type BetterSqlite3Handle = { prepare(sql: string): unknown };
+/** The part of a better-sqlite3 Statement the adapter uses (index.js performIO / executeIO). */
+type Statement = {
+  readonly reader: boolean;
+  run(params: unknown[]): unknown;
+  columns(): unknown[];
+  raw(on: boolean): { all(params: unknown[]): unknown[] };
+};
 type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3["connect"]>>;
 /** What PrismaClient and the Prisma CLI accept as an adapter (the shape of PrismaBetterSQLite3). */
 export type SqliteAdapterFactory = Pick<PrismaBetterSQLite3, "provider" | "adapterName" | "connect" | "connectToShadowDb">;
@@ -32,6 +39,9 @@ export function createSqliteAdapter(url: string, options: { busyTimeoutMs?: numb
   };
 }
 
+/** Prepared statements kept per connection; Prisma's SQL text repeats (one text per query shape), so a few hundred cover it. */
+const STATEMENT_CACHE_SIZE = 500;
+
 function beginImmediate(adapter: SqlDriverAdapter): SqlDriverAdapter {
   // The adapter keeps its better-sqlite3 handle as `client` and begins with `client.prepare("BEGIN")`; the statement
   // text is the one thing it does not let us choose.
@@ -39,7 +49,41 @@ function beginImmediate(adapter: SqlDriverAdapter): SqlDriverAdapter {
   if (!client || typeof client.prepare !== "function") {
     throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection; review lib/sqlite-adapter.ts after the upgrade");
   }
-  const prepare = client.prepare.bind(client);
-  client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+  const prepare = client.prepare.bind(client) as (sql: string) => Statement;
+  const cached = statementCache(prepare, STATEMENT_CACHE_SIZE);
+  client.prepare = (sql: string) => cached(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
   return adapter;
+}
+
+/**
+ * The adapter prepares every query afresh (`prepare(sql).bind(args)`), and compiling the SQL was a twentieth of the
+ * portal's CPU with a hundred onboardings at once. Statements are kept by their text, least recently used dropped
+ * first, and handed out as a one-use binding: better-sqlite3's own `bind` is permanent, so the arguments are passed
+ * to each execution instead. Statements run synchronously to completion, so one never serves two queries at once.
+ */
+function statementCache(prepare: (sql: string) => Statement, size: number) {
+  const statements = new Map<string, Statement>();
+  const get = (sql: string): Statement => {
+    const hit = statements.get(sql);
+    if (hit) {
+      statements.delete(sql);
+      statements.set(sql, hit);
+      return hit;
+    }
+    const statement = prepare(sql);
+    statements.set(sql, statement);
+    if (statements.size > size) statements.delete(statements.keys().next().value!);
+    return statement;
+  };
+  const bound = (statement: Statement, params: unknown[]) => ({
+    reader: statement.reader,
+    run: () => statement.run(params),
+    columns: () => statement.columns(),
+    raw: () => ({ all: () => statement.raw(true).all(params) }),
+  });
+  // `prepare("BEGIN").run()` (a transaction's start) runs without binding anything.
+  return (sql: string) => {
+    const statement = get(sql);
+    return { ...bound(statement, []), bind: (params: unknown[]) => bound(statement, params) };
+  };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { AppError } from "@/lib/core/errors";
 import { log } from "@/lib/core/log";
+import { keepAliveFetch } from "@/lib/core/net/keep-alive-https";
 import { isExplainedNetworkError } from "@/lib/core/net/pinned-https-request";
 import {
   mapMicrosoftError,
@@ -47,7 +48,7 @@ export type CallSettings = {
   timeoutMs?: number;
   signal?: AbortSignal;
   sleep?: Sleep;
-  /** The transport (default: the platform fetch); the on-premises path passes a fetch pinned to a checked address. */
+  /** The transport (default: kept-alive HTTPS, keep-alive-https.ts); the on-premises path passes a fetch pinned to a checked address. */
   fetchImpl?: typeof fetch;
 };
 
@@ -80,7 +81,7 @@ export type MicrosoftFetchOptions<T> = {
   sleep?: Sleep;
   /** Source of randomness for jitter (tests pin it). */
   random?: () => number;
-  /** The platform fetch; injectable so the retry loop is unit-testable without a server. */
+  /** The transport (default: kept-alive HTTPS); injectable so the retry loop is unit-testable without a server. */
   fetchImpl?: typeof fetch;
 };
 
@@ -185,7 +186,7 @@ export async function exchangeOnce(options: ExchangeOptions): Promise<Exchange> 
   const started = Date.now();
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const doFetch = options.fetchImpl ?? fetch;
+  const doFetch = options.fetchImpl ?? keepAliveFetch;
   let result: Exchange;
   try {
     const response = await doFetch(options.url, { method: options.method, headers: options.headers, body: options.body, signal, redirect: "manual" });

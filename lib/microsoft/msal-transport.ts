@@ -44,8 +44,8 @@ export const callScope = new AsyncLocalStorage<CallScope>();
 
 /**
  * MSAL's HTTP goes through here: each exchange is counted like every other Microsoft call, bounded by a timeout, and
- * its status / Retry-After / transport failure are noted so errors map precisely. Global fetch trusts the sandbox
- * CA through NODE_EXTRA_CA_CERTS, exactly as it trusts Microsoft's.
+ * its status / Retry-After / transport failure are noted so errors map precisely. The kept-alive transport trusts the
+ * sandbox CA through NODE_EXTRA_CA_CERTS, exactly as it trusts Microsoft's.
  */
 const networkClient: INetworkModule = {
   sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => send<T>("GET", url, options, timeout),

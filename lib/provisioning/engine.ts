@@ -59,8 +59,16 @@ type StagedFact = "environmentUrl" | "tenantId" | "clientId" | "applicationObjec
  * The connection's facts as a step of `run` sees them: the connection's own, overlaid with what the run has staged
  * (a re-run of an active connection keeps new ids in the run until verify succeeds).
  */
-export async function loadConnectionFacts(db: Db, connectionId: string, run?: Pick<RunRecord, "stagedFacts"> | null): Promise<ConnectionFacts> {
-  const c = await db.connection.findUniqueOrThrow({ where: { id: connectionId }, include: { account: { select: { actonAccountId: true } } } });
+export async function loadConnectionFacts(
+  db: Db,
+  connectionId: string,
+  run?: Pick<RunRecord, "stagedFacts"> | null,
+  known?: { actonAccountId: string },
+): Promise<ConnectionFacts> {
+  // An account's Act-On id never changes: a drive that read it once passes it in and saves the account's query.
+  const c = known
+    ? { ...(await db.connection.findUniqueOrThrow({ where: { id: connectionId } })), account: known }
+    : await db.connection.findUniqueOrThrow({ where: { id: connectionId }, include: { account: { select: { actonAccountId: true } } } });
   const staged = run?.stagedFacts ?? {};
   const pick = (key: StagedFact, value: string | null) => (typeof staged[key] === "string" ? (staged[key] as string) : value);
   return {
@@ -163,8 +171,10 @@ function stepExecutor(engine: Engine): StepExecutor {
   // still written back after each step, so another instance resumes with it.
   const sessions = new Map<string, AdminSession | null>();
   const tokens = new AdminTokenCache();
+  let account: { actonAccountId: string } | undefined;
   return async ({ run, step, signal }) => {
-    const connection = await loadConnectionFacts(engine.db, run.connectionId, run);
+    const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
+    account ??= { actonAccountId: connection.actonAccountId };
     if (!sessions.has(run.connectionId)) {
       sessions.set(
         run.connectionId,

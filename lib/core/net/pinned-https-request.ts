@@ -134,9 +134,27 @@ async function bodyText(body: BodyInit | null | undefined): Promise<string | und
   return await new Response(body).text();
 }
 
+/** A request function in the shape of `fetch` (what `microsoftFetch`'s `fetchImpl` takes). Redirects come back as is. */
+export function asFetch(send: (req: PinnedRequest) => Promise<PinnedResponse>): typeof fetch {
+  const sendAsFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = input instanceof Request ? input.url : String(input);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+    const body = await bodyText(init.body);
+    const res = await send({ method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined });
+    const responseHeaders = new Headers();
+    for (const [key, value] of Object.entries(res.headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(key, v);
+    }
+    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body), { status: res.status, headers: responseHeaders });
+  };
+  return sendAsFetch as typeof fetch;
+}
+
 /** `fetch` bound to one pinned target (for `microsoftFetch`'s `fetchImpl`). Redirects are never followed. */
 export function createPinnedFetch(target: PinnedTarget): typeof fetch {
-  return pinnedFetchOver(target);
+  return asFetch((req) => pinnedHttpsRequest(target, req));
 }
 
 export type PinnedSession = { fetch: typeof fetch; close: () => void };
@@ -149,22 +167,5 @@ export type PinnedSession = { fetch: typeof fetch; close: () => void };
  */
 export function createPinnedSession(target: PinnedTarget): PinnedSession {
   const connection: Connection = { agent: new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 }) };
-  return { fetch: pinnedFetchOver(target, connection), close: () => connection.agent.destroy() };
-}
-
-function pinnedFetchOver(target: PinnedTarget, connection?: Connection): typeof fetch {
-  const pinnedFetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
-    const url = input instanceof Request ? input.url : String(input);
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, key) => (headers[key] = value));
-    const body = await bodyText(init.body);
-    const res = await pinnedHttpsRequest(target, { method: init.method ?? "GET", url, headers, body, signal: init.signal ?? undefined }, connection);
-    const responseHeaders = new Headers();
-    for (const [key, value] of Object.entries(res.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(key, v);
-    }
-    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : new Uint8Array(res.body), { status: res.status, headers: responseHeaders });
-  };
-  return pinnedFetch as typeof fetch;
+  return { fetch: asFetch((req) => pinnedHttpsRequest(target, req, connection)), close: () => connection.agent.destroy() };
 }

@@ -221,7 +221,11 @@ export async function claimRun(db: Db, runId: string, owner: string, leaseMs: nu
     },
   });
   if (count !== 1) return null;
-  return loadRun(db, runId);
+  // A run nobody held (pending, waiting) cannot have changed since it was read: the version matched, and only a lease
+  // holder writes between versions. A run taken over from a lapsed lease is read again: its old holder may have
+  // recorded a step's intent (no version change) until the moment the lease changed hands.
+  if (run.status === "running") return loadRun(db, runId);
+  return { ...run, status: CLAIM.to, version: run.version + 1, leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), notBefore: null };
 }
 
 /**
