@@ -1,8 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
-
-const HEADLESS_SHELL = "/usr/bin/chromium-headless-shell";
 
 // Throwaway deep-link key for this run. Set on process.env so Playwright's workers (which inherit the runner's
 // environment and evaluate this file again) sign links with the same key their portals verify them with.
@@ -25,8 +22,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     // The sandbox's certificate comes from a local CA the browser does not know.
     ignoreHTTPSErrors: true,
-    // Debian's Chromium: the headless shell when installed (npm test installs it as root), else the full browser;
-    // E2E_CHROMIUM names another (npm test sets it to the one it chose).
-    launchOptions: { executablePath: process.env.E2E_CHROMIUM || (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : "/usr/bin/chromium") },
+    // Debian's Chromium; E2E_CHROMIUM names another binary (scripts/lib/install.mjs says why not the headless shell).
+    launchOptions: { executablePath: process.env.E2E_CHROMIUM || "/usr/bin/chromium" },
   },
 });

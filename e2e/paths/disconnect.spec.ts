@@ -37,7 +37,9 @@ test("disconnect with the application user disabled and the app deleted: nothing
   const connectionId = connectionIdOf(page);
   const before = await sandboxState(request);
   const [app] = tagged(before, connectionId);
-  expect(app.passwordCredentials).toHaveLength(1);
+  // A certificate by default: one key credential and no client secret.
+  expect(app.keyCredentials ?? []).toHaveLength(1);
+  expect(app.passwordCredentials).toHaveLength(0);
   const env = before.environments.find((e) => e.urlName === "contoso-sales")!;
   const appUser = env.systemUsers.find((u) => u.applicationid === app.appId)!;
   expect(appUser.isdisabled).toBeFalsy();
@@ -71,11 +73,12 @@ test("disconnect with the application user disabled and the app deleted: nothing
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Disconnected");
   await j.checkpoint("disconnected");
 
-  // Microsoft: no secret, no app (deleted), and the application user disabled.
+  // Microsoft: no credential, no app (deleted), and the application user disabled.
   const after = await sandboxState(request);
   expect(tagged(after, connectionId)).toEqual([]);
   expect(after.applications.some((a) => a.appId === app.appId)).toBe(false);
-  expect(after.applications.flatMap((a) => a.passwordCredentials).some((c) => app.passwordCredentials.some((p) => p.keyId === c.keyId))).toBe(false);
+  const keyIds = new Set((app.keyCredentials ?? []).map((k) => k.keyId));
+  expect(after.applications.flatMap((a) => a.keyCredentials ?? []).some((k) => keyIds.has(k.keyId))).toBe(false);
   const user = after.environments.find((e) => e.urlName === "contoso-sales")!.systemUsers.find((u) => u.systemuserid === appUser.systemuserid);
   expect(user?.isdisabled).toBe(true);
 
