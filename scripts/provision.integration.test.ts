@@ -77,12 +77,16 @@ describe("npm run provision", () => {
 
   it("signs in with a device code, shows the plan, applies it with --yes, and ends Active on a certificate without printing its key", async () => {
     const key = randomBytes(32);
+    const since = new Date();
     const run = provision(["--account", "acme-42", "--create-account", "--environment", "Contoso Sales", "--yes"], `cli:${key.toString("base64")}`);
     await run.signedIn;
     expect(await run.exited, run.output()).toBe(0);
     const out = run.output();
     expect(out).toMatch(/To sign in, use a web browser to open the page https:\/\/localhost:\d+\/devicelogin and enter the code/);
     expect(out).toContain(`Signed in as ${CONTOSO_ADMIN}`);
+    // A first connection with no --tenant: the admin's own organization picks the tenant.
+    const signIns = (await fx.control.getRequests(since)).filter((r) => r.path.endsWith("/oauth2/v2.0/devicecode"));
+    expect(signIns.map((r) => r.path)).toEqual(["/organizations/oauth2/v2.0/devicecode"]);
     expect(out).toContain("Plan (connect");
     expect(out).toContain("+ App registration “Act-On Integration”");
     expect(out).toContain("prvWriteLead");
@@ -128,9 +132,12 @@ describe("npm run provision", () => {
       const before = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
       const since = new Date();
 
-      const run = provision(["--account", account.actonAccountId, ...extra, "--yes"], `cli:${randomBytes(32).toString("base64")}`, {
-        username: "admin@fabrikam.onmicrosoft.com",
-      });
+      // A partner admin naming their own organization: the sign-in goes there (not to the connection's tenant).
+      const run = provision(
+        ["--account", account.actonAccountId, ...extra, "--tenant", "fabrikam.onmicrosoft.com", "--yes"],
+        `cli:${randomBytes(32).toString("base64")}`,
+        { username: "admin@fabrikam.onmicrosoft.com" },
+      );
       await run.signedIn;
       const code = await run.exited;
       expect(code, run.output()).not.toBe(0);
@@ -138,11 +145,38 @@ describe("npm run provision", () => {
       // Only the sign-in itself reached Microsoft: no Graph, Dataverse or Discovery request, with or without a token.
       const requests = await fx.control.getRequests(since);
       expect(requests.filter((r) => r.service !== "identity")).toEqual([]);
+      expect(requests.filter((r) => r.path.endsWith("/oauth2/v2.0/devicecode")).map((r) => r.path)).toEqual([
+        "/fabrikam.onmicrosoft.com/oauth2/v2.0/devicecode",
+      ]);
       expect(await t.db.provisioningRun.count({ where: { connectionId } })).toBe(0);
       expect(await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).toEqual(before);
     },
     90_000,
   );
+
+  it("signs in at the connection's tenant when it is known, so a guest admin acts in the customer's organization", async () => {
+    const account = await ensureAccount(t.db, { actonAccountId: `acme-guest-${randomBytes(3).toString("hex")}`, name: "Acme" });
+    await createConnection(t.db, {
+      accountId: account.id,
+      authMode: "cloud",
+      environmentUrl: fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName),
+      environmentName: "Contoso Sales",
+      tenantId: TENANTS.contoso,
+    });
+    const since = new Date();
+    // Fabrikam's admin is a Global Administrator guest in Contoso: through `organizations` they would get Fabrikam.
+    const run = provision(["--account", account.actonAccountId, "--environment", "Contoso Sales"], `cli:${randomBytes(32).toString("base64")}`, {
+      username: "admin@fabrikam.onmicrosoft.com",
+    });
+    await run.signedIn;
+    // No --yes and no terminal: the plan is shown, then abandoned (exit 4) with nothing changed.
+    expect(await run.exited, run.output()).toBe(4);
+    expect(run.output()).toContain(`Signed in as admin@fabrikam.onmicrosoft.com (tenant ${TENANTS.contoso})`);
+    const requests = await fx.control.getRequests(since);
+    expect(requests.filter((r) => r.path.endsWith("/oauth2/v2.0/devicecode")).map((r) => r.path)).toEqual([
+      `/${TENANTS.contoso}/oauth2/v2.0/devicecode`,
+    ]);
+  }, 90_000);
 
   it("refuses bad arguments with a clear message and exit code 2", async () => {
     const run = provision(["--account", "acme-42", "--mode", "sideways"], `cli:${randomBytes(32).toString("base64")}`);

@@ -1,11 +1,12 @@
 /**
  * `npm run provision -- --account <id> [--environment <name or URL>] [--mode cloud|legacy|onprem|migrate]
  *   [--role least-privilege|system-administrator] [--credential certificate|secret] [--username <integration user>]
- *   [--adfs-client-id <id>] [--disconnect [--remove-app-user]
+ *   [--adfs-client-id <id>] [--tenant <tenant id or domain>] [--disconnect [--remove-app-user]
  *   [--delete-app]] [--create-account] [--yes]`
  *
  * The provisioning engine from a terminal, for Act-On's services team and scripted rehearsals in the sandbox. The
- * admin signs in with the device-code flow (as `az login` does), reviews the plan, and watches each step. Passwords
+ * admin signs in with the device-code flow (as `az login` does) at the customer's tenant when it is known (the
+ * connection's, or `--tenant` for a guest or partner admin's first connection), reviews the plan, and watches each step. Passwords
  * for legacy and on-premises modes are read from a hidden prompt or PROVISION_PASSWORD, never from the command line;
  * no secret is ever printed.
  */
@@ -30,6 +31,7 @@ import { startRun } from "../lib/provisioning/start-run";
 import type { Result } from "../lib/core/errors";
 import { printCommandError } from "../lib/cli/command-error";
 import { credentialModeLabel } from "../lib/domain/secret/credential-mode";
+import { organizationSchema } from "../lib/sessions/sign-in-organization";
 
 const argsSchema = z.object({
   account: z.string().trim().min(1, "--account <Act-On account id> is required").max(128),
@@ -50,6 +52,11 @@ const argsSchema = z.object({
   username: z.string().trim().min(1).optional(),
   /** On-premises behind AD FS (IFD): the client id the customer registered with Add-AdfsClient. */
   "adfs-client-id": z.string().trim().min(1).max(200).optional(),
+  /**
+   * The customer's organization (tenant id or verified domain) to sign in to. Without it, the connection's tenant once
+   * known, else `organizations` (the admin's home tenant, which a guest or partner admin must not get).
+   */
+  tenant: organizationSchema.optional(),
   disconnect: z.boolean().default(false),
   "remove-app-user": z.boolean().default(false),
   "delete-app": z.boolean().default(false),
@@ -148,6 +155,7 @@ async function main() {
       credential: { type: "string" },
       username: { type: "string" },
       "adfs-client-id": { type: "string" },
+      tenant: { type: "string" },
       disconnect: { type: "boolean" },
       "remove-app-user": { type: "boolean" },
       "delete-app": { type: "boolean" },
@@ -190,12 +198,22 @@ async function main() {
     fail(`Act-On account “${args.account}” is not known to the portal. Check the id, or pass --create-account to create it.`, 2);
   }
   const account = known ?? (await ensureAccount(db, { actonAccountId: args.account, name: args.account }));
+  // The connection the command acts on, found before the sign-in so that it goes to the connection's own tenant.
+  const target = await db.connection.findFirst({
+    where: { accountId: account.id, status: { not: "disconnected" }, ...(args.mode === "migrate" && !args.disconnect ? { authMode: "legacy" } : {}) },
+    orderBy: { updatedAt: "desc" },
+    select: { id: true, tenantId: true },
+  });
+  if (args.disconnect && !target) fail(`Account ${args.account} has no connection to disconnect.`);
+  if (args.mode === "migrate" && !args.disconnect && !target)
+    fail(`Account ${args.account} has no username-and-password connection to move to OAuth.`);
   const needsMicrosoft = args.mode !== "onprem" || args.disconnect;
   let session: AdminSession | null = null;
   if (needsMicrosoft) {
     console.log(bold("Sign in with a Microsoft administrator account of the customer's tenant."));
     session = await signInWithDeviceCode({
       config: engine.config.identity,
+      tenant: args.tenant ?? target?.tenantId ?? undefined,
       onCode: (message) => console.log(`\n${message}\n`),
     }).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
     console.log(`${green("✓")} Signed in as ${session.username} (tenant ${session.tenantId})`);
@@ -206,15 +224,9 @@ async function main() {
 
   let view: RunView;
   if (args.disconnect) {
-    const connection = await db.connection.findFirst({
-      where: { accountId: account.id, status: { not: "disconnected" } },
-      orderBy: { updatedAt: "desc" },
-      select: { id: true },
-    });
-    if (!connection) fail(`Account ${args.account} has no connection to disconnect.`);
     view = unwrap(
       await startDisconnect(engine, {
-        connectionId: connection.id,
+        connectionId: target!.id,
         scope: { removeApplicationUser: args["remove-app-user"], deleteAppRegistration: args["delete-app"] },
         session,
         actor,
@@ -222,25 +234,9 @@ async function main() {
     );
   } else {
     const mode = args.mode === "migrate" ? "cloud" : args.mode;
-    let connectionId: string | undefined;
-    if (args.mode === "migrate") {
-      const basic = await db.connection.findFirst({
-        where: { accountId: account.id, authMode: "legacy", status: { not: "disconnected" } },
-        orderBy: { updatedAt: "desc" },
-        select: { id: true },
-      });
-      if (!basic) fail(`Account ${args.account} has no username-and-password connection to move to OAuth.`);
-      connectionId = basic.id;
-    } else {
-      // Running the command again continues the account's connection (the engine reuses what exists) instead of
-      // registering a second app.
-      const existing = await db.connection.findFirst({
-        where: { accountId: account.id, status: { not: "disconnected" } },
-        orderBy: { updatedAt: "desc" },
-        select: { id: true },
-      });
-      connectionId = existing?.id;
-    }
+    // Running the command again continues the account's connection (the engine reuses what exists) instead of
+    // registering a second app; a migration moves the latest username-and-password one.
+    const connectionId = target?.id;
     const needsPassword = args.mode === "legacy" || args.mode === "onprem";
     if (args.credential && args.mode !== "cloud" && args.mode !== "migrate")
       fail(`--credential applies to cloud mode only; ${args.mode} mode signs in with the integration user's password.`, 2);

@@ -6,13 +6,14 @@ import { SIGN_IN_NOTICES, signInOutcomeSchema } from "@/lib/sessions/sign-in-out
 /**
  * What happened to a Microsoft sign-in that did not complete, and what to do, from the `?signin=<outcome>` the
  * callback adds. The checklist renders it: `<SignInNotice outcome={searchParams.signin} />`. Unknown values render
- * nothing. Server component (the admin-consent link is built from configuration).
+ * nothing. Server component (the admin-consent link is built from configuration). `tenant` is the connection's
+ * Microsoft tenant when known: the approval link then goes to that organization instead of `organizations`.
  */
-export function SignInNotice({ outcome }: { outcome: string | string[] | undefined }) {
+export function SignInNotice({ outcome, tenant }: { outcome: string | string[] | undefined; tenant?: string | null }) {
   const parsed = signInOutcomeSchema.safeParse(outcome);
   if (!parsed.success) return null;
   const notice = SIGN_IN_NOTICES[parsed.data];
-  const consentUrl = parsed.data === "consent_required" ? adminConsentUrlFromEnv() : null;
+  const consentUrl = parsed.data === "consent_required" ? adminConsentUrlFromEnv(tenant) : null;
   return (
     <Notice tone="warning" size="md" aria-labelledby="sign-in-notice-title">
       <h2 id="sign-in-notice-title" className="text-lg font-semibold">

@@ -70,19 +70,27 @@ function adminConsentUrl(config: IdentityConfig, tenant: string, clientId: strin
 }
 
 /** Client-credential failures: which of tenant, app, secret or consent is wrong. */
-function tokenProblem(e: MicrosoftError, input: ManualConnectionInput, config: IdentityConfig): ManualProblem {
+export function tokenProblem(e: MicrosoftError, input: ManualConnectionInput, config: IdentityConfig): ManualProblem {
   const upstream = e.upstreamCode ?? "";
   const base = { code: e.appError.code, ...support(e) };
   switch (upstream) {
     case "AADSTS90002":
     case "AADSTS900023":
-    case "AADSTS90013":
       return {
         ...base,
         part: "tenant",
         field: "tenant",
         title: "Tenant not found",
         fix: `Microsoft has no tenant “${input.tenant}”. Copy the Directory (tenant) ID from the app registration's Overview page in the Microsoft Entra admin center (or use your tenant's domain, like contoso.onmicrosoft.com).`,
+      };
+    case "AADSTS90013":
+      // "Invalid input received from the user": Microsoft does not say which value, and the tenant was found.
+      return {
+        ...base,
+        part: "app",
+        field: null,
+        title: "Microsoft could not accept a value entered",
+        fix: "Microsoft refused a value in the sign-in request as invalid input (it does not say which). Copy the Directory (tenant) ID and the Application (client) ID again from the app's Overview page, and the secret's Value from Certificates & secrets, then try again.",
       };
     case "AADSTS700016":
       return {

@@ -117,9 +117,10 @@ describe("mapMicrosoftError: Entra (AADSTS)", () => {
       700025,
       "invalid_client",
       "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
-      "public_client_not_allowed",
+      "invalid_input",
       false,
     ],
+    ["invalid user input", 400, 90013, "invalid_request", "Invalid input received from the user.", "invalid_input", false],
   ];
   it.each(cases)("%s (AADSTS%s) → %s", (_name, status, code, error, message, expected, retryable) => {
     const mapped = mapMicrosoftError({ service: "identity", status, body: aad(code, error, message) });
@@ -133,6 +134,27 @@ describe("mapMicrosoftError: Entra (AADSTS)", () => {
   it.each([700016, 7000229, 500011, 7000215])("AADSTS%s right after a create is a retryable replication_pending", (code) => {
     const mapped = mapMicrosoftError({ service: "identity", status: 400, body: aad(code, "invalid_client", "x"), justCreated: true });
     expect(mapped).toMatchObject({ code: "replication_pending", retryable: true });
+  });
+
+  it("AADSTS700025 says the app is a public client that must not be sent a credential: never 'allow public client flows'", () => {
+    const body = aad(700025, "invalid_client", "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+    const mapped = mapMicrosoftError({ service: "identity", status: 400, body });
+    expect(mapped.userMessage).toMatch(/public client/);
+    expect(mapped.userMessage).toMatch(/turn "Allow public client flows" off/);
+    expect(mapped.userMessage).not.toMatch(/Enable "Allow public client flows"/);
+    // 7000218 is the opposite case and keeps its own advice.
+    const opposite = mapMicrosoftError({ service: "identity", status: 401, body: aad(7000218, "invalid_client", "x") });
+    expect(opposite.userMessage).toMatch(/Enable "Allow public client flows"/);
+  });
+
+  it("AADSTS90013 is invalid input from the user, never a tenant that was not found", () => {
+    const mapped = mapMicrosoftError({
+      service: "identity",
+      status: 400,
+      body: aad(90013, "invalid_request", "Invalid input received from the user."),
+    });
+    expect(mapped.userMessage).not.toMatch(/tenant\b.*not find|could not find that Microsoft tenant|contact Act-On support/i);
+    expect(mapped.userMessage).toMatch(/could not accept a value/);
   });
 
   it("tells an MFA user what to do in legacy mode", () => {

@@ -170,6 +170,10 @@ const M = {
   unknownTenant: "We could not find that Microsoft tenant. Check the tenant id or domain and that you are signing in to the right cloud.",
   publicClient:
     'The app registration does not allow public client flows, which a user-name-and-password sign-in needs. Enable "Allow public client flows" on the app, or use the recommended app-only mode.',
+  publicClientSentCredential:
+    'Microsoft treats this app registration as a public client (an app that signs in without a secret), so it refused the client secret or certificate sent with the sign-in. An app that signs in on its own must be a confidential client: in the app registration turn "Allow public client flows" off, check that Certificates & secrets holds the credential in use, then try again.',
+  invalidUserInput:
+    "Microsoft could not accept a value in the sign-in request (a tenant, app or user name that is malformed, or has extra spaces or quotes). Check each value as copied from the Microsoft Entra admin center, then try again.",
   signInAgain: "Your Microsoft sign-in has expired. Sign in again to continue.",
   unauthorized: "Microsoft did not accept our credentials for this request. Sign in again; if it keeps happening, contact Act-On support.",
   graphDenied:
@@ -236,8 +240,13 @@ function decideIdentity(u: UpstreamError, status: number | undefined, justCreate
     case 90002:
       return { code: "not_found", userMessage: M.unknownTenant };
     case 7000218:
-    case 700025:
       return { code: "public_client_not_allowed", userMessage: M.publicClient };
+    case 700025:
+      // The opposite of 7000218: the app is public, so a credential must not be sent (Microsoft's error reference).
+      return { code: "invalid_input", userMessage: M.publicClientSentCredential };
+    case 90013:
+      // "Invalid input received from the user": a value in the request, not a missing tenant (that is 90002).
+      return { code: "invalid_input", userMessage: M.invalidUserInput };
     case 70000:
     case 700082:
     case 700084:

@@ -185,6 +185,24 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
     if (started.ok) expect(started.value.plan!.blockers[0].message).toMatch(/multi-factor/);
   });
 
+  it("legacy: an integration user who is not a user of the environment fails verify at once with the fix, not as lag", async () => {
+    // user@contoso has a systemuser in Contoso Sales only; Dataverse answers 403 0x80072560 in Contoso EU.
+    const { engine } = engineWith({ pollIntervalMs: 100, budget: { stepBudgetMs: 60_000, maxAttempts: 600 } });
+    const before = Date.now();
+    const { started, result } = await runApproved(engine, {
+      options: { mode: "legacy", environment: "Contoso EU", integrationUsername: CONTOSO_USER },
+      password: SANDBOX_PASSWORD,
+    });
+    expect(result.status, runSummary(result)).toBe("failed");
+    expect(Date.now() - before).toBeLessThan(30_000);
+    const verify = result.run!.steps.find((s) => s.name === "verify")!;
+    expect(verify).toMatchObject({ status: "failed", errorCode: "forbidden" });
+    expect(verify.errorDetail).toContain("0x80072560");
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: started.connection.id } });
+    expect(connection.lastErrorMessage).toMatch(/user@contoso\.onmicrosoft\.com .*is not a user of the Dynamics 365 environment/);
+    expect(connection.lastErrorMessage).toMatch(/Users \+ permissions > Users/);
+  });
+
   it("blocks an admin who is not a System Administrator of the environment", async () => {
     const state = scenarioState(fx);
     state.users.find((u) => u.userPrincipalName === CONTOSO_USER)!.directoryRoleTemplateIds.push("62e90394-69f5-4237-9190-012177145e10");

@@ -24,12 +24,17 @@ export function signInContextFromEnv(): Result<SignInContext> {
   return ok({ db: getDb(), keys: env.PORTAL_ENCRYPTION_KEYS, identity: identityConfigFromEnv(), redirectUri: signInRedirectUri() });
 }
 
-/** The link an administrator opens to approve the portal for the whole organization, or null when not configured. */
-export function adminConsentUrlFromEnv(): string | null {
+/**
+ * The link an administrator opens to approve the portal for the whole organization, or null when not configured. At
+ * `tenant`'s authority when the organization is known (a guest or partner admin approves for the customer, not for
+ * their own home tenant), else at `organizations`.
+ */
+export function adminConsentUrlFromEnv(tenant?: string | null): string | null {
   const env = getEnv();
   if (!env.PORTAL_CLIENT_ID) return null;
   return adminConsentUrl({
     authorityHost: env.MICROSOFT_AUTHORITY_HOST,
+    ...(tenant ? { tenant } : {}),
     clientId: env.PORTAL_CLIENT_ID,
     graphUrl: env.MICROSOFT_GRAPH_URL,
     redirectUri: signInRedirectUri(),

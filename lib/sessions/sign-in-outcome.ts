@@ -70,7 +70,8 @@ export const SIGN_IN_NOTICES: Record<SignInOutcome, SignInNoticeText> = {
 
 /**
  * The v2 admin-consent URL (`/{tenant}/v2.0/adminconsent`) for the portal's app: `.default` asks for every
- * permission the app registration declares. `organizations` lets the administrator's own sign-in pick the tenant.
+ * permission the app registration declares. At `tenant` when known; else `organizations` lets the administrator's own
+ * sign-in pick the tenant.
  */
 export function adminConsentUrl(options: {
   authorityHost: string;

@@ -5,7 +5,7 @@ import { verifyOnPremisesSignIn } from "../../microsoft/on-premises-sign-in";
 import { isWebApiVersion } from "../../microsoft/web-api-version";
 import type { ConnectionPatch } from "../../domain/run/run-store";
 import { getAppToken } from "../../microsoft/app-tokens";
-import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError } from "../../microsoft/errors";
+import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError, type MicrosoftError } from "../../microsoft/errors";
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
 import { findApplicationByAppId } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
@@ -90,7 +90,17 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
         environmentUrl,
         justCreated,
       });
-      const me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: !recheck }); // Dataverse may take minutes to see a new application user (bounded by the step budget)
+      let me: WhoAmI;
+      try {
+        // The new app may still lag (bounded by the step budget), but the integration user existed before this run,
+        // which created no user in the environment: its "not a member" is final, unlike a new application user's.
+        me = await whoAmI({ ...ctx.call, environmentUrl, getToken: async () => token }, { justCreated: !recheck });
+      } catch (error) {
+        if (isMicrosoftError(error) && error.upstreamCode?.toLowerCase() === DATAVERSE_NOT_A_MEMBER_CODE) {
+          return { kind: "fail", error: integrationUserNotMember(error, username, environmentUrl), requestIds: error.requestIds };
+        }
+        throw error;
+      }
       return activate(ctx, me, { passwordId: password.id });
     }
     // The credential this run created (its credential step says which); the latest stored one otherwise (a re-verify).
@@ -149,6 +159,15 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING);
   }
+}
+
+/** Dataverse does not count the legacy integration user among the environment's users: say so, with the fix. */
+function integrationUserNotMember(error: MicrosoftError, username: string, environmentUrl: string) {
+  return appError(
+    "forbidden",
+    `${username} signed in to Microsoft, but is not a user of the Dynamics 365 environment ${environmentUrl} (or has no Dynamics 365 licence or security role there). In the Power Platform admin center, open the environment > Settings > Users + permissions > Users, add the user (assign a Dynamics 365 licence first in the Microsoft 365 admin center) and give it a security role, then retry.`,
+    { detail: `WhoAmI ${error.status ?? ""} ${error.upstreamCode}`.trim(), requestIds: error.requestIds },
+  );
 }
 
 /**

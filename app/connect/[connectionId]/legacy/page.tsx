@@ -72,7 +72,7 @@ export default async function LegacyPage({
         </p>
       }
     >
-      <SignInNotice outcome={query.signin} />
+      <SignInNotice outcome={query.signin} tenant={c.tenantId} />
       {connected ? (
         <section aria-labelledby="legacy-connected" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">
           <h2 id="legacy-connected" className="text-lg font-semibold">

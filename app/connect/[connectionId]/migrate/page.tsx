@@ -47,7 +47,7 @@ export default async function MigratePage({
         </p>
       }
     >
-      <SignInNotice outcome={signin} />
+      <SignInNotice outcome={signin} tenant={c.tenantId} />
       {!movable ? (
         <section aria-labelledby="not-movable" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">
           <h2 id="not-movable" className="text-lg font-semibold">

@@ -54,7 +54,7 @@ export default async function ProgressPage({
         )
       }
     >
-      <SignInNotice outcome={signin} />
+      <SignInNotice outcome={signin} tenant={journey.connection.tenantId} />
       <LiveChecklist
         initial={toChecklist(approvedRun!, { adminSignedIn: journey.signedIn })}
         stateUrl={`${journeyPath(id, "progress")}/state`}

@@ -56,7 +56,7 @@ export default async function SignInPage({
         )
       }
     >
-      <SignInNotice outcome={signin} />
+      <SignInNotice outcome={signin} tenant={journey.connection.tenantId} />
       {journey.signedIn ? (
         <div className="rounded-lg border border-emerald-300 bg-emerald-50 p-4">
           <p>

@@ -81,7 +81,7 @@ export default async function StatusPage({
       accountName={journey.session.accountName}
       signedInAs={journey.session.microsoft?.username}
     >
-      <SignInNotice outcome={signin} />
+      <SignInNotice outcome={signin} tenant={journey.connection.tenantId} />
       {health ? (
         <HealthNoticePanel notice={health} readOnly={readOnly} offered={offeredWays(journey, readOnly)} />
       ) : (
