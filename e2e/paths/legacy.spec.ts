@@ -140,7 +140,7 @@ test("legacy: mfa.admin@ as the integration user is refused before anything is w
   console.log(`[paths] pages checked by axe-core: ${[...j.audited].join(", ")}`);
 });
 
-test("migration: a legacy connection moves to OAuth from a reconnect link; no password stored, verified with the client secret", async ({
+test("migration: a legacy connection moves to OAuth from a reconnect link; no password stored, verified with its certificate", async ({
   page,
   request,
 }, testInfo) => {
