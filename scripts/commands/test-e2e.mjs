@@ -34,31 +34,17 @@ export function startBuild() {
 }
 
 /**
- * Starts Playwright in Debian's Chromium (`chromium`: the binary ensureChromium chose); each Playwright worker starts
- * its own sandbox, database and portal (e2e/fixtures/worker-stack.ts). With `held`, its output is kept until
- * `release()` is called and then printed as one block followed by the rest live, so `npm test` can run it beside
- * Vitest without interleaving the two. Resolves `done` with the exit code.
+ * Starts Playwright in `chromium` (the binary ensureChromium chose); each Playwright worker starts its own sandbox,
+ * database and portal (e2e/fixtures/worker-stack.ts). Resolves `done` with the exit code.
  */
-export function startE2e(args, { chromium, held = false }) {
-  step("Playwright end-to-end tests (Chromium)" + (held ? ": running beside Vitest; its output follows Vitest's" : ""));
+export function startE2e(args, { chromium }) {
+  step("Playwright end-to-end tests (Chromium)");
   const child = spawn(BIN("playwright"), ["test", ...args], {
     cwd: ROOT,
-    stdio: held ? ["ignore", "pipe", "pipe"] : "inherit",
+    stdio: "inherit",
     env: { ...process.env, E2E_CHROMIUM: chromium, E2E_JSON_REPORT: process.env.E2E_JSON_REPORT || PLAYWRIGHT_JSON },
   });
-  let kept = held ? [] : null;
-  const out = (stream) => (chunk) => (kept ? kept.push([stream, chunk]) : stream.write(chunk));
-  if (held) {
-    child.stdout.on("data", out(process.stdout));
-    child.stderr.on("data", out(process.stderr));
-  }
-  const done = new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
-  const release = () => {
-    if (!kept) return;
-    for (const [stream, chunk] of kept) stream.write(chunk);
-    kept = null;
-  };
-  return { done, release };
+  return { done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1))) };
 }
 
 /** `npm run test:e2e`: builds the portal (unless `built` says it was) and runs Playwright. */
