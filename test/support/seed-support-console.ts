@@ -77,8 +77,9 @@ async function claim(db: Db, runId: string): Promise<RunRecord> {
 }
 
 /**
- * Claims a waiting run before its notBefore, for the seed only: the seed makes its runs wait five minutes (within the step budget), so the portal's
- * scheduler never finds them due, and takes them back by compare-and-set on the run's version.
+ * Claims a waiting run before its notBefore, for the seed only: the seed makes its runs wait five minutes (within the
+ * step budget), so the portal's scheduler never finds them due, and takes them back by compare-and-set on the run's
+ * version.
  */
 async function claimWaiting(db: Db, run: RunRecord): Promise<RunRecord> {
   const now = await dbNow(db, { fresh: true });
