@@ -7,6 +7,9 @@ import type { Fault, SandboxSettings, SandboxState } from "./core/state";
 
 type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
 
+/** The sandbox's "now" and how far it runs ahead of the machine's clock. */
+export type SandboxClock = { now: string; offsetMs: number };
+
 export type SandboxClient = {
   origin: string;
   reset(input?: { scenario: string } | { state: unknown }): Promise<void>;
@@ -16,6 +19,9 @@ export type SandboxClient = {
   clearFaults(): Promise<void>;
   removeFault(id: string): Promise<void>;
   setSettings(settings: Partial<SandboxSettings>): Promise<SandboxSettings>;
+  /** Moves the sandbox's clock forward (a rehearsal of expiry; a reset puts it back). */
+  advanceClock(byMs: number): Promise<SandboxClock>;
+  getClock(): Promise<SandboxClock>;
   /** A JWT with these claims, signed with the key every tenant's JWKS publishes (for expired or odd tokens in tests). */
   signToken(claims: Record<string, unknown>): Promise<string>;
   /** The Power Platform admin center's "Self-elevate": the admin becomes System Administrator of the environment. */
@@ -70,6 +76,8 @@ export function createSandboxClient(origin: string): SandboxClient {
     removeFault: async (id) => {
       await call("DELETE", `/faults/${encodeURIComponent(id)}`);
     },
+    advanceClock: async (byMs) => (await call("POST", "/clock", { advanceByMs: byMs })) as SandboxClock,
+    getClock: async () => (await call("GET", "/clock")) as SandboxClock,
     setSettings: async (settings) => (await call("PATCH", "/settings", settings)) as SandboxSettings,
     addAdfsClient: async (client) => {
       await call("POST", "/adfs/clients", client);

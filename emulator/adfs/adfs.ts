@@ -14,6 +14,7 @@ import { getState } from "../core/store";
 import { ntHashHex } from "../dataverse/ntlm-server";
 import { environmentUrl } from "../dataverse/responses";
 import { CONTOSO_AD } from "../dataverse/windows-auth";
+import { sandboxDate, sandboxNow } from "../core/clock";
 
 type SigningKey = { kid: string; privateKey: KeyObject; publicKey: KeyObject };
 let signing: SigningKey | undefined;
@@ -126,7 +127,7 @@ async function token(req: EmuRequest): Promise<EmuResponse> {
   const account = accountFor(env, form.username ?? "");
   if (!account || account.ntHash !== ntHashHex(form.password ?? ""))
     return oauthError("invalid_grant", "MSIS9659: Invalid 'username' or 'password'.");
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(sandboxNow() / 1000);
   const { kid, privateKey } = key();
   const accessToken = await new SignJWT({
     aud: resource,
@@ -155,7 +156,7 @@ export type AdfsClaims = JWTPayload & { upn?: string; unique_name?: string; appi
 export async function verifyAdfsToken(raw: string): Promise<AdfsClaims | null> {
   try {
     if (decodeProtectedHeader(raw).kid !== key().kid) return null;
-    const { payload } = await jwtVerify(raw, key().publicKey, { algorithms: ["RS256"], clockTolerance: 5 });
+    const { payload } = await jwtVerify(raw, key().publicKey, { algorithms: ["RS256"], clockTolerance: 5, currentDate: sandboxDate() });
     return payload as AdfsClaims;
   } catch {
     return null;

@@ -215,4 +215,31 @@ describe("control API", () => {
     expect(await sb.control.getRequests()).toEqual([]);
     expect((await fetch(`${sb.origin}/__emulator/requests?since=yesterday`)).status).toBe(400);
   });
+
+  it("moves the sandbox clock forward only: tokens are issued on it, a secret past its end is refused, a reset puts it back", async () => {
+    const portalSecretEnd = async () => {
+      const state = (await sb.control.getState()) as unknown as { applications: { appId: string; passwordCredentials: { endDateTime: string }[] }[] };
+      return Date.parse(state.applications.find((a) => a.appId === PORTAL_APP.appId)!.passwordCredentials[0].endDateTime);
+    };
+    const before = await ccPortal();
+    expect(before.status).toBe(200);
+    const ahead = 40 * 86_400_000;
+    const moved = await sb.control.advanceClock(ahead);
+    expect(moved.offsetMs).toBe(ahead);
+    expect(Math.abs(Date.parse(moved.now) - (Date.now() + ahead))).toBeLessThan(5_000);
+    const iatOf = (token: unknown) => JSON.parse(Buffer.from(String(token).split(".")[1], "base64url").toString("utf8")).iat as number;
+    const after = await ccPortal();
+    expect(after.status).toBe(200);
+    expect(iatOf(after.body.access_token) - iatOf(before.body.access_token)).toBeGreaterThanOrEqual(ahead / 1000 - 5);
+    // Past the portal app's own secret: the sandbox refuses it as Microsoft does an expired secret.
+    await sb.control.advanceClock(Math.max(0, (await portalSecretEnd()) - Date.now() - ahead) + 86_400_000);
+    const expired = await ccPortal();
+    expect(expired.status).toBe(401);
+    expect(String(expired.body.error_description)).toMatch(/^AADSTS7000222/);
+    const back = await fetch(`${sb.origin}/__emulator/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceByMs: -1 }) });
+    expect(back.status).toBe(400);
+    await sb.control.reset();
+    expect((await sb.control.getClock()).offsetMs).toBe(0);
+    expect((await ccPortal()).status).toBe(200);
+  });
 });

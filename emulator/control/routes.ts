@@ -19,9 +19,11 @@ import {
   resetInputSchema,
   selfElevateInputSchema,
   settingsPatchSchema,
+  clockAdvanceSchema,
   signTokenInputSchema,
 } from "./schemas";
 import { normaliseIncomingState, redactState } from "./state-view";
+import { advanceSandboxClock, sandboxDate } from "../core/clock";
 
 export type ControlContext = { caBundle: string; caSpkiSha256: string };
 
@@ -146,6 +148,18 @@ function deleteFault(req: EmuRequest): EmuResponse {
   return state.faults.length < before ? { status: 204 } : json(404, { error: { code: "not_found", message: `No fault with id ${req.params.id}.` } });
 }
 
+/** The sandbox's clock: the machine's plus the offset the control API moved it by. */
+const clockView = () => ({ now: sandboxDate().toISOString(), offsetMs: getState().clockOffsetMs ?? 0 });
+
+function advanceClock(req: EmuRequest): EmuResponse {
+  const body = readJson(req);
+  if (isResponse(body)) return body;
+  const parsed = clockAdvanceSchema.safeParse(body);
+  if (!parsed.success) return badRequest(firstIssue(parsed.error));
+  advanceSandboxClock(parsed.data.advanceByMs);
+  return json(200, clockView());
+}
+
 function patchSettings(req: EmuRequest): EmuResponse {
   const body = readJson(req);
   if (isResponse(body)) return body;
@@ -225,7 +239,7 @@ function selfElevate(req: EmuRequest): EmuResponse {
       applicationid: null,
       isdisabled: false,
       accessmode: 0,
-      createdon: new Date().toISOString(),
+      createdon: sandboxDate().toISOString(),
       deletedstate: 0,
     };
     env.systemUsers.push(systemUser);
@@ -261,6 +275,8 @@ export function createControlRoutes(ctx: ControlContext): Route[] {
     }),
     route("POST", /^\/__emulator\/environments\/(?<urlName>[^/]+)\/self-elevate$/, selfElevate),
     route("POST", /^\/__emulator\/adfs\/clients$/, addAdfsClient),
+    route("GET", /^\/__emulator\/clock$/, () => json(200, clockView())),
+    route("POST", /^\/__emulator\/clock$/, advanceClock),
     route("GET", /^\/__emulator\/settings$/, () => json(200, getState().settings)),
     route("PATCH", /^\/__emulator\/settings$/, patchSettings),
   ];

@@ -391,4 +391,9 @@ export type SandboxState = {
   adfsClients?: AdfsClient[];
   faults: Fault[];
   directoryAudits?: DirectoryAudit[];
+  /**
+   * How far the sandbox's clock runs ahead of the machine's (core/clock.ts), moved only through the control API to
+   * rehearse expiry and rotation. Not a trait of Microsoft: scenarios never set it; absent = 0.
+   */
+  clockOffsetMs?: number;
 };

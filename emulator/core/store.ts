@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { SandboxState } from "./state";
+import { sandboxDate } from "./clock";
 
 let current: SandboxState | undefined;
 
@@ -17,7 +18,7 @@ export function replaceState(next: SandboxState): void {
 }
 
 /** True while a just-created directory object should still look absent to reads other than its create response. */
-export function isStillReplicating(createdDateTime: string, now: Date = new Date()): boolean {
+export function isStillReplicating(createdDateTime: string, now: Date = sandboxDate()): boolean {
   const lag = scaledLagMs(getState().settings.replicationLagMs);
   return lag > 0 && now.getTime() - Date.parse(createdDateTime) < lag;
 }

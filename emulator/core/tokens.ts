@@ -7,6 +7,7 @@ import { createHash, generateKeyPairSync, createPrivateKey, createPublicKey, typ
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SignJWT, jwtVerify, exportJWK, decodeProtectedHeader, type JWTPayload } from "jose";
+import { sandboxDate } from "./clock";
 
 export type AccessTokenClaims = JWTPayload & {
   aud: string;
@@ -80,7 +81,7 @@ export async function verifyAccessToken(raw: string): Promise<AccessTokenClaims 
   try {
     const header = decodeProtectedHeader(raw);
     if (header.kid !== key().kid) return null;
-    const { payload } = await jwtVerify(raw, key().publicKey, { algorithms: ["RS256"], clockTolerance: 5 });
+    const { payload } = await jwtVerify(raw, key().publicKey, { algorithms: ["RS256"], clockTolerance: 5, currentDate: sandboxDate() });
     return payload as AccessTokenClaims;
   } catch {
     return null;

@@ -13,6 +13,7 @@ import { getState, scaledLagMs } from "../core/store";
 import { DV, dvError, environmentApiUrl, environmentUrl } from "./responses";
 import { rolesOf } from "./security";
 import { authenticateWindows } from "./windows-auth";
+import { sandboxNow } from "../core/clock";
 
 export type DataverseCaller = { user: SystemUser; kind: "user" | "application" | "domain" };
 
@@ -102,7 +103,7 @@ export async function authenticateDataverseCaller(req: EmuRequest, env: Environm
   if (!user) return notMember(req);
   // A new application user is not admitted at once: Dataverse answers "not a member" until it has provisioned it.
   const lag = scaledLagMs(getState().settings.applicationUserAdmissionLagMs ?? 0);
-  if (lag > 0 && Date.now() - Date.parse(user.createdon) < lag) return notMember(req);
+  if (lag > 0 && sandboxNow() - Date.parse(user.createdon) < lag) return notMember(req);
   if (user.isdisabled) return disabledUser(req, env, user);
   // An application user without any security role is not admitted at all: Dataverse answers as if it did not exist.
   if (rolesOf(env, user).length === 0) return notMember(req);

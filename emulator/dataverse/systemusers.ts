@@ -11,6 +11,7 @@ import { entityResponse, listResponse, type Expander } from "./query";
 import { isGuid, parseEntityReference, readPayload, type WebApiContext } from "./request-context";
 import { apiBase, DV, dvError, dvNoContent, etagOf, invalidArgument, recordNotFound } from "./responses";
 import { firstMissingPrivilege, privilegeDenied, requirePrivilege, rolePrivileges } from "./security";
+import { sandboxDate } from "../core/clock";
 
 /** `$expand=systemuserroles_association(...)` on systemusers. */
 export function systemUserExpander(ctx: WebApiContext): Expander {
@@ -126,7 +127,7 @@ function buildSystemUser(ctx: WebApiContext, body: Record<string, unknown>, syst
       applicationid,
       isdisabled,
       accessmode: accessmode ?? 4,
-      createdon: new Date().toISOString(),
+      createdon: sandboxDate().toISOString(),
       deletedstate: 0,
     };
   }
@@ -154,7 +155,7 @@ function buildSystemUser(ctx: WebApiContext, body: Record<string, unknown>, syst
     applicationid: null,
     isdisabled,
     accessmode: accessmode ?? 0,
-    createdon: new Date().toISOString(),
+    createdon: sandboxDate().toISOString(),
     deletedstate: 0,
   };
 }

@@ -22,6 +22,7 @@ import {
 import { listResponse } from "./collection";
 import { findVisibleServicePrincipal, publishedPermissions } from "./directory";
 import { accessDenied, badRequest, contextUrl, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
+import { sandboxDate } from "../core/clock";
 
 /** Reading assignments (Microsoft Graph permissions reference for appRoleAssignedTo / appRoleAssignments). */
 const READ: Permissions = {
@@ -174,7 +175,7 @@ async function createAssignment(req: EmuRequest, side: Side): Promise<EmuRespons
     principalType,
     resourceId: rid,
     appRoleId: role.id,
-    createdDateTime: new Date().toISOString(),
+    createdDateTime: sandboxDate().toISOString(),
   };
   state.appRoleAssignments.push(assignment);
   const owner =

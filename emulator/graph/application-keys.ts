@@ -12,6 +12,7 @@ import { authorizeApplicationWrite } from "./applications";
 import { isResponse } from "./auth";
 import { certificateOf, isKeyCurrent, keyCredentialView, readKeyCredential } from "./key-credentials";
 import { badRequest, contextUrl, graphError, graphJson, graphNoContent, readJsonObject } from "./responses";
+import { sandboxDate } from "../core/clock";
 
 const PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000";
 const PROOF_MAX_LIFETIME_SECONDS = 10 * 60;
@@ -48,7 +49,7 @@ async function signedByCurrentKey(app: Application, jwt: string, now: number): P
 }
 
 /** True when `proof` is a proof of possession for `app` that Graph accepts at `now`. */
-async function isValidProof(app: Application, proof: unknown, now: Date = new Date()): Promise<boolean> {
+async function isValidProof(app: Application, proof: unknown, now: Date = sandboxDate()): Promise<boolean> {
   if (typeof proof !== "string") return false;
   const claims = decodeClaims(proof);
   if (!claims) return false;

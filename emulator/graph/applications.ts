@@ -16,6 +16,7 @@ import { findVisibleApplication, visibleApplications } from "./directory";
 import { keyCredentialView, readKeyCredentials } from "./key-credentials";
 import { DEFAULT_APP_MANAGEMENT_POLICY_ID, isoDurationMs } from "./policies";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
+import { sandboxDate } from "../core/clock";
 
 const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount", "PersonalMicrosoftAccount"] as const;
 const APPLICATION_DEVELOPER_ROLE = "cf1c38e5-3621-4004-a7cb-879624dced7c";
@@ -270,7 +271,7 @@ export async function createApplication(req: EmuRequest): Promise<EmuResponse> {
     appRoles: [],
     passwordCredentials: [],
     keyCredentials: keys,
-    createdDateTime: new Date().toISOString(),
+    createdDateTime: sandboxDate().toISOString(),
     ownerIds: [caller.claims.oid],
   };
   applyPayload(app, b);
@@ -354,7 +355,7 @@ export async function deleteApplication(req: EmuRequest): Promise<EmuResponse> {
   const state = getState();
   state.applications = state.applications.filter((a) => a !== app);
   // Deleted applications go to the tenant's recycle bin (`/directory/deletedItems`) for 30 days.
-  (state.deletedApplications ??= []).push({ application: app, deletedDateTime: new Date().toISOString() });
+  (state.deletedApplications ??= []).push({ application: app, deletedDateTime: sandboxDate().toISOString() });
   // Deleting an app registration also deletes its service principal in the home tenant, and with it its grants.
   const removedSps = new Set(state.servicePrincipals.filter((s) => s.appId === app.appId && s.tenantId === app.tenantId).map((s) => s.id));
   state.servicePrincipals = state.servicePrincipals.filter((s) => !removedSps.has(s.id));
@@ -386,7 +387,7 @@ export async function addPassword(req: EmuRequest): Promise<EmuResponse> {
   const body = read.body;
   const requested = (body.passwordCredential ?? {}) as Body;
   if (typeof requested !== "object" || requested === null) return badRequest(req, "Invalid value specified for property 'passwordCredential'.");
-  const start = typeof requested.startDateTime === "string" ? new Date(requested.startDateTime) : new Date();
+  const start = typeof requested.startDateTime === "string" ? new Date(requested.startDateTime) : sandboxDate();
   const end = typeof requested.endDateTime === "string" ? new Date(requested.endDateTime) : new Date(start.getTime());
   if (typeof requested.endDateTime !== "string") end.setUTCFullYear(end.getUTCFullYear() + 2);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) {

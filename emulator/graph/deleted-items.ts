@@ -9,11 +9,12 @@ import { applicationView } from "./applications";
 import { authenticateGraphCaller, isResponse, PERMISSIONS, requirePermission } from "./auth";
 import { entityResponse, listResponse } from "./collection";
 import { notFound } from "./responses";
+import { sandboxNow } from "../core/clock";
 
 const RETENTION_MS = 30 * 24 * 3600_000;
 
 function binOf(tenantId: string): DeletedApplication[] {
-  const now = Date.now();
+  const now = sandboxNow();
   return (getState().deletedApplications ?? []).filter(
     (d) => d.application.tenantId === tenantId && now - Date.parse(d.deletedDateTime) < RETENTION_MS,
   );

@@ -13,6 +13,7 @@ import { getState, newGuid } from "../core/store";
 import { authenticateGraphCaller, hasDirectoryRole, isResponse, requirePermission, SECURITY_ADMIN_ROLE, type GraphCaller } from "./auth";
 import { listResponse } from "./collection";
 import { accessDenied } from "./responses";
+import { sandboxDate } from "../core/clock";
 
 /** Directory roles that may read the audit log in a delegated call (Microsoft's list for directoryAudits). */
 const AUDIT_READER_ROLES = [
@@ -42,7 +43,7 @@ export function recordDirectoryAudit(caller: GraphCaller, change: Change): void 
     result: "success",
     resultReason: "",
     activityDisplayName: change.activity,
-    activityDateTime: new Date().toISOString(),
+    activityDateTime: sandboxDate().toISOString(),
     loggedByService: "Core Directory",
     operationType: change.operationType,
     initiatedBy: caller.user

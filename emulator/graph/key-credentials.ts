@@ -6,6 +6,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import type { KeyCredential } from "../core/state";
 import { newGuid, unconfirmed } from "../core/store";
+import { sandboxNow, sandboxDate } from "../core/clock";
 
 type Body = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ export function certificateOf(credential: KeyCredential): { certificate: X509Cer
 }
 
 /** True while `now` lies inside the credential's own window (not the certificate's, which Graph lets callers narrow). */
-export function isKeyCurrent(credential: KeyCredential, now: number = Date.now()): boolean {
+export function isKeyCurrent(credential: KeyCredential, now: number = sandboxNow()): boolean {
   return Date.parse(credential.startDateTime) <= now && now < Date.parse(credential.endDateTime);
 }
 
@@ -97,7 +98,7 @@ export function readKeyCredential(input: unknown, existing: KeyCredential[] = []
     endDateTime: end.toISOString(),
     customKeyIdentifier: createHash("sha1").update(der).digest("hex").toUpperCase(),
     certificateDer: der.toString("base64"),
-    addedDateTime: new Date().toISOString(),
+    addedDateTime: sandboxDate().toISOString(),
   };
 }
 

@@ -4,6 +4,7 @@
  * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}` (contract §2.1).
  */
 import { INVALID_JSON, parseJsonBody, type EmuRequest, type EmuResponse } from "../core/http";
+import { sandboxDate } from "../core/clock";
 
 /** Graph metadata base as Microsoft writes it in `@odata.context`; clients ignore it, so we keep Microsoft's form. */
 const GRAPH_METADATA = "https://graph.microsoft.com";
@@ -37,7 +38,7 @@ export type GraphErrorDetail = { code: string; message: string; target?: string 
 
 export function graphError(req: EmuRequest, status: number, code: string, message: string, details?: GraphErrorDetail[]): EmuResponse {
   // Graph writes innerError.date without fraction or zone (e.g. 2022-08-29T14:46:37).
-  const date = new Date().toISOString().slice(0, 19);
+  const date = sandboxDate().toISOString().slice(0, 19);
   const error: Record<string, unknown> = { code, message };
   if (details) error.details = details;
   error.innerError = { date, "request-id": req.requestId, "client-request-id": clientRequestId(req) };

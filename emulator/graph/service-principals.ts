@@ -12,6 +12,7 @@ import { entityResponse, listResponse } from "./collection";
 import { findBackingApplication, findVisibleServicePrincipal, publishedPermissions, visibleServicePrincipals } from "./directory";
 import { findFirstPartyResource, MICROSOFT_SERVICES_TENANT_ID } from "./first-party";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
+import { sandboxDate } from "../core/clock";
 
 function servicePrincipalView(sp: ServicePrincipal): Record<string, unknown> {
   const app = findBackingApplication(sp.appId);
@@ -137,7 +138,7 @@ export async function createServicePrincipal(req: EmuRequest): Promise<EmuRespon
     accountEnabled: typeof accountEnabled === "boolean" ? accountEnabled : true,
     appRoleAssignmentRequired: typeof appRoleAssignmentRequired === "boolean" ? appRoleAssignmentRequired : false,
     tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [],
-    createdDateTime: new Date().toISOString(),
+    createdDateTime: sandboxDate().toISOString(),
   };
   state.servicePrincipals.push(sp);
   return graphJson(req, 201, { "@odata.context": contextUrl(req, "servicePrincipals/$entity"), ...servicePrincipalView(sp) });

@@ -13,6 +13,7 @@ import { matchRedirectUri } from "./redirect-uris";
 import { parseScopes } from "./resources";
 import { resolveTenantSegment, tenantName } from "./tenants";
 import { clientInfo } from "./token-issuer";
+import { sandboxNow } from "../core/clock";
 
 type ResponseMode = "query" | "fragment" | "form_post";
 
@@ -99,7 +100,7 @@ export async function handleAuthorize(req: EmuRequest): Promise<EmuResponse> {
         authTime: session.authTime,
         amr: session.amr,
         sid: session.sid,
-        expiresAt: Date.now() + CODE_LIFETIME_MS,
+        expiresAt: sandboxNow() + CODE_LIFETIME_MS,
         redeemed: false,
       });
       const params: Record<string, string> = { code, client_info: clientInfo(user) };

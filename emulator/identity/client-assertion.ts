@@ -8,6 +8,7 @@ import type { Application, KeyCredential } from "../core/state";
 import { isStillReplicating } from "../core/store";
 import { certificateOf, isKeyCurrent } from "../graph/key-credentials";
 import { AADSTS, JWT_BEARER_ASSERTION_TYPE } from "./errors";
+import { sandboxDate } from "../core/clock";
 
 const ALGORITHMS = ["RS256", "PS256"];
 /** Tolerated clock difference between client and STS (Entra's is not documented; five minutes is the usual default). */
@@ -48,7 +49,7 @@ export async function verifyClientAssertion(
   app: Application,
   assertion: ClientAssertion,
   audiences: string[],
-  now: Date = new Date(),
+  now: Date = sandboxDate(),
 ): Promise<void> {
   if (!assertion.type) throw AADSTS.missingParameter("client_assertion_type");
   if (assertion.type !== JWT_BEARER_ASSERTION_TYPE) throw AADSTS.unsupportedAssertionType(assertion.type);

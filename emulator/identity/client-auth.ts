@@ -10,6 +10,7 @@ import { isStillReplicating } from "../core/store";
 import { sha256Hex } from "../scenarios/default";
 import { verifyClientAssertion, type ClientAssertion } from "./client-assertion";
 import { AADSTS } from "./errors";
+import { sandboxNow } from "../core/clock";
 
 /** What the client sent to prove itself, and the audiences an assertion may name (the token endpoint it was sent to). */
 export type ClientCredentials = { clientId: string | null; secret: string | null; assertion: ClientAssertion | null; audiences: string[] };
@@ -55,9 +56,9 @@ export async function authenticateClient(
   const digest = sha256Hex(secret!);
   const credential = app.passwordCredentials.find((c) => c.secretSha256 === digest);
   // A secret added moments ago is not yet known to every STS replica (contract §2.4).
-  if (!credential || isStillReplicating(credential.startDateTime) || Date.parse(credential.startDateTime) > Date.now()) {
+  if (!credential || isStillReplicating(credential.startDateTime) || Date.parse(credential.startDateTime) > sandboxNow()) {
     throw AADSTS.invalidSecret(app.appId);
   }
-  if (Date.parse(credential.endDateTime) <= Date.now()) throw AADSTS.expiredSecret(app.appId, credential.keyId);
+  if (Date.parse(credential.endDateTime) <= sandboxNow()) throw AADSTS.expiredSecret(app.appId, credential.keyId);
   return true;
 }

@@ -11,6 +11,7 @@ import { deviceCodeEntryPage, errorPage, messagePage } from "./pages";
 import { createDeviceAuthorization, DEVICE_CODE_LIFETIME_S, findDeviceAuthorizationByUserCode } from "./pending-grants";
 import { parseScopes } from "./resources";
 import { resolveTenantSegment, tenantName } from "./tenants";
+import { sandboxNow } from "../core/clock";
 
 /**
  * Poll interval handed to clients. Entra says 5 s; the sandbox says 1 s so that tests driving the device flow do
@@ -58,7 +59,7 @@ export async function handleDeviceLoginSubmit(req: EmuRequest): Promise<EmuRespo
   const form = parseForm(req.rawBody);
   const auth = findDeviceAuthorizationByUserCode(form.otc ?? "");
   if (!auth || auth.status !== "pending") return deviceCodeEntryPage("/devicelogin", "That code didn't work. Check the code and try again.");
-  if (auth.expiresAt < Date.now()) return deviceCodeEntryPage("/devicelogin", "That code has expired. Go back to your device to get a new code.");
+  if (auth.expiresAt < sandboxNow()) return deviceCodeEntryPage("/devicelogin", "That code has expired. Go back to your device to get a new code.");
   const app = findApplication(auth.clientId);
   if (!app)
     return errorPage({ code: 700016, message: "The application is no longer registered.", requestId: req.requestId, correlationId: req.requestId });

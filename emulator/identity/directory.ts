@@ -9,6 +9,7 @@ import { getState, newGuid } from "../core/store";
 import { GRAPH_APP_ID } from "../graph/first-party";
 import { AADSTS } from "./errors";
 import { resourceByAppId, type ParsedScopes, type Resource, type ResourceRequest } from "./resources";
+import { sandboxDate } from "../core/clock";
 
 /** Roles that may consent for the whole organisation (Entra's admin-consent roles for delegated permissions). */
 const CONSENT_ADMIN_ROLE_IDS: readonly string[] = [
@@ -157,7 +158,7 @@ function ensureClientServicePrincipal(tenant: Tenant, app: Application): Service
     accountEnabled: true,
     appRoleAssignmentRequired: false,
     tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
-    createdDateTime: new Date().toISOString(),
+    createdDateTime: sandboxDate().toISOString(),
   };
   getState().servicePrincipals.push(sp);
   return sp;
@@ -227,7 +228,7 @@ export function assignStaticAppRoles(tenant: Tenant, app: Application, clientSp:
           principalType: "ServicePrincipal",
           resourceId: resourceSp.id,
           appRoleId: role.id,
-          createdDateTime: new Date().toISOString(),
+          createdDateTime: sandboxDate().toISOString(),
         });
       }
     }

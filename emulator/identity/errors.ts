@@ -6,6 +6,7 @@
  */
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { unconfirmed } from "../core/store";
+import { sandboxDate } from "../core/clock";
 
 /** RFC 7523's `client_assertion_type` for a JWT client assertion. */
 export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -318,7 +319,7 @@ export const AADSTS = {
 } as const;
 
 /** `2016-01-09 02:02:12Z`, Entra's timestamp format in errors. */
-export function aadTimestamp(date: Date = new Date()): string {
+export function aadTimestamp(date: Date = sandboxDate()): string {
   return `${date.toISOString().slice(0, 19).replace("T", " ")}Z`;
 }
 
@@ -329,7 +330,7 @@ export function clientRequestId(req: EmuRequest, form?: Record<string, string>):
 }
 
 /** `AADSTS<code>: <message>` plus the Trace ID / Correlation ID / Timestamp lines every Entra error ends with. */
-export function describe(req: EmuRequest, e: AadError, correlationId: string, now: Date = new Date()): string {
+export function describe(req: EmuRequest, e: AadError, correlationId: string, now: Date = sandboxDate()): string {
   return `AADSTS${e.code}: ${e.message}\r\nTrace ID: ${req.requestId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${aadTimestamp(now)}`;
 }
 
@@ -337,7 +338,7 @@ export const NO_STORE_HEADERS = { "cache-control": "no-store, no-cache", pragma:
 
 /** The JSON error body of contract §1.8, with its HTTP status. */
 export function tokenError(req: EmuRequest, e: AadError, form?: Record<string, string>): EmuResponse {
-  const now = new Date();
+  const now = sandboxDate();
   const correlationId = clientRequestId(req, form);
   const body: Record<string, unknown> = {
     error: e.error,

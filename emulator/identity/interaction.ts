@@ -37,6 +37,7 @@ import {
 import { parseScopes, type ParsedScopes } from "./resources";
 import { readSession, sessionCookie, type BrowserSession } from "./session-cookie";
 import { findTenantById } from "./tenants";
+import { sandboxNow } from "../core/clock";
 
 /** How a flow ends: success, an error to hand back to the client, or the user declining consent. */
 export type Finisher = {
@@ -78,8 +79,8 @@ export function clearInteractions(): void {
 }
 
 export function createInteraction(init: Omit<Interaction, "id" | "expiresAt">): Interaction {
-  if (interactions.size > 5_000) for (const [k, v] of interactions) if (v.expiresAt < Date.now()) interactions.delete(k);
-  const ix: Interaction = { ...init, id: randomUUID(), expiresAt: Date.now() + INTERACTION_LIFETIME_MS };
+  if (interactions.size > 5_000) for (const [k, v] of interactions) if (v.expiresAt < sandboxNow()) interactions.delete(k);
+  const ix: Interaction = { ...init, id: randomUUID(), expiresAt: sandboxNow() + INTERACTION_LIFETIME_MS };
   interactions.set(ix.id, ix);
   return ix;
 }
@@ -119,7 +120,7 @@ function startSignIn(ix: Interaction): EmuResponse {
 export async function handleLoginStep(req: EmuRequest): Promise<EmuResponse> {
   const form = parseForm(req.rawBody);
   const ix = form.tx ? interactions.get(form.tx) : undefined;
-  if (!ix || ix.expiresAt < Date.now()) {
+  if (!ix || ix.expiresAt < sandboxNow()) {
     return errorPage({
       code: 90100,
       message: "Your sign-in session has expired or is invalid. Go back to the application and sign in again.",
@@ -198,7 +199,7 @@ function passwordStep(req: EmuRequest, ix: Interaction, password: string): EmuRe
 }
 
 async function signedIn(req: EmuRequest, ix: Interaction, user: User, amr: string[]): Promise<EmuResponse> {
-  const session: BrowserSession = { uid: user.id, tid: user.tenantId, amr, authTime: Math.floor(Date.now() / 1000), sid: randomUUID() };
+  const session: BrowserSession = { uid: user.id, tid: user.tenantId, amr, authTime: Math.floor(sandboxNow() / 1000), sid: randomUUID() };
   const res = await afterSignIn(req, ix, session);
   res.headers = { ...res.headers, "set-cookie": sessionCookie(session) };
   return res;

@@ -5,6 +5,7 @@
  * sandbox, so nobody mistakes it for the real thing.
  */
 import { html, type EmuResponse } from "../core/http";
+import { sandboxDate } from "../core/clock";
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -166,7 +167,7 @@ export function errorPage(opts: { code: number; message: string; requestId: stri
     "Sign in to your account",
     `<h1>Sorry, but we’re having trouble signing you in.</h1>
 <p role="alert">AADSTS${opts.code}: ${escapeHtml(opts.message)}</p>
-<p class="details">Request Id: ${escapeHtml(opts.requestId)}<br>Correlation Id: ${escapeHtml(opts.correlationId)}<br>Timestamp: ${new Date().toISOString()}</p>`,
+<p class="details">Request Id: ${escapeHtml(opts.requestId)}<br>Correlation Id: ${escapeHtml(opts.correlationId)}<br>Timestamp: ${sandboxDate().toISOString()}</p>`,
     status,
   );
 }

@@ -4,6 +4,7 @@
  * the control API resets the state, so a reset also signs everybody out.
  */
 import { randomBytes } from "node:crypto";
+import { sandboxNow } from "../core/clock";
 
 export type AuthCode = {
   clientId: string;
@@ -89,7 +90,7 @@ export function saveRefreshToken(grant: RefreshGrant): string {
 /** The grant behind a refresh token; `expired` is kept for SPA tokens so the caller can answer AADSTS700084. */
 export function findRefreshToken(value: string): RefreshGrant | { expired: true; isSpa: boolean } | undefined {
   const grant = refreshTokens.get(value);
-  if (grant && grant.expiresAt < Date.now()) {
+  if (grant && grant.expiresAt < sandboxNow()) {
     refreshTokens.delete(value);
     return { expired: true, isSpa: grant.isSpa };
   }
@@ -113,7 +114,7 @@ export function createDeviceAuthorization(clientId: string, tenantSegment: strin
     clientId,
     tenantSegment,
     scope,
-    expiresAt: Date.now() + DEVICE_CODE_LIFETIME_S * 1000,
+    expiresAt: sandboxNow() + DEVICE_CODE_LIFETIME_S * 1000,
     status: "pending",
   };
   deviceCodes.set(auth.deviceCode, auth);
@@ -139,7 +140,7 @@ export function clearPendingGrants(): void {
 }
 
 /** Drops expired artefacts; cheap enough to run on every write path when maps grow. */
-export function sweepExpired(now: number = Date.now()): void {
+export function sweepExpired(now: number = sandboxNow()): void {
   if (codes.size + refreshTokens.size + deviceCodes.size < 5_000) return;
   for (const [k, v] of codes) if (v.expiresAt < now - CODE_LIFETIME_MS) codes.delete(k);
   for (const [k, v] of refreshTokens) if (v.expiresAt < now) refreshTokens.delete(k);

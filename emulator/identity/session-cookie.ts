@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { EmuRequest } from "../core/http";
+import { sandboxNow } from "../core/clock";
 
 export type BrowserSession = { uid: string; tid: string; amr: string[]; authTime: number; sid: string };
 
@@ -37,7 +38,7 @@ export function readSession(req: EmuRequest): BrowserSession | null {
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
     const session = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as BrowserSession;
-    return Date.now() / 1000 - session.authTime > MAX_AGE_S ? null : session;
+    return sandboxNow() / 1000 - session.authTime > MAX_AGE_S ? null : session;
   } catch {
     return null;
   }

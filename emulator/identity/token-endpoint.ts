@@ -24,6 +24,7 @@ import { findCode, findDeviceAuthorization, findRefreshToken, sweepExpired } fro
 import { parseScopes, resolveResource, splitScopes, tokenResource, type ParsedScopes } from "./resources";
 import { findTenantById, resolveTenantSegment, tenantName, tenantOfUpn, type TenantSegment } from "./tenants";
 import { issueAppToken, issueUserTokens } from "./token-issuer";
+import { sandboxNow } from "../core/clock";
 
 type GrantContext = { req: EmuRequest; form: Record<string, string>; segment: TenantSegment; app: Application; credentials: ClientCredentials };
 
@@ -152,7 +153,7 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   const code = findCode(form.code);
   if (!code) throw AADSTS.codeInvalid();
   if (code.redeemed) throw AADSTS.codeRedeemed();
-  if (code.expiresAt < Date.now()) throw AADSTS.codeInvalid();
+  if (code.expiresAt < sandboxNow()) throw AADSTS.codeInvalid();
   if (code.clientId !== app.appId) throw AADSTS.codeClientMismatch();
   if (!form.redirect_uri) throw AADSTS.missingParameter("redirect_uri");
   if (form.redirect_uri !== code.redirectUri) throw AADSTS.redirectMismatchOnRedeem();
@@ -239,7 +240,7 @@ async function passwordGrant(ctx: GrantContext): Promise<Record<string, unknown>
     user,
     scope: form.scope ?? "",
     nonce: null,
-    authTime: Math.floor(Date.now() / 1000),
+    authTime: Math.floor(sandboxNow() / 1000),
     amr: ["pwd"],
     sid: randomUUID(),
     clientAuthenticated,
@@ -257,7 +258,7 @@ async function deviceCodeGrant(ctx: GrantContext): Promise<Record<string, unknow
   const clientAuthenticated = await authenticateClient(app, ctx.credentials, { publicAllowed: app.isFallbackPublicClient === true });
   if (auth.status === "redeemed") throw AADSTS.codeRedeemed();
   if (auth.status === "declined") throw AADSTS.deviceCodeDeclined();
-  if (auth.expiresAt < Date.now()) throw AADSTS.deviceCodeExpired();
+  if (auth.expiresAt < sandboxNow()) throw AADSTS.deviceCodeExpired();
   if (auth.status === "pending") throw AADSTS.authorizationPending();
   const tenant = findTenantById(auth.tenantId!);
   const user = findUserById(auth.userId!);

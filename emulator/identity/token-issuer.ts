@@ -12,6 +12,7 @@ import { signJwt } from "../core/tokens";
 import { assignedRoleValues, findServicePrincipal, homeAccountOf } from "./directory";
 import { REFRESH_LIFETIME_MS, saveRefreshToken, SPA_REFRESH_LIFETIME_MS } from "./pending-grants";
 import { OIDC_SCOPES, type Resource } from "./resources";
+import { sandboxNow } from "../core/clock";
 
 const ACCESS_TOKEN_LIFETIME_S = 3599;
 /** Entra puts this well-known id in `wids` for every member user, next to their directory role template ids. */
@@ -42,7 +43,7 @@ function pairwiseSubject(userId: string, appId: string): string {
 }
 
 function times(): { iat: number; nbf: number; exp: number } {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(sandboxNow() / 1000);
   return { iat: now, nbf: now, exp: now + ACCESS_TOKEN_LIFETIME_S };
 }
 
@@ -131,7 +132,7 @@ export async function issueUserTokens(ctx: UserTokenContext): Promise<Record<str
       sid: ctx.sid,
       isPublicClient: ctx.isPublicClient,
       isSpa: ctx.isSpa,
-      expiresAt: Date.now() + (ctx.isSpa ? SPA_REFRESH_LIFETIME_MS : REFRESH_LIFETIME_MS),
+      expiresAt: sandboxNow() + (ctx.isSpa ? SPA_REFRESH_LIFETIME_MS : REFRESH_LIFETIME_MS),
     });
   }
   if (ctx.oidc.includes("openid")) body.id_token = await issueIdToken(ctx);
