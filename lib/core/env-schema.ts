@@ -279,6 +279,22 @@ export const envSchema = z
         .min(0)
         .default(15 * 60_000),
     ),
+    /** How often each instance looks for due certificate rotations (30 days before a certificate expires); 0 = never. */
+    CREDENTIAL_ROTATION_POLL_INTERVAL_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(15 * 60_000),
+    ),
+    /** How long a rotated-out certificate stays on the app after the switch, for instances still signing with it. */
+    CREDENTIAL_ROTATION_GRACE_MS: optional(
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(3600_000),
+    ),
     /** How long an admin's stored Microsoft sign-in (delegated token cache) may drive runs; deleted earlier when unused. */
     ADMIN_SESSION_TTL_MS: optional(
       z.coerce

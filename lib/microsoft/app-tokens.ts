@@ -26,7 +26,15 @@ function credentialDigest(credential: AppCredential): string {
   return hash.digest("hex");
 }
 
-function appClient(config: IdentityConfig, tenantId: string, clientId: string, credential: AppCredential): ConfidentialClientApplication {
+function appClient(
+  config: IdentityConfig,
+  tenantId: string,
+  clientId: string,
+  credential: AppCredential,
+  now?: () => Date,
+): ConfidentialClientApplication {
+  // A caller with its own clock (a rotation rehearsed ahead of time) gets a client of its own, never a shared one.
+  if (now) return new ConfidentialClientApplication(msalConfiguration(config, clientId, tenantId, msalCredential(config, tenantId, credential, now)));
   // Keyed by a digest of the credential: a rotated one gets a fresh client; the credential itself is never a map key.
   const key = [config.authorityHost, tenantId, clientId, credentialDigest(credential)].join("|");
   let client = appClients.get(key);
@@ -45,14 +53,14 @@ function appClient(config: IdentityConfig, tenantId: string, clientId: string, c
  * A certificate signs a fresh client assertion (`jwt-bearer`, `x5t#S256`) for every token request MSAL makes, with
  * `aud` the token endpoint MSAL posts to; a secret is sent as it is.
  */
-function msalCredential(config: IdentityConfig, tenantId: string, credential: AppCredential) {
+function msalCredential(config: IdentityConfig, tenantId: string, credential: AppCredential, now: () => Date = () => new Date()) {
   const certificate = credential.certificate;
   if (!certificate) return { clientSecret: credential.clientSecret };
   return {
     clientAssertion: (assertion: { clientId: string; tokenEndpoint?: string }) =>
       buildClientAssertion({
         ...certificate,
-        now: new Date(),
+        now: now(),
         clientId: assertion.clientId,
         tokenEndpoint: assertion.tokenEndpoint ?? `${trimSlash(config.authorityHost)}/${tenantId}/oauth2/v2.0/token`,
       }),
@@ -67,6 +75,8 @@ type AppTokenOptions = TokenCallOptions &
     justCreated?: boolean;
     /** Ask Entra even when a token is cached: a proof that the secret works now (the manual path) must not use an old token. */
     skipCache?: boolean;
+    /** The clock a certificate's client assertion is dated by (default: this machine's). */
+    now?: () => Date;
   };
 
 /**
@@ -87,7 +97,7 @@ export async function getAppToken(options: AppTokenOptions): Promise<string> {
 export async function getAppAccessToken(options: AppTokenOptions): Promise<{ accessToken: string; expiresOn: Date }> {
   const config = options.config ?? identityConfigFromEnv();
   const credential: AppCredential = options.certificate ? { certificate: options.certificate } : { clientSecret: options.clientSecret! };
-  const client = appClient(config, options.tenantId, options.clientId, credential);
+  const client = appClient(config, options.tenantId, options.clientId, credential, options.now);
   const result = await acquire("POST /token (client_credentials)", options, () =>
     client.acquireTokenByClientCredential({ scopes: [appScope(config, options.resource)], skipCache: options.skipCache }),
   );

@@ -770,6 +770,46 @@ export async function removeCertificateCredential(
   return "removed";
 }
 
+/**
+ * `POST /applications/{id}/addKey`: the app adds a certificate to itself, proving with `proof` (a JWT signed by one of
+ * its current certificates, client-assertion.ts) that it holds a key already; the context's token is the app's own
+ * (no Graph permission needed). Graph assigns the new keyCredential's id and answers with it. Never replayed unless
+ * Microsoft throttled it: a replay could add the certificate twice. @throws MicrosoftError
+ */
+export async function addOwnCertificate(
+  ctx: GraphContext,
+  options: { objectId: string; displayName: string; certificateDer: Buffer; proof: string },
+): Promise<{ keyId: string; endDateTime: string | null }> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  const res = await graphCall(ctx, {
+    method: "POST",
+    path: `/applications/${objectId}/addKey`,
+    replay: "onlyIfThrottled",
+    body: {
+      keyCredential: { type: "AsymmetricX509Cert", usage: "Verify", key: options.certificateDer.toString("base64"), displayName: options.displayName },
+      passwordCredential: null,
+      proof: options.proof,
+    },
+    schema: graphKeyCredentialSchema,
+  });
+  return { keyId: res.data.keyId.toLowerCase(), endDateTime: res.data.endDateTime };
+}
+
+/**
+ * `POST /applications/{id}/removeKey`: the app removes one of its certificates, proving possession of a current one
+ * (not necessarily the one removed). Never replayed unless throttled; a caller that lost the answer proves the removal
+ * another way (a token with the removed certificate is refused). @throws MicrosoftError
+ */
+export async function removeOwnCertificate(ctx: GraphContext, options: { objectId: string; keyId: string; proof: string }): Promise<void> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  await graphCall(ctx, {
+    method: "POST",
+    path: `/applications/${objectId}/removeKey`,
+    replay: "onlyIfThrottled",
+    body: { keyId: requireGuid(options.keyId, "keyId").toLowerCase(), proof: options.proof },
+  });
+}
+
 function applicationMissing(operation: string): MicrosoftError {
   return new MicrosoftError({
     service: "graph",

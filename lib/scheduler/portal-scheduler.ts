@@ -10,11 +10,14 @@ import type { Engine } from "../provisioning/engine";
 import type { RunPool } from "../provisioning/run-pool";
 import { DEFAULT_BACKOFF } from "../webhooks/deliver-webhooks";
 import { credentialRemindersKind } from "./kinds/credential-reminders";
+import { credentialRotationsKind } from "./kinds/credential-rotations";
 import { healthProbesKind } from "./kinds/health-probes";
 import { provisioningRunsKind } from "./kinds/provisioning-runs";
 import { webhookDeliveriesKind } from "./kinds/webhook-deliveries";
 import { createScheduler, jobKind, type JobKind, type Scheduler } from "./scheduler";
 
+/** A rotation's claim; each phase it writes extends it. */
+const ROTATION_LEASE_MS = 5 * 60_000;
 /** A probe's claim; renewed every third of it while the probe runs. */
 const PROBE_LEASE_MS = 60_000;
 
@@ -52,6 +55,16 @@ function portalJobKinds(env: Env, owner: string, submit: (kind: string, item: un
           healthProbesKind(
             { db, config, owner, leaseMs: PROBE_LEASE_MS, intervalMs: env.HEALTH_PROBE_INTERVAL_HOURS * 3600_000 },
             { max: env.HEALTH_PROBE_CONCURRENCY, pollEveryMs: env.HEALTH_PROBE_POLL_INTERVAL_MS },
+          ),
+        ),
+      );
+    }
+    if (env.CREDENTIAL_ROTATION_POLL_INTERVAL_MS > 0) {
+      kinds.push(
+        jobKind(
+          credentialRotationsKind(
+            { db, config, owner, leaseMs: ROTATION_LEASE_MS, graceMs: env.CREDENTIAL_ROTATION_GRACE_MS },
+            { max: 2, pollEveryMs: env.CREDENTIAL_ROTATION_POLL_INTERVAL_MS },
           ),
         ),
       );

@@ -17,7 +17,7 @@ export type AuditEventInput = {
 };
 
 /** Appends one event to the audit log. There is no update or delete: the table refuses both. */
-export async function recordAuditEvent(db: Db, event: AuditEventInput): Promise<{ id: string }> {
+export async function recordAuditEvent(db: Pick<Db, "auditEvent">, event: AuditEventInput): Promise<{ id: string }> {
   return db.auditEvent.create({
     data: {
       actorType: event.actor.type,

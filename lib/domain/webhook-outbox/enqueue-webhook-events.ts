@@ -4,6 +4,10 @@ import type { Db } from "../../core/db";
 import { getEnv } from "../../core/env";
 import {
   buildCredentialExpiringPayload,
+  buildCredentialRotatedPayload,
+  buildCredentialRotationFailedPayload,
+  type CredentialRotated,
+  type CredentialRotationFailure,
   buildHealthChangedPayload,
   type CredentialExpiry,
   buildWebhookPayloads,
@@ -38,6 +42,16 @@ export async function enqueueHealthChangedEvent(tx: WebhookTx, change: HealthCha
 /** The `connection.credential_expiring` event of a reminder, in the caller's transaction (as enqueueWebhookEvents). */
 export async function enqueueCredentialExpiringEvent(tx: WebhookTx, expiry: CredentialExpiry): Promise<number> {
   return writeEvents(tx, expiry.connectionId, expiry.at, (connection) => [buildCredentialExpiringPayload(expiry, connection)], {});
+}
+
+/** `connection.credential_rotated`, in the transaction that switches the connection to its new certificate. */
+export async function enqueueCredentialRotatedEvent(tx: WebhookTx, rotated: CredentialRotated): Promise<number> {
+  return writeEvents(tx, rotated.connectionId, rotated.at, (connection) => [buildCredentialRotatedPayload(rotated, connection)], {});
+}
+
+/** `connection.credential_rotation_failed`, in the transaction that records the rotation's first failure. */
+export async function enqueueCredentialRotationFailedEvent(tx: WebhookTx, failure: CredentialRotationFailure): Promise<number> {
+  return writeEvents(tx, failure.connectionId, failure.at, (connection) => [buildCredentialRotationFailedPayload(failure, connection)], {});
 }
 
 async function writeEvents(

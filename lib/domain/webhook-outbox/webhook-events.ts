@@ -7,6 +7,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "connection.step_failed",
   "connection.health_changed",
   "connection.credential_expiring",
+  "connection.credential_rotated",
+  "connection.credential_rotation_failed",
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -16,6 +18,8 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   "connection.step_failed": "A setup step fails",
   "connection.health_changed": "A connection's health (healthy, degraded, failing) or its cause changes",
   "connection.credential_expiring": "A connection's client secret expires in 30, 14, 7 or 1 days (reconnecting replaces it)",
+  "connection.credential_rotated": "The portal replaced a connection's certificate with a new one (nothing to do)",
+  "connection.credential_rotation_failed": "Replacing a connection's certificate failed; the portal retries until it expires",
 };
 
 /** What the webhook outbox needs of a connection change (engine-core's ConnectionChange has these fields). */
@@ -95,6 +99,44 @@ export function buildCredentialExpiringPayload(expiry: CredentialExpiry, connect
       daysLeft: expiry.daysLeft,
       // What renews it: the customer's admin reconnects (a `reconnect` deep link from POST /api/v1/deep-links).
       renewal: "reconnect",
+    },
+  };
+}
+
+/** A certificate rotation switched the connection to its new certificate (lib/domain/secret/rotation/). */
+export type CredentialRotated = { connectionId: string; keyId: string | null; expiresAt: Date; previousKeyId: string | null; at: Date };
+
+export function buildCredentialRotatedPayload(rotated: CredentialRotated, connection: { actonAccountId: string; authMode: string }): WebhookPayload {
+  return {
+    type: "connection.credential_rotated",
+    timestamp: rotated.at.toISOString(),
+    data: {
+      connectionId: rotated.connectionId,
+      accountId: connection.actonAccountId,
+      authMode: connection.authMode,
+      credential: { kind: "certificate", keyId: rotated.keyId, expiresAt: rotated.expiresAt.toISOString() },
+      previousKeyId: rotated.previousKeyId,
+    },
+  };
+}
+
+/** A certificate rotation failed; the connection still signs in with its current certificate until `expiresAt`. */
+export type CredentialRotationFailure = { connectionId: string; code: string; expiresAt: Date | null; nextAttemptAt: Date; at: Date };
+
+export function buildCredentialRotationFailedPayload(
+  failure: CredentialRotationFailure,
+  connection: { actonAccountId: string; authMode: string },
+): WebhookPayload {
+  return {
+    type: "connection.credential_rotation_failed",
+    timestamp: failure.at.toISOString(),
+    data: {
+      connectionId: failure.connectionId,
+      accountId: connection.actonAccountId,
+      authMode: connection.authMode,
+      code: failure.code,
+      credential: { kind: "certificate", expiresAt: failure.expiresAt?.toISOString() ?? null },
+      nextAttemptAt: failure.nextAttemptAt.toISOString(),
     },
   };
 }
