@@ -24,7 +24,6 @@ export async function scheduleDueRotations(db: Db, options: { now: Date; limit?:
     where: {
       kind: "certificateKey",
       status: "active",
-      microsoftKeyId: { not: null },
       expiresAt: { gt: options.now, lte: dueBefore(options.now) },
       connection: { status: "active", authMode: "cloud", credentialMode: "certificate" },
     },

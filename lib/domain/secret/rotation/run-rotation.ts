@@ -207,7 +207,9 @@ async function runPhase(
       await deps.db.$transaction(async (tx) => {
         await advanceIn(tx, deps, r, { phase: "done", at: now() });
         await tx.secret.updateMany({ where: { id: r.oldSecretId, status: "active" }, data: { status: "revoked", revokedAt: now() } });
-        await recordAuditEvent(tx, audit(r, "credential.rotation.old_key_removed", { oldKeyId: r.oldKeyId }));
+        // An old certificate whose keyId was never learnt (addKey's answer lost in an earlier rotation) cannot be removed
+        // by the app itself; it is no longer used and expires on its own.
+        await recordAuditEvent(tx, audit(r, r.oldKeyId ? "credential.rotation.old_key_removed" : "credential.rotation.old_key_left", { oldKeyId: r.oldKeyId }));
       });
       await checkpoint("done");
       return null;

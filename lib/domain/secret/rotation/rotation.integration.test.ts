@@ -1,0 +1,243 @@
+/**
+ * Certificate rotation against the sandbox, with the sandbox's clock moved to 20 days before the certificate expires
+ * and the portal's clock (injected into the job) moved as far, so both agree on what is due and on the dates of every
+ * signed assertion. The scheduler rotates it with addKey/removeKey and the connection stays Active; a runner stopped
+ * dead at every boundary leaves a rotation another runner finishes with exactly one working key; two instances at
+ * once rotate once; a failure alerts once and retries.
+ */
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
+import { FAST_RETRY, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { connectionObjects } from "@/test/support/sandbox-objects";
+import { useTestDatabase } from "@/test/support/test-databases";
+import { createScheduler, jobKind } from "../../../scheduler/scheduler";
+import { credentialRotationsKind } from "../../../scheduler/kinds/credential-rotations";
+import type { Engine } from "../../../provisioning/engine";
+import { getAppToken } from "../../../microsoft/app-tokens";
+import { whoAmI } from "../../../microsoft/dataverse";
+import { readActiveAppCredential } from "../app-credential";
+import { claimDueRotations, scheduleDueRotations } from "./rotation-claims";
+import { runClaimedRotation, type RotationCheckpoint, type RotationDeps } from "./run-rotation";
+
+vi.setConfig({ testTimeout: 90_000 });
+const fx = useMicrosoftSandbox();
+const DAY = 86_400_000;
+
+describe("certificate rotation", () => {
+  const t = useTestDatabase("sqlite");
+  let engine: Engine;
+  /** How far the portal's clock runs ahead; kept equal to the sandbox's offset. */
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+
+  beforeAll(() => {
+    engine = testEngine(t.db, fx);
+  });
+
+  const deps = (overrides: Partial<RotationDeps> = {}): RotationDeps => ({
+    db: t.db,
+    config: engine.config,
+    owner: `rotator-${Math.random().toString(36).slice(2, 8)}`,
+    leaseMs: 60_000,
+    graceMs: 0,
+    now,
+    call: { retry: FAST_RETRY },
+    ...overrides,
+  });
+
+  /** Moves both clocks forward together. */
+  const advance = async (ms: number) => {
+    offsetMs += ms;
+    await fx.control.advanceClock(ms);
+  };
+
+  /** Moves both clocks to 20 days before the connection's live certificate expires. */
+  const toTwentyDaysBeforeExpiry = async (connectionId: string) => {
+    const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    await advance(c.secretExpiresAt!.getTime() - 20 * DAY - now().getTime());
+  };
+
+  const connect = async () => {
+    offsetMs = 0;
+    await t.db.webhookEndpoint.create({ data: { url: "https://hooks.example.com/acton", createdBy: "test" } });
+    return connectContosoThroughEngine(t.db, engine, fx, undefined, "certificate");
+  };
+
+  /** The connection signs in with its live certificate (dated on the moved clock) and reaches Dataverse. */
+  const expectUsable = async (connectionId: string) => {
+    const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(c.status).toBe("active");
+    const live = await readActiveAppCredential(t.db, { connectionId, mode: "certificate", keys: TEST_KEYS });
+    if (live.status !== "open") throw new Error(`no live certificate: ${live.status}`);
+    const token = await getAppToken({
+      ...live.credential,
+      config: fx.config,
+      tenantId: c.tenantId!,
+      clientId: c.clientId!,
+      resource: { environmentUrl: c.environmentUrl! },
+      skipCache: true,
+      now,
+    });
+    const me = await whoAmI({ environmentUrl: c.environmentUrl!, getToken: async () => token });
+    expect(me.userId.toLowerCase()).toBe(c.applicationUserId!.toLowerCase());
+    return live;
+  };
+
+  /** Exactly one certificate on the app, and it is the connection's live one. */
+  const expectOneWorkingKey = async (connectionId: string) => {
+    const live = await expectUsable(connectionId);
+    const { certificates } = connectionObjects(await fx.control.getState(), connectionId);
+    expect(certificates).toHaveLength(1);
+    const row = await t.db.secret.findUniqueOrThrow({ where: { id: live.id } });
+    if (row.microsoftKeyId) expect(certificates[0].keyId).toBe(row.microsoftKeyId);
+    expect(await t.db.secret.count({ where: { connectionId, kind: "certificateKey", status: { in: ["active", "pending"] } } })).toBe(1);
+  };
+
+  /** Schedules and runs every due rotation with fresh runners until none is left due. */
+  const finishDueRotations = async (d: RotationDeps) => {
+    await scheduleDueRotations(t.db, { now: now() });
+    for (let round = 0; round < 10; round++) {
+      const ids = await claimDueRotations(t.db, { owner: d.owner, leaseMs: d.leaseMs, limit: 10, now: now() });
+      if (ids.length === 0) return;
+      for (const id of ids) await runClaimedRotation(d, id);
+    }
+  };
+
+  it("the scheduler rotates a certificate 20 days before expiry with addKey and removeKey; the connection stays Active", async () => {
+    const connectionId = await connect();
+    const [before] = connectionObjects(await fx.control.getState(), connectionId).certificates;
+    const oldExpiry = (await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).secretExpiresAt!;
+
+    // 31 days before expiry nothing is due on either clock.
+    await advance(oldExpiry.getTime() - 31 * DAY - now().getTime());
+    expect(await scheduleDueRotations(t.db, { now: now() })).toBe(0);
+    await toTwentyDaysBeforeExpiry(connectionId);
+
+    const since = new Date();
+    const scheduler = createScheduler({
+      size: 2,
+      tickMs: 20,
+      kinds: [jobKind(credentialRotationsKind(deps({ graceMs: 3600_000 }), { max: 1, pollEveryMs: 60_000 }))],
+    });
+    scheduler.start();
+    await vi.waitFor(async () => expect((await t.db.credentialRotation.findFirstOrThrow({ where: { connectionId } })).phase).toBe("switched"), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    await scheduler.idle();
+    await scheduler.stop();
+
+    // Switched: the new certificate is live, the old one stays on the app for the grace period.
+    const mid = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(mid.status).toBe("active");
+    expect(mid.secretExpiresAt!.getTime()).toBeGreaterThan(oldExpiry.getTime() + 300 * DAY);
+    expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(2);
+    await expectUsable(connectionId);
+
+    // Past the grace period the old certificate is removed, with a proof signed by the new one.
+    await advance(3600_000 + 1_000);
+    await finishDueRotations(deps({ graceMs: 3600_000 }));
+    const rotation = await t.db.credentialRotation.findFirstOrThrow({ where: { connectionId } });
+    expect(rotation).toMatchObject({ phase: "done", attempts: 0, leaseOwner: null });
+    await expectOneWorkingKey(connectionId);
+    const [after] = connectionObjects(await fx.control.getState(), connectionId).certificates;
+    expect(after.keyId).not.toBe(before.keyId);
+    expect(after.keyId).toBe(rotation.newKeyId);
+
+    const calls = (await fx.control.getRequests(since)).filter((r) => /\/(addKey|removeKey)$/.test(r.path));
+    expect(calls.map((r) => `${r.method} ${r.path.split("/").pop()} ${r.status}`)).toEqual(["POST addKey 200", "POST removeKey 204"]);
+
+    const events = await t.db.webhookEvent.findMany({ where: { connectionId, type: { startsWith: "connection.credential_rot" } } });
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        type: "connection.credential_rotated",
+        data: expect.objectContaining({
+          credential: { kind: "certificate", keyId: after.keyId, expiresAt: mid.secretExpiresAt!.toISOString() },
+          previousKeyId: before.keyId,
+        }),
+      }),
+    ]);
+    const audit = await t.db.auditEvent.findMany({ where: { connectionId, action: { startsWith: "credential.rotation." } }, orderBy: { occurredAt: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual([
+      "credential.rotation.key_stored",
+      "credential.rotation.key_added",
+      "credential.rotation.verified",
+      "credential.rotation.switched",
+      "credential.rotation.old_key_removed",
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE|eyJ/);
+  });
+
+  it("a runner stopped dead at every boundary leaves a rotation another runner finishes with exactly one working key", async () => {
+    const connectionId = await connect();
+    const points: RotationCheckpoint[] = ["keyStored", "adding", "keyAdded", "verified", "switched", "removeKey", "done", "addKey"];
+    for (const point of points) {
+      await toTwentyDaysBeforeExpiry(connectionId);
+      let reached!: () => void;
+      const stopped = new Promise<void>((resolve) => (reached = resolve));
+      const dying = deps({
+        // Dead at the boundary: nothing after it runs, and its claim is left to lapse.
+        checkpoint: async (p) => {
+          if (p !== point) return;
+          reached();
+          await new Promise<never>(() => {});
+        },
+      });
+      await scheduleDueRotations(t.db, { now: now() });
+      const [id] = await claimDueRotations(t.db, { owner: dying.owner, leaseMs: dying.leaseMs, limit: 1, now: now() });
+      expect(id, `a rotation is due before ${point}`).toBeTruthy();
+      void runClaimedRotation(dying, id);
+      await stopped;
+      expect((await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
+      await expectUsable(connectionId);
+
+      // Another instance, once the dead runner's lease has lapsed (and, for an addKey whose answer never came, the
+      // directory's replication window: until then a certificate that does not sign in yet may still be replicating).
+      await advance(Math.max(dying.leaseMs, engine.config.replicationWindowMs) + 1_000);
+      await finishDueRotations(deps());
+      const rotation = await t.db.credentialRotation.findUniqueOrThrow({ where: { id } });
+      expect(rotation.phase, `after a stop at ${point}`).toBe("done");
+      await expectOneWorkingKey(connectionId);
+    }
+    expect(await t.db.credentialRotation.count({ where: { connectionId } })).toBe(points.length);
+    expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(points.length);
+  });
+
+  it("two instances at once rotate once; a failure alerts once, keeps the old certificate and is retried", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const fault = await fx.control.addFault({ service: "graph", method: "POST", path: "^/v1.0/applications/[^/]+/addKey$", kind: "unavailable" });
+
+    const instances = [0, 1].map(() =>
+      createScheduler({ size: 2, tickMs: 20, kinds: [jobKind(credentialRotationsKind(deps(), { max: 1, pollEveryMs: 60_000 }))] }),
+    );
+    for (const s of instances) s.start();
+    await vi.waitFor(async () => expect((await t.db.credentialRotation.findFirst({ where: { connectionId } }))?.attempts).toBe(1), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    await Promise.all(instances.map((s) => s.idle()));
+    await Promise.all(instances.map((s) => s.stop()));
+
+    const failed = await t.db.credentialRotation.findFirstOrThrow({ where: { connectionId } });
+    expect(failed).toMatchObject({ phase: "adding", lastErrorCode: "upstream_unavailable", leaseOwner: null });
+    expect(failed.nextAttemptAt.getTime() - now().getTime()).toBeGreaterThan(4 * 60_000);
+    const alerts = await t.db.webhookEvent.findMany({ where: { connectionId, type: "connection.credential_rotation_failed" } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].payload).toMatchObject({ data: { code: "upstream_unavailable", credential: { kind: "certificate" } } });
+    expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(1);
+    await expectUsable(connectionId);
+
+    // Microsoft answers again; the retry is due five minutes on, and both instances together finish it once.
+    await fx.control.removeFault(fault.id).catch(() => undefined);
+    await advance(5 * 60_000 + 1_000);
+    const again = [0, 1].map(() => deps());
+    await Promise.all(again.map((d) => finishDueRotations(d)));
+    expect(await t.db.credentialRotation.count({ where: { connectionId } })).toBe(1);
+    expect((await t.db.credentialRotation.findFirstOrThrow({ where: { connectionId } })).phase).toBe("done");
+    await expectOneWorkingKey(connectionId);
+    expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(1);
+    expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotation_failed" } })).toBe(1);
+  });
+});
