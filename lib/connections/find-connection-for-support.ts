@@ -52,7 +52,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
   });
   if (!connection) return fail(appError("not_found", "There is no connection with that id."));
 
-  const [runs, audit, probes] = await Promise.all([
+  const [runs, audit, probes, rotation] = await Promise.all([
     db.provisioningRun.findMany({
       where: { connectionId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -93,6 +93,21 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       orderBy: [{ at: "desc" }, { id: "desc" }],
       take: SUPPORT_PROBES_SHOWN,
       select: { at: true, ok: true, state: true, cause: true, detail: true, durationMs: true },
+    }),
+    db.credentialRotation.findFirst({
+      where: { connectionId },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: {
+        phase: true,
+        attempts: true,
+        lastErrorCode: true,
+        lastErrorDetail: true,
+        nextAttemptAt: true,
+        removeOldAfter: true,
+        createdAt: true,
+        finishedAt: true,
+        newKeyId: true,
+      },
     }),
   ]);
   const healthCause = asHealthCause(connection.healthCause);
@@ -135,6 +150,19 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       detail: p.detail,
       durationMs: p.durationMs,
     })),
+    rotation: rotation
+      ? {
+          phase: rotation.phase,
+          attempts: rotation.attempts,
+          lastErrorCode: rotation.lastErrorCode,
+          lastErrorDetail: rotation.lastErrorDetail,
+          nextAttemptAt: rotation.nextAttemptAt.toISOString(),
+          removeOldAfter: iso(rotation.removeOldAfter),
+          startedAt: rotation.createdAt.toISOString(),
+          finishedAt: iso(rotation.finishedAt),
+          newKeyIdKnown: rotation.newKeyId !== null || ["started", "keyStored", "adding"].includes(rotation.phase),
+        }
+      : null,
     runs: runs.map((run): SupportRunView => ({
       id: run.id,
       kind: run.kind,

@@ -63,6 +63,24 @@ type SupportHealthView = {
   failures: number;
 };
 
+/**
+ * The connection's latest certificate rotation (lib/domain/secret/rotation/): where it stands, and its last failure
+ * (code and Microsoft's answer, never a secret) while it retries. Null when the connection was never rotated.
+ */
+export type SupportRotationView = {
+  phase: string;
+  attempts: number;
+  lastErrorCode: string | null;
+  lastErrorDetail: string | null;
+  nextAttemptAt: string;
+  /** When the old certificate is removed (after the switch). */
+  removeOldAfter: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  /** False when addKey's answer was lost: the new certificate works, but its keyId is unknown (see the README). */
+  newKeyIdKnown: boolean;
+};
+
 export type SupportConnectionDetail = {
   id: string;
   account: { id: string; actonAccountId: string; name: string };
@@ -86,6 +104,7 @@ export type SupportConnectionDetail = {
   health: SupportHealthView | null;
   /** The latest probes, newest first. */
   probes: SupportHealthProbeView[];
+  rotation: SupportRotationView | null;
   runs: SupportRunView[];
   audit: SupportAuditEntry[];
 };

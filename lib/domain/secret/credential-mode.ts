@@ -27,3 +27,17 @@ export function credentialRotatesAt(mode: CredentialMode, expiresAt: Date | null
 export function credentialModeLabel(mode: CredentialMode): string {
   return mode === "certificate" ? "A certificate, no client secret (its private key stays with Act-On's portal)" : "A client secret";
 }
+
+/**
+ * What keeps the credential working, in the words of the status page: only what the portal does. A certificate is
+ * replaced by the rotation job (lib/domain/secret/rotation/); a secret is announced to Act-On (credential-reminders.ts).
+ */
+export function credentialRenewalText(mode: CredentialMode): string {
+  return mode === "certificate"
+    ? `The certificate expires on the date above. The portal replaces it by itself ${ROTATION_LEAD_DAYS} days before: it adds a new ` +
+        "certificate to the app, checks that it signs in, switches to it, and only then removes the old one, so you have nothing to do. " +
+        "If that fails, Act-On is told and the portal keeps trying again. Its private key never leaves Act-On's portal, and Act-On's " +
+        "servers get only short-lived tokens from it."
+    : "The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to " +
+        "reconnect; reconnecting creates a new one and removes the old one only after the new one works.";
+}

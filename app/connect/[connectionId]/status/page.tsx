@@ -18,6 +18,7 @@ import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
 import { isUnfinished } from "@/lib/domain/run/machine";
 import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { healthNoticeFor, type HealthNotice, type HealthWay } from "@/lib/connect/health-notice";
+import { credentialRenewalText } from "@/lib/domain/secret/credential-mode";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -122,17 +123,7 @@ export default async function StatusPage({
             Act-On says it cannot reach Dynamics: open this page again from Act-On (Settings › Connectors › CRM › MS Dynamics) and choose{" "}
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
-          {c.credentialMode === "secret" ? (
-            <li>
-              The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to reconnect;
-              reconnecting creates a new one and removes the old one only after the new one works.
-            </li>
-          ) : c.credentialMode === "certificate" ? (
-            <li>
-              The certificate expires on the date above. Its private key never leaves Act-On&apos;s portal, and Act-On&apos;s servers get only
-              short-lived tokens from it. Reconnecting creates a new certificate and removes the old one only after the new one works.
-            </li>
-          ) : null}
+          {c.credentialMode ? <li>{credentialRenewalText(c.credentialMode)}</li> : null}
           <li>
             Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
             them.

@@ -11,6 +11,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { useSupportSession, type Problem } from "../../support-auth";
 import { AdminActions } from "./admin-actions";
 import { HealthPanel } from "./health-panel";
+import { RotationPanel } from "./rotation-panel";
 import { ConsoleTable } from "../../console-table";
 import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { WebhookDeliveries } from "../../webhook-deliveries";
@@ -98,6 +99,7 @@ export function ConnectionDetail({ connectionId }: { connectionId: string }) {
       ) : null}
 
       <HealthPanel detail={detail} />
+      <RotationPanel detail={detail} />
 
       {me.roles.includes("Support.Admin") ? <AdminActions connectionId={detail.id} onDone={reload} /> : null}
 

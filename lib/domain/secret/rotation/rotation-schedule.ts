@@ -26,3 +26,14 @@ export function isRotationDue(rotatesAt: Date | null, now: Date): boolean {
 export function isFinished(phase: RotationPhase): boolean {
   return phase === "done";
 }
+
+/** Each phase in support's words (the console's rotation panel). */
+export const ROTATION_PHASE_LABELS: Record<RotationPhase, string> = {
+  started: "Due: making a new certificate",
+  keyStored: "New certificate made and stored encrypted",
+  adding: "Adding the new certificate to the app (addKey)",
+  keyAdded: "New certificate on the app; checking it signs in",
+  verified: "New certificate proven (token and WhoAmI)",
+  switched: "Using the new certificate; the old one is removed after the grace period",
+  done: "Done: the old certificate is removed",
+};

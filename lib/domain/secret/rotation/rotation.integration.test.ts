@@ -16,6 +16,7 @@ import { credentialRotationsKind } from "../../../scheduler/kinds/credential-rot
 import type { Engine } from "../../../provisioning/engine";
 import { getAppToken } from "../../../microsoft/app-tokens";
 import { whoAmI } from "../../../microsoft/dataverse";
+import { findConnectionForSupport } from "../../../connections/find-connection-for-support";
 import { readActiveAppCredential } from "../app-credential";
 import { claimDueRotations, scheduleDueRotations } from "./rotation-claims";
 import { runClaimedRotation, type RotationCheckpoint, type RotationDeps } from "./run-rotation";
@@ -228,6 +229,16 @@ describe("certificate rotation", () => {
     expect(alerts[0].payload).toMatchObject({ data: { code: "upstream_unavailable", credential: { kind: "certificate" } } });
     expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(1);
     await expectUsable(connectionId);
+    // Support sees the failing rotation, its code and when it is tried again.
+    const seen = await findConnectionForSupport(t.db, connectionId);
+    if (!seen.ok) throw new Error(seen.error.userMessage);
+    expect(seen.value.rotation).toMatchObject({
+      phase: "adding",
+      attempts: 1,
+      lastErrorCode: "upstream_unavailable",
+      nextAttemptAt: failed.nextAttemptAt.toISOString(),
+      newKeyIdKnown: true,
+    });
 
     // Microsoft answers again; the retry is due five minutes on, and both instances together finish it once.
     await fx.control.removeFault(fault.id).catch(() => undefined);
