@@ -8,7 +8,7 @@ import type { Fault, SandboxSettings, SandboxState } from "./core/state";
 type FaultSpec = Omit<Fault, "id" | "remaining" | "method" | "path"> & { method?: string; path?: string; remaining?: number | null };
 
 /** The sandbox's "now" and how far it runs ahead of the machine's clock. */
-export type SandboxClock = { now: string; offsetMs: number };
+type SandboxClock = { now: string; offsetMs: number };
 
 export type SandboxClient = {
   origin: string;

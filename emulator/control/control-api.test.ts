@@ -236,7 +236,11 @@ describe("control API", () => {
     const expired = await ccPortal();
     expect(expired.status).toBe(401);
     expect(String(expired.body.error_description)).toMatch(/^AADSTS7000222/);
-    const back = await fetch(`${sb.origin}/__emulator/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advanceByMs: -1 }) });
+    const back = await fetch(`${sb.origin}/__emulator/clock`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ advanceByMs: -1 }),
+    });
     expect(back.status).toBe(400);
     await sb.control.reset();
     expect((await sb.control.getClock()).offsetMs).toBe(0);

@@ -57,7 +57,15 @@ export const settingsPatchSchema = z
   .strict();
 
 /** `POST /__emulator/clock`: how far to move the sandbox's clock forward (at most a century at a time: the scenarios' own secrets last until 2099). */
-export const clockAdvanceSchema = z.object({ advanceByMs: z.number().int().min(0).max(100 * 366 * 86_400_000) }).strict();
+export const clockAdvanceSchema = z
+  .object({
+    advanceByMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(100 * 366 * 86_400_000),
+  })
+  .strict();
 
 /** `POST /__emulator/environments/{urlName}/self-elevate`: the admin's UPN or object id. */
 export const selfElevateInputSchema = z.object({ user: z.string().min(1) }).strict();

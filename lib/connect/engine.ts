@@ -1,5 +1,5 @@
 import "server-only";
-import { credentialModeLabel } from "../domain/secret/credential-mode";
+import { credentialModeLabel, credentialRenewalText } from "../domain/secret/credential-mode";
 import { canView, type Viewer } from "../domain/connection/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
@@ -54,6 +54,8 @@ export type JourneyConnection = ConnectionView & {
   health: ConnectionHealthView | null;
   /** What the app signs in with, in the admin's words (null until a credential is proven; password modes). */
   credentialLabel: string | null;
+  /** What keeps that credential working, in the status page's words (only what the portal does). */
+  credentialRenewal: string | null;
 };
 
 /** A connection as the viewer may see it; another account's connection is not found (same answer as an unknown id). */
@@ -67,6 +69,7 @@ export async function getConnectionForViewer(db: Db, connectionId: string, viewe
     secretExpiresAt: row.secretExpiresAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
     credentialLabel: row.credentialMode ? credentialModeLabel(row.credentialMode) : null,
+    credentialRenewal: row.credentialMode ? credentialRenewalText(row.credentialMode) : null,
     health: healthState
       ? {
           state: healthState,

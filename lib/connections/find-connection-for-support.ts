@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
 import { STEP_LABELS } from "../domain/run/machine";
+import { ROTATION_PHASE_LABELS } from "../domain/secret/rotation/rotation-schedule";
 import { asHealthCause, healthCauseFix } from "../domain/connection/health-machine";
 import { remediationFor, type SupportAuditEntry, type SupportConnectionDetail, type SupportRunView } from "./support-connection-view";
 import type { ConnectionStatus } from "../domain/connection/status";
@@ -153,6 +154,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
     rotation: rotation
       ? {
           phase: rotation.phase,
+          phaseLabel: ROTATION_PHASE_LABELS[rotation.phase],
           attempts: rotation.attempts,
           lastErrorCode: rotation.lastErrorCode,
           lastErrorDetail: rotation.lastErrorDetail,

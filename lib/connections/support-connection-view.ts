@@ -67,8 +67,10 @@ type SupportHealthView = {
  * The connection's latest certificate rotation (lib/domain/secret/rotation/): where it stands, and its last failure
  * (code and Microsoft's answer, never a secret) while it retries. Null when the connection was never rotated.
  */
-export type SupportRotationView = {
+type SupportRotationView = {
   phase: string;
+  /** The phase in support's words. */
+  phaseLabel: string;
   attempts: number;
   lastErrorCode: string | null;
   lastErrorDetail: string | null;

@@ -288,13 +288,7 @@ export const envSchema = z
         .default(15 * 60_000),
     ),
     /** How long a rotated-out certificate stays on the app after the switch, for instances still signing with it. */
-    CREDENTIAL_ROTATION_GRACE_MS: optional(
-      z.coerce
-        .number()
-        .int()
-        .min(0)
-        .default(3600_000),
-    ),
+    CREDENTIAL_ROTATION_GRACE_MS: optional(z.coerce.number().int().min(0).default(3600_000)),
     /** How long an admin's stored Microsoft sign-in (delegated token cache) may drive runs; deleted earlier when unused. */
     ADMIN_SESSION_TTL_MS: optional(
       z.coerce

@@ -786,7 +786,12 @@ export async function addOwnCertificate(
     path: `/applications/${objectId}/addKey`,
     replay: "onlyIfThrottled",
     body: {
-      keyCredential: { type: "AsymmetricX509Cert", usage: "Verify", key: options.certificateDer.toString("base64"), displayName: options.displayName },
+      keyCredential: {
+        type: "AsymmetricX509Cert",
+        usage: "Verify",
+        key: options.certificateDer.toString("base64"),
+        displayName: options.displayName,
+      },
       passwordCredential: null,
       proof: options.proof,
     },

@@ -106,3 +106,11 @@ export async function chooseConnectionMode(
 export async function saveSyncOptions(db: ConnectionWriter, input: { connectionId: string; syncOptions: Prisma.InputJsonObject }): Promise<void> {
   await db.connection.update({ where: { id: input.connectionId }, data: { syncOptions: input.syncOptions } });
 }
+
+/** A certificate rotation switched the connection to its new certificate: its expiry, and the proof just made. */
+export async function recordCredentialRotated(
+  db: ConnectionWriter,
+  input: { connectionId: string; expiresAt: Date | null; at: Date },
+): Promise<void> {
+  await db.connection.update({ where: { id: input.connectionId }, data: { secretExpiresAt: input.expiresAt, lastVerifiedAt: input.at } });
+}

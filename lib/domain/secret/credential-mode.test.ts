@@ -30,7 +30,10 @@ describe("credential mode", () => {
     expect(certificate).not.toMatch(/reconnect|remind/i);
 
     const secret = credentialRenewalText("secret");
-    const days = secret.match(/tells Act-On ([\d, and]+) days before/)![1].split(/, | and /).map(Number);
+    const days = secret
+      .match(/tells Act-On ([\d, and]+) days before/)![1]
+      .split(/, | and /)
+      .map(Number);
     expect(days).toEqual([30, 14, 7, 1]);
     // Each day named is one the reminder sweep publishes at.
     for (const d of days) expect(dueReminder({ expiresAt, now: new Date(expiresAt.getTime() - d * 86_400_000 + 60_000), sentDays: null })).toBe(d);

@@ -57,7 +57,9 @@ describe("credential reminders in the scheduler", () => {
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
     const expiresAt = connection.secretExpiresAt!;
     await t.db.webhookEndpoint.deleteMany();
-    const endpoint = await t.db.webhookEndpoint.create({ data: { url: receiver.url, createdBy: "test", eventTypes: ["connection.credential_expiring"] } });
+    const endpoint = await t.db.webhookEndpoint.create({
+      data: { url: receiver.url, createdBy: "test", eventTypes: ["connection.credential_expiring"] },
+    });
     receiver.setSecrets([(await addSigningSecret(t.db, { endpointId: endpoint.id, keys: TEST_KEYS })).secret]);
     receiver.received.length = 0;
 
@@ -67,7 +69,14 @@ describe("credential reminders in the scheduler", () => {
       const live = await readActiveAppCredential(t.db, { connectionId, mode: "secret", keys: TEST_KEYS });
       if (live.status !== "open") throw new Error(live.status);
       try {
-        await getAppToken({ ...live.credential, config: fx.config, tenantId: connection.tenantId!, clientId: connection.clientId!, resource: "graph", skipCache: true });
+        await getAppToken({
+          ...live.credential,
+          config: fx.config,
+          tenantId: connection.tenantId!,
+          clientId: connection.clientId!,
+          resource: "graph",
+          skipCache: true,
+        });
         return true;
       } catch (error) {
         if (isMicrosoftError(error)) return false;

@@ -18,7 +18,6 @@ import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
 import { isUnfinished } from "@/lib/domain/run/machine";
 import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { healthNoticeFor, type HealthNotice, type HealthWay } from "@/lib/connect/health-notice";
-import { credentialRenewalText } from "@/lib/domain/secret/credential-mode";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
 export const dynamic = "force-dynamic";
@@ -123,7 +122,7 @@ export default async function StatusPage({
             Act-On says it cannot reach Dynamics: open this page again from Act-On (Settings › Connectors › CRM › MS Dynamics) and choose{" "}
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
-          {c.credentialMode ? <li>{credentialRenewalText(c.credentialMode)}</li> : null}
+          {c.credentialRenewal ? <li>{c.credentialRenewal}</li> : null}
           <li>
             Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
             them.

@@ -2,7 +2,6 @@
 
 import { RefreshCw } from "lucide-react";
 import type { SupportConnectionDetail } from "@/lib/connections/support-connection-view";
-import { ROTATION_PHASE_LABELS, type RotationPhase } from "@/lib/domain/secret/rotation/rotation-schedule";
 import { formatDate } from "../../console-header";
 
 /**
@@ -24,13 +23,15 @@ export function RotationPanel({ detail }: { detail: SupportConnectionDetail }) {
         Certificate rotation
         <span className="text-sm font-normal text-slate-700">started {formatDate(rotation.startedAt)}</span>
       </h2>
-      <p className="mt-2 text-sm">{ROTATION_PHASE_LABELS[rotation.phase as RotationPhase] ?? rotation.phase}</p>
+      <p className="mt-2 text-sm">{rotation.phaseLabel}</p>
       {failing ? (
         <p className="mt-1 text-sm">
           <strong>Failing:</strong> <code className="font-mono font-semibold">{rotation.lastErrorCode}</code> after {rotation.attempts}{" "}
           {rotation.attempts === 1 ? "attempt" : "attempts"}; tried again {formatDate(rotation.nextAttemptAt)}. The connection keeps its current
           certificate meanwhile.
-          {rotation.lastErrorDetail ? <span className="mt-1 block break-all font-mono text-xs text-slate-700">{rotation.lastErrorDetail}</span> : null}
+          {rotation.lastErrorDetail ? (
+            <span className="mt-1 block break-all font-mono text-xs text-slate-700">{rotation.lastErrorDetail}</span>
+          ) : null}
         </p>
       ) : null}
       {rotation.phase === "switched" && rotation.removeOldAfter ? (

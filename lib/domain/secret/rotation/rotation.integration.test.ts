@@ -159,7 +159,10 @@ describe("certificate rotation", () => {
         }),
       }),
     ]);
-    const audit = await t.db.auditEvent.findMany({ where: { connectionId, action: { startsWith: "credential.rotation." } }, orderBy: { occurredAt: "asc" } });
+    const audit = await t.db.auditEvent.findMany({
+      where: { connectionId, action: { startsWith: "credential.rotation." } },
+      orderBy: { occurredAt: "asc" },
+    });
     expect(audit.map((a) => a.action)).toEqual([
       "credential.rotation.key_stored",
       "credential.rotation.key_added",

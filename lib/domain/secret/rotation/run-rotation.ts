@@ -10,6 +10,7 @@ import { addOwnCertificate, removeOwnCertificate, type GraphContext } from "../.
 import type { CallSettings } from "../../../microsoft/http";
 import type { IdentityConfig } from "../../../microsoft/identity-config";
 import { recordAuditEvent } from "../../audit/record-audit-event";
+import { recordCredentialRotated } from "../../connection/commands";
 import { enqueueCredentialRotatedEvent, enqueueCredentialRotationFailedEvent } from "../../webhook-outbox/enqueue-webhook-events";
 import { appCredentialOf, certificateKeyPlaintext } from "../app-credential";
 import { CERTIFICATE_LIFETIME_DAYS } from "../credential-mode";
@@ -188,7 +189,7 @@ async function runPhase(
         // The new certificate becomes the connection's live one (the newest active key is the one tokens use); the old
         // stays active, still on the app, until it is removed.
         await tx.secret.update({ where: { id: r.newSecretId! }, data: { status: "active" } });
-        await tx.connection.update({ where: { id: c.id }, data: { secretExpiresAt: fresh.expiresAt, lastVerifiedAt: at } });
+        await recordCredentialRotated(tx, { connectionId: c.id, expiresAt: fresh.expiresAt, at });
         await enqueueCredentialRotatedEvent(tx, {
           connectionId: c.id,
           keyId: fresh.microsoftKeyId,
@@ -209,7 +210,10 @@ async function runPhase(
         await tx.secret.updateMany({ where: { id: r.oldSecretId, status: "active" }, data: { status: "revoked", revokedAt: now() } });
         // An old certificate whose keyId was never learnt (addKey's answer lost in an earlier rotation) cannot be removed
         // by the app itself; it is no longer used and expires on its own.
-        await recordAuditEvent(tx, audit(r, r.oldKeyId ? "credential.rotation.old_key_removed" : "credential.rotation.old_key_left", { oldKeyId: r.oldKeyId }));
+        await recordAuditEvent(
+          tx,
+          audit(r, r.oldKeyId ? "credential.rotation.old_key_removed" : "credential.rotation.old_key_left", { oldKeyId: r.oldKeyId }),
+        );
       });
       await checkpoint("done");
       return null;
@@ -302,7 +306,12 @@ function graphAs(deps: RotationDeps, target: { tenantId: string; clientId: strin
 }
 
 /** True when Entra issues a token for the certificate; false when it refuses the client (not known on the app). */
-async function tokenWorks(deps: RotationDeps, target: { tenantId: string; clientId: string }, certificate: Certificate, now: () => Date): Promise<boolean> {
+async function tokenWorks(
+  deps: RotationDeps,
+  target: { tenantId: string; clientId: string },
+  certificate: Certificate,
+  now: () => Date,
+): Promise<boolean> {
   try {
     await appToken(deps, target, certificate, "graph", now);
     return true;
