@@ -167,6 +167,7 @@ describe("certificate rotation", () => {
     });
     expect(audit.map((a) => a.action)).toEqual([
       "credential.rotation.key_stored",
+      "credential.rotation.adding",
       "credential.rotation.key_added",
       "credential.rotation.verified",
       "credential.rotation.switched",
@@ -255,5 +256,19 @@ describe("certificate rotation", () => {
     await expectOneWorkingKey(connectionId);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(1);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotation_failed" } })).toBe(1);
+  });
+
+  it("a connection being disconnected mid-rotation stops its rotation without touching the app", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const d = deps();
+    await scheduleDueRotations(t.db, { now: now() });
+    const [id] = await claimDueRotations(t.db, { owner: d.owner, leaseMs: d.leaseMs, limit: 1, now: now() });
+    await t.db.connection.update({ where: { id: connectionId }, data: { status: "disconnecting" } });
+    const since = new Date();
+    expect(await runClaimedRotation(d, id)).toEqual({ kind: "done" });
+    expect((await fx.control.getRequests(since)).filter((r) => /addKey|removeKey/.test(r.path))).toEqual([]);
+    expect(await t.db.auditEvent.count({ where: { connectionId, action: "credential.rotation.abandoned" } })).toBe(1);
+    expect(await t.db.secret.count({ where: { connectionId, status: "pending" } })).toBe(0);
   });
 });
