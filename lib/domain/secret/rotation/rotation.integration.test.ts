@@ -17,6 +17,8 @@ import type { Engine } from "../../../provisioning/engine";
 import { getAppToken } from "../../../microsoft/app-tokens";
 import { whoAmI } from "../../../microsoft/dataverse";
 import { findConnectionForSupport } from "../../../connections/find-connection-for-support";
+import { findConnectionRecord } from "../../../connections/connection-resource";
+import { toConnectionResource } from "../../../api/v1/connection-resource";
 import { readActiveAppCredential } from "../app-credential";
 import { claimDueRotations, scheduleDueRotations } from "./rotation-claims";
 import { runClaimedRotation, type RotationCheckpoint, type RotationDeps } from "./run-rotation";
@@ -137,6 +139,13 @@ describe("certificate rotation", () => {
     expect(mid.secretExpiresAt!.getTime()).toBeGreaterThan(oldExpiry.getTime() + 300 * DAY);
     expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(2);
     await expectUsable(connectionId);
+    // The API's connection names the new certificate's expiry, and its rotation 30 days before that.
+    const resource = toConnectionResource((await findConnectionRecord(t.db, connectionId))!);
+    expect(resource.credential).toEqual({
+      mode: "certificate",
+      expiresAt: mid.secretExpiresAt!.toISOString(),
+      rotatesAt: new Date(mid.secretExpiresAt!.getTime() - 30 * DAY).toISOString(),
+    });
 
     // Past the grace period the old certificate is removed, with a proof signed by the new one.
     await advance(3600_000 + 1_000);
