@@ -64,7 +64,9 @@ export default async function StatusPage({
     ...(c.credentialMode
       ? ([
           ["Signs in with", c.credentialLabel ?? c.credentialMode],
-          [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
+          c.credentialMode === "connector"
+            ? ["Expires", "Never: nothing is stored for this connection and nothing in your tenant expires"]
+            : [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
         ] as [string, string][])
       : []),
   ];
@@ -133,10 +135,17 @@ export default async function StatusPage({
               short-lived tokens from it. Reconnecting creates a new certificate and removes the old one only after the new one works.
             </li>
           ) : null}
-          <li>
-            Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
-            them.
-          </li>
+          {c.credentialMode === "connector" ? (
+            <li>
+              Do not remove the “Act-On Connector” enterprise application in Microsoft Entra or its application user in Dynamics 365: Act-On signs in
+              with them. Act-On holds and renews the connector&apos;s certificate in its own tenant; nothing here needs rotating.
+            </li>
+          ) : (
+            <li>
+              Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in
+              with them.
+            </li>
+          )}
           <li>Contact Act-On support with the connection id {c.id}; support can see each step and Microsoft&apos;s request ids.</li>
         </ul>
       </section>
