@@ -363,12 +363,12 @@ async function planConnectorConsent(
 function planConnectorDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, add: (step: StepName, ...a: PlanAction[]) => void): Plan {
   const where = "Microsoft Entra admin center › Enterprise applications › Act-On Connector › Properties › Delete";
   if (steps.includes("deleteAppRegistration")) {
-    plan.steps = plan.steps.map((s) => (s.step === "deleteAppRegistration" ? { ...s, label: "Remove the Act-On Connector from your organization" } : s));
     add("deleteAppRegistration", {
       verb: "delete",
       what: `The Act-On Connector's enterprise application (client id ${ctx.connection.clientId ?? "(none)"}) and its consent, from your tenant only`,
       detail: `This needs an Application Administrator (or Cloud Application Administrator) sign-in; without one, remove it in ${where}.`,
     });
+    plan.steps = plan.steps.map((s) => (s.step === "deleteAppRegistration" ? { ...s, label: "Remove the Act-On Connector from your organization" } : s));
   } else {
     plan.notes.push(`The Act-On Connector stays approved in your organization, without access to Dynamics 365. To remove it, choose it here or open ${where}.`);
   }
