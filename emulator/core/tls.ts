@@ -71,7 +71,8 @@ export function ensureSandboxCertificates(dataDir: string = defaultDataDir()): S
       writeAtomic(paths.serverKey, leaf.keyPem, 0o600);
       writeAtomic(paths.serverCert, leaf.certPem);
     }
-    if (!existsSync(paths.actonConnector) || isNearExpiry(paths.actonConnector)) writeAtomic(paths.actonConnector, createConnectorCertificate(), 0o600);
+    if (!existsSync(paths.actonConnector) || isNearExpiry(paths.actonConnector))
+      writeAtomic(paths.actonConnector, createConnectorCertificate(), 0o600);
     const bundle = buildBundle(readFileSync(paths.caCert, "utf8"), paths.caBundle);
     if (!existsSync(paths.caBundle) || readFileSync(paths.caBundle, "utf8") !== bundle) writeAtomic(paths.caBundle, bundle);
   });

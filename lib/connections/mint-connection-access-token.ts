@@ -119,7 +119,10 @@ function refusalOf(error: MicrosoftError) {
  * A connector connection's credential is Act-On's connector certificate (ACTON_CONNECTOR_*), nothing stored for it;
  * `missing` when the portal no longer has that configuration, or the connection names another app.
  */
-function connectorCredential(identity: IdentityConfig, clientId: string): { status: "open"; id: null; credential: AppCredential } | { status: "missing" } {
+function connectorCredential(
+  identity: IdentityConfig,
+  clientId: string,
+): { status: "open"; id: null; credential: AppCredential } | { status: "missing" } {
   const connector = identity.actonConnector;
   if (!connector || connector.appId !== clientId.toLowerCase()) return { status: "missing" };
   return { status: "open", id: null, credential: { certificate: connector.certificate } };

@@ -51,8 +51,12 @@ describe("the Act-On Connector's certificate", () => {
 describe("ACTON_CONNECTOR_* configuration", () => {
   it("is absent unless both the app id and a certificate are set (the mode is then not offered)", () => {
     expect(parseEnv({}).ACTON_CONNECTOR).toBeNull();
-    expect(() => parseEnv({ ACTON_CONNECTOR_APP_ID: APP_ID })).toThrow(/ACTON_CONNECTOR_CERTIFICATE or ACTON_CONNECTOR_CERTIFICATE_FILE is required with ACTON_CONNECTOR_APP_ID/);
-    expect(() => parseEnv({ ACTON_CONNECTOR_CERTIFICATE: `${good.keyPem}${good.certPem}` })).toThrow(/ACTON_CONNECTOR_APP_ID is required with ACTON_CONNECTOR_CERTIFICATE/);
+    expect(() => parseEnv({ ACTON_CONNECTOR_APP_ID: APP_ID })).toThrow(
+      /ACTON_CONNECTOR_CERTIFICATE or ACTON_CONNECTOR_CERTIFICATE_FILE is required with ACTON_CONNECTOR_APP_ID/,
+    );
+    expect(() => parseEnv({ ACTON_CONNECTOR_CERTIFICATE: `${good.keyPem}${good.certPem}` })).toThrow(
+      /ACTON_CONNECTOR_APP_ID is required with ACTON_CONNECTOR_CERTIFICATE/,
+    );
     expect(() => parseEnv({ ACTON_CONNECTOR_APP_ID: "not-a-guid", ACTON_CONNECTOR_CERTIFICATE: `${good.keyPem}${good.certPem}` })).toThrow(
       /ACTON_CONNECTOR_APP_ID must be the Act-On Connector app's client id/,
     );

@@ -28,7 +28,8 @@ export function parseConnectorCertificate(pem: string, now: Date = new Date()): 
   let privateKeyPem: string;
   try {
     const key = createPrivateKey(keyPem);
-    if (key.asymmetricKeyType !== "rsa") return { ok: false, message: "must hold an RSA private key (Entra signs and checks client assertions with RS256/PS256)" };
+    if (key.asymmetricKeyType !== "rsa")
+      return { ok: false, message: "must hold an RSA private key (Entra signs and checks client assertions with RS256/PS256)" };
     if (!certificate.checkPrivateKey(key)) return { ok: false, message: "holds a private key that does not belong to its certificate" };
     privateKeyPem = key.export({ type: "pkcs8", format: "pem" }).toString();
   } catch {

@@ -352,8 +352,7 @@ function connectorConfigProblem(env: ConnectorVariables): { path: string; messag
   const variable = env.ACTON_CONNECTOR_CERTIFICATE ? "ACTON_CONNECTOR_CERTIFICATE" : "ACTON_CONNECTOR_CERTIFICATE_FILE";
   const pem = connectorPem(env);
   if (!env.ACTON_CONNECTOR_APP_ID) return pem ? { path: "ACTON_CONNECTOR_APP_ID", message: `is required with ${variable}` } : null;
-  if (!pem)
-    return { path: "ACTON_CONNECTOR_CERTIFICATE", message: "or ACTON_CONNECTOR_CERTIFICATE_FILE is required with ACTON_CONNECTOR_APP_ID" };
+  if (!pem) return { path: "ACTON_CONNECTOR_CERTIFICATE", message: "or ACTON_CONNECTOR_CERTIFICATE_FILE is required with ACTON_CONNECTOR_APP_ID" };
   if ("problem" in pem) return { path: variable, message: pem.problem };
   const parsed = parseConnectorCertificate(pem.pem);
   return parsed.ok ? null : { path: variable, message: parsed.message };

@@ -166,7 +166,11 @@ async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, ca
     // Act-On's connector certificate, from configuration: nothing is stored for the connection, nothing of it expires.
     const connector = deps.config.identity.actonConnector;
     if (!connector || connector.appId !== connection.clientId.toLowerCase())
-      return fail(appError("internal", "The Act-On Connector is not configured on this portal, so its connections cannot be probed.", { detail: "ACTON_CONNECTOR_APP_ID" }));
+      return fail(
+        appError("internal", "The Act-On Connector is not configured on this portal, so its connections cannot be probed.", {
+          detail: "ACTON_CONNECTOR_APP_ID",
+        }),
+      );
     return probeWithToken(call, connection, { certificate: connector.certificate }, deps);
   }
   const noun = connection.credentialMode === "certificate" ? "certificate" : "client secret";
@@ -181,7 +185,12 @@ async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, ca
 }
 
 /** An app-only token with `credential`, then WhoAmI and the privileges Act-On uses, as the connector would. */
-async function probeWithToken(call: CallSettings, connection: CloudTarget, credential: AppCredential, deps: ProbeDeps): Promise<Result<ProbeFinding>> {
+async function probeWithToken(
+  call: CallSettings,
+  connection: CloudTarget,
+  credential: AppCredential,
+  deps: ProbeDeps,
+): Promise<Result<ProbeFinding>> {
   try {
     const token = await getAppToken({
       ...call,

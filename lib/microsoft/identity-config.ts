@@ -29,9 +29,14 @@ export type IdentityConfig = {
 export type ActonConnectorIdentity = { appId: string; certificate: { privateKeyPem: string; certificateDer: Buffer } };
 
 /** The connector as configured (env.ACTON_CONNECTOR), in the shape token requests take. */
-export function actonConnectorIdentity(config: { appId: string; privateKeyPem: string; certificatePem: string } | null): ActonConnectorIdentity | null {
+export function actonConnectorIdentity(
+  config: { appId: string; privateKeyPem: string; certificatePem: string } | null,
+): ActonConnectorIdentity | null {
   if (!config) return null;
-  return { appId: config.appId, certificate: { privateKeyPem: config.privateKeyPem, certificateDer: new X509Certificate(config.certificatePem).raw } };
+  return {
+    appId: config.appId,
+    certificate: { privateKeyPem: config.privateKeyPem, certificateDer: new X509Certificate(config.certificatePem).raw },
+  };
 }
 
 /** The identity configuration from the environment (read lazily, on first use). */

@@ -56,7 +56,9 @@ describe("the sandbox's Act-On Connector", () => {
     const res = await connectorTokenRequest(sandboxActonConnector(fx));
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: "unauthorized_client", error_codes: [700016] });
-    expect(String(res.body.error_description)).toMatch(/^AADSTS700016: Application with identifier '31000000-0000-4000-8000-000000000002' was not found in the directory 'contoso.onmicrosoft.com'/);
+    expect(String(res.body.error_description)).toMatch(
+      /^AADSTS700016: Application with identifier '31000000-0000-4000-8000-000000000002' was not found in the directory 'contoso.onmicrosoft.com'/,
+    );
   });
 });
 
@@ -81,7 +83,13 @@ describe.each(providers)("connector mode on %s", (provider) => {
 
     const connectionId = started.connection.id;
     const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
-    expect(connection).toMatchObject({ status: "active", credentialMode: "connector", clientId: CONNECTOR_APP_ID, applicationObjectId: null, secretExpiresAt: null });
+    expect(connection).toMatchObject({
+      status: "active",
+      credentialMode: "connector",
+      clientId: CONNECTOR_APP_ID,
+      applicationObjectId: null,
+      secretExpiresAt: null,
+    });
     expect(await t.db.secret.count({ where: { connectionId, kind: { in: ["clientSecret", "certificateKey"] } } })).toBe(0);
 
     const state = await fx.control.getState();
@@ -121,15 +129,21 @@ describe.each(providers)("connector mode on %s", (provider) => {
     });
     if (!disconnect.ok) throw new Error(disconnect.error.userMessage);
     expect(disconnect.value.steps.map((s) => s.name)).toEqual(["revokeSecrets", "removeApplicationUser", "deleteAppRegistration"]);
-    expect(disconnect.value.plan!.steps.find((s) => s.step === "deleteAppRegistration")?.label).toBe("Remove the Act-On Connector from your organization");
+    expect(disconnect.value.plan!.steps.find((s) => s.step === "deleteAppRegistration")?.label).toBe(
+      "Remove the Act-On Connector from your organization",
+    );
     if (!(await approveRun(engine, { runId: disconnect.value.id, actor })).ok) throw new Error("approve failed");
     expect((await driveRunWith(engine, disconnect.value.id)).status).toBe("succeeded");
     const after = await fx.control.getState();
     expect(after.servicePrincipals.filter((sp) => sp.tenantId === TENANTS.contoso && sp.appId === CONNECTOR_APP_ID)).toEqual([]);
-    const user = after.environments.find((e) => e.urlName === ENVIRONMENTS.contosoSales.urlName)!.systemUsers.find((u) => u.applicationid === CONNECTOR_APP_ID);
+    const user = after.environments
+      .find((e) => e.urlName === ENVIRONMENTS.contosoSales.urlName)!
+      .systemUsers.find((u) => u.applicationid === CONNECTOR_APP_ID);
     expect(user?.isdisabled).toBe(true);
     // Act-On's own app in its own tenant is untouched.
-    expect(after.applications.some((a) => a.appId === CONNECTOR_APP_ID && a.tenantId === TENANTS.actoncorp && (a.keyCredentials ?? []).length === 1)).toBe(true);
+    expect(
+      after.applications.some((a) => a.appId === CONNECTOR_APP_ID && a.tenantId === TENANTS.actoncorp && (a.keyCredentials ?? []).length === 1),
+    ).toBe(true);
   });
 
   it("a portal without the connector refuses --credential connector before storing anything", async () => {

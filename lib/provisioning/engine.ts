@@ -51,7 +51,8 @@ const EXECUTORS: Record<StepName, (ctx: StepContext) => Promise<StepResult> | St
   revokeSecrets: runRevokeSecretsStep,
   removeApplicationUser: runRemoveApplicationUserStep,
   // The connector's app is Act-On's: a disconnect removes only its enterprise application from the customer's tenant.
-  deleteAppRegistration: (ctx) => (ctx.options.credential === "connector" ? runRemoveConnectorServicePrincipalStep(ctx) : runDeleteAppRegistrationStep(ctx)),
+  deleteAppRegistration: (ctx) =>
+    ctx.options.credential === "connector" ? runRemoveConnectorServicePrincipalStep(ctx) : runDeleteAppRegistrationStep(ctx),
 };
 
 /** Identifiers a re-run of an active connection stages in its run until verify succeeds (see store.commitStepOutcome). */

@@ -149,103 +149,108 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   if (connector) {
     await planConnectorConsent(ctx, connector.appId, sp, dynamicsSp, plan, add);
   } else {
-  const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
-  for (const p of planted) {
-    plan.notes.push(
-      `An app registration “${p.displayName}” (client id ${p.appId}) carries this connection's tag, but the portal did not create it for this connection. It will not be used, consented or given access to Dynamics 365. If nobody in your organization registered it on purpose, delete it in Microsoft Entra admin center › App registrations.`,
-    );
-  }
-  if (app) {
-    add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
-    if (!flowsMatch(app, legacy, redirectUri)) {
-      add(
-        "appRegistration",
-        legacy
-          ? { verb: "update", what: "Turn on public client flows and ID tokens (legacy username and password mode); implicit access tokens stay off" }
-          : { verb: "update", what: "Turn off public client flows and implicit tokens (app-only access does not need them)" },
-      );
-      if (redirectUri && !app.webRedirectUris.includes(redirectUri))
-        add("appRegistration", { verb: "update", what: `Register ${redirectUri} as a web redirect URI, where Microsoft's consent page returns you` });
-    }
-  } else {
-    add("appRegistration", {
-      verb: "create",
-      what: "App registration “Act-On Integration”, accounts in this organizational directory only",
-      detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
-    });
-    if (planted.length)
-      add("appRegistration", {
-        verb: "check",
-        what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored`,
-      });
-  }
-  add(
-    "appRegistration",
-    sp
-      ? { verb: "reuse", what: "The app's service principal (enterprise application)" }
-      : { verb: "create", what: "The app's service principal (enterprise application)" },
-  );
-
-  const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
-  if (!dynamicsSp)
-    plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
-  if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
-    add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
-  else if (ctx.options.consent === "redirect")
-    add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
-  else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
-  if (legacy)
-    add("adminConsent", {
-      verb: "create",
-      what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
-    });
-
-  if (credentialMode) plan.notes.push(`How the app signs in: ${credentialModeLabel(credentialMode)}.`);
-  if (steps.includes("clientSecret") && credentialMode === "certificate") {
-    secretKept = await planCertificate(ctx, app, add);
-  } else if (steps.includes("clientSecret") && passwordPolicy?.additionBlocked) {
-    // Read up front so the admin is steered before anything is created, instead of failing at the write.
-    plan.blockers.push({
-      code: "client_secrets_blocked",
-      message:
-        "Your organization's app management policy does not allow client secrets on app registrations, so this connection cannot use one. Connect with a certificate instead (the recommended default): the app then holds a certificate and no secret.",
-    });
-  } else if (steps.includes("clientSecret")) {
-    const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
-    const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
-    const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
-    if (capped)
+    const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
+    for (const p of planted) {
       plan.notes.push(
-        `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
+        `An app registration “${p.displayName}” (client id ${p.appId}) carries this connection's tag, but the portal did not create it for this connection. It will not be used, consented or given access to Dynamics 365. If nobody in your organization registered it on purpose, delete it in Microsoft Entra admin center › App registrations.`,
       );
-    const kept = await findKeepableSecret(ctx, app);
-    secretKept = !!kept;
-    const stored = await ctx.db.secret.findMany({
-      where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
-      select: { hint: true, microsoftKeyId: true },
-    });
-    // A stored secret whose key Microsoft no longer has (someone removed it) is only forgotten here, not removed there.
-    const atMicrosoft = (s: { microsoftKeyId: string | null }) => !app || app.secrets.some((k) => k.keyId === s.microsoftKeyId);
-    const current = stored.filter(atMicrosoft);
-    const gone = stored.filter((s) => !atMicrosoft(s));
-    if (kept)
-      add("clientSecret", {
-        verb: "reuse",
-        what: `The client secret ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+    }
+    if (app) {
+      add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
+      if (!flowsMatch(app, legacy, redirectUri)) {
+        add(
+          "appRegistration",
+          legacy
+            ? {
+                verb: "update",
+                what: "Turn on public client flows and ID tokens (legacy username and password mode); implicit access tokens stay off",
+              }
+            : { verb: "update", what: "Turn off public client flows and implicit tokens (app-only access does not need them)" },
+        );
+        if (redirectUri && !app.webRedirectUris.includes(redirectUri))
+          add("appRegistration", {
+            verb: "update",
+            what: `Register ${redirectUri} as a web redirect URI, where Microsoft's consent page returns you`,
+          });
+      }
+    } else {
+      add("appRegistration", {
+        verb: "create",
+        what: "App registration “Act-On Integration”, accounts in this organizational directory only",
+        detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
       });
-    else add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
-    if (!kept && current.length)
-      add("clientSecret", {
-        verb: "remove",
-        what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
-      });
-    if (!kept && gone.length)
-      add("clientSecret", {
-        verb: "remove",
-        what: `Forget the stored secret(s) ${gone.map((c) => `${c.hint ?? "?"}…`).join(", ")}: Microsoft no longer has them (removed in Microsoft Entra)`,
-      });
-  }
+      if (planted.length)
+        add("appRegistration", {
+          verb: "check",
+          what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored`,
+        });
+    }
+    add(
+      "appRegistration",
+      sp
+        ? { verb: "reuse", what: "The app's service principal (enterprise application)" }
+        : { verb: "create", what: "The app's service principal (enterprise application)" },
+    );
 
+    const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
+    if (!dynamicsSp)
+      plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
+    if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+      add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
+    else if (ctx.options.consent === "redirect")
+      add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
+    else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
+    if (legacy)
+      add("adminConsent", {
+        verb: "create",
+        what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
+      });
+
+    if (credentialMode) plan.notes.push(`How the app signs in: ${credentialModeLabel(credentialMode)}.`);
+    if (steps.includes("clientSecret") && credentialMode === "certificate") {
+      secretKept = await planCertificate(ctx, app, add);
+    } else if (steps.includes("clientSecret") && passwordPolicy?.additionBlocked) {
+      // Read up front so the admin is steered before anything is created, instead of failing at the write.
+      plan.blockers.push({
+        code: "client_secrets_blocked",
+        message:
+          "Your organization's app management policy does not allow client secrets on app registrations, so this connection cannot use one. Connect with a certificate instead (the recommended default): the app then holds a certificate and no secret.",
+      });
+    } else if (steps.includes("clientSecret")) {
+      const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
+      const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
+      const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
+      if (capped)
+        plan.notes.push(
+          `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
+        );
+      const kept = await findKeepableSecret(ctx, app);
+      secretKept = !!kept;
+      const stored = await ctx.db.secret.findMany({
+        where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
+        select: { hint: true, microsoftKeyId: true },
+      });
+      // A stored secret whose key Microsoft no longer has (someone removed it) is only forgotten here, not removed there.
+      const atMicrosoft = (s: { microsoftKeyId: string | null }) => !app || app.secrets.some((k) => k.keyId === s.microsoftKeyId);
+      const current = stored.filter(atMicrosoft);
+      const gone = stored.filter((s) => !atMicrosoft(s));
+      if (kept)
+        add("clientSecret", {
+          verb: "reuse",
+          what: `The client secret ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+        });
+      else add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
+      if (!kept && current.length)
+        add("clientSecret", {
+          verb: "remove",
+          what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
+        });
+      if (!kept && gone.length)
+        add("clientSecret", {
+          verb: "remove",
+          what: `Forget the stored secret(s) ${gone.map((c) => `${c.hint ?? "?"}…`).join(", ")}: Microsoft no longer has them (removed in Microsoft Entra)`,
+        });
+    }
   }
 
   add(
@@ -317,9 +322,9 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
             what: "Sign in as the Act-On Connector in your tenant (with Act-On's certificate, which never leaves Act-On) and call WhoAmI in the environment; the connection then becomes Active",
           }
         : {
-          verb: "check",
-          what: `Sign in as the app with ${credentialMode === "certificate" ? (secretKept ? "its certificate" : "the new certificate") : secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
-        },
+            verb: "check",
+            what: `Sign in as the app with ${credentialMode === "certificate" ? (secretKept ? "its certificate" : "the new certificate") : secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
+          },
   );
   return plan;
 }
@@ -368,9 +373,13 @@ function planConnectorDisconnect(ctx: StepContext, steps: StepName[], plan: Plan
       what: `The Act-On Connector's enterprise application (client id ${ctx.connection.clientId ?? "(none)"}) and its consent, from your tenant only`,
       detail: `This needs an Application Administrator (or Cloud Application Administrator) sign-in; without one, remove it in ${where}.`,
     });
-    plan.steps = plan.steps.map((s) => (s.step === "deleteAppRegistration" ? { ...s, label: "Remove the Act-On Connector from your organization" } : s));
+    plan.steps = plan.steps.map((s) =>
+      s.step === "deleteAppRegistration" ? { ...s, label: "Remove the Act-On Connector from your organization" } : s,
+    );
   } else {
-    plan.notes.push(`The Act-On Connector stays approved in your organization, without access to Dynamics 365. To remove it, choose it here or open ${where}.`);
+    plan.notes.push(
+      `The Act-On Connector stays approved in your organization, without access to Dynamics 365. To remove it, choose it here or open ${where}.`,
+    );
   }
   return plan;
 }

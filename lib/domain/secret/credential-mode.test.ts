@@ -36,9 +36,10 @@ describe("choosing the mode of a new cloud run", () => {
     expect(chooseCredentialMode({ asked: "connector", current: null, connectorConfigured: true })).toEqual({ ok: true, mode: "connector" });
     const refused = chooseCredentialMode({ asked: "connector", current: null, connectorConfigured: false });
     expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(refused.message).toBe(
-      'The Act-On Connector is not configured on this portal (ACTON_CONNECTOR_APP_ID and its certificate), so connect with "certificate" or "secret".',
-    );
+    if (!refused.ok)
+      expect(refused.message).toBe(
+        'The Act-On Connector is not configured on this portal (ACTON_CONNECTOR_APP_ID and its certificate), so connect with "certificate" or "secret".',
+      );
   });
 
   it("offers the connector only when configured", () => {
@@ -47,7 +48,13 @@ describe("choosing the mode of a new cloud run", () => {
   });
 
   it("a connector run registers no app and makes no credential; its disconnect always disables the application user", () => {
-    expect(stepsFor("connect", "cloud", undefined, "connector")).toEqual(["environment", "preconditions", "adminConsent", "applicationUser", "verify"]);
+    expect(stepsFor("connect", "cloud", undefined, "connector")).toEqual([
+      "environment",
+      "preconditions",
+      "adminConsent",
+      "applicationUser",
+      "verify",
+    ]);
     expect(stepsFor("migrate", "cloud", undefined, "connector")).toEqual(["environment", "adminConsent", "applicationUser", "verify"]);
     expect(stepsFor("connect", "cloud", undefined, "certificate")).toContain("appRegistration");
     const scope = { removeApplicationUser: false, deleteAppRegistration: false };

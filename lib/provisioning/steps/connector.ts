@@ -32,11 +32,9 @@ export function connectorOf(ctx: Pick<StepContext, "config">): ActonConnectorIde
 const notConfigured = () =>
   ({
     kind: "fail",
-    error: appError(
-      "conflict",
-      "This connection uses the Act-On Connector, which is no longer configured on this portal. Contact Act-On support.",
-      { detail: "ACTON_CONNECTOR_APP_ID or its certificate is not set" },
-    ),
+    error: appError("conflict", "This connection uses the Act-On Connector, which is no longer configured on this portal. Contact Act-On support.", {
+      detail: "ACTON_CONNECTOR_APP_ID or its certificate is not set",
+    }),
   }) satisfies StepResult;
 
 /**
@@ -62,7 +60,8 @@ export async function runConnectorConsentStep(ctx: StepContext): Promise<StepRes
     const existing = await findServicePrincipal(ctx.graph(), { appId: connector.appId });
     if (ctx.options.consent === "redirect") {
       const grant = existing ? await findPermissionGrant(ctx.graph(), { clientSpId: existing.objectId, resourceSpId: dynamics.objectId }) : null;
-      if (existing && grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) return consented(connector, existing.objectId, grant.id, "adminConsentPage");
+      if (existing && grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+        return consented(connector, existing.objectId, grant.id, "adminConsentPage");
       const url = adminConsentUrl({
         authorityHost: ctx.config.identity.authorityHost,
         tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),

@@ -115,9 +115,13 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       if (!connector || connector.appId !== clientId.toLowerCase()) {
         return {
           kind: "fail",
-          error: appError("conflict", "This connection uses the Act-On Connector, which is not configured on this portal now. Contact Act-On support.", {
-            detail: connector ? `connection app ${clientId} != configured connector ${connector.appId}` : "ACTON_CONNECTOR_APP_ID is not set",
-          }),
+          error: appError(
+            "conflict",
+            "This connection uses the Act-On Connector, which is not configured on this portal now. Contact Act-On support.",
+            {
+              detail: connector ? `connection app ${clientId} != configured connector ${connector.appId}` : "ACTON_CONNECTOR_APP_ID is not set",
+            },
+          ),
         };
       }
       credential = { certificate: connector.certificate };
