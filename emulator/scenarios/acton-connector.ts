@@ -8,8 +8,8 @@ import { createHash, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { KeyCredential } from "../core/state";
 
-/** Fixed, so docs and tests can name it (the certificate itself differs per machine). */
-export const ACTON_CONNECTOR_KEY_ID = "34000000-0000-4000-8000-000000000002";
+/** Fixed, so the key credential reads the same on every machine (the certificate itself differs per machine). */
+const ACTON_CONNECTOR_KEY_ID = "34000000-0000-4000-8000-000000000002";
 
 let registered: X509Certificate | null = null;
 

@@ -22,7 +22,7 @@ import type { StepResult } from "../runner";
  * connector's app id. Its certificate stays with Act-On, in Act-On's tenant.
  */
 
-export const CONNECTOR_DISPLAY_NAME = "Act-On Connector";
+const CONNECTOR_DISPLAY_NAME = "Act-On Connector";
 
 /** The configured connector; a run planned with it on a portal that has since lost its configuration fails in words. */
 export function connectorOf(ctx: Pick<StepContext, "config">): ActonConnectorIdentity | null {
