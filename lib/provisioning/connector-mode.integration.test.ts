@@ -25,6 +25,9 @@ import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { startDisconnect } from "./start-disconnect";
 import { startRun } from "./start-run";
+import { getRunView } from "./get-run-view";
+import { getAdminToken } from "../microsoft/admin-session";
+import { createServicePrincipal, ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -144,6 +147,54 @@ describe.each(providers)("connector mode on %s", (provider) => {
     expect(
       after.applications.some((a) => a.appId === CONNECTOR_APP_ID && a.tenantId === TENANTS.actoncorp && (a.keyCredentials ?? []).length === 1),
     ).toBe(true);
+  });
+
+  it("approved on Microsoft's consent page instead: the step waits with the connector's consent URL, then goes on", async () => {
+    const waiting = testEngine(t.db, fx, { config: { identity: { ...fx.config, actonConnector: connector }, maxInlineWaitMs: 0 } });
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-consent-page-${Date.now()}`, name: "Contoso" });
+    const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+    const started = await startRun(waiting, {
+      accountId: account.id,
+      kind: "connect",
+      options: {
+        mode: "cloud",
+        environment: "Contoso Sales",
+        requestedBy: CONTOSO_ADMIN,
+        consent: "redirect",
+        consentRedirectUri: "https://portal.example.com/consent/done",
+      },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    expect(started.value.plan!.steps.find((s) => s.step === "adminConsent")!.actions[0].what).toMatch(/^You approve the Act-On Connector/);
+    expect((await approveRun(waiting, { runId: started.value.id, actor })).ok).toBe(true);
+    expect((await driveRunWith(waiting, started.value.id)).status).toBe("waiting");
+    const view = await getRunView(t.db, started.value.id, { viewer: { kind: "system" } });
+    if (!view.ok) throw new Error(view.error.userMessage);
+    const consent = view.value.steps.find((s) => s.name === "adminConsent")!;
+    expect(consent).toMatchObject({ status: "waiting", error: { code: "consent_required" } });
+    const url = new URL(consent.action?.kind === "adminConsent" ? consent.action.url : "https://missing.example");
+    expect(url.pathname).toBe(`/${TENANTS.contoso}/v2.0/adminconsent`);
+    expect(url.searchParams.get("client_id")).toBe(CONNECTOR_APP_ID);
+    expect(url.searchParams.get("scope")).toBe(`${fx.environmentUrl(ENVIRONMENTS.contosoSales.urlName)}/user_impersonation`);
+
+    // What Microsoft's consent page makes: the connector's service principal in Contoso and its grant (here, as the admin).
+    const session = await signInAs(fx);
+    const graph = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) };
+    const sp = await createServicePrincipal(graph, { appId: CONNECTOR_APP_ID });
+    await ensurePermissionGrant(graph, {
+      clientSpId: sp.objectId,
+      resourceSpId: (await findDataverseServicePrincipal(graph))!.objectId,
+      scope: "user_impersonation",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await driveRunWith(engine, started.value.id)).status).toBe("succeeded");
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: started.value.connection.id } })).toMatchObject({
+      status: "active",
+      credentialMode: "connector",
+      servicePrincipalId: sp.objectId,
+    });
   });
 
   it("a portal without the connector refuses --credential connector before storing anything", async () => {
