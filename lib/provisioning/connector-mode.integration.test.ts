@@ -25,6 +25,7 @@ import { approveRun } from "./approve-run";
 import { driveRunWith, type Engine } from "./engine";
 import { startDisconnect } from "./start-disconnect";
 import { startRun } from "./start-run";
+import { startVerification } from "./start-verification";
 import { getRunView } from "./get-run-view";
 import { getAdminToken } from "../microsoft/admin-session";
 import { createServicePrincipal, ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
@@ -121,6 +122,12 @@ describe.each(providers)("connector mode on %s", (provider) => {
 
     const probed = await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId });
     expect(probed).toMatchObject({ ok: true, value: { ok: true, state: "healthy" } });
+
+    // A re-check (no admin sign-in) signs in as the connector too, and the connection stays Active.
+    const recheck = await startVerification(engine, { connectionId, actor: { type: "support", id: "support@acton" } });
+    if (!recheck.ok) throw new Error(recheck.error.userMessage);
+    expect((await driveRunWith(engine, recheck.value.runId)).status).toBe("succeeded");
+    expect(await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } })).toMatchObject({ status: "active", credentialMode: "connector" });
 
     // Disconnect: the application user is always disabled; asked to, the connector's enterprise application goes too.
     const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
