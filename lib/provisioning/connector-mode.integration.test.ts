@@ -28,7 +28,7 @@ import { startRun } from "./start-run";
 import { startVerification } from "./start-verification";
 import { getRunView } from "./get-run-view";
 import { getAdminToken } from "../microsoft/admin-session";
-import { createServicePrincipal, ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
+import { createServicePrincipal, deleteServicePrincipal, ensurePermissionGrant, findDataverseServicePrincipal } from "../microsoft/graph";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -122,6 +122,15 @@ describe.each(providers)("connector mode on %s", (provider) => {
 
     const probed = await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId });
     expect(probed).toMatchObject({ ok: true, value: { ok: true, state: "healthy" } });
+
+    // The connector's enterprise application removed in Entra: Microsoft no longer knows the app there (AADSTS700016).
+    const session = await signInAs(fx);
+    const graph = { baseUrl: fx.graphUrl, getToken: () => getAdminToken(session, "graph", { config: fx.config }) };
+    await deleteServicePrincipal(graph, { objectId: connection.servicePrincipalId!, appId: CONNECTOR_APP_ID, tenantId: TENANTS.contoso });
+    const revoked = await probeConnection({ db: t.db, config: engine.config, call: engine.call }, { connectionId });
+    expect(revoked).toMatchObject({ ok: true, value: { ok: false, cause: "consent_revoked" } });
+    // Consented again (as a repair would), it works again.
+    await createServicePrincipal(graph, { appId: CONNECTOR_APP_ID });
 
     // A re-check (no admin sign-in) signs in as the connector too, and the connection stays Active.
     const recheck = await startVerification(engine, { connectionId, actor: { type: "support", id: "support@acton" } });
