@@ -1,6 +1,6 @@
 /**
  * `npm run provision -- --account <id> [--environment <name or URL>] [--mode cloud|legacy|onprem|migrate]
- *   [--role least-privilege|system-administrator] [--credential certificate|secret] [--username <integration user>]
+ *   [--role least-privilege|system-administrator] [--credential connector|certificate|secret] [--username <integration user>]
  *   [--adfs-client-id <id>] [--tenant <tenant id or domain>] [--disconnect [--remove-app-user]
  *   [--delete-app]] [--create-account] [--yes]`
  *
@@ -30,7 +30,7 @@ import { startDisconnect } from "../lib/provisioning/start-disconnect";
 import { startRun } from "../lib/provisioning/start-run";
 import type { Result } from "../lib/core/errors";
 import { printCommandError } from "../lib/cli/command-error";
-import { credentialModeLabel } from "../lib/domain/secret/credential-mode";
+import { chooseCredentialMode, CREDENTIAL_MODES, credentialModeLabel } from "../lib/domain/secret/credential-mode";
 import { organizationSchema } from "../lib/sessions/sign-in-organization";
 
 const argsSchema = z.object({
@@ -39,16 +39,11 @@ const argsSchema = z.object({
   mode: z.enum(["cloud", "legacy", "onprem", "migrate"]).default("cloud"),
   role: z.enum(["least-privilege", "system-administrator"]).default("least-privilege"),
   /**
-   * Cloud mode: what the app signs in with. A certificate by default (a repair keeps the connection's current one);
-   * a client secret only when asked. The Act-On Connector (no credential in the customer's tenant) is not built yet.
+   * Cloud mode: what the connection signs in with. The Act-On Connector (Act-On's own app, no credential in the
+   * customer's tenant) by default when ACTON_CONNECTOR_APP_ID is configured, else a certificate (a repair keeps the
+   * connection's current mode); a client secret only when asked. The engine refuses the connector when it is not configured.
    */
-  credential: z
-    .enum(["connector", "certificate", "secret"], { error: "must be certificate or secret" })
-    .optional()
-    .refine((v) => v !== "connector", {
-      message:
-        "the Act-On Connector mode is not available yet (it needs Act-On's own multi-tenant app); use --credential certificate (the default) or secret",
-    }),
+  credential: z.enum(CREDENTIAL_MODES, { error: "must be connector, certificate or secret" }).optional(),
   username: z.string().trim().min(1).optional(),
   /** On-premises behind AD FS (IFD): the client id the customer registered with Add-AdfsClient. */
   "adfs-client-id": z.string().trim().min(1).max(200).optional(),
@@ -133,6 +128,7 @@ function printConnection(view: RunView) {
     ["Security role", c.securityRole],
     ["Last verified", c.lastVerifiedAt],
     ["Credential", c.credentialMode ? credentialModeLabel(c.credentialMode) : null],
+    ["Act-On Connector", c.credentialMode === "connector" ? "nothing is stored for this connection; nothing in your tenant expires" : null],
     [
       c.credentialMode === "certificate" ? "Certificate expires" : "Secret expires",
       c.secretExpiresAt
@@ -169,6 +165,9 @@ async function main() {
   const args = parsed.data;
 
   const env = parseEnv(process.env);
+  // The connector is offered only where it is configured: refused here, before anyone signs in.
+  const credentialChoice = chooseCredentialMode({ asked: args.credential, current: null, connectorConfigured: !!env.ACTON_CONNECTOR });
+  if (!credentialChoice.ok) fail(`--credential: ${credentialChoice.message}`, 2);
   const db = createDb(env.DATABASE_URL);
   const engine: Engine = {
     db,

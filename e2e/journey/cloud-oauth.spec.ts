@@ -1,4 +1,7 @@
+import { dirname } from "node:path";
 import { jwtVerify } from "jose";
+import { ACTON_SERVICES, PORTAL_APP, TENANTS } from "../../emulator/scenarios/ids";
+import { startConnectorPortal } from "../fixtures/worker-stack";
 import type { Page } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import {
@@ -14,6 +17,7 @@ import {
   PORTAL,
   resetSandbox,
   RETURN_ORIGIN,
+  SANDBOX,
   sandboxState,
   signInAtMicrosoft,
   SALES_URL,
@@ -370,4 +374,79 @@ test("another account's connection is not found, and pages without a session sen
   expect((await anon.request.get(`${PORTAL}/connect/${theirs}/progress/state`)).status()).toBe(401);
   await anonymous.close();
   await j.checkpoint("owner-still-fine");
+});
+
+test("admin@ connects with the Act-On Connector: no app or credential in Contoso, and Act-On's service gets tokens Dataverse accepts", async ({
+  page,
+  request,
+}, testInfo) => {
+  test.slow();
+  await resetSandbox(request);
+  // A portal configured with the sandbox's Act-On Connector, as `npm run demo` is (this worker's portal is not).
+  const connectorPortal = await startConnectorPortal(dirname(testInfo.config.configFile ?? `${process.cwd()}/playwright.config.ts`));
+  try {
+    const j = new Journey(page, testInfo, connectorPortal.portal);
+    await page.goto(await deepLink({ account: freshAccount("connector"), user: ADMIN, environment: SALES_URL, portal: connectorPortal.portal }));
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await j.click(page.getByRole("button", { name: "Sign in with Microsoft" }));
+    await signInAtMicrosoft(j, ADMIN, { expectConsent: true });
+    await page.waitForURL(/\/plan\?environment=acton$/);
+    // The plan says exactly what the connector is granted, and that nothing needs rotating; no app is registered.
+    await expect(page.getByText(/Approve the Act-On Connector, Act-On's own app \(client id 31000000-0000-4000-8000-000000000002\)/)).toBeVisible();
+    await expect(page.getByText(/Nothing needs rotating/)).toBeVisible();
+    await expect(page.getByText(/App registration “Act-On Integration”/)).toHaveCount(0);
+    await approveAndWatch(j);
+    await expect(page.getByText("Connected. Your Dynamics connection is active.")).toBeVisible({ timeout: 60_000 });
+    for (const step of ["environment", "preconditions", "adminConsent", "applicationUser", "verify"])
+      await expect(page.locator(`li[data-step="${step}"]`)).toHaveAttribute("data-state", "done");
+    for (const step of ["appRegistration", "clientSecret"]) await expect(page.locator(`li[data-step="${step}"]`)).toHaveCount(0);
+    await j.checkpoint("connector-checklist-active");
+    const connectionId = connectionIdOf(page);
+
+    await page.goto(`${connectorPortal.portal}/connect/${connectionId}/status`);
+    await expect(page.getByText(/Act-On's own Act-On Connector app, approved for your organization/)).toBeVisible();
+    await expect(page.getByText(/Never: nothing is stored for this connection/)).toBeVisible();
+    await j.checkpoint("connector-status");
+
+    // Contoso holds no app of Act-On's, one service principal for the connector's app id and one application user for it.
+    const state = await sandboxState(request);
+    expect(connectionObjects(state, connectionId).apps).toHaveLength(0);
+    const contosoApps = (state as unknown as { applications: { tenantId: string; displayName: string }[] }).applications;
+    expect(contosoApps.filter((a) => a.tenantId === TENANTS.contoso && a.displayName === "Act-On Integration")).toEqual([]);
+    const sps = (state as unknown as { servicePrincipals: { tenantId: string; appId: string }[] }).servicePrincipals;
+    expect(sps.filter((sp) => sp.tenantId === TENANTS.contoso && sp.appId === ACTON_SERVICES.connector.appId)).toHaveLength(1);
+    const sales = state.environments.find((e) => e.urlName === "contoso-sales")!;
+    expect(sales.systemUsers.filter((u) => u.applicationid === ACTON_SERVICES.connector.appId)).toHaveLength(1);
+
+    // Act-On's service (its own token from actoncorp) asks the portal for a Dataverse token; Dataverse accepts it.
+    const service = await fetch(`${SANDBOX}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: ACTON_SERVICES.connector.appId,
+        client_secret: ACTON_SERVICES.connector.secret,
+        scope: `api://${PORTAL_APP.appId}/.default`,
+      }),
+    });
+    expect(service.status).toBe(200);
+    const { access_token: serviceToken } = (await service.json()) as { access_token: string };
+    const minted = await fetch(`${connectorPortal.portal}/api/v1/connections/${connectionId}/access-tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${serviceToken}` },
+      signal: AbortSignal.timeout(60_000),
+    });
+    expect(minted.status).toBe(200);
+    const { accessToken, tenantId } = (await minted.json()) as { accessToken: string; tenantId: string };
+    expect(tenantId).toBe(TENANTS.contoso);
+    const whoAmI = await fetch(`${SALES_URL}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(whoAmI.status).toBe(200);
+    // The credentials route has nothing to hand out for a connector connection.
+    const credentials = await fetch(`${connectorPortal.portal}/api/v1/connections/${connectionId}/credentials`, {
+      headers: { authorization: `Bearer ${serviceToken}` },
+    });
+    expect(credentials.status).toBe(409);
+  } finally {
+    await connectorPortal.stop();
+  }
 });

@@ -25,7 +25,7 @@ import {
 import { normaliseIncomingState, redactState } from "./state-view";
 import { advanceSandboxClock, sandboxDate } from "../core/clock";
 
-export type ControlContext = { caBundle: string; caSpkiSha256: string };
+export type ControlContext = { caBundle: string; caSpkiSha256: string; actonConnectorFile: string };
 
 const badRequest = (message: string) => json(400, { error: { code: "invalid_input", message } });
 
@@ -94,6 +94,13 @@ function endpoints(req: EmuRequest, ctx: ControlContext): EmuResponse {
           issuer: `${origin}/${portal.tenantId}/v2.0`,
         }
       : null,
+    // Act-On's multi-tenant connector app: the portal's ACTON_CONNECTOR_APP_ID and ACTON_CONNECTOR_CERTIFICATE_FILE
+    // (the file holds the private key the portal signs with; the sandbox only reads the certificate from it).
+    actonConnector: {
+      appId: ACTON_SERVICES.connector.appId,
+      homeTenantId: state.applications.find((a) => a.appId === ACTON_SERVICES.connector.appId)?.tenantId ?? null,
+      certificateFile: ctx.actonConnectorFile,
+    },
     // Act-On's daemon apps (client credentials against the portal API in Act-On's tenant) and Fabrikam's probe.
     services: [
       ...[ACTON_SERVICES.connector, ACTON_SERVICES.statusReader, ACTON_SERVICES.noRoles].map((s) => ({

@@ -17,6 +17,7 @@ import { routes as graphRoutes } from "../graph/routes";
 import { adfsRoutes } from "../adfs/adfs";
 import { resetIdentityRuntime, routes as identityRoutes } from "../identity/routes";
 import { buildScenario } from "../scenarios/index";
+import { registerActonConnectorCertificate } from "../scenarios/acton-connector";
 import { takeFaults } from "./faults";
 import { logRequest } from "./request-log";
 import { awaitLatency, type EmuRequest, type EmuResponse, type Route, type ServiceName } from "./http";
@@ -184,6 +185,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const dataDir = options.dataDir ?? defaultDataDir();
   const certificates = ensureSandboxCertificates(dataDir);
   initSigningKey(dataDir);
+  registerActonConnectorCertificate(certificates.actonConnector);
   const initial = typeof options.scenario === "object" ? options.scenario : buildScenario(options.scenario ?? "default");
   if (!initial) throw new Error(`unknown scenario '${String(options.scenario)}'`);
   replaceState(initial);
@@ -194,7 +196,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     graph: graphRoutes,
     discovery: discoveryRoutes,
     dataverse: dataverseRoutes,
-    control: createControlRoutes({ caBundle: certificates.caBundle, caSpkiSha256: certificates.caSpkiSha256 }),
+    control: createControlRoutes({
+      caBundle: certificates.caBundle,
+      caSpkiSha256: certificates.caSpkiSha256,
+      actonConnectorFile: certificates.actonConnector,
+    }),
   };
   let origin = "";
 

@@ -6,7 +6,7 @@
  *
  * Keys come from node:crypto (fast native RSA); node-forge only builds and signs the X.509 certificates.
  */
-import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,11 @@ export type SandboxCertificatePaths = {
   serverKey: string;
   /** System CA bundle + sandbox CA: the file to put in NODE_EXTRA_CA_CERTS. */
   caBundle: string;
+  /**
+   * The "Act-On Connector" app's certificate and private key (one PEM file): the sandbox's actoncorp tenant holds
+   * the certificate on the app, and the portal signs client assertions with the key (ACTON_CONNECTOR_CERTIFICATE_FILE).
+   */
+  actonConnector: string;
   /** base64 SHA-256 of the CA's SubjectPublicKeyInfo, for Chromium's --ignore-certificate-errors-spki-list. */
   caSpkiSha256: string;
 };
@@ -52,6 +57,7 @@ export function ensureSandboxCertificates(dataDir: string = defaultDataDir()): S
     serverCert: join(dir, "server.pem"),
     serverKey: join(dir, "server-key.pem"),
     caBundle: join(dir, "ca-bundle.pem"),
+    actonConnector: join(dir, "acton-connector.pem"),
   };
   withLock(join(dir, ".certs.lock"), () => {
     if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
@@ -65,6 +71,8 @@ export function ensureSandboxCertificates(dataDir: string = defaultDataDir()): S
       writeAtomic(paths.serverKey, leaf.keyPem, 0o600);
       writeAtomic(paths.serverCert, leaf.certPem);
     }
+    if (!existsSync(paths.actonConnector) || isNearExpiry(paths.actonConnector))
+      writeAtomic(paths.actonConnector, createConnectorCertificate(), 0o600);
     const bundle = buildBundle(readFileSync(paths.caCert, "utf8"), paths.caBundle);
     if (!existsSync(paths.caBundle) || readFileSync(paths.caBundle, "utf8") !== bundle) writeAtomic(paths.caBundle, bundle);
   });
@@ -156,6 +164,32 @@ function createServerCertificate(caCertPem: string, caKeyPem: string): { certPem
   ]);
   cert.sign(caKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem };
+}
+
+/**
+ * A self-signed certificate for the Act-On Connector app, as an ISV makes one for its app registration (Entra checks
+ * the key, not the issuer): PKCS#8 private key followed by the certificate, in one file.
+ */
+function createConnectorCertificate(): string {
+  const { keyPem, forgeKeys } = generateRsaKey();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forgeKeys.publicKey;
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(Date.now() - 3600_000);
+  cert.validity.notAfter = new Date(Date.now() + 2 * 365 * 24 * 3600_000);
+  const subject = [
+    { name: "commonName", value: "Act-On Connector (sandbox)" },
+    { name: "organizationName", value: "Local development sandbox" },
+  ];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: false, critical: true },
+    { name: "keyUsage", digitalSignature: true, critical: true },
+  ]);
+  cert.sign(forgeKeys.privateKey, forge.md.sha256.create());
+  const pkcs8 = createPrivateKey(keyPem).export({ type: "pkcs8", format: "pem" }).toString();
+  return `${pkcs8.trim()}\n${forge.pki.certificateToPem(cert).trim()}\n`;
 }
 
 function isNearExpiry(certPath: string): boolean {

@@ -18,6 +18,7 @@ import {
 } from "../core/state";
 import { DATAVERSE_USER_IMPERSONATION_SCOPE_ID, DYNAMICS_CRM_APP_ID, GRAPH_APP_ID, MICROSOFT_SERVICES_TENANT_ID } from "../graph/first-party";
 import { ntHashHex } from "../dataverse/ntlm-server";
+import { actonConnectorKeyCredentials } from "./acton-connector";
 import {
   ACTON_SERVICES,
   ADFS_REGISTERED_CLIENT,
@@ -388,7 +389,14 @@ export function buildDefaultScenario(): SandboxState {
   };
 
   const { connector, statusReader, noRoles, otherApi } = ACTON_SERVICES;
-  const connectorApp = serviceApplication(connector, TENANTS.actoncorp);
+  // Act-On's multi-tenant connector (Dataverse's multi-tenant server-to-server pattern): customers consent to it,
+  // which adds its service principal to their tenant; it proves itself with its certificate, or with its secret when
+  // it calls the portal's API from Act-On's own tenant.
+  const connectorApp = serviceApplication(connector, TENANTS.actoncorp, {
+    signInAudience: "AzureADMultipleOrgs",
+    requiredResourceAccess: [{ resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [{ id: DATAVERSE_USER_IMPERSONATION_SCOPE_ID, type: "Scope" }] }],
+    keyCredentials: actonConnectorKeyCredentials(),
+  });
   const statusReaderApp = serviceApplication(statusReader, TENANTS.actoncorp);
   const noRolesApp = serviceApplication(noRoles, TENANTS.actoncorp);
   const otherApiApp = serviceApplication(otherApi, TENANTS.actoncorp, {

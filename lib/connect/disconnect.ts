@@ -16,6 +16,11 @@ export type DisconnectPreview = {
   secrets: { kind: LiveSecret["kind"]; hint: string | null }[];
   applicationUser: { id: string; environmentUrl: string | null } | null;
   appRegistration: { clientId: string } | null;
+  /**
+   * The connection signs in as Act-On's own connector app: its application user is always disabled (that is what ends
+   * Act-On's access), and what may be removed from the tenant is the connector's enterprise application, not an app.
+   */
+  actonConnector: boolean;
   needsMicrosoftSignIn: boolean;
   /** The person holds their OWN live Microsoft sign-in for this connection (never one another person left behind). */
   signedIn: boolean;
@@ -34,6 +39,7 @@ export async function previewDisconnect(
     secrets: secrets.map((s) => ({ kind: s.kind, hint: s.hint })),
     applicationUser: connection.applicationUserId ? { id: connection.applicationUserId, environmentUrl: connection.environmentUrl } : null,
     appRegistration: connection.clientId && connection.authMode !== "onprem" ? { clientId: connection.clientId } : null,
+    actonConnector: connection.authMode === "cloud" && connection.credentialMode === "connector",
     needsMicrosoftSignIn,
     signedIn,
   };

@@ -11,7 +11,8 @@ import { credentialModeOf } from "../domain/secret/credential-mode";
 import { getAppAccessToken } from "../microsoft/app-tokens";
 import { isMicrosoftError, type MicrosoftError } from "../microsoft/errors";
 import type { RetryPolicy } from "../microsoft/http";
-import type { IdentityConfig } from "../microsoft/identity-config";
+import { identityConfigFromEnv, type IdentityConfig } from "../microsoft/identity-config";
+import type { AppCredential } from "../microsoft/app-tokens";
 
 export type ConnectionAccessToken = { accessToken: string; expiresOn: string; environmentUrl: string; tenantId: string };
 
@@ -51,17 +52,21 @@ export async function mintConnectionAccessToken(
       ),
     );
   }
-  if (!deps.keys) {
+  const mode = credentialModeOf(connection);
+  if (!deps.keys && mode !== "connector") {
     log.error("api: PORTAL_ENCRYPTION_KEYS is not set, so no connection token can be minted");
     return fail(appError("internal", "The portal cannot read stored credentials right now."));
   }
-  const mode = credentialModeOf(connection);
-  const secret = await readActiveAppCredential(deps.db, { connectionId: connection.id, mode, keys: deps.keys });
+  const secret =
+    mode === "connector"
+      ? connectorCredential(deps.identity ?? identityConfigFromEnv(), clientId)
+      : await readActiveAppCredential(deps.db, { connectionId: connection.id, mode, keys: deps.keys! });
   if (secret.status !== "open") {
     log.error("api: an Active connection has no readable app credential", {
       mode,
       connectionId: connection.id,
       secretId: secret.status === "unreadable" ? secret.id : undefined,
+      connectorConfigured: mode === "connector" ? secret.status !== "missing" : undefined,
     });
     return fail(appError("conflict", "This connection has no working credential to mint a token with. Reconnect it from the portal."));
   }
@@ -73,11 +78,11 @@ export async function mintConnectionAccessToken(
       accountId: connection.accountId,
       connectionId: connection.id,
       outcome,
-      detail: { callerKind: input.caller.kind, callerName: input.caller.name, credentialMode: mode, secretId: secret.id, ...detail },
+      detail: { callerKind: input.caller.kind, callerName: input.caller.name, credentialMode: mode, secretId: secret.id ?? null, ...detail },
     });
   try {
     const token = await getAppAccessToken({
-      config: deps.identity,
+      config: deps.identity ?? identityConfigFromEnv(),
       timeoutMs: deps.callTimeoutMs,
       retry: deps.retry,
       tenantId,
@@ -108,4 +113,17 @@ function refusalOf(error: MicrosoftError) {
     `Microsoft refused this connection's credential: ${error.appError.userMessage} Its admin can repair the connection from the portal.`,
     extra,
   );
+}
+
+/**
+ * A connector connection's credential is Act-On's connector certificate (ACTON_CONNECTOR_*), nothing stored for it;
+ * `missing` when the portal no longer has that configuration, or the connection names another app.
+ */
+function connectorCredential(
+  identity: IdentityConfig,
+  clientId: string,
+): { status: "open"; id: null; credential: AppCredential } | { status: "missing" } {
+  const connector = identity.actonConnector;
+  if (!connector || connector.appId !== clientId.toLowerCase()) return { status: "missing" };
+  return { status: "open", id: null, credential: { certificate: connector.certificate } };
 }

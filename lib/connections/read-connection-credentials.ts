@@ -71,6 +71,14 @@ export async function readConnectionCredentials(
   if (connection.status !== "active") {
     return fail(appError("conflict", `Credentials are available only for an Active connection; this one is ${connection.status}.`));
   }
+  if (connection.authMode === "cloud" && credentialModeOf(connection) === "connector") {
+    return fail(
+      appError(
+        "conflict",
+        `This connection signs in as the Act-On Connector with Act-On's own certificate: the portal stores no credential for it, so there is none to hand out. Get a short-lived token with POST /api/v1/connections/${connection.id}/access-tokens instead.`,
+      ),
+    );
+  }
   if (!options.keys) {
     log.error("api: PORTAL_ENCRYPTION_KEYS is not set, so stored credentials cannot be read");
     return fail(appError("internal", "The portal cannot read stored credentials right now."));

@@ -2,7 +2,9 @@
  * The portal's configuration, as a zod schema. Pure (no process access) so tests and scripts can parse a literal
  * object; `lib/env.ts` is the only module that reads `process.env`.
  */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseConnectorCertificate, type ConnectorCertificate } from "./connector-certificate";
 
 /** t3's rule: an empty variable means "not set", so `FOO=` falls back to the default instead of failing oddly. */
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema);
@@ -299,6 +301,15 @@ export const envSchema = z
     ),
     /** Client secrets the portal creates expire after this many days (Microsoft allows up to 2 years). */
     CLIENT_SECRET_LIFETIME_DAYS: optional(z.coerce.number().int().min(1).max(730).default(365)),
+    /**
+     * The "Act-On Connector": Act-On's own multi-tenant app registration in its tenant. With its certificate (below),
+     * cloud connections default to it: the customer's admin consents to it, and no app or credential is made in their
+     * tenant. Unset: the mode is not offered anywhere.
+     */
+    ACTON_CONNECTOR_APP_ID: optional(z.string().uuid("must be the Act-On Connector app's client id (a GUID)").optional()),
+    /** The connector's certificate: its private key and certificate in PEM, inline, or in the file named below. */
+    ACTON_CONNECTOR_CERTIFICATE: optional(z.string().optional()),
+    ACTON_CONNECTOR_CERTIFICATE_FILE: optional(z.string().optional()),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.PORTAL_ENCRYPTION_KEYS) {
@@ -315,6 +326,8 @@ export const envSchema = z
         message: `must leave room beside the ${env.PROVISIONING_CONCURRENCY} workers kept for provisioning runs (PROVISIONING_CONCURRENCY) and the one for webhooks`,
       });
     }
+    const connectorProblem = connectorConfigProblem(env);
+    if (connectorProblem) ctx.addIssue({ code: "custom", path: [connectorProblem.path], message: connectorProblem.message });
     if (env.NODE_ENV === "production" && !env.DEEP_LINK_SECRET) {
       ctx.addIssue({
         code: "custom",
@@ -322,9 +335,45 @@ export const envSchema = z
         message: "is required in production: it verifies the signed links Act-On sends admins with",
       });
     }
-  });
+  })
+  .transform((env) => ({ ...env, ACTON_CONNECTOR: actonConnectorOf(env) }));
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The Act-On Connector as the portal uses it; null when it is not configured (its mode is then not offered). */
+export type ActonConnectorConfig = { appId: string } & ConnectorCertificate;
+
+type ConnectorVariables = { ACTON_CONNECTOR_APP_ID?: string; ACTON_CONNECTOR_CERTIFICATE?: string; ACTON_CONNECTOR_CERTIFICATE_FILE?: string };
+
+/** The connector's PEM text, inline or read from its file (a path that cannot be read is a configuration problem). */
+function connectorPem(env: ConnectorVariables): { pem: string } | { problem: string } | null {
+  if (env.ACTON_CONNECTOR_CERTIFICATE) return { pem: env.ACTON_CONNECTOR_CERTIFICATE.replace(/\\n/g, "\n") };
+  if (!env.ACTON_CONNECTOR_CERTIFICATE_FILE) return null;
+  try {
+    return { pem: readFileSync(env.ACTON_CONNECTOR_CERTIFICATE_FILE, "utf8") };
+  } catch {
+    return { problem: `cannot be read (${env.ACTON_CONNECTOR_CERTIFICATE_FILE})` };
+  }
+}
+
+function connectorConfigProblem(env: ConnectorVariables): { path: string; message: string } | null {
+  if (env.ACTON_CONNECTOR_CERTIFICATE && env.ACTON_CONNECTOR_CERTIFICATE_FILE)
+    return { path: "ACTON_CONNECTOR_CERTIFICATE_FILE", message: "is set beside ACTON_CONNECTOR_CERTIFICATE: set one of them" };
+  const variable = env.ACTON_CONNECTOR_CERTIFICATE ? "ACTON_CONNECTOR_CERTIFICATE" : "ACTON_CONNECTOR_CERTIFICATE_FILE";
+  const pem = connectorPem(env);
+  if (!env.ACTON_CONNECTOR_APP_ID) return pem ? { path: "ACTON_CONNECTOR_APP_ID", message: `is required with ${variable}` } : null;
+  if (!pem) return { path: "ACTON_CONNECTOR_CERTIFICATE", message: "or ACTON_CONNECTOR_CERTIFICATE_FILE is required with ACTON_CONNECTOR_APP_ID" };
+  if ("problem" in pem) return { path: variable, message: pem.problem };
+  const parsed = parseConnectorCertificate(pem.pem);
+  return parsed.ok ? null : { path: variable, message: parsed.message };
+}
+
+function actonConnectorOf(env: ConnectorVariables): ActonConnectorConfig | null {
+  const pem = env.ACTON_CONNECTOR_APP_ID ? connectorPem(env) : null;
+  if (!env.ACTON_CONNECTOR_APP_ID || !pem || "problem" in pem) return null;
+  const parsed = parseConnectorCertificate(pem.pem);
+  return parsed.ok ? { appId: env.ACTON_CONNECTOR_APP_ID.toLowerCase(), ...parsed.value } : null;
+}
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {

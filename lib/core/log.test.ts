@@ -40,6 +40,13 @@ describe("log redaction", () => {
     expect(out).toMatchObject({ connectionId: "keep-me" });
   });
 
+  it("scrubs a PEM private key quoted in free text, whole or cut short", () => {
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----";
+    expect(redactText(`could not read ${pem} (bad)`)).toBe("could not read [redacted] (bad)");
+    expect(redactText("-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkq")).toBe("[redacted]");
+    expect(redactText("-----BEGIN CERTIFICATE-----\nMIIC")).toContain("MIIC");
+  });
+
   it("scrubs client_secret inside JSON text", () => {
     const text = redactText('upstream said {"client_id":"abc","client_secret":"s3cr3t-val\\"ue","scope":"x"} and {"refresh_token": "rt-123"}');
     expect(text).not.toContain("s3cr3t");

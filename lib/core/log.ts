@@ -13,6 +13,8 @@ const isSecretKey = (k: string) => SECRET_KEY_WORDS.test(k) || SECRET_KEY_NAMES.
 
 /** JWTs, Basic/Bearer credentials, form- and JSON-encoded secrets, and Entra client secret values inside free text. */
 const SECRET_PATTERNS: { re: RegExp; replace: (m: string, ...groups: string[]) => string }[] = [
+  // A PEM private key (the Act-On Connector's, a connection's certificate key) quoted anywhere in free text.
+  { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, replace: () => REDACTED },
   { re: /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },
   { re: /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, replace: () => REDACTED },
   {

@@ -6,7 +6,7 @@ import { readActiveAppCredential } from "../domain/secret/app-credential";
 import { credentialModeOf, type CredentialMode } from "../domain/secret/credential-mode";
 import { recordHealthProbe, type ProbeFinding } from "../domain/connection/health";
 import { healthCauseFix, type HealthCause, type HealthState } from "../domain/connection/health-machine";
-import { getAppToken } from "../microsoft/app-tokens";
+import { getAppToken, type AppCredential } from "../microsoft/app-tokens";
 import { whoAmI, type DataverseContext } from "../microsoft/dataverse";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { CallSettings } from "../microsoft/http";
@@ -162,6 +162,17 @@ function probeTargetOf(c: {
 
 /** What the probe of a cloud connection found, or why it could not run (a stored secret the portal's keys cannot open). */
 async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, call: CallSettings): Promise<Result<ProbeFinding>> {
+  if (connection.credentialMode === "connector") {
+    // Act-On's connector certificate, from configuration: nothing is stored for the connection, nothing of it expires.
+    const connector = deps.config.identity.actonConnector;
+    if (!connector || connector.appId !== connection.clientId.toLowerCase())
+      return fail(
+        appError("internal", "The Act-On Connector is not configured on this portal, so its connections cannot be probed.", {
+          detail: "ACTON_CONNECTOR_APP_ID",
+        }),
+      );
+    return probeWithToken(call, connection, { certificate: connector.certificate }, deps);
+  }
   const noun = connection.credentialMode === "certificate" ? "certificate" : "client secret";
   const secret = await readActiveAppCredential(deps.db, { connectionId: connection.id, mode: connection.credentialMode, keys: deps.config.keys });
   if (secret.status === "none") return ok({ ok: false, cause: "credential_removed", detail: `no active ${noun} is stored for this connection` });
@@ -170,10 +181,20 @@ async function probeCloud(deps: ProbeDeps, connection: CloudTarget, at: Date, ca
     return ok({ ok: false, cause: "credential_expired", detail: `the ${noun} expired at ${expiresAt.toISOString()}` });
   if (secret.status === "unreadable")
     return fail(appError("internal", `The stored ${noun} could not be opened with the portal's keys.`, { detail: `secret ${secret.id}` }));
+  return probeWithToken(call, connection, secret.credential, deps);
+}
+
+/** An app-only token with `credential`, then WhoAmI and the privileges Act-On uses, as the connector would. */
+async function probeWithToken(
+  call: CallSettings,
+  connection: CloudTarget,
+  credential: AppCredential,
+  deps: ProbeDeps,
+): Promise<Result<ProbeFinding>> {
   try {
     const token = await getAppToken({
       ...call,
-      ...secret.credential,
+      ...credential,
       config: deps.config.identity,
       tenantId: connection.tenantId,
       clientId: connection.clientId,

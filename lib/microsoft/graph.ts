@@ -878,6 +878,28 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
   }
 }
 
+/**
+ * Deletes a service principal (an enterprise application) in the admin's tenant: for a multi-tenant app from another
+ * tenant this removes it, with its consent grants, from this tenant only. A 404 counts as removed only when the admin
+ * acts in `tenantId` and a re-read finds no principal for the app. @throws MicrosoftError (`forbidden` without the role)
+ */
+export async function deleteServicePrincipal(
+  ctx: GraphContext,
+  options: { objectId: string; appId: string; tenantId?: string | null },
+): Promise<RemovalProof> {
+  const objectId = requireGuid(options.objectId, "objectId");
+  const what = `DELETE /servicePrincipals/${objectId}`;
+  try {
+    await graphCall(ctx, { method: "DELETE", path: `/servicePrincipals/${objectId}`, replay: "safe" });
+    return "removed";
+  } catch (e) {
+    if (!(e instanceof MicrosoftError) || e.status !== 404) throw e;
+    if (await findServicePrincipalByAppId(ctx, requireGuid(options.appId, "appId"))) throw e;
+    await proveApplicationGone(ctx, options.tenantId, e, what);
+    return "alreadyGone";
+  }
+}
+
 /** Finds the tenant's Dataverse (Dynamics CRM) service principal, the resource of the consent grant. @throws MicrosoftError */
 export async function findDataverseServicePrincipal(ctx: GraphContext): Promise<ServicePrincipal | null> {
   return findServicePrincipalByAppId(ctx, DYNAMICS_CRM_APP_ID);

@@ -1,4 +1,5 @@
 import "server-only";
+import { X509Certificate } from "node:crypto";
 import { getEnv } from "@/lib/core/env";
 import { ADMIN_GRAPH_PERMISSIONS } from "./constants";
 import type { CallRecorder, RetryPolicy, Sleep } from "./http";
@@ -17,7 +18,26 @@ export type IdentityConfig = {
   /** The portal's own multi-tenant app registration. */
   portalClientId?: string;
   portalClientSecret?: string;
+  /**
+   * Act-On's multi-tenant "Act-On Connector" app and its certificate (ACTON_CONNECTOR_APP_ID): connector-mode
+   * connections get their tokens as this app, in the customer's tenant. Absent: the mode is not offered.
+   */
+  actonConnector?: ActonConnectorIdentity | null;
 };
+
+/** The connector app's client id and the certificate it proves itself with (a client assertion signed by its key). */
+export type ActonConnectorIdentity = { appId: string; certificate: { privateKeyPem: string; certificateDer: Buffer } };
+
+/** The connector as configured (env.ACTON_CONNECTOR), in the shape token requests take. */
+export function actonConnectorIdentity(
+  config: { appId: string; privateKeyPem: string; certificatePem: string } | null,
+): ActonConnectorIdentity | null {
+  if (!config) return null;
+  return {
+    appId: config.appId,
+    certificate: { privateKeyPem: config.privateKeyPem, certificateDer: new X509Certificate(config.certificatePem).raw },
+  };
+}
 
 /** The identity configuration from the environment (read lazily, on first use). */
 export function identityConfigFromEnv(): IdentityConfig {
@@ -28,6 +48,7 @@ export function identityConfigFromEnv(): IdentityConfig {
     discoveryUrl: env.MICROSOFT_DISCOVERY_URL,
     portalClientId: env.PORTAL_CLIENT_ID,
     portalClientSecret: env.PORTAL_CLIENT_SECRET,
+    actonConnector: actonConnectorIdentity(env.ACTON_CONNECTOR),
   };
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Env } from "../core/env-schema";
-import type { IdentityConfig } from "../microsoft/identity-config";
+import { actonConnectorIdentity, type IdentityConfig } from "../microsoft/identity-config";
 import type { EncryptionKey } from "../domain/secret/secret-box";
 import type { RetryBudget } from "../domain/run/machine";
 
@@ -43,6 +43,7 @@ export function engineConfigFromEnv(env: Env): EngineConfig {
       discoveryUrl: env.MICROSOFT_DISCOVERY_URL,
       portalClientId: env.PORTAL_CLIENT_ID,
       portalClientSecret: env.PORTAL_CLIENT_SECRET,
+      actonConnector: actonConnectorIdentity(env.ACTON_CONNECTOR),
     },
     allowedDynamicsHosts: env.DYNAMICS_ALLOWED_HOSTS,
     onPremisesAllowedPrivateHosts: env.ONPREM_ALLOWED_PRIVATE_HOSTS,

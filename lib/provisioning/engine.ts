@@ -20,6 +20,7 @@ import { runEnvironmentStep } from "./steps/environment";
 import { runPreconditionsStep } from "./steps/preconditions";
 import { runCredentialMode, type ConnectionFacts, type StepContext } from "./steps/step-context";
 import { runCertificateStep } from "./steps/certificate";
+import { runConnectorConsentStep, runRemoveConnectorServicePrincipalStep } from "./steps/connector";
 import { runVerifyStep } from "./steps/verify";
 
 /**
@@ -42,14 +43,16 @@ const EXECUTORS: Record<StepName, (ctx: StepContext) => Promise<StepResult> | St
   environment: runEnvironmentStep,
   preconditions: runPreconditionsStep,
   appRegistration: runAppRegistrationStep,
-  adminConsent: runAdminConsentStep,
+  adminConsent: (ctx) => (runCredentialMode(ctx) === "connector" ? runConnectorConsentStep(ctx) : runAdminConsentStep(ctx)),
   // One step, named for its history: the app's credential, a certificate or a client secret (runCredentialMode).
   clientSecret: (ctx) => (runCredentialMode(ctx) === "certificate" ? runCertificateStep(ctx) : runClientSecretStep(ctx)),
   applicationUser: runApplicationUserStep,
   verify: runVerifyStep,
   revokeSecrets: runRevokeSecretsStep,
   removeApplicationUser: runRemoveApplicationUserStep,
-  deleteAppRegistration: runDeleteAppRegistrationStep,
+  // The connector's app is Act-On's: a disconnect removes only its enterprise application from the customer's tenant.
+  deleteAppRegistration: (ctx) =>
+    ctx.options.credential === "connector" ? runRemoveConnectorServicePrincipalStep(ctx) : runDeleteAppRegistrationStep(ctx),
 };
 
 /** Identifiers a re-run of an active connection stages in its run until verify succeeds (see store.commitStepOutcome). */

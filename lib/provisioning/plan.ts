@@ -3,7 +3,14 @@ import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { findApplicationUser, findPrivilegesByName, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
 import { listEnvironments } from "../microsoft/discovery";
 import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
-import { findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal, readPasswordPolicy, getSignedInAdmin } from "../microsoft/graph";
+import {
+  findDataverseServicePrincipal,
+  findPermissionGrant,
+  findServicePrincipal,
+  readPasswordPolicy,
+  getSignedInAdmin,
+  type ServicePrincipal,
+} from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "../domain/run/machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
@@ -15,6 +22,7 @@ import { chooseEnvironment } from "./steps/environment";
 import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
 import type { Plan, PlanAction } from "../domain/run/plan";
 import { runCredentialMode, type StepContext } from "./steps/step-context";
+import { connectorOf } from "./steps/connector";
 
 /**
  * The dry run: before its first write, the engine reads what exists and lists, step by step, what it will create,
@@ -49,14 +57,23 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   }
 
   // Round 1, all independent: who and where the admin is, their environments, and what this connection already has.
+  // The Act-On Connector is Act-On's own app: the connection has no app registration of its own to look for.
+  const connector = ctx.options.mode === "cloud" && runCredentialMode(ctx) === "connector" ? connectorOf(ctx) : null;
+  if (ctx.options.mode === "cloud" && runCredentialMode(ctx) === "connector" && !connector) {
+    plan.blockers.push({
+      code: "connector_not_configured",
+      message: "The Act-On Connector is not configured on this portal. Connect with a certificate instead, or contact Act-On support.",
+    });
+    return plan;
+  }
   const [admin, environments, app, dynamicsSp] = await Promise.all([
     getSignedInAdmin(ctx.graph()),
     listEnvironments(ctx.discovery()),
-    findConnectionApp(ctx),
+    connector ? Promise.resolve(null) : findConnectionApp(ctx),
     findDataverseServicePrincipal(ctx.graph()),
   ]);
   // Apps carrying this connection's tag that the portal did not record for it: never adopted (the tag is public).
-  const planted = await findUnrecordedTaggedApps(ctx, app);
+  const planted = connector ? [] : await findUnrecordedTaggedApps(ctx, app);
   const choice = chooseEnvironment(
     ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined,
     environments,
@@ -87,8 +104,8 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   const credentialMode = legacy ? null : runCredentialMode(ctx);
   const settled = await Promise.allSettled([
     steps.includes("preconditions") ? gatherPreconditionFacts(ctx, envUrl) : Promise.resolve(null),
-    app ? findServicePrincipal(ctx.graph(), { appId: app.appId }) : Promise.resolve(null),
-    app ? findApplicationUser(dv, { appId: app.appId }) : Promise.resolve(null),
+    connector || app ? findServicePrincipal(ctx.graph(), { appId: connector?.appId ?? app!.appId }) : Promise.resolve(null),
+    connector || app ? findApplicationUser(dv, { appId: connector?.appId ?? app!.appId }) : Promise.resolve(null),
     findRootBusinessUnit(dv).then(async (rootBu) => {
       const role = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
       const held = role && ctx.options.role === "leastPrivilege" ? await listRolePrivileges(dv, { roleId: role.roleId }) : null;
@@ -128,109 +145,122 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   const passwordPolicy = value(settled[5]);
   const lifetimeLimitDays = passwordPolicy?.lifetimeLimitDays ?? null;
 
-  const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
-  for (const p of planted) {
-    plan.notes.push(
-      `An app registration “${p.displayName}” (client id ${p.appId}) carries this connection's tag, but the portal did not create it for this connection. It will not be used, consented or given access to Dynamics 365. If nobody in your organization registered it on purpose, delete it in Microsoft Entra admin center › App registrations.`,
-    );
-  }
-  if (app) {
-    add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
-    if (!flowsMatch(app, legacy, redirectUri)) {
-      add(
-        "appRegistration",
-        legacy
-          ? { verb: "update", what: "Turn on public client flows and ID tokens (legacy username and password mode); implicit access tokens stay off" }
-          : { verb: "update", what: "Turn off public client flows and implicit tokens (app-only access does not need them)" },
-      );
-      if (redirectUri && !app.webRedirectUris.includes(redirectUri))
-        add("appRegistration", { verb: "update", what: `Register ${redirectUri} as a web redirect URI, where Microsoft's consent page returns you` });
-    }
-  } else {
-    add("appRegistration", {
-      verb: "create",
-      what: "App registration “Act-On Integration”, accounts in this organizational directory only",
-      detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
-    });
-    if (planted.length)
-      add("appRegistration", {
-        verb: "check",
-        what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored`,
-      });
-  }
-  add(
-    "appRegistration",
-    sp
-      ? { verb: "reuse", what: "The app's service principal (enterprise application)" }
-      : { verb: "create", what: "The app's service principal (enterprise application)" },
-  );
-
-  const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
-  if (!dynamicsSp)
-    plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
-  if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
-    add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
-  else if (ctx.options.consent === "redirect")
-    add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
-  else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
-  if (legacy)
-    add("adminConsent", {
-      verb: "create",
-      what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
-    });
-
   let secretKept = false;
-  if (credentialMode) plan.notes.push(`How the app signs in: ${credentialModeLabel(credentialMode)}.`);
-  if (steps.includes("clientSecret") && credentialMode === "certificate") {
-    secretKept = await planCertificate(ctx, app, add);
-  } else if (steps.includes("clientSecret") && passwordPolicy?.additionBlocked) {
-    // Read up front so the admin is steered before anything is created, instead of failing at the write.
-    plan.blockers.push({
-      code: "client_secrets_blocked",
-      message:
-        "Your organization's app management policy does not allow client secrets on app registrations, so this connection cannot use one. Connect with a certificate instead (the recommended default): the app then holds a certificate and no secret.",
-    });
-  } else if (steps.includes("clientSecret")) {
-    const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
-    const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
-    const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
-    if (capped)
+  if (connector) {
+    await planConnectorConsent(ctx, connector.appId, sp, dynamicsSp, plan, add);
+  } else {
+    const redirectUri = ctx.options.consent === "redirect" ? (ctx.options.consentRedirectUri ?? null) : null;
+    for (const p of planted) {
       plan.notes.push(
-        `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
+        `An app registration “${p.displayName}” (client id ${p.appId}) carries this connection's tag, but the portal did not create it for this connection. It will not be used, consented or given access to Dynamics 365. If nobody in your organization registered it on purpose, delete it in Microsoft Entra admin center › App registrations.`,
       );
-    const kept = await findKeepableSecret(ctx, app);
-    secretKept = !!kept;
-    const stored = await ctx.db.secret.findMany({
-      where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
-      select: { hint: true, microsoftKeyId: true },
-    });
-    // A stored secret whose key Microsoft no longer has (someone removed it) is only forgotten here, not removed there.
-    const atMicrosoft = (s: { microsoftKeyId: string | null }) => !app || app.secrets.some((k) => k.keyId === s.microsoftKeyId);
-    const current = stored.filter(atMicrosoft);
-    const gone = stored.filter((s) => !atMicrosoft(s));
-    if (kept)
-      add("clientSecret", {
-        verb: "reuse",
-        what: `The client secret ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+    }
+    if (app) {
+      add("appRegistration", { verb: "reuse", what: `App registration “${app.displayName}” (client id ${app.appId})` });
+      if (!flowsMatch(app, legacy, redirectUri)) {
+        add(
+          "appRegistration",
+          legacy
+            ? {
+                verb: "update",
+                what: "Turn on public client flows and ID tokens (legacy username and password mode); implicit access tokens stay off",
+              }
+            : { verb: "update", what: "Turn off public client flows and implicit tokens (app-only access does not need them)" },
+        );
+        if (redirectUri && !app.webRedirectUris.includes(redirectUri))
+          add("appRegistration", {
+            verb: "update",
+            what: `Register ${redirectUri} as a web redirect URI, where Microsoft's consent page returns you`,
+          });
+      }
+    } else {
+      add("appRegistration", {
+        verb: "create",
+        what: "App registration “Act-On Integration”, accounts in this organizational directory only",
+        detail: `API permission: Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated)${legacy ? "; public client flows and ID tokens on (legacy mode)" : ""}${redirectUri ? `; web redirect URI ${redirectUri} (Microsoft's consent page returns there)` : ""}`,
       });
-    else add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
-    if (!kept && current.length)
-      add("clientSecret", {
-        verb: "remove",
-        what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
+      if (planted.length)
+        add("appRegistration", {
+          verb: "check",
+          what: `${planted.length} app registration(s) tagged for this connection but not created by the portal are ignored`,
+        });
+    }
+    add(
+      "appRegistration",
+      sp
+        ? { verb: "reuse", what: "The app's service principal (enterprise application)" }
+        : { verb: "create", what: "The app's service principal (enterprise application)" },
+    );
+
+    const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
+    if (!dynamicsSp)
+      plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
+    if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+      add("adminConsent", { verb: "reuse", what: "Admin consent for Dynamics CRM user_impersonation, already granted" });
+    else if (ctx.options.consent === "redirect")
+      add("adminConsent", { verb: "approve", what: "You approve Dynamics CRM user_impersonation for your organization on Microsoft's consent page" });
+    else add("adminConsent", { verb: "create", what: "Admin consent for your organization: Dynamics CRM user_impersonation (AllPrincipals)" });
+    if (legacy)
+      add("adminConsent", {
+        verb: "create",
+        what: "Admin consent for the integration user's password sign-in: Microsoft Graph User.Read, openid, profile, offline_access",
       });
-    if (!kept && gone.length)
-      add("clientSecret", {
-        verb: "remove",
-        what: `Forget the stored secret(s) ${gone.map((c) => `${c.hint ?? "?"}…`).join(", ")}: Microsoft no longer has them (removed in Microsoft Entra)`,
+
+    if (credentialMode) plan.notes.push(`How the app signs in: ${credentialModeLabel(credentialMode)}.`);
+    if (steps.includes("clientSecret") && credentialMode === "certificate") {
+      secretKept = await planCertificate(ctx, app, add);
+    } else if (steps.includes("clientSecret") && passwordPolicy?.additionBlocked) {
+      // Read up front so the admin is steered before anything is created, instead of failing at the write.
+      plan.blockers.push({
+        code: "client_secrets_blocked",
+        message:
+          "Your organization's app management policy does not allow client secrets on app registrations, so this connection cannot use one. Connect with a certificate instead (the recommended default): the app then holds a certificate and no secret.",
       });
+    } else if (steps.includes("clientSecret")) {
+      const capped = lifetimeLimitDays !== null && lifetimeLimitDays < ctx.config.secretLifetimeDays;
+      const days = capped ? Math.max(1, Math.floor(lifetimeLimitDays) - 1) : ctx.config.secretLifetimeDays;
+      const expires = new Date(ctx.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
+      if (capped)
+        plan.notes.push(
+          `Your organization's app management policy allows client secrets for at most ${Math.floor(lifetimeLimitDays)} days, so the secret expires ${expires}; the portal warns before then.`,
+        );
+      const kept = await findKeepableSecret(ctx, app);
+      secretKept = !!kept;
+      const stored = await ctx.db.secret.findMany({
+        where: { connectionId: ctx.connection.id, kind: "clientSecret", status: { in: ["active", "pending"] } },
+        select: { hint: true, microsoftKeyId: true },
+      });
+      // A stored secret whose key Microsoft no longer has (someone removed it) is only forgotten here, not removed there.
+      const atMicrosoft = (s: { microsoftKeyId: string | null }) => !app || app.secrets.some((k) => k.keyId === s.microsoftKeyId);
+      const current = stored.filter(atMicrosoft);
+      const gone = stored.filter((s) => !atMicrosoft(s));
+      if (kept)
+        add("clientSecret", {
+          verb: "reuse",
+          what: `The client secret ${kept.hint ?? "?"}…${kept.expiresAt ? `, valid until ${kept.expiresAt.toISOString().slice(0, 10)}` : ""}: Microsoft still has it`,
+        });
+      else add("clientSecret", { verb: "create", what: `A client secret valid until ${expires}, stored encrypted; Act-On never shows it` });
+      if (!kept && current.length)
+        add("clientSecret", {
+          verb: "remove",
+          what: `${current.length} older secret(s) (${current.map((c) => `${c.hint ?? "?"}…`).join(", ")}), only after the new one is verified`,
+        });
+      if (!kept && gone.length)
+        add("clientSecret", {
+          verb: "remove",
+          what: `Forget the stored secret(s) ${gone.map((c) => `${c.hint ?? "?"}…`).join(", ")}: Microsoft no longer has them (removed in Microsoft Entra)`,
+        });
+    }
   }
 
   add(
     "applicationUser",
     appUser
       ? { verb: "reuse", what: `Application user ${appUser.fullName ?? appUser.systemUserId}` }
-      : { verb: "create", what: `Application user for the app in business unit “${rootBu.name}” (non-interactive, no licence needed)` },
+      : {
+          verb: "create",
+          what: `Application user for ${connector ? `the Act-On Connector (client id ${connector.appId})` : "the app"} in business unit “${rootBu.name}” (non-interactive, no licence needed)`,
+        },
   );
   if (appUser?.isDisabled) add("applicationUser", { verb: "update", what: "Enable the application user again (a disconnect disabled it)" });
   if (ctx.options.role === "systemAdministrator") {
@@ -286,11 +316,71 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
           verb: "check",
           what: `Sign in as ${ctx.connection.integrationUsername ?? "the integration user"} with the app and call WhoAmI in the environment`,
         }
-      : {
-          verb: "check",
-          what: `Sign in as the app with ${credentialMode === "certificate" ? (secretKept ? "its certificate" : "the new certificate") : secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
-        },
+      : connector
+        ? {
+            verb: "check",
+            what: "Sign in as the Act-On Connector in your tenant (with Act-On's certificate, which never leaves Act-On) and call WhoAmI in the environment; the connection then becomes Active",
+          }
+        : {
+            verb: "check",
+            what: `Sign in as the app with ${credentialMode === "certificate" ? (secretKept ? "its certificate" : "the new certificate") : secretKept ? "its client secret" : "the new secret"} and call WhoAmI in the environment; the connection then becomes Active`,
+          },
   );
+  return plan;
+}
+
+/**
+ * Connector mode's consent, in words the admin approves: what Act-On's connector is granted in their tenant, and that
+ * nothing is created there that expires or needs rotating.
+ */
+async function planConnectorConsent(
+  ctx: StepContext,
+  appId: string,
+  sp: ServicePrincipal | null,
+  dynamicsSp: ServicePrincipal | null,
+  plan: Plan,
+  add: (step: StepName, ...a: PlanAction[]) => void,
+): Promise<void> {
+  const grant = sp && dynamicsSp ? await findPermissionGrant(ctx.graph(), { clientSpId: sp.objectId, resourceSpId: dynamicsSp.objectId }) : null;
+  if (!dynamicsSp)
+    plan.blockers.push({ code: "not_found", message: "Dynamics 365 is not set up in this Microsoft tenant (its service principal is missing)." });
+  if (sp && grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION)) {
+    add("adminConsent", { verb: "reuse", what: `The Act-On Connector (client id ${appId}) is already approved for your organization` });
+  } else {
+    add("adminConsent", {
+      verb: ctx.options.consent === "redirect" ? "approve" : "create",
+      what: `${ctx.options.consent === "redirect" ? "You approve" : "Approve"} the Act-On Connector, Act-On's own app (client id ${appId}), for your organization: ${sp ? "" : "its enterprise application is added to your tenant, and "}it is granted Dynamics CRM ${DYNAMICS_USER_IMPERSONATION} (delegated, for all users)`,
+      detail:
+        "Act-On's servers sign in as this app and reach Dynamics 365 only as the application user below, with its security role. No app registration is created in your tenant.",
+    });
+  }
+  plan.notes.push(`How Act-On signs in: ${credentialModeLabel("connector")}.`);
+  plan.notes.push(
+    "Nothing needs rotating: no app registration, client secret or certificate is created in your tenant. The Act-On Connector proves itself with a certificate that Act-On holds and renews in its own tenant.",
+  );
+}
+
+/**
+ * Disconnecting a connector connection: its application user is always disabled (Act-On's certificate cannot be
+ * revoked for one customer, so that is what ends Act-On's access). The connector's enterprise application is Act-On's
+ * app in the customer's tenant; the admin removes it here if their sign-in may, or in Microsoft Entra.
+ */
+function planConnectorDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, add: (step: StepName, ...a: PlanAction[]) => void): Plan {
+  const where = "Microsoft Entra admin center › Enterprise applications › Act-On Connector › Properties › Delete";
+  if (steps.includes("deleteAppRegistration")) {
+    add("deleteAppRegistration", {
+      verb: "delete",
+      what: `The Act-On Connector's enterprise application (client id ${ctx.connection.clientId ?? "(none)"}) and its consent, from your tenant only`,
+      detail: `This needs an Application Administrator (or Cloud Application Administrator) sign-in; without one, remove it in ${where}.`,
+    });
+    plan.steps = plan.steps.map((s) =>
+      s.step === "deleteAppRegistration" ? { ...s, label: "Remove the Act-On Connector from your organization" } : s,
+    );
+  } else {
+    plan.notes.push(
+      `The Act-On Connector stays approved in your organization, without access to Dynamics 365. To remove it, choose it here or open ${where}.`,
+    );
+  }
   return plan;
 }
 
@@ -348,6 +438,7 @@ async function planDisconnect(ctx: StepContext, steps: StepName[], plan: Plan, a
     verb: "disable",
     what: `Application user ${ctx.connection.applicationUserId ?? "(none)"} in ${ctx.connection.environmentUrl ?? "the environment"}`,
   });
+  if (ctx.options.credential === "connector") return planConnectorDisconnect(ctx, steps, plan, add);
   add("deleteAppRegistration", {
     verb: "delete",
     what: `App registration ${ctx.connection.clientId ?? "(none)"} (Microsoft keeps it restorable for 30 days)`,

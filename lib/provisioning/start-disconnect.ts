@@ -20,7 +20,7 @@ export async function startDisconnect(
 ): Promise<Result<RunView>> {
   const connection = await engine.db.connection.findUnique({
     where: { id: input.connectionId },
-    select: { id: true, accountId: true, authMode: true, status: true, tenantId: true },
+    select: { id: true, accountId: true, authMode: true, status: true, tenantId: true, credentialMode: true },
   });
   if (!connection) return fail(appError("not_found", "That connection does not exist."));
   // Only an admin of the connection's own tenant may remove its credentials: anyone else's Graph would answer 404 for
@@ -36,8 +36,14 @@ export async function startDisconnect(
     run = await createRun(engine.db, {
       connectionId: connection.id,
       kind: "disconnect",
-      steps: stepsFor("disconnect", connection.authMode, input.scope),
-      options: { mode: connection.authMode, disconnect: input.scope, requestedBy: input.actor.id },
+      steps: stepsFor("disconnect", connection.authMode, input.scope, connection.credentialMode ?? undefined),
+      // The mode is kept on the run: the first step forgets it on the connection, and later steps still need it.
+      options: {
+        mode: connection.authMode,
+        disconnect: input.scope,
+        requestedBy: input.actor.id,
+        ...(connection.authMode === "cloud" && connection.credentialMode ? { credential: connection.credentialMode } : {}),
+      },
       connectionStatusBefore: connection.status,
       tenantId: input.session?.tenantId ?? null,
       planner: { owner: engine.owner, leaseMs: engine.config.leaseMs },

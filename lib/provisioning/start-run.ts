@@ -13,6 +13,7 @@ import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
 import { stepsFor, type ConnectionStatus, type RunKind } from "../domain/run/machine";
 import { computePlan } from "./plan";
 import { runOptionsSchema, type RunOptionsInput } from "../domain/run/run-options";
+import { chooseCredentialMode, type CredentialMode } from "../domain/secret/credential-mode";
 import { getRunView } from "./get-run-view";
 import type { RunView } from "../domain/run/run-view";
 import { createRun, failPlanning, isActiveRunConflict, loadRun, storePlan } from "../domain/run/run-store";
@@ -53,6 +54,13 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     return fail(appError("invalid_input", "A migration always moves the connection to app-only OAuth (cloud mode)."));
   }
 
+  // Asked for a mode this portal does not offer: refused before anything is stored.
+  const connectorConfigured = !!engine.config.identity.actonConnector;
+  if (options.mode === "cloud" && options.credential) {
+    const asked = chooseCredentialMode({ asked: options.credential, current: null, connectorConfigured });
+    if (!asked.ok) return fail(appError("invalid_input", `credential: ${asked.message}`));
+  }
+
   const account = await db.account.findUnique({ where: { id: input.accountId }, select: { id: true } });
   if (!account) return fail(appError("not_found", "That Act-On account is not known to the portal."));
 
@@ -60,15 +68,17 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
   const actor: Actor = input.session ? { ...input.actor, tenantId: input.session.tenantId ?? input.actor.tenantId } : input.actor;
   let connectionId = input.connectionId;
   let statusBefore: ConnectionStatus = "draft";
+  let currentCredential: CredentialMode | null = null;
   if (connectionId) {
     const existing = await db.connection.findFirst({
       where: { id: connectionId, accountId: account.id },
-      select: { authMode: true, status: true, tenantId: true },
+      select: { authMode: true, status: true, tenantId: true, credentialMode: true },
     });
     if (!existing) return fail(appError("not_found", "That connection does not exist for this account."));
     const refused = input.session || existing.tenantId ? checkActingTenant(actor, existing.tenantId, "start") : null;
     if (refused) return fail(refused);
     statusBefore = existing.status;
+    currentCredential = existing.authMode === "cloud" ? existing.credentialMode : null;
     if (input.kind === "migrate" && existing.authMode !== "legacy") {
       return fail(
         appError("invalid_input", "Only a connection that signs in with a user name and password (Basic or legacy OAuth) can be moved to OAuth."),
@@ -90,6 +100,17 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     connectionId = created.id;
   }
 
+  // A cloud run stores the mode it uses, so its steps, plan and verify agree on it whatever the defaults become.
+  if (options.mode === "cloud") {
+    const choice = chooseCredentialMode({
+      asked: options.credential,
+      current: currentCredential,
+      connectorConfigured,
+    });
+    if (!choice.ok) return fail(appError("invalid_input", `credential: ${choice.message}`));
+    options.credential = choice.mode;
+  }
+
   // The run is created first: the database admits one unfinished run per connection, so a concurrent start (on any
   // instance) stops here, before anything of this request is stored.
   let run;
@@ -97,7 +118,7 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     run = await createRun(db, {
       connectionId,
       kind: input.kind,
-      steps: stepsFor(input.kind, options.mode),
+      steps: stepsFor(input.kind, options.mode, undefined, options.credential),
       options,
       connectionStatusBefore: statusBefore,
       tenantId: input.session?.tenantId ?? null,

@@ -8,7 +8,9 @@ export type PermissionLine = { api: "Microsoft Graph" | "Dynamics 365"; permissi
 
 const GRAPH_LINES: Record<(typeof ADMIN_GRAPH_PERMISSIONS)[number], string> = {
   "User.Read": "Signs you in and reads your name and e-mail address.",
-  "Application.ReadWrite.All": "Lets the portal create the “Act-On Integration” app in your directory, and its certificate (or client secret).",
+  // With ACTON_CONNECTOR_APP_ID configured, the portal adds Act-On's connector app (its service principal) instead.
+  "Application.ReadWrite.All":
+    "Lets the portal create the “Act-On Integration” app in your directory, and its certificate (or client secret). Or it adds Act-On's own Act-On Connector app.",
   "DelegatedPermissionGrant.ReadWrite.All": "Lets the portal approve that app's Dynamics 365 access for your organization (admin consent).",
   "Directory.Read.All": "Reads your directory to find an Act-On Integration app created earlier, so nothing is made twice.",
   "Policy.Read.All": "Reads your tenant's consent and sign-in policies, to warn you before anything is changed if one would block the connection.",

@@ -66,6 +66,7 @@ async function startPortal({ sandbox, sandboxOrigin, portalPort, setPortal }) {
                               add --environment ${sandboxOrigin}/dynamics/contoso-sales for a link that
                               names the environment, as Act-On does when it knows it: no picker)
   Microsoft sandbox:          ${sandboxOrigin}   (state: ${sandboxOrigin}/__emulator/state)
+  Credential mode:            ${env.ACTON_CONNECTOR_APP_ID ? `the Act-On Connector (app ${env.ACTON_CONNECTOR_APP_ID} in actoncorp; no app or credential in Contoso)` : "a certificate on a per-customer app"}
 
   Sandbox users (password ${PASSWORD}):
     admin@contoso.onmicrosoft.com          Global Administrator, System Administrator in both environments

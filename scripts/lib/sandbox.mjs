@@ -51,6 +51,15 @@ export async function portalEnvForSandbox(origin) {
     ONPREM_ALLOWED_PRIVATE_HOSTS: new URL(origin).host,
     ...(portalApp.clientId ? { PORTAL_CLIENT_ID: portalApp.clientId } : {}),
     ...(portalApp.clientSecret ? { PORTAL_CLIENT_SECRET: portalApp.clientSecret } : {}),
+    // The recommended path: new cloud connections use Act-On's own connector app, consented in the customer's tenant.
+    ...connectorEnv(endpoints.actonConnector),
     NODE_EXTRA_CA_CERTS: SANDBOX_CA_BUNDLE,
   };
+}
+
+/** The sandbox's Act-On Connector (its app id and certificate file), unless the environment already names one. */
+function connectorEnv(connector) {
+  if (!connector?.appId || !connector.certificateFile) return {};
+  if (process.env.ACTON_CONNECTOR_APP_ID || process.env.ACTON_CONNECTOR_CERTIFICATE || process.env.ACTON_CONNECTOR_CERTIFICATE_FILE) return {};
+  return { ACTON_CONNECTOR_APP_ID: connector.appId, ACTON_CONNECTOR_CERTIFICATE_FILE: connector.certificateFile };
 }

@@ -26,14 +26,15 @@ export async function startApprovedContosoRun(
   engine: Engine,
   fx: MicrosoftSandbox,
   actonAccountId?: string,
-  credential: CredentialMode = "secret",
+  /** null: none asked for, so the portal's default applies (the Act-On Connector when the engine has it). */
+  credential: CredentialMode | null = "secret",
 ) {
   const account = await ensureAccount(db, { actonAccountId: actonAccountId ?? `acct-${randomBytes(4).toString("hex")}`, name: "Contoso" });
   const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
   const started = await startRun(engine, {
     accountId: account.id,
     kind: "connect",
-    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, credential },
+    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...(credential ? { credential } : {}) },
     session: await signInAs(fx),
     actor,
   });

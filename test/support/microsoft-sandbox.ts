@@ -10,7 +10,10 @@ import { buildConsentedScenario } from "@/emulator/scenarios/consented";
 import { ADFS_REGISTERED_CLIENT, ENVIRONMENTS, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "@/emulator/scenarios/ids";
 import type { CallRecord, CallRecorder } from "../../lib/microsoft/http";
 import { signInWithPassword, type AdminSession } from "../../lib/microsoft/admin-session";
-import type { IdentityConfig } from "../../lib/microsoft/identity-config";
+import { actonConnectorIdentity, type ActonConnectorIdentity, type IdentityConfig } from "../../lib/microsoft/identity-config";
+import { parseConnectorCertificate } from "../../lib/core/connector-certificate";
+import { ACTON_SERVICES } from "@/emulator/scenarios/ids";
+import { readFileSync } from "node:fs";
 import { useSandbox, type SandboxFixture } from "./sandbox";
 
 export { ADFS_REGISTERED_CLIENT, ENVIRONMENTS, PORTAL_APP, SANDBOX_PASSWORD, TENANTS };
@@ -61,3 +64,13 @@ export function callLog(): CallRecorder & { calls: CallRecord[] } {
 
 /** Fast retries for tests: real backoff shapes, small numbers. */
 export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, totalBudgetMs: 10_000 };
+
+/**
+ * The sandbox's "Act-On Connector" as a portal configured with it sees it (ACTON_CONNECTOR_APP_ID and the PEM file
+ * the sandbox made beside its TLS material): for tests of connector mode.
+ */
+export function sandboxActonConnector(fx: SandboxFixture): ActonConnectorIdentity {
+  const parsed = parseConnectorCertificate(readFileSync(fx.sandbox.certificates.actonConnector, "utf8"));
+  if (!parsed.ok) throw new Error(`the sandbox's connector certificate: ${parsed.message}`);
+  return actonConnectorIdentity({ appId: ACTON_SERVICES.connector.appId, ...parsed.value })!;
+}

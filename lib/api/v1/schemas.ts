@@ -85,12 +85,13 @@ const healthSchema = z
 
 const connectionCredentialSchema = z
   .object({
-    mode: z
-      .enum(CREDENTIAL_MODES)
-      .meta({ description: "certificate: the portal holds the private key and mints tokens; secret: a client secret (only when asked)" }),
-    expiresAt: nullableIsoDate("When the credential expires"),
+    mode: z.enum(CREDENTIAL_MODES).meta({
+      description:
+        "connector: Act-On's own multi-tenant Act-On Connector app, consented in the customer's tenant (nothing is stored for the connection; tokens come from POST …/access-tokens); certificate: the portal holds the private key and mints tokens; secret: a client secret (only when asked)",
+    }),
+    expiresAt: nullableIsoDate("When the credential expires; null in connector mode (nothing of the connection's expires)"),
     rotatesAt: nullableIsoDate(
-      "Certificate mode: when the portal starts replacing the certificate (30 days before it expires). Null for a client secret: nothing rotates it, its admin must reconnect",
+      "Certificate mode: when the portal starts replacing the certificate (30 days before it expires). Null for a client secret (nothing rotates it, its admin must reconnect) and in connector mode (nothing to rotate)",
     ),
   })
   .meta({ id: "ConnectionCredential", description: "What the connection's app registration signs in with (cloud mode)" });

@@ -13,7 +13,7 @@ export type StepFacts = Partial<{
   tenantId: string;
   tenantDomain: string | null;
   clientId: string;
-  applicationObjectId: string;
+  applicationObjectId: string | null;
   servicePrincipalId: string;
   applicationUserId: string;
   securityRole: "leastPrivilege" | "systemAdministrator";
@@ -25,7 +25,7 @@ export type StepFacts = Partial<{
   authMode: "cloud" | "legacy" | "onprem";
   lastVerifiedAt: Date;
   secretExpiresAt: Date | null;
-  credentialMode: "certificate" | "secret" | null;
+  credentialMode: "connector" | "certificate" | "secret" | null;
   disconnectedAt: Date | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;

@@ -7,6 +7,7 @@
  */
 import type { AppError } from "../../core/errors";
 import type { ConnectionStatus } from "../connection/status";
+import type { CredentialMode } from "../secret/credential-mode";
 
 export type { ConnectionStatus } from "../connection/status";
 
@@ -50,19 +51,24 @@ export const STEP_LABELS: Record<StepName, string> = {
  * with the integration user's password (no client secret); on-premises only checks the URL and the domain user;
  * migration from Basic auth is the article's steps 1, 4 and 5 (app, consent, secret, application user, verify).
  */
-export function stepsFor(kind: RunKind, mode: ConnectMode, scope?: DisconnectScope): StepName[] {
+export function stepsFor(kind: RunKind, mode: ConnectMode, scope?: DisconnectScope, credential?: CredentialMode): StepName[] {
+  // The Act-On Connector is Act-On's own app: nothing is registered in the customer's tenant and no credential is
+  // made there, so its runs have neither step; and since its certificate cannot be revoked for one customer, a
+  // disconnect always disables its application user.
+  const connector = credential === "connector" && mode === "cloud";
   if (kind === "disconnect") {
     return [
       "revokeSecrets",
-      ...(scope?.removeApplicationUser ? (["removeApplicationUser"] as const) : []),
+      ...(scope?.removeApplicationUser || connector ? (["removeApplicationUser"] as const) : []),
       ...(scope?.deleteAppRegistration ? (["deleteAppRegistration"] as const) : []),
     ];
   }
   if (kind === "verify") return ["verify"];
-  if (kind === "migrate") return ["environment", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"];
+  const withoutAppOfItsOwn = (steps: StepName[]) => (connector ? steps.filter((s) => s !== "appRegistration" && s !== "clientSecret") : steps);
+  if (kind === "migrate") return withoutAppOfItsOwn(["environment", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"]);
   if (mode === "onprem") return ["environment", "verify"];
   if (mode === "legacy") return ["environment", "preconditions", "appRegistration", "adminConsent", "applicationUser", "verify"];
-  return ["environment", "preconditions", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"];
+  return withoutAppOfItsOwn(["environment", "preconditions", "appRegistration", "adminConsent", "clientSecret", "applicationUser", "verify"]);
 }
 
 /**

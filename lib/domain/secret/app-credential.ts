@@ -4,7 +4,7 @@ import type { Db } from "../../core/db";
 import type { AppCredential } from "../../microsoft/app-tokens";
 import type { EncryptionKey } from "./secret-box";
 import { readActiveSecret, type ActiveSecret } from "./store-secret";
-import type { CredentialMode } from "./credential-mode";
+import type { StoredCredentialMode } from "./credential-mode";
 
 /**
  * The one place that decides what a cloud connection's app signs in with: which stored secret holds the credential
@@ -12,7 +12,7 @@ import type { CredentialMode } from "./credential-mode";
  */
 
 /** The Secret row kind that holds a mode's credential. */
-export function credentialSecretKind(mode: CredentialMode): "certificateKey" | "clientSecret" {
+export function credentialSecretKind(mode: StoredCredentialMode): "certificateKey" | "clientSecret" {
   return mode === "certificate" ? "certificateKey" : "clientSecret";
 }
 
@@ -37,7 +37,7 @@ export type ActiveAppCredential =
 /** The connection's live app credential for its mode, ready for a token request; never logged or persisted. */
 export async function readActiveAppCredential(
   db: Pick<Db, "secret">,
-  options: { connectionId: string; mode: CredentialMode; keys: EncryptionKey[] },
+  options: { connectionId: string; mode: StoredCredentialMode; keys: EncryptionKey[] },
 ): Promise<ActiveAppCredential> {
   const kind = credentialSecretKind(options.mode);
   const secret = await readActiveSecret(db, { connectionId: options.connectionId, kind, keys: options.keys });

@@ -16,7 +16,8 @@ export async function runRevokeSecretsStep(ctx: StepContext): Promise<StepResult
       await removeAppCredential(ctx, secret);
       await ctx.inLease((tx) => revokeSecret(tx, { secretId: secret.id, at: ctx.now() }));
     }
-    if (ctx.connection.clientId) {
+    // The Act-On Connector's app is Act-On's, in Act-On's tenant: nothing of it lives in the customer's to clean up here.
+    if (ctx.connection.clientId && ctx.options.credential !== "connector") {
       const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
       if (app) {
         await removeOrphanSecrets(ctx, app);

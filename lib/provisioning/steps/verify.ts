@@ -16,6 +16,8 @@ import { activateSecret, findLiveSecrets, revokeSecret } from "../../domain/secr
 import { readSecret } from "../../domain/secret/store-secret";
 import { guardPublicAddress } from "../../core/net/public-address-guard";
 import { done, outcomeFromError, requireFact, runCredentialMode, withinReplicationWindow, type StepContext } from "./step-context";
+import { connectorOf } from "./connector";
+import type { AppCredential } from "../../microsoft/app-tokens";
 import type { StepResult } from "../runner";
 
 const WAITING = "Microsoft to accept the new credentials (a new app and secret take a minute or two to reach Dynamics 365)";
@@ -103,28 +105,52 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       }
       return activate(ctx, me, { passwordId: password.id });
     }
-    // The credential this run created (its credential step says which); the latest stored one otherwise (a re-verify).
     const mode = runCredentialMode(ctx);
-    const kind = credentialSecretKind(mode);
-    const createdId = ctx.outputOf("clientSecret")?.secretId as string | undefined;
-    const secret =
-      (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, kind, status: { in: ["pending", "active"] } } }) : null) ??
-      (await latestSecret(ctx, kind));
-    if (!secret)
-      return {
-        kind: "fail",
-        error: appError("not_found", `No ${credentialNoun(mode)} is stored for this connection. Retry from the credential step.`),
-      };
-    const credential = appCredentialOf(kind, await plaintextOf(ctx, secret.id));
-    // Replication lag is judged by context, never by Microsoft's wording: right after this run created the secret,
-    // a refused app-only token is retried for the whole step budget (Microsoft gives no replication SLA; minutes are
-    // common), then the application is re-read before the step fails.
-    const createdAt = createdId === secret.id ? secret.createdAt : null;
-    const newSecret = !!createdAt && ctx.now().getTime() - createdAt.getTime() < ctx.config.budget.stepBudgetMs;
+    let credential: AppCredential;
+    let secret: { id: string; microsoftKeyId: string | null } | null = null;
+    let newSecret = false;
+    if (mode === "connector") {
+      // Act-On's own connector app, with Act-On's certificate: nothing of this connection's is stored to read.
+      const connector = connectorOf(ctx);
+      if (!connector || connector.appId !== clientId.toLowerCase()) {
+        return {
+          kind: "fail",
+          error: appError(
+            "conflict",
+            "This connection uses the Act-On Connector, which is not configured on this portal now. Contact Act-On support.",
+            {
+              detail: connector ? `connection app ${clientId} != configured connector ${connector.appId}` : "ACTON_CONNECTOR_APP_ID is not set",
+            },
+          ),
+        };
+      }
+      credential = { certificate: connector.certificate };
+    } else {
+      // The credential this run created (its credential step says which); the latest stored one otherwise (a re-verify).
+      const kind = credentialSecretKind(mode);
+      const createdId = ctx.outputOf("clientSecret")?.secretId as string | undefined;
+      const stored =
+        (createdId ? await ctx.db.secret.findFirst({ where: { id: createdId, kind, status: { in: ["pending", "active"] } } }) : null) ??
+        (await latestSecret(ctx, kind));
+      if (!stored)
+        return {
+          kind: "fail",
+          error: appError("not_found", `No ${credentialNoun(mode)} is stored for this connection. Retry from the credential step.`),
+        };
+      secret = stored;
+      credential = appCredentialOf(kind, await plaintextOf(ctx, stored.id));
+      // Replication lag is judged by context, never by Microsoft's wording: right after this run created the secret,
+      // a refused app-only token is retried for the whole step budget (Microsoft gives no replication SLA; minutes are
+      // common), then the application is re-read before the step fails.
+      const createdAt = createdId === stored.id ? stored.createdAt : null;
+      newSecret = !!createdAt && ctx.now().getTime() - createdAt.getTime() < ctx.config.budget.stepBudgetMs;
+    }
     let token: string;
     try {
       token = await getAppToken({ ...call, ...credential, tenantId, clientId, resource: { environmentUrl }, justCreated: justCreated || newSecret });
     } catch (error) {
+      // The connector's service principal may be seconds old (justCreated maps Microsoft's "not in this directory yet").
+      if (!secret || mode === "connector") return outcomeFromError(ctx, error, WAITING);
       return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret, mode });
     }
     let me: WhoAmI;
@@ -155,7 +181,7 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
         ),
       };
     }
-    return activate(ctx, me, { appCredentialId: secret.id, mode });
+    return activate(ctx, me, secret ? { appCredentialId: secret.id, mode } : { connector: true });
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING);
   }
@@ -224,15 +250,17 @@ async function refusedToken(
 async function activate(
   ctx: StepContext,
   me: WhoAmI,
-  proven: { appCredentialId: string; mode: CredentialMode } | { passwordId: string },
+  proven: { appCredentialId: string; mode: CredentialMode } | { passwordId: string } | { connector: true },
   learned: ConnectionPatch = {},
 ): Promise<StepResult> {
   const now = ctx.now();
   const appCredential = "appCredentialId" in proven ? proven : null;
-  const provenId = appCredential?.appCredentialId ?? (proven as { passwordId: string }).passwordId;
+  // The Act-On Connector proves itself with Act-On's certificate: every credential stored for the connection is older.
+  const connector = "connector" in proven;
+  const provenId = connector ? null : (appCredential?.appCredentialId ?? (proven as { passwordId: string }).passwordId);
   const live = await findLiveSecrets(ctx.db, ctx.connection.id);
-  const provenRow = live.find((s) => s.id === provenId);
-  if (!provenRow) {
+  const provenRow = provenId ? live.find((s) => s.id === provenId) : null;
+  if (!connector && !provenRow) {
     return {
       kind: "fail",
       error: appError("conflict", "This credential was replaced by a newer setup run meanwhile; nothing was changed.", {
@@ -240,7 +268,7 @@ async function activate(
       }),
     };
   }
-  const older = live.filter((s) => s.id !== provenId && s.createdAt.getTime() <= provenRow.createdAt.getTime());
+  const older = provenRow ? live.filter((s) => s.id !== provenId && s.createdAt.getTime() <= provenRow.createdAt.getTime()) : live;
   const removed: string[] = [];
   for (const old of older) {
     if (old.kind !== "password" && old.microsoftKeyId) {
@@ -251,7 +279,7 @@ async function activate(
     removed.push(old.id);
   }
   await ctx.inLease(async (tx) => {
-    if (!(await activateSecret(tx, { secretId: provenId }))) throw new Error(`provisioning: secret ${provenId} is no longer live`);
+    if (provenId && !(await activateSecret(tx, { secretId: provenId }))) throw new Error(`provisioning: secret ${provenId} is no longer live`);
     for (const id of removed) await revokeSecret(tx, { secretId: id, at: now });
   });
   if (appCredential && ctx.connection.clientId && ctx.session) {
@@ -267,8 +295,8 @@ async function activate(
       // The run succeeds with this step, which makes the connection Active (machine.ts connectionStatusFor).
       connectionPatch: {
         lastVerifiedAt: now,
-        secretExpiresAt: appCredential ? provenRow.expiresAt : null,
-        credentialMode: appCredential?.mode ?? null,
+        secretExpiresAt: appCredential ? (provenRow?.expiresAt ?? null) : null,
+        credentialMode: connector ? "connector" : (appCredential?.mode ?? null),
         lastErrorCode: null,
         lastErrorMessage: null,
         ...learned,

@@ -10,6 +10,8 @@ export function DisconnectForm(props: {
   action: (previous: FormState, form: FormData) => Promise<FormState>;
   canDisableUser: boolean;
   canDeleteApp: boolean;
+  /** Act-On's own connector app: its application user always goes, and the app to remove is its enterprise application. */
+  actonConnector: boolean;
 }) {
   const [state, formAction] = useActionState(props.action, { status: "idle" });
   return (
@@ -18,7 +20,12 @@ export function DisconnectForm(props: {
       <input type="hidden" name="confirm" value="yes" />
       <fieldset className="space-y-2">
         <legend className="font-medium">Also remove (optional)</legend>
-        {props.canDisableUser ? (
+        {props.actonConnector ? (
+          <p className="text-slate-700">
+            The Act-On Connector&apos;s application user in Dynamics 365 is always disabled: Act-On then has no access to your data.
+          </p>
+        ) : null}
+        {props.canDisableUser && !props.actonConnector ? (
           <label className="flex items-start gap-2">
             <input type="checkbox" name="disableApplicationUser" className={`mt-1 h-4 w-4 accent-blue-700 ${FOCUS_RING}`} />
             <span>Disable the application user in Dynamics 365 (reversible: a later connection enables it again)</span>
@@ -27,7 +34,11 @@ export function DisconnectForm(props: {
         {props.canDeleteApp ? (
           <label className="flex items-start gap-2">
             <input type="checkbox" name="deleteApp" className={`mt-1 h-4 w-4 accent-blue-700 ${FOCUS_RING}`} />
-            <span>Delete the “Act-On Integration” app registration (Microsoft keeps it restorable for 30 days)</span>
+            <span>
+              {props.actonConnector
+                ? "Remove the “Act-On Connector” enterprise application from your organization (needs an Application Administrator sign-in; otherwise remove it in Microsoft Entra admin center › Enterprise applications)"
+                : "Delete the “Act-On Integration” app registration (Microsoft keeps it restorable for 30 days)"}
+            </span>
           </label>
         ) : null}
       </fieldset>

@@ -77,6 +77,7 @@ export default async function DisconnectPage(props: { params: Promise<{ connecti
           action={disconnectAction.bind(null, connection.id)}
           canDisableUser={!!preview.applicationUser}
           canDeleteApp={!!preview.appRegistration}
+          actonConnector={preview.actonConnector}
         />
       )}
     </JourneyFrame>

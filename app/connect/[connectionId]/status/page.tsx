@@ -64,7 +64,9 @@ export default async function StatusPage({
     ...(c.credentialMode
       ? ([
           ["Signs in with", c.credentialLabel ?? c.credentialMode],
-          [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
+          c.credentialMode === "connector"
+            ? ["Expires", "Never: nothing is stored for this connection and nothing in your tenant expires"]
+            : [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
         ] as [string, string][])
       : []),
   ];
@@ -123,10 +125,17 @@ export default async function StatusPage({
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
           {c.credentialRenewal ? <li>{c.credentialRenewal}</li> : null}
-          <li>
-            Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
-            them.
-          </li>
+          {c.credentialMode === "connector" ? (
+            <li>
+              Do not remove the “Act-On Connector” enterprise application in Microsoft Entra or its application user in Dynamics 365: Act-On signs in
+              with them.
+            </li>
+          ) : (
+            <li>
+              Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
+              them.
+            </li>
+          )}
           <li>Contact Act-On support with the connection id {c.id}; support can see each step and Microsoft&apos;s request ids.</li>
         </ul>
       </section>

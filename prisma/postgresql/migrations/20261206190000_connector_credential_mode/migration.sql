@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "CredentialMode" ADD VALUE 'connector';
