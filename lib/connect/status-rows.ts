@@ -33,8 +33,8 @@ const ON_PREMISES_SIGN_IN: Record<string, string> = { ntlm: "Windows authenticat
 
 /**
  * Each mode lists what it has. An on-premises connection has no Microsoft tenant, app registration, application user
- * or client secret: Act-On signs in to the customer's server as a domain user. A legacy connection signs in as its
- * integration user, whose security role the portal never set.
+ * or client secret: Act-On signs in to the customer's server as a domain user. A legacy connection also names the
+ * integration user it signs in as.
  */
 export function statusRows(c: StatusRowsInput, when: (iso: string | null) => string): StatusRow[] {
   const state: StatusRow = ["State", connectionStatusLabelForAdmin(c.status)];
@@ -59,7 +59,7 @@ export function statusRows(c: StatusRowsInput, when: (iso: string | null) => str
     ["Environment", c.environmentName ? `${c.environmentName} (${c.environmentUrl})` : (c.environmentUrl ?? "Not chosen yet")],
     ["Microsoft tenant", c.tenantDomain ? `${c.tenantDomain} (${c.tenantId})` : (c.tenantId ?? "Not known yet")],
     ["App (client) id", c.clientId ?? "Not created yet"],
-    ...(cloud ? [["Security role", roleLabel(c.securityRole) ?? "Not assigned yet"] as StatusRow] : []),
+    ...(cloud || c.securityRole ? [["Security role", roleLabel(c.securityRole) ?? "Not assigned yet"] as StatusRow] : []),
     ...(!cloud && c.integrationUsername ? [["Signs in as", c.integrationUsername] as StatusRow] : []),
     ...health,
     verified,
