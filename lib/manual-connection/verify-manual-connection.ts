@@ -106,7 +106,7 @@ export function tokenProblem(e: MicrosoftError, input: ManualConnectionInput, co
         part: "app",
         field: "clientId",
         title: "App not found in that tenant",
-        fix: `No app with client ID ${input.clientId} is registered in tenant ${input.tenant}. Copy the Application (client) ID from the app's Overview page, and check that the tenant is the one where you registered it. If you created the app in the last few minutes, wait a minute and try again.`,
+        fix: `No app with client ID ${input.clientId} is registered in tenant ${input.tenant}. Copy the Application (client) ID from the app's Overview page, and check that the tenant is the one where you registered it. If you created the app in the last few minutes, wait two minutes (Microsoft takes up to two to make a new app known everywhere) and try again.`,
       };
     case "AADSTS7000215":
       return {
@@ -170,7 +170,7 @@ function whoAmIProblem(e: MicrosoftError, input: ManualConnectionInput, environm
       part: "applicationUser",
       field: null,
       title: "No application user for this app",
-      fix: `Dynamics 365 at ${environmentUrl} has no enabled application user with a security role for app ${input.clientId}. In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, choose the app by its client ID, the root business unit and the “${LEAST_PRIVILEGE_ROLE_NAME}” security role. If you just created it, wait a minute and try again.`,
+      fix: `Dynamics 365 at ${environmentUrl} has no enabled application user with a security role for app ${input.clientId}. In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, choose the app by its client ID, the root business unit and the “${LEAST_PRIVILEGE_ROLE_NAME}” security role. If you just created it, wait two minutes (Dynamics 365 takes up to two to admit a new application user) and try again.`,
     };
   }
   if (e.appError.code === "unauthorized") {

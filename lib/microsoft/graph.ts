@@ -827,7 +827,7 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
         ...e.appError,
         code: "replication_pending",
         retryable: true,
-        userMessage: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
+        userMessage: "Microsoft is still setting up the objects we just created. This usually takes up to two minutes; we will retry automatically.",
       },
     });
   }

@@ -18,7 +18,7 @@ import { guardPublicAddress } from "../../core/net/public-address-guard";
 import { done, outcomeFromError, requireFact, runCredentialMode, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
-const WAITING = "Microsoft to accept the new credentials (a new app and secret take a minute or two to reach Dynamics 365)";
+const WAITING = "Microsoft to accept the new credentials (a new app and secret take up to two minutes to reach Dynamics 365)";
 
 const credentialNoun = (mode: CredentialMode) => (mode === "certificate" ? "certificate" : "client secret");
 
