@@ -7,7 +7,7 @@ import { getState } from "../core/store";
 import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
 import { buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
-import { appToken, userToken } from "../testing/contract-tokens";
+import { appToken, mintAccessToken, userToken } from "../testing/contract-tokens";
 
 const UPN: Record<string, string> = {
   [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com",
@@ -284,6 +284,15 @@ describe("signed-in user and tenant checks", () => {
         .patch({ perUserMfaState: "disabled" }),
     );
     expect(denied.statusCode).toBe(403);
+    // Microsoft's reference lists Policy.Read.All (least) or Policy.ReadWrite.AuthenticationMethod for reading another
+    // user's per-user MFA state; an authentication-methods permission is not among them.
+    // Entra puts every consented scope in a token, so a token holding only one is minted.
+    for (const scope of ["UserAuthenticationMethod.Read.All", "Policy.Read.All"]) {
+      const only = graph(await mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: USERS.contosoAdmin, scp: scope }), "beta");
+      const read = only.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
+      if (scope === "Policy.Read.All") expect((await read).perUserMfaState).toBe("enforced");
+      else expect((await graphFailure(read)).statusCode, scope).toBe(403);
+    }
     const writer = client;
     await writer.api(`/users/admin@contoso.onmicrosoft.com/authentication/requirements`).patch({ perUserMfaState: "enabled" });
     expect(getState().users.find((u) => u.id === USERS.contosoAdmin)!.perUserMfaState).toBe("enabled");

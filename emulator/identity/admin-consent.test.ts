@@ -29,7 +29,7 @@ describe("admin consent", () => {
         "Application.ReadWrite.All",
         "DelegatedPermissionGrant.ReadWrite.All",
         "User.Read",
-        "UserAuthenticationMethod.Read.All",
+        "Policy.Read.All",
       ]),
     );
   });
