@@ -274,6 +274,61 @@ describe("signed-in user and tenant checks", () => {
     expect([narrow.statusCode, narrow.code]).toEqual([403, "Authorization_RequestDenied"]);
   });
 
+  it("lists Conditional Access policies as Graph documents them (Policy.Read.All and a reader role), and a password sign-in they require MFA for is refused with AADSTS50076", async () => {
+    const tenant = getState().tenants.find((t) => t.id === TENANTS.contoso)!;
+    const policy = {
+      id: "c0000000-0000-4000-8000-000000000001",
+      displayName: "Require MFA for all users",
+      state: "enabled" as const,
+      conditions: {
+        users: {
+          includeUsers: ["All"],
+          excludeUsers: [USERS.contosoAdmin],
+          includeGroups: [],
+          excludeGroups: [],
+          includeRoles: [],
+          excludeRoles: [],
+        },
+        applications: { includeApplications: ["All"], excludeApplications: [] },
+        clientAppTypes: ["all"],
+      },
+      grantControls: { operator: "OR" as const, builtInControls: ["mfa"] },
+    };
+    tenant.conditionalAccessPolicies = [policy];
+    try {
+      const listed = await graph(await token(USERS.contosoAdmin))
+        .api("/identity/conditionalAccess/policies")
+        .get();
+      expect(listed.value).toEqual([expect.objectContaining({ id: policy.id, displayName: policy.displayName, state: "enabled" })]);
+      // Policy.Read.All alone is not enough for a delegated caller without a role that may read Conditional Access.
+      const userOnly = await mintAccessToken({
+        tid: TENANTS.contoso,
+        aud: "https://graph.microsoft.com",
+        oid: USERS.contosoUser,
+        scp: "Policy.Read.All",
+      });
+      expect((await graphFailure(graph(userOnly).api("/identity/conditionalAccess/policies").get())).statusCode).toBe(403);
+      expect(
+        (
+          await graphFailure(
+            graph(await narrowToken())
+              .api("/identity/conditionalAccess/policies")
+              .get(),
+          )
+        ).statusCode,
+      ).toBe(403);
+      // The policy targets user@ (all users but the excluded admin): the password alone no longer signs in.
+      const refused = await userToken(sandbox.origin, UPN[USERS.contosoUser], ["https://graph.microsoft.com/User.Read"]).then(
+        () => null,
+        (e: { errorMessage?: string; message?: string }) => e.errorMessage ?? e.message ?? "",
+      );
+      expect(refused).toMatch(/AADSTS50076/);
+      await expect(userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"])).resolves.toBeTruthy();
+    } finally {
+      tenant.conditionalAccessPolicies = [];
+    }
+  });
+
   it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {
     const client = graph(await token(USERS.contosoAdmin), "beta");
     const mfa = await client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
@@ -288,7 +343,10 @@ describe("signed-in user and tenant checks", () => {
     // user's per-user MFA state; an authentication-methods permission is not among them.
     // Entra puts every consented scope in a token, so a token holding only one is minted.
     for (const scope of ["UserAuthenticationMethod.Read.All", "Policy.Read.All"]) {
-      const only = graph(await mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: USERS.contosoAdmin, scp: scope }), "beta");
+      const only = graph(
+        await mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: USERS.contosoAdmin, scp: scope }),
+        "beta",
+      );
       const read = only.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
       if (scope === "Policy.Read.All") expect((await read).perUserMfaState).toBe("enforced");
       else expect((await graphFailure(read)).statusCode, scope).toBe(403);

@@ -25,6 +25,7 @@ import {
 import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
 import { getDeletedItem, listDeletedApplications } from "./deleted-items";
 import { getDefaultAppManagementPolicy } from "./policies";
+import { listConditionalAccessPolicies } from "./conditional-access";
 import { graphError } from "./responses";
 import { listDirectoryAudits } from "./directory-audits";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
@@ -101,6 +102,7 @@ export const routes: Route[] = [
   ),
   route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
   route("GET", `${V}/policies/defaultAppManagementPolicy/?$`, getDefaultAppManagementPolicy),
+  route("GET", `${V}/identity/conditionalAccess/policies/?$`, listConditionalAccessPolicies),
   route("GET", `${V}/directory/deletedItems/microsoft\.graph\.application/?$`, listDeletedApplications),
   route("GET", `${V}/directory/deletedItems/(?<id>[^/()]+)/?$`, getDeletedItem),
   route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),

@@ -21,6 +21,7 @@ import {
 } from "./directory";
 import { AadFailure, AADSTS, NO_STORE_HEADERS, tokenError } from "./errors";
 import { findCode, findDeviceAuthorization, findRefreshToken, sweepExpired } from "./pending-grants";
+import { conditionalAccessRequiringMfa } from "../graph/conditional-access";
 import { parseScopes, resolveResource, splitScopes, tokenResource, type ParsedScopes } from "./resources";
 import { findTenantById, resolveTenantSegment, tenantName, tenantOfUpn, type TenantSegment } from "./tenants";
 import { issueAppToken, issueUserTokens } from "./token-issuer";
@@ -229,9 +230,9 @@ async function passwordGrant(ctx: GrantContext): Promise<Record<string, unknown>
   const user = findUserByUpn(form.username);
   if (!user || user.tenantId !== tenant.id) throw AADSTS.userNotFound(tenant.id);
   if (sha256Hex(form.password) !== user.passwordSha256) throw AADSTS.wrongPassword();
-  if (requiresMfa(user, tenant)) {
-    const parsed = tokenScopes(ctx, form.scope ?? "", tenant);
-    const { resource } = tokenResource(parsed, ctx.req.origin);
+  const parsed = tokenScopes(ctx, form.scope ?? "", tenant);
+  const { resource } = tokenResource(parsed, ctx.req.origin);
+  if (requiresMfa(user, tenant) || conditionalAccessRequiringMfa(tenant, user, resource.appId).length > 0) {
     throw AADSTS.mfaRequired(resource.audience);
   }
   return issueForUser(ctx, {

@@ -20,6 +20,7 @@ export const GRAPH_CALL_PERMISSIONS = [
   { call: "GET /users/{id}/authentication/requirements", permissions: ["Policy.Read.All"] },
   { call: "GET /policies/identitySecurityDefaultsEnforcementPolicy", permissions: ["Policy.Read.All"] },
   { call: "GET /policies/defaultAppManagementPolicy", permissions: ["Policy.Read.All"] },
+  { call: "GET /identity/conditionalAccess/policies", permissions: ["Policy.Read.All"] },
   { call: "GET /applications/{id}/appManagementPolicies", permissions: ["Policy.Read.All", "Application.ReadWrite.All"] },
   // Reads of applications and service principals: least Application.Read.All; the portal creates them, so it holds ReadWrite.
   { call: "GET /applications", permissions: ["Application.ReadWrite.All"] },
