@@ -69,7 +69,14 @@ describe("the status page's facts", () => {
   });
 
   it("a legacy connection names its integration user too", () => {
-    const legacy = { ...base, authMode: "legacy", securityRole: null, credentialMode: null, credentialLabel: null, integrationUsername: "sync@contoso.com" };
+    const legacy = {
+      ...base,
+      authMode: "legacy",
+      securityRole: null,
+      credentialMode: null,
+      credentialLabel: null,
+      integrationUsername: "sync@contoso.com",
+    };
     expect(labels(legacy)).toEqual(["State", "Environment", "Microsoft tenant", "App (client) id", "Signs in as", "Last verified"]);
     expect(labels({ ...legacy, securityRole: "systemAdministrator" })).toContain("Security role");
   });

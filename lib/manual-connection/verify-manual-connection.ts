@@ -6,7 +6,13 @@ import { DATAVERSE_USER_DISABLED_MESSAGE, isMicrosoftError, type MicrosoftError 
 import type { CallSettings } from "@/lib/microsoft/http";
 import { getAppToken } from "@/lib/microsoft/app-tokens";
 import type { IdentityConfig } from "@/lib/microsoft/identity-config";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, missingSalesNote, privilegesOnTable, unavailableFeatures } from "@/lib/provisioning/least-privilege-role";
+import {
+  LEAST_PRIVILEGE_ROLE_NAME,
+  LEAST_PRIVILEGE_ROLE_PRIVILEGES,
+  missingSalesNote,
+  privilegesOnTable,
+  unavailableFeatures,
+} from "@/lib/provisioning/least-privilege-role";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 
 /**
@@ -58,7 +64,7 @@ export type ManualProof = {
   tablesMissing: string[];
   /** The Act-On features those missing tables cost, in the admin's words. */
   unavailableFeatures: string[];
-}
+};
 
 export type ManualVerification = { ok: true; proof: ManualProof } | { ok: false; problem: ManualProblem };
 

@@ -317,7 +317,10 @@ function gaveUpMessage(error: AppError, elapsedMs: number, attempts: number): st
     .trim();
   const minutes = Math.round(elapsedMs / 60_000);
   const spent = minutes >= 1 ? `for ${minutes} minute${minutes === 1 ? "" : "s"}` : `${attempts} time${attempts === 1 ? "" : "s"}`;
-  const lag = error.code === "replication_pending" ? " Microsoft's changes usually reach all of its services within two minutes, so this is longer than it should take." : "";
+  const lag =
+    error.code === "replication_pending"
+      ? " Microsoft's changes usually reach all of its services within two minutes, so this is longer than it should take."
+      : "";
   return `${said} The portal kept checking ${spent} and has stopped.${lag} Use Retry to check again; if it keeps failing, contact Act-On support.`;
 }
 

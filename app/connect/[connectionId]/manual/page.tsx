@@ -16,7 +16,10 @@ const APP_NAME = "Act-On Integration";
  * The manual path, for admins who will not let the portal act in their tenant: the steps in our own words with a
  * copy button for every value, then a form for what they made, which the portal proves before connecting.
  */
-export default async function ManualPage(props: { params: Promise<{ connectionId: string }>; searchParams: Promise<{ missing?: string | string[] }> }) {
+export default async function ManualPage(props: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ missing?: string | string[] }>;
+}) {
   const { connectionId } = await props.params;
   const { missing } = await props.searchParams;
   const { session, connection } = await authorizePage(connectionId, "manual");

@@ -125,8 +125,8 @@ export default async function StatusPage({
             </li>
           ) : (
             <li>
-              Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in
-              with them.
+              Do not delete the “Act-On Integration” app registration in Microsoft Entra or its application user in Dynamics 365: Act-On signs in with
+              them.
             </li>
           )}
           <li>Contact Act-On support with the connection id {c.id}; support can see each step and Microsoft&apos;s request ids.</li>
