@@ -1,5 +1,5 @@
 /**
- * Legacy OAuth, on-premises Basic, migration from Basic to OAuth, and disconnect, end to end against the sandbox on
+ * Legacy OAuth, on-premises (Windows sign-in, NTLMv2), migration from a password connection to OAuth, and disconnect, end to end against the sandbox on
  * SQLite and PostgreSQL, asserting the sandbox's own state.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
@@ -165,7 +165,7 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect((await fx.control.getState()).applications.length).toBe(state.applications.length);
   });
 
-  it("connects an on-premises server with HTTP Basic, without any Entra step, and refuses a wrong password", async () => {
+  it("connects an on-premises server with Windows sign-in (NTLM), without any Entra step, and refuses a wrong password", async () => {
     const url = fx.environmentUrl("contoso-onprem");
     const before = await fx.control.getState();
     const wrong = await start({
