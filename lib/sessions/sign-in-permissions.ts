@@ -9,7 +9,7 @@ export type PermissionLine = { api: "Microsoft Graph" | "Dynamics 365"; permissi
 const GRAPH_LINES: Record<GraphPermission, string> = {
   "User.Read": "Signs you in and reads your name and e-mail address.",
   "Application.ReadWrite.All":
-    "Lets the portal find an “Act-On Integration” app made earlier (so nothing is made twice), or create it with its certificate or secret.",
+    "Lets the portal create the “Act-On Integration” app in your directory with its certificate or secret, or find one made earlier.",
   "DelegatedPermissionGrant.ReadWrite.All": "Lets the portal approve that app's Dynamics 365 access for your organization (admin consent).",
   "Policy.Read.All":
     "Reads your tenant's app, sign-in and Conditional Access policies and an integration user's MFA, to warn you if one would block the connection.",
