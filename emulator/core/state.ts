@@ -88,6 +88,11 @@ export type User = {
   /** Directory role template ids held directly (see DIRECTORY_ROLES). */
   directoryRoleTemplateIds: string[];
   /**
+   * Graph's `signInSessionsValidFromDateTime`: refresh tokens and browser sessions issued before it are invalid
+   * (set by `POST /users/{id}/revokeSignInSessions`).
+   */
+  signInSessionsValidFromDateTime?: string;
+  /**
    * Roles the user is only eligible for in Privileged Identity Management: until activated they grant nothing and
    * appear in no membership, role assignment or `wids` claim, only in the role eligibility schedules.
    */

@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { DIRECTORY_ROLES } from "../core/state";
 import { getState } from "../core/store";
-import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
+import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
-import { buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
+import { BROAD_CLIENT, buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
+import { postToken } from "../testing/raw-oauth";
 import { appToken, mintAccessToken, userToken } from "../testing/contract-tokens";
 
 const UPN: Record<string, string> = {
@@ -327,6 +328,44 @@ describe("signed-in user and tenant checks", () => {
     } finally {
       tenant.conditionalAccessPolicies = [];
     }
+  });
+
+  it("revokeSignInSessions invalidates the user's refresh tokens (AADSTS50173) and needs User.RevokeSessions.All", async () => {
+    const ropc = () =>
+      postToken(sandbox.origin, "contoso.onmicrosoft.com", {
+        grant_type: "password",
+        client_id: BROAD_CLIENT.appId,
+        scope: "https://graph.microsoft.com/User.Read offline_access",
+        username: UPN[USERS.contosoUser],
+        password: SANDBOX_PASSWORD,
+      });
+    const refresh = (token: unknown) =>
+      postToken(sandbox.origin, "contoso.onmicrosoft.com", {
+        grant_type: "refresh_token",
+        client_id: BROAD_CLIENT.appId,
+        scope: "https://graph.microsoft.com/User.Read offline_access",
+        refresh_token: String(token),
+      });
+    const before = await ropc();
+    expect(before.status).toBe(200);
+    const app = (roles: string[]) =>
+      mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: SERVICE_PRINCIPALS.contosoGraph, roles });
+    const denied = await graphFailure(
+      graph(await app(["User.Read.All"]))
+        .api(`/users/${USERS.contosoUser}/revokeSignInSessions`)
+        .post({}),
+    );
+    expect(denied.statusCode).toBe(403);
+    const revoked = await graph(await app(["User.RevokeSessions.All"]))
+      .api(`/users/${USERS.contosoUser}/revokeSignInSessions`)
+      .post({});
+    expect(revoked.value).toBe(true);
+    const refused = await refresh(before.body.refresh_token);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: "invalid_grant", error_codes: [50173] });
+    // A sign-in after the revocation gets a refresh token that works.
+    const after = await ropc();
+    expect((await refresh(after.body.refresh_token)).status).toBe(200);
   });
 
   it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {

@@ -40,6 +40,7 @@ import {
   listMyRoleEligibilityInstances,
   updateAuthenticationRequirements,
   updateSecurityDefaults,
+  revokeSignInSessions,
 } from "./users";
 
 const V = String.raw`^/graph/(?<ver>v1\.0|beta)`;
@@ -93,6 +94,7 @@ export const routes: Route[] = [
   route("GET", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, getAuthenticationRequirements),
   route("PATCH", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, updateAuthenticationRequirements),
   route("GET", `${V}/users/(?<user>[^/]+)/?$`, getUser),
+  route("POST", `${V}/users/(?<user>[^/]+)/revokeSignInSessions/?$`, revokeSignInSessions),
   route("GET", `${V}/organization/?$`, listOrganization),
   route("GET", `${V}/roleManagement/directory/roleAssignments/?$`, listRoleAssignments),
   route(

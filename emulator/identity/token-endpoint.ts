@@ -189,6 +189,11 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   });
 }
 
+/** Issued before `revokeSignInSessions` (Graph's `signInSessionsValidFromDateTime`). */
+function issuedBeforeRevocation(user: { signInSessionsValidFromDateTime?: string }, issuedAtMs: number): boolean {
+  return !!user.signInSessionsValidFromDateTime && issuedAtMs < Date.parse(user.signInSessionsValidFromDateTime);
+}
+
 async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unknown>> {
   const { form, app, segment } = ctx;
   if (!form.refresh_token) throw AADSTS.missingParameter("refresh_token");
@@ -203,6 +208,7 @@ async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unkn
   const tenant = findTenantById(grant.tenantId);
   const user = findUserById(grant.userId);
   if (!tenant || !user) throw AADSTS.refreshTokenInvalid();
+  if (issuedBeforeRevocation(user, grant.issuedAt ?? 0)) throw AADSTS.grantRevoked();
   // Entra does not revoke the old refresh token; it issues a new one with every refresh.
   return issueForUser(ctx, {
     tenant,
