@@ -113,6 +113,13 @@ test("Windows org: refusals in plain words, no credential sent to a private addr
   expect(await page.content()).not.toContain(PASSWORD);
   await expectAccessible(page);
   await snap(page, testInfo, "7-connected");
+  // The status page lists what an on-premises connection has: its server and domain user, no tenant, app or role.
+  await page.goto(`/connect/${connectionId}/status`);
+  const facts = page.locator("dl");
+  await expect(facts).toContainText("Dynamics 365 server");
+  await expect(facts).toContainText("CONTOSO\\crmadmin");
+  await expect(facts).not.toContainText(/App \(client\) id|Security role|Microsoft tenant|Client secret/);
+  await expect(page.getByText("Do not delete the “Act-On Integration” app registration")).toHaveCount(0);
 
   // Disconnect from the status page's link: the confirmation lists exactly what goes (an on-premises connection has
   // no app or application user to offer), then the connection is disconnected and Act-On is one click away.

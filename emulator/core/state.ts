@@ -22,6 +22,28 @@ export type Tenant = {
   passwordMaxLifetime?: string | null;
   /** The same policy's `passwordAddition` restriction: no new client secret on any application (addPassword refused). */
   passwordAdditionBlocked?: boolean;
+  /** Conditional Access policies (`/identity/conditionalAccess/policies`), in Graph's shape; none when absent. */
+  conditionalAccessPolicies?: ConditionalAccessPolicy[];
+};
+
+/** The part of Graph's conditionalAccessPolicy the sandbox serves and enforces at sign-in. */
+export type ConditionalAccessPolicy = {
+  id: string;
+  displayName: string;
+  state: "enabled" | "disabled" | "enabledForReportingButNotEnforced";
+  conditions: {
+    users: {
+      includeUsers: string[];
+      excludeUsers: string[];
+      includeGroups: string[];
+      excludeGroups: string[];
+      includeRoles: string[];
+      excludeRoles: string[];
+    };
+    applications: { includeApplications: string[]; excludeApplications: string[] };
+    clientAppTypes: string[];
+  };
+  grantControls: { operator: "AND" | "OR"; builtInControls: string[] } | null;
 };
 
 /** A security group; role-assignable groups can hold directory roles that their members get transitively. */
@@ -65,6 +87,11 @@ export type User = {
   accountEnabled: boolean;
   /** Directory role template ids held directly (see DIRECTORY_ROLES). */
   directoryRoleTemplateIds: string[];
+  /**
+   * Graph's `signInSessionsValidFromDateTime`: refresh tokens and browser sessions issued before it are invalid
+   * (set by `POST /users/{id}/revokeSignInSessions`).
+   */
+  signInSessionsValidFromDateTime?: string;
   /**
    * Roles the user is only eligible for in Privileged Identity Management: until activated they grant nothing and
    * appear in no membership, role assignment or `wids` claim, only in the role eligibility schedules.

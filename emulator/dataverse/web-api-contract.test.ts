@@ -96,6 +96,21 @@ describe("Dataverse Web API contract (raw HTTP, as Microsoft documents it)", () 
     expect((await fetch(`${api}/WhoAmI`, { headers: { authorization: `Bearer ${graphToken}` } })).status).toBe(401);
   });
 
+  it("an environment without Dynamics 365 Sales has no leads or lists entity sets: 404 'Resource not found for the segment', as Dataverse answers", async () => {
+    const env = getState().environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!;
+    env.withoutSales = true;
+    try {
+      for (const set of ["leads", "lists"]) {
+        const res = await fetch(`${api}/${set}?$top=1`, { headers: await adminHeaders() });
+        expect(res.status, set).toBe(404);
+        expect(await res.json()).toEqual({ error: { code: "0x80060888", message: `Resource not found for the segment '${set}'.` } });
+      }
+      expect((await fetch(`${api}/contacts?$top=1`, { headers: await adminHeaders() })).status).toBe(200);
+    } finally {
+      env.withoutSales = false;
+    }
+  });
+
   it("a directory user without a systemuser in the environment is 403 0x80072560", async () => {
     const token = await userToken(sandbox.origin, "user@contoso.onmicrosoft.com", [
       `${sandbox.origin}/dynamics/${ENVIRONMENTS.contosoEu.urlName}/user_impersonation`,

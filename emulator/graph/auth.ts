@@ -202,19 +202,10 @@ export const PERMISSIONS = {
       "RoleManagement.ReadWrite.Directory",
     ],
   },
+  /** Another user's per-user MFA state (beta `authentication/requirements`): Policy.Read.All is the least privileged. */
   readAuthRequirements: {
-    delegated: [
-      "UserAuthenticationMethod.Read.All",
-      "UserAuthenticationMethod.ReadWrite.All",
-      "Policy.ReadWrite.AuthenticationMethod",
-      "Policy.Read.All",
-    ],
-    application: [
-      "UserAuthenticationMethod.Read.All",
-      "UserAuthenticationMethod.ReadWrite.All",
-      "Policy.ReadWrite.AuthenticationMethod",
-      "Policy.Read.All",
-    ],
+    delegated: ["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"],
+    application: ["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"],
   },
   writeAuthRequirements: {
     delegated: ["UserAuthenticationMethod.ReadWrite.All", "Policy.ReadWrite.AuthenticationMethod"],

@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { DIRECTORY_ROLES } from "../core/state";
 import { getState } from "../core/store";
-import { SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
+import { SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
 import { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID } from "./first-party";
-import { buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
-import { appToken, userToken } from "../testing/contract-tokens";
+import { BROAD_CLIENT, buildContractScenario, DAEMON_CLIENT, NARROW_CLIENT } from "../testing/contract-clients";
+import { postToken } from "../testing/raw-oauth";
+import { appToken, mintAccessToken, userToken } from "../testing/contract-tokens";
 
 const UPN: Record<string, string> = {
   [USERS.contosoAdmin]: "admin@contoso.onmicrosoft.com",
@@ -274,6 +275,99 @@ describe("signed-in user and tenant checks", () => {
     expect([narrow.statusCode, narrow.code]).toEqual([403, "Authorization_RequestDenied"]);
   });
 
+  it("lists Conditional Access policies as Graph documents them (Policy.Read.All and a reader role), and a password sign-in they require MFA for is refused with AADSTS50076", async () => {
+    const tenant = getState().tenants.find((t) => t.id === TENANTS.contoso)!;
+    const policy = {
+      id: "c0000000-0000-4000-8000-000000000001",
+      displayName: "Require MFA for all users",
+      state: "enabled" as const,
+      conditions: {
+        users: {
+          includeUsers: ["All"],
+          excludeUsers: [USERS.contosoAdmin],
+          includeGroups: [],
+          excludeGroups: [],
+          includeRoles: [],
+          excludeRoles: [],
+        },
+        applications: { includeApplications: ["All"], excludeApplications: [] },
+        clientAppTypes: ["all"],
+      },
+      grantControls: { operator: "OR" as const, builtInControls: ["mfa"] },
+    };
+    tenant.conditionalAccessPolicies = [policy];
+    try {
+      const listed = await graph(await token(USERS.contosoAdmin))
+        .api("/identity/conditionalAccess/policies")
+        .get();
+      expect(listed.value).toEqual([expect.objectContaining({ id: policy.id, displayName: policy.displayName, state: "enabled" })]);
+      // Policy.Read.All alone is not enough for a delegated caller without a role that may read Conditional Access.
+      const userOnly = await mintAccessToken({
+        tid: TENANTS.contoso,
+        aud: "https://graph.microsoft.com",
+        oid: USERS.contosoUser,
+        scp: "Policy.Read.All",
+      });
+      expect((await graphFailure(graph(userOnly).api("/identity/conditionalAccess/policies").get())).statusCode).toBe(403);
+      expect(
+        (
+          await graphFailure(
+            graph(await narrowToken())
+              .api("/identity/conditionalAccess/policies")
+              .get(),
+          )
+        ).statusCode,
+      ).toBe(403);
+      // The policy targets user@ (all users but the excluded admin): the password alone no longer signs in.
+      const refused = await userToken(sandbox.origin, UPN[USERS.contosoUser], ["https://graph.microsoft.com/User.Read"]).then(
+        () => null,
+        (e: { errorMessage?: string; message?: string }) => e.errorMessage ?? e.message ?? "",
+      );
+      expect(refused).toMatch(/AADSTS50076/);
+      await expect(userToken(sandbox.origin, UPN[USERS.contosoAdmin], ["https://graph.microsoft.com/User.Read"])).resolves.toBeTruthy();
+    } finally {
+      tenant.conditionalAccessPolicies = [];
+    }
+  });
+
+  it("revokeSignInSessions invalidates the user's refresh tokens (AADSTS50173) and needs User.RevokeSessions.All", async () => {
+    const ropc = () =>
+      postToken(sandbox.origin, "contoso.onmicrosoft.com", {
+        grant_type: "password",
+        client_id: BROAD_CLIENT.appId,
+        scope: "https://graph.microsoft.com/User.Read offline_access",
+        username: UPN[USERS.contosoUser],
+        password: SANDBOX_PASSWORD,
+      });
+    const refresh = (token: unknown) =>
+      postToken(sandbox.origin, "contoso.onmicrosoft.com", {
+        grant_type: "refresh_token",
+        client_id: BROAD_CLIENT.appId,
+        scope: "https://graph.microsoft.com/User.Read offline_access",
+        refresh_token: String(token),
+      });
+    const before = await ropc();
+    expect(before.status).toBe(200);
+    const app = (roles: string[]) =>
+      mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: SERVICE_PRINCIPALS.contosoGraph, roles });
+    const denied = await graphFailure(
+      graph(await app(["User.Read.All"]))
+        .api(`/users/${USERS.contosoUser}/revokeSignInSessions`)
+        .post({}),
+    );
+    expect(denied.statusCode).toBe(403);
+    const revoked = await graph(await app(["User.RevokeSessions.All"]))
+      .api(`/users/${USERS.contosoUser}/revokeSignInSessions`)
+      .post({});
+    expect(revoked.value).toBe(true);
+    const refused = await refresh(before.body.refresh_token);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: "invalid_grant", error_codes: [50173] });
+    // A sign-in after the revocation gets a refresh token that works.
+    const after = await ropc();
+    expect((await refresh(after.body.refresh_token)).status).toBe(200);
+  });
+
   it("reads per-user MFA state (beta) and security defaults; PATCH needs the write permissions", async () => {
     const client = graph(await token(USERS.contosoAdmin), "beta");
     const mfa = await client.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
@@ -284,6 +378,18 @@ describe("signed-in user and tenant checks", () => {
         .patch({ perUserMfaState: "disabled" }),
     );
     expect(denied.statusCode).toBe(403);
+    // Microsoft's reference lists Policy.Read.All (least) or Policy.ReadWrite.AuthenticationMethod for reading another
+    // user's per-user MFA state; an authentication-methods permission is not among them.
+    // Entra puts every consented scope in a token, so a token holding only one is minted.
+    for (const scope of ["UserAuthenticationMethod.Read.All", "Policy.Read.All"]) {
+      const only = graph(
+        await mintAccessToken({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com", oid: USERS.contosoAdmin, scp: scope }),
+        "beta",
+      );
+      const read = only.api(`/users/${USERS.contosoMfaAdmin}/authentication/requirements`).get();
+      if (scope === "Policy.Read.All") expect((await read).perUserMfaState).toBe("enforced");
+      else expect((await graphFailure(read)).statusCode, scope).toBe(403);
+    }
     const writer = client;
     await writer.api(`/users/admin@contoso.onmicrosoft.com/authentication/requirements`).patch({ perUserMfaState: "enabled" });
     expect(getState().users.find((u) => u.id === USERS.contosoAdmin)!.perUserMfaState).toBe("enabled");

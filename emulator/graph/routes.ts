@@ -25,6 +25,7 @@ import {
 import { createGrant, deleteGrant, getGrant, listGrants, updateGrant } from "./permission-grants";
 import { getDeletedItem, listDeletedApplications } from "./deleted-items";
 import { getDefaultAppManagementPolicy } from "./policies";
+import { listConditionalAccessPolicies } from "./conditional-access";
 import { graphError } from "./responses";
 import { listDirectoryAudits } from "./directory-audits";
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from "./service-principals";
@@ -39,6 +40,7 @@ import {
   listMyRoleEligibilityInstances,
   updateAuthenticationRequirements,
   updateSecurityDefaults,
+  revokeSignInSessions,
 } from "./users";
 
 const V = String.raw`^/graph/(?<ver>v1\.0|beta)`;
@@ -92,6 +94,7 @@ export const routes: Route[] = [
   route("GET", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, getAuthenticationRequirements),
   route("PATCH", `${V}/users/(?<user>[^/]+)/authentication/requirements/?$`, updateAuthenticationRequirements),
   route("GET", `${V}/users/(?<user>[^/]+)/?$`, getUser),
+  route("POST", `${V}/users/(?<user>[^/]+)/revokeSignInSessions/?$`, revokeSignInSessions),
   route("GET", `${V}/organization/?$`, listOrganization),
   route("GET", `${V}/roleManagement/directory/roleAssignments/?$`, listRoleAssignments),
   route(
@@ -101,6 +104,7 @@ export const routes: Route[] = [
   ),
   route("GET", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, getSecurityDefaults),
   route("GET", `${V}/policies/defaultAppManagementPolicy/?$`, getDefaultAppManagementPolicy),
+  route("GET", `${V}/identity/conditionalAccess/policies/?$`, listConditionalAccessPolicies),
   route("GET", `${V}/directory/deletedItems/microsoft\.graph\.application/?$`, listDeletedApplications),
   route("GET", `${V}/directory/deletedItems/(?<id>[^/()]+)/?$`, getDeletedItem),
   route("PATCH", `${V}/policies/identitySecurityDefaultsEnforcementPolicy/?$`, updateSecurityDefaults),

@@ -19,6 +19,7 @@ import {
   requirePermission,
   SECURITY_ADMIN_ROLE,
   type GraphCaller,
+  type Permissions,
 } from "./auth";
 import { isAdvancedQuery, listResponse } from "./collection";
 import { accessDenied, badRequest, contextUrl, graphError, graphJson, graphNoContent, notFound, readJsonObject } from "./responses";
@@ -401,4 +402,25 @@ export async function updateSecurityDefaults(req: EmuRequest): Promise<EmuRespon
   if (typeof read.body.isEnabled !== "boolean") return badRequest(req, "Invalid value specified for property 'isEnabled'.");
   caller.tenant.securityDefaultsEnabled = read.body.isEnabled;
   return graphNoContent(req);
+}
+
+const REVOKE_SESSIONS: Permissions = {
+  delegated: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
+  application: ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"],
+};
+
+/**
+ * POST /users/{id}/revokeSignInSessions: every refresh token and browser session the user holds is invalid from now
+ * (`signInSessionsValidFromDateTime`); a delegated caller also needs a role that may (Global Administrator here).
+ */
+export async function revokeSignInSessions(req: EmuRequest): Promise<EmuResponse> {
+  const caller = await authenticateGraphCaller(req);
+  if (isResponse(caller)) return caller;
+  const denied = requirePermission(req, caller, REVOKE_SESSIONS);
+  if (denied) return denied;
+  if (caller.kind === "delegated" && !hasDirectoryRole(caller, [DIRECTORY_ROLES.globalAdministrator])) return accessDenied(req);
+  const user = findUser(caller.tenant.id, req.params.user);
+  if (!user) return notFound(req, decodeURIComponent(req.params.user));
+  user.signInSessionsValidFromDateTime = new Date().toISOString();
+  return graphJson(req, 200, { "@odata.context": contextUrl(req, "Edm.Boolean"), value: true });
 }

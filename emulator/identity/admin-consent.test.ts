@@ -25,12 +25,7 @@ describe("admin consent", () => {
     const grant = state.oauth2PermissionGrants.find((g) => g.clientId === sp.id && g.resourceId === SERVICE_PRINCIPALS.contosoGraph)!;
     expect(grant.consentType).toBe("AllPrincipals");
     expect(grant.scope.split(" ")).toEqual(
-      expect.arrayContaining([
-        "Application.ReadWrite.All",
-        "DelegatedPermissionGrant.ReadWrite.All",
-        "User.Read",
-        "UserAuthenticationMethod.Read.All",
-      ]),
+      expect.arrayContaining(["Application.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "User.Read", "Policy.Read.All"]),
     );
   });
 

@@ -6,6 +6,7 @@
 import { ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError, type AuthenticationResult } from "@azure/msal-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DIRECTORY_ROLES } from "../core/state";
+import { getState } from "../core/store";
 import { buildDefaultScenario } from "../scenarios/default";
 import { verifyAccessToken } from "../core/tokens";
 import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
@@ -197,6 +198,23 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     expect(declined.params.error_description).toMatch(/^AADSTS65004: /);
     const silent = expectBackToApp(await fresh.go((await authorizeUrl(cca, { scopes: ADMIN_SCOPES, prompt: "none" })).url));
     expect(silent.params.error).toBe("consent_required");
+  });
+
+  it("a browser session signed in before the user's sessions were revoked no longer signs in silently (login_required)", async () => {
+    const cca = portalClient("contoso.onmicrosoft.com");
+    const browser = new FetchBrowser(sb.origin);
+    const { url } = await authorizeUrl(cca, { scopes: ADMIN_SCOPES });
+    const consent = await completeSignIn(browser, await browser.go(url), { username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD });
+    expectBackToApp(await completeSignIn(browser, consent, { username: "", password: "", consent: "cancel" }));
+    // The session is known (only consent is missing) until revokeSignInSessions moves the user's valid-from past it.
+    expect(expectBackToApp(await browser.go((await authorizeUrl(cca, { scopes: ADMIN_SCOPES, prompt: "none" })).url)).params.error).toBe(
+      "consent_required",
+    );
+    getState().users.find((u) => u.userPrincipalName === "admin@contoso.onmicrosoft.com")!.signInSessionsValidFromDateTime = new Date(
+      Date.now() + 1000,
+    ).toISOString();
+    const revoked = expectBackToApp(await browser.go((await authorizeUrl(cca, { scopes: ADMIN_SCOPES, prompt: "none" })).url));
+    expect(revoked.params.error).toBe("login_required");
   });
 
   it("shows 'Need admin approval' to a non-admin when the app asks for admin-only permissions", async () => {

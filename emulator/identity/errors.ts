@@ -238,6 +238,13 @@ export const AADSTS = {
       700084,
       "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.",
     ),
+  grantRevoked: () =>
+    fail(
+      400,
+      "invalid_grant",
+      50173,
+      "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+    ),
   refreshTokenInvalid: () =>
     fail(
       400,

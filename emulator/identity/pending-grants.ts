@@ -38,6 +38,8 @@ export type RefreshGrant = {
   /** Issued to a SPA redirect URI: redeemed only cross-origin, fixed 24-hour lifetime (AADSTS700084 after). */
   isSpa: boolean;
   expiresAt: number;
+  /** When it was issued (ms): one issued before the user's sessions were revoked is refused (AADSTS50173). */
+  issuedAt?: number;
 };
 
 export type DeviceAuthorization = {
@@ -83,7 +85,7 @@ export function findCode(value: string): AuthCode | undefined {
 
 export function saveRefreshToken(grant: RefreshGrant): string {
   const value = opaqueToken("0.AR", 96);
-  refreshTokens.set(value, grant);
+  refreshTokens.set(value, { issuedAt: Date.now(), ...grant });
   return value;
 }
 

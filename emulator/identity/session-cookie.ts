@@ -3,6 +3,7 @@
  * browser signs in silently (unless prompt=login), and prompt=none can succeed. The key lives in memory only, so a
  * sandbox restart signs everybody out, as a real session expiry would.
  */
+import { getState } from "../core/store";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { EmuRequest } from "../core/http";
 import { sandboxNow } from "../core/clock";
@@ -38,7 +39,10 @@ export function readSession(req: EmuRequest): BrowserSession | null {
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {
     const session = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as BrowserSession;
-    return sandboxNow() / 1000 - session.authTime > MAX_AGE_S ? null : session;
+    if (sandboxNow() / 1000 - session.authTime > MAX_AGE_S) return null;
+    // A session signed in before the user's sessions were revoked (Graph revokeSignInSessions) is no session.
+    const validFrom = getState().users.find((u) => u.id === session.uid)?.signInSessionsValidFromDateTime;
+    return validFrom && session.authTime * 1000 < Date.parse(validFrom) ? null : session;
   } catch {
     return null;
   }

@@ -21,6 +21,7 @@ import {
 } from "./directory";
 import { AadFailure, AADSTS, NO_STORE_HEADERS, tokenError } from "./errors";
 import { findCode, findDeviceAuthorization, findRefreshToken, sweepExpired } from "./pending-grants";
+import { conditionalAccessRequiringMfa } from "../graph/conditional-access";
 import { parseScopes, resolveResource, splitScopes, tokenResource, type ParsedScopes } from "./resources";
 import { findTenantById, resolveTenantSegment, tenantName, tenantOfUpn, type TenantSegment } from "./tenants";
 import { issueAppToken, issueUserTokens } from "./token-issuer";
@@ -189,6 +190,11 @@ async function authorizationCodeGrant(ctx: GrantContext): Promise<Record<string,
   });
 }
 
+/** Issued before `revokeSignInSessions` (Graph's `signInSessionsValidFromDateTime`). */
+function issuedBeforeRevocation(user: { signInSessionsValidFromDateTime?: string }, issuedAtMs: number): boolean {
+  return !!user.signInSessionsValidFromDateTime && issuedAtMs < Date.parse(user.signInSessionsValidFromDateTime);
+}
+
 async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unknown>> {
   const { form, app, segment } = ctx;
   if (!form.refresh_token) throw AADSTS.missingParameter("refresh_token");
@@ -203,6 +209,7 @@ async function refreshTokenGrant(ctx: GrantContext): Promise<Record<string, unkn
   const tenant = findTenantById(grant.tenantId);
   const user = findUserById(grant.userId);
   if (!tenant || !user) throw AADSTS.refreshTokenInvalid();
+  if (issuedBeforeRevocation(user, grant.issuedAt ?? 0)) throw AADSTS.grantRevoked();
   // Entra does not revoke the old refresh token; it issues a new one with every refresh.
   return issueForUser(ctx, {
     tenant,
@@ -230,9 +237,9 @@ async function passwordGrant(ctx: GrantContext): Promise<Record<string, unknown>
   const user = findUserByUpn(form.username);
   if (!user || user.tenantId !== tenant.id) throw AADSTS.userNotFound(tenant.id);
   if (sha256Hex(form.password) !== user.passwordSha256) throw AADSTS.wrongPassword();
-  if (requiresMfa(user, tenant)) {
-    const parsed = tokenScopes(ctx, form.scope ?? "", tenant);
-    const { resource } = tokenResource(parsed, ctx.req.origin);
+  const parsed = tokenScopes(ctx, form.scope ?? "", tenant);
+  const { resource } = tokenResource(parsed, ctx.req.origin);
+  if (requiresMfa(user, tenant) || conditionalAccessRequiringMfa(tenant, user, resource.appId).length > 0) {
     throw AADSTS.mfaRequired(resource.audience);
   }
   return issueForUser(ctx, {

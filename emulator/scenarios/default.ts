@@ -49,10 +49,8 @@ export const PORTAL_GRAPH_SCOPES = [
   ["e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read"],
   ["bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All"],
   ["41ce6ca6-6826-4807-84f1-1c82854f7ee5", "DelegatedPermissionGrant.ReadWrite.All"],
-  ["06da0dbc-49e2-44d2-8312-53f166ab848a", "Directory.Read.All"],
   ["572fea84-0151-49b2-9301-11cb16974376", "Policy.Read.All"],
   ["741c54c3-0c1e-44a1-818b-3f97ab4e8c83", "RoleManagement.Read.Directory"],
-  ["aec28ec7-4d02-4e8c-b864-50163aea77eb", "UserAuthenticationMethod.Read.All"],
 ] as const;
 
 function tenant(id: string, domain: string, displayName: string): Tenant {

@@ -50,6 +50,7 @@ describe("the status page's health notice", () => {
       consent_revoked: "repair",
       application_user_missing: "repair",
       application_user_disabled: "verify",
+      integration_user_missing: "verify",
       privilege_missing: "repair",
       environment_not_found: "startOver",
       tenant_unreachable: "wait",

@@ -35,6 +35,12 @@ const ADVICE: Record<HealthCause, CauseAdvice> = {
     fix: "Enable it in the Power Platform admin center (your environment › Settings › Users + permissions › Application users), then re-run verification here.",
     way: "verify",
   },
+  integration_user_missing: {
+    problem:
+      "The integration user Act-On signs in as is not a user of your Dynamics 365 environment (it was removed, or holds no security role or licence).",
+    fix: "Add the user back to the environment in the Power Platform admin center with its security role, then re-run verification here.",
+    way: "verify",
+  },
   credential_expired: {
     problem: "The client secret Act-On signs in with has expired.",
     fix: "Plan the repair: the portal creates a new client secret for the Act-On Integration app and keeps everything else.",
@@ -87,6 +93,11 @@ const ON_PREMISES_ADVICE: Record<HealthCause, CauseAdvice> = {
   application_user_disabled: {
     problem: "The domain user Act-On signs in as is disabled in your Dynamics 365 organization.",
     fix: "Enable the user in Dynamics 365 (Settings › Security › Users), then re-run verification here.",
+    way: "verify",
+  },
+  integration_user_missing: {
+    problem: "The domain user Act-On signs in as is not a user of your Dynamics 365 organization (it was removed, or holds no security role).",
+    fix: "Add the user back in Dynamics 365 (Settings › Security › Users) with its security role, then re-run verification here.",
     way: "verify",
   },
   credential_expired: {

@@ -13,6 +13,7 @@ import type { Authorized } from "./authorize";
 // The manual page prints the least-privilege role for the admin to create by hand: the same name and privileges the
 // portal creates itself, so the manual path and the portal's own setup can never disagree.
 export { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../provisioning/least-privilege-role";
+export { missingTablesNote } from "../manual-connection/verify-manual-connection";
 
 const ON_PREMISES_FIRST =
   "This connection signs in to your on-premises Dynamics 365 server. Disconnect it first, then enter the cloud setup you made by hand.";
@@ -28,7 +29,7 @@ const ANOTHER_TENANT =
 export async function proveAndSaveManualConnection(
   { session, connection }: Pick<Authorized, "session" | "connection">,
   values: ManualConnectionInput,
-): Promise<{ ok: true } | { ok: false; problem: ManualProblem }> {
+): Promise<{ ok: true; tablesMissing: string[] } | { ok: false; problem: ManualProblem }> {
   const env = getEnv();
   const db = getDb();
   const actor = adminActor(session);
@@ -62,5 +63,5 @@ export async function proveAndSaveManualConnection(
   });
   if (!saved.ok)
     return { ok: false, problem: { part: "network", field: null, code: saved.error.code, title: "Not saved", fix: saved.error.userMessage } };
-  return { ok: true };
+  return { ok: true, tablesMissing: verified.proof.tablesMissing };
 }

@@ -53,6 +53,8 @@ describe("classifying a failed on-premises probe (NTLM or AD FS, then WhoAmI)", 
     ["AD FS invalid_client: the registered client was removed", adfs("invalid_client", "invalid_input"), "consent_revoked"],
     ["AD FS invalid_grant: the password refused", adfs("invalid_grant", "invalid_credentials"), "credential_removed"],
     ["dataverse(401): the domain user's name and password refused", dataverse(401), "credential_removed"],
+    // The domain user signed in but is not a user of the organization: there is no application user to miss.
+    ["dataverse(403, '0x80072560')", dataverse(403, "0x80072560", "The user is not a member of the organization."), "integration_user_missing"],
     ["dataverse(403, '0x80040225')", dataverse(403, "0x80040225", "The user with SystemUserId=… is disabled."), "application_user_disabled"],
     ["dataverse(404)", dataverse(404), "environment_not_found"],
     ["dataverse(503)", dataverse(503), "microsoft_unavailable"],

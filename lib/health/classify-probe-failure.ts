@@ -62,5 +62,15 @@ export function classifyOnPremisesProbeFailure(failure: ProbeFailure): HealthCau
   // AD FS no longer knows Act-On's client (removed with Remove-AdfsClient): the customer's grant is gone.
   if (failure.service === "identity" && failure.upstreamCode === "invalid_client") return "consent_revoked";
   if (failure.appError.code === "invalid_credentials" || (failure.service === "dataverse" && failure.status === 401)) return "credential_removed";
-  return classifyProbeFailure(failure);
+  return classifyPasswordProbeFailure(failure);
+}
+
+/**
+ * A password connection (on-premises, or legacy once probed) signs in as the integration user, which no run creates:
+ * Dataverse's "not a member of the organization" (0x80072560) then means that user is not a user of the
+ * environment (removed, or without a security role or licence), never a missing application user.
+ */
+function classifyPasswordProbeFailure(failure: ProbeFailure): HealthCause {
+  const cause = classifyProbeFailure(failure);
+  return cause === "application_user_missing" && failure.upstreamCode?.toLowerCase() === "0x80072560" ? "integration_user_missing" : cause;
 }

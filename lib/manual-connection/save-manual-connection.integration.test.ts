@@ -48,6 +48,8 @@ describe.each(providers)("saving a proven hand-made connection, on %s", (provide
         environmentUrl: "https://contoso.crm.dynamics.com",
         whoAmI: { userId: "22222222-2222-4222-8222-222222222222", businessUnitId: "b", organizationId: "o" },
         tablesRead: ["contacts"],
+        tablesMissing: [],
+        unavailableFeatures: [],
       },
       actor: { type: "admin", id: "admin@contoso.onmicrosoft.com" },
       keys: KEYS,

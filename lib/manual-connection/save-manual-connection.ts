@@ -65,7 +65,13 @@ export async function saveManualConnection(
     accountId: input.accountId,
     connectionId: connection.id,
     outcome: "success",
-    detail: { tenantId: input.proof.tenantId, clientId: input.values.clientId, tablesRead: input.proof.tablesRead, replacedSecrets: replaced.count },
+    detail: {
+      tenantId: input.proof.tenantId,
+      clientId: input.values.clientId,
+      tablesRead: input.proof.tablesRead,
+      tablesMissing: input.proof.tablesMissing,
+      replacedSecrets: replaced.count,
+    },
   });
   return ok({ connectionId: connection.id });
 }

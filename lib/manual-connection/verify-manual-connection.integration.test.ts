@@ -152,6 +152,21 @@ describe("verifyManualConnection", () => {
     ]);
   });
 
+  it("an environment without Dynamics 365 Sales (no leads, no lists) connects, skipping those tables and naming the Act-On features they serve", async () => {
+    await change((state) => {
+      salesEnv(state).withoutSales = true;
+    });
+    const result = await verify();
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    if (!result.ok) return;
+    expect(result.proof.tablesRead).toEqual(["contacts", "accounts", "annotations", "systemusers"]);
+    expect(result.proof.tablesMissing).toEqual(["leads", "lists"]);
+    expect(result.proof.unavailableFeatures).toEqual([
+      expect.stringContaining("Sync leads both ways"),
+      expect.stringContaining("Import Dynamics marketing lists"),
+    ]);
+  });
+
   it("refuses an environment URL on a host that is not a Dynamics host, before any call", async () => {
     const result = await verify({ environmentUrl: "https://evil.example.com" });
     expect(result).toMatchObject({ ok: false, problem: { part: "environmentUrl", field: "environmentUrl" } });

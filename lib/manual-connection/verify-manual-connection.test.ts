@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapMicrosoftError, MicrosoftError, upstreamCodeOf } from "@/lib/microsoft/errors";
 import type { IdentityConfig } from "@/lib/microsoft/identity-config";
-import { tokenProblem } from "./verify-manual-connection";
+import { missingTablesNote, tokenProblem } from "./verify-manual-connection";
 
 const config: IdentityConfig = {
   authorityHost: "https://login.microsoftonline.com",
@@ -38,5 +38,19 @@ describe("the manual path's token refusals", () => {
   it("AADSTS90002 still names the tenant", () => {
     const problem = tokenProblem(refusal(90002, "invalid_request", "Tenant 'x' not found."), input, config);
     expect(problem).toMatchObject({ part: "tenant", field: "tenant", title: "Tenant not found" });
+  });
+});
+
+describe("what an environment without Dynamics 365 Sales costs (the manual page's words)", () => {
+  it("names the missing Sales tables and the Act-On features they serve, in the plan's words", () => {
+    const note = missingTablesNote(["leads", "lists"]);
+    expect(note).toMatch(/does not have Lead records, Marketing List records \(Dynamics 365 Sales is not installed\)/);
+    expect(note).toMatch(/Sync leads both ways/);
+    expect(note).toMatch(/Import Dynamics marketing lists/);
+  });
+
+  it("says nothing for tables that are not the connector's Sales tables", () => {
+    expect(missingTablesNote([])).toBeNull();
+    expect(missingTablesNote(["contacts", "<b>anything</b>"])).toBeNull();
   });
 });

@@ -6,7 +6,13 @@ import { DATAVERSE_USER_DISABLED_MESSAGE, isMicrosoftError, type MicrosoftError 
 import type { CallSettings } from "@/lib/microsoft/http";
 import { getAppToken } from "@/lib/microsoft/app-tokens";
 import type { IdentityConfig } from "@/lib/microsoft/identity-config";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/provisioning/least-privilege-role";
+import {
+  LEAST_PRIVILEGE_ROLE_NAME,
+  LEAST_PRIVILEGE_ROLE_PRIVILEGES,
+  missingSalesNote,
+  privilegesOnTable,
+  unavailableFeatures,
+} from "@/lib/provisioning/least-privilege-role";
 import type { ManualConnectionInput } from "./manual-connection-schema";
 
 /**
@@ -16,14 +22,18 @@ import type { ManualConnectionInput } from "./manual-connection-schema";
  * admin would check: the environment URL, the tenant, the app, the secret, consent, the application user, the role.
  */
 
-/** The tables Act-On's connector reads, with the privilege that reading each needs. */
+/**
+ * The tables Act-On's connector reads, with the privilege that reading each needs. Leads and marketing lists come with
+ * Dynamics 365 Sales: an environment without it has no such entity set (Dataverse answers 404), which costs Act-On
+ * those features but nothing else, as on the portal's own path.
+ */
 const CONNECTOR_TABLES = [
-  { entitySet: "leads", key: "leadid", table: "Lead", privilege: "prvReadLead" },
-  { entitySet: "contacts", key: "contactid", table: "Contact", privilege: "prvReadContact" },
-  { entitySet: "accounts", key: "accountid", table: "Account", privilege: "prvReadAccount" },
-  { entitySet: "annotations", key: "annotationid", table: "Note", privilege: "prvReadNote" },
-  { entitySet: "lists", key: "listid", table: "Marketing List", privilege: "prvReadList" },
-  { entitySet: "systemusers", key: "systemuserid", table: "User", privilege: "prvReadUser" },
+  { entitySet: "leads", key: "leadid", table: "Lead", roleTable: "Lead", privilege: "prvReadLead", sales: true },
+  { entitySet: "contacts", key: "contactid", table: "Contact", roleTable: "Contact", privilege: "prvReadContact", sales: false },
+  { entitySet: "accounts", key: "accountid", table: "Account", roleTable: "Account", privilege: "prvReadAccount", sales: false },
+  { entitySet: "annotations", key: "annotationid", table: "Note", roleTable: "Note", privilege: "prvReadNote", sales: false },
+  { entitySet: "lists", key: "listid", table: "Marketing List", roleTable: "List", privilege: "prvReadList", sales: true },
+  { entitySet: "systemusers", key: "systemuserid", table: "User", roleTable: "User", privilege: "prvReadUser", sales: false },
 ] as const;
 
 type ManualPart = "environmentUrl" | "tenant" | "app" | "secret" | "consent" | "applicationUser" | "privileges" | "network";
@@ -50,6 +60,10 @@ export type ManualProof = {
   environmentUrl: string;
   whoAmI: WhoAmI;
   tablesRead: string[];
+  /** Entity sets the environment does not have (no Dynamics 365 Sales: leads, lists). */
+  tablesMissing: string[];
+  /** The Act-On features those missing tables cost, in the admin's words. */
+  unavailableFeatures: string[];
 };
 
 export type ManualVerification = { ok: true; proof: ManualProof } | { ok: false; problem: ManualProblem };
@@ -98,7 +112,7 @@ export function tokenProblem(e: MicrosoftError, input: ManualConnectionInput, co
         part: "app",
         field: "clientId",
         title: "App not found in that tenant",
-        fix: `No app with client ID ${input.clientId} is registered in tenant ${input.tenant}. Copy the Application (client) ID from the app's Overview page, and check that the tenant is the one where you registered it. If you created the app in the last few minutes, wait a minute and try again.`,
+        fix: `No app with client ID ${input.clientId} is registered in tenant ${input.tenant}. Copy the Application (client) ID from the app's Overview page, and check that the tenant is the one where you registered it. If you created the app in the last few minutes, wait two minutes (Microsoft takes up to two to make a new app known everywhere) and try again.`,
       };
     case "AADSTS7000215":
       return {
@@ -162,7 +176,7 @@ function whoAmIProblem(e: MicrosoftError, input: ManualConnectionInput, environm
       part: "applicationUser",
       field: null,
       title: "No application user for this app",
-      fix: `Dynamics 365 at ${environmentUrl} has no enabled application user with a security role for app ${input.clientId}. In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, choose the app by its client ID, the root business unit and the “${LEAST_PRIVILEGE_ROLE_NAME}” security role. If you just created it, wait a minute and try again.`,
+      fix: `Dynamics 365 at ${environmentUrl} has no enabled application user with a security role for app ${input.clientId}. In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, choose the app by its client ID, the root business unit and the “${LEAST_PRIVILEGE_ROLE_NAME}” security role. If you just created it, wait two minutes (Dynamics 365 takes up to two to admit a new application user) and try again.`,
     };
   }
   if (e.appError.code === "unauthorized") {
@@ -263,7 +277,9 @@ export async function verifyManualConnection(input: ManualConnectionInput, optio
       },
     };
   }
-  const failed = reads.find((r) => r.error);
+  // WhoAmI answered, so a 404 for a Sales table is the environment lacking it, not a wrong address.
+  const missing = reads.filter((r) => r.table.sales && r.error?.status === 404).map((r) => r.table);
+  const failed = reads.find((r) => r.error && !missing.includes(r.table));
   if (failed?.error) {
     return {
       ok: false,
@@ -279,8 +295,28 @@ export async function verifyManualConnection(input: ManualConnectionInput, optio
   }
   return {
     ok: true,
-    proof: { tenantId: tenantIdOf(token) ?? input.tenant, environmentUrl, whoAmI: me, tablesRead: CONNECTOR_TABLES.map((t) => t.entitySet) },
+    proof: {
+      tenantId: tenantIdOf(token) ?? input.tenant,
+      environmentUrl,
+      whoAmI: me,
+      tablesRead: reads.filter((r) => !r.error).map((r) => r.table.entitySet),
+      tablesMissing: missing.map((t) => t.entitySet),
+      unavailableFeatures: unavailableFeatures(missing.flatMap((t) => privilegesOnTable(t.roleTable))),
+    },
   };
+}
+
+/**
+ * What a proof's missing tables cost, in the same words as the portal's own plan; null when nothing is missing.
+ * Accepts only the connector's Sales tables, so a hand-edited address cannot put other words on the page.
+ */
+export function missingTablesNote(entitySets: readonly string[]): string | null {
+  const missing = CONNECTOR_TABLES.filter((t) => t.sales && entitySets.includes(t.entitySet));
+  if (!missing.length) return null;
+  return missingSalesNote(
+    missing.map((t) => `${t.table} records`),
+    missing.flatMap((t) => privilegesOnTable(t.roleTable)),
+  );
 }
 
 /** The tenant id (`tid`) of a token we just received from the authority over TLS (read, not trusted for anything else). */

@@ -33,18 +33,3 @@ export const DATAVERSE_ROLE_TEMPLATES = {
 
 /** Dataverse `systemuser.accessmode` of an application user: Non-interactive. */
 export const APPLICATION_USER_ACCESS_MODE = 4;
-
-/**
- * Delegated Microsoft Graph permissions the portal asks an admin for at sign-in (they must be declared on the portal's
- * app registration): who they are, their roles and MFA state, the tenant's policies, and creating the app
- * registration with its consent grant.
- */
-export const ADMIN_GRAPH_PERMISSIONS = [
-  "User.Read",
-  "Application.ReadWrite.All",
-  "DelegatedPermissionGrant.ReadWrite.All",
-  "Directory.Read.All",
-  "Policy.Read.All",
-  "RoleManagement.Read.Directory",
-  "UserAuthenticationMethod.Read.All",
-] as const;

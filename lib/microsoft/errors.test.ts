@@ -136,6 +136,20 @@ describe("mapMicrosoftError: Entra (AADSTS)", () => {
     expect(mapped).toMatchObject({ code: "replication_pending", retryable: true });
   });
 
+  it("replication waits name Microsoft's window (up to two minutes), not 'less than a minute'", () => {
+    const graph = mapMicrosoftError({ service: "identity", status: 400, body: aad(700016, "unauthorized_client", "x"), justCreated: true });
+    const dv = mapMicrosoftError({
+      service: "dataverse",
+      status: 403,
+      body: dataverse("0x80072560", "The user is not a member of the organization."),
+      justCreated: true,
+    });
+    for (const mapped of [graph, dv]) {
+      expect(mapped.userMessage).toMatch(/up to two minutes/);
+      expect(mapped.userMessage).not.toMatch(/less than a minute/);
+    }
+  });
+
   it("AADSTS700025 says the app is a public client that must not be sent a credential: never 'allow public client flows'", () => {
     const body = aad(700025, "invalid_client", "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
     const mapped = mapMicrosoftError({ service: "identity", status: 400, body });

@@ -159,7 +159,7 @@ const M = {
   mfa: "This account must complete multi-factor authentication, which an automated sign-in cannot do. The integration user must not require MFA in legacy mode: use the recommended app-only mode, or a dedicated integration account that your organization's own Conditional Access policy excludes from MFA.",
   secretInvalid: "Microsoft rejected the Act-On integration's client secret. Create a new secret for the app registration and try again.",
   secretExpired: "The Act-On integration's client secret has expired. Create a new secret for the app registration and try again.",
-  replication: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
+  replication: "Microsoft is still setting up the objects we just created. This usually takes up to two minutes; we will retry automatically.",
   appNotFound: "The Act-On Integration app registration was not found in your tenant. It may have been deleted; run the setup again to recreate it.",
   clientSpMissing: "The Act-On Integration app has no enterprise application (service principal) in your tenant. Run the setup again to create it.",
   resourceMissing:
@@ -185,7 +185,7 @@ const M = {
   applicationUserDisabled:
     "The user Dynamics 365 signed in is disabled in this environment. Enable it in the Power Platform admin center (Environment > Settings > Users + permissions > Application users), then try again.",
   notMemberYet:
-    "Dynamics 365 has not finished enabling the new application user yet. This usually takes a minute or two; we will retry automatically.",
+    "Dynamics 365 has not finished enabling the new application user yet. This usually takes up to two minutes; we will retry automatically.",
   notFound: "Microsoft could not find the object this step needs. Run the setup again.",
   conflict: "An object with the same name or key already exists in Microsoft. Run the setup again so it can reuse it.",
   throttled: "Microsoft asked us to slow down. We will retry shortly.",

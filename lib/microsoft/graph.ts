@@ -21,6 +21,7 @@ import {
   type GraphApplication,
   type GraphPermissionGrant,
   type GraphServicePrincipal,
+  graphConditionalAccessPolicySchema,
 } from "./schemas";
 
 /**
@@ -337,6 +338,23 @@ export async function getSecurityDefaults(ctx: GraphContext): Promise<{ isEnable
     schema: graphSecurityDefaultsSchema,
   });
   return { isEnabled: res.data.isEnabled };
+}
+
+/** A Conditional Access policy as the plan reads it (Graph's shape, absent lists as empty). */
+export type ConditionalAccessPolicy = z.infer<typeof graphConditionalAccessPolicySchema>;
+
+/**
+ * Lists the tenant's Conditional Access policies (`/identity/conditionalAccess/policies`, Policy.Read.All). Null when
+ * Microsoft does not let this sign-in read them: a delegated caller also needs a role that may (Security Reader,
+ * Global Reader, Conditional Access or Security Administrator, Global Administrator). @throws MicrosoftError
+ */
+export async function listConditionalAccessPolicies(ctx: GraphContext): Promise<ConditionalAccessPolicy[] | null> {
+  try {
+    return await graphList(ctx, "/identity/conditionalAccess/policies", graphConditionalAccessPolicySchema);
+  } catch (e) {
+    if (isMicrosoftError(e, "insufficient_privileges", "forbidden")) return null;
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- app registrations
@@ -872,7 +890,7 @@ export async function createServicePrincipal(ctx: GraphContext, options: { appId
         ...e.appError,
         code: "replication_pending",
         retryable: true,
-        userMessage: "Microsoft is still setting up the objects we just created. This usually takes less than a minute; we will retry automatically.",
+        userMessage: "Microsoft is still setting up the objects we just created. This usually takes up to two minutes; we will retry automatically.",
       },
     });
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { X509Certificate } from "node:crypto";
 import { getEnv } from "@/lib/core/env";
-import { ADMIN_GRAPH_PERMISSIONS } from "./constants";
+import { ADMIN_GRAPH_PERMISSIONS } from "./graph-permissions";
 import type { CallRecorder, RetryPolicy, Sleep } from "./http";
 
 /** Microsoft identity platform configuration: where the authority, Graph and Discovery are, and which scopes to ask. */

@@ -142,6 +142,35 @@ export const graphAuthenticationRequirementsSchema = z.object({ perUserMfaState:
 
 export const graphSecurityDefaultsSchema = z.object({ isEnabled: z.boolean() });
 
+const idList = z
+  .array(z.string())
+  .nullish()
+  .transform((v) => v ?? []);
+
+/** The parts of a Conditional Access policy that decide whether it asks an integration user's password sign-in for MFA. */
+export const graphConditionalAccessPolicySchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string().nullish(),
+  state: z.string(),
+  conditions: z
+    .object({
+      users: z
+        .object({
+          includeUsers: idList,
+          excludeUsers: idList,
+          includeGroups: idList,
+          excludeGroups: idList,
+          includeRoles: idList,
+          excludeRoles: idList,
+        })
+        .nullish(),
+      applications: z.object({ includeApplications: idList, excludeApplications: idList }).nullish(),
+      clientAppTypes: idList,
+    })
+    .nullish(),
+  grantControls: z.object({ builtInControls: idList, authenticationStrength: z.object({ id: z.string() }).passthrough().nullish() }).nullish(),
+});
+
 // ---------------------------------------------------------------- Dataverse Web API
 
 export const whoAmISchema = z.object({ BusinessUnitId: guidSchema, UserId: guidSchema, OrganizationId: guidSchema });

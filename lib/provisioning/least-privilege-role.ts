@@ -32,3 +32,21 @@ export const LEAST_PRIVILEGE_ROLE_PRIVILEGES: RolePrivilege[] = [
   ...privileges(["Read", "Write", "Append", "AppendTo"], "List", feature.lists),
   ...privileges(["Read"], "User", feature.owners),
 ];
+
+/** The Act-On features that will not work because the environment lacks their privileges (no Dynamics 365 Sales). */
+export function unavailableFeatures(unavailable: RolePrivilege[]): string[] {
+  return [...new Set(unavailable.map((p) => p.feature))];
+}
+
+/** The role's privileges on a table (`Lead` → prvCreateLead, prvReadLead…), to name what a missing table costs. */
+export function privilegesOnTable(table: string): RolePrivilege[] {
+  return LEAST_PRIVILEGE_ROLE_PRIVILEGES.filter((p) => new RegExp(`^prv(Create|Read|Write|Append|AppendTo|Delete)${table}$`).test(p.name));
+}
+
+/**
+ * What an environment without Dynamics 365 Sales costs, in the admin's words, the same for the plan and the manual
+ * path: the missing parts, then the Act-On features that will not work.
+ */
+export function missingSalesNote(missing: string[], unavailable: RolePrivilege[]): string {
+  return `This environment does not have ${missing.join(", ")} (Dynamics 365 Sales is not installed), so these Act-On features will not work: ${unavailableFeatures(unavailable).join("; ")}. Everything else does.`;
+}

@@ -171,6 +171,27 @@ describe("advance", () => {
     );
     expect(t.step.error).toMatchObject({ code: "replication_pending", retryable: true });
   });
+
+  it("a step that waited out Microsoft's replication for its whole budget says how long, and never promises an automatic retry", () => {
+    const tenMinutes = { stepBudgetMs: 10 * 60_000, maxAttempts: 60 };
+    const waiting = appError(
+      "replication_pending",
+      "Microsoft is still setting up the objects we just created. This usually takes up to two minutes; we will retry automatically.",
+      { retryable: true },
+    );
+    const t = advance(
+      { status: "running", steps: [{ name: "verify", status: "running", attempts: 40, startedAt: new Date(now.getTime() - 10 * 60_000) }] },
+      "verify",
+      { kind: "retry", notBefore: new Date(now.getTime() + 15_000), error: waiting, waitingFor: "x" },
+      now,
+      tenMinutes,
+    );
+    expect(t.runStatus).toBe("failed");
+    expect(t.step.error?.userMessage).not.toMatch(/retry automatically|retry shortly/i);
+    expect(t.step.error?.userMessage).toMatch(/kept checking for 10 minutes/);
+    expect(t.step.error?.userMessage).toMatch(/usually reach all of its services within two minutes/);
+    expect(t.step.error?.userMessage).toMatch(/Retry/);
+  });
 });
 
 describe("nextStep, canRetry, isTerminal", () => {

@@ -1,10 +1,19 @@
 /**
- * Legacy OAuth, on-premises Basic, migration from Basic to OAuth, and disconnect, end to end against the sandbox on
+ * Legacy OAuth, on-premises (Windows sign-in, NTLMv2), migration from a password connection to OAuth, and disconnect, end to end against the sandbox on
  * SQLite and PostgreSQL, asserting the sandbox's own state.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
-import { CONTOSO_ADMIN, CONTOSO_MFA_ADMIN, TENANTS, SANDBOX_PASSWORD, signInAs, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import {
+  CONTOSO_ADMIN,
+  CONTOSO_MFA_ADMIN,
+  PORTAL_APP,
+  TENANTS,
+  SANDBOX_PASSWORD,
+  signInAs,
+  useMicrosoftSandbox,
+} from "@/test/support/microsoft-sandbox";
+import { PORTAL_APP_SECRET } from "@/emulator/scenarios/ids";
 import { storeSecret } from "../domain/secret/store-secret";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { approveRun } from "./approve-run";
@@ -107,7 +116,56 @@ describe.each(providers)("provisioning modes on %s", (provider) => {
     expect(after.oauth2PermissionGrants.length).toBe(before.oauth2PermissionGrants.length);
   });
 
-  it("connects an on-premises server with HTTP Basic, without any Entra step, and refuses a wrong password", async () => {
+  it("legacy: a Conditional Access policy requiring MFA that may cover the integration user is warned about in the plan, before any write", async () => {
+    const state = await fx.control.getState();
+    const contoso = state.tenants.find((x) => x.id === TENANTS.contoso)!;
+    const admin = state.users.find((u) => u.userPrincipalName === CONTOSO_ADMIN)!;
+    contoso.conditionalAccessPolicies = [
+      {
+        id: "c0000000-0000-4000-8000-000000000002",
+        displayName: "MFA for everyone but break-glass",
+        state: "enabled",
+        conditions: {
+          users: { includeUsers: ["All"], excludeUsers: [admin.id], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] },
+          applications: { includeApplications: ["All"], excludeApplications: [] },
+          clientAppTypes: ["all"],
+        },
+        grantControls: { operator: "OR", builtInControls: ["mfa"] },
+      },
+    ];
+    // The control API returns no password or secret digests: a state loaded back carries them in clear text.
+    const loadable = {
+      ...state,
+      users: state.users.map((u) => ({ ...u, password: SANDBOX_PASSWORD })),
+      applications: state.applications.map((a) =>
+        a.appId === PORTAL_APP.appId
+          ? {
+              ...a,
+              passwordCredentials: a.passwordCredentials.map((c) =>
+                c.hint === PORTAL_APP_SECRET.slice(0, 3) ? { ...c, secretText: PORTAL_APP_SECRET } : c,
+              ),
+            }
+          : a,
+      ),
+    };
+    await fx.control.reset({ state: loadable });
+    const started = await start({
+      kind: "connect",
+      options: { mode: "legacy", environment: "Contoso Sales", integrationUsername: CONTOSO_ADMIN, requestedBy: CONTOSO_ADMIN },
+      session: await signInAs(fx),
+      password: SANDBOX_PASSWORD,
+    });
+    if (!started.ok) throw new Error(started.error.userMessage);
+    expect(started.value.plan?.blockers).toEqual([]);
+    expect(started.value.plan?.notes).toContainEqual(
+      expect.stringMatching(
+        /Conditional Access policy “MFA for everyone but break-glass” requires multi-factor authentication and may apply to the integration user/,
+      ),
+    );
+    expect((await fx.control.getState()).applications.length).toBe(state.applications.length);
+  });
+
+  it("connects an on-premises server with Windows sign-in (NTLM), without any Entra step, and refuses a wrong password", async () => {
     const url = fx.environmentUrl("contoso-onprem");
     const before = await fx.control.getState();
     const wrong = await start({

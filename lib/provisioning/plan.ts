@@ -11,13 +11,13 @@ import {
   getSignedInAdmin,
   type ServicePrincipal,
 } from "../microsoft/graph";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "./least-privilege-role";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, missingSalesNote } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "../domain/run/machine";
 import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
 import { findKeepableSecret } from "./steps/client-secret";
 import { findKeepableCertificate } from "./steps/certificate";
 import { CERTIFICATE_LIFETIME_DAYS, credentialModeLabel } from "../domain/secret/credential-mode";
-import { findTargetRole, leastPrivilegeDelta, unavailableFeatures } from "./steps/application-user";
+import { findTargetRole, leastPrivilegeDelta } from "./steps/application-user";
 import { chooseEnvironment } from "./steps/environment";
 import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
 import type { Plan, PlanAction } from "../domain/run/plan";
@@ -296,7 +296,10 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     }
     if (delta.unavailable.length) {
       plan.notes.push(
-        `This environment does not have ${delta.unavailable.map((p) => p.name).join(", ")} (Dynamics 365 Sales is not installed), so these Act-On features will not work: ${unavailableFeatures(delta.unavailable).join("; ")}. Everything else does; you can continue.`,
+        `${missingSalesNote(
+          delta.unavailable.map((p) => p.name),
+          delta.unavailable,
+        )} You can continue.`,
       );
     }
     const sysAdmin = appUser?.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator) ?? [];

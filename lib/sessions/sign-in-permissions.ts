@@ -2,21 +2,19 @@
  * What the portal asks Microsoft for when the admin signs in, each in one plain line, shown before the redirect.
  * Pure; a test checks every permission the sign-in requests has its line.
  */
-import { ADMIN_GRAPH_PERMISSIONS } from "../microsoft/constants";
+import { ADMIN_GRAPH_PERMISSIONS, type GraphPermission } from "../microsoft/graph-permissions";
 
 export type PermissionLine = { api: "Microsoft Graph" | "Dynamics 365"; permission: string; line: string };
 
-const GRAPH_LINES: Record<(typeof ADMIN_GRAPH_PERMISSIONS)[number], string> = {
+const GRAPH_LINES: Record<GraphPermission, string> = {
   "User.Read": "Signs you in and reads your name and e-mail address.",
   // With ACTON_CONNECTOR_APP_ID configured, the portal adds Act-On's connector app (its service principal) instead.
   "Application.ReadWrite.All":
-    "Lets the portal create the “Act-On Integration” app in your directory, and its certificate (or client secret). Or it adds Act-On's own Act-On Connector app.",
+    "Lets the portal create the “Act-On Integration” app in your directory with its certificate or secret, or find one made earlier. Or it adds Act-On's own Act-On Connector app.",
   "DelegatedPermissionGrant.ReadWrite.All": "Lets the portal approve that app's Dynamics 365 access for your organization (admin consent).",
-  "Directory.Read.All": "Reads your directory to find an Act-On Integration app created earlier, so nothing is made twice.",
-  "Policy.Read.All": "Reads your tenant's consent and sign-in policies, to warn you before anything is changed if one would block the connection.",
+  "Policy.Read.All":
+    "Reads your tenant's app, sign-in and Conditional Access policies and an integration user's MFA, to warn you if one would block the connection.",
   "RoleManagement.Read.Directory": "Checks that your account holds a role that can register apps and grant consent (such as Global Administrator).",
-  "UserAuthenticationMethod.Read.All":
-    "Checks whether an integration user must use multi-factor authentication (only for the older user-and-password connection).",
 };
 
 /** Every permission of the sign-in, Graph's by name and Dynamics' `user_impersonation`, with its plain line. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_GRAPH_PERMISSIONS } from "../microsoft/constants";
+import { ADMIN_GRAPH_PERMISSIONS } from "../microsoft/graph-permissions";
 import { isForeignOriginWrite, isSameOriginPost } from "./same-origin";
 import { SESSION_COOKIE, sessionCookieOptions } from "./session-cookie";
 import { initialExpiries, sessionState, touchedIdleExpiry } from "./session-view";

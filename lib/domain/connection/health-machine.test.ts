@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { FAILING_AFTER, HEALTH_CAUSES, healthCauseFix, isDefinitiveCause, nextHealth, type Health, type ProbeOutcome } from "./health-machine";
+import {
+  FAILING_AFTER,
+  HEALTH_CAUSE_LABELS,
+  HEALTH_CAUSES,
+  healthCauseFix,
+  isDefinitiveCause,
+  nextHealth,
+  type Health,
+  type ProbeOutcome,
+} from "./health-machine";
 
 const NEVER: Health = { state: null, cause: null, since: null, failures: 0 };
 const t = (n: number) => new Date(Date.UTC(2026, 11, 6, 12, n));
@@ -44,15 +53,19 @@ describe("connection health transitions", () => {
     expect(steps[3].next.since).toEqual(t(2));
   });
 
-  it.each(["application_user_missing", "credential_removed", "consent_revoked", "environment_not_found", "credential_expired"] as const)(
-    "%s fails at once, from healthy or never probed",
-    (cause) => {
-      expect(isDefinitiveCause(cause)).toBe(true);
-      expect(nextHealth(NEVER, fail(cause), t(0))).toEqual({ next: { state: "failing", cause, since: t(0), failures: 1 }, changed: true });
-      const healthy: Health = { state: "healthy", cause: null, since: t(0), failures: 0 };
-      expect(nextHealth(healthy, fail(cause), t(1)).next.state).toBe("failing");
-    },
-  );
+  it.each([
+    "application_user_missing",
+    "integration_user_missing",
+    "credential_removed",
+    "consent_revoked",
+    "environment_not_found",
+    "credential_expired",
+  ] as const)("%s fails at once, from healthy or never probed", (cause) => {
+    expect(isDefinitiveCause(cause)).toBe(true);
+    expect(nextHealth(NEVER, fail(cause), t(0))).toEqual({ next: { state: "failing", cause, since: t(0), failures: 1 }, changed: true });
+    const healthy: Health = { state: "healthy", cause: null, since: t(0), failures: 0 };
+    expect(nextHealth(healthy, fail(cause), t(1)).next.state).toBe("failing");
+  });
 
   it("the ordinary causes do not fail at once", () => {
     for (const cause of ["application_user_disabled", "privilege_missing", "tenant_unreachable", "microsoft_unavailable"] as const) {
@@ -88,5 +101,15 @@ describe("the customer's fix", () => {
     // A cause with nothing particular to say on-premises keeps the common words.
     expect(healthCauseFix("privilege_missing", "onprem")).toBe(healthCauseFix("privilege_missing", "cloud"));
     for (const cause of HEALTH_CAUSES) for (const mode of ["cloud", "onprem"]) expect(healthCauseFix(cause, mode)).toMatch(/\.$/);
+  });
+
+  it("names a password connection's integration user that is not a user of the environment, never an application user to re-create", () => {
+    expect(HEALTH_CAUSE_LABELS.integration_user_missing).toBe("Integration user not in environment");
+    for (const mode of ["onprem", "legacy"]) {
+      const fix = healthCauseFix("integration_user_missing", mode);
+      expect(fix).toMatch(/not a user of the Dynamics 365/);
+      expect(fix).toMatch(/security role/);
+      expect(fix).not.toMatch(/application user|Plan the repair/i);
+    }
   });
 });

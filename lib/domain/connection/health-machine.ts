@@ -15,6 +15,7 @@ export const HEALTH_CAUSES = [
   "consent_revoked",
   "application_user_missing",
   "application_user_disabled",
+  "integration_user_missing",
   "privilege_missing",
   "environment_not_found",
   "tenant_unreachable",
@@ -31,6 +32,7 @@ export const HEALTH_CAUSE_LABELS: Record<HealthCause, string> = {
   consent_revoked: "App or consent removed",
   application_user_missing: "Application user missing",
   application_user_disabled: "Application user disabled",
+  integration_user_missing: "Integration user not in environment",
   privilege_missing: "Privilege missing",
   environment_not_found: "Environment not found",
   tenant_unreachable: "Tenant unreachable",
@@ -45,6 +47,7 @@ export function asHealthCause(c: string | null): HealthCause | null {
 /** Causes that are a customer's deliberate change (or the calendar): waiting cannot cure them, so they fail at once. */
 const DEFINITIVE_CAUSES: ReadonlySet<HealthCause> = new Set([
   "application_user_missing",
+  "integration_user_missing",
   "credential_removed",
   "consent_revoked",
   "environment_not_found",
@@ -68,6 +71,10 @@ const HEALTH_CAUSE_FIXES: Record<HealthCause, string> = {
     "The Act-On Integration application user is no longer in the Dynamics 365 environment, or holds no security role. Plan the repair from the connection's status page to create it again.",
   application_user_disabled:
     "The Act-On Integration application user is disabled in the Dynamics 365 environment. Enable it in the Power Platform admin center (Environment > Settings > Users + permissions > Application users).",
+  // Password connections (legacy, on-premises) sign in as a person's user, which no run creates: Dataverse's
+  // 0x80072560 for it means that user is not a user of the environment, not a missing application user.
+  integration_user_missing:
+    "The integration user Act-On signs in as is not a user of the Dynamics 365 environment (it was removed, or holds no security role or licence). Add it back to the environment with its security role, then re-check the connection from its status page.",
   privilege_missing:
     "The Act-On Integration application user lacks privileges Act-On's connector needs (someone changed its security role or took a role away), so the Act-On features named in the detail stop working. Plan the repair from the connection's status page to give them back.",
   environment_not_found:
@@ -86,6 +93,8 @@ const ON_PREMISES_FIXES: Partial<Record<HealthCause, string>> = {
     "The Dynamics 365 server no longer accepts the domain user's password (it was changed or has expired, or the account is locked or disabled in Active Directory). Reconnect from Act-On and enter the current password.",
   application_user_missing:
     "The domain user is no longer a user of the Dynamics 365 organization, or holds no security role. Add it back (Settings > Security > Users), then re-check the connection from its status page.",
+  integration_user_missing:
+    "The domain user Act-On signs in as is not a user of the Dynamics 365 organization (it was removed, or holds no security role). Add it back (Settings > Security > Users) with its security role, then re-check the connection from its status page.",
   application_user_disabled: "The domain user's Dynamics 365 user is disabled. Enable it in Dynamics 365 (Settings > Security > Users).",
   environment_not_found:
     "The Dynamics 365 server answers, but not for this organization: it may have been renamed, moved or removed. Reconnect from Act-On with the organization's current address.",

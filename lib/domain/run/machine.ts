@@ -286,7 +286,14 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
     }
     return {
       runStatus: "failed",
-      step: { name: stepName, status: "failed", notBefore: null, error: { ...outcome.error, retryable: true }, finishedAt: now, action: null },
+      step: {
+        name: stepName,
+        status: "failed",
+        notBefore: null,
+        error: { ...outcome.error, retryable: true, userMessage: gaveUpMessage(outcome.error, elapsed, step.attempts) },
+        finishedAt: now,
+        action: null,
+      },
       runNotBefore: null,
       ignored: false,
     };
@@ -298,6 +305,29 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
     runNotBefore: null,
     ignored: false,
   };
+}
+
+/** Sentences that promise the portal will try again: true while a step waits, false once it has stopped. */
+const WILL_RETRY = /\s*[^.;]*\b(?:we will|we'll) retry\b[^.]*\./gi;
+
+/**
+ * A step's message once its retries are spent: what Microsoft said, without the promise to retry, then how long the
+ * portal kept at it and what the admin can do. Microsoft's writes reach its other services usually within two minutes,
+ * and its own automation polls for up to ten, so a step still waiting after its budget is told as such.
+ */
+function gaveUpMessage(error: AppError, elapsedMs: number, attempts: number): string {
+  const said = error.userMessage
+    .replace(WILL_RETRY, ".")
+    .replace(/[;,]\s*\.$/, ".")
+    .replace(/\.\.$/, ".")
+    .trim();
+  const minutes = Math.round(elapsedMs / 60_000);
+  const spent = minutes >= 1 ? `for ${minutes} minute${minutes === 1 ? "" : "s"}` : `${attempts} time${attempts === 1 ? "" : "s"}`;
+  const lag =
+    error.code === "replication_pending"
+      ? " Microsoft's changes usually reach all of its services within two minutes, so this is longer than it should take."
+      : "";
+  return `${said} The portal kept checking ${spent} and has stopped.${lag} Use Retry to check again; if it keeps failing, contact Act-On support.`;
 }
 
 /** Which run statuses an admin may retry from, and what the retried step becomes. */

@@ -18,7 +18,7 @@ import {
   type DataverseContext,
   type SecurityRole,
 } from "../../microsoft/dataverse";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, type RolePrivilege } from "../least-privilege-role";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, unavailableFeatures, type RolePrivilege } from "../least-privilege-role";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -47,11 +47,6 @@ export function leastPrivilegeDelta(input: {
     .filter((p) => !wantedIds.has(p.privilegeId) && !(p.name && wanted.has(p.name.toLowerCase())))
     .map((p) => ({ privilegeId: p.privilegeId, name: p.name ?? p.privilegeId }));
   return { toAdd, toRemove, unavailable };
-}
-
-/** The Act-On features that will not work because the environment lacks their privileges (no Dynamics 365 Sales). */
-export function unavailableFeatures(unavailable: RolePrivilege[]): string[] {
-  return [...new Set(unavailable.map((p) => p.feature))];
 }
 
 /**

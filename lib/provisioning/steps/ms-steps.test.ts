@@ -6,7 +6,8 @@ import type { AppRegistration } from "../../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "../least-privilege-role";
 import { isAcceptedWebRedirectUri, runOptionsSchema } from "../../domain/run/run-options";
 import { flowsMatch } from "./app-registration";
-import { leastPrivilegeDelta, unavailableFeatures } from "./application-user";
+import { leastPrivilegeDelta } from "./application-user";
+import { unavailableFeatures } from "../least-privilege-role";
 import { chooseEnvironment } from "./environment";
 import { findProblems, findWarnings } from "./preconditions";
 

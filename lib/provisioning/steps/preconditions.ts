@@ -4,7 +4,15 @@ import { log } from "../../core/log";
 import { DATAVERSE_ROLE_TEMPLATES, DIRECTORY_ROLE_TEMPLATES } from "../../microsoft/constants";
 import { listUserRoles, listUserTeamRoles, whoAmI } from "../../microsoft/dataverse";
 import { isMicrosoftError } from "../../microsoft/errors";
-import { getPerUserMfaState, getSecurityDefaults, listDirectoryRoles, listEligibleDirectoryRoles, type PerUserMfaState } from "../../microsoft/graph";
+import {
+  getPerUserMfaState,
+  getSecurityDefaults,
+  listConditionalAccessPolicies,
+  listDirectoryRoles,
+  listEligibleDirectoryRoles,
+  type PerUserMfaState,
+} from "../../microsoft/graph";
+import { conditionalAccessWarnings, type CaPolicy } from "../conditional-access";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 import type { MissingRole, ProblemReason } from "../../domain/run/plan";
@@ -42,7 +50,12 @@ export type PreconditionFacts = {
   eligibleDirectoryRoleTemplateIds?: string[] | null;
   /** Security role templates held directly or through a team; null when the admin is not a user of the environment. */
   environmentRoleTemplateIds: string[] | null;
-  integrationUser?: { mfaState: PerUserMfaState; securityDefaultsEnabled: boolean };
+  integrationUser?: {
+    mfaState: PerUserMfaState;
+    securityDefaultsEnabled: boolean;
+    /** The tenant's Conditional Access policies; null when Microsoft would not let this sign-in read them. */
+    conditionalAccess?: CaPolicy[] | null;
+  };
 };
 
 const DIRECTORY_ROLE_NEED: MissingRole = {
@@ -159,6 +172,14 @@ export function findWarnings(facts: PreconditionFacts, mode: "cloud" | "legacy")
         : "We could not check whether multi-factor authentication is on for the integration user: reading it needs the Global Reader or Authentication Policy Administrator role, which your account does not have. If MFA is on for that user, the app is still registered but the final check fails with an MFA message; sign in with one of those roles to check it up front, or use the recommended app-only mode.",
     );
   }
+  // Security defaults already block legacy mode outright (a problem above); Conditional Access replaces them.
+  if (
+    mode === "legacy" &&
+    facts.integrationUser &&
+    !facts.integrationUser.securityDefaultsEnabled &&
+    facts.integrationUser.conditionalAccess !== undefined
+  )
+    warnings.push(...conditionalAccessWarnings(facts.integrationUser.conditionalAccess));
   return warnings;
 }
 
@@ -197,14 +218,15 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
   const integrationUser = async () => {
     if (ctx.options.mode !== "legacy") return undefined;
     const username = requireFact(ctx.options.integrationUsername ?? ctx.connection.integrationUsername, "the integration user name");
-    const [mfaState, defaults] = await Promise.all([
+    const [mfaState, defaults, conditionalAccess] = await Promise.all([
       // Without a role that may read authentication methods Microsoft refuses; "unknown" then, with its consequence.
       (await directoryRoles).some((r) => r.roleTemplateId in MFA_READER_ROLES)
         ? getPerUserMfaState(ctx.graph(), { userId: username })
         : Promise.resolve("unknown" as const),
       getSecurityDefaults(ctx.graph()),
+      listConditionalAccessPolicies(ctx.graph()),
     ]);
-    return { mfaState, securityDefaultsEnabled: defaults.isEnabled };
+    return { mfaState, securityDefaultsEnabled: defaults.isEnabled, conditionalAccess };
   };
   const directoryRoles = listDirectoryRoles(ctx.graph());
   // Eligibility is read only when no active role suffices: most admins never need the extra call.

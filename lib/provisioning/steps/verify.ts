@@ -20,7 +20,7 @@ import { connectorOf } from "./connector";
 import type { AppCredential } from "../../microsoft/app-tokens";
 import type { StepResult } from "../runner";
 
-const WAITING = "Microsoft to accept the new credentials (a new app and secret take a minute or two to reach Dynamics 365)";
+const WAITING = "Microsoft to accept the new credentials (a new app and secret take up to two minutes to reach Dynamics 365)";
 
 const credentialNoun = (mode: CredentialMode) => (mode === "certificate" ? "certificate" : "client secret");
 

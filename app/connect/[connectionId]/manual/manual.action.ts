@@ -33,5 +33,7 @@ export async function verifyManualAction(connectionId: string, _previous: Manual
       fieldErrors: result.problem.field ? { [result.problem.field]: [result.problem.title] } : undefined,
       values,
     };
-  redirect(`/connect/${who.value.connection.id}/manual`);
+  // The environment's missing Sales tables ride along so the page can say what they cost (it accepts only those).
+  const missing = result.tablesMissing.length ? `?missing=${encodeURIComponent(result.tablesMissing.join(","))}` : "";
+  redirect(`/connect/${who.value.connection.id}/manual${missing}`);
 }

@@ -3,7 +3,7 @@ import { JourneyFrame } from "@/components/connect/journey-frame";
 import { CopyValue } from "@/components/ui/copy-button";
 import { Notice } from "@/components/ui/notice";
 import { authorizePage } from "@/lib/connect/authorize";
-import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES } from "@/lib/connect/manual";
+import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, missingTablesNote } from "@/lib/connect/manual";
 import { verifyManualAction } from "./manual.action";
 import { ManualForm } from "./manual-form";
 
@@ -16,10 +16,15 @@ const APP_NAME = "Act-On Integration";
  * The manual path, for admins who will not let the portal act in their tenant: the steps in our own words with a
  * copy button for every value, then a form for what they made, which the portal proves before connecting.
  */
-export default async function ManualPage(props: { params: Promise<{ connectionId: string }> }) {
+export default async function ManualPage(props: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<{ missing?: string | string[] }>;
+}) {
   const { connectionId } = await props.params;
+  const { missing } = await props.searchParams;
   const { session, connection } = await authorizePage(connectionId, "manual");
   const connected = connection.status === "active" && connection.authMode === "cloud" && connection.clientId;
+  const missingNote = connected && typeof missing === "string" ? missingTablesNote(missing.split(",")) : null;
   return (
     <JourneyFrame
       current={connected ? "status" : "environment"}
@@ -39,8 +44,14 @@ export default async function ManualPage(props: { params: Promise<{ connectionId
             Connected
           </h2>
           <p className="text-slate-900">
-            Act-On signed in as app {connection.clientId} and read every table it syncs in {connection.environmentUrl}.
+            Act-On signed in as app {connection.clientId} and read every table it syncs {missingNote ? "that the environment has " : ""}in{" "}
+            {connection.environmentUrl}.
           </p>
+          {missingNote ? (
+            <p className="text-slate-900" data-testid="missing-tables">
+              {missingNote}
+            </p>
+          ) : null}
         </Notice>
       ) : null}
       <ol className="max-w-3xl list-decimal space-y-6 pl-6 text-slate-900">

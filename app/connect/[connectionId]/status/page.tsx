@@ -4,7 +4,7 @@ import { CheckCircle2, AlertTriangle, Activity, Wrench } from "lucide-react";
 import { JourneyFrame } from "@/components/connect/journey-frame";
 import { Button } from "@/components/ui/button";
 import { SubmitButton } from "@/components/ui/submit-button";
-import { roleLabel } from "@/lib/connect/checklist";
+import { statusRows } from "@/lib/connect/status-rows";
 import { journeyPath } from "@/lib/connect/journey-page";
 import { ensureMayOpen, loadJourney, type Journey } from "@/lib/connect/journey-view";
 import { canMoveToOAuth } from "@/lib/connect/move-to-oauth";
@@ -14,9 +14,7 @@ import { verifyConnectionAction } from "./verify.action";
 import { MoveToOAuth } from "../migrate/move-to-oauth";
 import { SCORE_TARGETS, syncOptionsOrDefaults } from "@/lib/connections/sync-options.schema";
 import { Notice } from "@/components/ui/notice";
-import { connectionStatusLabelForAdmin } from "@/lib/domain/connection/status";
 import { isUnfinished } from "@/lib/domain/run/machine";
-import { HEALTH_STATE_LABELS } from "@/lib/domain/connection/health-machine";
 import { healthNoticeFor, type HealthNotice, type HealthWay } from "@/lib/connect/health-notice";
 
 export const metadata: Metadata = { title: "Connection status · Act-On Dynamics onboarding" };
@@ -51,25 +49,8 @@ export default async function StatusPage({
   const readOnly = journey.session.intent === "status";
   const sync = c.syncOptions ? syncOptionsOrDefaults(c.syncOptions) : null;
   const health = healthNoticeFor(c);
-  const rows: [string, string][] = [
-    ["State", connectionStatusLabelForAdmin(c.status)],
-    ["Environment", c.environmentName ? `${c.environmentName} (${c.environmentUrl})` : (c.environmentUrl ?? "Not chosen yet")],
-    ["Microsoft tenant", c.tenantDomain ? `${c.tenantDomain} (${c.tenantId})` : (c.tenantId ?? "Not known yet")],
-    ["App (client) id", c.clientId ?? "Not created yet"],
-    ["Security role", roleLabel(c.securityRole) ?? "Not assigned yet"],
-    ...(active && c.health
-      ? [["Health", `${HEALTH_STATE_LABELS[c.health.state]}, last checked ${when(c.health.checkedAt)}`] as [string, string]]
-      : []),
-    ["Last verified", when(c.lastVerifiedAt)],
-    ...(c.credentialMode
-      ? ([
-          ["Signs in with", c.credentialLabel ?? c.credentialMode],
-          c.credentialMode === "connector"
-            ? ["Expires", "Never: nothing is stored for this connection and nothing in your tenant expires"]
-            : [c.credentialMode === "certificate" ? "Certificate expires" : "Client secret expires", when(c.secretExpiresAt)],
-        ] as [string, string][])
-      : []),
-  ];
+  const rows = statusRows(c, when);
+  const onPremises = c.authMode === "onprem";
   if (sync) {
     rows.push([
       "Sync",
@@ -95,7 +76,9 @@ export default async function StatusPage({
               <AlertTriangle aria-hidden className="h-6 w-6 shrink-0 text-amber-700" />
             )}
             {active
-              ? "Act-On can now reach your Dynamics 365 environment with its own app and application user."
+              ? onPremises
+                ? "Act-On can now reach your Dynamics 365 server as the domain user below."
+                : "Act-On can now reach your Dynamics 365 environment with its own app and application user."
               : (c.lastErrorMessage ?? "The connection is not active yet.")}
           </p>
         </Notice>
@@ -125,7 +108,12 @@ export default async function StatusPage({
             <strong>Reconnect</strong>; the portal checks each piece and repairs only what is missing.
           </li>
           {c.credentialRenewal ? <li>{c.credentialRenewal}</li> : null}
-          {c.credentialMode === "connector" ? (
+          {onPremises ? (
+            <li>
+              Act-On signs in as the domain user above: if its password changes or expires, or it is removed from Dynamics 365, reconnect from Act-On
+              with its current details.
+            </li>
+          ) : c.credentialMode === "connector" ? (
             <li>
               Do not remove the “Act-On Connector” enterprise application in Microsoft Entra or its application user in Dynamics 365: Act-On signs in
               with them.
