@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
 
 // Throwaway deep-link key for this run. Set on process.env so Playwright's workers (which inherit the runner's
 // environment and evaluate this file again) sign links with the same key their portals verify them with.
 process.env.E2E_DEEP_LINK_SECRET ||= `e2e:${randomBytes(32).toString("base64url")}`;
 process.env.E2E_ACTON_RETURN_ORIGINS ||= "https://app.act-on.example";
+
+function defaultChromium() {
+  return existsSync("/usr/bin/chromium-headless-shell") ? "/usr/bin/chromium-headless-shell" : "/usr/bin/chromium";
+}
 
 export default defineConfig({
   testDir: "e2e",
@@ -19,10 +24,12 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT || ".data/test-reports/playwright.json" }]],
   use: {
-    trace: "retain-on-failure",
+    // A trace records every frame and DOM snapshot (about a third of a spec's CPU), so only a retried test keeps one
+    // (CI retries once). E2E_TRACE=retain-on-failure when chasing a failure locally.
+    trace: (process.env.E2E_TRACE as "on-first-retry" | undefined) ?? "on-first-retry",
     // The sandbox's certificate comes from a local CA the browser does not know.
     ignoreHTTPSErrors: true,
-    // Debian's Chromium; E2E_CHROMIUM names another binary (scripts/lib/install.mjs says why not the headless shell).
-    launchOptions: { executablePath: process.env.E2E_CHROMIUM || "/usr/bin/chromium" },
+    // Debian's Chromium headless shell, else its full Chromium (scripts/lib/install.mjs); E2E_CHROMIUM names another.
+    launchOptions: { executablePath: process.env.E2E_CHROMIUM || defaultChromium() },
   },
 });

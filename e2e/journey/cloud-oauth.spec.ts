@@ -18,6 +18,7 @@ import {
   resetSandbox,
   RETURN_ORIGIN,
   SANDBOX,
+  standInForActOn,
   sandboxState,
   signInAtMicrosoft,
   SALES_URL,
@@ -65,11 +66,7 @@ test("admin@: from Act-On's link to an Active connection, sync options, status a
   const j = new Journey(page, testInfo);
   // Act-On knows the account's environment (its MS Dynamics settings hold the URL) and names it in the link.
   const link = await deepLink({ account: freshAccount("admin"), user: ADMIN, name: "Contoso Marketing", environment: SALES_URL });
-  const returned: string[] = [];
-  await page.route(`${RETURN_ORIGIN}/**`, (route) => {
-    returned.push(route.request().url());
-    return route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Act-On</title><h1>Act-On settings</h1>" });
-  });
+  const returned = await standInForActOn(page);
 
   const started = Date.now();
   await page.goto(link);

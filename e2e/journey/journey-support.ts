@@ -3,6 +3,7 @@
  * sandbox's control API, axe-core on every page, numbered screenshots kept as test artifacts, and a click counter.
  * SANDBOX and PORTAL are this worker's own (fixtures/worker-ports.ts).
  */
+import { createHash } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from "@playwright/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
@@ -42,6 +43,30 @@ export async function deepLink(input: {
     environmentUrl: input.environment,
   });
   return launchUrl(portal, token);
+}
+
+const ACT_ON_PAGE = "<!doctype html><title>Act-On</title><h1>Act-On settings</h1>";
+
+/**
+ * Act-On's side of "Return to Act-On": returns the list of URLs the portal sent the browser to, filled as it happens,
+ * and shows a stand-in Act-On page there. The portal's 303 from /return-to-acton is read where it is answered: in
+ * Chromium's headless shell a cross-site navigation that follows a redirect never reaches Playwright's route handler.
+ */
+export async function standInForActOn(page: Page, portal = PORTAL): Promise<string[]> {
+  const returned: string[] = [];
+  await page.route(`${portal}/return-to-acton`, async (route) => {
+    const response = await route.fetch({ maxRedirects: 0 });
+    const location = response.headers()["location"] ?? "";
+    if (response.status() !== 303 || !location.startsWith(`${RETURN_ORIGIN}/`)) return route.fulfill({ response });
+    returned.push(location);
+    return route.fulfill({ status: 200, contentType: "text/html", body: ACT_ON_PAGE });
+  });
+  // Anything else that leads to Act-On (a plain link) gets the same page; none may reach the real host.
+  await page.route(`${RETURN_ORIGIN}/**`, (route) => {
+    returned.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "text/html", body: ACT_ON_PAGE });
+  });
+  return returned;
 }
 
 /** A fresh Act-On account id per test, so each test starts with a connection of its own. */
@@ -168,13 +193,44 @@ export class Journey {
   private async audit(name: string) {
     await this.screenshot(name);
     if (!this.page.url().startsWith(this.portal)) return;
+    this.audited.add(new URL(this.page.url()).pathname.replace(/\/connect\/[^/]+/, "/connect/[id]"));
+    // The same page in the same state (a plan page in the fifth journey of this worker) is scanned once: axe-core is
+    // about a third of a journey's browser CPU, and its verdict depends on the page's elements and attributes.
+    const shape = await pageShape(this.page);
+    if (scannedShapes.has(shape)) return;
     const results = await new AxeBuilder({ page: this.page })
       .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
       .analyze();
     const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
     expect(summary, `axe-core on ${name} (${this.page.url()})`).toEqual([]);
-    this.audited.add(new URL(this.page.url()).pathname.replace(/\/connect\/[^/]+/, "/connect/[id]"));
+    scannedShapes.add(shape);
   }
+}
+
+/** The page shapes axe-core found clean in this worker (a Playwright worker is one process). */
+const scannedShapes = new Set<string>();
+
+/**
+ * A page's shape: its path with ids generalised, and every element's tag, classes, role, type and attribute names,
+ * with whether it holds text. What differs between two connections (names, ids, times) is left out; what axe-core
+ * judges (structure, labels, landmarks, the classes that give colour and contrast) is in.
+ */
+async function pageShape(page: Page): Promise<string> {
+  const path = new URL(page.url()).pathname.replace(/\/connect\/[^/]+/, "/connect/[id]");
+  const elements = await page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll("*"))) {
+      const names = Array.from(el.attributes, (a) => a.name)
+        .filter((n) => n !== "class" && n !== "style")
+        .sort();
+      const text = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()) ? "t" : "";
+      out.push(
+        `${el.tagName}.${el.getAttribute("class") ?? ""}|${el.getAttribute("role") ?? ""}|${el.getAttribute("type") ?? ""}|${names.join(" ")}|${text}`,
+      );
+    }
+    return out.join("\n");
+  });
+  return createHash("sha256").update(path).update("\n").update(elements).digest("hex");
 }
 
 /** The connection id of the page the browser is on (/connect/<id>/…). */

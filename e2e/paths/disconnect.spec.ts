@@ -6,6 +6,7 @@ import {
   PORTAL,
   resetSandbox,
   RETURN_ORIGIN,
+  standInForActOn,
   sandboxState,
   signInAtMicrosoft,
   type SandboxState,
@@ -27,11 +28,7 @@ test("disconnect with the application user disabled and the app deleted: nothing
   test.slow();
   const started = Date.now();
   await resetSandbox(request);
-  const returned: string[] = [];
-  await page.route(`${RETURN_ORIGIN}/**`, (route) => {
-    returned.push(route.request().url());
-    return route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Act-On</title><h1>Act-On settings</h1>" });
-  });
+  const returned = await standInForActOn(page);
   const j = new Journey(page, testInfo);
   await connectAsAdmin(j, "disconnect");
   const connectionId = connectionIdOf(page);

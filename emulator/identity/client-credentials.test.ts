@@ -234,7 +234,8 @@ describe("client credentials", () => {
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
     expect(new Set(results.map((r) => r.body.access_token)).size).toBe(250);
     console.info(`[load] 250 concurrent client_credentials requests in ${elapsed} ms`);
-  });
+    // A load test on a shared two-core machine: it proves every request is served, not how fast.
+  }, 120_000);
 
   it("gives the portal app itself app-only access in its home tenant", async () => {
     const res = await postToken(sb.origin, TENANTS.actoncorp, {

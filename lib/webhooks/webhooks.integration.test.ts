@@ -181,13 +181,14 @@ describe.each(providers)("webhooks on %s", (provider) => {
     const { connection } = await setup();
     await commitChange(connection.id, { statusBefore: "draft", statusAfter: "active", failingStep: null, errorCode: null });
     const delivery = await t.db.webhookDelivery.findFirstOrThrow({ where: { connectionId: connection.id } });
-    // A deliverer claimed it and crashed before recording anything.
+    // A deliverer claimed it and crashed before recording anything. Its lease runs for another minute: no sooner.
     await t.db.webhookDelivery.update({
       where: { id: delivery.id },
-      data: { leaseOwner: "crashed", leaseUntil: new Date(Date.now() + 400), version: { increment: 1 } },
+      data: { leaseOwner: "crashed", leaseUntil: new Date(Date.now() + 60_000), version: { increment: 1 } },
     });
     expect((await deliverDueWebhooks(deliverer(t.db))).attempted).toBe(0);
-    await new Promise((r) => setTimeout(r, 450));
+    // The lease runs out (moved into the past rather than waited for, so a loaded machine cannot outrun it).
+    await t.db.webhookDelivery.update({ where: { id: delivery.id }, data: { leaseUntil: new Date(Date.now() - 1_000) } });
     await drain(deliverer(t.db));
     expect(receiver.accepted()).toHaveLength(1);
     expect(await t.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ status: "succeeded", leaseOwner: null });

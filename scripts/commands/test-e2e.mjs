@@ -36,15 +36,29 @@ export function startBuild() {
 /**
  * Starts Playwright in `chromium` (the binary ensureChromium chose); each Playwright worker starts its own sandbox,
  * database and portal (e2e/fixtures/worker-stack.ts). Resolves `done` with the exit code.
+ *
+ * `held`: Playwright's output is kept back until `release()` is called, then printed and followed live, so it does not
+ * interleave with another suite's running beside it.
  */
-export function startE2e(args, { chromium }) {
-  step("Playwright end-to-end tests (Chromium)");
+export function startE2e(args, { chromium, held = false }) {
+  if (!held) step("Playwright end-to-end tests (Chromium)");
   const child = spawn(BIN("playwright"), ["test", ...args], {
     cwd: ROOT,
-    stdio: "inherit",
+    stdio: held ? ["ignore", "pipe", "pipe"] : "inherit",
     env: { ...process.env, E2E_CHROMIUM: chromium, E2E_JSON_REPORT: process.env.E2E_JSON_REPORT || PLAYWRIGHT_JSON },
   });
-  return { done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1))) };
+  let kept = [];
+  const release = () => {
+    if (!kept) return;
+    step("Playwright end-to-end tests (Chromium), started beside Vitest once the build was done");
+    for (const [stream, chunk] of kept) stream.write(chunk);
+    kept = null;
+  };
+  if (held) {
+    child.stdout.on("data", (chunk) => (kept ? kept.push([process.stdout, chunk]) : process.stdout.write(chunk)));
+    child.stderr.on("data", (chunk) => (kept ? kept.push([process.stderr, chunk]) : process.stderr.write(chunk)));
+  }
+  return { done: new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1))), release };
 }
 
 /** `npm run test:e2e`: builds the portal (unless `built` says it was) and runs Playwright. */

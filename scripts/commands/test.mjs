@@ -10,11 +10,11 @@ import { PLAYWRIGHT_JSON, startBuild, startE2e } from "./test-e2e.mjs";
 const VITEST_JSON = join(REPORTS_DIR, "vitest.json");
 
 /**
- * `npm test`: every suite. `next build` and the linters start at once in the background, beside Vitest; the linters'
- * output is printed after Vitest's as one block, then Playwright runs once the build is done; at the end, the ten
- * slowest test files. Playwright does not run beside Vitest: the suite is CPU-bound on two cores (about 1,600
- * CPU-seconds), so it gained nothing, and Vitest's timing-sensitive cases (lease expiry, 250 concurrent token
- * requests) failed under the extra load. Extra arguments are not forwarded; use test:unit / test:e2e for a subset.
+ * `npm test`: every suite, packed onto the machine's cores. `next build` and the linters start at once in the
+ * background, beside Vitest; once the build is done, Playwright starts beside the rest of Vitest (Vitest's suites
+ * mostly wait on leases, lags and databases, which leaves a core idle for the browser). Playwright's and the linters'
+ * output is held back and printed after Vitest's, so the suites do not interleave; at the end, the ten slowest test
+ * files. Extra arguments are not forwarded; use test:unit / test:e2e for a subset.
  */
 export async function run() {
   const started = Date.now();
@@ -22,16 +22,20 @@ export async function run() {
   for (const report of [VITEST_JSON, PLAYWRIGHT_JSON]) rmSync(report, { force: true });
   // Installing Chromium (apt-get, as root) before anything runs beside it.
   const chromium = ensureChromium();
-  step("Building the portal in the background (next build), for Playwright");
-  const build = startBuild();
+  step("Building the portal in the background (next build); Playwright starts once it is done");
+  const e2e = startBuild().then((built) => {
+    if (built !== 0 || !chromium) return { built, e2e: null };
+    return { built, e2e: startE2e([], { chromium, held: true }) };
+  });
   step("Linting in the background (ESLint, Prettier, knip); its output follows Vitest's");
   const linting = runLint([], { quiet: true });
   const unit = await runUnit(["--reporter=default", "--reporter=json", `--outputFile.json=${VITEST_JSON}`]);
   const { code: lint, output: lintOutput } = await linting;
   step(`Lint: ESLint, Prettier and the dead-code check (knip): ${lint === 0 ? "passed" : "FAILED"}`);
   if (lintOutput.trim()) console.log(lintOutput.trimEnd());
-  const built = await build;
-  const e2eCode = built === 0 && chromium ? await startE2e([], { chromium }).done : 1;
+  const { built, e2e: playwright } = await e2e;
+  playwright?.release();
+  const e2eCode = playwright ? await playwright.done : 1;
   printSlowestFiles({ vitestJson: VITEST_JSON, playwrightJson: PLAYWRIGHT_JSON, root: ROOT });
   const seconds = Math.round((Date.now() - started) / 1000);
   const word = (code) => (code === 0 ? "passed" : "FAILED");

