@@ -132,7 +132,7 @@ describe("who may act, replayed through the use cases", () => {
 
     it("saves a proven setup on a connection that has no tenant yet", async () => {
       const who = await personOn({ status: "draft" });
-      expect(await useCases.proveAndSaveManualConnection(who, await provenSetup())).toEqual({ ok: true });
+      expect(await useCases.proveAndSaveManualConnection(who, await provenSetup())).toEqual({ ok: true, tablesMissing: [] });
       expect(await t.db.connection.findUniqueOrThrow({ where: { id: who.connection.id } })).toMatchObject({
         status: "active",
         tenantId: TENANTS.contoso,
