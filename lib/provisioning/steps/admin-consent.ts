@@ -34,6 +34,27 @@ export function adminConsentUrl(input: {
 }
 
 /** Step 4: a tenant-wide (AllPrincipals) grant of Dynamics CRM user_impersonation to the app's service principal. */
+/**
+ * The step waits for the admin on Microsoft's admin-consent page for `clientId` (the run's own `state` brings them
+ * back); `what` names what they approve there.
+ */
+export function sendToConsentPage(ctx: StepContext, clientId: string, what: string): StepResult {
+  const url = adminConsentUrl({
+    authorityHost: ctx.config.identity.authorityHost,
+    tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),
+    clientId,
+    environmentUrl: requireFact(ctx.connection.environmentUrl, "the environment URL"),
+    redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
+    state: ctx.run.id,
+  });
+  return needsAdmin(
+    ctx,
+    { kind: "adminConsent", url },
+    appError("consent_required", `Approve ${what} on Microsoft's consent page; this step continues once you have.`, { retryable: true }),
+    `you to approve ${what} on Microsoft's consent page`,
+  );
+}
+
 export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult> {
   const app = ctx.outputOf("appRegistration");
   const clientSpId = requireFact((app?.servicePrincipalId as string | undefined) ?? ctx.connection.servicePrincipalId, "the app's service principal");
@@ -54,22 +75,7 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
       const grant = await findPermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId });
       if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
         return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
-      const url = adminConsentUrl({
-        authorityHost: ctx.config.identity.authorityHost,
-        tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),
-        clientId: requireFact((app?.appId as string | undefined) ?? ctx.connection.clientId, "the app id"),
-        environmentUrl: requireFact(ctx.connection.environmentUrl, "the environment URL"),
-        redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
-        state: ctx.run.id,
-      });
-      return needsAdmin(
-        ctx,
-        { kind: "adminConsent", url },
-        appError("consent_required", "Approve access for Act-On on Microsoft's consent page; this step continues once you have.", {
-          retryable: true,
-        }),
-        "you to approve access on Microsoft's consent page",
-      );
+      return sendToConsentPage(ctx, requireFact((app?.appId as string | undefined) ?? ctx.connection.clientId, "the app id"), "access for Act-On");
     }
     const grant = await ensurePermissionGrant(ctx.graph(), {
       clientSpId,

@@ -11,8 +11,8 @@ import {
   findServicePrincipal,
 } from "../../microsoft/graph";
 import type { ActonConnectorIdentity } from "../../microsoft/identity-config";
-import { adminConsentUrl } from "./admin-consent";
-import { done, needsAdmin, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
+import { sendToConsentPage } from "./admin-consent";
+import { done, outcomeFromError, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 /**
@@ -62,22 +62,7 @@ export async function runConnectorConsentStep(ctx: StepContext): Promise<StepRes
       const grant = existing ? await findPermissionGrant(ctx.graph(), { clientSpId: existing.objectId, resourceSpId: dynamics.objectId }) : null;
       if (existing && grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
         return consented(connector, existing.objectId, grant.id, "adminConsentPage");
-      const url = adminConsentUrl({
-        authorityHost: ctx.config.identity.authorityHost,
-        tenantId: requireFact(ctx.connection.tenantId, "the tenant id"),
-        clientId: connector.appId,
-        environmentUrl: requireFact(ctx.connection.environmentUrl, "the environment URL"),
-        redirectUri: requireFact(ctx.options.consentRedirectUri, "the consent redirect URI"),
-        state: ctx.run.id,
-      });
-      return needsAdmin(
-        ctx,
-        { kind: "adminConsent", url },
-        appError("consent_required", "Approve the Act-On Connector on Microsoft's consent page; this step continues once you have.", {
-          retryable: true,
-        }),
-        "you to approve the Act-On Connector on Microsoft's consent page",
-      );
+      return sendToConsentPage(ctx, connector.appId, "the Act-On Connector");
     }
     await ctx.assertLease();
     const sp = existing ?? (await createServicePrincipal(ctx.graph(), { appId: connector.appId, justCreated: fresh }));
