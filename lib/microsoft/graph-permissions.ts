@@ -32,6 +32,12 @@ export const GRAPH_CALL_PERMISSIONS = [
   { call: "POST /applications/{id}/removePassword", permissions: ["Application.ReadWrite.All"] },
   { call: "GET /servicePrincipals", permissions: ["Application.ReadWrite.All"] },
   { call: "POST /servicePrincipals", permissions: ["Application.ReadWrite.All"] },
+  // Removing the Act-On Connector's service principal when its connection is disconnected.
+  { call: "DELETE /servicePrincipals/{id}", permissions: ["Application.ReadWrite.All"] },
+  // The certificate rotation's calls, made with the app's own token, not the admin's: Microsoft needs no permission
+  // for an app to roll its own keys (the proof of possession is the authorization).
+  { call: "POST /applications/{id}/addKey", permissions: [] },
+  { call: "POST /applications/{id}/removeKey", permissions: [] },
   // Least for the read: DelegatedPermissionGrant.Read.All; the portal grants consent, so it holds ReadWrite.
   { call: "GET /oauth2PermissionGrants", permissions: ["DelegatedPermissionGrant.ReadWrite.All"] },
   { call: "POST /oauth2PermissionGrants", permissions: ["DelegatedPermissionGrant.ReadWrite.All"] },
