@@ -142,7 +142,7 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
   const renewals: string[] = [];
   const bridged: string[] = [];
   page.on("request", (r) => {
-    if (r.method() === "POST" && r.url().startsWith(`${SANDBOX}/`) && /\/oauth2\/v2\.0\/token$/.test(r.url())) {
+    if (r.method() === "POST" && r.url().startsWith(`${SANDBOX}/`) && new URL(r.url()).pathname.endsWith("/oauth2/v2.0/token")) {
       renewals.push(new URLSearchParams(r.postData() ?? "").get("grant_type") ?? "");
     }
   });
@@ -151,9 +151,17 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
     const location = r.headers()["location"] ?? "";
     if (r.url().startsWith(`${SANDBOX}/`) && location.includes("/redirect-bridge")) bridged.push(location);
   });
+  // The hidden frames MSAL.js opens: the bridge must load in them, not be replaced by Chromium's error page.
+  const frames: string[] = [];
+  page.on("framenavigated", (f) => {
+    if (f !== page.mainFrame()) frames.push(f.url());
+  });
   await page.clock.fastForward("02:00:00");
   await page.getByRole("link", { name: "Webhook endpoints" }).click();
   await expect(page.getByRole("heading", { name: "Webhook endpoints" })).toBeVisible();
+  // The endpoints came from the API with the renewed token (no "Loading", no refusal).
+  await expect(page.getByRole("main").getByRole("listitem", { name: /^Endpoint / }).first()).toBeVisible();
+  await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
   expect(renewals).toEqual(["refresh_token"]);
   expect(page.url()).not.toContain(SANDBOX);
 
@@ -168,6 +176,8 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
   expect(renewals).toEqual(["refresh_token", "refresh_token"]);
   expect(bridged).toHaveLength(1);
   expect(new URL(bridged[0]).hash).toContain("error=login_required");
+  expect(frames.some((u) => new URL(u).pathname === "/redirect-bridge")).toBe(true);
+  expect(frames.filter((u) => u.startsWith("chrome-error:"))).toEqual([]);
   await expectNoAxeViolations(page);
   await page.getByRole("button", { name: "Sign in again" }).click();
   await expect(page.getByLabel("Password")).toBeVisible();
