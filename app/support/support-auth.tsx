@@ -170,10 +170,13 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
   useEffect(() => {
     if (state.kind !== "checking") return;
     let cancelled = false;
+    // api() moves to "ended" only after awaiting MSAL (never synchronously in this effect), so no cascading render.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     api<SupportMe>("/api/support/me").then((me) => {
       if (cancelled) return;
       if (me.ok) setState({ kind: "ready", account: state.account, me: me.data });
-      else if (me.problem.code === SIGN_IN_ENDED) return; // the caller already moved to "ended"
+      else if (me.problem.code === SIGN_IN_ENDED)
+        return; // the caller already moved to "ended"
       else if (me.problem.status === 403) setState({ kind: "refused", account: state.account, detail: me.problem.detail });
       else setState({ kind: "failed", account: state.account, detail: me.problem.detail });
     });
@@ -239,9 +242,8 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
           Your sign-in has ended — sign in again
         </h1>
         <p className="text-slate-700">
-          Microsoft no longer accepts the sign-in of <strong>{state.account.username}</strong> for the support console: it was
-          signed out (for example by an administrator or a password change) or has expired. Sign in again to go on where you
-          were.
+          Microsoft no longer accepts the sign-in of <strong>{state.account.username}</strong> for the support console: it was signed out (for example
+          by an administrator or a password change) or has expired. Sign in again to go on where you were.
         </p>
         <div className="flex flex-wrap gap-3">
           <Button onClick={signInAgain}>

@@ -160,7 +160,12 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
   await page.getByRole("link", { name: "Webhook endpoints" }).click();
   await expect(page.getByRole("heading", { name: "Webhook endpoints" })).toBeVisible();
   // The endpoints came from the API with the renewed token (no "Loading", no refusal).
-  await expect(page.getByRole("main").getByRole("listitem", { name: /^Endpoint / }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("main")
+      .getByRole("listitem", { name: /^Endpoint / })
+      .first(),
+  ).toBeVisible();
   await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
   expect(renewals).toEqual(["refresh_token"]);
   expect(page.url()).not.toContain(SANDBOX);

@@ -4,7 +4,9 @@ import { isSignInEnded } from "./sign-in-ended";
 
 describe("isSignInEnded: a failed silent renewal that needs the person to sign in again", () => {
   it("Microsoft's login_required through the redirect bridge (an older browser session after revokeSignInSessions)", () => {
-    expect(isSignInEnded(new InteractionRequiredAuthError("login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in."))).toBe(true);
+    expect(
+      isSignInEnded(new InteractionRequiredAuthError("login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in.")),
+    ).toBe(true);
     expect(isSignInEnded(new InteractionRequiredAuthError("interaction_required", ""))).toBe(true);
     expect(isSignInEnded(new InteractionRequiredAuthError("consent_required", ""))).toBe(true);
   });

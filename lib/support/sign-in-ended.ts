@@ -5,7 +5,7 @@
  */
 
 /** The fields of msal-browser's AuthError this decision reads. */
-export type RenewalError = { errorCode?: unknown; subError?: unknown; errorMessage?: unknown; message?: unknown };
+type RenewalError = { errorCode?: unknown; subError?: unknown; errorMessage?: unknown; message?: unknown };
 
 /** Microsoft's and msal's codes for "interaction is needed": the sign-in can only continue in front of the person. */
 const SIGN_IN_AGAIN_CODES = new Set([
