@@ -1,13 +1,21 @@
 "use client";
 
-import { BrowserCacheLocation, InteractionRequiredAuthError, PublicClientApplication, type AccountInfo, type AuthError } from "@azure/msal-browser";
+import { BrowserCacheLocation, PublicClientApplication, type AccountInfo, type AuthError } from "@azure/msal-browser";
 import { LogIn, LogOut, ShieldAlert } from "lucide-react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
+import { isSignInEnded } from "@/lib/support/sign-in-ended";
 
 /** The console's public sign-in settings, from the server component (see lib/support/support-console-config.ts). */
-export type SupportConsoleProps = { clientId: string; authority: string; knownAuthority: string; scope: string; redirectUri: string };
+export type SupportConsoleProps = {
+  clientId: string;
+  authority: string;
+  knownAuthority: string;
+  scope: string;
+  redirectUri: string;
+  silentRedirectUri: string;
+};
 
 export type SupportMe = { name: string | null; objectId: string; tenantId: string; roles: string[] };
 
@@ -58,7 +66,11 @@ type State =
   | { kind: "checking"; account: AccountInfo }
   | { kind: "refused"; account: AccountInfo; detail: string }
   | { kind: "ready"; account: AccountInfo; me: SupportMe }
+  | { kind: "ended"; account: AccountInfo }
   | { kind: "failed"; account: AccountInfo | null; detail: string };
+
+/** The problem code the console's API caller answers once the staff member's sign-in is over (the console then asks them to sign in again). */
+const SIGN_IN_ENDED = "sign_in_ended";
 
 function describeAuthError(error: unknown): string {
   const e = error as Partial<AuthError> & { message?: string };
@@ -74,18 +86,12 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
   const [state, setState] = useState<State>({ kind: "starting" });
   const [pca, setPca] = useState<PublicClientApplication | null>(null);
 
+  // From the cache, else with the refresh token, else in a hidden iframe whose answer comes back through the redirect
+  // bridge (msal-browser 5 needs that page as the redirect URI of every silent request).
   const getToken = useCallback(
-    async (app: PublicClientApplication, account: AccountInfo): Promise<string> => {
-      try {
-        return (await app.acquireTokenSilent({ scopes: [config.scope], account })).accessToken;
-      } catch (error) {
-        if (error instanceof InteractionRequiredAuthError) {
-          await app.acquireTokenRedirect({ scopes: [config.scope], account, redirectStartPage: window.location.href });
-        }
-        throw error;
-      }
-    },
-    [config.scope],
+    async (app: PublicClientApplication, account: AccountInfo): Promise<string> =>
+      (await app.acquireTokenSilent({ scopes: [config.scope], account, redirectUri: config.silentRedirectUri })).accessToken,
+    [config.scope, config.silentRedirectUri],
   );
 
   const api = useCallback(
@@ -97,6 +103,11 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
       try {
         token = await getToken(pca, account);
       } catch (error) {
+        if (isSignInEnded(error)) {
+          // Revoked sessions, an expired refresh token or a bridge that never answered: only the person can go on.
+          setState({ kind: "ended", account });
+          return { ok: false, problem: { status: 401, code: SIGN_IN_ENDED, detail: "Your sign-in has ended. Sign in again." } };
+        }
         return { ok: false, problem: { status: 401, code: "unauthorized", detail: describeAuthError(error) } };
       }
       const headers = new Headers(init.headers);
@@ -159,9 +170,13 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
   useEffect(() => {
     if (state.kind !== "checking") return;
     let cancelled = false;
+    // api() moves to "ended" only after awaiting MSAL (never synchronously in this effect), so no cascading render.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     api<SupportMe>("/api/support/me").then((me) => {
       if (cancelled) return;
       if (me.ok) setState({ kind: "ready", account: state.account, me: me.data });
+      else if (me.problem.code === SIGN_IN_ENDED)
+        return; // the caller already moved to "ended"
       else if (me.problem.status === 403) setState({ kind: "refused", account: state.account, detail: me.problem.detail });
       else setState({ kind: "failed", account: state.account, detail: me.problem.detail });
     });
@@ -174,6 +189,13 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
     const app = pca ?? (await getMsal(config));
     await app.loginRedirect({ scopes: [config.scope], prompt: "select_account", redirectStartPage: window.location.href });
   }, [pca, config]);
+
+  const signInAgain = useCallback(async () => {
+    if (state.kind !== "ended") return;
+    const app = pca ?? (await getMsal(config));
+    // Interactive, for the same account (msal passes it as the login hint): Microsoft shows its sign-in page.
+    await app.acquireTokenRedirect({ scopes: [config.scope], account: state.account, redirectStartPage: window.location.href });
+  }, [pca, config, state]);
 
   const signOut = useCallback(() => {
     if (!pca) return;
@@ -209,6 +231,30 @@ export function SupportAuth({ config, children }: { config: SupportConsoleProps;
           <LogIn aria-hidden className="h-4 w-4" />
           Sign in with your Act-On account
         </Button>
+      </section>
+    );
+  }
+  if (state.kind === "ended") {
+    return (
+      <section className="max-w-xl space-y-4" aria-labelledby="support-sign-in-ended">
+        <h1 id="support-sign-in-ended" className="flex items-center gap-2 text-2xl font-bold tracking-tight">
+          <LogIn aria-hidden className="h-6 w-6 text-blue-800" />
+          Your sign-in has ended — sign in again
+        </h1>
+        <p className="text-slate-700">
+          Microsoft no longer accepts the sign-in of <strong>{state.account.username}</strong> for the support console: it was signed out (for example
+          by an administrator or a password change) or has expired. Sign in again to go on where you were.
+        </p>
+        <div className="flex flex-wrap gap-3">
+          <Button onClick={signInAgain}>
+            <LogIn aria-hidden className="h-4 w-4" />
+            Sign in again
+          </Button>
+          <Button variant="secondary" onClick={signOut}>
+            <LogOut aria-hidden className="h-4 w-4" />
+            Sign out
+          </Button>
+        </div>
       </section>
     );
   }

@@ -19,7 +19,9 @@ const expect = baseExpect.configure({ timeout: 20_000 });
 const SIBLING = `http://localhost:${LISTENER_PORT}`;
 const ADMIN = `admin@${CONTOSO}`;
 
-const TOKEN_PATHS = /^\/(launch|handoff|auth\/callback|auth\/sign-in\/start|return-to-acton)(\/|$)/;
+const TOKEN_PATHS = /^\/(launch|handoff|auth\/callback|auth\/sign-in\/start|return-to-acton|redirect-bridge)(\/|$)/;
+/** The support console's redirect bridge: framed by the portal's own console, so framable by the portal only, and no COOP. */
+const BRIDGE = "/redirect-bridge";
 
 /** The headers every portal response carries, and the Referrer-Policy its path calls for. */
 function expectHardened(response: Response) {
@@ -27,20 +29,21 @@ function expectHardened(response: Response) {
   const where = `${response.request().method()} ${url.pathname} (${response.status()})`;
   const h = response.headers();
   const csp = h["content-security-policy"] ?? "";
+  const bridge = url.pathname === BRIDGE;
   expect(csp, where).toMatch(/(^|; )script-src 'self' 'nonce-[A-Za-z0-9+/]+=*' 'strict-dynamic'(;|$)/);
   for (const directive of [
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    bridge ? "frame-ancestors 'self'" : "frame-ancestors 'none'",
     `form-action 'self' ${SANDBOX}`,
     `connect-src 'self' ${SANDBOX}`,
   ]) {
     expect(csp, where).toContain(directive);
   }
   expect(csp, `${where}: production has no eval`).not.toContain("unsafe-eval");
-  expect(h["x-frame-options"], where).toBe("DENY");
+  expect(h["x-frame-options"], where).toBe(bridge ? "SAMEORIGIN" : "DENY");
   expect(h["x-content-type-options"], where).toBe("nosniff");
-  expect(h["cross-origin-opener-policy"], where).toBe("same-origin");
+  expect(h["cross-origin-opener-policy"], where).toBe(bridge ? undefined : "same-origin");
   expect(h["permissions-policy"], where).toContain("camera=()");
   // The e2e portal is plain-http localhost: no HSTS there (it is sent when PORTAL_BASE_URL is https).
   expect(h["strict-transport-security"], where).toBeUndefined();
@@ -118,7 +121,16 @@ test("every page of the journey carries the security headers, its scripts run un
     await page.goto(`${PORTAL}${connection}/${path}`);
     await page.waitForLoadState("networkidle");
   }
-  for (const path of ["/", "/auth/sign-in", "/session-ended", "/support", "/support/callback", "/handoff?t=not-a-link", "/launch?t=not-a-link"]) {
+  for (const path of [
+    "/",
+    "/auth/sign-in",
+    "/session-ended",
+    "/support",
+    "/support/callback",
+    BRIDGE,
+    "/handoff?t=not-a-link",
+    "/launch?t=not-a-link",
+  ]) {
     await page.goto(`${PORTAL}${path}`);
     await page.waitForLoadState("networkidle");
   }
@@ -140,6 +152,7 @@ test("every page of the journey carries the security headers, its scripts run un
     "/session-ended",
     "/support",
     "/support/callback",
+    BRIDGE,
     "/handoff",
   ]) {
     expect([...paths], `a document answered at ${expected}`).toContain(expected);

@@ -2,7 +2,9 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
 import { launchUrl, signLaunchToken } from "../../lib/deep-link/launch-link";
-import { seedFailedWebhookDelivery, seedFailingConnection, signInToConsole as signIn } from "../fixtures/support-console";
+import { revokeSignInSessions, seedFailedWebhookDelivery, seedFailingConnection, signInToConsole as signIn } from "../fixtures/support-console";
+import { SANDBOX } from "../fixtures/worker-ports";
+import { USERS } from "../../emulator/scenarios/ids";
 import { SESSION_COOKIE } from "../../lib/sessions/session-cookie";
 
 // The support console in Chromium, signing Act-On staff in through the sandbox's real sign-in pages (MSAL.js,
@@ -111,9 +113,11 @@ test("support.admin@ re-runs verification and mints a reconnect link for the cus
   expect(await audit.textContent()).not.toContain("/launch?t=");
 });
 
-test("support.admin@ sees a connection's failed webhook delivery and redelivers it", async ({ page }) => {
+test("support.admin@ sees a connection's failed webhook delivery and redelivers it", async ({ page, request }) => {
   const seeded = seedFailingConnection();
   seedFailedWebhookDelivery(seeded.connectionId);
+  // The browser's clock, which MSAL.js reads to decide that an access token has expired (moved forward below).
+  await page.clock.install();
   await page.goto(`/support/connections/${seeded.connectionId}`);
   await signIn(page, "support.admin@actoncorp.onmicrosoft.com");
   await expect(page.getByRole("heading", { name: seeded.accountName })).toBeVisible();
@@ -132,6 +136,57 @@ test("support.admin@ sees a connection's failed webhook delivery and redelivers 
 
   await page.getByRole("tab", { name: "Audit log" }).click();
   await expect(page.getByRole("region", { name: "Audit log table" }).getByText("webhook.redelivery_requested")).toBeVisible();
+
+  // Two hours on, the access token (one hour) has expired: the console renews it silently with its refresh token, and
+  // the next page loads with no sign-in page in between.
+  const renewals: string[] = [];
+  const bridged: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().startsWith(`${SANDBOX}/`) && new URL(r.url()).pathname.endsWith("/oauth2/v2.0/token")) {
+      renewals.push(new URLSearchParams(r.postData() ?? "").get("grant_type") ?? "");
+    }
+  });
+  // Microsoft's answers sent to the redirect bridge (in the URL's fragment, which no request carries: read the redirect).
+  page.on("response", (r) => {
+    const location = r.headers()["location"] ?? "";
+    if (r.url().startsWith(`${SANDBOX}/`) && location.includes("/redirect-bridge")) bridged.push(location);
+  });
+  // The hidden frames MSAL.js opens: the bridge must load in them, not be replaced by Chromium's error page.
+  const frames: string[] = [];
+  page.on("framenavigated", (f) => {
+    if (f !== page.mainFrame()) frames.push(f.url());
+  });
+  await page.clock.fastForward("02:00:00");
+  await page.getByRole("link", { name: "Webhook endpoints" }).click();
+  await expect(page.getByRole("heading", { name: "Webhook endpoints" })).toBeVisible();
+  // The endpoints came from the API with the renewed token (no "Loading", no refusal).
+  await expect(
+    page
+      .getByRole("main")
+      .getByRole("listitem", { name: /^Endpoint / })
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByRole("main").getByRole("alert")).toHaveCount(0);
+  expect(renewals).toEqual(["refresh_token"]);
+  expect(page.url()).not.toContain(SANDBOX);
+
+  // An Act-On administrator revokes this person's sign-in sessions. Once the renewed token has expired too, the
+  // refresh token is refused (AADSTS50173) and Microsoft's silent sign-in in the hidden frame answers login_required
+  // through the redirect bridge: the console asks to sign in again instead of failing.
+  await revokeSignInSessions(request, USERS.actonSupportAdmin);
+  await page.clock.fastForward("02:00:00");
+  await page.getByRole("link", { name: "Support console" }).click();
+  await expect(page.getByRole("heading", { name: "Your sign-in has ended — sign in again" })).toBeVisible();
+  await expect(page.getByText("could not start")).toHaveCount(0);
+  expect(renewals).toEqual(["refresh_token", "refresh_token"]);
+  expect(bridged).toHaveLength(1);
+  expect(new URL(bridged[0]).hash).toContain("error=login_required");
+  expect(frames.some((u) => new URL(u).pathname === "/redirect-bridge")).toBe(true);
+  expect(frames.filter((u) => u.startsWith("chrome-error:"))).toEqual([]);
+  await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Sign in again" }).click();
+  await expect(page.getByLabel("Password")).toBeVisible();
+  expect(page.url()).toContain(SANDBOX);
 });
 
 test("a customer admin gets nothing from the console: their portal session grants nothing and Microsoft refuses them", async ({ page, baseURL }) => {

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { EmuRequest, EmuResponse } from "../core/http";
 import { getState } from "../core/store";
+import { sandboxDate } from "../core/clock";
 import { effectiveDirectoryRoles, groupsOf } from "../core/directory-roles";
 import { DIRECTORY_ROLES, type Group, type PerUserMfaState, type Tenant, type User } from "../core/state";
 import { applySelect, parseSelect, queryOption } from "../core/odata";
@@ -421,6 +422,7 @@ export async function revokeSignInSessions(req: EmuRequest): Promise<EmuResponse
   if (caller.kind === "delegated" && !hasDirectoryRole(caller, [DIRECTORY_ROLES.globalAdministrator])) return accessDenied(req);
   const user = findUser(caller.tenant.id, req.params.user);
   if (!user) return notFound(req, decodeURIComponent(req.params.user));
-  user.signInSessionsValidFromDateTime = new Date().toISOString();
+  // The sandbox clock: sessions and refresh tokens are stamped with it, so the comparison holds after it moves.
+  user.signInSessionsValidFromDateTime = sandboxDate().toISOString();
   return graphJson(req, 200, { "@odata.context": contextUrl(req, "Edm.Boolean"), value: true });
 }

@@ -9,7 +9,8 @@ import { DIRECTORY_ROLES } from "../core/state";
 import { getState } from "../core/store";
 import { buildDefaultScenario } from "../scenarios/default";
 import { verifyAccessToken } from "../core/tokens";
-import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS } from "../scenarios/ids";
+import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, SERVICE_PRINCIPALS, TENANTS, USERS } from "../scenarios/ids";
+import { mintAccessToken } from "../testing/contract-tokens";
 import { completeSignIn, FetchBrowser, type BrowserStep } from "../testing/fetch-browser";
 import { useSandbox } from "@/test/support/sandbox";
 import { decodeJwt, postToken } from "../testing/raw-oauth";
@@ -215,6 +216,31 @@ describe("authorization code flow with PKCE (msal-node)", () => {
     ).toISOString();
     const revoked = expectBackToApp(await browser.go((await authorizeUrl(cca, { scopes: ADMIN_SCOPES, prompt: "none" })).url));
     expect(revoked.params.error).toBe("login_required");
+  });
+
+  it("revokeSignInSessions ends a browser session signed in after the sandbox clock moved (one clock for both)", async () => {
+    // Sessions are stamped with the sandbox's clock, so the revocation must be too: else a session signed in after
+    // the clock moved forward would outlive the revocation.
+    await sb.control.advanceClock(30 * 60_000);
+    const cca = portalClient("contoso.onmicrosoft.com");
+    const browser = new FetchBrowser(sb.origin);
+    const { url } = await authorizeUrl(cca, { scopes: ADMIN_SCOPES });
+    const consent = await completeSignIn(browser, await browser.go(url), { username: "admin@contoso.onmicrosoft.com", password: SANDBOX_PASSWORD });
+    expectBackToApp(await completeSignIn(browser, consent, { username: "", password: "", consent: "cancel" }));
+    const token = await mintAccessToken({
+      tid: TENANTS.contoso,
+      aud: "https://graph.microsoft.com",
+      oid: SERVICE_PRINCIPALS.contosoGraph,
+      roles: ["User.RevokeSessions.All"],
+    });
+    const revoke = await fetch(`${sb.origin}/graph/v1.0/users/${USERS.contosoAdmin}/revokeSignInSessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(revoke.status).toBe(200);
+    const silent = expectBackToApp(await browser.go((await authorizeUrl(cca, { scopes: ADMIN_SCOPES, prompt: "none" })).url));
+    expect(silent.params.error).toBe("login_required");
   });
 
   it("shows 'Need admin approval' to a non-admin when the app asks for admin-only permissions", async () => {

@@ -85,7 +85,8 @@ export function findCode(value: string): AuthCode | undefined {
 
 export function saveRefreshToken(grant: RefreshGrant): string {
   const value = opaqueToken("0.AR", 96);
-  refreshTokens.set(value, { issuedAt: Date.now(), ...grant });
+  // The sandbox clock, as revokeSignInSessions stamps its valid-from: one clock for both sides of the comparison.
+  refreshTokens.set(value, { issuedAt: sandboxNow(), ...grant });
   return value;
 }
 

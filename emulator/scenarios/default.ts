@@ -189,8 +189,9 @@ function portalApplication(): Application {
       implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
     },
     publicClient: { redirectUris: [] },
-    // The support console signs staff in from the browser (MSAL.js, auth code + PKCE): a SPA redirect URI.
-    spa: { redirectUris: [PORTAL_APP.supportConsoleRedirectUri] },
+    // The support console signs staff in from the browser (MSAL.js, auth code + PKCE): SPA redirect URIs, one for the
+    // interactive sign-in and one for the redirect bridge that silent renewals land on (msal-browser 5).
+    spa: { redirectUris: [PORTAL_APP.supportConsoleRedirectUri, PORTAL_APP.supportConsoleBridgeUri] },
     requiredResourceAccess: [
       { resourceAppId: GRAPH_APP_ID, resourceAccess: PORTAL_GRAPH_SCOPES.map(([id]) => ({ id, type: "Scope" as const })) },
       // One entry covers both Dataverse environments and the Global Discovery Service: both are the Dynamics CRM app.

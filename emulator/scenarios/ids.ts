@@ -49,6 +49,8 @@ export const PORTAL_APP = {
   identifierUri: "api://31000000-0000-4000-8000-000000000001",
   /** SPA redirect URI of the support console (any port on localhost, as Entra allows for http://localhost). */
   supportConsoleRedirectUri: "http://localhost/support/callback",
+  /** SPA redirect URI of the console's silent requests: msal-browser 5's redirect bridge page. */
+  supportConsoleBridgeUri: "http://localhost/redirect-bridge",
   displayName: "Act-On Dynamics Onboarding Portal",
 } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, referrerPolicyFor, securityHeaders, type SecurityHeaderInput } from "./security-headers";
+import { contentSecurityPolicy, REDIRECT_BRIDGE_PATH, referrerPolicyFor, securityHeaders, type SecurityHeaderInput } from "./security-headers";
 
 const PROD: SecurityHeaderInput = {
   pathname: "/connect/c1/plan",
@@ -29,6 +29,26 @@ describe("security headers", () => {
     expect(h["cross-origin-opener-policy"]).toBe("same-origin");
     expect(h["permissions-policy"]).toMatch(/camera=\(\).*microphone=\(\).*geolocation=\(\)/);
     expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  });
+
+  it("the console's redirect bridge alone may be framed, by the portal's own pages only, and carries no COOP", () => {
+    const bridge = securityHeaders({ ...PROD, pathname: REDIRECT_BRIDGE_PATH });
+    expect(REDIRECT_BRIDGE_PATH).toBe("/redirect-bridge");
+    expect(directives(bridge["content-security-policy"])["frame-ancestors"]).toEqual(["'self'"]);
+    expect(bridge["x-frame-options"]).toBe("SAMEORIGIN");
+    expect(bridge).not.toHaveProperty("cross-origin-opener-policy");
+    // Microsoft's authorization code may sit in its URL: no Referer leaves it.
+    expect(bridge["referrer-policy"]).toBe("no-referrer");
+    // The rest of its policy is the strict one.
+    expect(bridge["x-content-type-options"]).toBe("nosniff");
+    expect(directives(bridge["content-security-policy"])["script-src"]).toEqual(["'self'", `'nonce-${PROD.nonce}'`, "'strict-dynamic'"]);
+    // Every other page, the console and its sign-in callback included, and look-alike paths keep the strict headers.
+    for (const pathname of ["/support", "/support/callback", "/support/redirect-bridge", "/redirect-bridges", "/redirect-bridge-x", "/"]) {
+      const h = securityHeaders({ ...PROD, pathname });
+      expect(directives(h["content-security-policy"])["frame-ancestors"], pathname).toEqual(["'none'"]);
+      expect(h["x-frame-options"], pathname).toBe("DENY");
+      expect(h["cross-origin-opener-policy"], pathname).toBe("same-origin");
+    }
   });
 
   it("scripts run only with this request's nonce (and what they load), no eval outside next dev", () => {

@@ -23,10 +23,22 @@ export type SecurityHeaderInput = {
  * `Origin: null` on same-origin form posts, which the portal's CSRF checks (rightly) refuse, so a page with a form
  * must keep the default policy.
  */
-const NO_REFERRER_PATHS = ["/launch", "/handoff", "/auth/callback", "/auth/sign-in/start", "/return-to-acton"];
+const NO_REFERRER_PATHS = ["/launch", "/handoff", "/auth/callback", "/auth/sign-in/start", "/return-to-acton", "/redirect-bridge"];
+
+/**
+ * The support console's redirect bridge (msal-browser 5): Microsoft answers a silent request into a hidden iframe of the
+ * console, the iframe lands here and hands the answer to the console over a BroadcastChannel. So this one page must be
+ * frameable by the portal's own pages, and must carry no Cross-Origin-Opener-Policy: msal-browser's "redirect bridge"
+ * guide warns that COOP on it swaps the browsing context group and cuts the channel back to the console.
+ */
+export const REDIRECT_BRIDGE_PATH = "/redirect-bridge";
 
 function isUnder(pathname: string, prefix: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
+}
+
+function isRedirectBridge(pathname: string): boolean {
+  return isUnder(pathname, REDIRECT_BRIDGE_PATH);
 }
 
 export function referrerPolicyFor(pathname: string): "no-referrer" | "strict-origin-when-cross-origin" {
@@ -34,7 +46,7 @@ export function referrerPolicyFor(pathname: string): "no-referrer" | "strict-ori
 }
 
 /** The nonce-based Content-Security-Policy (the same value goes on the request, for Next.js, and on the response). */
-export function contentSecurityPolicy(input: Omit<SecurityHeaderInput, "pathname">): string {
+export function contentSecurityPolicy(input: SecurityHeaderInput): string {
   const authority = new URL(input.authorityHost).origin;
   const https = new URL(input.portalBaseUrl).protocol === "https:";
   const directives = [
@@ -52,7 +64,8 @@ export function contentSecurityPolicy(input: Omit<SecurityHeaderInput, "pathname
     `frame-src 'self' ${authority}`,
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    // Only the console's redirect bridge is ever framed, and only by the portal itself.
+    isRedirectBridge(input.pathname) ? "frame-ancestors 'self'" : "frame-ancestors 'none'",
     // The sign-in form posts to the portal, which answers 303 to Microsoft's authorize page: Chromium checks
     // form-action on that redirect too.
     `form-action 'self' ${authority}`,
@@ -64,15 +77,16 @@ export function contentSecurityPolicy(input: Omit<SecurityHeaderInput, "pathname
 /** Every header, for one response. */
 export function securityHeaders(input: SecurityHeaderInput): Record<string, string> {
   const https = new URL(input.portalBaseUrl).protocol === "https:";
+  const bridge = isRedirectBridge(input.pathname);
   return {
     "content-security-policy": contentSecurityPolicy(input),
     // For browsers that predate frame-ancestors.
-    "x-frame-options": "DENY",
+    "x-frame-options": bridge ? "SAMEORIGIN" : "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": referrerPolicyFor(input.pathname),
     // The support console signs in with a full-page redirect (no popup), so no window of another origin ever needs
-    // a handle on ours.
-    "cross-origin-opener-policy": "same-origin",
+    // a handle on ours. Not on the redirect bridge (see REDIRECT_BRIDGE_PATH).
+    ...(bridge ? {} : { "cross-origin-opener-policy": "same-origin" }),
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=()",
     // Only over HTTPS: on http://localhost a browser ignores it anyway, and sending it there would say something untrue.
     ...(https ? { "strict-transport-security": "max-age=63072000; includeSubDomains" } : {}),
