@@ -3,14 +3,15 @@
  * and the portal's clock (injected into the job) moved as far, so both agree on what is due and on the dates of every
  * signed assertion. The scheduler rotates it with addKey/removeKey and the connection stays Active; a runner stopped
  * dead at every boundary leaves a rotation another runner finishes with exactly one working key; two instances at
- * once rotate once; a failure alerts once and retries.
+ * once rotate once; a failure alerts once and retries; a runner renews its lease through a slow phase and stops before
+ * its next Microsoft call once the lease is lost. On SQLite and PostgreSQL.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
 import { FAST_RETRY, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import { useTestDatabase } from "@/test/support/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { createScheduler, jobKind } from "../../../scheduler/scheduler";
 import { credentialRotationsKind } from "../../../scheduler/kinds/credential-rotations";
 import type { Engine } from "../../../provisioning/engine";
@@ -26,9 +27,10 @@ import { runClaimedRotation, type RotationCheckpoint, type RotationDeps } from "
 vi.setConfig({ testTimeout: 90_000 });
 const fx = useMicrosoftSandbox();
 const DAY = 86_400_000;
+const providers = await providersUnderTest();
 
-describe("certificate rotation", () => {
-  const t = useTestDatabase("sqlite");
+describe.each(providers)("certificate rotation, on %s", (provider) => {
+  const t = useTestDatabase(provider);
   let engine: Engine;
   /** How far the portal's clock runs ahead; kept equal to the sandbox's offset. */
   let offsetMs = 0;
@@ -265,6 +267,58 @@ describe("certificate rotation", () => {
     await expectOneWorkingKey(connectionId);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(1);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotation_failed" } })).toBe(1);
+  });
+
+  it("a runner renews its lease through a phase slower than the lease: a second runner never gets in, one addKey", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const since = new Date();
+    const leaseMs = 150;
+    const second = deps({ leaseMs });
+    const takenOver: string[] = [];
+    const slow = deps({
+      leaseMs,
+      // Three leases long between writing `adding` and sending addKey (Microsoft hanging within its timeout), while a
+      // second instance keeps trying to claim the rotation.
+      checkpoint: async (p) => {
+        if (p !== "adding") return;
+        const until = Date.now() + 3 * leaseMs;
+        while (Date.now() < until) {
+          takenOver.push(...(await claimDueRotations(t.db, { owner: second.owner, leaseMs, limit: 1, now: now() })));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      },
+    });
+    await scheduleDueRotations(t.db, { now: now() });
+    const [id] = await claimDueRotations(t.db, { owner: slow.owner, leaseMs, limit: 1, now: now() });
+    const outcome = await runClaimedRotation(slow, id);
+    expect(takenOver).toEqual([]);
+    expect(outcome).toEqual({ kind: "done" });
+    const calls = (await fx.control.getRequests(since)).filter((r) => /\/(addKey|removeKey)$/.test(r.path));
+    expect(calls.map((r) => `${r.path.split("/").pop()} ${r.status}`)).toEqual(["addKey 200", "removeKey 204"]);
+    await expectOneWorkingKey(connectionId);
+  });
+
+  it("a runner whose lease was taken over stops before its next Microsoft call", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const since = new Date();
+    const d = deps({
+      // Another instance claims the rotation while this one is between writing `adding` and sending addKey.
+      checkpoint: async (p) => {
+        if (p !== "adding") return;
+        await t.db.credentialRotation.updateMany({
+          where: { connectionId },
+          data: { leaseOwner: "other-instance", leaseUntil: new Date(now().getTime() + 60_000), version: { increment: 1 } },
+        });
+      },
+    });
+    await scheduleDueRotations(t.db, { now: now() });
+    const [id] = await claimDueRotations(t.db, { owner: d.owner, leaseMs: d.leaseMs, limit: 1, now: now() });
+    expect(await runClaimedRotation(d, id)).toEqual({ kind: "lostClaim" });
+    expect((await fx.control.getRequests(since)).filter((r) => /addKey|removeKey/.test(r.path))).toEqual([]);
+    expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", leaseOwner: "other-instance" });
+    expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(1);
   });
 
   it("a connection being disconnected mid-rotation stops its rotation without touching the app", async () => {
