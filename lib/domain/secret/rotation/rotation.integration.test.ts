@@ -9,12 +9,14 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
-import { FAST_RETRY, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { createScheduler, jobKind } from "../../../scheduler/scheduler";
 import { credentialRotationsKind } from "../../../scheduler/kinds/credential-rotations";
-import type { Engine } from "../../../provisioning/engine";
+import { driveRunWith, type Engine } from "../../../provisioning/engine";
+import { approveRun } from "../../../provisioning/approve-run";
+import { startRun } from "../../../provisioning/start-run";
 import { getAppToken } from "../../../microsoft/app-tokens";
 import { whoAmI } from "../../../microsoft/dataverse";
 import { findConnectionForSupport } from "../../../connections/find-connection-for-support";
@@ -320,6 +322,70 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
     expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", leaseOwner: "other-instance" });
     expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(1);
   });
+
+  // The race is the portal's own (a repair's read of the app against a rotation's unrecorded keyId), not the database's.
+  it.runIf(provider === "sqlite")(
+    "a repair while a rotation's addKey answer is lost keeps the rotation's new certificate, learns its keyId, and the rotation ends with one",
+    async () => {
+      const connectionId = await connect();
+      const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+      const live = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "certificateKey", status: "active" } });
+      // Due today on both clocks (seeded), so the admin's sign-in for the repair needs no moved clock.
+      const { id } = await t.db.credentialRotation.create({
+        data: { connectionId, oldSecretId: live.id, oldKeyId: live.microsoftKeyId, nextAttemptAt: now() },
+      });
+      // addKey answered, and the runner died before recording the keyId Graph picked.
+      let reached!: () => void;
+      const stopped = new Promise<void>((resolve) => (reached = resolve));
+      const dying = deps({
+        checkpoint: async (p) => {
+          if (p !== "addKey") return;
+          reached();
+          await new Promise<never>(() => {});
+        },
+      });
+      expect(await claimDueRotations(t.db, { owner: dying.owner, leaseMs: dying.leaseMs, limit: 1, now: now() })).toEqual([id]);
+      void runClaimedRotation(dying, id);
+      await stopped;
+      const added = connectionObjects(await fx.control.getState(), connectionId).certificates.find((k) => k.keyId !== live.microsoftKeyId);
+      expect(added).toBeTruthy();
+      expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", newKeyId: null });
+
+      // A repair (admin sign-in, Application.ReadWrite.All; the live certificate kept) reads the app meanwhile.
+      const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+      const repair = await startRun(engine, {
+        accountId: c.accountId,
+        connectionId,
+        kind: "connect",
+        options: {
+          mode: "cloud",
+          credential: "certificate",
+          environment: fx.environmentUrl("contoso-sales"),
+          requestedBy: CONTOSO_ADMIN,
+          secret: "keep",
+        },
+        session: await signInAs(fx),
+        actor,
+      });
+      if (!repair.ok) throw new Error(repair.error.userMessage);
+      expect((await approveRun(engine, { runId: repair.value.id, actor })).ok).toBe(true);
+      expect((await driveRunWith(engine, repair.value.id)).status).toBe("succeeded");
+      // The rotation's new certificate is still on the app, and its keyId is now known to the portal.
+      const keyIds = connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId);
+      expect(keyIds).toContain(added!.keyId);
+      const rotation = await t.db.credentialRotation.findUniqueOrThrow({ where: { id } });
+      expect(rotation.newKeyId).toBe(added!.keyId.toLowerCase());
+      expect((await t.db.secret.findUniqueOrThrow({ where: { id: rotation.newSecretId! } })).microsoftKeyId).toBe(added!.keyId.toLowerCase());
+      expect(await t.db.auditEvent.count({ where: { connectionId, action: "credential.key_id_recovered" } })).toBe(1);
+
+      // The rotation resumes once the dead runner's lease and the replication window have passed, and ends with one key.
+      await advance(Math.max(dying.leaseMs, engine.config.replicationWindowMs) + 1_000);
+      await finishDueRotations(deps());
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).phase).toBe("done");
+      await expectOneWorkingKey(connectionId);
+      expect(connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId)).toEqual([added!.keyId]);
+    },
+  );
 
   it("a connection being disconnected mid-rotation stops its rotation without touching the app", async () => {
     const connectionId = await connect();
