@@ -219,6 +219,18 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
       const rotation = await t.db.credentialRotation.findUniqueOrThrow({ where: { id } });
       expect(rotation.phase, `after a stop at ${point}: ${rotation.lastErrorCode} ${rotation.lastErrorDetail}`).toBe("done");
       await expectOneWorkingKey(connectionId);
+      if (point === "addKey") {
+        // addKey's answer was lost: the outcome is explicit to support (the panel and the audit), not silent.
+        expect(rotation.newKeyId).toBeNull();
+        const added = await t.db.auditEvent.findFirstOrThrow({
+          where: { connectionId, action: "credential.rotation.key_added" },
+          orderBy: { occurredAt: "desc" },
+        });
+        expect(added.detail).toMatchObject({ rotationId: id, newKeyId: null, keyIdUnknown: true, mayRemainUntil: expect.any(String) });
+        const seen = await findConnectionForSupport(t.db, connectionId);
+        if (!seen.ok) throw new Error(seen.error.userMessage);
+        expect(seen.value.rotation).toMatchObject({ phase: "done", newKeyIdKnown: false });
+      }
     }
     expect(await t.db.credentialRotation.count({ where: { connectionId } })).toBe(points.length);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(points.length);

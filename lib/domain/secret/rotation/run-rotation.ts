@@ -170,8 +170,18 @@ async function runPhase(
       // one that does not is added again once the directory has had time to replicate it.
       const signsIn = await tokenWorks(deps, target, await openCertificate(deps, r.newSecretId), now);
       if (signsIn) {
-        // Its keyId is unknown (Graph's answer was lost); see the README's known limit.
-        await advance(deps, r, { phase: "keyAdded" }, audit(r, "credential.rotation.key_added", { newKeyId: null }));
+        // Its keyId is unknown (Graph's answer was lost, unless a repair has since found it by thumbprint); see the README's
+        // known limit. The audit says so: the certificate may stay on the app until it expires.
+        const expiresAt = (await deps.db.secret.findUnique({ where: { id: r.newSecretId! }, select: { expiresAt: true } }))?.expiresAt ?? null;
+        await advance(
+          deps,
+          r,
+          { phase: "keyAdded" },
+          audit(r, "credential.rotation.key_added", {
+            newKeyId: r.newKeyId,
+            ...(r.newKeyId ? {} : { keyIdUnknown: true, mayRemainUntil: expiresAt?.toISOString() ?? null }),
+          }),
+        );
         await checkpoint("keyAdded");
         return null;
       }
@@ -221,16 +231,22 @@ async function runPhase(
       return null;
     }
     case "switched": {
-      if (r.oldKeyId) await removeOldKey(deps, r, target, now);
+      // An old certificate whose keyId was unknown when this rotation began may have been found since by a repair.
+      const old = await deps.db.secret.findUnique({ where: { id: r.oldSecretId }, select: { microsoftKeyId: true, expiresAt: true } });
+      const oldKeyId = r.oldKeyId ?? old?.microsoftKeyId ?? null;
+      const oldExpiry = old?.expiresAt ?? null;
+      if (oldKeyId) await removeOldKey(deps, { ...r, oldKeyId }, target, now);
       await checkpoint("removeKey");
       await deps.db.$transaction(async (tx) => {
         await advanceIn(tx, deps, r, { phase: "done", at: now() });
         await tx.secret.updateMany({ where: { id: r.oldSecretId, status: "active" }, data: { status: "revoked", revokedAt: now() } });
         // An old certificate whose keyId was never learnt (addKey's answer lost in an earlier rotation) cannot be removed
-        // by the app itself; it is no longer used and expires on its own.
+        // by the app itself; it is no longer used and expires on its own, unless a repair removes it as a tagged orphan.
         await recordAuditEvent(
           tx,
-          audit(r, r.oldKeyId ? "credential.rotation.old_key_removed" : "credential.rotation.old_key_left", { oldKeyId: r.oldKeyId }),
+          oldKeyId
+            ? audit(r, "credential.rotation.old_key_removed", { oldKeyId })
+            : audit(r, "credential.rotation.old_key_left", { oldKeyId: null, keyIdUnknown: true, mayRemainUntil: oldExpiry?.toISOString() ?? null }),
         );
       });
       await checkpoint("done");
@@ -328,12 +344,7 @@ function graphAs(deps: Held, target: { tenantId: string; clientId: string }, cer
 }
 
 /** True when Entra issues a token for the certificate; false when it refuses the client (not known on the app). */
-async function tokenWorks(
-  deps: Held,
-  target: { tenantId: string; clientId: string },
-  certificate: Certificate,
-  now: () => Date,
-): Promise<boolean> {
+async function tokenWorks(deps: Held, target: { tenantId: string; clientId: string }, certificate: Certificate, now: () => Date): Promise<boolean> {
   try {
     await appToken(deps, target, certificate, "graph", now);
     return true;
