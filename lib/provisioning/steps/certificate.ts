@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { appCredentialOf, certificateKeyPlaintext } from "../../domain/secret/app-credential";
 import { CERTIFICATE_LIFETIME_DAYS } from "../../domain/secret/credential-mode";
-import type { LiveSecret } from "../../domain/secret/secret-commands";
+import { recordCertificateKeyId, type LiveSecret } from "../../domain/secret/secret-commands";
 import { readSecret, storeSecret } from "../../domain/secret/store-secret";
 import { recordAuditEvent } from "../../domain/audit/record-audit-event";
 import { certificateThumbprints, createCertificateCredential } from "../../microsoft/certificate-credential";
@@ -54,15 +54,14 @@ const isCertificateOf = (c: AppRegistration["certificates"][number], live: LiveC
  * repair reads the app with the admin's Application.ReadWrite.All; the app itself cannot), on the secret and on the
  * rotation that added it: the next rotation can then remove it. Returns the live certificates with what was learnt.
  */
-export async function learnCertificateKeyIds(ctx: StepContext, app: Pick<AppRegistration, "certificates">): Promise<LiveCertificate[]> {
+async function learnCertificateKeyIds(ctx: StepContext, app: Pick<AppRegistration, "certificates">): Promise<LiveCertificate[]> {
   const live = await liveCertificates(ctx);
   for (const secret of live.filter((s) => s.keyId === null && s.thumbprint !== null)) {
     const matches = app.certificates.filter((c) => isCertificateOf(c, secret));
     if (matches.length !== 1) continue;
     const keyId = matches[0].keyId.toLowerCase();
     await ctx.inLease(async (tx) => {
-      await tx.secret.updateMany({ where: { id: secret.id, microsoftKeyId: null }, data: { microsoftKeyId: keyId } });
-      await tx.credentialRotation.updateMany({ where: { newSecretId: secret.id, newKeyId: null }, data: { newKeyId: keyId } });
+      await recordCertificateKeyId(tx, { secretId: secret.id, keyId });
       await recordAuditEvent(tx, {
         actor: { type: "system", id: "provisioning" },
         action: "credential.key_id_recovered",
