@@ -287,16 +287,16 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
     const connectionId = await connect();
     await toTwentyDaysBeforeExpiry(connectionId);
     const since = new Date();
-    const leaseMs = 150;
+    const leaseMs = 200;
     const second = deps({ leaseMs });
     const takenOver: string[] = [];
     const slow = deps({
       leaseMs,
-      // Three leases long between writing `adding` and sending addKey (Microsoft hanging within its timeout), while a
+      // Two and a half leases long between writing `adding` and sending addKey (Microsoft hanging within its timeout), while a
       // second instance keeps trying to claim the rotation.
       checkpoint: async (p) => {
         if (p !== "adding") return;
-        const until = Date.now() + 3 * leaseMs;
+        const until = Date.now() + 2.5 * leaseMs;
         while (Date.now() < until) {
           takenOver.push(...(await claimDueRotations(t.db, { owner: second.owner, leaseMs, limit: 1, now: now() })));
           await new Promise((resolve) => setTimeout(resolve, 20));
