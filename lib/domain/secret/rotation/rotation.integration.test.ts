@@ -103,6 +103,56 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
     expect(await t.db.secret.count({ where: { connectionId, kind: "certificateKey", status: { in: ["active", "pending"] } } })).toBe(1);
   };
 
+  /**
+   * A rotation of the connection's live certificate, seeded due now (so the clocks need not move), whose runner dies
+   * right after addKey answered, before it recorded the keyId Graph picked. Returns the rotation and the dead runner.
+   */
+  const rotationWithLostAddKeyAnswer = async (connectionId: string) => {
+    const live = await t.db.secret.findFirstOrThrow({
+      where: { connectionId, kind: "certificateKey", status: "active" },
+      orderBy: { createdAt: "desc" },
+    });
+    const { id } = await t.db.credentialRotation.create({
+      data: { connectionId, oldSecretId: live.id, oldKeyId: live.microsoftKeyId, nextAttemptAt: now() },
+    });
+    let reached!: () => void;
+    const stopped = new Promise<void>((resolve) => (reached = resolve));
+    const dying = deps({
+      checkpoint: async (p) => {
+        if (p !== "addKey") return;
+        reached();
+        await new Promise<never>(() => {});
+      },
+    });
+    expect(await claimDueRotations(t.db, { owner: dying.owner, leaseMs: dying.leaseMs, limit: 1, now: now() })).toEqual([id]);
+    void runClaimedRotation(dying, id);
+    await stopped;
+    return { id, dying, live };
+  };
+
+  /** A repair as admin@contoso (Application.ReadWrite.All), the live certificate kept: it reads the app's certificates. */
+  const repair = async (connectionId: string) => {
+    const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+    const run = await startRun(engine, {
+      accountId: c.accountId,
+      connectionId,
+      kind: "connect",
+      options: {
+        mode: "cloud",
+        credential: "certificate",
+        environment: fx.environmentUrl("contoso-sales"),
+        requestedBy: CONTOSO_ADMIN,
+        secret: "keep",
+      },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!run.ok) throw new Error(run.error.userMessage);
+    expect((await approveRun(engine, { runId: run.value.id, actor })).ok).toBe(true);
+    expect((await driveRunWith(engine, run.value.id)).status).toBe("succeeded");
+  };
+
   /** Schedules and runs every due rotation with fresh runners until none is left due. */
   const finishDueRotations = async (d: RotationDeps) => {
     await scheduleDueRotations(t.db, { now: now() });
@@ -340,48 +390,13 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
     "a repair while a rotation's addKey answer is lost keeps the rotation's new certificate, learns its keyId, and the rotation ends with one",
     async () => {
       const connectionId = await connect();
-      const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
-      const live = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "certificateKey", status: "active" } });
-      // Due today on both clocks (seeded), so the admin's sign-in for the repair needs no moved clock.
-      const { id } = await t.db.credentialRotation.create({
-        data: { connectionId, oldSecretId: live.id, oldKeyId: live.microsoftKeyId, nextAttemptAt: now() },
-      });
-      // addKey answered, and the runner died before recording the keyId Graph picked.
-      let reached!: () => void;
-      const stopped = new Promise<void>((resolve) => (reached = resolve));
-      const dying = deps({
-        checkpoint: async (p) => {
-          if (p !== "addKey") return;
-          reached();
-          await new Promise<never>(() => {});
-        },
-      });
-      expect(await claimDueRotations(t.db, { owner: dying.owner, leaseMs: dying.leaseMs, limit: 1, now: now() })).toEqual([id]);
-      void runClaimedRotation(dying, id);
-      await stopped;
+      const { id, dying, live } = await rotationWithLostAddKeyAnswer(connectionId);
       const added = connectionObjects(await fx.control.getState(), connectionId).certificates.find((k) => k.keyId !== live.microsoftKeyId);
       expect(added).toBeTruthy();
       expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", newKeyId: null });
 
-      // A repair (admin sign-in, Application.ReadWrite.All; the live certificate kept) reads the app meanwhile.
-      const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
-      const repair = await startRun(engine, {
-        accountId: c.accountId,
-        connectionId,
-        kind: "connect",
-        options: {
-          mode: "cloud",
-          credential: "certificate",
-          environment: fx.environmentUrl("contoso-sales"),
-          requestedBy: CONTOSO_ADMIN,
-          secret: "keep",
-        },
-        session: await signInAs(fx),
-        actor,
-      });
-      if (!repair.ok) throw new Error(repair.error.userMessage);
-      expect((await approveRun(engine, { runId: repair.value.id, actor })).ok).toBe(true);
-      expect((await driveRunWith(engine, repair.value.id)).status).toBe("succeeded");
+      // A repair reads the app meanwhile.
+      await repair(connectionId);
       // The rotation's new certificate is still on the app, and its keyId is now known to the portal.
       const keyIds = connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId);
       expect(keyIds).toContain(added!.keyId);
@@ -396,6 +411,36 @@ describe.each(providers)("certificate rotation, on %s", (provider) => {
       expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).phase).toBe("done");
       await expectOneWorkingKey(connectionId);
       expect(connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId)).toEqual([added!.keyId]);
+    },
+  );
+
+  it.runIf(provider === "sqlite")(
+    "a certificate whose keyId was never learnt is left by the next rotation (audited) and removed by a repair as a tagged orphan",
+    async () => {
+      const connectionId = await connect();
+      const first = await rotationWithLostAddKeyAnswer(connectionId);
+      await advance(Math.max(first.dying.leaseMs, engine.config.replicationWindowMs) + 1_000);
+      await finishDueRotations(deps());
+      const unknown = connectionObjects(await fx.control.getState(), connectionId).certificates;
+      expect(unknown).toHaveLength(1);
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id: first.id } })).newKeyId).toBeNull();
+
+      // The next rotation replaces it but cannot remove it: the audit says it may stay until it expires.
+      const live = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "certificateKey", status: "active" } });
+      expect(live.microsoftKeyId).toBeNull();
+      const { id } = await t.db.credentialRotation.create({ data: { connectionId, oldSecretId: live.id, oldKeyId: null, nextAttemptAt: now() } });
+      await finishDueRotations(deps());
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).phase).toBe("done");
+      const left = await t.db.auditEvent.findFirstOrThrow({ where: { connectionId, action: "credential.rotation.old_key_left" } });
+      expect(left.detail).toMatchObject({ rotationId: id, oldKeyId: null, keyIdUnknown: true, mayRemainUntil: live.expiresAt!.toISOString() });
+      expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(2);
+
+      // A repair removes it: a certificate the portal tagged, matching no certificate it still holds by keyId or thumbprint.
+      await repair(connectionId);
+      const after = connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId);
+      expect(after).toHaveLength(1);
+      expect(after).not.toContain(unknown[0].keyId);
+      await expectOneWorkingKey(connectionId);
     },
   );
 
