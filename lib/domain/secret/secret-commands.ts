@@ -52,6 +52,16 @@ export async function activateSecret(tx: Tx, input: { secretId: string }): Promi
   return count === 1;
 }
 
+/**
+ * Records the keyId Microsoft gave a certificate the portal added without learning it (a rotation's addKey answer was
+ * lost; a repair found it by its thumbprint), on the secret and on the rotation that added it, so the next rotation can
+ * remove it. Never overwrites a keyId already recorded.
+ */
+export async function recordCertificateKeyId(tx: Tx, input: { secretId: string; keyId: string }): Promise<void> {
+  await tx.secret.updateMany({ where: { id: input.secretId, kind: "certificateKey", microsoftKeyId: null }, data: { microsoftKeyId: input.keyId } });
+  await tx.credentialRotation.updateMany({ where: { newSecretId: input.secretId, newKeyId: null }, data: { newKeyId: input.keyId } });
+}
+
 /** Forgets a credential: revoked, and its ciphertext wiped. */
 export async function revokeSecret(tx: Tx, input: { secretId: string; at: Date }): Promise<void> {
   await tx.secret.updateMany({ where: { id: input.secretId }, data: { status: "revoked", revokedAt: input.at, ...WIPED } });

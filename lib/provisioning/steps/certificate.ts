@@ -2,8 +2,9 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { appCredentialOf, certificateKeyPlaintext } from "../../domain/secret/app-credential";
 import { CERTIFICATE_LIFETIME_DAYS } from "../../domain/secret/credential-mode";
-import type { LiveSecret } from "../../domain/secret/secret-commands";
+import { recordCertificateKeyId, type LiveSecret } from "../../domain/secret/secret-commands";
 import { readSecret, storeSecret } from "../../domain/secret/store-secret";
+import { recordAuditEvent } from "../../domain/audit/record-audit-event";
 import { certificateThumbprints, createCertificateCredential } from "../../microsoft/certificate-credential";
 import {
   addCertificateCredential,
@@ -23,21 +24,69 @@ const certificateDisplayName = (runId: string, now: Date) => `${CERTIFICATE_NAME
 /** A kept certificate must stay valid at least this long; one closer to its end is replaced even by a repair. */
 const KEEP_CERTIFICATE_MIN_VALID_MS = 30 * 86_400_000;
 
+type LiveCertificate = { id: string; keyId: string | null; thumbprint: string | null };
+
+/**
+ * The connection's certificates still in use (pending or active), with the SHA-1 thumbprint of each: Graph shows it as
+ * the certificate's `customKeyIdentifier` (its documented default), which identifies a certificate whose keyId the
+ * portal never learnt (a rotation's addKey answer lost: Graph picks that id and the app cannot read its own key list).
+ * Read AFTER the app, so a certificate added meanwhile was stored here before it reached the app.
+ */
+async function liveCertificates(ctx: StepContext): Promise<LiveCertificate[]> {
+  const rows = await ctx.db.secret.findMany({
+    where: { connectionId: ctx.connection.id, kind: "certificateKey", status: { in: ["pending", "active"] } },
+    select: { id: true, microsoftKeyId: true },
+  });
+  return Promise.all(
+    rows.map(async (row) => {
+      const opened = await readSecret(ctx.db, { secretId: row.id, keys: ctx.config.keys });
+      const der = opened?.ok ? appCredentialOf("certificateKey", opened.value).certificate?.certificateDer : undefined;
+      return { id: row.id, keyId: row.microsoftKeyId?.toLowerCase() ?? null, thumbprint: der ? certificateThumbprints(der).sha1Hex : null };
+    }),
+  );
+}
+
+const isCertificateOf = (c: AppRegistration["certificates"][number], live: LiveCertificate) =>
+  live.keyId === c.keyId.toLowerCase() || (live.thumbprint !== null && c.thumbprint?.toUpperCase() === live.thumbprint);
+
+/**
+ * Records the keyId of each live certificate the portal holds without one, found on the app by its thumbprint (a
+ * repair reads the app with the admin's Application.ReadWrite.All; the app itself cannot), on the secret and on the
+ * rotation that added it: the next rotation can then remove it. Returns the live certificates with what was learnt.
+ */
+async function learnCertificateKeyIds(ctx: StepContext, app: Pick<AppRegistration, "certificates">): Promise<LiveCertificate[]> {
+  const live = await liveCertificates(ctx);
+  for (const secret of live.filter((s) => s.keyId === null && s.thumbprint !== null)) {
+    const matches = app.certificates.filter((c) => isCertificateOf(c, secret));
+    if (matches.length !== 1) continue;
+    const keyId = matches[0].keyId.toLowerCase();
+    await ctx.inLease(async (tx) => {
+      await recordCertificateKeyId(tx, { secretId: secret.id, keyId });
+      await recordAuditEvent(tx, {
+        actor: { type: "system", id: "provisioning" },
+        action: "credential.key_id_recovered",
+        accountId: ctx.connection.accountId,
+        connectionId: ctx.connection.id,
+        runId: ctx.run.id,
+        outcome: "success",
+        detail: { secretId: secret.id, keyId },
+      });
+    });
+    secret.keyId = keyId;
+  }
+  return live;
+}
+
 /**
  * Removes the portal's certificates on this app that the database does not know (a run that stored its key and was
- * then superseded, or a row forgotten by hand): nobody holds their private key for this connection any more.
- * Certificates the admin uploaded by hand (another name) are left alone. @throws MicrosoftError
+ * then superseded, a certificate of a finished rotation whose keyId was never learnt, or a row forgotten by hand):
+ * nobody holds their private key for this connection any more. A certificate the portal still holds is recognised by
+ * its keyId or, when that was never learnt (a rotation's new certificate whose addKey answer was lost), by its
+ * thumbprint. Certificates the admin uploaded by hand (another name) are left alone. @throws MicrosoftError
  */
 export async function removeOrphanCertificates(ctx: StepContext, app: Pick<AppRegistration, "objectId" | "certificates">): Promise<number> {
-  const known = new Set(
-    (
-      await ctx.db.secret.findMany({
-        where: { connectionId: ctx.connection.id, kind: "certificateKey", status: { in: ["pending", "active"] } },
-        select: { microsoftKeyId: true },
-      })
-    ).map((s) => s.microsoftKeyId?.toLowerCase()),
-  );
-  const orphans = app.certificates.filter((c) => c.displayName?.startsWith(CERTIFICATE_NAME_PREFIX) && !known.has(c.keyId.toLowerCase()));
+  const live = await learnCertificateKeyIds(ctx, app);
+  const orphans = app.certificates.filter((c) => c.displayName?.startsWith(CERTIFICATE_NAME_PREFIX) && !live.some((s) => isCertificateOf(c, s)));
   for (const orphan of orphans) {
     await ctx.assertLease();
     await removeCertificateCredential(ctx.graph(), { objectId: app.objectId, keyId: orphan.keyId, tenantId: ctx.connection.tenantId });
@@ -85,6 +134,7 @@ export async function runCertificateStep(ctx: StepContext): Promise<StepResult> 
   try {
     const app = await findApplicationByAppId(ctx.graph(), { appId });
     if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to finish creating the app registration");
+    await learnCertificateKeyIds(ctx, app);
     const kept = await findKeepableCertificate(ctx, app);
     if (kept) return done({ secretId: kept.id, keyId: kept.keyId, kept: true });
     let pending = await ctx.db.secret.findFirst({

@@ -39,8 +39,9 @@ export function RotationPanel({ detail }: { detail: SupportConnectionDetail }) {
       ) : null}
       {!rotation.newKeyIdKnown ? (
         <p className="mt-1 text-sm">
-          Microsoft&apos;s answer to addKey was lost, so the new certificate&apos;s key id is unknown: the next rotation cannot remove it, and it
-          stays on the app until it expires. A reconnect replaces the app&apos;s certificates.
+          Microsoft&apos;s answer to addKey was lost, so the new certificate&apos;s key id is unknown: the app cannot read its own key list, so the
+          next rotation cannot remove it and it may stay on the app until it expires. A repair (Reconnect and fix, with the customer&apos;s
+          administrator signed in) finds it by its thumbprint and records its key id.
         </p>
       ) : null}
     </section>

@@ -3,17 +3,20 @@
  * and the portal's clock (injected into the job) moved as far, so both agree on what is due and on the dates of every
  * signed assertion. The scheduler rotates it with addKey/removeKey and the connection stays Active; a runner stopped
  * dead at every boundary leaves a rotation another runner finishes with exactly one working key; two instances at
- * once rotate once; a failure alerts once and retries.
+ * once rotate once; a failure alerts once and retries; a runner renews its lease through a slow phase and stops before
+ * its next Microsoft call once the lease is lost. On SQLite and PostgreSQL.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TEST_KEYS, testEngine } from "@/test/support/engine-fixture";
 import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
-import { FAST_RETRY, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import { CONTOSO_ADMIN, FAST_RETRY, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
 import { connectionObjects } from "@/test/support/sandbox-objects";
-import { useTestDatabase } from "@/test/support/test-databases";
+import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { createScheduler, jobKind } from "../../../scheduler/scheduler";
 import { credentialRotationsKind } from "../../../scheduler/kinds/credential-rotations";
-import type { Engine } from "../../../provisioning/engine";
+import { driveRunWith, type Engine } from "../../../provisioning/engine";
+import { approveRun } from "../../../provisioning/approve-run";
+import { startRun } from "../../../provisioning/start-run";
 import { getAppToken } from "../../../microsoft/app-tokens";
 import { whoAmI } from "../../../microsoft/dataverse";
 import { findConnectionForSupport } from "../../../connections/find-connection-for-support";
@@ -26,9 +29,10 @@ import { runClaimedRotation, type RotationCheckpoint, type RotationDeps } from "
 vi.setConfig({ testTimeout: 90_000 });
 const fx = useMicrosoftSandbox();
 const DAY = 86_400_000;
+const providers = await providersUnderTest();
 
-describe("certificate rotation", () => {
-  const t = useTestDatabase("sqlite");
+describe.each(providers)("certificate rotation, on %s", (provider) => {
+  const t = useTestDatabase(provider);
   let engine: Engine;
   /** How far the portal's clock runs ahead; kept equal to the sandbox's offset. */
   let offsetMs = 0;
@@ -97,6 +101,56 @@ describe("certificate rotation", () => {
     const row = await t.db.secret.findUniqueOrThrow({ where: { id: live.id } });
     if (row.microsoftKeyId) expect(certificates[0].keyId).toBe(row.microsoftKeyId);
     expect(await t.db.secret.count({ where: { connectionId, kind: "certificateKey", status: { in: ["active", "pending"] } } })).toBe(1);
+  };
+
+  /**
+   * A rotation of the connection's live certificate, seeded due now (so the clocks need not move), whose runner dies
+   * right after addKey answered, before it recorded the keyId Graph picked. Returns the rotation and the dead runner.
+   */
+  const rotationWithLostAddKeyAnswer = async (connectionId: string) => {
+    const live = await t.db.secret.findFirstOrThrow({
+      where: { connectionId, kind: "certificateKey", status: "active" },
+      orderBy: { createdAt: "desc" },
+    });
+    const { id } = await t.db.credentialRotation.create({
+      data: { connectionId, oldSecretId: live.id, oldKeyId: live.microsoftKeyId, nextAttemptAt: now() },
+    });
+    let reached!: () => void;
+    const stopped = new Promise<void>((resolve) => (reached = resolve));
+    const dying = deps({
+      checkpoint: async (p) => {
+        if (p !== "addKey") return;
+        reached();
+        await new Promise<never>(() => {});
+      },
+    });
+    expect(await claimDueRotations(t.db, { owner: dying.owner, leaseMs: dying.leaseMs, limit: 1, now: now() })).toEqual([id]);
+    void runClaimedRotation(dying, id);
+    await stopped;
+    return { id, dying, live };
+  };
+
+  /** A repair as admin@contoso (Application.ReadWrite.All), the live certificate kept: it reads the app's certificates. */
+  const repair = async (connectionId: string) => {
+    const c = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+    const run = await startRun(engine, {
+      accountId: c.accountId,
+      connectionId,
+      kind: "connect",
+      options: {
+        mode: "cloud",
+        credential: "certificate",
+        environment: fx.environmentUrl("contoso-sales"),
+        requestedBy: CONTOSO_ADMIN,
+        secret: "keep",
+      },
+      session: await signInAs(fx),
+      actor,
+    });
+    if (!run.ok) throw new Error(run.error.userMessage);
+    expect((await approveRun(engine, { runId: run.value.id, actor })).ok).toBe(true);
+    expect((await driveRunWith(engine, run.value.id)).status).toBe("succeeded");
   };
 
   /** Schedules and runs every due rotation with fresh runners until none is left due. */
@@ -215,6 +269,18 @@ describe("certificate rotation", () => {
       const rotation = await t.db.credentialRotation.findUniqueOrThrow({ where: { id } });
       expect(rotation.phase, `after a stop at ${point}: ${rotation.lastErrorCode} ${rotation.lastErrorDetail}`).toBe("done");
       await expectOneWorkingKey(connectionId);
+      if (point === "addKey") {
+        // addKey's answer was lost: the outcome is explicit to support (the panel and the audit), not silent.
+        expect(rotation.newKeyId).toBeNull();
+        const added = await t.db.auditEvent.findFirstOrThrow({
+          where: { connectionId, action: "credential.rotation.key_added" },
+          orderBy: { occurredAt: "desc" },
+        });
+        expect(added.detail).toMatchObject({ rotationId: id, newKeyId: null, keyIdUnknown: true, mayRemainUntil: expect.any(String) });
+        const seen = await findConnectionForSupport(t.db, connectionId);
+        if (!seen.ok) throw new Error(seen.error.userMessage);
+        expect(seen.value.rotation).toMatchObject({ phase: "done", newKeyIdKnown: false });
+      }
     }
     expect(await t.db.credentialRotation.count({ where: { connectionId } })).toBe(points.length);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(points.length);
@@ -266,6 +332,117 @@ describe("certificate rotation", () => {
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotated" } })).toBe(1);
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_rotation_failed" } })).toBe(1);
   });
+
+  it("a runner renews its lease through a phase slower than the lease: a second runner never gets in, one addKey", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const since = new Date();
+    const leaseMs = 200;
+    const second = deps({ leaseMs });
+    const takenOver: string[] = [];
+    const slow = deps({
+      leaseMs,
+      // Two and a half leases long between writing `adding` and sending addKey (Microsoft hanging within its timeout), while a
+      // second instance keeps trying to claim the rotation.
+      checkpoint: async (p) => {
+        if (p !== "adding") return;
+        const until = Date.now() + 2.5 * leaseMs;
+        while (Date.now() < until) {
+          takenOver.push(...(await claimDueRotations(t.db, { owner: second.owner, leaseMs, limit: 1, now: now() })));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      },
+    });
+    await scheduleDueRotations(t.db, { now: now() });
+    const [id] = await claimDueRotations(t.db, { owner: slow.owner, leaseMs, limit: 1, now: now() });
+    const outcome = await runClaimedRotation(slow, id);
+    expect(takenOver).toEqual([]);
+    expect(outcome).toEqual({ kind: "done" });
+    const calls = (await fx.control.getRequests(since)).filter((r) => /\/(addKey|removeKey)$/.test(r.path));
+    expect(calls.map((r) => `${r.path.split("/").pop()} ${r.status}`)).toEqual(["addKey 200", "removeKey 204"]);
+    await expectOneWorkingKey(connectionId);
+  });
+
+  it("a runner whose lease was taken over stops before its next Microsoft call", async () => {
+    const connectionId = await connect();
+    await toTwentyDaysBeforeExpiry(connectionId);
+    const since = new Date();
+    const d = deps({
+      // Another instance claims the rotation while this one is between writing `adding` and sending addKey.
+      checkpoint: async (p) => {
+        if (p !== "adding") return;
+        await t.db.credentialRotation.updateMany({
+          where: { connectionId },
+          data: { leaseOwner: "other-instance", leaseUntil: new Date(now().getTime() + 60_000), version: { increment: 1 } },
+        });
+      },
+    });
+    await scheduleDueRotations(t.db, { now: now() });
+    const [id] = await claimDueRotations(t.db, { owner: d.owner, leaseMs: d.leaseMs, limit: 1, now: now() });
+    expect(await runClaimedRotation(d, id)).toEqual({ kind: "lostClaim" });
+    expect((await fx.control.getRequests(since)).filter((r) => /addKey|removeKey/.test(r.path))).toEqual([]);
+    expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", leaseOwner: "other-instance" });
+    expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(1);
+  });
+
+  // The race is the portal's own (a repair's read of the app against a rotation's unrecorded keyId), not the database's.
+  it.runIf(provider === "sqlite")(
+    "a repair while a rotation's addKey answer is lost keeps the rotation's new certificate, learns its keyId, and the rotation ends with one",
+    async () => {
+      const connectionId = await connect();
+      const { id, dying, live } = await rotationWithLostAddKeyAnswer(connectionId);
+      const added = connectionObjects(await fx.control.getState(), connectionId).certificates.find((k) => k.keyId !== live.microsoftKeyId);
+      expect(added).toBeTruthy();
+      expect(await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).toMatchObject({ phase: "adding", newKeyId: null });
+
+      // A repair reads the app meanwhile.
+      await repair(connectionId);
+      // The rotation's new certificate is still on the app, and its keyId is now known to the portal.
+      const keyIds = connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId);
+      expect(keyIds).toContain(added!.keyId);
+      const rotation = await t.db.credentialRotation.findUniqueOrThrow({ where: { id } });
+      expect(rotation.newKeyId).toBe(added!.keyId.toLowerCase());
+      expect((await t.db.secret.findUniqueOrThrow({ where: { id: rotation.newSecretId! } })).microsoftKeyId).toBe(added!.keyId.toLowerCase());
+      expect(await t.db.auditEvent.count({ where: { connectionId, action: "credential.key_id_recovered" } })).toBe(1);
+
+      // The rotation resumes once the dead runner's lease and the replication window have passed, and ends with one key.
+      await advance(Math.max(dying.leaseMs, engine.config.replicationWindowMs) + 1_000);
+      await finishDueRotations(deps());
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).phase).toBe("done");
+      await expectOneWorkingKey(connectionId);
+      expect(connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId)).toEqual([added!.keyId]);
+    },
+  );
+
+  it.runIf(provider === "sqlite")(
+    "a certificate whose keyId was never learnt is left by the next rotation (audited) and removed by a repair as a tagged orphan",
+    async () => {
+      const connectionId = await connect();
+      const first = await rotationWithLostAddKeyAnswer(connectionId);
+      await advance(Math.max(first.dying.leaseMs, engine.config.replicationWindowMs) + 1_000);
+      await finishDueRotations(deps());
+      const unknown = connectionObjects(await fx.control.getState(), connectionId).certificates;
+      expect(unknown).toHaveLength(1);
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id: first.id } })).newKeyId).toBeNull();
+
+      // The next rotation replaces it but cannot remove it: the audit says it may stay until it expires.
+      const live = await t.db.secret.findFirstOrThrow({ where: { connectionId, kind: "certificateKey", status: "active" } });
+      expect(live.microsoftKeyId).toBeNull();
+      const { id } = await t.db.credentialRotation.create({ data: { connectionId, oldSecretId: live.id, oldKeyId: null, nextAttemptAt: now() } });
+      await finishDueRotations(deps());
+      expect((await t.db.credentialRotation.findUniqueOrThrow({ where: { id } })).phase).toBe("done");
+      const left = await t.db.auditEvent.findFirstOrThrow({ where: { connectionId, action: "credential.rotation.old_key_left" } });
+      expect(left.detail).toMatchObject({ rotationId: id, oldKeyId: null, keyIdUnknown: true, mayRemainUntil: live.expiresAt!.toISOString() });
+      expect(connectionObjects(await fx.control.getState(), connectionId).certificates).toHaveLength(2);
+
+      // A repair removes it: a certificate the portal tagged, matching no certificate it still holds by keyId or thumbprint.
+      await repair(connectionId);
+      const after = connectionObjects(await fx.control.getState(), connectionId).certificates.map((k) => k.keyId);
+      expect(after).toHaveLength(1);
+      expect(after).not.toContain(unknown[0].keyId);
+      await expectOneWorkingKey(connectionId);
+    },
+  );
 
   it("a connection being disconnected mid-rotation stops its rotation without touching the app", async () => {
     const connectionId = await connect();

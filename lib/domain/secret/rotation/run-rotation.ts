@@ -16,6 +16,7 @@ import { appCredentialOf, certificateKeyPlaintext } from "../app-credential";
 import { CERTIFICATE_LIFETIME_DAYS } from "../credential-mode";
 import type { EncryptionKey } from "../secret-box";
 import { readSecret, storeSecret } from "../store-secret";
+import { holdRotationLease, LostClaim, type RotationLease } from "./rotation-lease";
 import { nextRetryAt, type RotationPhase } from "./rotation-schedule";
 
 /**
@@ -39,7 +40,12 @@ export type RotationDeps = {
   call?: CallSettings;
   /** Called after each durable step (a phase written, a Microsoft write answered): where a crash is rehearsed. */
   checkpoint?: (point: RotationCheckpoint) => Promise<void>;
+  /** How often the lease is renewed while a rotation runs (default: a third of `leaseMs`). */
+  renewEveryMs?: number;
 };
+
+/** The deps of a runner that holds the rotation's lease: its Microsoft calls stop when the lease is lost. */
+type Held = RotationDeps & { lease: RotationLease };
 
 export type RotationCheckpoint = "keyStored" | "adding" | "addKey" | "keyAdded" | "verified" | "switched" | "removeKey" | "done";
 
@@ -66,8 +72,6 @@ async function loadRotation(db: Db, id: string) {
   });
 }
 
-class LostClaim extends Error {}
-
 /** A failure of the rotation itself (not Microsoft's), carrying what support sees. */
 class RotationError extends Error {
   constructor(readonly appError: AppError) {
@@ -83,6 +87,9 @@ export async function runClaimedRotation(deps: RotationDeps, rotationId: string)
   const checkpoint = deps.checkpoint ?? (async () => {});
   let rotation = await loadRotation(deps.db, rotationId);
   if (!rotation || rotation.leaseOwner !== deps.owner) return { kind: "lostClaim" };
+  const lease = holdRotationLease(deps.db, { rotationId, owner: deps.owner, leaseMs: deps.leaseMs, now, renewEveryMs: deps.renewEveryMs });
+  // Every Microsoft call carries the lease's signal: one in flight when the lease is lost is cut short.
+  const held: Held = { ...deps, lease, call: { ...deps.call, signal: lease.signal } };
   try {
     for (;;) {
       const r: Rotation = rotation!;
@@ -91,20 +98,24 @@ export async function runClaimedRotation(deps: RotationDeps, rotationId: string)
         await advance(deps, r, { phase: "switched", nextAttemptAt: r.removeOldAfter, release: true });
         return { kind: "waiting", until: r.removeOldAfter, phase: r.phase };
       }
-      const waited = await runPhase(deps, r, now, checkpoint);
+      const waited = await runPhase(held, r, now, checkpoint);
       if (waited) return waited;
       rotation = await loadRotation(deps.db, rotationId);
+      // The write to `done` gives the lease back with it: a finished rotation is reported as such, not as a lost claim.
+      if (rotation?.phase === "done") return { kind: "done" };
       if (!rotation || rotation.leaseOwner !== deps.owner) return { kind: "lostClaim" };
     }
   } catch (error) {
-    if (error instanceof LostClaim) return { kind: "lostClaim" };
+    if (error instanceof LostClaim || lease.signal.aborted) return { kind: "lostClaim" };
     return recordFailure(deps, rotation!, error, now());
+  } finally {
+    lease.stop();
   }
 }
 
 /** One phase's work and the write that moves past it; a wait (replication) comes back as an outcome. */
 async function runPhase(
-  deps: RotationDeps,
+  deps: Held,
   r: Rotation,
   now: () => Date,
   checkpoint: (point: RotationCheckpoint) => Promise<void>,
@@ -159,8 +170,18 @@ async function runPhase(
       // one that does not is added again once the directory has had time to replicate it.
       const signsIn = await tokenWorks(deps, target, await openCertificate(deps, r.newSecretId), now);
       if (signsIn) {
-        // Its keyId is unknown (Graph's answer was lost); see the README's known limit.
-        await advance(deps, r, { phase: "keyAdded" }, audit(r, "credential.rotation.key_added", { newKeyId: null }));
+        // Its keyId is unknown (Graph's answer was lost, unless a repair has since found it by thumbprint); see the README's
+        // known limit. The audit says so: the certificate may stay on the app until it expires.
+        const expiresAt = (await deps.db.secret.findUnique({ where: { id: r.newSecretId! }, select: { expiresAt: true } }))?.expiresAt ?? null;
+        await advance(
+          deps,
+          r,
+          { phase: "keyAdded" },
+          audit(r, "credential.rotation.key_added", {
+            newKeyId: r.newKeyId,
+            ...(r.newKeyId ? {} : { keyIdUnknown: true, mayRemainUntil: expiresAt?.toISOString() ?? null }),
+          }),
+        );
         await checkpoint("keyAdded");
         return null;
       }
@@ -174,6 +195,7 @@ async function runPhase(
       const certificate = await openCertificate(deps, r.newSecretId);
       try {
         const token = await appToken(deps, target, certificate, { environmentUrl: target.environmentUrl }, now);
+        deps.lease.check();
         await whoAmI({ ...callOf(deps), environmentUrl: target.environmentUrl, getToken: async () => token });
       } catch (error) {
         // A certificate added moments ago may not sign in everywhere yet: wait out the replication window, then fail.
@@ -209,16 +231,22 @@ async function runPhase(
       return null;
     }
     case "switched": {
-      if (r.oldKeyId) await removeOldKey(deps, r, target, now);
+      // An old certificate whose keyId was unknown when this rotation began may have been found since by a repair.
+      const old = await deps.db.secret.findUnique({ where: { id: r.oldSecretId }, select: { microsoftKeyId: true, expiresAt: true } });
+      const oldKeyId = r.oldKeyId ?? old?.microsoftKeyId ?? null;
+      const oldExpiry = old?.expiresAt ?? null;
+      if (oldKeyId) await removeOldKey(deps, { ...r, oldKeyId }, target, now);
       await checkpoint("removeKey");
       await deps.db.$transaction(async (tx) => {
         await advanceIn(tx, deps, r, { phase: "done", at: now() });
         await tx.secret.updateMany({ where: { id: r.oldSecretId, status: "active" }, data: { status: "revoked", revokedAt: now() } });
         // An old certificate whose keyId was never learnt (addKey's answer lost in an earlier rotation) cannot be removed
-        // by the app itself; it is no longer used and expires on its own.
+        // by the app itself; it is no longer used and expires on its own, unless a repair removes it as a tagged orphan.
         await recordAuditEvent(
           tx,
-          audit(r, r.oldKeyId ? "credential.rotation.old_key_removed" : "credential.rotation.old_key_left", { oldKeyId: r.oldKeyId }),
+          oldKeyId
+            ? audit(r, "credential.rotation.old_key_removed", { oldKeyId })
+            : audit(r, "credential.rotation.old_key_left", { oldKeyId: null, keyIdUnknown: true, mayRemainUntil: oldExpiry?.toISOString() ?? null }),
         );
       });
       await checkpoint("done");
@@ -230,7 +258,7 @@ async function runPhase(
 }
 
 async function addNewKey(
-  deps: RotationDeps,
+  deps: Held,
   r: Rotation,
   target: { tenantId: string; clientId: string; objectId: string },
   now: () => Date,
@@ -239,6 +267,8 @@ async function addNewKey(
   const current = await openCertificate(deps, r.oldSecretId);
   const next = await openCertificate(deps, r.newSecretId);
   const proof = await buildProofOfPossession({ ...current, applicationObjectId: target.objectId, now: now() });
+  // Still ours, renewed for the call: an instance that lost the rotation must not add a second certificate.
+  await deps.lease.confirm();
   const added = await addOwnCertificate(graphAs(deps, target, current, now), {
     objectId: target.objectId,
     displayName: displayName(now()),
@@ -260,7 +290,7 @@ async function addNewKey(
  * refused once it is gone.
  */
 async function removeOldKey(
-  deps: RotationDeps,
+  deps: Held,
   r: Rotation,
   target: { tenantId: string; clientId: string; objectId: string },
   now: () => Date,
@@ -269,9 +299,10 @@ async function removeOldKey(
   const old = await openCertificate(deps, r.oldSecretId);
   try {
     const proof = await buildProofOfPossession({ ...signer, applicationObjectId: target.objectId, now: now() });
+    await deps.lease.confirm();
     await removeOwnCertificate(graphAs(deps, target, signer, now), { objectId: target.objectId, keyId: r.oldKeyId!, proof });
   } catch (error) {
-    if (!isMicrosoftError(error) || error.appError.retryable) throw error;
+    if (error instanceof LostClaim || !isMicrosoftError(error) || error.appError.retryable) throw error;
     if (await tokenWorks(deps, target, old, now)) throw error;
   }
 }
@@ -287,13 +318,14 @@ async function openCertificate(deps: RotationDeps, secretId: string | null): Pro
 
 const callOf = (deps: RotationDeps): CallSettings => ({ ...deps.call, timeoutMs: deps.call?.timeoutMs ?? deps.config.callTimeoutMs });
 
-function appToken(
-  deps: RotationDeps,
+async function appToken(
+  deps: Held,
   target: { tenantId: string; clientId: string },
   certificate: Certificate,
   resource: "graph" | { environmentUrl: string },
   now: () => Date,
 ): Promise<string> {
+  deps.lease.check();
   return getAppToken({
     ...callOf(deps),
     certificate,
@@ -307,17 +339,12 @@ function appToken(
 }
 
 /** The app's own Graph context, signed in with `certificate` (addKey and removeKey need no Graph permission). */
-function graphAs(deps: RotationDeps, target: { tenantId: string; clientId: string }, certificate: Certificate, now: () => Date): GraphContext {
+function graphAs(deps: Held, target: { tenantId: string; clientId: string }, certificate: Certificate, now: () => Date): GraphContext {
   return { ...callOf(deps), baseUrl: deps.config.identity.graphUrl, getToken: () => appToken(deps, target, certificate, "graph", now) };
 }
 
 /** True when Entra issues a token for the certificate; false when it refuses the client (not known on the app). */
-async function tokenWorks(
-  deps: RotationDeps,
-  target: { tenantId: string; clientId: string },
-  certificate: Certificate,
-  now: () => Date,
-): Promise<boolean> {
+async function tokenWorks(deps: Held, target: { tenantId: string; clientId: string }, certificate: Certificate, now: () => Date): Promise<boolean> {
   try {
     await appToken(deps, target, certificate, "graph", now);
     return true;
