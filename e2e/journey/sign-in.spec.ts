@@ -47,7 +47,7 @@ test("an admin sees each permission, signs in at Microsoft, consents, and is bac
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in with Microsoft");
   await expect(
     page.getByText(
-      "Lets the portal create the “Act-On Integration” app with its certificate or secret (or find one made earlier), or add Act-On's own connector app.",
+      "Lets the portal create the “Act-On Integration” app in your directory with its certificate or secret, or add Act-On's own connector app.",
     ),
   ).toBeVisible();
   await expect(page.getByRole("listitem")).toHaveCount(6);

@@ -10,7 +10,7 @@ const GRAPH_LINES: Record<GraphPermission, string> = {
   "User.Read": "Signs you in and reads your name and e-mail address.",
   // With ACTON_CONNECTOR_APP_ID configured, the portal adds Act-On's connector app (its service principal) instead.
   "Application.ReadWrite.All":
-    "Lets the portal create the “Act-On Integration” app with its certificate or secret (or find one made earlier), or add Act-On's own connector app.",
+    "Lets the portal create the “Act-On Integration” app in your directory with its certificate or secret, or add Act-On's own connector app.",
   "DelegatedPermissionGrant.ReadWrite.All": "Lets the portal approve that app's Dynamics 365 access for your organization (admin consent).",
   "Policy.Read.All":
     "Reads your tenant's app, sign-in and Conditional Access policies and an integration user's MFA, to warn you if one would block the connection.",
