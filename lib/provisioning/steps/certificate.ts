@@ -14,15 +14,13 @@ import {
   type AppRegistration,
   type RemovalProof,
 } from "../../microsoft/graph";
+import { findKeepableCredential, KEEP_CREDENTIAL_MIN_VALID_MS, type KeepableCredential } from "./keepable-credential";
 import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
 /** Certificates the portal uploads carry this name, so one left behind by an interrupted run is recognised. */
 const CERTIFICATE_NAME_PREFIX = "Act-On connector certificate";
 const certificateDisplayName = (runId: string, now: Date) => `${CERTIFICATE_NAME_PREFIX} ${now.toISOString().slice(0, 10)} run:${runId}`;
-
-/** A kept certificate must stay valid at least this long; one closer to its end is replaced even by a repair. */
-const KEEP_CERTIFICATE_MIN_VALID_MS = 30 * 86_400_000;
 
 type LiveCertificate = { id: string; keyId: string | null; thumbprint: string | null };
 
@@ -107,19 +105,8 @@ export async function removeAppCredential(ctx: StepContext, secret: LiveSecret):
 }
 
 /** The connection's live certificate when a repair may keep it: active, still on the app, and not about to expire. */
-export async function findKeepableCertificate(
-  ctx: StepContext,
-  app: Pick<AppRegistration, "certificates"> | null,
-): Promise<{ id: string; keyId: string; hint: string | null; expiresAt: Date | null } | null> {
-  if (ctx.options.secret !== "keep" || !app) return null;
-  const active = await ctx.db.secret.findFirst({
-    where: { connectionId: ctx.connection.id, kind: "certificateKey", status: "active", microsoftKeyId: { not: null } },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, microsoftKeyId: true, hint: true, expiresAt: true },
-  });
-  if (!active?.microsoftKeyId || !app.certificates.some((c) => c.keyId.toLowerCase() === active.microsoftKeyId!.toLowerCase())) return null;
-  if (active.expiresAt && active.expiresAt.getTime() - ctx.now().getTime() < KEEP_CERTIFICATE_MIN_VALID_MS) return null;
-  return { id: active.id, keyId: active.microsoftKeyId, hint: active.hint, expiresAt: active.expiresAt };
+export function findKeepableCertificate(ctx: StepContext, app: Pick<AppRegistration, "certificates"> | null): Promise<KeepableCredential | null> {
+  return findKeepableCredential(ctx, "certificateKey", app ? app.certificates.map((c) => c.keyId) : null);
 }
 
 /**
@@ -145,7 +132,7 @@ export async function runCertificateStep(ctx: StepContext): Promise<StepResult> 
     // A pending key (this run's, or one an interrupted run stored) is finished rather than replaced: its private key is here.
     if (
       pending &&
-      (!pending.microsoftKeyId || (pending.expiresAt && pending.expiresAt.getTime() - ctx.now().getTime() < KEEP_CERTIFICATE_MIN_VALID_MS))
+      (!pending.microsoftKeyId || (pending.expiresAt && pending.expiresAt.getTime() - ctx.now().getTime() < KEEP_CREDENTIAL_MIN_VALID_MS))
     )
       pending = null;
     if (!pending) {

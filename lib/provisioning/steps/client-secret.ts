@@ -1,6 +1,7 @@
 import "server-only";
 import { addClientSecret, findApplicationByAppId, removeClientSecret, type AppRegistration } from "../../microsoft/graph";
 import { storeSecret } from "../../domain/secret/store-secret";
+import { findKeepableCredential, type KeepableCredential } from "./keepable-credential";
 import { done, outcomeFromError, requireFact, retryLater, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -31,26 +32,12 @@ export async function removeOrphanSecrets(ctx: StepContext, app: Pick<AppRegistr
   return orphans.length;
 }
 
-/** A kept secret must stay valid at least this long; one closer to its end is replaced even by a repair. */
-const KEEP_SECRET_MIN_VALID_MS = 30 * 86_400_000;
-
 /**
  * The connection's live client secret when a repair may keep it: active here, still on the app at Microsoft, and valid
- * for at least KEEP_SECRET_MIN_VALID_MS. Null otherwise (a new one is then created).
+ * for at least KEEP_CREDENTIAL_MIN_VALID_MS. Null otherwise (a new one is then created).
  */
-export async function findKeepableSecret(
-  ctx: StepContext,
-  app: Pick<AppRegistration, "secrets"> | null,
-): Promise<{ id: string; keyId: string; hint: string | null; expiresAt: Date | null } | null> {
-  if (ctx.options.secret !== "keep" || !app) return null;
-  const active = await ctx.db.secret.findFirst({
-    where: { connectionId: ctx.connection.id, kind: "clientSecret", status: "active", microsoftKeyId: { not: null } },
-    orderBy: { createdAt: "desc" },
-    select: { id: true, microsoftKeyId: true, hint: true, expiresAt: true },
-  });
-  if (!active?.microsoftKeyId || !app.secrets.some((s) => s.keyId === active.microsoftKeyId)) return null;
-  if (active.expiresAt && active.expiresAt.getTime() - ctx.now().getTime() < KEEP_SECRET_MIN_VALID_MS) return null;
-  return { id: active.id, keyId: active.microsoftKeyId, hint: active.hint, expiresAt: active.expiresAt };
+export function findKeepableSecret(ctx: StepContext, app: Pick<AppRegistration, "secrets"> | null): Promise<KeepableCredential | null> {
+  return findKeepableCredential(ctx, "clientSecret", app ? app.secrets.map((s) => s.keyId) : null);
 }
 
 /**
