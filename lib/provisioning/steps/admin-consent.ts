@@ -34,6 +34,17 @@ export function adminConsentUrl(input: {
 }
 
 /** Step 4: a tenant-wide (AllPrincipals) grant of Dynamics CRM user_impersonation to the app's service principal. */
+/** A tenant without Dynamics CRM's service principal cannot consent to it: the admin signed in to the wrong tenant. */
+export function dynamicsNotSetUp(): StepResult {
+  return {
+    kind: "fail",
+    error: appError(
+      "not_found",
+      "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment.",
+    ),
+  };
+}
+
 /**
  * The step waits for the admin on Microsoft's admin-consent page for `clientId` (the run's own `state` brings them
  * back); `what` names what they approve there.
@@ -62,15 +73,7 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
   const fresh = withinReplicationWindow(ctx);
   try {
     const dynamics = await findDataverseServicePrincipal(ctx.graph());
-    if (!dynamics) {
-      return {
-        kind: "fail",
-        error: appError(
-          "not_found",
-          "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment.",
-        ),
-      };
-    }
+    if (!dynamics) return dynamicsNotSetUp();
     if (ctx.options.consent === "redirect") {
       const grant = await findPermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId });
       if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))

@@ -11,7 +11,7 @@ import {
   findServicePrincipal,
 } from "../../microsoft/graph";
 import type { ActonConnectorIdentity } from "../../microsoft/identity-config";
-import { sendToConsentPage } from "./admin-consent";
+import { dynamicsNotSetUp, sendToConsentPage } from "./admin-consent";
 import { done, outcomeFromError, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -48,15 +48,7 @@ export async function runConnectorConsentStep(ctx: StepContext): Promise<StepRes
   const fresh = withinReplicationWindow(ctx);
   try {
     const dynamics = await findDataverseServicePrincipal(ctx.graph());
-    if (!dynamics) {
-      return {
-        kind: "fail",
-        error: appError(
-          "not_found",
-          "Dynamics 365 is not set up in your Microsoft tenant (its service principal is missing). Check that you signed in to the tenant that owns the environment.",
-        ),
-      };
-    }
+    if (!dynamics) return dynamicsNotSetUp();
     const existing = await findServicePrincipal(ctx.graph(), { appId: connector.appId });
     if (ctx.options.consent === "redirect") {
       const grant = existing ? await findPermissionGrant(ctx.graph(), { clientSpId: existing.objectId, resourceSpId: dynamics.objectId }) : null;
