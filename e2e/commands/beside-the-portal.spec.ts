@@ -3,8 +3,9 @@
 // account to Active through the sandbox and `npm run deeplink` signs its launch link; the portal's /api/v1 then lists
 // the connection to Act-On's service. Neither command prints a stack trace or a byte dump.
 import { randomBytes } from "node:crypto";
-import { ACTON_SERVICES, PORTAL_APP, SANDBOX_PASSWORD, TENANTS } from "../../emulator/scenarios/ids";
+import { SANDBOX_PASSWORD } from "../../emulator/scenarios/ids";
 import { completeSignIn, FetchBrowser } from "../../emulator/testing/fetch-browser";
+import { actOnServiceToken } from "../fixtures/acton-service";
 import { expect, test } from "../fixtures/test";
 import { PORTAL, SANDBOX } from "../fixtures/worker-ports";
 import { portalEnv } from "../fixtures/worker-stack";
@@ -33,18 +34,7 @@ test("npm run provision and npm run deeplink work beside the running portal, whi
   expect(traceLines(deeplink.output())).toEqual([]);
 
   // Act-On's service asks the running portal, with a client-credentials token from its own tenant.
-  const tokenResponse = await fetch(`${SANDBOX}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: ACTON_SERVICES.connector.appId,
-      client_secret: ACTON_SERVICES.connector.secret,
-      scope: `api://${PORTAL_APP.appId}/.default`,
-    }),
-  });
-  expect(tokenResponse.status).toBe(200);
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+  const token = await actOnServiceToken();
   // A portal that stopped answering fails here within a minute, not after fetch's five-minute wait for headers.
   const listed = await fetch(`${PORTAL}/api/v1/connections?account=${account}`, {
     headers: { authorization: `Bearer ${token}` },

@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { jwtVerify } from "jose";
-import { ACTON_SERVICES, PORTAL_APP, TENANTS } from "../../emulator/scenarios/ids";
+import { ACTON_SERVICES, TENANTS } from "../../emulator/scenarios/ids";
+import { actOnServiceToken } from "../fixtures/acton-service";
 import { startConnectorPortal } from "../fixtures/worker-stack";
 import type { Page } from "@playwright/test";
 import { expect as baseExpect, test } from "../fixtures/test";
@@ -17,7 +18,6 @@ import {
   PORTAL,
   resetSandbox,
   RETURN_ORIGIN,
-  SANDBOX,
   standInForActOn,
   sandboxState,
   signInAtMicrosoft,
@@ -416,18 +416,7 @@ test("admin@ connects with the Act-On Connector: no app or credential in Contoso
     expect(sales.systemUsers.filter((u) => u.applicationid === ACTON_SERVICES.connector.appId)).toHaveLength(1);
 
     // Act-On's service (its own token from actoncorp) asks the portal for a Dataverse token; Dataverse accepts it.
-    const service = await fetch(`${SANDBOX}/${TENANTS.actoncorp}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: ACTON_SERVICES.connector.appId,
-        client_secret: ACTON_SERVICES.connector.secret,
-        scope: `api://${PORTAL_APP.appId}/.default`,
-      }),
-    });
-    expect(service.status).toBe(200);
-    const { access_token: serviceToken } = (await service.json()) as { access_token: string };
+    const serviceToken = await actOnServiceToken();
     const minted = await fetch(`${connectorPortal.portal}/api/v1/connections/${connectionId}/access-tokens`, {
       method: "POST",
       headers: { authorization: `Bearer ${serviceToken}` },
