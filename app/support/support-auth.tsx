@@ -6,16 +6,10 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { isSignInEnded } from "@/lib/support/sign-in-ended";
+import type { SupportConsoleConfig } from "@/lib/support/support-console-config";
 
-/** The console's public sign-in settings, from the server component (see lib/support/support-console-config.ts). */
-export type SupportConsoleProps = {
-  clientId: string;
-  authority: string;
-  knownAuthority: string;
-  scope: string;
-  redirectUri: string;
-  silentRedirectUri: string;
-};
+/** The console's public sign-in settings, from the server component (a type only: nothing server-side comes along). */
+export type SupportConsoleProps = SupportConsoleConfig;
 
 export type SupportMe = { name: string | null; objectId: string; tenantId: string; roles: string[] };
 

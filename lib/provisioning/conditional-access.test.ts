@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conditionalAccessWarnings, type CaPolicy } from "./conditional-access";
 
-type Users = {
-  includeUsers: string[];
-  excludeUsers: string[];
-  includeGroups: string[];
-  excludeGroups: string[];
-  includeRoles: string[];
-  excludeRoles: string[];
-};
+type Users = NonNullable<NonNullable<CaPolicy["conditions"]>["users"]>;
 const none: Users = { includeUsers: [], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] };
 const policy = (over: Partial<CaPolicy> & { users?: Partial<Users>; apps?: string[]; controls?: string[] } = {}): CaPolicy => ({
   id: "p1",
