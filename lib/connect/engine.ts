@@ -1,5 +1,5 @@
 import "server-only";
-import { credentialModeLabel, credentialRenewalText } from "../domain/secret/credential-mode";
+import { credentialModeLabel, credentialOfferWords, credentialRenewalText } from "../domain/secret/credential-mode";
 import { canView, type Viewer } from "../domain/connection/viewer";
 import type { Db } from "../core/db";
 import { appError, fail, ok, type Result } from "../core/errors";
@@ -56,6 +56,8 @@ export type JourneyConnection = ConnectionView & {
   credentialLabel: string | null;
   /** What keeps that credential working, in the status page's words (only what the portal does). */
   credentialRenewal: string | null;
+  /** How the status page's offers (verify, repair, start over) name this connection's credential. */
+  credentialOffers: ReturnType<typeof credentialOfferWords>;
 };
 
 /** A connection as the viewer may see it; another account's connection is not found (same answer as an unknown id). */
@@ -70,6 +72,7 @@ export async function getConnectionForViewer(db: Db, connectionId: string, viewe
     updatedAt: row.updatedAt.toISOString(),
     credentialLabel: row.credentialMode ? credentialModeLabel(row.credentialMode) : null,
     credentialRenewal: row.credentialMode ? credentialRenewalText(row.credentialMode) : null,
+    credentialOffers: credentialOfferWords(row.credentialMode),
     health: healthState
       ? {
           state: healthState,

@@ -4,6 +4,7 @@ import {
   chooseCredentialMode,
   credentialModeLabel,
   credentialModeOf,
+  credentialOfferWords,
   credentialRenewalText,
   credentialRotatesAt,
   offeredCredentialModes,
@@ -101,5 +102,27 @@ describe("choosing the mode of a new cloud run", () => {
     // The connector's certificate is Act-On's, in Act-On's tenant: the portal rotates nothing for the connection.
     expect(credentialRotatesAt("connector", expiresAt)).toBeNull();
     expect(credentialRenewalText("connector")).toMatch(/^Nothing here expires: Act-On holds and renews the connector's certificate/);
+  });
+});
+
+describe("the status page's offers name each mode's credential", () => {
+  it("says what a verification signs in with, what a repair may find removed and what starting over makes anew", () => {
+    expect(credentialOfferWords("certificate")).toEqual({
+      signsInWith: "the stored certificate",
+      removable: "a certificate that was removed",
+      madeAnew: "a new certificate",
+    });
+    expect(credentialOfferWords("secret")).toEqual({
+      signsInWith: "the stored client secret",
+      removable: "a client secret that was removed",
+      madeAnew: "a new client secret",
+    });
+    // The connector stores nothing for the connection and makes no credential in the tenant.
+    expect(credentialOfferWords("connector")).toEqual({
+      signsInWith: "the Act-On Connector's certificate, which Act-On holds",
+      removable: null,
+      madeAnew: null,
+    });
+    expect(credentialOfferWords(null).signsInWith).toBe("the stored credential");
   });
 });

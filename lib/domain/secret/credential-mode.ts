@@ -79,3 +79,21 @@ export function credentialRenewalText(mode: CredentialMode): string {
     : "The client secret expires on the date above. The portal tells Act-On 30, 14, 7 and 1 days before, so Act-On can ask you to " +
         "reconnect; reconnecting creates a new one and removes the old one only after the new one works.";
 }
+
+/**
+ * How the status page's offers name the connection's credential, so each says what it does for this mode: what a
+ * verification signs in with, what a repair may find removed, and what starting over makes anew. A connection with no
+ * recorded mode (password and on-premises connections, or one proven before modes existed) keeps the general words.
+ */
+export function credentialOfferWords(mode: CredentialMode | null): { signsInWith: string; removable: string | null; madeAnew: string | null } {
+  switch (mode) {
+    case "connector":
+      return { signsInWith: "the Act-On Connector's certificate, which Act-On holds", removable: null, madeAnew: null };
+    case "certificate":
+      return { signsInWith: "the stored certificate", removable: "a certificate that was removed", madeAnew: "a new certificate" };
+    case "secret":
+      return { signsInWith: "the stored client secret", removable: "a client secret that was removed", madeAnew: "a new client secret" };
+    default:
+      return { signsInWith: "the stored credential", removable: "a client secret that was removed", madeAnew: "a new client secret" };
+  }
+}

@@ -225,6 +225,7 @@ function ReconnectOfferings({ journey, recommended }: { journey: Journey; recomm
     );
   }
   const cloud = c.authMode === "cloud" && !!c.clientId;
+  const words = c.credentialOffers;
   // A health probe that found a break makes an Active connection as broken as a failed one; its fix leads.
   const broken = c.status === "failed" || c.status === "actionRequired" || (recommended !== undefined && recommended !== "wait");
   const lead = (way: HealthWay, otherwise: boolean) => (recommended && recommended !== "wait" ? recommended === way : otherwise);
@@ -242,8 +243,8 @@ function ReconnectOfferings({ journey, recommended }: { journey: Journey; recomm
         <li className="space-y-2" data-offer="verify" id="offer-verify">
           <h3 className="font-medium">Re-run verification</h3>
           <p className="text-sm text-slate-700">
-            Signs in as Act-On does, with the stored credential, and calls WhoAmI in the environment. Nothing changes at Microsoft; the connection
-            ends Active, or failed with the reason.
+            Signs in as Act-On does, with {words.signsInWith}, and calls WhoAmI in the environment. Nothing changes at Microsoft; the connection ends
+            Active, or failed with the reason.
           </p>
           <form action={verifyConnectionAction.bind(null, c.id)}>
             <SubmitButton variant={lead("verify", !broken) ? "primary" : "secondary"} pendingLabel="Starting the check…">
@@ -255,8 +256,8 @@ function ReconnectOfferings({ journey, recommended }: { journey: Journey; recomm
           <li className="space-y-2" data-offer="repair" id="offer-repair">
             <h3 className="font-medium">Repair a broken part</h3>
             <p className="text-sm text-slate-700">
-              Reads what exists and plans only what is missing: an application user someone deleted, a consent that was withdrawn, a client secret
-              that was removed. Everything that still works is kept. You see the plan before anything is written.
+              Reads what exists and plans only what is missing: an application user someone deleted, a consent that was withdrawn
+              {words.removable ? `, ${words.removable}` : ""}. Everything that still works is kept. You see the plan before anything is written.
             </p>
             {journey.signedIn ? (
               <form action={repairConnectionAction.bind(null, c.id)}>
@@ -273,8 +274,8 @@ function ReconnectOfferings({ journey, recommended }: { journey: Journey; recomm
           <li className="space-y-2" data-offer="start-over" id="offer-start-over">
             <h3 className="font-medium">Start over</h3>
             <p className="text-sm text-slate-700">
-              Choose the environment again and set everything up afresh with a new client secret. The current connection keeps working until the new
-              setup is verified.
+              Choose the environment again and set everything up afresh{words.madeAnew ? ` with ${words.madeAnew}` : ""}. The current connection keeps
+              working until the new setup is verified.
             </p>
             {journey.signedIn ? (
               <form action={startOverAction.bind(null, c.id)}>
