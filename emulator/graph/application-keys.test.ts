@@ -22,9 +22,9 @@ const DAY = 24 * 3600 * 1000;
 const GRAPH = "https://graph.microsoft.com";
 const certificate = (cn: string, fromDays: number, toDays: number) =>
   createCertificateCredential({ commonName: cn, notBefore: new Date(Date.now() + fromDays * DAY), notAfter: new Date(Date.now() + toDays * DAY) });
-const first = certificate("Roller one", -30, 335);
-const second = certificate("Roller two", -1, 364);
-const stranger = certificate("Stranger", -1, 364);
+const first = await certificate("Roller one", -30, 335);
+const second = await certificate("Roller two", -1, 364);
+const stranger = await certificate("Stranger", -1, 364);
 
 /** An app with one certificate and no Graph permission at all: it may still roll its own keys. */
 const ROLLER = {

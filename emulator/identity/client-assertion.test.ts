@@ -25,17 +25,17 @@ const DAY = 24 * 3600 * 1000;
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 // Key generation is the slow part: one certificate for the happy paths, one never uploaded, one already expired.
-const current = createCertificateCredential({
+const current = await createCertificateCredential({
   commonName: "Daemon",
   notBefore: new Date(Date.now() - DAY),
   notAfter: new Date(Date.now() + 365 * DAY),
 });
-const stranger = createCertificateCredential({
+const stranger = await createCertificateCredential({
   commonName: "Stranger",
   notBefore: new Date(Date.now() - DAY),
   notAfter: new Date(Date.now() + 365 * DAY),
 });
-const expired = createCertificateCredential({ commonName: "Old", notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+const expired = await createCertificateCredential({ commonName: "Old", notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
 
 const tokenEndpoint = () => `${sb.origin}/${TENANTS.contoso}/oauth2/v2.0/token`;
 

@@ -15,12 +15,12 @@ const CLIENT_ID = "39000000-0000-4000-8000-000000000001";
 const OBJECT_ID = "38000000-0000-4000-8000-000000000001";
 const TOKEN_ENDPOINT = "https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555/oauth2/v2.0/token";
 
-const credential = createCertificateCredential({
+const credential = await createCertificateCredential({
   commonName: "Act-On Dynamics Connector",
   notBefore: new Date("2026-12-01T00:00:00Z"),
   notAfter: new Date("2027-12-01T00:00:00Z"),
 });
-const other = createCertificateCredential({ commonName: "Someone else", notBefore: NOW, notAfter: new Date("2027-01-01T00:00:00Z") });
+const other = await createCertificateCredential({ commonName: "Someone else", notBefore: NOW, notAfter: new Date("2027-01-01T00:00:00Z") });
 const publicKey = new X509Certificate(credential.certificateDer).publicKey;
 /** Node prints fingerprints as colon-separated upper-case hex. */
 const fingerprintBytes = (f: string) => Buffer.from(f.replace(/:/g, ""), "hex");
@@ -46,8 +46,8 @@ describe("createCertificateCredential", () => {
     expect(t.sha1Hex).toBe(x509.fingerprint.replace(/:/g, ""));
   });
 
-  it("refuses an empty validity window", () => {
-    expect(() => createCertificateCredential({ commonName: "x", notBefore: NOW, notAfter: NOW })).toThrow(RangeError);
+  it("refuses an empty validity window", async () => {
+    await expect(createCertificateCredential({ commonName: "x", notBefore: NOW, notAfter: NOW })).rejects.toThrow(RangeError);
   });
 });
 

@@ -135,7 +135,7 @@ async function runPhase(
     case "started": {
       const at = now();
       // A minute back: Microsoft compares the certificate's start with its own clock.
-      const credential = createCertificateCredential({
+      const credential = await createCertificateCredential({
         commonName: `Act-On Dynamics connector ${c.id}`,
         notBefore: new Date(at.getTime() - 60_000),
         notAfter: new Date(at.getTime() + CERTIFICATE_LIFETIME_DAYS * 86_400_000),
