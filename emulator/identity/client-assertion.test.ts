@@ -35,7 +35,11 @@ const stranger = await createCertificateCredential({
   notBefore: new Date(Date.now() - DAY),
   notAfter: new Date(Date.now() + 365 * DAY),
 });
-const expired = await createCertificateCredential({ commonName: "Old", notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) });
+const expired = await createCertificateCredential({
+  commonName: "Old",
+  notBefore: new Date(Date.now() - 400 * DAY),
+  notAfter: new Date(Date.now() - DAY),
+});
 
 const tokenEndpoint = () => `${sb.origin}/${TENANTS.contoso}/oauth2/v2.0/token`;
 
