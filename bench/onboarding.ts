@@ -3,6 +3,11 @@
  * connection to Contoso Sales with the least-privilege role, the admin approves, and the engine drives every step.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConnectorCertificate } from "../lib/core/connector-certificate";
+import type { CredentialMode } from "../lib/domain/secret/credential-mode";
+import { actonConnectorIdentity } from "../lib/microsoft/identity-config";
 import { ensureAccount } from "../lib/domain/account/ensure-account";
 import type { Db } from "../lib/core/db";
 import { signInWithPassword } from "../lib/microsoft/admin-session";
@@ -11,18 +16,23 @@ import { approveRun } from "../lib/provisioning/approve-run";
 import type { EngineConfig } from "../lib/provisioning/config";
 import { driveRunWith, type Engine } from "../lib/provisioning/engine";
 import { startRun } from "../lib/provisioning/start-run";
-import { PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../emulator/scenarios/ids";
+import { ACTON_SERVICES, PORTAL_APP, PORTAL_APP_SECRET, SANDBOX_PASSWORD, TENANTS } from "../emulator/scenarios/ids";
 
 const CONTOSO_ADMIN = "admin@contoso.onmicrosoft.com";
 
-/** The engine's configuration against the sandbox at `origin` (the portal's defaults, generous budgets). */
-export function benchEngineConfig(origin: string): EngineConfig {
+/**
+ * The engine's configuration against the sandbox at `origin` (the portal's defaults, generous budgets). For the
+ * connector credential the portal is configured with the Act-On Connector as the sandbox made it (its certificate
+ * beside the sandbox's TLS material in `.data/sandbox`, where the bench's sandbox process keeps it).
+ */
+export function benchEngineConfig(origin: string, credential: CredentialMode = "certificate"): EngineConfig {
   const identity: IdentityConfig = {
     authorityHost: origin,
     graphUrl: `${origin}/graph`,
     discoveryUrl: `${origin}/globaldisco`,
     portalClientId: PORTAL_APP.appId,
     portalClientSecret: PORTAL_APP_SECRET,
+    ...(credential === "connector" ? { actonConnector: sandboxConnector() } : {}),
   };
   return {
     identity,
@@ -43,6 +53,12 @@ export function benchEngineConfig(origin: string): EngineConfig {
   };
 }
 
+function sandboxConnector() {
+  const parsed = parseConnectorCertificate(readFileSync(join(__dirname, "..", ".data", "sandbox", "acton-connector.pem"), "utf8"));
+  if (!parsed.ok) throw new Error(`the sandbox's connector certificate: ${parsed.message}`);
+  return actonConnectorIdentity({ appId: ACTON_SERVICES.connector.appId, ...parsed.value })!;
+}
+
 export type OnboardingMarks = { start: number; signedIn: number; planned: number; applied: number };
 
 /**
@@ -54,6 +70,7 @@ export async function onboardOnce(
   config: EngineConfig,
   owner: string,
   onPhase: (phase: "sign-in" | "plan" | "apply") => void = () => {},
+  credential: CredentialMode = "certificate",
 ): Promise<OnboardingMarks> {
   const start = performance.now();
   onPhase("sign-in");
@@ -66,7 +83,7 @@ export async function onboardOnce(
   const started = await startRun(engine, {
     accountId: account.id,
     kind: "connect",
-    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+    options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, credential },
     session,
     actor,
   });

@@ -2,7 +2,8 @@
  * `npm run bench`: the whole cloud-mode flow (admin sign-in, plan, approval, every step) against the Microsoft
  * sandbox with 100 ms added to every Microsoft call. Prints wall time, the number of Microsoft calls, the critical
  * path (the longest chain of calls that ran one after another), its lower bound (critical path × latency) and the
- * ratio of wall time to that bound. Options: --runs N (default 5), --latency MS (default 100).
+ * ratio of wall time to that bound. Options: --runs N (default 5), --latency MS (default 100), --credential
+ * certificate|secret|connector (default certificate, the portal's default without the Act-On Connector configured).
  *
  * `npm run bench -- --concurrency 1,20,100,200 [--providers sqlite,postgresql] [--dataverse-concurrent N]`: N
  * onboardings at once in this process instead (bench/concurrent-onboardings.ts).
@@ -12,6 +13,7 @@ import { createSandboxClient } from "../emulator/client";
 import { startSandbox } from "../emulator/core/server";
 import { printCommandError } from "../lib/cli/command-error";
 import { createDb } from "../lib/core/db";
+import { CREDENTIAL_MODES } from "../lib/domain/secret/credential-mode";
 import { setCallRecorder, type CallRecord } from "../lib/microsoft/http";
 import { createBenchDatabase } from "./bench-database";
 import { benchConcurrentOnboardings } from "./concurrent-onboardings";
@@ -29,16 +31,20 @@ async function main() {
       concurrency: { type: "string" },
       providers: { type: "string", default: "sqlite,postgresql" },
       "dataverse-concurrent": { type: "string" },
+      credential: { type: "string", default: "certificate" },
     },
   });
   const runs = Math.max(1, Number(values.runs));
   const latency = Math.max(0, Number(values.latency));
+  const credential = CREDENTIAL_MODES.find((m) => m === values.credential);
+  if (!credential) throw new Error(`--credential must be one of ${CREDENTIAL_MODES.join(", ")}`);
 
   if (values.concurrency) {
     await benchConcurrentOnboardings({
       counts: values.concurrency.split(",").map(Number),
       providers: values.providers.split(",") as ("sqlite" | "postgresql")[],
       latency,
+      credential,
       dataverseConcurrentLimit: values["dataverse-concurrent"] ? Number(values["dataverse-concurrent"]) : undefined,
     });
     return;
@@ -48,7 +54,7 @@ async function main() {
   const db = createDb(database.url);
   const sandbox = await startSandbox({ port: 0 });
   const control = createSandboxClient(sandbox.origin);
-  const config = benchEngineConfig(sandbox.origin);
+  const config = benchEngineConfig(sandbox.origin, credential);
 
   const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) {
@@ -62,7 +68,7 @@ async function main() {
         calls.push({ phase, startMs: endMs - c.ms, endMs, label: `${c.method} ${c.path}` });
       },
     });
-    const marks = await onboardOnce(db, config, `bench-${i}`, (p) => (phase = p));
+    const marks = await onboardOnce(db, config, `bench-${i}`, (p) => (phase = p), credential);
     setCallRecorder(undefined);
 
     const measure = (p: Phase | "total", from: number, to: number) => {
@@ -82,7 +88,9 @@ async function main() {
     }
   }
 
-  console.log(`\nProvisioning bench: cloud mode, least-privilege role, ${runs} run(s), ${latency} ms added to every Microsoft call (medians)\n`);
+  console.log(
+    `\nProvisioning bench: cloud mode, ${credential} credential, least-privilege role, ${runs} run(s), ${latency} ms added to every Microsoft call (medians)\n`,
+  );
   // "path calls ms": how long the critical path's calls themselves took, as the client saw them (latency + the
   // sandbox's own work + TLS); wall minus that is the portal's own time between calls.
   const header = ["phase", "wall ms", "calls", "critical path", "lower bound ms", "wall / bound", "path calls ms"];
