@@ -1,20 +1,23 @@
 import { expect as baseExpect, test } from "../fixtures/test";
+import { signInToConsole } from "../fixtures/support-console";
 import { connectionIdOf, connectionObjects, deepLink, Journey, resetSandbox, sandboxState, signInAtMicrosoft } from "../journey/journey-support";
 import { TENANTS } from "../../emulator/scenarios/ids";
 import { SANDBOX } from "../fixtures/worker-ports";
 import { ADMIN, connectAsAdmin, deleteApplicationUser } from "./handoff-support";
 
-// Reconnect and fix: someone deletes the application user in Dynamics 365; Act-On's Reconnect link opens the
-// connection's status page, where re-running verification shows the break and the repair's plan lists only the
-// re-creation of the application user (the app, consent and client secret are kept); the run restores Active.
+// Someone deletes the application user of an Active connection in Dynamics 365. Support.Admin's Probe now finds it
+// failing with the cause; the console shows the cause, the customer's fix and the probe history. Act-On's Reconnect
+// link opens the customer's status page, which says what broke; re-running verification shows the break; the repair's
+// plan lists only the re-creation of the application user (the app, consent and credential are kept); the run restores
+// Active, and the next probe finds it healthy. One journey: a connect and a repair are the slow part of each half.
 const expect = baseExpect.configure({ timeout: 30_000 });
 
-test("a deleted application user: reconnect link → status → verification fails → repair plans only the re-creation → Active", async ({
+test("a deleted application user: Probe now → failing in the console → reconnect link → verification fails → repair of only the application user → Active → healthy", async ({
   browser,
   page,
   request,
 }, testInfo) => {
-  // Two journeys in one test (the first connect, then the repair) and a third browser: three times the config's 120 s.
+  // The first connect, the console's sign-in, an intruder's browser and a repair: three times the config's 120 s.
   test.slow();
   const started = Date.now();
   await resetSandbox(request);
@@ -28,17 +31,43 @@ test("a deleted application user: reconnect link → status → verification fai
   await deleteApplicationUser(request, before.users[0].systemuserid);
   expect(connectionObjects(await sandboxState(request), connectionId).users).toHaveLength(0);
 
-  // Act-On's Reconnect, in a fresh browser: the status page with what fits.
+  // Support.Admin probes it from the console.
+  const supportContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const support = new Journey(await supportContext.newPage(), testInfo);
+  const supportPage = support.page;
+  await supportPage.goto(`/support/connections/${connectionId}`);
+  await signInToConsole(supportPage, "support.admin@actoncorp.onmicrosoft.com");
+  const healthPanel = supportPage.getByRole("region", { name: /^Health/ });
+  await expect(healthPanel).toContainText("Not probed yet");
+  await supportPage.getByRole("button", { name: "Probe now" }).click();
+  await expect(supportPage.getByRole("status").getByText(/Probed in \d+ ms: Failing \(Application user missing\)/)).toBeVisible();
+  await expect(healthPanel).toHaveAttribute("data-health", "failing");
+  await expect(healthPanel).toContainText("application_user_missing");
+  await expect(healthPanel).toContainText("Customer's fix: The Act-On Integration application user is no longer in the Dynamics 365 environment");
+  const history = supportPage.getByRole("region", { name: "Probe history table" });
+  await expect(history.getByRole("row")).toHaveCount(2);
+  await expect(history).toContainText("0x80072560");
+  await support.checkpoint("console-failing");
+
+  // Act-On's Reconnect, in a fresh browser: the status page says what broke, the fix, and what fits.
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const admin = await context.newPage();
   const j = new Journey(admin, testInfo);
   await admin.goto(await deepLink({ account, user: ADMIN, intent: "reconnect" }));
   await expect(admin).toHaveURL(new RegExp(`/connect/${connectionId}/status$`));
-  await expect(admin.getByRole("heading", { name: "Check or fix the connection" })).toBeVisible();
+  const notice = admin.getByTestId("health-notice");
+  await expect(admin.getByRole("heading", { level: 1, name: "Your Dynamics 365 connection needs attention" })).toBeVisible();
+  await expect(notice.getByRole("heading", { name: "Act-On cannot reach your Dynamics 365 environment" })).toBeVisible();
+  await expect(notice).toContainText("application user is no longer in your Dynamics 365 environment");
+  await expect(notice).toContainText("What to do: Plan the repair");
+  await expect(notice.getByRole("link", { name: "Go to Plan the repair" })).toBeVisible();
+  await expect(admin.getByText("Act-On can now reach your Dynamics 365 environment")).toHaveCount(0);
+  // With a failing probe on record, the offers are headed as fixes, not as a routine check.
+  await expect(admin.getByRole("heading", { name: "Fix the connection" })).toBeVisible();
   await expect(admin.locator('[data-offer="verify"]')).toBeVisible();
   await expect(admin.locator('[data-offer="repair"]')).toBeVisible();
   await expect(admin.locator('[data-offer="start-over"]')).toBeVisible();
-  await j.checkpoint("status-reconnect");
+  await j.checkpoint("status-reconnect-failing");
 
   // Re-run verification: no sign-in needed; the stored secret signs in, but there is no application user any more.
   await j.click(admin.getByRole("button", { name: "Re-run verification" }));
@@ -102,8 +131,35 @@ test("a deleted application user: reconnect link → status → verification fai
   expect(after.roleLinks).toHaveLength(1);
   expect(after.apps.map((a) => a.appId)).toEqual(before.apps.map((a) => a.appId));
   expect(after.secrets.map((s) => s.keyId)).toEqual(before.secrets.map((s) => s.keyId));
+
+  // Verified since the probe: the status page says so, without alarm, until the next probe confirms it.
+  await admin.goto(`/connect/${connectionId}/status`);
+  await expect(notice.getByRole("heading", { name: "Fixed since the last health check" })).toBeVisible();
+
+  await supportPage.getByRole("button", { name: "Probe now" }).click();
+  await expect(supportPage.getByRole("status").getByText(/Probed in \d+ ms: Healthy, was Failing\./)).toBeVisible();
+  await expect(healthPanel).toHaveAttribute("data-health", "healthy");
+  await expect(history.getByRole("row")).toHaveCount(3);
+  await support.checkpoint("console-healthy");
+
+  await admin.reload();
+  await expect(admin.getByRole("heading", { level: 1, name: "Dynamics 365 is connected" })).toBeVisible();
+  await expect(notice).toHaveCount(0);
+  await expect(admin.getByText("Act-On can now reach your Dynamics 365 environment")).toBeVisible();
+  await j.checkpoint("status-healthy");
+
+  // The connection list shows health beside status, and filters by it.
+  await supportPage.goto("/support?health=failing&healthCause=application_user_missing");
+  const table = supportPage.getByRole("region", { name: "Connections table" });
+  await expect(supportPage.getByLabel("Health", { exact: true })).toHaveValue("failing");
+  await expect(table.or(supportPage.getByText("No connection matches."))).toBeVisible();
+  await expect(supportPage.locator(`a[href="/support/connections/${connectionId}"]`)).toHaveCount(0);
+  await supportPage.goto("/support?health=healthy");
+  await expect(table.locator(`a[href="/support/connections/${connectionId}"]`)).toBeVisible();
+  await support.checkpoint("console-list-healthy");
+  await supportContext.close();
   await context.close();
-  const line = `repair: deleted application user → Active in ${((Date.now() - started) / 1000).toFixed(1)} s wall (including the first connect)`;
+  const line = `repair: deleted application user → Active in ${((Date.now() - started) / 1000).toFixed(1)} s wall (including the first connect and both probes)`;
   console.log(`[paths] ${line}`);
   testInfo.annotations.push({ type: "repair", description: line });
 });
