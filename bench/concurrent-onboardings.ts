@@ -2,9 +2,9 @@
  * N cloud onboardings at once in this process against the sandbox (in its own process) at `latency` ms per Microsoft
  * call, for each N and each database: whether all succeeded, p50/p95 of each onboarding's wall time, the portal's
  * CPU per onboarding (process.cpuUsage over the batch / N: the figure that survives a loaded machine; it counts the
- * thread pool too, where certificate keys are generated), the event loop's own busy time per onboarding (what delays
- * every other onboarding of the process), p95 over a
- * single onboarding's wall, Microsoft calls per onboarding and the 429s Microsoft answered. Every onboarding acts as
+ * thread pool too, where certificate keys are generated), the event loop's busy time per onboarding ("loop busy":
+ * what delays every other onboarding of the process; on a loaded machine it also counts time the thread waited for a
+ * core), p95 over a single onboarding's wall, Microsoft calls per onboarding and the 429s Microsoft answered. Every onboarding acts as
  * the same Contoso admin, so Dataverse's service protection (52 requests at once per user) applies as at Microsoft;
  * `dataverseConcurrentLimit` raises the sandbox's limit, and the table says so.
  */
@@ -47,7 +47,7 @@ export async function benchConcurrentOnboardings(options: Options): Promise<void
     "p95 ms",
     "p95/single",
     "CPU ms/onb",
-    "loop busy/onb",
+    "loop busy",
     "sandbox CPU",
     "calls/onb",
     "429s",
