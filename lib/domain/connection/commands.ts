@@ -41,6 +41,7 @@ export async function recordConnectionChange(tx: Tx, change: ConnectionChange): 
       failingStep: change.failingStep,
       failingErrorCode: change.errorCode,
     },
+    select: { id: true },
   });
   // The webhook outbox: written in this transaction, so the events exist exactly when the change committed.
   await enqueueWebhookEvents(tx, change);

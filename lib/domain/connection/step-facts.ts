@@ -35,5 +35,5 @@ export type StepFacts = Partial<{
 export async function recordStepFacts(tx: Tx | Db, input: { connectionId: string; facts: StepFacts }): Promise<void> {
   const entries = Object.entries(input.facts).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return;
-  await tx.connection.update({ where: { id: input.connectionId }, data: Object.fromEntries(entries) });
+  await tx.connection.update({ where: { id: input.connectionId }, data: Object.fromEntries(entries), select: { id: true } });
 }
