@@ -35,14 +35,30 @@ export function certificateThumbprints(certificateDer: Buffer): CertificateThumb
   };
 }
 
-export function createCertificateCredential(opts: { commonName: string; notBefore: Date; notAfter: Date }): CertificateCredential {
+/**
+ * The serial number as forge takes it (hex of the INTEGER's content octets): 16 random bytes whose first byte is
+ * forced into 0x40-0x7f, so the number is positive (RFC 5280 4.1.2.2) and its DER is already minimal. A leading zero
+ * byte must never reach forge: its encoder strips one 0x00 only, so 0x00 0x00 0x3f… came out as 0x00 0x3f…, which
+ * OpenSSL refuses ("asn1 encoding routines::illegal padding").
+ */
+export function certificateSerialHex(random: Buffer): string {
+  if (random.length < 8) throw new RangeError("a certificate serial needs at least 64 random bits");
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0] & 0x7f) | 0x40;
+  return bytes.toString("hex");
+}
+
+/** `random` is the source of the serial's bytes (Node's CSPRNG unless a test feeds a known value). */
+export function createCertificateCredential(
+  opts: { commonName: string; notBefore: Date; notAfter: Date },
+  random: (size: number) => Buffer = randomBytes,
+): CertificateCredential {
   if (!(opts.notAfter > opts.notBefore)) throw new RangeError("notAfter must be later than notBefore");
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());
-  // A positive random serial (high bit clear), as RFC 5280 asks.
-  cert.serialNumber = `0${randomBytes(16).toString("hex")}`;
+  cert.serialNumber = certificateSerialHex(random(16));
   cert.validity.notBefore = opts.notBefore;
   cert.validity.notAfter = opts.notAfter;
   const name = [{ name: "commonName", value: opts.commonName }];

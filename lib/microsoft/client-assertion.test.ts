@@ -6,7 +6,8 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { certificateThumbprints, createCertificateCredential } from "./certificate-credential";
+import forge from "node-forge";
+import { certificateSerialHex, certificateThumbprints, createCertificateCredential } from "./certificate-credential";
 import { buildClientAssertion, buildProofOfPossession, PROOF_OF_POSSESSION_AUDIENCE } from "./client-assertion";
 
 const NOW = new Date("2026-12-06T12:00:00Z");
@@ -44,6 +45,33 @@ describe("createCertificateCredential", () => {
     expect(t.x5tS256).toBe(fingerprintBytes(x509.fingerprint256).toString("base64url"));
     expect(t.x5t).toBe(fingerprintBytes(x509.fingerprint).toString("base64url"));
     expect(t.sha1Hex).toBe(x509.fingerprint.replace(/:/g, ""));
+  });
+
+  it("makes a certificate OpenSSL reads when the random serial starts with zero bytes (once: illegal padding)", () => {
+    // The bytes a bench onboarding drew: forge stripped one of the two leading zeros and OpenSSL refused the rest.
+    const drawn = Buffer.from(`003f${"a5".repeat(14)}`, "hex");
+    const made = createCertificateCredential({ commonName: "x", notBefore: NOW, notAfter: new Date("2027-01-01T00:00:00Z") }, () => drawn);
+    const x509 = new X509Certificate(made.certificateDer);
+    expect(x509.serialNumber).toBe(certificateSerialHex(drawn).toUpperCase());
+    expect(x509.checkPrivateKey(createPrivateKey(made.privateKeyPem))).toBe(true);
+  });
+
+  it("draws serials that DER-encode as minimal positive 16-byte integers, whatever the random bytes", () => {
+    for (let first = 0; first < 256; first++) {
+      for (const second of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+        const random = Buffer.alloc(16, 0x00);
+        random[0] = first;
+        random[1] = second;
+        const der = Buffer.from(
+          forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.util.hexToBytes(certificateSerialHex(random)))).getBytes(),
+          "binary",
+        );
+        // Tag INTEGER, 16 content octets; X.690 8.3.2: the first nine bits are never all zero (nor all one); positive.
+        expect([der[0], der[1]]).toEqual([0x02, 16]);
+        expect(der[2] & 0x80).toBe(0);
+        expect(der[2] === 0x00 && (der[3] & 0x80) === 0).toBe(false);
+      }
+    }
   });
 
   it("refuses an empty validity window", () => {
