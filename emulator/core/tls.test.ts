@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { serialNumber } from "./tls";
 
 const derOf = (hex: string) =>
-  Buffer.from(forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.util.hexToBytes(hex))).getBytes(), "binary");
+  Buffer.from(
+    forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.util.hexToBytes(hex))).getBytes(),
+    "binary",
+  );
 
 describe("serialNumber", () => {
   it("is a minimal positive 16-byte INTEGER whatever the random bytes (two leading zeros once gave illegal padding)", () => {

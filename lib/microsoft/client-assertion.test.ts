@@ -63,7 +63,9 @@ describe("createCertificateCredential", () => {
         random[0] = first;
         random[1] = second;
         const der = Buffer.from(
-          forge.asn1.toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.util.hexToBytes(certificateSerialHex(random)))).getBytes(),
+          forge.asn1
+            .toDer(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.util.hexToBytes(certificateSerialHex(random))))
+            .getBytes(),
           "binary",
         );
         // Tag INTEGER, 16 content octets; X.690 8.3.2: the first nine bits are never all zero (nor all one); positive.

@@ -50,7 +50,10 @@ describe("decideRetry", () => {
     const now = new Date("2026-01-01T00:00:00Z");
     const deadlineAt = now.getTime() + 1_500;
     expect(decideRetry(input({ status: 429, retryAfter: "1", now, policy: { ...policy, deadlineAt } }))).toEqual({ retry: true, delayMs: 1_050 });
-    expect(decideRetry(input({ status: 429, retryAfter: "2", now, policy: { ...policy, deadlineAt } }))).toEqual({ retry: false, retryAfterMs: 2_000 });
+    expect(decideRetry(input({ status: 429, retryAfter: "2", now, policy: { ...policy, deadlineAt } }))).toEqual({
+      retry: false,
+      retryAfterMs: 2_000,
+    });
   });
 
   it("stops after maxAttempts and reports the wait Microsoft asked for", () => {

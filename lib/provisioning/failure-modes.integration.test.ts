@@ -283,7 +283,9 @@ describe("the plan under Microsoft's throttling", () => {
     if (started.ok) return;
     expect(started.error).toMatchObject({ code: "throttled", retryable: true });
     expect(started.error.userMessage).not.toMatch(/we will retry|we'll retry/i);
-    expect(started.error.userMessage).toMatch(/^Microsoft asked us to slow down\. The portal kept trying for \d+ seconds? while preparing the plan and has stopped\./);
+    expect(started.error.userMessage).toMatch(
+      /^Microsoft asked us to slow down\. The portal kept trying for \d+ seconds? while preparing the plan and has stopped\./,
+    );
     // Retry-After honoured once within the 1.8 s budget; the next wait would have ended past it.
     expect(waits.length).toBeGreaterThanOrEqual(1);
     expect(waits.every((w) => w >= 1_000)).toBe(true);
