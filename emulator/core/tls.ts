@@ -107,10 +107,14 @@ function generateRsaKey(): { keyPem: string; forgeKeys: { privateKey: forge.pki.
   return { keyPem, forgeKeys: { privateKey: forgePrivate, publicKey: forgePublic } };
 }
 
-function serialNumber(): string {
-  // Positive 16-byte serial: clear the top bit so DER does not read it as negative.
-  const bytes = randomBytes(16);
-  bytes[0] &= 0x7f;
+/**
+ * A positive 16-byte serial (hex, as forge takes it) whose first byte lies in 0x40-0x7f: never negative, and never
+ * a leading zero byte, which forge's DER encoder strips only once (0x00 0x00 0x3f… became the non-minimal
+ * 0x00 0x3f…, which OpenSSL refuses as "illegal padding").
+ */
+export function serialNumber(random: Buffer = randomBytes(16)): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = (bytes[0] & 0x7f) | 0x40;
   return bytes.toString("hex");
 }
 

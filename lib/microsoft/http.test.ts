@@ -48,7 +48,7 @@ describe("microsoftFetch", () => {
     const h = harness([throttled("2"), json(200, { value: [1, 2] }, { "request-id": "rid-1" })]);
     const res = await h.run({ schema: z.object({ value: z.array(z.number()) }) });
     expect(res.data.value).toEqual([1, 2]);
-    expect(h.sleeps).toEqual([2_000]);
+    expect(h.sleeps).toEqual([2_050]);
     expect(res.requestIds[0]).toBe("rid-1");
     expect(h.calls.map((c) => [c.status, c.attempt, c.path])).toEqual([
       [429, 1, "/v1.0/applications"],
@@ -61,7 +61,7 @@ describe("microsoftFetch", () => {
     const h = harness([json(503, {}, { "retry-after": at }), json(200, {})]);
     await h.run();
     expect(h.sleeps[0]).toBeGreaterThan(1_000);
-    expect(h.sleeps[0]).toBeLessThanOrEqual(3_000);
+    expect(h.sleeps[0]).toBeLessThanOrEqual(3_050);
   });
 
   it("backs off exponentially with jitter on 503/502/504 reads without Retry-After", async () => {

@@ -39,9 +39,21 @@ describe("decideRetry", () => {
     expect(decideRetry(input({ replay: "onlyIfThrottled", transport: "timeout" })).retry).toBe(false);
   });
 
-  it("waits exactly what Retry-After asks, else backs off with jitter", () => {
-    expect(decideRetry(input({ status: 429, retryAfter: "2" }))).toEqual({ retry: true, delayMs: 2_000 });
+  it("waits what Retry-After asks plus the backoff's jitter (callers refused together come back apart), else the backoff alone", () => {
+    expect(decideRetry(input({ status: 429, retryAfter: "2" }))).toEqual({ retry: true, delayMs: 2_050 });
+    expect(decideRetry(input({ status: 429, retryAfter: "2", attempt: 3, random: () => 0 }))).toEqual({ retry: true, delayMs: 2_000 });
+    expect(decideRetry(input({ status: 429, retryAfter: "2", attempt: 3, random: () => 0.99 }))).toEqual({ retry: true, delayMs: 2_396 });
     expect(decideRetry(input({ status: 503, attempt: 2 }))).toEqual({ retry: true, delayMs: 100 });
+  });
+
+  it("stops when the wait would end after a shared deadline, though the call's own budget has room", () => {
+    const now = new Date("2026-01-01T00:00:00Z");
+    const deadlineAt = now.getTime() + 1_500;
+    expect(decideRetry(input({ status: 429, retryAfter: "1", now, policy: { ...policy, deadlineAt } }))).toEqual({ retry: true, delayMs: 1_050 });
+    expect(decideRetry(input({ status: 429, retryAfter: "2", now, policy: { ...policy, deadlineAt } }))).toEqual({
+      retry: false,
+      retryAfterMs: 2_000,
+    });
   });
 
   it("stops after maxAttempts and reports the wait Microsoft asked for", () => {
@@ -50,7 +62,7 @@ describe("decideRetry", () => {
 
   it("stops when the wait would overrun the total budget", () => {
     expect(decideRetry(input({ status: 429, retryAfter: "30", elapsedMs: 100 }))).toEqual({ retry: false, retryAfterMs: 30_000 });
-    expect(decideRetry(input({ status: 429, retryAfter: "1", elapsedMs: 9_500 }))).toEqual({ retry: false, retryAfterMs: 1_000 });
+    expect(decideRetry(input({ status: 429, retryAfter: "1", elapsedMs: 8_960 }))).toEqual({ retry: false, retryAfterMs: 1_000 });
   });
 
   it("has sane defaults", () => {

@@ -6,7 +6,9 @@
  * - reads retry on 429, 502, 503, 504 and on network errors or timeouts;
  * - writes retry only when Microsoft explicitly throttled them (429, or 503 carrying Retry-After): any other failure
  *   may have landed, so the caller re-reads instead of replaying a create;
- * - `Retry-After` (seconds or an HTTP date) is honoured; without it, exponential backoff with full jitter;
+ * - `Retry-After` (seconds or an HTTP date) is honoured as a floor, plus the exponential backoff's full jitter: every
+ *   caller Microsoft refused at once hears the same Retry-After, and waiting exactly that long sends them all back
+ *   together into the same limit (a herd that outlasts its attempts); without Retry-After, the backoff alone;
  * - attempts and total time are bounded; a wait that would overrun the budget ends the loop, and the error carries
  *   the requested wait so the engine can schedule the step for later.
  */
@@ -27,6 +29,8 @@ export type RetryPolicy = {
   maxDelayMs: number;
   /** Cap of the whole call including waits. */
   totalBudgetMs: number;
+  /** Epoch ms no wait may end after: a budget shared by many calls (the plan's reads), beyond each call's own. */
+  deadlineAt?: number;
 };
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 20_000, totalBudgetMs: 60_000 };
@@ -71,9 +75,14 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
   if (!isRetryableFailure(input.replay, input.status, input.transport, retryAfterMs !== undefined)) return { retry: false };
   if (input.attempt >= input.policy.maxAttempts) return { retry: false, retryAfterMs };
-  const delayMs =
-    retryAfterMs ??
-    backoffDelayMs(input.attempt, { baseMs: input.policy.baseDelayMs, maxMs: input.policy.maxDelayMs, jitter: "full", random: input.random });
-  if (input.elapsedMs + delayMs > input.policy.totalBudgetMs) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };
+  const spread = backoffDelayMs(input.attempt, {
+    baseMs: input.policy.baseDelayMs,
+    maxMs: input.policy.maxDelayMs,
+    jitter: "full",
+    random: input.random,
+  });
+  const delayMs = (retryAfterMs ?? 0) + spread;
+  const pastDeadline = input.policy.deadlineAt !== undefined && (input.now ?? new Date()).getTime() + delayMs > input.policy.deadlineAt;
+  if (input.elapsedMs + delayMs > input.policy.totalBudgetMs || pastDeadline) return { retry: false, retryAfterMs: retryAfterMs ?? delayMs };
   return { retry: true, delayMs };
 }

@@ -202,9 +202,10 @@ function stepExecutor(engine: Engine): StepExecutor {
 /**
  * Drives a run with this engine (see runner.ts). The commit that finishes the run forgets the admin's stored sign-in
  * (store.commitStepOutcome): a retry needs the acting person's own, fresh sign-in. A drive that finds the run already
- * finished, or loses it, forgets nothing: the sign-in stored now may be the connection's next run's.
+ * finished, or loses it, forgets nothing: the sign-in stored now may be the connection's next run's. `stop` ends the
+ * drive at the next step boundary and releases the run (runner.ts), for a shutdown.
  */
-export async function driveRunWith(engine: Engine, runId: string): Promise<DriveResult> {
+export async function driveRunWith(engine: Engine, runId: string, options: { stop?: AbortSignal } = {}): Promise<DriveResult> {
   const drive: Engine = { ...engine, owner: `${engine.owner}:${randomUUID().slice(0, 8)}` };
   const result = await driveRun(runId, {
     db: engine.db,
@@ -218,6 +219,7 @@ export async function driveRunWith(engine: Engine, runId: string): Promise<Drive
     now: engine.now,
     sleep: engine.sleep,
     onEvent: engine.onEvent,
+    stop: options.stop,
   });
   return result;
 }

@@ -13,6 +13,7 @@ import {
   CONTOSO_MFA_ADMIN,
   CONTOSO_USER,
   SANDBOX_PASSWORD,
+  FAST_RETRY,
   signInAs,
   TENANTS,
   useMicrosoftSandbox,
@@ -24,6 +25,7 @@ import { driveRunWith, type Engine } from "./engine";
 import type { EngineConfig } from "./config";
 import { startRun, type StartRunInput } from "./start-run";
 import { runSummary, testEngine } from "@/test/support/engine-fixture";
+import { defaultSleep, type Sleep } from "../microsoft/http";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
@@ -224,5 +226,70 @@ describe.each(engineMatrix(providers))("provisioning failure modes on %s against
       expect(started.ok && started.value.plan!.blockers.map((b) => b.code), url).toEqual(["environment_not_allowed"]);
     }
     expect(recorder.calls.every((c) => c.service !== "dataverse")).toBe(true);
+  });
+});
+
+// The plan is read while the admin waits, with no later attempt: its reads wait out throttling themselves, within a
+// budget. Once, against one database: what is under test is the plan's retrying, not the provider.
+describe("the plan under Microsoft's throttling", () => {
+  const t = useTestDatabase(providers[0]);
+  useSandboxScenario(fx, "default");
+
+  /** An engine whose reads try twice on their own and record each wait (really slept: Retry-After is honoured). */
+  function throttledEngine(config: Partial<EngineConfig> = {}) {
+    const waits: number[] = [];
+    const recorder = callLog();
+    const sleep: Sleep = (ms, signal) => {
+      waits.push(ms);
+      return defaultSleep(ms, signal);
+    };
+    return { engine: testEngine(t.db, fx, { config, call: { retry: { ...FAST_RETRY, maxAttempts: 2 }, recorder, sleep } }), waits, recorder };
+  }
+
+  async function plan(engine: Engine) {
+    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+    return startRun(engine, {
+      accountId: account.id,
+      kind: "connect",
+      session: await signInAs(fx),
+      actor,
+      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
+    });
+  }
+
+  it("is prepared through Dataverse's service protection storm, waiting what Retry-After asks, past a read's own attempts", async () => {
+    // One Dataverse request at a time for this admin: the plan's concurrent reads are refused (429, Retry-After 1 s).
+    await fx.control.setSettings({ serviceProtection: { concurrent: 1 }, baseLatencyMs: 50 });
+    const { engine, waits, recorder } = throttledEngine();
+    const started = await plan(engine);
+    expect(started.ok, started.ok ? "" : started.error.userMessage).toBe(true);
+    const dataverse = recorder.calls.filter((c) => c.service === "dataverse");
+    expect(dataverse.some((c) => c.status === 429)).toBe(true);
+    expect(Math.max(...dataverse.map((c) => c.attempt))).toBeGreaterThan(2);
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("stops when the storm outlasts its budget, and says so without promising a retry that will not happen", async () => {
+    await fx.control.addFault({
+      service: "dataverse",
+      method: "GET",
+      path: "^/dynamics/contoso-sales/api/data/v9\\.2/businessunits",
+      kind: "throttle",
+      retryAfterSeconds: 1,
+    });
+    const { engine, waits } = throttledEngine({ budget: { stepBudgetMs: 1_800, maxAttempts: 400 } });
+    const started = await plan(engine);
+    expect(started.ok).toBe(false);
+    if (started.ok) return;
+    expect(started.error).toMatchObject({ code: "throttled", retryable: true });
+    expect(started.error.userMessage).not.toMatch(/we will retry|we'll retry/i);
+    expect(started.error.userMessage).toMatch(
+      /^Microsoft asked us to slow down\. The portal kept trying for \d+ seconds? while preparing the plan and has stopped\./,
+    );
+    // Retry-After honoured once within the 1.8 s budget; the next wait would have ended past it.
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(waits.every((w) => w >= 1_000)).toBe(true);
+    const connection = await t.db.connection.findFirstOrThrow({ where: { lastErrorCode: "throttled" } });
+    expect(connection.lastErrorMessage).toBe(started.error.userMessage);
   });
 });

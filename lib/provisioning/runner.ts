@@ -9,6 +9,7 @@ import {
   isLeaseLost,
   commitStepOutcome,
   loadRun,
+  releaseRunLeases,
   renewLease,
   toSnapshot,
   type ConnectionPatch,
@@ -58,11 +59,37 @@ export type RunnerOptions = {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   onEvent?: (event: RunnerEvent) => void | Promise<void>;
+  /**
+   * The caller's request to end the drive (the scheduler's shutdown). Checked at step boundaries, never inside a
+   * step: the step in hand finishes and commits, then the run is released (its lease ended at once, its status kept)
+   * for any instance to carry on; it is never failed for it. An inline wait ends early.
+   */
+  stop?: AbortSignal;
 };
 
-export type DriveResult = { status: RunRecord["status"] | "notClaimed"; run: RunRecord | null };
+/** `stopped`: the caller's `stop` ended the drive at a step boundary and the run was released, not failed. */
+export type DriveResult = { status: RunRecord["status"] | "notClaimed" | "stopped"; run: RunRecord | null };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Sleeps `ms`, or less if `stop` aborts first (the drive then ends at the boundary it is waiting at). */
+function sleepUnlessStopped(sleep: (ms: number) => Promise<void>, ms: number, stop: AbortSignal | undefined): Promise<void> {
+  if (!stop) return sleep(ms);
+  if (stop.aborted) return Promise.resolve();
+  let onAbort = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    stop.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([sleep(ms), stopped]).finally(() => stop.removeEventListener("abort", onAbort));
+}
+
+/** Ends the drive at a step boundary: the run this drive holds (if any) is released for any instance to carry on. */
+async function stopDrive(options: RunnerOptions, runId: string, held: RunRecord | null): Promise<DriveResult> {
+  if (held) await releaseRunLeases(options.db, { runIds: [runId], ownerPrefix: options.owner });
+  log.info("provisioning: drive stopped at a step boundary; run handed over", { runId, released: held !== null });
+  return { status: "stopped", run: await loadRun(options.db, runId) };
+}
 
 /** Drives one run as far as it can go now: to success, failure, a long wait, or until another instance holds it. */
 export async function driveRun(runId: string, options: RunnerOptions): Promise<DriveResult> {
@@ -71,6 +98,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
   // The run this runner holds between steps; null means "claim it (again) first".
   let held: RunRecord | null = null;
   for (;;) {
+    if (options.stop?.aborted) return stopDrive(options, runId, held);
     const run: RunRecord | null = held ?? (await claimRun(options.db, runId, options.owner, options.leaseMs));
     held = null;
     if (!run) {
@@ -78,13 +106,15 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       const waitMs = current?.status === "waiting" && current.notBefore ? current.notBefore.getTime() - now().getTime() : null;
       if (waitMs !== null && waitMs <= options.maxInlineWaitMs) {
         // Not due yet (a timer may fire a hair early): wait the rest rather than give the run up.
-        await sleep(Math.max(0, waitMs) + 5);
+        await sleepUnlessStopped(sleep, Math.max(0, waitMs) + 5, options.stop);
         continue;
       }
       // Held by a live instance (or just taken by one): not ours. Otherwise report where the run stands.
       if (!current || current.status === "running" || current.status === "pending") return { status: "notClaimed", run: current };
       return { status: current.status, run: current };
     }
+    // Stopped while claiming: the run is held now and no step has begun.
+    if (options.stop?.aborted) return stopDrive(options, runId, run);
     const step = nextStep(toSnapshot(run));
     if (!step) {
       // Every step is done but the run was not closed (a crash right after the last commit): close it now.
@@ -141,7 +171,7 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
     if (transition.runStatus === "waiting" && transition.runNotBefore) {
       const waitMs = transition.runNotBefore.getTime() - now().getTime();
       if (waitMs > options.maxInlineWaitMs) return { status: "waiting", run: await loadRun(options.db, runId) };
-      await sleep(Math.max(0, waitMs));
+      await sleepUnlessStopped(sleep, Math.max(0, waitMs), options.stop);
       continue;
     }
     if (transition.runStatus !== "running") {

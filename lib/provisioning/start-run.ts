@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAuditEvent } from "../domain/audit/record-audit-event";
-import { appError, fail, type Result } from "../core/errors";
+import { appError, fail, type AppError, type Result } from "../core/errors";
 import { log, redactText } from "../core/log";
 import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/admin-session";
@@ -12,6 +12,7 @@ import { createConnection } from "../domain/connection/create-connection";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
 import { stepsFor, type ConnectionStatus, type RunKind } from "../domain/run/machine";
 import { computePlan } from "./plan";
+import { planGaveUpMessage, planRetryPolicy } from "./plan-retry";
 import { runOptionsSchema, type RunOptionsInput } from "../domain/run/run-options";
 import { chooseCredentialMode, type CredentialMode } from "../domain/secret/credential-mode";
 import { getRunView } from "./get-run-view";
@@ -165,7 +166,9 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
   const connection = await loadConnectionFacts(engine.db, run.connectionId);
   const session =
     liveSession ?? (await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }));
-  const ctx = buildStepContext(engine, { run, step: run.steps[0].name, connection, session });
+  const startedAt = Date.now();
+  const call = { ...engine.call, retry: planRetryPolicy(engine.config, engine.call?.retry, startedAt) };
+  const ctx = buildStepContext({ ...engine, call }, { run, step: run.steps[0].name, connection, session });
   try {
     const plan = await computePlan(
       ctx,
@@ -177,11 +180,7 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
     }
   } catch (error) {
     // Whatever went wrong, the run must not stay in `planning`: that would block its connection.
-    const appErr = isMicrosoftError(error)
-      ? error.appError
-      : appError("internal", "We could not prepare the plan. Try again; if it fails again, contact Act-On support.", {
-          detail: redactText(error instanceof Error ? error.message : String(error)),
-        });
+    const appErr = planningError(error, Date.now() - startedAt);
     if (!isMicrosoftError(error)) log.error("provisioning: planning failed", { runId, error });
     // Planning wrote nothing at Microsoft and was never approved: the connection's status stays as it was (an Active
     // connection is not marked failed because a plan could not be read); only the error is recorded.
@@ -189,4 +188,16 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
     return fail(appErr);
   }
   return getRunView(engine.db, runId, { viewer: { kind: "system" } });
+}
+
+/** What a failed plan records and answers: Microsoft's error in its words, or ours for anything else. */
+function planningError(error: unknown, elapsedMs: number): AppError {
+  if (!isMicrosoftError(error)) {
+    return appError("internal", "We could not prepare the plan. Try again; if it fails again, contact Act-On support.", {
+      detail: redactText(error instanceof Error ? error.message : String(error)),
+    });
+  }
+  // A retryable error here has outlasted the plan's budget: nothing will try again, so nothing may promise it.
+  if (error.appError.retryable) return { ...error.appError, userMessage: planGaveUpMessage(error.appError, elapsedMs) };
+  return error.appError;
 }

@@ -103,6 +103,30 @@ describe("the scheduler", () => {
     slow.open();
   });
 
+  it("tells each running job to stop through the signal it was given, the moment stop begins", async () => {
+    const signals: AbortSignal[] = [];
+    const kind: JobKind<string> = {
+      name: "provisioning",
+      reserved: 1,
+      max: 1,
+      pollEveryMs: 0,
+      claim: async () => [],
+      // A long job that ends at its next safe point once told to stop.
+      run: (_item, { stop }) => {
+        signals.push(stop);
+        return new Promise<void>((resolve) => stop.addEventListener("abort", () => resolve(), { once: true }));
+      },
+      release: async () => {},
+    };
+    const s = createScheduler({ size: 1, kinds: [jobKind(kind)] });
+    s.submit("provisioning", "run-1");
+    await until(() => signals.length === 1);
+    expect(signals[0].aborted).toBe(false);
+    const stopped = s.stop({ graceMs: 5_000 });
+    expect(signals[0].aborted).toBe(true);
+    expect(await stopped).toEqual({ finished: 1, released: 0 });
+  });
+
   it("refuses a pool smaller than the slots its kinds reserve", () => {
     const a = fakeKind("a", { reserved: 3, max: 3, due: 0 });
     const b = fakeKind("b", { reserved: 2, max: 2, due: 0 });

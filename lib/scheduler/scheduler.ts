@@ -18,8 +18,8 @@ export type JobKind<T> = {
    * filled what it was offered is asked again as soon as a slot frees. */
   pollEveryMs: number;
   claim: (limit: number) => Promise<T[]>;
-  /** `stopping()` turns true on shutdown: a long job stops at its next safe point (and is then released). */
-  run: (item: T, control: { stopping: () => boolean }) => Promise<void>;
+  /** `stop` aborts on shutdown: a long job stops at its next safe point and gives back what it holds. */
+  run: (item: T, control: { stop: AbortSignal }) => Promise<void>;
   /** Gives back items this instance holds but will not finish (shutdown), so another instance takes them at once. */
   release: (items: T[]) => Promise<void>;
 };
@@ -78,6 +78,8 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
 
   let timer: NodeJS.Timeout | null = null;
   let stopping = false;
+  /** Aborted by `stop`: every running job hears it (the scheduler's one cancellation, passed down, never thrown). */
+  const shutdown = new AbortController();
   let filling = false;
   let fillAgain = false;
   let fillSoon = false;
@@ -99,7 +101,7 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
       state.stats.started++;
       lastStarted = name;
       void state.kind
-        .run(item, { stopping: () => stopping })
+        .run(item, { stop: shutdown.signal })
         .then(
           () => void state.stats.finished++,
           (error: unknown) => {
@@ -190,6 +192,7 @@ export function createScheduler(options: { size: number; kinds: JobKind<never>[]
     },
     stop: async ({ graceMs = 10_000 } = {}) => {
       stopping = true;
+      shutdown.abort(new Error("scheduler: shutting down"));
       if (timer) clearInterval(timer);
       timer = null;
       const ended = () => [...states.values()].reduce((sum, s) => sum + s.stats.finished + s.stats.failed, 0);

@@ -26,7 +26,7 @@ function issue(options: { names: string[]; issuer?: Issued; notAfter?: Date; isC
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  serial[0] = (serial[0] & 0x7f) | 0x40; // positive, and no leading zero byte for forge to mis-strip
   cert.serialNumber = serial.toString("hex");
   cert.validity.notBefore = new Date(Date.now() - 2 * 86_400_000);
   cert.validity.notAfter = options.notAfter ?? new Date(Date.now() + 30 * 86_400_000);

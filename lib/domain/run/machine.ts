@@ -310,17 +310,22 @@ export function advance(run: RunSnapshot, stepName: StepName, outcome: StepOutco
 /** Sentences that promise the portal will try again: true while a step waits, false once it has stopped. */
 const WILL_RETRY = /\s*[^.;]*\b(?:we will|we'll) retry\b[^.]*\./gi;
 
+/** What Microsoft said, without the promise to try again (for a message written once the portal has stopped). */
+export function withoutRetryPromise(message: string): string {
+  return message
+    .replace(WILL_RETRY, ".")
+    .replace(/[;,]\s*\.$/, ".")
+    .replace(/\.\.$/, ".")
+    .trim();
+}
+
 /**
  * A step's message once its retries are spent: what Microsoft said, without the promise to retry, then how long the
  * portal kept at it and what the admin can do. Microsoft's writes reach its other services usually within two minutes,
  * and its own automation polls for up to ten, so a step still waiting after its budget is told as such.
  */
 function gaveUpMessage(error: AppError, elapsedMs: number, attempts: number): string {
-  const said = error.userMessage
-    .replace(WILL_RETRY, ".")
-    .replace(/[;,]\s*\.$/, ".")
-    .replace(/\.\.$/, ".")
-    .trim();
+  const said = withoutRetryPromise(error.userMessage);
   const minutes = Math.round(elapsedMs / 60_000);
   const spent = minutes >= 1 ? `for ${minutes} minute${minutes === 1 ? "" : "s"}` : `${attempts} time${attempts === 1 ? "" : "s"}`;
   const lag =

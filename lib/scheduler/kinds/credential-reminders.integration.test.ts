@@ -88,7 +88,7 @@ describe("credential reminders in the scheduler", () => {
       const step = expiresAt.getTime() - daysBefore * DAY - (Date.now() + offsetMs);
       offsetMs += step;
       await fx.control.advanceClock(step);
-      await kind.run("sweep", { stopping: () => false });
+      await kind.run("sweep", { stop: new AbortController().signal });
     }
     expect(await signsIn()).toBe(true);
     // The events are dated on the moved clock; the deliverer runs on the machine's, so they are brought due now.
@@ -117,7 +117,7 @@ describe("credential reminders in the scheduler", () => {
     offsetMs += past;
     await fx.control.advanceClock(past);
     expect(await signsIn()).toBe(false);
-    await kind.run("sweep", { stopping: () => false });
+    await kind.run("sweep", { stop: new AbortController().signal });
     expect(await t.db.webhookEvent.count({ where: { connectionId, type: "connection.credential_expiring" } })).toBe(4);
   });
 });

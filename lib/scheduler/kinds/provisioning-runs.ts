@@ -1,6 +1,5 @@
 import "server-only";
 import { createIdleSignal } from "../../core/idle-signal";
-import { log } from "../../core/log";
 import { releaseRunLeases } from "../../domain/run/run-store";
 import { driveRunWith, type Engine } from "../../provisioning/engine";
 import { cancelRunTimers, type RunPool } from "../../provisioning/run-pool";
@@ -11,14 +10,6 @@ import type { JobKind } from "../scheduler";
 const INLINE_WAIT_MS = 250;
 /** Waits up to this long come back by this instance's timer; longer ones are left to any instance's poll. */
 const TIMER_HORIZON_MS = 60_000;
-
-/** Thrown from the engine's step-finished hook on shutdown: the drive stops at a step boundary, its step committed. */
-class StopAtStepBoundary extends Error {
-  constructor() {
-    super("scheduler: shutting down; the run stops after its committed step");
-    this.name = "StopAtStepBoundary";
-  }
-}
 
 export type ProvisioningRunsKind = JobKind<string> & { pool: RunPool };
 
@@ -84,18 +75,11 @@ export function provisioningRunsKind(
         ...engine,
         config: { ...engine.config, maxInlineWaitMs: Math.min(engine.config.maxInlineWaitMs, INLINE_WAIT_MS) },
         wake,
-        onEvent: async (event) => {
-          await engine.onEvent?.(event);
-          if (event.type === "stepFinished" && control.stopping()) throw new StopAtStepBoundary();
-        },
       };
       try {
-        const result = await driveRunWith(drive, runId);
+        // On shutdown the drive ends after its current step commits, and releases the run itself (runner.ts).
+        const result = await driveRunWith(drive, runId, { stop: control.stop });
         if (result.status === "waiting") comeBackLater(runId, result.run?.notBefore);
-      } catch (error) {
-        if (!(error instanceof StopAtStepBoundary)) throw error;
-        await releaseRunLeases(engine.db, { runIds: [runId], ownerPrefix: `${engine.owner}:` });
-        log.info("provisioning: run handed over at shutdown", { runId });
       } finally {
         driving.delete(runId);
         if (again.delete(runId)) wake(runId);
