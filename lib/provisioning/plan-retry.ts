@@ -9,10 +9,14 @@ import type { EngineConfig } from "./config";
  * prepared while the admin waits and has no later attempt, so its reads themselves get that patience: each read may
  * try `budget.maxAttempts` times, honouring Retry-After (with jitter, http.ts), and all of them share one deadline.
  * The deadline is no later than one step attempt may run (`stepTimeoutMs`): planning holds a lease that is not
- * renewed, and a planner silent for longer than its lease and a step's time limit is presumed dead.
+ * renewed, and a planner silent for longer than its lease and a step's time limit is presumed dead. And never past
+ * PLAN_READ_BUDGET_CAP_MS: the plan is prepared inside the admin's request, which proxies in front of a portal commonly
+ * cut after a minute or two; a plan that says "prepare it again in a few minutes" beats a page that never answers.
  */
+export const PLAN_READ_BUDGET_CAP_MS = 90_000;
+
 export function planReadBudgetMs(config: Pick<EngineConfig, "budget" | "stepTimeoutMs">): number {
-  return Math.min(config.budget.stepBudgetMs, config.stepTimeoutMs);
+  return Math.min(config.budget.stepBudgetMs, config.stepTimeoutMs, PLAN_READ_BUDGET_CAP_MS);
 }
 
 /** The retry policy of the plan's reads: the engine's call settings, with the plan's attempts and shared deadline. */
