@@ -17,8 +17,14 @@ const maybeString = z
   .transform((v) => v ?? null);
 
 /** An OData collection page (Graph, Dataverse and the Global Discovery Service all use it). */
+const collections = new WeakMap<z.ZodTypeAny, z.ZodTypeAny>();
+
+/** Built once per item schema: building a zod schema costs more than parsing a page with it, and lists are read per call. */
 export function collectionSchema<T extends z.ZodTypeAny>(item: T) {
-  return z.object({ value: z.array(item), "@odata.nextLink": z.string().optional() });
+  const built = () => z.object({ value: z.array(item), "@odata.nextLink": z.string().optional() });
+  let schema = collections.get(item) as ReturnType<typeof built> | undefined;
+  if (!schema) collections.set(item, (schema = built()));
+  return schema;
 }
 
 // ---------------------------------------------------------------- Microsoft Graph
