@@ -29,6 +29,7 @@ async function main() {
       concurrency: { type: "string" },
       providers: { type: "string", default: "sqlite,postgresql" },
       "dataverse-concurrent": { type: "string" },
+      trace: { type: "boolean", default: false },
     },
   });
   const runs = Math.max(1, Number(values.runs));
@@ -76,6 +77,10 @@ async function main() {
       apply: measure("apply", marks.planned, marks.applied),
       total: measure("total", marks.start, marks.applied),
     });
+    if (values.trace && i === runs - 1) {
+      const t0 = calls[0]?.startMs ?? 0;
+      for (const c of calls) console.log(`  ${(c.startMs - t0).toFixed(0).padStart(5)}-${(c.endMs - t0).toFixed(0).padStart(5)} ${c.phase.padEnd(8)} ${c.label.replace(sandbox.origin, "")}`);
+    }
     if (i === runs - 1) {
       console.log(`Critical path of the last run (${criticalPath(calls).length} calls):`);
       for (const c of criticalPath(calls)) console.log(`  ${c.label.replace(sandbox.origin, "")}`);
