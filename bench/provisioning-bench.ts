@@ -81,7 +81,10 @@ async function main() {
     });
     if (values.trace && i === runs - 1) {
       const t0 = calls[0]?.startMs ?? 0;
-      for (const c of calls) console.log(`  ${(c.startMs - t0).toFixed(0).padStart(5)}-${(c.endMs - t0).toFixed(0).padStart(5)} ${c.phase.padEnd(8)} ${c.label.replace(sandbox.origin, "")}`);
+      for (const c of calls)
+        console.log(
+          `  ${(c.startMs - t0).toFixed(0).padStart(5)}-${(c.endMs - t0).toFixed(0).padStart(5)} ${c.phase.padEnd(8)} ${c.label.replace(sandbox.origin, "")}`,
+        );
     }
     if (i === runs - 1) {
       console.log(`Critical path of the last run (${criticalPath(calls).length} calls):`);
@@ -90,7 +93,9 @@ async function main() {
   }
 
   const intrinsic = intrinsicBound(ONBOARDING_CALLS);
-  console.log(`\nIntrinsic dependency bound (bench/intrinsic-path.ts: ${ONBOARDING_CALLS.length} calls an onboarding needs; longest chain per phase):`);
+  console.log(
+    `\nIntrinsic dependency bound (bench/intrinsic-path.ts: ${ONBOARDING_CALLS.length} calls an onboarding needs; longest chain per phase):`,
+  );
   for (const p of PHASES) console.log(`  ${p}: ${intrinsic.phases[p].map((c) => c.id).join(" → ")}`);
 
   console.log(`\nProvisioning bench: cloud mode, least-privilege role, ${runs} run(s), ${latency} ms added to every Microsoft call (medians)\n`);
@@ -98,7 +103,18 @@ async function main() {
   // includes every read the engine chose to make); "intrinsic": the longest chain of calls that truly need each other.
   // "path calls ms": how long the observed chain's calls themselves took, as the client saw them (latency + the
   // sandbox's own work + TLS); wall minus that is the portal's own time between calls.
-  const header = ["phase", "wall ms", "calls", "observed chain", "its bound ms", "wall / it", "intrinsic", "its bound ms", "wall / it", "path calls ms"];
+  const header = [
+    "phase",
+    "wall ms",
+    "calls",
+    "observed chain",
+    "its bound ms",
+    "wall / it",
+    "intrinsic",
+    "its bound ms",
+    "wall / it",
+    "path calls ms",
+  ];
   console.log(header.map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(15))).join(""));
   for (const p of [...PHASES, "total"] as const) {
     const wall = median(samples.map((s) => s[p].wallMs));
