@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
+import { createHash, generateKeyPair, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 
 /**
@@ -35,9 +35,29 @@ export function certificateThumbprints(certificateDer: Buffer): CertificateThumb
   };
 }
 
-export function createCertificateCredential(opts: { commonName: string; notBefore: Date; notAfter: Date }): CertificateCredential {
+export type CertificateKeyPair = { privateKey: KeyObject; publicKey: KeyObject };
+
+const RSA_BITS = 2048;
+
+/**
+ * A fresh RSA key pair made on the thread pool: the event loop, and so the run's Microsoft calls, go on meanwhile.
+ * Making one takes a tenth to half a second of CPU, which a caller can spend before it knows the exact certificate.
+ */
+export function generateCertificateKeyPair(): Promise<CertificateKeyPair> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair("rsa", { modulusLength: RSA_BITS }, (error, publicKey, privateKey) =>
+      error ? reject(error) : resolve({ publicKey, privateKey }),
+    ),
+  );
+}
+
+/** The certificate over `keyPair` (a fresh one when none is given: a key pair must never serve two certificates). */
+export function createCertificateCredential(
+  opts: { commonName: string; notBefore: Date; notAfter: Date },
+  keyPair: CertificateKeyPair = generateKeyPairSync("rsa", { modulusLength: RSA_BITS }),
+): CertificateCredential {
   if (!(opts.notAfter > opts.notBefore)) throw new RangeError("notAfter must be later than notBefore");
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const { privateKey, publicKey } = keyPair;
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());

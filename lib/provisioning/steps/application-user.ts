@@ -50,29 +50,37 @@ export function leastPrivilegeDelta(input: {
 }
 
 /**
- * Creates the least-privilege role if needed and makes its privileges exactly Act-On's: missing ones added, extra
- * ones (a reused role someone widened) removed. Privileges the environment does not have (no Dynamics 365 Sales:
- * leads, marketing lists) are skipped and reported. @throws MicrosoftError
+ * The least-privilege role: the one the environment has, else a new one (`created`). Dataverse reads are consistent,
+ * so a role created by an interrupted attempt is found by name, not duplicated. @throws MicrosoftError
  */
 async function ensureLeastPrivilegeRole(
   ctx: StepContext,
   dv: DataverseContext,
   existing: SecurityRole | null,
   businessUnitId: string,
-): Promise<{ role: SecurityRole; unavailable: RolePrivilege[]; removed: string[] }> {
-  let role = existing;
-  if (!role) {
-    // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated;
-    // the (lease-checked) intent keeps a runner that lost its lease from creating one.
-    await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
-    role = await createRole(dv, {
-      name: LEAST_PRIVILEGE_ROLE_NAME,
-      businessUnitId,
-      description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
-    });
-  }
-  const wanted = LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name);
-  const [catalog, held] = await Promise.all([findPrivilegesByName(dv, { names: wanted }), listRolePrivileges(dv, { roleId: role.roleId })]);
+): Promise<{ role: SecurityRole; created: boolean }> {
+  if (existing) return { role: existing, created: false };
+  // The (lease-checked) intent keeps a runner that lost its lease from creating one.
+  await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
+  const role = await createRole(dv, {
+    name: LEAST_PRIVILEGE_ROLE_NAME,
+    businessUnitId,
+    description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
+  });
+  return { role, created: true };
+}
+
+/**
+ * Makes the role's privileges exactly Act-On's: missing ones added, extra ones (a reused role someone widened)
+ * removed. Privileges the environment does not have (no Dynamics 365 Sales: leads, marketing lists) are skipped and
+ * reported. @throws MicrosoftError
+ */
+async function exactPrivileges(
+  dv: DataverseContext,
+  role: SecurityRole,
+  catalogRead: Promise<{ privilegeId: string; name: string }[]>,
+): Promise<{ unavailable: RolePrivilege[]; removed: string[] }> {
+  const [catalog, held] = await Promise.all([catalogRead, listRolePrivileges(dv, { roleId: role.roleId })]);
   const delta = leastPrivilegeDelta({ catalog, held });
   if (delta.toAdd.length)
     await addPrivilegesToRole(dv, {
@@ -80,7 +88,18 @@ async function ensureLeastPrivilegeRole(
       privileges: delta.toAdd.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
     });
   for (const extra of delta.toRemove) await removePrivilegeFromRole(dv, { roleId: role.roleId, privilegeId: extra.privilegeId });
-  return { role, unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
+  return { unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
+}
+
+/**
+ * Both branches to their end, then the first failure: a step never returns while one of its writes is still in flight
+ * (the next attempt could not find what it is creating).
+ */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /**
@@ -96,32 +115,42 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
   // mean "not replicated yet" (judged by what this run created, never by the wording of the error).
   const fresh = withinReplicationWindow(ctx);
   try {
-    // Independent reads, concurrently: root business unit and an existing application user.
+    // The user and the role need each other only at the assignment: the user's branch (find or create it, enable it)
+    // and the role's (find or create it, make its privileges exactly Act-On's) run side by side. The privilege
+    // catalogue needs nothing, so it is read with the first round.
+    const leastPrivilege = ctx.options.role === "leastPrivilege";
+    const catalogRead = leastPrivilege ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) }) : null;
+    // Never left unobserved: the branch that awaits it reports its failure.
+    catalogRead?.catch(() => undefined);
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
-    const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-    let role = existingRole;
-    let unavailable: RolePrivilege[] = [];
-    let removedPrivileges: string[] = [];
-    if (ctx.options.role === "leastPrivilege") {
-      const ensured = await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId);
-      role = ensured.role;
-      unavailable = ensured.unavailable;
-      removedPrivileges = ensured.removed;
-    }
+    const userBranch = async () => {
+      const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
+      // A disconnect may have disabled it: reconnecting turns it back on.
+      if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
+      return user;
+    };
+    const roleBranch = async () => {
+      const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
+      if (!leastPrivilege) return { role: existingRole, created: false };
+      return ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId);
+    };
+    const [user, { role, created }] = await bothSettled(userBranch(), roleBranch());
     if (!role) {
       return {
         kind: "fail",
         error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit."),
       };
     }
-    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
-    // A disconnect may have disabled it: reconnecting turns it back on.
-    if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
-    if (!user.roles.some((r) => r.roleId === role.roleId)) {
-      await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
-    }
+    const assign = async () => {
+      if (!user.roles.some((r) => r.roleId === role.roleId))
+        await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
+    };
+    const privileges = async () => (leastPrivilege && catalogRead ? exactPrivileges(dv, role, catalogRead) : { unavailable: [], removed: [] });
+    // A role this attempt created holds nothing yet, so it may be given to the user while its privileges are added; a
+    // role found in the environment is made exact first (someone may have widened it), and only then given.
+    const [{ unavailable, removed: removedPrivileges }] = created ? await bothSettled(privileges(), assign()) : [await privileges(), await assign()];
     const removedRoles: string[] = [];
-    if (ctx.options.role === "leastPrivilege") {
+    if (leastPrivilege) {
       for (const held of user.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
         await removeRoleFromUser(dv, { systemUserId: user.systemUserId, roleId: held.roleId });
         removedRoles.push(held.name);
