@@ -50,7 +50,7 @@ export function leastPrivilegeDelta(input: {
 }
 
 /**
- * The least-privilege role: the one the environment has, else a new one (`created`). Dataverse reads are consistent,
+ * The least-privilege role: the one the environment has, else a new one. Dataverse reads are consistent,
  * so a role created by an interrupted attempt is found by name, not duplicated. @throws MicrosoftError
  */
 async function ensureLeastPrivilegeRole(
@@ -58,16 +58,15 @@ async function ensureLeastPrivilegeRole(
   dv: DataverseContext,
   existing: SecurityRole | null,
   businessUnitId: string,
-): Promise<{ role: SecurityRole; created: boolean }> {
-  if (existing) return { role: existing, created: false };
+): Promise<SecurityRole> {
+  if (existing) return existing;
   // The (lease-checked) intent keeps a runner that lost its lease from creating one.
   await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
-  const role = await createRole(dv, {
+  return createRole(dv, {
     name: LEAST_PRIVILEGE_ROLE_NAME,
     businessUnitId,
     description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
   });
-  return { role, created: true };
 }
 
 /**
@@ -92,17 +91,6 @@ async function exactPrivileges(
 }
 
 /**
- * Both branches to their end, then the first failure: a step never returns while one of its writes is still in flight
- * (the next attempt could not find what it is creating).
- */
-async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b]);
-  if (ra.status === "rejected") throw ra.reason;
-  if (rb.status === "rejected") throw rb.reason;
-  return [ra.value, rb.value];
-}
-
-/**
  * Step 6: the application user bound to the app, in the root business unit, with its security role. Least privilege
  * means least: a System Administrator role the user held from an earlier choice is taken away once the
  * least-privilege role is in place.
@@ -115,40 +103,36 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
   // mean "not replicated yet" (judged by what this run created, never by the wording of the error).
   const fresh = withinReplicationWindow(ctx);
   try {
-    // The user and the role need each other only at the assignment: the user's branch (find or create it, enable it)
-    // and the role's (find or create it, make its privileges exactly Act-On's) run side by side. The privilege
-    // catalogue needs nothing, so it is read with the first round.
+    // Reads go together: the root business unit, an existing application user and the privilege catalogue first; the
+    // role's lookup beside the user's creation. Writes go one at a time in a fixed order (user, role, privileges,
+    // assignment), so a crash between any two of them is a point the crash sweep reaches and the next attempt finds.
     const leastPrivilege = ctx.options.role === "leastPrivilege";
     const catalogRead = leastPrivilege ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) }) : null;
-    // Never left unobserved: the branch that awaits it reports its failure.
+    // Never left unobserved when the step stops early: whoever awaits it later reports its failure.
     catalogRead?.catch(() => undefined);
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
-    const userBranch = async () => {
-      const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
-      // A disconnect may have disabled it: reconnecting turns it back on.
-      if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
-      return user;
-    };
-    const roleBranch = async () => {
-      const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-      if (!leastPrivilege) return { role: existingRole, created: false };
-      return ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId);
-    };
-    const [user, { role, created }] = await bothSettled(userBranch(), roleBranch());
+    const roleLookup = findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
+    roleLookup.catch(() => undefined);
+    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
+    // A disconnect may have disabled it: reconnecting turns it back on.
+    if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
+    let role = await roleLookup;
+    let unavailable: RolePrivilege[] = [];
+    let removedPrivileges: string[] = [];
+    if (leastPrivilege && catalogRead) {
+      role = await ensureLeastPrivilegeRole(ctx, dv, role, rootBu.businessUnitId);
+      // Made exact before it is given: a role found in the environment may have been widened by someone.
+      ({ unavailable, removed: removedPrivileges } = await exactPrivileges(dv, role, catalogRead));
+    }
     if (!role) {
       return {
         kind: "fail",
         error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit."),
       };
     }
-    const assign = async () => {
-      if (!user.roles.some((r) => r.roleId === role.roleId))
-        await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
-    };
-    const privileges = async () => (leastPrivilege && catalogRead ? exactPrivileges(dv, role, catalogRead) : { unavailable: [], removed: [] });
-    // A role this attempt created holds nothing yet, so it may be given to the user while its privileges are added; a
-    // role found in the environment is made exact first (someone may have widened it), and only then given.
-    const [{ unavailable, removed: removedPrivileges }] = created ? await bothSettled(privileges(), assign()) : [await privileges(), await assign()];
+    if (!user.roles.some((r) => r.roleId === role.roleId)) {
+      await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
+    }
     const removedRoles: string[] = [];
     if (leastPrivilege) {
       for (const held of user.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
