@@ -1,6 +1,5 @@
 import "server-only";
-import { createHash, generateKeyPair, X509Certificate } from "node:crypto";
-import { promisify } from "node:util";
+import { createHash, generateKeyPair, X509Certificate, type KeyObject } from "node:crypto";
 import { buildSelfSignedCertificate } from "./self-signed-certificate";
 
 /**
@@ -35,15 +34,26 @@ export function certificateThumbprints(certificateDer: Buffer): CertificateThumb
   };
 }
 
-const generateRsaKeyPair = promisify(generateKeyPair);
+export type CertificateKeyPair = { privateKey: KeyObject; publicKey: KeyObject };
 
 /**
- * The key is generated on libuv's thread pool, not the event loop: an RSA-2048 key takes 45–300 ms of CPU (131 ms
- * median here), which made every other request of the process wait while a hundred onboardings made theirs.
+ * A fresh RSA-2048 key pair made on libuv's thread pool, never on the event loop: one takes 45–300 ms of CPU (131 ms
+ * median here), which made every other request of the process wait while a hundred onboardings made theirs. A drive
+ * begins one ahead of the step that needs it (provisioning/prepared-key-pair.ts).
  */
-export async function createCertificateCredential(opts: { commonName: string; notBefore: Date; notAfter: Date }): Promise<CertificateCredential> {
+export function generateCertificateKeyPair(): Promise<CertificateKeyPair> {
+  return new Promise((resolve, reject) =>
+    generateKeyPair("rsa", { modulusLength: 2048 }, (error, publicKey, privateKey) => (error ? reject(error) : resolve({ publicKey, privateKey }))),
+  );
+}
+
+/** The certificate over `keyPair`, or over a fresh one when none is given: a key pair never serves two certificates. */
+export async function createCertificateCredential(
+  opts: { commonName: string; notBefore: Date; notAfter: Date },
+  keyPair?: CertificateKeyPair,
+): Promise<CertificateCredential> {
   if (!(opts.notAfter > opts.notBefore)) throw new RangeError("notAfter must be later than notBefore");
-  const { privateKey, publicKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
+  const { privateKey, publicKey } = keyPair ?? (await generateCertificateKeyPair());
   const certificateDer = buildSelfSignedCertificate({ ...opts, publicKey, privateKey });
   const parsed = new X509Certificate(certificateDer);
   return {

@@ -283,17 +283,18 @@ export async function createRole(
 /** Looks up privileges by name (e.g. `prvReadLead`); names not found are simply absent from the result. @throws MicrosoftError */
 export async function findPrivilegesByName(ctx: DataverseContext, options: { names: string[] }): Promise<Privilege[]> {
   const names = [...new Set(options.names)];
-  const out: Privilege[] = [];
-  // Keep each URL short: 20 names per request.
-  for (let i = 0; i < names.length; i += 20) {
-    const chunk = names.slice(i, i + 20);
-    const rows = await dataverseList(ctx, "/privileges", privilegeSchema, {
-      $select: "privilegeid,name",
-      $filter: chunk.map((n) => `name eq ${odataString(n)}`).join(" or "),
-    });
-    out.push(...rows.map((r) => ({ privilegeId: r.privilegeid, name: r.name })));
-  }
-  return out;
+  const chunks: string[][] = [];
+  // Keep each URL short: 20 names per request; the requests are independent reads, so they go together.
+  for (let i = 0; i < names.length; i += 20) chunks.push(names.slice(i, i + 20));
+  const pages = await Promise.all(
+    chunks.map((chunk) =>
+      dataverseList(ctx, "/privileges", privilegeSchema, {
+        $select: "privilegeid,name",
+        $filter: chunk.map((n) => `name eq ${odataString(n)}`).join(" or "),
+      }),
+    ),
+  );
+  return pages.flat().map((r) => ({ privilegeId: r.privilegeid, name: r.name }));
 }
 
 /** Adds (or re-levels) privileges on a role with `AddPrivilegesRole`; idempotent. @throws MicrosoftError */

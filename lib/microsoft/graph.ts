@@ -927,13 +927,20 @@ export async function findDataverseServicePrincipal(ctx: GraphContext): Promise<
 
 /** Finds the tenant-wide (AllPrincipals) grant of a client service principal to a resource. @throws MicrosoftError */
 export async function findPermissionGrant(ctx: GraphContext, options: { clientSpId: string; resourceSpId: string }): Promise<PermissionGrant | null> {
-  const clientId = requireGuid(options.clientSpId, "clientSpId");
   const resourceId = requireGuid(options.resourceSpId, "resourceSpId");
+  return (await listPermissionGrants(ctx, options)).find((g) => g.resourceSpId === resourceId) ?? null;
+}
+
+/**
+ * The tenant-wide (AllPrincipals) grants of a client service principal, to any resource: needs no resource id, so it
+ * can be read while the resource's principal is still being looked up. @throws MicrosoftError
+ */
+export async function listPermissionGrants(ctx: GraphContext, options: { clientSpId: string }): Promise<PermissionGrant[]> {
+  const clientId = requireGuid(options.clientSpId, "clientSpId");
   const grants = await graphList(ctx, "/oauth2PermissionGrants", graphPermissionGrantSchema, {
     $filter: `clientId eq ${odataString(clientId)} and consentType eq 'AllPrincipals'`,
   });
-  const grant = grants.find((g) => g.resourceId === resourceId);
-  return grant ? toPermissionGrant(grant) : null;
+  return grants.map(toPermissionGrant);
 }
 
 /** Grants tenant-wide delegated consent (admin consent) for the given scopes, or returns the existing grant. @throws MicrosoftError */

@@ -17,6 +17,7 @@ import { mapMicrosoftError, MicrosoftError, upstreamCodeOf, type TransportFailur
 import { defaultSleep, DEFAULT_TIMEOUT_MS, exchangeOnce, isRedirect, redirectError, type CallRecorder, type RetryPolicy } from "./http";
 import { trimSlash, type IdentityConfig, type TokenCallOptions } from "./identity-config";
 import { decideRetry, DEFAULT_RETRY_POLICY } from "./retry";
+import { AuthorityMetadataCache, isAuthorityMetadataUrl } from "./authority-metadata-cache";
 
 /**
  * MSAL's plumbing: its network module goes through the one transport (`exchangeOnce`: timeouts, the caller's signal,
@@ -52,7 +53,14 @@ const networkClient: INetworkModule = {
   sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>("POST", url, options),
 };
 
+/** Authority metadata, once per authority per process (see authority-metadata-cache.ts). */
+const authorityMetadata = new AuthorityMetadataCache();
+
 async function send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  const metadataUrl = method === "GET" && isAuthorityMetadataUrl(new URL(url)) ? url : null;
+  const known = metadataUrl ? authorityMetadata.find(metadataUrl) : null;
+  // A copy per caller: MSAL may keep and change what it is given.
+  if (known) return structuredClone(known) as NetworkResponse<T>;
   const scope = callScope.getStore();
   const exchange = await exchangeOnce({
     service: "identity",
@@ -88,6 +96,7 @@ async function send<T>(method: "GET" | "POST", url: string, options?: NetworkReq
   // MSAL's throttling reads `Retry-After` with this exact casing; without it MSAL blocks the request for 60 s.
   if (headers["retry-after"] !== undefined) headers["Retry-After"] = headers["retry-after"];
   if (scope && status >= 400) scope.lastErrorBody = body;
+  if (metadataUrl) authorityMetadata.keep(metadataUrl, structuredClone({ status, headers, body }));
   return { status, headers, body: body as T };
 }
 

@@ -37,9 +37,11 @@ const CRASH_POINTS: ({ afterStep: string } | { afterCall: string })[] = [
   { afterStep: "adminConsent" },
   { afterCall: "/addPassword" },
   { afterStep: "clientSecret" },
+  // The application user's writes, in the step's fixed order: the user (created beside the role's lookup), the role,
+  // its privileges, the assignment.
+  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/systemusers" },
   { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/roles" },
   { afterCall: "/Microsoft.Dynamics.CRM.AddPrivilegesRole" },
-  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/systemusers" },
   { afterCall: "/systemuserroles_association/$ref" },
   { afterStep: "applicationUser" },
 ];

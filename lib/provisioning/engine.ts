@@ -22,6 +22,8 @@ import { runCredentialMode, type ConnectionFacts, type StepContext } from "./ste
 import { runCertificateStep } from "./steps/certificate";
 import { runConnectorConsentStep, runRemoveConnectorServicePrincipalStep } from "./steps/connector";
 import { runVerifyStep } from "./steps/verify";
+import { generateCertificateKeyPair } from "../microsoft/certificate-credential";
+import { needsCertificateKey, PreparedKeyPair } from "./prepared-key-pair";
 
 /**
  * The engine's collaborators. One per process (or per test); `owner` names this instance, and each drive of a run
@@ -127,7 +129,14 @@ export class AdminTokenCache {
 
 export function buildStepContext(
   engine: Engine,
-  input: { run: RunRecord; step: StepName; connection: ConnectionFacts; session: AdminSession | null; tokens?: AdminTokenCache },
+  input: {
+    run: RunRecord;
+    step: StepName;
+    connection: ConnectionFacts;
+    session: AdminSession | null;
+    tokens?: AdminTokenCache;
+    keys?: PreparedKeyPair;
+  },
 ): StepContext {
   const now = engine.now ?? (() => new Date());
   const call: CallSettings = { timeoutMs: engine.config.callTimeoutMs, ...engine.call };
@@ -159,6 +168,7 @@ export function buildStepContext(
     assertLease: async () => {
       await inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, async () => undefined);
     },
+    certificateKeyPair: () => input.keys?.take() ?? generateCertificateKeyPair(),
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);
@@ -175,6 +185,7 @@ function stepExecutor(engine: Engine): StepExecutor {
   const sessions = new Map<string, AdminSession | null>();
   const tokens = new AdminTokenCache();
   let account: { actonAccountId: string } | undefined;
+  const keys = new PreparedKeyPair();
   return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
     account ??= { actonAccountId: connection.actonAccountId };
@@ -185,7 +196,8 @@ function stepExecutor(engine: Engine): StepExecutor {
       );
     }
     const session = sessions.get(run.connectionId) ?? null;
-    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens });
+    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys });
+    if (needsCertificateKey(ctx)) keys.prepare();
     try {
       return await EXECUTORS[step](ctx);
     } finally {

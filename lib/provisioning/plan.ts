@@ -13,7 +13,7 @@ import {
 } from "../microsoft/graph";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, missingSalesNote } from "./least-privilege-role";
 import { STEP_LABELS, type StepName } from "../domain/run/machine";
-import { findConnectionApp, findUnrecordedTaggedApps, flowsMatch } from "./steps/app-registration";
+import { findConnectionApp, findTaggedApps, flowsMatch, unrecordedTaggedApps } from "./steps/app-registration";
 import { findKeepableSecret } from "./steps/client-secret";
 import { findKeepableCertificate } from "./steps/certificate";
 import { CERTIFICATE_LIFETIME_DAYS, credentialModeLabel } from "../domain/secret/credential-mode";
@@ -66,14 +66,15 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     });
     return plan;
   }
-  const [admin, environments, app, dynamicsSp] = await Promise.all([
+  const [admin, environments, app, dynamicsSp, tagged] = await Promise.all([
     getSignedInAdmin(ctx.graph()),
     listEnvironments(ctx.discovery()),
     connector ? Promise.resolve(null) : findConnectionApp(ctx),
     findDataverseServicePrincipal(ctx.graph()),
+    connector ? Promise.resolve([]) : findTaggedApps(ctx),
   ]);
   // Apps carrying this connection's tag that the portal did not record for it: never adopted (the tag is public).
-  const planted = connector ? [] : await findUnrecordedTaggedApps(ctx, app);
+  const planted = unrecordedTaggedApps(tagged, app);
   const choice = chooseEnvironment(
     ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined,
     environments,

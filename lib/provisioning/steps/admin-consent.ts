@@ -2,7 +2,14 @@ import "server-only";
 import { appError } from "../../core/errors";
 import { DYNAMICS_USER_IMPERSONATION, GRAPH_APP_ID } from "../../microsoft/constants";
 import { isMicrosoftError } from "../../microsoft/errors";
-import { ensurePermissionGrant, findDataverseServicePrincipal, findPermissionGrant, findServicePrincipal } from "../../microsoft/graph";
+import {
+  createPermissionGrant,
+  ensureGrantScope,
+  ensurePermissionGrant,
+  findDataverseServicePrincipal,
+  findServicePrincipal,
+  listPermissionGrants,
+} from "../../microsoft/graph";
 import { done, needsAdmin, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -72,20 +79,24 @@ export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult>
   // The service principal may be seconds old: while the window is open, Graph's 400/403/404 mean "not yet".
   const fresh = withinReplicationWindow(ctx);
   try {
-    const dynamics = await findDataverseServicePrincipal(ctx.graph());
+    // Independent reads, together: Dynamics CRM's principal, and the grants the app's principal already holds (the
+    // lookup that finds an interrupted attempt's grant again) filtered by resource once both are in.
+    const [dynamics, grants] = await Promise.all([findDataverseServicePrincipal(ctx.graph()), listPermissionGrants(ctx.graph(), { clientSpId })]);
     if (!dynamics) return dynamicsNotSetUp();
+    const existing = grants.find((g) => g.resourceSpId === dynamics.objectId) ?? null;
     if (ctx.options.consent === "redirect") {
-      const grant = await findPermissionGrant(ctx.graph(), { clientSpId, resourceSpId: dynamics.objectId });
-      if (grant?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
-        return done({ grantId: grant.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
+      if (existing?.scopes.includes(DYNAMICS_USER_IMPERSONATION))
+        return done({ grantId: existing.id, resourceSpId: dynamics.objectId, via: "adminConsentPage" });
       return sendToConsentPage(ctx, requireFact((app?.appId as string | undefined) ?? ctx.connection.clientId, "the app id"), "access for Act-On");
     }
-    const grant = await ensurePermissionGrant(ctx.graph(), {
-      clientSpId,
-      resourceSpId: dynamics.objectId,
-      scope: DYNAMICS_USER_IMPERSONATION,
-      justCreated: fresh,
-    });
+    const grant = existing
+      ? await ensureGrantScope(ctx.graph(), { grant: existing, scope: DYNAMICS_USER_IMPERSONATION })
+      : await createPermissionGrant(ctx.graph(), {
+          clientSpId,
+          resourceSpId: dynamics.objectId,
+          scope: DYNAMICS_USER_IMPERSONATION,
+          justCreated: fresh,
+        });
     if (ctx.options.mode === "legacy") {
       const graphSp = await findServicePrincipal(ctx.graph(), { appId: GRAPH_APP_ID });
       if (graphSp)

@@ -40,9 +40,16 @@ export async function findConnectionApp(ctx: StepContext): Promise<AppRegistrati
   return findApplicationByAppId(ctx.graph(), { appId: recorded });
 }
 
-/** Apps that carry this connection's tag but were not recorded by the portal for it: never used, shown in the plan. */
-export async function findUnrecordedTaggedApps(ctx: StepContext, recorded: AppRegistration | null): Promise<AppRegistration[]> {
-  const tagged = await listApplicationsByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
+/** Apps that carry this connection's tag, whoever registered them. @throws MicrosoftError */
+export function findTaggedApps(ctx: StepContext): Promise<AppRegistration[]> {
+  return listApplicationsByTag(ctx.graph(), { tag: connectionTag(ctx.connection.id) });
+}
+
+/**
+ * Of the tagged apps, those the portal did not record for this connection: never used, shown in the plan. Pure, so
+ * the tag can be read together with the recorded app instead of after it.
+ */
+export function unrecordedTaggedApps(tagged: AppRegistration[], recorded: AppRegistration | null): AppRegistration[] {
   return tagged.filter((a) => a.appId !== recorded?.appId);
 }
 
@@ -68,6 +75,7 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
   const own = ctx.outputOf("appRegistration") ?? {};
   try {
     let app: AppRegistration | null = null;
+    let createdNow = false;
     if (typeof own.appId === "string") {
       // An earlier attempt created this app and noted its id: it exists, even while directory reads lag behind.
       app = await findApplicationByAppId(ctx.graph(), { appId: own.appId });
@@ -104,6 +112,7 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
         if (isMicrosoftError(error, "throttled")) await ctx.recordIntent({ appCreateRequestedAt: null, appCreateNonce: null });
         throw error;
       }
+      createdNow = true;
       await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
     } else if (!flowsMatch(app, legacy, redirectUri)) {
       await updateApplicationFlows(ctx.graph(), {
@@ -113,9 +122,11 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
         justCreated: withinReplicationWindow(ctx),
       });
     }
-    // createServicePrincipal answers an existing principal (409) with it, or `replication_pending` while it lags.
+    // createServicePrincipal answers an existing principal (409) with it, or `replication_pending` while it lags. An
+    // app this attempt has just created has no principal yet (its appId did not exist a moment ago), so it is not
+    // looked up first; should anyone have made one meanwhile, the 409 still finds it.
     const sp =
-      (await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
+      (createdNow ? null : await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
       (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: withinReplicationWindow(ctx) }));
     return done(
       { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },

@@ -50,29 +50,36 @@ export function leastPrivilegeDelta(input: {
 }
 
 /**
- * Creates the least-privilege role if needed and makes its privileges exactly Act-On's: missing ones added, extra
- * ones (a reused role someone widened) removed. Privileges the environment does not have (no Dynamics 365 Sales:
- * leads, marketing lists) are skipped and reported. @throws MicrosoftError
+ * The least-privilege role: the one the environment has, else a new one. Dataverse reads are consistent,
+ * so a role created by an interrupted attempt is found by name, not duplicated. @throws MicrosoftError
  */
 async function ensureLeastPrivilegeRole(
   ctx: StepContext,
   dv: DataverseContext,
   existing: SecurityRole | null,
   businessUnitId: string,
-): Promise<{ role: SecurityRole; unavailable: RolePrivilege[]; removed: string[] }> {
-  let role = existing;
-  if (!role) {
-    // Dataverse reads are consistent, so a role created by an interrupted attempt is found by name, not duplicated;
-    // the (lease-checked) intent keeps a runner that lost its lease from creating one.
-    await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
-    role = await createRole(dv, {
-      name: LEAST_PRIVILEGE_ROLE_NAME,
-      businessUnitId,
-      description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
-    });
-  }
-  const wanted = LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name);
-  const [catalog, held] = await Promise.all([findPrivilegesByName(dv, { names: wanted }), listRolePrivileges(dv, { roleId: role.roleId })]);
+): Promise<SecurityRole> {
+  if (existing) return existing;
+  // The (lease-checked) intent keeps a runner that lost its lease from creating one.
+  await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
+  return createRole(dv, {
+    name: LEAST_PRIVILEGE_ROLE_NAME,
+    businessUnitId,
+    description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
+  });
+}
+
+/**
+ * Makes the role's privileges exactly Act-On's: missing ones added, extra ones (a reused role someone widened)
+ * removed. Privileges the environment does not have (no Dynamics 365 Sales: leads, marketing lists) are skipped and
+ * reported. @throws MicrosoftError
+ */
+async function exactPrivileges(
+  dv: DataverseContext,
+  role: SecurityRole,
+  catalogRead: Promise<{ privilegeId: string; name: string }[]>,
+): Promise<{ unavailable: RolePrivilege[]; removed: string[] }> {
+  const [catalog, held] = await Promise.all([catalogRead, listRolePrivileges(dv, { roleId: role.roleId })]);
   const delta = leastPrivilegeDelta({ catalog, held });
   if (delta.toAdd.length)
     await addPrivilegesToRole(dv, {
@@ -80,7 +87,7 @@ async function ensureLeastPrivilegeRole(
       privileges: delta.toAdd.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
     });
   for (const extra of delta.toRemove) await removePrivilegeFromRole(dv, { roleId: role.roleId, privilegeId: extra.privilegeId });
-  return { role, unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
+  return { unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
 }
 
 /**
@@ -96,17 +103,26 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
   // mean "not replicated yet" (judged by what this run created, never by the wording of the error).
   const fresh = withinReplicationWindow(ctx);
   try {
-    // Independent reads, concurrently: root business unit and an existing application user.
+    // Reads go together: the root business unit, an existing application user and the privilege catalogue first; the
+    // role's lookup beside the user's creation. Writes go one at a time in a fixed order (user, role, privileges,
+    // assignment), so a crash between any two of them is a point the crash sweep reaches and the next attempt finds.
+    const leastPrivilege = ctx.options.role === "leastPrivilege";
+    const catalogRead = leastPrivilege ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) }) : null;
+    // Never left unobserved when the step stops early: whoever awaits it later reports its failure.
+    catalogRead?.catch(() => undefined);
     const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
-    const existingRole = await findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-    let role = existingRole;
+    const roleLookup = findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
+    roleLookup.catch(() => undefined);
+    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
+    // A disconnect may have disabled it: reconnecting turns it back on.
+    if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
+    let role = await roleLookup;
     let unavailable: RolePrivilege[] = [];
     let removedPrivileges: string[] = [];
-    if (ctx.options.role === "leastPrivilege") {
-      const ensured = await ensureLeastPrivilegeRole(ctx, dv, existingRole, rootBu.businessUnitId);
-      role = ensured.role;
-      unavailable = ensured.unavailable;
-      removedPrivileges = ensured.removed;
+    if (leastPrivilege && catalogRead) {
+      role = await ensureLeastPrivilegeRole(ctx, dv, role, rootBu.businessUnitId);
+      // Made exact before it is given: a role found in the environment may have been widened by someone.
+      ({ unavailable, removed: removedPrivileges } = await exactPrivileges(dv, role, catalogRead));
     }
     if (!role) {
       return {
@@ -114,14 +130,11 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
         error: appError("not_found", "The System Administrator security role was not found in the environment's root business unit."),
       };
     }
-    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
-    // A disconnect may have disabled it: reconnecting turns it back on.
-    if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
     if (!user.roles.some((r) => r.roleId === role.roleId)) {
       await assignRoleToUser(dv, { systemUserId: user.systemUserId, roleId: role.roleId, justCreated: fresh || !existingUser });
     }
     const removedRoles: string[] = [];
-    if (ctx.options.role === "leastPrivilege") {
+    if (leastPrivilege) {
       for (const held of user.roles.filter((r) => r.templateId === DATAVERSE_ROLE_TEMPLATES.systemAdministrator)) {
         await removeRoleFromUser(dv, { systemUserId: user.systemUserId, roleId: held.roleId });
         removedRoles.push(held.name);

@@ -139,11 +139,14 @@ export async function runCertificateStep(ctx: StepContext): Promise<StepResult> 
       await removeOrphanCertificates(ctx, app);
       const now = ctx.now();
       // A minute back: Microsoft compares the certificate's start with its own clock.
-      const credential = await createCertificateCredential({
-        commonName: `Act-On Dynamics connector ${ctx.connection.id}`,
-        notBefore: new Date(now.getTime() - 60_000),
-        notAfter: new Date(now.getTime() + CERTIFICATE_LIFETIME_DAYS * 86_400_000),
-      });
+      const credential = await createCertificateCredential(
+        {
+          commonName: `Act-On Dynamics connector ${ctx.connection.id}`,
+          notBefore: new Date(now.getTime() - 60_000),
+          notAfter: new Date(now.getTime() + CERTIFICATE_LIFETIME_DAYS * 86_400_000),
+        },
+        await ctx.certificateKeyPair(),
+      );
       const keyId = randomUUID();
       const thumbprint = certificateThumbprints(credential.certificateDer).sha1Hex;
       const { id } = await ctx.inLease((tx) =>

@@ -8,6 +8,7 @@ import { isMicrosoftError } from "../../microsoft/errors";
 import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/admin-session";
+import type { CertificateKeyPair } from "../../microsoft/certificate-credential";
 import type { EngineConfig } from "../config";
 import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
@@ -59,6 +60,11 @@ export type StepContext = {
   inLease: <T>(write: (tx: Tx) => Promise<T>) => Promise<T>;
   /** Proves the lease is still held, right before a Microsoft write that cannot be undone. @throws LeaseLostError */
   assertLease: () => Promise<void>;
+  /**
+   * A fresh key pair for a new certificate: one the drive began making when it started (so its CPU time overlaps the
+   * earlier steps' calls), handed out once, or a new one.
+   */
+  certificateKeyPair: () => Promise<CertificateKeyPair>;
 };
 
 export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({

@@ -7,7 +7,7 @@ import type { ConnectionPatch } from "../../domain/run/run-store";
 import { getAppToken } from "../../microsoft/app-tokens";
 import { DATAVERSE_NOT_A_MEMBER_CODE, isMicrosoftError, type MicrosoftError } from "../../microsoft/errors";
 import { getUserTokenByPassword } from "../../microsoft/password-sign-in";
-import { findApplicationByAppId } from "../../microsoft/graph";
+import { findApplicationByAppId, type AppRegistration } from "../../microsoft/graph";
 import { removeOrphanSecrets } from "./client-secret";
 import { removeAppCredential, removeOrphanCertificates } from "./certificate";
 import { appCredentialOf, credentialSecretKind } from "../../domain/secret/app-credential";
@@ -145,6 +145,10 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       const createdAt = createdId === stored.id ? stored.createdAt : null;
       newSecret = !!createdAt && ctx.now().getTime() - createdAt.getTime() < ctx.config.budget.stepBudgetMs;
     }
+    // The app as it stands, for the orphan sweep after activation: read now, beside the sign-in and WhoAmI, instead of
+    // after them (a read; a failed attempt only wasted it).
+    const appSnapshot = secret && ctx.session ? findApplicationByAppId(ctx.graph(), { appId: clientId }) : null;
+    appSnapshot?.catch(() => undefined);
     let token: string;
     try {
       token = await getAppToken({ ...call, ...credential, tenantId, clientId, resource: { environmentUrl }, justCreated: justCreated || newSecret });
@@ -181,7 +185,7 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
         ),
       };
     }
-    return activate(ctx, me, secret ? { appCredentialId: secret.id, mode } : { connector: true });
+    return activate(ctx, me, secret ? { appCredentialId: secret.id, mode } : { connector: true }, {}, appSnapshot);
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING);
   }
@@ -252,6 +256,7 @@ async function activate(
   me: WhoAmI,
   proven: { appCredentialId: string; mode: CredentialMode } | { passwordId: string } | { connector: true },
   learned: ConnectionPatch = {},
+  appSnapshot: Promise<AppRegistration | null> | null = null,
 ): Promise<StepResult> {
   const now = ctx.now();
   const appCredential = "appCredentialId" in proven ? proven : null;
@@ -283,7 +288,9 @@ async function activate(
     for (const id of removed) await revokeSecret(tx, { secretId: id, at: now });
   });
   if (appCredential && ctx.connection.clientId && ctx.session) {
-    const app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
+    // The snapshot read before the sign-in serves unless credentials were removed since (it would still list them).
+    const app =
+      appSnapshot && removed.length === 0 ? await appSnapshot : await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
     if (app) {
       await removeOrphanSecrets(ctx, app);
       await removeOrphanCertificates(ctx, app);
