@@ -59,7 +59,7 @@ function spawnWorker(input: WorkerInput): Worker {
   return worker;
 }
 
-export async function runUntilCrash(input: WorkerInput & { afterCall?: string; afterStep?: string }): Promise<Exit> {
+export async function runUntilCrash(input: WorkerInput & { afterCall?: string; afterCallMatching?: string; afterStep?: string }): Promise<Exit> {
   return spawnWorker(input).exited;
 }
 

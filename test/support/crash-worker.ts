@@ -19,6 +19,8 @@ export type CrashSpec = {
   owner: string;
   config: Omit<EngineConfig, "keys"> & { keys: { id: string; key: string }[] };
   afterCall?: string;
+  /** A regular expression over "METHOD path", for a call whose path holds an id the test cannot know ahead. */
+  afterCallMatching?: string;
   afterStep?: string;
   stallInStep?: string;
   stallAfterCall?: string;
@@ -78,6 +80,7 @@ async function main() {
           onCall: (call: CallRecord) => {
             const answered = call.status !== null && call.status < 300;
             if (spec.afterCall && answered && `${call.method} ${call.path}`.endsWith(spec.afterCall)) die();
+            if (spec.afterCallMatching && answered && new RegExp(spec.afterCallMatching).test(`${call.method} ${call.path}`)) die();
             if (
               spec.stallAfterCall &&
               !stalled &&

@@ -20,8 +20,8 @@ export function connectionObjects(state: SandboxState, connectionId: string, url
 
 /**
  * The end state every interrupted, raced or handed-over connect run must reach: exactly one app, service principal,
- * grant, application user, role association, role and secret at Microsoft, the one live secret stored is that one,
- * and the connection is Active.
+ * grant, application user, role association, role and credential at Microsoft (a client secret or a certificate,
+ * whichever the run made), the one live credential stored is that one, and the connection is Active.
  */
 export async function expectExactlyOneOfEverything(db: Db, fx: MicrosoftSandbox, connectionId: string): Promise<void> {
   const objects = connectionObjects(await fx.control.getState(), connectionId);
@@ -31,11 +31,13 @@ export async function expectExactlyOneOfEverything(db: Db, fx: MicrosoftSandbox,
     grants: objects.grants.length,
     applicationUsers: objects.users.length,
     roleAssociations: objects.roleLinks.length,
-    secretsAtMicrosoft: objects.secrets.length,
+    credentialsAtMicrosoft: objects.secrets.length + objects.certificates.length,
     roles: objects.env.roles.filter((r) => r.name === "Act-On Integration").length,
-  }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, secretsAtMicrosoft: 1, roles: 1 });
-  const live = await db.secret.findMany({ where: { connectionId, kind: "clientSecret", status: { in: ["active", "pending"] } } });
+  }).toEqual({ apps: 1, servicePrincipals: 1, grants: 1, applicationUsers: 1, roleAssociations: 1, credentialsAtMicrosoft: 1, roles: 1 });
+  const live = await db.secret.findMany({
+    where: { connectionId, kind: { in: ["clientSecret", "certificateKey"] }, status: { in: ["active", "pending"] } },
+  });
   expect(live).toHaveLength(1);
-  expect(live[0].microsoftKeyId).toBe(objects.secrets[0].keyId);
+  expect(live[0].microsoftKeyId).toBe([...objects.secrets, ...objects.certificates][0].keyId);
   expect((await db.connection.findUniqueOrThrow({ where: { id: connectionId } })).status).toBe("active");
 }
