@@ -20,7 +20,7 @@ import { readPayload, type WebApiContext } from "./request-context";
 import { apiBase, dvJson, dvNoContent, invalidArgument, recordNotFound } from "./responses";
 import { requirePrivilege } from "./security";
 
-export const AUDIT_ACTION = { create: 1, update: 2, delete: 3, associate: 33, disassociate: 34 } as const;
+const AUDIT_ACTION = { create: 1, update: 2, delete: 3, associate: 33, disassociate: 34 } as const;
 const AUDIT_OPERATION = { create: 1, update: 2, delete: 3 } as const;
 
 /** The columns of `systemuser` the sandbox audits on Update. */
