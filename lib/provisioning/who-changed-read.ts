@@ -20,8 +20,15 @@ export async function readWhoChanged(
   const health = await ctx.db.connection.findUnique({ where: { id: ctx.connection.id }, select: { healthState: true, healthCause: true } });
   const cause = health?.healthCause;
   if (!health || health.healthState === "healthy" || !isAuditableCause(cause)) return null;
+  // Optional reading: one retry and 10 s per call at most, so a throttled audit history never holds the plan up the
+  // way the reads the plan needs may.
+  const retry = {
+    ...dv.retry,
+    maxAttempts: Math.min(dv.retry?.maxAttempts ?? 2, 2),
+    totalBudgetMs: Math.min(dv.retry?.totalBudgetMs ?? 10_000, 10_000),
+  };
   try {
-    const history = await readUserAuditHistory(dv, { systemUserId });
+    const history = await readUserAuditHistory({ ...dv, retry }, { systemUserId });
     return { lines: (roleNames) => whoChangedLines({ cause, history, roleNames }) };
   } catch (error) {
     if (!isMicrosoftError(error)) log.error("provisioning: reading the audit history failed", { connectionId: ctx.connection.id, error });

@@ -119,4 +119,26 @@ describe("a repair plan says who changed the application user", () => {
     expect(plan.whoChanged).toEqual(["Auditing is off in this environment, so Dynamics 365 kept no record of who changed the application user."]);
     expect(JSON.stringify(plan)).not.toMatch(/disabled by/);
   });
+
+  it("says nothing when the audit history cannot be read (throttled), and the plan goes on", async () => {
+    const engine = testEngine(t.db, fx);
+    await startAuditing();
+    const { accountId, connectionId } = await connect(engine);
+    const appUser = connectionObjects(await fx.control.getState(), connectionId).users[0];
+    expect((await asAnotherAdmin("PATCH", `systemusers(${appUser.systemuserid})`, { isdisabled: true })).status).toBe(204);
+    await fx.control.addFault({
+      service: "dataverse",
+      method: "GET",
+      path: `/dynamics/${ENVIRONMENTS.contosoSales.urlName}/api/data/v9.2/audits`,
+      kind: "throttle",
+      retryAfterSeconds: 300,
+      remaining: null,
+    });
+
+    const since = new Date();
+    const { plan } = await planRepairOfDisabledUser(engine, accountId, connectionId);
+    expect((await fx.control.getRequests(since)).filter((r) => r.path.endsWith("/audits")).map((r) => r.status)).toContain(429);
+    expect(plan.whoChanged).toBeUndefined();
+    expect(plan.blockers).toEqual([]);
+  });
 });
