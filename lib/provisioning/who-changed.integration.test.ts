@@ -71,11 +71,11 @@ async function connect(engine: ReturnType<typeof testEngine>) {
   return { accountId: account.id, connectionId: run.value.connection.id };
 }
 
-/** The probe found the application user disabled (as lib/health records it), then the admin plans the repair. */
-async function planRepairOfDisabledUser(engine: ReturnType<typeof testEngine>, accountId: string, connectionId: string) {
+/** The probe found `cause` (as lib/health records it), then the admin plans the repair. */
+async function planRepair(engine: ReturnType<typeof testEngine>, accountId: string, connectionId: string, cause: string) {
   await t.db.connection.update({
     where: { id: connectionId },
-    data: { healthState: "failing", healthCause: "application_user_disabled", healthSince: new Date(), healthCheckedAt: new Date() },
+    data: { healthState: "failing", healthCause: cause, healthSince: new Date(), healthCheckedAt: new Date() },
   });
   const run = await startRun(engine, {
     accountId,
@@ -102,7 +102,7 @@ describe("a repair plan says who changed the application user", () => {
     const audits = (await fx.control.getState()).environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!.audits!;
     const disabledAt = auditTimeLabel(audits.at(-1)!.createdon)!;
 
-    const { runId, plan } = await planRepairOfDisabledUser(engine, accountId, connectionId);
+    const { runId, plan } = await planRepair(engine, accountId, connectionId, "application_user_disabled");
     expect(plan.whoChanged).toEqual([`The application user was disabled by Contoso MFA Admin on ${disabledAt}.`]);
     // The run keeps the plan as computed, so support reads the same words.
     const stored = await t.db.provisioningRun.findUniqueOrThrow({ where: { id: runId }, select: { plan: true } });
@@ -115,7 +115,7 @@ describe("a repair plan says who changed the application user", () => {
     const appUser = connectionObjects(await fx.control.getState(), connectionId).users[0];
     expect((await asAnotherAdmin("PATCH", `systemusers(${appUser.systemuserid})`, { isdisabled: true })).status).toBe(204);
 
-    const { plan } = await planRepairOfDisabledUser(engine, accountId, connectionId);
+    const { plan } = await planRepair(engine, accountId, connectionId, "application_user_disabled");
     expect(plan.whoChanged).toEqual(["Auditing is off in this environment, so Dynamics 365 kept no record of who changed the application user."]);
     expect(JSON.stringify(plan)).not.toMatch(/disabled by/);
   });
@@ -136,9 +136,24 @@ describe("a repair plan says who changed the application user", () => {
     });
 
     const since = new Date();
-    const { plan } = await planRepairOfDisabledUser(engine, accountId, connectionId);
+    const { plan } = await planRepair(engine, accountId, connectionId, "application_user_disabled");
     expect((await fx.control.getRequests(since)).filter((r) => r.path.endsWith("/audits")).map((r) => r.status)).toContain(429);
     expect(plan.whoChanged).toBeUndefined();
     expect(plan.blockers).toEqual([]);
+  });
+
+  it("names the role taken from the application user, and who took it", async () => {
+    const engine = testEngine(t.db, fx);
+    await startAuditing();
+    const { accountId, connectionId } = await connect(engine);
+    const { users, roleLinks } = connectionObjects(await fx.control.getState(), connectionId);
+    const removed = await asAnotherAdmin("DELETE", `systemusers(${users[0].systemuserid})/systemuserroles_association(${roleLinks[0].roleid})/$ref`);
+    expect(removed.status).toBe(204);
+    const audits = (await fx.control.getState()).environments.find((e) => e.id === ENVIRONMENTS.contosoSales.id)!.audits!;
+
+    const { plan } = await planRepair(engine, accountId, connectionId, "privilege_missing");
+    expect(plan.whoChanged).toEqual([
+      `The security role “Act-On Integration” was removed from the application user by Contoso MFA Admin on ${auditTimeLabel(audits.at(-1)!.createdon)}.`,
+    ]);
   });
 });
