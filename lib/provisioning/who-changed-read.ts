@@ -17,9 +17,6 @@ export async function readWhoChanged(
 ): Promise<{ lines: (roleNames: Record<string, string>) => string[] } | null> {
   const systemUserId = ctx.connection.applicationUserId;
   if (ctx.options.secret !== "keep" || ctx.options.mode !== "cloud" || !systemUserId) return null;
-  const health = await ctx.db.connection.findUnique({ where: { id: ctx.connection.id }, select: { healthState: true, healthCause: true } });
-  const cause = health?.healthCause;
-  if (!health || health.healthState === "healthy" || !isAuditableCause(cause)) return null;
   // Optional reading: one retry and 10 s per call at most, so a throttled audit history never holds the plan up the
   // way the reads the plan needs may.
   const retry = {
@@ -28,10 +25,14 @@ export async function readWhoChanged(
     totalBudgetMs: Math.min(dv.retry?.totalBudgetMs ?? 10_000, 10_000),
   };
   try {
+    const health = await ctx.db.connection.findUnique({ where: { id: ctx.connection.id }, select: { healthState: true, healthCause: true } });
+    const cause = health?.healthCause;
+    if (!health || health.healthState === "healthy" || !isAuditableCause(cause)) return null;
     const history = await readUserAuditHistory({ ...dv, retry }, { systemUserId });
     return { lines: (roleNames) => whoChangedLines({ cause, history, roleNames }) };
   } catch (error) {
-    if (!isMicrosoftError(error)) log.error("provisioning: reading the audit history failed", { connectionId: ctx.connection.id, error });
+    if (!isMicrosoftError(error))
+      log.error("provisioning: reading who changed the application user failed", { connectionId: ctx.connection.id, error });
     else log.info("provisioning: audit history not read", { connectionId: ctx.connection.id, code: error.appError.code, status: error.status });
     return null;
   }
