@@ -315,6 +315,31 @@ export type Environment = {
    * Absent = the sample rows of `emulator/dataverse/sample-records.ts`.
    */
   records?: Record<string, DataverseRecord[]>;
+  /**
+   * The organization's `isauditenabled` ("Start Auditing" in Power Platform admin center). Absent = off: auditing is
+   * disabled by default in each Dataverse environment (Microsoft Learn, "Auditing" in the Dataverse admin module). An
+   * admin turns it on with PATCH `organizations(id)`, as the admin center does.
+   */
+  isauditenabled?: boolean;
+  /** Dataverse's audit history (`audits`), oldest first: recorded only while `isauditenabled` (emulator/dataverse/audits.ts). */
+  audits?: DataverseAudit[];
+};
+
+/** An `audit` row as the Web API returns it, and what RetrieveAuditDetails answers for it. */
+export type DataverseAudit = {
+  auditid: string;
+  /** Microsoft's `action` choice: 1 Create, 2 Update, 3 Delete, 33 Associate Entities, 34 Disassociate Entities. */
+  action: number;
+  /** Microsoft's `operation` choice: 1 Create, 2 Update, 3 Delete. */
+  operation: number;
+  objecttypecode: string;
+  _objectid_value: string;
+  _userid_value: string;
+  _callinguserid_value: string | null;
+  createdon: string;
+  detail:
+    | { kind: "attribute"; oldValue: Record<string, unknown>; newValue: Record<string, unknown> }
+    | { kind: "relationship"; relationshipName: string; targets: { logicalName: string; id: string; name: string | null }[] };
 };
 
 /** A business row in Web API JSON form, e.g. `{ "leadid": "…", "fullname": "…", "_ownerid_value": "…" }`. */

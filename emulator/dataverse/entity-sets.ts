@@ -6,6 +6,7 @@
 import type { BusinessUnit, DataverseRecord, Environment, Privilege, Role, SystemUser, Team } from "../core/state";
 import { buildSampleRecords } from "./sample-records";
 import { privilegesOf } from "./security";
+import { auditView, organizationView } from "./audits";
 
 export type EntitySet = {
   name: string;
@@ -126,6 +127,21 @@ const ENTITY_SETS: EntitySet[] = [
     rows: (env) => privilegesOf(env).map(privilegeView),
   },
   { name: "teams", logicalName: "team", key: "teamid", readPrivilege: "prvReadTeam", rows: (env) => (env.teams ?? []).map(teamView) },
+  {
+    name: "organizations",
+    logicalName: "organization",
+    key: "organizationid",
+    readPrivilege: "prvReadOrganization",
+    rows: (env) => [organizationView(env)],
+  },
+  // Newest first, as the audit summary lists them; `$orderby` re-sorts.
+  {
+    name: "audits",
+    logicalName: "audit",
+    key: "auditid",
+    readPrivilege: "prvReadAuditSummary",
+    rows: (env) => (env.audits ?? []).map(auditView).reverse(),
+  },
   businessSet("leads", "lead", "prvReadLead", true),
   businessSet("contacts", "contact", "prvReadContact"),
   businessSet("accounts", "account", "prvReadAccount"),

@@ -36,6 +36,7 @@ export const ENTITY_INFO: Record<string, EntityInfo> = {
   role: { logicalName: "role", schemaName: "Role", displayName: "Security Role", objectTypeCode: 1036 },
   list: { logicalName: "list", schemaName: "List", displayName: "Marketing List", objectTypeCode: 4300 },
   team: { logicalName: "team", schemaName: "Team", displayName: "Team", objectTypeCode: 9 },
+  audit: { logicalName: "audit", schemaName: "Audit", displayName: "Auditing", objectTypeCode: 4567 },
   listmember: { logicalName: "listmember", schemaName: "ListMember", displayName: "Marketing List Member", objectTypeCode: 4301 },
 };
 
@@ -71,6 +72,9 @@ const TABLES: { schemaName: string; ownership: Ownership; verbs: Verb[] }[] = [
 ];
 
 /** Miscellaneous (non-table) privileges: accessright 0, Global depth only. */
+/** Reading audit history: the summary (`audits`), one record's history, the partitions (RetrieveAuditDetails needs all three). */
+const AUDIT_READ = ["prvReadAuditSummary", "prvReadRecordAuditHistory", "prvReadAuditPartitions"];
+
 const MISCELLANEOUS = ["prvBulkDelete", "prvActOnBehalfOfAnotherUser", "prvExportToExcel", "prvAssignManagedIdentity"];
 
 function buildCatalogue(): Privilege[] {
@@ -82,6 +86,8 @@ function buildCatalogue(): Privilege[] {
     }
   }
   for (const name of MISCELLANEOUS) out.push({ privilegeid: privilegeIdFor(name), name, accessright: 0, ...DEPTHS.organization });
+  // Audit privileges belong to no table of their own; Microsoft lists them with the Read access right, Global only.
+  for (const name of AUDIT_READ) out.push({ privilegeid: privilegeIdFor(name), name, accessright: ACCESS_RIGHTS.Read, ...DEPTHS.organization });
   return out;
 }
 

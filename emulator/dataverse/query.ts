@@ -43,6 +43,24 @@ function selectColumns(row: Record<string, unknown>, select: string[] | null, lo
   return out;
 }
 
+/** `$orderby=col [asc|desc], …`: each column must exist on the table (checked as it resolves). */
+function parseOrderBy(raw: string | null): { property: string; descending: boolean }[] {
+  if (!raw) return [];
+  return raw.split(",").map((part) => {
+    const m = /^\s*([\w.]+)(?:\s+(asc|desc))?\s*$/i.exec(part);
+    if (!m) throw new ODataQueryError(`Syntax error in $orderby '${raw}'.`);
+    return { property: m[1], descending: m[2]?.toLowerCase() === "desc" };
+  });
+}
+
+/** Nulls sort first in ascending order, as SQL Server does; ISO date-times compare as strings. */
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return (a as string | number) < (b as string | number) ? -1 : 1;
+}
+
 /** Navigation collections a set can expand, given the parent row: (row) → child rows and their logical name. */
 export type Expander = (property: string, row: Record<string, unknown>) => { logicalName: string; rows: Record<string, unknown>[] } | null;
 
@@ -63,6 +81,18 @@ function applyQuery(
   if (filter) {
     const expr = parseFilter(filter);
     matched = rows.filter((r) => evaluateFilter(expr, r, { resolve }));
+  }
+  const orderBy = parseOrderBy(queryOption(req.url, "orderby"));
+  if (orderBy.length) {
+    const keyed = matched.map((row) => ({ row, keys: orderBy.map((o) => resolve(row, [o.property])) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < orderBy.length; i++) {
+        const c = compareValues(a.keys[i], b.keys[i]);
+        if (c) return orderBy[i].descending ? -c : c;
+      }
+      return 0;
+    });
+    matched = keyed.map((k) => k.row);
   }
   const top = parseTop(queryOption(req.url, "top"));
   if (top !== null) matched = matched.slice(0, top);

@@ -24,6 +24,7 @@ import {
   updateSystemUser,
 } from "./systemusers";
 import { retrieveUserSetOfPrivilegesByNames } from "./user-privileges";
+import { retrieveAuditDetails, updateOrganization } from "./audits";
 
 type Segment = { name: string; key: string | null; raw: string };
 
@@ -120,6 +121,7 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
     }
     if (method === "PATCH" && first.key !== null && name === "systemusers") return updateSystemUser(ctx, first.key);
     if (method === "DELETE" && first.key !== null && name === "systemusers") return deleteSystemUser(ctx, first.key);
+    if (method === "PATCH" && first.key !== null && name === "organizations") return updateOrganization(ctx, first.key);
     return methodNotAllowed(req);
   }
 
@@ -137,6 +139,9 @@ function dispatch(ctx: WebApiContext, segments: Segment[]): EmuResponse {
     }
     if (segments.length === 3 && isRef && second.key !== null && method === "DELETE") return disassociateRole(ctx, id, second.key);
     return segmentNotFound(req, (third ?? second).raw);
+  }
+  if (name === "audits" && segments.length === 2 && /^(Microsoft\.Dynamics\.CRM\.)?RetrieveAuditDetails$/.test(second.name)) {
+    return method === "GET" ? retrieveAuditDetails(ctx, id) : methodNotAllowed(req);
   }
   if (name === "roles" && segments.length === 2) {
     if (/^(Microsoft\.Dynamics\.CRM\.)?AddPrivilegesRole$/.test(second.name) && method === "POST") return addPrivilegesRole(ctx, id);

@@ -12,6 +12,7 @@ import { isGuid, parseEntityReference, readPayload, type WebApiContext } from ".
 import { apiBase, DV, dvError, dvNoContent, etagOf, invalidArgument, recordNotFound } from "./responses";
 import { firstMissingPrivilege, privilegeDenied, requirePrivilege, rolePrivileges } from "./security";
 import { sandboxDate } from "../core/clock";
+import { auditedColumnsOf, auditUserDelete, auditUserRole, auditUserUpdate } from "./audits";
 
 /** `$expand=systemuserroles_association(...)` on systemusers. */
 export function systemUserExpander(ctx: WebApiContext): Expander {
@@ -196,6 +197,7 @@ export function updateSystemUser(ctx: WebApiContext, id: string): EmuResponse {
   const body = read.body;
   const unknown = unknownProperty(ctx, body);
   if (unknown) return unknown;
+  const before = auditedColumnsOf(user);
   // Microsoft's Terraform provider sends the user's own applicationid with every PATCH; Dataverse accepts it.
   if ("applicationid" in body && String(body.applicationid).toLowerCase() !== (user.applicationid ?? "null")) {
     return invalidArgument(ctx.req, unconfirmed("applicationid cannot be changed after the user is created."));
@@ -218,6 +220,7 @@ export function updateSystemUser(ctx: WebApiContext, id: string): EmuResponse {
       ctx.env.systemUserRoles = ctx.env.systemUserRoles.filter((r) => r.systemuserid !== user.systemuserid);
     }
   }
+  auditUserUpdate(ctx, user, before);
   return dvNoContent(ctx.req, { "odata-entityid": `${apiBase(ctx.req, ctx.env)}/systemusers(${user.systemuserid})` });
 }
 
@@ -240,6 +243,8 @@ export function deleteSystemUser(ctx: WebApiContext, id: string): EmuResponse {
   }
   if ((user.deletedstate ?? 0) === 0) {
     user.deletedstate = 1;
+    // Unconfirmed: whether the purge of a soft-deleted user is audited again; the sandbox files the deletion once.
+    auditUserDelete(ctx, user);
   } else {
     ctx.env.systemUsers = ctx.env.systemUsers.filter((u) => u !== user);
     ctx.env.systemUserRoles = ctx.env.systemUserRoles.filter((r) => r.systemuserid !== user.systemuserid);
@@ -303,6 +308,7 @@ export function associateRole(ctx: WebApiContext, id: string): EmuResponse {
     return dvError(ctx.req, 412, DV.duplicateRecord, "Cannot insert duplicate key.");
   }
   ctx.env.systemUserRoles.push({ systemuserid: user.systemuserid, roleid });
+  auditUserRole(ctx, user, roleid, "associate");
   return dvNoContent(ctx.req);
 }
 
@@ -314,6 +320,8 @@ export function disassociateRole(ctx: WebApiContext, id: string, roleRef: string
     return invalidArgument(ctx.req, "Specify the role to remove as systemuserroles_association(<roleid>)/$ref or $ref?$id={api}/roles(<roleid>).");
   const denied = requirePrivilege(ctx.req, ctx.env, ctx.caller.user, "prvAssignRole", "role");
   if (denied) return denied;
+  const held = ctx.env.systemUserRoles.some((r) => r.systemuserid === user.systemuserid && r.roleid === roleid);
   ctx.env.systemUserRoles = ctx.env.systemUserRoles.filter((r) => !(r.systemuserid === user.systemuserid && r.roleid === roleid));
+  if (held) auditUserRole(ctx, user, roleid, "disassociate");
   return dvNoContent(ctx.req);
 }

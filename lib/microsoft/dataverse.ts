@@ -597,3 +597,126 @@ export async function readFirstRow(ctx: DataverseContext, options: { entitySet: 
   });
   return { found: res.data.value.length > 0 };
 }
+
+// ---------------------------------------------------------------- audit history
+
+/** A change Dataverse's audit history records on a user, in our words. */
+type UserAuditChange = {
+  kind: "disabled" | "enabled" | "deleted" | "roleAdded" | "roleRemoved";
+  /** ISO date-time of the audit row (`createdon`, UTC). */
+  at: string;
+  /** The `systemuserid` of who made the change, and their full name where that user can still be read. */
+  byUserId: string;
+  byName: string | null;
+  /** Role changes: the role given or taken. */
+  roleId?: string;
+};
+/** `off`: the organization's `isauditenabled` is false, so there is no history to read. */
+export type UserAuditHistory = { auditing: "on" | "off" | "unknown"; changes: UserAuditChange[] };
+
+/** Microsoft's `action` option values on `audit`. */
+const AUDIT_ACTION = { update: 2, delete: 3, associate: 33, disassociate: 34 } as const;
+/** How many audit rows are read, and how many of them get their details: a repair plan reads this inside a request. */
+const AUDIT_ROWS = 10;
+const AUDIT_DETAILS = 5;
+
+const auditRowSchema = z.object({ auditid: guidSchema, action: z.number(), createdon: z.string(), _userid_value: guidSchema.nullish() });
+const auditDetailsSchema = z.object({
+  AuditDetail: z
+    .object({
+      "@odata.type": z.string().optional(),
+      NewValue: z.record(z.string(), z.unknown()).nullish(),
+      TargetRecords: z.array(z.record(z.string(), z.unknown())).nullish(),
+    })
+    .passthrough(),
+});
+
+/**
+ * Who disabled, enabled or deleted a user, or gave or took its security roles, newest first, from the environment's
+ * audit history: `audits` filtered to the user, each Update's and (dis)association's RetrieveAuditDetails (the
+ * documented way to see which column changed or which role), and the names of who did it. The caller needs the audit
+ * privileges (prvReadAuditSummary and, for the details, prvReadRecordAuditHistory and prvReadAuditPartitions), which a
+ * System Administrator holds. @throws MicrosoftError when the audit history cannot be read (refused, throttled).
+ */
+export async function readUserAuditHistory(ctx: DataverseContext, options: { systemUserId: string }): Promise<UserAuditHistory> {
+  const systemUserId = requireGuid(options.systemUserId, "systemUserId");
+  const [org, audits] = await Promise.allSettled([
+    dataverseCall(ctx, {
+      method: "GET",
+      path: "/organizations",
+      query: { $select: "isauditenabled" },
+      replay: "safe",
+      schema: collectionSchema(z.object({ isauditenabled: z.boolean().nullish() })),
+    }),
+    dataverseCall(ctx, {
+      method: "GET",
+      path: "/audits",
+      query: {
+        $select: "auditid,action,createdon,_userid_value",
+        $filter: `_objectid_value eq ${systemUserId} and (${Object.values(AUDIT_ACTION)
+          .map((a) => `action eq ${a}`)
+          .join(" or ")})`,
+        $orderby: "createdon desc",
+        $top: String(AUDIT_ROWS),
+      },
+      replay: "safe",
+      schema: collectionSchema(auditRowSchema),
+    }),
+  ]);
+  const enabled = org.status === "fulfilled" ? org.value.data.value[0]?.isauditenabled : undefined;
+  if (enabled === false) return { auditing: "off", changes: [] };
+  if (audits.status === "rejected") throw audits.reason;
+  const rows = audits.value.data.value.filter((r) => r._userid_value);
+  const detailed = new Set(
+    rows
+      .filter((r) => r.action !== AUDIT_ACTION.delete)
+      .slice(0, AUDIT_DETAILS)
+      .map((r) => r.auditid),
+  );
+  const changes = await Promise.all(
+    rows.map(async (row): Promise<Omit<UserAuditChange, "byName"> | null> => {
+      const base = { at: row.createdon, byUserId: row._userid_value! };
+      if (row.action === AUDIT_ACTION.delete) return { ...base, kind: "deleted" };
+      if (!detailed.has(row.auditid)) return null;
+      const res = await dataverseCall(ctx, {
+        method: "GET",
+        path: `/audits(${row.auditid})/Microsoft.Dynamics.CRM.RetrieveAuditDetails`,
+        replay: "safe",
+        schema: auditDetailsSchema,
+      });
+      const detail = res.data.AuditDetail;
+      if (row.action === AUDIT_ACTION.update) {
+        const disabled = detail.NewValue?.isdisabled;
+        return typeof disabled === "boolean" ? { ...base, kind: disabled ? "disabled" : "enabled" } : null;
+      }
+      const roleId = detail.TargetRecords?.map((t) => t.roleid).find((id): id is string => typeof id === "string");
+      return {
+        ...base,
+        kind: row.action === AUDIT_ACTION.associate ? "roleAdded" : "roleRemoved",
+        ...(roleId ? { roleId: roleId.toLowerCase() } : {}),
+      };
+    }),
+  );
+  const found = changes.filter((c): c is Omit<UserAuditChange, "byName"> => c !== null);
+  const names = new Map(
+    await Promise.all([...new Set(found.map((c) => c.byUserId))].slice(0, 3).map(async (id) => [id, await findUserName(ctx, id)] as const)),
+  );
+  return { auditing: enabled === true ? "on" : "unknown", changes: found.map((c) => ({ ...c, byName: names.get(c.byUserId) ?? null })) };
+}
+
+/** A user's full name, or null when the user is gone or cannot be read. */
+async function findUserName(ctx: DataverseContext, systemUserId: string): Promise<string | null> {
+  try {
+    const res = await dataverseCall(ctx, {
+      method: "GET",
+      path: `/systemusers(${requireGuid(systemUserId, "systemUserId")})`,
+      query: { $select: "fullname" },
+      replay: "safe",
+      schema: z.object({ fullname: z.string().nullish() }),
+    });
+    return res.data.fullname ?? null;
+  } catch (e) {
+    if (isMicrosoftError(e)) return null;
+    throw e;
+  }
+}

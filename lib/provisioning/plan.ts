@@ -1,6 +1,7 @@
 import "server-only";
 import { DYNAMICS_USER_IMPERSONATION } from "../microsoft/constants";
 import { findApplicationUser, findPrivilegesByName, findRootBusinessUnit, listRolePrivileges } from "../microsoft/dataverse";
+import { readWhoChanged } from "./who-changed-read";
 import { listEnvironments } from "../microsoft/discovery";
 import { DATAVERSE_ROLE_TEMPLATES } from "../microsoft/constants";
 import {
@@ -118,6 +119,8 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
     steps.includes("clientSecret") && credentialMode === "secret"
       ? readPasswordPolicy(ctx.graph(), { objectId: app?.objectId })
       : Promise.resolve(null),
+    // Never rejects: a repair whose health cause the audit history can explain reads it; nothing else does.
+    readWhoChanged(ctx, dv),
   ]);
   const facts = settled[0].status === "fulfilled" ? settled[0].value : null;
   if (steps.includes("preconditions")) {
@@ -144,6 +147,12 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   const { rootBu, role, held } = value(settled[3]);
   const catalog = value(settled[4]);
   const passwordPolicy = value(settled[5]);
+  const whoChanged = value(settled[6]);
+  if (whoChanged) {
+    const roleNames = Object.fromEntries([...(appUser?.roles ?? []), ...(role ? [role] : [])].map((r) => [r.roleId.toLowerCase(), r.name]));
+    const lines = whoChanged.lines(roleNames);
+    if (lines.length) plan.whoChanged = lines;
+  }
   const lifetimeLimitDays = passwordPolicy?.lifetimeLimitDays ?? null;
 
   let secretKept = false;

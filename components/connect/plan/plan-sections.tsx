@@ -35,6 +35,19 @@ export function PlanSections({ plan, repair }: { plan: Plan; repair: boolean }) 
   const checks = plan.steps.flatMap((step) => step.actions.filter((a) => a.verb === "check").map((action) => ({ step, action })));
   return (
     <>
+      {plan.whoChanged?.length ? (
+        <section aria-labelledby="who-changed-heading" className="space-y-2">
+          <h2 id="who-changed-heading" className="text-lg font-semibold">
+            What changed in Dynamics 365
+          </h2>
+          <ul className="space-y-1 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="plan-who-changed">
+            {plan.whoChanged.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          <p className="text-sm text-slate-600">From the environment&apos;s audit history, read with your sign-in.</p>
+        </section>
+      ) : null}
       <section aria-labelledby="plan-heading" className="space-y-4">
         <h2 id="plan-heading" className="text-xl font-semibold">
           {repair ? "What the repair changes" : "What will happen"}

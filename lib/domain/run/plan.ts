@@ -37,5 +37,10 @@ export type Plan = {
   environment: { url: string; name: string | null } | null;
   /** What the run deliberately leaves alone, so nobody is surprised. */
   notes: string[];
+  /**
+   * A repair's "who changed what": from the environment's audit history, the change that explains the connection's
+   * health cause, by whom and when (lib/connect/who-changed.ts). Absent when not read or nothing to say.
+   */
+  whoChanged?: string[];
   computedAt: string;
 };
