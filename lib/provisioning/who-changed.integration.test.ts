@@ -4,7 +4,6 @@
  * environment's audit history. With auditing off it claims nobody; an ordinary connect never reads the audit history.
  */
 import { describe, expect, it, vi } from "vitest";
-import { ensureAccount } from "../domain/account/ensure-account";
 import { getAdminToken } from "../microsoft/admin-session";
 import { auditTimeLabel } from "../connect/who-changed";
 import { CONTOSO_ADMIN, ENVIRONMENTS, PORTAL_APP, signInAs, TENANTS, useMicrosoftSandbox } from "@/test/support/microsoft-sandbox";
@@ -12,8 +11,7 @@ import { USERS } from "@/emulator/scenarios/ids";
 import { connectionObjects } from "@/test/support/sandbox-objects";
 import { testEngine } from "@/test/support/engine-fixture";
 import { useTestDatabase } from "@/test/support/test-databases";
-import { approveRun } from "./approve-run";
-import { driveRunWith } from "./engine";
+import { connectContosoThroughEngine } from "@/test/support/hand-made-setup";
 import { startRun } from "./start-run";
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -57,18 +55,9 @@ async function startAuditing() {
 }
 
 async function connect(engine: ReturnType<typeof testEngine>) {
-  const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-  const run = await startRun(engine, {
-    accountId: account.id,
-    kind: "connect",
-    options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-    session: await signInAs(fx),
-    actor,
-  });
-  if (!run.ok) throw new Error(run.error.userMessage);
-  expect((await approveRun(engine, { runId: run.value.id, actor })).ok).toBe(true);
-  expect((await driveRunWith(engine, run.value.id)).status).toBe("succeeded");
-  return { accountId: account.id, connectionId: run.value.connection.id };
+  const connectionId = await connectContosoThroughEngine(t.db, engine, fx);
+  const { accountId } = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { accountId: true } });
+  return { accountId, connectionId };
 }
 
 /** The probe found `cause` (as lib/health records it), then the admin plans the repair. */
