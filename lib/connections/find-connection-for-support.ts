@@ -66,6 +66,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
         startedAt: true,
         finishedAt: true,
         approvedBy: true,
+        plan: true,
         steps: {
           orderBy: { position: "asc" },
           select: {
@@ -173,6 +174,7 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
       startedAt: iso(run.startedAt),
       finishedAt: iso(run.finishedAt),
       approvedBy: run.approvedBy,
+      whoChanged: whoChangedOf(run.plan),
       steps: run.steps.map((s) => ({
         name: s.name,
         label: (STEP_LABELS as Record<string, string>)[s.name] ?? s.name,
@@ -209,4 +211,10 @@ export async function findConnectionForSupport(db: Db, connectionId: string): Pr
 function flattenDetail(detail: unknown): Record<string, string> {
   if (!detail || typeof detail !== "object" || Array.isArray(detail)) return {};
   return Object.fromEntries(Object.entries(detail as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** The stored plan's "who changed what" lines; a plan is JSON written by this portal, but read it as untrusted. */
+function whoChangedOf(plan: unknown): string[] {
+  const lines = plan && typeof plan === "object" ? (plan as { whoChanged?: unknown }).whoChanged : undefined;
+  return Array.isArray(lines) ? lines.filter((l): l is string => typeof l === "string") : [];
 }

@@ -27,6 +27,8 @@ export type SupportRunView = {
   startedAt: string | null;
   finishedAt: string | null;
   approvedBy: string | null;
+  /** Who changed what, as the customer's repair plan read it from Dataverse's audit history (empty when it read nothing). */
+  whoChanged: string[];
   steps: SupportStepView[];
 };
 

@@ -139,7 +139,16 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     for (let i = 0; i < 5; i++) {
       await db.connection.create({ data: { accountId: b.id, authMode: "onprem", status: "draft", updatedAt: new Date(base - i * 1000) } });
     }
-    const run = await db.provisioningRun.create({ data: { connectionId: connA, kind: "connect", status: "failed", approvedBy: "admin:t:o" } });
+    const run = await db.provisioningRun.create({
+      data: {
+        connectionId: connA,
+        kind: "connect",
+        status: "failed",
+        approvedBy: "admin:t:o",
+        // A stored plan's "who changed what" (a repair reads it from Dataverse's audit history); a stray value is dropped.
+        plan: { whoChanged: ["The application user was disabled by Megan Bowen on 5 Dec 2026, 14:03 UTC.", 42] },
+      },
+    });
     await db.provisioningStep.create({
       data: { runId: run.id, connectionId: connA, name: "environment", position: 0, status: "succeeded", attempts: 1 },
     });
@@ -383,6 +392,7 @@ describe.each(await providersUnderTest())("support API on %s", (provider) => {
     const text = await r.text();
     expect(text).not.toContain(SECRET_MARKER);
     const detail = JSON.parse(text);
+    expect(detail.runs[0].whoChanged).toEqual(["The application user was disabled by Megan Bowen on 5 Dec 2026, 14:03 UTC."]);
     const failed = detail.runs[0].steps.find((s: { status: string }) => s.status === "failed");
     expect(failed).toMatchObject({
       name: "adminConsent",

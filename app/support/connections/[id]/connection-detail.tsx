@@ -167,6 +167,16 @@ function RunTimeline({ run }: { run: SupportRunView }) {
           {run.approvedBy ? `, approved by ${run.approvedBy}` : ""}
         </span>
       </h2>
+      {run.whoChanged.length ? (
+        <div className="mt-2 rounded-md bg-amber-50 p-3 text-sm" data-testid="who-changed">
+          <p className="text-slate-700">What changed in Dynamics 365, from the customer&apos;s audit history (read with their sign-in while planning):</p>
+          <ul className="mt-1 list-disc pl-5">
+            {run.whoChanged.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <ol className="mt-3 space-y-3">
         {run.steps.map((step) => (
           <li key={step.name} className="border-l-4 border-slate-300 pl-3 data-[failed=true]:border-red-600" data-failed={step.status === "failed"}>
