@@ -169,7 +169,9 @@ function RunTimeline({ run }: { run: SupportRunView }) {
       </h2>
       {run.whoChanged.length ? (
         <div className="mt-2 rounded-md bg-amber-50 p-3 text-sm" data-testid="who-changed">
-          <p className="text-slate-700">What changed in Dynamics 365, from the customer&apos;s audit history (read with their sign-in while planning):</p>
+          <p className="text-slate-700">
+            What changed in Dynamics 365, from the customer&apos;s audit history (read with their sign-in while planning):
+          </p>
           <ul className="mt-1 list-disc pl-5">
             {run.whoChanged.map((line) => (
               <li key={line}>{line}</li>
