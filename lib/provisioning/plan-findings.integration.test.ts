@@ -5,7 +5,15 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { ensureAccount } from "../domain/account/ensure-account";
-import { callLog, CONTOSO_ADMIN, signInAs, TENANTS, useMicrosoftSandbox, type MicrosoftSandbox } from "@/test/support/microsoft-sandbox";
+import {
+  callLog,
+  CONTOSO_ADMIN,
+  CONTOSO_USER,
+  signInAs,
+  TENANTS,
+  useMicrosoftSandbox,
+  type MicrosoftSandbox,
+} from "@/test/support/microsoft-sandbox";
 import { engineMatrix, useSandboxScenario } from "@/test/support/engine-scenarios";
 import { providersUnderTest, useTestDatabase } from "@/test/support/test-databases";
 import { runSummary, testEngine } from "@/test/support/engine-fixture";
@@ -16,6 +24,9 @@ import { driveRunWith } from "./engine";
 import { retryRun } from "./retry-run";
 import { startRun } from "./start-run";
 import { getRunView } from "./get-run-view";
+import { getAdminAccessToken } from "../microsoft/admin-session";
+import { loadAdminSession, persistAdminSessionIfChanged, saveAdminSession } from "../domain/session/admin-sign-in";
+import { TEST_KEYS } from "@/test/support/engine-fixture";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -142,5 +153,19 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     expect(result.status, runSummary(result)).toBe("succeeded");
     for (const read of RE_READS) expect(count(calls, read), read).toBe(1);
     expect(adminRoleReads(calls)).toBe(1);
+  });
+
+  it("the plan's tokens never overwrite the sign-in of another person who signed in for the connection meanwhile", async () => {
+    const { connectionId } = await approved();
+    const planner = await signInAs(fx);
+    await saveAdminSession(t.db, { connectionId, session: planner, keys: TEST_KEYS });
+    await getAdminAccessToken(planner, "discovery", { config: fx.config });
+    const colleague = await signInAs(fx, CONTOSO_USER);
+    await saveAdminSession(t.db, { connectionId, session: colleague, keys: TEST_KEYS });
+
+    await persistAdminSessionIfChanged(t.db, { connectionId, session: planner, keys: TEST_KEYS, sameAccountOnly: true });
+    const stored = await loadAdminSession(t.db, { connectionId, keys: TEST_KEYS, config: fx.config });
+    expect(stored?.homeAccountId).toBe(colleague.homeAccountId);
+    expect(colleague.homeAccountId).not.toBe(planner.homeAccountId);
   });
 });
