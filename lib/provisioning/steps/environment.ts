@@ -81,8 +81,10 @@ export function environmentFindings(choice: EnvironmentChoice & { kind: "resolve
 }
 
 /**
- * Step 1 (cloud, legacy, migration). Right after the admin approved a plan read moments ago, as the same person, it
- * takes what the plan read (reusablePlanFindings); otherwise it reads again.: who the admin is, in which tenant, and which environment to connect. */
+ * Step 1 (cloud, legacy, migration): who the admin is, in which tenant, and which environment to connect. Right after
+ * the admin approved a plan read moments ago, as the same person, it takes what the plan read (reusablePlanFindings);
+ * otherwise it reads again.
+ */
 export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> {
   if (ctx.options.mode === "onprem") return runOnPremisesEnvironmentStep(ctx);
   const planned = reusablePlanFindings(ctx, "environment");
