@@ -19,8 +19,9 @@ import { findKeepableSecret } from "./steps/client-secret";
 import { findKeepableCertificate } from "./steps/certificate";
 import { CERTIFICATE_LIFETIME_DAYS, credentialModeLabel } from "../domain/secret/credential-mode";
 import { findTargetRole, leastPrivilegeDelta } from "./steps/application-user";
-import { chooseEnvironment } from "./steps/environment";
-import { findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
+import { chooseEnvironment, environmentFindings } from "./steps/environment";
+import { consentCapableRoleNames, findProblems, findWarnings, gatherPreconditionFacts } from "./steps/preconditions";
+import { runBasisOf } from "./steps/plan-findings";
 import type { Plan, PlanAction } from "../domain/run/plan";
 import { runCredentialMode, type StepContext } from "./steps/step-context";
 import { connectorOf } from "./steps/connector";
@@ -141,6 +142,17 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   }
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (rejected) throw rejected.reason;
+  // What the first two steps would read again right after the approval, as they record it: the drive that follows
+  // takes it while it is fresh and nothing it depends on has changed (plan-findings.ts).
+  if (ctx.session?.homeAccountId) {
+    plan.findings = {
+      readAt: plan.computedAt,
+      readAs: ctx.session.homeAccountId,
+      basis: runBasisOf(ctx),
+      environment: environmentFindings(choice, admin),
+      ...(facts ? { preconditions: { directoryRoles: consentCapableRoleNames(facts) } } : {}),
+    };
+  }
   const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
   const sp = value(settled[1]);
   const appUser = value(settled[2]);

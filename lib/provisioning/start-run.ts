@@ -6,7 +6,7 @@ import { isMicrosoftError } from "../microsoft/errors";
 import type { AdminSession } from "../microsoft/admin-session";
 import { storeSecret } from "../domain/secret/store-secret";
 import { auditActorOf, checkActingTenant, type Actor } from "./actor";
-import { loadAdminSession, saveAdminSession } from "../domain/session/admin-sign-in";
+import { loadAdminSession, persistAdminSessionIfChanged, saveAdminSession } from "../domain/session/admin-sign-in";
 import { chooseConnectionMode } from "../domain/connection/commands";
 import { createConnection } from "../domain/connection/create-connection";
 import { buildStepContext, loadConnectionFacts, type Engine } from "./engine";
@@ -174,6 +174,16 @@ export async function planRun(engine: Engine, runId: string, liveSession?: Admin
       ctx,
       run.steps.map((s) => s.name),
     );
+    // The access tokens the plan was read with go with the stored sign-in: the drive that follows the approval acts
+    // as the same person with them instead of asking Microsoft for each again (MSAL refreshes them near expiry).
+    // Saved before the plan is, so an approval never races it.
+    if (session)
+      await persistAdminSessionIfChanged(engine.db, {
+        connectionId: run.connectionId,
+        session,
+        keys: engine.config.keys,
+        sameAccountOnly: true,
+      }).catch((error: unknown) => log.warn("provisioning: could not save the plan's tokens with the admin's sign-in", { runId, error }));
     if (!(await storePlan(engine.db, run, plan as unknown as Prisma.InputJsonObject))) {
       // The planner took longer than its lease and a step's time limit together: the run was cleared as orphaned.
       return fail(appError("conflict", "Preparing the plan took too long and was stopped. Start again to prepare a new plan."));

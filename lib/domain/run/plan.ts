@@ -3,6 +3,7 @@
  * the engine computes it (lib/provisioning/plan.ts), the run keeps it, pages show it. Pure types.
  */
 import type { StepName } from "./machine";
+import type { PlanFindings } from "./plan-findings";
 
 /**
  * A role the signed-in person lacks, as data: which role, who can grant it, and the steps that need it. The plan page
@@ -43,4 +44,9 @@ export type Plan = {
    */
   whoChanged?: string[];
   computedAt: string;
+  /**
+   * What the plan read that the environment and preconditions steps would read again, for the drive that follows the
+   * approval (plan-findings.ts). Internal: never shown, and dropped when a failed run is retried.
+   */
+  findings?: PlanFindings;
 };

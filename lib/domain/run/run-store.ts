@@ -6,6 +6,7 @@ import { recordConnectionChange, recordConnectionError } from "../connection/com
 import { recordStepFacts, type StepFacts } from "../connection/step-facts";
 import { forgetPendingPasswords, revokeAdminSignIn } from "../secret/secret-commands";
 import { parseStoredRunOptions, type RunOptions } from "./run-options";
+import { stripPlanFindings } from "./plan-findings";
 import {
   APPROVE,
   CANCEL,
@@ -609,13 +610,15 @@ export async function approveRunTransition(
  */
 export async function retryRunTransition(
   db: Db,
-  input: { run: TransitionRun; step: StepName; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
+  input: { run: TransitionRun & Pick<RunRecord, "plan">; step: StepName; statusBefore: ConnectionStatus; statusAfter: ConnectionStatus; at: Date },
 ): Promise<boolean> {
   const { run } = input;
+  // A retried step looks again for itself: the plan's findings describe the tenant before whatever made it fail.
+  const plan = stripPlanFindings(run.plan);
   return transitionWithChange(db, {
     run,
     from: RETRY.from,
-    data: { status: RETRY.to, finishedAt: null, notBefore: null },
+    data: { status: RETRY.to, finishedAt: null, notBefore: null, ...(plan !== run.plan ? { plan: plan as Prisma.InputJsonObject } : {}) },
     change: { event: "retried", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: true, at: input.at },
     also: (tx) =>
       tx.provisioningStep.update({

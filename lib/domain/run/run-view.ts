@@ -3,6 +3,7 @@
  * rows by selecting fields one by one, so a secret can never ride along. Pure.
  */
 import type { Plan } from "./plan";
+import { stripPlanFindings } from "./plan-findings";
 import { disconnectLeftovers, STEP_LABELS, type RunKind, type RunStatus, type StepAction, type StepName, type StepStatus } from "./machine";
 import type { RunRecord } from "./run-store";
 import type { CredentialMode } from "../secret/credential-mode";
@@ -84,6 +85,8 @@ const PUBLIC_OUTPUT = new Set([
   "deleted",
   "directoryRoles",
   "via",
+  /** When the plan read what the environment or preconditions step took from it instead of reading again. */
+  "checkedWhilePlanning",
 ]);
 
 export function toRunView(run: RunRecord, connection: ConnectionRow): RunView {
@@ -91,7 +94,8 @@ export function toRunView(run: RunRecord, connection: ConnectionRow): RunView {
     id: run.id,
     kind: run.kind,
     status: run.status,
-    plan: (run.plan as Plan | null) ?? null,
+    // The plan's findings are the engine's (who read what, when): pages show the plan without them.
+    plan: stripPlanFindings(run.plan as Plan | null) ?? null,
     steps: run.steps.map((s) => ({
       name: s.name,
       label: STEP_LABELS[s.name],

@@ -41,16 +41,30 @@ export async function saveAdminSession(
  */
 export async function persistAdminSessionIfChanged(
   db: Db,
-  input: { connectionId: string; session: AdminSession; keys: EncryptionKey[]; lease?: Lease },
+  input: {
+    connectionId: string;
+    session: AdminSession;
+    keys: EncryptionKey[];
+    lease?: Lease;
+    /**
+     * Without a lease to prove the stored sign-in is still this one (a plan is read before its run is leased to a
+     * runner), write only over the same person's: someone who signed in for the connection meanwhile keeps theirs.
+     */
+    sameAccountOnly?: boolean;
+  },
 ): Promise<void> {
   if (!hasAdminSessionChanged(input.session)) return;
   const row = await db.secret.findFirst({
     where: { connectionId: input.connectionId, kind: "adminTokenCache", status: "active" },
     orderBy: { createdAt: "desc" },
-    select: { id: true },
   });
   // Deleted meanwhile (the run was cancelled, or the session expired): it stays deleted.
   if (!row) return;
+  if (input.sameAccountOnly) {
+    const opened = openSecret(row, input.keys, aad(row.id, input.connectionId));
+    const stored = opened.ok ? (JSON.parse(opened.value) as { homeAccountId?: unknown }).homeAccountId : null;
+    if (!input.session.homeAccountId || stored !== input.session.homeAccountId) return;
+  }
   const sealed = sealSecret(serializeAdminSession(input.session), input.keys, aad(row.id, input.connectionId));
   if (input.lease) await inLeasedTransaction(db, input.lease, (tx) => resealSecret(tx, { secretId: row.id, sealed }));
   else await resealSecret(db, { secretId: row.id, sealed });

@@ -3,8 +3,10 @@ import { appError } from "../../core/errors";
 import { listEnvironments, type DynamicsEnvironment } from "../../microsoft/discovery";
 import { normalizeDynamicsUrl } from "../../microsoft/dynamics-url";
 import { guardPublicAddress } from "../../core/net/public-address-guard";
-import { getSignedInAdmin } from "../../microsoft/graph";
+import { getSignedInAdmin, type SignedInAdmin } from "../../microsoft/graph";
 import { done, outcomeFromError, type StepContext } from "./step-context";
+import { reusablePlanFindings } from "./plan-findings";
+import type { EnvironmentFindings } from "../../domain/run/plan-findings";
 import type { StepResult } from "../runner";
 
 export type EnvironmentChoice =
@@ -57,9 +59,37 @@ export function chooseEnvironment(requested: string | undefined, discovered: Dyn
 
 const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "").toLowerCase() === b.replace(/\/+$/, "").toLowerCase();
 
-/** Step 1 (cloud, legacy, migration): who the admin is, in which tenant, and which environment to connect. */
+/** What the step records for a chosen environment and the signed-in admin; the plan keeps the same (plan-findings.ts). */
+export function environmentFindings(choice: EnvironmentChoice & { kind: "resolved" }, admin: SignedInAdmin): EnvironmentFindings {
+  return {
+    output: {
+      environmentUrl: choice.url,
+      environmentName: choice.name,
+      organizationId: choice.organizationId,
+      tenantId: admin.tenantId,
+      adminUserId: admin.userId,
+      adminUpn: admin.userPrincipalName,
+    },
+    connectionPatch: {
+      environmentUrl: choice.url,
+      environmentName: choice.name,
+      environmentId: choice.environmentId,
+      tenantId: admin.tenantId,
+      tenantDomain: admin.tenantDomain ?? admin.initialDomain,
+    },
+  };
+}
+
+/**
+ * Step 1 (cloud, legacy, migration): who the admin is, in which tenant, and which environment to connect. Right after
+ * the admin approved a plan read moments ago, as the same person, it takes what the plan read (reusablePlanFindings);
+ * otherwise it reads again.
+ */
 export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> {
   if (ctx.options.mode === "onprem") return runOnPremisesEnvironmentStep(ctx);
+  const planned = reusablePlanFindings(ctx, "environment");
+  if (planned)
+    return done({ ...planned.environment.output, checkedWhilePlanning: planned.readAt }, { connectionPatch: planned.environment.connectionPatch });
   try {
     // Independent reads, concurrently: the admin and tenant (Graph) and the admin's environments (Discovery).
     const requested = ctx.options.environment ?? ctx.connection.environmentUrl ?? undefined;
@@ -78,25 +108,8 @@ export async function runEnvironmentStep(ctx: StepContext): Promise<StepResult> 
         ),
       };
     }
-    return done(
-      {
-        environmentUrl: choice.url,
-        environmentName: choice.name,
-        organizationId: choice.organizationId,
-        tenantId: admin.tenantId,
-        adminUserId: admin.userId,
-        adminUpn: admin.userPrincipalName,
-      },
-      {
-        connectionPatch: {
-          environmentUrl: choice.url,
-          environmentName: choice.name,
-          environmentId: choice.environmentId,
-          tenantId: admin.tenantId,
-          tenantDomain: admin.tenantDomain ?? admin.initialDomain,
-        },
-      },
-    );
+    const found = environmentFindings(choice, admin);
+    return done(found.output, { connectionPatch: found.connectionPatch });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to list your environments");
   }

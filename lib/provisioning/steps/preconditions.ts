@@ -14,6 +14,7 @@ import {
 } from "../../microsoft/graph";
 import { conditionalAccessWarnings, type CaPolicy } from "../conditional-access";
 import { done, outcomeFromError, requireFact, type StepContext } from "./step-context";
+import { reusablePlanFindings } from "./plan-findings";
 import type { StepResult } from "../runner";
 import type { MissingRole, ProblemReason } from "../../domain/run/plan";
 
@@ -248,9 +249,20 @@ export async function gatherPreconditionFacts(ctx: StepContext, environmentUrl: 
   };
 }
 
-/** Step 2: the admin can do what the next steps need; in legacy mode the integration user can sign in by password. */
+/** The consent-capable directory roles the admin holds, by name: what the step records (and the plan keeps). */
+export function consentCapableRoleNames(facts: PreconditionFacts): string[] {
+  return facts.directoryRoleTemplateIds.filter((id) => id in CONSENT_CAPABLE_ROLES).map((id) => CONSENT_CAPABLE_ROLES[id]);
+}
+
+/**
+ * Step 2: the admin can do what the next steps need; in legacy mode the integration user can sign in by password.
+ * Right after the admin approved a plan that checked all this moments ago, as the same person and in the same
+ * environment, it takes the plan's answer (reusablePlanFindings); otherwise it checks again.
+ */
 export async function runPreconditionsStep(ctx: StepContext): Promise<StepResult> {
   const environmentUrl = requireFact(ctx.outputOf("environment")?.environmentUrl as string | undefined, "the environment URL");
+  const planned = reusablePlanFindings(ctx, "preconditions");
+  if (planned?.preconditions) return done({ directoryRoles: planned.preconditions.directoryRoles, checkedWhilePlanning: planned.readAt });
   try {
     const facts = await gatherPreconditionFacts(ctx, environmentUrl);
     const problems = findProblems(facts, ctx.options.mode === "legacy" ? "legacy" : "cloud");
@@ -260,9 +272,7 @@ export async function runPreconditionsStep(ctx: StepContext): Promise<StepResult
         error: appError(problems[0].code, problems.map((p) => p.message).join(" "), { detail: problems.map((p) => p.code).join(",") }),
       };
     }
-    return done({
-      directoryRoles: facts.directoryRoleTemplateIds.filter((id) => id in CONSENT_CAPABLE_ROLES).map((id) => CONSENT_CAPABLE_ROLES[id]),
-    });
+    return done({ directoryRoles: consentCapableRoleNames(facts) });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to answer the permission checks");
   }
