@@ -50,9 +50,10 @@ async function main() {
   const database = await createBenchDatabase(provider, "probe-sweep");
   const db = createDb(database.url);
   try {
-    // One real connection, onboarded as an admin would, then copied.
+    // One real connection, onboarded as an admin would, then copied. With a client secret: the sandbox copies the
+    // app's password credential into each copy (a certificate's key would have to be copied with it).
     const setupStart = performance.now();
-    await onboardOnce(db, config, "probe-sweep");
+    await onboardOnce(db, config, "probe-sweep", undefined, "secret");
     const original = await db.connection.findFirstOrThrow({ where: { status: "active" } });
     const secretRow = await db.secret.findFirstOrThrow({ where: { connectionId: original.id, kind: "clientSecret", status: "active" } });
     const secret = await readSecret(db, { secretId: secretRow.id, keys: config.keys });
