@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useSandbox } from "@/test/support/sandbox";
 import { getState } from "../core/store";
+import type { DataverseAudit } from "../core/state";
 import { buildContractScenario } from "../testing/contract-clients";
 import { mintAccessToken } from "../testing/contract-tokens";
 import { ENVIRONMENTS, TENANTS, USERS } from "../scenarios/ids";
@@ -30,15 +31,8 @@ const asAdmin = (method: string, path: string, body?: unknown) => as(USERS.conto
 const startAuditing = async () =>
   expect((await asAdmin("PATCH", `organizations(${ENVIRONMENTS.contosoSales.id})`, { isauditenabled: true })).status).toBe(204);
 
-type AuditRow = {
-  auditid: string;
-  action: number;
-  operation: number;
-  objecttypecode: string;
-  _objectid_value: string;
-  _userid_value: string;
-  createdon: string;
-};
+/** A row as the Web API answers it: the sandbox's audit without what only RetrieveAuditDetails shows. */
+type AuditRow = Omit<DataverseAudit, "detail" | "_callinguserid_value">;
 async function auditsOf(objectId: string, extra = ""): Promise<AuditRow[]> {
   const res = await asAdmin(
     "GET",
