@@ -35,6 +35,7 @@ describe("DER pieces", () => {
   it("encodes object identifiers with base-128 arcs", () => {
     expect(derObjectIdentifier("1.2.840.113549.1.1.11").toString("hex")).toBe("06092a864886f70d01010b");
     expect(derObjectIdentifier("2.5.29.19").toString("hex")).toBe("0603551d13");
+    expect(derObjectIdentifier("2.999.3").toString("hex")).toBe("0603883703");
   });
   it("uses UTCTime through 2049 and GeneralizedTime from 2050, in whole seconds", () => {
     expect(derTime(new Date("2049-12-31T23:59:59.999Z")).toString("ascii").slice(2)).toBe("491231235959Z");

@@ -46,8 +46,9 @@ export function derUnsignedInteger(value: Buffer): Buffer {
 
 export function derObjectIdentifier(oid: string): Buffer {
   const arcs = oid.split(".").map(Number);
-  const bytes: number[] = [40 * arcs[0] + arcs[1]];
-  for (const arc of arcs.slice(2)) {
+  const bytes: number[] = [];
+  // The first two arcs share one subidentifier (X.690 8.19.4), base-128 like the rest (2.999 needs two bytes).
+  for (const arc of [40 * arcs[0] + arcs[1], ...arcs.slice(2)]) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f));
     bytes.push(...chunk);
