@@ -4,6 +4,7 @@
  * admin who is not System Administrator of the environment, and an environment URL outside the allow-list.
  */
 import { describe, expect, it, vi } from "vitest";
+import type { Db } from "../core/db";
 import { ensureAccount } from "../domain/account/ensure-account";
 import { removeClientSecret } from "../microsoft/graph";
 import { getAdminToken } from "../microsoft/admin-session";
@@ -34,24 +35,26 @@ const providers = await providersUnderTest();
 const fx = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
 
+type StartInput = Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string };
+
+/** Plans a Contoso connection to Contoso Sales for a new account, as admin@contoso (a client secret unless asked). */
+async function startContosoRun(db: Db, engine: Engine, input: StartInput = {}) {
+  const account = await ensureAccount(db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+  return startRun(engine, {
+    accountId: account.id,
+    kind: "connect",
+    session: input.session === undefined ? await signInAs(fx, input.username ?? CONTOSO_ADMIN) : input.session,
+    actor,
+    ...input,
+    options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...input.options },
+  });
+}
+
 describe.each(engineMatrix(providers))("provisioning failure modes on %s against the %s sandbox", (provider, scenario) => {
   const t = useTestDatabase(provider);
   useSandboxScenario(fx, scenario);
 
-  async function start(
-    engine: Engine,
-    input: Partial<Omit<StartRunInput, "options">> & { options?: Partial<StartRunInput["options"]>; username?: string } = {},
-  ) {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    return startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      session: input.session === undefined ? await signInAs(fx, input.username ?? CONTOSO_ADMIN) : input.session,
-      actor,
-      ...input,
-      options: { mode: "cloud", credential: "secret", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN, ...input.options },
-    });
-  }
+  const start = (engine: Engine, input: StartInput = {}) => startContosoRun(t.db, engine, input);
 
   async function runApproved(engine: Engine, input: Parameters<typeof start>[1] = {}) {
     const started = await start(engine, input);
@@ -246,16 +249,8 @@ describe("the plan under Microsoft's throttling", () => {
     return { engine: testEngine(t.db, fx, { config, call: { retry: { ...FAST_RETRY, maxAttempts: 2 }, recorder, sleep } }), waits, recorder };
   }
 
-  async function plan(engine: Engine) {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
-    return startRun(engine, {
-      accountId: account.id,
-      kind: "connect",
-      session: await signInAs(fx),
-      actor,
-      options: { mode: "cloud", environment: "Contoso Sales", requestedBy: CONTOSO_ADMIN },
-    });
-  }
+  // The portal's default credential: what a plan asks for when the admin picks none.
+  const plan = (engine: Engine) => startContosoRun(t.db, engine, { options: { credential: undefined } });
 
   it("is prepared through Dataverse's service protection storm, waiting what Retry-After asks, past a read's own attempts", async () => {
     // One Dataverse request at a time for this admin: the plan's concurrent reads are refused (429, Retry-After 1 s).
