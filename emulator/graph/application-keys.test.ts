@@ -220,7 +220,8 @@ describe("addKey and removeKey", () => {
     const proofs = [
       await handMadeProof({ aud: "00000003-0000-0000-c000-000000000000" }),
       await handMadeProof({ iss: ROLLER.appId }),
-      await handMadeProof({ exp: now + 601 }),
+      // Both ends stated: the helper's own nbf is read a moment later and may fall in the next second.
+      await handMadeProof({ nbf: now, exp: now + 601 }),
       await handMadeProof({ nbf: now - 1800, exp: now - 1200 }),
       await handMadeProof({}, stranger),
       "not-a-jwt",
