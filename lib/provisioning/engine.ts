@@ -182,7 +182,9 @@ function stepExecutor(engine: Engine): StepExecutor {
   // The session restored for the first step serves the following ones of this drive: its MSAL cache keeps the
   // access tokens and authority metadata, which saves a token request and a metadata fetch per step. Every change is
   // still written back after each step, so another instance resumes with it.
-  const sessions = new Map<string, AdminSession | null>();
+  // Steps of one drive may run at once (readySteps): they share the restored session, and save it one at a time.
+  const sessions = new Map<string, Promise<AdminSession | null>>();
+  let saving: Promise<unknown> = Promise.resolve();
   const tokens = new AdminTokenCache();
   let account: { actonAccountId: string } | undefined;
   const keys = new PreparedKeyPair();
@@ -190,12 +192,12 @@ function stepExecutor(engine: Engine): StepExecutor {
     const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
     account ??= { actonAccountId: connection.actonAccountId };
     if (!sessions.has(run.connectionId)) {
-      sessions.set(
-        run.connectionId,
-        await loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity }),
-      );
+      const loading = loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity });
+      // A failed load is not kept: the next step of the drive tries again.
+      loading.catch(() => sessions.delete(run.connectionId));
+      sessions.set(run.connectionId, loading);
     }
-    const session = sessions.get(run.connectionId) ?? null;
+    const session = await sessions.get(run.connectionId)!;
     const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys });
     if (needsCertificateKey(ctx)) keys.prepare();
     try {
@@ -203,9 +205,13 @@ function stepExecutor(engine: Engine): StepExecutor {
     } finally {
       if (session) {
         const lease = { runId: run.id, owner: engine.owner };
-        await persistAdminSessionIfChanged(engine.db, { connectionId: run.connectionId, session, keys: engine.config.keys, lease }).catch((error) =>
-          log.warn("provisioning: could not save the refreshed admin session", { runId: run.id, error }),
+        const save = saving.then(() =>
+          persistAdminSessionIfChanged(engine.db, { connectionId: run.connectionId, session, keys: engine.config.keys, lease }).catch((error) =>
+            log.warn("provisioning: could not save the refreshed admin session", { runId: run.id, error }),
+          ),
         );
+        saving = save;
+        await save;
       }
     }
   };

@@ -13,7 +13,8 @@ import {
   isFinished,
   isTerminal,
   mayHaveWrittenAtMicrosoft,
-  nextStep,
+  readySteps,
+  settledRunStatus,
   stepsFor,
   UNFINISHED_RUN_STATUSES,
   type RunSnapshot,
@@ -194,18 +195,104 @@ describe("advance", () => {
   });
 });
 
-describe("nextStep, canRetry, isTerminal", () => {
-  it("picks the first unfinished step", () => {
+describe("readySteps, settledRunStatus, canRetry, isTerminal", () => {
+  it("picks the first unfinished step of a run whose steps go in order", () => {
+    const names = (r: RunSnapshot) => readySteps(r, now).map((s) => s.name);
     expect(
-      nextStep(
+      names(
         run("running", [
           ["environment", "succeeded"],
           ["preconditions", "skipped"],
           ["verify", "waiting"],
         ]),
-      )?.name,
-    ).toBe("verify");
-    expect(nextStep(run("running", [["environment", "succeeded"]]))).toBeNull();
+      ),
+    ).toEqual(["verify"]);
+    expect(readySteps(run("running", [["environment", "succeeded"]]), now)).toEqual([]);
+    // A connector run has no app of its own: its application user needs the principal consent creates.
+    expect(
+      names(
+        run("running", [
+          ["environment", "succeeded"],
+          ["adminConsent", "pending"],
+          ["applicationUser", "pending"],
+          ["verify", "pending"],
+        ]),
+      ),
+    ).toEqual(["adminConsent"]);
+  });
+
+  const cloud = (consent: string, credential: string, user: string, notBefore: Record<string, Date> = {}): RunSnapshot => {
+    const r = run("running", [
+      ["environment", "succeeded"],
+      ["preconditions", "succeeded"],
+      ["appRegistration", "succeeded"],
+      ["adminConsent", consent as never],
+      ["clientSecret", credential as never],
+      ["applicationUser", user as never],
+      ["verify", "pending"],
+    ]);
+    for (const step of r.steps) step.notBefore = notBefore[step.name] ?? null;
+    return r;
+  };
+  const later = new Date(now.getTime() + 30_000);
+  const soon = new Date(now.getTime() + 5_000);
+
+  it("runs consent, the credential and the application user at once once the app exists, and verify after all three", () => {
+    const names = (r: RunSnapshot) => readySteps(r, now).map((s) => s.name);
+    expect(names(cloud("pending", "pending", "pending"))).toEqual(["adminConsent", "clientSecret", "applicationUser"]);
+    expect(names(cloud("succeeded", "running", "pending"))).toEqual(["clientSecret", "applicationUser"]);
+    expect(names(cloud("succeeded", "succeeded", "succeeded"))).toEqual(["verify"]);
+    // A waiting step joins when it is due; until then the others go on without it.
+    expect(names(cloud("waiting", "pending", "succeeded", { adminConsent: later }))).toEqual(["clientSecret"]);
+    expect(names(cloud("waiting", "pending", "succeeded", { adminConsent: now }))).toEqual(["adminConsent", "clientSecret"]);
+    // None due: the run was claimed at its earliest step's time, so that step goes.
+    expect(names(cloud("waiting", "succeeded", "waiting", { adminConsent: later, applicationUser: soon }))).toEqual(["applicationUser"]);
+  });
+
+  it("settles a run from all its steps: failed over waiting, waiting until the earliest is due, running while a step can go", () => {
+    expect(settledRunStatus(cloud("succeeded", "succeeded", "succeeded"), now)).toEqual({ runStatus: "running", runNotBefore: null });
+    expect(settledRunStatus(cloud("failed", "succeeded", "waiting", { applicationUser: soon }), now)).toEqual({
+      runStatus: "failed",
+      runNotBefore: null,
+    });
+    expect(settledRunStatus(cloud("waiting", "succeeded", "waiting", { adminConsent: later, applicationUser: soon }), now)).toEqual({
+      runStatus: "waiting",
+      runNotBefore: soon,
+    });
+    // One step still to run now: the run goes on, and the waiting one joins when due.
+    expect(settledRunStatus(cloud("waiting", "pending", "succeeded", { adminConsent: later }), now)).toEqual({
+      runStatus: "running",
+      runNotBefore: null,
+    });
+    const done = cloud("succeeded", "succeeded", "succeeded");
+    done.steps.at(-1)!.status = "succeeded";
+    expect(settledRunStatus(done, now)).toEqual({ runStatus: "succeeded", runNotBefore: null });
+  });
+
+  it("settles a run whose steps go in order exactly as advance decides for its one step", () => {
+    const outcomes: StepOutcome[] = [
+      { kind: "done" },
+      { kind: "retry", notBefore: soon, error: lag, waitingFor: "Microsoft" },
+      { kind: "needsAdmin", action: { kind: "adminConsent", url: "https://x" }, error: lag, recheckAt: later, waitingFor: "you" },
+      { kind: "fail", error: lag },
+    ];
+    for (const outcome of outcomes) {
+      for (const position of [0, 1]) {
+        const r = run("running", [
+          ["environment", position === 0 ? "running" : "succeeded"],
+          ["verify", position === 0 ? "pending" : "running"],
+        ]);
+        const name = r.steps[position].name;
+        const t = advance(r, name, outcome, now, budget);
+        r.steps[position] = { ...r.steps[position], status: t.step.status, notBefore: t.step.notBefore };
+        expect({ outcome: outcome.kind, position, ...settledRunStatus(r, now) }).toEqual({
+          outcome: outcome.kind,
+          position,
+          runStatus: t.runStatus,
+          runNotBefore: t.runNotBefore,
+        });
+      }
+    }
   });
 
   it("allows a retry only of a failed run, at its failed step", () => {

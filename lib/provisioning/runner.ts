@@ -2,7 +2,16 @@ import "server-only";
 import type { Db } from "../core/db";
 import { appError, type AppError } from "../core/errors";
 import { log, redactText } from "../core/log";
-import { advance, nextStep, type RetryBudget, type StepAction, type StepName, type StepOutcome } from "../domain/run/machine";
+import {
+  advance,
+  readySteps,
+  settledRunStatus,
+  type RetryBudget,
+  type StepAction,
+  type StepName,
+  type StepOutcome,
+  type Transition,
+} from "../domain/run/machine";
 import {
   beginStep,
   claimRun,
@@ -14,6 +23,7 @@ import {
   toSnapshot,
   type ConnectionPatch,
   type RunRecord,
+  type StepRecord,
 } from "../domain/run/run-store";
 
 /**
@@ -115,8 +125,8 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
     }
     // Stopped while claiming: the run is held now and no step has begun.
     if (options.stop?.aborted) return stopDrive(options, runId, run);
-    const step = nextStep(toSnapshot(run));
-    if (!step) {
+    const group = readySteps(toSnapshot(run), now());
+    if (group.length === 0) {
       // Every step is done but the run was not closed (a crash right after the last commit): close it now.
       await commitStepOutcome(options.db, {
         run,
@@ -131,59 +141,123 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       });
       continue;
     }
-    const record = run.steps.find((s) => s.name === step.name)!;
-    const began = await beginStep(options.db, run, record, options.owner, now(), options.leaseMs);
-    if (!began) continue;
-    // Mirror beginStep's write in memory instead of reading the run back (one round trip less per step).
-    Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: began.startedAt, notBefore: null });
-    const attempt = record.attempts;
-    await options.onEvent?.({ type: "stepStarted", runId, step: step.name, attempt });
+    // beginStep does not move the run's version, so every step of a group is checked against the same one.
+    const begun: StepRecord[] = [];
+    for (const step of group) {
+      const record = run.steps.find((s) => s.name === step.name)!;
+      const began = await beginStep(options.db, run, record, options.owner, now(), options.leaseMs);
+      if (!began) break;
+      // Mirror beginStep's write in memory instead of reading the run back (one round trip less per step).
+      Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: began.startedAt, notBefore: null });
+      begun.push(record);
+      await options.onEvent?.({ type: "stepStarted", runId, step: step.name, attempt: record.attempts });
+    }
+    if (begun.length === 0) continue;
 
-    const result = await executeWithLease(options, run, step.name, attempt);
-    const transition = advance(toSnapshot(run), step.name, result, now(), options.budget);
-    if (transition.ignored) return { status: run.status, run };
+    const last = await executeGroup(options, run, begun, now);
+    if (last === "leaseLost") {
+      log.warn("provisioning: lease lost before commit; another instance continues the run", { runId, steps: begun.map((s) => s.name) });
+      return { status: "notClaimed", run: await loadRun(options.db, runId) };
+    }
+    if (!last) return { status: run.status, run };
+
+    if (last.runStatus === "waiting" && last.runNotBefore) {
+      const waitMs = last.runNotBefore.getTime() - now().getTime();
+      if (waitMs > options.maxInlineWaitMs) return { status: "waiting", run: await loadRun(options.db, runId) };
+      await sleepUnlessStopped(sleep, Math.max(0, waitMs), options.stop);
+      continue;
+    }
+    if (last.runStatus !== "running") {
+      await options.onEvent?.({ type: "runFinished", runId, status: last.runStatus });
+      return { status: last.runStatus, run: await loadRun(options.db, runId) };
+    }
+    // Still running and still ours: the commits are mirrored in memory, so go straight on (no re-claim round trips).
+    // The next commit is guarded by the lease owner, so losing the lease meanwhile still stops this runner.
+    held = run;
+  }
+}
+
+/** The order a settled group's outcomes are committed in: the one that decides the run's status comes last. */
+const COMMIT_ORDER: Record<StepResult["kind"], number> = { done: 0, retry: 1, needsAdmin: 2, fail: 3 };
+
+/**
+ * Executes begun steps at once and commits each outcome. A success is committed as soon as it arrives while others
+ * still run (a slow sibling never holds it back); the rest once every step has settled, the last of them carrying the
+ * run's status decided from all of them (settledRunStatus). Commits are one at a time, each mirrored in memory.
+ * @returns the last commit's transition; "leaseLost" when a commit was refused; null when every outcome was ignored
+ */
+async function executeGroup(options: RunnerOptions, run: RunRecord, begun: StepRecord[], now: () => Date): Promise<Transition | "leaseLost" | null> {
+  let last: Transition | null = null;
+  const commit = async (record: StepRecord, result: StepResult, runStatus?: Pick<Transition, "runStatus" | "runNotBefore">) => {
+    const decided = advance(toSnapshot(run), record.name, result, now(), options.budget);
+    if (decided.ignored) return true;
+    const transition = runStatus ? { ...decided, ...runStatus } : decided;
     const output = result.kind === "done" ? result.output : undefined;
+    const waitingFor = result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : undefined;
     const committed = await commitStepOutcome(options.db, {
       run,
       owner: options.owner,
       transition,
       output,
-      waitingFor: result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : null,
+      waitingFor: waitingFor ?? null,
       requestIds: result.requestIds,
       connectionPatch: result.connectionPatch,
       now: now(),
     });
-    if (!committed) {
-      log.warn("provisioning: lease lost before commit; another instance continues the run", { runId, step: step.name });
-      return { status: "notClaimed", run: await loadRun(options.db, runId) };
-    }
+    if (!committed) return false;
+    Object.assign(record, {
+      status: transition.step.status,
+      finishedAt: transition.step.finishedAt,
+      notBefore: transition.step.notBefore,
+      output: output ?? record.output,
+      ...(transition.step.resetStreak ? { attempts: 0, startedAt: null } : {}),
+    });
+    run.version += 1;
+    last = transition;
     await options.onEvent?.({
       type: "stepFinished",
-      runId,
-      step: step.name,
+      runId: run.id,
+      step: record.name,
       status: transition.step.status,
       error: transition.step.error ?? undefined,
-      waitingFor: result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : undefined,
+      waitingFor,
       notBefore: transition.step.notBefore ?? undefined,
       action: transition.step.action ?? undefined,
     });
+    return true;
+  };
 
-    if (transition.runStatus === "waiting" && transition.runNotBefore) {
-      const waitMs = transition.runNotBefore.getTime() - now().getTime();
-      if (waitMs > options.maxInlineWaitMs) return { status: "waiting", run: await loadRun(options.db, runId) };
-      await sleepUnlessStopped(sleep, Math.max(0, waitMs), options.stop);
-      continue;
-    }
-    if (transition.runStatus !== "running") {
-      await options.onEvent?.({ type: "runFinished", runId, status: transition.runStatus });
-      return { status: transition.runStatus, run: await loadRun(options.db, runId) };
-    }
-    // Still running and still ours: mirror the commit in memory and go straight on (no re-claim round trips). The
-    // next commit is guarded by the lease owner, so losing the lease meanwhile still stops this runner.
-    Object.assign(record, { status: transition.step.status, finishedAt: transition.step.finishedAt, output: output ?? record.output });
-    run.version += 1;
-    held = run;
+  const stillRunning: Pick<Transition, "runStatus" | "runNotBefore"> = { runStatus: "running", runNotBefore: null };
+  let commits: Promise<boolean> = Promise.resolve(true);
+  let inFlight = begun.length;
+  const settled: Array<{ record: StepRecord; result: StepResult }> = [];
+  await Promise.all(
+    begun.map(async (record) => {
+      const result = await executeWithLease(options, run, record.name, record.attempts);
+      inFlight -= 1;
+      if (result.kind === "done" && inFlight > 0) {
+        commits = commits.then((ok) => ok && commit(record, result, stillRunning));
+      } else {
+        settled.push({ record, result });
+      }
+    }),
+  );
+  if (!(await commits)) return "leaseLost";
+
+  settled.sort((a, b) => COMMIT_ORDER[a.result.kind] - COMMIT_ORDER[b.result.kind] || a.record.position - b.record.position);
+  // The run's status once every outcome is applied, decided before the first of these commits is written.
+  const after = toSnapshot(run);
+  for (const { record, result } of settled) {
+    const decided = advance(toSnapshot(run), record.name, result, now(), options.budget);
+    const step = after.steps.find((s) => s.name === record.name)!;
+    if (!decided.ignored) Object.assign(step, { status: decided.step.status, notBefore: decided.step.notBefore });
   }
+  const final = settledRunStatus(after, now());
+  for (const [index, { record, result }] of settled.entries()) {
+    const isLast = index === settled.length - 1;
+    if (!(await commit(record, result, isLast ? final : stillRunning))) return "leaseLost";
+  }
+  return last;
 }
 
 /** Why the runner cut a step's attempt short: the abort reason it passes to the step's signal. */

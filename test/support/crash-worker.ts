@@ -13,15 +13,26 @@ import type { CallRecord } from "../../lib/microsoft/http";
 import type { EngineConfig } from "../../lib/provisioning/config";
 import { driveRunWith } from "../../lib/provisioning/engine";
 
+/** Where a worker dies. */
+export type CrashPoint =
+  | { afterCall: string }
+  /** A regular expression over "METHOD path", for a call whose path holds an id the test cannot know ahead. */
+  | { afterCallMatching: string }
+  | { afterStep: string };
+
 export type CrashSpec = {
   databaseUrl: string;
   runId: string;
   owner: string;
   config: Omit<EngineConfig, "keys"> & { keys: { id: string; key: string }[] };
   afterCall?: string;
-  /** A regular expression over "METHOD path", for a call whose path holds an id the test cannot know ahead. */
   afterCallMatching?: string;
   afterStep?: string;
+  /**
+   * Dies at whichever of these comes first, printing "CRASHED <index>" (steps that run at once make their calls in no
+   * fixed order, so a sweep names the points it has yet to hit and learns which one it got).
+   */
+  crashAtFirstOf?: CrashPoint[];
   stallInStep?: string;
   stallAfterCall?: string;
 };
@@ -43,7 +54,20 @@ async function readSpec(): Promise<CrashSpec> {
 }
 
 let spec: CrashSpec;
-const die = () => process.exit(137);
+const die = (index = 0) => {
+  // Writes to a pipe are synchronous on Linux: the line is out before the process ends.
+  process.stdout.write(`CRASHED ${index}\n`);
+  process.exit(137);
+};
+
+/** The spec's kill points: the list, or its one point. */
+function crashPoints(spec: CrashSpec): CrashPoint[] {
+  if (spec.crashAtFirstOf) return spec.crashAtFirstOf;
+  if (spec.afterCall) return [{ afterCall: spec.afterCall }];
+  if (spec.afterCallMatching) return [{ afterCallMatching: spec.afterCallMatching }];
+  if (spec.afterStep) return [{ afterStep: spec.afterStep }];
+  return [];
+}
 let currentStep: string | null = null;
 let stalled = false;
 function stall() {
@@ -69,6 +93,7 @@ async function main() {
   const warm = warmDatabase();
   spec = await readSpec();
   const db = warm?.url === spec.databaseUrl ? warm.db : createDb(spec.databaseUrl);
+  const points = crashPoints(spec);
   const result = await driveRunWith(
     {
       db,
@@ -79,8 +104,13 @@ async function main() {
         recorder: {
           onCall: (call: CallRecord) => {
             const answered = call.status !== null && call.status < 300;
-            if (spec.afterCall && answered && `${call.method} ${call.path}`.endsWith(spec.afterCall)) die();
-            if (spec.afterCallMatching && answered && new RegExp(spec.afterCallMatching).test(`${call.method} ${call.path}`)) die();
+            const said = `${call.method} ${call.path}`;
+            const hit = points.findIndex(
+              (p) =>
+                answered &&
+                (("afterCall" in p && said.endsWith(p.afterCall)) || ("afterCallMatching" in p && new RegExp(p.afterCallMatching).test(said))),
+            );
+            if (hit >= 0) die(hit);
             if (
               spec.stallAfterCall &&
               !stalled &&
@@ -94,7 +124,9 @@ async function main() {
       },
       onEvent: (event) => {
         if (event.type === "stepStarted") currentStep = event.step;
-        if (spec.afterStep && event.type === "stepFinished" && event.step === spec.afterStep && event.status === "succeeded") die();
+        if (event.type !== "stepFinished" || event.status !== "succeeded") return;
+        const hit = points.findIndex((p) => "afterStep" in p && p.afterStep === event.step);
+        if (hit >= 0) die(hit);
       },
     },
     spec.runId,

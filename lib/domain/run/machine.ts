@@ -104,6 +104,8 @@ export type StepSnapshot = {
   attempts: number;
   /** When the step's current streak of attempts began; bounds how long retries may go on. */
   startedAt: Date | null;
+  /** When a waiting step is due again (steps that run beside each other wait each on its own). */
+  notBefore?: Date | null;
 };
 
 export type RunSnapshot = { status: RunStatus; steps: StepSnapshot[] };
@@ -218,9 +220,51 @@ export function canCancel(run: RunTiming, now: Date, stepTimeoutMs: number): { o
   return { ok: true };
 }
 
-/** The next step to execute: the first that has not succeeded or been skipped. */
-export function nextStep(run: RunSnapshot): StepSnapshot | null {
-  return run.steps.find((s) => s.status !== "succeeded" && s.status !== "skipped") ?? null;
+function isOpen(step: StepSnapshot): boolean {
+  return step.status !== "succeeded" && step.status !== "skipped";
+}
+
+/**
+ * Steps that need nothing from one another, only what appRegistration made (the app and its service principal):
+ * consent to Dynamics CRM, the app's credential and the Dataverse application user. In a run that registers its own
+ * app they run at once, and verify, which needs all three, waits for them. In a connector run the application user
+ * needs the principal that consent creates, so its steps stay in order.
+ */
+const BESIDE_EACH_OTHER: readonly StepName[] = ["adminConsent", "clientSecret", "applicationUser"];
+
+/**
+ * The steps to execute now: the first open step, with the open steps after it that run beside it (see
+ * BESIDE_EACH_OTHER). A waiting step of such a group is left out until it is due, unless none is due: the run was
+ * claimed, so its earliest-due step is (the run's own due time is its steps' earliest). Empty when every step is done.
+ */
+export function readySteps(run: RunSnapshot, now: Date): StepSnapshot[] {
+  const open = run.steps.filter(isOpen);
+  if (open.length === 0) return [];
+  const besideEachOther = run.steps.some((s) => s.name === "appRegistration") && BESIDE_EACH_OTHER.includes(open[0].name);
+  if (!besideEachOther) return [open[0]];
+  const group: StepSnapshot[] = [];
+  for (const step of open) {
+    if (!BESIDE_EACH_OTHER.includes(step.name)) break;
+    group.push(step);
+  }
+  const due = group.filter((s) => s.status !== "waiting" || !s.notBefore || s.notBefore <= now);
+  if (due.length > 0) return due;
+  return [group.reduce((earliest, s) => ((s.notBefore?.getTime() ?? 0) < (earliest.notBefore?.getTime() ?? 0) ? s : earliest))];
+}
+
+/**
+ * Where a run stands once every step it was executing has had its outcome applied: failed if any step failed,
+ * succeeded when none is left, running while a step can go on now, otherwise waiting until its earliest step is due.
+ */
+export function settledRunStatus(run: RunSnapshot, now: Date): { runStatus: RunStatus; runNotBefore: Date | null } {
+  if (run.steps.some((s) => s.status === "failed")) return { runStatus: "failed", runNotBefore: null };
+  const open = run.steps.filter(isOpen);
+  if (open.length === 0) return { runStatus: "succeeded", runNotBefore: null };
+  const waiting = open.filter((s) => s.status === "waiting");
+  const ready = readySteps(run, now);
+  if (ready.some((s) => s.status !== "waiting") || waiting.length === 0) return { runStatus: "running", runNotBefore: null };
+  const runNotBefore = waiting.reduce<Date | null>((min, s) => (s.notBefore && (!min || s.notBefore < min) ? s.notBefore : min), null);
+  return { runStatus: "waiting", runNotBefore };
 }
 
 /** Steps that write at Microsoft: once one of them has been attempted, something may exist there. */

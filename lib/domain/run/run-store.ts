@@ -73,7 +73,10 @@ export type StepRecord = {
 };
 
 export function toSnapshot(run: RunRecord): RunSnapshot {
-  return { status: run.status, steps: run.steps.map((s) => ({ name: s.name, status: s.status, attempts: s.attempts, startedAt: s.startedAt })) };
+  return {
+    status: run.status,
+    steps: run.steps.map((s) => ({ name: s.name, status: s.status, attempts: s.attempts, startedAt: s.startedAt, notBefore: s.notBefore })),
+  };
 }
 
 /** True for the unique-index violation the database raises when a connection already has an unfinished run. */
@@ -620,9 +623,10 @@ export async function retryRunTransition(
     from: RETRY.from,
     data: { status: RETRY.to, finishedAt: null, notBefore: null, ...(plan !== run.plan ? { plan: plan as Prisma.InputJsonObject } : {}) },
     change: { event: "retried", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: true, at: input.at },
+    // Steps that ran beside each other may have failed together: each is retried (input.step, the first, among them).
     also: (tx) =>
-      tx.provisioningStep.update({
-        where: { runId_name: { runId: run.id, name: input.step } },
+      tx.provisioningStep.updateMany({
+        where: { runId: run.id, OR: [{ name: input.step }, { status: "failed" }] },
         data: {
           status: "pending",
           attempts: 0,
