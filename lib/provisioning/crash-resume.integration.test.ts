@@ -15,7 +15,7 @@ import { runUntilCrash } from "@/test/support/crash-runner";
 import type { CrashPoint } from "@/test/support/crash-worker";
 import { loadRun } from "../domain/run/run-store";
 import { testEngine } from "@/test/support/engine-fixture";
-import { expectExactlyOneOfEverything as expectOneOfEverything } from "@/test/support/sandbox-objects";
+import { connectionObjects, expectExactlyOneOfEverything as expectOneOfEverything } from "@/test/support/sandbox-objects";
 import { startApprovedContosoRun } from "@/test/support/hand-made-setup";
 
 // Whole runs against the sandbox on a shared two-core machine: allow more than the default 30 s.
@@ -51,13 +51,21 @@ const crashPoints = (credential: "certificate" | "secret"): CrashPoint[] => [
   { afterStep: "adminConsent" },
   CREDENTIAL_WRITE[credential],
   { afterStep: "clientSecret" },
-  // The application user's writes, in the step's fixed order: the user (created beside the role's lookup), the role,
-  // its privileges, the assignment.
+  // The application user's writes, in the step's fixed order: the user, the assignment. The security role's writes
+  // are made beside the Graph steps (prepared-role.ts), at no point of this order: the next sweep kills after them.
   { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/systemusers" },
-  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/roles" },
-  { afterCall: "/Microsoft.Dynamics.CRM.AddPrivilegesRole" },
   { afterCall: "/systemuserroles_association/$ref" },
   { afterStep: "applicationUser" },
+];
+
+/**
+ * The security role's writes, which the drive makes beside the Graph steps: each is reached whatever the Graph side
+ * has done meanwhile (the environment has no role when the first process starts, and a role without privileges when
+ * the second does), and the resumed run finds the role by name.
+ */
+const ROLE_CRASH_POINTS: CrashPoint[] = [
+  { afterCall: "POST /dynamics/contoso-sales/api/data/v9.2/roles" },
+  { afterCall: "/Microsoft.Dynamics.CRM.AddPrivilegesRole" },
 ];
 
 describe.each(engineMatrix(providers))("crash, resume, double run and races on %s against the %s sandbox", (provider, scenario) => {
@@ -131,6 +139,27 @@ describe.each(engineMatrix(providers))("crash, resume, double run and races on %
     }
     expect(runs.some((r) => r.credentialKilled)).toBe(true);
   }, 300_000); // fourteen crashing processes (each started while the one before runs): minutes on a loaded machine
+
+  it("resumes after a crash right after the security role's creation and right after its privileges, made beside the Graph steps", async () => {
+    const engine = testEngine(t.db, fx, { config: { leaseMs: LEASE_MS } });
+    const run = await approvedRun(engine);
+    for (const [index, point] of ROLE_CRASH_POINTS.entries()) {
+      const crashed = await runUntilCrash({ databaseUrl: t.url, runId: run.id, owner: `crashing-role-${index}`, config: engine.config, ...point });
+      expect({ point, code: crashed.code }, crashed.output).toEqual({ point, code: 137 });
+      await sleep(LEASE_MS + 150);
+    }
+    const picked = await resumeDueRuns(testEngine(t.db, fx, { owner: "survivor", config: { leaseMs: LEASE_MS } }));
+    const resumed = picked.find((p) => p.runId === run.id)!.result;
+    expect(resumed.status).toBe("succeeded");
+    await expectExactlyOneOfEverything(run.connection.id);
+    // Its privileges were added once the role existed, whichever process got there: all Act-On's, organization-wide.
+    const role = connectionObjects(await fx.control.getState(), run.connection.id).env.roles.find((r) => r.name === "Act-On Integration")!;
+    const wanted = (await t.db.provisioningRun.findUniqueOrThrow({ where: { id: run.id } })).plan as {
+      findings?: { dataverse?: { privileges?: unknown[] } };
+    };
+    expect(role.privileges).toHaveLength(wanted.findings?.dataverse?.privileges?.length ?? -1);
+    expect(role.privileges.every((p) => p.depth === "Global")).toBe(true);
+  });
 
   it("driving a finished run again, and connecting the same connection again, leave exactly one of everything", async () => {
     const engine = testEngine(t.db, fx);

@@ -24,6 +24,7 @@ import { runConnectorConsentStep, runRemoveConnectorServicePrincipalStep } from 
 import { runVerifyStep } from "./steps/verify";
 import { generateCertificateKeyPair } from "../microsoft/certificate-credential";
 import { needsCertificateKey, PreparedKeyPair } from "./prepared-key-pair";
+import { prepareLeastPrivilegeRole, PreparedRole } from "./prepared-role";
 
 /**
  * The engine's collaborators. One per process (or per test); `owner` names this instance, and each drive of a run
@@ -136,6 +137,7 @@ export function buildStepContext(
     session: AdminSession | null;
     tokens?: AdminTokenCache;
     keys?: PreparedKeyPair;
+    roles?: PreparedRole;
   },
 ): StepContext {
   const now = engine.now ?? (() => new Date());
@@ -169,6 +171,7 @@ export function buildStepContext(
       await inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, async () => undefined);
     },
     certificateKeyPair: () => input.keys?.take() ?? generateCertificateKeyPair(),
+    preparedRole: (target) => input.roles?.take(target) ?? null,
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);
@@ -188,6 +191,7 @@ function stepExecutor(engine: Engine): StepExecutor {
   const tokens = new AdminTokenCache();
   let account: { actonAccountId: string } | undefined;
   const keys = new PreparedKeyPair();
+  const roles = new PreparedRole();
   return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
     account ??= { actonAccountId: connection.actonAccountId };
@@ -198,8 +202,9 @@ function stepExecutor(engine: Engine): StepExecutor {
       sessions.set(run.connectionId, loading);
     }
     const session = await sessions.get(run.connectionId)!;
-    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys });
+    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys, roles });
     if (needsCertificateKey(ctx)) keys.prepare();
+    prepareLeastPrivilegeRole(ctx, roles);
     try {
       return await EXECUTORS[step](ctx);
     } finally {

@@ -27,11 +27,17 @@ import { getRunView } from "./get-run-view";
 import { getAdminAccessToken } from "../microsoft/admin-session";
 import { loadAdminSession, persistAdminSessionIfChanged, saveAdminSession } from "../domain/session/admin-sign-in";
 import { TEST_KEYS } from "@/test/support/engine-fixture";
+import { runUntilCrash } from "@/test/support/crash-runner";
+import type { EngineConfig } from "./config";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
 const fx: MicrosoftSandbox = useMicrosoftSandbox();
 const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
+
+/** The security role's calls, which the drive makes beside the Graph steps (prepared-role.ts). */
+const ROLE_BRANCH = /\/roles(\(|$)/;
+const DATAVERSE = "/dynamics/contoso-sales/api/data/v9.2";
 
 /** The admin's reads the environment and preconditions steps make when they look for themselves. */
 const RE_READS = [
@@ -45,15 +51,22 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
   const t = useTestDatabase(provider);
   useSandboxScenario(fx, scenario);
 
-  /** Plans and approves a cloud connect; returns an engine whose Microsoft calls `calls` records from now on. */
-  async function approved() {
-    const account = await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" });
+  /**
+   * Plans and approves a cloud connect (of `again.connectionId`'s connection, or a new one); returns an engine whose
+   * Microsoft calls `calls` records from now on.
+   */
+  async function approved(
+    again: { accountId?: string; connectionId?: string; role?: "leastPrivilege" | "systemAdministrator"; config?: Partial<EngineConfig> } = {},
+  ) {
+    const accountId =
+      again.accountId ?? (await ensureAccount(t.db, { actonAccountId: `acct-${Math.random().toString(36).slice(2)}`, name: "Contoso" })).id;
     const calls = callLog();
-    const engine = testEngine(t.db, fx, { call: { recorder: calls } });
+    const engine = testEngine(t.db, fx, { call: { recorder: calls }, config: again.config });
     const started = await startRun(engine, {
-      accountId: account.id,
+      accountId,
+      ...(again.connectionId ? { connectionId: again.connectionId } : {}),
       kind: "connect",
-      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales" },
+      options: { mode: "cloud", requestedBy: CONTOSO_ADMIN, environment: "Contoso Sales", ...(again.role ? { role: again.role } : {}) },
       session: await signInAs(fx),
       actor,
     });
@@ -61,15 +74,18 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     const approval = await approveRun(engine, { runId: started.value.id, actor });
     expect(approval.ok).toBe(true);
     calls.calls.length = 0;
-    return { engine, calls, runId: started.value.id, connectionId: started.value.connection.id };
+    return { engine, calls, runId: started.value.id, connectionId: started.value.connection.id, accountId };
   }
 
   const count = (calls: ReturnType<typeof callLog>, call: string) => calls.calls.filter((c) => `${c.method} ${c.path}` === call).length;
-  /** The calls the drive made before its first write (the app's creation), in order. */
+  /** The calls the drive made before its first write (the app's creation), in order, beside the security role's. */
   const beforeFirstWrite = (calls: ReturnType<typeof callLog>) => {
     const first = calls.calls.findIndex((c) => c.method === "POST" && c.path === "/graph/v1.0/applications");
     expect(first).toBeGreaterThanOrEqual(0);
-    return calls.calls.slice(0, first).map((c) => `${c.method} ${c.path.endsWith("/token") ? "token" : c.path}`);
+    return calls.calls
+      .slice(0, first)
+      .filter((c) => !ROLE_BRANCH.test(c.path))
+      .map((c) => `${c.method} ${c.path.endsWith("/token") ? "token" : c.path}`);
   };
   const adminRoleReads = (calls: ReturnType<typeof callLog>) =>
     calls.calls.filter((c) => c.method === "GET" && c.path.endsWith("/systemuserroles_association")).length;
@@ -154,6 +170,135 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     for (const read of RE_READS) expect(count(calls, read), read).toBe(1);
     expect(adminRoleReads(calls)).toBe(1);
   });
+
+  /** The applicationUser step's Dataverse reads and the role's calls, counted. */
+  const dataverseCalls = (calls: ReturnType<typeof callLog>) => {
+    const n = (method: string, path: RegExp, only?: "answered") =>
+      calls.calls.filter((c) => c.method === method && path.test(c.path) && (!only || (c.status !== null && c.status < 300))).length;
+    return {
+      businessUnit: n("GET", /\/businessunits$/),
+      privileges: n("GET", /\/privileges$/),
+      userLookup: n("GET", /\/systemusers$/),
+      userCreate: n("POST", /\/systemusers$/, "answered"),
+      roleLookup: n("GET", /\/roles$/),
+      roleCreate: n("POST", /\/roles$/, "answered"),
+      rolePrivileges: n("GET", /\/RetrieveRolePrivilegesRole\(RoleId=@p1\)$/),
+      addPrivileges: n("POST", /\.AddPrivilegesRole$/),
+    };
+  };
+  /** Dataverse answers the next creation of `entitySet` with 503 (a write is not replayed). */
+  const unavailableOnce = (entitySet: string) =>
+    fx.control.addFault({
+      service: "dataverse",
+      method: "POST",
+      path: `^${DATAVERSE.replace(/\./g, "\\.")}/${entitySet}$`,
+      kind: "unavailable",
+      remaining: 1,
+    });
+  const applicationUserStep = (result: Awaited<ReturnType<typeof driveRunWith>>) => result.run!.steps.find((s) => s.name === "applicationUser")!;
+
+  it("a fresh approved run's applicationUser step takes the plan's business unit and privileges, and looks for no user of the app it just created", async () => {
+    const { engine, calls, runId } = await approved();
+    let atStepStart: string[] = [];
+    engine.onEvent = (event) => {
+      if (event.type === "stepStarted" && event.step === "applicationUser" && event.attempt === 1)
+        atStepStart = calls.calls.map((c) => `${c.method} ${c.path}`);
+    };
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    // The realistic world refuses a new app's user until Dataverse admits it: the attempts after the first read for
+    // themselves.
+    const later = applicationUserStep(result).attempts - 1;
+    const counted = dataverseCalls(calls);
+    expect(counted).toMatchObject({ businessUnit: later, userLookup: later, roleCreate: 1, addPrivileges: 1 });
+    expect(counted.privileges > 0).toBe(later > 0);
+    // The role made here has no privileges to read back; a later attempt finds the role and reads them.
+    expect(counted.rolePrivileges).toBe(later);
+    // The role's branch ran beside the Graph steps: its lookup had answered before the step began.
+    expect(atStepStart).toContain(`GET ${DATAVERSE}/roles`);
+    const output = applicationUserStep(result).output!;
+    const findings = (result.run!.plan as Plan).findings!;
+    expect(output).toMatchObject({
+      businessUnitId: findings.dataverse!.rootBusinessUnit.businessUnitId,
+      businessUnitName: findings.dataverse!.rootBusinessUnit.name,
+    });
+  });
+
+  it("a retried applicationUser step reads the business unit, the privileges, its user and the role's privileges again", async () => {
+    const { engine, calls, runId } = await approved({ config: { pollIntervalMs: 50 } });
+    // Dataverse is briefly unavailable for the user's creation: the step tries again, and looks for itself.
+    await unavailableOnce("systemusers");
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const later = applicationUserStep(result).attempts - 1;
+    expect(later).toBeGreaterThanOrEqual(1);
+    const counted = dataverseCalls(calls);
+    expect(counted).toMatchObject({ businessUnit: later, userLookup: later, rolePrivileges: later, roleCreate: 1, userCreate: 1 });
+    expect(counted.privileges).toBeGreaterThan(0);
+  });
+
+  it("a run resumed after a crash right after its application user's creation looks for the user, and finds it", async () => {
+    const LEASE_MS = 400;
+    const { engine, calls, runId, connectionId } = await approved({ config: { leaseMs: LEASE_MS } });
+    const crashed = await runUntilCrash({
+      databaseUrl: t.url,
+      runId,
+      owner: "crashing",
+      config: engine.config,
+      afterCall: `POST ${DATAVERSE}/systemusers`,
+    });
+    expect(crashed.code, crashed.output).toBe(137);
+    await new Promise((r) => setTimeout(r, LEASE_MS + 150));
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const counted = dataverseCalls(calls);
+    // The step's intent, recorded before the create, sends the resumed attempt looking: it finds the user made.
+    expect(counted).toMatchObject({ userLookup: 1, userCreate: 0, roleCreate: 0, rolePrivileges: 1 });
+    expect(counted.businessUnit).toBe(1);
+    const state = await fx.control.getState();
+    const env = state.environments.find((e) => e.urlName === "contoso-sales")!;
+    const connection = await t.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+    expect(env.systemUsers.filter((u) => u.applicationid === connection.clientId)).toHaveLength(1);
+  });
+
+  it("a re-run of an Active connection looks for the application user of the app it reuses, and reads the role's privileges", async () => {
+    const first = await approved();
+    expect((await driveRunWith(first.engine, first.runId)).status).toBe("succeeded");
+    const { engine, calls, runId } = await approved({ accountId: first.accountId, connectionId: first.connectionId });
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const attempts = applicationUserStep(result).attempts;
+    const counted = dataverseCalls(calls);
+    expect(counted).toMatchObject({ userLookup: attempts, userCreate: 0, roleCreate: 0, rolePrivileges: attempts });
+  });
+
+  it("a System Administrator run reads the business unit and looks for the user, as it always did", async () => {
+    const { engine, calls, runId } = await approved({ role: "systemAdministrator" });
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const attempts = applicationUserStep(result).attempts;
+    expect(dataverseCalls(calls)).toMatchObject({ businessUnit: attempts, userLookup: attempts, roleCreate: 0, addPrivileges: 0 });
+  });
+
+  it("a security role that failed ahead of its step is made by the step itself, without failing it", async () => {
+    const { engine, calls, runId } = await approved();
+    // The drive's own creation of the role, beside the Graph steps, meets a 503 (a write is not replayed).
+    await unavailableOnce("roles");
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const creates = calls.calls.filter((c) => c.method === "POST" && c.path === `${DATAVERSE}/roles`).map((c) => c.status);
+    expect(creates.map((status) => (status !== null && status < 300 ? "created" : status))).toEqual([503, "created"]);
+    const step = applicationUserStep(result);
+    expect(step).toMatchObject({ status: "succeeded", errorCode: null });
+    // In the world without admission lag the step needed no second attempt: the failure ahead cost it none.
+    if (scenario === "default") expect(step.attempts).toBe(1);
+    await expectExactlyOneRole();
+  });
+
+  async function expectExactlyOneRole() {
+    const env = (await fx.control.getState()).environments.find((e) => e.urlName === "contoso-sales")!;
+    expect(env.roles.filter((r) => r.name === "Act-On Integration")).toHaveLength(1);
+  }
 
   it("the plan's tokens never overwrite the sign-in of another person who signed in for the connection meanwhile", async () => {
     const { connectionId } = await approved();

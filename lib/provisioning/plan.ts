@@ -142,8 +142,13 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
   }
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (rejected) throw rejected.reason;
-  // What the first two steps would read again right after the approval, as they record it: the drive that follows
-  // takes it while it is fresh and nothing it depends on has changed (plan-findings.ts).
+  const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
+  const sp = value(settled[1]);
+  const appUser = value(settled[2]);
+  const { rootBu, role, held } = value(settled[3]);
+  const catalog = value(settled[4]);
+  // What the steps would read again right after the approval, as they use it: the drive that follows takes it while
+  // it is fresh and nothing it depends on has changed (plan-findings.ts).
   if (ctx.session?.homeAccountId) {
     plan.findings = {
       readAt: plan.computedAt,
@@ -151,13 +156,9 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       basis: runBasisOf(ctx),
       environment: environmentFindings(choice, admin),
       ...(facts ? { preconditions: { directoryRoles: consentCapableRoleNames(facts) } } : {}),
+      dataverse: { environmentUrl: envUrl, rootBusinessUnit: rootBu, ...(catalog ? { privileges: catalog } : {}) },
     };
   }
-  const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
-  const sp = value(settled[1]);
-  const appUser = value(settled[2]);
-  const { rootBu, role, held } = value(settled[3]);
-  const catalog = value(settled[4]);
   const passwordPolicy = value(settled[5]);
   const whoChanged = value(settled[6]);
   if (whoChanged) {

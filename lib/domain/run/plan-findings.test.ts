@@ -19,6 +19,11 @@ const FINDINGS: PlanFindings = {
     connectionPatch: { environmentUrl: ENV, environmentName: "Contoso Sales", environmentId: "env", tenantId: "tid-1", tenantDomain: "contoso.com" },
   },
   preconditions: { directoryRoles: ["Global Administrator"] },
+  dataverse: {
+    environmentUrl: ENV,
+    rootBusinessUnit: { businessUnitId: "bu-1", name: "contoso" },
+    privileges: [{ privilegeId: "p-1", name: "prvReadLead" }],
+  },
 };
 const at = (ms: number) => new Date(READ_AT.getTime() + ms);
 const base: ReuseQuestion = {
@@ -70,6 +75,23 @@ describe("may a step take the plan's findings instead of reading them again", ()
     ],
     ["preconditions without a recorded environment", { step: "preconditions", environmentUrl: null }, false],
     ["an unreadable read time", { findings: { ...FINDINGS, readAt: "yesterday" } }, false],
+    ["the applicationUser step, same environment", { step: "applicationUser", environmentUrl: ENV }, true],
+    ["the applicationUser step's second attempt", { step: "applicationUser", environmentUrl: ENV, attempt: 2 }, false],
+    [
+      "the applicationUser step of a plan that kept nothing of the environment's",
+      { step: "applicationUser", environmentUrl: ENV, findings: { ...FINDINGS, dataverse: undefined } },
+      false,
+    ],
+    [
+      "the applicationUser step when the plan read another environment than the one chosen",
+      {
+        step: "applicationUser",
+        environmentUrl: ENV,
+        findings: { ...FINDINGS, dataverse: { ...FINDINGS.dataverse!, environmentUrl: "https://other.crm.dynamics.com" } },
+      },
+      false,
+    ],
+    ["the applicationUser step before the environment is recorded", { step: "applicationUser", environmentUrl: null }, false],
   ];
   it.each(cases)("%s", (_name, change, expected) => {
     const answer = mayReusePlanFindings({ ...base, ...change });

@@ -1,6 +1,6 @@
 /**
- * What the plan read that the run's first two steps would read again (the environment and the admin's permissions),
- * kept on the stored plan in the form those steps record it, and the rule for when a step may take them instead of
+ * What the plan read that the run's steps would read again (the environment, the admin's permissions, and the
+ * environment's root business unit and privilege catalogue), kept on the stored plan in the form those steps record it, and the rule for when a step may take them instead of
  * asking Microsoft again. Pure.
  */
 
@@ -33,6 +33,20 @@ export type PlanFindings = {
   environment: EnvironmentFindings;
   /** The preconditions step's output; absent when the plan did not check preconditions (a migration has no such step). */
   preconditions?: { directoryRoles: string[] };
+  /** What the plan read in the chosen environment; absent in plans made before it was kept. */
+  dataverse?: DataverseFindings;
+};
+
+/**
+ * The environment's root business unit and the least-privilege role's privileges as found there (with their ids, which
+ * AddPrivilegesRole takes): what the applicationUser step would read again. Neither changes while an environment
+ * lives, short of someone installing or removing Dynamics 365 Sales.
+ */
+type DataverseFindings = {
+  environmentUrl: string;
+  rootBusinessUnit: { businessUnitId: string; name: string };
+  /** Absent when the plan sought none (a System Administrator run). */
+  privileges?: { privilegeId: string; name: string }[];
 };
 
 /** What a step's own reads depend on besides Microsoft: if any of it differs from the plan's, the plan's reads do not apply. */
@@ -58,7 +72,7 @@ export const PLAN_FINDINGS_FRESH_MS = 10 * 60_000;
 const CLOCK_SKEW_MS = 60_000;
 
 export type ReuseQuestion = {
-  step: "environment" | "preconditions";
+  step: "environment" | "preconditions" | "applicationUser";
   findings: PlanFindings | null | undefined;
   now: Date;
   /** The step's attempt about to run: 1 for its first (a retry of a failed run starts again at 1, see stripPlanFindings). */
@@ -67,7 +81,7 @@ export type ReuseQuestion = {
   actingAs: string | null;
   /** The environment step compares all of it; the preconditions step the integration user (the rest it has changed). */
   basis: RunBasis;
-  /** Preconditions only: the environment this run's environment step recorded. */
+  /** Preconditions and applicationUser: the environment this run's environment step recorded. */
   environmentUrl?: string | null;
 };
 
@@ -80,6 +94,7 @@ export function mayReusePlanFindings(q: ReuseQuestion): ReuseAnswer {
   const f = q.findings;
   if (!f) return { reuse: false, why: "the plan recorded no findings" };
   if (q.step === "preconditions" && !f.preconditions) return { reuse: false, why: "the plan did not check the preconditions" };
+  if (q.step === "applicationUser" && !f.dataverse) return { reuse: false, why: "the plan kept nothing of the environment's" };
   // A later attempt follows a failure, a throttled read or a crash inside the step: it looks for itself.
   if (q.attempt !== 1) return { reuse: false, why: "not the step's first attempt" };
   const age = q.now.getTime() - Date.parse(f.readAt);
@@ -93,6 +108,8 @@ export function mayReusePlanFindings(q: ReuseQuestion): ReuseAnswer {
     // The environment step has run by now (and recorded the connection's environment and tenant): what the
     // permissions were checked in must be what it chose, whether it read it again or took the plan's.
     return { reuse: false, why: "the run's environment is not the one the plan checked" };
+  } else if (q.step === "applicationUser" && !sameText(q.environmentUrl ?? null, f.dataverse!.environmentUrl)) {
+    return { reuse: false, why: "the run's environment is not the one the plan read" };
   }
   return { reuse: true };
 }

@@ -128,8 +128,11 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
     const sp =
       (createdNow ? null : await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
       (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: withinReplicationWindow(ctx) }));
+    // Whether this run made the app (now, or in an attempt that noted its create): a new client id has nothing in
+    // Dataverse yet, which the applicationUser step counts on to skip its lookup.
+    const appCreated = createdNow || typeof own.appCreateNonce === "string";
     return done(
-      { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy },
+      { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy, ...(appCreated ? { appCreated } : {}) },
       { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },
     );
   } catch (error) {

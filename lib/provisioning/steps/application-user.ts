@@ -16,9 +16,12 @@ import {
   removePrivilegeFromRole,
   removeRoleFromUser,
   type DataverseContext,
+  type Privilege,
   type SecurityRole,
 } from "../../microsoft/dataverse";
 import { LEAST_PRIVILEGE_ROLE_NAME, LEAST_PRIVILEGE_ROLE_PRIVILEGES, unavailableFeatures, type RolePrivilege } from "../least-privilege-role";
+import type { EnsuredRole } from "../prepared-role";
+import { reusablePlanFindings } from "./plan-findings";
 import { done, outcomeFromError, requireFact, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -50,44 +53,54 @@ export function leastPrivilegeDelta(input: {
 }
 
 /**
- * The least-privilege role: the one the environment has, else a new one. Dataverse reads are consistent,
- * so a role created by an interrupted attempt is found by name, not duplicated. @throws MicrosoftError
+ * The least-privilege role of an environment's root business unit, made exactly Act-On's: the one the environment has
+ * (found by name, so a role an interrupted attempt or another connection's run created is not duplicated), else a new
+ * one; missing privileges added, extra ones (a reused role someone widened) removed. Privileges the environment does
+ * not have (no Dynamics 365 Sales: leads, marketing lists) are skipped and reported. A role created here has no
+ * privileges yet, so they are not read back. The applicationUser step runs it, or a drive ahead of the step
+ * (prepared-role.ts). @throws MicrosoftError
  */
-async function ensureLeastPrivilegeRole(
-  ctx: StepContext,
+export async function ensureLeastPrivilegeRole(
   dv: DataverseContext,
-  existing: SecurityRole | null,
-  businessUnitId: string,
-): Promise<SecurityRole> {
-  if (existing) return existing;
-  // The (lease-checked) intent keeps a runner that lost its lease from creating one.
-  await ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() });
-  return createRole(dv, {
-    name: LEAST_PRIVILEGE_ROLE_NAME,
-    businessUnitId,
-    description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
-  });
+  input: {
+    businessUnitId: string;
+    catalog: Promise<Privilege[]> | Privilege[];
+    /** The role's lookup by name, when begun already. */
+    found?: Promise<SecurityRole | null>;
+    /** Proves the caller may still write (its lease), right before the role is created. */
+    beforeCreate: () => Promise<void>;
+  },
+): Promise<EnsuredRole> {
+  let role = await (input.found ?? findRoleByName(dv, { name: LEAST_PRIVILEGE_ROLE_NAME, businessUnitId: input.businessUnitId }));
+  const created = !role;
+  if (!role) {
+    await input.beforeCreate();
+    role = await createRole(dv, {
+      name: LEAST_PRIVILEGE_ROLE_NAME,
+      businessUnitId: input.businessUnitId,
+      description: "Created by the Act-On onboarding portal: exactly what Act-On's Dynamics connector needs.",
+    });
+  }
+  const roleId = role.roleId;
+  const [catalog, held] = await Promise.all([input.catalog, created ? [] : listRolePrivileges(dv, { roleId })]);
+  const delta = leastPrivilegeDelta({ catalog, held });
+  if (delta.toAdd.length)
+    await addPrivilegesToRole(dv, { roleId, privileges: delta.toAdd.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })) });
+  for (const extra of delta.toRemove) await removePrivilegeFromRole(dv, { roleId, privilegeId: extra.privilegeId });
+  return { role, unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name), created };
 }
 
 /**
- * Makes the role's privileges exactly Act-On's: missing ones added, extra ones (a reused role someone widened)
- * removed. Privileges the environment does not have (no Dynamics 365 Sales: leads, marketing lists) are skipped and
- * reported. @throws MicrosoftError
+ * True when no application user of the app can exist yet, so looking for one would find nothing: the app was created
+ * by this run (a new client id), and this step has not asked for its user before (its first attempt, with no intent
+ * recorded). Anything else (an app reused by a re-run or a repair, a retry, a resume) looks first. Should someone have
+ * made a user meanwhile after all, the create's conflict finds it (createApplicationUser).
  */
-async function exactPrivileges(
-  dv: DataverseContext,
-  role: SecurityRole,
-  catalogRead: Promise<{ privilegeId: string; name: string }[]>,
-): Promise<{ unavailable: RolePrivilege[]; removed: string[] }> {
-  const [catalog, held] = await Promise.all([catalogRead, listRolePrivileges(dv, { roleId: role.roleId })]);
-  const delta = leastPrivilegeDelta({ catalog, held });
-  if (delta.toAdd.length)
-    await addPrivilegesToRole(dv, {
-      roleId: role.roleId,
-      privileges: delta.toAdd.map((p) => ({ privilegeId: p.privilegeId, depth: "Global" as const })),
-    });
-  for (const extra of delta.toRemove) await removePrivilegeFromRole(dv, { roleId: role.roleId, privilegeId: extra.privilegeId });
-  return { unavailable: delta.unavailable, removed: delta.toRemove.map((p) => p.name) };
+function userCannotExistYet(ctx: StepContext, appId: string): boolean {
+  const app = ctx.outputOf("appRegistration");
+  const own = ctx.outputOf("applicationUser") ?? {};
+  const attempt = ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
+  return app?.appCreated === true && app.appId === appId && attempt === 1 && !own.applicationUserCreateRequestedAt;
 }
 
 /**
@@ -102,27 +115,55 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
   // The app (and its service principal) may be minutes old: until the window closes, Dataverse's 400/403/404 for it
   // mean "not replicated yet" (judged by what this run created, never by the wording of the error).
   const fresh = withinReplicationWindow(ctx);
+  let prepared: Promise<EnsuredRole | null> | undefined;
   try {
-    // Reads go together: the root business unit, an existing application user and the privilege catalogue first; the
-    // role's lookup beside the user's creation. Writes go one at a time in a fixed order (user, role, privileges,
-    // assignment), so a crash between any two of them is a point the crash sweep reaches and the next attempt finds.
+    // What the run already knows is not asked again on a first attempt: the plan's root business unit and privilege
+    // catalogue while fresh (plan-findings.ts), and that a new app has no user. System Administrator runs read all.
     const leastPrivilege = ctx.options.role === "leastPrivilege";
-    const catalogRead = leastPrivilege ? findPrivilegesByName(dv, { names: LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name) }) : null;
+    const planned = leastPrivilege ? reusablePlanFindings(ctx, "applicationUser")?.dataverse : undefined;
+    const names = LEAST_PRIVILEGE_ROLE_PRIVILEGES.map((p) => p.name);
+    const catalogRead = leastPrivilege ? (planned?.privileges ? Promise.resolve(planned.privileges) : findPrivilegesByName(dv, { names })) : null;
     // Never left unobserved when the step stops early: whoever awaits it later reports its failure.
     catalogRead?.catch(() => undefined);
-    const [rootBu, existingUser] = await Promise.all([findRootBusinessUnit(dv), findApplicationUser(dv, { appId })]);
-    const roleLookup = findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
-    roleLookup.catch(() => undefined);
-    const user = existingUser ?? (await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh }));
+    const lookForUser = !leastPrivilege || !userCannotExistYet(ctx, appId);
+    const [rootBu, existingUser] = await Promise.all([
+      planned?.rootBusinessUnit ?? findRootBusinessUnit(dv),
+      lookForUser ? findApplicationUser(dv, { appId }) : null,
+    ]);
+    // The role the drive began beside the Graph steps (prepared-role.ts), its writes made before the user's; a
+    // failed one is done again below, so its errors reach this step's record only through this attempt's own calls.
+    const target = { environmentUrl, businessUnitId: rootBu.businessUnitId, roleName: LEAST_PRIVILEGE_ROLE_NAME };
+    prepared = leastPrivilege ? ctx.preparedRole(target)?.catch(() => null) : undefined;
+    // Otherwise the role's lookup goes beside the user's creation. Either way this attempt's writes go one at a time
+    // in a fixed order (user, role, privileges, assignment), so a crash between any two of them is a point the next
+    // attempt finds.
+    const roleLookup = prepared ? null : findTargetRole(dv, ctx.options.role, rootBu.businessUnitId);
+    roleLookup?.catch(() => undefined);
+    let user = existingUser;
+    if (!user) {
+      // The (lease-checked) intent keeps a runner that lost its lease from creating one, and tells the next attempt
+      // to look for the user this one may have made.
+      await ctx.recordIntent({ applicationUserCreateRequestedAt: ctx.now().toISOString() });
+      user = await createApplicationUser(dv, { appId, businessUnitId: rootBu.businessUnitId, justCreated: fresh });
+    }
     // A disconnect may have disabled it: reconnecting turns it back on.
     if (user.isDisabled) await enableApplicationUser(dv, { systemUserId: user.systemUserId });
-    let role = await roleLookup;
+    let role: SecurityRole | null;
     let unavailable: RolePrivilege[] = [];
     let removedPrivileges: string[] = [];
     if (leastPrivilege && catalogRead) {
-      role = await ensureLeastPrivilegeRole(ctx, dv, role, rootBu.businessUnitId);
       // Made exact before it is given: a role found in the environment may have been widened by someone.
-      ({ unavailable, removed: removedPrivileges } = await exactPrivileges(dv, role, catalogRead));
+      const ensured =
+        (await prepared) ??
+        (await ensureLeastPrivilegeRole(dv, {
+          businessUnitId: rootBu.businessUnitId,
+          catalog: catalogRead,
+          found: roleLookup ?? undefined,
+          beforeCreate: () => ctx.recordIntent({ roleCreateRequestedAt: ctx.now().toISOString() }),
+        }));
+      ({ role, unavailable, removed: removedPrivileges } = ensured);
+    } else {
+      role = await roleLookup;
     }
     if (!role) {
       return {
@@ -154,6 +195,8 @@ export async function runApplicationUserStep(ctx: StepContext): Promise<StepResu
       { connectionPatch: { applicationUserId: user.systemUserId, securityRole: ctx.options.role } },
     );
   } catch (error) {
+    // A role still being made ahead must be finished before the next attempt looks for it (or it would make another).
+    await prepared;
     return outcomeFromError(ctx, error, "Dynamics 365 to accept the new application user");
   }
 }

@@ -15,11 +15,15 @@ export function runBasisOf(ctx: Pick<StepContext, "options" | "connection">): Ru
 
 /**
  * The plan's findings when this step may take them instead of reading again (see mayReusePlanFindings), else null:
- * then the step reads as it always did.
+ * then the step reads as it always did. `ahead` asks for a step still to come (its next attempt), without a log line.
  */
-export function reusablePlanFindings(ctx: StepContext, step: "environment" | "preconditions"): PlanFindings | null {
+export function reusablePlanFindings(
+  ctx: Pick<StepContext, "run" | "step" | "now" | "session" | "options" | "connection" | "outputOf">,
+  step: "environment" | "preconditions" | "applicationUser",
+  ahead?: { attempt: number },
+): PlanFindings | null {
   const findings = (ctx.run.plan as Plan | null)?.findings;
-  const attempt = ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
+  const attempt = ahead?.attempt ?? ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
   const answer = mayReusePlanFindings({
     step,
     findings,
@@ -30,7 +34,7 @@ export function reusablePlanFindings(ctx: StepContext, step: "environment" | "pr
     environmentUrl: (ctx.outputOf("environment")?.environmentUrl as string | undefined) ?? null,
   });
   if (!answer.reuse) {
-    if (findings) log.info("provisioning: reading again what the plan read", { runId: ctx.run.id, step, why: answer.why });
+    if (findings && !ahead) log.info("provisioning: reading again what the plan read", { runId: ctx.run.id, step, why: answer.why });
     return null;
   }
   return findings!;

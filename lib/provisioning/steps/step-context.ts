@@ -9,6 +9,7 @@ import type { GraphContext } from "../../microsoft/graph";
 import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/admin-session";
 import type { CertificateKeyPair } from "../../microsoft/certificate-credential";
+import type { EnsuredRole, RoleTarget } from "../prepared-role";
 import type { EngineConfig } from "../config";
 import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
@@ -65,6 +66,11 @@ export type StepContext = {
    * earlier steps' calls), handed out once, or a new one.
    */
   certificateKeyPair: () => Promise<CertificateKeyPair>;
+  /**
+   * The security role the drive began for `target` beside the earlier steps (prepared-role.ts), handed out once; null
+   * when none was begun for it.
+   */
+  preparedRole: (target: RoleTarget) => Promise<EnsuredRole> | null;
 };
 
 export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({
