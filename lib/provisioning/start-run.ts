@@ -17,6 +17,7 @@ import { runOptionsSchema, type RunOptionsInput } from "../domain/run/run-option
 import { chooseCredentialMode, type CredentialMode } from "../domain/secret/credential-mode";
 import { getRunView } from "./get-run-view";
 import type { RunView } from "../domain/run/run-view";
+import { keyPairReserve } from "./prepared-key-pair";
 import { createRun, failPlanning, isActiveRunConflict, loadRun, storePlan } from "../domain/run/run-store";
 import type { Prisma } from "@/generated/sqlite/client";
 
@@ -110,6 +111,8 @@ export async function startRun(engine: Engine, input: StartRunInput): Promise<Re
     });
     if (!choice.ok) return fail(appError("invalid_input", `credential: ${choice.message}`));
     options.credential = choice.mode;
+    // The certificate's key is made while the admin reads the plan, not when their approval starts the drive.
+    if (choice.mode === "certificate" && options.secret !== "keep") keyPairReserve.fill();
   }
 
   // The run is created first: the database admits one unfinished run per connection, so a concurrent start (on any
