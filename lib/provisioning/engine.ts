@@ -24,6 +24,7 @@ import { runConnectorConsentStep, runRemoveConnectorServicePrincipalStep } from 
 import { runVerifyStep } from "./steps/verify";
 import { generateCertificateKeyPair } from "../microsoft/certificate-credential";
 import { needsCertificateKey, PreparedKeyPair } from "./prepared-key-pair";
+import { PreparedAppToken, prepareVerifyToken } from "./prepared-app-token";
 
 /**
  * The engine's collaborators. One per process (or per test); `owner` names this instance, and each drive of a run
@@ -136,6 +137,7 @@ export function buildStepContext(
     session: AdminSession | null;
     tokens?: AdminTokenCache;
     keys?: PreparedKeyPair;
+    appTokens?: PreparedAppToken;
   },
 ): StepContext {
   const now = engine.now ?? (() => new Date());
@@ -169,6 +171,7 @@ export function buildStepContext(
       await inLeasedTransaction(engine.db, { runId: input.run.id, owner: engine.owner }, async () => undefined);
     },
     certificateKeyPair: () => input.keys?.take() ?? generateCertificateKeyPair(),
+    preparedAppToken: (target) => input.appTokens?.take(target) ?? Promise.resolve(null),
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);
@@ -186,6 +189,7 @@ function stepExecutor(engine: Engine): StepExecutor {
   const tokens = new AdminTokenCache();
   let account: { actonAccountId: string } | undefined;
   const keys = new PreparedKeyPair();
+  const appTokens = new PreparedAppToken();
   return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
     account ??= { actonAccountId: connection.actonAccountId };
@@ -196,10 +200,12 @@ function stepExecutor(engine: Engine): StepExecutor {
       );
     }
     const session = sessions.get(run.connectionId) ?? null;
-    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys });
+    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys, appTokens });
     if (needsCertificateKey(ctx)) keys.prepare();
     try {
-      return await EXECUTORS[step](ctx);
+      const result = await EXECUTORS[step](ctx);
+      prepareVerifyToken(ctx, result, appTokens);
+      return result;
     } finally {
       if (session) {
         const lease = { runId: run.id, owner: engine.owner };

@@ -151,6 +151,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       basis: runBasisOf(ctx),
       environment: environmentFindings(choice, admin),
       ...(facts ? { preconditions: { directoryRoles: consentCapableRoleNames(facts) } } : {}),
+      ...(dynamicsSp ? { dynamicsPrincipalId: dynamicsSp.objectId } : {}),
     };
   }
   const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;

@@ -17,7 +17,7 @@ export function runBasisOf(ctx: Pick<StepContext, "options" | "connection">): Ru
  * The plan's findings when this step may take them instead of reading again (see mayReusePlanFindings), else null:
  * then the step reads as it always did.
  */
-export function reusablePlanFindings(ctx: StepContext, step: "environment" | "preconditions"): PlanFindings | null {
+export function reusablePlanFindings(ctx: StepContext, step: "environment" | "preconditions" | "adminConsent"): PlanFindings | null {
   const findings = (ctx.run.plan as Plan | null)?.findings;
   const attempt = ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
   const answer = mayReusePlanFindings({
@@ -28,6 +28,7 @@ export function reusablePlanFindings(ctx: StepContext, step: "environment" | "pr
     actingAs: ctx.session?.homeAccountId ?? null,
     basis: runBasisOf(ctx),
     environmentUrl: (ctx.outputOf("environment")?.environmentUrl as string | undefined) ?? null,
+    tenantId: ctx.connection.tenantId,
   });
   if (!answer.reuse) {
     if (findings) log.info("provisioning: reading again what the plan read", { runId: ctx.run.id, step, why: answer.why });
