@@ -29,6 +29,33 @@ export type AdminSessionClientType = "confidential" | "public";
 
 const SIGN_IN_AUTHORITY = "organizations";
 
+/** A cached access token is used while it lives at least this much longer (MSAL's own renewal offset), else refreshed. */
+const MIN_TOKEN_VALIDITY_MS = 5 * 60_000;
+
+const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
+
+/** The fields of an access token in MSAL's cache that say whose it is, where from, for what and until when. */
+type CachedAccessToken = {
+  credentialType?: string;
+  homeAccountId?: string;
+  environment?: string;
+  clientId?: string;
+  realm?: string;
+  target?: string;
+  tokenType?: string;
+  secret?: string;
+  expiresOn?: string;
+};
+
+/**
+ * True when every permission a cached token holds belongs to `identifier` (what precedes a scope's last `/` names
+ * its resource: Entra answers with the scopes qualified as they were asked for), and it holds at least one.
+ */
+function servesOnly(target: string | undefined, identifier: string): boolean {
+  const permissions = (target ?? "").split(/\s+/).filter((s) => s && !OIDC_SCOPES.has(s.toLowerCase()));
+  return permissions.length > 0 && permissions.every((p) => p.lastIndexOf("/") > 0 && p.slice(0, p.lastIndexOf("/")).toLowerCase() === identifier);
+}
+
 type SerializedSession = {
   v: 1;
   clientType: AdminSessionClientType;
@@ -250,6 +277,10 @@ export class AdminSession {
     if (!account) {
       throw toMicrosoftError(new InteractionRequiredAuthError("no_account", "The admin's account is not in the session cache."), { operation });
     }
+    if (!options.forceRefresh) {
+      const cached = this.#cachedAccessToken(account, resource, Date.now());
+      if (cached) return cached;
+    }
     const result = await acquire(operation, options, () =>
       this.#app.acquireTokenSilent({
         account,
@@ -260,6 +291,30 @@ export class AdminSession {
       }),
     );
     return { token: result.accessToken, expiresOn: result.expiresOn };
+  }
+
+  /**
+   * A token in the session's cache for this account, client, tenant and resource that lives at least five more
+   * minutes, else null. MSAL's own lookup never finds one for Graph: the request asks for `/.default` and the cache
+   * holds the scopes Entra answered with by name, so every silent call for Graph would be a refresh, even with the
+   * token the sign-in or the plan obtained minutes earlier (stored with the sign-in, so any instance resumes with it).
+   */
+  #cachedAccessToken(account: AccountInfo, resource: TokenResource, now: number): { token: string; expiresOn: Date } | null {
+    const scope = delegatedScope(this.#config, resource);
+    const identifier = scope.slice(0, scope.lastIndexOf("/")).toLowerCase();
+    const tenant = (this.tenantId ?? "").toLowerCase();
+    let best: { token: string; expiresOn: Date } | null = null;
+    for (const entry of Object.values(this.#app.getTokenCache().getKVStore()) as CachedAccessToken[]) {
+      if (entry.credentialType !== "AccessToken" || !entry.secret) continue;
+      if ((entry.tokenType ?? "Bearer").toLowerCase() !== "bearer") continue;
+      if (entry.homeAccountId !== account.homeAccountId || entry.environment !== account.environment) continue;
+      if (entry.clientId?.toLowerCase() !== this.clientId.toLowerCase() || entry.realm?.toLowerCase() !== tenant) continue;
+      if (!servesOnly(entry.target, identifier)) continue;
+      const expiresAt = Number(entry.expiresOn) * 1000;
+      if (!Number.isFinite(expiresAt) || expiresAt - now < MIN_TOKEN_VALIDITY_MS) continue;
+      if (!best || expiresAt > best.expiresOn.getTime()) best = { token: entry.secret, expiresOn: new Date(expiresAt) };
+    }
+    return best;
   }
 
   /** The admin's delegated token for a resource. @throws MicrosoftError */
@@ -373,10 +428,7 @@ export async function getAdminToken(
   return session.token(resource, options);
 }
 
-/**
- * `session.accessToken(resource)`: the token with its expiry, so a caller can reuse it (MSAL's cache does not match a
- * cached token to a `/.default` request, so every silent call for Graph would otherwise be a refresh). @throws MicrosoftError
- */
+/** `session.accessToken(resource)`: the token with its expiry, so a caller can keep it until then. @throws MicrosoftError */
 export async function getAdminAccessToken(
   session: AdminSession,
   resource: TokenResource,

@@ -741,26 +741,24 @@ const keptKeys = (keys: z.infer<typeof graphKeyCredentialSchema>[]) =>
 
 /**
  * Uploads a certificate (its DER; the private key never leaves the portal) to an application as a `keyCredential`
- * with our `keyId`, keeping the certificates it has. Idempotent: a key already there is left as it is. Returns the
- * dates Microsoft recorded. @throws MicrosoftError
+ * with our `keyId`, keeping the certificates it has. Idempotent: a key already there is left as it is. PATCH replaces
+ * the whole collection, so the app's keys are read first, unless the caller knows it has none (`hasNoKeys`: an app
+ * the caller created and has not given one). Graph answers the PATCH with 204 No Content: the collection is then the
+ * one sent, under the keyIds sent (a keyCredential's `keyId` is the caller's to set), so nothing is read back.
+ * https://learn.microsoft.com/graph/applications-how-to-add-certificate @throws MicrosoftError
  */
 export async function addCertificateCredential(
   ctx: GraphContext,
-  options: { objectId: string; keyId: string; displayName: string; certificateDer: Buffer; justCreated?: boolean },
-): Promise<{ keyId: string; endDateTime: string | null }> {
+  options: { objectId: string; keyId: string; displayName: string; certificateDer: Buffer; justCreated?: boolean; hasNoKeys?: boolean },
+): Promise<{ keyId: string }> {
   const objectId = requireGuid(options.objectId, "objectId");
   const keyId = requireGuid(options.keyId, "keyId").toLowerCase();
-  const found = (keys: z.infer<typeof graphKeyCredentialSchema>[]) => keys.find((k) => k.keyId.toLowerCase() === keyId);
-  const current = await readKeyCredentials(ctx, objectId);
+  const current = options.hasNoKeys ? [] : await readKeyCredentials(ctx, objectId);
   if (!current) throw applicationMissing(`PATCH /applications/${objectId} (keyCredentials)`);
-  const existing = found(current);
-  if (existing) return { keyId, endDateTime: existing.endDateTime };
+  if (current.some((k) => k.keyId.toLowerCase() === keyId)) return { keyId };
   const key = options.certificateDer.toString("base64");
   await writeKeyCredentials(ctx, objectId, [...keptKeys(current), { keyId, displayName: options.displayName, key }], options.justCreated);
-  const after = await readKeyCredentials(ctx, objectId);
-  const added = after && found(after);
-  if (!added) throw applicationMissing(`PATCH /applications/${objectId} (keyCredentials)`);
-  return { keyId, endDateTime: added.endDateTime };
+  return { keyId };
 }
 
 /**

@@ -5,6 +5,7 @@ import { addClientSecret, createApplication, createServicePrincipal, type GraphC
 import { completeSignIn as driveSignInPages, FetchBrowser } from "@/emulator/testing/fetch-browser";
 import {
   completeSignIn,
+  getAdminAccessToken,
   getAdminToken,
   getSignInUrl,
   AdminSession,
@@ -84,6 +85,59 @@ describe("admin session (delegated, MSAL cache)", () => {
     const before = log.calls.length;
     await getAdminToken(restored, { environmentUrl: envUrl }, { config: fx.config, recorder: log });
     expect(log.calls.length).toBe(before);
+  });
+
+  /** A stored session with each cached access token edited (or dropped when `edit` answers null), as another instance reads it. */
+  function restoreEdited(session: AdminSession, edit: (token: Record<string, string>) => Record<string, string> | null): AdminSession {
+    const outer = JSON.parse(serializeAdminSession(session)) as { cache: string };
+    const cache = JSON.parse(outer.cache) as { AccessToken: Record<string, Record<string, string>> };
+    const kept = Object.entries(cache.AccessToken).flatMap(([key, token]) => {
+      const edited = edit(token);
+      return edited ? [[key, edited] as const] : [];
+    });
+    cache.AccessToken = Object.fromEntries(kept);
+    return restoreAdminSession(JSON.stringify({ ...outer, cache: JSON.stringify(cache) }), { config: fx.config });
+  }
+  const tokenRequests = (log: ReturnType<typeof callLog>) => log.calls.filter((c) => c.method === "POST" && c.path.endsWith("/token")).length;
+  const isGraphToken = (token: Record<string, string>) => token.target.toLowerCase().includes(fx.config.graphUrl.toLowerCase());
+
+  it("a restored session acts with the Graph token it was stored with while it lives five more minutes: no refresh", async () => {
+    const session = await signInAs(fx);
+    const restored = restoreAdminSession(serializeAdminSession(session), { config: fx.config });
+    const log = callLog();
+    const { token, expiresOn } = await getAdminAccessToken(restored, "graph", { config: fx.config, recorder: log });
+    expect(tokenRequests(log)).toBe(0);
+    expect(decodeJwt(token)).toMatchObject({ tid: TENANTS.contoso, appid: PORTAL_APP.appId, aud: "https://graph.microsoft.com" });
+    expect(expiresOn!.getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
+  });
+
+  it("refreshes a Graph token that expires within five minutes, and one asked to be refreshed", async () => {
+    const session = await signInAs(fx);
+    const soon = String(Math.floor((Date.now() + 4 * 60_000) / 1000));
+    const restored = restoreEdited(session, (t) => (isGraphToken(t) ? { ...t, expires_on: soon } : t));
+    const log = callLog();
+    const { expiresOn } = await getAdminAccessToken(restored, "graph", { config: fx.config, recorder: log });
+    expect(tokenRequests(log)).toBe(1);
+    expect(expiresOn!.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    await getAdminAccessToken(restored, "graph", { config: fx.config, recorder: log, forceRefresh: true });
+    expect(tokenRequests(log)).toBe(2);
+  });
+
+  it("never acts with a cached token of another tenant, account or resource: it refreshes instead", async () => {
+    const session = await signInAs(fx);
+    const cases: [string, (t: Record<string, string>) => Record<string, string> | null][] = [
+      ["another tenant", (t) => ({ ...t, realm: TENANTS.fabrikam })],
+      ["another account", (t) => ({ ...t, home_account_id: `00000000-0000-0000-0000-000000000001.${TENANTS.contoso}` })],
+      // Only Discovery's token is left: it must not pass for Graph's.
+      ["another resource", (t) => (isGraphToken(t) ? null : t)],
+    ];
+    await getAdminToken(session, "discovery", { config: fx.config });
+    for (const [what, edit] of cases) {
+      const log = callLog();
+      const token = await getAdminToken(restoreEdited(session, edit), "graph", { config: fx.config, recorder: log });
+      expect(tokenRequests(log), what).toBe(1);
+      expect(decodeJwt(token), what).toMatchObject({ tid: TENANTS.contoso, aud: "https://graph.microsoft.com" });
+    }
   });
 
   it("an MFA-enforced admin cannot use the password path: mfa_required", async () => {

@@ -25,6 +25,7 @@ import { runVerifyStep } from "./steps/verify";
 import { generateCertificateKeyPair } from "../microsoft/certificate-credential";
 import { needsCertificateKey, PreparedKeyPair } from "./prepared-key-pair";
 import { prepareLeastPrivilegeRole, PreparedRole } from "./prepared-role";
+import { PreparedAppToken, prepareVerifyToken } from "./prepared-app-token";
 
 /**
  * The engine's collaborators. One per process (or per test); `owner` names this instance, and each drive of a run
@@ -138,6 +139,7 @@ export function buildStepContext(
     tokens?: AdminTokenCache;
     keys?: PreparedKeyPair;
     roles?: PreparedRole;
+    appTokens?: PreparedAppToken;
   },
 ): StepContext {
   const now = engine.now ?? (() => new Date());
@@ -172,6 +174,7 @@ export function buildStepContext(
     },
     certificateKeyPair: () => input.keys?.take() ?? generateCertificateKeyPair(),
     preparedRole: (target) => input.roles?.take(target) ?? null,
+    preparedAppToken: (target) => input.appTokens?.take(target) ?? Promise.resolve(null),
     recordIntent: async (intent) => {
       await recordStepIntent(engine.db, { runId: input.run.id, step: input.step, owner: engine.owner, intent });
       const own = input.run.steps.find((s) => s.name === input.step);
@@ -192,6 +195,7 @@ function stepExecutor(engine: Engine): StepExecutor {
   let account: { actonAccountId: string } | undefined;
   const keys = new PreparedKeyPair();
   const roles = new PreparedRole();
+  const appTokens = new PreparedAppToken();
   return async ({ run, step, signal }) => {
     const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
     account ??= { actonAccountId: connection.actonAccountId };
@@ -202,11 +206,13 @@ function stepExecutor(engine: Engine): StepExecutor {
       sessions.set(run.connectionId, loading);
     }
     const session = await sessions.get(run.connectionId)!;
-    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys, roles });
+    const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys, roles, appTokens });
     if (needsCertificateKey(ctx)) keys.prepare();
     prepareLeastPrivilegeRole(ctx, roles);
     try {
-      return await EXECUTORS[step](ctx);
+      const result = await EXECUTORS[step](ctx);
+      prepareVerifyToken(ctx, result, appTokens);
+      return result;
     } finally {
       if (session) {
         const lease = { runId: run.id, owner: engine.owner };

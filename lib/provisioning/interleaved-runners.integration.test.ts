@@ -60,14 +60,15 @@ describe.each(engineMatrix(providers))("two runners on one connection on %s agai
     const connectionId = first.value.connection.id;
     expect((await approveRun(engine, { runId: first.value.id, actor })).ok).toBe(true);
 
-    // Runner 1 runs in its own process up to verify, gets the app-only token for its new secret, and freezes there.
+    // Runner 1 runs in its own process up to verify, signs in with its new secret (the token its drive asked for once
+    // the secret was made), calls WhoAmI, and freezes there.
     runner = startStallingRunner({
       databaseUrl: t.url,
       runId: first.value.id,
       owner: "runner-1",
       config: engine.config,
       stallInStep: "verify",
-      stallAfterCall: "/oauth2/v2.0/token",
+      stallAfterCall: "/WhoAmI",
       timeoutMs: 60_000,
     });
     await runner.stalled;

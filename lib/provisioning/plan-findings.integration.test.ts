@@ -29,6 +29,7 @@ import { loadAdminSession, persistAdminSessionIfChanged, saveAdminSession } from
 import { TEST_KEYS } from "@/test/support/engine-fixture";
 import { runUntilCrash } from "@/test/support/crash-runner";
 import type { EngineConfig } from "./config";
+import { connectionObjects } from "@/test/support/sandbox-objects";
 
 vi.setConfig({ testTimeout: 90_000 });
 const providers = await providersUnderTest();
@@ -77,6 +78,13 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     return { engine, calls, runId: started.value.id, connectionId: started.value.connection.id, accountId };
   }
 
+  /** The lookups of what a run made moments ago: Dynamics CRM's principal and the new one's grants, the new app's keys. */
+  const lookups = (calls: ReturnType<typeof callLog>) => ({
+    servicePrincipals: count(calls, "GET /graph/v1.0/servicePrincipals"),
+    grants: count(calls, "GET /graph/v1.0/oauth2PermissionGrants"),
+    appKeys: calls.calls.filter((c) => c.method === "GET" && c.path.startsWith("/graph/v1.0/applications/")).length,
+  });
+
   const count = (calls: ReturnType<typeof callLog>, call: string) => calls.calls.filter((c) => `${c.method} ${c.path}` === call).length;
   /** The calls the drive made before its first write (the app's creation), in order, beside the security role's. */
   const beforeFirstWrite = (calls: ReturnType<typeof callLog>) => {
@@ -111,12 +119,22 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     expect(result.status, runSummary(result)).toBe("succeeded");
     for (const read of RE_READS) expect(count(calls, read), read).toBe(0);
     expect(adminRoleReads(calls)).toBe(0);
-    // Straight to the first write: the plan's Discovery and Dataverse tokens are reused; only the Graph token is asked
-    // for again (MSAL finds no cached token for Graph's `/.default`: Microsoft answers with the scopes by name).
-    expect(beforeFirstWrite(calls)).toEqual(["POST token"]);
+    // Straight to the first write: the plan's Graph, Discovery and Dataverse tokens are all reused.
+    expect(beforeFirstWrite(calls)).toEqual([]);
 
     const steps = result.run!.steps;
     const findings = (result.run!.plan as Plan).findings!;
+    // What the run made moments ago is not looked up: Dynamics CRM's principal is the plan's, the new principal holds
+    // no grant and the new app no certificate (the upload is the step's one call). The realistic world's lag makes
+    // steps try again, and each later attempt looks, as it must.
+    const attempts = (name: string) => steps.find((s) => s.name === name)!.attempts;
+    expect(lookups(calls).grants).toBe(attempts("adminConsent") - 1);
+    if (scenario === "default") expect(lookups(calls)).toEqual({ servicePrincipals: 0, grants: 0, appKeys: 0 });
+    expect(steps.find((s) => s.name === "adminConsent")!.output).toMatchObject({ resourceSpId: findings.dynamicsPrincipalId, via: "graph" });
+    expect(findings.dynamicsPrincipalId).toEqual(expect.any(String));
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect([objects.grants.length, objects.certificates.length]).toEqual([1, 1]);
+    expect(objects.grants[0].resourceId).toBe(findings.dynamicsPrincipalId);
     expect(steps.find((s) => s.name === "environment")).toMatchObject({
       status: "succeeded",
       output: { ...findings.environment.output, checkedWhilePlanning: findings.readAt },
@@ -144,6 +162,10 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     expect(result.status, runSummary(result)).toBe("succeeded");
     for (const read of RE_READS) expect(count(calls, read), read).toBe(1);
     expect(adminRoleReads(calls)).toBe(1);
+    // Consent looks for Dynamics CRM's principal and the grants again (on each attempt in the realistic world's lag).
+    const consent = result.run!.steps.find((s) => s.name === "adminConsent")!;
+    expect(lookups(calls).grants).toBe(consent.attempts);
+    if (scenario === "default") expect(lookups(calls)).toEqual({ servicePrincipals: 1, grants: 1, appKeys: 0 });
     expect(beforeFirstWrite(calls)).toEqual(expect.arrayContaining([...RE_READS, expect.stringMatching(/\/WhoAmI$/)]));
     const steps = result.run!.steps;
     expect(steps.find((s) => s.name === "environment")!.output).not.toHaveProperty("checkedWhilePlanning");
@@ -169,6 +191,89 @@ describe.each(engineMatrix(providers))("the apply and the plan's findings on %s 
     expect(result.status, runSummary(result)).toBe("succeeded");
     for (const read of RE_READS) expect(count(calls, read), read).toBe(1);
     expect(adminRoleReads(calls)).toBe(1);
+    expect(lookups(calls).grants).toBe(result.run!.steps.find((s) => s.name === "adminConsent")!.attempts);
+  });
+
+  it("a consent or certificate step's second attempt looks for what its first may have made", async () => {
+    const { engine, calls, runId, connectionId } = await approved();
+    // Each write's first try is refused (Microsoft's 503 leaves its outcome to be learnt), so each step tries again.
+    await fx.control.addFault({
+      service: "graph",
+      method: "POST",
+      path: "^/graph/v1\\.0/oauth2PermissionGrants$",
+      kind: "unavailable",
+      remaining: 1,
+    });
+    await fx.control.addFault({ service: "graph", method: "PATCH", path: "^/graph/v1\\.0/applications/[^/]+$", kind: "unavailable", remaining: 1 });
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const steps = result.run!.steps;
+    const consent = steps.find((s) => s.name === "adminConsent")!;
+    const credential = steps.find((s) => s.name === "clientSecret")!;
+    expect(consent.attempts).toBeGreaterThanOrEqual(2);
+    expect(credential.attempts).toBeGreaterThanOrEqual(2);
+    // The retried consent reads Dynamics CRM's principal and the grants; the retried upload reads the app's keys.
+    expect(lookups(calls).grants).toBe(consent.attempts - 1);
+    expect(lookups(calls).appKeys).toBe(credential.attempts - 1);
+    if (scenario === "default") expect(lookups(calls)).toEqual({ servicePrincipals: 1, grants: 1, appKeys: 1 });
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect([objects.grants.length, objects.certificates.length]).toEqual([1, 1]);
+  });
+
+  it("a re-run of an Active connection looks up the grants and certificates of the app it keeps", async () => {
+    const first = await approved();
+    expect((await driveRunWith(first.engine, first.runId)).status).toBe("succeeded");
+    const { engine, calls, runId, connectionId } = await approved({ accountId: first.accountId, connectionId: first.connectionId });
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    expect(result.run!.steps.find((s) => s.name === "appRegistration")!.output).toMatchObject({ createdByRun: false });
+    // The kept app's principal and Dynamics CRM's; the grants; the app's keys before the upload, and again when verify
+    // removes the certificate the new one supersedes.
+    expect(lookups(calls)).toEqual({ servicePrincipals: 2, grants: 1, appKeys: 2 });
+    const objects = connectionObjects(await fx.control.getState(), connectionId);
+    expect([objects.apps.length, objects.grants.length, objects.certificates.length]).toEqual([1, 1, 1]);
+  });
+
+  it("the app's token is asked for once the certificate is up, before verify starts, and verify signs in with it", async () => {
+    const { engine, calls, runId } = await approved();
+    let callsBeforeVerify = -1;
+    engine.onEvent = (event) => {
+      if (event.type === "stepStarted" && event.step === "verify" && callsBeforeVerify < 0) callsBeforeVerify = calls.calls.length;
+    };
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const tokens = calls.calls.flatMap((c, i) => (c.method === "POST" && c.path.endsWith("/token") ? [i] : []));
+    expect(tokens[0]).toBeLessThan(callsBeforeVerify);
+    // The drive asks for one token, the app's (the admin's are the plan's), and verify takes it. In the realistic
+    // world Entra refuses a certificate seconds old (admission lag): verify then asks again itself, as it always did.
+    if (scenario === "default") expect(tokens).toHaveLength(1);
+  });
+
+  it("a prepared app token that failed is only a miss: verify asks Entra itself and the run succeeds", async () => {
+    const { engine, calls, runId } = await approved();
+    let callsBeforeVerify = -1;
+    engine.onEvent = async (event) => {
+      // The next token request is the one prepared for verify: Entra's answer to it is a redirect no client follows.
+      if (event.type === "stepStarted" && event.step === "clientSecret") {
+        await fx.control.addFault({
+          service: "identity",
+          method: "POST",
+          path: "^/[^/]+/oauth2/v2\\.0/token$",
+          kind: "redirect",
+          redirectStatus: 302,
+          location: "https://attacker.example/token",
+          remaining: 1,
+        });
+      }
+      if (event.type === "stepStarted" && event.step === "verify" && callsBeforeVerify < 0) callsBeforeVerify = calls.calls.length;
+    };
+    const result = await driveRunWith(engine, runId);
+    expect(result.status, runSummary(result)).toBe("succeeded");
+    const tokens = calls.calls.filter((c) => c.method === "POST" && c.path.endsWith("/token"));
+    expect(tokens[0].status).toBe(302);
+    expect(calls.calls.indexOf(tokens[0])).toBeLessThan(callsBeforeVerify);
+    expect(tokens.at(-1)!.status).toBe(200);
+    expect(calls.calls.indexOf(tokens.at(-1)!)).toBeGreaterThan(callsBeforeVerify);
   });
 
   /** The applicationUser step's Dataverse reads and the role's calls, counted. */

@@ -156,6 +156,7 @@ export async function computePlan(ctx: StepContext, steps: StepName[]): Promise<
       basis: runBasisOf(ctx),
       environment: environmentFindings(choice, admin),
       ...(facts ? { preconditions: { directoryRoles: consentCapableRoleNames(facts) } } : {}),
+      ...(dynamicsSp ? { dynamicsPrincipalId: dynamicsSp.objectId } : {}),
       dataverse: { environmentUrl: envUrl, rootBusinessUnit: rootBu, ...(catalog ? { privileges: catalog } : {}) },
     };
   }

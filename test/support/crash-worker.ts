@@ -4,7 +4,7 @@
  *   afterCall: "POST /graph/v1.0/applications" — right after that Microsoft call answered, before the step commits
  *   afterStep: "appRegistration" — right after that step's outcome was committed
  * Or it stalls (SIGSTOP, as a frozen VM or a long GC pause would) and goes on where it stood once sent SIGCONT:
- *   stallInStep: "verify", stallAfterCall: "/oauth2/v2.0/token" — right after that call answered within that step
+ *   stallInStep: "verify", stallAfterCall: "/WhoAmI" — right after that call answered within that step
  * It prints "STALLED <pid>" before it stops (tsx runs it in a child of the process the test started).
  * The spec comes in CRASH_SPEC or, for a worker started ahead of its turn, as one JSON line on stdin.
  */

@@ -92,6 +92,18 @@ describe("may a step take the plan's findings instead of reading them again", ()
       false,
     ],
     ["the applicationUser step before the environment is recorded", { step: "applicationUser", environmentUrl: null }, false],
+    [
+      "admin consent, in the tenant the plan read Dynamics CRM's principal in",
+      { step: "adminConsent", tenantId: "TID-1", findings: { ...FINDINGS, dynamicsPrincipalId: "sp-crm" } },
+      true,
+    ],
+    ["admin consent, when the plan found no Dynamics CRM principal", { step: "adminConsent", tenantId: "tid-1" }, false],
+    ["admin consent in another tenant", { step: "adminConsent", tenantId: "tid-2", findings: { ...FINDINGS, dynamicsPrincipalId: "sp-crm" } }, false],
+    [
+      "admin consent's second attempt",
+      { step: "adminConsent", tenantId: "tid-1", attempt: 2, findings: { ...FINDINGS, dynamicsPrincipalId: "sp-crm" } },
+      false,
+    ],
   ];
   it.each(cases)("%s", (_name, change, expected) => {
     const answer = mayReusePlanFindings({ ...base, ...change });

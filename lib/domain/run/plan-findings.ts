@@ -33,6 +33,8 @@ export type PlanFindings = {
   environment: EnvironmentFindings;
   /** The preconditions step's output; absent when the plan did not check preconditions (a migration has no such step). */
   preconditions?: { directoryRoles: string[] };
+  /** Dynamics CRM's service principal in the tenant (the object a consent grant names); absent when the plan found none. */
+  dynamicsPrincipalId?: string;
   /** What the plan read in the chosen environment; absent in plans made before it was kept. */
   dataverse?: DataverseFindings;
 };
@@ -72,7 +74,7 @@ export const PLAN_FINDINGS_FRESH_MS = 10 * 60_000;
 const CLOCK_SKEW_MS = 60_000;
 
 export type ReuseQuestion = {
-  step: "environment" | "preconditions" | "applicationUser";
+  step: "environment" | "preconditions" | "adminConsent" | "applicationUser";
   findings: PlanFindings | null | undefined;
   now: Date;
   /** The step's attempt about to run: 1 for its first (a retry of a failed run starts again at 1, see stripPlanFindings). */
@@ -83,6 +85,8 @@ export type ReuseQuestion = {
   basis: RunBasis;
   /** Preconditions and applicationUser: the environment this run's environment step recorded. */
   environmentUrl?: string | null;
+  /** Admin consent only: the tenant this run's environment step recorded (a principal's id means nothing elsewhere). */
+  tenantId?: string | null;
 };
 
 export type ReuseAnswer = { reuse: true } | { reuse: false; why: string };
@@ -95,6 +99,7 @@ export function mayReusePlanFindings(q: ReuseQuestion): ReuseAnswer {
   if (!f) return { reuse: false, why: "the plan recorded no findings" };
   if (q.step === "preconditions" && !f.preconditions) return { reuse: false, why: "the plan did not check the preconditions" };
   if (q.step === "applicationUser" && !f.dataverse) return { reuse: false, why: "the plan kept nothing of the environment's" };
+  if (q.step === "adminConsent" && !f.dynamicsPrincipalId) return { reuse: false, why: "the plan did not find Dynamics CRM's principal" };
   // A later attempt follows a failure, a throttled read or a crash inside the step: it looks for itself.
   if (q.attempt !== 1) return { reuse: false, why: "not the step's first attempt" };
   const age = q.now.getTime() - Date.parse(f.readAt);
@@ -104,6 +109,9 @@ export function mayReusePlanFindings(q: ReuseQuestion): ReuseAnswer {
   if (q.step === "environment") {
     if (!sameText(q.basis.requestedEnvironment, f.basis.requestedEnvironment)) return { reuse: false, why: "another environment is asked for" };
     if (!sameText(q.basis.connectionTenantId, f.basis.connectionTenantId)) return { reuse: false, why: "the connection's tenant changed" };
+  } else if (q.step === "adminConsent") {
+    if (!sameText(q.tenantId ?? null, f.environment.output.tenantId))
+      return { reuse: false, why: "the run acts in another tenant than the plan read" };
   } else if (!sameText(q.environmentUrl ?? null, f.environment.output.environmentUrl)) {
     // The environment step has run by now (and recorded the connection's environment and tenant): what the
     // permissions were checked in must be what it chose, whether it read it again or took the plan's.

@@ -10,6 +10,7 @@ import {
   findServicePrincipal,
   listPermissionGrants,
 } from "../../microsoft/graph";
+import { reusablePlanFindings } from "./plan-findings";
 import { done, needsAdmin, outcomeFromError, requireFact, retryLater, withinReplicationWindow, type StepContext } from "./step-context";
 import type { StepResult } from "../runner";
 
@@ -73,15 +74,32 @@ export function sendToConsentPage(ctx: StepContext, clientId: string, what: stri
   );
 }
 
+/**
+ * Dynamics CRM's principal when this attempt needs to look up nothing: its first, granting through Graph, for the
+ * principal of an app this run created, while the plan's findings are fresh and were read as the same person in the
+ * same tenant. The plan read Dynamics CRM's principal then; and a principal made moments ago holds no grant, since
+ * grants are this step's to make and no earlier attempt of it ran (a crash or a retry counts as one, and a retried
+ * run drops the findings). Null otherwise: the step looks, as it must to find an interrupted attempt's grant again.
+ */
+function knownWithoutLooking(ctx: StepContext, app: Record<string, unknown> | null): { dynamicsSpId: string } | null {
+  // Waiting on Microsoft's consent page, the lookup is how the step learns that the admin approved.
+  if (ctx.options.consent === "redirect" || app?.createdByRun !== true) return null;
+  const dynamicsSpId = reusablePlanFindings(ctx, "adminConsent")?.dynamicsPrincipalId;
+  return dynamicsSpId ? { dynamicsSpId } : null;
+}
+
 export async function runAdminConsentStep(ctx: StepContext): Promise<StepResult> {
   const app = ctx.outputOf("appRegistration");
   const clientSpId = requireFact((app?.servicePrincipalId as string | undefined) ?? ctx.connection.servicePrincipalId, "the app's service principal");
   // The service principal may be seconds old: while the window is open, Graph's 400/403/404 mean "not yet".
   const fresh = withinReplicationWindow(ctx);
   try {
+    const known = knownWithoutLooking(ctx, app);
     // Independent reads, together: Dynamics CRM's principal, and the grants the app's principal already holds (the
     // lookup that finds an interrupted attempt's grant again) filtered by resource once both are in.
-    const [dynamics, grants] = await Promise.all([findDataverseServicePrincipal(ctx.graph()), listPermissionGrants(ctx.graph(), { clientSpId })]);
+    const [dynamics, grants] = known
+      ? [{ objectId: known.dynamicsSpId }, []]
+      : await Promise.all([findDataverseServicePrincipal(ctx.graph()), listPermissionGrants(ctx.graph(), { clientSpId })]);
     if (!dynamics) return dynamicsNotSetUp();
     const existing = grants.find((g) => g.resourceSpId === dynamics.objectId) ?? null;
     if (ctx.options.consent === "redirect") {

@@ -76,10 +76,14 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
   try {
     let app: AppRegistration | null = null;
     let createdNow = false;
+    // This run made the app (now, or in an attempt interrupted before it noted the id): the steps after it know the
+    // app and its principal hold nothing they did not give them, and need not look.
+    let createdByRun = false;
     if (typeof own.appId === "string") {
       // An earlier attempt created this app and noted its id: it exists, even while directory reads lag behind.
       app = await findApplicationByAppId(ctx.graph(), { appId: own.appId });
       if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
+      createdByRun = typeof own.appCreateNonce === "string";
     } else if (ctx.connection.clientId) {
       // Recorded by an earlier run for this connection; if it was deleted since, a new one is created below.
       app = await findApplicationByAppId(ctx.graph(), { appId: ctx.connection.clientId });
@@ -94,7 +98,10 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
         // It may just not be visible yet.
         return retryLater(ctx, ctx.config.pollIntervalMs, WAITING_FOR_APP);
       }
-      if (app) await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
+      if (app) {
+        createdByRun = true;
+        await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
+      }
     }
     if (!app) {
       const nonce = randomUUID();
@@ -113,6 +120,7 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
         throw error;
       }
       createdNow = true;
+      createdByRun = true;
       await ctx.recordIntent({ appId: app.appId, objectId: app.objectId });
     } else if (!flowsMatch(app, legacy, redirectUri)) {
       await updateApplicationFlows(ctx.graph(), {
@@ -128,11 +136,8 @@ export async function runAppRegistrationStep(ctx: StepContext): Promise<StepResu
     const sp =
       (createdNow ? null : await findServicePrincipal(ctx.graph(), { appId: app.appId })) ??
       (await createServicePrincipal(ctx.graph(), { appId: app.appId, justCreated: withinReplicationWindow(ctx) }));
-    // Whether this run made the app (now, or in an attempt that noted its create): a new client id has nothing in
-    // Dataverse yet, which the applicationUser step counts on to skip its lookup.
-    const appCreated = createdNow || typeof own.appCreateNonce === "string";
     return done(
-      { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy, ...(appCreated ? { appCreated } : {}) },
+      { appId: app.appId, objectId: app.objectId, servicePrincipalId: sp.objectId, legacyFlows: legacy, createdByRun },
       { connectionPatch: { clientId: app.appId, applicationObjectId: app.objectId, servicePrincipalId: sp.objectId } },
     );
   } catch (error) {

@@ -100,7 +100,7 @@ function userCannotExistYet(ctx: StepContext, appId: string): boolean {
   const app = ctx.outputOf("appRegistration");
   const own = ctx.outputOf("applicationUser") ?? {};
   const attempt = ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
-  return app?.appCreated === true && app.appId === appId && attempt === 1 && !own.applicationUserCreateRequestedAt;
+  return app?.createdByRun === true && app.appId === appId && attempt === 1 && !own.applicationUserCreateRequestedAt;
 }
 
 /**

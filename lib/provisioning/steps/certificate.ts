@@ -119,7 +119,10 @@ export async function runCertificateStep(ctx: StepContext): Promise<StepResult> 
   const appId = requireFact(ctx.connection.clientId, "the app id");
   const objectId = requireFact(ctx.connection.applicationObjectId, "the app's object id");
   try {
-    const app = await findApplicationByAppId(ctx.graph(), { appId });
+    const untouched = await isUntouchedNewApp(ctx, objectId);
+    const app: Pick<AppRegistration, "objectId" | "certificates"> | null = untouched
+      ? { objectId, certificates: [] }
+      : await findApplicationByAppId(ctx.graph(), { appId });
     if (!app) return retryLater(ctx, ctx.config.pollIntervalMs, "Microsoft to finish creating the app registration");
     await learnCertificateKeyIds(ctx, app);
     const kept = await findKeepableCertificate(ctx, app);
@@ -175,12 +178,26 @@ export async function runCertificateStep(ctx: StepContext): Promise<StepResult> 
         displayName: certificateDisplayName(ctx.run.id, ctx.now()),
         certificateDer: stored,
         justCreated: true,
+        hasNoKeys: untouched,
       });
     }
     return done({ secretId: pending.id, keyId, expiresAt: pending.expiresAt?.toISOString() ?? null, credential: "certificate" });
   } catch (error) {
     return outcomeFromError(ctx, error, "Microsoft to add the certificate to the app registration");
   }
+}
+
+/**
+ * True when the app is one this run created and the portal has never given a certificate, on this step's first
+ * attempt: it has no keyCredentials, so nothing needs reading before the upload (a new app has none, and the step
+ * stores every key before it uploads it, so a row names any upload an interrupted attempt may have made). A retry,
+ * a crash resumed, a re-run that adopted its app and a rotation all read the app first.
+ */
+async function isUntouchedNewApp(ctx: StepContext, objectId: string): Promise<boolean> {
+  const registration = ctx.outputOf("appRegistration");
+  const attempt = ctx.run.steps.find((s) => s.name === ctx.step)?.attempts ?? 0;
+  if (registration?.createdByRun !== true || registration.objectId !== objectId || attempt !== 1) return false;
+  return (await ctx.db.secret.count({ where: { kind: "certificateKey", applicationObjectId: objectId } })) === 0;
 }
 
 /** The public certificate of a stored (pending) key, to upload it. */

@@ -19,7 +19,7 @@ export function runBasisOf(ctx: Pick<StepContext, "options" | "connection">): Ru
  */
 export function reusablePlanFindings(
   ctx: Pick<StepContext, "run" | "step" | "now" | "session" | "options" | "connection" | "outputOf">,
-  step: "environment" | "preconditions" | "applicationUser",
+  step: "environment" | "preconditions" | "adminConsent" | "applicationUser",
   ahead?: { attempt: number },
 ): PlanFindings | null {
   const findings = (ctx.run.plan as Plan | null)?.findings;
@@ -32,6 +32,7 @@ export function reusablePlanFindings(
     actingAs: ctx.session?.homeAccountId ?? null,
     basis: runBasisOf(ctx),
     environmentUrl: (ctx.outputOf("environment")?.environmentUrl as string | undefined) ?? null,
+    tenantId: ctx.connection.tenantId,
   });
   if (!answer.reuse) {
     if (findings && !ahead) log.info("provisioning: reading again what the plan read", { runId: ctx.run.id, step, why: answer.why });

@@ -10,6 +10,7 @@ import type { CallSettings } from "../../microsoft/http";
 import type { AdminSession } from "../../microsoft/admin-session";
 import type { CertificateKeyPair } from "../../microsoft/certificate-credential";
 import type { EnsuredRole, RoleTarget } from "../prepared-role";
+import type { AppTokenTarget } from "../prepared-app-token";
 import type { EngineConfig } from "../config";
 import type { StepAction, StepName } from "../../domain/run/machine";
 import type { StepResult } from "../runner";
@@ -71,6 +72,11 @@ export type StepContext = {
    * when none was begun for it.
    */
   preparedRole: (target: RoleTarget) => Promise<EnsuredRole> | null;
+  /**
+   * The app-only token this drive began asking for when its credential step made `target`'s credential (once), or
+   * null: none was, it was for another credential or target, or it failed. Then the step asks Entra itself.
+   */
+  preparedAppToken?: (target: AppTokenTarget) => Promise<string | null>;
 };
 
 export const done = (output?: Record<string, unknown>, extra: Omit<StepResult & { kind: "done" }, "kind" | "output"> = {}): StepResult => ({

@@ -149,9 +149,13 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
     // after them (a read; a failed attempt only wasted it).
     const appSnapshot = secret && ctx.session ? findApplicationByAppId(ctx.graph(), { appId: clientId }) : null;
     appSnapshot?.catch(() => undefined);
+    // The token this drive began asking for when its credential step made this very credential, if any.
+    const prepared = secret ? await ctx.preparedAppToken?.({ secretId: secret.id, tenantId, clientId, environmentUrl }) : null;
     let token: string;
     try {
-      token = await getAppToken({ ...call, ...credential, tenantId, clientId, resource: { environmentUrl }, justCreated: justCreated || newSecret });
+      token =
+        prepared ??
+        (await getAppToken({ ...call, ...credential, tenantId, clientId, resource: { environmentUrl }, justCreated: justCreated || newSecret }));
     } catch (error) {
       // The connector's service principal may be seconds old (justCreated maps Microsoft's "not in this directory yet").
       if (!secret || mode === "connector") return outcomeFromError(ctx, error, WAITING);
@@ -174,6 +178,23 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
       }
       throw error;
     }
+    if (prepared && secret && (await credentialRemoved(appSnapshot, secret.microsoftKeyId, mode))) {
+      // The prepared token proves the credential worked when it was made; the app, read beside WhoAmI, no longer has it
+      // (removed in the Azure portal meanwhile): sign in with it again, as Act-On would now, and let Entra answer.
+      try {
+        await getAppToken({
+          ...call,
+          ...credential,
+          tenantId,
+          clientId,
+          resource: { environmentUrl },
+          justCreated: justCreated || newSecret,
+          skipCache: true,
+        });
+      } catch (error) {
+        return await refusedToken(ctx, error, { keyId: secret.microsoftKeyId, newSecret, mode });
+      }
+    }
     const expected = ctx.connection.applicationUserId;
     if (expected && me.userId.toLowerCase() !== expected.toLowerCase()) {
       return {
@@ -189,6 +210,13 @@ export async function runVerifyStep(ctx: StepContext): Promise<StepResult> {
   } catch (error) {
     return outcomeFromError(ctx, error, WAITING);
   }
+}
+
+/** True when the app read (when there is one) does not list the credential `keyId` names. */
+async function credentialRemoved(app: Promise<AppRegistration | null> | null, keyId: string | null, mode: CredentialMode): Promise<boolean> {
+  const read = await app?.catch(() => null);
+  if (!read || !keyId) return false;
+  return !(mode === "certificate" ? read.certificates : read.secrets).some((k) => k.keyId.toLowerCase() === keyId.toLowerCase());
 }
 
 /** Dataverse does not count the legacy integration user among the environment's users: say so, with the fix. */
