@@ -71,13 +71,14 @@ export async function onboardOnce(
   owner: string,
   onPhase: (phase: "sign-in" | "plan" | "apply") => void = () => {},
   credential: CredentialMode = "certificate",
+  onEvent?: Engine["onEvent"],
 ): Promise<OnboardingMarks> {
   const start = performance.now();
   onPhase("sign-in");
   const session = await signInWithPassword({ config: config.identity, tenant: TENANTS.contoso, username: CONTOSO_ADMIN, password: SANDBOX_PASSWORD });
   const signedIn = performance.now();
   onPhase("plan");
-  const engine: Engine = { db, config, owner };
+  const engine: Engine = { db, config, owner, onEvent };
   const account = await ensureAccount(db, { actonAccountId: `bench-${randomBytes(6).toString("hex")}`, name: "Bench" });
   const actor = { type: "admin" as const, id: CONTOSO_ADMIN, tenantId: TENANTS.contoso };
   const started = await startRun(engine, {

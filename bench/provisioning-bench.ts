@@ -71,7 +71,11 @@ async function main() {
         calls.push({ phase, startMs: endMs - c.ms, endMs, label: `${c.method} ${c.path}` });
       },
     });
-    const marks = await onboardOnce(db, config, `bench-${i}`, (p) => (phase = p), credential);
+    // The run's step boundaries, for --trace: what the engine does between Microsoft's answers.
+    const steps: { atMs: number; label: string }[] = [];
+    const marks = await onboardOnce(db, config, `bench-${i}`, (p) => (phase = p), credential, (e) => {
+      if (e.type !== "runFinished") steps.push({ atMs: performance.now(), label: `${e.type === "stepStarted" ? "begins" : "ends"} ${e.step}` });
+    });
     setCallRecorder(undefined);
 
     const measure = (p: Phase | "total", from: number, to: number) => {
@@ -87,10 +91,16 @@ async function main() {
     });
     if (values.trace && i === runs - 1) {
       const t0 = calls[0]?.startMs ?? 0;
-      for (const c of calls)
-        console.log(
-          `  ${(c.startMs - t0).toFixed(0).padStart(5)}-${(c.endMs - t0).toFixed(0).padStart(5)} ${c.phase.padEnd(8)} ${c.label.replace(sandbox.origin, "")}`,
-        );
+      const lines = [
+        ...calls.map((c) => ({
+          at: c.startMs,
+          text: `  ${(c.startMs - t0).toFixed(0).padStart(5)}-${(c.endMs - t0).toFixed(0).padStart(5)} ${c.phase.padEnd(8)} ${c.label.replace(sandbox.origin, "")}`,
+        })),
+        ...steps.map((s) => ({ at: s.atMs, text: `  ${(s.atMs - t0).toFixed(0).padStart(5)}       step     ${s.label}` })),
+        { at: marks.planned, text: `  ${(marks.planned - t0).toFixed(0).padStart(5)}       apply    (the admin approves)` },
+        { at: marks.applied, text: `  ${(marks.applied - t0).toFixed(0).padStart(5)}       done` },
+      ];
+      for (const line of lines.sort((a, b) => a.at - b.at)) console.log(line.text);
     }
     if (i === runs - 1) {
       console.log(`Critical path of the last run (${criticalPath(calls).length} calls):`);
