@@ -197,14 +197,15 @@ function stepExecutor(engine: Engine): StepExecutor {
   const roles = new PreparedRole();
   const appTokens = new PreparedAppToken();
   return async ({ run, step, signal }) => {
-    const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
-    account ??= { actonAccountId: connection.actonAccountId };
     if (!sessions.has(run.connectionId)) {
       const loading = loadAdminSession(engine.db, { connectionId: run.connectionId, keys: engine.config.keys, config: engine.config.identity });
       // A failed load is not kept: the next step of the drive tries again.
       loading.catch(() => sessions.delete(run.connectionId));
       sessions.set(run.connectionId, loading);
     }
+    // The session (a decryption and MSAL's cache) is restored while the connection's facts are read.
+    const connection = await loadConnectionFacts(engine.db, run.connectionId, run, account);
+    account ??= { actonAccountId: connection.actonAccountId };
     const session = await sessions.get(run.connectionId)!;
     const ctx = buildStepContext({ ...engine, call: { ...engine.call, signal } }, { run, step, connection, session, tokens, keys, roles, appTokens });
     if (needsCertificateKey(ctx)) keys.prepare();

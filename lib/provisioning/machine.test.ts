@@ -239,12 +239,13 @@ describe("readySteps, settledRunStatus, canRetry, isTerminal", () => {
 
   it("runs consent, the credential and the application user at once once the app exists, and verify after all three", () => {
     const names = (r: RunSnapshot) => readySteps(r, now).map((s) => s.name);
-    expect(names(cloud("pending", "pending", "pending"))).toEqual(["adminConsent", "clientSecret", "applicationUser"]);
-    expect(names(cloud("succeeded", "running", "pending"))).toEqual(["clientSecret", "applicationUser"]);
+    // The application user, with the longest way still to go, is begun first.
+    expect(names(cloud("pending", "pending", "pending"))).toEqual(["applicationUser", "clientSecret", "adminConsent"]);
+    expect(names(cloud("succeeded", "running", "pending"))).toEqual(["applicationUser", "clientSecret"]);
     expect(names(cloud("succeeded", "succeeded", "succeeded"))).toEqual(["verify"]);
     // A waiting step joins when it is due; until then the others go on without it.
     expect(names(cloud("waiting", "pending", "succeeded", { adminConsent: later }))).toEqual(["clientSecret"]);
-    expect(names(cloud("waiting", "pending", "succeeded", { adminConsent: now }))).toEqual(["adminConsent", "clientSecret"]);
+    expect(names(cloud("waiting", "pending", "succeeded", { adminConsent: now }))).toEqual(["clientSecret", "adminConsent"]);
     // None due: the run was claimed at its earliest step's time, so that step goes.
     expect(names(cloud("waiting", "succeeded", "waiting", { adminConsent: later, applicationUser: soon }))).toEqual(["applicationUser"]);
   });

@@ -13,7 +13,7 @@ import {
   type Transition,
 } from "../domain/run/machine";
 import {
-  beginStep,
+  beginSteps,
   claimRun,
   isLeaseLost,
   commitStepOutcome,
@@ -141,18 +141,14 @@ export async function driveRun(runId: string, options: RunnerOptions): Promise<D
       });
       continue;
     }
-    // beginStep does not move the run's version, so every step of a group is checked against the same one.
-    const begun: StepRecord[] = [];
-    for (const step of group) {
-      const record = run.steps.find((s) => s.name === step.name)!;
-      const began = await beginStep(options.db, run, record, options.owner, now(), options.leaseMs);
-      if (!began) break;
-      // Mirror beginStep's write in memory instead of reading the run back (one round trip less per step).
-      Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: began.startedAt, notBefore: null });
-      begun.push(record);
-      await options.onEvent?.({ type: "stepStarted", runId, step: step.name, attempt: record.attempts });
+    const begun = group.map((step) => run.steps.find((s) => s.name === step.name)!);
+    const startedAt = await beginSteps(options.db, run, begun, options.owner, now(), options.leaseMs);
+    if (!startedAt) continue;
+    for (const [index, record] of begun.entries()) {
+      // Mirror beginSteps' write in memory instead of reading the run back (one round trip less per step).
+      Object.assign(record, { status: "running", attempts: record.attempts + 1, startedAt: startedAt[index], notBefore: null });
+      await options.onEvent?.({ type: "stepStarted", runId, step: record.name, attempt: record.attempts });
     }
-    if (begun.length === 0) continue;
 
     const last = await executeGroup(options, run, begun, now);
     if (last === "leaseLost") {

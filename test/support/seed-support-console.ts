@@ -19,7 +19,7 @@ import { advance, connectionStatusFor, stepsFor, STEP_LABELS, type RetryBudget, 
 import type { Plan } from "../../lib/domain/run/plan";
 import {
   approveRunTransition,
-  beginStep,
+  beginSteps,
   claimRun,
   commitStepOutcome,
   createRun,
@@ -101,7 +101,7 @@ async function attempt(
 ): Promise<RunRecord> {
   const now = await dbNow(db, { fresh: true });
   const record = run.steps.find((s) => s.name === step) ?? fail(`run has no step ${step}`);
-  if (!(await beginStep(db, run, record, OWNER, now, LEASE_MS))) fail(`step ${step} could not begin`);
+  if (!(await beginSteps(db, run, [record], OWNER, now, LEASE_MS))) fail(`step ${step} could not begin`);
   const begun = (await loadRun(db, run.id))!;
   const transition = advance(toSnapshot(begun), step, outcome, now, BUDGET);
   const waitingFor = outcome.kind === "retry" || outcome.kind === "needsAdmin" ? outcome.waitingFor : null;

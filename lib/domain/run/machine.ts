@@ -231,6 +231,12 @@ function isOpen(step: StepSnapshot): boolean {
  * needs the principal that consent creates, so its steps stay in order.
  */
 const BESIDE_EACH_OTHER: readonly StepName[] = ["adminConsent", "clientSecret", "applicationUser"];
+/**
+ * The order such a group is begun in: the step with the longest way still to go first (the application user's two
+ * writes lead to verify's WhoAmI; the credential's upload to verify's token; consent's grant to nothing verify needs),
+ * so its database writes go ahead of the others' in the one process they share.
+ */
+const LONGEST_WAY_FIRST: readonly StepName[] = ["applicationUser", "clientSecret", "adminConsent"];
 
 /**
  * The steps to execute now: the first open step, with the open steps after it that run beside it (see
@@ -248,7 +254,7 @@ export function readySteps(run: RunSnapshot, now: Date): StepSnapshot[] {
     group.push(step);
   }
   const due = group.filter((s) => s.status !== "waiting" || !s.notBefore || s.notBefore <= now);
-  if (due.length > 0) return due;
+  if (due.length > 0) return due.sort((a, b) => LONGEST_WAY_FIRST.indexOf(a.name) - LONGEST_WAY_FIRST.indexOf(b.name));
   return [group.reduce((earliest, s) => ((s.notBefore?.getTime() ?? 0) < (earliest.notBefore?.getTime() ?? 0) ? s : earliest))];
 }
 

@@ -257,33 +257,32 @@ export async function renewLease(db: Db, runId: string, owner: string, leaseMs: 
   return count === 1;
 }
 
-/** Marks a step running, counts the attempt and extends the lease; a step back from waiting keeps its streak's start. */
-export async function beginStep(
-  db: Db,
-  run: RunRecord,
-  step: StepRecord,
-  owner: string,
-  now: Date,
-  leaseMs: number,
-): Promise<{ startedAt: Date } | null> {
-  const startedAt = step.status === "waiting" && step.startedAt ? step.startedAt : now;
+/**
+ * Marks steps running (one, or a group that runs at once, in one transaction), counts each one's attempt and extends
+ * the lease; a step back from waiting keeps its streak's start. @returns each step's streak start, or null when the
+ * run moved or another runner holds it (nothing is written)
+ */
+export async function beginSteps(db: Db, run: RunRecord, steps: StepRecord[], owner: string, now: Date, leaseMs: number): Promise<Date[] | null> {
+  const startedAt = steps.map((step) => (step.status === "waiting" && step.startedAt ? step.startedAt : now));
   const leaseUntil = new Date((await dbNow(db)).getTime() + leaseMs);
   const began = await db.$transaction(async (tx) => {
     const { count } = await tx.provisioningRun.updateMany({
       where: { id: run.id, version: run.version, leaseOwner: owner, status: "running" },
-      data: { currentStep: step.name, leaseUntil },
+      data: { currentStep: steps[0].name, leaseUntil },
     });
     if (count !== 1) return false;
-    await tx.provisioningStep.update({
-      where: { runId_name: { runId: run.id, name: step.name } },
-      data: { status: "running", attempts: { increment: 1 }, startedAt, notBefore: null },
-      // Prisma reads the whole row back after an update unless told otherwise; the engine's writes need none of it,
-      // and skipping it is about a third of the statement's CPU (the step's JSON columns included).
-      select: { id: true },
-    });
+    for (const [index, step] of steps.entries()) {
+      await tx.provisioningStep.update({
+        where: { runId_name: { runId: run.id, name: step.name } },
+        data: { status: "running", attempts: { increment: 1 }, startedAt: startedAt[index], notBefore: null },
+        // Prisma reads the whole row back after an update unless told otherwise; the engine's writes need none of it,
+        // and skipping it is about a third of the statement's CPU (the step's JSON columns included).
+        select: { id: true },
+      });
+    }
     return true;
   });
-  return began ? { startedAt } : null;
+  return began ? startedAt : null;
 }
 
 /** Thrown by a lease-checked write whose runner no longer holds the run: nothing was written. */
