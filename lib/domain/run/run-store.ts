@@ -622,10 +622,11 @@ export async function retryRunTransition(
     from: RETRY.from,
     data: { status: RETRY.to, finishedAt: null, notBefore: null, ...(plan !== run.plan ? { plan: plan as Prisma.InputJsonObject } : {}) },
     change: { event: "retried", statusBefore: input.statusBefore, statusAfter: input.statusAfter, runOpen: true, at: input.at },
-    // Steps that ran beside each other may have failed together: each is retried (input.step, the first, among them).
+    // Steps that ran beside each other may have failed together, or one waited when another failed: each of them
+    // starts afresh (input.step, the first failed, among them), or a waiting one would be out of budget at once.
     also: (tx) =>
       tx.provisioningStep.updateMany({
-        where: { runId: run.id, OR: [{ name: input.step }, { status: "failed" }] },
+        where: { runId: run.id, OR: [{ name: input.step }, { status: { in: ["failed", "waiting"] } }] },
         data: {
           status: "pending",
           attempts: 0,
