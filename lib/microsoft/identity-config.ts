@@ -67,6 +67,9 @@ export type TokenResource = "graph" | "discovery" | { environmentUrl: string };
 
 export const trimSlash = (s: string) => s.replace(/\/+$/, "");
 
+/** True when two service URLs (an environment's, say) name the same one: case and trailing slashes aside. */
+export const sameServiceUrl = (a: string, b: string) => trimSlash(a).toLowerCase() === trimSlash(b).toLowerCase();
+
 function resourceUrl(config: IdentityConfig, resource: TokenResource): string {
   if (resource === "graph") return trimSlash(config.graphUrl);
   if (resource === "discovery") return trimSlash(config.discoveryUrl);

@@ -2,6 +2,7 @@ import "server-only";
 import { appCredentialOf, credentialSecretKind } from "../domain/secret/app-credential";
 import { readSecret } from "../domain/secret/store-secret";
 import { getAppToken } from "../microsoft/app-tokens";
+import { sameServiceUrl } from "../microsoft/identity-config";
 import { runCredentialMode, type StepContext } from "./steps/step-context";
 import type { StepResult } from "./runner";
 
@@ -12,7 +13,7 @@ const sameTarget = (a: AppTokenTarget, b: AppTokenTarget) =>
   a.secretId === b.secretId &&
   a.tenantId.toLowerCase() === b.tenantId.toLowerCase() &&
   a.clientId.toLowerCase() === b.clientId.toLowerCase() &&
-  a.environmentUrl.replace(/\/+$/, "").toLowerCase() === b.environmentUrl.replace(/\/+$/, "").toLowerCase();
+  sameServiceUrl(a.environmentUrl, b.environmentUrl);
 
 /**
  * The app-only token verify signs in with, asked for as soon as the credential step has made the credential: Entra

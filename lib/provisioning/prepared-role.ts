@@ -1,6 +1,7 @@
 import "server-only";
 import { log } from "../core/log";
 import { isMicrosoftError } from "../microsoft/errors";
+import { sameServiceUrl } from "../microsoft/identity-config";
 import type { SecurityRole } from "../microsoft/dataverse";
 import { LEAST_PRIVILEGE_ROLE_NAME, type RolePrivilege } from "./least-privilege-role";
 import { reusablePlanFindings } from "./steps/plan-findings";
@@ -14,7 +15,7 @@ export type RoleTarget = { environmentUrl: string; businessUnitId: string; roleN
 export type EnsuredRole = { role: SecurityRole; unavailable: RolePrivilege[]; removed: string[]; created: boolean };
 
 const sameTarget = (a: RoleTarget, b: RoleTarget) =>
-  a.environmentUrl.replace(/\/+$/, "").toLowerCase() === b.environmentUrl.replace(/\/+$/, "").toLowerCase() &&
+  sameServiceUrl(a.environmentUrl, b.environmentUrl) &&
   a.businessUnitId.toLowerCase() === b.businessUnitId.toLowerCase() &&
   a.roleName === b.roleName;
 

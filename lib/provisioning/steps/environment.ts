@@ -2,6 +2,7 @@ import "server-only";
 import { appError } from "../../core/errors";
 import { listEnvironments, type DynamicsEnvironment } from "../../microsoft/discovery";
 import { normalizeDynamicsUrl } from "../../microsoft/dynamics-url";
+import { sameServiceUrl } from "../../microsoft/identity-config";
 import { guardPublicAddress } from "../../core/net/public-address-guard";
 import { getSignedInAdmin, type SignedInAdmin } from "../../microsoft/graph";
 import { done, outcomeFromError, type StepContext } from "./step-context";
@@ -25,7 +26,7 @@ export function chooseEnvironment(requested: string | undefined, discovered: Dyn
     if (!url.ok) return { kind: "invalid", message: url.error.userMessage, detail: url.error.detail ?? "" };
     // People paste the Web API endpoint too (`…/api/data/v9.2`): the environment is the part before it.
     const base = url.value.replace(/\/api\/data\/v\d+(\.\d+)?$/i, "");
-    const match = discovered.find((e) => sameUrl(e.url, base) || sameUrl(e.apiUrl, base));
+    const match = discovered.find((e) => sameServiceUrl(e.url, base) || sameServiceUrl(e.apiUrl, base));
     // A pasted Web API address (Discovery's ApiUrl, e.g. org.api.crm.dynamics.com) is not the token audience: the
     // environment's URL is. Use the matched environment's URL for tokens and calls alike.
     const canonical = match ? normalizeDynamicsUrl(match.url, allowedHosts) : url;
@@ -56,8 +57,6 @@ export function chooseEnvironment(requested: string | undefined, discovered: Dyn
   if (!url.ok) return { kind: "invalid", message: url.error.userMessage, detail: url.error.detail ?? "" };
   return { kind: "resolved", url: url.value, name: env.friendlyName, environmentId: env.environmentId, organizationId: env.id, fromDiscovery: true };
 }
-
-const sameUrl = (a: string, b: string) => a.replace(/\/+$/, "").toLowerCase() === b.replace(/\/+$/, "").toLowerCase();
 
 /** What the step records for a chosen environment and the signed-in admin; the plan keeps the same (plan-findings.ts). */
 export function environmentFindings(choice: EnvironmentChoice & { kind: "resolved" }, admin: SignedInAdmin): EnvironmentFindings {
