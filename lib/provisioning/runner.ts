@@ -7,6 +7,7 @@ import {
   readySteps,
   settledRunStatus,
   type RetryBudget,
+  type RunSnapshot,
   type StepAction,
   type StepName,
   type StepOutcome,
@@ -184,10 +185,9 @@ const COMMIT_ORDER: Record<StepResult["kind"], number> = { done: 0, retry: 1, ne
  */
 async function executeGroup(options: RunnerOptions, run: RunRecord, begun: StepRecord[], now: () => Date): Promise<Transition | "leaseLost" | null> {
   let last: Transition | null = null;
-  const commit = async (record: StepRecord, result: StepResult, runStatus?: Pick<Transition, "runStatus" | "runNotBefore">) => {
-    const decided = advance(toSnapshot(run), record.name, result, now(), options.budget);
-    if (decided.ignored) return true;
-    const transition = runStatus ? { ...decided, ...runStatus } : decided;
+  const decide = (snapshot: RunSnapshot, record: StepRecord, result: StepResult) => advance(snapshot, record.name, result, now(), options.budget);
+  const commit = async (record: StepRecord, result: StepResult, transition: Transition) => {
+    if (transition.ignored) return true;
     const output = result.kind === "done" ? result.output : undefined;
     const waitingFor = result.kind === "retry" || result.kind === "needsAdmin" ? result.waitingFor : undefined;
     const committed = await commitStepOutcome(options.db, {
@@ -232,7 +232,7 @@ async function executeGroup(options: RunnerOptions, run: RunRecord, begun: StepR
       const result = await executeWithLease(options, run, record.name, record.attempts);
       inFlight -= 1;
       if (result.kind === "done" && inFlight > 0) {
-        commits = commits.then((ok) => ok && commit(record, result, stillRunning));
+        commits = commits.then((ok) => ok && commit(record, result, { ...decide(toSnapshot(run), record, result), ...stillRunning }));
       } else {
         settled.push({ record, result });
       }
@@ -241,17 +241,20 @@ async function executeGroup(options: RunnerOptions, run: RunRecord, begun: StepR
   if (!(await commits)) return "leaseLost";
 
   settled.sort((a, b) => COMMIT_ORDER[a.result.kind] - COMMIT_ORDER[b.result.kind] || a.record.position - b.record.position);
-  // The run's status once every outcome is applied, decided before the first of these commits is written.
-  const after = toSnapshot(run);
-  for (const { record, result } of settled) {
-    const decided = advance(toSnapshot(run), record.name, result, now(), options.budget);
-    const step = after.steps.find((s) => s.name === record.name)!;
-    if (!decided.ignored) Object.assign(step, { status: decided.step.status, notBefore: decided.step.notBefore });
-  }
+  // Each outcome decided once; the run's status from all of them applied, before the first of these commits is written.
+  const before = toSnapshot(run);
+  const decided = settled.map(({ record, result }) => ({ record, result, transition: decide(before, record, result) }));
+  const after: RunSnapshot = {
+    ...before,
+    steps: before.steps.map((step) => {
+      const own = decided.find((d) => d.record.name === step.name && !d.transition.ignored)?.transition.step;
+      return own ? { ...step, status: own.status, notBefore: own.notBefore } : step;
+    }),
+  };
   const final = settledRunStatus(after, now());
-  for (const [index, { record, result }] of settled.entries()) {
-    const isLast = index === settled.length - 1;
-    if (!(await commit(record, result, isLast ? final : stillRunning))) return "leaseLost";
+  for (const [index, { record, result, transition }] of decided.entries()) {
+    const runStatus = index === decided.length - 1 ? final : stillRunning;
+    if (!(await commit(record, result, { ...transition, ...runStatus }))) return "leaseLost";
   }
   return last;
 }
